@@ -1,0 +1,1 @@
+# tests/: integration scripts (TAP), shared by all folders.
