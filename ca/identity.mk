@@ -1,0 +1,1 @@
+# ca/identity.mk: owned by the identity work; adds to libentca_ca.a and its tests.

@@ -1,0 +1,101 @@
+# tests/common.sh: sourced by every integration script. Gives TAP output,
+# a private temp folder, free loopback ports, background processes that are
+# always stopped on exit, and wait helpers. Scripts run from the build tree
+# with top_srcdir and top_builddir exported by the harness.
+set -u
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+export top_srcdir top_builddir
+PY=/usr/bin/python3	# Debian's python with python3-cryptography
+
+T_N=0
+T_FAILED=0
+T_PIDS=""
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/entca-test.XXXXXX")
+
+# Stop every process we started, then remove the temp folder.
+t_cleanup() {
+	for p in $T_PIDS; do kill "$p" 2>/dev/null; done
+	for p in $T_PIDS; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$p" 2>/dev/null
+	done
+	[ -n "${T_KEEP:-}" ] || rm -rf "$T_TMP"
+}
+trap t_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ok CONDITION-EXIT-CODE "description": record one TAP result.
+t_ok() {
+	T_N=$((T_N + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $T_N - $2"
+	else echo "not ok $T_N - $2"; T_FAILED=$((T_FAILED + 1)); fi
+}
+
+# t_run "description" cmd...: run a command, pass if it exits 0.
+t_run() {
+	_d=$1; shift
+	if "$@" >"$T_TMP/last.out" 2>&1; then t_ok 0 "$_d"
+	else t_ok 1 "$_d"; sed 's/^/# /' "$T_TMP/last.out" | tail -20; fi
+}
+
+# t_fail "description" cmd...: pass if the command exits non-zero.
+t_fail() {
+	_d=$1; shift
+	if "$@" >"$T_TMP/last.out" 2>&1; then t_ok 1 "$_d"; sed 's/^/# /' "$T_TMP/last.out" | tail -20
+	else t_ok 0 "$_d"; fi
+}
+
+# t_eq "description" expected actual
+t_eq() {
+	if [ "$2" = "$3" ]; then t_ok 0 "$1"
+	else t_ok 1 "$1"; echo "# expected: $2"; echo "# actual:   $3"; fi
+}
+
+# t_match "description" regex text
+t_match() {
+	if printf '%s' "$3" | grep -Eq -- "$2"; then t_ok 0 "$1"
+	else t_ok 1 "$1"; echo "# pattern: $2"; printf '%s\n' "$3" | head -20 | sed 's/^/# text: /'; fi
+}
+
+# t_done: print the plan and exit with the failure count (TAP trailing plan).
+t_done() {
+	echo "1..$T_N"
+	[ "$T_FAILED" -eq 0 ]
+	exit $?
+}
+
+# t_skip_all "reason": whole script skipped.
+t_skip_all() {
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+# free_port: print a TCP port free on 127.0.0.1.
+free_port() {
+	$PY - <<'PYEOF'
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()
+PYEOF
+}
+
+# t_bg cmd...: start in background, remember its pid in T_LASTPID.
+t_bg() {
+	"$@" &
+	T_LASTPID=$!
+	T_PIDS="$T_PIDS $T_LASTPID"
+}
+
+# wait_port PORT [SECONDS]: wait until 127.0.0.1:PORT accepts connections.
+wait_port() {
+	_end=$(( $(date +%s) + ${2:-10} ))
+	while [ "$(date +%s)" -le "$_end" ]; do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
