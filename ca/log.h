@@ -1,0 +1,39 @@
+/*
+ * Logging for the daemon and the admin tool: levels, stderr or syslog.
+ * Only the request level and the daemon's top level log (STYLE.md: library
+ * code returns codes). Thread-safe: one write(2)/syslog(3) per line.
+ */
+#ifndef ENTCA_CA_LOG_H
+#define ENTCA_CA_LOG_H
+
+#include <stdbool.h>
+
+enum log_level {
+	LOG_LEVEL_ERROR = 0,
+	LOG_LEVEL_WARNING,
+	LOG_LEVEL_NOTICE,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG,
+	LOG_LEVEL_COUNT
+};
+
+/* Set the threshold and the sink; ident names the program in syslog. */
+void log_init(const char *ident, enum log_level level, bool use_syslog);
+
+/* Change the threshold (SIGHUP reload); any thread. */
+void log_set_level(enum log_level level);
+
+/* Parse "error".."debug"; returns -1 for an unknown name. */
+int log_level_parse(const char *name);
+
+/* Log one line at level; never pass secrets. Any thread. */
+void log_msg(enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define log_error(...)   log_msg(LOG_LEVEL_ERROR, __VA_ARGS__)
+#define log_warning(...) log_msg(LOG_LEVEL_WARNING, __VA_ARGS__)
+#define log_notice(...)  log_msg(LOG_LEVEL_NOTICE, __VA_ARGS__)
+#define log_info(...)    log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
+#define log_debug(...)   log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__)
+
+#endif
