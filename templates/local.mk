@@ -1,3 +1,16 @@
-# templates/: see templates's header files for what it owns.
+# templates/: the certificate template model (template.h), the file parser
+# and writer, built-ins, lint rules, folder loading and the AD LDIF import.
 noinst_LIBRARIES += libentca_templates.a
-libentca_templates_a_SOURCES =
+libentca_templates_a_SOURCES = \
+	templates/template.h \
+	templates/template_names.c templates/template_names.h \
+	templates/template_value.c templates/template_value.h \
+	templates/template_keys.c templates/template_keys.h \
+	templates/template_parse.c \
+	templates/template_write.c
+
+check_PROGRAMS += tests/unit/test_template_parse
+TESTS += tests/unit/test_template_parse
+tests_unit_test_template_parse_SOURCES = tests/unit/test_template_parse.c
+tests_unit_test_template_parse_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_template_parse_LDADD = $(TEST_LDADD)

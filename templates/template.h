@@ -176,4 +176,96 @@ struct template {
 	uint32_t lint_overrides;
 };
 
+/* Longest template file accepted (bytes). */
+#define TMPL_FILE_MAX (64 * 1024)
+/* Longest line in a template file, bytes without the newline (inih's bound). */
+#define TMPL_LINE_MAX 199
+
+/*
+ * Template OIDs that a file does not give are derived from the name under
+ * this arc: TMPL_OID_ARC.<a>.<b>, a and b from SHA-256("entca-template:" ||
+ * name). AD CS allocates a random per-forest arc under Microsoft's template
+ * arc 1.3.6.1.4.1.311.21.8 the same way; entca's forest-like arc is fixed
+ * (its six numbers are the first 6 x 24 bits of SHA-256("entca")) so every
+ * installation derives the same OID for the same name. Built-ins use
+ * TMPL_OID_ARC.1.<n> with AD CS's sample-forest numbers (.1.1 User, ...).
+ */
+#define TMPL_OID_ARC "1.3.6.1.4.1.311.21.8.10575116.7232500.7058481.7092684.15458454.10990837"
+
+/*
+ * Fill t with the defaults of a template file that names only its display
+ * name: compatibility 2003/2003, validity 1 year, renewal 6 weeks, RSA 2048,
+ * SHA-256, signature-and-encryption, subject from the directory (common
+ * name, SAN UPN), digital-signature + key-encipherment (critical), SID
+ * extension on, version 100.0, no ACEs. Any thread.
+ */
+void template_defaults(struct template *t);
+
+/*
+ * Parse one template file held in text[0..len) (need not be NUL-terminated;
+ * at most TMPL_FILE_MAX bytes). name_for_errors names the file in messages
+ * ("template NAME line N: key: expected ..., got ..."). On CA_OK *out is
+ * filled (defaults, then the file, then derived values). Returns CA_EPARSE
+ * with one sentence in why for any problem, CA_ETOOBIG for an oversized file.
+ * Does not lint (see template_lint). Any thread; no allocation kept.
+ */
+int template_parse_buf(const char *name_for_errors, const char *text,
+    size_t len, struct template *out, char *why, size_t whylen);
+
+/*
+ * Read and parse the template file at path (messages name its basename).
+ * Returns CA_OK, CA_EIO if it cannot be read, or template_parse_buf's codes.
+ */
+int template_parse_file(const char *path, struct template *out, char *why,
+    size_t whylen);
+
+/*
+ * Write t as a complete, commented template file: every property
+ * explicitly, so template_parse_buf of the text gives t back. On CA_OK
+ * *out_text is a NUL-terminated malloc'd string the caller frees with
+ * free(). Returns CA_ENOMEM, or CA_EINVAL if t holds a value the file
+ * syntax cannot carry (for example a line over TMPL_LINE_MAX).
+ */
+int template_write(const struct template *t, char **out_text);
+
+/*
+ * Parse one `PRINCIPAL : right, right` value (split at the last ':') into
+ * out, with out->deny = deny. Right i of right_names sets bit 1u << i;
+ * names match case-insensitively. The principal is a SID (checked to be
+ * S-1-<authority>-<sub>...), a DN (contains '=') or an account name.
+ * Returns CA_OK or CA_EPARSE with why saying what was expected (no file or
+ * line: the caller adds them). Shared with the CA's own [security] list.
+ */
+int template_parse_ace(const char *value, bool deny,
+    const char *const *right_names, size_t n_right_names,
+    struct tmpl_ace *out, char *why, size_t whylen);
+
+/* The template right names, index i = bit 1u << i (read, enroll, autoenroll). */
+extern const char *const tmpl_right_names[3];
+
+/*
+ * Check t against the dangerous patterns of enum tmpl_lint (ESC1, ESC2,
+ * ESC3, ESC4, NO_SID) and the compatibility bounds. path, when not NULL, is
+ * the template file: it and its folder must not be writable by group or
+ * others (ESC4; checked with stat). A rule named in t->lint_overrides is
+ * skipped. Returns CA_OK, CA_EPOLICY with the first finding in why, or
+ * CA_EIO if path cannot be stat'ed. Any thread.
+ */
+int template_lint(const struct template *t, const char *path, char *why,
+    size_t whylen);
+
+/* The file name of a lint rule ("esc1", ..., "no-sid"); NULL if out of range. */
+const char *template_lint_name(enum tmpl_lint rule);
+
+/*
+ * The built-in template named name (cn, e.g. "User", "Machine"; the
+ * display name and "Computer" also match, case-insensitively), or NULL.
+ * Returns a pointer to static read-only data; any thread.
+ */
+const struct template *template_builtin_get(const char *name);
+
+/* Number of built-in templates, and the i-th (static; NULL past the end). */
+size_t template_builtin_count(void);
+const struct template *template_builtin_at(size_t i);
+
 #endif

@@ -1,0 +1,289 @@
+/*
+ * Value syntax of template files (see template_value.h) and the [security]
+ * entry parser template_parse_ace, which the CA configuration reuses for
+ * its own rights. Pure functions; any thread.
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/error.h"
+#include "templates/template.h"
+#include "templates/template_names.h"
+#include "templates/template_value.h"
+
+struct period_unit {
+	const char *name;
+	int64_t seconds;
+};
+
+static const struct period_unit period_units[] = {
+	{ "s", 1 }, { "sec", 1 }, { "second", 1 }, { "seconds", 1 },
+	{ "min", 60 }, { "minute", 60 }, { "minutes", 60 },
+	{ "h", 3600 }, { "hour", 3600 }, { "hours", 3600 },
+	{ "d", TMPL_SECONDS_DAY }, { "day", TMPL_SECONDS_DAY },
+	{ "days", TMPL_SECONDS_DAY },
+	{ "w", TMPL_SECONDS_WEEK }, { "week", TMPL_SECONDS_WEEK },
+	{ "weeks", TMPL_SECONDS_WEEK },
+	{ "month", TMPL_SECONDS_MONTH }, { "months", TMPL_SECONDS_MONTH },
+	{ "y", TMPL_SECONDS_YEAR }, { "year", TMPL_SECONDS_YEAR },
+	{ "years", TMPL_SECONDS_YEAR },
+};
+
+/* Units the writer may choose, largest first. */
+static const struct period_unit format_units[] = {
+	{ "y", TMPL_SECONDS_YEAR }, { "w", TMPL_SECONDS_WEEK },
+	{ "d", TMPL_SECONDS_DAY }, { "h", 3600 }, { "min", 60 }, { "s", 1 },
+};
+
+/* Number, optional blanks, unit; the product must stay within TMPL_PERIOD_MAX. */
+int
+tmpl_period_parse(const char *s, int64_t *out)
+{
+	const char *p = s;
+	uint64_t n = 0;
+	size_t digits = 0;
+
+	while (isdigit((unsigned char)*p)) {
+		if (++digits > 12)
+			return 1;
+		n = n * 10 + (uint64_t)(*p - '0');
+		p++;
+	}
+	if (digits == 0)
+		return 1;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (strcmp(p, "m") == 0 || strcmp(p, "M") == 0)
+		return 2;
+	for (size_t i = 0; i < sizeof(period_units) / sizeof(period_units[0]); i++) {
+		if (strcasecmp(p, period_units[i].name) != 0)
+			continue;
+		if (n > (uint64_t)(TMPL_PERIOD_MAX / period_units[i].seconds))
+			return 1;
+		*out = (int64_t)n * period_units[i].seconds;
+		return 0;
+	}
+	return 1;
+}
+
+/* Exact: the text parses back to the same number of seconds. */
+void
+tmpl_period_format(int64_t seconds, char *buf, size_t len)
+{
+	for (size_t i = 0; i < sizeof(format_units) / sizeof(format_units[0]); i++) {
+		if (seconds != 0 && seconds % format_units[i].seconds == 0) {
+			snprintf(buf, len, "%" PRId64 "%s",
+			    seconds / format_units[i].seconds, format_units[i].name);
+			return;
+		}
+	}
+	snprintf(buf, len, "%" PRId64 "s", seconds);
+}
+
+/* The spellings an administrator is likely to type. */
+int
+tmpl_bool_parse(const char *s, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Digits only (no sign, no blanks), at most 10 of them, within range. */
+int
+tmpl_u32_parse(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (!isdigit((unsigned char)s[i]) || i >= 10)
+			return -1;
+		n = n * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (i == 0 || n < lo || n > hi)
+		return -1;
+	*out = (uint32_t)n;
+	return 0;
+}
+
+/* RFC 3629 §4: shortest forms only, no surrogates, nothing above U+10FFFF. */
+int
+tmpl_utf8_check(const char *buf, size_t len, unsigned *line, unsigned *col,
+    unsigned char *byte)
+{
+	const unsigned char *p = (const unsigned char *)buf;
+	unsigned ln = 1, cl = 1;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = p[i];
+		size_t need;
+		uint32_t cp, min;
+
+		if (c == 0)
+			goto bad;
+		if (c < 0x80) {
+			if (c == '\n') {
+				ln++;
+				cl = 0;
+			}
+			i++;
+			cl++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0) {
+			need = 1; cp = c & 0x1f; min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			need = 2; cp = c & 0x0f; min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			need = 3; cp = c & 0x07; min = 0x10000;
+		} else
+			goto bad;
+		if (len - i <= need)
+			goto bad;
+		for (size_t k = 1; k <= need; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				goto bad;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			goto bad;
+		i += need + 1;
+		cl++;
+	}
+	return 0;
+bad:
+	*line = ln;
+	*col = cl;
+	*byte = p[i];
+	return -1;
+}
+
+/* In place; the string keeps its storage. */
+char *
+tmpl_trim(char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    s[n - 1] == '\r' || s[n - 1] == '\n'))
+		s[--n] = '\0';
+	return s;
+}
+
+/* AD CS's cn is also a file name for `entca template duplicate`. */
+bool
+tmpl_name_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= TMPL_NAME_MAX || s[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= ' ' || c == 0x7f || strchr("/\\:*?\"<>|,;=", c) != NULL)
+			return false;
+	}
+	return true;
+}
+
+/* No control characters; UTF-8 has been checked already. */
+bool
+tmpl_text_valid(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/* See template.h. The value is copied so it can be split in place. */
+int
+template_parse_ace(const char *value, bool deny,
+    const char *const *right_names, size_t n_right_names,
+    struct tmpl_ace *out, char *why, size_t whylen)
+{
+	char buf[TMPL_PRINCIPAL_MAX + 256];
+	char *colon, *principal, *rights, *item, *save = NULL;
+	size_t plen;
+
+	if (strlen(value) >= sizeof(buf))
+		return ca_why(why, whylen, CA_EPARSE,
+		    "expected \"PRINCIPAL : rights\" under %zu bytes",
+		    sizeof(buf));
+	strcpy(buf, value);
+	colon = strrchr(buf, ':');
+	if (colon == NULL)
+		return ca_why(why, whylen, CA_EPARSE,
+		    "expected \"PRINCIPAL : right, right\", got \"%s\" "
+		    "(no ':' before the rights)", value);
+	*colon = '\0';
+	principal = tmpl_trim(buf);
+	rights = tmpl_trim(colon + 1);
+	plen = strlen(principal);
+	if (plen >= 2 && principal[0] == '"' && principal[plen - 1] == '"') {
+		principal[plen - 1] = '\0';
+		principal = tmpl_trim(principal + 1);
+		plen = strlen(principal);
+	}
+	if (plen == 0)
+		return ca_why(why, whylen, CA_EPARSE,
+		    "expected a principal (SID, DN or account name) before ':'");
+	if (plen >= TMPL_PRINCIPAL_MAX || !tmpl_text_valid(principal))
+		return ca_why(why, whylen, CA_EPARSE,
+		    "expected a principal of printable text under %d bytes",
+		    TMPL_PRINCIPAL_MAX);
+	if (strncasecmp(principal, "S-1-", 4) == 0 && !tmpl_sid_valid(principal))
+		return ca_why(why, whylen, CA_EPARSE,
+		    "expected a SID S-1-<authority>-<subauthority>..., got \"%s\"",
+		    principal);
+	memset(out, 0, sizeof(*out));
+	out->deny = deny;
+	memcpy(out->principal, principal, plen + 1);
+	if (*rights == '\0')
+		return ca_why(why, whylen, CA_EPARSE,
+		    "expected rights after ':' for %s", principal);
+	for (item = strtok_r(rights, ",", &save); item != NULL;
+	    item = strtok_r(NULL, ",", &save)) {
+		int idx;
+
+		item = tmpl_trim(item);
+		idx = tmpl_name_index(right_names, n_right_names, item);
+		if (idx < 0 || idx >= 32) {
+			char list[256] = "";
+
+			for (size_t i = 0; i < n_right_names; i++) {
+				if (i > 0)
+					strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+				strncat(list, right_names[i], sizeof(list) - strlen(list) - 1);
+			}
+			return ca_why(why, whylen, CA_EPARSE,
+			    "expected rights from {%s}, got \"%s\"", list, item);
+		}
+		out->rights |= 1u << idx;
+	}
+	if (out->rights == 0)
+		return ca_why(why, whylen, CA_EPARSE,
+		    "expected rights after ':' for %s", principal);
+	return CA_OK;
+}

@@ -1,0 +1,53 @@
+/*
+ * Value syntax shared inside templates/: periods ("1y", "6 weeks"),
+ * booleans, unsigned ranges and names, the UTF-8 check, and the period
+ * formatter the writer uses. Pure functions; any thread.
+ */
+#ifndef ENTCA_TEMPLATES_TEMPLATE_VALUE_H
+#define ENTCA_TEMPLATES_TEMPLATE_VALUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TMPL_SECONDS_DAY	86400LL
+#define TMPL_SECONDS_WEEK	(7 * TMPL_SECONDS_DAY)
+#define TMPL_SECONDS_MONTH	(30 * TMPL_SECONDS_DAY)	/* "months": 30 days */
+#define TMPL_SECONDS_YEAR	(365 * TMPL_SECONDS_DAY) /* as AD CS: 365 days */
+#define TMPL_PERIOD_MAX		(100 * TMPL_SECONDS_YEAR)
+#define TMPL_PERIOD_TEXT_MAX	32	/* "<digits> <unit>" */
+
+/*
+ * Parse "<n><unit>" or "<n> <unit>", unit one of s, min, h, d, w, months,
+ * y (and seconds, minutes, hours, days, weeks, month, years). A bare "m"
+ * is refused as ambiguous. Returns 0 and *out seconds, 1 for a bad value,
+ * 2 for the ambiguous "m".
+ */
+int tmpl_period_parse(const char *s, int64_t *out);
+
+/* Write seconds in the largest unit (y, w, d, h, min, s) that divides it. */
+void tmpl_period_format(int64_t seconds, char *buf, size_t len);
+
+/* yes/no, true/false, on/off, 1/0 (any case). Returns 0 or -1. */
+int tmpl_bool_parse(const char *s, bool *out);
+
+/* Decimal without sign or junk into [lo, hi]. Returns 0 or -1. */
+int tmpl_u32_parse(const char *s, uint32_t lo, uint32_t hi, uint32_t *out);
+
+/*
+ * Check that buf[0..len) is UTF-8 without NUL bytes or overlong forms.
+ * Returns 0, or -1 with the 1-based *line and *col and the offending *byte.
+ */
+int tmpl_utf8_check(const char *buf, size_t len, unsigned *line,
+    unsigned *col, unsigned char *byte);
+
+/* Strip leading and trailing blanks of s in place; returns s. */
+char *tmpl_trim(char *s);
+
+/* True when s is a valid template name: printable, no blanks, no / \ : * ? " < > |. */
+bool tmpl_name_valid(const char *s);
+
+/* True when s has no control characters (display names, principals). */
+bool tmpl_text_valid(const char *s);
+
+#endif
