@@ -1,3 +1,15 @@
-# policy/: see policy's header files for what it owns.
+# policy/: rights, DNs, request parsing and the issuance decision (no I/O).
 noinst_LIBRARIES += libentca_policy.a
-libentca_policy_a_SOURCES = policy/principal.c policy/principal.h
+libentca_policy_a_SOURCES = policy/principal.c policy/principal.h \
+	policy/der.c policy/der.h policy/dn.c policy/dn_der.c policy/dn.h \
+	policy/dn_int.h policy/rights.c policy/rights.h
+
+check_PROGRAMS += tests/unit/test_dn tests/unit/test_policy_rights
+TESTS += tests/unit/test_dn tests/unit/test_policy_rights
+tests_unit_test_dn_SOURCES = tests/unit/test_dn.c
+tests_unit_test_dn_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_dn_LDADD = $(TEST_LDADD)
+tests_unit_test_policy_rights_SOURCES = tests/unit/test_policy_rights.c \
+	tests/unit/test_policy_util.c tests/unit/test_policy_util.h
+tests_unit_test_policy_rights_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_policy_rights_LDADD = $(TEST_LDADD)

@@ -1,0 +1,414 @@
+/*
+ * RFC 4514 text side of distinguished names: the attribute-name table, the
+ * string parser and the escaping printer (dn.h). DER encoding and decoding
+ * live in dn_der.c. Pure functions on bounded structs; any thread.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/error.h"
+#include "policy/dn.h"
+#include "policy/dn_int.h"
+
+/* Attribute names: the first entry per OID is the one printed. */
+static const struct {
+	const char *name;
+	const char *oid;
+} dn_names[] = {
+	{ "CN", "2.5.4.3" },
+	{ "SN", "2.5.4.4" },
+	{ "surname", "2.5.4.4" },
+	{ "SERIALNUMBER", "2.5.4.5" },
+	{ "C", "2.5.4.6" },
+	{ "L", "2.5.4.7" },
+	{ "ST", "2.5.4.8" },
+	{ "S", "2.5.4.8" },
+	{ "STREET", "2.5.4.9" },
+	{ "O", "2.5.4.10" },
+	{ "OU", "2.5.4.11" },
+	{ "T", "2.5.4.12" },
+	{ "title", "2.5.4.12" },
+	{ "description", "2.5.4.13" },
+	{ "postalCode", "2.5.4.17" },
+	{ "PostalCode", "2.5.4.17" },
+	{ "G", "2.5.4.42" },
+	{ "GN", "2.5.4.42" },
+	{ "givenName", "2.5.4.42" },
+	{ "I", "2.5.4.43" },
+	{ "initials", "2.5.4.43" },
+	{ "generationQualifier", "2.5.4.44" },
+	{ "dnQualifier", "2.5.4.46" },
+	{ "pseudonym", "2.5.4.65" },
+	{ "DC", "0.9.2342.19200300.100.1.25" },
+	{ "UID", "0.9.2342.19200300.100.1.1" },
+	{ "E", "1.2.840.113549.1.9.1" },
+	{ "EMAIL", "1.2.840.113549.1.9.1" },
+	{ "emailAddress", "1.2.840.113549.1.9.1" },
+	{ "unstructuredName", "1.2.840.113549.1.9.2" },
+};
+
+/* Look a type name up, case-insensitively. */
+const char *
+dn_oid_by_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(dn_names) / sizeof(dn_names[0]); i++)
+		if (strcasecmp(dn_names[i].name, name) == 0)
+			return dn_names[i].oid;
+	return NULL;
+}
+
+/* The printed name of an OID: the first table entry that has it. */
+const char *
+dn_name_by_oid(const char *oid)
+{
+	for (size_t i = 0; i < sizeof(dn_names) / sizeof(dn_names[0]); i++)
+		if (strcmp(dn_names[i].oid, oid) == 0)
+			return dn_names[i].name;
+	return NULL;
+}
+
+/* Value of one hex digit, or -1. */
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Characters that may follow a backslash as themselves (RFC 4514 §3). */
+static bool
+escapable(int c)
+{
+	return c != '\0' && strchr("\"+,;<>\\=# ", c) != NULL;
+}
+
+/* Parse the attribute type at *pp up to '='; resolve it to an OID. */
+static int
+parse_type(const char **pp, char *oid, size_t oidlen, char *why,
+    size_t whylen)
+{
+	const char *p = *pp, *start, *o;
+	char name[DER_OID_TEXT_MAX];
+	size_t n;
+
+	while (*p == ' ')
+		p++;
+	start = p;
+	while (isalnum((unsigned char)*p) || *p == '-' || *p == '.')
+		p++;
+	n = (size_t)(p - start);
+	if (n == 0)
+		return ca_why(why, whylen, CA_EPARSE,
+		    "DN: RFC 4514: attribute type expected at \"%.20s\"",
+		    start);
+	if (n >= sizeof(name))
+		return ca_why(why, whylen, CA_ETOOBIG,
+		    "DN: attribute type longer than %zu characters",
+		    sizeof(name) - 1);
+	memcpy(name, start, n);
+	name[n] = '\0';
+	while (*p == ' ')
+		p++;
+	if (*p != '=')
+		return ca_why(why, whylen, CA_EPARSE,
+		    "DN: RFC 4514: '=' expected after \"%s\"", name);
+	*pp = p + 1;
+	o = name;
+	if (strncasecmp(o, "OID.", 4) == 0)
+		o += 4;
+	if (isdigit((unsigned char)*o)) {
+		if (!der_oid_valid(o))
+			return ca_why(why, whylen, CA_EPARSE,
+			    "DN: \"%s\" is not a valid dotted OID", name);
+		snprintf(oid, oidlen, "%s", o);
+		return CA_OK;
+	}
+	o = dn_oid_by_name(name);
+	if (o == NULL)
+		return ca_why(why, whylen, CA_EPARSE,
+		    "DN: unknown attribute type \"%s\"", name);
+	snprintf(oid, oidlen, "%s", o);
+	return CA_OK;
+}
+
+/* #hexstring: a whole BER TLV (RFC 4514 §2.4); must be one valid TLV. */
+static int
+parse_hexvalue(const char **pp, struct dn_ava *a, char *why, size_t whylen)
+{
+	const char *p = *pp + 1;
+	struct der_tlv t;
+	int h, l;
+
+	a->len = 0;
+	while ((h = hexval(p[0])) >= 0) {
+		if ((l = hexval(p[1])) < 0)
+			return ca_why(why, whylen, CA_EPARSE,
+			    "DN: RFC 4514: odd number of hex digits after '#'");
+		if (a->len >= sizeof(a->value))
+			return ca_why(why, whylen, CA_ETOOBIG,
+			    "DN: value longer than %d bytes", DN_VALUE_MAX);
+		a->value[a->len++] = (unsigned char)(h << 4 | l);
+		p += 2;
+	}
+	if (der_read(a->value, a->len, &t) != 0 || t.rawlen != a->len)
+		return ca_why(why, whylen, CA_EPARSE,
+		    "DN: RFC 4514: '#' value is not one DER element");
+	a->raw = true;
+	while (*p == ' ')
+		p++;
+	*pp = p;
+	return CA_OK;
+}
+
+/* Append one byte to the value being built. */
+static int
+put_byte(struct dn_ava *a, int c, char *why, size_t whylen)
+{
+	if (a->len >= sizeof(a->value))
+		return ca_why(why, whylen, CA_ETOOBIG,
+		    "DN: value longer than %d bytes", DN_VALUE_MAX);
+	a->value[a->len++] = (unsigned char)c;
+	return CA_OK;
+}
+
+/* Legacy "quoted" value: "" or \" is a quote, \X escapes as usual. */
+static int
+parse_quoted(const char **pp, struct dn_ava *a, char *why, size_t whylen)
+{
+	const char *p = *pp + 1;
+	int rc, h, l;
+
+	for (;;) {
+		if (*p == '\0')
+			return ca_why(why, whylen, CA_EPARSE,
+			    "DN: quoted value is not closed");
+		if (*p == '"' && p[1] == '"') {
+			p += 2;
+			rc = put_byte(a, '"', why, whylen);
+		} else if (*p == '"') {
+			p++;
+			break;
+		} else if (*p == '\\' && (h = hexval(p[1])) >= 0 &&
+		    (l = hexval(p[2])) >= 0) {
+			p += 3;
+			rc = put_byte(a, h << 4 | l, why, whylen);
+		} else if (*p == '\\' && escapable(p[1])) {
+			rc = put_byte(a, p[1], why, whylen);
+			p += 2;
+		} else if (*p == '\\') {
+			return ca_why(why, whylen, CA_EPARSE,
+			    "DN: RFC 4514: bad escape \"\\%c\"", p[1]);
+		} else {
+			rc = put_byte(a, *p++, why, whylen);
+		}
+		if (rc != CA_OK)
+			return rc;
+	}
+	while (*p == ' ')
+		p++;
+	*pp = p;
+	return CA_OK;
+}
+
+/* A string value: escapes and hex pairs; unescaped trailing spaces drop. */
+static int
+parse_value(const char **pp, struct dn_ava *a, char *why, size_t whylen)
+{
+	const char *p = *pp;
+	size_t keep = 0;	/* length up to the last significant byte */
+	int rc, h, l;
+
+	while (*p == ' ')
+		p++;
+	a->len = 0;
+	a->raw = false;
+	if (*p == '#') {
+		*pp = p;
+		return parse_hexvalue(pp, a, why, whylen);
+	}
+	if (*p == '"') {
+		*pp = p;
+		return parse_quoted(pp, a, why, whylen);
+	}
+	while (*p != '\0' && *p != ',' && *p != ';' && *p != '+') {
+		if (*p == '\\') {
+			if ((h = hexval(p[1])) >= 0 && (l = hexval(p[2])) >= 0) {
+				rc = put_byte(a, h << 4 | l, why, whylen);
+				p += 3;
+			} else if (escapable(p[1])) {
+				rc = put_byte(a, p[1], why, whylen);
+				p += 2;
+			} else {
+				return ca_why(why, whylen, CA_EPARSE,
+				    "DN: RFC 4514: bad escape \"\\%.1s\"",
+				    p + 1);
+			}
+			keep = a->len;
+		} else if (*p == '"' || *p == '<' || *p == '>') {
+			return ca_why(why, whylen, CA_EPARSE,
+			    "DN: RFC 4514: '%c' must be escaped", *p);
+		} else {
+			rc = put_byte(a, *p, why, whylen);
+			if (*p != ' ')
+				keep = a->len;
+			p++;
+		}
+		if (rc != CA_OK)
+			return rc;
+	}
+	a->len = keep;
+	*pp = p;
+	return CA_OK;
+}
+
+/* Reverse RDN order in place: text order is most specific first. */
+static void
+reverse_rdns(struct dn *dn)
+{
+	for (size_t i = 0; i < dn->n; i++)
+		dn->ava[i].rdn = dn->n_rdn - 1 - dn->ava[i].rdn;
+	/* Re-group ascending by rdn, keeping member order inside an RDN. */
+	for (size_t i = 1; i < dn->n; i++) {
+		struct dn_ava tmp = dn->ava[i];
+		size_t j = i;
+		while (j > 0 && dn->ava[j - 1].rdn > tmp.rdn) {
+			dn->ava[j] = dn->ava[j - 1];
+			j--;
+		}
+		dn->ava[j] = tmp;
+	}
+}
+
+/* Grammar: name = [ rdn *( COMMA rdn ) ]; rdn = ava *( PLUS ava ). */
+int
+dn_parse_string(const char *s, struct dn *dn, char *why, size_t whylen)
+{
+	const char *p = s;
+	struct dn_ava *a;
+	unsigned rdn = 0;
+	int rc;
+
+	memset(dn, 0, sizeof(*dn));
+	if (strlen(s) >= DN_STRING_MAX)
+		return ca_why(why, whylen, CA_ETOOBIG,
+		    "DN: longer than %d characters", DN_STRING_MAX - 1);
+	while (*p == ' ')
+		p++;
+	if (*p == '\0')
+		return CA_OK;
+	for (;;) {
+		if (dn->n >= DN_AVA_MAX)
+			return ca_why(why, whylen, CA_ETOOBIG,
+			    "DN: more than %d attribute values", DN_AVA_MAX);
+		a = &dn->ava[dn->n];
+		if ((rc = parse_type(&p, a->oid, sizeof(a->oid), why,
+		    whylen)) != CA_OK)
+			return rc;
+		if ((rc = parse_value(&p, a, why, whylen)) != CA_OK)
+			return rc;
+		if (!a->raw && !dn_utf8_valid(a->value, a->len))
+			return ca_why(why, whylen, CA_EPARSE,
+			    "DN: value of %s is not valid UTF-8", a->oid);
+		a->rdn = rdn;
+		dn->n++;
+		if (*p == '\0')
+			break;
+		if (*p == ',' || *p == ';')
+			rdn++;
+		else if (*p != '+')
+			return ca_why(why, whylen, CA_EPARSE,
+			    "DN: RFC 4514: ',' or '+' expected at \"%.20s\"",
+			    p);
+		p++;
+	}
+	dn->n_rdn = rdn + 1;
+	reverse_rdns(dn);
+	return CA_OK;
+}
+
+/* Append printf output; sticky overflow through the returned code. */
+static int
+out_put(char *out, size_t cap, size_t *o, const char *s, size_t n)
+{
+	if (n >= cap - *o)
+		return CA_ETOOBIG;
+	memcpy(out + *o, s, n);
+	*o += n;
+	out[*o] = '\0';
+	return CA_OK;
+}
+
+/* Escape one value per RFC 4514 §2.4 (plus '=' for RFC 2253 readers). */
+static int
+format_value(const struct dn_ava *a, char *out, size_t cap, size_t *o)
+{
+	char tmp[4];
+	int rc = CA_OK;
+
+	if (a->raw) {
+		rc = out_put(out, cap, o, "#", 1);
+		for (size_t i = 0; i < a->len && rc == CA_OK; i++) {
+			snprintf(tmp, sizeof(tmp), "%02X", a->value[i]);
+			rc = out_put(out, cap, o, tmp, 2);
+		}
+		return rc;
+	}
+	for (size_t i = 0; i < a->len && rc == CA_OK; i++) {
+		unsigned char c = a->value[i];
+		if (c < 0x20 || c == 0x7f) {
+			snprintf(tmp, sizeof(tmp), "\\%02X", c);
+			rc = out_put(out, cap, o, tmp, 3);
+			continue;
+		}
+		if (strchr("\"+,;<>\\=", c) != NULL ||
+		    (i == 0 && (c == '#' || c == ' ')) ||
+		    (i + 1 == a->len && c == ' '))
+			rc = out_put(out, cap, o, "\\", 1);
+		if (rc == CA_OK)
+			rc = out_put(out, cap, o, (const char *)&c, 1);
+	}
+	return rc;
+}
+
+/* Most specific RDN (highest index) first; '+' joins members of an RDN. */
+int
+dn_format(const struct dn *dn, char *out, size_t cap)
+{
+	size_t o = 0;
+	int rc = CA_OK;
+	const char *name;
+
+	if (cap == 0)
+		return CA_ETOOBIG;
+	out[0] = '\0';
+	for (unsigned r = dn->n_rdn; r-- > 0 && rc == CA_OK;) {
+		bool first = true;
+		if (r + 1 != dn->n_rdn)
+			rc = out_put(out, cap, &o, ",", 1);
+		for (size_t i = 0; i < dn->n && rc == CA_OK; i++) {
+			const struct dn_ava *a = &dn->ava[i];
+			if (a->rdn != r)
+				continue;
+			if (!first)
+				rc = out_put(out, cap, &o, "+", 1);
+			first = false;
+			name = dn_name_by_oid(a->oid);
+			if (name == NULL)
+				name = a->oid;
+			if (rc == CA_OK)
+				rc = out_put(out, cap, &o, name, strlen(name));
+			if (rc == CA_OK)
+				rc = out_put(out, cap, &o, "=", 1);
+			if (rc == CA_OK)
+				rc = format_value(a, out, cap, &o);
+		}
+	}
+	return rc;
+}

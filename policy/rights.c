@@ -1,0 +1,188 @@
+/*
+ * Evaluation of allow/deny lists (rights.h). Matching is by SID, DN or
+ * account name against the principal and every group it belongs to; the
+ * group list ldap/ fills is already transitive. Pure; any thread.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "policy/dn.h"
+#include "policy/rights.h"
+
+const char *const ca_right_names[CA_RIGHT_COUNT] = {
+	"read", "request", "officer", "admin", "auditor"
+};
+
+const char *const tmpl_right_names[TMPL_RIGHT_COUNT] = {
+	"read", "enroll", "autoenroll"
+};
+
+/* Bit for a right name. */
+uint32_t
+policy_right_by_name(const char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(names[i], name) == 0)
+			return 1u << i;
+	return 0;
+}
+
+/* Text between leading and trailing spaces, copied into buf. */
+static const char *
+trim(const char *s, char *buf, size_t len)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Case-insensitive DN comparison through the RFC 4514 parser. */
+static bool
+dn_match(const char *a, const char *b)
+{
+	struct dn *x, *y;
+	bool eq = false;
+
+	if (*a == '\0' || *b == '\0')
+		return false;
+	x = malloc(sizeof(*x));
+	y = malloc(sizeof(*y));
+	if (x != NULL && y != NULL &&
+	    dn_parse_string(a, x, NULL, 0) == 0 &&
+	    dn_parse_string(b, y, NULL, 0) == 0)
+		eq = dn_equal(x, y);
+	free(x);
+	free(y);
+	return eq;
+}
+
+/* The DC labels of a DN joined by dots ("example.com"), or "". */
+static void
+dn_realm(const char *dnstr, char *out, size_t len)
+{
+	struct dn *d = malloc(sizeof(*d));
+	size_t o = 0;
+
+	out[0] = '\0';
+	if (d == NULL)
+		return;
+	if (dn_parse_string(dnstr, d, NULL, 0) == 0) {
+		/* DER order: least specific first, so walk backwards. */
+		for (size_t i = d->n; i-- > 0;) {
+			const struct dn_ava *a = &d->ava[i];
+			if (strcmp(a->oid, DN_OID_DC) != 0 || a->raw)
+				continue;
+			int w = snprintf(out + o, len - o, "%s%.*s",
+			    o ? "." : "", (int)a->len, a->value);
+			if (w < 0 || (size_t)w >= len - o)
+				break;
+			o += (size_t)w;
+		}
+	}
+	free(d);
+}
+
+/* An account name matches sam, DOMAIN\sam, name@realm or the UPN. */
+static bool
+name_match(const char *who, const char *sam, const char *upn,
+    const char *dnstr)
+{
+	char realm[PRINCIPAL_NAME_MAX];
+	const char *bs = strchr(who, '\\'), *at = strrchr(who, '@');
+
+	if (*who == '\0')
+		return false;
+	if (sam != NULL && *sam != '\0' && strcasecmp(who, sam) == 0)
+		return true;
+	if (upn != NULL && *upn != '\0' && strcasecmp(who, upn) == 0)
+		return true;
+	if (bs != NULL && sam != NULL && strcasecmp(bs + 1, sam) == 0) {
+		/* DOMAIN\name: NetBIOS domain is the first DC label here. */
+		size_t dl = (size_t)(bs - who);
+		dn_realm(dnstr, realm, sizeof(realm));
+		if (realm[0] == '\0')
+			return true;	/* well-known: no DN to check */
+		return strncasecmp(realm, who, dl) == 0 &&
+		    (realm[dl] == '.' || realm[dl] == '\0');
+	}
+	if (at != NULL && sam != NULL && dnstr != NULL &&
+	    strlen(sam) == (size_t)(at - who) &&
+	    strncasecmp(who, sam, (size_t)(at - who)) == 0) {
+		dn_realm(dnstr, realm, sizeof(realm));
+		return realm[0] != '\0' && strcasecmp(at + 1, realm) == 0;
+	}
+	return false;
+}
+
+/* Does an entry's principal text name this SID / DN / account? */
+static bool
+entry_match(const char *who, const char *sid, const char *dnstr,
+    const char *sam, const char *upn)
+{
+	if (strncasecmp(who, "S-1-", 4) == 0)
+		return sid != NULL && *sid != '\0' && strcasecmp(who, sid) == 0;
+	if (strchr(who, '=') != NULL)
+		return dnstr != NULL && dn_match(who, dnstr);
+	return name_match(who, sam, upn, dnstr);
+}
+
+/* The principal itself, not its groups. */
+bool
+policy_ace_names(const char *who, const struct principal *p)
+{
+	char buf[TMPL_PRINCIPAL_MAX];
+
+	if (p == NULL)
+		return false;
+	trim(who, buf, sizeof(buf));
+	return entry_match(buf, p->sid, p->dn, p->sam, p->upn);
+}
+
+/* The principal or any of its (transitive) groups. */
+static bool
+ace_matches(const char *who, const struct principal *p)
+{
+	char buf[TMPL_PRINCIPAL_MAX];
+
+	trim(who, buf, sizeof(buf));
+	if (entry_match(buf, p->sid, p->dn, p->sam, p->upn))
+		return true;
+	for (size_t i = 0; i < p->n_groups; i++) {
+		const struct principal_group *g = &p->groups[i];
+		if (entry_match(buf, g->sid, g->dn, g->name, NULL))
+			return true;
+	}
+	return false;
+}
+
+/* Allow union minus deny union. */
+uint32_t
+policy_rights(const struct principal *p, const struct tmpl_ace *aces,
+    size_t n)
+{
+	uint32_t allow = 0, deny = 0;
+
+	if (p == NULL || aces == NULL)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!ace_matches(aces[i].principal, p))
+			continue;
+		if (aces[i].deny)
+			deny |= aces[i].rights;
+		else
+			allow |= aces[i].rights;
+	}
+	return allow & ~deny;
+}

@@ -1,0 +1,54 @@
+/*
+ * Rights: CA rights (read, request, officer, admin, auditor) and template
+ * rights (TMPL_RIGHT_* in templates/template.h), and the evaluation of an
+ * allow/deny list against a principal and its groups (DESIGN.md §5). Pure
+ * functions; safe from any thread.
+ */
+#ifndef ENTCA_POLICY_RIGHTS_H
+#define ENTCA_POLICY_RIGHTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy/principal.h"
+#include "templates/template.h"
+
+/* CA rights, as bits of struct tmpl_ace.rights in the CA's list. */
+#define CA_RIGHT_READ		0x01u	/* read the CA certificate and CRLs */
+#define CA_RIGHT_REQUEST	0x02u	/* Request Certificates */
+#define CA_RIGHT_OFFICER	0x04u	/* Issue and Manage Certificates */
+#define CA_RIGHT_ADMIN		0x08u	/* Manage CA */
+#define CA_RIGHT_AUDITOR	0x10u	/* read the audit log */
+#define CA_RIGHT_COUNT		5
+
+/* Name of each CA right, bit i = 1u << i, for the config parser. */
+extern const char *const ca_right_names[CA_RIGHT_COUNT];
+
+/* Name of each template right, bit i = 1u << i. */
+#define TMPL_RIGHT_COUNT	3
+extern const char *const tmpl_right_names[TMPL_RIGHT_COUNT];
+
+/*
+ * Parse a right name ("request", case-insensitive) from names (n entries)
+ * into its bit. Returns the bit, or 0 when unknown.
+ */
+uint32_t policy_right_by_name(const char *const *names, size_t n,
+    const char *name);
+
+/*
+ * Rights that aces grant p: the union of allow entries that match p or one
+ * of its groups, minus the union of matching deny entries (deny wins; no
+ * entry, no right). An entry matches by SID ("S-1-..."), by DN (contains
+ * '='; compared as names, case- and space-insensitive), or by account name:
+ * sAMAccountName (case-insensitive), "DOMAIN\name" (DOMAIN checked against
+ * the first DC label of the DN when the DN is known) or "name@realm" (the
+ * UPN, or sAMAccountName at the DC labels of the DN). p may be NULL (no
+ * rights).
+ */
+uint32_t policy_rights(const struct principal *p, const struct tmpl_ace *aces,
+    size_t n);
+
+/* True when the ACE principal text names p itself (not its groups). */
+bool policy_ace_names(const char *who, const struct principal *p);
+
+#endif

@@ -1,0 +1,296 @@
+/*
+ * RFC 4514 DN parser, DER encoder and printer (policy/dn.h). DER output is
+ * read back with GnuTLS's own RDN decoder as an independent check.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "common/error.h"
+#include "policy/dn.h"
+
+static unsigned char der[DN_DER_MAX];
+static size_t der_len;
+static char why[CA_WHY_MAX];
+static char str[DN_STRING_MAX];
+
+/* Value of the idx-th attribute oid in der, as GnuTLS decodes it. */
+static const char *
+gnutls_value(const char *oid, int idx)
+{
+	static char buf[1024];
+	unsigned char raw[1024];
+	size_t sz = sizeof(raw);
+	gnutls_datum_t d = { der, (unsigned)der_len };
+
+	/* Raw value TLV (short-form length): the bytes without escaping. */
+	memset(buf, 0, sizeof(buf));
+	if (gnutls_x509_rdn_get_by_oid(&d, oid, idx, 1, raw, &sz) < 0 ||
+	    sz < 2 || raw[1] >= 0x80)
+		return NULL;
+	memcpy(buf, raw + 2, sz - 2);
+	return buf;
+}
+
+/* Offset of the tag byte of the value following the first OID oidhex. */
+static int
+tag_after(const unsigned char *oidder, size_t n)
+{
+	for (size_t i = 0; i + n < der_len; i++)
+		if (memcmp(der + i, oidder, n) == 0)
+			return der[i + n];
+	return -1;
+}
+
+/* Encode, then decode with GnuTLS and with our printer. */
+static void
+roundtrip(const char *in)
+{
+	int rc = dn_string_to_der(in, der, sizeof(der), &der_len, why,
+	    sizeof(why));
+	if (rc != CA_OK)
+		fail_msg("%s: %s", in, why);
+	assert_int_equal(dn_der_to_string(der, der_len, str, sizeof(str), why,
+	    sizeof(why)), CA_OK);
+}
+
+/* The issue's example: every escape kept, types as AD CS uses. */
+static void
+test_escaped_example(void **state)
+{
+	static const unsigned char cn[] = { 0x06, 0x03, 0x55, 0x04, 0x03 };
+	static const unsigned char ou[] = { 0x06, 0x03, 0x55, 0x04, 0x0b };
+	static const unsigned char c[] = { 0x06, 0x03, 0x55, 0x04, 0x06 };
+	const char *in = "CN=Smith\\, John+OU=Sales\\+Ops\\;x\\=y,"
+	    "O=Acme\\, Inc.,C=US";
+
+	roundtrip(in);
+	assert_string_equal(str, in);
+	assert_string_equal(gnutls_value("2.5.4.3", 0), "Smith, John");
+	assert_string_equal(gnutls_value("2.5.4.11", 0), "Sales+Ops;x=y");
+	assert_string_equal(gnutls_value("2.5.4.10", 0), "Acme, Inc.");
+	assert_string_equal(gnutls_value("2.5.4.6", 0), "US");
+	assert_int_equal(tag_after(cn, sizeof(cn)), 0x13);	/* Printable */
+	assert_int_equal(tag_after(ou, sizeof(ou)), 0x0c);	/* UTF8: ';' */
+	assert_int_equal(tag_after(c, sizeof(c)), 0x13);
+	/* DER order: C first (least specific), the CN+OU set last. */
+	assert_int_equal(der[2], 0x31);
+	assert_memory_equal(der + 4, "\x30\x09\x06\x03\x55\x04\x06", 7);
+}
+
+/* reference/adcs.md §9: the Intune escaped-subject cases. */
+static void
+test_intune_cases(void **state)
+{
+	struct dn dn;
+
+	roundtrip("CN=Test User (TESTCOMPANY\\, LLC),OU=Mobile,O=Finance "
+	    "Group,L=Redmond,ST=Washington,C=US");
+	assert_string_equal(gnutls_value("2.5.4.3", 0),
+	    "Test User (TESTCOMPANY, LLC)");
+	assert_string_equal(str, "CN=Test User (TESTCOMPANY\\, LLC),OU=Mobile,"
+	    "O=Finance Group,L=Redmond,ST=Washington,C=US");
+	/* Windows-style quoting reads as the same value. */
+	roundtrip("CN=\"Test User (TESTCOMPANY, LLC)\",OU=Mobile");
+	assert_string_equal(gnutls_value("2.5.4.3", 0),
+	    "Test User (TESTCOMPANY, LLC)");
+	assert_string_equal(str, "CN=Test User (TESTCOMPANY\\, LLC),OU=Mobile");
+	assert_int_equal(dn_parse_string("CN=\"a\"\"b\"", &dn, why,
+	    sizeof(why)), CA_OK);
+	assert_int_equal(dn.ava[0].len, 3);
+	assert_memory_equal(dn.ava[0].value, "a\"b", 3);
+	/* \+ \; \= in a CN, and a whole DN inside one value. */
+	roundtrip("CN=a\\+b\\;c\\=d");
+	assert_string_equal(gnutls_value("2.5.4.3", 0), "a+b;c=d");
+	roundtrip("CN=CN\\=alice\\,OU\\=Users\\,DC\\=example\\,DC\\=com");
+	assert_string_equal(gnutls_value("2.5.4.3", 0),
+	    "CN=alice,OU=Users,DC=example,DC=com");
+	assert_string_equal(str,
+	    "CN=CN\\=alice\\,OU\\=Users\\,DC\\=example\\,DC\\=com");
+}
+
+/* Hex pairs (UTF-8), #BER, quotes, angle brackets, spaces. */
+static void
+test_hex_and_specials(void **state)
+{
+	static const unsigned char cn[] = { 0x06, 0x03, 0x55, 0x04, 0x03 };
+
+	roundtrip("CN=Caf\\C3\\A9");
+	assert_string_equal(gnutls_value("2.5.4.3", 0), "Caf\xc3\xa9");
+	assert_int_equal(tag_after(cn, sizeof(cn)), 0x0c);
+	assert_string_equal(str, "CN=Caf\xc3\xa9");
+	roundtrip("UID=#0C0461626364");
+	assert_string_equal(str, "UID=abcd");
+	roundtrip("CN=\\\"q\\\" \\<x\\> \\\\");
+	assert_string_equal(gnutls_value("2.5.4.3", 0), "\"q\" <x> \\");
+	assert_string_equal(str, "CN=\\\"q\\\" \\<x\\> \\\\");
+	roundtrip("CN=\\ lead,O=trail\\ ,OU=\\#hash,L=a#b");
+	assert_string_equal(gnutls_value("2.5.4.3", 0), " lead");
+	assert_string_equal(gnutls_value("2.5.4.10", 0), "trail ");
+	assert_string_equal(gnutls_value("2.5.4.11", 0), "#hash");
+	assert_string_equal(str, "CN=\\ lead,O=trail\\ ,OU=\\#hash,L=a#b");
+	/* Spaces around separators are tolerated and dropped. */
+	roundtrip("  CN = Bob Smith ,  O = Acme  ");
+	assert_string_equal(str, "CN=Bob Smith,O=Acme");
+	roundtrip("CN=a\\0Db");
+	assert_string_equal(str, "CN=a\\0Db");
+}
+
+/* Names, aliases and dotted OIDs; E and DC are IA5String. */
+static void
+test_types(void **state)
+{
+	static const unsigned char e[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+	    0xf7, 0x0d, 0x01, 0x09, 0x01 };
+	static const unsigned char dc[] = { 0x06, 0x0a, 0x09, 0x92, 0x26, 0x89,
+	    0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19 };
+
+	roundtrip("emailAddress=a@b.example,DC=example,DC=com");
+	assert_string_equal(str, "E=a@b.example,DC=example,DC=com");
+	assert_int_equal(tag_after(e, sizeof(e)), 0x16);
+	assert_int_equal(tag_after(dc, sizeof(dc)), 0x16);
+	roundtrip("G=Ann,SN=Lee,T=Dr,SERIALNUMBER=123,STREET=Main 1,"
+	    "2.5.4.3=x,OID.2.5.4.10=y,1.2.3.4=z");
+	assert_string_equal(str, "G=Ann,SN=Lee,T=Dr,SERIALNUMBER=123,"
+	    "STREET=Main 1,CN=x,O=y,1.2.3.4=z");
+	assert_string_equal(gnutls_value("2.5.4.42", 0), "Ann");
+	assert_string_equal(gnutls_value("2.5.4.5", 0), "123");
+	roundtrip("");
+	assert_string_equal(str, "");
+	assert_int_equal(der_len, 2);
+}
+
+/* Multi-valued RDNs are written in DER SET OF order. */
+static void
+test_multivalued(void **state)
+{
+	struct dn dn;
+
+	roundtrip("UID=b+CN=a,O=x");
+	/* CN's AVA encodes shorter than UID's, so it sorts first. */
+	assert_string_equal(str, "CN=a+UID=b,O=x");
+	assert_int_equal(dn_parse_der(der, der_len, &dn, why, sizeof(why)),
+	    CA_OK);
+	assert_int_equal(dn.n_rdn, 2);
+	assert_int_equal(dn.n, 3);
+}
+
+/* Broken input gets a precise refusal. */
+static void
+test_refusals(void **state)
+{
+	struct dn dn;
+	char big[DN_STRING_MAX + 10];
+
+	assert_int_equal(dn_parse_string("CN=a\"b", &dn, why, sizeof(why)),
+	    CA_EPARSE);
+	assert_string_equal(why, "DN: RFC 4514: '\"' must be escaped");
+	assert_int_equal(dn_parse_string("XX=1", &dn, why, sizeof(why)),
+	    CA_EPARSE);
+	assert_string_equal(why, "DN: unknown attribute type \"XX\"");
+	assert_int_equal(dn_parse_string("CN=a\\", &dn, why, sizeof(why)),
+	    CA_EPARSE);
+	assert_int_equal(dn_parse_string("CN=a\\q", &dn, why, sizeof(why)),
+	    CA_EPARSE);
+	assert_int_equal(dn_parse_string("CN", &dn, why, sizeof(why)),
+	    CA_EPARSE);
+	assert_int_equal(dn_parse_string("CN=\\C3", &dn, why, sizeof(why)),
+	    CA_EPARSE);	/* half a UTF-8 sequence */
+	assert_int_equal(dn_parse_string("CN=#0C05ab", &dn, why, sizeof(why)),
+	    CA_EPARSE);
+	assert_int_equal(dn_parse_string("1.2.=x", &dn, why, sizeof(why)),
+	    CA_EPARSE);
+	assert_int_equal(dn_string_to_der("C=USA", der, sizeof(der), &der_len,
+	    why, sizeof(why)), CA_EPARSE);
+	assert_string_equal(why,
+	    "DN: C must be a two-letter country code, not \"USA\"");
+	assert_int_equal(dn_string_to_der("E=\\C3\\A9@x", der, sizeof(der),
+	    &der_len, why, sizeof(why)), CA_EPARSE);
+	assert_int_equal(dn_string_to_der("SERIALNUMBER=a;b", der, sizeof(der),
+	    &der_len, why, sizeof(why)), CA_EPARSE);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "CN=", 3);
+	assert_int_equal(dn_parse_string(big, &dn, why, sizeof(why)),
+	    CA_ETOOBIG);
+	big[DN_VALUE_MAX + 10] = '\0';
+	assert_int_equal(dn_parse_string(big, &dn, why, sizeof(why)),
+	    CA_ETOOBIG);
+}
+
+/* Hostile DER and other string types. */
+static void
+test_der_input(void **state)
+{
+	struct dn dn;
+	/* O as TeletexString "\xe9" (read as Latin-1), CN as BMPString. */
+	static const unsigned char bmp[] = { 0x30, 0x1b, 0x31, 0x0a, 0x30, 0x08,
+	    0x06, 0x03, 0x55, 0x04, 0x0a, 0x14, 0x01, 0xe9, 0x31, 0x0d, 0x30,
+	    0x0b, 0x06, 0x03, 0x55, 0x04, 0x03, 0x1e, 0x04, 0x00, 0x41, 0x00,
+	    0x62 };
+	static const unsigned char indef[] = { 0x30, 0x80, 0x00, 0x00 };
+	static const unsigned char longlen[] = { 0x30, 0x81, 0x00 };
+	static const unsigned char intval[] = { 0x30, 0x0c, 0x31, 0x0a, 0x30,
+	    0x08, 0x06, 0x03, 0x55, 0x04, 0x03, 0x02, 0x01, 0x05 };
+
+	assert_int_equal(dn_der_to_string(bmp, sizeof(bmp), str, sizeof(str),
+	    why, sizeof(why)), CA_OK);
+	assert_string_equal(str, "CN=Ab,O=\xc3\xa9");
+	assert_int_equal(dn_parse_der(indef, sizeof(indef), &dn, why,
+	    sizeof(why)), CA_EPARSE);
+	assert_int_equal(dn_parse_der(longlen, sizeof(longlen), &dn, why,
+	    sizeof(why)), CA_EPARSE);
+	assert_int_equal(dn_parse_der(bmp, 5, &dn, why, sizeof(why)),
+	    CA_EPARSE);
+	/* A non-string value prints as #hex and re-encodes unchanged. */
+	assert_int_equal(dn_der_to_string(intval, sizeof(intval), str,
+	    sizeof(str), why, sizeof(why)), CA_OK);
+	assert_string_equal(str, "CN=#020105");
+	roundtrip("CN=#020105");
+	assert_int_equal(der_len, sizeof(intval));
+	assert_memory_equal(der, intval, sizeof(intval));
+}
+
+/* Comparison for ACE matching: case and spaces do not matter. */
+static void
+test_equal(void **state)
+{
+	struct dn a, b;
+
+	assert_int_equal(dn_parse_string("CN=Smith\\, John,O=Acme,C=US", &a,
+	    why, sizeof(why)), CA_OK);
+	assert_int_equal(dn_parse_string("cn=SMITH\\,  john , o=acme,c=us",
+	    &b, why, sizeof(why)), CA_OK);
+	assert_true(dn_equal(&a, &b));
+	assert_int_equal(dn_parse_string("CN=Smith\\, John,O=Acme", &b, why,
+	    sizeof(why)), CA_OK);
+	assert_false(dn_equal(&a, &b));
+	assert_int_equal(dn_push(&b, DN_OID_CN, "x"), CA_OK);
+	assert_int_equal(dn_format(&b, str, sizeof(str)), CA_OK);
+	assert_string_equal(str, "CN=x,CN=Smith\\, John,O=Acme");
+	assert_non_null(dn_find(&b, DN_OID_CN));
+	assert_int_equal(dn_find(&b, DN_OID_CN)->value[0], 'x');
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escaped_example),
+		cmocka_unit_test(test_intune_cases),
+		cmocka_unit_test(test_hex_and_specials),
+		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_multivalued),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_der_input),
+		cmocka_unit_test(test_equal),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
