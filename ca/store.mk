@@ -1,1 +1,12 @@
 # ca/store.mk: owned by the store work; adds to libentca_ca.a and its tests.
+# The store: LMDB environment, record codec, writer thread with group
+# commit, typed records, index walks and hot backup.
+libentca_ca_a_SOURCES += ca/store.h ca/store_int.h ca/store.c \
+	ca/store_codec.c ca/store_writer.c ca/store_meta.c \
+	ca/store_request.c ca/store_cert.c ca/store_iter.c
+
+check_PROGRAMS += tests/unit/test_store
+TESTS += tests/unit/test_store
+tests_unit_test_store_SOURCES = tests/unit/test_store.c tests/unit/test_store_util.h
+tests_unit_test_store_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_store_LDADD = $(TEST_LDADD)
