@@ -1,3 +1,29 @@
-# crl/: see crl's header files for what it owns.
+# crl/: the streaming X.509 v2 CRL encoder (crl.h), its DER writer (der.h),
+# signature algorithm choice (sigalg.h), reason names (reason.h) and the
+# schedule rules (schedule.h). Depends on common/ only.
 noinst_LIBRARIES += libentca_crl.a
-libentca_crl_a_SOURCES =
+libentca_crl_a_SOURCES = \
+	crl/crl.c crl/crl.h \
+	crl/der.c crl/der.h \
+	crl/sigalg.c crl/sigalg.h \
+	crl/reason.c crl/reason.h \
+	crl/schedule.c crl/schedule.h
+
+# Unit tests (cmocka). They link only crl/ and common/ (all crl/ uses), so
+# a half-built library elsewhere never breaks them.
+CRL_TEST_LDADD = libentca_crl.a libentca_common.a $(GNUTLS_LIBS) \
+	$(CMOCKA_LIBS)
+check_PROGRAMS += tests/unit/test_crl_der tests/unit/test_crl_schedule \
+	tests/unit/test_crl_build
+TESTS += tests/unit/test_crl_der tests/unit/test_crl_schedule \
+	tests/unit/test_crl_build
+tests_unit_test_crl_der_SOURCES = tests/unit/test_crl_der.c
+tests_unit_test_crl_der_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_crl_der_LDADD = $(CRL_TEST_LDADD)
+tests_unit_test_crl_schedule_SOURCES = tests/unit/test_crl_schedule.c
+tests_unit_test_crl_schedule_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_crl_schedule_LDADD = $(CRL_TEST_LDADD)
+tests_unit_test_crl_build_SOURCES = tests/unit/test_crl_build.c \
+	tests/unit/crl_extkey.h
+tests_unit_test_crl_build_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_crl_build_LDADD = $(CRL_TEST_LDADD)
