@@ -7,10 +7,25 @@ libentca_templates_a_SOURCES = \
 	templates/template_value.c templates/template_value.h \
 	templates/template_keys.c templates/template_keys.h \
 	templates/template_parse.c \
-	templates/template_write.c
+	templates/template_write.c \
+	templates/template_lint.c \
+	templates/template_builtin.c \
+	templates/template_set.c templates/template_set.h
 
 check_PROGRAMS += tests/unit/test_template_parse
 TESTS += tests/unit/test_template_parse
 tests_unit_test_template_parse_SOURCES = tests/unit/test_template_parse.c
 tests_unit_test_template_parse_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_template_parse_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/test_template_lint
+TESTS += tests/unit/test_template_lint
+tests_unit_test_template_lint_SOURCES = tests/unit/test_template_lint.c
+tests_unit_test_template_lint_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_template_lint_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/test_template_set
+TESTS += tests/unit/test_template_set
+tests_unit_test_template_set_SOURCES = tests/unit/test_template_set.c
+tests_unit_test_template_set_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_template_set_LDADD = $(TEST_LDADD)

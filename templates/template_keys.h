@@ -63,4 +63,7 @@ uint32_t tmpl_schema_for_compat(enum tmpl_compat ca);
 /* Derive the default template OID from name (see TMPL_OID_ARC). */
 int tmpl_oid_derive(const char *name, char *oid, size_t len);
 
+/* True when principal (SID, DN or name) is a group nearly everyone is in. */
+bool tmpl_principal_broad(const char *principal);
+
 #endif
