@@ -10,3 +10,9 @@ TESTS += tests/unit/test_store
 tests_unit_test_store_SOURCES = tests/unit/test_store.c tests/unit/test_store_util.h
 tests_unit_test_store_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_store_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/test_store_cert
+TESTS += tests/unit/test_store_cert
+tests_unit_test_store_cert_SOURCES = tests/unit/test_store_cert.c tests/unit/test_store_util.h
+tests_unit_test_store_cert_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_store_cert_LDADD = $(TEST_LDADD)
