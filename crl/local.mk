@@ -27,3 +27,12 @@ tests_unit_test_crl_build_SOURCES = tests/unit/test_crl_build.c \
 	tests/unit/crl_extkey.h
 tests_unit_test_crl_build_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_crl_build_LDADD = $(CRL_TEST_LDADD)
+
+# crl_tool: builds a CRL from a key, a CA certificate and an entry list, for
+# the integration script that checks it with openssl and Python.
+check_PROGRAMS += tests/unit/crl_tool
+tests_unit_crl_tool_SOURCES = tests/unit/crl_tool.c tests/unit/crl_extkey.h
+tests_unit_crl_tool_LDADD = libentca_crl.a libentca_common.a $(GNUTLS_LIBS)
+TESTS += tests/integration/crl_encode.sh
+EXTRA_DIST += tests/integration/crl_encode.sh
+
