@@ -1,1 +1,30 @@
 # ca/http.mk: owned by the http work; adds to libentca_ca.a and its tests.
+# The HTTPS/1.1 server (GnuTLS over libevent), its parser and helpers, and
+# base64 (shared with EST).
+libentca_ca_a_SOURCES += \
+	ca/base64.c ca/base64.h \
+	ca/tls.c ca/tls.h \
+	ca/http.h ca/http_internal.h \
+	ca/http_parse.c ca/http_parse.h \
+	ca/http_util.c ca/http_util.h \
+	ca/http_conn.c ca/http_response.c ca/http_server.c
+
+check_PROGRAMS += tests/unit/test_http_parse tests/unit/test_http_util \
+	tests/unit/http_echo
+TESTS += tests/unit/test_http_parse tests/unit/test_http_util
+tests_unit_test_http_parse_SOURCES = tests/unit/test_http_parse.c
+tests_unit_test_http_parse_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_http_parse_LDADD = $(TEST_LDADD)
+tests_unit_test_http_util_SOURCES = tests/unit/test_http_util.c
+tests_unit_test_http_util_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_http_util_LDADD = $(TEST_LDADD)
+tests_unit_http_echo_SOURCES = tests/unit/http_echo.c
+tests_unit_http_echo_LDADD = $(ENTCA_LIBS)
+
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_http_parse
+tests_fuzz_fuzz_http_parse_SOURCES = tests/fuzz/fuzz_http_parse.c
+tests_fuzz_fuzz_http_parse_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_http_parse_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_http_parse_LDADD = $(ENTCA_LIBS)
+endif

@@ -1,0 +1,182 @@
+/*
+ * entcad's HTTPS/1.1 server: a listener, TLS (GnuTLS) and HTTP/1.1 framing
+ * on the caller's libevent loop, with request handlers plugged in by the
+ * daemon. Everything runs on ONE loop thread and nothing here blocks it:
+ * sockets are non-blocking, GnuTLS is re-armed by record direction, and
+ * every phase (handshake, header, body, idle, write) has a timeout.
+ *
+ * Handlers are asynchronous. The server calls the handler with a complete
+ * request (body read and bounded) and parks the connection: it reads no
+ * further pipelined request until http_respond is called, from the loop
+ * thread, possibly much later (after a worker finished and its completion
+ * came back through the daemon's queue). If the client goes away while the
+ * request is parked, http_request_alive turns false and http_respond then
+ * only frees. Every request handed to the handler gets exactly one
+ * http_respond.
+ *
+ * What the server answers itself: 400 (malformed, with a text reason), 413
+ * (body over the bound, before reading it), 414, 417, 431, 501 (unknown
+ * method or transfer coding), 505, and "100 Continue".
+ */
+#ifndef ENTCA_CA_HTTP_H
+#define ENTCA_CA_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "ca/http_parse.h"
+#include "ca/tls.h"
+
+/* Defaults for struct http_config fields left 0. */
+#define HTTP_CONN_DEFAULT_MAX 512
+#define HTTP_CONN_LIMIT 65536
+#define HTTP_HANDSHAKE_TIMEOUT_MS 10000
+#define HTTP_HEADER_TIMEOUT_MS 10000
+#define HTTP_BODY_TIMEOUT_MS 30000
+#define HTTP_IDLE_TIMEOUT_MS 60000
+#define HTTP_WRITE_TIMEOUT_MS 30000
+#define HTTP_LINGER_MS 2000		/* draining input after a close */
+#define HTTP_LISTEN_MAX 300		/* "host:port" config string */
+#define HTTP_PEER_MAX 64
+
+struct http_config {
+	const char *listen;		/* "127.0.0.1:8443", "[::1]:8443" */
+	const char *cert_file;		/* PEM chain, leaf first */
+	const char *key_file;		/* PEM, unencrypted */
+	const char *client_ca_file;	/* PEM trust list; NULL: no request */
+	const char *priority;		/* NULL: TLS_PRIORITY_DEFAULT */
+	size_t body_max;		/* 0: HTTP_BODY_DEFAULT_MAX (64 KiB) */
+	unsigned max_connections;	/* 0: HTTP_CONN_DEFAULT_MAX */
+	unsigned handshake_timeout_ms;	/* 0: defaults above */
+	unsigned header_timeout_ms;	/* first byte .. end of head */
+	unsigned body_timeout_ms;	/* end of head .. end of body */
+	unsigned idle_timeout_ms;	/* keep-alive wait for the next request */
+	unsigned write_timeout_ms;	/* response not taken by the client */
+};
+
+/* A response header the handler adds; both strings are copied. */
+struct http_header {
+	const char *name;
+	const char *value;
+};
+
+struct http_conn;
+
+/*
+ * One parsed request. Every pointer is borrowed from the server and valid
+ * until http_respond; strings are NUL-terminated.
+ */
+struct http_request {
+	uint64_t id;			/* per server, from 1, for logs */
+	const char *method;		/* "GET", "POST", ... */
+	const char *target;		/* raw request-target */
+	const char *path;		/* raw (not percent-decoded) path */
+	const char *query;		/* after '?', raw; NULL when absent */
+	int version_minor;		/* HTTP/1.<minor> */
+	const unsigned char *body;	/* NULL when body_len is 0 */
+	size_t body_len;
+	char peer[HTTP_PEER_MAX];	/* "127.0.0.1:54321", "[::1]:443" */
+	const unsigned char *client_cert_der;	/* leaf, NULL: none */
+	size_t client_cert_len;
+	bool client_cert_verified;	/* chains to client_ca_file, in date,
+					   allowed for TLS client auth */
+	unsigned int client_cert_status; /* gnutls_certificate_status_t */
+	const char *tls_version;	/* "TLS1.3" or "TLS1.2" */
+	const char *channel_binding_type; /* "tls-exporter"/"tls-unique" */
+	const unsigned char *channel_binding;
+	size_t channel_binding_len;
+	struct http_conn *conn;		/* the server's; do not touch */
+};
+
+/* Counters, for tests and the health endpoint. */
+struct http_stats {
+	uint64_t accepted;
+	uint64_t handshake_failed;
+	uint64_t timeouts;		/* connections closed by a timer */
+	uint64_t requests;		/* handed to the handler */
+	uint64_t refused;		/* answered 4xx/5xx by the server */
+	uint64_t gone_while_parked;	/* client left before the response */
+	uint64_t accept_paused;		/* times max_connections was hit */
+	unsigned connections;		/* open sockets now */
+	size_t inflight;
+};
+
+/*
+ * Called on the loop thread with a complete request. The handler (or code
+ * it hands the request to) must call http_respond exactly once, from the
+ * loop thread, now or later.
+ */
+typedef void (*http_handler_cb)(struct http_request *req, void *arg);
+
+struct http_server;
+
+/*
+ * Load TLS credentials, bind and listen on cfg->listen, and start accepting
+ * on base (the caller's loop, which must outlive the server). cfg's strings
+ * are copied. Returns CA_OK, CA_ECONFIG (bad address or TLS files,
+ * "listen 127.0.0.1:8443: Address already in use") or CA_ENOMEM, with a
+ * why sentence. Free with http_server_free. Loop thread.
+ */
+int http_server_new(struct event_base *base, const struct http_config *cfg,
+    http_handler_cb handler, void *arg, struct http_server **out, char *why,
+    size_t whylen);
+
+/*
+ * Answer req with status, the handler's headers and a copy of body. The
+ * server adds the status line, Date, Content-Length and Connection, and
+ * refuses handler headers named Content-Length, Date or Transfer-Encoding
+ * or holding CR, LF or NUL: then it answers 500 instead and returns
+ * CA_EINVAL. "Connection: close" from the handler closes after the
+ * response. HEAD, 1xx, 204 and 304 responses carry no body. Afterwards req
+ * is gone, whatever the return: CA_OK, CA_EINVAL, CA_ENOMEM (connection
+ * closed), CA_ESTATE (client had gone; only freed). Loop thread only.
+ */
+int http_respond(struct http_request *req, int status,
+    const struct http_header *headers, size_t n_headers, const void *body,
+    size_t body_len);
+
+/* False once the client went away while req was parked. Loop thread. */
+bool http_request_alive(const struct http_request *req);
+
+/* First value of header name (case-insensitive), NULL if absent. */
+const char *http_request_header(const struct http_request *req,
+    const char *name);
+
+/* The i-th header field in arrival order; false past the end. */
+bool http_request_header_at(const struct http_request *req, size_t i,
+    const char **name, const char **value);
+
+/*
+ * SIGTERM: close the listener, close idle connections, answer in-flight
+ * requests with "Connection: close". Then wait for http_server_inflight to
+ * reach 0 (poll it from a timer) and free. Loop thread.
+ */
+void http_server_stop_accepting(struct http_server *s);
+
+/* Requests started (first byte read) and not yet fully answered. */
+size_t http_server_inflight(const struct http_server *s);
+
+/* Copy the counters. */
+void http_server_stats(const struct http_server *s, struct http_stats *st);
+
+/* The bound port (useful with port 0). */
+unsigned http_server_port(const struct http_server *s);
+
+/*
+ * SIGHUP: load a new certificate and key (same client CA file and priority)
+ * for new connections; established ones keep theirs. On failure the old
+ * credentials stay and CA_ECONFIG comes back with a why. Loop thread.
+ */
+int http_server_reload_cert(struct http_server *s, const char *cert_file,
+    const char *key_file, char *why, size_t whylen);
+
+/*
+ * Close the listener and every connection. Requests still parked are
+ * detached: their http_respond only frees. NULL is fine. Loop thread.
+ */
+void http_server_free(struct http_server *s);
+
+#endif
