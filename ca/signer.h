@@ -1,0 +1,91 @@
+/*
+ * The signer process (DESIGN.md §2): the only place the CA private key
+ * lives. signer_start forks a child that opens the key named by the state
+ * folder's ca.json (file or PKCS#11 URI), checks it against ca.crt, drops
+ * privileges and then answers one question over a SOCK_SEQPACKET
+ * socketpair: "sign these bytes". Workers hold a gnutls_privkey_t from
+ * signer_privkey (gnutls_privkey_import_ext4 with sign-hash, sign-data and
+ * info callbacks), so GnuTLS builds every certificate and CRL while the key
+ * stays in the child.
+ *
+ * Threads: every function here may be called from any thread. One mutex
+ * per signer serialises requests: one request and its reply are on the
+ * socket at a time (the child is single-threaded, so nothing is lost).
+ * Each reply is awaited with poll for SIGNER_TIMEOUT_MS; a dead, stuck or
+ * confused child makes the in-flight call fail with CA_EUNAVAIL or
+ * CA_ETIMEOUT (never a hang), the child is killed and reaped, and the
+ * signer is marked down. It is started again by signer_check_restart
+ * (which the daemon calls when SIGCHLD arrives, from a worker because it
+ * forks and opens the key) or automatically by the next sign call, at most
+ * once per SIGNER_RESTART_MIN_MS. The daemon must not reap children with
+ * waitpid(-1): the signer reaps its own child by pid.
+ */
+#ifndef ENTCA_CA_SIGNER_H
+#define ENTCA_CA_SIGNER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
+
+/* Longest wait for one signature, in milliseconds. */
+#define SIGNER_TIMEOUT_MS 5000
+/* Longest wait for a starting child to open its key, in milliseconds. */
+#define SIGNER_START_TIMEOUT_MS 20000
+/* Least time between two automatic restarts, in milliseconds. */
+#define SIGNER_RESTART_MIN_MS 1000
+
+struct signer;
+
+/* What the child reports about itself (tests and logs). */
+struct signer_status {
+	pid_t pid;		/* 0 when down */
+	int pk_algo;		/* gnutls_pk_algorithm_t of the CA key */
+	unsigned bits;		/* key size (curve size for ECDSA) */
+	unsigned uid, gid;	/* the child's ids after dropping */
+	int no_new_privs;	/* PR_SET_NO_NEW_PRIVS took effect */
+	int netns;		/* child is in its own network namespace */
+	unsigned restarts;	/* successful restarts since signer_start */
+};
+
+/*
+ * Start the signer for the CA in state_dir. When running as root and
+ * drop_user is not NULL, the child switches to that user (setgroups,
+ * setgid, setuid) after opening the key; as non-root no switch is made.
+ * The child always sets PR_SET_NO_NEW_PRIVS and non-dumpable, closes every
+ * other descriptor, and for file keys (when root) enters an empty network
+ * namespace. *out is owned by the caller (signer_stop). Returns CA_OK, or
+ * the child's reason: CA_ENOTFOUND (no CA), CA_EAUTH (wrong key password or
+ * PIN), CA_EIO, CA_EPOLICY (key does not match ca.crt), CA_ETIMEOUT, ...
+ */
+int signer_start(const char *state_dir, const char *drop_user,
+    struct signer **out, char *why, size_t whylen);
+
+/*
+ * Make a new external private key that signs through s. *out is owned by
+ * the caller (gnutls_privkey_deinit) and must be released before
+ * signer_stop(s). Each privkey may be used from any thread.
+ */
+int signer_privkey(struct signer *s, gnutls_privkey_t *out, char *why,
+    size_t whylen);
+
+/*
+ * Reap the child if it exited and start a new one when the signer is down.
+ * CA_OK when a child is running afterwards, else the start error. Any
+ * thread; it blocks while a new child opens the key.
+ */
+int signer_check_restart(struct signer *s, char *why, size_t whylen);
+
+/* Copy the signer's current status. Any thread. */
+void signer_get_status(struct signer *s, struct signer_status *st);
+
+/*
+ * The reason the last signing call of this thread failed (a callback can
+ * only hand GnuTLS an error code). Valid until the thread's next call.
+ */
+const char *signer_last_why(void);
+
+/* Stop the child (closes the socket, waits, then kills) and free s. */
+void signer_stop(struct signer *s);
+
+#endif

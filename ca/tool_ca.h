@@ -1,0 +1,30 @@
+/*
+ * The CA identity subcommands of the `entca` admin tool: init, install-cert
+ * and ca-cert. Each takes argv starting at the subcommand name (argv[0] is
+ * "init", ...) and returns the process exit status: 0 success, 1 failure
+ * (one sentence on stderr), 2 usage error. Main thread of the tool only
+ * (they use getopt).
+ */
+#ifndef ENTCA_CA_TOOL_CA_H
+#define ENTCA_CA_TOOL_CA_H
+
+/* State folder used when --state is not given. */
+#define TOOL_DEFAULT_STATE "/var/lib/entca"
+
+/*
+ * entca init [--state DIR] [--subject DN] [--key-type T] [--days N]
+ *            [--subordinate] [--key-password-file F]
+ *            [--pkcs11 URI [--pkcs11-module PATH]]
+ *            [--import FILE.p12 | --import-key KEY --import-cert CERT]
+ *            [--password-file F] [--tls-name NAME]... [--no-tls-cert]
+ */
+int tool_init_main(int argc, char **argv);
+
+/* entca install-cert [--state DIR] --chain PARENTS.pem [--tls-name NAME]...
+ *                    [--no-tls-cert] CERT */
+int tool_install_cert_main(int argc, char **argv);
+
+/* entca ca-cert [--state DIR] [--pem] FILE   (FILE "-" is stdout) */
+int tool_ca_cert_main(int argc, char **argv);
+
+#endif
