@@ -16,3 +16,9 @@ TESTS += tests/unit/test_store_cert
 tests_unit_test_store_cert_SOURCES = tests/unit/test_store_cert.c tests/unit/test_store_util.h
 tests_unit_test_store_cert_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_store_cert_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/test_store_writer
+TESTS += tests/unit/test_store_writer
+tests_unit_test_store_writer_SOURCES = tests/unit/test_store_writer.c tests/unit/test_store_util.h
+tests_unit_test_store_writer_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_store_writer_LDADD = $(TEST_LDADD)
