@@ -1,0 +1,361 @@
+/*
+ * Management API (see api.h). Each handler parses its JSON body on the loop
+ * (bounded by the HTTP body limit), checks rights and does its work on a
+ * worker, commits through the store writer with an audit event, and
+ * answers from the loop after the commit.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "ca/api.h"
+#include "ca/clock.h"
+#include "ca/daemon.h"
+#include "ca/est.h"
+#include "ca/http.h"
+#include "ca/job.h"
+#include "ca/log.h"
+#include "ca/revoke.h"
+#include "ca/store.h"
+#include "crl/reason.h"
+#include "ldap/directory.h"
+#include "policy/rights.h"
+
+#define API_NAME_MAX 256
+
+/* What one revocation call carries. */
+struct api_revoke {
+	bool unrevoke;
+	int reason;
+	int64_t invalidity;
+	unsigned char serial[STORE_SERIAL_MAX];
+	size_t serial_len;
+	char sid[API_NAME_MAX], upn[API_NAME_MAX], device[API_NAME_MAX];
+	struct revoke_set *set;		/* principal revocation */
+	bool crl_delta;			/* crl publication */
+	struct crlpub_result crl;
+};
+
+/* Free the call state. */
+static void
+api_revoke_free(void *arg)
+{
+	struct api_revoke *a = arg;
+
+	if (a == NULL)
+		return;
+	free(a->set);
+	crlpub_result_clear(&a->crl);
+	free(a);
+}
+
+/* Reason and invalidity date from a JSON body; false with a 400 set. */
+static bool
+parse_reason(struct job *j, json_t *body, struct api_revoke *a)
+{
+	json_t *r = json_object_get(body, "reason");
+	json_t *inv = json_object_get(body, "invalidity_date");
+	char why[CA_WHY_MAX];
+
+	a->reason = CRL_REASON_UNSPECIFIED;
+	if (r != NULL) {
+		if (!json_is_string(r) ||
+		    crl_reason_parse(json_string_value(r), &a->reason, why, sizeof(why)) != CA_OK) {
+			job_text(j, 400, "reason: expected an RFC 5280 reason name such as keyCompromise or cessationOfOperation");
+			return false;
+		}
+		if (a->reason == CRL_REASON_REMOVE_FROM_CRL) {
+			job_text(j, 400, "reason: removeFromCRL is not a revocation reason; use unrevoke");
+			return false;
+		}
+	}
+	if (inv != NULL) {
+		if (!json_is_integer(inv) || json_integer_value(inv) <= 0 ||
+		    json_integer_value(inv) > ca_now()) {
+			job_text(j, 400, "invalidity_date: expected seconds since the epoch, not in the future");
+			return false;
+		}
+		a->invalidity = (int64_t)json_integer_value(inv);
+	}
+	return true;
+}
+
+/* Writer: revoke or unrevoke one serial, with its audit event. */
+static int
+revoke_one_apply(struct store_wtxn *w, struct job *j)
+{
+	struct api_revoke *a = j->ctx;
+	char hex[2 * STORE_SERIAL_MAX + 1];
+
+	revoke_serial_hex(a->serial, a->serial_len, hex);
+	if (a->unrevoke)
+		store_w_unrevoke(w, a->serial, a->serial_len, ca_now());
+	else
+		store_w_revoke(w, a->serial, a->serial_len, a->reason, ca_now(), a->invalidity);
+	if (store_w_status(w) != CA_OK)
+		return store_w_status(w);
+	return job_audit(w, j, a->unrevoke ? "unrevoke" : "revoke", "done",
+	    a->unrevoke ? "released from certificateHold" : crl_reason_name(a->reason),
+	    "serial", hex, NULL);
+}
+
+/* Worker: officer check, then the write. */
+static void
+revoke_one_work(struct job *j)
+{
+	struct api_revoke *a = j->ctx;
+	char hex[2 * STORE_SERIAL_MAX + 1];
+	json_t *o;
+
+	if (!job_has_ca_right(j, CA_RIGHT_OFFICER)) {
+		job_text(j, 403, "%s: the CA officer right (Issue and Manage Certificates) is required",
+		    a->unrevoke ? "unrevoke" : "revoke");
+		return;
+	}
+	revoke_serial_hex(a->serial, a->serial_len, hex);
+	o = json_pack("{s:s,s:s,s:s}", "serial", hex,
+	    "status", a->unrevoke ? "valid" : "revoked",
+	    "reason", a->unrevoke ? "" : crl_reason_name(a->reason));
+	job_json(j, 200, o);
+	j->apply = revoke_one_apply;
+}
+
+/* Writer: revoke every collected certificate of a principal. */
+static int
+revoke_all_apply(struct store_wtxn *w, struct job *j)
+{
+	struct api_revoke *a = j->ctx;
+	char hex[2 * STORE_SERIAL_MAX + 1];
+	int64_t now = ca_now();
+
+	for (size_t i = 0; i < a->set->n; i++) {
+		store_w_revoke(w, a->set->serial[i], a->set->len[i], a->reason, now, a->invalidity);
+		revoke_serial_hex(a->set->serial[i], a->set->len[i], hex);
+		job_audit(w, j, "revoke", "done", crl_reason_name(a->reason),
+		    "serial", hex, "sid", a->sid, "upn", a->upn, "device", a->device, NULL);
+	}
+	return store_w_status(w);
+}
+
+/* Worker: resolve the principal, collect its valid certificates. */
+static void
+revoke_all_work(struct job *j)
+{
+	struct api_revoke *a = j->ctx;
+	struct principal p;
+	struct store_txn *t = NULL;
+	char why[CA_WHY_MAX], name[API_NAME_MAX + 2];
+	char hex[2 * STORE_SERIAL_MAX + 1];
+	const char *dns = NULL;
+	json_t *o, *list;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	if (!job_has_ca_right(j, CA_RIGHT_OFFICER)) {
+		job_text(j, 403, "revoke: the CA officer right (Issue and Manage Certificates) is required");
+		return;
+	}
+	if (a->device[0] != '\0' && j->d->dir != NULL) {
+		/* A device is its computer account: NAME$, or its DNS name. */
+		snprintf(name, sizeof(name), "%s%s", a->device,
+		    strchr(a->device, '.') != NULL || strchr(a->device, '$') != NULL ? "" : "$");
+		rc = directory_lookup(j->d->dir, strchr(a->device, '.') != NULL ?
+		    DIRECTORY_BY_DNS : DIRECTORY_BY_SAM, name, &p, why, sizeof(why));
+		if (rc == CA_OK) {
+			snprintf(a->sid, sizeof(a->sid), "%s", p.sid);
+			dns = p.dns;
+		} else if (rc != CA_ENOTFOUND) {
+			job_text(j, 503, "directory unavailable: %s", why);
+			return;
+		}
+		if (dns == NULL)
+			dns = a->device;
+	}
+	a->set = calloc(1, sizeof(*a->set));
+	if (a->set == NULL) {
+		job_text(j, 500, "out of memory");
+		goto out;
+	}
+	rc = store_read_begin(j->d->store, &t, why, sizeof(why));
+	if (rc == CA_OK)
+		rc = revoke_collect(t, a->sid, a->upn, dns, ca_now(), a->set);
+	store_read_end(t);
+	if (rc != CA_OK) {
+		job_text(j, rc == CA_ETOOBIG ? 413 : 500, "revoke: %s",
+		    rc == CA_ETOOBIG ? "more certificates than one call may revoke" : why);
+		goto out;
+	}
+	list = json_array();
+	for (size_t i = 0; i < a->set->n; i++) {
+		revoke_serial_hex(a->set->serial[i], a->set->len[i], hex);
+		json_array_append_new(list, json_string(hex));
+	}
+	o = json_pack("{s:o,s:s}", "revoked", list, "reason", crl_reason_name(a->reason));
+	job_json(j, 200, o);
+	if (a->set->n > 0)
+		j->apply = revoke_all_apply;
+out:
+	principal_clear(&p);
+}
+
+/* Loop: swap in the CRL a worker just published. */
+static void
+crl_publish_on_loop(struct job *j)
+{
+	struct api_revoke *a = j->ctx;
+
+	if (a->crl.der == NULL)
+		return;
+	if (a->crl.delta) {
+		crlpub_result_clear(&j->d->crl_delta);
+		j->d->crl_delta = a->crl;
+	} else {
+		crlpub_result_clear(&j->d->crl_full);
+		j->d->crl_full = a->crl;
+	}
+	memset(&a->crl, 0, sizeof(a->crl));
+}
+
+/* Worker: POST /api/v1/crl/publish (CA admin). */
+static void
+crl_publish_work(struct job *j)
+{
+	struct api_revoke *a = j->ctx;
+	struct crlpub p;
+	struct daemon_crl_urls urls;
+	char why[CA_WHY_MAX];
+	json_t *o;
+	int rc;
+
+	if (!job_has_ca_right(j, CA_RIGHT_ADMIN)) {
+		job_text(j, 403, "crl publish: the CA admin right (Manage CA) is required");
+		return;
+	}
+	daemon_crlpub_for(j->d, j->cfg, &p, &urls);
+	rc = crlpub_publish(&p, a->crl_delta, ca_now(), &a->crl, why, sizeof(why));
+	if (rc != CA_OK) {
+		job_text(j, rc == CA_ESTATE ? 409 : 500, "crl publish: %s", why);
+		return;
+	}
+	o = json_pack("{s:s,s:I,s:I,s:I,s:I}", "kind", a->crl_delta ? "delta" : "full",
+	    "number", (json_int_t)a->crl.number, "entries", (json_int_t)a->crl.entries,
+	    "this_update", (json_int_t)a->crl.this_update,
+	    "next_update", (json_int_t)a->crl.next_update);
+	job_json(j, 200, o);
+	j->on_loop = crl_publish_on_loop;
+}
+
+/* Parse the body as a JSON object (empty body = {}); false with 400 set. */
+static json_t *
+body_object(struct job *j)
+{
+	json_t *b;
+	json_error_t err;
+
+	if (j->body_len == 0)
+		return json_object();
+	b = json_loadb((const char *)j->body, j->body_len, 0, &err);
+	if (b == NULL || !json_is_object(b)) {
+		json_decref(b);
+		job_text(j, 400, "body: expected a JSON object (%s)", b == NULL ? err.text : "not an object");
+		return NULL;
+	}
+	return b;
+}
+
+/* Copy a string member, bounded. */
+static void
+get_str(json_t *o, const char *k, char *out, size_t len)
+{
+	json_t *v = json_object_get(o, k);
+
+	if (json_is_string(v) && strlen(json_string_value(v)) < len)
+		snprintf(out, len, "%s", json_string_value(v));
+}
+
+void
+api_route(struct daemon *d, struct http_request *req, const char *rest)
+{
+	struct job *j;
+	struct api_revoke *a;
+	json_t *body = NULL;
+	char serial[128], why[CA_WHY_MAX], tail[32];
+	unsigned long long id;
+	int n = 0;
+
+	if (sscanf(rest, "requests/%llu/%31[a-z]%n", &id, tail, &n) == 2 &&
+	    rest[n] == '\0' && (strcmp(tail, "approve") == 0 || strcmp(tail, "deny") == 0)) {
+		if (strcmp(req->method, "POST") != 0) {
+			http_respond(req, 405, NULL, 0, "use POST\n", 9);
+			return;
+		}
+		est_decide_pending(d, req, id, strcmp(tail, "approve") == 0);
+		return;
+	}
+	j = job_new(d, req);
+	a = calloc(1, sizeof(*a));
+	if (j == NULL || a == NULL) {
+		free(a);
+		if (j == NULL) {
+			http_respond(req, 500, NULL, 0, "out of memory\n", 14);
+			return;
+		}
+		job_text(j, 500, "out of memory");
+		job_finish(j);
+		return;
+	}
+	j->ctx = a;
+	j->ctx_free = api_revoke_free;
+	if (strcmp(req->method, "POST") != 0) {
+		job_text(j, 405, "the management API takes POST with a JSON body");
+		job_header(j, "Allow", "POST");
+		job_finish(j);
+		return;
+	}
+	body = body_object(j);
+	if (body == NULL) {
+		job_finish(j);
+		return;
+	}
+	if (sscanf(rest, "certificates/%127[^/]/%31[a-z]%n", serial, tail, &n) == 2 &&
+	    rest[n] == '\0' && (strcmp(tail, "revoke") == 0 || strcmp(tail, "unrevoke") == 0)) {
+		a->unrevoke = strcmp(tail, "unrevoke") == 0;
+		if (revoke_serial_parse(serial, a->serial, &a->serial_len, why, sizeof(why)) != CA_OK) {
+			job_text(j, 400, "%s", why);
+			goto now;
+		}
+		if (!a->unrevoke && !parse_reason(j, body, a))
+			goto now;
+		json_decref(body);
+		job_start(j, revoke_one_work);
+		return;
+	}
+	if (strcmp(rest, "principals/revoke") == 0) {
+		get_str(body, "sid", a->sid, sizeof(a->sid));
+		get_str(body, "upn", a->upn, sizeof(a->upn));
+		get_str(body, "device", a->device, sizeof(a->device));
+		if (a->sid[0] == '\0' && a->upn[0] == '\0' && a->device[0] == '\0') {
+			job_text(j, 400, "body: name the principal with \"sid\", \"upn\" or \"device\"");
+			goto now;
+		}
+		if (!parse_reason(j, body, a))
+			goto now;
+		json_decref(body);
+		job_start(j, revoke_all_work);
+		return;
+	}
+	if (strcmp(rest, "crl/publish") == 0) {
+		json_t *delta = json_object_get(body, "delta");
+
+		a->crl_delta = json_is_true(delta);
+		json_decref(body);
+		job_start(j, crl_publish_work);
+		return;
+	}
+	job_text(j, 404, "unknown API path /api/v1/%s", rest);
+now:
+	json_decref(body);
+	job_finish(j);
+}

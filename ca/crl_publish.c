@@ -1,0 +1,366 @@
+/*
+ * CRL publication (see crl_publish.h). Numbers live in the store's meta
+ * database; entries stream from a read transaction through crl/'s
+ * two-pass encoder straight into one buffer; files are replaced with
+ * write + fsync + rename so a reader never sees half a CRL.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gnutls/x509.h>
+
+#include "common/error.h"
+#include "crl/crl.h"
+#include "ca/crl_publish.h"
+#include "ca/store.h"
+
+#define CRLPUB_FILE_MAX ((size_t)1 << 31)	/* largest CRL file read back */
+#define CRLPUB_OVERLAP_CAP (12 * 3600)
+
+bool
+crlpub_path(const char *state_dir, const char *ca_name, bool delta, char *buf,
+    size_t len)
+{
+	int n = snprintf(buf, len, "%s/crl/%s%s.crl", state_dir, ca_name,
+	    delta ? "+" : "");
+
+	return n > 0 && (size_t)n < len;
+}
+
+int64_t
+crlpub_overlap(int64_t period_s, int64_t configured_s)
+{
+	int64_t o;
+
+	if (configured_s > 0)
+		return configured_s;
+	o = period_s / 10;
+	return o > CRLPUB_OVERLAP_CAP ? CRLPUB_OVERLAP_CAP : o;
+}
+
+bool
+crlpub_stale(const struct crlpub_result *r, int64_t now)
+{
+	if (r == NULL || r->der == NULL)
+		return true;
+	return now >= r->this_update + (r->next_update - r->this_update) / 2;
+}
+
+void
+crlpub_result_clear(struct crlpub_result *r)
+{
+	if (r == NULL)
+		return;
+	free(r->der);
+	memset(r, 0, sizeof(*r));
+}
+
+/* State of one write job: reserve (and read) the CRL numbers. */
+struct reserve {
+	bool delta;
+	uint64_t number;
+	uint64_t base;
+	int64_t base_at;
+};
+
+/* Writer thread: number = last + 1, committed before the CRL exists. */
+static int
+reserve_apply(struct store_wtxn *w, void *arg)
+{
+	struct reserve *r = arg;
+	struct store_txn *t = store_w_txn(w);
+	uint64_t last = 0, base_at = 0;
+	int rc;
+
+	rc = store_meta_get_u64(t, CRLPUB_META_NUMBER, &last);
+	if (rc != CA_OK && rc != CA_ENOTFOUND)
+		return rc;
+	r->base = 0;
+	rc = store_meta_get_u64(t, CRLPUB_META_BASE, &r->base);
+	if (rc != CA_OK && rc != CA_ENOTFOUND)
+		return rc;
+	rc = store_meta_get_u64(t, CRLPUB_META_BASE_AT, &base_at);
+	if (rc != CA_OK && rc != CA_ENOTFOUND)
+		return rc;
+	r->base_at = (int64_t)base_at;
+	if (r->delta && r->base == 0)
+		return store_w_fail(w, CA_ESTATE,
+		    "delta CRL: no full CRL has been published yet");
+	r->number = last + 1;
+	return store_w_meta_put_u64(w, CRLPUB_META_NUMBER, r->number);
+}
+
+/* Writer thread: a full CRL becomes the base of later deltas. */
+static int
+base_apply(struct store_wtxn *w, void *arg)
+{
+	const struct crlpub_result *res = arg;
+
+	store_w_meta_put_u64(w, CRLPUB_META_BASE, res->number);
+	return store_w_meta_put_u64(w, CRLPUB_META_BASE_AT,
+	    (uint64_t)res->this_update);
+}
+
+/* Iterator state handed to crl_build. */
+struct feed {
+	struct store_rev_iter *it;
+	size_t count;
+};
+
+/* Copy one store entry into the encoder's form. */
+static int
+feed_next(void *arg, struct crl_entry *out)
+{
+	struct feed *f = arg;
+	struct store_revoked e;
+	int rc;
+
+	rc = store_rev_iter_next(f->it, &e);
+	if (rc <= 0)
+		return rc;
+	if (e.serial_len > sizeof(out->serial))
+		return CA_ETOOBIG;
+	memcpy(out->serial, e.serial, e.serial_len);
+	out->serial_len = e.serial_len;
+	out->revoked_at = e.changed_at;
+	out->reason = e.kind == STORE_CHANGE_UNREVOKED ?
+	    CRL_REASON_REMOVE_FROM_CRL : e.reason;
+	out->invalidity_date = e.invalidity_date;
+	f->count++;
+	return 1;
+}
+
+/* Second pass from the same snapshot. */
+static int
+feed_rewind(void *arg)
+{
+	struct feed *f = arg;
+
+	store_rev_iter_rewind(f->it);
+	f->count = 0;
+	return CA_OK;
+}
+
+/* Write der to path via a temporary file, fsync, rename, fsync the folder. */
+static int
+write_atomic(const char *path, const unsigned char *der, size_t len, char *why,
+    size_t whylen)
+{
+	char tmp[4096], dir[4096];
+	char *slash;
+	size_t off = 0;
+	ssize_t n;
+	int fd, dfd;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return ca_why(why, whylen, CA_EINVAL, "%s: path too long", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return ca_why(why, whylen, CA_EIO, "%s: %s", tmp, strerror(errno));
+	while (off < len) {
+		n = write(fd, der + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			unlink(tmp);
+			return ca_why(why, whylen, CA_EIO, "%s: write: %s", tmp, strerror(errno));
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		unlink(tmp);
+		return ca_why(why, whylen, CA_EIO, "%s: fsync: %s", tmp, strerror(errno));
+	}
+	if (rename(tmp, path) != 0) {
+		unlink(tmp);
+		return ca_why(why, whylen, CA_EIO, "%s: rename: %s", path, strerror(errno));
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
+	return CA_OK;
+}
+
+/* List the entries of one CRL from a fresh snapshot and sign it. */
+static int
+build(const struct crlpub *p, const struct reserve *rs, int64_t now,
+    struct crlpub_result *out, char *why, size_t whylen)
+{
+	struct crl_params cp;
+	struct store_txn *t = NULL;
+	struct feed f = { 0 };
+	int64_t period = rs->delta ? p->delta_period_s : p->period_s;
+	int rc;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.issuer_der = p->issuer_der;
+	cp.issuer_len = p->issuer_len;
+	cp.aki = p->aki;
+	cp.aki_len = p->aki_len;
+	cp.this_update = now;
+	cp.next_update = now + period + crlpub_overlap(period, p->overlap_s);
+	cp.crl_number = rs->number;
+	cp.delta = rs->delta;
+	cp.base_crl_number = rs->base;
+	if (!rs->delta) {
+		cp.freshest_urls = p->delta_urls;
+		cp.n_freshest = p->n_delta_urls;
+	}
+	cp.hash = p->hash;
+
+	rc = store_read_begin(p->store, &t, why, whylen);
+	if (rc != CA_OK)
+		return rc;
+	/*
+	 * Full: every revoked, unexpired certificate. Delta: every change at
+	 * or after the base's thisUpdate; a change in that very second may
+	 * also be in the base, and listing it twice is harmless.
+	 */
+	rc = store_rev_iter_new(t, rs->delta ? STORE_ITER_CHANGES : STORE_ITER_REVOKED,
+	    rs->delta ? rs->base_at - 1 : now, &f.it);
+	if (rc != CA_OK) {
+		ca_why(why, whylen, rc, "CRL: %s", store_txn_why(t));
+		store_read_end(t);
+		return rc;
+	}
+	rc = crl_build(&cp, feed_next, feed_rewind, &f, p->key, &out->der,
+	    &out->der_len, why, whylen);
+	store_rev_iter_free(f.it);
+	store_read_end(t);
+	if (rc != CA_OK)
+		return rc;
+	out->delta = rs->delta;
+	out->number = rs->number;
+	out->base_number = rs->delta ? rs->base : rs->number;
+	out->this_update = cp.this_update;
+	out->next_update = cp.next_update;
+	out->entries = f.count;
+	return CA_OK;
+}
+
+int
+crlpub_publish(const struct crlpub *p, bool delta, int64_t now,
+    struct crlpub_result *out, char *why, size_t whylen)
+{
+	struct reserve rs = { .delta = delta };
+	char path[4096], dir[4096];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = store_submit_wait(p->store, reserve_apply, &rs, why, whylen);
+	if (rc != CA_OK)
+		return rc;
+	rc = build(p, &rs, now, out, why, whylen);
+	if (rc != CA_OK)
+		return rc;
+	snprintf(dir, sizeof(dir), "%s/crl", p->state_dir);
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		ca_why(why, whylen, CA_EIO, "%s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	if (!crlpub_path(p->state_dir, p->ca_name, delta, path, sizeof(path))) {
+		ca_why(why, whylen, CA_EINVAL, "CRL path too long");
+		goto fail;
+	}
+	rc = write_atomic(path, out->der, out->der_len, why, whylen);
+	if (rc != CA_OK)
+		goto fail;
+	if (!delta) {
+		rc = store_submit_wait(p->store, base_apply, out, why, whylen);
+		if (rc != CA_OK)
+			goto fail;
+	}
+	if (p->extra != NULL) {
+		rc = p->extra(p->extra_arg, delta, out->der, out->der_len, why, whylen);
+		if (rc != CA_OK)
+			goto fail;
+	}
+	return CA_OK;
+fail:
+	if (rc == CA_OK)
+		rc = CA_EIO;
+	crlpub_result_clear(out);
+	return rc;
+}
+
+/* Read a whole file into a malloc'd buffer, bounded by CRLPUB_FILE_MAX. */
+static int
+read_file(const char *path, unsigned char **buf, size_t *len, char *why,
+    size_t whylen)
+{
+	struct stat st;
+	FILE *f;
+
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return ca_why(why, whylen, errno == ENOENT ? CA_ENOTFOUND : CA_EIO,
+		    "%s: %s", path, strerror(errno));
+	if (fstat(fileno(f), &st) != 0 || st.st_size <= 0 ||
+	    (size_t)st.st_size > CRLPUB_FILE_MAX) {
+		fclose(f);
+		return ca_why(why, whylen, CA_EIO, "%s: empty or too large", path);
+	}
+	*buf = malloc((size_t)st.st_size);
+	if (*buf == NULL) {
+		fclose(f);
+		return CA_ENOMEM;
+	}
+	*len = fread(*buf, 1, (size_t)st.st_size, f);
+	fclose(f);
+	if (*len != (size_t)st.st_size) {
+		free(*buf);
+		*buf = NULL;
+		return ca_why(why, whylen, CA_EIO, "%s: short read", path);
+	}
+	return CA_OK;
+}
+
+int
+crlpub_load(const char *state_dir, const char *ca_name, bool delta,
+    struct crlpub_result *out, char *why, size_t whylen)
+{
+	gnutls_x509_crl_t crl = NULL;
+	gnutls_datum_t d;
+	char path[4096];
+	unsigned char num[32];
+	size_t numlen = sizeof(num);
+	unsigned crit;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!crlpub_path(state_dir, ca_name, delta, path, sizeof(path)))
+		return ca_why(why, whylen, CA_EINVAL, "CRL path too long");
+	rc = read_file(path, &out->der, &out->der_len, why, whylen);
+	if (rc != CA_OK)
+		return rc;
+	d.data = out->der;
+	d.size = (unsigned)out->der_len;
+	if (gnutls_x509_crl_init(&crl) < 0 ||
+	    gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_DER) < 0) {
+		gnutls_x509_crl_deinit(crl);
+		crlpub_result_clear(out);
+		return ca_why(why, whylen, CA_EPARSE, "%s: not a DER CRL", path);
+	}
+	out->delta = delta;
+	out->this_update = gnutls_x509_crl_get_this_update(crl);
+	out->next_update = gnutls_x509_crl_get_next_update(crl);
+	out->entries = (size_t)gnutls_x509_crl_get_crt_count(crl);
+	if (gnutls_x509_crl_get_number(crl, num, &numlen, &crit) >= 0)
+		for (size_t i = 0; i < numlen && i < 8; i++)
+			out->number = (out->number << 8) | num[i];
+	gnutls_x509_crl_deinit(crl);
+	return CA_OK;
+}

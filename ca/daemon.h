@@ -1,0 +1,99 @@
+/*
+ * The running daemon: one struct that holds the configuration and every
+ * subsystem (store, signer, directory, templates, worker pool, HTTPS
+ * server, CRL state). entcad.c creates it; the request handlers (est.c,
+ * api.c, serve.c) and the CRL scheduler read it.
+ *
+ * Threads: fields are set up before the loop starts and only replaced on
+ * the loop thread (SIGHUP reload, CRL publication completions). Workers get
+ * what they need copied into their job, or use the thread-safe subsystems
+ * (store, directory, signer key), never the loop-owned fields.
+ */
+#ifndef ENTCA_CA_DAEMON_H
+#define ENTCA_CA_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <gnutls/abstract.h>
+
+#include "ca/settings.h"
+#include "ca/crl_publish.h"
+
+struct event;
+struct event_base;
+struct workers;
+struct store;
+struct signer;
+struct ca_identity;
+struct directory;
+struct template_set;
+struct http_server;
+struct http_request;
+
+/* A template set shared with workers: freed when the last user lets go. */
+struct daemon_templates {
+	struct template_set *set;
+	int refs;			/* atomic */
+};
+
+/* A configuration generation; workers keep the one their job started with. */
+struct daemon_cfg {
+	struct ca_config c;
+	struct daemon_cfg *older;	/* retired generations, freed at exit */
+};
+
+struct daemon {
+	struct ca_config *cfg;		/* current generation (loop swaps it) */
+	struct daemon_cfg *cfgs;
+	struct event_base *base;
+	struct workers *workers;
+	struct store *store;
+	struct signer *signer;
+	gnutls_privkey_t key;		/* external: signs through the signer */
+	struct ca_identity *id;
+	struct directory *dir;		/* NULL when [directory] is absent */
+	struct daemon_templates *templates;
+	struct http_server *http;
+
+	unsigned char *cacerts_p7;	/* certs-only PKCS#7 of the chain, DER */
+	size_t cacerts_p7_len;
+
+	struct crlpub_result crl_full;	/* loop-owned, served at /crl/ */
+	struct crlpub_result crl_delta;
+	bool crl_busy;			/* a publication is on a worker */
+	int64_t crl_retry_at;		/* after a failure, wait until then */
+
+	struct event *ev_term, *ev_int, *ev_hup, *ev_chld, *ev_tick;
+	bool stopping;
+	int64_t started_at;
+	uint64_t served, failed;
+};
+
+/*
+ * Take a reference on the current template set (any thread that got the
+ * pointer from the loop); release with daemon_templates_put.
+ */
+struct daemon_templates *daemon_templates_get(struct daemon *d);
+void daemon_templates_put(struct daemon_templates *t);
+
+/* The HTTP entry point: route req to EST, the API or static content. */
+void daemon_handle(struct http_request *req, void *arg);
+
+/*
+ * Fill the crlpub parameters from the daemon and configuration generation
+ * cfg; urls holds the freshest-CRL URLs and must live as long as p.
+ * Any thread.
+ */
+struct daemon_crl_urls {
+	size_t n;
+	const char *ptr[CONFIG_LIST_MAX];
+	char text[CONFIG_LIST_MAX][CONFIG_STR_MAX];
+};
+void daemon_crlpub_for(struct daemon *d, const struct ca_config *cfg,
+    struct crlpub *p, struct daemon_crl_urls *urls);
+
+/* Start a CRL publication on a worker unless one runs (loop thread). */
+void daemon_crl_kick(struct daemon *d, bool delta);
+
+#endif

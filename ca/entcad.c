@@ -1,0 +1,648 @@
+/*
+ * entcad: the daemon's main. Loads the configuration and the CA identity,
+ * opens the store, loads the templates, starts the signer process, the
+ * directory pool, the worker pool and the HTTPS server, and runs the one
+ * event loop until SIGTERM.
+ *
+ * Threads: this file's callbacks (signals, the one-second tick, CRL and
+ * reload completions) run on the loop thread and never sign, call libldap,
+ * commit LMDB or touch files: publication, reloads and signer restarts go
+ * to the worker pool, and their results come back as completions that only
+ * swap pointers.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <gnutls/gnutls.h>
+
+#include "common/error.h"
+#include "ca/clock.h"
+#include "ca/settings.h"
+#include "ca/daemon.h"
+#include "ca/http.h"
+#include "ca/identity.h"
+#include "ca/log.h"
+#include "ca/pkcs7.h"
+#include "ca/signer.h"
+#include "ca/store.h"
+#include "ca/templates_load.h"
+#include "ca/workers.h"
+#include "ldap/directory.h"
+
+#define ENTCAD_DEFAULT_CONF SYSCONFDIR "/entca/entcad.conf"
+#define ENTCAD_SECRET_MAX 1024		/* bind password file */
+
+/* Exit codes: 0 clean stop, 1 runtime failure, 2 bad configuration. */
+enum { EXIT_CONFIG = 2 };
+
+/* Extra CRL sink: the CDP object in the directory. Worker thread. */
+static int
+daemon_crl_to_directory(void *arg, bool delta, const unsigned char *der,
+    size_t len, char *why, size_t whylen)
+{
+	struct daemon *d = arg;
+	const struct ca_config *cfg = __atomic_load_n(&d->cfg, __ATOMIC_ACQUIRE);
+
+	return directory_publish_crl(d->dir, cfg->crl_publish_dn, delta ? 1 : 0,
+	    der, len, why, whylen);
+}
+
+void
+daemon_crlpub_for(struct daemon *d, const struct ca_config *cfg,
+    struct crlpub *p, struct daemon_crl_urls *u)
+{
+	memset(p, 0, sizeof(*p));
+	memset(u, 0, sizeof(*u));
+	p->store = d->store;
+	p->state_dir = cfg->state_dir;
+	p->ca_name = cfg->name;
+	p->issuer_der = d->id->subject_der.data;
+	p->issuer_len = d->id->subject_der.size;
+	p->aki = d->id->ski;
+	p->aki_len = d->id->ski_len;
+	p->key = d->key;
+	p->hash = GNUTLS_DIG_SHA256;
+	p->period_s = cfg->crl_period_s;
+	p->delta_period_s = cfg->delta_period_s;
+	p->overlap_s = cfg->crl_overlap_s;
+	/* freshestCRL: the delta's URL beside each full CRL URL (AD CS "+"). */
+	for (size_t i = 0; i < cfg->n_cdp && u->n < CONFIG_LIST_MAX; i++) {
+		const char *url = cfg->cdp_urls[i];
+		size_t len = strlen(url);
+
+		if (len > 4 && strcmp(url + len - 4, ".crl") == 0 &&
+		    len + 1 < CONFIG_STR_MAX) {
+			snprintf(u->text[u->n], CONFIG_STR_MAX, "%.*s+.crl", (int)(len - 4), url);
+			u->ptr[u->n] = u->text[u->n];
+			u->n++;
+		}
+	}
+	p->delta_urls = u->ptr;
+	p->n_delta_urls = u->n;
+	if (d->dir != NULL && cfg->crl_publish_dn[0] != '\0') {
+		p->extra = daemon_crl_to_directory;
+		p->extra_arg = d;
+	}
+}
+
+/* One CRL publication on a worker. */
+struct crl_job {
+	struct daemon *d;
+	const struct ca_config *cfg;
+	bool delta;
+	int rc;
+	char why[CA_WHY_MAX];
+	struct crlpub_result res;
+};
+
+/* Worker: build, sign and publish. */
+static void
+crl_job_run(void *arg)
+{
+	struct crl_job *c = arg;
+	struct daemon_crl_urls urls;
+	struct crlpub p;
+
+	daemon_crlpub_for(c->d, c->cfg, &p, &urls);
+	c->rc = crlpub_publish(&p, c->delta, ca_now(), &c->res, c->why, sizeof(c->why));
+}
+
+static void crl_schedule(struct daemon *d);
+
+/* Loop: swap the new CRL in; a new full CRL is followed by its delta. */
+static void
+crl_job_done(void *arg)
+{
+	struct crl_job *c = arg;
+	struct daemon *d = c->d;
+	struct crlpub_result *slot = c->delta ? &d->crl_delta : &d->crl_full;
+
+	d->crl_busy = false;
+	if (c->rc != CA_OK) {
+		log_error("%s CRL publication failed: %s", c->delta ? "delta" : "full", c->why);
+	} else {
+		log_notice("published %s CRL number %llu with %zu entries, next update in %lld s",
+		    c->delta ? "delta" : "full", (unsigned long long)c->res.number,
+		    c->res.entries, (long long)(c->res.next_update - c->res.this_update));
+		crlpub_result_clear(slot);
+		*slot = c->res;
+		d->crl_retry_at = 0;
+	}
+	free(c);
+	if (!d->stopping)
+		crl_schedule(d);
+}
+
+void
+daemon_crl_kick(struct daemon *d, bool delta)
+{
+	struct crl_job *c;
+
+	if (d->crl_busy || d->stopping)
+		return;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return;
+	c->d = d;
+	c->cfg = d->cfg;
+	c->delta = delta;
+	if (workers_submit(d->workers, crl_job_run, crl_job_done, c) != CA_OK) {
+		free(c);
+		return;
+	}
+	d->crl_busy = true;
+}
+
+/*
+ * Loop: publish what is due. A full CRL is due when none exists or its
+ * period has passed (or it is past half its life at start, which the
+ * period rule covers once this_update is old); a delta when none follows
+ * the current full CRL or its own period has passed. Errors wait a minute.
+ */
+static void
+crl_schedule(struct daemon *d)
+{
+	int64_t now = ca_now();
+	const struct ca_config *cfg = d->cfg;
+
+	if (d->crl_busy || now < d->crl_retry_at)
+		return;
+	if (d->crl_full.der == NULL || now >= d->crl_full.this_update + cfg->crl_period_s) {
+		d->crl_retry_at = now + 60;
+		daemon_crl_kick(d, false);
+		return;
+	}
+	if (cfg->delta_period_s > 0 &&
+	    (d->crl_delta.der == NULL || d->crl_delta.base_number != d->crl_full.number ||
+	    now >= d->crl_delta.this_update + cfg->delta_period_s)) {
+		d->crl_retry_at = now + 60;
+		daemon_crl_kick(d, true);
+	}
+}
+
+/* A reload on a worker: read the files there, swap on the loop. */
+struct reload_job {
+	struct daemon *d;
+	struct daemon_cfg *cfg;
+	struct daemon_templates *tpl;
+	int rc;
+	char why[CA_WHY_MAX];
+};
+
+/* Worker: parse the new configuration and templates. */
+static void
+reload_run(void *arg)
+{
+	struct reload_job *r = arg;
+
+	r->rc = config_load(r->d->cfg->path, &r->cfg->c, r->why, sizeof(r->why));
+	if (r->rc == CA_OK)
+		r->rc = templates_load(r->cfg->c.templates_dir, r->d->store, &r->tpl,
+		    r->why, sizeof(r->why));
+}
+
+/* Loop: adopt the new generation, or keep the old one and say why. */
+static void
+reload_done(void *arg)
+{
+	struct reload_job *r = arg;
+	struct daemon *d = r->d;
+	struct daemon_templates *old;
+	char why[CA_WHY_MAX];
+
+	if (r->rc != CA_OK) {
+		log_error("reload refused, the previous configuration stays in force: %s", r->why);
+		free(r->cfg);
+		free(r);
+		return;
+	}
+	if (strcmp(r->cfg->c.dir_uris, d->cfg->dir_uris) != 0 ||
+	    strcmp(r->cfg->c.dir_base, d->cfg->dir_base) != 0 ||
+	    strcmp(r->cfg->c.listen, d->cfg->listen) != 0 ||
+	    strcmp(r->cfg->c.state_dir, d->cfg->state_dir) != 0)
+		log_warning("reload: [directory], listen and state-dir changes take effect at the next start");
+	/* XXX: reads the TLS files on the loop; they are small and local. */
+	if (http_server_reload_cert(d->http, r->cfg->c.tls_cert, r->cfg->c.tls_key,
+	    why, sizeof(why)) != CA_OK)
+		log_error("reload: TLS certificate kept: %s", why);
+	r->cfg->older = d->cfgs;
+	d->cfgs = r->cfg;
+	__atomic_store_n(&d->cfg, &r->cfg->c, __ATOMIC_RELEASE);
+	old = d->templates;
+	d->templates = r->tpl;
+	daemon_templates_put(old);
+	log_set_level((enum log_level)d->cfg->log_level);
+	log_notice("reloaded %s: %zu templates, %zu issued", d->cfg->path,
+	    templates_count(d->templates), d->cfg->n_issue);
+	free(r);
+}
+
+/* SIGHUP: start a reload on a worker. */
+static void
+on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct reload_job *r = calloc(1, sizeof(*r));
+
+	(void)sig;
+	(void)what;
+	if (r == NULL || (r->cfg = calloc(1, sizeof(*r->cfg))) == NULL) {
+		free(r);
+		log_error("reload: out of memory");
+		return;
+	}
+	r->d = d;
+	if (workers_submit(d->workers, reload_run, reload_done, r) != CA_OK) {
+		free(r->cfg);
+		free(r);
+	}
+}
+
+/* Worker: restart the signer after SIGCHLD (forks and opens the key). */
+static void
+signer_restart_run(void *arg)
+{
+	struct daemon *d = arg;
+	char why[CA_WHY_MAX];
+
+	if (signer_check_restart(d->signer, why, sizeof(why)) != CA_OK)
+		log_error("signer restart failed: %s", why);
+}
+
+/* SIGCHLD: the signer may have died. */
+static void
+on_chld(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)sig;
+	(void)what;
+	if (!d->stopping)
+		workers_submit(d->workers, signer_restart_run, NULL, d);
+}
+
+/* SIGTERM/SIGINT: stop accepting, let in-flight work finish. */
+static void
+on_term(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)what;
+	if (d->stopping)
+		return;
+	log_notice("signal %d: stopping; finishing %zu requests in flight", (int)sig,
+	    http_server_inflight(d->http));
+	d->stopping = true;
+	http_server_stop_accepting(d->http);
+}
+
+/* Every second: shutdown progress and the CRL schedule. */
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	if (d->stopping) {
+		if (http_server_inflight(d->http) == 0 && workers_pending(d->workers) == 0 &&
+		    !d->crl_busy)
+			event_base_loopexit(d->base, NULL);
+		return;
+	}
+	crl_schedule(d);
+}
+
+/* Read the directory service account's password file (one line). */
+static int
+read_secret(const char *path, char *out, size_t len, char *why, size_t whylen)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL)
+		return ca_why(why, whylen, CA_EIO, "%s: %s", path, strerror(errno));
+	n = fread(out, 1, len - 1, f);
+	fclose(f);
+	out[n] = '\0';
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		out[--n] = '\0';
+	return CA_OK;
+}
+
+/* Open the directory pool when [directory] is configured. */
+static int
+open_directory(struct daemon *d, char *why, size_t whylen)
+{
+	const struct ca_config *c = d->cfg;
+	struct directory_config dc;
+	char secret[ENTCAD_SECRET_MAX] = "";
+	int rc;
+
+	if (!c->directory_enabled)
+		return CA_OK;
+	if (c->dir_bind_password_file[0] != '\0') {
+		rc = read_secret(c->dir_bind_password_file, secret, sizeof(secret), why, whylen);
+		if (rc != CA_OK)
+			return rc;
+	}
+	memset(&dc, 0, sizeof(dc));
+	dc.uris = c->dir_uris;
+	dc.base = c->dir_base;
+	dc.bind_dn = c->dir_bind_dn[0] ? c->dir_bind_dn : NULL;
+	dc.bind_password = secret[0] ? secret : NULL;
+	dc.domain = c->dir_domain[0] ? c->dir_domain : NULL;
+	dc.realm = c->dir_realm[0] ? c->dir_realm : NULL;
+	dc.domain_sid = c->dir_domain_sid[0] ? c->dir_domain_sid : NULL;
+	dc.tls = c->dir_tls == CONFIG_DIR_TLS_LDAPS ? DIRECTORY_TLS_LDAPS :
+	    c->dir_tls == CONFIG_DIR_TLS_NONE_LOOPBACK_ONLY ?
+	    DIRECTORY_TLS_NONE_LOOPBACK_ONLY : DIRECTORY_TLS_STARTTLS;
+	dc.ca_file = c->dir_ca_file[0] ? c->dir_ca_file : NULL;
+	dc.network_timeout_ms = (int)c->dir_timeout_ms;
+	dc.op_timeout_ms = (int)c->dir_op_timeout_ms;
+	dc.cache_ttl_s = c->dir_cache_ttl_s == 0 ? -1 : (int)c->dir_cache_ttl_s;
+	dc.pool_size = (int)c->dir_pool;
+	dc.now = ca_now;
+	rc = directory_new(&dc, &d->dir, why, whylen);
+	gnutls_memset(secret, 0, sizeof(secret));
+	return rc;
+}
+
+/* The EST cacerts answer: the CA certificate and its parents, PKCS#7. */
+static int
+make_cacerts(struct daemon *d)
+{
+	gnutls_datum_t certs[1 + 16];
+	gnutls_datum_t chain[16];
+	size_t n = 0;
+	int rc;
+
+	certs[n++] = d->id->cert_der;
+	for (unsigned i = 0; i < d->id->chain_len && n < 17; i++) {
+		if (gnutls_x509_crt_export2(d->id->chain[i], GNUTLS_X509_FMT_DER, &chain[n - 1]) < 0)
+			break;
+		certs[n] = chain[n - 1];
+		n++;
+	}
+	rc = pkcs7_certs_only(certs, n, &d->cacerts_p7, &d->cacerts_p7_len);
+	for (size_t i = 1; i < n; i++)
+		gnutls_free(chain[i - 1].data);
+	return rc;
+}
+
+/* Write the pid file (0644) when configured. */
+static void
+write_pid_file(const char *path)
+{
+	FILE *f;
+
+	if (path[0] == '\0')
+		return;
+	f = fopen(path, "w");
+	if (f == NULL) {
+		log_warning("pid file %s: %s", path, strerror(errno));
+		return;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	fclose(f);
+}
+
+/* Root only: hand the writable parts of the state folder to user. */
+static int
+drop_privileges(const char *user, const char *state_dir, char *why, size_t whylen)
+{
+	struct passwd *pw;
+	char path[PATH_MAX];
+	const char *sub[] = { "db", "db/data.mdb", "db/lock.mdb", "crl" };
+
+	if (geteuid() != 0)
+		return CA_OK;
+	if (user[0] == '\0') {
+		log_warning("running as root: set [ca] user to an unprivileged account");
+		return CA_OK;
+	}
+	pw = getpwnam(user);
+	if (pw == NULL)
+		return ca_why(why, whylen, CA_ECONFIG, "[ca] user %s: no such user", user);
+	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		if (snprintf(path, sizeof(path), "%s/%s", state_dir, sub[i]) >= (int)sizeof(path))
+			return ca_why(why, whylen, CA_EIO, "%s: path too long", state_dir);
+		if (chown(path, pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT)
+			return ca_why(why, whylen, CA_EIO, "%s: chown: %s", path, strerror(errno));
+	}
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+		return ca_why(why, whylen, CA_EIO, "cannot drop to user %s: %s", user, strerror(errno));
+	return CA_OK;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: entcad [-f] [-d] [-t] [-c FILE]\n"
+	    "  -c FILE  configuration (default " ENTCAD_DEFAULT_CONF ")\n"
+	    "  -f       stay in the foreground, log to stderr\n"
+	    "  -d       debug logging\n"
+	    "  -t       check the configuration and templates, then exit\n");
+}
+
+/* Set everything up, run the loop, tear down. */
+static int
+run(struct daemon *d, bool foreground, bool check_only)
+{
+	struct http_config hc;
+	struct store_options so;
+	char why[CA_WHY_MAX], dbdir[PATH_MAX];
+	const struct ca_config *c = d->cfg;
+	int rc, ret = 1;
+
+	rc = ca_identity_load(c->state_dir, &d->id, why, sizeof(why));
+	if (rc != CA_OK) {
+		log_error("CA identity: %s", why);
+		return rc == CA_ENOTFOUND ? EXIT_CONFIG : 1;
+	}
+	if (snprintf(dbdir, sizeof(dbdir), "%s/db", c->state_dir) >= (int)sizeof(dbdir)) {
+		log_error("[ca] state-dir: path too long");
+		return EXIT_CONFIG;
+	}
+	memset(&so, 0, sizeof(so));
+	if (!foreground && daemon(0, 0) != 0) {
+		log_error("daemon: %s", strerror(errno));
+		return 1;
+	}
+	rc = store_open(dbdir, &so, &d->store, why, sizeof(why));
+	if (rc != CA_OK) {
+		log_error("store: %s", why);
+		return 1;
+	}
+	rc = templates_load(c->templates_dir, d->store, &d->templates, why, sizeof(why));
+	if (rc != CA_OK) {
+		log_error("templates: %s", why);
+		return EXIT_CONFIG;
+	}
+	for (size_t i = 0; i < c->n_issue; i++)
+		if (templates_find(d->templates, c->issue_templates[i]) == NULL)
+			log_warning("issue-templates names %s, which is not in %s",
+			    c->issue_templates[i], c->templates_dir);
+	if (check_only) {
+		printf("%s: configuration OK, %zu templates\n", c->path, templates_count(d->templates));
+		return 0;
+	}
+	rc = open_directory(d, why, sizeof(why));
+	if (rc != CA_OK) {
+		log_error("directory: %s", why);
+		return EXIT_CONFIG;
+	}
+	rc = signer_start(c->state_dir, geteuid() == 0 && c->user[0] ? c->user : NULL,
+	    &d->signer, why, sizeof(why));
+	if (rc == CA_OK)
+		rc = signer_privkey(d->signer, &d->key, why, sizeof(why));
+	if (rc != CA_OK) {
+		log_error("signer: %s", why);
+		return 1;
+	}
+	if (make_cacerts(d) != CA_OK) {
+		log_error("cannot encode the CA certificate chain");
+		return 1;
+	}
+	if (crlpub_load(c->state_dir, c->name, false, &d->crl_full, why, sizeof(why)) == CA_OK)
+		crlpub_load(c->state_dir, c->name, true, &d->crl_delta, why, sizeof(why));
+
+	evthread_use_pthreads();
+	d->base = event_base_new();
+	if (d->base == NULL || workers_new(d->base, c->workers, &d->workers) != CA_OK) {
+		log_error("cannot start the event loop and workers");
+		return 1;
+	}
+	memset(&hc, 0, sizeof(hc));
+	hc.listen = c->listen;
+	hc.cert_file = c->tls_cert;
+	hc.key_file = c->tls_key;
+	hc.client_ca_file = c->client_ca[0] ? c->client_ca : NULL;
+	hc.body_max = c->max_body;
+	hc.body_timeout_ms = c->timeout_s * 1000;
+	hc.header_timeout_ms = c->timeout_s * 1000 < HTTP_HEADER_TIMEOUT_MS ?
+	    c->timeout_s * 1000 : HTTP_HEADER_TIMEOUT_MS;
+	rc = http_server_new(d->base, &hc, daemon_handle, d, &d->http, why, sizeof(why));
+	if (rc != CA_OK) {
+		log_error("https: %s", why);
+		ret = rc == CA_ECONFIG ? EXIT_CONFIG : 1;
+		goto out;
+	}
+	rc = drop_privileges(c->user, c->state_dir, why, sizeof(why));
+	if (rc != CA_OK) {
+		log_error("%s", why);
+		goto out;
+	}
+	write_pid_file(c->pid_file);
+	d->ev_term = evsignal_new(d->base, SIGTERM, on_term, d);
+	d->ev_int = evsignal_new(d->base, SIGINT, on_term, d);
+	d->ev_hup = evsignal_new(d->base, SIGHUP, on_hup, d);
+	d->ev_chld = evsignal_new(d->base, SIGCHLD, on_chld, d);
+	d->ev_tick = event_new(d->base, -1, EV_PERSIST, on_tick, d);
+	{
+		struct timeval one = { 1, 0 };
+
+		evsignal_add(d->ev_term, NULL);
+		evsignal_add(d->ev_int, NULL);
+		evsignal_add(d->ev_hup, NULL);
+		evsignal_add(d->ev_chld, NULL);
+		event_add(d->ev_tick, &one);
+	}
+	d->started_at = ca_now();
+	log_notice("entcad %s: CA %s, %zu templates (%zu issued), https://%s/, directory %s",
+	    PACKAGE_VERSION, c->name, templates_count(d->templates), c->n_issue,
+	    c->listen, d->dir != NULL ? c->dir_uris : "(none)");
+	crl_schedule(d);
+	event_base_dispatch(d->base);
+	log_notice("stopped");
+	ret = 0;
+out:
+	if (c->pid_file[0] != '\0' && ret == 0)
+		unlink(c->pid_file);
+	return ret;
+}
+
+/* Free everything in reverse order; workers first so no job is running. */
+static void
+teardown(struct daemon *d)
+{
+	struct daemon_cfg *g, *next;
+
+	workers_free(d->workers);
+	http_server_free(d->http);
+	if (d->ev_term != NULL) {
+		event_free(d->ev_term);
+		event_free(d->ev_int);
+		event_free(d->ev_hup);
+		event_free(d->ev_chld);
+		event_free(d->ev_tick);
+	}
+	if (d->base != NULL)
+		event_base_free(d->base);
+	if (d->key != NULL)
+		gnutls_privkey_deinit(d->key);
+	signer_stop(d->signer);
+	directory_free(d->dir);
+	daemon_templates_put(d->templates);
+	store_close(d->store);
+	ca_identity_free(d->id);
+	gnutls_free(d->cacerts_p7);
+	crlpub_result_clear(&d->crl_full);
+	crlpub_result_clear(&d->crl_delta);
+	for (g = d->cfgs; g != NULL; g = next) {
+		next = g->older;
+		free(g);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct daemon d;
+	const char *conf = ENTCAD_DEFAULT_CONF;
+	bool foreground = false, debug = false, check = false;
+	char why[CA_WHY_MAX];
+	int opt, rc;
+
+	while ((opt = getopt(argc, argv, "c:fdth")) != -1) {
+		switch (opt) {
+		case 'c': conf = optarg; break;
+		case 'f': foreground = true; break;
+		case 'd': debug = true; break;
+		case 't': check = true; foreground = true; break;
+		default: usage(); return opt == 'h' ? 0 : EXIT_CONFIG;
+		}
+	}
+	d.cfgs = calloc(1, sizeof(*d.cfgs));
+	if (d.cfgs == NULL)
+		return 1;
+	d.cfg = &d.cfgs->c;
+	rc = config_load(conf, d.cfg, why, sizeof(why));
+	if (rc != CA_OK) {
+		fprintf(stderr, "entcad: %s\n", why);
+		free(d.cfgs);
+		return EXIT_CONFIG;
+	}
+	log_init("entcad", debug ? LOG_LEVEL_DEBUG : (enum log_level)d.cfg->log_level,
+	    d.cfg->log_syslog || !foreground);
+	signal(SIGPIPE, SIG_IGN);
+	gnutls_global_init();
+	rc = run(&d, foreground, check);
+	teardown(&d);
+	gnutls_global_deinit();
+	return rc;
+}

@@ -1,0 +1,974 @@
+/*
+ * EST (RFC 7030) on entca: routing of /.well-known/est/[<label>/]<op>, the
+ * enrollment work of simpleenroll, simplereenroll and serverkeygen, and the
+ * officer's approve/deny of pending requests. The pipeline stages are in
+ * enroll_work() (a worker) and enroll_apply() (the store writer); the job
+ * (job.c) carries the request between them and back to the loop.
+ *
+ * Response shapes follow RFC 7030: §4.2.3 base64 certs-only PKCS#7 with
+ * Content-Transfer-Encoding; 202 + Retry-After while pending (the same
+ * request polls); §4.4.2 multipart/mixed with application/pkcs8 and
+ * application/pkcs7-mime parts for server key generation.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <jansson.h>
+
+#include "ca/base64.h"
+#include "ca/clock.h"
+#include "ca/daemon.h"
+#include "ca/est.h"
+#include "ca/http.h"
+#include "ca/identity.h"
+#include "ca/issue.h"
+#include "ca/job.h"
+#include "ca/log.h"
+#include "ca/pkcs7.h"
+#include "ca/store.h"
+#include "ca/templates_load.h"
+#include "ldap/directory.h"
+#include "policy/decide.h"
+#include "policy/request.h"
+#include "policy/rights.h"
+
+#define EST_RETRY_AFTER "60"		/* seconds a pending client waits */
+#define EST_PASSWORD_MAX 256		/* PKCS#12 password */
+#define EST_BOUNDARY "entca-est-boundary-7030"
+
+/* Everything one enrollment carries between stages. */
+struct enroll {
+	enum enroll_op op;
+	char template_name[TMPL_NAME_MAX];
+	const struct template *tmpl;	/* in the job's template set */
+	unsigned long long request_id;	/* approve/deny, or the poll match */
+	char officer_reason[STORE_REASON_MAX];
+
+	unsigned char *csr;
+	size_t csr_len;
+	struct policy_request preq;
+	bool have_preq;
+	struct principal subject;
+	bool have_subject;
+	struct policy_decision dec;
+
+	/* the outcome to record */
+	bool record;			/* write a request record */
+	struct store_request rec;
+	bool issued;
+	struct store_cert cert;
+	char password[EST_PASSWORD_MAX];
+	gnutls_x509_privkey_t key;	/* serverkeygen only */
+};
+
+/* Free an enrollment; wipes the PKCS#12 password and the generated key. */
+static void
+enroll_free(void *arg)
+{
+	struct enroll *e = arg;
+
+	if (e == NULL)
+		return;
+	free(e->csr);
+	if (e->have_preq)
+		policy_request_clear(&e->preq);
+	principal_clear(&e->subject);
+	free(e->cert.der);
+	gnutls_memset(e->password, 0, sizeof(e->password));
+	if (e->key != NULL)
+		gnutls_x509_privkey_deinit(e->key);
+	free(e);
+}
+
+/* HTTP status for a policy refusal: 400 for bad input, 404, else 403. */
+static int
+deny_status(enum policy_code code)
+{
+	switch (code) {
+	case POLICY_WEAK_KEY:
+	case POLICY_KEY_ALG:
+	case POLICY_BAD_SIGNATURE:
+	case POLICY_SUBJECT:
+		return 400;
+	case POLICY_TEMPLATE_NOT_ISSUED:
+		return 404;
+	default:
+		return 403;
+	}
+}
+
+/* Worker: base64 body -> CSR DER -> parsed request, or a 400. */
+static bool
+enroll_parse_csr(struct job *j, struct enroll *e)
+{
+	char why[CA_WHY_MAX];
+	int rc;
+
+	if (j->body_len == 0) {
+		job_text(j, 400, "body: expected a base64 PKCS#10 request (RFC 7030 §4.2.1), got nothing");
+		return false;
+	}
+	rc = base64_decode((const char *)j->body, j->body_len, &e->csr,
+	    &e->csr_len, why, sizeof(why));
+	if (rc != CA_OK) {
+		job_text(j, 400, "body: not base64: %s", why);
+		return false;
+	}
+	rc = policy_request_parse(e->csr, e->csr_len, &e->preq, why, sizeof(why));
+	if (rc != CA_OK) {
+		job_text(j, 400, "%s", why);
+		return false;
+	}
+	e->have_preq = true;
+	return true;
+}
+
+/* Worker: the principal the certificate is for, from the directory. */
+static bool
+enroll_find_subject(struct job *j, struct enroll *e)
+{
+	char value[PRINCIPAL_DN_MAX], why[CA_WHY_MAX];
+	enum policy_hint hint;
+	int rc, key;
+
+	hint = policy_subject_hint(&e->preq, value, sizeof(value));
+	switch (hint) {
+	case POLICY_HINT_SID: key = DIRECTORY_BY_SID; break;
+	case POLICY_HINT_UPN: key = DIRECTORY_BY_UPN; break;
+	case POLICY_HINT_DNS: key = DIRECTORY_BY_DNS; break;
+	default:
+		/* Names nobody else: the certificate is for the requester. */
+		if (principal_copy(&e->subject, &j->who) != CA_OK) {
+			job_text(j, 500, "out of memory");
+			return false;
+		}
+		e->have_subject = true;
+		return true;
+	}
+	rc = directory_lookup(j->d->dir, key, value, &e->subject, why, sizeof(why));
+	if (rc == CA_OK) {
+		e->have_subject = true;
+		return true;
+	}
+	if (rc == CA_ENOTFOUND)
+		return true;		/* policy refuses a subject nobody is */
+	job_text(j, 503, "directory unavailable: %s", why);
+	job_header(j, "Retry-After", "30");
+	return false;
+}
+
+/* The CA settings policy/ needs, from the job's configuration. */
+static void
+enroll_policy_ca(struct job *j, struct policy_ca *pc, const char **issue,
+    const char **cdp, const char **aia)
+{
+	const struct ca_config *c = j->cfg;
+
+	memset(pc, 0, sizeof(*pc));
+	pc->aces = c->aces;
+	pc->n_aces = c->n_aces;
+	for (size_t i = 0; i < c->n_issue; i++)
+		issue[i] = c->issue_templates[i];
+	pc->issue_templates = issue;
+	pc->n_issue = c->n_issue;
+	pc->ca_not_before = (int64_t)gnutls_x509_crt_get_activation_time(j->d->id->cert);
+	pc->ca_not_after = j->d->id->not_after;
+	for (size_t i = 0; i < c->n_cdp; i++)
+		cdp[i] = c->cdp_urls[i];
+	pc->cdp_urls = cdp;
+	pc->n_cdp = c->n_cdp;
+	for (size_t i = 0; i < c->n_aia; i++)
+		aia[i] = c->aia_urls[i];
+	pc->aia_urls = aia;
+	pc->n_aia = c->n_aia;
+	pc->sid_url_san = c->sid_url_san;
+}
+
+/* Worker: generate the key entca makes for serverkeygen. */
+static int
+enroll_keygen(struct enroll *e, gnutls_pubkey_t *pub, char *why, size_t whylen)
+{
+	const struct template *t = e->tmpl;
+	gnutls_pk_algorithm_t alg = GNUTLS_PK_RSA;
+	unsigned bits = t->min_key_size;
+	int r;
+
+	if (!(t->key_algorithms & TMPL_KEY_RSA)) {
+		alg = GNUTLS_PK_ECDSA;
+		bits = GNUTLS_CURVE_TO_BITS(t->key_algorithms & TMPL_KEY_ECDSA_P256 ?
+		    GNUTLS_ECC_CURVE_SECP256R1 : GNUTLS_ECC_CURVE_SECP384R1);
+	}
+	if (gnutls_x509_privkey_init(&e->key) < 0)
+		return ca_why(why, whylen, CA_ENOMEM, "key generation: out of memory");
+	r = gnutls_x509_privkey_generate2(e->key, alg, bits, 0, NULL, 0);
+	if (r < 0)
+		return ca_why(why, whylen, CA_ECRYPTO, "key generation: %s", gnutls_strerror(r));
+	if (gnutls_pubkey_init(pub) < 0)
+		return ca_why(why, whylen, CA_ENOMEM, "key generation: out of memory");
+	{
+		gnutls_privkey_t pk = NULL;
+
+		if (gnutls_privkey_init(&pk) < 0 ||
+		    gnutls_privkey_import_x509(pk, e->key, 0) < 0 ||
+		    gnutls_pubkey_import_privkey(*pub, pk, 0, 0) < 0) {
+			gnutls_privkey_deinit(pk);
+			return ca_why(why, whylen, CA_ECRYPTO, "key generation: cannot derive the public key");
+		}
+		gnutls_privkey_deinit(pk);
+	}
+	return CA_OK;
+}
+
+/* Worker: serial, (key,) certificate, signed through the signer. */
+static bool
+enroll_build(struct job *j, struct enroll *e)
+{
+	gnutls_pubkey_t pub = NULL;
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_datum_t der = { NULL, 0 };
+	char why[CA_WHY_MAX];
+	int rc;
+
+	if (e->op == ENROLL_KEYGEN)
+		rc = enroll_keygen(e, &pub, why, sizeof(why));
+	else
+		rc = policy_request_pubkey(&e->preq, &pub, why, sizeof(why));
+	if (rc != CA_OK)
+		goto fail;
+	e->cert.serial_len = sizeof(e->cert.serial);
+	rc = issue_serial_new(e->cert.serial, &e->cert.serial_len);
+	if (rc != CA_OK) {
+		ca_why(why, sizeof(why), rc, "serial: random generator failed");
+		goto fail;
+	}
+	rc = issue_build(&e->dec.profile, pub, e->cert.serial, e->cert.serial_len,
+	    j->d->id->cert, j->d->key, &crt, why, sizeof(why));
+	if (rc != CA_OK)
+		goto fail;
+	if (gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der) < 0) {
+		rc = ca_why(why, sizeof(why), CA_ECRYPTO, "certificate export failed");
+		goto fail;
+	}
+	e->cert.der = malloc(der.size);
+	if (e->cert.der == NULL) {
+		rc = CA_ENOMEM;
+		goto fail;
+	}
+	memcpy(e->cert.der, der.data, der.size);
+	e->cert.der_len = der.size;
+	e->cert.not_before = (int64_t)gnutls_x509_crt_get_activation_time(crt);
+	e->cert.not_after = (int64_t)gnutls_x509_crt_get_expiration_time(crt);
+	e->issued = true;
+	gnutls_free(der.data);
+	gnutls_x509_crt_deinit(crt);
+	gnutls_pubkey_deinit(pub);
+	return true;
+fail:
+	gnutls_free(der.data);
+	gnutls_x509_crt_deinit(crt);
+	gnutls_pubkey_deinit(pub);
+	if (rc == CA_EUNAVAIL || rc == CA_ETIMEOUT) {
+		job_text(j, 503, "signer unavailable: %s", why);
+		job_header(j, "Retry-After", "5");
+	} else {
+		job_text(j, 500, "issuance failed: %s", why);
+	}
+	return false;
+}
+
+/* Fill the request record from what is known now. */
+static void
+enroll_fill_record(struct job *j, struct enroll *e, int status,
+    const char *reason)
+{
+	struct store_request *r = &e->rec;
+
+	e->record = true;
+	r->updated_at = ca_now();
+	if (e->op != ENROLL_APPROVE && e->op != ENROLL_DENY) {
+		/* An officer's decision keeps who asked and when. */
+		r->submitted_at = r->updated_at;
+		snprintf(r->requester, sizeof(r->requester), "%s", j->who.sam);
+	}
+	snprintf(r->template_name, sizeof(r->template_name), "%s", e->template_name);
+	r->status = status;
+	snprintf(r->reason, sizeof(r->reason), "%s", reason);
+	r->csr = e->csr;
+	r->csr_len = e->csr_len;
+	if (e->have_subject) {
+		snprintf(r->subject_sid, sizeof(r->subject_sid), "%s", e->subject.sid);
+		snprintf(r->target, sizeof(r->target), "%s",
+		    e->subject.upn[0] ? e->subject.upn : e->subject.sam);
+	}
+}
+
+/* Meta key of the pending-request index: "csr:" + base64(SHA-256(CSR)). */
+static int
+enroll_poll_key(const struct enroll *e, const char *requester, char *out,
+    size_t len)
+{
+	unsigned char h[32];
+	char *b64 = NULL;
+	gnutls_hash_hd_t hd;
+
+	if (gnutls_hash_init(&hd, GNUTLS_DIG_SHA256) < 0)
+		return CA_ECRYPTO;
+	gnutls_hash(hd, requester, strlen(requester) + 1);
+	gnutls_hash(hd, e->csr, e->csr_len);
+	gnutls_hash_deinit(hd, h);
+	if (base64_encode(h, sizeof(h), 0, &b64, NULL) != CA_OK)
+		return CA_ENOMEM;
+	snprintf(out, len, "csr:%s", b64);
+	free(b64);
+	return CA_OK;
+}
+
+/* Worker: a PKCS#7 of cert (+ nothing else), base64, as EST answers. */
+static void
+respond_cert(struct job *j, const unsigned char *der, size_t len)
+{
+	gnutls_datum_t c = { (unsigned char *)der, (unsigned)len };
+	unsigned char *p7 = NULL;
+	size_t p7_len = 0;
+	char *b64 = NULL;
+	size_t b64_len = 0;
+
+	if (pkcs7_certs_only(&c, 1, &p7, &p7_len) != CA_OK ||
+	    base64_encode(p7, p7_len, 64, &b64, &b64_len) != CA_OK) {
+		gnutls_free(p7);
+		job_text(j, 500, "cannot encode the PKCS#7 response");
+		return;
+	}
+	gnutls_free(p7);
+	free(j->resp);
+	j->resp = (unsigned char *)b64;
+	j->resp_len = b64_len;
+	j->status = 200;
+	job_header(j, "Content-Type", "application/pkcs7-mime; smime-type=certs-only");
+	job_header(j, "Content-Transfer-Encoding", "base64");
+}
+
+/* Worker: is this the poll of an earlier pending request? true if answered. */
+static bool
+enroll_poll(struct job *j, struct enroll *e)
+{
+	struct store_txn *t = NULL;
+	struct store_request r;
+	struct store_cert c;
+	char key[STORE_META_NAME_MAX], why[CA_WHY_MAX];
+	uint64_t id;
+	bool answered = false;
+
+	if (enroll_poll_key(e, j->who.sam, key, sizeof(key)) != CA_OK)
+		return false;
+	if (store_read_begin(j->d->store, &t, why, sizeof(why)) != CA_OK)
+		return false;
+	memset(&r, 0, sizeof(r));
+	memset(&c, 0, sizeof(c));
+	if (store_meta_get_u64(t, key, &id) != CA_OK ||
+	    store_get_request(t, id, &r) != CA_OK)
+		goto out;
+	answered = true;
+	e->request_id = id;
+	switch (r.status) {
+	case STORE_REQ_PENDING:
+		job_text(j, 202, "request %llu is pending approval by a CA officer",
+		    (unsigned long long)id);
+		job_header(j, "Retry-After", EST_RETRY_AFTER);
+		break;
+	case STORE_REQ_ISSUED:
+		if (store_get_cert(t, r.serial, r.serial_len, &c) == CA_OK)
+			respond_cert(j, c.der, c.der_len);
+		else
+			job_text(j, 500, "request %llu: issued certificate not found",
+			    (unsigned long long)id);
+		break;
+	default:
+		job_text(j, 403, "request %llu was %s: %s", (unsigned long long)id,
+		    store_req_status_name(r.status), r.reason);
+		break;
+	}
+out:
+	store_cert_clear(&c);
+	store_request_clear(&r);
+	store_read_end(t);
+	return answered;
+}
+
+/* Worker: the multipart/mixed body of RFC 7030 §4.4.2. */
+static void
+respond_keygen(struct job *j, struct enroll *e)
+{
+	gnutls_datum_t key = { NULL, 0 };
+	gnutls_datum_t cert = { e->cert.der, (unsigned)e->cert.der_len };
+	unsigned char *p7 = NULL, *p12 = NULL;
+	size_t p7_len = 0, p12_len = 0;
+	char *kb64 = NULL, *cb64 = NULL, *body = NULL;
+	size_t kl = 0, cl = 0, n;
+	bool want_p12 = strstr(j->accept, "application/pkcs12") != NULL;
+
+	if (want_p12) {
+		gnutls_datum_t ca = j->d->id->cert_der;
+
+		if (e->password[0] == '\0') {
+			job_text(j, 400, "PKCS#12: no password: send it in the CSR's challengePassword attribute or the X-EST-PKCS12-Password header");
+			return;
+		}
+		if (pkcs7_pkcs12(e->key, &cert, &ca, 1, e->password,
+		    e->subject.sam[0] ? e->subject.sam : "entca", &p12, &p12_len) != CA_OK ||
+		    base64_encode(p12, p12_len, 64, &kb64, &kl) != CA_OK) {
+			gnutls_free(p12);
+			job_text(j, 500, "cannot build the PKCS#12");
+			return;
+		}
+		gnutls_memset(p12, 0, p12_len);
+		gnutls_free(p12);
+		free(j->resp);
+		j->resp = (unsigned char *)kb64;
+		j->resp_len = kl;
+		j->status = 200;
+		job_header(j, "Content-Type", "application/pkcs12");
+		job_header(j, "Content-Transfer-Encoding", "base64");
+		return;
+	}
+	if (gnutls_x509_privkey_export2_pkcs8(e->key, GNUTLS_X509_FMT_DER, NULL,
+	    GNUTLS_PKCS_PLAIN, &key) < 0 ||
+	    base64_encode(key.data, key.size, 64, &kb64, &kl) != CA_OK ||
+	    pkcs7_certs_only(&cert, 1, &p7, &p7_len) != CA_OK ||
+	    base64_encode(p7, p7_len, 64, &cb64, &cl) != CA_OK) {
+		job_text(j, 500, "cannot encode the serverkeygen response");
+		goto out;
+	}
+	n = kl + cl + 512;
+	body = malloc(n);
+	if (body == NULL) {
+		job_text(j, 500, "out of memory");
+		goto out;
+	}
+	n = (size_t)snprintf(body, n,
+	    "--" EST_BOUNDARY "\r\n"
+	    "Content-Type: application/pkcs8\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n"
+	    "--" EST_BOUNDARY "\r\n"
+	    "Content-Type: application/pkcs7-mime; smime-type=certs-only\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n"
+	    "--" EST_BOUNDARY "--\r\n", kb64, cb64);
+	free(j->resp);
+	j->resp = (unsigned char *)body;
+	j->resp_len = n;
+	j->status = 200;
+	job_header(j, "Content-Type", "multipart/mixed; boundary=" EST_BOUNDARY);
+out:
+	if (key.data != NULL) {
+		gnutls_memset(key.data, 0, key.size);
+		gnutls_free(key.data);
+	}
+	if (kb64 != NULL) {
+		gnutls_memset(kb64, 0, kl);
+		free(kb64);
+	}
+	free(cb64);
+	gnutls_free(p7);
+}
+
+/* Writer thread: the request record, the certificate and the audit event. */
+static int
+enroll_apply(struct store_wtxn *w, struct job *j)
+{
+	struct enroll *e = j->ctx;
+	char serial_hex[2 * STORE_SERIAL_MAX + 1] = "";
+	char id_text[32], key[STORE_META_NAME_MAX];
+	const char *decision;
+
+	if (e->op == ENROLL_APPROVE || e->op == ENROLL_DENY) {
+		e->rec.id = e->request_id;
+		store_w_put_request(w, &e->rec);
+	} else {
+		store_w_add_request(w, &e->rec);
+	}
+	if (store_w_status(w) != CA_OK)
+		return store_w_status(w);
+	e->request_id = e->rec.id;
+	if (e->rec.status == STORE_REQ_PENDING &&
+	    enroll_poll_key(e, e->rec.requester, key, sizeof(key)) == CA_OK)
+		store_w_meta_put_u64(w, key, e->rec.id);
+	if (e->issued) {
+		e->cert.request_id = e->rec.id;
+		store_w_put_cert(w, &e->cert);
+		for (size_t i = 0; i < e->cert.serial_len; i++)
+			snprintf(serial_hex + 2 * i, 3, "%02x", e->cert.serial[i]);
+	}
+	snprintf(id_text, sizeof(id_text), "%llu", (unsigned long long)e->rec.id);
+	decision = e->issued ? "issued" : store_req_status_name(e->rec.status);
+	return job_audit(w, j, e->op == ENROLL_APPROVE ? "approve" :
+	    e->op == ENROLL_DENY ? "deny" : e->op == ENROLL_KEYGEN ? "serverkeygen" :
+	    e->op == ENROLL_RENEW ? "simplereenroll" : "simpleenroll",
+	    decision, e->rec.reason,
+	    "template", e->template_name,
+	    "request", id_text,
+	    "subject", e->cert.subject_dn,
+	    "subject_sid", e->rec.subject_sid,
+	    "target", e->rec.target,
+	    "serial", serial_hex, NULL);
+}
+
+/* Worker: run policy on the parsed request and act on the verdict. */
+static void
+enroll_decide(struct job *j, struct enroll *e, const struct principal *requester)
+{
+	const char *issue[CONFIG_ISSUE_MAX], *cdp[CONFIG_LIST_MAX], *aia[CONFIG_LIST_MAX];
+	struct policy_ca pc;
+	struct policy_input in;
+	char serial_why[CA_WHY_MAX];
+
+	enroll_policy_ca(j, &pc, issue, cdp, aia);
+	memset(&in, 0, sizeof(in));
+	in.requester = requester;
+	in.subject = e->have_subject ? &e->subject : NULL;
+	in.tmpl = e->tmpl;
+	in.req = &e->preq;
+	in.server_keygen = e->op == ENROLL_KEYGEN;
+	in.ca = &pc;
+	in.now = ca_now();
+	in.approving = e->op == ENROLL_APPROVE || e->op == ENROLL_RENEW;
+	if (policy_decide(&in, &e->dec) != CA_OK) {
+		job_text(j, 500, "policy: internal error");
+		return;
+	}
+	if (e->dec.verdict == POLICY_DENY) {
+		enroll_fill_record(j, e, STORE_REQ_DENIED, e->dec.why);
+		j->apply = enroll_apply;
+		job_text(j, e->op == ENROLL_APPROVE ? 409 : deny_status(e->dec.code),
+		    "%s", e->dec.why);
+		return;
+	}
+	if (e->dec.verdict == POLICY_PEND) {
+		enroll_fill_record(j, e, STORE_REQ_PENDING, e->dec.why);
+		j->apply = enroll_apply;
+		/* The id is known after the commit; the reply is completed then. */
+		job_text(j, 202, "pending approval by a CA officer: %s", e->dec.why);
+		job_header(j, "Retry-After", EST_RETRY_AFTER);
+		return;
+	}
+	if (!enroll_build(j, e))
+		return;
+	enroll_fill_record(j, e, STORE_REQ_ISSUED,
+	    e->dec.notes[0] ? e->dec.notes : "issued");
+	memcpy(e->rec.serial, e->cert.serial, e->cert.serial_len);
+	e->rec.serial_len = e->cert.serial_len;
+	snprintf(e->cert.template_name, sizeof(e->cert.template_name), "%s", e->template_name);
+	snprintf(e->cert.requester, sizeof(e->cert.requester), "%s", requester->sam);
+	snprintf(e->cert.subject_sid, sizeof(e->cert.subject_sid), "%s", e->dec.profile.sid);
+	if (e->have_subject) {
+		snprintf(e->cert.subject_upn, sizeof(e->cert.subject_upn), "%s", e->subject.upn);
+		snprintf(e->cert.subject_dns, sizeof(e->cert.subject_dns), "%s", e->subject.dns);
+	}
+	if (dn_der_to_string(e->dec.profile.subject_der, e->dec.profile.subject_len,
+	    e->cert.subject_dn, sizeof(e->cert.subject_dn), serial_why, sizeof(serial_why)) != CA_OK)
+		e->cert.subject_dn[0] = '\0';
+	e->cert.status = STORE_CERT_VALID;
+	j->apply = enroll_apply;
+	if (e->op == ENROLL_KEYGEN)
+		respond_keygen(j, e);
+	else if (e->op == ENROLL_APPROVE)
+		j->status = 200;	/* JSON filled by the caller */
+	else
+		respond_cert(j, e->cert.der, e->cert.der_len);
+	if (e->dec.notes[0])
+		log_info("request from %s: %s", j->peer, e->dec.notes);
+}
+
+/* Worker: simplereenroll checks (RFC 7030 §4.2.2) before policy. */
+static bool
+enroll_renew_check(struct job *j, struct enroll *e, struct principal *requester)
+{
+	gnutls_x509_crt_t old = NULL;
+	gnutls_datum_t d = { j->client_cert, (unsigned)j->client_cert_len };
+	unsigned char serial[STORE_SERIAL_MAX + 1];
+	size_t serial_len = sizeof(serial);
+	struct store_txn *t = NULL;
+	struct store_cert c;
+	char why[CA_WHY_MAX];
+	gnutls_datum_t old_subj = { NULL, 0 };
+	bool ok = false;
+	int64_t now = ca_now();
+
+	memset(&c, 0, sizeof(c));
+	if (j->client_cert == NULL || j->have_basic) {
+		job_text(j, 403, "simplereenroll: authenticate with the TLS client certificate being renewed (RFC 7030 §4.2.2)");
+		return false;
+	}
+	if (gnutls_x509_crt_init(&old) < 0 ||
+	    gnutls_x509_crt_import(old, &d, GNUTLS_X509_FMT_DER) < 0 ||
+	    gnutls_x509_crt_get_serial(old, serial, &serial_len) < 0 ||
+	    gnutls_x509_crt_get_raw_dn(old, &old_subj) < 0) {
+		job_text(j, 400, "simplereenroll: client certificate does not parse");
+		goto out;
+	}
+	if (store_read_begin(j->d->store, &t, why, sizeof(why)) != CA_OK ||
+	    store_get_cert(t, serial, serial_len, &c) != CA_OK) {
+		job_text(j, 403, "simplereenroll: the client certificate was not issued by this CA");
+		goto out;
+	}
+	if (c.status != STORE_CERT_VALID) {
+		job_text(j, 403, "simplereenroll: the client certificate is revoked");
+		goto out;
+	}
+	snprintf(e->template_name, sizeof(e->template_name), "%s", c.template_name);
+	e->tmpl = templates_find(j->tset, c.template_name);
+	if (e->tmpl == NULL || !config_issues_template(j->cfg, c.template_name)) {
+		job_text(j, 404, "simplereenroll: template %s is no longer issued by this CA", c.template_name);
+		goto out;
+	}
+	if (e->tmpl->renewal_seconds > 0 && now < c.not_after - e->tmpl->renewal_seconds) {
+		job_text(j, 403, "simplereenroll: outside the renewal window of template %s (opens %lld seconds before expiry)",
+		    e->template_name, (long long)e->tmpl->renewal_seconds);
+		goto out;
+	}
+	if (e->preq.subject_len != old_subj.size ||
+	    memcmp(e->preq.subject_der, old_subj.data, old_subj.size) != 0) {
+		job_text(j, 400, "simplereenroll: the request's subject differs from the certificate being renewed (RFC 7030 §4.2.2)");
+		goto out;
+	}
+	/* The original requester's rights apply; the subject renews its own. */
+	if (directory_lookup(j->d->dir, DIRECTORY_BY_SAM, c.requester, requester,
+	    why, sizeof(why)) != CA_OK) {
+		job_text(j, 403, "simplereenroll: original requester %s: %s", c.requester, why);
+		goto out;
+	}
+	principal_clear(&e->subject);
+	if (principal_copy(&e->subject, &j->who) != CA_OK)
+		goto out;
+	e->have_subject = true;
+	ok = true;
+out:
+	gnutls_free(old_subj.data);
+	store_cert_clear(&c);
+	store_read_end(t);
+	gnutls_x509_crt_deinit(old);
+	return ok;
+}
+
+/* Worker: the enrollment stages after authentication. */
+static void
+enroll_work(struct job *j)
+{
+	struct enroll *e = j->ctx;
+	struct principal orig;
+
+	memset(&orig, 0, sizeof(orig));
+	if (!enroll_parse_csr(j, e))
+		return;
+	if (e->op == ENROLL_RENEW) {
+		if (enroll_renew_check(j, e, &orig))
+			enroll_decide(j, e, &orig);
+		principal_clear(&orig);
+		return;
+	}
+	if (e->op == ENROLL_SIMPLE && enroll_poll(j, e))
+		return;
+	if (e->op == ENROLL_KEYGEN) {
+		if (e->preq.challenge_password[0] != '\0')
+			snprintf(e->password, sizeof(e->password), "%s", e->preq.challenge_password);
+		else
+			snprintf(e->password, sizeof(e->password), "%s", j->extra);
+		gnutls_memset(j->extra, 0, sizeof(j->extra));
+	}
+	if (!enroll_find_subject(j, e))
+		return;
+	enroll_decide(j, e, &j->who);
+}
+
+/* Loop: enrollment routes; template resolution is pure memory. */
+void
+est_enroll(struct daemon *d, struct http_request *req, enum enroll_op op,
+    const char *label)
+{
+	struct job *j = job_new(d, req);
+	struct enroll *e;
+	const char *name = label != NULL ? label : d->cfg->default_template;
+	const char *pw;
+
+	if (j == NULL) {
+		http_respond(req, 500, NULL, 0, "out of memory\n", 14);
+		return;
+	}
+	e = calloc(1, sizeof(*e));
+	if (e == NULL) {
+		job_text(j, 500, "out of memory");
+		job_finish(j);
+		return;
+	}
+	j->ctx = e;
+	j->ctx_free = enroll_free;
+	e->op = op;
+	j->tset = daemon_templates_get(d);
+	if (op != ENROLL_RENEW) {
+		if (*name == '\0') {
+			job_text(j, 404, "no template named in the path and no default-template configured");
+			job_finish(j);
+			return;
+		}
+		snprintf(e->template_name, sizeof(e->template_name), "%s", name);
+		e->tmpl = templates_find(j->tset, name);
+		if (e->tmpl == NULL || !config_issues_template(d->cfg, name)) {
+			job_text(j, 404, "template %s is not issued by this CA", name);
+			job_finish(j);
+			return;
+		}
+		snprintf(e->template_name, sizeof(e->template_name), "%s", e->tmpl->name);
+	}
+	if (op == ENROLL_KEYGEN) {
+		pw = http_request_header(req, "X-EST-PKCS12-Password");
+		if (pw != NULL)
+			snprintf(j->extra, sizeof(j->extra), "%s", pw);
+	}
+	job_start(j, enroll_work);
+}
+
+/* Worker: an officer approves or denies pending request e->request_id. */
+static void
+decide_pending_work(struct job *j)
+{
+	struct enroll *e = j->ctx;
+	struct store_txn *t = NULL;
+	struct principal requester;
+	char why[CA_WHY_MAX];
+	json_t *o;
+	int rc;
+
+	memset(&requester, 0, sizeof(requester));
+	if (!job_has_ca_right(j, CA_RIGHT_OFFICER)) {
+		job_text(j, 403, "%s: the CA officer right (Issue and Manage Certificates) is required",
+		    e->op == ENROLL_APPROVE ? "approve" : "deny");
+		return;
+	}
+	rc = store_read_begin(j->d->store, &t, why, sizeof(why));
+	if (rc == CA_OK)
+		rc = store_get_request(t, e->request_id, &e->rec);
+	store_read_end(t);
+	if (rc != CA_OK) {
+		job_text(j, rc == CA_ENOTFOUND ? 404 : 500, "request %llu: %s",
+		    e->request_id, rc == CA_ENOTFOUND ? "no such request" : ca_strerror(rc));
+		return;
+	}
+	/* The record owns the CSR from now on; e->csr borrows it for parsing. */
+	e->csr = e->rec.csr;
+	e->csr_len = e->rec.csr_len;
+	e->rec.csr = NULL;
+	if (e->rec.status != STORE_REQ_PENDING) {
+		job_text(j, 409, "request %llu is %s, not pending", e->request_id,
+		    store_req_status_name(e->rec.status));
+		return;
+	}
+	snprintf(e->template_name, sizeof(e->template_name), "%s", e->rec.template_name);
+	if (e->op == ENROLL_DENY) {
+		e->rec.csr = e->csr;
+		e->rec.status = STORE_REQ_DENIED;
+		e->rec.updated_at = ca_now();
+		snprintf(e->rec.reason, sizeof(e->rec.reason), "denied by %s%s%s", j->who.sam,
+		    e->officer_reason[0] ? ": " : "", e->officer_reason);
+		e->record = true;
+		j->apply = enroll_apply;
+		o = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)e->request_id,
+		    "status", "denied", "reason", e->rec.reason);
+		job_json(j, 200, o);
+		return;
+	}
+	e->tmpl = templates_find(j->tset, e->template_name);
+	if (e->tmpl == NULL || !config_issues_template(j->cfg, e->template_name)) {
+		job_text(j, 409, "request %llu: template %s is no longer issued by this CA",
+		    e->request_id, e->template_name);
+		return;
+	}
+	rc = policy_request_parse(e->csr, e->csr_len, &e->preq, why, sizeof(why));
+	if (rc != CA_OK) {
+		job_text(j, 409, "request %llu: %s", e->request_id, why);
+		return;
+	}
+	e->have_preq = true;
+	rc = directory_lookup(j->d->dir, DIRECTORY_BY_SAM, e->rec.requester,
+	    &requester, why, sizeof(why));
+	if (rc != CA_OK) {
+		job_text(j, rc == CA_ENOTFOUND ? 409 : 503, "request %llu: requester %s: %s",
+		    e->request_id, e->rec.requester, why);
+		return;
+	}
+	if (enroll_find_subject(j, e)) {
+		/* Approval re-runs every check with the requester's rights. */
+		enroll_decide(j, e, &requester);
+		if (e->issued) {
+			char serial[2 * STORE_SERIAL_MAX + 1] = "";
+
+			for (size_t i = 0; i < e->cert.serial_len; i++)
+				snprintf(serial + 2 * i, 3, "%02x", e->cert.serial[i]);
+			o = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)e->request_id,
+			    "status", "issued", "serial", serial);
+			job_json(j, 200, o);
+		}
+	}
+	e->rec.csr = e->csr;
+	principal_clear(&requester);
+}
+
+/* Loop: POST /api/v1/requests/<id>/approve|deny. */
+void
+est_decide_pending(struct daemon *d, struct http_request *req,
+    unsigned long long id, bool approve)
+{
+	struct job *j = job_new(d, req);
+	struct enroll *e;
+	json_t *body;
+
+	if (j == NULL) {
+		http_respond(req, 500, NULL, 0, "out of memory\n", 14);
+		return;
+	}
+	e = calloc(1, sizeof(*e));
+	if (e == NULL) {
+		job_text(j, 500, "out of memory");
+		job_finish(j);
+		return;
+	}
+	j->ctx = e;
+	j->ctx_free = enroll_free;
+	j->tset = daemon_templates_get(d);
+	e->op = approve ? ENROLL_APPROVE : ENROLL_DENY;
+	e->request_id = id;
+	if (j->body_len > 0) {
+		body = json_loadb((const char *)j->body, j->body_len, 0, NULL);
+		if (body == NULL || !json_is_object(body)) {
+			json_decref(body);
+			job_text(j, 400, "body: expected a JSON object such as {\"reason\": \"...\"}");
+			job_finish(j);
+			return;
+		}
+		if (json_is_string(json_object_get(body, "reason")))
+			snprintf(e->officer_reason, sizeof(e->officer_reason), "%s",
+			    json_string_value(json_object_get(body, "reason")));
+		json_decref(body);
+	}
+	job_start(j, decide_pending_work);
+}
+
+/* Append one DER TLV (short or long length form) to buf at *off. */
+static void
+der_tlv(unsigned char *buf, size_t cap, size_t *off, unsigned tag,
+    const unsigned char *v, size_t len)
+{
+	unsigned char hdr[6];
+	size_t h = 0;
+
+	hdr[h++] = (unsigned char)tag;
+	if (len < 128) {
+		hdr[h++] = (unsigned char)len;
+	} else if (len < 256) {
+		hdr[h++] = 0x81;
+		hdr[h++] = (unsigned char)len;
+	} else {
+		hdr[h++] = 0x82;
+		hdr[h++] = (unsigned char)(len >> 8);
+		hdr[h++] = (unsigned char)len;
+	}
+	if (*off + h + len > cap)
+		return;
+	memcpy(buf + *off, hdr, h);
+	memcpy(buf + *off + h, v, len);
+	*off += h + len;
+}
+
+/* Worker: CsrAttrs (RFC 7030 §4.5.2, RFC 8951) of the job's template. */
+static void
+csrattrs_work(struct job *j)
+{
+	static const unsigned char rsa[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01 };
+	static const unsigned char sha256rsa[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b };
+	static const unsigned char ecpub[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01 };
+	static const unsigned char p256[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
+	static const unsigned char p384[] = { 0x2b, 0x81, 0x04, 0x00, 0x22 };
+	static const unsigned char challenge[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x07 };
+	struct enroll *e = j->ctx;
+	const struct template *t = e->tmpl;
+	unsigned char items[512], attr[128], set[64], out[600];
+	size_t n = 0, a, s, o = 0;
+	char *b64 = NULL;
+	size_t b64_len = 0;
+
+	if (!(policy_rights(&j->who, t->aces, t->n_aces) & (TMPL_RIGHT_READ | TMPL_RIGHT_ENROLL))) {
+		job_text(j, 403, "csrattrs: template %s: the read right is required", t->name);
+		return;
+	}
+	if (t->key_algorithms & TMPL_KEY_RSA) {
+		unsigned char bits[3] = { (unsigned char)(t->min_key_size >> 8), (unsigned char)t->min_key_size, 0 };
+		size_t bl = 2;
+
+		if (bits[0] & 0x80) {	/* keep the INTEGER positive */
+			memmove(bits + 1, bits, 2);
+			bits[0] = 0;
+			bl = 3;
+		}
+		a = s = 0;
+		der_tlv(set, sizeof(set), &s, 0x02, bits, bl);
+		der_tlv(attr, sizeof(attr), &a, 0x06, rsa, sizeof(rsa));
+		der_tlv(attr, sizeof(attr), &a, 0x31, set, s);
+		der_tlv(items, sizeof(items), &n, 0x30, attr, a);
+		der_tlv(items, sizeof(items), &n, 0x06, sha256rsa, sizeof(sha256rsa));
+	}
+	if (t->key_algorithms & (TMPL_KEY_ECDSA_P256 | TMPL_KEY_ECDSA_P384)) {
+		a = s = 0;
+		if (t->key_algorithms & TMPL_KEY_ECDSA_P256)
+			der_tlv(set, sizeof(set), &s, 0x06, p256, sizeof(p256));
+		if (t->key_algorithms & TMPL_KEY_ECDSA_P384)
+			der_tlv(set, sizeof(set), &s, 0x06, p384, sizeof(p384));
+		der_tlv(attr, sizeof(attr), &a, 0x06, ecpub, sizeof(ecpub));
+		der_tlv(attr, sizeof(attr), &a, 0x31, set, s);
+		der_tlv(items, sizeof(items), &n, 0x30, attr, a);
+	}
+	if (t->server_key_generation)
+		der_tlv(items, sizeof(items), &n, 0x06, challenge, sizeof(challenge));
+	der_tlv(out, sizeof(out), &o, 0x30, items, n);
+	if (base64_encode(out, o, 64, &b64, &b64_len) != CA_OK) {
+		job_text(j, 500, "out of memory");
+		return;
+	}
+	free(j->resp);
+	j->resp = (unsigned char *)b64;
+	j->resp_len = b64_len;
+	j->status = 200;
+	job_header(j, "Content-Type", "application/csrattrs");
+	job_header(j, "Content-Transfer-Encoding", "base64");
+}
+
+void
+est_csrattrs(struct daemon *d, struct http_request *req, const char *label)
+{
+	struct job *j = job_new(d, req);
+	struct enroll *e;
+	const char *name = label != NULL ? label : d->cfg->default_template;
+
+	if (j == NULL) {
+		http_respond(req, 500, NULL, 0, "out of memory\n", 14);
+		return;
+	}
+	e = calloc(1, sizeof(*e));
+	j->ctx = e;
+	j->ctx_free = enroll_free;
+	j->tset = daemon_templates_get(d);
+	if (e == NULL) {
+		job_text(j, 500, "out of memory");
+		job_finish(j);
+		return;
+	}
+	e->tmpl = templates_find(j->tset, name);
+	if (e->tmpl == NULL || !config_issues_template(d->cfg, name)) {
+		job_text(j, 404, "template %s is not issued by this CA", *name ? name : "(none)");
+		job_finish(j);
+		return;
+	}
+	job_start(j, csrattrs_work);
+}

@@ -1,0 +1,34 @@
+/*
+ * EST (RFC 7030) handlers and the officer's decisions on pending requests.
+ * Loop-thread entry points; the work runs through job.c.
+ */
+#ifndef ENTCA_CA_EST_H
+#define ENTCA_CA_EST_H
+
+#include <stdbool.h>
+
+
+enum enroll_op {
+	ENROLL_SIMPLE = 0,	/* RFC 7030 §4.2.1 simpleenroll */
+	ENROLL_RENEW,		/* §4.2.2 simplereenroll */
+	ENROLL_KEYGEN,		/* §4.4 serverkeygen */
+	ENROLL_APPROVE,		/* officer approves a pending request */
+	ENROLL_DENY,		/* officer denies a pending request */
+	ENROLL_OP_COUNT
+};
+
+struct daemon;
+struct http_request;
+
+/* simpleenroll / simplereenroll / serverkeygen for template label (NULL: default). */
+void est_enroll(struct daemon *d, struct http_request *req, enum enroll_op op,
+    const char *label);
+
+/* POST /api/v1/requests/<id>/approve or /deny. */
+void est_decide_pending(struct daemon *d, struct http_request *req,
+    unsigned long long id, bool approve);
+
+/* GET csrattrs for template label (NULL: default); authenticated. */
+void est_csrattrs(struct daemon *d, struct http_request *req, const char *label);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * One request that leaves the loop: the shared carrier for EST and the
+ * management API. A job copies from the HTTP request what workers need
+ * (credentials, client certificate, body), runs authentication and the
+ * handler's work on a worker, optionally commits a store write, and comes
+ * back to the loop to respond.
+ *
+ * Threads: job_start() and the reply run on the loop; authentication and
+ * the work function on a worker; the apply function on the store writer.
+ * The HTTP request is touched only on the loop.
+ */
+#ifndef ENTCA_CA_JOB_H
+#define ENTCA_CA_JOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/error.h"
+#include "ca/store.h"
+#include "policy/principal.h"
+
+struct daemon;
+struct http_request;
+struct job;
+
+#define JOB_HEADERS_MAX 8
+#define JOB_CRED_MAX 512	/* user name or password from Basic */
+
+/* The work of a job, on a worker, after authentication succeeded. */
+typedef void (*job_work_cb)(struct job *j);
+/* A store write, on the writer thread, inside the group transaction. */
+typedef int (*job_apply_cb)(struct store_wtxn *w, struct job *j);
+
+struct job {
+	struct daemon *d;
+	const struct ca_config *cfg;	/* the generation this job started with */
+	struct daemon_templates *tset;	/* referenced templates, or NULL */
+	struct http_request *req;	/* loop only */
+	char peer[64];
+	char method[8];
+	char path[1024];
+
+	/* credentials, wiped when the job ends */
+	bool have_basic;
+	char user[JOB_CRED_MAX];
+	char password[JOB_CRED_MAX];
+	unsigned char *client_cert;
+	size_t client_cert_len;
+	bool client_cert_verified;
+	bool anonymous_ok;		/* work runs even without credentials */
+
+	unsigned char *body;		/* copy of the request body */
+	size_t body_len;
+	char accept[256];
+	char extra[256];		/* one handler-specific header value */
+
+	/* filled on the worker */
+	bool authenticated;
+	struct principal who;
+	job_work_cb work;
+	job_apply_cb apply;		/* NULL: nothing to commit */
+	void *ctx;			/* the handler's own state */
+	void (*on_loop)(struct job *j);	/* runs on the loop before the reply */
+	void (*ctx_free)(void *ctx);
+
+	/* the response */
+	int status;
+	char why[CA_WHY_MAX];
+	size_t n_headers;
+	char header_names[JOB_HEADERS_MAX][48];
+	char header_values[JOB_HEADERS_MAX][256];
+	unsigned char *resp;		/* malloc'd body */
+	size_t resp_len;
+
+	struct store_job sjob;
+};
+
+/*
+ * Make a job for req (loop thread): copies credentials, client certificate
+ * and body. NULL on allocation failure (the caller answers 500).
+ */
+struct job *job_new(struct daemon *d, struct http_request *req);
+
+/*
+ * Send j to a worker: authenticate, then work(j). Loop thread. On failure
+ * to queue, answers 503 at once.
+ */
+void job_start(struct job *j, job_work_cb work);
+
+/* Answer from the loop now, without a worker (loop thread). */
+void job_finish(struct job *j);
+
+/* Add a response header (worker or loop). */
+void job_header(struct job *j, const char *name, const char *value);
+
+/* Set a plain-text response: status and a one-line reason (worker). */
+void job_text(struct job *j, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Set a JSON response from a jansson object (stolen) (worker). */
+struct json_t;
+void job_json(struct job *j, int status, struct json_t *obj);
+
+/*
+ * Build one audit event (who, from where, what, decision, reason, extras
+ * as alternating key/value strings, NULL-terminated) and append it in the
+ * current write. Writer thread (inside apply).
+ */
+int job_audit(struct store_wtxn *w, struct job *j, const char *action,
+    const char *decision, const char *reason, ...);
+
+/* True if the authenticated principal holds every bit of CA rights. */
+bool job_has_ca_right(struct job *j, unsigned rights);
+
+#endif

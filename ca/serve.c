@@ -1,0 +1,213 @@
+/*
+ * The router and what the loop answers from memory: /health, the EST
+ * cacerts distribution (RFC 7030 §4.1), the CA certificate at /aia/ and
+ * the CRLs at /crl/ (AD CS names: <ca>.crl full, <ca>+.crl delta). These
+ * never block: the bytes were prepared before the loop started or handed
+ * in by a completion.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/error.h"
+
+#include "ca/api.h"
+#include "ca/base64.h"
+#include "ca/clock.h"
+#include "ca/daemon.h"
+#include "ca/est.h"
+#include "ca/http.h"
+#include "ca/identity.h"
+#include "ca/templates_load.h"
+#include "ca/workers.h"
+
+#define EST_PREFIX "/.well-known/est/"
+#define EST_LABEL_MAX 128
+
+/* Plain-text answer with a reason, straight from the loop. */
+static void
+reply_text(struct http_request *req, int status, const char *text,
+    const char *allow)
+{
+	struct http_header h[2] = {
+		{ "Content-Type", "text/plain; charset=utf-8" },
+		{ "Allow", allow },
+	};
+	char buf[512];
+	int n = snprintf(buf, sizeof(buf), "%s\n", text);
+
+	http_respond(req, status, h, allow != NULL ? 2 : 1, buf,
+	    n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : 0);
+}
+
+/* Bytes with a content type, straight from the loop. */
+static void
+reply_bytes(struct http_request *req, const char *type, const char *cte,
+    const void *body, size_t len)
+{
+	struct http_header h[3] = {
+		{ "Content-Type", type },
+		{ "Content-Transfer-Encoding", cte },
+		{ "Cache-Control", "max-age=300" },
+	};
+
+	if (cte != NULL) {
+		http_respond(req, 200, h, 2, body, len);
+	} else {
+		h[1] = h[2];
+		http_respond(req, 200, h, 2, body, len);
+	}
+}
+
+/* GET /.well-known/est/cacerts: base64 certs-only PKCS#7 of the chain. */
+static void
+serve_cacerts(struct daemon *d, struct http_request *req)
+{
+	char *b64 = NULL;
+	size_t len = 0;
+
+	if (base64_encode(d->cacerts_p7, d->cacerts_p7_len, 64, &b64, &len) != CA_OK) {
+		reply_text(req, 500, "out of memory", NULL);
+		return;
+	}
+	reply_bytes(req, "application/pkcs7-mime; smime-type=certs-only", "base64", b64, len);
+	free(b64);
+}
+
+/* GET /health: liveness plus what an operator checks first. */
+static void
+serve_health(struct daemon *d, struct http_request *req)
+{
+	struct http_header h = { "Content-Type", "application/json" };
+	int64_t now = ca_now();
+	json_t *o, *crl;
+	char *s;
+	bool fresh = d->crl_full.der != NULL && now < d->crl_full.next_update;
+
+	crl = json_pack("{s:I,s:I,s:I,s:b,s:I,s:I,s:b}",
+	    "full_number", (json_int_t)d->crl_full.number,
+	    "full_this_update", (json_int_t)d->crl_full.this_update,
+	    "full_next_update", (json_int_t)d->crl_full.next_update,
+	    "full_fresh", fresh,
+	    "delta_number", (json_int_t)d->crl_delta.number,
+	    "delta_next_update", (json_int_t)d->crl_delta.next_update,
+	    "delta_fresh", d->crl_delta.der != NULL && now < d->crl_delta.next_update);
+	o = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:b,s:o}",
+	    "status", d->stopping ? "stopping" : (fresh ? "ok" : "degraded"),
+	    "ca", d->cfg->name,
+	    "uptime", (json_int_t)(now - d->started_at),
+	    "templates", (json_int_t)templates_count(d->templates),
+	    "served", (json_int_t)d->served,
+	    "queued", (json_int_t)workers_pending(d->workers),
+	    "directory", d->dir != NULL,
+	    "crl", crl);
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	http_respond(req, 200, &h, 1, s, s != NULL ? strlen(s) : 0);
+	free(s);
+}
+
+/* GET /crl/<ca>.crl and /crl/<ca>+.crl. */
+static void
+serve_crl(struct daemon *d, struct http_request *req, const char *file)
+{
+	size_t n = strlen(d->cfg->name);
+	const struct crlpub_result *r = NULL;
+
+	if (strncmp(file, d->cfg->name, n) == 0) {
+		if (strcmp(file + n, ".crl") == 0)
+			r = &d->crl_full;
+		else if (strcmp(file + n, "+.crl") == 0 || strcmp(file + n, "%2B.crl") == 0)
+			r = &d->crl_delta;
+	}
+	if (r == NULL) {
+		reply_text(req, 404, "no such CRL", NULL);
+		return;
+	}
+	if (r->der == NULL) {
+		reply_text(req, 503, "no CRL has been published yet", NULL);
+		return;
+	}
+	reply_bytes(req, "application/pkix-crl", NULL, r->der, r->der_len);
+}
+
+/* Split "/.well-known/est/[label/]op" into label (may be NULL) and op. */
+static bool
+est_split(const char *rest, char *label, size_t label_len, const char **op)
+{
+	const char *slash = strchr(rest, '/');
+
+	if (slash == NULL) {
+		*op = rest;
+		label[0] = '\0';
+		return true;
+	}
+	if ((size_t)(slash - rest) >= label_len || strchr(slash + 1, '/') != NULL ||
+	    slash == rest)
+		return false;
+	memcpy(label, rest, (size_t)(slash - rest));
+	label[slash - rest] = '\0';
+	*op = slash + 1;
+	return true;
+}
+
+/* /.well-known/est/...: RFC 7030 §3.2.2 operation paths. */
+static void
+route_est(struct daemon *d, struct http_request *req, const char *rest)
+{
+	char label[EST_LABEL_MAX];
+	const char *op, *lab;
+	bool get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+	bool post = strcmp(req->method, "POST") == 0;
+
+	if (!est_split(rest, label, sizeof(label), &op)) {
+		reply_text(req, 404, "EST: expected /.well-known/est/[<template>/]<operation>", NULL);
+		return;
+	}
+	lab = label[0] != '\0' ? label : NULL;
+	if (strcmp(op, "cacerts") == 0) {
+		if (!get)
+			return reply_text(req, 405, "cacerts: use GET", "GET");
+		return serve_cacerts(d, req);
+	}
+	if (strcmp(op, "csrattrs") == 0) {
+		if (!get)
+			return reply_text(req, 405, "csrattrs: use GET", "GET");
+		return est_csrattrs(d, req, lab);
+	}
+	if (strcmp(op, "simpleenroll") == 0 || strcmp(op, "simplereenroll") == 0 ||
+	    strcmp(op, "serverkeygen") == 0) {
+		if (!post)
+			return reply_text(req, 405, "EST enrollment: use POST", "POST");
+		return est_enroll(d, req, op[6] == 'r' ? ENROLL_RENEW :
+		    op[6] == 'k' ? ENROLL_KEYGEN : ENROLL_SIMPLE, lab);
+	}
+	reply_text(req, 404, "EST: unknown operation (cacerts, csrattrs, simpleenroll, simplereenroll, serverkeygen)", NULL);
+}
+
+void
+daemon_handle(struct http_request *req, void *arg)
+{
+	struct daemon *d = arg;
+	const char *p = req->path;
+	size_t n = strlen(d->cfg->name);
+	bool get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+
+	if (strncmp(p, EST_PREFIX, strlen(EST_PREFIX)) == 0)
+		return route_est(d, req, p + strlen(EST_PREFIX));
+	if (strncmp(p, "/api/v1/", 8) == 0)
+		return api_route(d, req, p + 8);
+	if (!get)
+		return reply_text(req, 405, "use GET", "GET");
+	if (strcmp(p, "/health") == 0)
+		return serve_health(d, req);
+	if (strncmp(p, "/crl/", 5) == 0)
+		return serve_crl(d, req, p + 5);
+	if (strncmp(p, "/aia/", 5) == 0 && strncmp(p + 5, d->cfg->name, n) == 0 &&
+	    strcmp(p + 5 + n, ".crt") == 0)
+		return reply_bytes(req, "application/pkix-cert", NULL,
+		    d->id->cert_der.data, d->id->cert_der.size);
+	reply_text(req, 404, "not found", NULL);
+}

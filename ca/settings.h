@@ -1,0 +1,105 @@
+/*
+ * entcad.conf: the daemon's configuration, parsed with inih into one plain
+ * struct. Errors name the file, the line and the key, and say what was
+ * expected. Loaded at start and on SIGHUP (on the loop thread; the file is
+ * small and read once — the only file I/O the loop does, see entcad.c).
+ */
+#ifndef ENTCA_CA_SETTINGS_H
+#define ENTCA_CA_SETTINGS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "templates/template.h"
+
+#define CONFIG_STR_MAX 512	/* any single value */
+#define CONFIG_LIST_MAX 16	/* URLs, URIs */
+#define CONFIG_ISSUE_MAX 64	/* issue-templates entries */
+#define CONFIG_ACE_MAX 64	/* CA [security] entries */
+
+enum config_dir_tls {
+	CONFIG_DIR_TLS_STARTTLS = 0,
+	CONFIG_DIR_TLS_LDAPS,
+	CONFIG_DIR_TLS_NONE_LOOPBACK_ONLY,
+	CONFIG_DIR_TLS_COUNT
+};
+
+struct ca_config {
+	char path[PATH_MAX];
+
+	/* [ca] */
+	char name[TMPL_NAME_MAX];		/* CA name: /aia/<name>.crt, /crl/<name>.crl */
+	char state_dir[PATH_MAX];
+	char templates_dir[PATH_MAX];
+	char user[64];				/* drop to this user when root */
+	char pid_file[PATH_MAX];
+	size_t n_issue;
+	char issue_templates[CONFIG_ISSUE_MAX][TMPL_NAME_MAX];
+	char default_template[TMPL_NAME_MAX];
+	unsigned workers;
+	bool sid_url_san;			/* add the KB5014754 SAN URL too */
+
+	/* [http] */
+	char listen[CONFIG_STR_MAX];
+	char tls_cert[PATH_MAX];
+	char tls_key[PATH_MAX];
+	char client_ca[PATH_MAX];
+	size_t max_body;
+	unsigned timeout_s;
+	char public_url[CONFIG_STR_MAX];	/* base for CDP/AIA, e.g. http://ca.example */
+
+	/* [directory] */
+	bool directory_enabled;
+	char dir_uris[CONFIG_STR_MAX];
+	char dir_base[CONFIG_STR_MAX];
+	char dir_bind_dn[CONFIG_STR_MAX];
+	char dir_bind_password_file[PATH_MAX];
+	char dir_domain[64];
+	char dir_realm[256];
+	char dir_domain_sid[192];
+	enum config_dir_tls dir_tls;
+	char dir_ca_file[PATH_MAX];
+	unsigned dir_timeout_ms;
+	unsigned dir_op_timeout_ms;
+	unsigned dir_cache_ttl_s;
+	unsigned dir_pool;
+
+	/* [crl] */
+	int64_t crl_period_s;
+	int64_t delta_period_s;
+	int64_t crl_overlap_s;			/* 0: derived */
+	size_t n_cdp;
+	char cdp_urls[CONFIG_LIST_MAX][CONFIG_STR_MAX];
+	size_t n_aia;
+	char aia_urls[CONFIG_LIST_MAX][CONFIG_STR_MAX];
+	char crl_publish_dn[CONFIG_STR_MAX];	/* CDP object in the directory */
+
+	/* [security] */
+	size_t n_aces;
+	struct tmpl_ace aces[CONFIG_ACE_MAX];
+
+	/* [log] */
+	int log_level;
+	bool log_syslog;
+};
+
+/*
+ * Parse path into cfg (overwritten; defaults first). On error returns
+ * CA_ECONFIG (or CA_EIO if unreadable) and why reads
+ * "entcad.conf line 12: [crl] period: expected a duration like 7d, got "x"".
+ */
+int config_load(const char *path, struct ca_config *cfg, char *why,
+    size_t whylen);
+
+/* Fill cfg with the defaults; used by config_load and tests. */
+void config_defaults(struct ca_config *cfg);
+
+/* Parse "90s", "30m", "12h", "1d", "1w", "1y" into seconds; -1 if bad. */
+int64_t config_parse_duration(const char *s);
+
+/* True if name is in the CA's issue-templates list (case-insensitive). */
+bool config_issues_template(const struct ca_config *cfg, const char *name);
+
+#endif
