@@ -1,0 +1,65 @@
+/*
+ * The directory cache: successful authentications and lookups, each a
+ * deep copy of a struct principal, under a 32-byte key that is a salted
+ * SHA-256 of what identified it (for binds: user name and password, so the
+ * password itself is never stored). The salt is random per cache. Entries
+ * live ttl seconds on the caller's monotonic clock; the table is bounded
+ * and evicts the entry closest to expiry. Failures are never put here.
+ * Every function takes the cache's own mutex: safe from any thread.
+ */
+#ifndef ENTCA_LDAP_CACHE_H
+#define ENTCA_LDAP_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy/principal.h"
+
+#define DIRECTORY_CACHE_KEY_LEN 32	/* SHA-256 */
+#define DIRECTORY_CACHE_MAX 4096	/* upper bound on max_entries */
+
+struct directory_cache;
+
+/*
+ * Make a cache of up to max_entries (1..DIRECTORY_CACHE_MAX) entries that
+ * live ttl_s seconds; ttl_s <= 0 makes a cache that never hits. Returns
+ * CA_OK, CA_EINVAL or CA_ENOMEM; free with directory_cache_free().
+ */
+int directory_cache_new(size_t max_entries, int ttl_s,
+    struct directory_cache **out);
+
+/* Free all entries (wiping keys) and the cache; accepts NULL. */
+void directory_cache_free(struct directory_cache *c);
+
+/*
+ * Derive the key for (kind, a, b): SHA-256 over the salt, kind and both
+ * values each with its length, so ("ab","c") and ("a","bc") differ.
+ */
+void directory_cache_key(const struct directory_cache *c, char kind,
+    const void *a, size_t alen, const void *b, size_t blen,
+    unsigned char key[DIRECTORY_CACHE_KEY_LEN]);
+
+/*
+ * Copy the live entry under key into *out (caller clears it with
+ * principal_clear). now is monotonic seconds. Returns CA_OK,
+ * CA_ENOTFOUND (absent or expired) or CA_ENOMEM.
+ */
+int directory_cache_get(struct directory_cache *c,
+    const unsigned char key[DIRECTORY_CACHE_KEY_LEN], int64_t now,
+    struct principal *out);
+
+/*
+ * Store a deep copy of p under key until now + ttl, replacing an entry
+ * with the same key. Returns CA_OK or CA_ENOMEM.
+ */
+int directory_cache_put(struct directory_cache *c,
+    const unsigned char key[DIRECTORY_CACHE_KEY_LEN], int64_t now,
+    const struct principal *p);
+
+/* Drop every entry. */
+void directory_cache_flush(struct directory_cache *c);
+
+/* Number of live entries at now (for tests and statistics). */
+size_t directory_cache_count(struct directory_cache *c, int64_t now);
+
+#endif

@@ -1,0 +1,139 @@
+/*
+ * Internals shared by the files of ldap/: the directory object, the
+ * connection lease that runs one operation chain with one retry after a
+ * lost connection, and the search helper. Not for use outside ldap/.
+ */
+#ifndef ENTCA_LDAP_DIR_INT_H
+#define ENTCA_LDAP_DIR_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include <ldap.h>
+
+#include "ldap/cache.h"
+#include "ldap/directory.h"
+
+#define DIR_FILTER_MAX 4096	/* bytes of one search filter we build */
+
+struct dir_conn {
+	LDAP *ld;		/* NULL until opened, or after it was lost */
+	int uri;		/* index of the URI it is connected to */
+	bool busy;		/* leased to a thread */
+};
+
+struct directory {
+	char *uris_buf;		/* owns the strings uris[] points into */
+	char *uris[DIRECTORY_URIS_MAX];
+	size_t n_uris;
+	char *base, *bind_dn, *bind_password, *domain, *realm, *ca_file;
+	int tls, network_timeout_ms, op_timeout_ms;
+	directory_now_cb now;
+
+	pthread_mutex_t mu;	/* guards everything below */
+	pthread_cond_t cv;	/* a connection was returned */
+	struct dir_conn *pool;
+	size_t pool_size;
+	int next_uri;		/* where failover starts: the last good URI */
+	int is_ad;		/* -1 unknown, 0 OpenLDAP-like, 1 AD (tokenGroups) */
+	char domain_sid[PRINCIPAL_SID_MAX]; /* empty until known */
+
+	struct directory_cache *cache;
+};
+
+/* One operation chain on one leased connection. */
+struct dir_ctx {
+	struct directory *d;
+	LDAP *ld;
+	int uri;
+	bool lost;		/* the server went away: reconnect and retry */
+	bool broken;		/* unusable (timeout): close, do not retry */
+};
+
+typedef int (*dir_op_cb)(struct dir_ctx *x, void *arg, char *why,
+    size_t whylen);
+
+/*
+ * Lease a pooled connection (opening it with failover if needed), run op,
+ * and if the connection turned out dead and was not fresh, reopen and run
+ * op once more. Returns op's code or the lease's CA_EUNAVAIL/CA_ETIMEOUT.
+ */
+int dir_run(struct directory *d, dir_op_cb op, void *arg, char *why,
+    size_t whylen);
+
+/*
+ * Open a connection to uri index first (then the others in order when
+ * failover is true), set TLS, and bind as dn/password (NULL dn: no bind).
+ * Returns CA_OK with *ld and *used, CA_EAUTH if the bind was refused
+ * (why carries the server's diagnostic), CA_EUNAVAIL, CA_ETIMEOUT.
+ */
+int dir_open(struct directory *d, int first, bool failover, const char *dn,
+    const char *password, LDAP **ld, int *used, char *why, size_t whylen);
+
+/*
+ * Search with the operation timeout. Returns CA_OK with *res (zero or
+ * more entries; free with ldap_msgfree), CA_ENOTFOUND when base does not
+ * exist, CA_ETOOBIG past sizelimit, CA_EUNAVAIL (x->lost set),
+ * CA_ETIMEOUT (x->broken set), CA_EDENIED, CA_EIO.
+ */
+int dir_search(struct dir_ctx *x, const char *base, int scope,
+    const char *filter, char **attrs, int sizelimit, LDAPMessage **res,
+    char *why, size_t whylen);
+
+/* Translate a libldap result code into the project enum. */
+int dir_ldap_code(int lrc);
+
+/* Monotonic seconds for the cache. */
+int64_t dir_monotonic(void);
+
+/* The domain SID (config, or objectSid of the base, read once). */
+int dir_domain_sid(struct dir_ctx *x, char *out, size_t outlen, char *why,
+    size_t whylen);
+
+/* Attributes read for every principal. */
+extern char *dir_principal_attrs[];
+
+/*
+ * Fill p from a search entry: identifiers, flags, and transitive groups.
+ * Returns CA_OK or an error from the group searches.
+ */
+int dir_principal_fill(struct dir_ctx *x, LDAPMessage *entry,
+    struct principal *p, char *why, size_t whylen);
+
+/*
+ * Search under the base for exactly one principal matching filter and
+ * fill p. Returns CA_OK, CA_ENOTFOUND (why says none or several), or a
+ * search error.
+ */
+int dir_find_one(struct dir_ctx *x, const char *filter, struct principal *p,
+    char *why, size_t whylen);
+
+/*
+ * Resolve a name as typed (NAME, DOMAIN\NAME, name@realm, UPN, DN) to one
+ * entry; accounts_only leaves groups out. Returns CA_OK with *res (free
+ * with ldap_msgfree) and *entry inside it, CA_ENOTFOUND (no match),
+ * CA_ETOOBIG (several match), CA_EPARSE (malformed or foreign domain), or
+ * a search error.
+ */
+int dir_resolve(struct dir_ctx *x, const char *name, bool accounts_only,
+    LDAPMessage **res, LDAPMessage **entry, char *why, size_t whylen);
+
+/*
+ * Add the transitive groups of entry e to p: tokenGroups on AD, else
+ * memberOf expanded (cycle-safe), plus the primary group and the
+ * well-known Everyone and Authenticated Users.
+ */
+int dir_groups_fill(struct dir_ctx *x, LDAPMessage *e, struct principal *p,
+    char *why, size_t whylen);
+
+/* Normalise a DN to its LDAPv3 string; false if it does not parse or fit. */
+bool dir_dn_norm(const char *in, char *out, size_t outlen);
+
+/* True if dn parses and lies at or below the directory base. */
+bool dir_dn_under_base(struct directory *d, const char *dn);
+
+/* A single-valued attribute of entry copied into out; false if absent. */
+bool dir_attr_str(LDAP *ld, LDAPMessage *e, const char *attr, char *out,
+    size_t outlen);
+
+#endif

@@ -1,0 +1,170 @@
+/*
+ * The directory: who someone is, as Active Directory, Samba AD or OpenLDAP
+ * says. ldap/ owns a pool of libldap connections (failover across URIs,
+ * reconnect after a server restart, StartTLS/LDAPS with CA verification,
+ * network and per-operation timeouts), password authentication by search
+ * and bind, principal lookup with transitive groups, certificate-to-account
+ * mapping and CRL publication, and a cache of successes.
+ *
+ * Threads: every call here BLOCKS on the network (up to the configured
+ * timeouts) and is meant for worker threads, never for the libevent loop.
+ * All functions taking a struct directory are thread-safe: connections are
+ * leased from the pool under a mutex, one thread per connection at a time,
+ * and the cache has its own lock. directory_new and directory_free must
+ * not race with other calls on the same object.
+ *
+ * Return codes (common/error.h): CA_OK; CA_EAUTH for any refused
+ * authentication (why is always DIRECTORY_AUTH_FAILED, the log detail tells
+ * the cases apart); CA_ENOTFOUND when a lookup or mapping finds no single
+ * principal; CA_EUNAVAIL when no server answers (why names each URI and
+ * what went wrong); CA_ETIMEOUT when an operation ran past op_timeout_ms;
+ * CA_EINVAL / CA_ECONFIG / CA_EPARSE / CA_ETOOBIG / CA_EDENIED / CA_ENOMEM
+ * as usual. why buffers should be CA_WHY_MAX bytes.
+ */
+#ifndef ENTCA_LDAP_DIRECTORY_H
+#define ENTCA_LDAP_DIRECTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "policy/principal.h"
+
+#define DIRECTORY_URIS_MAX 8		/* URIs in the failover list */
+#define DIRECTORY_POOL_MAX 64		/* connections per directory */
+#define DIRECTORY_USER_MAX 512		/* bytes of a user name as typed */
+#define DIRECTORY_PASSWORD_MAX 1024	/* bytes of a password */
+#define DIRECTORY_CERT_MAX 65536	/* bytes of a DER certificate */
+#define DIRECTORY_CRL_MAX (64 * 1024 * 1024) /* bytes of a published CRL */
+
+/* The one sentence clients get for every failed authentication. */
+#define DIRECTORY_AUTH_FAILED "invalid credentials"
+
+enum directory_tls {
+	DIRECTORY_TLS_STARTTLS = 0,	/* ldap:// + StartTLS, CA verified */
+	DIRECTORY_TLS_LDAPS,		/* ldaps:// URIs, CA verified */
+	DIRECTORY_TLS_NONE_LOOPBACK_ONLY, /* plain; every host must be loopback */
+	DIRECTORY_TLS_COUNT
+};
+
+enum directory_key {
+	DIRECTORY_BY_UPN = 0,	/* userPrincipalName, or sAMAccountName@realm */
+	DIRECTORY_BY_SAM,	/* sAMAccountName, optionally DOMAIN\ first */
+	DIRECTORY_BY_SID,	/* "S-1-5-21-..." */
+	DIRECTORY_BY_DN,	/* distinguished name under the base */
+	DIRECTORY_BY_DNS,	/* dNSHostName */
+	DIRECTORY_BY_ANY,	/* guessed from the form of the value */
+	DIRECTORY_KEY_COUNT
+};
+
+/* Why an authentication failed, for the log only. */
+enum directory_auth_reason {
+	DIRECTORY_AUTH_OK = 0,
+	DIRECTORY_AUTH_EMPTY_PASSWORD,	/* refused before any network */
+	DIRECTORY_AUTH_MALFORMED,	/* name too long, control bytes, wrong domain */
+	DIRECTORY_AUTH_UNKNOWN_USER,	/* no account with that name */
+	DIRECTORY_AUTH_AMBIGUOUS,	/* the name matches several accounts */
+	DIRECTORY_AUTH_BAD_PASSWORD,	/* the bind was refused */
+	DIRECTORY_AUTH_DISABLED,	/* userAccountControl ACCOUNTDISABLE */
+	DIRECTORY_AUTH_LOCKED,		/* lockoutTime set or UF_LOCKOUT */
+	DIRECTORY_AUTH_EXPIRED,		/* accountExpires passed, password expired */
+	DIRECTORY_AUTH_REASON_COUNT
+};
+
+/* What the log may know about one authentication; never sent to clients. */
+struct directory_auth_log {
+	enum directory_auth_reason reason;
+	int cached;			/* 1 if answered from the cache */
+	char dn[PRINCIPAL_DN_MAX];	/* the account's DN when it was found */
+	char detail[CA_WHY_MAX];	/* one sentence, no password */
+};
+
+/* Wall-clock seconds since the epoch; lets tests pin "now". */
+typedef int64_t (*directory_now_cb)(void);
+
+struct directory_config {
+	const char *uris;	/* space-separated, tried in order */
+	const char *base;	/* e.g. dc=demo,dc=example */
+	const char *bind_dn;	/* service account; NULL = anonymous */
+	const char *bind_password;
+	const char *domain;	/* NetBIOS name, e.g. DEMO; NULL: no DOMAIN\ form */
+	const char *realm;	/* DNS name, e.g. demo.example; NULL: no name@realm */
+	const char *domain_sid;	/* optional; else objectSid of the base */
+	int tls;		/* enum directory_tls */
+	const char *ca_file;	/* PEM CA bundle; NULL = libldap's default */
+	int network_timeout_ms;	/* connect; 0 = 3000 */
+	int op_timeout_ms;	/* each LDAP operation; 0 = 5000 */
+	int cache_ttl_s;	/* 0 = 60; negative = no cache */
+	int cache_max;		/* entries; 0 = 1024 */
+	int pool_size;		/* connections; 0 = 4 */
+	directory_now_cb now;	/* NULL = time() */
+};
+
+struct directory;
+
+/*
+ * Check cfg and make a directory handle. Copies every string (password
+ * copies are wiped on free); no connection is opened yet. Refuses a TLS
+ * mode that does not fit the URIs, and plain LDAP unless every host is
+ * 127.x, ::1 or localhost. Returns CA_OK, CA_ECONFIG (why says which
+ * setting) or CA_ENOMEM. Free with directory_free().
+ */
+int directory_new(const struct directory_config *cfg, struct directory **out,
+    char *why, size_t whylen);
+
+/* Close all connections, wipe secrets and the cache; accepts NULL. */
+void directory_free(struct directory *d);
+
+/*
+ * Check a user name and password. Forms: NAME$, DOMAIN\NAME, NAME@realm
+ * (implicit UPN), a real UPN, or a DN under the base. The name is
+ * resolved to exactly one entry by a search with the service account,
+ * then bound as that DN on a separate connection; disabled, locked and
+ * expired accounts are refused even when the bind succeeds. An empty
+ * password is refused before any network. On CA_OK *out is filled
+ * (caller clears it). On CA_EAUTH why is DIRECTORY_AUTH_FAILED and log
+ * (may be NULL) tells what happened. Other codes: CA_EUNAVAIL,
+ * CA_ETIMEOUT, CA_ENOMEM. Successes are cached for cache_ttl_s.
+ */
+int directory_authenticate(struct directory *d, const char *user,
+    const char *password, struct principal *out,
+    struct directory_auth_log *log, char *why, size_t whylen);
+
+/*
+ * Find one principal by key (see enum directory_key) and fill *out with
+ * its identifiers, account flags and transitive groups (including the
+ * primary group and Everyone / Authenticated Users). Returns CA_OK,
+ * CA_ENOTFOUND (none, or more than one), CA_EPARSE (value malformed for
+ * the key), CA_EUNAVAIL, CA_ETIMEOUT, CA_ENOMEM.
+ */
+int directory_lookup(struct directory *d, enum directory_key key,
+    const char *value, struct principal *out, char *why, size_t whylen);
+
+/*
+ * Map a certificate (DER) to its account: by the SID extension
+ * 1.3.6.1.4.1.311.25.2 when present (authoritative), else by the strong
+ * altSecurityIdentities forms X509:<I>issuer<SR>serial, X509:<SKI>hex and
+ * X509:<SHA1-PUKEY>hex. The caller must have verified the certificate
+ * chain first. Returns CA_OK, CA_EPARSE (certificate or extension
+ * malformed), CA_ENOTFOUND, CA_EUNAVAIL, CA_ETIMEOUT, CA_ENOMEM.
+ */
+int directory_map_certificate(struct directory *d, const unsigned char *der,
+    size_t der_len, struct principal *out, char *why, size_t whylen);
+
+/*
+ * Replace certificateRevocationList;binary (delta = 0) or
+ * deltaRevocationList;binary (delta = 1) of the entry dn with der.
+ * Returns CA_OK, CA_ENOTFOUND (no such entry), CA_EDENIED (the service
+ * account may not write there), CA_EUNAVAIL, CA_ETIMEOUT, CA_EIO.
+ */
+int directory_publish_crl(struct directory *d, const char *dn, int delta,
+    const unsigned char *der, size_t len, char *why, size_t whylen);
+
+/* Drop every cached success (after a policy change, or in tests). */
+void directory_cache_clear(struct directory *d);
+
+/* Static names for messages. */
+const char *directory_auth_reason_name(enum directory_auth_reason r);
+const char *directory_key_name(enum directory_key k);
+
+#endif

@@ -1,0 +1,318 @@
+/*
+ * Transitive group membership of a principal, the way Windows builds a
+ * token: on Active Directory the computed tokenGroups (base-scope read on
+ * the object); elsewhere memberOf expanded breadth-first with a visited
+ * set (cycles such as GroupA > GroupB > GroupA end), bounded by
+ * PRINCIPAL_GROUPS_MAX. Both add the primary group (primaryGroupID on the
+ * domain SID; absent from memberOf) and the well-known SIDs Everyone
+ * (S-1-1-0) and Authenticated Users (S-1-5-11). Runs on the worker thread
+ * that leased the connection.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ldap/dir_int.h"
+#include "ldap/escape.h"
+#include "ldap/sid.h"
+
+#define SID_OR_CHUNK 16		/* SIDs per (|(objectSid=..)...) search */
+
+/* Primary groups Windows creates in every domain (MS-SAMR §2.2.1.14). */
+static const struct {
+	uint32_t rid;
+	const char *name;
+} known_rids[] = {
+	{ 512, "Domain Admins" }, { 513, "Domain Users" },
+	{ 514, "Domain Guests" }, { 515, "Domain Computers" },
+	{ 516, "Domain Controllers" },
+};
+
+static char *group_attrs[] = {
+	"objectSid", "sAMAccountName", "cn", "memberOf", NULL
+};
+
+/* DNs seen so far (normalised) and the queue position. */
+struct walk {
+	char **dn;
+	size_t n, cap, head;
+};
+
+/* Enqueue dn unless seen; CA_ETOOBIG past the bound. */
+static int
+walk_push(struct walk *w, const char *dn)
+{
+	char norm[PRINCIPAL_DN_MAX];
+
+	if (!dir_dn_norm(dn, norm, sizeof(norm)))
+		return CA_OK;	/* unparsable DN from the server: skip it */
+	for (size_t i = 0; i < w->n; i++)
+		if (strcasecmp(w->dn[i], norm) == 0)
+			return CA_OK;
+	if (w->n == PRINCIPAL_GROUPS_MAX)
+		return CA_ETOOBIG;
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 16;
+		char **grown = realloc(w->dn, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return CA_ENOMEM;
+		w->dn = grown;
+		w->cap = cap;
+	}
+	if ((w->dn[w->n] = strdup(norm)) == NULL)
+		return CA_ENOMEM;
+	w->n++;
+	return CA_OK;
+}
+
+/* Enqueue every memberOf value of e. */
+static int
+push_member_of(struct dir_ctx *x, LDAPMessage *e, struct walk *w)
+{
+	struct berval **v = ldap_get_values_len(x->ld, e, "memberOf");
+	char dn[PRINCIPAL_DN_MAX];
+	int rc = CA_OK;
+
+	for (size_t i = 0; v != NULL && v[i] != NULL && rc == CA_OK; i++) {
+		if (v[i]->bv_len >= sizeof(dn))
+			continue;
+		memcpy(dn, v[i]->bv_val, v[i]->bv_len);
+		dn[v[i]->bv_len] = '\0';
+		rc = walk_push(w, dn);
+	}
+	ldap_value_free_len(v);
+	return rc;
+}
+
+/* sid text, and sAMAccountName (else cn) of a group entry. */
+static void
+group_ids(struct dir_ctx *x, LDAPMessage *e, char *sid, size_t sidlen,
+    char *name, size_t namelen)
+{
+	struct berval **v = ldap_get_values_len(x->ld, e, "objectSid");
+
+	sid[0] = '\0';
+	if (v != NULL && v[0] != NULL &&
+	    directory_sid_to_text((unsigned char *)v[0]->bv_val, v[0]->bv_len,
+	    sid, sidlen) != CA_OK)
+		sid[0] = '\0';
+	ldap_value_free_len(v);
+	if (!dir_attr_str(x->ld, e, "sAMAccountName", name, namelen))
+		dir_attr_str(x->ld, e, "cn", name, namelen);
+}
+
+/* Add a group to p, turning the bound into a sentence. */
+static int
+add_group(struct principal *p, const char *sid, const char *dn,
+    const char *name, char *why, size_t whylen)
+{
+	int rc = principal_add_group(p, sid, dn, name);
+
+	if (rc == CA_ETOOBIG)
+		return ca_why(why, whylen, rc, "directory: %s is in more than %d "
+		    "groups", p->dn, PRINCIPAL_GROUPS_MAX);
+	return rc;
+}
+
+/* Breadth-first walk of memberOf from the queued DNs. */
+static int
+walk_member_of(struct dir_ctx *x, struct walk *w, struct principal *p,
+    char *why, size_t whylen)
+{
+	char sid[PRINCIPAL_SID_MAX], name[PRINCIPAL_NAME_MAX];
+	LDAPMessage *res, *e;
+	int rc;
+
+	while (w->head < w->n) {
+		const char *dn = w->dn[w->head++];
+
+		rc = dir_search(x, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+		    group_attrs, 1, &res, why, whylen);
+		if (rc == CA_ENOTFOUND)
+			continue;	/* dangling memberOf */
+		if (rc != CA_OK)
+			return rc;
+		if ((e = ldap_first_entry(x->ld, res)) != NULL) {
+			group_ids(x, e, sid, sizeof(sid), name, sizeof(name));
+			rc = add_group(p, sid, dn, name, why, whylen);
+			if (rc == CA_OK)
+				rc = push_member_of(x, e, w);
+		}
+		ldap_msgfree(res);
+		if (rc == CA_ETOOBIG)
+			return ca_why(why, whylen, rc, "directory: %s is in more "
+			    "than %d groups", p->dn, PRINCIPAL_GROUPS_MAX);
+		if (rc != CA_OK)
+			return rc;
+	}
+	return CA_OK;
+}
+
+/*
+ * Find the entry of a SID; fills dn and name when found. Returns CA_OK,
+ * CA_ENOTFOUND or a search error.
+ */
+static int
+find_sid(struct dir_ctx *x, const char *sid, char *dn, size_t dnlen,
+    char *name, size_t namelen, char *why, size_t whylen)
+{
+	unsigned char bin[DIRECTORY_SID_BIN_MAX];
+	char esc[3 * DIRECTORY_SID_BIN_MAX + 1], filter[256], s[PRINCIPAL_SID_MAX];
+	LDAPMessage *res = NULL, *e;
+	size_t binlen;
+	char *d;
+	int rc;
+
+	if (directory_sid_from_text(sid, bin, sizeof(bin), &binlen) != CA_OK)
+		return CA_ENOTFOUND;
+	directory_escape_filter_bytes(bin, binlen, esc, sizeof(esc));
+	snprintf(filter, sizeof(filter), "(objectSid=%s)", esc);
+	rc = dir_search(x, x->d->base, LDAP_SCOPE_SUBTREE, filter, group_attrs,
+	    2, &res, why, whylen);
+	if (rc == CA_ETOOBIG)
+		return CA_ENOTFOUND;	/* duplicate SIDs: trust neither name */
+	if (rc != CA_OK)
+		return rc;
+	rc = CA_ENOTFOUND;
+	if ((e = ldap_first_entry(x->ld, res)) != NULL &&
+	    (d = ldap_get_dn(x->ld, e)) != NULL) {
+		snprintf(dn, dnlen, "%s", d);
+		ldap_memfree(d);
+		group_ids(x, e, s, sizeof(s), name, namelen);
+		rc = CA_OK;
+	}
+	ldap_msgfree(res);
+	return rc;
+}
+
+/*
+ * The primary group: domain SID + primaryGroupID. If an entry carries
+ * that SID it joins the walk (so its own nesting counts); otherwise it is
+ * added with its well-known name.
+ */
+static int
+primary_group(struct dir_ctx *x, LDAPMessage *e, struct walk *w,
+    struct principal *p, char *why, size_t whylen)
+{
+	char dom[PRINCIPAL_SID_MAX], sid[PRINCIPAL_SID_MAX];
+	char dn[PRINCIPAL_DN_MAX] = "", name[PRINCIPAL_NAME_MAX] = "";
+	char buf[16], *end;
+	unsigned long rid;
+	int rc;
+
+	if (!dir_attr_str(x->ld, e, "primaryGroupID", buf, sizeof(buf)))
+		return CA_OK;
+	rid = strtoul(buf, &end, 10);
+	if (end == buf || *end != '\0' || rid == 0 || rid > UINT32_MAX)
+		return CA_OK;
+	if ((rc = dir_domain_sid(x, dom, sizeof(dom), why, whylen)) != CA_OK)
+		return rc;
+	snprintf(sid, sizeof(sid), "%.150s-%lu", dom, rid);
+	rc = find_sid(x, sid, dn, sizeof(dn), name, sizeof(name), why, whylen);
+	if (rc == CA_OK) {
+		if ((rc = add_group(p, sid, dn, name, why, whylen)) != CA_OK)
+			return rc;
+		return walk_push(w, dn);
+	}
+	if (rc != CA_ENOTFOUND)
+		return rc;
+	for (size_t i = 0; i < sizeof(known_rids) / sizeof(known_rids[0]); i++)
+		if (known_rids[i].rid == rid)
+			snprintf(name, sizeof(name), "%s", known_rids[i].name);
+	return add_group(p, sid, "", name, why, whylen);
+}
+
+/* AD: tokenGroups (base scope on the object), names resolved in chunks. */
+static int
+token_groups(struct dir_ctx *x, struct principal *p, char *why, size_t whylen)
+{
+	char *attrs[] = { "tokenGroups", NULL };
+	char filter[DIR_FILTER_MAX], esc[3 * DIRECTORY_SID_BIN_MAX + 1];
+	char sid[PRINCIPAL_SID_MAX], name[PRINCIPAL_NAME_MAX];
+	struct berval **v = NULL;
+	LDAPMessage *res = NULL, *gres = NULL, *e;
+	size_t n = 0, pos;
+	int rc;
+
+	rc = dir_search(x, p->dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 1,
+	    &res, why, whylen);
+	if (rc != CA_OK)
+		return rc;
+	if ((e = ldap_first_entry(x->ld, res)) != NULL)
+		v = ldap_get_values_len(x->ld, e, "tokenGroups");
+	while (v != NULL && v[n] != NULL)
+		n++;
+	for (size_t i = 0; i < n && rc == CA_OK; i += SID_OR_CHUNK) {
+		pos = (size_t)snprintf(filter, sizeof(filter), "(|");
+		for (size_t j = i; j < n && j < i + SID_OR_CHUNK; j++) {
+			if (v[j]->bv_len > DIRECTORY_SID_BIN_MAX)
+				continue;
+			directory_escape_filter_bytes((unsigned char *)v[j]->bv_val,
+			    v[j]->bv_len, esc, sizeof(esc));
+			pos += (size_t)snprintf(filter + pos, sizeof(filter) - pos,
+			    "(objectSid=%s)", esc);
+		}
+		snprintf(filter + pos, sizeof(filter) - pos, ")");
+		rc = dir_search(x, x->d->base, LDAP_SCOPE_SUBTREE, filter,
+		    group_attrs, SID_OR_CHUNK * 2, &gres, why, whylen);
+		for (e = rc == CA_OK ? ldap_first_entry(x->ld, gres) : NULL;
+		    e != NULL && rc == CA_OK; e = ldap_next_entry(x->ld, e)) {
+			char *dn = ldap_get_dn(x->ld, e);
+
+			group_ids(x, e, sid, sizeof(sid), name, sizeof(name));
+			rc = add_group(p, sid, dn ? dn : "", name, why, whylen);
+			ldap_memfree(dn);
+		}
+		ldap_msgfree(gres);
+		gres = NULL;
+	}
+	/* SIDs with no entry here (other domains, builtins) by SID alone. */
+	for (size_t j = 0; j < n && rc == CA_OK; j++)
+		if (directory_sid_to_text((unsigned char *)v[j]->bv_val,
+		    v[j]->bv_len, sid, sizeof(sid)) == CA_OK)
+			rc = add_group(p, sid, "", "", why, whylen);
+	ldap_value_free_len(v);
+	ldap_msgfree(res);
+	return rc;
+}
+
+/* All groups of e into p (see the file comment). */
+int
+dir_groups_fill(struct dir_ctx *x, LDAPMessage *e, struct principal *p,
+    char *why, size_t whylen)
+{
+	struct walk w = { NULL, 0, 0, 0 };
+	int rc, is_ad;
+
+	pthread_mutex_lock(&x->d->mu);
+	is_ad = x->d->is_ad == 1;
+	pthread_mutex_unlock(&x->d->mu);
+	if (is_ad) {
+		rc = token_groups(x, p, why, whylen);
+		if (rc == CA_OK)
+			rc = primary_group(x, e, &w, p, why, whylen);
+	} else {
+		rc = push_member_of(x, e, &w);
+		if (rc == CA_OK)
+			rc = primary_group(x, e, &w, p, why, whylen);
+		/* The primary group was added already; walk from it too. */
+		if (rc == CA_OK)
+			rc = walk_member_of(x, &w, p, why, whylen);
+	}
+	if (rc == CA_ETOOBIG)
+		ca_why(why, whylen, rc, "directory: %s is in more than %d groups",
+		    p->dn, PRINCIPAL_GROUPS_MAX);
+	for (size_t i = 0; i < w.n; i++)
+		free(w.dn[i]);
+	free(w.dn);
+	if (rc == CA_OK)
+		rc = add_group(p, "S-1-1-0", "", "Everyone", why, whylen);
+	if (rc == CA_OK)
+		rc = add_group(p, "S-1-5-11", "", "Authenticated Users", why,
+		    whylen);
+	return rc;
+}

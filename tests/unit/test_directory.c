@@ -1,0 +1,444 @@
+/*
+ * Unit tests for the pure parts of ldap/: objectSid and objectGUID codecs
+ * (worked examples of reference/adcs.md §2), RFC 4515 / RFC 4514
+ * escaping, the SID extension parser (real AD CS bytes of adcs.md §1.2),
+ * the credential cache (TTL, bound, salted keys) and configuration checks.
+ * The live directory is tested by tests/integration/directory_live.sh.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/error.h"
+#include "ldap/cache.h"
+#include "ldap/certmap.h"
+#include "ldap/directory.h"
+#include "ldap/escape.h"
+#include "ldap/sid.h"
+
+/* Hex string to bytes; returns the length. */
+static size_t
+unhex(const char *h, unsigned char *out)
+{
+	size_t n = 0;
+
+	for (; h[0] && h[1]; h += 2) {
+		unsigned v;
+
+		sscanf(h, "%2x", &v);
+		out[n++] = (unsigned char)v;
+	}
+	return n;
+}
+
+static void
+test_sid_real_example(void **state)
+{
+	unsigned char bin[64], back[64];
+	char text[PRINCIPAL_SID_MAX];
+	size_t n, m;
+
+	(void)state;
+	n = unhex("0105000000000005150000003a927604028aa536c502202c52040000", bin);
+	assert_int_equal(directory_sid_to_text(bin, n, text, sizeof(text)), CA_OK);
+	assert_string_equal(text, "S-1-5-21-74879546-916818434-740295365-1106");
+	assert_int_equal(directory_sid_from_text(text, back, sizeof(back), &m),
+	    CA_OK);
+	assert_int_equal(m, n);
+	assert_memory_equal(back, bin, n);
+	assert_int_equal(directory_sid_rid(text), 1106);
+
+	n = unhex("010500000000000515000000043a535262a42efd0e191a08c9040000", bin);
+	assert_int_equal(directory_sid_from_text(
+	    "S-1-5-21-1381186052-4247692386-135928078-1225", back, sizeof(back),
+	    &m), CA_OK);
+	assert_int_equal(m, n);
+	assert_memory_equal(back, bin, n);
+}
+
+static void
+test_sid_well_known_and_authority(void **state)
+{
+	unsigned char bin[64];
+	char text[PRINCIPAL_SID_MAX];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(directory_sid_from_text("S-1-1-0", bin, sizeof(bin), &n),
+	    CA_OK);
+	assert_int_equal(n, 12);
+	assert_int_equal(directory_sid_to_text(bin, n, text, sizeof(text)), CA_OK);
+	assert_string_equal(text, "S-1-1-0");
+	/* Authority >= 2^32 prints as 0x + 12 hex digits (MS-DTYP §2.4.2.1). */
+	assert_int_equal(directory_sid_from_text("S-1-0x0001000000FF-7", bin,
+	    sizeof(bin), &n), CA_OK);
+	assert_int_equal(directory_sid_to_text(bin, n, text, sizeof(text)), CA_OK);
+	assert_string_equal(text, "S-1-0x0001000000FF-7");
+}
+
+static void
+test_sid_hostile(void **state)
+{
+	static const char *bad[] = {
+		"", "S-1", "S-1-5", "S-2-5-21", "S-1-5-", "S-1-5--1", "S-1-5-01",
+		"S-1-5-4294967296", "S-1-281474976710656-1", "S-1-5-21 ",
+		"S-1-5-+1", "S-1-5-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15-16",
+		"S-1-0x12-1", "X-1-5-21",
+	};
+	unsigned char bin[128] = { 1, 2, 0, 0, 0, 0, 0, 5, 1, 0, 0, 0 };
+	unsigned char big[256];
+	char text[PRINCIPAL_SID_MAX];
+	size_t n;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(directory_sid_from_text(bad[i], big, sizeof(big),
+		    &n), CA_EPARSE);
+	/* Count says 2 subauthorities but only one is there. */
+	assert_int_equal(directory_sid_to_text(bin, 12, text, sizeof(text)),
+	    CA_EPARSE);
+	bin[0] = 2;
+	assert_int_equal(directory_sid_to_text(bin, 16, text, sizeof(text)),
+	    CA_EPARSE);
+	bin[0] = 1;
+	bin[1] = 16;
+	assert_int_equal(directory_sid_to_text(bin, 8 + 64, text, sizeof(text)),
+	    CA_EPARSE);
+	bin[1] = 2;
+	assert_int_equal(directory_sid_to_text(bin, 16, text, 8), CA_ETOOBIG);
+	/* Output buffer too small for the binary form. */
+	assert_int_equal(directory_sid_from_text("S-1-5-21-1-2", bin, 12, &n),
+	    CA_ETOOBIG);
+}
+
+static void
+test_guid(void **state)
+{
+	unsigned char bin[16], back[16];
+	char text[40];
+
+	(void)state;
+	unhex("fd23473c48256649b26d67bf2e549530", bin);
+	assert_int_equal(directory_guid_to_text(bin, 16, text, sizeof(text)),
+	    CA_OK);
+	assert_string_equal(text, "3c4723fd-2548-4966-b26d-67bf2e549530");
+	assert_int_equal(directory_guid_from_text(text, back), CA_OK);
+	assert_memory_equal(back, bin, 16);
+	assert_int_equal(directory_guid_from_text(
+	    "3C4723FD-2548-4966-B26D-67BF2E549530", back), CA_OK);
+	assert_memory_equal(back, bin, 16);
+	assert_int_equal(directory_guid_to_text(bin, 15, text, sizeof(text)),
+	    CA_EPARSE);
+	assert_int_equal(directory_guid_to_text(bin, 16, text, 36), CA_ETOOBIG);
+	assert_int_equal(directory_guid_from_text(
+	    "3c4723fd-2548-4966-b26d-67bf2e54953", back), CA_EPARSE);
+	assert_int_equal(directory_guid_from_text(
+	    "3c4723fd+2548-4966-b26d-67bf2e549530", back), CA_EPARSE);
+	assert_int_equal(directory_guid_from_text(
+	    "3c4723fd-2548-4966-b26d-67bf2e54953g", back), CA_EPARSE);
+}
+
+static void
+test_escape_filter(void **state)
+{
+	char out[128];
+
+	(void)state;
+	assert_int_equal(directory_escape_filter("*)(uid=*", out, sizeof(out)),
+	    CA_OK);
+	assert_string_equal(out, "\\2a\\29\\28uid=\\2a");
+	assert_int_equal(directory_escape_filter("a\\29", out, sizeof(out)), CA_OK);
+	assert_string_equal(out, "a\\5c29");
+	assert_int_equal(directory_escape_filter("INTUNECONN$", out, sizeof(out)),
+	    CA_OK);
+	assert_string_equal(out, "INTUNECONN$");
+	assert_int_equal(directory_escape_filter("a\nb\x7f", out, sizeof(out)),
+	    CA_OK);
+	assert_string_equal(out, "a\\0ab\\7f");
+	assert_int_equal(directory_escape_filter("J\xc3\xb6rg", out, sizeof(out)),
+	    CA_OK);
+	assert_string_equal(out, "J\xc3\xb6rg");
+	/* Exactly fitting and one byte short. */
+	assert_int_equal(directory_escape_filter("(", out, 4), CA_OK);
+	assert_string_equal(out, "\\28");
+	assert_int_equal(directory_escape_filter("((", out, 6), CA_ETOOBIG);
+	assert_string_equal(out, "");
+	assert_int_equal(directory_escape_filter("abc", out, 3), CA_ETOOBIG);
+
+	{
+		const unsigned char b[] = { 0x01, 0x05, 0x00, 0xff };
+
+		assert_int_equal(directory_escape_filter_bytes(b, 4, out,
+		    sizeof(out)), CA_OK);
+		assert_string_equal(out, "\\01\\05\\00\\ff");
+		assert_int_equal(directory_escape_filter_bytes(b, 4, out, 12),
+		    CA_ETOOBIG);
+	}
+}
+
+static void
+test_escape_dn(void **state)
+{
+	char out[128];
+
+	(void)state;
+	assert_int_equal(directory_escape_dn_value("Pat O'Brien, (x*)", out,
+	    sizeof(out)), CA_OK);
+	assert_string_equal(out, "Pat O'Brien\\, (x*)");
+	assert_int_equal(directory_escape_dn_value("#a+b=c;d<e>\"f\\ ", out,
+	    sizeof(out)), CA_OK);
+	assert_string_equal(out, "\\#a\\+b\\=c\\;d\\<e\\>\\\"f\\\\\\ ");
+	assert_int_equal(directory_escape_dn_value(" lead", out, sizeof(out)),
+	    CA_OK);
+	assert_string_equal(out, "\\ lead");
+	assert_int_equal(directory_escape_dn_value("a\rb", out, sizeof(out)),
+	    CA_OK);
+	assert_string_equal(out, "a\\0db");
+	assert_int_equal(directory_escape_dn_value(",,", out, 4), CA_ETOOBIG);
+	assert_string_equal(out, "");
+}
+
+static void
+test_sid_extension(void **state)
+{
+	unsigned char der[256];
+	char sid[PRINCIPAL_SID_MAX];
+	size_t n;
+
+	(void)state;
+	/* TameMyCerts test vector and a real AD CS certificate (adcs.md §1.2). */
+	n = unhex("303fa03d060a2b060104018237190201a02f042d532d312d352d32312d31"
+	    "3338313138363035322d343234373639323338362d3133353932383037382d"
+	    "31323235", der);
+	assert_int_equal(directory_sid_ext_parse(der, n, sid, sizeof(sid)), CA_OK);
+	assert_string_equal(sid, "S-1-5-21-1381186052-4247692386-135928078-1225");
+	n = unhex("303ca03a060a2b060104018237190201a02c042a532d312d352d32312d37"
+	    "343837393534362d3931363831383433342d3734303239353336352d31313036",
+	    der);
+	assert_int_equal(directory_sid_ext_parse(der, n, sid, sizeof(sid)), CA_OK);
+	assert_string_equal(sid, "S-1-5-21-74879546-916818434-740295365-1106");
+	/* Truncated, trailing byte, wrong OID, not a SID. */
+	assert_int_equal(directory_sid_ext_parse(der, n - 1, sid, sizeof(sid)),
+	    CA_EPARSE);
+	der[n] = 0;
+	assert_int_equal(directory_sid_ext_parse(der, n + 1, sid, sizeof(sid)),
+	    CA_EPARSE);
+	der[13] ^= 1;
+	assert_int_equal(directory_sid_ext_parse(der, n, sid, sizeof(sid)),
+	    CA_EPARSE);
+	der[13] ^= 1;
+	der[20] = 'X';	/* "S-1-5-..." becomes "X-1-5-..." */
+	assert_int_equal(directory_sid_ext_parse(der, n, sid, sizeof(sid)),
+	    CA_EPARSE);
+	/* Long-form length where short form is required. */
+	n = unhex("30813ca03a", der);
+	assert_int_equal(directory_sid_ext_parse(der, n, sid, sizeof(sid)),
+	    CA_EPARSE);
+}
+
+/* A principal with one group, to see deep copies through the cache. */
+static void
+make_principal(struct principal *p, const char *dn)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->dn, sizeof(p->dn), "%s", dn);
+	assert_int_equal(principal_add_group(p, "S-1-1-0", "", "Everyone"), CA_OK);
+}
+
+static void
+test_cache_ttl_and_keys(void **state)
+{
+	struct directory_cache *c;
+	unsigned char k1[32], k2[32], k3[32];
+	struct principal p, q;
+
+	(void)state;
+	assert_int_equal(directory_cache_new(4, 60, &c), CA_OK);
+	directory_cache_key(c, 'A', "alice", 5, "pw", 2, k1);
+	directory_cache_key(c, 'A', "alicep", 6, "w", 1, k2);
+	directory_cache_key(c, 'L', "alice", 5, "pw", 2, k3);
+	assert_memory_not_equal(k1, k2, 32);	/* lengths are part of the key */
+	assert_memory_not_equal(k1, k3, 32);	/* so is the kind */
+	make_principal(&p, "cn=alice");
+	assert_int_equal(directory_cache_get(c, k1, 100, &q), CA_ENOTFOUND);
+	assert_int_equal(directory_cache_put(c, k1, 100, &p), CA_OK);
+	principal_clear(&p);	/* the cache holds its own copy */
+	assert_int_equal(directory_cache_get(c, k1, 159, &q), CA_OK);
+	assert_string_equal(q.dn, "cn=alice");
+	assert_int_equal(q.n_groups, 1);
+	assert_string_equal(q.groups[0].name, "Everyone");
+	principal_clear(&q);
+	assert_int_equal(directory_cache_get(c, k2, 120, &q), CA_ENOTFOUND);
+	/* Expired at exactly put time + ttl. */
+	assert_int_equal(directory_cache_get(c, k1, 160, &q), CA_ENOTFOUND);
+	assert_int_equal(directory_cache_count(c, 160), 0);
+	directory_cache_free(c);
+
+	/* Two caches salt differently: the same input gives different keys. */
+	{
+		struct directory_cache *c2;
+
+		assert_int_equal(directory_cache_new(4, 60, &c), CA_OK);
+		assert_int_equal(directory_cache_new(4, 60, &c2), CA_OK);
+		directory_cache_key(c, 'A', "alice", 5, "pw", 2, k1);
+		directory_cache_key(c2, 'A', "alice", 5, "pw", 2, k2);
+		assert_memory_not_equal(k1, k2, 32);
+		directory_cache_free(c);
+		directory_cache_free(c2);
+	}
+}
+
+static void
+test_cache_bound_and_disabled(void **state)
+{
+	struct directory_cache *c;
+	unsigned char k[5][32];
+	struct principal p, q;
+	char name[8];
+
+	(void)state;
+	assert_int_equal(directory_cache_new(0, 60, &c), CA_EINVAL);
+	assert_int_equal(directory_cache_new(DIRECTORY_CACHE_MAX + 1, 60, &c),
+	    CA_EINVAL);
+	assert_int_equal(directory_cache_new(3, 60, &c), CA_OK);
+	for (int i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "u%d", i);
+		directory_cache_key(c, 'L', name, strlen(name), "", 0, k[i]);
+		make_principal(&p, name);
+		assert_int_equal(directory_cache_put(c, k[i], 10 + i, &p), CA_OK);
+		principal_clear(&p);
+	}
+	/* Three slots: the two oldest were evicted. */
+	assert_int_equal(directory_cache_count(c, 20), 3);
+	assert_int_equal(directory_cache_get(c, k[0], 20, &q), CA_ENOTFOUND);
+	assert_int_equal(directory_cache_get(c, k[1], 20, &q), CA_ENOTFOUND);
+	assert_int_equal(directory_cache_get(c, k[4], 20, &q), CA_OK);
+	assert_string_equal(q.dn, "u4");
+	principal_clear(&q);
+	/* Replacing a key keeps one entry. */
+	make_principal(&p, "u4-new");
+	assert_int_equal(directory_cache_put(c, k[4], 21, &p), CA_OK);
+	principal_clear(&p);
+	assert_int_equal(directory_cache_count(c, 21), 3);
+	assert_int_equal(directory_cache_get(c, k[4], 21, &q), CA_OK);
+	assert_string_equal(q.dn, "u4-new");
+	principal_clear(&q);
+	directory_cache_flush(c);
+	assert_int_equal(directory_cache_count(c, 21), 0);
+	directory_cache_free(c);
+
+	/* ttl <= 0: nothing is ever cached. */
+	assert_int_equal(directory_cache_new(3, -1, &c), CA_OK);
+	make_principal(&p, "x");
+	assert_int_equal(directory_cache_put(c, k[0], 1, &p), CA_OK);
+	assert_int_equal(directory_cache_get(c, k[0], 1, &q), CA_ENOTFOUND);
+	principal_clear(&p);
+	directory_cache_free(c);
+}
+
+static void
+test_config_checks(void **state)
+{
+	struct directory_config cfg;
+	struct directory *d = NULL;
+	char why[CA_WHY_MAX];
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.base = "dc=demo,dc=example";
+	cfg.uris = "ldap://ldap.example.net";
+	cfg.tls = DIRECTORY_TLS_NONE_LOOPBACK_ONLY;
+	assert_int_equal(directory_new(&cfg, &d, why, sizeof(why)), CA_ECONFIG);
+	assert_non_null(strstr(why, "clear"));
+	cfg.uris = "ldap://127.0.0.1:389 ldap://ldap.example.net";
+	assert_int_equal(directory_new(&cfg, &d, why, sizeof(why)), CA_ECONFIG);
+	cfg.uris = "ldap://127.0.0.1:389 ldap://[::1]:389 ldap://localhost";
+	assert_int_equal(directory_new(&cfg, &d, why, sizeof(why)), CA_OK);
+	directory_free(d);
+	cfg.tls = DIRECTORY_TLS_LDAPS;
+	assert_int_equal(directory_new(&cfg, &d, why, sizeof(why)), CA_ECONFIG);
+	cfg.uris = "ldaps://dc1.example.net ldaps://dc2.example.net";
+	assert_int_equal(directory_new(&cfg, &d, why, sizeof(why)), CA_OK);
+	directory_free(d);
+	cfg.tls = DIRECTORY_TLS_STARTTLS;
+	assert_int_equal(directory_new(&cfg, &d, why, sizeof(why)), CA_ECONFIG);
+	cfg.uris = "ldap://dc1.example.net";
+	cfg.bind_dn = "cn=svc";
+	cfg.bind_password = "";
+	assert_int_equal(directory_new(&cfg, &d, why, sizeof(why)), CA_ECONFIG);
+	cfg.bind_password = "x";
+	cfg.domain_sid = "S-1-5-21-x";
+	assert_int_equal(directory_new(&cfg, &d, why, sizeof(why)), CA_ECONFIG);
+	cfg.domain_sid = NULL;
+	cfg.uris = "not a uri";
+	assert_int_equal(directory_new(&cfg, &d, why, sizeof(why)), CA_ECONFIG);
+	cfg.uris = "";
+	assert_int_equal(directory_new(&cfg, &d, why, sizeof(why)), CA_ECONFIG);
+	cfg.uris = "ldap://a ldap://b ldap://c ldap://d ldap://e ldap://f "
+	    "ldap://g ldap://h ldap://i";
+	assert_int_equal(directory_new(&cfg, &d, why, sizeof(why)), CA_ECONFIG);
+	cfg.uris = "ldap://a";
+	cfg.pool_size = DIRECTORY_POOL_MAX + 1;
+	assert_int_equal(directory_new(&cfg, &d, why, sizeof(why)), CA_ECONFIG);
+	assert_null(d);
+}
+
+static void
+test_auth_refused_before_network(void **state)
+{
+	struct directory_config cfg;
+	struct directory_auth_log log;
+	struct directory *d = NULL;
+	struct principal p;
+	char why[CA_WHY_MAX];
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&p, 0, sizeof(p));
+	cfg.base = "dc=demo,dc=example";
+	/* Port 1 on loopback: nothing listens, so any network use would fail
+	 * with CA_EUNAVAIL rather than CA_EAUTH. */
+	cfg.uris = "ldap://127.0.0.1:1";
+	cfg.tls = DIRECTORY_TLS_NONE_LOOPBACK_ONLY;
+	assert_int_equal(directory_new(&cfg, &d, why, sizeof(why)), CA_OK);
+	assert_int_equal(directory_authenticate(d, "alice", "", &p, &log, why,
+	    sizeof(why)), CA_EAUTH);
+	assert_string_equal(why, DIRECTORY_AUTH_FAILED);
+	assert_int_equal(log.reason, DIRECTORY_AUTH_EMPTY_PASSWORD);
+	assert_int_equal(directory_authenticate(d, "alice", NULL, &p, &log, why,
+	    sizeof(why)), CA_EAUTH);
+	assert_int_equal(directory_authenticate(d, "", "x", &p, &log, why,
+	    sizeof(why)), CA_EAUTH);
+	assert_int_equal(log.reason, DIRECTORY_AUTH_MALFORMED);
+	assert_string_equal(why, DIRECTORY_AUTH_FAILED);
+	assert_int_equal(directory_authenticate(d, "alice", "x", &p, &log, why,
+	    sizeof(why)), CA_EUNAVAIL);
+	assert_non_null(strstr(why, "ldap://127.0.0.1:1"));
+	directory_free(d);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sid_real_example),
+		cmocka_unit_test(test_sid_well_known_and_authority),
+		cmocka_unit_test(test_sid_hostile),
+		cmocka_unit_test(test_guid),
+		cmocka_unit_test(test_escape_filter),
+		cmocka_unit_test(test_escape_dn),
+		cmocka_unit_test(test_sid_extension),
+		cmocka_unit_test(test_cache_ttl_and_keys),
+		cmocka_unit_test(test_cache_bound_and_disabled),
+		cmocka_unit_test(test_config_checks),
+		cmocka_unit_test(test_auth_refused_before_network),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
