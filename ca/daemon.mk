@@ -1,9 +1,16 @@
-# ca/daemon.mk: config, logging, clock, worker pool, EST and management
-# handlers, and the entcad / entca mains.
+# ca/daemon.mk: config, logging, clock, worker pool, jobs, EST and
+# management handlers, CRL publication, and the entcad / entca mains.
 libentca_ca_a_SOURCES += \
 	ca/log.c ca/log.h \
 	ca/clock.c ca/clock.h \
-	ca/workers.c ca/workers.h
+	ca/config.c ca/settings.h \
+	ca/workers.c ca/workers.h \
+	ca/daemon.h \
+	ca/job.c ca/job.h \
+	ca/pkcs7.c ca/pkcs7.h \
+	ca/templates_load.c ca/templates_load.h \
+	ca/crl_publish.c ca/crl_publish.h \
+	ca/revoke.c ca/revoke.h
 
 check_PROGRAMS += tests/unit/test_workers
 TESTS += tests/unit/test_workers
