@@ -70,6 +70,22 @@ struct daemon {
 	uint64_t served, failed;
 };
 
+enum daemon_open_what {
+	DAEMON_OPEN_CHECK = 0,	/* identity, store, templates: entcad -t */
+	DAEMON_OPEN_ALL,	/* and directory, signer, cacerts, last CRLs */
+	DAEMON_OPEN_COUNT
+};
+
+/*
+ * Open the subsystems of d (whose cfg is loaded) as `what` says. Returns
+ * CA_OK or the first failure with why naming it. Free with daemon_close
+ * even after a failure. Blocking; before any loop runs.
+ */
+int daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen);
+
+/* Close everything daemon_open and the loop set up, in reverse order. */
+void daemon_close(struct daemon *d);
+
 /*
  * Take a reference on the current template set (any thread that got the
  * pointer from the loop); release with daemon_templates_put.

@@ -10,7 +10,8 @@ libentca_ca_a_SOURCES += \
 	ca/pkcs7.c ca/pkcs7.h \
 	ca/templates_load.c ca/templates_load.h \
 	ca/crl_publish.c ca/crl_publish.h \
-	ca/revoke.c ca/revoke.h
+	ca/revoke.c ca/revoke.h \
+	ca/daemon.c
 
 check_PROGRAMS += tests/unit/test_workers
 TESTS += tests/unit/test_workers

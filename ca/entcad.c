@@ -48,56 +48,6 @@
 /* Exit codes: 0 clean stop, 1 runtime failure, 2 bad configuration. */
 enum { EXIT_CONFIG = 2 };
 
-/* Extra CRL sink: the CDP object in the directory. Worker thread. */
-static int
-daemon_crl_to_directory(void *arg, bool delta, const unsigned char *der,
-    size_t len, char *why, size_t whylen)
-{
-	struct daemon *d = arg;
-	const struct ca_config *cfg = __atomic_load_n(&d->cfg, __ATOMIC_ACQUIRE);
-
-	return directory_publish_crl(d->dir, cfg->crl_publish_dn, delta ? 1 : 0,
-	    der, len, why, whylen);
-}
-
-void
-daemon_crlpub_for(struct daemon *d, const struct ca_config *cfg,
-    struct crlpub *p, struct daemon_crl_urls *u)
-{
-	memset(p, 0, sizeof(*p));
-	memset(u, 0, sizeof(*u));
-	p->store = d->store;
-	p->state_dir = cfg->state_dir;
-	p->ca_name = cfg->name;
-	p->issuer_der = d->id->subject_der.data;
-	p->issuer_len = d->id->subject_der.size;
-	p->aki = d->id->ski;
-	p->aki_len = d->id->ski_len;
-	p->key = d->key;
-	p->hash = GNUTLS_DIG_SHA256;
-	p->period_s = cfg->crl_period_s;
-	p->delta_period_s = cfg->delta_period_s;
-	p->overlap_s = cfg->crl_overlap_s;
-	/* freshestCRL: the delta's URL beside each full CRL URL (AD CS "+"). */
-	for (size_t i = 0; i < cfg->n_cdp && u->n < CONFIG_LIST_MAX; i++) {
-		const char *url = cfg->cdp_urls[i];
-		size_t len = strlen(url);
-
-		if (len > 4 && strcmp(url + len - 4, ".crl") == 0 &&
-		    len + 1 < CONFIG_STR_MAX) {
-			snprintf(u->text[u->n], CONFIG_STR_MAX, "%.*s+.crl", (int)(len - 4), url);
-			u->ptr[u->n] = u->text[u->n];
-			u->n++;
-		}
-	}
-	p->delta_urls = u->ptr;
-	p->n_delta_urls = u->n;
-	if (d->dir != NULL && cfg->crl_publish_dn[0] != '\0') {
-		p->extra = daemon_crl_to_directory;
-		p->extra_arg = d;
-	}
-}
-
 /* One CRL publication on a worker. */
 struct crl_job {
 	struct daemon *d;
@@ -326,83 +276,6 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	crl_schedule(d);
 }
 
-/* Read the directory service account's password file (one line). */
-static int
-read_secret(const char *path, char *out, size_t len, char *why, size_t whylen)
-{
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (f == NULL)
-		return ca_why(why, whylen, CA_EIO, "%s: %s", path, strerror(errno));
-	n = fread(out, 1, len - 1, f);
-	fclose(f);
-	out[n] = '\0';
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
-		out[--n] = '\0';
-	return CA_OK;
-}
-
-/* Open the directory pool when [directory] is configured. */
-static int
-open_directory(struct daemon *d, char *why, size_t whylen)
-{
-	const struct ca_config *c = d->cfg;
-	struct directory_config dc;
-	char secret[ENTCAD_SECRET_MAX] = "";
-	int rc;
-
-	if (!c->directory_enabled)
-		return CA_OK;
-	if (c->dir_bind_password_file[0] != '\0') {
-		rc = read_secret(c->dir_bind_password_file, secret, sizeof(secret), why, whylen);
-		if (rc != CA_OK)
-			return rc;
-	}
-	memset(&dc, 0, sizeof(dc));
-	dc.uris = c->dir_uris;
-	dc.base = c->dir_base;
-	dc.bind_dn = c->dir_bind_dn[0] ? c->dir_bind_dn : NULL;
-	dc.bind_password = secret[0] ? secret : NULL;
-	dc.domain = c->dir_domain[0] ? c->dir_domain : NULL;
-	dc.realm = c->dir_realm[0] ? c->dir_realm : NULL;
-	dc.domain_sid = c->dir_domain_sid[0] ? c->dir_domain_sid : NULL;
-	dc.tls = c->dir_tls == CONFIG_DIR_TLS_LDAPS ? DIRECTORY_TLS_LDAPS :
-	    c->dir_tls == CONFIG_DIR_TLS_NONE_LOOPBACK_ONLY ?
-	    DIRECTORY_TLS_NONE_LOOPBACK_ONLY : DIRECTORY_TLS_STARTTLS;
-	dc.ca_file = c->dir_ca_file[0] ? c->dir_ca_file : NULL;
-	dc.network_timeout_ms = (int)c->dir_timeout_ms;
-	dc.op_timeout_ms = (int)c->dir_op_timeout_ms;
-	dc.cache_ttl_s = c->dir_cache_ttl_s == 0 ? -1 : (int)c->dir_cache_ttl_s;
-	dc.pool_size = (int)c->dir_pool;
-	dc.now = ca_now;
-	rc = directory_new(&dc, &d->dir, why, whylen);
-	gnutls_memset(secret, 0, sizeof(secret));
-	return rc;
-}
-
-/* The EST cacerts answer: the CA certificate and its parents, PKCS#7. */
-static int
-make_cacerts(struct daemon *d)
-{
-	gnutls_datum_t certs[1 + 16];
-	gnutls_datum_t chain[16];
-	size_t n = 0;
-	int rc;
-
-	certs[n++] = d->id->cert_der;
-	for (unsigned i = 0; i < d->id->chain_len && n < 17; i++) {
-		if (gnutls_x509_crt_export2(d->id->chain[i], GNUTLS_X509_FMT_DER, &chain[n - 1]) < 0)
-			break;
-		certs[n] = chain[n - 1];
-		n++;
-	}
-	rc = pkcs7_certs_only(certs, n, &d->cacerts_p7, &d->cacerts_p7_len);
-	for (size_t i = 1; i < n; i++)
-		gnutls_free(chain[i - 1].data);
-	return rc;
-}
-
 /* Write the pid file (0644) when configured. */
 static void
 write_pid_file(const char *path)
@@ -464,63 +337,24 @@ static int
 run(struct daemon *d, bool foreground, bool check_only)
 {
 	struct http_config hc;
-	struct store_options so;
-	char why[CA_WHY_MAX], dbdir[PATH_MAX];
+	char why[CA_WHY_MAX];
 	const struct ca_config *c = d->cfg;
 	int rc, ret = 1;
 
-	rc = ca_identity_load(c->state_dir, &d->id, why, sizeof(why));
-	if (rc != CA_OK) {
-		log_error("CA identity: %s", why);
-		return rc == CA_ENOTFOUND ? EXIT_CONFIG : 1;
-	}
-	if (snprintf(dbdir, sizeof(dbdir), "%s/db", c->state_dir) >= (int)sizeof(dbdir)) {
-		log_error("[ca] state-dir: path too long");
-		return EXIT_CONFIG;
-	}
-	memset(&so, 0, sizeof(so));
 	if (!foreground && daemon(0, 0) != 0) {
 		log_error("daemon: %s", strerror(errno));
 		return 1;
 	}
-	rc = store_open(dbdir, &so, &d->store, why, sizeof(why));
+	rc = daemon_open(d, check_only ? DAEMON_OPEN_CHECK : DAEMON_OPEN_ALL, why, sizeof(why));
 	if (rc != CA_OK) {
-		log_error("store: %s", why);
-		return 1;
+		log_error("%s", why);
+		return rc == CA_ECONFIG || rc == CA_ENOTFOUND || rc == CA_EPARSE ||
+		    rc == CA_EPOLICY || rc == CA_EEXIST ? EXIT_CONFIG : 1;
 	}
-	rc = templates_load(c->templates_dir, d->store, &d->templates, why, sizeof(why));
-	if (rc != CA_OK) {
-		log_error("templates: %s", why);
-		return EXIT_CONFIG;
-	}
-	for (size_t i = 0; i < c->n_issue; i++)
-		if (templates_find(d->templates, c->issue_templates[i]) == NULL)
-			log_warning("issue-templates names %s, which is not in %s",
-			    c->issue_templates[i], c->templates_dir);
 	if (check_only) {
 		printf("%s: configuration OK, %zu templates\n", c->path, templates_count(d->templates));
 		return 0;
 	}
-	rc = open_directory(d, why, sizeof(why));
-	if (rc != CA_OK) {
-		log_error("directory: %s", why);
-		return EXIT_CONFIG;
-	}
-	rc = signer_start(c->state_dir, geteuid() == 0 && c->user[0] ? c->user : NULL,
-	    &d->signer, why, sizeof(why));
-	if (rc == CA_OK)
-		rc = signer_privkey(d->signer, &d->key, why, sizeof(why));
-	if (rc != CA_OK) {
-		log_error("signer: %s", why);
-		return 1;
-	}
-	if (make_cacerts(d) != CA_OK) {
-		log_error("cannot encode the CA certificate chain");
-		return 1;
-	}
-	if (crlpub_load(c->state_dir, c->name, false, &d->crl_full, why, sizeof(why)) == CA_OK)
-		crlpub_load(c->state_dir, c->name, true, &d->crl_delta, why, sizeof(why));
-
 	evthread_use_pthreads();
 	d->base = event_base_new();
 	if (d->base == NULL || workers_new(d->base, c->workers, &d->workers) != CA_OK) {
@@ -576,39 +410,6 @@ out:
 	return ret;
 }
 
-/* Free everything in reverse order; workers first so no job is running. */
-static void
-teardown(struct daemon *d)
-{
-	struct daemon_cfg *g, *next;
-
-	workers_free(d->workers);
-	http_server_free(d->http);
-	if (d->ev_term != NULL) {
-		event_free(d->ev_term);
-		event_free(d->ev_int);
-		event_free(d->ev_hup);
-		event_free(d->ev_chld);
-		event_free(d->ev_tick);
-	}
-	if (d->base != NULL)
-		event_base_free(d->base);
-	if (d->key != NULL)
-		gnutls_privkey_deinit(d->key);
-	signer_stop(d->signer);
-	directory_free(d->dir);
-	daemon_templates_put(d->templates);
-	store_close(d->store);
-	ca_identity_free(d->id);
-	gnutls_free(d->cacerts_p7);
-	crlpub_result_clear(&d->crl_full);
-	crlpub_result_clear(&d->crl_delta);
-	for (g = d->cfgs; g != NULL; g = next) {
-		next = g->older;
-		free(g);
-	}
-}
-
 int
 main(int argc, char **argv)
 {
@@ -642,7 +443,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	gnutls_global_init();
 	rc = run(&d, foreground, check);
-	teardown(&d);
+	daemon_close(&d);
 	gnutls_global_deinit();
 	return rc;
 }

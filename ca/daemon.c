@@ -1,0 +1,234 @@
+/*
+ * Opening and closing the daemon's subsystems, shared by entcad and the
+ * `entca` commands that act for the CA on its own host (request approve,
+ * crl publish): CA identity, store, templates, directory pool, signer
+ * process and external key, and the cacerts answer. Blocking; call it
+ * before any event loop runs, from one thread.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <gnutls/gnutls.h>
+
+#include "common/error.h"
+#include "ca/clock.h"
+#include "ca/daemon.h"
+#include "ca/http.h"
+#include "ca/identity.h"
+#include "ca/log.h"
+#include "ca/pkcs7.h"
+#include "ca/signer.h"
+#include "ca/store.h"
+#include "ca/templates_load.h"
+#include "ca/workers.h"
+#include "ldap/directory.h"
+
+#define DAEMON_SECRET_MAX 1024		/* bind password file */
+
+/* Extra CRL sink: the CDP object in the directory. Worker thread. */
+static int
+daemon_crl_to_directory(void *arg, bool delta, const unsigned char *der,
+    size_t len, char *why, size_t whylen)
+{
+	struct daemon *d = arg;
+	const struct ca_config *cfg = __atomic_load_n(&d->cfg, __ATOMIC_ACQUIRE);
+
+	return directory_publish_crl(d->dir, cfg->crl_publish_dn, delta ? 1 : 0,
+	    der, len, why, whylen);
+}
+
+void
+daemon_crlpub_for(struct daemon *d, const struct ca_config *cfg,
+    struct crlpub *p, struct daemon_crl_urls *u)
+{
+	memset(p, 0, sizeof(*p));
+	memset(u, 0, sizeof(*u));
+	p->store = d->store;
+	p->state_dir = cfg->state_dir;
+	p->ca_name = cfg->name;
+	p->issuer_der = d->id->subject_der.data;
+	p->issuer_len = d->id->subject_der.size;
+	p->aki = d->id->ski;
+	p->aki_len = d->id->ski_len;
+	p->key = d->key;
+	p->hash = GNUTLS_DIG_SHA256;
+	p->period_s = cfg->crl_period_s;
+	p->delta_period_s = cfg->delta_period_s;
+	p->overlap_s = cfg->crl_overlap_s;
+	/* freshestCRL: the delta's URL beside each full CRL URL (AD CS "+"). */
+	for (size_t i = 0; i < cfg->n_cdp && u->n < CONFIG_LIST_MAX; i++) {
+		const char *url = cfg->cdp_urls[i];
+		size_t len = strlen(url);
+
+		if (len > 4 && strcmp(url + len - 4, ".crl") == 0 &&
+		    len + 1 < CONFIG_STR_MAX) {
+			snprintf(u->text[u->n], CONFIG_STR_MAX, "%.*s+.crl", (int)(len - 4), url);
+			u->ptr[u->n] = u->text[u->n];
+			u->n++;
+		}
+	}
+	p->delta_urls = u->ptr;
+	p->n_delta_urls = u->n;
+	if (d->dir != NULL && cfg->crl_publish_dn[0] != '\0') {
+		p->extra = daemon_crl_to_directory;
+		p->extra_arg = d;
+	}
+}
+
+/* Read the directory service account's password file (one line). */
+static int
+read_secret(const char *path, char *out, size_t len, char *why, size_t whylen)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL)
+		return ca_why(why, whylen, CA_EIO, "%s: %s", path, strerror(errno));
+	n = fread(out, 1, len - 1, f);
+	fclose(f);
+	out[n] = '\0';
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		out[--n] = '\0';
+	return CA_OK;
+}
+
+/* Open the directory pool when [directory] is configured. */
+static int
+open_directory(struct daemon *d, char *why, size_t whylen)
+{
+	const struct ca_config *c = d->cfg;
+	struct directory_config dc;
+	char secret[DAEMON_SECRET_MAX] = "";
+	int rc;
+
+	if (!c->directory_enabled)
+		return CA_OK;
+	if (c->dir_bind_password_file[0] != '\0') {
+		rc = read_secret(c->dir_bind_password_file, secret, sizeof(secret), why, whylen);
+		if (rc != CA_OK)
+			return rc;
+	}
+	memset(&dc, 0, sizeof(dc));
+	dc.uris = c->dir_uris;
+	dc.base = c->dir_base;
+	dc.bind_dn = c->dir_bind_dn[0] ? c->dir_bind_dn : NULL;
+	dc.bind_password = secret[0] ? secret : NULL;
+	dc.domain = c->dir_domain[0] ? c->dir_domain : NULL;
+	dc.realm = c->dir_realm[0] ? c->dir_realm : NULL;
+	dc.domain_sid = c->dir_domain_sid[0] ? c->dir_domain_sid : NULL;
+	dc.tls = c->dir_tls == CONFIG_DIR_TLS_LDAPS ? DIRECTORY_TLS_LDAPS :
+	    c->dir_tls == CONFIG_DIR_TLS_NONE_LOOPBACK_ONLY ?
+	    DIRECTORY_TLS_NONE_LOOPBACK_ONLY : DIRECTORY_TLS_STARTTLS;
+	dc.ca_file = c->dir_ca_file[0] ? c->dir_ca_file : NULL;
+	dc.network_timeout_ms = (int)c->dir_timeout_ms;
+	dc.op_timeout_ms = (int)c->dir_op_timeout_ms;
+	dc.cache_ttl_s = c->dir_cache_ttl_s == 0 ? -1 : (int)c->dir_cache_ttl_s;
+	dc.pool_size = (int)c->dir_pool;
+	dc.now = ca_now;
+	rc = directory_new(&dc, &d->dir, why, whylen);
+	gnutls_memset(secret, 0, sizeof(secret));
+	return rc;
+}
+
+/* The EST cacerts answer: the CA certificate and its parents, PKCS#7. */
+static int
+make_cacerts(struct daemon *d)
+{
+	gnutls_datum_t certs[1 + 16];
+	gnutls_datum_t chain[16];
+	size_t n = 0;
+	int rc;
+
+	certs[n++] = d->id->cert_der;
+	for (unsigned i = 0; i < d->id->chain_len && n < 17; i++) {
+		if (gnutls_x509_crt_export2(d->id->chain[i], GNUTLS_X509_FMT_DER, &chain[n - 1]) < 0)
+			break;
+		certs[n] = chain[n - 1];
+		n++;
+	}
+	rc = pkcs7_certs_only(certs, n, &d->cacerts_p7, &d->cacerts_p7_len);
+	for (size_t i = 1; i < n; i++)
+		gnutls_free(chain[i - 1].data);
+	return rc;
+}
+
+
+int
+daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen)
+{
+	const struct ca_config *c = d->cfg;
+	char dbdir[PATH_MAX];
+	int rc;
+
+	rc = ca_identity_load(c->state_dir, &d->id, why, whylen);
+	if (rc != CA_OK)
+		return rc;
+	if (snprintf(dbdir, sizeof(dbdir), "%s/db", c->state_dir) >= (int)sizeof(dbdir))
+		return ca_why(why, whylen, CA_ECONFIG, "[ca] state-dir: path too long");
+	rc = store_open(dbdir, NULL, &d->store, why, whylen);
+	if (rc != CA_OK)
+		return rc;
+	rc = templates_load(c->templates_dir, d->store, &d->templates, why, whylen);
+	if (rc != CA_OK)
+		return rc;
+	for (size_t i = 0; i < c->n_issue; i++)
+		if (templates_find(d->templates, c->issue_templates[i]) == NULL)
+			log_warning("issue-templates names %s, which is not in %s",
+			    c->issue_templates[i], c->templates_dir);
+	if (what == DAEMON_OPEN_CHECK)
+		return CA_OK;
+	rc = open_directory(d, why, whylen);
+	if (rc != CA_OK)
+		return rc == CA_ECONFIG ? rc : ca_why(why, whylen, rc, "directory: %s", why);
+	rc = signer_start(c->state_dir, geteuid() == 0 && c->user[0] ? c->user : NULL,
+	    &d->signer, why, whylen);
+	if (rc == CA_OK)
+		rc = signer_privkey(d->signer, &d->key, why, whylen);
+	if (rc != CA_OK)
+		return rc;
+	if (make_cacerts(d) != CA_OK)
+		return ca_why(why, whylen, CA_ECRYPTO, "cannot encode the CA certificate chain");
+	if (crlpub_load(c->state_dir, c->name, false, &d->crl_full, why, whylen) == CA_OK)
+		crlpub_load(c->state_dir, c->name, true, &d->crl_delta, why, whylen);
+	why[0] = '\0';
+	return CA_OK;
+}
+
+void
+daemon_close(struct daemon *d)
+{
+	struct daemon_cfg *g, *next;
+
+	workers_free(d->workers);
+	http_server_free(d->http);
+	if (d->ev_term != NULL) {
+		event_free(d->ev_term);
+		event_free(d->ev_int);
+		event_free(d->ev_hup);
+		event_free(d->ev_chld);
+		event_free(d->ev_tick);
+	}
+	if (d->base != NULL)
+		event_base_free(d->base);
+	if (d->key != NULL)
+		gnutls_privkey_deinit(d->key);
+	signer_stop(d->signer);
+	directory_free(d->dir);
+	daemon_templates_put(d->templates);
+	store_close(d->store);
+	ca_identity_free(d->id);
+	gnutls_free(d->cacerts_p7);
+	crlpub_result_clear(&d->crl_full);
+	crlpub_result_clear(&d->crl_delta);
+	for (g = d->cfgs; g != NULL; g = next) {
+		next = g->older;
+		free(g);
+	}
+}
+
