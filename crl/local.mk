@@ -36,3 +36,9 @@ tests_unit_crl_tool_LDADD = libentca_crl.a libentca_common.a $(GNUTLS_LIBS)
 TESTS += tests/integration/crl_encode.sh
 EXTRA_DIST += tests/integration/crl_encode.sh
 
+# Benchmark (built by `make`, never run by `make check`): run
+# tests/bench/bench_crl.sh.
+noinst_PROGRAMS += tests/bench/bench_crl
+tests_bench_bench_crl_SOURCES = tests/bench/bench_crl.c tests/unit/crl_extkey.h
+tests_bench_bench_crl_LDADD = libentca_crl.a libentca_common.a $(GNUTLS_LIBS)
+EXTRA_DIST += tests/bench/bench_crl.sh tests/bench/README.md
