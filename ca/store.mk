@@ -22,3 +22,10 @@ TESTS += tests/unit/test_store_writer
 tests_unit_test_store_writer_SOURCES = tests/unit/test_store_writer.c tests/unit/test_store_util.h
 tests_unit_test_store_writer_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_store_writer_LDADD = $(TEST_LDADD)
+
+# Group commit versus one commit per put, and the full-CRL walk (not in
+# make check): ./tests/bench/bench_store [-n puts] [-k threads] [-r revoked]
+noinst_PROGRAMS += tests/bench/bench_store
+tests_bench_bench_store_SOURCES = tests/bench/bench_store.c
+tests_bench_bench_store_LDADD = libentca_ca.a libentca_common.a \
+	$(LMDB_LIBS) $(JANSSON_LIBS) $(PTHREAD_LIBS)

@@ -1,0 +1,285 @@
+/*
+ * bench_store: what group commit buys. In one run and one store folder it
+ * times certificate puts (a realistic ~1.2 KB DER each, fsync on) made
+ * (1) one at a time, one commit per put, and (2) by K threads each
+ * waiting for its own put, so the writer commits what queued meanwhile in
+ * one group. It prints puts/s for both and their ratio, then times the
+ * full-CRL walk over R revoked certificates. Not part of make check.
+ *
+ * usage: bench_store [-n puts] [-k threads] [-r revoked] [-d folder]
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ca/store.h"
+
+#define DER_LEN 1200
+#define REVOKE_BATCH 1000
+
+static unsigned char der[DER_LEN];
+
+/* Seconds on the monotonic clock. */
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Fill c as certificate number n (serial 0x01 ‖ n as 4 bytes). */
+static void
+fill_cert(struct store_cert *c, uint32_t n)
+{
+	memset(c, 0, sizeof(*c));
+	c->serial[0] = 0x01;
+	c->serial[1] = n >> 24;
+	c->serial[2] = (n >> 16) & 0xff;
+	c->serial[3] = (n >> 8) & 0xff;
+	c->serial[4] = n & 0xff;
+	c->serial_len = 5;
+	c->der = der;
+	c->der_len = sizeof(der);
+	snprintf(c->template_name, sizeof(c->template_name), "PKCSIntune");
+	snprintf(c->requester, sizeof(c->requester), "EXAMPLE\\CONNECTOR$");
+	snprintf(c->subject_sid, sizeof(c->subject_sid),
+	    "S-1-5-21-3623811015-3361044348-30300820-%u", 1000 + n);
+	snprintf(c->subject_upn, sizeof(c->subject_upn),
+	    "user%u@example.com", n);
+	snprintf(c->subject_dn, sizeof(c->subject_dn),
+	    "CN=user%u,OU=Devices,DC=example,DC=com", n);
+	c->not_before = 1750000000;
+	c->not_after = 1750000000 + 365 * 86400 + (n % 1000);
+	c->status = STORE_CERT_VALID;
+}
+
+/* apply: insert the certificate in arg. */
+static int
+apply_put(struct store_wtxn *w, void *arg)
+{
+	return store_w_put_cert(w, arg);
+}
+
+/* Shared by the group-commit threads. */
+struct run {
+	struct store *s;
+	uint32_t base;
+	int per_thread;
+	int errors;
+	pthread_mutex_t m;
+};
+
+/* Thread body for mode 2: put its slice, waiting on each commit. */
+struct worker {
+	struct run *r;
+	int idx;
+};
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *wk = arg;
+	struct store_cert c;
+	char why[CA_WHY_MAX];
+
+	for (int i = 0; i < wk->r->per_thread; i++) {
+		fill_cert(&c, wk->r->base + (uint32_t)(wk->idx *
+		    wk->r->per_thread + i));
+		if (store_submit_wait(wk->r->s, apply_put, &c, why,
+		    sizeof(why)) != CA_OK) {
+			pthread_mutex_lock(&wk->r->m);
+			if (wk->r->errors++ == 0)
+				fprintf(stderr, "bench_store: %s\n", why);
+			pthread_mutex_unlock(&wk->r->m);
+		}
+	}
+	return NULL;
+}
+
+/* A batch of serials to revoke in one job. */
+struct revoke_batch {
+	uint32_t first, count;
+};
+
+/* apply: revoke a batch with key compromise. */
+static int
+apply_revoke(struct store_wtxn *w, void *arg)
+{
+	struct revoke_batch *b = arg;
+	struct store_cert c;
+
+	for (uint32_t i = 0; i < b->count; i++) {
+		fill_cert(&c, b->first + i);
+		store_w_revoke(w, c.serial, c.serial_len, 1,
+		    1750000000 + (int64_t)i, 0);
+	}
+	return store_w_status(w);
+}
+
+/* apply: insert a batch of certificates (setup for the walk). */
+static int
+apply_put_batch(struct store_wtxn *w, void *arg)
+{
+	struct revoke_batch *b = arg;
+	struct store_cert c;
+
+	for (uint32_t i = 0; i < b->count; i++) {
+		fill_cert(&c, b->first + i);
+		store_w_put_cert(w, &c);
+	}
+	return store_w_status(w);
+}
+
+/* Count entries of the full-CRL walk and read each serial's last byte. */
+static int
+count_revoked(const struct store_revoked *e, void *arg)
+{
+	static volatile unsigned sink;
+
+	sink += e->serial[e->serial_len - 1];
+	(*(uint64_t *)arg)++;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct store_options o = { .map_size = (size_t)8 << 30 };
+	struct store *s = NULL;
+	struct store_cert c;
+	struct store_txn *t = NULL;
+	struct run r;
+	struct worker *wk;
+	pthread_t *th;
+	char why[CA_WHY_MAX], tmpl[] = "/tmp/bench-store-XXXXXX";
+	const char *dir = NULL;
+	char file[sizeof(tmpl) + 16];
+	int made = 0;
+	int n = 2000, k = 32, rev = 100000, ch, err = 0;
+	double t0, single, group, walk;
+	uint64_t walked = 0;
+
+	while ((ch = getopt(argc, argv, "n:k:r:d:")) != -1) {
+		switch (ch) {
+		case 'n': n = atoi(optarg); break;
+		case 'k': k = atoi(optarg); break;
+		case 'r': rev = atoi(optarg); break;
+		case 'd': dir = optarg; break;
+		default:
+			fprintf(stderr, "usage: bench_store [-n puts] "
+			    "[-k threads] [-r revoked] [-d folder]\n");
+			return 2;
+		}
+	}
+	if (n < k || k < 1 || rev < 0) {
+		fprintf(stderr, "bench_store: need puts >= threads >= 1\n");
+		return 2;
+	}
+	if (dir == NULL) {
+		if ((dir = mkdtemp(tmpl)) == NULL) {
+			perror("mkdtemp");
+			return 1;
+		}
+		made = 1;
+	}
+	for (size_t i = 0; i < sizeof(der); i++)
+		der[i] = (unsigned char)(i * 31 + 7);
+	if (store_open(dir, &o, &s, why, sizeof(why)) != CA_OK) {
+		fprintf(stderr, "bench_store: %s\n", why);
+		return 1;
+	}
+
+	/* 1: one put, one commit, one fsync. */
+	t0 = now_s();
+	for (int i = 0; i < n; i++) {
+		fill_cert(&c, (uint32_t)i);
+		if (store_submit_wait(s, apply_put, &c, why, sizeof(why))) {
+			fprintf(stderr, "bench_store: %s\n", why);
+			err = 1;
+			goto out;
+		}
+	}
+	single = now_s() - t0;
+
+	/* 2: k waiting clients, the writer groups what queued. */
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+	r.base = (uint32_t)n;
+	r.per_thread = n / k;
+	pthread_mutex_init(&r.m, NULL);
+	th = calloc((size_t)k, sizeof(*th));
+	wk = calloc((size_t)k, sizeof(*wk));
+	t0 = now_s();
+	for (int i = 0; i < k; i++) {
+		wk[i].r = &r;
+		wk[i].idx = i;
+		pthread_create(&th[i], NULL, worker_main, &wk[i]);
+	}
+	for (int i = 0; i < k; i++)
+		pthread_join(th[i], NULL);
+	group = now_s() - t0;
+	free(th);
+	free(wk);
+	if (r.errors) {
+		err = 1;
+		goto out;
+	}
+	{
+		struct store_stats st;
+
+		store_stats(s, &st, why, sizeof(why));
+		printf("one commit per put: %d puts in %.3f s = %.0f puts/s\n",
+		    n, single, n / single);
+		printf("group commit (%d clients): %d puts in %.3f s = "
+		    "%.0f puts/s\n", k, r.per_thread * k, group,
+		    r.per_thread * k / group);
+		printf("ratio group/single: %.1fx (%llu groups for %llu jobs "
+		    "in total)\n", (r.per_thread * k / group) / (n / single),
+		    (unsigned long long)st.groups,
+		    (unsigned long long)st.jobs);
+	}
+
+	/* 3: the full-CRL walk over rev revoked certificates. */
+	for (uint32_t b = 0; b < (uint32_t)rev; b += REVOKE_BATCH) {
+		struct revoke_batch rb = { 1000000 + b, REVOKE_BATCH };
+
+		if ((uint32_t)rev - b < REVOKE_BATCH)
+			rb.count = (uint32_t)rev - b;
+		if (store_submit_wait(s, apply_put_batch, &rb, why,
+		    sizeof(why)) || store_submit_wait(s, apply_revoke, &rb,
+		    why, sizeof(why))) {
+			fprintf(stderr, "bench_store: %s\n", why);
+			err = 1;
+			goto out;
+		}
+	}
+	if (store_read_begin(s, &t, why, sizeof(why)) != CA_OK) {
+		fprintf(stderr, "bench_store: %s\n", why);
+		err = 1;
+		goto out;
+	}
+	t0 = now_s();
+	store_iter_revoked(t, 0, count_revoked, &walked);
+	walk = now_s() - t0;
+	store_read_end(t);
+	printf("full-CRL walk: %llu revoked entries in %.3f s "
+	    "(%.0f entries/s)\n", (unsigned long long)walked, walk,
+	    walk > 0 ? walked / walk : 0);
+out:
+	store_close(s);
+	if (made) {	/* remove the folder we created */
+		snprintf(file, sizeof(file), "%s/data.mdb", dir);
+		unlink(file);
+		snprintf(file, sizeof(file), "%s/lock.mdb", dir);
+		unlink(file);
+		rmdir(dir);
+	}
+	return err;
+}
