@@ -71,8 +71,16 @@ test_issue_leaf(gnutls_x509_crt_t ca, gnutls_privkey_t cakey, const char *cn,
 	if (ret >= 0 && out != NULL)
 		ret = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, out);
 	if (ret >= 0 && crt_out != NULL) {
-		*crt_out = crt;
-		crt = NULL;
+		/* A parsed copy: GnuTLS verifies cached DER, not edits. */
+		gnutls_datum_t der = { NULL, 0 };
+
+		ret = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der);
+		if (ret >= 0)
+			ret = gnutls_x509_crt_init(crt_out);
+		if (ret >= 0)
+			ret = gnutls_x509_crt_import(*crt_out, &der,
+			    GNUTLS_X509_FMT_DER);
+		gnutls_free(der.data);
 	}
 out:
 	if (crt != NULL)
