@@ -10,7 +10,10 @@ libentca_templates_a_SOURCES = \
 	templates/template_write.c \
 	templates/template_lint.c \
 	templates/template_builtin.c \
-	templates/template_set.c templates/template_set.h
+	templates/template_set.c templates/template_set.h \
+	templates/template_ldif.c templates/template_ldif.h \
+	templates/template_sd.c templates/template_sd.h \
+	templates/template_import.c templates/template_import.h
 
 check_PROGRAMS += tests/unit/test_template_parse
 TESTS += tests/unit/test_template_parse
@@ -29,3 +32,11 @@ TESTS += tests/unit/test_template_set
 tests_unit_test_template_set_SOURCES = tests/unit/test_template_set.c
 tests_unit_test_template_set_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_template_set_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/test_template_ldif
+TESTS += tests/unit/test_template_ldif
+tests_unit_test_template_ldif_SOURCES = tests/unit/test_template_ldif.c
+tests_unit_test_template_ldif_CFLAGS = $(TEST_CFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_template_ldif_LDADD = $(TEST_LDADD)
+EXTRA_DIST += tests/fixtures/templates/ad-export.ldif \
+	tests/fixtures/templates/make-ad-export.py
