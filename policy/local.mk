@@ -2,7 +2,9 @@
 noinst_LIBRARIES += libentca_policy.a
 libentca_policy_a_SOURCES = policy/principal.c policy/principal.h \
 	policy/der.c policy/der.h policy/dn.c policy/dn_der.c policy/dn.h \
-	policy/dn_int.h policy/rights.c policy/rights.h
+	policy/dn_int.h policy/rights.c policy/rights.h \
+	policy/request.c policy/request.h policy/decide.c policy/decide.h \
+	policy/decide_int.h policy/profile.c
 
 check_PROGRAMS += tests/unit/test_dn tests/unit/test_policy_rights
 TESTS += tests/unit/test_dn tests/unit/test_policy_rights
@@ -13,3 +15,17 @@ tests_unit_test_policy_rights_SOURCES = tests/unit/test_policy_rights.c \
 	tests/unit/test_policy_util.c tests/unit/test_policy_util.h
 tests_unit_test_policy_rights_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_policy_rights_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/test_policy_request
+TESTS += tests/unit/test_policy_request
+tests_unit_test_policy_request_SOURCES = tests/unit/test_policy_request.c \
+	tests/unit/test_policy_util.c tests/unit/test_policy_util.h
+tests_unit_test_policy_request_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_policy_request_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/test_policy_matrix
+TESTS += tests/unit/test_policy_matrix
+tests_unit_test_policy_matrix_SOURCES = tests/unit/test_policy_matrix.c \
+	tests/unit/test_policy_util.c tests/unit/test_policy_util.h
+tests_unit_test_policy_matrix_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_policy_matrix_LDADD = $(TEST_LDADD)

@@ -297,6 +297,11 @@ tp_csr_make(enum tp_key k, const struct tp_csr *c, unsigned char **der,
 	if (c->subject != NULL && gnutls_x509_crq_set_dn(crq, c->subject,
 	    NULL) != 0)
 		fail_msg("gnutls_x509_crq_set_dn(%s)", c->subject);
+	for (size_t i = 0; i < 8 && c->rdn[i][0] != NULL; i++)
+		if (gnutls_x509_crq_set_dn_by_oid(crq, c->rdn[i][0], 0,
+		    c->rdn[i][1], (unsigned)strlen(c->rdn[i][1])) != 0)
+			fail_msg("gnutls_x509_crq_set_dn_by_oid(%s)",
+			    c->rdn[i][1]);
 	assert_int_equal(gnutls_x509_crq_set_key(crq, tp_key(k)), 0);
 	if (c->upn != NULL) {
 		n = strlen(c->upn);
@@ -319,11 +324,19 @@ tp_csr_make(enum tp_key k, const struct tp_csr *c, unsigned char **der,
 		assert_int_equal(gnutls_x509_crq_set_subject_alt_name(crq,
 		    GNUTLS_SAN_URI, c->uri, strlen(c->uri),
 		    GNUTLS_FSAN_APPEND), 0);
-	if (c->sid_ext != NULL) {
+	if (c->sid_ext != NULL && !c->sid_attr) {
 		n = sid_ext(c->sid_ext, buf);
 		assert_int_equal(gnutls_x509_crq_set_extension_by_oid(crq,
 		    "1.3.6.1.4.1.311.25.2", buf, n, 0), 0);
 	}
+	if (c->sid_ext != NULL && c->sid_attr) {
+		n = sid_ext(c->sid_ext, buf);
+		assert_int_equal(gnutls_x509_crq_set_attribute_by_oid(crq,
+		    "1.3.6.1.4.1.311.25.2", buf, n), 0);
+	}
+	if (c->ext_oid != NULL)
+		assert_int_equal(gnutls_x509_crq_set_extension_by_oid(crq,
+		    c->ext_oid, c->ext_der, c->ext_len, 0), 0);
 	if (c->eku != NULL)
 		assert_int_equal(gnutls_x509_crq_set_key_purpose_oid(crq,
 		    c->eku, 0), 0);

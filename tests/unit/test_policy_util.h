@@ -61,6 +61,8 @@ gnutls_x509_privkey_t tp_key(enum tp_key k);
 /* Extra contents of a test CSR. */
 struct tp_csr {
 	const char *subject;	/* RFC 4514 for gnutls_x509_crq_set_dn, or NULL */
+	const char *rdn[8][2];	/* or (OID, value) RDNs in DER order, set
+				   one by one with gnutls_x509_crq_set_dn_by_oid */
 	const char *upn;	/* SAN otherName UPN */
 	const char *email;
 	const char *dns;
@@ -68,6 +70,10 @@ struct tp_csr {
 	const char *sid_ext;	/* SID extension 1.3.6.1.4.1.311.25.2 */
 	const char *eku;	/* a requested EKU OID (ESC15 pattern) */
 	const char *challenge;	/* challengePassword */
+	const char *ext_oid;	/* one more extension, raw value */
+	const unsigned char *ext_der;
+	size_t ext_len;
+	bool sid_attr;		/* sid_ext as an attribute, not extension */
 	bool tamper;		/* flip a byte of the signature */
 };
 

@@ -1,0 +1,509 @@
+/*
+ * The issue-5 decision matrix: principals of the test domain x templates
+ * (PKCS Intune, User, Machine, WebServer, approval, not issued) x requests
+ * (good, weak key, wrong curve, bad signature, foreign SAN, foreign SID,
+ * matching SID, escaped subject, over-long validity, extra EKU). Each row
+ * asserts verdict, code and reason, and for issued rows the profile's
+ * subject, SANs and SID. The CSRs are real (GnuTLS); the subject principal
+ * is looked up the way ca/ does, from policy_subject_hint().
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "common/error.h"
+#include "policy/decide.h"
+#include "tests/unit/test_policy_util.h"
+
+#define NOW 1800000000LL		/* 2027-01-15T08:00:00Z */
+#define YEAR (365 * 86400LL)
+#define S(rid) TP_DOMAIN_SID "-" #rid
+#define URL(rid) "URI:" POLICY_SID_URL_PREFIX S(rid)
+
+enum kind {
+	K_GOOD = 0, K_WEAK, K_P256, K_P384, K_BADSIG, K_FOREIGN_SAN,
+	K_FOREIGN_UPN, K_FOREIGN_SID, K_UNKNOWN_SID, K_SID_MATCH, K_SID_ATTR, K_SID_CONFLICT,
+	K_ESCAPED, K_LONG, K_EKU, K_DNS_WWW, K_FOREIGN_MAIL, K_KEYGEN,
+	K_KEYGEN_WEAK
+};
+
+#define SELF TP_WHO_COUNT		/* the request names its requester */
+#define NOBODY (TP_WHO_COUNT + 1)	/* a principal with no groups */
+
+struct row {
+	int line;
+	int rq;			/* requester (enum tp_who or NOBODY) */
+	enum tp_tmpl t;
+	enum kind k;
+	int target;		/* whom the request names (enum tp_who/SELF) */
+	int force_subject;	/* -1, or the subject ca/ resolved otherwise */
+	bool approving;
+	bool short_ca;		/* CA certificate ends in 30 days */
+	enum policy_verdict v;
+	enum policy_code code;
+	const char *why;	/* exact reason, or NULL */
+	const char *subject;	/* expected profile subject, or NULL */
+	const char *sans;	/* "TYPE:value,..." or NULL */
+	const char *sid;	/* expected SID extension, or NULL */
+	const char *note;	/* substring of notes, or NULL */
+};
+
+#define ISSUE POLICY_ISSUE, POLICY_OK
+#define DENY(c) POLICY_DENY, POLICY_##c
+#define ALICE_UPN "UPN:alice@entca.test"
+
+static const struct row rows[] = {
+	/* PKCS Intune: the connector enrolls on behalf of users. */
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_GOOD, TP_ALICE, -1, 0, 0, ISSUE,
+	  "issued from template PKCSIntune for alice", "CN=alice,O=Entca",
+	  ALICE_UPN "," URL(1106), S(1106), NULL },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_WEAK, TP_ALICE, -1, 0, 0,
+	  DENY(WEAK_KEY), "key: RSA 1024 bits is below the template "
+	  "PKCSIntune minimum of 2048", NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_P256, TP_ALICE, -1, 0, 0,
+	  DENY(KEY_ALG), "key: ECDSA P-256 is not allowed by template "
+	  "PKCSIntune (allowed: RSA)", NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_BADSIG, TP_ALICE, -1, 0, 0,
+	  DENY(BAD_SIGNATURE), "CSR: RFC 2986: signature does not verify",
+	  NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_FOREIGN_SAN, TP_ALICE, -1, 0, 0,
+	  DENY(FOREIGN_SAN), "SAN: email bob@entca.test does not belong to "
+	  "alice, the subject found in the directory", NULL, NULL, NULL,
+	  NULL },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_FOREIGN_SID, TP_ALICE, -1, 0, 0,
+	  DENY(FOREIGN_SAN), "SAN: UPN alice@entca.test does not belong to "
+	  "bob, the subject found in the directory", NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_FOREIGN_SID, TP_ALICE, TP_ALICE,
+	  0, 0, DENY(SID_MISMATCH), "SID: " S(1107) " in the request differs "
+	  "from the directory's " S(1106) " for alice", NULL, NULL, NULL,
+	  NULL },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_UNKNOWN_SID, TP_ALICE, -1, 0, 0,
+	  DENY(SID_MISMATCH), "SID: " S(9999) " in the request has no "
+	  "principal in the directory", NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SID_CONFLICT, TP_ALICE, -1, 0, 0,
+	  DENY(SID_MISMATCH), "SID: the request supplies two different SIDs",
+	  NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SID_MATCH, TP_ALICE, -1, 0, 0,
+	  ISSUE, NULL, "CN=alice,O=Entca", ALICE_UPN "," URL(1106), S(1106),
+	  NULL },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SID_ATTR, TP_ALICE, -1, 0, 0,
+	  ISSUE, NULL, NULL, NULL, S(1106), NULL },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_ESCAPED, TP_ALICE, -1, 0, 0,
+	  ISSUE, NULL, "CN=Test User (TESTCOMPANY\\, LLC),OU=Sales\\+Ops\\;"
+	  "x\\=y,O=Acme\\, Inc.,C=US", ALICE_UPN "," URL(1106), S(1106),
+	  NULL },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_LONG, TP_ALICE, -1, 0, 0, ISSUE,
+	  NULL, NULL, NULL, NULL, "requested validity until "
+	  "2032-01-14T08:00:00Z clamped to the template PKCSIntune period of "
+	  "365 days" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_GOOD, TP_ALICE, -1, 0, 1, ISSUE,
+	  NULL, NULL, NULL, NULL, "validity clamped to CA end "
+	  "2027-02-14T08:00:00Z" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_EKU, TP_ALICE, -1, 0, 0, ISSUE,
+	  NULL, NULL, NULL, NULL, "ignored requested extensions 2.5.29.37 "
+	  "(EKU and key usage come from the template)" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_GOOD, TP_CAROL, -1, 0, 0,
+	  DENY(DISABLED), "subject carol is disabled", NULL, NULL, NULL,
+	  NULL },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_KEYGEN, TP_ALICE, -1, 0, 0,
+	  ISSUE, NULL, "CN=alice,O=Entca", NULL, S(1106), NULL },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_KEYGEN_WEAK, TP_ALICE, -1, 0, 0,
+	  DENY(WEAK_KEY), "key: RSA 1024 bits is below the template "
+	  "PKCSIntune minimum of 2048", NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_PKIADMIN, TP_T_PKCS, K_GOOD, TP_BOB, -1, 0, 0, ISSUE,
+	  NULL, "CN=bob,O=Entca", "UPN:bob@entca.test," URL(1107), S(1107),
+	  NULL },
+	{ __LINE__, TP_ALICE, TP_T_PKCS, K_GOOD, SELF, -1, 0, 0,
+	  DENY(NO_ENROLL), "alice has no enroll right on template PKCSIntune",
+	  NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_BOB, TP_T_PKCS, K_GOOD, SELF, -1, 0, 0, DENY(NO_ENROLL),
+	  NULL, NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_DAVE, TP_T_PKCS, K_GOOD, SELF, -1, 0, 0, DENY(NO_ENROLL),
+	  NULL, NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_CAROL, TP_T_PKCS, K_GOOD, SELF, -1, 0, 0, DENY(DISABLED),
+	  "requester carol is disabled", NULL, NULL, NULL, NULL },
+
+	/* User: subject and SANs from the directory. */
+	{ __LINE__, TP_ALICE, TP_T_USER, K_GOOD, SELF, -1, 0, 0, ISSUE, NULL,
+	  "CN=Alice Smith,CN=Users,DC=entca,DC=test",
+	  ALICE_UPN ",email:alice@entca.test", S(1106), "the request's "
+	  "subject and SANs are ignored: template User builds them from the "
+	  "directory" },
+	{ __LINE__, TP_BOB, TP_T_USER, K_GOOD, SELF, -1, 0, 0, ISSUE, NULL,
+	  "CN=Bob Jones,CN=Users,DC=entca,DC=test", NULL, S(1107), NULL },
+	{ __LINE__, TP_ERIN, TP_T_USER, K_GOOD, SELF, -1, 0, 0, ISSUE, NULL,
+	  NULL, NULL, S(1111), NULL },
+	{ __LINE__, TP_DAVE, TP_T_USER, K_GOOD, SELF, -1, 0, 0,
+	  DENY(NO_ENROLL), "dave has no enroll right on template User", NULL,
+	  NULL, NULL, NULL },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_WEAK, SELF, -1, 0, 0,
+	  DENY(WEAK_KEY), "key: RSA 1024 bits is below the template User "
+	  "minimum of 2048", NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_P256, SELF, -1, 0, 0,
+	  DENY(KEY_ALG), NULL, NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_BADSIG, SELF, -1, 0, 0,
+	  DENY(BAD_SIGNATURE), NULL, NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_FOREIGN_SAN, SELF, -1, 0, 0, ISSUE,
+	  NULL, NULL, ALICE_UPN ",email:alice@entca.test", NULL,
+	  "the request's subject and SANs are ignored" },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_FOREIGN_UPN, SELF, -1, 0, 0,
+	  DENY(NOT_OFFICER), "alice may not enroll on behalf of bob: that "
+	  "needs the CA officer right", NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_FOREIGN_SID, SELF, -1, 0, 0,
+	  DENY(FOREIGN_SID), "SID: " S(1107) " in the request is not alice's; "
+	  "only a CA officer may supply a SID", NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_SID_MATCH, SELF, -1, 0, 0, ISSUE,
+	  NULL, NULL, NULL, S(1106), NULL },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_ESCAPED, SELF, -1, 0, 0, ISSUE,
+	  NULL, "CN=Alice Smith,CN=Users,DC=entca,DC=test", NULL, NULL, NULL },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_LONG, SELF, -1, 0, 0, ISSUE, NULL,
+	  NULL, NULL, NULL, "clamped to the template User period of 365 days" },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_EKU, SELF, -1, 0, 0, ISSUE, NULL,
+	  NULL, NULL, NULL, "ignored requested extensions 2.5.29.37" },
+	{ __LINE__, TP_CONNECTOR, TP_T_USER, K_GOOD, TP_ALICE, -1, 0, 0,
+	  DENY(NO_ENROLL), "INTUNECONN$ has no enroll right on template User",
+	  NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_PKIADMIN, TP_T_USER, K_GOOD, TP_BOB, -1, 0, 0, ISSUE,
+	  NULL, "CN=Bob Jones,CN=Users,DC=entca,DC=test",
+	  "UPN:bob@entca.test,email:bob@entca.test", S(1107), NULL },
+	{ __LINE__, TP_CAROL, TP_T_USER, K_GOOD, SELF, -1, 0, 0,
+	  DENY(DISABLED), NULL, NULL, NULL, NULL, NULL },
+	{ __LINE__, NOBODY, TP_T_USER, K_GOOD, SELF, -1, 0, 0,
+	  DENY(NO_CA_REQUEST), "nobody has no request right on this CA",
+	  NULL, NULL, NULL, NULL },
+
+	/* Machine: computers, DNS from the directory, P-256 allowed. */
+	{ __LINE__, TP_WS01, TP_T_MACHINE, K_GOOD, SELF, -1, 0, 0, ISSUE,
+	  "issued from template Machine for WS01$", "CN=ws01.entca.test",
+	  "DNS:ws01.entca.test", S(1112), NULL },
+	{ __LINE__, TP_WS01, TP_T_MACHINE, K_P256, SELF, -1, 0, 0, ISSUE, NULL,
+	  NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_WS01, TP_T_MACHINE, K_P384, SELF, -1, 0, 0,
+	  DENY(KEY_ALG), "key: ECDSA P-384 is not allowed by template Machine "
+	  "(allowed: RSA ECDSA-P-256)", NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_WS01, TP_T_MACHINE, K_WEAK, SELF, -1, 0, 0,
+	  DENY(WEAK_KEY), NULL, NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_ALICE, TP_T_MACHINE, K_GOOD, SELF, -1, 0, 0,
+	  DENY(NO_ENROLL), NULL, NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_CONNECTOR, TP_T_MACHINE, K_GOOD, SELF, -1, 0, 0, ISSUE,
+	  NULL, "CN=intuneconn.entca.test", "DNS:intuneconn.entca.test",
+	  S(1105), NULL },
+
+	/* WebServer: supply in request; Cert Users through a nested group. */
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_GOOD, SELF, -1, 0, 0, ISSUE,
+	  NULL, "CN=erin,O=Entca", "UPN:erin@entca.test", "", NULL },
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_P256, SELF, -1, 0, 0, ISSUE,
+	  NULL, NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_P384, SELF, -1, 0, 0,
+	  DENY(KEY_ALG), NULL, NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_DNS_WWW, SELF, -1, 0, 0,
+	  DENY(FOREIGN_SAN), "SAN: DNS www.entca.test does not belong to "
+	  "erin; only a CA officer may name someone else", NULL, NULL, NULL,
+	  NULL },
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_FOREIGN_UPN, SELF, -1, 0, 0,
+	  DENY(FOREIGN_SAN), "SAN: UPN bob@entca.test does not belong to "
+	  "erin; only a CA officer may name someone else", NULL, NULL, NULL,
+	  NULL },
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_FOREIGN_MAIL, SELF, -1, 0, 0,
+	  DENY(FOREIGN_SAN), "subject: E=bob@entca.test is not erin's mail; "
+	  "only a CA officer may name someone else", NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_ESCAPED, SELF, -1, 0, 0, ISSUE,
+	  NULL, "CN=Test User (TESTCOMPANY\\, LLC),OU=Sales\\+Ops\\;x\\=y,"
+	  "O=Acme\\, Inc.,C=US", NULL, NULL, NULL },
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_FOREIGN_SID, SELF, -1, 0, 0,
+	  DENY(FOREIGN_SID), NULL, NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_PKIADMIN, TP_T_WEBSERVER, K_DNS_WWW, SELF, -1, 0, 0,
+	  ISSUE, NULL, "CN=www.entca.test", "DNS:www.entca.test", "",
+	  "the request names nobody in the directory" },
+	{ __LINE__, TP_BOB, TP_T_WEBSERVER, K_GOOD, SELF, -1, 0, 0,
+	  DENY(NO_ENROLL), NULL, NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_CONNECTOR, TP_T_WEBSERVER, K_KEYGEN, TP_ALICE, -1, 0, 0,
+	  DENY(KEYGEN_NOT_ALLOWED), "key: template WebServer does not allow "
+	  "server key generation with an exportable key", NULL, NULL, NULL,
+	  NULL },
+
+	/* Approval: pend first, issue on the officer's re-run. */
+	{ __LINE__, TP_BOB, TP_T_APPROVAL, K_GOOD, SELF, -1, 0, 0,
+	  POLICY_PEND, POLICY_PENDING_APPROVAL, "template ApprovalUser "
+	  "requires approval by a CA officer", "CN=bob", "UPN:bob@entca.test",
+	  S(1107), NULL },
+	{ __LINE__, TP_BOB, TP_T_APPROVAL, K_GOOD, SELF, -1, 1, 0, ISSUE, NULL,
+	  "CN=bob", NULL, NULL, NULL },
+	{ __LINE__, TP_BOB, TP_T_APPROVAL, K_WEAK, SELF, -1, 0, 0,
+	  DENY(WEAK_KEY), NULL, NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_DAVE, TP_T_APPROVAL, K_GOOD, SELF, -1, 0, 0,
+	  POLICY_PEND, POLICY_PENDING_APPROVAL, NULL, NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_ALICE, TP_T_APPROVAL, K_FOREIGN_SID, SELF, -1, 0, 0,
+	  DENY(FOREIGN_SID), NULL, NULL, NULL, NULL, NULL },
+
+	/* Not in issue-templates. */
+	{ __LINE__, TP_BOB, TP_T_NOTISSUED, K_GOOD, SELF, -1, 0, 0,
+	  DENY(TEMPLATE_NOT_ISSUED), "template NotIssued is not in this CA's "
+	  "issue-templates", NULL, NULL, NULL, NULL },
+};
+
+static struct principal dir[TP_WHO_COUNT];
+
+/* ca/'s lookup: by SID, UPN or DNS name in the test directory. */
+static const struct principal *
+lookup(enum policy_hint h, const char *v)
+{
+	for (int i = 0; i < TP_WHO_COUNT; i++) {
+		const struct principal *p = &dir[i];
+		if ((h == POLICY_HINT_SID && strcmp(p->sid, v) == 0) ||
+		    (h == POLICY_HINT_UPN && strcasecmp(p->upn, v) == 0) ||
+		    (h == POLICY_HINT_DNS && strcasecmp(p->dns, v) == 0))
+			return p;
+	}
+	return NULL;
+}
+
+/* The CSR of a row's kind, naming target t. */
+static void
+make_csr(enum kind k, const struct principal *t, bool computer,
+    unsigned char **der, size_t *len)
+{
+	struct tp_csr c = { 0 };
+	char subject[300];
+	enum tp_key key = TP_RSA2048;
+
+	snprintf(subject, sizeof(subject), "CN=%s,O=Entca", t->sam);
+	c.subject = subject;
+	if (computer)
+		c.dns = t->dns;
+	else
+		c.upn = t->upn;
+	switch (k) {
+	case K_WEAK:
+	case K_KEYGEN_WEAK:
+		key = k == K_WEAK ? TP_RSA1024 : TP_RSA2048;
+		break;
+	case K_P256: key = TP_P256; break;
+	case K_P384: key = TP_P384; break;
+	case K_BADSIG: c.tamper = true; break;
+	case K_FOREIGN_SAN:	/* own UPN plus someone else's mail */
+		c.email = "bob@entca.test";
+		break;
+	case K_FOREIGN_UPN:
+		c.upn = "bob@entca.test";
+		break;
+	case K_FOREIGN_SID: c.sid_ext = S(1107); break;
+	case K_UNKNOWN_SID: c.sid_ext = S(9999); break;
+	case K_SID_MATCH: c.sid_ext = t->sid; break;
+	case K_SID_ATTR: c.sid_ext = t->sid; c.sid_attr = true; break;
+	case K_SID_CONFLICT:
+		c.sid_ext = t->sid;
+		c.uri = POLICY_SID_URL_PREFIX S(1107);
+		break;
+	case K_ESCAPED:
+		c.subject = NULL;
+		c.rdn[0][0] = "2.5.4.6"; c.rdn[0][1] = "US";
+		c.rdn[1][0] = "2.5.4.10"; c.rdn[1][1] = "Acme, Inc.";
+		c.rdn[2][0] = "2.5.4.11"; c.rdn[2][1] = "Sales+Ops;x=y";
+		c.rdn[3][0] = "2.5.4.3";
+		c.rdn[3][1] = "Test User (TESTCOMPANY, LLC)";
+		break;
+	case K_EKU: c.eku = "2.5.29.37.0"; break;
+	case K_DNS_WWW:
+		c.upn = NULL;
+		c.dns = "www.entca.test";
+		c.subject = "CN=www.entca.test";
+		break;
+	case K_FOREIGN_MAIL:
+		c.subject = NULL;
+		c.rdn[0][0] = "1.2.840.113549.1.9.1";
+		c.rdn[0][1] = "bob@entca.test";
+		c.rdn[1][0] = "2.5.4.3"; c.rdn[1][1] = "erin";
+		break;
+	default:
+		break;
+	}
+	tp_csr_make(key, &c, der, len);
+}
+
+/* "TYPE:value,..." of the profile's SANs. */
+static void
+sans_text(const struct policy_profile *pr, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < pr->n_sans; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s:%s", i ? "," : "",
+		    policy_san_names[pr->sans[i].type], pr->sans[i].value);
+}
+
+static void
+run_row(const struct row *r)
+{
+	static const char *const cdp[] = { "http://pki.entca.test/crl/ca.crl" };
+	static const char *const aia[] = { "http://pki.entca.test/aia/ca.crt" };
+	struct policy_ca ca = {
+		.aces = tp_ca_aces, .n_aces = tp_n_ca_aces,
+		.issue_templates = tp_issue_templates, .n_issue = tp_n_issue,
+		.ca_not_before = NOW - YEAR, .ca_not_after = NOW + 10 * YEAR,
+		.cdp_urls = cdp, .n_cdp = 1, .aia_urls = aia, .n_aia = 1,
+		.sid_url_san = true,
+	};
+	struct principal nobody = { 0 };
+	const struct principal *rq, *target;
+	struct policy_request *req = calloc(1, sizeof(*req));
+	struct policy_decision *d = calloc(1, sizeof(*d));
+	struct policy_input in = { 0 };
+	struct template t;
+	unsigned char *der;
+	size_t len;
+	char why[CA_WHY_MAX], hint[PRINCIPAL_SID_MAX + PRINCIPAL_NAME_MAX];
+	char buf[2048];
+	enum policy_hint h;
+	int rc;
+
+	assert_non_null(req);
+	assert_non_null(d);
+	snprintf(nobody.sam, sizeof(nobody.sam), "nobody");
+	snprintf(nobody.sid, sizeof(nobody.sid), S(1300));
+	rq = r->rq == NOBODY ? &nobody : &dir[r->rq];
+	target = r->target == SELF ? rq : &dir[r->target];
+	tp_template(r->t, &t);
+	if (r->short_ca)
+		ca.ca_not_after = NOW + 30 * 86400;
+	make_csr(r->k, target, target->kind == PRINCIPAL_COMPUTER, &der, &len);
+	rc = policy_request_parse(der, len, req, why, sizeof(why));
+	free(der);
+	if (rc != CA_OK && !(r->k == K_BADSIG && rc == CA_ECRYPTO))
+		fail_msg("line %d: parse: %s", r->line, why);
+	if (r->k == K_LONG) {
+		req->has_validity = true;
+		req->not_after = NOW + 5 * YEAR;
+	}
+	/* ca/: look up whom the request names; nothing named = requester. */
+	h = policy_subject_hint(req, hint, sizeof(hint));
+	in.subject = h == POLICY_HINT_NONE ? rq : lookup(h, hint);
+	if (r->force_subject >= 0)
+		in.subject = &dir[r->force_subject];
+	in.requester = rq;
+	in.tmpl = &t;
+	in.req = req;
+	in.ca = &ca;
+	in.now = NOW;
+	in.approving = r->approving;
+	if (r->k == K_KEYGEN || r->k == K_KEYGEN_WEAK) {
+		in.keygen_alg = POLICY_KEY_RSA;
+		in.keygen_bits = r->k == K_KEYGEN ? 2048 : 1024;
+	}
+	assert_int_equal(policy_decide(&in, d), CA_OK);
+	if (d->verdict != r->v || d->code != r->code)
+		fail_msg("line %d: got %s/%s (%s), want %s/%s", r->line,
+		    policy_verdict_names[d->verdict],
+		    policy_code_names[d->code], d->why,
+		    policy_verdict_names[r->v], policy_code_names[r->code]);
+	if (r->why != NULL && strcmp(d->why, r->why) != 0)
+		fail_msg("line %d: why \"%s\"", r->line, d->why);
+	assert_true(d->why[0] != '\0');
+	if (r->note != NULL && strstr(d->notes, r->note) == NULL)
+		fail_msg("line %d: notes \"%s\"", r->line, d->notes);
+	if (r->subject != NULL && strcmp(d->profile.subject, r->subject) != 0)
+		fail_msg("line %d: subject \"%s\"", r->line, d->profile.subject);
+	sans_text(&d->profile, buf, sizeof(buf));
+	if (r->sans != NULL && strcmp(buf, r->sans) != 0)
+		fail_msg("line %d: sans \"%s\"", r->line, buf);
+	if (r->sid != NULL && strcmp(d->profile.sid, r->sid) != 0)
+		fail_msg("line %d: sid \"%s\"", r->line, d->profile.sid);
+	if (d->verdict != POLICY_DENY) {
+		/* Profile invariants: EKU from the template, validity. */
+		assert_int_equal(d->profile.n_ekus, t.n_policies);
+		for (size_t i = 0; i < t.n_policies; i++)
+			assert_string_equal(d->profile.ekus[i], t.policies[i]);
+		assert_int_equal(d->profile.key_usage, t.key_usage);
+		assert_int_equal(d->profile.not_before,
+		    NOW - POLICY_BACKDATE_SECONDS);
+		assert_true(d->profile.not_after <= NOW + t.validity_seconds);
+		assert_true(d->profile.not_after <= ca.ca_not_after);
+		assert_string_equal(d->profile.template_name, t.name);
+		assert_int_equal(d->profile.n_cdp, 1);
+		assert_int_equal(d->profile.n_app_policies,
+		    t.schema_version >= 2 ? t.n_policies : 0);
+	}
+	policy_request_wipe(req);
+	free(req);
+	free(d);
+}
+
+/* One cmocka case per row, so the harness counts each. */
+static void
+test_row(void **state)
+{
+	run_row(*state);
+}
+
+/* Internal failures only give error codes. */
+static void
+test_bad_input(void **state)
+{
+	struct policy_decision d;
+	struct policy_input in = { 0 };
+
+	assert_int_equal(policy_decide(&in, &d), CA_EINVAL);
+	assert_int_equal(policy_decide(NULL, &d), CA_EINVAL);
+	assert_int_equal(policy_decide(&in, NULL), CA_EINVAL);
+	assert_true(policy_same_principal(&dir[TP_ALICE], &dir[TP_ALICE]));
+	assert_false(policy_same_principal(&dir[TP_ALICE], &dir[TP_BOB]));
+	assert_false(policy_same_principal(&dir[TP_ALICE], NULL));
+	assert_string_equal(policy_code_names[POLICY_FOREIGN_SID],
+	    "foreign-sid");
+}
+
+static int
+setup(void **state)
+{
+	for (int i = 0; i < TP_WHO_COUNT; i++)
+		tp_principal(i, &dir[i]);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	for (int i = 0; i < TP_WHO_COUNT; i++)
+		principal_clear(&dir[i]);
+	tp_cleanup();
+	return 0;
+}
+
+#define N_ROWS (sizeof(rows) / sizeof(rows[0]))
+
+int
+main(void)
+{
+	static const char *const kinds[] = { "good", "weak key", "P-256",
+	    "P-384", "bad signature", "foreign SAN", "foreign UPN",
+	    "foreign SID", "unknown SID", "SID matching", "SID attribute",
+	    "SID conflict", "escaped subject", "over-long validity",
+	    "extra EKU", "DNS www", "foreign mail", "keygen", "keygen weak" };
+	static const char *const whos[] = { "connector", "alice", "bob",
+	    "pkiadmin", "carol(disabled)", "dave(denied group)",
+	    "erin(nested)", "ws01", "self", "nobody" };
+	static struct CMUnitTest tests[N_ROWS + 1];
+	static char names[N_ROWS][160];
+	struct template t;
+
+	for (size_t i = 0; i < N_ROWS; i++) {
+		const struct row *r = &rows[i];
+		tp_template(r->t, &t);
+		snprintf(names[i], sizeof(names[i]), "line %d: %s, %s, %s%s%s"
+		    " -> %s", r->line, whos[r->rq], t.name, kinds[r->k],
+		    r->target == SELF ? "" : " for ",
+		    r->target == SELF ? "" : whos[r->target],
+		    policy_code_names[r->code]);
+		tests[i] = (struct CMUnitTest){ names[i], test_row, NULL, NULL,
+		    (void *)r };
+	}
+	tests[N_ROWS] = (struct CMUnitTest)cmocka_unit_test(test_bad_input);
+	return _cmocka_run_group_tests("policy matrix", tests, N_ROWS + 1,
+	    setup, teardown);
+}

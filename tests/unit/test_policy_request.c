@@ -1,0 +1,216 @@
+/*
+ * policy_request_parse() and policy_subject_hint() on CSRs made by GnuTLS:
+ * keys, SANs (UPN otherName, SID URL), SID extension and attribute,
+ * template extensions, challenge, bad signatures and hostile bytes.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "common/error.h"
+#include "policy/request.h"
+#include "tests/unit/test_policy_util.h"
+
+#define ALICE_SID TP_DOMAIN_SID "-1106"
+
+static struct policy_request req;
+static char why[CA_WHY_MAX];
+
+/* Make a CSR and parse it; returns the parse code. */
+static int
+parse(enum tp_key k, const struct tp_csr *c)
+{
+	unsigned char *der;
+	size_t len;
+	int rc;
+
+	tp_csr_make(k, c, &der, &len);
+	why[0] = '\0';
+	rc = policy_request_parse(der, len, &req, why, sizeof(why));
+	free(der);
+	return rc;
+}
+
+static void
+test_keys(void **state)
+{
+	struct tp_csr c = { .subject = "CN=alice" };
+
+	assert_int_equal(parse(TP_RSA2048, &c), CA_OK);
+	assert_int_equal(req.key_alg, POLICY_KEY_RSA);
+	assert_int_equal(req.key_bits, 2048);
+	assert_true(req.signature_ok);
+	assert_string_equal(req.subject, "CN=alice");
+	assert_int_equal(parse(TP_RSA1024, &c), CA_OK);
+	assert_int_equal(req.key_bits, 1024);
+	assert_int_equal(parse(TP_P256, &c), CA_OK);
+	assert_int_equal(req.key_alg, POLICY_KEY_EC);
+	assert_int_equal(req.curve, POLICY_CURVE_P256);
+	assert_int_equal(parse(TP_P384, &c), CA_OK);
+	assert_int_equal(req.curve, POLICY_CURVE_P384);
+	assert_int_equal(req.key_bits, 384);
+}
+
+static void
+test_sans_and_sid(void **state)
+{
+	struct tp_csr c = {
+		.subject = "CN=alice,O=Entca",
+		.upn = "alice@entca.test", .email = "alice@entca.test",
+		.dns = "ws01.entca.test",
+		.uri = POLICY_SID_URL_PREFIX ALICE_SID,
+		.sid_ext = ALICE_SID, .eku = "2.5.29.37.0",
+		.challenge = "s3cret pfx",
+	};
+	char hint[256];
+
+	assert_int_equal(parse(TP_RSA2048, &c), CA_OK);
+	assert_string_equal(req.subject, "CN=alice,O=Entca");
+	assert_int_equal(req.n_sans, 4);
+	assert_int_equal(req.sans[0].type, POLICY_SAN_UPN);
+	assert_string_equal(req.sans[0].value, "alice@entca.test");
+	assert_int_equal(req.sans[1].type, POLICY_SAN_EMAIL);
+	assert_int_equal(req.sans[2].type, POLICY_SAN_DNS);
+	assert_int_equal(req.sans[3].type, POLICY_SAN_URI);
+	assert_string_equal(req.sid, ALICE_SID);
+	assert_int_equal(req.sid_source, POLICY_SID_EXTENSION);
+	assert_false(req.sid_conflict);
+	assert_int_equal(req.n_ekus, 1);
+	assert_string_equal(req.ekus[0], "2.5.29.37.0");
+	assert_int_equal(req.n_exts, 3);	/* SID, EKU, SAN */
+	assert_true(req.has_challenge);
+	assert_string_equal(req.challenge, "s3cret pfx");
+	assert_int_equal(policy_subject_hint(&req, hint, sizeof(hint)),
+	    POLICY_HINT_SID);
+	assert_string_equal(hint, ALICE_SID);
+	policy_request_wipe(&req);
+	assert_int_equal(req.challenge[0], 0);
+
+	/* Two different supplied SIDs are a conflict. */
+	c.uri = POLICY_SID_URL_PREFIX TP_DOMAIN_SID "-1107";
+	assert_int_equal(parse(TP_RSA2048, &c), CA_OK);
+	assert_true(req.sid_conflict);
+	assert_int_equal(policy_subject_hint(&req, hint, sizeof(hint)),
+	    POLICY_HINT_UPN);
+	assert_string_equal(hint, "alice@entca.test");
+}
+
+static void
+test_sid_attribute_and_hints(void **state)
+{
+	struct tp_csr c = { .subject = "CN=x", .sid_ext = ALICE_SID,
+	    .sid_attr = true };
+	struct tp_csr d = { .subject = "CN=x", .dns = "ws01.entca.test" };
+	struct tp_csr e = { .subject = "CN=x" };
+	char hint[256];
+
+	assert_int_equal(parse(TP_RSA2048, &c), CA_OK);
+	assert_string_equal(req.sid, ALICE_SID);
+	assert_int_equal(req.sid_source, POLICY_SID_ATTRIBUTE);
+	assert_int_equal(parse(TP_RSA2048, &d), CA_OK);
+	assert_int_equal(policy_subject_hint(&req, hint, sizeof(hint)),
+	    POLICY_HINT_DNS);
+	assert_string_equal(hint, "ws01.entca.test");
+	assert_int_equal(parse(TP_RSA2048, &e), CA_OK);
+	assert_int_equal(policy_subject_hint(&req, hint, sizeof(hint)),
+	    POLICY_HINT_NONE);
+	assert_string_equal(hint, "");
+	assert_int_equal(policy_subject_hint(NULL, hint, sizeof(hint)),
+	    POLICY_HINT_NONE);
+}
+
+static void
+test_template_extensions(void **state)
+{
+	/* reference/adcs.md §5.1: template info for .176.1.14, 100, 4. */
+	static const unsigned char v2[] = { 0x30, 0x28, 0x06, 0x20, 0x2b, 0x06,
+	    0x01, 0x04, 0x01, 0x82, 0x37, 0x15, 0x08, 0x85, 0xa1, 0xc2, 0x0a,
+	    0xb2, 0xf8, 0x3b, 0x86, 0x81, 0x91, 0x06, 0x87, 0xdf, 0x82, 0x10,
+	    0x83, 0xba, 0xee, 0x13, 0x81, 0x30, 0x01, 0x0e, 0x02, 0x01, 0x64,
+	    0x02, 0x01, 0x04 };
+	static const unsigned char v1[] = { 0x1e, 0x08, 0x00, 0x55, 0x00, 0x73,
+	    0x00, 0x65, 0x00, 0x72 };
+	struct tp_csr c = { .subject = "CN=x", .ext_oid = POLICY_OID_TMPL_V2,
+	    .ext_der = v2, .ext_len = sizeof(v2) };
+
+	assert_int_equal(parse(TP_RSA2048, &c), CA_OK);
+	assert_string_equal(req.template_oid, "1.3.6.1.4.1.311.21.8.11034890."
+	    "834619.12601478.16236816.7255827.176.1.14");
+	assert_int_equal(req.template_major, 100);
+	assert_int_equal(req.template_minor, 4);
+	c.ext_oid = POLICY_OID_TMPL_V1;
+	c.ext_der = v1;
+	c.ext_len = sizeof(v1);
+	assert_int_equal(parse(TP_RSA2048, &c), CA_OK);
+	assert_string_equal(req.template_name, "User");
+}
+
+static void
+test_refusals(void **state)
+{
+	struct tp_csr c = { .subject = "CN=alice", .tamper = true };
+	struct tp_csr bad_sid = { .subject = "CN=x", .uri =
+	    POLICY_SID_URL_PREFIX "S-1-x" };
+	unsigned char *der;
+	size_t len;
+
+	assert_int_equal(parse(TP_RSA2048, &c), CA_ECRYPTO);
+	assert_string_equal(why, "CSR: RFC 2986: signature does not verify");
+	assert_false(req.signature_ok);
+	assert_int_equal(req.key_bits, 2048);	/* parsed all the same */
+	assert_int_equal(parse(TP_RSA2048, &bad_sid), CA_EPARSE);
+	assert_string_equal(why,
+	    "CSR: SAN URL SID \"S-1-x\" is not a SID");
+
+	c.tamper = false;
+	tp_csr_make(TP_RSA2048, &c, &der, &len);
+	assert_int_equal(policy_request_parse(der, len - 1, &req, why,
+	    sizeof(why)), CA_EPARSE);
+	assert_int_equal(policy_request_parse(der, POLICY_CSR_MAX + 1, &req,
+	    why, sizeof(why)), CA_ETOOBIG);
+	der[len - 1] = 0;
+	der[4] ^= 0xff;		/* break the CertificationRequestInfo */
+	assert_int_equal(policy_request_parse(der, len, &req, why,
+	    sizeof(why)), CA_EPARSE);
+	assert_int_equal(policy_request_parse((const unsigned char *)"\x30\x00",
+	    2, &req, why, sizeof(why)), CA_EPARSE);
+	free(der);
+}
+
+static void
+test_sid_syntax(void **state)
+{
+	assert_true(policy_sid_valid(ALICE_SID));
+	assert_true(policy_sid_valid("S-1-5-11"));
+	assert_false(policy_sid_valid("S-1-5"));
+	assert_false(policy_sid_valid("S-1-5-"));
+	assert_false(policy_sid_valid("S-1--5-11"));
+	assert_false(policy_sid_valid("s-1-5-11x"));
+	assert_false(policy_sid_valid("S-1-5-12345678901"));
+}
+
+static int
+teardown(void **state)
+{
+	tp_cleanup();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_sans_and_sid),
+		cmocka_unit_test(test_sid_attribute_and_hints),
+		cmocka_unit_test(test_template_extensions),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_sid_syntax),
+	};
+	return cmocka_run_group_tests(tests, NULL, teardown);
+}
