@@ -119,7 +119,10 @@ store_mkdir(const char *dir, char *why, size_t whylen)
 	return CA_OK;
 }
 
-/* Check (or, in a fresh store, write) the schema version in meta. */
+/*
+ * Check (or, in a fresh writable store, write) the schema version in meta.
+ * XXX: when STORE_SCHEMA_VERSION grows, migrations of older stores go here.
+ */
 static int
 store_schema(struct store *s, MDB_txn *txn, char *why, size_t whylen)
 {
@@ -133,6 +136,9 @@ store_schema(struct store *s, MDB_txn *txn, char *why, size_t whylen)
 	w.t.s = s;
 	w.t.txn = txn;
 	rc = store_meta_get_u64(&w.t, STORE_META_SCHEMA, &ver);
+	if (rc == CA_ENOTFOUND && s->read_only)
+		return ca_why(why, whylen, CA_EDB, "store %s: no schema version "
+		    "(not an entca store)", s->path);
 	if (rc == CA_ENOTFOUND) {
 		/* A store with certificates but no schema is not ours. */
 		if (mdb_dbi_open(txn, "certs", 0, &probe) == 0)
@@ -156,17 +162,27 @@ store_schema(struct store *s, MDB_txn *txn, char *why, size_t whylen)
 	return CA_OK;
 }
 
-/* Open the named databases and check the schema in one write txn. */
+/*
+ * Open the named databases and check the schema in one transaction (a
+ * write one that creates what is missing, or a read one when read-only).
+ */
 static int
 store_open_dbs(struct store *s, char *why, size_t whylen)
 {
 	MDB_txn *txn = NULL;
+	unsigned create = s->read_only ? 0 : MDB_CREATE;
 	int mrc, rc;
 
-	if ((mrc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
+	mrc = mdb_txn_begin(s->env, NULL, s->read_only ? MDB_RDONLY : 0, &txn);
+	if (mrc != 0)
 		return store_mdb_err(s, mrc, "begin", why, whylen);
-	mrc = mdb_dbi_open(txn, store_db_names[STORE_DB_META], MDB_CREATE,
+	mrc = mdb_dbi_open(txn, store_db_names[STORE_DB_META], create,
 	    &s->dbi[STORE_DB_META]);
+	if (mrc == MDB_NOTFOUND) {
+		rc = ca_why(why, whylen, CA_EDB, "store %s: no meta database "
+		    "(not an entca store)", s->path);
+		goto out;
+	}
 	if (mrc != 0) {
 		rc = store_mdb_err(s, mrc, "open meta", why, whylen);
 		goto out;
@@ -174,8 +190,7 @@ store_open_dbs(struct store *s, char *why, size_t whylen)
 	if ((rc = store_schema(s, txn, why, whylen)) != CA_OK)
 		goto out;
 	for (int i = 0; i < STORE_DB_COUNT; i++) {
-		mrc = mdb_dbi_open(txn, store_db_names[i], MDB_CREATE,
-		    &s->dbi[i]);
+		mrc = mdb_dbi_open(txn, store_db_names[i], create, &s->dbi[i]);
 		if (mrc != 0) {
 			rc = store_mdb_err(s, mrc, store_db_names[i], why,
 			    whylen);
@@ -233,13 +248,14 @@ store_open(const char *dir, const struct store_options *opt,
 	struct store *s = NULL;
 	char real[PATH_MAX];
 	unsigned flags = MDB_NOTLS;
-	int mrc, rc, registered = 0;
+	int mrc, rc, registered = 0, dead = 0;
 
 	*out = NULL;
 	if (dir == NULL || *dir == '\0' || strlen(dir) >= STORE_PATH_MAX)
 		return ca_why(why, whylen, CA_EINVAL, "store: folder name "
 		    "empty or longer than %d bytes", STORE_PATH_MAX - 1);
-	if ((rc = store_mkdir(dir, why, whylen)) != CA_OK)
+	if ((!opt || !opt->read_only) &&
+	    (rc = store_mkdir(dir, why, whylen)) != CA_OK)
 		return rc;
 	if (realpath(dir, real) == NULL || strlen(real) >= STORE_PATH_MAX)
 		return ca_why(why, whylen, CA_EIO, "store %s: cannot resolve "
@@ -255,6 +271,7 @@ store_open(const char *dir, const struct store_options *opt,
 	    STORE_GROUP_DEFAULT;
 	if (s->group_max > STORE_GROUP_MAX)
 		s->group_max = STORE_GROUP_MAX;
+	s->read_only = opt && opt->read_only;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->wake, NULL);
 	if ((rc = store_register(s, why, whylen)) != CA_OK)
@@ -273,13 +290,18 @@ store_open(const char *dir, const struct store_options *opt,
 	}
 	if (opt && opt->no_sync)
 		flags |= MDB_NOSYNC;
+	if (s->read_only)
+		flags |= MDB_RDONLY;
 	if ((mrc = mdb_env_open(s->env, dir, flags, 0600)) != 0) {
 		rc = store_mdb_err(s, mrc, "open", why, whylen);
 		goto out;
 	}
+	/* Free reader slots left by processes that died holding them. */
+	mdb_reader_check(s->env, &dead);
 	if ((rc = store_open_dbs(s, why, whylen)) != CA_OK)
 		goto out;
-	if ((rc = store_writer_start(s, why, whylen)) != CA_OK)
+	if (!s->read_only &&
+	    (rc = store_writer_start(s, why, whylen)) != CA_OK)
 		goto out;
 	*out = s;
 	return CA_OK;
@@ -298,7 +320,7 @@ out:
 void
 store_close(struct store *s)
 {
-	if (s == NULL)
+	if (s == NULL || store_is_writer(s))
 		return;
 	store_writer_stop(s);
 	mdb_env_close(s->env);

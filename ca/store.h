@@ -75,6 +75,8 @@ struct store_options {
 	unsigned group_max;	/* jobs per commit; 0 = STORE_GROUP_DEFAULT */
 	unsigned max_readers;	/* concurrent read txns; 0 = 126 */
 	int no_sync;		/* 1: skip fsync on commit (tests, bench only) */
+	int read_only;		/* 1: reads and backup only, no writer thread;
+				   the folder and store must exist */
 };
 
 /*
@@ -82,7 +84,9 @@ struct store_options {
  * its writer thread. opt may be NULL. A store written by a newer schema is
  * refused with CA_EVERSION. On success *out owns the store: close it with
  * store_close. Returns CA_OK, CA_EVERSION, CA_EIO, CA_EDB, CA_ENOMEM,
- * CA_EEXIST (already open in this process). Any thread.
+ * CA_EEXIST (already open in this process). With opt->read_only the
+ * store must exist (CA_EIO, or CA_EDB when it is not an entca store) and
+ * every write is refused with CA_ESTATE. Any thread.
  */
 int store_open(const char *dir, const struct store_options *opt,
     struct store **out, char *why, size_t whylen);
@@ -90,8 +94,8 @@ int store_open(const char *dir, const struct store_options *opt,
 /*
  * Drain the queue (every queued job is applied, committed and its done()
  * called), stop and join the writer, and close the environment. The caller
- * must have ended its read transactions. NULL is accepted. Not from the
- * writer thread (that is, not from apply or done).
+ * must have ended its read transactions. NULL is accepted. A call from the
+ * writer thread (from apply or done) is ignored: it would deadlock.
  */
 void store_close(struct store *s);
 
@@ -121,8 +125,8 @@ struct store_job {
 
 /*
  * Queue job for the writer. CA_OK: done() will be called exactly once, on
- * the writer thread, after the commit. An error (CA_ESTATE when closing,
- * CA_EUNAVAIL when STORE_QUEUE_MAX jobs wait, CA_EINVAL) means the job was
+ * the writer thread, after the commit. An error (CA_ESTATE when closing or
+ * read-only, CA_EUNAVAIL when STORE_QUEUE_MAX jobs wait, CA_EINVAL) means the job was
  * not queued and done() is never called. Any thread, including apply/done.
  */
 int store_submit(struct store *s, struct store_job *job);
@@ -157,6 +161,7 @@ struct store_txn *store_w_txn(struct store_wtxn *w);
  */
 int store_read_begin(struct store *s, struct store_txn **out, char *why,
     size_t whylen);
+/* End a read transaction; NULL is accepted. */
 void store_read_end(struct store_txn *t);
 
 /* Why the last failed read on t failed (borrowed, in t). */
@@ -168,12 +173,18 @@ const char *store_txn_why(const struct store_txn *t);
  * Names starting with "store." are the store's own (schema, counters) and
  * are refused by the generic put. Values are at most STORE_META_VALUE_MAX.
  */
+/* Put name -> val (copied). Writer thread, in apply. CA_EINVAL, CA_ETOOBIG. */
 int store_w_meta_put(struct store_wtxn *w, const char *name,
     const void *val, size_t len);
+/* Put name -> v as 8 big-endian bytes (e.g. "crl_number"). */
 int store_w_meta_put_u64(struct store_wtxn *w, const char *name, uint64_t v);
-/* Copy the value into buf (bufsize bytes); *len gets its length. */
+/*
+ * Copy the value into buf (bufsize bytes); *len gets its length.
+ * CA_ENOTFOUND when unset, CA_ETOOBIG when buf is too small.
+ */
 int store_meta_get(struct store_txn *t, const char *name, void *buf,
     size_t bufsize, size_t *len);
+/* Read a value written by store_w_meta_put_u64 (CA_EDB if not 8 bytes). */
 int store_meta_get_u64(struct store_txn *t, const char *name, uint64_t *v);
 
 /* ---- requests ---- */
@@ -346,12 +357,18 @@ int store_rev_iter_new(struct store_txn *t, int mode, int64_t arg,
 int store_rev_iter_next(struct store_rev_iter *it, struct store_revoked *e);
 /* Start again from the first entry (same snapshot: a second pass). */
 void store_rev_iter_rewind(struct store_rev_iter *it);
+/* Close the cursor and free it; NULL is accepted. */
 void store_rev_iter_free(struct store_rev_iter *it);
 
-/* Callback form: cb runs per entry; non-zero stops and is returned. */
+/*
+ * Callback forms of the two modes: cb runs per entry; non-zero stops the
+ * walk and is returned. Calling twice on one t walks one snapshot twice.
+ */
 typedef int (*store_revoked_cb)(const struct store_revoked *e, void *arg);
+/* Full CRL: current revocations of certificates with not_after >= min. */
 int store_iter_revoked(struct store_txn *t, int64_t min_not_after,
     store_revoked_cb cb, void *arg);
+/* Delta CRL: each serial's current change made after since. */
 int store_iter_changes(struct store_txn *t, int64_t since,
     store_revoked_cb cb, void *arg);
 
@@ -387,12 +404,15 @@ struct store_template {
 	unsigned char hash[STORE_HASH_LEN];	/* of the source file */
 };
 
+/* Put (or replace) template name: blob and source hash are copied. */
 int store_w_put_template(struct store_wtxn *w, const char *name,
     const void *blob, size_t len, const unsigned char hash[STORE_HASH_LEN]);
+/* Delete template name; CA_ENOTFOUND when there is none. */
 int store_w_del_template(struct store_wtxn *w, const char *name);
 /* Read template name into *tp (blob malloc'd: store_template_clear). */
 int store_get_template(struct store_txn *t, const char *name,
     struct store_template *tp);
+/* Free the blob of tp and zero it; NULL is accepted. */
 void store_template_clear(struct store_template *tp);
 /* Every template in name order (tp valid during the call only). */
 typedef int (*store_template_cb)(const struct store_template *tp, void *arg);

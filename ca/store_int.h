@@ -54,6 +54,7 @@ struct store {
 	char real[STORE_PATH_MAX];	/* resolved path, for the open list */
 	size_t map_size;
 	unsigned group_max;
+	int read_only;
 
 	pthread_mutex_t lock;
 	pthread_cond_t wake;

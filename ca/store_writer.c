@@ -263,6 +263,9 @@ store_submit(struct store *s, struct store_job *job)
 	job->next = NULL;
 	job->rc = CA_OK;
 	job->why[0] = '\0';
+	if (s->read_only)
+		return ca_why(job->why, sizeof(job->why), CA_ESTATE, "store "
+		    "%s: opened read-only, write refused", s->path);
 	pthread_mutex_lock(&s->lock);
 	if (s->closing) {
 		rc = ca_why(job->why, sizeof(job->why), CA_ESTATE, "store %s: "

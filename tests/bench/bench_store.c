@@ -76,12 +76,13 @@ struct run {
 	pthread_mutex_t m;
 };
 
-/* Thread body for mode 2: put its slice, waiting on each commit. */
+/* One client thread of mode 2. */
 struct worker {
 	struct run *r;
 	int idx;
 };
 
+/* Thread body for mode 2: put its slice, waiting on each commit. */
 static void *
 worker_main(void *arg)
 {

@@ -368,6 +368,7 @@ test_templates(void **state)
 {
 	struct fx *f = *state;
 	struct store_template tp;
+	struct store_stats st;
 	struct store_txn *t;
 	char why[CA_WHY_MAX], list[256] = "";
 
@@ -393,6 +394,8 @@ test_templates(void **state)
 	assert_int_equal(store_iter_templates(t, list_template, list), CA_OK);
 	assert_string_equal(list, "PKCSIntune;User;");
 	store_read_end(t);
+	assert_int_equal(store_stats(f->s, &st, why, sizeof(why)), CA_OK);
+	assert_int_equal(st.templates, 2);
 }
 
 /* apply: append the audit event in arg. */
@@ -421,6 +424,7 @@ static void
 test_audit(void **state)
 {
 	struct fx *f = *state;
+	struct store_stats st;
 	struct store_txn *t;
 	char why[CA_WHY_MAX], ev[64], list[256];
 
@@ -446,6 +450,10 @@ test_audit(void **state)
 	    CA_OK);
 	assert_string_equal(list, "1;2;3;4;5;6;");
 	store_read_end(t);
+	assert_int_equal(store_stats(f->s, &st, why, sizeof(why)), CA_OK);
+	assert_int_equal(st.audit_events, 6);
+	assert_true(st.map_used > 0 && st.map_used < st.map_size);
+	assert_int_equal(st.map_size, STORE_MAP_SIZE_DEFAULT);
 }
 
 /* What apply_sticky saw on the writer thread (asserted by the test). */
@@ -583,6 +591,75 @@ test_open_bad_folder(void **state)
 	assert_non_null(strstr(why, "not a folder"));
 }
 
+/* apply: put one meta value (for the read-only test). */
+static int
+apply_meta_one(struct store_wtxn *w, void *arg)
+{
+	return store_w_meta_put_u64(w, "crl_number", *(uint64_t *)arg);
+}
+
+/* Read-only: reads and backup work, writes are refused, no store no open. */
+static void
+test_read_only(void **state)
+{
+	struct fx *f = *state;
+	struct store_options ro = { .read_only = 1 };
+	struct store *r = NULL, *b = NULL;
+	struct store_txn *t;
+	char why[CA_WHY_MAX], *bdir = tsu_tmpdir(), *empty = tsu_tmpdir();
+	uint64_t v = 7;
+
+	assert_int_equal(store_submit_wait(f->s, apply_meta_one, &v, why,
+	    sizeof(why)), CA_OK);
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(store_open(f->dir, &ro, &r, why, sizeof(why)), CA_OK);
+	assert_int_equal(store_submit_wait(r, apply_meta_one, &v, why,
+	    sizeof(why)), CA_ESTATE);
+	assert_non_null(strstr(why, "read-only"));
+	assert_int_equal(store_read_begin(r, &t, why, sizeof(why)), CA_OK);
+	v = 0;
+	assert_int_equal(store_meta_get_u64(t, "crl_number", &v), CA_OK);
+	assert_int_equal(v, 7);
+	store_read_end(t);
+	assert_int_equal(store_backup(r, bdir, why, sizeof(why)), CA_OK);
+	store_close(r);
+	assert_int_equal(store_open(bdir, &ro, &b, why, sizeof(why)), CA_OK);
+	assert_int_equal(store_read_begin(b, &t, why, sizeof(why)), CA_OK);
+	assert_int_equal(store_meta_get_u64(t, "crl_number", &v), CA_OK);
+	assert_int_equal(v, 7);
+	store_read_end(t);
+	store_close(b);
+	/* An empty folder is no store: read-only does not create one. */
+	assert_int_equal(store_open(empty, &ro, &r, why, sizeof(why)), CA_EIO);
+	assert_non_null(strstr(why, empty));
+	assert_null(r);
+	tsu_rmdir(bdir);
+	tsu_rmdir(empty);
+}
+
+/* A data.mdb that is not LMDB is refused with CA_EDB naming the store. */
+static void
+test_not_lmdb(void **state)
+{
+	struct store *s = NULL;
+	char why[CA_WHY_MAX], path[256], *dir = tsu_tmpdir();
+	FILE *fp;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	for (int i = 0; i < 4096; i++)
+		fputc('x', fp);
+	fclose(fp);
+	assert_int_equal(store_open(dir, NULL, &s, why, sizeof(why)), CA_EDB);
+	assert_null(s);
+	assert_non_null(strstr(why, dir));
+	assert_non_null(strstr(why, "not an LMDB file"));
+	tsu_rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -608,6 +685,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_record_newer, fx_setup,
 		    fx_teardown),
 		cmocka_unit_test(test_open_bad_folder),
+		cmocka_unit_test_setup_teardown(test_read_only, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test(test_not_lmdb),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
