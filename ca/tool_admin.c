@@ -1,0 +1,383 @@
+/*
+ * `entca` commands that act for the CA on its own host: backup, revoke,
+ * unrevoke, crl publish, request approve|deny|list, template load, issue,
+ * unissue. They open the CA's state like entcad does (daemon_open) and run
+ * the same code paths as the management API (api_local), so the rules,
+ * records and audit events are the same whichever way an officer acts.
+ * One thread; LMDB's lock keeps them safe beside a running entcad.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <jansson.h>
+
+#include "common/error.h"
+#include "ca/api.h"
+#include "ca/daemon.h"
+#include "ca/log.h"
+#include "ca/settings.h"
+#include "ca/store.h"
+#include "ca/templates_load.h"
+#include "ca/tool_admin.h"
+#include "crl/reason.h"
+
+#define TOOL_DEFAULT_CONF SYSCONFDIR "/entca/entcad.conf"
+#define TOOL_LINE_MAX 4096
+#define TOOL_CONF_MAX (1024 * 1024)
+
+/* The configuration file: -c, else $ENTCA_CONF, else the default. */
+static const char *
+conf_path(const char *opt)
+{
+	const char *env = getenv("ENTCA_CONF");
+
+	if (opt != NULL)
+		return opt;
+	return env != NULL && *env != '\0' ? env : TOOL_DEFAULT_CONF;
+}
+
+/* "local:<user>": how the audit log names the host's administrator. */
+static void
+local_name(char *out, size_t len)
+{
+	struct passwd *pw = getpwuid(getuid());
+
+	snprintf(out, len, "local:%s", pw != NULL ? pw->pw_name : "unknown");
+}
+
+/* Load the configuration and open what the command needs. */
+static int
+open_ca(struct daemon *d, const char *conf, unsigned what)
+{
+	char why[CA_WHY_MAX];
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	d->cfgs = calloc(1, sizeof(*d->cfgs));
+	if (d->cfgs == NULL)
+		return 1;
+	d->cfg = &d->cfgs->c;
+	rc = config_load(conf, d->cfg, why, sizeof(why));
+	if (rc != CA_OK) {
+		fprintf(stderr, "entca: %s\n", why);
+		return 2;
+	}
+	rc = daemon_open(d, what, why, sizeof(why));
+	if (rc != CA_OK) {
+		fprintf(stderr, "entca: %s\n", why);
+		return 1;
+	}
+	return 0;
+}
+
+/* Run one API call locally and print its answer; exit code from status. */
+static int
+run_api(struct daemon *d, const char *path, const char *body)
+{
+	char who[128];
+	char *out = NULL;
+	int status;
+
+	local_name(who, sizeof(who));
+	status = api_local(d, who, path, body, &out);
+	if (out != NULL) {
+		fputs(out, status < 300 ? stdout : stderr);
+		if (out[0] != '\0' && out[strlen(out) - 1] != '\n')
+			fputc('\n', status < 300 ? stdout : stderr);
+	}
+	free(out);
+	return status < 300 ? 0 : 1;
+}
+
+/* entca revoke SERIAL [--reason R] [--invalidity-date EPOCH]; entca unrevoke SERIAL. */
+static int
+cmd_revoke(int argc, char **argv, const char *conf, bool unrevoke)
+{
+	static const struct option opts[] = {
+		{ "reason", required_argument, NULL, 'r' },
+		{ "invalidity-date", required_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *reason = "unspecified", *inv = NULL;
+	char path[256], body[256], why[CA_WHY_MAX];
+	struct daemon d;
+	int opt, rc, r;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "r:i:", opts, NULL)) != -1) {
+		if (opt == 'r')
+			reason = optarg;
+		else if (opt == 'i')
+			inv = optarg;
+		else
+			return 2;
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "usage: entca %s SERIAL%s\n", unrevoke ? "unrevoke" : "revoke",
+		    unrevoke ? "" : " [--reason R] [--invalidity-date EPOCH]");
+		return 2;
+	}
+	if (!unrevoke && crl_reason_parse(reason, &r, why, sizeof(why)) != CA_OK) {
+		fprintf(stderr, "entca: --reason: %s\n", why);
+		return 2;
+	}
+	snprintf(path, sizeof(path), "certificates/%s/%s", argv[optind],
+	    unrevoke ? "unrevoke" : "revoke");
+	if (inv != NULL)
+		snprintf(body, sizeof(body), "{\"reason\":\"%s\",\"invalidity_date\":%lld}",
+		    crl_reason_name(r), atoll(inv));
+	else
+		snprintf(body, sizeof(body), "{\"reason\":\"%s\"}", unrevoke ? "" : crl_reason_name(r));
+	rc = open_ca(&d, conf, DAEMON_OPEN_ALL);
+	if (rc == 0)
+		rc = run_api(&d, path, unrevoke ? NULL : body);
+	daemon_close(&d);
+	return rc;
+}
+
+/* entca crl publish [--delta] */
+static int
+cmd_crl(int argc, char **argv, const char *conf)
+{
+	struct daemon d;
+	bool delta = false;
+	int rc;
+
+	if (argc < 2 || strcmp(argv[1], "publish") != 0) {
+		fprintf(stderr, "usage: entca crl publish [--delta]\n");
+		return 2;
+	}
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--delta") == 0)
+			delta = true;
+		else {
+			fprintf(stderr, "entca crl publish: unknown option %s\n", argv[i]);
+			return 2;
+		}
+	}
+	rc = open_ca(&d, conf, DAEMON_OPEN_ALL);
+	if (rc == 0)
+		rc = run_api(&d, "crl/publish", delta ? "{\"delta\":true}" : "{}");
+	if (rc == 0)
+		fprintf(stderr, "entca: written to %s/crl/; a running entcad serves it after SIGHUP\n",
+		    d.cfg->state_dir);
+	daemon_close(&d);
+	return rc;
+}
+
+/* Print one pending (or any) request as a line. */
+static int
+print_request(const struct store_request *r, void *arg)
+{
+	(void)arg;
+	printf("%llu\t%s\t%s\t%s\t%s\t%s\n", (unsigned long long)r->id,
+	    store_req_status_name(r->status), r->requester, r->template_name,
+	    r->target, r->reason);
+	return 0;
+}
+
+/* entca request approve|deny ID [--reason TEXT] | list [--all] */
+static int
+cmd_request(int argc, char **argv, const char *conf)
+{
+	struct daemon d;
+	struct store_txn *t = NULL;
+	char path[128], why[CA_WHY_MAX];
+	char *body = NULL;
+	json_t *o;
+	int rc;
+
+	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
+		rc = open_ca(&d, conf, DAEMON_OPEN_CHECK);
+		if (rc == 0 && store_read_begin(d.store, &t, why, sizeof(why)) == CA_OK) {
+			store_iter_requests(t, 0, argc > 2 && strcmp(argv[2], "--all") == 0 ?
+			    -1 : STORE_REQ_PENDING, print_request, NULL);
+			store_read_end(t);
+		}
+		daemon_close(&d);
+		return rc;
+	}
+	if (argc < 3 || (strcmp(argv[1], "approve") != 0 && strcmp(argv[1], "deny") != 0)) {
+		fprintf(stderr, "usage: entca request approve|deny ID [--reason TEXT] | list [--all]\n");
+		return 2;
+	}
+	snprintf(path, sizeof(path), "requests/%s/%s", argv[2], argv[1]);
+	if (argc >= 5 && strcmp(argv[3], "--reason") == 0) {
+		o = json_pack("{s:s}", "reason", argv[4]);
+		body = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+	}
+	rc = open_ca(&d, conf, DAEMON_OPEN_ALL);
+	if (rc == 0)
+		rc = run_api(&d, path, body);
+	free(body);
+	daemon_close(&d);
+	return rc;
+}
+
+/* entca backup DIR: a consistent hot copy of the store. */
+static int
+cmd_backup(int argc, char **argv, const char *conf)
+{
+	struct daemon d;
+	char why[CA_WHY_MAX];
+	int rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: entca backup DIR\n");
+		return 2;
+	}
+	rc = open_ca(&d, conf, DAEMON_OPEN_CHECK);
+	if (rc == 0 && store_backup(d.store, argv[1], why, sizeof(why)) != CA_OK) {
+		fprintf(stderr, "entca: backup: %s\n", why);
+		rc = 1;
+	} else if (rc == 0) {
+		printf("store copied to %s (copy ca.json, ca.crt and ca.key or the token separately)\n", argv[1]);
+	}
+	daemon_close(&d);
+	return rc;
+}
+
+/*
+ * Rewrite the issue-templates line of [ca] in conf with name added or
+ * removed, keeping every other line; write, fsync, rename.
+ */
+static int
+edit_issue_list(const char *conf, const char *name, bool add,
+    const struct ca_config *cfg)
+{
+	char tmp[PATH_MAX], line[TOOL_LINE_MAX], section[64] = "";
+	char list[TOOL_LINE_MAX] = "";
+	bool done = false, present = config_issues_template(cfg, name);
+	FILE *in, *out;
+	size_t n = 0;
+
+	if (add == present) {
+		printf("%s is %s in issue-templates already\n", name, add ? "listed" : "not listed");
+		return 0;
+	}
+	for (size_t i = 0; i < cfg->n_issue; i++) {
+		if (!add && strcasecmp(cfg->issue_templates[i], name) == 0)
+			continue;
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "",
+		    cfg->issue_templates[i]);
+	}
+	if (add)
+		snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "", name);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", conf);
+	in = fopen(conf, "r");
+	out = in != NULL ? fopen(tmp, "w") : NULL;
+	if (in == NULL || out == NULL) {
+		fprintf(stderr, "entca: %s: %s\n", in == NULL ? conf : tmp, strerror(errno));
+		if (in != NULL)
+			fclose(in);
+		return 1;
+	}
+	while (fgets(line, sizeof(line), in) != NULL) {
+		const char *p = line + strspn(line, " \t");
+
+		if (*p == '[') {
+			if (strcmp(section, "ca") == 0 && !done) {
+				fprintf(out, "issue-templates = %s\n", list);
+				done = true;
+			}
+			sscanf(p, "[%63[^]]", section);
+		} else if (strcmp(section, "ca") == 0 && !done &&
+		    strncmp(p, "issue-templates", 15) == 0 &&
+		    strchr(" \t=", p[15]) != NULL) {
+			fprintf(out, "issue-templates = %s\n", list);
+			done = true;
+			continue;
+		}
+		fputs(line, out);
+	}
+	if (!done)
+		fprintf(out, "%s[ca]\nissue-templates = %s\n", strcmp(section, "ca") == 0 ? "" : "\n", list);
+	fclose(in);
+	if (fflush(out) != 0 || fsync(fileno(out)) != 0 || fclose(out) != 0 ||
+	    rename(tmp, conf) != 0) {
+		fprintf(stderr, "entca: %s: %s\n", conf, strerror(errno));
+		unlink(tmp);
+		return 1;
+	}
+	printf("%s %s issue-templates in %s; send SIGHUP to entcad to apply\n", name,
+	    add ? "added to" : "removed from", conf);
+	return 0;
+}
+
+/* entca template load | issue NAME | unissue NAME */
+static int
+cmd_template_ca(int argc, char **argv, const char *conf)
+{
+	struct daemon d;
+	int rc;
+
+	rc = open_ca(&d, conf, DAEMON_OPEN_CHECK);
+	if (rc != 0) {
+		daemon_close(&d);
+		return rc;
+	}
+	if (strcmp(argv[0], "load") == 0) {
+		printf("%zu templates from %s compiled into the store\n",
+		    templates_count(d.templates), d.cfg->templates_dir);
+	} else if (argc != 2) {
+		fprintf(stderr, "usage: entca template %s NAME\n", argv[0]);
+		rc = 2;
+	} else if (strcmp(argv[0], "issue") == 0 && templates_find(d.templates, argv[1]) == NULL) {
+		fprintf(stderr, "entca: no template %s in %s\n", argv[1], d.cfg->templates_dir);
+		rc = 1;
+	} else {
+		const struct template *t = templates_find(d.templates, argv[1]);
+
+		rc = edit_issue_list(conf, t != NULL ? t->name : argv[1],
+		    strcmp(argv[0], "issue") == 0, d.cfg);
+	}
+	daemon_close(&d);
+	return rc;
+}
+
+int
+tool_admin_main(const char *conf_opt, int argc, char **argv)
+{
+	const char *conf = conf_path(conf_opt);
+	const char *cmd = argv[0];
+
+	log_init("entca", LOG_LEVEL_WARNING, false);
+	if (strcmp(cmd, "revoke") == 0)
+		return cmd_revoke(argc, argv, conf, false);
+	if (strcmp(cmd, "unrevoke") == 0)
+		return cmd_revoke(argc, argv, conf, true);
+	if (strcmp(cmd, "crl") == 0)
+		return cmd_crl(argc, argv, conf);
+	if (strcmp(cmd, "request") == 0)
+		return cmd_request(argc, argv, conf);
+	if (strcmp(cmd, "backup") == 0)
+		return cmd_backup(argc, argv, conf);
+	if (strcmp(cmd, "template") == 0 && argc >= 2 &&
+	    (strcmp(argv[1], "load") == 0 || strcmp(argv[1], "issue") == 0 ||
+	    strcmp(argv[1], "unissue") == 0))
+		return cmd_template_ca(argc - 1, argv + 1, conf);
+	return -1;
+}
+
+bool
+tool_admin_handles(const char *cmd, int argc, char **argv)
+{
+	static const char *const cmds[] = { "revoke", "unrevoke", "crl", "request", "backup" };
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(cmd, cmds[i]) == 0)
+			return true;
+	return strcmp(cmd, "template") == 0 && argc >= 2 &&
+	    (strcmp(argv[1], "load") == 0 || strcmp(argv[1], "issue") == 0 ||
+	    strcmp(argv[1], "unissue") == 0);
+}

@@ -1,0 +1,18 @@
+/*
+ * The `entca` commands that act for the CA on its host (see tool_admin.c).
+ */
+#ifndef ENTCA_CA_TOOL_ADMIN_H
+#define ENTCA_CA_TOOL_ADMIN_H
+
+#include <stdbool.h>
+
+/* True if argv[0] (with its arguments) is one of these commands. */
+bool tool_admin_handles(const char *cmd, int argc, char **argv);
+
+/*
+ * Run argv[0] with the configuration conf (NULL: $ENTCA_CONF or the
+ * default). Returns the exit code: 0, 1 (failed), 2 (usage or config).
+ */
+int tool_admin_main(const char *conf, int argc, char **argv);
+
+#endif

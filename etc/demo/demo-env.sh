@@ -1,0 +1,90 @@
+# etc/demo/demo-env.sh: sourced by the README demo (run-demo.sh) and the
+# integration tests. Builds a complete demo CA in a folder: a throwaway
+# slapd with the fixed demo directory (tests/slapd), a root CA made with
+# `entca init`, the PKCS Intune template, an entcad.conf, and starts entcad.
+#
+# Needs: SRC (source tree), BUILD (build tree with entca and entcad).
+# demo_setup STATE PORT: prepare everything in STATE (idempotent: keeps an
+#   existing CA), entcad to listen on 127.0.0.1:PORT. Sets DEMO_CONF,
+#   DEMO_CA (CA certificate PEM), DEMO_URL, and the SLAPD_* variables.
+# demo_start_entcad: start entcad in the background (DEMO_PID), wait for it.
+
+# demo_setup STATE PORT
+demo_setup() {
+	DEMO_STATE=$1
+	DEMO_PORT=$2
+	mkdir -p "$DEMO_STATE"
+	DEMO_STATE=$(cd "$DEMO_STATE" && pwd)
+	# slapd stops by itself when the process named here exits.
+	eval "$(SLAPD_WATCH_PID=${DEMO_WATCH_PID:-$$} "$SRC/tests/slapd/slapd-start.sh" "$DEMO_STATE/slapd")" || return 1
+	if [ ! -f "$DEMO_STATE/ca/ca.crt" ]; then
+		"$BUILD/entca" init --state "$DEMO_STATE/ca" \
+		    --subject "CN=entca Demo Root CA,O=Demo,C=US" \
+		    --key-type "${DEMO_KEY_TYPE:-rsa2048}" --days 3650 >/dev/null || return 1
+	fi
+	DEMO_CA=$DEMO_STATE/ca/ca.crt
+	mkdir -p "$DEMO_STATE/templates"
+	chmod 700 "$DEMO_STATE/templates"
+	cp "$SRC/etc/templates/PKCSIntune.tmpl" "$DEMO_STATE/templates/"
+	chmod 600 "$DEMO_STATE/templates/"*.tmpl
+	printf '%s\n' "$SLAPD_SVC_PW" >"$DEMO_STATE/ldap.secret"
+	chmod 600 "$DEMO_STATE/ldap.secret"
+	DEMO_CONF=$DEMO_STATE/entcad.conf
+	DEMO_URL=https://127.0.0.1:$DEMO_PORT
+	cat >"$DEMO_CONF" <<-CONF
+	# Demo configuration written by etc/demo/demo-env.sh.
+	[ca]
+	name = entca-demo
+	state-dir = $DEMO_STATE/ca
+	templates-dir = $DEMO_STATE/templates
+	issue-templates = ${DEMO_ISSUE:-PKCSIntune}
+	default-template = PKCSIntune
+	pid-file = $DEMO_STATE/entcad.pid
+	workers = 4
+
+	[http]
+	listen = 127.0.0.1:$DEMO_PORT
+	client-ca = $DEMO_STATE/ca/ca.crt
+	public-url = http://127.0.0.1:$DEMO_PORT
+
+	[directory]
+	uri = $SLAPD_URI
+	base = $SLAPD_BASE
+	bind-dn = $SLAPD_SVC_DN
+	bind-password-file = $DEMO_STATE/ldap.secret
+	domain = DEMO
+	realm = demo.example
+	tls = starttls
+	ca-file = $SLAPD_CA_FILE
+	timeout = ${DEMO_DIR_TIMEOUT:-2000}
+	op-timeout = ${DEMO_DIR_TIMEOUT:-3000}
+	cache-ttl = 60
+
+	[crl]
+	period = 1w
+	delta-period = 1d
+	publish-dn = cn=ENTCA,cn=CDP,cn=Public Key Services,cn=Services,cn=Configuration,$SLAPD_BASE
+
+	[security]
+	# The connector computer account: Request Certificates + Issue and Manage.
+	allow = INTUNECONN\$ : read, request, officer
+	allow = PKI Admins : read, admin
+	allow = Domain Users : read, request
+	deny = Denied Users : request
+
+	[log]
+	level = ${DEMO_LOG_LEVEL:-info}
+	CONF
+}
+
+# demo_start_entcad: background entcad, wait until it answers.
+demo_start_entcad() {
+	"$BUILD/entcad" -f -c "$DEMO_CONF" 2>>"$DEMO_STATE/entcad.log" &
+	DEMO_PID=$!
+	for _ in $(seq 1 100); do
+		curl -s --cacert "$DEMO_CA" "$DEMO_URL/health" >/dev/null 2>&1 && return 0
+		kill -0 "$DEMO_PID" 2>/dev/null || { tail -5 "$DEMO_STATE/entcad.log" >&2; return 1; }
+		sleep 0.1
+	done
+	return 1
+}
