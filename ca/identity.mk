@@ -22,6 +22,8 @@ tests_unit_test_identity_tool_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_identity_tool_LDADD = $(TEST_LDADD)
 
 TESTS += tests/integration/identity_init.sh \
-	tests/integration/identity_import.sh
+	tests/integration/identity_import.sh \
+	tests/integration/identity_pkcs11.sh
 EXTRA_DIST += tests/integration/identity_init.sh \
-	tests/integration/identity_import.sh
+	tests/integration/identity_import.sh \
+	tests/integration/identity_pkcs11.sh

@@ -21,6 +21,19 @@ identity_digest_for(gnutls_privkey_t key)
 	unsigned bits = 0;
 	int pk = gnutls_privkey_get_pk_algorithm(key, &bits);
 
+	if (pk == GNUTLS_PK_ECDSA && bits == 0) {
+		/* PKCS#11 EC keys do not report a size; ask the public half. */
+		gnutls_pubkey_t pub = NULL;
+
+		gnutls_ecc_curve_t curve = GNUTLS_ECC_CURVE_INVALID;
+
+		if (gnutls_pubkey_init(&pub) >= 0 &&
+		    gnutls_pubkey_import_privkey(pub, key, 0, 0) >= 0 &&
+		    gnutls_pubkey_export_ecc_raw2(pub, &curve, NULL, NULL,
+		    0) >= 0)
+			bits = gnutls_ecc_curve_get_size(curve) * 8;
+		gnutls_pubkey_deinit(pub);
+	}
 	if (pk == GNUTLS_PK_ECDSA) {
 		if (bits > 384)
 			return GNUTLS_DIG_SHA512;

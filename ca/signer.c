@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <grp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -225,6 +226,15 @@ signer_start(const char *state_dir, const char *drop_user,
 		s->drop.enabled = 1;
 		s->drop.uid = pw->pw_uid;
 		s->drop.gid = pw->pw_gid;
+		/* Keep the user's groups: an HSM is often reached via one. */
+		s->drop.ngroups = SIGNER_GROUPS_MAX;
+		if (getgrouplist(drop_user, pw->pw_gid, s->drop.groups,
+		    &s->drop.ngroups) < 0) {
+			rc = ca_why(why, whylen, CA_ECONFIG,
+			    "signer: user %s is in more than %d groups",
+			    drop_user, SIGNER_GROUPS_MAX);
+			goto fail;
+		}
 	}
 	pthread_mutex_lock(&s->lock);
 	rc = signer_spawn(s, why, whylen);

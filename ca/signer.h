@@ -50,8 +50,10 @@ struct signer_status {
 
 /*
  * Start the signer for the CA in state_dir. When running as root and
- * drop_user is not NULL, the child switches to that user (setgroups,
- * setgid, setuid) after opening the key; as non-root no switch is made.
+ * drop_user is not NULL, the child switches to that user (its groups from
+ * getgrouplist, its gid and uid) after opening the key; as non-root no
+ * switch is made. A PKCS#11 module that reads its storage per operation
+ * (SoftHSM does) needs that storage reachable by drop_user.
  * The child always sets PR_SET_NO_NEW_PRIVS and non-dumpable, closes every
  * other descriptor, and for file keys (when root) enters an empty network
  * namespace. *out is owned by the caller (signer_stop). Returns CA_OK, or

@@ -104,7 +104,7 @@ child_signals(void)
 /* Open the CA key and check that it belongs to ca.crt. */
 static int
 child_open_key(const char *state_dir, gnutls_privkey_t *key, int *file_key,
-    char *why, size_t whylen)
+    unsigned *cert_bits, char *why, size_t whylen)
 {
 	struct keyfile_loc loc;
 	gnutls_datum_t d = { NULL, 0 };
@@ -127,6 +127,8 @@ child_open_key(const char *state_dir, gnutls_privkey_t *key, int *file_key,
 	gnutls_free(d.data);
 	if (rc != CA_OK)
 		return rc;
+	/* PKCS#11 EC keys report no size; the certificate knows it. */
+	gnutls_x509_crt_get_pk_algorithm(certs[0], cert_bits);
 	rc = keyfile_open(&loc, key, why, whylen);
 	if (rc == CA_OK) {
 		rc = keyfile_key_matches(*key, certs[0], why, whylen);
@@ -158,7 +160,8 @@ child_drop(const struct signer_drop *drop, int file_key,
 		return ca_why(why, whylen, CA_EIO, "signer: chdir /: %s",
 		    strerror(errno));
 	if (drop->enabled && geteuid() == 0) {
-		if (setgroups(0, NULL) != 0 || setgid(drop->gid) != 0 ||
+		if (setgroups((size_t)drop->ngroups, drop->groups) != 0 ||
+		    setgid(drop->gid) != 0 ||
 		    setuid(drop->uid) != 0)
 			return ca_why(why, whylen, CA_EIO,
 			    "signer: cannot switch to uid %u: %s",
@@ -241,7 +244,7 @@ signer_child_main(int fd, const char *state_dir,
 	struct signer_wire_info info;
 	gnutls_privkey_t key = NULL;
 	char why[CA_WHY_MAX] = "";
-	unsigned bits = 0;
+	unsigned bits = 0, cert_bits = 0;
 	int file_key = 0, rc;
 	ssize_t n;
 
@@ -249,12 +252,13 @@ signer_child_main(int fd, const char *state_dir,
 	if (child_fds(fd) != 0)
 		_exit(1);
 	fd = 3;
-	rc = child_open_key(state_dir, &key, &file_key, why, sizeof(why));
+	rc = child_open_key(state_dir, &key, &file_key, &cert_bits, why,
+	    sizeof(why));
 	if (rc != CA_OK)
 		child_fail(fd, rc, why);
 	memset(&info, 0, sizeof(info));
 	info.pk_algo = gnutls_privkey_get_pk_algorithm(key, &bits);
-	info.bits = bits;
+	info.bits = bits != 0 ? bits : cert_bits;
 	rc = child_drop(drop, file_key, &info, why, sizeof(why));
 	if (rc != CA_OK)
 		child_fail(fd, rc, why);

@@ -53,11 +53,16 @@ struct signer_wire_info {
 	int32_t netns;
 };
 
+/* Most supplementary groups the signer keeps (e.g. an HSM's group). */
+#define SIGNER_GROUPS_MAX 32
+
 /* How the parent asks the child to drop privileges. */
 struct signer_drop {
 	int enabled;
 	uid_t uid;
 	gid_t gid;
+	gid_t groups[SIGNER_GROUPS_MAX];	/* the user's groups */
+	int ngroups;
 };
 
 /*

@@ -1,0 +1,93 @@
+#!/bin/sh
+# The CA key in a PKCS#11 token (SoftHSM2 in a private folder): entca init
+# generates the key in the token (or reuses an existing object), the key
+# never appears in the state folder, and the signer process signs with it
+# (also after dropping to nobody); openssl verifies. Wrong PINs are refused.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/common.sh"
+
+TOOL=${ENTCA_IDENTITY_TOOL:-$top_builddir/tests/unit/test_identity_tool}
+MOD=${SOFTHSM2_MODULE:-/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so}
+[ -x "$TOOL" ] || t_skip_all "no $TOOL"
+[ -r "$MOD" ] || t_skip_all "SoftHSM2 module not installed ($MOD)"
+command -v softhsm2-util >/dev/null || t_skip_all "softhsm2-util missing"
+D=$T_TMP
+unset ENTCA_PKCS11_MODULE ENTCA_PKCS11_PIN
+
+mkdir "$D/tokens"
+SOFTHSM2_CONF=$D/softhsm2.conf
+export SOFTHSM2_CONF
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
+    "$D/tokens" > "$SOFTHSM2_CONF"
+softhsm2-util --init-token --free --label entca --so-pin 5678 --pin 1234 >/dev/null
+t_ok $? "SoftHSM2 token initialised"
+
+# init_p11 STATE OBJECT KEYTYPE [PIN]
+init_p11() {
+	"$TOOL" init --state "$1" --key-type "$3" --subject "CN=HSM CA $2" \
+	    --pkcs11 "pkcs11:token=entca;object=$2?pin-value=${4:-1234}" \
+	    --pkcs11-module "$MOD"
+}
+
+for kt in p256 p384 rsa2048; do
+	S=$D/s-$kt
+	t_run "$kt: init generates the key in the token" init_p11 "$S" "ca-$kt" "$kt"
+	t_ok $([ ! -e "$S/ca.key" ]; echo $?) "$kt: no key file in the state folder"
+	t_match "$kt: ca.json names the token key" '"type": "pkcs11"' "$(cat "$S/ca.json")"
+	txt=$(openssl x509 -in "$S/ca.crt" -noout -text)
+	t_match "$kt: openssl sees a CA" "CA:TRUE" "$txt"
+	t_run "$kt: TLS cert signed by the token key" \
+	    openssl verify -CAfile "$S/ca.crt" "$S/tls.crt"
+	t_run "$kt: signer signs with the token key" \
+	    "$TOOL" signer-issue "$S" "$D/$kt-leaf.pem"
+	t_run "$kt: openssl verifies it" \
+	    openssl verify -CAfile "$S/ca.crt" "$D/$kt-leaf.pem"
+done
+sig=$(openssl x509 -in "$D/s-p384/ca.crt" -noout -text | grep -m1 "Signature Algorithm")
+t_match "P-384 token key signs with SHA-384" "ecdsa-with-SHA384" "$sig"
+t_match "signer reports the P-384 size" "bits=384" \
+    "$("$TOOL" signer-issue "$D/s-p384" "$D/x.pem")"
+
+# The private key is in the token, marked sensitive.
+objs=$(p11tool --provider "$MOD" --login --list-privkeys \
+    "pkcs11:token=entca?pin-value=1234" 2>/dev/null)
+t_match "token holds the private keys" "ca-p256" "$objs"
+t_match "private keys are sensitive" "CKA_SENSITIVE" "$objs"
+
+# An existing token object is reused, not replaced.
+t_run "init reuses an existing object" init_p11 "$D/again" ca-p256 p256
+t_eq "same public key as the first CA" \
+    "$(openssl x509 -in "$D/s-p256/ca.crt" -noout -pubkey)" \
+    "$(openssl x509 -in "$D/again/ca.crt" -noout -pubkey)"
+
+# Module named by the environment instead of --pkcs11-module.
+t_run "ENTCA_PKCS11_MODULE works too" env ENTCA_PKCS11_MODULE="$MOD" \
+    "$TOOL" init --state "$D/env" --key-type p256 --no-tls-cert \
+    --pkcs11 "pkcs11:token=entca;object=ca-env?pin-value=1234"
+
+# Wrong PIN: init refuses and writes nothing; a signer with a wrong PIN too.
+out=$(init_p11 "$D/badpin" ca-bad p256 9999 2>&1)
+t_ok $(( $? == 0 )) "wrong PIN: init refused"
+t_match "wrong PIN: clear reason" "PIN" "$out"
+t_eq "wrong PIN: nothing written" "" "$(ls "$D/badpin" 2>/dev/null)"
+cp -r "$D/s-p256" "$D/pinbad"
+sed -i 's/pin-value=1234/pin-value=9999/' "$D/pinbad/ca.json"
+out=$("$TOOL" signer-issue "$D/pinbad" "$D/y.pem" 2>&1)
+t_ok $(( $? == 0 )) "wrong PIN in ca.json: signer refuses to start"
+t_match "wrong PIN in ca.json: clear reason" "PIN" "$out"
+out=$("$TOOL" init --state "$D/nomod" --key-type p256 --pkcs11-module /nonexistent.so \
+    --pkcs11 "pkcs11:token=entca;object=x?pin-value=1234" 2>&1)
+t_match "missing module: clear reason" "PKCS#11 module /nonexistent.so" "$out"
+
+# Dropping to nobody: SoftHSM reads its files per operation, so its token
+# storage must belong to the signer's user.
+if [ "$(id -u)" = 0 ]; then
+	chmod 711 "$D"
+	chown -R nobody "$D/tokens"
+	out=$("$TOOL" signer-issue "$D/s-p256" "$D/nb.pem" nobody 2>&1)
+	t_ok $? "signer as nobody signs with the token key"
+	t_match "signer runs as nobody" "uid=65534" "$out"
+	t_run "openssl verifies the nobody-signed certificate" \
+	    openssl verify -CAfile "$D/s-p256/ca.crt" "$D/nb.pem"
+fi
+
+t_done
