@@ -154,7 +154,7 @@ directory_authenticate(struct directory *d, const char *user,
 	size_t ulen, plen;
 	int rc;
 
-	principal_clear(out);
+	memset(out, 0, sizeof(*out));	/* output only: never freed here */
 	if (log != NULL)
 		memset(log, 0, sizeof(*log));
 	if (user == NULL || *user == '\0')

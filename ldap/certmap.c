@@ -246,7 +246,7 @@ directory_map_certificate(struct directory *d, const unsigned char *der,
 	size_t pos;
 	int rc, has_sid;
 
-	principal_clear(out);
+	memset(out, 0, sizeof(*out));	/* output only: never freed here */
 	if (der_len == 0 || der_len > DIRECTORY_CERT_MAX)
 		return ca_why(why, whylen, CA_EPARSE,
 		    "certificate: empty or longer than %d bytes", DIRECTORY_CERT_MAX);

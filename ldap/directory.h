@@ -121,8 +121,9 @@ void directory_free(struct directory *d);
  * resolved to exactly one entry by a search with the service account,
  * then bound as that DN on a separate connection; disabled, locked and
  * expired accounts are refused even when the bind succeeds. An empty
- * password is refused before any network. On CA_OK *out is filled
- * (caller clears it). On CA_EAUTH why is DIRECTORY_AUTH_FAILED and log
+ * password is refused before any network. *out is output only (zeroed
+ * first, never freed); on CA_OK it is filled and the caller releases it
+ * with principal_clear(). On CA_EAUTH why is DIRECTORY_AUTH_FAILED and log
  * (may be NULL) tells what happened. Other codes: CA_EUNAVAIL,
  * CA_ETIMEOUT, CA_ENOMEM. Successes are cached for cache_ttl_s.
  */

@@ -19,7 +19,14 @@ tests_unit_test_directory_SOURCES = tests/unit/test_directory.c
 tests_unit_test_directory_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_directory_LDADD = $(DIRECTORY_TEST_LDADD)
 
+# Live parts against a real slapd: the program is driven by the script.
+check_PROGRAMS += tests/unit/test_directory_live
+tests_unit_test_directory_live_SOURCES = tests/unit/test_directory_live.c
+tests_unit_test_directory_live_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_directory_live_LDADD = $(DIRECTORY_TEST_LDADD)
+TESTS += tests/integration/directory_live.sh
+
 # The test directory: started by tests and by the README demo.
 EXTRA_DIST += tests/slapd/slapd-start.sh tests/slapd/slapd-stop.sh \
 	tests/slapd/adapt-msuser.py tests/slapd/fixture.py \
-	tests/slapd/ad-extra.ldif
+	tests/slapd/ad-extra.ldif tests/integration/directory_live.sh

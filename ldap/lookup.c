@@ -176,7 +176,7 @@ dir_principal_fill(struct dir_ctx *x, LDAPMessage *e, struct principal *p,
 {
 	int rc;
 
-	principal_clear(p);
+	memset(p, 0, sizeof(*p));
 	if ((rc = fill_scalars(x, e, p, why, whylen)) == CA_OK)
 		rc = dir_groups_fill(x, e, p, why, whylen);
 	if (rc != CA_OK)
@@ -213,20 +213,8 @@ name_filter(struct directory *d, const char *name, const char *classes,
 		*is_dn = true;
 		return CA_OK;
 	}
-	if (bs != NULL) {
-		size_t dl = (size_t)(bs - name);
-
-		if (d->domain == NULL || strlen(d->domain) != dl ||
-		    strncasecmp(name, d->domain, dl) != 0)
-			return ca_why(why, whylen, CA_EPARSE,
-			    "directory: name '%s' is not in domain %s", name,
-			    d->domain ? d->domain : "(none configured)");
-		if (directory_escape_filter(bs + 1, e1, sizeof(e1)) != CA_OK ||
-		    bs[1] == '\0')
-			return ca_why(why, whylen, CA_EPARSE,
-			    "directory: name '%s' has no account part", name);
-		n = snprintf(filter, flen, "(&%s(sAMAccountName=%s))", classes, e1);
-	} else if (at != NULL) {
+	/* name@suffix first: a backslash there is part of the name. */
+	if (at != NULL) {
 		if (directory_escape_filter(name, e1, sizeof(e1)) != CA_OK)
 			return CA_ETOOBIG;
 		if (d->realm != NULL && strcasecmp(at + 1, d->realm) == 0 &&
@@ -240,6 +228,19 @@ name_filter(struct directory *d, const char *name, const char *classes,
 			n = snprintf(filter, flen, "(&%s(userPrincipalName=%s))",
 			    classes, e1);
 		}
+	} else if (bs != NULL) {
+		size_t dl = (size_t)(bs - name);
+
+		if (d->domain == NULL || strlen(d->domain) != dl ||
+		    strncasecmp(name, d->domain, dl) != 0)
+			return ca_why(why, whylen, CA_EPARSE,
+			    "directory: name '%s' is not in domain %s", name,
+			    d->domain ? d->domain : "(none configured)");
+		if (directory_escape_filter(bs + 1, e1, sizeof(e1)) != CA_OK ||
+		    bs[1] == '\0')
+			return ca_why(why, whylen, CA_EPARSE,
+			    "directory: name '%s' has no account part", name);
+		n = snprintf(filter, flen, "(&%s(sAMAccountName=%s))", classes, e1);
 	} else {
 		if (directory_escape_filter(name, e1, sizeof(e1)) != CA_OK)
 			return CA_ETOOBIG;
@@ -446,7 +447,7 @@ directory_lookup(struct directory *d, enum directory_key key,
 	char k;
 	int rc;
 
-	principal_clear(out);
+	memset(out, 0, sizeof(*out));	/* output only: never freed here */
 	if (value == NULL || *value == '\0' || strlen(value) > DIRECTORY_USER_MAX)
 		return ca_why(why, whylen, CA_EPARSE,
 		    "directory: lookup value empty or longer than %d bytes",
