@@ -21,6 +21,9 @@ tests_unit_test_http_util_LDADD = $(TEST_LDADD)
 tests_unit_http_echo_SOURCES = tests/unit/http_echo.c
 tests_unit_http_echo_LDADD = $(ENTCA_LIBS)
 
+TESTS += tests/integration/http_server.sh
+EXTRA_DIST += tests/integration/http_server.sh
+
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_http_parse
 tests_fuzz_fuzz_http_parse_SOURCES = tests/fuzz/fuzz_http_parse.c
