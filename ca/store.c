@@ -248,6 +248,7 @@ store_open(const char *dir, const struct store_options *opt,
 	struct store *s = NULL;
 	char real[PATH_MAX];
 	unsigned flags = MDB_NOTLS;
+	MDB_envinfo info;
 	int mrc, rc, registered = 0, dead = 0;
 
 	*out = NULL;
@@ -298,6 +299,9 @@ store_open(const char *dir, const struct store_options *opt,
 	}
 	/* Free reader slots left by processes that died holding them. */
 	mdb_reader_check(s->env, &dead);
+	/* LMDB keeps the larger of the asked and the stored map size. */
+	mdb_env_info(s->env, &info);
+	s->map_size = info.me_mapsize;
 	if ((rc = store_open_dbs(s, why, whylen)) != CA_OK)
 		goto out;
 	if (!s->read_only &&

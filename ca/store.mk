@@ -29,3 +29,9 @@ noinst_PROGRAMS += tests/bench/bench_store
 tests_bench_bench_store_SOURCES = tests/bench/bench_store.c
 tests_bench_bench_store_LDADD = libentca_ca.a libentca_common.a \
 	$(LMDB_LIBS) $(JANSSON_LIBS) $(PTHREAD_LIBS)
+
+check_PROGRAMS += tests/unit/test_store_hostile
+TESTS += tests/unit/test_store_hostile
+tests_unit_test_store_hostile_SOURCES = tests/unit/test_store_hostile.c tests/unit/test_store_util.h
+tests_unit_test_store_hostile_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_store_hostile_LDADD = $(TEST_LDADD)

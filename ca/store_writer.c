@@ -9,6 +9,7 @@
  * writer drains what is queued and exits, and the closer joins it.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,13 +225,21 @@ store_writer_main(void *arg)
 	return NULL;
 }
 
-/* Start the writer thread of s. */
+/*
+ * Start the writer thread of s with every signal blocked, so that the
+ * daemon's signals reach the thread that waits for them, never the writer.
+ */
 int
 store_writer_start(struct store *s, char *why, size_t whylen)
 {
+	sigset_t all, old;
 	int err;
 
-	if ((err = pthread_create(&s->writer, NULL, store_writer_main, s)) != 0)
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&s->writer, NULL, store_writer_main, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0)
 		return ca_why(why, whylen, err == EAGAIN ? CA_EUNAVAIL :
 		    CA_ENOMEM, "store %s: cannot start the writer: %s",
 		    s->path, strerror(err));
