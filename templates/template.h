@@ -264,6 +264,16 @@ const char *template_lint_name(enum tmpl_lint rule);
  */
 const struct template *template_builtin_get(const char *name);
 
+/*
+ * Copy from into out as AD CS's Duplicate Template does: display_name
+ * set, name = display_name without spaces, OID derived from the new name,
+ * version 100.0, schema version from the compatibility (at least 2);
+ * everything else (security included) kept. Returns CA_OK, or CA_EINVAL
+ * with why when the display name cannot make a valid template.
+ */
+int template_duplicate(const struct template *from, const char *display_name,
+    struct template *out, char *why, size_t whylen);
+
 /* Number of built-in templates, and the i-th (static; NULL past the end). */
 size_t template_builtin_count(void);
 const struct template *template_builtin_at(size_t i);

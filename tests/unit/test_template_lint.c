@@ -319,6 +319,41 @@ test_builtins(void **state)
 	assert_int_equal(template_builtin_get("Machine")->san, TMPL_SAN_DNS);
 }
 
+/* Duplicate as AD CS does: new name, OID and version; the rest kept. */
+static void
+test_duplicate(void **state)
+{
+	const struct template *user = template_builtin_get("User");
+	struct template d;
+	char why[CA_WHY_MAX];
+
+	(void)state;
+	assert_int_equal(template_duplicate(user, "PKCS Intune", &d, why,
+	    sizeof(why)), CA_OK);
+	assert_string_equal(d.name, "PKCSIntune");
+	assert_string_equal(d.display_name, "PKCS Intune");
+	assert_string_not_equal(d.oid, user->oid);
+	assert_int_equal(strncmp(d.oid, TMPL_OID_ARC ".", strlen(TMPL_OID_ARC) + 1), 0);
+	assert_int_equal(d.major_version, 100);
+	assert_int_equal(d.minor_version, 0);
+	assert_int_equal(d.schema_version, 2);	/* v1 becomes v2 */
+	assert_int_equal(d.n_aces, user->n_aces);
+	assert_int_equal(d.n_policies, 3);
+	assert_int_equal(d.san, user->san);
+	assert_int_equal(template_duplicate(template_builtin_get("SubCA"), "My CA",
+	    &d, why, sizeof(why)), CA_OK);
+	assert_int_equal(d.lint_overrides, 1u << TMPL_LINT_ESC2);
+	assert_true(d.ca);
+	assert_int_equal(template_duplicate(user, "A/B", &d, why, sizeof(why)),
+	    CA_EINVAL);
+	assert_string_equal(why, "display name \"A/B\" gives the template name "
+	    "\"A/B\", which is not valid (no / \\ : * ? \" < > | , ; =)");
+	assert_int_equal(template_duplicate(user, " Lead", &d, why, sizeof(why)),
+	    CA_EINVAL);
+	assert_int_equal(template_duplicate(user, "", &d, why, sizeof(why)),
+	    CA_EINVAL);
+}
+
 /* The broad-group test on its own. */
 static void
 test_broad(void **state)
@@ -345,6 +380,7 @@ main(void)
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_esc4),
 		cmocka_unit_test(test_builtins),
+		cmocka_unit_test(test_duplicate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
