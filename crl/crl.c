@@ -24,6 +24,10 @@ static const unsigned char oid_crl_number[CRL_OID_CE_LEN] = { 0x06, 0x03, 0x55, 
 static const unsigned char oid_aki[CRL_OID_CE_LEN] = { 0x06, 0x03, 0x55, 0x1d, 0x23 };
 static const unsigned char oid_delta[CRL_OID_CE_LEN] = { 0x06, 0x03, 0x55, 0x1d, 0x1b };
 static const unsigned char oid_freshest[CRL_OID_CE_LEN] = { 0x06, 0x03, 0x55, 0x1d, 0x2e };
+/* Microsoft CRL Next Publish, 1.3.6.1.4.1.311.21.4 (MS-CSRA §3.1.4.1.6). */
+#define CRL_OID_MS_LEN 11
+static const unsigned char oid_next_publish[CRL_OID_MS_LEN] = { 0x06, 0x09,
+	0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x15, 0x04 };
 
 /* reasonCode extension: SEQ { OID, OCTET STRING { ENUMERATED r } } = 12. */
 #define CRL_EXT_REASON_SIZE 12
@@ -206,6 +210,9 @@ crl_params_check(const struct crl_params *p, char *why, size_t whylen)
 	    !crl_der_time_ok(p->next_update))
 		return ca_why(why, whylen, CA_EINVAL,
 		    "CRL: thisUpdate/nextUpdate outside years 1950..9999");
+	if (p->next_publish != 0 && !crl_der_time_ok(p->next_publish))
+		return ca_why(why, whylen, CA_EINVAL,
+		    "CRL: next publish time outside years 1950..9999");
 	if (p->next_update <= p->this_update)
 		return ca_why(why, whylen, CA_EINVAL,
 		    "CRL: RFC 5280 §5.1.2.5: nextUpdate is not after thisUpdate");
@@ -257,6 +264,9 @@ crl_exts_size(struct crl_build_state *st)
 		c = crl_der_tlv_size(crl_der_u64_content_size(p->base_crl_number));
 		n += crl_der_tlv_size(CRL_OID_CE_LEN + 3 + crl_der_tlv_size(c));
 	}
+	if (p->next_publish != 0)
+		n += crl_der_tlv_size(CRL_OID_MS_LEN +
+		    crl_der_tlv_size(crl_der_time_size(p->next_publish)));
 	st->fresh_len = 0;
 	if (p->n_freshest > 0) {
 		for (i = 0; i < p->n_freshest; i++)
@@ -272,15 +282,14 @@ crl_exts_size(struct crl_build_state *st)
 
 /* Write one extension header: SEQ, OID, [critical], OCTET STRING header. */
 static unsigned char *
-crl_ext_head(unsigned char *q, const unsigned char *oid, int critical,
-    size_t value_len)
+crl_ext_head(unsigned char *q, const unsigned char *oid, size_t oid_len,
+    int critical, size_t value_len)
 {
-	size_t c = CRL_OID_CE_LEN + (critical ? 3 : 0) +
-	    crl_der_tlv_size(value_len);
+	size_t c = oid_len + (critical ? 3 : 0) + crl_der_tlv_size(value_len);
 
 	q = crl_der_put_header(q, CRL_DER_SEQUENCE, c);
-	memcpy(q, oid, CRL_OID_CE_LEN);
-	q += CRL_OID_CE_LEN;
+	memcpy(q, oid, oid_len);
+	q += oid_len;
 	if (critical) {
 		*q++ = CRL_DER_BOOLEAN;
 		*q++ = 1;
@@ -300,27 +309,32 @@ crl_exts_put(unsigned char *q, const struct crl_build_state *st)
 	q = crl_der_put_header(q, CRL_DER_SEQUENCE, st->exts_len);
 
 	c = crl_der_tlv_size(p->aki_len);
-	q = crl_ext_head(q, oid_aki, 0, crl_der_tlv_size(c));
+	q = crl_ext_head(q, oid_aki, CRL_OID_CE_LEN, 0, crl_der_tlv_size(c));
 	q = crl_der_put_header(q, CRL_DER_SEQUENCE, c);
 	q = crl_der_put_header(q, CRL_DER_KEYID, p->aki_len);
 	memcpy(q, p->aki, p->aki_len);
 	q += p->aki_len;
 
 	c = crl_der_tlv_size(crl_der_u64_content_size(p->crl_number));
-	q = crl_ext_head(q, oid_crl_number, 0, c);
+	q = crl_ext_head(q, oid_crl_number, CRL_OID_CE_LEN, 0, c);
 	q = crl_der_put_u64(q, p->crl_number);
 
 	if (p->delta) {
 		c = crl_der_tlv_size(crl_der_u64_content_size(p->base_crl_number));
-		q = crl_ext_head(q, oid_delta, 1, c);
+		q = crl_ext_head(q, oid_delta, CRL_OID_CE_LEN, 1, c);
 		q = crl_der_put_u64(q, p->base_crl_number);
+	}
+	if (p->next_publish != 0) {
+		q = crl_ext_head(q, oid_next_publish, CRL_OID_MS_LEN, 0,
+		    crl_der_time_size(p->next_publish));
+		q = crl_der_put_time(q, p->next_publish);
 	}
 	if (p->n_freshest > 0) {
 		size_t gn = crl_der_tlv_size(st->fresh_len);	/* [0] fullName */
 		size_t dpn = crl_der_tlv_size(gn);		/* [0] dpName */
 		size_t dp = crl_der_tlv_size(dpn);		/* DP SEQ */
 
-		q = crl_ext_head(q, oid_freshest, 0, crl_der_tlv_size(dp));
+		q = crl_ext_head(q, oid_freshest, CRL_OID_CE_LEN, 0, crl_der_tlv_size(dp));
 		q = crl_der_put_header(q, CRL_DER_SEQUENCE, dp);
 		q = crl_der_put_header(q, CRL_DER_SEQUENCE, dpn);
 		q = crl_der_put_header(q, CRL_DER_CTX0, gn);

@@ -92,6 +92,11 @@ struct crl_params {
 	 * Borrowed; each a NUL-terminated ASCII string. */
 	const char *const *freshest_urls;
 	size_t n_freshest;
+	/* When the next CRL of this kind will be published (0 = omit): the
+	 * non-critical Microsoft CRL Next Publish extension
+	 * 1.3.6.1.4.1.311.21.4 that AD CS writes and Windows uses to fetch
+	 * ahead (MS-CSRA §3.1.4.1.6); crl_schedule_times() gives it. */
+	int64_t next_publish;
 	/* Digest for the signature: GNUTLS_DIG_SHA256/384/512;
 	 * GNUTLS_DIG_UNKNOWN means SHA-256. Ignored for Ed25519. */
 	gnutls_digest_algorithm_t hash;
@@ -102,7 +107,10 @@ struct crl_params {
 };
 
 /*
- * Build and sign a CRL.
+ * Build and sign a CRL. Extensions, in order: authorityKeyIdentifier,
+ * cRLNumber, deltaCRLIndicator (delta), CRL Next Publish (if set),
+ * freshestCRL (if URLs). Entries are written in the iterator's order; the
+ * caller must not repeat a serial (not checked: it would cost a set).
  *
  * p: contents (borrowed). next/rewind/arg: the entry iterator (both
  * callbacks required), walked twice. key: signs the TBSCertList with the

@@ -76,6 +76,7 @@ c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4 $((NOW - 50)) superseded
 TXT
 t_run "crl_tool builds a full RSA CRL" "$TOOL" --key rsa.key --ca rsa.pem \
 	--entries full.txt --number 12 --out full.der \
+	--next-publish 1800000000 \
 	--freshest http://pki.example.org/crl/ca+.crl \
 	--freshest "ldap:///CN=ca,CN=CDP?deltaRevocationList?base"
 out=$(openssl crl -inform DER -in full.der -CAfile rsa.pem -noout 2>&1)
@@ -121,6 +122,14 @@ try:
     check("freshest", urls, want.get("freshest", []))
 except x509.ExtensionNotFound:
     check("freshest", [], want.get("freshest", []))
+np = [e for e in crl.extensions if e.oid.dotted_string == "1.3.6.1.4.1.311.21.4"]
+if "next_publish" in want:
+    check("next publish present", len(np), 1)
+    if np:
+        check("next publish critical", np[0].critical, False)
+        check("next publish value", np[0].value.value.hex(), want["next_publish"])
+else:
+    check("next publish present", len(np), 0)
 if "this" in want:
     check("thisUpdate", ts(crl.last_update), want["this"])
     check("nextUpdate", ts(crl.next_update), want["next"])
@@ -148,7 +157,7 @@ sys.exit(1 if errors else 0)
 PYEOF
 
 want=$(cat <<JSON
-{"number": 12,
+{"number": 12, "next_publish": "170d3237303131353038303030305a",
  "freshest": ["http://pki.example.org/crl/ca+.crl", "ldap:///CN=ca,CN=CDP?deltaRevocationList?base"],
  "entries": [
   {"serial": "8f00aa55deadbeef01", "at": $((NOW - 3600)), "reason": "keyCompromise", "inval": $((NOW - 86400))},
@@ -178,6 +187,20 @@ t_run "python reads UTCTime 2049 and GeneralizedTime 2051" $PY check.py far.der 
 	'{"number": 13, "this": 2524607999, "next": 2556144000, "entries": [{"serial": "102", "at": 2524607999, "reason": "affiliationChanged", "inval": 2524608000}]}'
 t_run "openssl sees GeneralizedTime for nextUpdate" sh -c \
 	"openssl asn1parse -inform DER -in far.der | grep -q 'GENERALIZEDTIME   :20510101000000Z'"
+
+# --- a key restricted to RSA-PSS, made by certtool ---------------------------
+certtool --generate-privkey --key-type rsa-pss --bits 2048 \
+	--outfile pss.key >/dev/null 2>&1
+sed 's/EC Test CA/PSS Test CA/' ec.tmpl >pss.tmpl
+t_run "certtool makes an RSA-PSS CA" certtool --generate-self-signed \
+	--load-privkey pss.key --template pss.tmpl --outfile pss.pem
+t_run "crl_tool builds a CRL with the RSA-PSS key" "$TOOL" --key pss.key \
+	--ca pss.pem --entries full.txt --number 14 --out pss.der
+out=$(openssl crl -inform DER -in pss.der -CAfile pss.pem -noout -text 2>&1)
+t_match "openssl verifies the RSA-PSS-key CRL" 'verify OK' "$out"
+t_match "the RSA-PSS-key CRL names rsassaPss" 'Signature Algorithm: rsassaPss' "$out"
+t_run "python: RSA-PSS-key CRL signature and entries" $PY check.py pss.der \
+	pss.pem '{"number": 14, "count": 4}'
 
 # --- a delta ECDSA CRL ----------------------------------------------------------
 cat >delta.txt <<TXT

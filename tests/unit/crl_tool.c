@@ -38,7 +38,7 @@ usage(void)
 	fprintf(stderr, "usage: crl_tool --key key.pem --ca ca.pem --out crl.der "
 	    "[--entries file] [--number N] [--delta BASE] [--freshest URL]... "
 	    "[--this EPOCH] [--next EPOCH] [--hash sha256|sha384|sha512] "
-	    "[--pss] [--ext]\n");
+	    "[--pss] [--ext] [--next-publish EPOCH]\n");
 	exit(2);
 }
 
@@ -153,6 +153,7 @@ main(int argc, char **argv)
 		{ "hash", required_argument, NULL, 'h' },
 		{ "pss", no_argument, NULL, 'p' },
 		{ "ext", no_argument, NULL, 'E' },
+		{ "next-publish", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *keyf = NULL, *caf = NULL, *outf = NULL, *entf = NULL;
@@ -200,6 +201,7 @@ main(int argc, char **argv)
 			break;
 		case 'p': p.rsa_pss = true; break;
 		case 'E': use_ext = 1; break;
+		case 'P': p.next_publish = strtoll(optarg, NULL, 10); break;
 		default: usage();
 		}
 	}
