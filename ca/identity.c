@@ -137,5 +137,6 @@ ca_identity_free(struct ca_identity *id)
 	gnutls_free(id->cert_der.data);
 	gnutls_free(id->subject_der.data);
 	keyfile_certs_free(id->chain, id->chain_len);
+	gnutls_memset(&id->key, 0, sizeof(id->key));	/* PIN in a URI */
 	free(id);
 }

@@ -217,6 +217,7 @@ identity_queue_loc(struct identity_batch *b, const struct keyfile_loc *loc,
 		/* json_dumps ends without a newline; batch_add left a byte. */
 		b->f[b->n - 1].data.data[b->f[b->n - 1].data.size++] = '\n';
 	}
+	gnutls_memset(txt, 0, strlen(txt));	/* a URI may carry a PIN */
 	free(txt);
 	return rc;
 }
@@ -627,7 +628,7 @@ ca_identity_install_cert(const struct ca_init_opts *o, const char *cert_path,
 		rc = batch_commit(o->state_dir, &b, why, whylen);
 	if (rc != CA_OK)
 		goto out;
-	/* Re-read the stored record so its relative key path is kept. */
+	/* Keep the key path relative to the state folder, as init wrote it. */
 	stored = loc;
 	if (stored.kind == KEYFILE_KIND_FILE)
 		strcpy(stored.path, "ca.key");
@@ -644,7 +645,11 @@ ca_identity_install_cert(const struct ca_init_opts *o, const char *cert_path,
 		}
 	}
 out:
+	if (txt != NULL)
+		gnutls_memset(txt, 0, strlen(txt));
 	free(txt);
+	gnutls_memset(&loc, 0, sizeof(loc));
+	gnutls_memset(&stored, 0, sizeof(stored));
 	batch_free(&b);
 	gnutls_privkey_deinit(key);
 	gnutls_free(all);

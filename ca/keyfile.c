@@ -547,6 +547,7 @@ keyfile_loc_load(const char *state_dir, struct keyfile_loc *loc, int *pending,
 		return rc;
 	root = json_loadb((const char *)d.data, d.size, JSON_REJECT_DUPLICATES,
 	    &jerr);
+	gnutls_memset(d.data, 0, d.size);	/* a URI may carry a PIN */
 	gnutls_free(d.data);
 	if (root == NULL || !json_is_object(root)) {
 		rc = ca_why(why, whylen, CA_EPARSE, "%s: line %d: %s", path,

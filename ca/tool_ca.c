@@ -336,8 +336,14 @@ tool_ca_cert_main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (tool_write_all(fd, out->data, out->size) != 0 ||
-	    (fd != STDOUT_FILENO && close(fd) != 0)) {
+	if (tool_write_all(fd, out->data, out->size) != 0) {
+		ca_why(why, sizeof(why), CA_EIO, "%s: %s", file,
+		    strerror(errno));
+		if (fd != STDOUT_FILENO)
+			close(fd);
+		goto out;
+	}
+	if (fd != STDOUT_FILENO && close(fd) != 0) {
 		ca_why(why, sizeof(why), CA_EIO, "%s: %s", file,
 		    strerror(errno));
 		goto out;
