@@ -551,6 +551,7 @@ struct gen_iter {
 	int fail_at;		/* return CA_EDB at this entry (1-based), 0 = never */
 	int rewind_rc;
 	int pass;
+	int second_reason;	/* >= 0: every entry's reason on pass two */
 };
 
 /* Serial i as 9 octets with the top bit set. */
@@ -576,6 +577,8 @@ gen_next(void *arg, struct crl_entry *out)
 	out->revoked_at = T0 - (int64_t)g->i;
 	out->reason = (int)(g->i % 3 == 0 ? CRL_REASON_UNSPECIFIED :
 	    CRL_REASON_KEY_COMPROMISE);
+	if (g->pass == 2 && g->second_reason >= 0)
+		out->reason = g->second_reason;
 	return 1;
 }
 
@@ -596,7 +599,7 @@ test_many(void **state)
 {
 	struct ca ca;
 	struct crl_params p;
-	struct gen_iter g = { 20000, 0, 20000, 0, CA_OK, 1 };
+	struct gen_iter g = { 20000, 0, 20000, 0, CA_OK, 1, -1 };
 	unsigned char *der = NULL, serial[32];
 	size_t len, slen;
 	char why[CA_WHY_MAX];
@@ -717,6 +720,7 @@ test_refusals(void **state)
 	g.n = g.second_n = 10;
 	g.fail_at = 5;
 	g.pass = 1;
+	g.second_reason = -1;
 	der = (unsigned char *)1;
 	assert_int_equal(crl_build(&p, gen_next, gen_rewind, &g, ca.key, &der,
 	    &len, why, sizeof(why)), CA_EDB);
@@ -726,6 +730,7 @@ test_refusals(void **state)
 	memset(&g, 0, sizeof(g));
 	g.n = g.second_n = 10;
 	g.pass = 1;
+	g.second_reason = -1;
 	g.rewind_rc = CA_EIO;
 	assert_int_equal(crl_build(&p, gen_next, gen_rewind, &g, ca.key, &der,
 	    &len, why, sizeof(why)), CA_EIO);
@@ -735,6 +740,7 @@ test_refusals(void **state)
 	g.n = 10;
 	g.second_n = 9;
 	g.pass = 1;
+	g.second_reason = -1;
 	assert_int_equal(crl_build(&p, gen_next, gen_rewind, &g, ca.key, &der,
 	    &len, why, sizeof(why)), CA_ESTATE);
 	assert_null(der);
@@ -743,6 +749,31 @@ test_refusals(void **state)
 	g.n = 10;
 	g.second_n = 11;
 	g.pass = 1;
+	g.second_reason = -1;
+	assert_int_equal(crl_build(&p, gen_next, gen_rewind, &g, ca.key, &der,
+	    &len, why, sizeof(why)), CA_ESTATE);
+	assert_null(der);
+	/* Same count, other sizes: every entry grows a reasonCode (overflow
+	 * caught before writing) or loses it (the list comes out short). */
+	memset(&g, 0, sizeof(g));
+	g.n = g.second_n = 10;
+	g.pass = 1;
+	g.second_reason = CRL_REASON_SUPERSEDED;
+	assert_int_equal(crl_build(&p, gen_next, gen_rewind, &g, ca.key, &der,
+	    &len, why, sizeof(why)), CA_ESTATE);
+	assert_null(der);
+	memset(&g, 0, sizeof(g));
+	g.n = g.second_n = 10;
+	g.pass = 1;
+	g.second_reason = CRL_REASON_UNSPECIFIED;
+	assert_int_equal(crl_build(&p, gen_next, gen_rewind, &g, ca.key, &der,
+	    &len, why, sizeof(why)), CA_ESTATE);
+	assert_null(der);
+	/* An entry that turns invalid on pass two is refused too. */
+	memset(&g, 0, sizeof(g));
+	g.n = g.second_n = 10;
+	g.pass = 1;
+	g.second_reason = 7;
 	assert_int_equal(crl_build(&p, gen_next, gen_rewind, &g, ca.key, &der,
 	    &len, why, sizeof(why)), CA_ESTATE);
 	assert_null(der);
