@@ -33,6 +33,25 @@ static const char *const tls_names[DIRECTORY_TLS_COUNT] = {
 	"starttls", "ldaps", "none-loopback-only"
 };
 
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+
+/*
+ * libldap initialises its global options and its TLS library lazily and
+ * without a lock (tls_init() counts with plain statics): do it once here,
+ * before any worker thread opens a connection.
+ */
+static void
+global_init(void)
+{
+	LDAP *ld = NULL;
+	int zero = 0;
+
+	if (ldap_initialize(&ld, "ldap://127.0.0.1") == LDAP_SUCCESS)
+		ldap_unbind_ext_s(ld, NULL, NULL);
+	/* Makes the (unused) default context; what matters is tls_init(). */
+	(void)ldap_set_option(NULL, LDAP_OPT_X_TLS_NEWCTX, &zero);
+}
+
 /* Map a libldap result code to the project's codes. */
 int
 dir_ldap_code(int lrc)
@@ -154,6 +173,7 @@ directory_new(const struct directory_config *cfg, struct directory **out,
 	int rc, ttl, max;
 
 	*out = NULL;
+	pthread_once(&global_once, global_init);
 	if (cfg->uris == NULL || strlen(cfg->uris) > URIS_LEN_MAX)
 		return ca_why(why, whylen, CA_ECONFIG,
 		    "directory: uris missing or longer than %d bytes", URIS_LEN_MAX);

@@ -1,14 +1,18 @@
 #!/bin/sh
-# ldap/ against a real slapd: starts tests/slapd/slapd-start.sh (stopped by
-# the trap of tests/common.sh), makes test certificates and a CRL with
-# python3-cryptography (independent of GnuTLS, which ldap/ uses), writes
-# altSecurityIdentities as the admin, then runs
-# tests/unit/test_directory_live and turns its cmocka TAP into ours.
-# Afterwards the published CRL is read back with ldapsearch and compared.
+# ldap/ against a real slapd: starts tests/slapd/slapd-start.sh twice (the
+# plain fixture, and one in AD mode whose rootDSE announces Active
+# Directory and whose accounts carry tokenGroups; both stopped by the trap
+# of tests/common.sh and by their own watchdog), makes test certificates
+# and a CRL with python3-cryptography (independent of GnuTLS, which ldap/
+# uses), writes altSecurityIdentities as the admin, then runs
+# tests/unit/test_directory_live and test_directory_live_ops and turns
+# their cmocka TAP into ours. Afterwards the published CRL is read back
+# with ldapsearch and compared.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/common.sh"
 
 prog=$top_builddir/tests/unit/test_directory_live
-[ -x "$prog" ] || t_skip_all "test_directory_live not built"
+prog_ops=$top_builddir/tests/unit/test_directory_live_ops
+[ -x "$prog" ] && [ -x "$prog_ops" ] || t_skip_all "test_directory_live* not built"
 [ -x /usr/sbin/slapd ] || t_skip_all "slapd not installed"
 
 state=$T_TMP/slapd
@@ -24,6 +28,17 @@ T_PIDS="$T_PIDS $SLAPD_PID"
 ms=$(( (t1 - t0) / 1000000 ))
 echo "# slapd fixture ready in $ms ms"
 [ "$ms" -lt 2000 ]; t_ok $? "slapd with the fixture starts in under 2 s ($ms ms)"
+
+# The same directory in AD mode, for the tokenGroups path.
+if SLAPD_AD_MODE=1 sh "$top_srcdir/tests/slapd/slapd-start.sh" "$T_TMP/slapd-ad" \
+    >"$T_TMP/env-ad"; then
+	SLAPD_AD_URI=$(sed -n 's/^SLAPD_URI=//p' "$T_TMP/env-ad")
+	T_PIDS="$T_PIDS $(sed -n 's/^SLAPD_PID=//p' "$T_TMP/env-ad")"
+	export SLAPD_AD_URI
+	t_ok 0 "slapd in AD mode starts"
+else
+	t_ok 1 "slapd in AD mode starts"
+fi
 
 # Certificates, a CRL and the expected objectGUID, made by python.
 certs=$T_TMP/certs
@@ -159,20 +174,28 @@ export CERT_SKI_LAPTOP=$certs/ski-laptop.der
 export CERT_PUKEY_PKIADMIN=$certs/pukey-pkiadmin.der
 export CRL_FILE=$certs/test.crl
 
-CMOCKA_MESSAGE_OUTPUT=TAP "$prog" >"$T_TMP/live.out" 2>&1
-rc=$?
-while IFS= read -r line; do
-	case $line in
-	"ok "*) t_ok 0 "live: ${line#ok * - }" ;;
-	"not ok "*) t_ok 1 "live: ${line#not ok * - }" ;;
-	"1.."*) ;;
-	*) printf '# %s\n' "$line" ;;
-	esac
-done <"$T_TMP/live.out"
-[ $rc -eq 0 ]; t_ok $? "test_directory_live exits 0"
-if grep -q "ERROR: AddressSanitizer\|runtime error:" "$T_TMP/live.out"; then
-	t_ok 1 "no sanitizer report"
-fi
+# run_live PROGRAM: run one cmocka program and turn its TAP into ours.
+run_live() {
+	_name=$(basename "$1")
+	CMOCKA_MESSAGE_OUTPUT=TAP "$1" >"$T_TMP/$_name.out" 2>&1
+	_rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) t_ok 0 "$_name: ${line#ok * - }" ;;
+		"not ok "*) t_ok 1 "$_name: ${line#not ok * - }" ;;
+		"1.."*|"# ok - tests") ;;
+		*) printf '# %s\n' "$line" ;;
+		esac
+	done <"$T_TMP/$_name.out"
+	[ $_rc -eq 0 ]; t_ok $? "$_name exits 0"
+	if grep -q "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" \
+	    "$T_TMP/$_name.out"; then
+		t_ok 1 "$_name: no sanitizer report"
+	fi
+}
+
+run_live "$prog"
+run_live "$prog_ops"
 
 # The slapd the program restarted is the one to stop now.
 . "$state/env"
@@ -186,4 +209,5 @@ f=$(sed -n 's/^certificateRevocationList;binary:< file:\/\///p' "$T_TMP/crl.ldif
 t_ok $? "openssl parses the published CRL"
 
 sh "$top_srcdir/tests/slapd/slapd-stop.sh" "$state"
+sh "$top_srcdir/tests/slapd/slapd-stop.sh" "$T_TMP/slapd-ad"
 t_done

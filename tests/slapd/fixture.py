@@ -5,12 +5,17 @@ The names here are FIXED: the README demo and every test rely on them.
 Domain DEMO / demo.example, base dc=demo,dc=example, domain SID
 S-1-5-21-3623811015-3361044348-30300820. Passwords are stored as {SSHA}
 hashes; objectSid and objectGUID are binary (AD layout, adcs.md section 2).
-Usage: fixture.py > fixture.ldif
+With --ad the accounts also carry tokenGroups (their transitive group
+SIDs plus the primary group, as AD computes them) and alice one SID of a
+group from another domain that has no entry here, so that a client in
+"AD mode" (rootDSE says LDAP_CAP_ACTIVE_DIRECTORY) is seen to use them.
+Usage: fixture.py [--ad] > fixture.ldif
 """
 import base64
 import hashlib
 import os
 import struct
+import sys
 import uuid
 
 BASE = "dc=demo,dc=example"
@@ -29,6 +34,7 @@ UAC_DISABLED = 0x200 | 0x2        # 514
 UAC_WORKSTATION = 0x1000          # 4096
 NEVER = "9223372036854775807"
 GROUP_GLOBAL_SECURITY = "-2147483646"
+FOREIGN_GROUP_SID = "S-1-5-21-1111111111-2222222222-3333333333-1201"
 
 
 def sid_bytes(sid):
@@ -84,6 +90,8 @@ def ad_common(dn, category):
 def user(cn, sam, rid, password, ou=USERS_OU, upn=True, mail=None, uac=UAC_NORMAL,
          expires=NEVER, extra=()):
     dn = "cn=%s,%s" % (dn_escape(cn), ou)
+    SIDS[dn] = "%s-%d" % (DOMAIN_SID, rid)
+    PRIMARY[dn] = 513
     attrs = [("objectClass", "top"), ("objectClass", "person"),
              ("objectClass", "organizationalPerson"), ("objectClass", "user"),
              ("objectClass", "securityPrincipal"), ("cn", cn), ("sn", cn),
@@ -103,6 +111,8 @@ def user(cn, sam, rid, password, ou=USERS_OU, upn=True, mail=None, uac=UAC_NORMA
 
 def computer(name, rid, password, uac=UAC_WORKSTATION, extra=()):
     dn = "cn=%s,%s" % (name, COMPUTERS_OU)
+    SIDS[dn] = "%s-%d" % (DOMAIN_SID, rid)
+    PRIMARY[dn] = 515
     attrs = [("objectClass", "top"), ("objectClass", "person"),
              ("objectClass", "organizationalPerson"), ("objectClass", "user"),
              ("objectClass", "computer"), ("objectClass", "securityPrincipal"),
@@ -119,8 +129,29 @@ def computer(name, rid, password, uac=UAC_WORKSTATION, extra=()):
     return dn, entry(dn, attrs + ad_common(dn, "Computer"))
 
 
+SIDS = {}        # DN -> SID text, for tokenGroups
+MEMBERS = {}     # group DN -> member DNs
+PRIMARY = {}     # account DN -> primary group RID
+
+
+def token_groups(dn):
+    """Transitive group SIDs of dn plus its primary group, like AD."""
+    seen, todo = set(), [dn]
+    while todo:
+        cur = todo.pop()
+        for g, members in MEMBERS.items():
+            if cur in members and g not in seen:
+                seen.add(g)
+                todo.append(g)
+    sids = {SIDS[g] for g in seen}
+    sids.add("%s-%d" % (DOMAIN_SID, PRIMARY[dn]))
+    return sorted(sids)
+
+
 def group(cn, rid, members=(), sam=None):
     dn = "cn=%s,%s" % (dn_escape(cn), GROUPS_OU)
+    SIDS[dn] = "%s-%d" % (DOMAIN_SID, rid)
+    MEMBERS[dn] = list(members)
     attrs = [("objectClass", "top"), ("objectClass", "group"),
              ("objectClass", "securityPrincipal"), ("cn", cn),
              ("sAMAccountName", sam or cn),
@@ -210,6 +241,14 @@ def main():
     out.append(e)
     # Close the cycle GroupA > GroupB > GroupA.
     out.append("dn: %s\nchangetype: modify\nadd: member\nmember: %s\n-\n" % (g["a"], g["b"]))
+    MEMBERS[g["a"]].append(g["b"])
+    if "--ad" in sys.argv[1:]:
+        for account in sorted(PRIMARY):
+            sids = token_groups(account)
+            if account == dn["alice"]:
+                sids.append(FOREIGN_GROUP_SID)
+            out.append("dn: %s\nchangetype: modify\nadd: tokenGroups\n%s\n-\n" % (
+                account, "\n".join("tokenGroups:: " + b64(sid_bytes(s)) for s in sids)))
     print("\n".join(out))
 
 

@@ -14,6 +14,10 @@
 # SLAPD_SVC_DN, SLAPD_SVC_PW, SLAPD_CA_FILE, SLAPD_DOMAIN, SLAPD_REALM,
 # SLAPD_DOMAIN_SID, SLAPD_STATE) and returns once slapd answers.
 #
+# SLAPD_AD_MODE=1 (when STATE_DIR is made) adds what a client needs to
+# take the Active Directory path: the rootDSE lists supportedCapabilities
+# 1.2.840.113556.1.4.800 and accounts carry tokenGroups (fixture.py --ad).
+#
 # slapd stops itself when the process SLAPD_WATCH_PID (default: the
 # caller of this script) exits; SLAPD_WATCH_PID=0 keeps it running until
 # slapd-stop.sh. slapd listens on 127.0.0.1 only.
@@ -91,6 +95,7 @@ make_tls() {
 
 # make_config: cn=config LDIF, loaded offline with slapadd -n0.
 make_config() {
+	rm -rf "$state/slapd.d" "$state/data"
 	mkdir -p "$state/slapd.d" "$state/data" "$state/schema"
 	/usr/bin/python3 "$here/adapt-msuser.py" "$MSUSER" "$state/schema/msuser.ldif"
 	rootpw=$(slappasswd -s "$ADMIN_PW")
@@ -134,6 +139,8 @@ make_config() {
 	dn: olcDatabase={0}config,cn=config
 	objectClass: olcDatabaseConfig
 	olcDatabase: {0}config
+	olcRootDN: cn=admin,cn=config
+	olcRootPW: $rootpw
 	olcAccess: {0}to * by * none
 
 	dn: olcDatabase={1}mdb,cn=config
@@ -210,7 +217,18 @@ else
 	make_config
 	printf 'port=%s\nldaps_port=%s\n' "$port" "$ldaps_port" >"$state/ports"
 	start_slapd
-	/usr/bin/python3 "$here/fixture.py" >"$state/fixture.ldif"
+	adflag=""
+	if [ "${SLAPD_AD_MODE:-0}" = 1 ]; then
+		# The rootDSE file needs the schema, so it is set once slapd runs.
+		adflag=--ad
+		printf 'dn:\nsupportedCapabilities: 1.2.840.113556.1.4.800\n' \
+		    >"$state/rootdse.ldif"
+		printf 'dn: cn=config\nchangetype: modify\nadd: olcRootDSE\nolcRootDSE: %s\n' \
+		    "$state/rootdse.ldif" | ldapmodify -x -H "ldap://127.0.0.1:$port" \
+		    -D cn=admin,cn=config -w "$ADMIN_PW" >"$state/rootdse.log" 2>&1 ||
+		    { kill "$pid"; die "olcRootDSE refused: $(tail -3 "$state/rootdse.log")"; }
+	fi
+	/usr/bin/python3 "$here/fixture.py" $adflag >"$state/fixture.ldif"
 	ldapmodify -x -H "ldap://127.0.0.1:$port" -D "$ADMIN_DN" -w "$ADMIN_PW" \
 	    -f "$state/fixture.ldif" >"$state/fixture.log" 2>&1 ||
 	    { kill "$pid"; die "loading the fixture failed: $(tail -5 "$state/fixture.log")"; }
