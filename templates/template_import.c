@@ -404,7 +404,7 @@ template_import_ldif_buf(const char *name_for_errors, const char *text,
 	struct ldif_record *rec = NULL;
 	struct template_import_item *out = NULL;
 	const char *src = name_for_errors != NULL ? name_for_errors : "LDIF";
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	int rc = CA_OK, got;
 
 	*items = NULL;
@@ -413,8 +413,7 @@ template_import_ldif_buf(const char *name_for_errors, const char *text,
 		return ca_why(why, whylen, CA_ETOOBIG, "%s: larger than %d bytes",
 		    src, LDIF_FILE_MAX);
 	rec = calloc(1, sizeof(*rec));
-	out = calloc(TMPL_IMPORT_MAX, sizeof(*out));
-	if (rec == NULL || out == NULL) {
+	if (rec == NULL) {
 		rc = ca_why(why, whylen, CA_ENOMEM, "%s: out of memory", src);
 		goto out;
 	}
@@ -426,6 +425,22 @@ template_import_ldif_buf(const char *name_for_errors, const char *text,
 			    "templates", src, TMPL_IMPORT_MAX);
 			goto out;
 		}
+		if (n == cap) {
+			size_t nc = cap == 0 ? 8 : cap * 2;
+			struct template_import_item *np;
+
+			if (nc > TMPL_IMPORT_MAX)
+				nc = TMPL_IMPORT_MAX;
+			np = realloc(out, nc * sizeof(*out));
+			if (np == NULL) {
+				rc = ca_why(why, whylen, CA_ENOMEM, "%s: out of "
+				    "memory", src);
+				goto out;
+			}
+			out = np;
+			cap = nc;
+		}
+		memset(&out[n], 0, sizeof(out[n]));
 		convert(src, rec, &out[n++]);
 	}
 	if (got < 0) {
@@ -442,6 +457,8 @@ out:
 		free(out);
 		return rc;
 	}
+	if (out == NULL && (out = calloc(1, sizeof(*out))) == NULL)
+		return ca_why(why, whylen, CA_ENOMEM, "%s: out of memory", src);
 	*items = out;
 	*n_items = n;
 	return CA_OK;
