@@ -14,9 +14,9 @@ libentca_crl_a_SOURCES = \
 CRL_TEST_LDADD = libentca_crl.a libentca_common.a $(GNUTLS_LIBS) \
 	$(CMOCKA_LIBS)
 check_PROGRAMS += tests/unit/test_crl_der tests/unit/test_crl_schedule \
-	tests/unit/test_crl_build
+	tests/unit/test_crl_build tests/unit/test_crl_stream
 TESTS += tests/unit/test_crl_der tests/unit/test_crl_schedule \
-	tests/unit/test_crl_build
+	tests/unit/test_crl_build tests/unit/test_crl_stream
 tests_unit_test_crl_der_SOURCES = tests/unit/test_crl_der.c
 tests_unit_test_crl_der_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_crl_der_LDADD = $(CRL_TEST_LDADD)
@@ -24,9 +24,13 @@ tests_unit_test_crl_schedule_SOURCES = tests/unit/test_crl_schedule.c
 tests_unit_test_crl_schedule_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_crl_schedule_LDADD = $(CRL_TEST_LDADD)
 tests_unit_test_crl_build_SOURCES = tests/unit/test_crl_build.c \
-	tests/unit/crl_extkey.h
+	tests/unit/crl_extkey.h tests/unit/crl_testca.h
 tests_unit_test_crl_build_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_crl_build_LDADD = $(CRL_TEST_LDADD)
+tests_unit_test_crl_stream_SOURCES = tests/unit/test_crl_stream.c \
+	tests/unit/crl_testca.h
+tests_unit_test_crl_stream_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_crl_stream_LDADD = $(CRL_TEST_LDADD)
 
 # crl_tool: builds a CRL from a key, a CA certificate and an entry list, for
 # the integration script that checks it with openssl and Python.
