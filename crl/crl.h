@@ -58,9 +58,10 @@ struct crl_entry {
 };
 
 /*
- * Entry iterator: fill *out with the next entry and return 1, return 0 at
- * the end, or a negative CA_* code to abort the build (which returns that
- * code). Called on the thread that called crl_build().
+ * Entry iterator: fill *out (zeroed by crl_build() before each call) with
+ * the next entry and return 1, return 0 at the end, or a negative CA_*
+ * code to abort the build (which returns that code). Called on the thread
+ * that called crl_build().
  */
 typedef int (*crl_entry_cb)(void *arg, struct crl_entry *out);
 
@@ -98,7 +99,8 @@ struct crl_params {
 	 * ahead (MS-CSRA §3.1.4.1.6); crl_schedule_times() gives it. */
 	int64_t next_publish;
 	/* Digest for the signature: GNUTLS_DIG_SHA256/384/512;
-	 * GNUTLS_DIG_UNKNOWN means SHA-256. Ignored for Ed25519. */
+	 * GNUTLS_DIG_UNKNOWN means SHA-256. Ed25519 keys sign without a
+	 * separate digest, but the value must still be one of these. */
 	gnutls_digest_algorithm_t hash;
 	/* RSA keys only: sign RSASSA-PSS (salt = digest length, MGF1 with
 	 * the same digest) instead of PKCS#1 v1.5. RSA-PSS keys always sign
