@@ -329,11 +329,13 @@ struct store_revoked {
 	int reason;		/* STORE_REASON_*; REMOVE_FROM_CRL on release */
 	int64_t invalidity_date;	/* 0 = none */
 	int64_t not_after;
+	uint64_t seq;		/* commit order of the change (1, 2, ...) */
 };
 
 enum store_iter_mode {
 	STORE_ITER_REVOKED,	/* full CRL: currently revoked, not expired */
 	STORE_ITER_CHANGES,	/* delta CRL: current changes after a time */
+	STORE_ITER_CHANGES_SEQ,	/* delta CRL: current changes after a seq */
 	STORE_ITER_COUNT
 };
 
@@ -344,9 +346,13 @@ struct store_rev_iter;
  * currently revoked certificate with not_after >= arg (one entry per
  * serial, in revocation-time order). STORE_ITER_CHANGES yields each
  * serial's latest change when it happened after arg: revocations and
- * releases from hold (kind UNREVOKED). Stale history is skipped. *out is
- * freed with store_rev_iter_free before t ends. Nothing is loaded in
- * memory beyond the current entry.
+ * releases from hold (kind UNREVOKED). STORE_ITER_CHANGES_SEQ yields the
+ * same for changes whose seq is > arg: exact where times are not (a
+ * change committed just after a full CRL's snapshot may carry an earlier
+ * time). Stale history is skipped. Change times never go back for one
+ * serial (an earlier time is raised to its last change). *out is freed
+ * with store_rev_iter_free before t ends. Nothing is loaded in memory
+ * beyond the current entry; the seq mode walks the whole index.
  */
 int store_rev_iter_new(struct store_txn *t, int mode, int64_t arg,
     struct store_rev_iter **out);
@@ -371,6 +377,15 @@ int store_iter_revoked(struct store_txn *t, int64_t min_not_after,
 /* Delta CRL: each serial's current change made after since. */
 int store_iter_changes(struct store_txn *t, int64_t since,
     store_revoked_cb cb, void *arg);
+/* Delta CRL by commit order: each serial's current change with seq > since. */
+int store_iter_changes_seq(struct store_txn *t, uint64_t since,
+    store_revoked_cb cb, void *arg);
+/*
+ * The number of the last revocation change in t's snapshot (0: none).
+ * Read it in the snapshot a full CRL is built from and keep it as the
+ * base: a delta from store_iter_changes_seq(base) then misses nothing.
+ */
+int store_rev_seq(struct store_txn *t, uint64_t *seq);
 
 /* ---- expiry and subject indexes ---- */
 

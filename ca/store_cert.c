@@ -134,11 +134,10 @@ reason_ok(int reason)
 	    reason != STORE_REASON_REMOVE_FROM_CRL;
 }
 
-/* Write (or overwrite) a by_revocation entry. */
+/* Write (or overwrite) the by_revocation entry (at, serial, kind). */
 static int
 rev_put(struct store_wtxn *w, int64_t at, const unsigned char *serial,
-    size_t len, int kind, int current, int reason, int64_t invalidity,
-    int64_t not_after)
+    size_t len, int kind, const struct store_rev_value *rv)
 {
 	unsigned char key[STORE_REVKEY_MAX];
 	struct store_enc e;
@@ -147,10 +146,11 @@ rev_put(struct store_wtxn *w, int64_t at, const unsigned char *serial,
 
 	klen = store_revkey(key, at, serial, len, kind);
 	store_enc_init(&e, STORE_REC_REVOCATION);
-	store_enc_u8(&e, current ? 1 : 0);
-	store_enc_u8(&e, (unsigned)reason);
-	store_enc_i64(&e, invalidity);
-	store_enc_i64(&e, not_after);
+	store_enc_u8(&e, rv->current ? 1 : 0);
+	store_enc_u8(&e, (unsigned)rv->reason);
+	store_enc_i64(&e, rv->invalidity);
+	store_enc_i64(&e, rv->not_after);
+	store_enc_u64(&e, rv->seq);
 	if (e.err)
 		rc = store_w_fail(w, e.err, "store %s: revocation entry: "
 		    "cannot encode", w->t.s->path);
@@ -159,6 +159,23 @@ rev_put(struct store_wtxn *w, int64_t at, const unsigned char *serial,
 		    e.len, 0, "put revocation entry");
 	store_enc_free(&e);
 	return rc;
+}
+
+/* Record a new current change with the next commit-order number. */
+static int
+rev_new(struct store_wtxn *w, int64_t at, const unsigned char *serial,
+    size_t len, int kind, int reason, int64_t invalidity, int64_t not_after)
+{
+	struct store_rev_value rv = {
+		.current = 1,
+		.reason = reason,
+		.invalidity = invalidity,
+		.not_after = not_after,
+	};
+
+	if (store_w_counter_next(w, STORE_META_REV_SEQ, &rv.seq) != CA_OK)
+		return w->rc;
+	return rev_put(w, at, serial, len, kind, &rv);
 }
 
 /* Mark the by_revocation entry (at, serial, kind) as stale history. */
@@ -181,8 +198,8 @@ rev_stale(struct store_wtxn *w, int64_t at, const unsigned char *serial,
 		return store_w_stick(w, rc);
 	if ((rc = store_rev_value_decode(&w->t, &v, &rv)) != CA_OK)
 		return store_w_stick(w, rc);
-	return rev_put(w, at, serial, len, kind, 0, rv.reason, rv.invalidity,
-	    rv.not_after);
+	rv.current = 0;
+	return rev_put(w, at, serial, len, kind, &rv);
 }
 
 /* Write the by_expiry and by_subject entries of c. */
@@ -275,8 +292,8 @@ store_w_put_cert(struct store_wtxn *w, const struct store_cert *c)
 	if (rc != CA_OK || cert_index(w, c) != CA_OK)
 		return w->rc;
 	if (c->status == STORE_CERT_REVOKED) {
-		rev_put(w, c->revoked_at, c->serial, c->serial_len,
-		    STORE_REVKEY_REVOKED, 1, c->reason, c->invalidity_date,
+		rev_new(w, c->revoked_at, c->serial, c->serial_len,
+		    STORE_REVKEY_REVOKED, c->reason, c->invalidity_date,
 		    c->not_after);
 		store_w_counter_add(w, STORE_META_REVOKED, 1);
 	}
@@ -348,18 +365,24 @@ store_w_revoke(struct store_wtxn *w, const unsigned char *serial,
 		store_cert_clear(&c);
 		return rc;
 	}
-	if (was_valid && c.unrevoked_at != 0)
+	/* Change times never go back for one certificate (clock steps). */
+	if (was_valid && c.unrevoked_at != 0) {
 		rev_stale(w, c.unrevoked_at, serial, serial_len,
 		    STORE_REVKEY_UNREVOKED);
-	else if (!was_valid)
+		if (at < c.unrevoked_at)
+			at = c.unrevoked_at;
+	} else if (!was_valid) {
 		rev_stale(w, c.revoked_at, serial, serial_len,
 		    STORE_REVKEY_REVOKED);
+		if (at < c.revoked_at)
+			at = c.revoked_at;
+	}
 	c.status = STORE_CERT_REVOKED;
 	c.revoked_at = at;
 	c.reason = reason;
 	c.invalidity_date = invalidity_date;
 	cert_rewrite(w, &c);
-	rev_put(w, at, serial, serial_len, STORE_REVKEY_REVOKED, 1, reason,
+	rev_new(w, at, serial, serial_len, STORE_REVKEY_REVOKED, reason,
 	    invalidity_date, c.not_after);
 	if (was_valid)
 		store_w_counter_add(w, STORE_META_REVOKED, 1);
@@ -386,7 +409,9 @@ store_w_unrevoke(struct store_wtxn *w, const unsigned char *serial,
 		return rc;
 	}
 	rev_stale(w, c.revoked_at, serial, serial_len, STORE_REVKEY_REVOKED);
-	rev_put(w, at, serial, serial_len, STORE_REVKEY_UNREVOKED, 1,
+	if (at < c.revoked_at)
+		at = c.revoked_at;
+	rev_new(w, at, serial, serial_len, STORE_REVKEY_UNREVOKED,
 	    STORE_REASON_REMOVE_FROM_CRL, 0, c.not_after);
 	c.status = STORE_CERT_VALID;
 	c.revoked_at = 0;

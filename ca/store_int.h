@@ -43,6 +43,7 @@ extern const char *const store_db_names[STORE_DB_COUNT];
 #define STORE_META_NEXT_REQ "store.next_request_id"
 #define STORE_META_PENDING "store.pending"
 #define STORE_META_REVOKED "store.revoked"
+#define STORE_META_REV_SEQ "store.revocation_seq"
 
 /* Longest key any database uses (by_subject: kind, name, NUL, serial). */
 #define STORE_KEY_MAX (1 + STORE_NAME_MAX + 1 + STORE_SERIAL_MAX)
@@ -161,6 +162,9 @@ int store_t_get(struct store_txn *t, enum store_db db, const void *k,
 /* Add delta to the uint64 counter meta name (never below zero). */
 int store_w_counter_add(struct store_wtxn *w, const char *name,
     int64_t delta);
+/* Increment the uint64 counter meta name and return its new value. */
+int store_w_counter_next(struct store_wtxn *w, const char *name,
+    uint64_t *v);
 /* Read a uint64 meta value; missing gives 0 with CA_OK. */
 int store_meta_u64_or_zero(struct store_txn *t, const char *name,
     uint64_t *v);
@@ -181,6 +185,7 @@ struct store_rev_value {
 	int reason;
 	int64_t invalidity;
 	int64_t not_after;
+	uint64_t seq;		/* commit-order number of the change */
 };
 
 /* Build a by_revocation key into key; returns its length. */

@@ -91,6 +91,7 @@ store_rev_value_decode(struct store_txn *t, const MDB_val *v,
 	rv->reason = (int)store_dec_u8(&d);
 	rv->invalidity = store_dec_i64(&d);
 	rv->not_after = store_dec_i64(&d);
+	rv->seq = store_dec_u64(&d);
 	return store_dec_end(&d, t, "revocation entry");
 }
 
@@ -127,7 +128,7 @@ rev_iter_first(struct store_rev_iter *it, MDB_val *k, MDB_val *v)
 {
 	unsigned char start[8];
 
-	if (it->mode == STORE_ITER_REVOKED)
+	if (it->mode != STORE_ITER_CHANGES)
 		return mdb_cursor_get(it->c, k, v, MDB_FIRST);
 	if (it->arg == INT64_MAX)
 		return MDB_NOTFOUND;
@@ -173,6 +174,9 @@ store_rev_iter_next(struct store_rev_iter *it, struct store_revoked *e)
 		if (it->mode == STORE_ITER_REVOKED &&
 		    (kind != STORE_REVKEY_REVOKED || rv.not_after < it->arg))
 			continue;
+		if (it->mode == STORE_ITER_CHANGES_SEQ &&
+		    rv.seq <= (uint64_t)it->arg)
+			continue;
 		memset(e, 0, sizeof(*e));
 		e->serial = kp + 8;
 		e->serial_len = k.mv_size - 9;
@@ -182,6 +186,7 @@ store_rev_iter_next(struct store_rev_iter *it, struct store_revoked *e)
 		e->reason = rv.reason;
 		e->invalidity_date = rv.invalidity;
 		e->not_after = rv.not_after;
+		e->seq = rv.seq;
 		return 1;
 	}
 }
@@ -236,6 +241,24 @@ store_iter_changes(struct store_txn *t, int64_t since, store_revoked_cb cb,
     void *arg)
 {
 	return rev_walk(t, STORE_ITER_CHANGES, since, cb, arg);
+}
+
+/* Delta CRL walk by commit order: current changes with seq > since. */
+int
+store_iter_changes_seq(struct store_txn *t, uint64_t since,
+    store_revoked_cb cb, void *arg)
+{
+	if (since > INT64_MAX)
+		return store_txn_fail(t, CA_EINVAL, "store %s: sequence %llu "
+		    "out of range", t->s->path, (unsigned long long)since);
+	return rev_walk(t, STORE_ITER_CHANGES_SEQ, (int64_t)since, cb, arg);
+}
+
+/* The last revocation change number in t's snapshot (0: none yet). */
+int
+store_rev_seq(struct store_txn *t, uint64_t *seq)
+{
+	return store_meta_u64_or_zero(t, STORE_META_REV_SEQ, seq);
 }
 
 /* Certificates with from <= not_after < to, in expiry order. */

@@ -160,6 +160,22 @@ store_w_counter_add(struct store_wtxn *w, const char *name, int64_t delta)
 	return store_w_meta_put_raw(w, name, b, sizeof(b));
 }
 
+/* Increment a store counter and hand back its new value. */
+int
+store_w_counter_next(struct store_wtxn *w, const char *name, uint64_t *v)
+{
+	unsigned char b[8];
+	int rc;
+
+	*v = 0;
+	if (w->rc != CA_OK)
+		return w->rc;
+	if ((rc = store_meta_u64_or_zero(&w->t, name, v)) != CA_OK)
+		return store_w_stick(w, rc);
+	store_be64(b, ++*v);
+	return store_w_meta_put_raw(w, name, b, sizeof(b));
+}
+
 /* Check a template name: 1..STORE_TEMPLATE_NAME_MAX-1 bytes. */
 static int
 template_name_ok(const char *name)

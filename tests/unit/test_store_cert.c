@@ -456,6 +456,74 @@ test_put_revoked(void **state)
 	store_read_end(t);
 }
 
+/* Append "low-byte:seq;" for each entry. */
+static int
+list_seq(const struct store_revoked *e, void *arg)
+{
+	char *out = arg, one[48];
+
+	snprintf(one, sizeof(one), "%u:%llu;", e->serial[e->serial_len - 1],
+	    (unsigned long long)e->seq);
+	strcat(out, one);
+	return 0;
+}
+
+/*
+ * Deltas by commit order catch a change whose time is older than the
+ * base CRL's snapshot; times never go back for one certificate.
+ */
+static void
+test_changes_seq(void **state)
+{
+	struct store *s = *state;
+	struct store_cert c5, c7, got;
+	struct store_txn *t;
+	char why[CA_WHY_MAX], out[256];
+	uint64_t base;
+
+	revocation_timeline(s);
+	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
+	assert_int_equal(store_rev_seq(t, &base), CA_OK);
+	assert_int_equal(base, 7);
+	out[0] = '\0';
+	assert_int_equal(store_iter_changes_seq(t, 3, list_seq, out), CA_OK);
+	assert_string_equal(out, "6:7;3:4;4:6;");
+	out[0] = '\0';
+	assert_int_equal(store_iter_changes_seq(t, 0, list_rev, out), CA_OK);
+	assert_string_equal(out,
+	    "1:R:100:1;6:R:100:5;2:U:120:8;3:R:130:6;4:R:140:4;");
+	store_read_end(t);
+
+	/* Committed after the base snapshot, but dated before it. */
+	tsu_cert(&c5, 5, NOW + 100000);
+	assert_int_equal(tsu_revoke(s, &c5, 1, T0 + 50, why, 0), CA_OK);
+	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
+	out[0] = '\0';
+	assert_int_equal(store_iter_changes(t, T0 + 140, list_rev, out), CA_OK);
+	assert_string_equal(out, "");		/* by time it is missed */
+	out[0] = '\0';
+	assert_int_equal(store_iter_changes_seq(t, base, list_rev, out), CA_OK);
+	assert_string_equal(out, "5:R:50:1;");	/* by commit order it is not */
+	store_read_end(t);
+
+	/* A release dated before the hold is raised to the hold's time. */
+	tsu_cert(&c7, 7, NOW + 100000);
+	assert_int_equal(tsu_put_cert(s, &c7, why, sizeof(why)), CA_OK);
+	assert_int_equal(tsu_revoke(s, &c7, 6, T0 + 200, why, 0), CA_OK);
+	assert_int_equal(tsu_revoke(s, &c7, -1, T0 + 150, why, 0), CA_OK);
+	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
+	assert_int_equal(store_get_cert(t, c7.serial, c7.serial_len, &got),
+	    CA_OK);
+	assert_int_equal(got.unrevoked_at, T0 + 200);
+	store_cert_clear(&got);
+	out[0] = '\0';
+	assert_int_equal(store_iter_changes(t, T0 + 199, list_rev, out), CA_OK);
+	assert_string_equal(out, "7:U:200:8;");
+	assert_int_equal(store_rev_seq(t, &base), CA_OK);
+	assert_int_equal(base, 10);
+	store_read_end(t);
+}
+
 int
 main(void)
 {
@@ -475,6 +543,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_retire_device, fx_setup,
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(test_put_revoked, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_changes_seq, fx_setup,
 		    fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
