@@ -6,7 +6,18 @@
 # dangerous, errors name file/line/key, and the other template commands.
 . "$top_srcdir/tests/common.sh"
 
-DRV="$top_builddir/tests/unit/test_template_tooldrv"
+# DIR template VERB ...: the real `entca` (templates folder from
+# ENTCA_TEMPLATES) when it is built, else the test driver.
+if [ -x "$top_builddir/entca" ]; then
+	DRV="$T_TMP/entca-in"
+	printf '#!/bin/sh\nd=$1; shift\nENTCA_TEMPLATES=$d exec "%s" "$@"\n' \
+	    "$top_builddir/entca" >"$DRV"
+	chmod +x "$DRV"
+	echo "# using $top_builddir/entca"
+else
+	DRV="$top_builddir/tests/unit/test_template_tooldrv"
+	echo "# using $DRV"
+fi
 D="$T_TMP/templates"
 mkdir -p "$D" && chmod 755 "$D"
 F="$D/PKCSIntune.tmpl"
