@@ -36,7 +36,7 @@ struct signer {
 	int fd;				/* parent end, -1 when down */
 	pid_t pid;			/* child, 0 when down */
 	uint32_t next_id;
-	int64_t last_start_ms;		/* monotonic, last start attempt */
+	int64_t last_restart_ms;	/* monotonic, last restart; 0: none */
 	unsigned restarts;
 	struct signer_drop drop;
 	struct signer_wire_info info;	/* from the first child; fixed */
@@ -98,12 +98,12 @@ signer_recv(int fd, unsigned char *buf, size_t len, int timeout_ms,
 		n = recv(fd, buf, len, MSG_DONTWAIT);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
+		if (n == 0 || (n < 0 && errno == ECONNRESET))
+			return ca_why(why, whylen, CA_EUNAVAIL,
+			    "signer: the signer process died");
 		if (n < 0)
 			return ca_why(why, whylen, CA_EUNAVAIL,
 			    "signer: %s", strerror(errno));
-		if (n == 0)
-			return ca_why(why, whylen, CA_EUNAVAIL,
-			    "signer: the signer process died");
 		return n;
 	}
 }
@@ -120,7 +120,6 @@ signer_spawn(struct signer *s, char *why, size_t whylen)
 	pid_t pid;
 	int rc;
 
-	s->last_start_ms = signer_now_ms();
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
 		return ca_why(why, whylen, CA_EIO, "signer: socketpair: %s",
 		    strerror(errno));
@@ -261,11 +260,13 @@ signer_revive(struct signer *s, int rate_limit, char *why, size_t whylen)
 		s->pid = 0;			/* reaped just now */
 		signer_down(s, 0);
 	}
-	if (rate_limit &&
-	    signer_now_ms() - s->last_start_ms < SIGNER_RESTART_MIN_MS)
+	/* The first restart is immediate; a crash loop gets one a second. */
+	if (rate_limit && s->last_restart_ms != 0 &&
+	    signer_now_ms() - s->last_restart_ms < SIGNER_RESTART_MIN_MS)
 		return ca_why(why, whylen, CA_EUNAVAIL,
 		    "signer: down, restarting at most once per %d ms",
 		    SIGNER_RESTART_MIN_MS);
+	s->last_restart_ms = signer_now_ms();
 	rc = signer_spawn(s, why, whylen);
 	if (rc == CA_OK)
 		s->restarts++;

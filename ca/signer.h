@@ -16,9 +16,12 @@
  * CA_ETIMEOUT (never a hang), the child is killed and reaped, and the
  * signer is marked down. It is started again by signer_check_restart
  * (which the daemon calls when SIGCHLD arrives, from a worker because it
- * forks and opens the key) or automatically by the next sign call, at most
- * once per SIGNER_RESTART_MIN_MS. The daemon must not reap children with
- * waitpid(-1): the signer reaps its own child by pid.
+ * forks and opens the key) or automatically by the next sign call: the
+ * first restart at once, later ones at most once per SIGNER_RESTART_MIN_MS
+ * so a key that crashes its child cannot make us fork in a loop. Calls
+ * that meet a dead child are not retried: nothing is signed twice or
+ * silently. The daemon must not reap children with waitpid(-1): the signer
+ * reaps its own child by pid.
  */
 #ifndef ENTCA_CA_SIGNER_H
 #define ENTCA_CA_SIGNER_H
@@ -32,7 +35,7 @@
 #define SIGNER_TIMEOUT_MS 5000
 /* Longest wait for a starting child to open its key, in milliseconds. */
 #define SIGNER_START_TIMEOUT_MS 20000
-/* Least time between two automatic restarts, in milliseconds. */
+/* Least time between two restarts made by sign calls, in milliseconds. */
 #define SIGNER_RESTART_MIN_MS 1000
 
 struct signer;

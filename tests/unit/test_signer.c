@@ -297,6 +297,116 @@ test_stuck_child(void **state)
 	signer_stop(s);
 }
 
+/* Kill the child a little after the caller's request went out. */
+static void *
+killer_thread(void *p)
+{
+	pid_t pid = *(pid_t *)p;
+
+	usleep(300000);
+	kill(pid, SIGKILL);
+	return NULL;
+}
+
+/* A child that dies with a request in flight fails that call at once. */
+static void
+test_die_in_flight(void **state)
+{
+	struct signer *s = NULL;
+	struct signer_status st;
+	gnutls_privkey_t key = NULL;
+	char dir[128], why[CA_WHY_MAX] = "";
+	pthread_t th;
+	long t0, dt;
+
+	(void)state;
+	make_ca("inflight", CA_KEY_P256, NULL, NULL, dir, sizeof(dir));
+	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
+	assert_int_equal(signer_privkey(s, &key, why, sizeof(why)), CA_OK);
+	signer_get_status(s, &st);
+	/* Stopped, the child holds the request unanswered until it dies. */
+	assert_int_equal(kill(st.pid, SIGSTOP), 0);
+	assert_int_equal(pthread_create(&th, NULL, killer_thread, &st.pid), 0);
+	t0 = now_ms();
+	assert_true(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256) < 0);
+	dt = now_ms() - t0;
+	pthread_join(th, NULL);
+	assert_true(dt >= 250 && dt < 2000);
+	assert_non_null(strstr(signer_last_why(), "died"));
+	printf("# in-flight death: \"%s\" after %ld ms\n", signer_last_why(),
+	    dt);
+	assert_int_equal(signer_check_restart(s, why, sizeof(why)), CA_OK);
+	assert_int_equal(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256), 0);
+	gnutls_privkey_deinit(key);
+	signer_stop(s);
+}
+
+struct storm_arg {
+	struct signer *s;
+	const char *dir;
+	int ok, failed;
+};
+
+/* Sign in a loop, counting clean successes and clean failures. */
+static void *
+storm_thread(void *p)
+{
+	struct storm_arg *a = p;
+	gnutls_privkey_t key = NULL;
+	char why[CA_WHY_MAX];
+
+	if (signer_privkey(a->s, &key, why, sizeof(why)) != CA_OK)
+		return NULL;
+	for (int i = 0; i < THREAD_SIGNS; i++) {
+		if (sign_verify(a->s, key, a->dir, GNUTLS_SIGN_ECDSA_SHA256) == 0)
+			a->ok++;
+		else
+			a->failed++;
+		usleep(2000);
+	}
+	gnutls_privkey_deinit(key);
+	return NULL;
+}
+
+/* Killing the child under concurrent load: calls fail cleanly, none hang. */
+static void
+test_kill_under_load(void **state)
+{
+	struct storm_arg args[THREADS];
+	pthread_t th[THREADS];
+	struct signer *s = NULL;
+	struct signer_status st;
+	char dir[128], why[CA_WHY_MAX] = "";
+	int ok = 0, failed = 0;
+	long t0;
+
+	(void)state;
+	make_ca("storm", CA_KEY_P256, NULL, NULL, dir, sizeof(dir));
+	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
+	t0 = now_ms();
+	for (int i = 0; i < THREADS; i++) {
+		args[i] = (struct storm_arg){ s, dir, 0, 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, storm_thread,
+		    &args[i]), 0);
+	}
+	usleep(30000);
+	signer_get_status(s, &st);
+	kill(st.pid, SIGKILL);
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(th[i], NULL);
+		ok += args[i].ok;
+		failed += args[i].failed;
+	}
+	printf("# kill under load: %d signed, %d failed cleanly, %ld ms\n", ok,
+	    failed, now_ms() - t0);
+	assert_int_equal(ok + failed, THREADS * THREAD_SIGNS);
+	assert_true(failed >= 1);
+	assert_true(now_ms() - t0 < SIGNER_TIMEOUT_MS);	/* nobody waited out */
+	signer_get_status(s, &st);
+	assert_true(st.restarts >= 1);	/* a later call restarted it */
+	signer_stop(s);
+}
+
 /* Read one "Name:\tvalue" line of /proc/PID/status. */
 static void
 proc_field(pid_t pid, const char *name, char *out, size_t len)
@@ -433,6 +543,8 @@ main(void)
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_kill_restart),
 		cmocka_unit_test(test_stuck_child),
+		cmocka_unit_test(test_die_in_flight),
+		cmocka_unit_test(test_kill_under_load),
 		cmocka_unit_test(test_drop_privileges),
 		cmocka_unit_test(test_start_errors),
 	};
