@@ -59,6 +59,26 @@ t_eq "same public key as the first CA" \
     "$(openssl x509 -in "$D/s-p256/ca.crt" -noout -pubkey)" \
     "$(openssl x509 -in "$D/again/ca.crt" -noout -pubkey)"
 
+# A subordinate CA whose key is in the token, signed by an openssl parent.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$D/p.key" -out "$D/p.crt" -days 30 -subj "/CN=Parent" \
+    -addext basicConstraints=critical,CA:TRUE \
+    -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+printf '[v]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' > "$D/v.cnf"
+t_run "subordinate with a token key: CSR" "$TOOL" init --state "$D/sub" \
+    --subordinate --key-type p256 --subject "CN=HSM Issuing CA" \
+    --pkcs11 "pkcs11:token=entca;object=ca-sub?pin-value=1234" --pkcs11-module "$MOD"
+t_run "token CSR verifies" openssl req -in "$D/sub/ca.csr" -noout -verify
+openssl x509 -req -in "$D/sub/ca.csr" -CA "$D/p.crt" -CAkey "$D/p.key" \
+    -CAcreateserial -days 20 -extfile "$D/v.cnf" -extensions v \
+    -out "$D/sub.crt" 2>/dev/null
+t_run "install-cert matches the token key" "$TOOL" install-cert \
+    --state "$D/sub" --chain "$D/p.crt" "$D/sub.crt"
+t_run "token subordinate signs through the signer" \
+    "$TOOL" signer-issue "$D/sub" "$D/sub-leaf.pem"
+t_run "openssl verifies leaf -> token sub -> parent" openssl verify \
+    -CAfile "$D/p.crt" -untrusted "$D/sub/ca.crt" "$D/sub-leaf.pem"
+
 # Module named by the environment instead of --pkcs11-module.
 t_run "ENTCA_PKCS11_MODULE works too" env ENTCA_PKCS11_MODULE="$MOD" \
     "$TOOL" init --state "$D/env" --key-type p256 --no-tls-cert \
