@@ -2,8 +2,9 @@
  * Certificates in the store: the certs database (serial -> record) and the
  * index entries kept with it in the same chain: by_expiry (notAfter ‖
  * serial), by_subject (kind ‖ lower-cased name ‖ NUL ‖ serial) and
- * by_revocation (change time ‖ serial ‖ kind -> current flag, reason,
- * invalidity date, notAfter). Each serial has at most one by_revocation
+ * by_revocation (change time ‖ serial ‖ kind -> version 2: u8 current,
+ * u8 reason, i64 invalidity date, i64 notAfter, u64 commit-order seq;
+ * version 1 lacked the seq). Each serial has at most one by_revocation
  * entry flagged current: its latest revocation or release from hold; older
  * entries stay as stale history. Writes run on the writer thread; reads on
  * any thread with their own transaction.

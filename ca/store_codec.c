@@ -162,6 +162,7 @@ store_dec_init(struct store_dec *d, struct store_txn *t, const MDB_val *v,
 		return store_txn_fail(t, CA_EDB,
 		    "store %s: %s record is empty", t->s->path, what);
 	ver = d->p[0];
+	d->version = ver;
 	d->off = 1;
 	if (ver == 0)
 		return store_txn_fail(t, CA_EDB,

@@ -33,7 +33,7 @@ extern const char *const store_db_names[STORE_DB_COUNT];
 #define STORE_REC_REQUEST 1
 #define STORE_REC_CERT 1
 #define STORE_REC_INDEX 1
-#define STORE_REC_REVOCATION 1
+#define STORE_REC_REVOCATION 2	/* 1 had no seq */
 #define STORE_REC_TEMPLATE 1
 #define STORE_REC_AUDIT 1
 
@@ -126,6 +126,7 @@ struct store_dec {
 	const unsigned char *p;
 	size_t len, off;
 	int err;
+	unsigned version;	/* the record's version byte */
 };
 
 /*

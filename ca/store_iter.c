@@ -91,7 +91,9 @@ store_rev_value_decode(struct store_txn *t, const MDB_val *v,
 	rv->reason = (int)store_dec_u8(&d);
 	rv->invalidity = store_dec_i64(&d);
 	rv->not_after = store_dec_i64(&d);
-	rv->seq = store_dec_u64(&d);
+	/* Version 1 entries predate commit-order numbers: they read as 0. */
+	if (d.version >= 2)
+		rv->seq = store_dec_u64(&d);
 	return store_dec_end(&d, t, "revocation entry");
 }
 

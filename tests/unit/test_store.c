@@ -660,6 +660,55 @@ test_not_lmdb(void **state)
 	tsu_rmdir(dir);
 }
 
+/* Count revocation entries and remember the last seq. */
+static int
+last_seq(const struct store_revoked *e, void *arg)
+{
+	*(uint64_t *)arg = e->seq + 1000 * e->serial[0];
+	return 0;
+}
+
+/* An older by_revocation version still reads; a newer one is refused. */
+static void
+test_revocation_versions(void **state)
+{
+	struct fx *f = *state;
+	struct store_txn *t;
+	char why[CA_WHY_MAX];
+	unsigned char key[8 + 1 + 1], v1[1 + 1 + 1 + 8 + 8] = { 1, 1, 6 };
+	uint64_t got = 99;
+
+	store_close(f->s);
+	f->s = NULL;
+	/* time 1750000000 (sign-flipped big-endian), serial 05, kind 1 */
+	memset(key, 0, sizeof(key));
+	key[0] = 0x80;
+	key[4] = 0x68;	/* 1750000000 = 0x684ee180 */
+	key[5] = 0x4e;
+	key[6] = 0xe1;
+	key[7] = 0x80;
+	key[8] = 0x05;
+	key[9] = 1;
+	memset(v1 + 11, 0x7f, 8);	/* not_after far away */
+	raw_put(f->dir, "by_revocation", key, sizeof(key), v1, sizeof(v1));
+	fx_reopen(f);
+	assert_int_equal(store_read_begin(f->s, &t, why, sizeof(why)), CA_OK);
+	assert_int_equal(store_iter_revoked(t, 0, last_seq, &got), CA_OK);
+	assert_int_equal(got, 5 * 1000 + 0);	/* version 1: seq reads 0 */
+	store_read_end(t);
+	store_close(f->s);
+	f->s = NULL;
+	v1[0] = 3;
+	raw_put(f->dir, "by_revocation", key, sizeof(key), v1, sizeof(v1));
+	fx_reopen(f);
+	assert_int_equal(store_read_begin(f->s, &t, why, sizeof(why)), CA_OK);
+	assert_int_equal(store_iter_revoked(t, 0, last_seq, &got),
+	    CA_EVERSION);
+	assert_non_null(strstr(store_txn_why(t), "revocation entry record "
+	    "version 3 is newer than this entca (2)"));
+	store_read_end(t);
+}
+
 int
 main(void)
 {
@@ -688,6 +737,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_read_only, fx_setup,
 		    fx_teardown),
 		cmocka_unit_test(test_not_lmdb),
+		cmocka_unit_test_setup_teardown(test_revocation_versions,
+		    fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
