@@ -464,8 +464,8 @@ test_close_drains(void **state)
 /* Keeps the writer busy with puts until told to stop. */
 struct busy {
 	struct store *s;
-	volatile int stop;
-	int count, errors;
+	int stop;		/* atomic */
+	int count, errors;	/* count: atomic */
 };
 
 /* Thread body: one committed certificate after another. */
@@ -476,16 +476,18 @@ busy_main(void *arg)
 	struct store_cert c;
 	char why[CA_WHY_MAX];
 
-	while (!b->stop) {
-		tsu_cert(&c, (unsigned)b->count, 1900000000);
+	int n = 0;
+
+	while (!__atomic_load_n(&b->stop, __ATOMIC_ACQUIRE)) {
+		tsu_cert(&c, (unsigned)n, 1900000000);
 		c.serial[0] = 0x03;
-		c.serial[1] = (b->count >> 8) & 0xff;
-		c.serial[2] = b->count & 0xff;
-		if (b->count >= 60000 ||
+		c.serial[1] = (n >> 8) & 0xff;
+		c.serial[2] = n & 0xff;
+		if (n >= 60000 ||
 		    tsu_put_cert(b->s, &c, why, sizeof(why)) != CA_OK)
 			b->errors++;
 		else
-			b->count++;
+			__atomic_store_n(&b->count, ++n, __ATOMIC_RELEASE);
 	}
 	return NULL;
 }
@@ -554,12 +556,12 @@ test_backup(void **state)
 
 	(void)state;
 	assert_int_equal(pthread_create(&th, NULL, busy_main, &b), 0);
-	while (b.count < 200)
+	while (__atomic_load_n(&b.count, __ATOMIC_ACQUIRE) < 200)
 		usleep(1000);
-	before = b.count;
+	before = __atomic_load_n(&b.count, __ATOMIC_ACQUIRE);
 	assert_int_equal(store_backup(s, bdir, why, sizeof(why)), CA_OK);
-	after = b.count;
-	b.stop = 1;
+	after = __atomic_load_n(&b.count, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&b.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
 	assert_int_equal(b.errors, 0);
 	print_message("# backup taken with %d..%d certificates committed, "
