@@ -38,6 +38,7 @@ struct tmpl_pctx {
 	bool have_prev;			/* a key was seen in this section */
 	bool stop;
 	char section[64];
+	char prev_name[64];		/* key of the previous handler call */
 	struct template *t;
 	unsigned key_line[TK_COUNT];	/* 0: not in the file */
 	enum tmpl_key last_key;

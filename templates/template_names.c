@@ -164,7 +164,10 @@ tmpl_oid_valid(const char *s)
 	return arcs >= 2;
 }
 
-/* MS-DTYP §2.4.2.1: S-1-<authority>(-<subauthority>){0,15}, decimal. */
+/*
+ * MS-DTYP §2.4.2.1: S-1-<authority>(-<subauthority>){0,15}, decimal; an
+ * authority of 2^32 or more is written 0x and 12 hex digits.
+ */
 int
 tmpl_sid_valid(const char *s)
 {
@@ -174,6 +177,18 @@ tmpl_sid_valid(const char *s)
 	if (strncasecmp(s, "S-1-", 4) != 0)
 		return 0;
 	p = s + 4;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		for (int i = 2; i < 14; i++)
+			if (!isxdigit((unsigned char)p[i]))
+				return 0;
+		p += 14;
+		if (*p == '\0')
+			return 1;
+		if (*p != '-')
+			return 0;
+		p++;
+		subs = 1;
+	}
 	for (;;) {
 		const char *start = p;
 

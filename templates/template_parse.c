@@ -153,9 +153,12 @@ pctx_handler(void *user, const char *section, const char *name,
 		snprintf(c->section, sizeof(c->section), "%s", section);
 		c->have_prev = false;
 	}
-	/* inih joins an indented line to the previous key of the section. */
-	c->continuation = c->indented && c->have_prev;
+	/* inih joins an indented line to the previous key of the section
+	 * and hands it over under that key's name. */
+	c->continuation = c->indented && c->have_prev &&
+	    strcmp(name, c->prev_name) == 0;
 	c->have_prev = true;
+	snprintf(c->prev_name, sizeof(c->prev_name), "%s", name);
 	if (strcmp(section, "template") == 0)
 		tmpl_key_set(c, name, tmpl_trim(v));
 	else if (strcmp(section, "security") == 0) {

@@ -210,6 +210,7 @@ static const struct {
 	{ "frobnicate = 1\n", "template b.tmpl line 3: unknown key \"frobnicate\" in [template]" },
 	{ "min-key-size = 2048\nmin-key-size = 4096\n", "template b.tmpl line 4: duplicate key min-key-size (first set on line 3)" },
 	{ "hash = sha256\n  sha384\n", "template b.tmpl line 4: hash: an indented line continues only a list key; \"hash\" takes one value" },
+	{ "[template]\n  hash = md5\n", "template b.tmpl line 4: hash: expected one of sha256, sha384, sha512, got \"md5\"" },
 	{ "[policy]\nx = 1\n", "template b.tmpl line 4: unknown section [policy]: expected [template] or [security]" },
 	{ "[security]\npermit = X : read\n", "template b.tmpl line 4: unknown key \"permit\" in [security]: expected allow or deny" },
 	{ "[security]\nallow = INTUNECONN$\n", "template b.tmpl line 4: allow: expected \"PRINCIPAL : right, right\", got \"INTUNECONN$\" (no ':' before the rights)" },
@@ -415,6 +416,17 @@ test_parse_ace(void **state)
 	assert_string_equal(a.principal, "urn:x:y");
 	assert_int_equal(a.rights, 1u << 3);
 	assert_true(a.deny);
+	/* Authorities of 2^32 and more are hex (MS-DTYP 2.4.2.1). */
+	assert_int_equal(template_parse_ace("S-1-0x010203040506-7 : read", false,
+	    ca_rights, 5, &a, why, sizeof(why)), CA_OK);
+	assert_int_equal(template_parse_ace("S-1-0x0102-7 : read", false,
+	    ca_rights, 5, &a, why, sizeof(why)), CA_EPARSE);
+	assert_int_equal(template_parse_ace("S-1-5-1-2-3-4-5-6-7-8-9-10-11-12-13-"
+	    "14-15 : read", false, ca_rights, 5, &a, why, sizeof(why)), CA_OK);
+	assert_int_equal(template_parse_ace("S-1-5-1-2-3-4-5-6-7-8-9-10-11-12-13-"
+	    "14-15-16 : read", false, ca_rights, 5, &a, why, sizeof(why)), CA_EPARSE);
+	assert_int_equal(template_parse_ace("S-1-5-4294967296 : read", false,
+	    ca_rights, 5, &a, why, sizeof(why)), CA_EPARSE);
 	assert_int_equal(template_parse_ace("x : enroll", false, ca_rights, 5,
 	    &a, why, sizeof(why)), CA_EPARSE);
 	assert_string_equal(why, "expected rights from {read, request, officer, "
