@@ -353,6 +353,40 @@ test_sid(void **state)
 	    CA_EPARSE);
 }
 
+/* The FILETIME byte strings of reference/adcs.md §3.1.1, as validity. */
+static void
+test_filetime_table(void **state)
+{
+	static const struct {
+		const char *b64;
+		long long days;
+	} rows[] = {
+		{ "AEA5hy7h/v8=", 365 }, { "AIByDl3C/f8=", 730 },
+		{ "AEAepOhl+v8=", 1825 }, { "AICmCv/e//8=", 42 },
+		{ "AMAb13/6//8=", 7 }, { "AECW1Tb///8=", 1 },
+		{ "AIA3rv/0//8=", 14 }, { "AIAsq23+//8=", 2 },
+	};
+	struct template_import_item *it = NULL;
+	char text[512], why[CA_WHY_MAX];
+	size_t n;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(text, sizeof(text), "dn: cn=P\nobjectClass: "
+		    "pKICertificateTemplate\ncn: P\nmsPKI-Certificate-Name-Flag: 1\n"
+		    "pKIExpirationPeriod:: %s\npKIOverlapPeriod:: AECW1Tb///8=\n",
+		    rows[i].b64);
+		assert_int_equal(template_import_ldif_buf("f.ldif", text,
+		    strlen(text), &it, &n, why, sizeof(why)), CA_OK);
+		assert_int_equal(n, 1);
+		if (it[0].rc != CA_OK)
+			fail_msg("%s: %s", rows[i].b64, it[0].why);
+		assert_int_equal(it[0].t.validity_seconds, rows[i].days * DAY);
+		assert_int_equal(it[0].t.renewal_seconds, DAY);
+		free(it);
+	}
+}
+
 /* Descriptor edge cases: NULL DACL, truncation, not self-relative. */
 static void
 test_sd_edges(void **state)
@@ -570,6 +604,7 @@ main(void)
 		cmocka_unit_test(test_subca),
 		cmocka_unit_test(test_onbehalf),
 		cmocka_unit_test(test_legacy),
+		cmocka_unit_test(test_filetime_table),
 		cmocka_unit_test(test_sid),
 		cmocka_unit_test(test_sd_edges),
 		cmocka_unit_test(test_ldif_errors),
