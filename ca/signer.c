@@ -39,7 +39,7 @@ struct signer {
 	int64_t last_restart_ms;	/* monotonic, last restart; 0: none */
 	unsigned restarts;
 	struct signer_drop drop;
-	struct signer_wire_info info;	/* from the first child; fixed */
+	struct signer_wire_info info;	/* set by the first child, then fixed */
 	char state_dir[KEYFILE_PATH_MAX];
 };
 
@@ -185,7 +185,8 @@ signer_spawn(struct signer *s, char *why, size_t whylen)
 		return ca_why(why, whylen, CA_ESTATE,
 		    "signer: the CA key changed since entcad started");
 	}
-	s->info = info;
+	if (s->info.pk_algo == 0)
+		s->info = info;	/* written once: callbacks read it unlocked */
 	return CA_OK;
 }
 
