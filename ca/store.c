@@ -403,8 +403,8 @@ store_stats(struct store *s, struct store_stats *st, char *why,
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	if ((rc = store_read_begin(s, &t, why, whylen)) != CA_OK)
-		return rc;
+	if ((rc = store_read_begin(s, &t, why, whylen)) != CA_OK || t == NULL)
+		return rc != CA_OK ? rc : CA_EINVAL;
 	if ((rc = store_entries(t, STORE_DB_CERTS, &st->certs)) != CA_OK ||
 	    (rc = store_entries(t, STORE_DB_REQUESTS, &st->requests)) != CA_OK ||
 	    (rc = store_entries(t, STORE_DB_TEMPLATES, &st->templates)) != CA_OK ||

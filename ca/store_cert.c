@@ -309,6 +309,7 @@ cert_load(struct store_wtxn *w, const unsigned char *serial, size_t len,
 	char why[CA_WHY_MAX];
 	int rc;
 
+	memset(c, 0, sizeof(*c));
 	if (w->rc != CA_OK)
 		return w->rc;
 	if ((rc = store_serial_check(serial, len, why, sizeof(why))) != CA_OK)

@@ -220,8 +220,8 @@ rev_walk(struct store_txn *t, int mode, int64_t arg, store_revoked_cb cb,
 	struct store_revoked e;
 	int rc;
 
-	if ((rc = store_rev_iter_new(t, mode, arg, &it)) != CA_OK)
-		return rc;
+	if ((rc = store_rev_iter_new(t, mode, arg, &it)) != CA_OK || it == NULL)
+		return rc != CA_OK ? rc : CA_EINVAL;
 	while ((rc = store_rev_iter_next(it, &e)) == 1)
 		if ((rc = cb(&e, cbarg)) != 0)
 			break;
