@@ -126,22 +126,30 @@ set_datum(gnutls_x509_crt_t crt, const char *oid, int r, gnutls_datum_t *d,
 }
 
 /*
- * SKI from the subject key, AKI from the CA's SKI (or its key id). Both go
+ * SKI from the subject key's bits, AKI from the CA's SKI (or its key id). Both go
  * through set_extension_by_oid: GnuTLS's own setters refuse to replace the
  * skeleton's placeholder SKI.
  */
 static int
-key_ids(gnutls_x509_crt_t crt, gnutls_pubkey_t key, gnutls_x509_crt_t ca,
-    char *why, size_t whylen)
+key_ids(gnutls_x509_crt_t crt, const gnutls_datum_t *spki,
+    gnutls_x509_crt_t ca, char *why, size_t whylen)
 {
 	unsigned char id[64];
 	gnutls_datum_t d = { NULL, 0 }, v;
 	gnutls_x509_aki_t aki = NULL;
-	size_t sz = sizeof(id);
+	struct der_tlv seq, alg, bits;
+	size_t sz = 20;
 	unsigned crit;
 	int r, rc;
 
-	r = gnutls_pubkey_get_key_id(key, GNUTLS_KEYID_USE_SHA1, id, &sz);
+	/* RFC 5280 §4.2.1.2 (1): SHA-1 of the subjectPublicKey bits. */
+	if (der_read(spki->data, spki->size, &seq) != 0 ||
+	    der_read(seq.val, seq.len, &alg) != 0 ||
+	    der_read(alg.val + alg.len, seq.len - alg.rawlen, &bits) != 0 ||
+	    bits.tag != DER_BIT_STRING || bits.len < 2)
+		return ca_why(why, whylen, CA_EINVAL, "certificate: the "
+		    "subject public key does not parse");
+	r = gnutls_hash_fast(GNUTLS_DIG_SHA1, bits.val + 1, bits.len - 1, id);
 	v.data = id;
 	v.size = (unsigned)sz;
 	if (r >= 0)
@@ -346,13 +354,14 @@ san_ext(gnutls_x509_crt_t crt, const struct policy_profile *pr, char *why,
 /* Every extension after the key identifiers. */
 static int
 extensions(gnutls_x509_crt_t crt, const struct policy_profile *pr,
-    gnutls_pubkey_t key, gnutls_x509_crt_t ca, char *why, size_t whylen)
+    gnutls_pubkey_t key, const gnutls_datum_t *spki, gnutls_x509_crt_t ca,
+    char *why, size_t whylen)
 {
 	unsigned char der[MSEXT_DER_MAX];
 	size_t len;
 	int rc;
 
-	if ((rc = key_ids(crt, key, ca, why, whylen)) != CA_OK ||
+	if ((rc = key_ids(crt, spki, ca, why, whylen)) != CA_OK ||
 	    (rc = revocation_info(crt, pr, why, whylen)) != CA_OK ||
 	    (rc = template_ext(crt, pr, why, whylen)) != CA_OK ||
 	    (rc = usage_exts(crt, pr, key, why, whylen)) != CA_OK ||
@@ -436,8 +445,8 @@ issue_build(const struct policy_profile *pr, gnutls_pubkey_t subject_key,
 		rc = gt_fail(r, why, whylen, "validity");
 		goto out;
 	}
-	if ((rc = extensions(crt, pr, subject_key, ca_cert, why, whylen)) !=
-	    CA_OK)
+	if ((rc = extensions(crt, pr, subject_key, &spki, ca_cert, why,
+	    whylen)) != CA_OK)
 		goto out;
 	r = gnutls_x509_crt_privkey_sign(crt, ca_cert, ca_key,
 	    hash_of(pr->hash), 0);

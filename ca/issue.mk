@@ -25,3 +25,12 @@ tests_unit_test_issue_SOURCES = tests/unit/test_issue.c \
 	tests/unit/test_policy_util.c tests/unit/test_policy_util.h
 tests_unit_test_issue_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_issue_LDADD = $(TEST_LDADD)
+
+# Integration: certificates read back by openssl and Python cryptography.
+check_PROGRAMS += tests/integration/profile_issue
+tests_integration_profile_issue_SOURCES = tests/integration/profile_issue.c \
+	tests/unit/test_policy_util.c tests/unit/test_policy_util.h
+tests_integration_profile_issue_CFLAGS = $(TEST_CFLAGS)
+tests_integration_profile_issue_LDADD = $(TEST_LDADD)
+TESTS += tests/integration/profile_check.sh
+EXTRA_DIST += tests/integration/profile_check.sh

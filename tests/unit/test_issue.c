@@ -154,17 +154,6 @@ check_cert(gnutls_x509_crt_t crt, const struct policy_decision *d,
 	assert_memory_equal(raw.data, d->profile.subject_der, raw.size);
 	gnutls_free(raw.data);
 	assert_string_equal(d->profile.subject, "CN=Smith\\, John,C=US");
-	if (getenv("ISSUE_DUMP") != NULL) {
-		gnutls_datum_t pem;
-		FILE *f = fopen(getenv("ISSUE_DUMP"), "w");
-		gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &pem);
-		fwrite(pem.data, 1, pem.size, f);
-		gnutls_free(pem.data);
-		gnutls_x509_crt_export2(ca_crt, GNUTLS_X509_FMT_PEM, &pem);
-		fwrite(pem.data, 1, pem.size, f);
-		gnutls_free(pem.data);
-		fclose(f);
-	}
 	assert_int_equal(gnutls_x509_crt_verify(crt, &ca_crt, 1,
 	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS, &status),
 	    0);
