@@ -94,7 +94,7 @@ tool_init_main(int argc, char **argv)
 	o.pkcs11_module = getenv("ENTCA_PKCS11_MODULE");
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': o.state_dir = optarg; break;
 		case 'S': o.subject = optarg; break;
@@ -225,7 +225,7 @@ tool_install_cert_main(int argc, char **argv)
 	o.pkcs11_module = getenv("ENTCA_PKCS11_MODULE");
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': o.state_dir = optarg; break;
 		case 'c': chain = optarg; break;
@@ -297,7 +297,7 @@ tool_ca_cert_main(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': state = optarg; break;
 		case 'p': pem_out = 1; break;

@@ -47,6 +47,13 @@ t_run "PEM export equals ca.crt" cmp "$D/ca.pem" "$S/ca.crt"
 "$TOOL" ca-cert --state "$S" - > "$D/stdout.cer"
 t_run "ca-cert - writes DER to stdout" cmp "$D/stdout.cer" "$D/p256.cer"
 
+"$TOOL" ca-cert "$D/late.pem" --pem --state "$S" >/dev/null 2>&1
+t_run "ca-cert takes options after FILE" cmp "$D/late.pem" "$S/ca.crt"
+"$TOOL" init --state "$D/u" --key-type dsa >/dev/null 2>&1
+t_eq "unknown key type: usage error (exit 2)" 2 $?
+"$TOOL" install-cert --state "$S" "$D/ca.pem" >/dev/null 2>&1
+t_eq "install-cert without --chain: usage error (exit 2)" 2 $?
+
 # An encrypted CA key: the signer needs the password file named in ca.json.
 printf 'k3y-pass\n' > "$D/kpw"
 t_run "init with --key-password-file" "$TOOL" init --state "$D/enc" \
