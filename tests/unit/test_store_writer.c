@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include <lmdb.h>
 
@@ -592,6 +594,99 @@ test_backup(void **state)
 	close_tmp(s);
 }
 
+/* A child that acknowledges each committed put through a pipe. */
+struct acker {
+	struct store *s;
+	int fd, first;
+};
+
+/* Child thread: put certificates forever, writing each acked number. */
+static void *
+acker_main(void *arg)
+{
+	struct acker *a = arg;
+	struct store_cert c;
+	char why[CA_WHY_MAX];
+
+	for (int n = a->first;; n += 4) {
+		tsu_cert(&c, (unsigned)n, 1900000000);
+		c.serial[0] = 0x04;
+		c.serial[1] = (n >> 8) & 0xff;
+		c.serial[2] = n & 0xff;
+		if (n > 0xffff || tsu_put_cert(a->s, &c, why, sizeof(why)))
+			_exit(3);
+		if (write(a->fd, &n, sizeof(n)) != sizeof(n))
+			_exit(4);
+	}
+	return NULL;
+}
+
+/* Every put acknowledged before a SIGKILL is in the store afterwards. */
+static void
+test_crash_keeps_acked(void **state)
+{
+	char why[CA_WHY_MAX], *dir = tsu_tmpdir();
+	struct store *s = NULL;
+	struct store_txn *t;
+	struct store_cert c;
+	unsigned char *acked = calloc(0x10000, 1), key[3];
+	int fds[2], n, count = 0, status;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct acker a[4];
+		pthread_t th[4];
+
+		close(fds[0]);
+		if (store_open(dir, NULL, &s, why, sizeof(why)) != CA_OK)
+			_exit(2);
+		for (int i = 0; i < 4; i++) {
+			a[i].s = s;
+			a[i].fd = fds[1];
+			a[i].first = i;
+			pthread_create(&th[i], NULL, acker_main, &a[i]);
+		}
+		pthread_join(th[0], NULL);
+		_exit(5);
+	}
+	close(fds[1]);
+	while (count < 300 && read(fds[0], &n, sizeof(n)) == sizeof(n)) {
+		acked[n] = 1;
+		count++;
+	}
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	/* Acks written before the kill still count. */
+	while (read(fds[0], &n, sizeof(n)) == sizeof(n)) {
+		acked[n] = 1;
+		count++;
+	}
+	close(fds[0]);
+	assert_true(count >= 300);
+	assert_int_equal(store_open(dir, NULL, &s, why, sizeof(why)), CA_OK);
+	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
+	for (n = 0; n < 0x10000; n++) {
+		if (!acked[n])
+			continue;
+		key[0] = 0x04;
+		key[1] = (n >> 8) & 0xff;
+		key[2] = n & 0xff;
+		assert_int_equal(store_get_cert(t, key, 3, &c), CA_OK);
+		store_cert_clear(&c);
+	}
+	store_read_end(t);
+	print_message("# %d acknowledged puts all found after SIGKILL\n",
+	    count);
+	store_close(s);
+	tsu_rmdir(dir);
+	free(acked);
+}
+
 int
 main(void)
 {
@@ -602,6 +697,7 @@ main(void)
 		cmocka_unit_test(test_group_bound),
 		cmocka_unit_test(test_close_drains),
 		cmocka_unit_test(test_backup),
+		cmocka_unit_test(test_crash_keeps_acked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
