@@ -52,3 +52,6 @@ tests_unit_test_template_tooldrv_LDADD = $(TEST_LDADD)
 TESTS += tests/integration/template_walkthrough.sh
 EXTRA_DIST += tests/integration/template_walkthrough.sh \
 	etc/templates/PKCSIntune.tmpl
+
+TESTS += tests/integration/template_ldif_slapd.sh
+EXTRA_DIST += tests/integration/template_ldif_slapd.sh
