@@ -214,7 +214,8 @@ template_lint(const struct template *t, const char *path, char *why,
 		    "a logon certificate naming anyone; narrow [security], set "
 		    "require-approval, or set allow-dangerous = esc1", t->name,
 		    auth, t->aces[b].principal);
-	if (!gated && any >= 0 && (t->n_policies == 0 ||
+	/* any-purpose needs the override even with approval (issue 3). */
+	if (any >= 0 && ((!gated && t->n_policies == 0) ||
 	    has_eku(t, TMPL_OID_ANY_PURPOSE)) &&
 	    !(t->lint_overrides & (1u << TMPL_LINT_ESC2)))
 		return ca_why(why, whylen, CA_EPOLICY, "template %s: ESC2: %s on "

@@ -145,6 +145,14 @@ test_esc2(void **state)
 	    "allow = CONN$ : enroll\n", why), CA_OK);
 	assert_int_equal(lint("application-policies =\nrequire-approval = yes\n",
 	    "allow = CONN$ : enroll\n", why), CA_OK);
+	/* any-purpose is not lifted by approval or agent signatures. */
+	assert_int_equal(lint("application-policies = any-purpose\n"
+	    "require-approval = yes\n", "allow = CONN$ : enroll\n", why),
+	    CA_EPOLICY);
+	assert_non_null(strstr(why, "ESC2: any-purpose"));
+	assert_int_equal(lint("application-policies = any-purpose\n"
+	    "require-approval = yes\nallow-dangerous = esc2\n",
+	    "allow = CONN$ : enroll\n", why), CA_OK);
 	/* any-purpose for a broad group with supply-in-request is ESC1 first. */
 	assert_int_equal(lint("subject = supply-in-request\napplication-policies = "
 	    "any-purpose\nallow-dangerous = esc1\n", "allow = Everyone : enroll\n",
