@@ -25,6 +25,7 @@
 #define OID_BC "2.5.29.19"
 #define OID_SAN "2.5.29.17"
 
+/* Random, positive, minimal: redraw when the first byte is zero. */
 int
 issue_serial_new(unsigned char *out, size_t *len)
 {
@@ -390,6 +391,7 @@ hash_of(enum tmpl_hash h)
 	}
 }
 
+/* Skeleton, import, validity and extensions, sign, re-import. */
 int
 issue_build(const struct policy_profile *pr, gnutls_pubkey_t subject_key,
     const unsigned char *serial, size_t serial_len, gnutls_x509_crt_t ca_cert,

@@ -27,6 +27,7 @@ const char *const policy_verdict_names[POLICY_VERDICT_COUNT] = {
 	"issue", "pend", "deny"
 };
 
+/* Record a denial: verdict, code and the one sentence the client sees. */
 int
 decide_deny(struct policy_decision *out, enum policy_code code,
     const char *fmt, ...)
@@ -41,6 +42,7 @@ decide_deny(struct policy_decision *out, enum policy_code code,
 	return CA_OK;
 }
 
+/* Add an adjustment the certificate carries (clamps, ignored parts). */
 void
 decide_note(struct policy_decision *out, const char *fmt, ...)
 {
@@ -382,6 +384,7 @@ check_request(const struct policy_input *in, bool *officer,
 	return true;
 }
 
+/* Checks first; only a request that passes them all gets a profile. */
 int
 policy_decide(const struct policy_input *in, struct policy_decision *out)
 {

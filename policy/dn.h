@@ -97,7 +97,10 @@ const char *dn_oid_by_name(const char *name);
 /* Short name AD CS prints for an OID, or NULL. */
 const char *dn_name_by_oid(const char *oid);
 
-/* Append one single-valued RDN (type by OID) to the most specific end. */
+/*
+ * Append one single-valued RDN (type by OID, UTF-8 value) at the most
+ * specific end. CA_OK, CA_EINVAL (bad OID or UTF-8) or CA_ETOOBIG.
+ */
 int dn_push(struct dn *dn, const char *oid, const char *value);
 
 /* First value of type oid (most specific first), or NULL. */

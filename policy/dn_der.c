@@ -465,7 +465,8 @@ dn_push(struct dn *dn, const char *oid, const char *value)
 
 	if (dn->n >= DN_AVA_MAX || len > DN_VALUE_MAX)
 		return CA_ETOOBIG;
-	if (!der_oid_valid(oid))
+	if (!der_oid_valid(oid) ||
+	    !dn_utf8_valid((const unsigned char *)value, len))
 		return CA_EINVAL;
 	a = &dn->ava[dn->n++];
 	memset(a, 0, sizeof(*a));

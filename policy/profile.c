@@ -162,6 +162,7 @@ request_names(const struct policy_input *in, struct dn *dn,
 	return CA_OK;
 }
 
+/* Names first: the subject DER, its string form, then the SANs. */
 int
 profile_names(const struct policy_input *in, const struct principal *subj,
     const char *sid, struct policy_decision *out)
@@ -310,6 +311,7 @@ ignored_extensions(const struct policy_input *in, struct policy_decision *out)
 		    "usage come from the template)", list);
 }
 
+/* Everything but the names: validity, usages, template, URLs, hash. */
 int
 profile_rest(const struct policy_input *in, const char *sid,
     struct policy_decision *out)

@@ -16,10 +16,6 @@ const char *const ca_right_names[CA_RIGHT_COUNT] = {
 	"read", "request", "officer", "admin", "auditor"
 };
 
-const char *const tmpl_right_names[TMPL_RIGHT_COUNT] = {
-	"read", "enroll", "autoenroll"
-};
-
 /* Bit for a right name. */
 uint32_t
 policy_right_by_name(const char *const *names, size_t n, const char *name)

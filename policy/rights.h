@@ -26,7 +26,7 @@ extern const char *const ca_right_names[CA_RIGHT_COUNT];
 
 /* Name of each template right, bit i = 1u << i. */
 #define TMPL_RIGHT_COUNT	3
-extern const char *const tmpl_right_names[TMPL_RIGHT_COUNT];
+/* tmpl_right_names (the names themselves) live in templates/template.h. */
 
 /*
  * Parse a right name ("request", case-insensitive) from names (n entries)

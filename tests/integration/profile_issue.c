@@ -203,6 +203,7 @@ issue_one(const char *name, enum tp_who rq_who, enum tp_tmpl which,
 	free(d);
 }
 
+/* CA first, then each scenario's certificate. */
 int
 main(int argc, char **argv)
 {

@@ -272,11 +272,86 @@ test_equal(void **state)
 	assert_int_equal(dn_parse_string("CN=Smith\\, John,O=Acme", &b, why,
 	    sizeof(why)), CA_OK);
 	assert_false(dn_equal(&a, &b));
+	assert_int_equal(dn_push(&b, DN_OID_CN, "\xc3"), CA_EINVAL);
+	assert_int_equal(dn_push(&b, "cn", "x"), CA_EINVAL);
 	assert_int_equal(dn_push(&b, DN_OID_CN, "x"), CA_OK);
 	assert_int_equal(dn_format(&b, str, sizeof(str)), CA_OK);
 	assert_string_equal(str, "CN=x,CN=Smith\\, John,O=Acme");
 	assert_non_null(dn_find(&b, DN_OID_CN));
 	assert_int_equal(dn_find(&b, DN_OID_CN)->value[0], 'x');
+}
+
+/* Deterministic xorshift for the property tests. */
+static uint32_t
+rnd(void)
+{
+	static uint32_t x = 2463534242u;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return x;
+}
+
+/*
+ * Random strings over the DN alphabet: whatever parses and encodes must
+ * print to a string that parses and encodes to the same DER (the printer
+ * and the parser agree), and the DER must parse back to the same string.
+ */
+static void
+test_property_roundtrip(void **state)
+{
+	static const char alpha[] = "CN=OU=O=,+;\\\"#<> aZ9=\\2C\\C3\\A9\\ ";
+	char in[64], s1[DN_STRING_MAX], s2[DN_STRING_MAX];
+	unsigned char d1[DN_DER_MAX], d2[DN_DER_MAX];
+	size_t l1, l2, good = 0;
+
+	for (int i = 0; i < 20000; i++) {
+		size_t n = 3 + rnd() % 30;
+		memcpy(in, i % 2 ? "CN=" : "OU=", 3);
+		for (size_t k = 3; k < n; k++)
+			in[k] = alpha[rnd() % (sizeof(alpha) - 1)];
+		in[n] = '\0';
+		if (dn_string_to_der(in, d1, sizeof(d1), &l1, why,
+		    sizeof(why)) != CA_OK)
+			continue;
+		good++;
+		assert_int_equal(dn_der_to_string(d1, l1, s1, sizeof(s1), why,
+		    sizeof(why)), CA_OK);
+		if (dn_string_to_der(s1, d2, sizeof(d2), &l2, why,
+		    sizeof(why)) != CA_OK)
+			fail_msg("\"%s\" printed as \"%s\": %s", in, s1, why);
+		assert_int_equal(l1, l2);
+		assert_memory_equal(d1, d2, l1);
+		assert_int_equal(dn_der_to_string(d2, l2, s2, sizeof(s2), why,
+		    sizeof(why)), CA_OK);
+		assert_string_equal(s1, s2);
+	}
+	assert_true(good > 1000);
+}
+
+/* Mutated and truncated DER never crashes and never half-succeeds. */
+static void
+test_property_hostile_der(void **state)
+{
+	unsigned char m[DN_DER_MAX];
+	struct dn dn;
+
+	assert_int_equal(dn_string_to_der("CN=Smith\\, John+OU=Sales,"
+	    "O=Acme,DC=entca,DC=test,C=US", der, sizeof(der), &der_len, why,
+	    sizeof(why)), CA_OK);
+	for (size_t cut = 0; cut < der_len; cut++)
+		assert_int_not_equal(dn_parse_der(der, cut, &dn, why,
+		    sizeof(why)), CA_OK);
+	for (int i = 0; i < 20000; i++) {
+		memcpy(m, der, der_len);
+		for (int k = 0; k < 1 + (int)(rnd() % 3); k++)
+			m[rnd() % der_len] ^= (unsigned char)(1u << (rnd() % 8));
+		if (dn_parse_der(m, der_len, &dn, why, sizeof(why)) == CA_OK) {
+			assert_true(dn.n <= DN_AVA_MAX);
+			assert_int_equal(dn_format(&dn, str, sizeof(str)), CA_OK);
+		}
+	}
 }
 
 int
@@ -291,6 +366,8 @@ main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_der_input),
 		cmocka_unit_test(test_equal),
+		cmocka_unit_test(test_property_roundtrip),
+		cmocka_unit_test(test_property_hostile_der),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -194,6 +194,46 @@ test_sid_syntax(void **state)
 	assert_false(policy_sid_valid("S-1-5-12345678901"));
 }
 
+/* Mutated CSRs: no crash, and a CA_OK result is fully terminated data. */
+static void
+test_hostile_mutations(void **state)
+{
+	struct tp_csr c = { .subject = "CN=alice,O=Entca",
+	    .upn = "alice@entca.test", .dns = "ws01.entca.test",
+	    .uri = POLICY_SID_URL_PREFIX ALICE_SID, .sid_ext = ALICE_SID,
+	    .eku = "1.3.6.1.5.5.7.3.2", .challenge = "pw" };
+	unsigned char *der, *m;
+	size_t len, ok = 0;
+	uint32_t x = 88172645u;
+
+	tp_csr_make(TP_P256, &c, &der, &len);
+	m = malloc(len);
+	assert_non_null(m);
+	for (size_t cut = 0; cut < len; cut += 7)
+		assert_int_not_equal(policy_request_parse(der, cut, &req, why,
+		    sizeof(why)), CA_OK);
+	for (int i = 0; i < 3000; i++) {
+		memcpy(m, der, len);
+		for (int k = 0; k < 2; k++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			m[x % len] ^= (unsigned char)(x >> 24 | 1);
+		}
+		if (policy_request_parse(m, len, &req, why, sizeof(why)) ==
+		    CA_OK) {
+			ok++;
+			assert_true(strlen(req.subject) < sizeof(req.subject));
+			assert_true(req.n_sans <= POLICY_SAN_MAX);
+			assert_true(req.signature_ok);
+		}
+	}
+	/* Most flips land in the key or signature and break the signature. */
+	assert_true(ok < 3000);
+	free(m);
+	free(der);
+}
+
 static int
 teardown(void **state)
 {
@@ -211,6 +251,7 @@ main(void)
 		cmocka_unit_test(test_template_extensions),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_sid_syntax),
+		cmocka_unit_test(test_hostile_mutations),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }

@@ -61,6 +61,7 @@ base(struct principal *p, enum principal_kind kind, const char *sid,
 	group(p, "S-1-5-11", "Authenticated Users");
 }
 
+/* The test directory's entries, with their transitive groups. */
 void
 tp_principal(enum tp_who who, struct principal *p)
 {
@@ -123,6 +124,7 @@ eku(struct template *t, const char *oid)
 #define RE (TMPL_RIGHT_READ | TMPL_RIGHT_ENROLL)
 #define OID_BASE "1.3.6.1.4.1.311.21.8.11034890.834619.12601478.16236816.7255827.176"
 
+/* Templates as the walkthrough and the AD CS defaults describe them. */
 void
 tp_template(enum tp_tmpl which, struct template *t)
 {
@@ -243,6 +245,7 @@ const size_t tp_n_issue =
 
 static gnutls_x509_privkey_t keys[TP_KEY_COUNT];
 
+/* Generate each kind of key once per process. */
 gnutls_x509_privkey_t
 tp_key(enum tp_key k)
 {
@@ -283,6 +286,7 @@ sid_ext(const char *sid, unsigned char *out)
 	return o + n;
 }
 
+/* A CSR signed by the key, with the asked-for names and extensions. */
 void
 tp_csr_make(enum tp_key k, const struct tp_csr *c, unsigned char **der,
     size_t *len)
@@ -357,6 +361,7 @@ tp_csr_make(enum tp_key k, const struct tp_csr *c, unsigned char **der,
 		(*der)[*len - 5] ^= 0x01;	/* inside the signature bits */
 }
 
+/* Drop the cached keys. */
 void
 tp_cleanup(void)
 {
