@@ -149,6 +149,7 @@ count_revoked(const struct store_revoked *e, void *arg)
 	return 0;
 }
 
+/* Run the three measurements in one store and print them. */
 int
 main(int argc, char **argv)
 {

@@ -709,6 +709,7 @@ test_revocation_versions(void **state)
 	store_read_end(t);
 }
 
+/* Run the record cases, each on a fresh store. */
 int
 main(void)
 {

@@ -524,6 +524,7 @@ test_changes_seq(void **state)
 	store_read_end(t);
 }
 
+/* Run the certificate cases, each on a fresh store. */
 int
 main(void)
 {

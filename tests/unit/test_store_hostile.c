@@ -267,6 +267,7 @@ test_hostile_records(void **state)
 	tsu_rmdir(dir);
 }
 
+/* Run the hostile-bytes case. */
 int
 main(void)
 {

@@ -687,6 +687,7 @@ test_crash_keeps_acked(void **state)
 	free(acked);
 }
 
+/* Run the writer cases; each opens its own store. */
 int
 main(void)
 {
