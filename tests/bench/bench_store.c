@@ -36,17 +36,24 @@ now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Fill c as certificate number n (serial 0x01 ‖ n as 4 bytes). */
+/*
+ * Fill c as certificate number n. Its serial is 8 pseudo-random octets
+ * (splitmix64 of n, top bit clear, first octet non-zero), as random
+ * serials (DESIGN.md §6) land all over the certs tree.
+ */
 static void
 fill_cert(struct store_cert *c, uint32_t n)
 {
+	uint64_t z = (uint64_t)n + UINT64_C(0x9e3779b97f4a7c15);
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	z ^= z >> 31;
 	memset(c, 0, sizeof(*c));
-	c->serial[0] = 0x01;
-	c->serial[1] = n >> 24;
-	c->serial[2] = (n >> 16) & 0xff;
-	c->serial[3] = (n >> 8) & 0xff;
-	c->serial[4] = n & 0xff;
-	c->serial_len = 5;
+	for (int i = 7; i >= 0; i--, z >>= 8)
+		c->serial[i] = z & 0xff;
+	c->serial[0] = (c->serial[0] & 0x7f) | 0x01;
+	c->serial_len = 8;
 	c->der = der;
 	c->der_len = sizeof(der);
 	snprintf(c->template_name, sizeof(c->template_name), "PKCSIntune");
@@ -274,6 +281,17 @@ main(int argc, char **argv)
 	printf("full-CRL walk: %llu revoked entries in %.3f s "
 	    "(%.0f entries/s)\n", (unsigned long long)walked, walk,
 	    walk > 0 ? walked / walk : 0);
+	{
+		struct store_stats st;
+
+		if (store_stats(s, &st, why, sizeof(why)) == CA_OK &&
+		    st.certs > 0)
+			printf("store: %llu certificates (%d-byte DER) use %.1f "
+			    "MiB of the map, %.0f bytes each\n",
+			    (unsigned long long)st.certs, DER_LEN,
+			    st.map_used / 1048576.0,
+			    (double)st.map_used / st.certs);
+	}
 out:
 	store_close(s);
 	if (made) {	/* remove the folder we created */
