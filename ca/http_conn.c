@@ -207,7 +207,6 @@ conn_write(struct http_conn *c)
 	case HA_NEXT:
 		http_conn_set_busy(c, false);
 		http_parse_reset(&c->parser);
-		c->first = false;
 		c->state = HC_READ;
 		c->timer_header = false;
 		conn_timer(c, s->cfg.idle_timeout_ms);
@@ -475,7 +474,6 @@ http_conn_start(struct http_server *s, int fd, const char *peer)
 	c->fd = fd;
 	c->srv = s;
 	c->state = HC_HANDSHAKE;
-	c->first = true;
 	http_parse_init(&c->parser, s->cfg.body_max);
 	snprintf(c->req.peer, sizeof(c->req.peer), "%s", peer);
 	c->creds = tls_creds_ref(s->creds);

@@ -63,7 +63,6 @@ struct http_conn {
 	bool busy;			/* counted in stats.inflight */
 	bool parked;			/* handler holds req */
 	bool gone;			/* client left while parked */
-	bool first;			/* no request finished yet */
 	bool timer_header;		/* the header timer runs */
 	struct http_parser parser;
 	unsigned char in[HTTP_IN_BUF];

@@ -2,7 +2,7 @@
  * Responses: the handler-facing http_respond and request accessors, the
  * server's own refusals, and the formatting of status line and headers.
  * Loop thread only (http_respond runs where the handler's completion lands).
- * Time for the Date header is wall-clock time(); it is informational only.
+ * The Date header reads the clock through the ca_now() seam (ca/clock.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "common/error.h"
+#include "ca/clock.h"
 #include "ca/http_internal.h"
 #include "ca/http_util.h"
 
@@ -54,7 +55,7 @@ http_response_format(int status, bool close, bool head_only,
 	bool no_body = head_only || status == 204 || status == 304 ||
 	    status < 200;
 
-	http_date_format(time(NULL), date);
+	http_date_format((time_t)ca_now(), date);
 	for (size_t i = 0; i < nh; i++)
 		cap += strlen(h[i].name) + strlen(h[i].value) + 4;
 	if (content_type != NULL)

@@ -235,6 +235,7 @@ main(int argc, char **argv)
 		{ "max-conns", 1, NULL, 'm' }, { "lifetime", 1, NULL, 't' },
 		{ "handshake-ms", 1, NULL, 'H' }, { "header-ms", 1, NULL, 'R' },
 		{ "body-ms", 1, NULL, 'B' }, { "idle-ms", 1, NULL, 'I' },
+		{ "write-ms", 1, NULL, 'W' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct http_config cfg = { .listen = "127.0.0.1:8443" };
@@ -259,6 +260,7 @@ main(int argc, char **argv)
 		case 'R': cfg.header_timeout_ms = (unsigned)atoi(optarg); break;
 		case 'B': cfg.body_timeout_ms = (unsigned)atoi(optarg); break;
 		case 'I': cfg.idle_timeout_ms = (unsigned)atoi(optarg); break;
+		case 'W': cfg.write_timeout_ms = (unsigned)atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: http_echo --listen A --cert F "
 			    "--key F [options]\n");
