@@ -10,14 +10,18 @@ libentca_ca_a_SOURCES += \
 	ca/http_conn.c ca/http_response.c ca/http_server.c
 
 check_PROGRAMS += tests/unit/test_http_parse tests/unit/test_http_util \
-	tests/unit/http_echo
-TESTS += tests/unit/test_http_parse tests/unit/test_http_util
+	tests/unit/test_http_server tests/unit/http_echo
+TESTS += tests/unit/test_http_parse tests/unit/test_http_util \
+	tests/unit/test_http_server
 tests_unit_test_http_parse_SOURCES = tests/unit/test_http_parse.c
 tests_unit_test_http_parse_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_http_parse_LDADD = $(TEST_LDADD)
 tests_unit_test_http_util_SOURCES = tests/unit/test_http_util.c
 tests_unit_test_http_util_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_http_util_LDADD = $(TEST_LDADD)
+tests_unit_test_http_server_SOURCES = tests/unit/test_http_server.c
+tests_unit_test_http_server_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_http_server_LDADD = $(TEST_LDADD)
 tests_unit_http_echo_SOURCES = tests/unit/http_echo.c
 tests_unit_http_echo_LDADD = $(ENTCA_LIBS)
 
