@@ -11,8 +11,10 @@
  * thread, possibly much later (after a worker finished and its completion
  * came back through the daemon's queue). If the client goes away while the
  * request is parked, http_request_alive turns false and http_respond then
- * only frees. Every request handed to the handler gets exactly one
- * http_respond.
+ * only frees. A client that shuts down its sending side (close_notify or
+ * FIN) after the request counts as gone, as in nginx. Every request handed
+ * to the handler gets exactly one http_respond. TLS renegotiation is
+ * refused by closing the connection.
  *
  * What the server answers itself: 400 (malformed, with a text reason), 413
  * (body over the bound, before reading it), 414, 417, 431, 501 (unknown

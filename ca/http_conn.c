@@ -205,6 +205,12 @@ conn_write(struct http_conn *c)
 		conn_read(c);
 		return;
 	case HA_NEXT:
+		if (s == NULL || s->draining) {
+			/* Stopping: no further request on this connection. */
+			http_conn_set_busy(c, false);
+			conn_linger(c);
+			return;
+		}
 		http_conn_set_busy(c, false);
 		http_parse_reset(&c->parser);
 		c->state = HC_READ;
@@ -265,7 +271,8 @@ conn_parked_read(struct http_conn *c)
 		return;
 	}
 	if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED ||
-	    (n < 0 && !gnutls_error_is_fatal((int)n))) {
+	    (n < 0 && n != GNUTLS_E_REHANDSHAKE &&
+	    !gnutls_error_is_fatal((int)n))) {
 		conn_wait(c);
 		return;
 	}
@@ -369,9 +376,10 @@ conn_read(struct http_conn *c)
 			conn_wait(c);
 			return;
 		}
-		if (n < 0 && !gnutls_error_is_fatal((int)n))
+		if (n < 0 && n != GNUTLS_E_REHANDSHAKE &&
+		    !gnutls_error_is_fatal((int)n))
 			continue;
-		/* EOF or a fatal error; a half-read request is dropped. */
+		/* EOF, renegotiation (refused) or a fatal error. */
 		http_conn_close(c);
 		return;
 	}

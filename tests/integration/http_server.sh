@@ -63,6 +63,11 @@ out=$(echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_3 2>&1)
 t_match "openssl s_client negotiates TLSv1.3" 'New, TLSv1.3' "$out"
 t_fail "TLS 1.1 refused" $CURL --tlsv1.1 --tls-max 1.1 "$URL/echo"
 
+out=$( (printf 'GET /echo HTTP/1.1\r\nHost: a\r\n\r\n'; sleep 0.5; printf 'R\n';
+	sleep 1) | timeout 10 openssl s_client -tls1_2 -connect "127.0.0.1:$PORT" 2>&1)
+t_match "TLS 1.2 renegotiation refused by closing" \
+	'RENEGOTIATING.*(unexpected eof|errno|closed)' "$(printf '%s' "$out" | tr '\n' ' ')"
+
 # --- keep-alive: curl reuses the connection for a second URL
 out=$($CURL -v "$URL/echo?a=1" "$URL/echo?a=2" 2>&1 >/dev/null)
 t_match "keep-alive: connection re-used" 'Re-using existing connection' "$out"
