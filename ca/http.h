@@ -16,6 +16,18 @@
  * to the handler gets exactly one http_respond. TLS renegotiation is
  * refused by closing the connection.
  *
+ * Use from the daemon (sketch):
+ *
+ *	static void handle(struct http_request *req, void *d) {
+ *		if (needs_worker(req))
+ *			queue_job(d, req);	// completion calls http_respond
+ *		else				// from the loop thread
+ *			http_respond(req, 200, hdrs, n, body, len);
+ *	}
+ *	http_server_new(base, &cfg, handle, d, &srv, why, sizeof(why));
+ *	// SIGTERM: http_server_stop_accepting(srv); poll inflight to 0;
+ *	// SIGHUP: http_server_reload_cert(srv, cert, key, why, len);
+ *
  * What the server answers itself: 400 (malformed, with a text reason), 413
  * (body over the bound, before reading it), 414, 417, 431, 501 (unknown
  * method or transfer coding), 505, and "100 Continue".

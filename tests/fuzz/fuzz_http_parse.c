@@ -51,6 +51,7 @@ parse_all(const uint8_t *data, size_t len, size_t step)
 	return digest;
 }
 
+/* libFuzzer entry: split parsing must equal whole parsing. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -225,6 +225,7 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 		fprintf(stderr, "http_echo: certificate reloaded\n");
 }
 
+/* Parse options, start the server, run the loop until stopped. */
 int
 main(int argc, char **argv)
 {

@@ -409,6 +409,7 @@ test_random(void **state)
 	}
 }
 
+/* Run the parser tests with a fixed random seed. */
 int
 main(void)
 {

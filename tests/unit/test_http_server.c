@@ -362,6 +362,7 @@ test_errors(void **state)
 	event_base_free(base);
 }
 
+/* Make the certificate, run the tests, remove the temp folder. */
 int
 main(void)
 {

@@ -286,6 +286,7 @@ test_reason_date(void **state)
 	assert_string_equal(d, "Sun, 06 Nov 1994 08:49:37 GMT");
 }
 
+/* Run the helper tests with a fixed random seed. */
 int
 main(void)
 {
