@@ -24,12 +24,11 @@ struct auth_arg {
 	struct directory_auth_log *log;
 };
 
-/* Record the reason for the log and give the client the one sentence. */
-static int
-refuse(struct directory_auth_log *log, enum directory_auth_reason r,
-    char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+static int refuse(struct directory_auth_log *log,
+    enum directory_auth_reason r, char *why, size_t whylen, const char *fmt,
+    ...) __attribute__((format(printf, 5, 6)));
 
+/* Record the reason for the log and give the client the one sentence. */
 static int
 refuse(struct directory_auth_log *log, enum directory_auth_reason r,
     char *why, size_t whylen, const char *fmt, ...)

@@ -178,9 +178,11 @@ def main():
         out.append(container(ou))
     for dn in ("cn=Configuration," + BASE, "cn=Services,cn=Configuration," + BASE,
                "cn=Public Key Services,cn=Services,cn=Configuration," + BASE,
-               "cn=CDP,cn=Public Key Services,cn=Services,cn=Configuration," + BASE,
-               CDP):
+               "cn=CDP,cn=Public Key Services,cn=Services,cn=Configuration," + BASE):
         out.append(container(dn, "applicationProcess"))
+    # AD has CN=<CA host>,CN=CDP,... holding CN=<CA name> (cRLDistributionPoint);
+    # here both levels can hold a CRL, so either DN works as publish-dn.
+    out.append(container(CDP, "cRLDistributionPoint"))
     out.append(entry("cn=Demo Issuing CA," + CDP,
                      [("objectClass", "cRLDistributionPoint"),
                       ("cn", "Demo Issuing CA")]))

@@ -18,6 +18,7 @@
 
 struct directory *dplain;
 
+/* Environment value or NULL. */
 const char *
 env(const char *name)
 {
@@ -58,6 +59,7 @@ make_dir(const struct directory_config *cfg)
 	return d;
 }
 
+/* Make dplain from the environment (tests skip without SLAPD_URI). */
 int
 live_setup(void **state)
 {
@@ -71,6 +73,7 @@ live_setup(void **state)
 	return 0;
 }
 
+/* Free dplain. */
 int
 live_teardown(void **state)
 {
@@ -80,6 +83,7 @@ live_teardown(void **state)
 }
 
 
+/* True if p has a group with this SID (and name, unless NULL). */
 bool
 has_group(const struct principal *p, const char *sid, const char *name)
 {
@@ -130,6 +134,7 @@ auth_refused(struct directory *d, const char *user, const char *pw,
 	assert_string_equal(p.dn, "");
 }
 
+/* Look up by sAMAccountName in d, expecting success. */
 void
 lookup_ok_in(struct directory *d, const char *sam, struct principal *p)
 {
@@ -142,6 +147,7 @@ lookup_ok_in(struct directory *d, const char *sam, struct principal *p)
 	assert_int_equal(rc, CA_OK);
 }
 
+/* Read a whole file into a malloc'd buffer. */
 unsigned char *
 slurp(const char *path, size_t *len)
 {

@@ -37,6 +37,7 @@ unhex(const char *h, unsigned char *out)
 	return n;
 }
 
+/* objectSid both ways on the real examples of adcs.md §2.1. */
 static void
 test_sid_real_example(void **state)
 {
@@ -62,6 +63,7 @@ test_sid_real_example(void **state)
 	assert_memory_equal(back, bin, n);
 }
 
+/* Well-known SIDs and the hex authority form. */
 static void
 test_sid_well_known_and_authority(void **state)
 {
@@ -82,6 +84,7 @@ test_sid_well_known_and_authority(void **state)
 	assert_string_equal(text, "S-1-0x0001000000FF-7");
 }
 
+/* Malformed SID text and binary are refused, bounds hold. */
 static void
 test_sid_hostile(void **state)
 {
@@ -117,6 +120,7 @@ test_sid_hostile(void **state)
 	    CA_ETOOBIG);
 }
 
+/* objectGUID mixed-endian text form, both ways, and bad input. */
 static void
 test_guid(void **state)
 {
@@ -144,6 +148,7 @@ test_guid(void **state)
 	    "3c4723fd-2548-4966-b26d-67bf2e54953g", back), CA_EPARSE);
 }
 
+/* RFC 4515 escaping of injection names, controls and UTF-8. */
 static void
 test_escape_filter(void **state)
 {
@@ -182,6 +187,7 @@ test_escape_filter(void **state)
 	}
 }
 
+/* RFC 4514 escaping of one DN attribute value. */
 static void
 test_escape_dn(void **state)
 {
@@ -204,6 +210,7 @@ test_escape_dn(void **state)
 	assert_string_equal(out, "");
 }
 
+/* The SID extension parser on real AD CS bytes and mutations. */
 static void
 test_sid_extension(void **state)
 {
@@ -251,6 +258,7 @@ make_principal(struct principal *p, const char *dn)
 	assert_int_equal(principal_add_group(p, "S-1-1-0", "", "Everyone"), CA_OK);
 }
 
+/* Cache hits, expiry at the TTL, and salted length-prefixed keys. */
 static void
 test_cache_ttl_and_keys(void **state)
 {
@@ -294,6 +302,7 @@ test_cache_ttl_and_keys(void **state)
 	}
 }
 
+/* The cache evicts the oldest past its bound; ttl <= 0 caches nothing. */
 static void
 test_cache_bound_and_disabled(void **state)
 {
@@ -342,6 +351,7 @@ test_cache_bound_and_disabled(void **state)
 	directory_cache_free(c);
 }
 
+/* directory_new refuses TLS modes that do not fit the URIs, and bad settings. */
 static void
 test_config_checks(void **state)
 {
@@ -389,6 +399,7 @@ test_config_checks(void **state)
 	assert_null(d);
 }
 
+/* Empty passwords and names are refused before any network. */
 static void
 test_auth_refused_before_network(void **state)
 {
@@ -423,6 +434,7 @@ test_auth_refused_before_network(void **state)
 	directory_free(d);
 }
 
+/* Run the tests (TAP with CMOCKA_MESSAGE_OUTPUT=TAP). */
 int
 main(void)
 {

@@ -23,6 +23,7 @@
 #include "ldap/directory.h"
 #include "tests/unit/directory_live.h"
 
+/* Every name form of the connector account authenticates it. */
 static void
 test_auth_forms_connector(void **state)
 {
@@ -55,6 +56,7 @@ test_auth_forms_connector(void **state)
 	}
 }
 
+/* Every name form of a user authenticates it, names with specials too. */
 static void
 test_auth_forms_user(void **state)
 {
@@ -90,6 +92,7 @@ test_auth_forms_user(void **state)
 	principal_clear(&p);
 }
 
+/* Each refusal gives the same sentence and its own log reason. */
 static void
 test_auth_refusals(void **state)
 {
@@ -119,6 +122,7 @@ test_auth_refusals(void **state)
 	    DIRECTORY_AUTH_UNKNOWN_USER);
 }
 
+/* Filter specials in names match literally and never widen a search. */
 static void
 test_filter_injection(void **state)
 {
@@ -229,6 +233,7 @@ lookup_expect(enum directory_key k, const char *v, const char *sid)
 	principal_clear(&p);
 }
 
+/* Lookups by UPN, SAM, SID, DN, DNS name and guessed form. */
 static void
 test_lookups(void **state)
 {
@@ -287,6 +292,7 @@ test_lookups(void **state)
 	assert_int_equal(p.n_groups, 0);
 }
 
+/* Successes come from the cache; failures never do. */
 static void
 test_cache(void **state)
 {
@@ -384,6 +390,7 @@ test_ad_mode(void **state)
 	directory_free(d);
 }
 
+/* Run the tests (TAP with CMOCKA_MESSAGE_OUTPUT=TAP). */
 int
 main(void)
 {

@@ -23,6 +23,7 @@
 #include "ldap/directory.h"
 #include "tests/unit/directory_live.h"
 
+/* StartTLS and LDAPS with the fixture CA work; a wrong CA does not. */
 static void
 test_tls(void **state)
 {
@@ -84,6 +85,7 @@ test_tls(void **state)
 	directory_free(d);
 }
 
+/* A wrong service password is an outage, not an auth failure; anonymous sees nothing. */
 static void
 test_service_account(void **state)
 {
@@ -113,6 +115,7 @@ test_service_account(void **state)
 	directory_free(d);
 }
 
+/* Map the certificate file named by env var name; returns the code. */
 static int
 map_file(const char *name, struct principal *p, char *why, size_t whylen)
 {
@@ -129,6 +132,7 @@ map_file(const char *name, struct principal *p, char *why, size_t whylen)
 	return rc;
 }
 
+/* Certificates map by SID extension first, else by strong altSecurityIdentities. */
 static void
 test_certmap(void **state)
 {
@@ -173,6 +177,7 @@ test_certmap(void **state)
 	    sizeof(why)), CA_EPARSE);
 }
 
+/* CRLs are written where the service account may, refused elsewhere. */
 static void
 test_publish_crl(void **state)
 {
@@ -189,6 +194,13 @@ test_publish_crl(void **state)
 	    sizeof(why)), CA_OK);
 	assert_int_equal(directory_publish_crl(dplain, CDP_DN, 1, der, len, why,
 	    sizeof(why)), CA_OK);
+	/* The CA-host level of the CDP tree (the demo's publish-dn) too. */
+	assert_int_equal(directory_publish_crl(dplain, "cn=ENTCA,cn=CDP,"
+	    "cn=Public Key Services,cn=Services,cn=Configuration,dc=demo,"
+	    "dc=example", 0, der, len, why, sizeof(why)), CA_OK);
+	/* Outside the CDP tree the ACL refuses; a missing entry is not found. */
+	assert_int_equal(directory_publish_crl(dplain, "cn=nothere," CDP_DN, 0,
+	    der, len, why, sizeof(why)), CA_ENOTFOUND);
 	/* The service account may read users but not write them. */
 	assert_int_equal(directory_publish_crl(dplain,
 	    "cn=bob,ou=Users,dc=demo,dc=example", 0, der, len, why, sizeof(why)),
@@ -253,6 +265,7 @@ run_workers(struct directory *d)
 	}
 }
 
+/* Eight threads on the warm three-connection pool. */
 static void
 test_threads(void **state)
 {
@@ -278,6 +291,7 @@ test_threads_cold_tls(void **state)
 	directory_free(d);
 }
 
+/* A dead first URI fails over; all dead names every URI. */
 static void
 test_failover(void **state)
 {
@@ -363,9 +377,29 @@ test_restart_and_down(void **state)
 		rc = directory_lookup(dplain, DIRECTORY_BY_SAM, "carol", &p, why,
 		    sizeof(why));
 		dt = now_ms() - t0;
-		kill(pid, SIGCONT);
 		print_message("# directory hung: rc %d after %lld ms: %s\n", rc,
 		    (long long)dt, why);
+		assert_true(rc == CA_ETIMEOUT || rc == CA_EUNAVAIL);
+		assert_true(dt < OP_TIMEOUT_MS + NET_TIMEOUT_MS + 1000);
+		/* A cold connection to the hung server: TCP connects (the
+		 * kernel accepts), then StartTLS must time out, not hang. */
+		{
+			struct directory_config c;
+			struct directory *d;
+
+			base_config(&c);
+			c.tls = DIRECTORY_TLS_STARTTLS;
+			c.ca_file = env("SLAPD_CA_FILE");
+			d = make_dir(&c);
+			t0 = now_ms();
+			rc = directory_authenticate(d, "bob", "demo-bob", &p, NULL,
+			    why, sizeof(why));
+			dt = now_ms() - t0;
+			directory_free(d);
+		}
+		kill(pid, SIGCONT);
+		print_message("# hung, cold StartTLS: rc %d after %lld ms: %s\n",
+		    rc, (long long)dt, why);
 		assert_true(rc == CA_ETIMEOUT || rc == CA_EUNAVAIL);
 		assert_true(dt < OP_TIMEOUT_MS + NET_TIMEOUT_MS + 1000);
 	}
@@ -374,6 +408,7 @@ test_restart_and_down(void **state)
 	principal_clear(&p);
 }
 
+/* Run the tests (TAP with CMOCKA_MESSAGE_OUTPUT=TAP). */
 int
 main(void)
 {
