@@ -200,8 +200,8 @@ run_live "$prog_ops"
 # The slapd the program restarted is the one to stop now.
 . "$state/env"
 T_PIDS="$T_PIDS $SLAPD_PID"
-ldapsearch -x -LLL -H "$SLAPD_URI" -D "$SLAPD_SVC_DN" -w "$SLAPD_SVC_PW" \
-    -b "cn=Demo Issuing CA,cn=ENTCA,cn=CDP,cn=Public Key Services,cn=Services,cn=Configuration,$SLAPD_BASE" \
+timeout 20 ldapsearch -x -LLL -o nettimeout=5 -l 10 -H "$SLAPD_URI" \
+    -D "$SLAPD_SVC_DN" -w "$SLAPD_SVC_PW" -b "cn=Demo Issuing CA,cn=ENTCA,cn=CDP,cn=Public Key Services,cn=Services,cn=Configuration,$SLAPD_BASE" \
     -s base -o ldif-wrap=no -t -T "$T_TMP" 'certificateRevocationList;binary' >"$T_TMP/crl.ldif" 2>&1
 f=$(sed -n 's/^certificateRevocationList;binary:< file:\/\///p' "$T_TMP/crl.ldif")
 [ -n "$f" ] && cmp -s "$f" "$CRL_FILE"; t_ok $? "published CRL reads back byte for byte"

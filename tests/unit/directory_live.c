@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <dirent.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -216,3 +218,45 @@ slapd_kill(void)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* True when every task of pid is in state T (stopped). */
+static bool
+all_stopped(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	struct dirent *de;
+	bool all = true;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if ((dir = opendir(path)) == NULL)
+		return false;
+	while (all && (de = readdir(dir)) != NULL) {
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(buf, sizeof(buf), "/proc/%d/task/%s/stat", (int)pid,
+		    de->d_name);
+		if ((f = fopen(buf, "r")) == NULL)
+			continue;
+		if (fgets(buf, sizeof(buf), f) == NULL ||
+		    (p = strrchr(buf, ')')) == NULL || p[1] != ' ' ||
+		    (p[2] != 'T' && p[2] != 't'))
+			all = false;
+		fclose(f);
+	}
+	closedir(dir);
+	return all;
+}
+
+/* Poll all_stopped() every 10 ms for up to 2 s. */
+bool
+slapd_wait_stopped(pid_t pid)
+{
+	for (int i = 0; i < 200; i++) {
+		if (all_stopped(pid))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}

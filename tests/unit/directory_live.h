@@ -53,5 +53,7 @@ int64_t now_ms(void);
 pid_t slapd_pid(void);
 void slapd_restart(void);
 void slapd_kill(void);
+/* Wait (up to 2 s) until every thread of pid is stopped; false if not. */
+bool slapd_wait_stopped(pid_t pid);
 
 #endif
