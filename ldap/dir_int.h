@@ -15,6 +15,7 @@
 #include "ldap/directory.h"
 
 #define DIR_FILTER_MAX 4096	/* bytes of one search filter we build */
+#define DIR_CHAIN_OPS 4		/* a call's searches share 4 x op_timeout */
 
 struct dir_conn {
 	LDAP *ld;		/* NULL until opened, or after it was lost */
@@ -48,6 +49,7 @@ struct dir_ctx {
 	int uri;
 	bool lost;		/* the server went away: reconnect and retry */
 	bool broken;		/* unusable (timeout): close, do not retry */
+	int64_t deadline_ms;	/* monotonic end of this call's search budget */
 };
 
 typedef int (*dir_op_cb)(struct dir_ctx *x, void *arg, char *why,
@@ -85,6 +87,9 @@ int dir_ldap_code(int lrc);
 
 /* Monotonic seconds for the cache. */
 int64_t dir_monotonic(void);
+
+/* Monotonic milliseconds for deadlines. */
+int64_t dir_monotonic_ms(void);
 
 /* The domain SID (config, or objectSid of the base, read once). */
 int dir_domain_sid(struct dir_ctx *x, char *out, size_t outlen, char *why,

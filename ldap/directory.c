@@ -93,6 +93,16 @@ dir_monotonic(void)
 	return (int64_t)ts.tv_sec;
 }
 
+/* Monotonic milliseconds (deadlines of operation chains). */
+int64_t
+dir_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Milliseconds to a timeval. */
 static struct timeval
 ms_tv(int ms)
@@ -553,6 +563,9 @@ dir_run(struct directory *d, dir_op_cb op, void *arg, char *why, size_t whylen)
 		x.d = d;
 		x.ld = ld;
 		x.uri = uri;
+		/* One budget for all searches of this call (groups included). */
+		x.deadline_ms = dir_monotonic_ms() +
+		    (int64_t)DIR_CHAIN_OPS * d->op_timeout_ms;
 		rc = op(&x, arg, why, whylen);
 		if (x.lost || x.broken) {
 			ldap_unbind_ext_s(ld, NULL, NULL);
@@ -570,16 +583,22 @@ dir_run(struct directory *d, dir_op_cb op, void *arg, char *why, size_t whylen)
 	return rc;
 }
 
-/* Synchronous search bounded by the operation timeout. */
+/* Synchronous search bounded by the operation timeout and the call's budget. */
 int
 dir_search(struct dir_ctx *x, const char *base, int scope, const char *filter,
     char **attrs, int sizelimit, LDAPMessage **res, char *why, size_t whylen)
 {
-	struct timeval tv = ms_tv(x->d->op_timeout_ms);
+	int64_t left = x->deadline_ms - dir_monotonic_ms();
+	struct timeval tv;
 	char diag[256];
 	int lrc, rc;
 
 	*res = NULL;
+	if (left <= 0)
+		return ca_why(why, whylen, CA_ETIMEOUT, "directory: %s: the "
+		    "searches of this request took more than %d ms",
+		    x->d->uris[x->uri], DIR_CHAIN_OPS * x->d->op_timeout_ms);
+	tv = ms_tv(left < x->d->op_timeout_ms ? (int)left : x->d->op_timeout_ms);
 	lrc = ldap_search_ext_s(x->ld, base, scope, filter, attrs, 0, NULL, NULL,
 	    &tv, sizelimit, res);
 	if (lrc == LDAP_SUCCESS)
