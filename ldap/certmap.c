@@ -183,6 +183,11 @@ directory_altsec_strings(const unsigned char *der, size_t len,
 	if (issuer_reversed(crt, issuer, sizeof(issuer)) != CA_OK ||
 	    gnutls_x509_crt_get_serial(crt, buf, &sz) < 0)
 		goto out;
+	/*
+	 * XXX: the serial's DER content bytes as GnuTLS returns them (a
+	 * leading 00 kept when the high bit is set), reversed; the published
+	 * examples never show such a serial.
+	 */
 	hex(buf, sz, 1, hx);
 	snprintf(out->issuer_serial, sizeof(out->issuer_serial),
 	    "X509:<I>%s<SR>%s", issuer, hx);
@@ -191,7 +196,11 @@ directory_altsec_strings(const unsigned char *der, size_t len,
 		hex(buf, sz, 0, hx);
 		snprintf(out->ski, sizeof(out->ski), "X509:<SKI>%s", hx);
 	}
-	/* SHA-1 over the DER SubjectPublicKeyInfo. */
+	/*
+	 * XXX: SHA-1 over the DER SubjectPublicKeyInfo. Microsoft's pages
+	 * do not say which bytes "SHA1-PUKEY" hashes; check against a real
+	 * AD mapping before relying on this form.
+	 */
 	sz = CERT_KEYID_MAX;
 	if (gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA1, buf, &sz) >= 0) {
 		hex(buf, sz, 0, hx);
