@@ -29,7 +29,7 @@ enum kind {
 	K_GOOD = 0, K_WEAK, K_P256, K_P384, K_BADSIG, K_FOREIGN_SAN,
 	K_FOREIGN_UPN, K_FOREIGN_SID, K_UNKNOWN_SID, K_SID_MATCH, K_SID_ATTR, K_SID_CONFLICT,
 	K_ESCAPED, K_LONG, K_EKU, K_DNS_WWW, K_FOREIGN_MAIL, K_KEYGEN,
-	K_KEYGEN_WEAK
+	K_KEYGEN_WEAK, K_WRONG_TEMPLATE, K_RIGHT_TEMPLATE
 };
 
 #define SELF TP_WHO_COUNT		/* the request names its requester */
@@ -107,6 +107,11 @@ static const struct row rows[] = {
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_EKU, TP_ALICE, -1, 0, 0, ISSUE,
 	  NULL, NULL, NULL, NULL, "ignored requested extensions 2.5.29.37 "
 	  "(EKU and key usage come from the template)" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_WRONG_TEMPLATE, TP_ALICE, -1, 0,
+	  0, DENY(TEMPLATE_CONFLICT), "CSR: names template Machine, not "
+	  "PKCSIntune", NULL, NULL, NULL, NULL },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_RIGHT_TEMPLATE, TP_ALICE, -1, 0,
+	  0, ISSUE, NULL, NULL, NULL, S(1106), NULL },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_GOOD, TP_CAROL, -1, 0, 0,
 	  DENY(DISABLED), "subject carol is disabled", NULL, NULL, NULL,
 	  NULL },
@@ -309,6 +314,18 @@ make_csr(enum kind k, const struct principal *t, bool computer,
 		c.rdn[3][1] = "Test User (TESTCOMPANY, LLC)";
 		break;
 	case K_EKU: c.eku = "2.5.29.37.0"; break;
+	case K_WRONG_TEMPLATE:	/* v1 name extension: BMPString "Machine" */
+		c.ext_oid = "1.3.6.1.4.1.311.20.2";
+		c.ext_der = (const unsigned char *)"\x1e\x0e\x00M\x00a\x00c"
+		    "\x00h\x00i\x00n\x00e";
+		c.ext_len = 16;
+		break;
+	case K_RIGHT_TEMPLATE:	/* BMPString "PKCSIntune" */
+		c.ext_oid = "1.3.6.1.4.1.311.20.2";
+		c.ext_der = (const unsigned char *)"\x1e\x14\x00P\x00K\x00C"
+		    "\x00S\x00I\x00n\x00t\x00u\x00n\x00e";
+		c.ext_len = 22;
+		break;
 	case K_DNS_WWW:
 		c.upn = NULL;
 		c.dns = "www.entca.test";
@@ -484,7 +501,8 @@ main(void)
 	    "P-384", "bad signature", "foreign SAN", "foreign UPN",
 	    "foreign SID", "unknown SID", "SID matching", "SID attribute",
 	    "SID conflict", "escaped subject", "over-long validity",
-	    "extra EKU", "DNS www", "foreign mail", "keygen", "keygen weak" };
+	    "extra EKU", "DNS www", "foreign mail", "keygen", "keygen weak",
+	    "other template named", "template named" };
 	static const char *const whos[] = { "connector", "alice", "bob",
 	    "pkiadmin", "carol(disabled)", "dave(denied group)",
 	    "erin(nested)", "ws01", "self", "nobody" };
