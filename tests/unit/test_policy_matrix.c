@@ -268,12 +268,29 @@ lookup(enum policy_hint h, const char *v)
 	return NULL;
 }
 
+/* A BMPString TLV of ASCII text, as Windows writes the v1 name. */
+static const unsigned char *
+bmp(const char *s, unsigned char *buf, size_t *len)
+{
+	size_t n = strlen(s);
+
+	buf[0] = 0x1e;
+	buf[1] = (unsigned char)(2 * n);
+	for (size_t i = 0; i < n; i++) {
+		buf[2 + 2 * i] = 0;
+		buf[3 + 2 * i] = (unsigned char)s[i];
+	}
+	*len = 2 + 2 * n;
+	return buf;
+}
+
 /* The CSR of a row's kind, naming target t. */
 static void
 make_csr(enum kind k, const struct principal *t, bool computer,
     unsigned char **der, size_t *len)
 {
 	struct tp_csr c = { 0 };
+	unsigned char buf[64];
 	char subject[300];
 	enum tp_key key = TP_RSA2048;
 
@@ -316,15 +333,11 @@ make_csr(enum kind k, const struct principal *t, bool computer,
 	case K_EKU: c.eku = "2.5.29.37.0"; break;
 	case K_WRONG_TEMPLATE:	/* v1 name extension: BMPString "Machine" */
 		c.ext_oid = "1.3.6.1.4.1.311.20.2";
-		c.ext_der = (const unsigned char *)"\x1e\x0e\x00M\x00a\x00c"
-		    "\x00h\x00i\x00n\x00e";
-		c.ext_len = 16;
+		c.ext_der = bmp("Machine", buf, &c.ext_len);
 		break;
-	case K_RIGHT_TEMPLATE:	/* BMPString "PKCSIntune" */
+	case K_RIGHT_TEMPLATE:
 		c.ext_oid = "1.3.6.1.4.1.311.20.2";
-		c.ext_der = (const unsigned char *)"\x1e\x14\x00P\x00K\x00C"
-		    "\x00S\x00I\x00n\x00t\x00u\x00n\x00e";
-		c.ext_len = 22;
+		c.ext_der = bmp("PKCSIntune", buf, &c.ext_len);
 		break;
 	case K_DNS_WWW:
 		c.upn = NULL;
