@@ -29,7 +29,7 @@ enum kind {
 	K_GOOD = 0, K_WEAK, K_P256, K_P384, K_BADSIG, K_FOREIGN_SAN,
 	K_FOREIGN_UPN, K_FOREIGN_SID, K_UNKNOWN_SID, K_SID_MATCH, K_SID_ATTR, K_SID_CONFLICT,
 	K_ESCAPED, K_LONG, K_EKU, K_DNS_WWW, K_FOREIGN_MAIL, K_KEYGEN,
-	K_KEYGEN_WEAK, K_WRONG_TEMPLATE, K_RIGHT_TEMPLATE
+	K_KEYGEN_WEAK, K_WRONG_TEMPLATE, K_RIGHT_TEMPLATE, K_APP_POLICIES
 };
 
 #define SELF TP_WHO_COUNT		/* the request names its requester */
@@ -220,6 +220,9 @@ static const struct row rows[] = {
 	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_ESCAPED, SELF, -1, 0, 0, ISSUE,
 	  NULL, "CN=Test User (TESTCOMPANY\\, LLC),OU=Sales\\+Ops\\;x\\=y,"
 	  "O=Acme\\, Inc.,C=US", NULL, NULL, NULL },
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_APP_POLICIES, SELF, -1, 0, 0,
+	  ISSUE, NULL, NULL, NULL, NULL, "ignored requested extensions "
+	  "1.3.6.1.4.1.311.21.10 (EKU and key usage come from the template)" },
 	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_FOREIGN_SID, SELF, -1, 0, 0,
 	  DENY(FOREIGN_SID), NULL, NULL, NULL, NULL, NULL },
 	{ __LINE__, TP_PKIADMIN, TP_T_WEBSERVER, K_DNS_WWW, SELF, -1, 0, 0,
@@ -334,6 +337,13 @@ make_csr(enum kind k, const struct principal *t, bool computer,
 	case K_WRONG_TEMPLATE:	/* v1 name extension: BMPString "Machine" */
 		c.ext_oid = "1.3.6.1.4.1.311.20.2";
 		c.ext_der = bmp("Machine", buf, &c.ext_len);
+		break;
+	case K_APP_POLICIES:	/* ESC15: Client Auth + Request Agent */
+		c.ext_oid = "1.3.6.1.4.1.311.21.10";
+		c.ext_der = (const unsigned char *)"\x30\x1a\x30\x0a\x06\x08"
+		    "\x2b\x06\x01\x05\x05\x07\x03\x02\x30\x0c\x06\x0a"
+		    "\x2b\x06\x01\x04\x01\x82\x37\x14\x02\x01";
+		c.ext_len = 28;
 		break;
 	case K_RIGHT_TEMPLATE:
 		c.ext_oid = "1.3.6.1.4.1.311.20.2";
@@ -515,7 +525,8 @@ main(void)
 	    "foreign SID", "unknown SID", "SID matching", "SID attribute",
 	    "SID conflict", "escaped subject", "over-long validity",
 	    "extra EKU", "DNS www", "foreign mail", "keygen", "keygen weak",
-	    "other template named", "template named" };
+	    "other template named", "template named",
+	    "ESC15 application policies" };
 	static const char *const whos[] = { "connector", "alice", "bob",
 	    "pkiadmin", "carol(disabled)", "dave(denied group)",
 	    "erin(nested)", "ws01", "self", "nobody" };

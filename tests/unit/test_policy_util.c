@@ -196,6 +196,7 @@ tp_template(enum tp_tmpl which, struct template *t)
 		snprintf(t->display_name, sizeof(t->name), "Web Server");
 		snprintf(t->oid, sizeof(t->oid), OID_BASE ".1.16");
 		t->validity_seconds = 2 * 365 * 86400;
+		t->schema_version = 1;	/* as AD CS ships it: the ESC15 target */
 		t->key_algorithms = TMPL_KEY_RSA | TMPL_KEY_ECDSA_P256;
 		t->subject = TMPL_SUBJECT_SUPPLY_IN_REQUEST;
 		t->sid_extension = false;
