@@ -7,6 +7,7 @@
 #define ENTCA_LDAP_DIR_INT_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 
 #include <ldap.h>
@@ -81,6 +82,13 @@ int dir_open(struct directory *d, int first, bool failover, const char *dn,
 int dir_search(struct dir_ctx *x, const char *base, int scope,
     const char *filter, char **attrs, int sizelimit, LDAPMessage **res,
     char *why, size_t whylen);
+
+/*
+ * Block SIGPIPE in the calling thread around network I/O, then discard a
+ * pending one and restore the mask (see directory.c).
+ */
+void dir_sigpipe_block(sigset_t *old);
+void dir_sigpipe_restore(const sigset_t *old);
 
 /* Translate a libldap result code into the project enum. */
 int dir_ldap_code(int lrc);

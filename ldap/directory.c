@@ -7,9 +7,17 @@
  * Threads: any worker thread may call in; d->mu guards the pool slots,
  * next_uri, is_ad and domain_sid, and is never held across network I/O.
  * Each libldap handle is used by the one thread that leased it.
+ *
+ * Signals: libldap and GnuTLS write() to sockets without MSG_NOSIGNAL, so
+ * a server that went away (restart, kill) raises SIGPIPE, whose default
+ * action ends the process. Around network I/O the calling thread blocks
+ * SIGPIPE and afterwards discards any that became pending (dir_sigpipe_*),
+ * so the error comes back as EPIPE and the process lives on.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +109,33 @@ dir_monotonic_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Block SIGPIPE in this thread; *old receives the previous mask. */
+void
+dir_sigpipe_block(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+/* Drop a SIGPIPE our writes left pending, then restore the mask. */
+void
+dir_sigpipe_restore(const sigset_t *old)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t set;
+
+	if (!sigismember(old, SIGPIPE)) {
+		sigemptyset(&set);
+		sigaddset(&set, SIGPIPE);
+		while (sigtimedwait(&set, NULL, &zero) == SIGPIPE)
+			;
+	}
+	pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
 /* Milliseconds to a timeval. */
@@ -291,11 +326,15 @@ free_secret(char *s)
 void
 directory_free(struct directory *d)
 {
+	sigset_t oldmask;
+
 	if (d == NULL)
 		return;
+	dir_sigpipe_block(&oldmask);	/* unbind writes to maybe-dead sockets */
 	for (size_t i = 0; d->pool != NULL && i < d->pool_size; i++)
 		if (d->pool[i].ld != NULL)
 			ldap_unbind_ext_s(d->pool[i].ld, NULL, NULL);
+	dir_sigpipe_restore(&oldmask);
 	free(d->pool);
 	directory_cache_free(d->cache);
 	free_secret(d->bind_password);
@@ -525,11 +564,13 @@ dir_run(struct directory *d, dir_op_cb op, void *arg, char *why, size_t whylen)
 {
 	struct dir_conn *c = NULL;
 	struct dir_ctx x;
+	sigset_t oldmask;
 	LDAP *ld;
 	int rc, uri, first, detect;
 
 	if ((rc = lease(d, &c, why, whylen)) != CA_OK)
 		return rc;
+	dir_sigpipe_block(&oldmask);
 	ld = c->ld;
 	uri = c->uri;
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -574,6 +615,7 @@ dir_run(struct directory *d, dir_op_cb op, void *arg, char *why, size_t whylen)
 		if (!(x.lost && !fresh))
 			break;
 	}
+	dir_sigpipe_restore(&oldmask);
 	pthread_mutex_lock(&d->mu);
 	c->ld = ld;
 	c->uri = uri;

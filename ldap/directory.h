@@ -11,7 +11,10 @@
  * All functions taking a struct directory are thread-safe: connections are
  * leased from the pool under a mutex, one thread per connection at a time,
  * and the cache has its own lock. directory_new and directory_free must
- * not race with other calls on the same object.
+ * not race with other calls on the same object. A server that vanishes
+ * makes libldap/GnuTLS write to a dead socket: the calling thread blocks
+ * SIGPIPE during each call and discards it, so the process survives even
+ * if it does not ignore SIGPIPE itself (entcad should anyway).
  *
  * Return codes (common/error.h): CA_OK; CA_EAUTH for any refused
  * authentication (why is always DIRECTORY_AUTH_FAILED, the log detail tells
