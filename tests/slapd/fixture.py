@@ -88,16 +88,16 @@ def ad_common(dn, category):
 
 
 def user(cn, sam, rid, password, ou=USERS_OU, upn=True, mail=None, uac=UAC_NORMAL,
-         expires=NEVER, extra=()):
+         expires=NEVER, primary=513, extra=()):
     dn = "cn=%s,%s" % (dn_escape(cn), ou)
     SIDS[dn] = "%s-%d" % (DOMAIN_SID, rid)
-    PRIMARY[dn] = 513
+    PRIMARY[dn] = primary
     attrs = [("objectClass", "top"), ("objectClass", "person"),
              ("objectClass", "organizationalPerson"), ("objectClass", "user"),
              ("objectClass", "securityPrincipal"), ("cn", cn), ("sn", cn),
              ("sAMAccountName", sam),
              ("objectSid", sid_bytes("%s-%d" % (DOMAIN_SID, rid))),
-             ("userAccountControl", str(uac)), ("primaryGroupID", "513"),
+             ("userAccountControl", str(uac)), ("primaryGroupID", str(primary)),
              ("accountExpires", expires), ("sAMAccountType", "805306368")]
     if upn:
         attrs.append(("userPrincipalName", "%s@%s" % (sam, REALM)))
@@ -217,6 +217,9 @@ def main():
     dn["pat"], e = user("Pat O'Brien, (x*)", "pat(x*)", 1114, "demo-pat")
     out.append(e)
     dn["paren"], e = user("a)", "a)", 1117, "demo-paren")
+    out.append(e)
+    # A guest whose primary group (514 Domain Guests) has no entry here.
+    dn["henry"], e = user("henry", "henry", 1118, "demo-henry", primary=514)
     out.append(e)
 
     # Groups, innermost first so the memberof overlay sees existing members.

@@ -209,6 +209,12 @@ test_groups(void **state)
 	lookup_ok("mallory", &p);
 	assert_true(has_group(&p, SID_DOMAIN "-1125", "Denied Users"));
 	principal_clear(&p);
+	/* A primary group without an entry gets its well-known name. */
+	lookup_ok("henry", &p);
+	assert_true(has_group(&p, SID_DOMAIN "-514", "Domain Guests"));
+	assert_false(has_group(&p, SID_DOMAIN "-513", NULL));
+	assert_int_equal(p.n_groups, 3);
+	principal_clear(&p);
 	/* A group itself: its own nesting (GroupA is in GroupB). */
 	lookup_ok("GroupA", &p);
 	assert_int_equal(p.kind, PRINCIPAL_GROUP);
