@@ -29,3 +29,14 @@ tests_unit_test_policy_matrix_SOURCES = tests/unit/test_policy_matrix.c \
 	tests/unit/test_policy_util.c tests/unit/test_policy_util.h
 tests_unit_test_policy_matrix_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_policy_matrix_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/test_policy_fixtures
+TESTS += tests/unit/test_policy_fixtures
+EXTRA_DIST += tests/fixtures/policy/escaped-multivalued.csr.pem \
+	tests/fixtures/policy/bmp-subject.csr.pem \
+	tests/fixtures/policy/p521-ip-san.csr.pem \
+	tests/fixtures/policy/ed25519.csr.pem
+tests_unit_test_policy_fixtures_SOURCES = tests/unit/test_policy_fixtures.c \
+	tests/unit/test_policy_util.c tests/unit/test_policy_util.h
+tests_unit_test_policy_fixtures_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_policy_fixtures_LDADD = $(TEST_LDADD)

@@ -176,8 +176,11 @@ parse_sans(gnutls_x509_crq_t crq, struct policy_request *r, char *why,
 			break;
 		default:
 			s->type = POLICY_SAN_OTHER;
-			snprintf(s->value, sizeof(s->value), "GeneralName type %u",
-			    type);
+			snprintf(s->value, sizeof(s->value), "%s",
+			    type == GNUTLS_SAN_IPADDRESS ? "iPAddress" :
+			    type == GNUTLS_SAN_DN ? "directoryName" :
+			    type == GNUTLS_SAN_REGISTERED_ID ? "registeredID" :
+			    "an unknown GeneralName");
 			ret = 0;
 		}
 		if (ret != 0) {
