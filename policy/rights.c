@@ -44,22 +44,24 @@ trim(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-/* Case-insensitive DN comparison through the RFC 4514 parser. */
+/*
+ * Does the parsed ACE name ace equal the DN string b? A cheap exact
+ * comparison first; otherwise through the RFC 4514 parser.
+ */
 static bool
-dn_match(const char *a, const char *b)
+dn_match(const struct dn *ace, const char *ace_text, const char *b)
 {
-	struct dn *x, *y;
+	struct dn *y;
 	bool eq = false;
 
-	if (*a == '\0' || *b == '\0')
+	if (ace == NULL || *b == '\0')
 		return false;
-	x = malloc(sizeof(*x));
-	y = malloc(sizeof(*y));
-	if (x != NULL && y != NULL &&
-	    dn_parse_string(a, x, NULL, 0) == 0 &&
-	    dn_parse_string(b, y, NULL, 0) == 0)
-		eq = dn_equal(x, y);
-	free(x);
+	if (strcasecmp(ace_text, b) == 0)
+		return true;
+	if ((y = malloc(sizeof(*y))) == NULL)
+		return false;
+	if (dn_parse_string(b, y, NULL, 0) == 0)
+		eq = dn_equal(ace, y);
 	free(y);
 	return eq;
 }
@@ -124,14 +126,30 @@ name_match(const char *who, const char *sam, const char *upn,
 
 /* Does an entry's principal text name this SID / DN / account? */
 static bool
-entry_match(const char *who, const char *sid, const char *dnstr,
-    const char *sam, const char *upn)
+entry_match(const char *who, const struct dn *who_dn, const char *sid,
+    const char *dnstr, const char *sam, const char *upn)
 {
 	if (strncasecmp(who, "S-1-", 4) == 0)
 		return sid != NULL && *sid != '\0' && strcasecmp(who, sid) == 0;
 	if (strchr(who, '=') != NULL)
-		return dnstr != NULL && dn_match(who, dnstr);
+		return dnstr != NULL && dn_match(who_dn, who, dnstr);
 	return name_match(who, sam, upn, dnstr);
+}
+
+/* The entry's DN, parsed once per entry (NULL if it is not a DN). */
+static struct dn *
+entry_dn(const char *who)
+{
+	struct dn *d;
+
+	if (strncasecmp(who, "S-1-", 4) == 0 || strchr(who, '=') == NULL)
+		return NULL;
+	if ((d = malloc(sizeof(*d))) != NULL &&
+	    dn_parse_string(who, d, NULL, 0) != 0) {
+		free(d);
+		d = NULL;
+	}
+	return d;
 }
 
 /* The principal itself, not its groups. */
@@ -139,11 +157,16 @@ bool
 policy_ace_names(const char *who, const struct principal *p)
 {
 	char buf[TMPL_PRINCIPAL_MAX];
+	struct dn *d;
+	bool m;
 
 	if (p == NULL)
 		return false;
 	trim(who, buf, sizeof(buf));
-	return entry_match(buf, p->sid, p->dn, p->sam, p->upn);
+	d = entry_dn(buf);
+	m = entry_match(buf, d, p->sid, p->dn, p->sam, p->upn);
+	free(d);
+	return m;
 }
 
 /* The principal or any of its (transitive) groups. */
@@ -151,16 +174,18 @@ static bool
 ace_matches(const char *who, const struct principal *p)
 {
 	char buf[TMPL_PRINCIPAL_MAX];
+	struct dn *d;
+	bool m;
 
 	trim(who, buf, sizeof(buf));
-	if (entry_match(buf, p->sid, p->dn, p->sam, p->upn))
-		return true;
-	for (size_t i = 0; i < p->n_groups; i++) {
+	d = entry_dn(buf);
+	m = entry_match(buf, d, p->sid, p->dn, p->sam, p->upn);
+	for (size_t i = 0; i < p->n_groups && !m; i++) {
 		const struct principal_group *g = &p->groups[i];
-		if (entry_match(buf, g->sid, g->dn, g->name, NULL))
-			return true;
+		m = entry_match(buf, d, g->sid, g->dn, g->name, NULL);
 	}
-	return false;
+	free(d);
+	return m;
 }
 
 /* Allow union minus deny union. */
