@@ -19,8 +19,10 @@
 # 1.2.840.113556.1.4.800 and accounts carry tokenGroups (fixture.py --ad).
 #
 # slapd stops itself when the process SLAPD_WATCH_PID (default: the
-# caller of this script) exits; SLAPD_WATCH_PID=0 keeps it running until
-# slapd-stop.sh. slapd listens on 127.0.0.1 only.
+# caller of this script) exits, when its watcher gets HUP/INT/TERM, or
+# with the caller's process group (it runs in the foreground, -d 0);
+# SLAPD_WATCH_PID=0 keeps it running until slapd-stop.sh. slapd listens
+# on 127.0.0.1 only.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -176,25 +178,30 @@ make_config() {
 # start_slapd: daemonize slapd on the chosen ports and wait until it answers.
 start_slapd() {
 	rm -f "$state/slapd.pid"
-	"$SLAPD" -F "$state/slapd.d" -n entca-slapd \
+	# -d 0: stay in the foreground, in the caller's process group, so that
+	# killing that group (a test runner's timeout) takes slapd along.
+	"$SLAPD" -d 0 -F "$state/slapd.d" -n entca-slapd \
 	    -h "ldap://127.0.0.1:$port/ ldaps://127.0.0.1:$ldaps_port/" \
-	    >"$state/slapd.log" 2>&1 || die "slapd did not start: $(tail -5 "$state/slapd.log")"
+	    </dev/null >"$state/slapd.log" 2>&1 &
+	pid=$!
 	i=0
 	until [ -s "$state/slapd.pid" ] && answers; do
+		alive "$pid" || die "slapd did not start: $(tail -5 "$state/slapd.log")"
 		i=$((i + 1))
-		[ $i -lt 200 ] || die "slapd does not answer on 127.0.0.1:$port"
+		[ $i -lt 200 ] || { kill "$pid"; die "slapd does not answer on 127.0.0.1:$port"; }
 		sleep 0.02
 	done
-	pid=$(cat "$state/slapd.pid")
 }
 
-# start_watch: stop slapd when the process $watch goes away.
+# start_watch: stop slapd when the process $watch goes away, or when the
+# watcher itself is told to stop.
 start_watch() {
 	[ "$watch" != 0 ] || return 0
 	(
-		trap '' HUP INT
+		trap 'kill "$pid" 2>/dev/null; exit 0' HUP INT TERM
 		while alive "$watch" && alive "$pid"; do
-			sleep 1
+			sleep 1 &
+			wait $!
 		done
 		kill "$pid" 2>/dev/null || true
 	) </dev/null >/dev/null 2>&1 &
