@@ -1,7 +1,8 @@
 /*
  * Transitive group membership of a principal, the way Windows builds a
  * token: on Active Directory the computed tokenGroups (base-scope read on
- * the object); elsewhere memberOf expanded breadth-first with a visited
+ * the object; absent without a global catalog, then as elsewhere);
+ * elsewhere memberOf expanded breadth-first with a visited
  * set (cycles such as GroupA > GroupB > GroupA end), bounded by
  * PRINCIPAL_GROUPS_MAX. Both add the primary group (primaryGroupID on the
  * domain SID; absent from memberOf) and the well-known SIDs Everyone
@@ -228,7 +229,8 @@ primary_group(struct dir_ctx *x, LDAPMessage *e, struct walk *w,
 
 /* AD: tokenGroups (base scope on the object), names resolved in chunks. */
 static int
-token_groups(struct dir_ctx *x, struct principal *p, char *why, size_t whylen)
+token_groups(struct dir_ctx *x, struct principal *p, size_t *count, char *why,
+    size_t whylen)
 {
 	char *attrs[] = { "tokenGroups", NULL };
 	char filter[DIR_FILTER_MAX], esc[3 * DIRECTORY_SID_BIN_MAX + 1];
@@ -246,7 +248,10 @@ token_groups(struct dir_ctx *x, struct principal *p, char *why, size_t whylen)
 		v = ldap_get_values_len(x->ld, e, "tokenGroups");
 	while (v != NULL && v[n] != NULL)
 		n++;
+	*count = n;
 	for (size_t i = 0; i < n && rc == CA_OK; i += SID_OR_CHUNK) {
+		size_t terms = 0;
+
 		pos = (size_t)snprintf(filter, sizeof(filter), "(|");
 		for (size_t j = i; j < n && j < i + SID_OR_CHUNK; j++) {
 			if (v[j]->bv_len > DIRECTORY_SID_BIN_MAX)
@@ -255,7 +260,10 @@ token_groups(struct dir_ctx *x, struct principal *p, char *why, size_t whylen)
 			    v[j]->bv_len, esc, sizeof(esc));
 			pos += (size_t)snprintf(filter + pos, sizeof(filter) - pos,
 			    "(objectSid=%s)", esc);
+			terms++;
 		}
+		if (terms == 0)
+			continue;	/* "(|)" is no filter */
 		snprintf(filter + pos, sizeof(filter) - pos, ")");
 		rc = dir_search(x, x->d->base, LDAP_SCOPE_SUBTREE, filter,
 		    group_attrs, SID_OR_CHUNK * 2, &gres, why, whylen);
@@ -286,16 +294,18 @@ dir_groups_fill(struct dir_ctx *x, LDAPMessage *e, struct principal *p,
     char *why, size_t whylen)
 {
 	struct walk w = { NULL, 0, 0, 0 };
-	int rc, is_ad;
+	size_t ntoken = 0;
+	int rc = CA_OK, is_ad;
 
 	pthread_mutex_lock(&x->d->mu);
 	is_ad = x->d->is_ad == 1;
 	pthread_mutex_unlock(&x->d->mu);
-	if (is_ad) {
-		rc = token_groups(x, p, why, whylen);
-		if (rc == CA_OK)
-			rc = primary_group(x, e, &w, p, why, whylen);
-	} else {
+	if (is_ad)
+		rc = token_groups(x, p, &ntoken, why, whylen);
+	if (is_ad && rc == CA_OK && ntoken > 0) {
+		rc = primary_group(x, e, &w, p, why, whylen);
+	} else if (rc == CA_OK) {
+		/* Not AD, or AD without tokenGroups (no global catalog). */
 		rc = push_member_of(x, e, &w);
 		if (rc == CA_OK)
 			rc = primary_group(x, e, &w, p, why, whylen);

@@ -399,6 +399,11 @@ test_ad_mode(void **state)
 	lookup_ok_in(d, "bob", &p);
 	assert_int_equal(p.n_groups, 3);
 	principal_clear(&p);
+	/* No tokenGroups on the object (as on AD without a global catalog):
+	 * the memberOf walk takes over. */
+	lookup_ok_in(d, "GroupA", &p);
+	assert_true(has_group(&p, SID_DOMAIN "-1127", "GroupB"));
+	principal_clear(&p);
 	directory_free(d);
 }
 
