@@ -38,7 +38,11 @@ t_run "openssl makes the User CSR" \
 	-outform DER -out "$T_TMP/user.csr" -subj '/CN=whatever' -addext \
 	'subjectAltName=otherName:1.3.6.1.4.1.311.20.2.3;UTF8:alice@entca.test'
 
-t_run "profile_issue decides and builds both certificates" "$BIN" "$T_TMP"
+TMPL="$top_srcdir/etc/templates/PKCSIntune.tmpl"
+t_run "profile_issue decides and builds the certificates" "$BIN" "$T_TMP" "$TMPL"
+t_run "openssl verify: file.pem (template read from PKCSIntune.tmpl)" \
+	openssl verify -CAfile "$T_TMP/ca.pem" "$T_TMP/file.pem"
+FILE_OID=$(sed -n 's/^oid *= *//p' "$TMPL")
 
 t_run "openssl verify: pkcs.pem chains to the CA" \
 	openssl verify -CAfile "$T_TMP/ca.pem" "$T_TMP/pkcs.pem"
@@ -79,7 +83,7 @@ t_match "decision notes the ignored EKU request" \
 	'ignored requested extensions 2.5.29.37, 2.5.29.15' "$NOTES"
 
 # Python cryptography reads every field back.
-OUT=$($PY - "$T_TMP" "$SID" "$SIDHEX" <<'PYEOF' 2>&1
+OUT=$($PY - "$T_TMP" "$SID" "$SIDHEX" "$FILE_OID" <<'PYEOF' 2>&1
 import sys, hashlib, datetime
 from cryptography import x509
 from cryptography.x509.oid import NameOID, ExtendedKeyUsageOID, ExtensionOID, AuthorityInformationAccessOID
@@ -190,6 +194,15 @@ check("user SAN UPN + email", [(o.type_id.dotted_string, o.value) for o in usan.
 check("user v1 template name is BMPString User", ext(us, "1.3.6.1.4.1.311.20.2").value.value.hex() == "1e080055007300650072")
 check("user: no application policies (schema 1)", all(x.oid.dotted_string != "1.3.6.1.4.1.311.21.10" for x in us.extensions))
 check("user SID extension", ext(us, "1.3.6.1.4.1.311.25.2").value.value.hex() == sidhex)
+
+# The template file parsed by templates/: its OID and version 100.0.
+fl = load("file")
+want = tlv(0x30, der_oid(sys.argv[4]) + tlv(0x02, bytes([100])) + tlv(0x02, bytes([0])))
+check("file template: information has the file's OID, 100.0", ext(fl, "1.3.6.1.4.1.311.21.7").value.value == want)
+check("file template: EKU EFS, Secure Email, Client Auth", [o.dotted_string for o in ext(fl, "2.5.29.37").value] == eku)
+check("file template: no non-repudiation", not ext(fl, "2.5.29.15").value.content_commitment)
+check("file template: SID extension", ext(fl, "1.3.6.1.4.1.311.25.2").value.value.hex() == sidhex)
+check("file template: subject as in the CSR", fl.subject == pk.subject)
 sys.exit(1 if ok else 0)
 PYEOF
 )

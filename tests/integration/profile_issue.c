@@ -7,6 +7,8 @@
  * OUTDIR/<name>.notes. Scenarios:
  *   pkcs: INTUNECONN$ for alice on PKCSIntune with OUTDIR/pkcs.csr
  *   user: alice on User (subject and SANs from the directory), user.csr
+ *   file: like pkcs, with the template read by templates/ from the file
+ *         given as the second argument (etc/templates/PKCSIntune.tmpl)
  * Exits non-zero with a message when a step fails.
  */
 #include <stdarg.h>
@@ -25,6 +27,7 @@
 #include "common/error.h"
 #include "ca/issue.h"
 #include "policy/decide.h"
+#include "templates/template.h"
 #include "tests/unit/test_policy_util.h"
 
 #define CSR_FILE_MAX POLICY_CSR_MAX
@@ -123,10 +126,14 @@ read_csr(const char *name, unsigned char *buf, size_t cap)
 	return n;
 }
 
-/* Decide and build one certificate. */
+/*
+ * Decide and build one certificate from OUTDIR/<csr>.csr with the fixture
+ * template which, or with *file_tmpl when it is not NULL.
+ */
 static void
-issue_one(const char *name, enum tp_who rq_who, enum tp_tmpl which,
-    time_t now, gnutls_privkey_t ca_key, gnutls_x509_crt_t ca_crt)
+issue_one(const char *name, const char *csr_name, enum tp_who rq_who,
+    enum tp_tmpl which, const struct template *file_tmpl, time_t now,
+    gnutls_privkey_t ca_key, gnutls_x509_crt_t ca_crt)
 {
 	static const char *const cdp[] = { "http://pki.entca.test/crl/entca.crl" };
 	static const char *const aia[] = { "http://pki.entca.test/aia/entca.crt" };
@@ -156,7 +163,7 @@ issue_one(const char *name, enum tp_who rq_who, enum tp_tmpl which,
 
 	if (req == NULL || d == NULL)
 		die("out of memory");
-	snprintf(file, sizeof(file), "%s.csr", name);
+	snprintf(file, sizeof(file), "%s.csr", csr_name);
 	len = read_csr(file, csr, sizeof(csr));
 	if (policy_request_parse(csr, len, req, why, sizeof(why)) != CA_OK)
 		die("%s: %s", name, why);
@@ -165,7 +172,10 @@ issue_one(const char *name, enum tp_who rq_who, enum tp_tmpl which,
 	tp_principal(TP_ALICE, &subj);
 	if (policy_subject_hint(req, hint, sizeof(hint)) == POLICY_HINT_NONE)
 		die("%s: the CSR names nobody", name);
-	tp_template(which, &t);
+	if (file_tmpl != NULL)
+		t = *file_tmpl;
+	else
+		tp_template(which, &t);
 	in.requester = &rq;
 	in.subject = &subj;
 	in.tmpl = &t;
@@ -211,13 +221,24 @@ main(int argc, char **argv)
 	gnutls_x509_crt_t ca_crt;
 	time_t now = time(NULL);
 
-	if (argc != 2)
-		die("usage: profile_issue OUTDIR");
+	static struct template ft;
+	char why[CA_WHY_MAX];
+
+	if (argc != 2 && argc != 3)
+		die("usage: profile_issue OUTDIR [TEMPLATE_FILE]");
 	outdir = argv[1];
 	make_ca(now, &ca_key, &ca_crt);
 	write_pem(ca_crt, "ca.pem");
-	issue_one("pkcs", TP_CONNECTOR, TP_T_PKCS, now, ca_key, ca_crt);
-	issue_one("user", TP_ALICE, TP_T_USER, now, ca_key, ca_crt);
+	issue_one("pkcs", "pkcs", TP_CONNECTOR, TP_T_PKCS, NULL, now, ca_key,
+	    ca_crt);
+	issue_one("user", "user", TP_ALICE, TP_T_USER, NULL, now, ca_key,
+	    ca_crt);
+	if (argc == 3) {
+		if (template_parse_file(argv[2], &ft, why, sizeof(why)) != CA_OK)
+			die("%s", why);
+		issue_one("file", "pkcs", TP_CONNECTOR, TP_T_PKCS, &ft, now,
+		    ca_key, ca_crt);
+	}
 	gnutls_x509_crt_deinit(ca_crt);
 	gnutls_privkey_deinit(ca_key);
 	tp_cleanup();
