@@ -327,6 +327,40 @@ test_build_external_key_ec(void **state)
 	free(d);
 }
 
+/* An empty subject makes the SAN critical (RFC 5280 §4.2.1.6). */
+static void
+test_empty_subject(void **state)
+{
+	struct policy_decision *d = calloc(1, sizeof(*d));
+	gnutls_pubkey_t pub;
+	gnutls_x509_crt_t crt;
+	gnutls_datum_t raw;
+	unsigned char serial[ISSUE_SERIAL_MAX], buf[256];
+	size_t sl = sizeof(serial), sz = sizeof(buf);
+	unsigned crit = 0, status;
+	char why[CA_WHY_MAX];
+
+	decide(d, TP_RSA2048, &pub);
+	memcpy(d->profile.subject_der, "\x30\x00", 2);
+	d->profile.subject_len = 2;
+	assert_int_equal(issue_serial_new(serial, &sl), CA_OK);
+	if (issue_build(&d->profile, pub, serial, sl, ca_crt, ca_key, &crt,
+	    why, sizeof(why)) != CA_OK)
+		fail_msg("%s", why);
+	assert_int_equal(gnutls_x509_crt_get_raw_dn(crt, &raw), 0);
+	assert_int_equal(raw.size, 2);
+	gnutls_free(raw.data);
+	assert_int_equal(gnutls_x509_crt_get_extension_by_oid(crt, "2.5.29.17",
+	    0, buf, &sz, &crit), 0);
+	assert_int_equal(crit, 1);
+	assert_int_equal(gnutls_x509_crt_verify(crt, &ca_crt, 1,
+	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS, &status), 0);
+	assert_int_equal(status, 0);
+	gnutls_x509_crt_deinit(crt);
+	gnutls_pubkey_deinit(pub);
+	free(d);
+}
+
 static void
 test_refusals(void **state)
 {
@@ -374,6 +408,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build_rsa),
 		cmocka_unit_test(test_build_external_key_ec),
+		cmocka_unit_test(test_empty_subject),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_serials),
 	};
