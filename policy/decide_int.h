@@ -17,8 +17,9 @@ void decide_note(struct policy_decision *out, const char *fmt, ...)
 
 /*
  * Subject and SANs into out->profile from the request (supply-in-request)
- * or from subj (from-directory), plus the SID SAN URL. Returns CA_OK with
- * out->verdict DENY set when names cannot be built.
+ * or from subj (from-directory), plus the SID SAN URL (subj's SID, else
+ * sid). Returns CA_OK with out->verdict DENY set when names cannot be
+ * built.
  */
 int profile_names(const struct policy_input *in,
     const struct principal *subj, const char *sid,

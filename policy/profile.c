@@ -198,6 +198,9 @@ profile_names(const struct policy_input *in, const struct principal *subj,
 		decide_deny(out, POLICY_SUBJECT, "subject: too long to print");
 		goto out;
 	}
+	/* The SAN URL follows the template's san mask, not sid-extension. */
+	if (subj != NULL && subj->sid[0] != '\0')
+		sid = subj->sid;
 	if ((in->tmpl->san & TMPL_SAN_SID_URL) && sid[0] != '\0') {
 		if (!in->ca->sid_url_san) {
 			decide_note(out, "no SID SAN URL: the CA does not add "
