@@ -157,6 +157,56 @@ printf 'dn: cn=bob,ou=Users,%s\nchangetype: modify\nreplace: mail\nmail: x@y\n' 
     ldapmodify -x -H "$SLAPD_URI" -D "$SLAPD_SVC_DN" -w "$SLAPD_SVC_PW" >/dev/null 2>&1
 [ $? -ne 0 ]; t_ok $? "service account cannot modify accounts"
 
+# A slow directory: a proxy that holds every client-to-server chunk (one
+# LDAP request each, the client being synchronous) for 420 ms.
+cat >"$T_TMP/delay.py" <<'PYEOF'
+import asyncio, sys
+listen, target, delay = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+
+async def pipe(reader, writer, pause):
+    try:
+        while True:
+            data = await reader.read(65536)
+            if not data:
+                break
+            if pause:
+                await asyncio.sleep(pause)
+            writer.write(data)
+            await writer.drain()
+    except (ConnectionError, asyncio.CancelledError):
+        pass
+    finally:
+        writer.close()
+
+async def client(cr, cw):
+    try:
+        sr, sw = await asyncio.open_connection("127.0.0.1", target)
+    except OSError:
+        cw.close()
+        return
+    await asyncio.gather(pipe(cr, sw, delay), pipe(sr, cw, 0))
+
+async def main():
+    server = await asyncio.start_server(client, "127.0.0.1", listen)
+    async with server:
+        await server.serve_forever()
+
+asyncio.run(main())
+PYEOF
+delay_port=$(free_port)
+t_bg $PY "$T_TMP/delay.py" "$delay_port" "$SLAPD_PORT" 0.42
+# (wait_port of common.sh needs bash's /dev/tcp; this script runs in sh.)
+$PY -c 'import socket, sys, time
+for _ in range(250):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.02)
+sys.exit(1)' "$delay_port"
+t_ok $? "delaying proxy listens"
+export DELAY_URI=ldap://127.0.0.1:$delay_port
+
 export SLAPD_URI SLAPD_LDAPS_URI SLAPD_LDAPS_PORT SLAPD_BASE SLAPD_SVC_DN \
     SLAPD_SVC_PW SLAPD_CA_FILE SLAPD_STATE ALICE_GUID
 export SLAPD_START="$top_srcdir/tests/slapd/slapd-start.sh"

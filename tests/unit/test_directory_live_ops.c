@@ -327,6 +327,48 @@ test_failover(void **state)
 	directory_free(d);
 }
 
+/*
+ * Through a proxy that delays each request 420 ms, with op_timeout 500 ms:
+ * every single search fits, bob's four searches fit the budget of
+ * 4 x 500 ms, alice's five (nested groups) do not and give CA_ETIMEOUT.
+ */
+static void
+test_search_budget(void **state)
+{
+	struct directory_config c;
+	struct directory *d;
+	struct principal p;
+	char why[CA_WHY_MAX];
+	int64_t t0, dt;
+	int rc;
+
+	(void)state;
+	NEED_SLAPD();
+	if (env("DELAY_URI") == NULL)
+		skip();
+	base_config(&c);
+	c.uris = env("DELAY_URI");
+	c.op_timeout_ms = 500;
+	c.network_timeout_ms = 1000;
+	d = make_dir(&c);
+	t0 = now_ms();
+	rc = directory_lookup(d, DIRECTORY_BY_SAM, "bob", &p, why, sizeof(why));
+	dt = now_ms() - t0;
+	print_message("# slow directory, bob: rc %d after %lld ms\n", rc,
+	    (long long)dt);
+	assert_int_equal(rc, CA_OK);
+	principal_clear(&p);
+	t0 = now_ms();
+	rc = directory_lookup(d, DIRECTORY_BY_SAM, "alice", &p, why,
+	    sizeof(why));
+	dt = now_ms() - t0;
+	print_message("# slow directory, alice: rc %d after %lld ms: %s\n", rc,
+	    (long long)dt, why);
+	assert_int_equal(rc, CA_ETIMEOUT);
+	assert_true(dt < 4 * 500 + 500);
+	directory_free(d);
+}
+
 /* Milliseconds on the monotonic clock. */
 static void
 test_restart_and_down(void **state)
@@ -440,6 +482,7 @@ main(void)
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_threads_cold_tls),
 		cmocka_unit_test(test_failover),
+		cmocka_unit_test(test_search_budget),
 		cmocka_unit_test(test_restart_and_down),
 	};
 
