@@ -275,10 +275,25 @@ get_str(json_t *o, const char *k, char *out, size_t len)
 		snprintf(out, len, "%s", json_string_value(v));
 }
 
-void
-api_route(struct daemon *d, struct http_request *req, const char *rest)
+/* Run the work on a worker (HTTP) or here (the local tool). */
+static void
+api_go(struct job *j, job_work_cb work, bool local)
 {
-	struct job *j;
+	if (work == NULL) {
+		if (!local)
+			job_finish(j);
+		return;
+	}
+	if (local)
+		job_run_local(j, work);
+	else
+		job_start(j, work);
+}
+
+/* Route one API call held in j (method checked, body copied). */
+static void
+api_dispatch(struct job *j, const char *rest, bool local)
+{
 	struct api_revoke *a;
 	json_t *body = NULL;
 	char serial[128], why[CA_WHY_MAX], tail[32];
@@ -286,76 +301,87 @@ api_route(struct daemon *d, struct http_request *req, const char *rest)
 	int n = 0;
 
 	if (sscanf(rest, "requests/%llu/%31[a-z]%n", &id, tail, &n) == 2 &&
-	    rest[n] == '\0' && (strcmp(tail, "approve") == 0 || strcmp(tail, "deny") == 0)) {
-		if (strcmp(req->method, "POST") != 0) {
-			http_respond(req, 405, NULL, 0, "use POST\n", 9);
-			return;
-		}
-		est_decide_pending(d, req, id, strcmp(tail, "approve") == 0);
-		return;
-	}
-	j = job_new(d, req);
+	    rest[n] == '\0' && (strcmp(tail, "approve") == 0 || strcmp(tail, "deny") == 0))
+		return api_go(j, est_pending_setup(j, id, strcmp(tail, "approve") == 0), local);
 	a = calloc(1, sizeof(*a));
-	if (j == NULL || a == NULL) {
-		free(a);
-		if (j == NULL) {
-			http_respond(req, 500, NULL, 0, "out of memory\n", 14);
-			return;
-		}
+	if (a == NULL) {
 		job_text(j, 500, "out of memory");
-		job_finish(j);
-		return;
+		return api_go(j, NULL, local);
 	}
 	j->ctx = a;
 	j->ctx_free = api_revoke_free;
+	body = body_object(j);
+	if (body == NULL)
+		return api_go(j, NULL, local);
+	if (sscanf(rest, "certificates/%127[^/]/%31[a-z]%n", serial, tail, &n) == 2 &&
+	    rest[n] == '\0' && (strcmp(tail, "revoke") == 0 || strcmp(tail, "unrevoke") == 0)) {
+		a->unrevoke = strcmp(tail, "unrevoke") == 0;
+		if (revoke_serial_parse(serial, a->serial, &a->serial_len, why, sizeof(why)) != CA_OK)
+			job_text(j, 400, "%s", why);
+		else if (a->unrevoke || parse_reason(j, body, a)) {
+			json_decref(body);
+			return api_go(j, revoke_one_work, local);
+		}
+	} else if (strcmp(rest, "principals/revoke") == 0) {
+		get_str(body, "sid", a->sid, sizeof(a->sid));
+		get_str(body, "upn", a->upn, sizeof(a->upn));
+		get_str(body, "device", a->device, sizeof(a->device));
+		if (a->sid[0] == '\0' && a->upn[0] == '\0' && a->device[0] == '\0')
+			job_text(j, 400, "body: name the principal with \"sid\", \"upn\" or \"device\"");
+		else if (parse_reason(j, body, a)) {
+			json_decref(body);
+			return api_go(j, revoke_all_work, local);
+		}
+	} else if (strcmp(rest, "crl/publish") == 0) {
+		a->crl_delta = json_is_true(json_object_get(body, "delta"));
+		json_decref(body);
+		return api_go(j, crl_publish_work, local);
+	} else {
+		job_text(j, 404, "unknown API path /api/v1/%s", rest);
+	}
+	json_decref(body);
+	api_go(j, NULL, local);
+}
+
+void
+api_route(struct daemon *d, struct http_request *req, const char *rest)
+{
+	struct job *j = job_new(d, req);
+
+	if (j == NULL) {
+		http_respond(req, 500, NULL, 0, "out of memory\n", 14);
+		return;
+	}
 	if (strcmp(req->method, "POST") != 0) {
 		job_text(j, 405, "the management API takes POST with a JSON body");
 		job_header(j, "Allow", "POST");
 		job_finish(j);
 		return;
 	}
-	body = body_object(j);
-	if (body == NULL) {
-		job_finish(j);
-		return;
-	}
-	if (sscanf(rest, "certificates/%127[^/]/%31[a-z]%n", serial, tail, &n) == 2 &&
-	    rest[n] == '\0' && (strcmp(tail, "revoke") == 0 || strcmp(tail, "unrevoke") == 0)) {
-		a->unrevoke = strcmp(tail, "unrevoke") == 0;
-		if (revoke_serial_parse(serial, a->serial, &a->serial_len, why, sizeof(why)) != CA_OK) {
-			job_text(j, 400, "%s", why);
-			goto now;
-		}
-		if (!a->unrevoke && !parse_reason(j, body, a))
-			goto now;
-		json_decref(body);
-		job_start(j, revoke_one_work);
-		return;
-	}
-	if (strcmp(rest, "principals/revoke") == 0) {
-		get_str(body, "sid", a->sid, sizeof(a->sid));
-		get_str(body, "upn", a->upn, sizeof(a->upn));
-		get_str(body, "device", a->device, sizeof(a->device));
-		if (a->sid[0] == '\0' && a->upn[0] == '\0' && a->device[0] == '\0') {
-			job_text(j, 400, "body: name the principal with \"sid\", \"upn\" or \"device\"");
-			goto now;
-		}
-		if (!parse_reason(j, body, a))
-			goto now;
-		json_decref(body);
-		job_start(j, revoke_all_work);
-		return;
-	}
-	if (strcmp(rest, "crl/publish") == 0) {
-		json_t *delta = json_object_get(body, "delta");
+	api_dispatch(j, rest, false);
+}
 
-		a->crl_delta = json_is_true(delta);
-		json_decref(body);
-		job_start(j, crl_publish_work);
-		return;
+int
+api_local(struct daemon *d, const char *who, const char *rest,
+    const char *json_body, char **out)
+{
+	struct job *j = job_new_local(d, who);
+	int status;
+
+	*out = NULL;
+	if (j == NULL)
+		return 500;
+	if (json_body != NULL && *json_body != '\0') {
+		j->body = (unsigned char *)strdup(json_body);
+		j->body_len = j->body != NULL ? strlen(json_body) : 0;
 	}
-	job_text(j, 404, "unknown API path /api/v1/%s", rest);
-now:
-	json_decref(body);
-	job_finish(j);
+	api_dispatch(j, rest, true);
+	if (j->on_loop != NULL)
+		j->on_loop(j);
+	status = j->status;
+	if (j->resp != NULL) {
+		*out = strndup((const char *)j->resp, j->resp_len);
+	}
+	job_free(j);
+	return status;
 }

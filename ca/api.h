@@ -14,4 +14,12 @@ struct http_request;
 /* Route req whose path is /api/v1/<rest>. */
 void api_route(struct daemon *d, struct http_request *req, const char *rest);
 
+/*
+ * Run one API call (path after /api/v1/, JSON body or NULL) in this thread
+ * as the CA host's administrator who (the `entca` tool). Returns the HTTP
+ * status; *out (malloc'd, may be NULL) gets the response body.
+ */
+int api_local(struct daemon *d, const char *who, const char *rest,
+    const char *json_body, char **out);
+
 #endif

@@ -11,7 +11,19 @@ libentca_ca_a_SOURCES += \
 	ca/templates_load.c ca/templates_load.h \
 	ca/crl_publish.c ca/crl_publish.h \
 	ca/revoke.c ca/revoke.h \
-	ca/daemon.c
+	ca/daemon.c \
+	ca/est.c ca/est.h \
+	ca/api.c ca/api.h \
+	ca/serve.c \
+	ca/tool_admin.c ca/tool_admin.h
+
+sbin_PROGRAMS += entcad
+entcad_SOURCES = ca/entcad.c
+entcad_LDADD = $(ENTCA_LIBS)
+
+bin_PROGRAMS += entca
+entca_SOURCES = ca/entca.c
+entca_LDADD = $(ENTCA_LIBS)
 
 check_PROGRAMS += tests/unit/test_workers
 TESTS += tests/unit/test_workers

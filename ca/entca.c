@@ -33,7 +33,8 @@ usage(FILE *f)
 	    "  revoke SERIAL [--reason R] [--invalidity-date EPOCH] | unrevoke SERIAL\n"
 	    "  request list [--all] | request approve|deny ID [--reason TEXT]\n"
 	    "  crl publish [--delta]\n"
-	    "  backup DIR\n");
+	    "  backup DIR\n"
+	    "  cert list | audit [N]\n");
 }
 
 int

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <jansson.h>
@@ -76,7 +77,7 @@ enroll_free(void *arg)
 		return;
 	free(e->csr);
 	if (e->have_preq)
-		policy_request_clear(&e->preq);
+		policy_request_wipe(&e->preq);
 	principal_clear(&e->subject);
 	free(e->cert.der);
 	gnutls_memset(e->password, 0, sizeof(e->password));
@@ -224,6 +225,23 @@ enroll_keygen(struct enroll *e, gnutls_pubkey_t *pub, char *why, size_t whylen)
 	return CA_OK;
 }
 
+/* The public key of the CSR (already parsed and checked by policy/). */
+static int
+csr_pubkey(const unsigned char *der, size_t len, gnutls_pubkey_t *pub,
+    char *why, size_t whylen)
+{
+	gnutls_x509_crq_t crq = NULL;
+	gnutls_datum_t d = { (unsigned char *)der, (unsigned)len };
+	int rc = CA_OK;
+
+	if (gnutls_x509_crq_init(&crq) < 0 || gnutls_pubkey_init(pub) < 0 ||
+	    gnutls_x509_crq_import(crq, &d, GNUTLS_X509_FMT_DER) < 0 ||
+	    gnutls_pubkey_import_x509_crq(*pub, crq, 0) < 0)
+		rc = ca_why(why, whylen, CA_EPARSE, "CSR: public key cannot be read");
+	gnutls_x509_crq_deinit(crq);
+	return rc;
+}
+
 /* Worker: serial, (key,) certificate, signed through the signer. */
 static bool
 enroll_build(struct job *j, struct enroll *e)
@@ -237,7 +255,7 @@ enroll_build(struct job *j, struct enroll *e)
 	if (e->op == ENROLL_KEYGEN)
 		rc = enroll_keygen(e, &pub, why, sizeof(why));
 	else
-		rc = policy_request_pubkey(&e->preq, &pub, why, sizeof(why));
+		rc = csr_pubkey(e->csr, e->csr_len, &pub, why, sizeof(why));
 	if (rc != CA_OK)
 		goto fail;
 	e->cert.serial_len = sizeof(e->cert.serial);
@@ -339,7 +357,7 @@ respond_cert(struct job *j, const unsigned char *der, size_t len)
 	size_t b64_len = 0;
 
 	if (pkcs7_certs_only(&c, 1, &p7, &p7_len) != CA_OK ||
-	    base64_encode(p7, p7_len, 64, &b64, &b64_len) != CA_OK) {
+	    pkcs7_base64(p7, p7_len, &b64, &b64_len) != CA_OK) {
 		gnutls_free(p7);
 		job_text(j, 500, "cannot encode the PKCS#7 response");
 		return;
@@ -421,7 +439,7 @@ respond_keygen(struct job *j, struct enroll *e)
 		}
 		if (pkcs7_pkcs12(e->key, &cert, &ca, 1, e->password,
 		    e->subject.sam[0] ? e->subject.sam : "entca", &p12, &p12_len) != CA_OK ||
-		    base64_encode(p12, p12_len, 64, &kb64, &kl) != CA_OK) {
+		    pkcs7_base64(p12, p12_len, &kb64, &kl) != CA_OK) {
 			gnutls_free(p12);
 			job_text(j, 500, "cannot build the PKCS#12");
 			return;
@@ -438,9 +456,9 @@ respond_keygen(struct job *j, struct enroll *e)
 	}
 	if (gnutls_x509_privkey_export2_pkcs8(e->key, GNUTLS_X509_FMT_DER, NULL,
 	    GNUTLS_PKCS_PLAIN, &key) < 0 ||
-	    base64_encode(key.data, key.size, 64, &kb64, &kl) != CA_OK ||
+	    pkcs7_base64(key.data, key.size, &kb64, &kl) != CA_OK ||
 	    pkcs7_certs_only(&cert, 1, &p7, &p7_len) != CA_OK ||
-	    base64_encode(p7, p7_len, 64, &cb64, &cl) != CA_OK) {
+	    pkcs7_base64(p7, p7_len, &cb64, &cl) != CA_OK) {
 		job_text(j, 500, "cannot encode the serverkeygen response");
 		goto out;
 	}
@@ -517,6 +535,21 @@ enroll_apply(struct store_wtxn *w, struct job *j)
 	    "serial", serial_hex, NULL);
 }
 
+/* Writer thread: the request id exists now; name it in the 202 answer. */
+static void
+enroll_pending_committed(struct job *j)
+{
+	struct enroll *e = j->ctx;
+	char id[32];
+
+	snprintf(id, sizeof(id), "%llu", (unsigned long long)e->request_id);
+	j->n_headers = 0;
+	job_text(j, 202, "request %s is pending approval by a CA officer: %s", id,
+	    e->dec.why);
+	job_header(j, "Retry-After", EST_RETRY_AFTER);
+	job_header(j, "X-Request-Id", id);
+}
+
 /* Worker: run policy on the parsed request and act on the verdict. */
 static void
 enroll_decide(struct job *j, struct enroll *e, const struct principal *requester)
@@ -532,7 +565,16 @@ enroll_decide(struct job *j, struct enroll *e, const struct principal *requester
 	in.subject = e->have_subject ? &e->subject : NULL;
 	in.tmpl = e->tmpl;
 	in.req = &e->preq;
-	in.server_keygen = e->op == ENROLL_KEYGEN;
+	if (e->op == ENROLL_KEYGEN) {
+		/* entca makes the key: the template's first algorithm and size. */
+		if (e->tmpl->key_algorithms & TMPL_KEY_RSA) {
+			in.keygen_alg = POLICY_KEY_RSA;
+			in.keygen_bits = e->tmpl->min_key_size;
+		} else {
+			in.keygen_alg = POLICY_KEY_EC;
+			in.keygen_bits = e->tmpl->key_algorithms & TMPL_KEY_ECDSA_P256 ? 256 : 384;
+		}
+	}
 	in.ca = &pc;
 	in.now = ca_now();
 	in.approving = e->op == ENROLL_APPROVE || e->op == ENROLL_RENEW;
@@ -550,7 +592,7 @@ enroll_decide(struct job *j, struct enroll *e, const struct principal *requester
 	if (e->dec.verdict == POLICY_PEND) {
 		enroll_fill_record(j, e, STORE_REQ_PENDING, e->dec.why);
 		j->apply = enroll_apply;
-		/* The id is known after the commit; the reply is completed then. */
+		j->on_commit = enroll_pending_committed;
 		job_text(j, 202, "pending approval by a CA officer: %s", e->dec.why);
 		job_header(j, "Retry-After", EST_RETRY_AFTER);
 		return;
@@ -581,6 +623,21 @@ enroll_decide(struct job *j, struct enroll *e, const struct principal *requester
 		respond_cert(j, e->cert.der, e->cert.der_len);
 	if (e->dec.notes[0])
 		log_info("request from %s: %s", j->peer, e->dec.notes);
+}
+
+/*
+ * Two DER Names are the same subject when their attribute values match
+ * (policy/ re-encodes string types, so the bytes may differ).
+ */
+static bool
+same_name(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
+{
+	static __thread struct dn da, db;
+
+	if (alen == blen && memcmp(a, b, alen) == 0)
+		return true;
+	return dn_parse_der(a, alen, &da, NULL, 0) == CA_OK &&
+	    dn_parse_der(b, blen, &db, NULL, 0) == CA_OK && dn_equal(&da, &db);
 }
 
 /* Worker: simplereenroll checks (RFC 7030 §4.2.2) before policy. */
@@ -630,8 +687,8 @@ enroll_renew_check(struct job *j, struct enroll *e, struct principal *requester)
 		    e->template_name, (long long)e->tmpl->renewal_seconds);
 		goto out;
 	}
-	if (e->preq.subject_len != old_subj.size ||
-	    memcmp(e->preq.subject_der, old_subj.data, old_subj.size) != 0) {
+	if (!same_name(e->preq.subject_der, e->preq.subject_len, old_subj.data,
+	    old_subj.size)) {
 		job_text(j, 400, "simplereenroll: the request's subject differs from the certificate being renewed (RFC 7030 §4.2.2)");
 		goto out;
 	}
@@ -673,8 +730,8 @@ enroll_work(struct job *j)
 	if (e->op == ENROLL_SIMPLE && enroll_poll(j, e))
 		return;
 	if (e->op == ENROLL_KEYGEN) {
-		if (e->preq.challenge_password[0] != '\0')
-			snprintf(e->password, sizeof(e->password), "%s", e->preq.challenge_password);
+		if (e->preq.has_challenge)
+			snprintf(e->password, sizeof(e->password), "%s", e->preq.challenge);
 		else
 			snprintf(e->password, sizeof(e->password), "%s", j->extra);
 		gnutls_memset(j->extra, 0, sizeof(j->extra));
@@ -771,8 +828,10 @@ decide_pending_work(struct job *j)
 		e->rec.csr = e->csr;
 		e->rec.status = STORE_REQ_DENIED;
 		e->rec.updated_at = ca_now();
-		snprintf(e->rec.reason, sizeof(e->rec.reason), "denied by %s%s%s", j->who.sam,
-		    e->officer_reason[0] ? ": " : "", e->officer_reason);
+		if (snprintf(e->rec.reason, sizeof(e->rec.reason), "denied by %s%s%.*s",
+		    j->who.sam, e->officer_reason[0] ? ": " : "", 200,
+		    e->officer_reason) < 0)
+			e->rec.reason[0] = '\0';
 		e->record = true;
 		j->apply = enroll_apply;
 		o = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)e->request_id,
@@ -816,28 +875,23 @@ decide_pending_work(struct job *j)
 	principal_clear(&requester);
 }
 
-/* Loop: POST /api/v1/requests/<id>/approve|deny. */
-void
-est_decide_pending(struct daemon *d, struct http_request *req,
-    unsigned long long id, bool approve)
+/*
+ * Prepare job j (body already copied) for an officer's decision on request
+ * id; returns the work function, or NULL when j already holds an answer.
+ */
+est_work_cb
+est_pending_setup(struct job *j, unsigned long long id, bool approve)
 {
-	struct job *j = job_new(d, req);
-	struct enroll *e;
+	struct enroll *e = calloc(1, sizeof(*e));
 	json_t *body;
 
-	if (j == NULL) {
-		http_respond(req, 500, NULL, 0, "out of memory\n", 14);
-		return;
-	}
-	e = calloc(1, sizeof(*e));
 	if (e == NULL) {
 		job_text(j, 500, "out of memory");
-		job_finish(j);
-		return;
+		return NULL;
 	}
 	j->ctx = e;
 	j->ctx_free = enroll_free;
-	j->tset = daemon_templates_get(d);
+	j->tset = daemon_templates_get(j->d);
 	e->op = approve ? ENROLL_APPROVE : ENROLL_DENY;
 	e->request_id = id;
 	if (j->body_len > 0) {
@@ -845,15 +899,14 @@ est_decide_pending(struct daemon *d, struct http_request *req,
 		if (body == NULL || !json_is_object(body)) {
 			json_decref(body);
 			job_text(j, 400, "body: expected a JSON object such as {\"reason\": \"...\"}");
-			job_finish(j);
-			return;
+			return NULL;
 		}
 		if (json_is_string(json_object_get(body, "reason")))
 			snprintf(e->officer_reason, sizeof(e->officer_reason), "%s",
 			    json_string_value(json_object_get(body, "reason")));
 		json_decref(body);
 	}
-	job_start(j, decide_pending_work);
+	return decide_pending_work;
 }
 
 /* Append one DER TLV (short or long length form) to buf at *off. */
@@ -932,7 +985,7 @@ csrattrs_work(struct job *j)
 	if (t->server_key_generation)
 		der_tlv(items, sizeof(items), &n, 0x06, challenge, sizeof(challenge));
 	der_tlv(out, sizeof(out), &o, 0x30, items, n);
-	if (base64_encode(out, o, 64, &b64, &b64_len) != CA_OK) {
+	if (pkcs7_base64(out, o, &b64, &b64_len) != CA_OK) {
 		job_text(j, 500, "out of memory");
 		return;
 	}

@@ -24,9 +24,15 @@ struct http_request;
 void est_enroll(struct daemon *d, struct http_request *req, enum enroll_op op,
     const char *label);
 
-/* POST /api/v1/requests/<id>/approve or /deny. */
-void est_decide_pending(struct daemon *d, struct http_request *req,
-    unsigned long long id, bool approve);
+struct job;
+typedef void (*est_work_cb)(struct job *j);
+
+/*
+ * POST /api/v1/requests/<id>/approve or /deny (and `entca request`): set
+ * job j up and return the work to run, or NULL when j holds an answer.
+ */
+est_work_cb est_pending_setup(struct job *j, unsigned long long id,
+    bool approve);
 
 /* GET csrattrs for template label (NULL: default); authenticated. */
 void est_csrattrs(struct daemon *d, struct http_request *req, const char *label);

@@ -48,6 +48,7 @@ struct job {
 	size_t client_cert_len;
 	bool client_cert_verified;
 	bool anonymous_ok;		/* work runs even without credentials */
+	bool local;			/* the CA host's administrator (entca) */
 
 	unsigned char *body;		/* copy of the request body */
 	size_t body_len;
@@ -61,6 +62,7 @@ struct job {
 	job_apply_cb apply;		/* NULL: nothing to commit */
 	void *ctx;			/* the handler's own state */
 	void (*on_loop)(struct job *j);	/* runs on the loop before the reply */
+	void (*on_commit)(struct job *j); /* writer thread, after a good commit */
 	void (*ctx_free)(void *ctx);
 
 	/* the response */
@@ -86,6 +88,22 @@ struct job *job_new(struct daemon *d, struct http_request *req);
  * to queue, answers 503 at once.
  */
 void job_start(struct job *j, job_work_cb work);
+
+/*
+ * A job for the `entca` tool acting on the CA host: no HTTP request, the
+ * principal is the local administrator (name, e.g. "local:root") who holds
+ * every CA right, since only the owner of the state folder can open it.
+ */
+struct job *job_new_local(struct daemon *d, const char *name);
+
+/*
+ * Run work(j) and its store write in this thread, waiting for the commit.
+ * Returns j->status; the response stays in j (resp, why). Then job_free.
+ */
+int job_run_local(struct job *j, job_work_cb work);
+
+/* Free a job made by job_new_local. */
+void job_free(struct job *j);
 
 /* Answer from the loop now, without a worker (loop thread). */
 void job_finish(struct job *j);

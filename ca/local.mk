@@ -7,4 +7,5 @@ include ca/signer.mk
 include ca/identity.mk
 include ca/http.mk
 include ca/issue.mk
+include ca/template_tool.mk
 include ca/daemon.mk

@@ -2,6 +2,7 @@
  * PKCS#7 certs-only and PKCS#12 builders (see pkcs7.h): thin, checked
  * wrappers over GnuTLS so callers see project error codes.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <gnutls/gnutls.h>
@@ -9,6 +10,7 @@
 #include <gnutls/pkcs7.h>
 
 #include "common/error.h"
+#include "ca/base64.h"
 #include "ca/pkcs7.h"
 
 int
@@ -109,4 +111,31 @@ out:
 	gnutls_pkcs12_bag_deinit(kbag);
 	gnutls_pkcs12_deinit(p12);
 	return rc;
+}
+
+int
+pkcs7_base64(const void *der, size_t len, char **out, size_t *out_len)
+{
+	size_t n = 0, w = 0;
+	char *s = NULL, *grown;
+	int rc;
+
+	rc = base64_encode(der, len, 64, &s, &n);
+	if (rc != CA_OK)
+		return rc;
+	grown = realloc(s, n + 2);	/* room for a final LF and the NUL */
+	if (grown == NULL) {
+		free(s);
+		return CA_ENOMEM;
+	}
+	s = grown;
+	for (size_t r = 0; r < n; r++)
+		if (s[r] != '\r')
+			s[w++] = s[r];
+	if (w > 0 && s[w - 1] != '\n')
+		s[w++] = '\n';
+	s[w] = '\0';
+	*out = s;
+	*out_len = w;
+	return CA_OK;
 }

@@ -24,4 +24,11 @@ int pkcs7_pkcs12(gnutls_x509_privkey_t key, const gnutls_datum_t *cert,
     const gnutls_datum_t *chain, size_t n_chain, const char *password,
     const char *friendly_name, unsigned char **out, size_t *out_len);
 
+/*
+ * Base64 for EST bodies (RFC 7030 §4.1.3 via RFC 2045): 64-character lines
+ * ending in LF, which every client and `base64 -d` accept. *out is
+ * malloc'd, NUL-terminated; free(). CA_OK or CA_ENOMEM/CA_ETOOBIG.
+ */
+int pkcs7_base64(const void *der, size_t len, char **out, size_t *out_len);
+
 #endif

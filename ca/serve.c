@@ -20,6 +20,7 @@
 #include "ca/est.h"
 #include "ca/http.h"
 #include "ca/identity.h"
+#include "ca/pkcs7.h"
 #include "ca/templates_load.h"
 #include "ca/workers.h"
 
@@ -68,7 +69,7 @@ serve_cacerts(struct daemon *d, struct http_request *req)
 	char *b64 = NULL;
 	size_t len = 0;
 
-	if (base64_encode(d->cacerts_p7, d->cacerts_p7_len, 64, &b64, &len) != CA_OK) {
+	if (pkcs7_base64(d->cacerts_p7, d->cacerts_p7_len, &b64, &len) != CA_OK) {
 		reply_text(req, 500, "out of memory", NULL);
 		return;
 	}

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,66 @@ cmd_backup(int argc, char **argv, const char *conf)
 	return rc;
 }
 
+/* Print one certificate of the store as a line. */
+static int
+print_cert(const unsigned char *serial, size_t len, int64_t not_after, void *arg)
+{
+	struct store_txn *t = arg;
+	struct store_cert c;
+	char hex[2 * STORE_SERIAL_MAX + 1];
+
+	(void)not_after;
+	memset(&c, 0, sizeof(c));
+	if (store_get_cert(t, serial, len, &c) != CA_OK)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", serial[i]);
+	printf("%s\t%s\t%s\t%s\t%s\t%lld\t%s\n", hex,
+	    c.status == STORE_CERT_VALID ? "valid" :
+	    c.reason == STORE_REASON_HOLD ? "hold" : "revoked",
+	    c.template_name, c.requester, c.subject_sid[0] ? c.subject_sid : "-",
+	    (long long)c.not_after, c.subject_dn);
+	store_cert_clear(&c);
+	return 0;
+}
+
+/* Print one audit event as a JSON line. */
+static int
+print_audit(uint64_t seq, const char *json, size_t len, void *arg)
+{
+	(void)arg;
+	printf("%llu %.*s\n", (unsigned long long)seq, (int)len, json);
+	return 0;
+}
+
+/* entca cert list | entca audit [N]: read-only views of the store. */
+static int
+cmd_view(int argc, char **argv, const char *conf)
+{
+	struct daemon d;
+	struct store_txn *t = NULL;
+	char why[CA_WHY_MAX];
+	int rc;
+
+	if (strcmp(argv[0], "cert") == 0 && (argc != 2 || strcmp(argv[1], "list") != 0)) {
+		fprintf(stderr, "usage: entca cert list\n");
+		return 2;
+	}
+	rc = open_ca(&d, conf, DAEMON_OPEN_CHECK);
+	if (rc == 0 && store_read_begin(d.store, &t, why, sizeof(why)) != CA_OK) {
+		fprintf(stderr, "entca: %s\n", why);
+		rc = 1;
+	}
+	if (rc == 0 && strcmp(argv[0], "cert") == 0)
+		store_iter_expiring(t, INT64_MIN, INT64_MAX, print_cert, t);
+	else if (rc == 0)
+		store_iter_audit_last(t, argc > 1 ? (size_t)strtoul(argv[1], NULL, 10) : 50,
+		    print_audit, NULL);
+	store_read_end(t);
+	daemon_close(&d);
+	return rc;
+}
+
 /*
  * Rewrite the issue-templates line of [ca] in conf with name added or
  * removed, keeping every other line; write, fsync, rename.
@@ -362,6 +423,8 @@ tool_admin_main(const char *conf_opt, int argc, char **argv)
 		return cmd_request(argc, argv, conf);
 	if (strcmp(cmd, "backup") == 0)
 		return cmd_backup(argc, argv, conf);
+	if (strcmp(cmd, "cert") == 0 || strcmp(cmd, "audit") == 0)
+		return cmd_view(argc, argv, conf);
 	if (strcmp(cmd, "template") == 0 && argc >= 2 &&
 	    (strcmp(argv[1], "load") == 0 || strcmp(argv[1], "issue") == 0 ||
 	    strcmp(argv[1], "unissue") == 0))
@@ -372,7 +435,9 @@ tool_admin_main(const char *conf_opt, int argc, char **argv)
 bool
 tool_admin_handles(const char *cmd, int argc, char **argv)
 {
-	static const char *const cmds[] = { "revoke", "unrevoke", "crl", "request", "backup" };
+	static const char *const cmds[] = {
+		"revoke", "unrevoke", "crl", "request", "backup", "cert", "audit"
+	};
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(cmd, cmds[i]) == 0)

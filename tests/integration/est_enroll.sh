@@ -1,0 +1,192 @@
+#!/bin/bash
+# EST enrollment end to end (issue 6): a real slapd with the demo
+# directory, a real entcad, curl as the client, and openssl and Python's
+# cryptography as independent checkers.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
+SRC=$top_srcdir BUILD=$top_builddir
+. "$SRC/etc/demo/demo-env.sh"
+CSR="$PY $SRC/tests/integration/csr.py"
+CONN='INTUNECONN$:demo-connector'
+ALICE_SID=S-1-5-21-3623811015-3361044348-30300820-1106
+D=$T_TMP
+
+DEMO_ISSUE="PKCSIntune, ApprovalUser, Renewable" DEMO_WATCH_PID=$$ \
+    demo_setup "$D/demo" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
+# Two more templates from the walkthrough one: approval required, and a
+# short-lived one whose renewal window is its whole life.
+sed -e 's/^display-name = .*/display-name = Approval User/' -e 's/^name = .*/name = ApprovalUser/' \
+    -e 's/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.5/' \
+    -e 's/^require-approval = .*/require-approval = yes/' \
+    "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/ApprovalUser.tmpl"
+sed -e 's/^display-name = .*/display-name = Renewable/' -e 's/^name = .*/name = Renewable/' \
+    -e 's/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.6/' \
+    -e 's/^validity = .*/validity = 5d/' -e 's/^renewal-period = .*/renewal-period = 5d/' \
+    "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/Renewable.tmpl"
+chmod 600 "$D/demo/templates/"*.tmpl
+demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
+T_PIDS="$T_PIDS $DEMO_PID"
+URL=$DEMO_URL/.well-known/est
+
+# post USER:PW PATH FILE [curl args...]: status in $code, body in $D/out.
+post() {
+	_u=$1 _p=$2 _f=$3; shift 3
+	code=$(curl -s -o "$D/out" -D "$D/hdr" -w '%{http_code}' --cacert "$DEMO_CA" \
+	    ${_u:+-u "$_u"} -H 'Content-Type: application/pkcs10' --data-binary @"$_f" "$@" "$URL/$_p")
+}
+p7_to_pem() { base64 -d "$1" | openssl pkcs7 -inform DER -print_certs -out "$2"; }
+
+# --- cacerts, no authentication ---
+curl -s --cacert "$DEMO_CA" "$URL/cacerts" | base64 -d | openssl pkcs7 -inform DER -print_certs >"$D/cacerts.pem"
+t_eq "cacerts returns the CA certificate" "$(openssl x509 -in "$DEMO_CA" -noout -fingerprint)" \
+    "$(openssl x509 -in "$D/cacerts.pem" -noout -fingerprint)"
+
+# --- the connector enrolls for alice with the PKCS Intune template ---
+$CSR make "$D/alice.key" "$D/alice.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "$CONN" PKCSIntune/simpleenroll "$D/alice.b64"
+t_eq "simpleenroll for alice: 200" 200 "$code"
+t_match "Content-Type is certs-only PKCS#7" 'application/pkcs7-mime; smime-type=certs-only' "$(cat "$D/hdr")"
+t_match "Content-Transfer-Encoding: base64" 'Content-Transfer-Encoding: base64' "$(cat "$D/hdr")"
+p7_to_pem "$D/out" "$D/alice.pem"
+t_run "alice's certificate chains to the CA (openssl verify)" openssl verify -CAfile "$DEMO_CA" "$D/alice.pem"
+F=$($CSR fields "$D/alice.pem")
+t_match "EKUs are EFS + Secure Email + Client Authentication" \
+    'eku=1.3.6.1.4.1.311.10.3.4,1.3.6.1.5.5.7.3.2,1.3.6.1.5.5.7.3.4' "$F"
+t_match "no non-repudiation" 'ku_non_repudiation=False' "$F"
+t_match "SID extension carries alice's objectSid (cryptography)" "sid=$ALICE_SID" "$F"
+t_match "openssl asn1parse shows the SID" "$ALICE_SID" "$(openssl asn1parse -in "$D/alice.pem" -strparse \
+    "$(openssl asn1parse -in "$D/alice.pem" | grep -A1 '1.3.6.1.4.1.311.25.2$' | tail -1 | cut -d: -f1 | tr -d ' ')" 2>&1)"
+t_match "UPN SAN kept" 'san_upn=alice@demo.example' "$F"
+t_match "serial has at least 64 random bits" 'serial_bits=(6[4-9]|[7-9][0-9]|1[0-9][0-9])' "$F"
+t_match "CDP and AIA point at this CA" "cdp=http://127.0.0.1:$DEMO_PORT/crl/entca-demo.crl" "$F"
+
+# --- escaped subjects come back exactly ---
+SUBJ='CN=Smith\, John+UID=j\+s,OU=Sales\; East,O=A\=B Corp,C=US'
+$CSR make "$D/esc.key" "$D/esc.b64" "$SUBJ" --upn alice@demo.example
+post "$CONN" PKCSIntune/simpleenroll "$D/esc.b64"
+t_eq "escaped subject: 200" 200 "$code"
+p7_to_pem "$D/out" "$D/esc.pem"
+t_eq "subject with \\+ \\, \\; \\= is kept exactly" "$($CSR csrsubject "$D/esc.b64")" \
+    "$($CSR subject "$D/esc.pem")"
+
+# --- serverkeygen: PKCS#8 + PKCS#7 multipart ---
+$CSR make "$D/skg.key" "$D/skg.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "$CONN" PKCSIntune/serverkeygen "$D/skg.b64"
+t_eq "serverkeygen: 200" 200 "$code"
+t_match "multipart/mixed answer" 'multipart/mixed; boundary=' "$(cat "$D/hdr")"
+$PY - "$D/out" "$D" <<'PYEOF'
+import base64, email, sys
+raw = open(sys.argv[1], "rb").read()
+msg = email.message_from_bytes(b"Content-Type: " + [l for l in open(sys.argv[2] + "/hdr", "rb").read().split(b"\r\n") if l.lower().startswith(b"content-type:")][0].split(b":", 1)[1] + b"\r\n\r\n" + raw)
+for part in msg.get_payload():
+    ct = part.get_content_type()
+    data = base64.b64decode(part.get_payload())
+    name = "skg.p8" if ct == "application/pkcs8" else "skg.p7"
+    open(sys.argv[2] + "/" + name, "wb").write(data)
+    print(ct, part.get("Content-Transfer-Encoding"))
+PYEOF
+openssl pkcs7 -inform DER -in "$D/skg.p7" -print_certs -out "$D/skg.pem" 2>/dev/null
+t_eq "serverkeygen key matches its certificate" \
+    "$(openssl pkey -inform DER -in "$D/skg.p8" -pubout 2>/dev/null | sha256sum)" \
+    "$(openssl x509 -in "$D/skg.pem" -noout -pubkey 2>/dev/null | sha256sum)"
+
+# --- serverkeygen as PKCS#12 ---
+post "$CONN" PKCSIntune/serverkeygen "$D/skg.b64" -H 'Accept: application/pkcs12' -H 'X-EST-PKCS12-Password: pfx-secret'
+t_eq "serverkeygen PKCS#12: 200" 200 "$code"
+base64 -d "$D/out" >"$D/alice.p12"
+t_run "PKCS#12 opens with openssl pkcs12 and the password" \
+    openssl pkcs12 -in "$D/alice.p12" -passin pass:pfx-secret -nodes -out "$D/p12.pem"
+t_fail "PKCS#12 does not open with another password" \
+    openssl pkcs12 -in "$D/alice.p12" -passin pass:wrong -nodes -out /dev/null
+
+# --- error statuses and reasons ---
+post "" PKCSIntune/simpleenroll "$D/alice.b64"
+t_eq "no credentials: 401" 401 "$code"
+t_match "401 carries a Basic challenge" 'WWW-Authenticate: Basic realm=' "$(cat "$D/hdr")"
+post 'INTUNECONN$:wrong' PKCSIntune/simpleenroll "$D/alice.b64"
+t_eq "bad password: 401" 401 "$code"
+t_match "bad password reason" 'invalid credentials' "$(cat "$D/out")"
+$CSR make "$D/bob.key" "$D/bob.b64" "CN=bob" --upn bob@demo.example
+post 'bob@demo.example:demo-bob' PKCSIntune/simpleenroll "$D/bob.b64"
+t_eq "bob without enroll on the template: 403" 403 "$code"
+t_match "403 names the missing right" 'enroll' "$(cat "$D/out")"
+echo 'not base64 at all!!' >"$D/junk.b64"
+post "$CONN" PKCSIntune/simpleenroll "$D/junk.b64"
+t_eq "bad base64: 400" 400 "$code"
+printf '%s' "$(head -c 300 /dev/urandom | base64 -w0)" >"$D/notder.b64"
+post "$CONN" PKCSIntune/simpleenroll "$D/notder.b64"
+t_eq "not a CSR: 400" 400 "$code"
+$CSR make "$D/weak.key" "$D/weak.b64" "CN=alice" --upn alice@demo.example --bits 1024
+post "$CONN" PKCSIntune/simpleenroll "$D/weak.b64"
+t_eq "1024-bit key on a 2048 template: 400" 400 "$code"
+t_match "reason names both sizes" '1024.*2048' "$(cat "$D/out")"
+$CSR make "$D/bad.key" "$D/bad.b64" "CN=alice" --upn alice@demo.example --tamper
+post "$CONN" PKCSIntune/simpleenroll "$D/bad.b64"
+t_eq "bad CSR signature: 400" 400 "$code"
+post "$CONN" NoSuchTemplate/simpleenroll "$D/alice.b64"
+t_eq "unknown template: 404" 404 "$code"
+head -c 70000 /dev/zero | tr '\0' 'A' >"$D/big.b64"
+post "$CONN" PKCSIntune/simpleenroll "$D/big.b64"
+t_eq "body over 64 KiB: 413" 413 "$code"
+
+# --- pending, then approved by an officer, then the same request polls ---
+$CSR make "$D/pend.key" "$D/pend.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "$CONN" ApprovalUser/simpleenroll "$D/pend.b64"
+t_eq "approval template: 202" 202 "$code"
+t_match "202 carries Retry-After" 'Retry-After: ' "$(cat "$D/hdr")"
+RID=$(sed -n 's/^X-Request-Id: *\([0-9]*\).*/\1/p' "$D/hdr" | tr -d '\r')
+post "$CONN" ApprovalUser/simpleenroll "$D/pend.b64"
+t_eq "polling while pending: 202" 202 "$code"
+code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u 'bob@demo.example:demo-bob' \
+    -X POST "$DEMO_URL/api/v1/requests/$RID/approve")
+t_eq "approve by a non-officer: 403" 403 "$code"
+code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$CONN" \
+    -H 'Content-Type: application/json' -d '{}' -X POST "$DEMO_URL/api/v1/requests/$RID/approve")
+t_eq "approve by the officer: 200" 200 "$code"
+t_match "approval answers issued" '"status":"issued"' "$(cat "$D/out")"
+post "$CONN" ApprovalUser/simpleenroll "$D/pend.b64"
+t_eq "polling after approval: 200 with the certificate" 200 "$code"
+p7_to_pem "$D/out" "$D/pend.pem"
+t_run "approved certificate chains to the CA" openssl verify -CAfile "$DEMO_CA" "$D/pend.pem"
+
+# --- re-enrollment with the old certificate as TLS client certificate ---
+$CSR make "$D/ren.key" "$D/ren.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "$CONN" Renewable/simpleenroll "$D/ren.b64"
+p7_to_pem "$D/out" "$D/ren.pem"
+$CSR make "$D/ren2.key" "$D/ren2.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "" simplereenroll "$D/ren2.b64" --cert "$D/ren.pem" --key "$D/ren.key"
+t_eq "simplereenroll with the certificate being renewed: 200" 200 "$code"
+p7_to_pem "$D/out" "$D/ren2.pem"
+t_eq "renewed certificate keeps the subject" "$($CSR subject "$D/ren.pem")" "$($CSR subject "$D/ren2.pem")"
+post "" simplereenroll "$D/ren2.b64" --cert "$D/alice.pem" --key "$D/alice.key"
+t_eq "simplereenroll outside the renewal window: 403" 403 "$code"
+
+# --- 200 sequential and 32-way concurrent enrollments ---
+for i in $(seq 1 200); do
+	curl -s -o "$D/seq.$i" --cacert "$DEMO_CA" -u "$CONN" -H 'Content-Type: application/pkcs10' \
+	    --data-binary @"$D/alice.b64" "$URL/PKCSIntune/simpleenroll"
+done
+for i in $(seq 1 32); do
+	curl -s -o "$D/par.$i" --cacert "$DEMO_CA" -u "$CONN" -H 'Content-Type: application/pkcs10' \
+	    --data-binary @"$D/alice.b64" "$URL/PKCSIntune/simpleenroll" &
+done
+wait
+"$BUILD/entca" -c "$DEMO_CONF" cert list >"$D/certs.txt" 2>"$D/certs.err"
+missing=0 n=0
+for f in "$D"/seq.* "$D"/par.*; do
+	s=$(base64 -d "$f" | openssl pkcs7 -inform DER -print_certs 2>/dev/null | openssl x509 -noout -serial 2>/dev/null | cut -d= -f2 | tr 'A-F' 'a-f')
+	n=$((n + 1))
+	grep -q "^0*${s##0}	valid	PKCSIntune" "$D/certs.txt" || missing=$((missing + 1))
+done
+t_eq "232 enrollments answered with certificates" 232 "$n"
+t_eq "every returned serial is in the store as issued" 0 "$missing"
+t_eq "serials are unique" "$(cut -f1 "$D/certs.txt" | sort | uniq -d | wc -l)" 0
+
+# --- every decision is an audit event ---
+"$BUILD/entca" -c "$DEMO_CONF" audit 1000 >"$D/audit.txt"
+t_match "audit has the denied bob request" '"who":"bob".*"decision":"denied"' "$(cat "$D/audit.txt")"
+t_match "audit has the approval" '"action":"approve".*"decision":"issued"' "$(cat "$D/audit.txt")"
+t_match "audit records serial and SID" "\"subject_sid\":\"$ALICE_SID\".*\"serial\":\"" "$(cat "$D/audit.txt")"
+
+kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+t_eq "SIGTERM: entcad exits 0" 0 "$?"
+t_done
