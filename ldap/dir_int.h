@@ -139,6 +139,12 @@ int dir_resolve(struct dir_ctx *x, const char *name, bool accounts_only,
 int dir_groups_fill(struct dir_ctx *x, LDAPMessage *e, struct principal *p,
     char *why, size_t whylen);
 
+/* True once a connection found the server to be Active Directory. */
+bool dir_is_ad(struct directory *d);
+
+/* Fold msDS-User-Account-Control-Computed's lockout/expiry bits into p. */
+void dir_apply_computed_uac(struct principal *p, int64_t computed);
+
 /* Normalise a DN to its LDAPv3 string; false if it does not parse or fit. */
 bool dir_dn_norm(const char *in, char *out, size_t outlen);
 

@@ -703,6 +703,18 @@ dir_domain_sid(struct dir_ctx *x, char *out, size_t outlen, char *why,
 	return CA_OK;
 }
 
+/* True once a connection found the server to be Active Directory. */
+bool
+dir_is_ad(struct directory *d)
+{
+	bool ad;
+
+	pthread_mutex_lock(&d->mu);
+	ad = d->is_ad == 1;
+	pthread_mutex_unlock(&d->mu);
+	return ad;
+}
+
 /* Name tables for messages. */
 const char *
 directory_auth_reason_name(enum directory_auth_reason r)

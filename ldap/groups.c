@@ -227,12 +227,17 @@ primary_group(struct dir_ctx *x, LDAPMessage *e, struct walk *w,
 	return add_group(p, sid, "", name, why, whylen);
 }
 
-/* AD: tokenGroups (base scope on the object), names resolved in chunks. */
+/*
+ * AD: tokenGroups (base scope on the object), names resolved in chunks;
+ * the same read brings msDS-User-Account-Control-Computed.
+ */
 static int
 token_groups(struct dir_ctx *x, struct principal *p, size_t *count, char *why,
     size_t whylen)
 {
-	char *attrs[] = { "tokenGroups", NULL };
+	char *attrs[] = { "tokenGroups", "msDS-User-Account-Control-Computed",
+	    NULL };
+	char num[32], *end;
 	char filter[DIR_FILTER_MAX], esc[3 * DIRECTORY_SID_BIN_MAX + 1];
 	char sid[PRINCIPAL_SID_MAX], name[PRINCIPAL_NAME_MAX];
 	struct berval **v = NULL;
@@ -244,8 +249,16 @@ token_groups(struct dir_ctx *x, struct principal *p, size_t *count, char *why,
 	    &res, why, whylen);
 	if (rc != CA_OK)
 		return rc;
-	if ((e = ldap_first_entry(x->ld, res)) != NULL)
+	if ((e = ldap_first_entry(x->ld, res)) != NULL) {
 		v = ldap_get_values_len(x->ld, e, "tokenGroups");
+		/* Constructed, so only this base-scope read returns it. */
+		if (dir_attr_str(x->ld, e, attrs[1], num, sizeof(num))) {
+			long long c = strtoll(num, &end, 10);
+
+			if (end != num && *end == '\0')
+				dir_apply_computed_uac(p, (int64_t)c);
+		}
+	}
 	while (v != NULL && v[n] != NULL)
 		n++;
 	*count = n;
@@ -297,9 +310,7 @@ dir_groups_fill(struct dir_ctx *x, LDAPMessage *e, struct principal *p,
 	size_t ntoken = 0;
 	int rc = CA_OK, is_ad;
 
-	pthread_mutex_lock(&x->d->mu);
-	is_ad = x->d->is_ad == 1;
-	pthread_mutex_unlock(&x->d->mu);
+	is_ad = dir_is_ad(x->d);
 	if (is_ad)
 		rc = token_groups(x, p, &ntoken, why, whylen);
 	if (is_ad && rc == CA_OK && ntoken > 0) {

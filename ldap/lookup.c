@@ -100,6 +100,14 @@ dir_dn_under_base(struct directory *d, const char *dn)
 	return ln == lb || n[ln - lb - 1] == ',';
 }
 
+/* Fold AD's computed account bits (lockout, password expired) into p. */
+void
+dir_apply_computed_uac(struct principal *p, int64_t computed)
+{
+	p->uac |= (uint32_t)computed & (PRINCIPAL_UAC_LOCKOUT |
+	    PRINCIPAL_UAC_PASSWORD_EXPIRED);
+}
+
 /* Identifiers, kind and account state of one entry (no groups). */
 static int
 fill_scalars(struct dir_ctx *x, LDAPMessage *e, struct principal *p,
@@ -151,14 +159,17 @@ fill_scalars(struct dir_ctx *x, LDAPMessage *e, struct principal *p,
 	if (attr_i64(x->ld, e, "userAccountControl", &n))
 		p->uac = (uint32_t)n;
 	/*
-	 * AD keeps lockout and password expiry out of userAccountControl and
-	 * in the computed attribute; OpenLDAP has only lockoutTime. Fold both
+	 * AD keeps lockout and password expiry out of userAccountControl, in
+	 * the constructed msDS-User-Account-Control-Computed, which it returns
+	 * to base-scope reads only (groups.c reads it with tokenGroups). Its
+	 * lockoutTime stays set after the lockout ran out, so it means
+	 * "locked" only where nothing better exists: OpenLDAP. Both are folded
 	 * into p->uac so that policy has one place to look.
 	 */
 	if (attr_i64(x->ld, e, "msDS-User-Account-Control-Computed", &n))
-		p->uac |= (uint32_t)n & (PRINCIPAL_UAC_LOCKOUT |
-		    PRINCIPAL_UAC_PASSWORD_EXPIRED);
-	else if (attr_i64(x->ld, e, "lockoutTime", &n) && n > 0)
+		dir_apply_computed_uac(p, n);
+	else if (!dir_is_ad(x->d) && attr_i64(x->ld, e, "lockoutTime", &n) &&
+	    n > 0)
 		p->uac |= PRINCIPAL_UAC_LOCKOUT;
 	if (attr_i64(x->ld, e, "accountExpires", &n) && n > 0 &&
 	    n != FILETIME_NEVER) {

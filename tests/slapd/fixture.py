@@ -8,7 +8,8 @@ hashes; objectSid and objectGUID are binary (AD layout, adcs.md section 2).
 With --ad the accounts also carry tokenGroups (their transitive group
 SIDs plus the primary group, as AD computes them) and alice one SID of a
 group from another domain that has no entry here, so that a client in
-"AD mode" (rootDSE says LDAP_CAP_ACTIVE_DIRECTORY) is seen to use them.
+"AD mode" (rootDSE says LDAP_CAP_ACTIVE_DIRECTORY) is seen to use them;
+dave and ivy carry msDS-User-Account-Control-Computed (locked / not).
 Usage: fixture.py [--ad] > fixture.ldif
 """
 import base64
@@ -218,6 +219,11 @@ def main():
     out.append(e)
     dn["paren"], e = user("a)", "a)", 1117, "demo-paren")
     out.append(e)
+    # ivy: lockoutTime left over from a lockout that ran out. OpenLDAP has
+    # nothing better, so she counts as locked there; AD mode says not.
+    dn["ivy"], e = user("ivy", "ivy", 1119, "demo-ivy",
+                        extra=[("lockoutTime", "133000000000000000")])
+    out.append(e)
     # A guest whose primary group (514 Domain Guests) has no entry here.
     dn["henry"], e = user("henry", "henry", 1118, "demo-henry", primary=514)
     out.append(e)
@@ -254,6 +260,11 @@ def main():
                 sids.append(FOREIGN_GROUP_SID)
             out.append("dn: %s\nchangetype: modify\nadd: tokenGroups\n%s\n-\n" % (
                 account, "\n".join("tokenGroups:: " + b64(sid_bytes(s)) for s in sids)))
+        # What AD computes: dave is locked (UF_LOCKOUT), ivy no longer.
+        for who, bits in (("dave", 16), ("ivy", 0)):
+            out.append("dn: %s\nchangetype: modify\nadd: "
+                       "msDS-User-Account-Control-Computed\n"
+                       "msDS-User-Account-Control-Computed: %d\n-\n" % (dn[who], bits))
     print("\n".join(out))
 
 

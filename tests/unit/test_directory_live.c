@@ -399,6 +399,11 @@ test_ad_mode(void **state)
 	lookup_ok_in(d, "bob", &p);
 	assert_int_equal(p.n_groups, 3);
 	principal_clear(&p);
+	/* Lockout on AD comes from the computed attribute, not lockoutTime. */
+	auth_refused(d, "dave", "demo-dave", DIRECTORY_AUTH_LOCKED);
+	auth_ok(d, "ivy", "demo-ivy", &p);
+	principal_clear(&p);
+	auth_refused(dplain, "ivy", "demo-ivy", DIRECTORY_AUTH_LOCKED);
 	/* No tokenGroups on the object (as on AD without a global catalog):
 	 * the memberOf walk takes over. */
 	lookup_ok_in(d, "GroupA", &p);
