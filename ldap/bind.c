@@ -49,8 +49,8 @@ refuse(struct directory_auth_log *log, enum directory_auth_reason r,
  * 775 locked, 701 account expired, 532 password expired; else a bad
  * password (MS-ADTS §3.1.1.3.4; reference/directory.md).
  */
-static enum directory_auth_reason
-ad_bind_reason(const char *diag)
+enum directory_auth_reason
+dir_ad_bind_reason(const char *diag)
 {
 	const char *p = strstr(diag, "data ");
 
@@ -109,7 +109,7 @@ auth_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
 	rc = dir_open(x->d, x->uri, true, dn, a->password, &uld, &used, detail,
 	    sizeof(detail));
 	if (rc == CA_EAUTH) {
-		r = ad_bind_reason(detail);
+		r = dir_ad_bind_reason(detail);
 		rc = refuse(log, r, why, whylen, "bind as '%s' refused (%s): %s",
 		    dn, directory_auth_reason_name(r), detail);
 		goto out;

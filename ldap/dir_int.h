@@ -139,6 +139,13 @@ int dir_resolve(struct dir_ctx *x, const char *name, bool accounts_only,
 int dir_groups_fill(struct dir_ctx *x, LDAPMessage *e, struct principal *p,
     char *why, size_t whylen);
 
+/*
+ * The reason behind an AD bind refusal, from the "data NNN" of its
+ * diagnostic (533 disabled, 775 locked, 701/532 expired, else a bad
+ * password).
+ */
+enum directory_auth_reason dir_ad_bind_reason(const char *diag);
+
 /* True once a connection found the server to be Active Directory. */
 bool dir_is_ad(struct directory *d);
 

@@ -18,6 +18,7 @@
 #include "common/error.h"
 #include "ldap/cache.h"
 #include "ldap/certmap.h"
+#include "ldap/dir_int.h"
 #include "ldap/directory.h"
 #include "ldap/escape.h"
 #include "ldap/sid.h"
@@ -434,6 +435,28 @@ test_auth_refused_before_network(void **state)
 	directory_free(d);
 }
 
+/* AD's bind diagnostics map to log reasons (reference/directory.md). */
+static void
+test_ad_bind_reason(void **state)
+{
+	(void)state;
+	assert_int_equal(dir_ad_bind_reason("80090308: LdapErr: DSID-0C09044E, "
+	    "comment: AcceptSecurityContext error, data 52e, v4563"),
+	    DIRECTORY_AUTH_BAD_PASSWORD);
+	assert_int_equal(dir_ad_bind_reason("80090308: LdapErr: DSID-0C09044E, "
+	    "comment: AcceptSecurityContext error, data 533, v4563"),
+	    DIRECTORY_AUTH_DISABLED);
+	assert_int_equal(dir_ad_bind_reason("... data 775, v4563"),
+	    DIRECTORY_AUTH_LOCKED);
+	assert_int_equal(dir_ad_bind_reason("... data 701, v4563"),
+	    DIRECTORY_AUTH_EXPIRED);
+	assert_int_equal(dir_ad_bind_reason("... data 532, v4563"),
+	    DIRECTORY_AUTH_EXPIRED);
+	assert_int_equal(dir_ad_bind_reason("Invalid credentials"),
+	    DIRECTORY_AUTH_BAD_PASSWORD);
+	assert_int_equal(dir_ad_bind_reason(""), DIRECTORY_AUTH_BAD_PASSWORD);
+}
+
 /* Run the tests (TAP with CMOCKA_MESSAGE_OUTPUT=TAP). */
 int
 main(void)
@@ -450,6 +473,7 @@ main(void)
 		cmocka_unit_test(test_cache_bound_and_disabled),
 		cmocka_unit_test(test_config_checks),
 		cmocka_unit_test(test_auth_refused_before_network),
+		cmocka_unit_test(test_ad_bind_reason),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
