@@ -213,6 +213,7 @@ directory_new(const struct directory_config *cfg, struct directory **out,
     char *why, size_t whylen)
 {
 	struct directory *d = NULL;
+	LDAPDN basedn = NULL;
 	char *save = NULL, *tok;
 	bool fail = false;
 	int rc, ttl, max;
@@ -222,8 +223,13 @@ directory_new(const struct directory_config *cfg, struct directory **out,
 	if (cfg->uris == NULL || strlen(cfg->uris) > URIS_LEN_MAX)
 		return ca_why(why, whylen, CA_ECONFIG,
 		    "directory: uris missing or longer than %d bytes", URIS_LEN_MAX);
-	if (cfg->base == NULL || *cfg->base == '\0')
-		return ca_why(why, whylen, CA_ECONFIG, "directory: base missing");
+	if (cfg->base == NULL || *cfg->base == '\0' ||
+	    strlen(cfg->base) >= PRINCIPAL_DN_MAX ||
+	    ldap_str2dn(cfg->base, &basedn, LDAP_DN_FORMAT_LDAP) != LDAP_SUCCESS)
+		return ca_why(why, whylen, CA_ECONFIG,
+		    "directory: base missing or not a DN: '%s'",
+		    cfg->base ? cfg->base : "");
+	ldap_dnfree(basedn);
 	if (cfg->tls < 0 || cfg->tls >= DIRECTORY_TLS_COUNT)
 		return ca_why(why, whylen, CA_ECONFIG,
 		    "directory: unknown tls mode %d", cfg->tls);

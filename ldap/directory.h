@@ -128,7 +128,10 @@ void directory_free(struct directory *d);
  * first, never freed); on CA_OK it is filled and the caller releases it
  * with principal_clear(). On CA_EAUTH why is DIRECTORY_AUTH_FAILED and log
  * (may be NULL) tells what happened. Other codes: CA_EUNAVAIL,
- * CA_ETIMEOUT, CA_ENOMEM. Successes are cached for cache_ttl_s.
+ * CA_ETIMEOUT, CA_ENOMEM. Successes are cached for cache_ttl_s, so a
+ * changed password or a newly disabled account takes effect within that
+ * time (directory_cache_clear() makes it immediate); while the directory
+ * is down, cached successes keep working until they expire.
  */
 int directory_authenticate(struct directory *d, const char *user,
     const char *password, struct principal *out,

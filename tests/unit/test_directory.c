@@ -395,6 +395,9 @@ test_config_checks(void **state)
 	    "ldap://g ldap://h ldap://i";
 	assert_int_equal(directory_new(&cfg, &d, why, sizeof(why)), CA_ECONFIG);
 	cfg.uris = "ldap://a";
+	cfg.base = "dc=demo,,dc=example=";
+	assert_int_equal(directory_new(&cfg, &d, why, sizeof(why)), CA_ECONFIG);
+	cfg.base = "dc=demo,dc=example";
 	cfg.pool_size = DIRECTORY_POOL_MAX + 1;
 	assert_int_equal(directory_new(&cfg, &d, why, sizeof(why)), CA_ECONFIG);
 	assert_null(d);
