@@ -199,10 +199,11 @@ on_stop(evutil_socket_t fd, short what, void *arg)
 	struct echo *e = arg;
 	struct timeval tv = { 0, 20000 };
 
-	(void)fd;
 	(void)what;
 	if (e->stopping)
 		return;
+	fprintf(stderr, "http_echo: stopping (%s)\n", fd == SIGTERM ?
+	    "SIGTERM" : fd == SIGINT ? "SIGINT" : "lifetime");
 	e->stopping = true;
 	http_server_stop_accepting(e->srv);
 	e->ev_poll = event_new(e->base, -1, EV_PERSIST, on_poll, e);
