@@ -68,7 +68,7 @@ struct http_config {
 	unsigned header_timeout_ms;	/* first byte .. end of head */
 	unsigned body_timeout_ms;	/* end of head .. end of body */
 	unsigned idle_timeout_ms;	/* keep-alive wait for the next request */
-	unsigned write_timeout_ms;	/* response not taken by the client */
+	unsigned write_timeout_ms;	/* response writing without progress */
 };
 
 /* A response header the handler adds; both strings are copied. */

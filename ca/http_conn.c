@@ -177,6 +177,7 @@ static void
 conn_write(struct http_conn *c)
 {
 	struct http_server *s = c->srv;
+	bool progress = false;
 
 	while (c->out_off < c->out_len) {
 		size_t chunk = c->out_len - c->out_off;
@@ -187,9 +188,13 @@ conn_write(struct http_conn *c)
 		n = gnutls_record_send(c->tls, c->out + c->out_off, chunk);
 		if (n > 0) {
 			c->out_off += (size_t)n;
+			progress = true;
 			continue;
 		}
 		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) {
+			/* The write timeout counts time without progress. */
+			if (progress && c->after != HA_READ)
+				conn_timer(c, s->cfg.write_timeout_ms);
 			conn_wait(c);
 			return;
 		}

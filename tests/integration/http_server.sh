@@ -206,6 +206,29 @@ PYEOF
 )
 t_match "client not reading: response cut by the write timeout" '^cut ' "$out"
 out=$($PY - "$PORT" <<'PYEOF'
+import socket, ssl, sys, time
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))))
+s.sendall(b"GET /big?n=16000000 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+s.settimeout(5)
+n, t0, chunk = 0, time.monotonic(), 0
+while True:
+    b = s.recv(1 << 20)
+    if not b:
+        break
+    n += len(b)
+    chunk += len(b)
+    if chunk >= 2000000:	# slow but steady: 2 MB every 0.4 s
+        chunk = 0
+        time.sleep(0.4)
+print("got", n, "in %.1f s" % (time.monotonic() - t0))
+PYEOF
+)
+t_match "slow but steady reader gets the whole 16 MB past the 1 s write timeout" \
+	'^got 160001[0-9]{2} in ([2-9]|[1-9][0-9])\.' "$out"
+out=$($PY - "$PORT" <<'PYEOF'
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.settimeout(20)
