@@ -31,7 +31,37 @@ openssl x509 -req -in cli.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-keyout rogue.key -out rogue.pem -days 2 -subj /CN=INTUNECONN \
 	>/dev/null 2>&1
-t_run "test certificates made" test -s srv.pem -a -s cli.pem -a -s rogue.pem
+# Python cryptography (an independent issuer): an expired client certificate
+# and one whose EKU allows only serverAuth, both from the trusted client CA.
+$PY - <<'PYEOF'
+import datetime
+from cryptography import x509
+from cryptography.x509.oid import NameOID, ExtendedKeyUsageOID
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+ca_key = serialization.load_pem_private_key(open("ca.key", "rb").read(), None)
+ca = x509.load_pem_x509_certificate(open("ca.pem", "rb").read())
+now = datetime.datetime.now(datetime.timezone.utc)
+for name, start, end, eku in (
+        ("expired", now - datetime.timedelta(days=10),
+         now - datetime.timedelta(days=1), ExtendedKeyUsageOID.CLIENT_AUTH),
+        ("srvonly", now - datetime.timedelta(days=1),
+         now + datetime.timedelta(days=1), ExtendedKeyUsageOID.SERVER_AUTH)):
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+            .issuer_name(ca.subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(start).not_valid_after(end)
+            .add_extension(x509.ExtendedKeyUsage([eku]), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    open(name + ".pem", "wb").write(cert.public_bytes(serialization.Encoding.PEM))
+    open(name + ".key", "wb").write(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+PYEOF
+t_run "test certificates made" test -s srv.pem -a -s cli.pem -a -s rogue.pem \
+	-a -s expired.pem -a -s srvonly.pem
 
 PORT=$(free_port)
 URL="https://127.0.0.1:$PORT"
@@ -279,6 +309,12 @@ t_match "client certificate over TLS 1.2: verified" \
 	'X-Client-Cert: verified' "$out"
 out=$($CURL --cert rogue.pem --key rogue.key -D - -o /dev/null "$URL/echo")
 t_match "self-signed client certificate: unverified" \
+	'X-Client-Cert: unverified' "$out"
+out=$($CURL --cert expired.pem --key expired.key -D - -o /dev/null "$URL/echo")
+t_match "expired client certificate from the trusted CA: unverified" \
+	'X-Client-Cert: unverified' "$out"
+out=$($CURL --cert srvonly.pem --key srvonly.key -D - -o /dev/null "$URL/echo")
+t_match "client certificate without clientAuth EKU: unverified" \
 	'X-Client-Cert: unverified' "$out"
 out=$($CURL -D - -o /dev/null "$URL/echo")
 t_match "no client certificate: none" 'X-Client-Cert: none' "$out"
