@@ -56,6 +56,27 @@
 #define HTTP_LISTEN_MAX 300		/* "host:port" config string */
 #define HTTP_PEER_MAX 64
 
+/* Connection events the daemon may log (the library itself never logs). */
+enum http_event {
+	HTTP_EVENT_REFUSED = 0,	/* answered by the server: status, reason */
+	HTTP_EVENT_TLS_FAILED,	/* handshake failed: GnuTLS's reason */
+	HTTP_EVENT_TIMEOUT,	/* closed by a timer: "handshake", "header",
+				   "body", "idle" or "write" */
+	HTTP_EVENT_GONE,	/* client left while its request was parked */
+	HTTP_EVENT_COUNT
+};
+
+/*
+ * Optional; called on the loop thread with the peer ("127.0.0.1:54321"),
+ * the status the server answered (HTTP_EVENT_REFUSED, else 0) and a static
+ * or short-lived detail string (copy it to keep it). arg is the handler's.
+ */
+typedef void (*http_event_cb)(enum http_event ev, const char *peer,
+    int status, const char *detail, void *arg);
+
+/* Name of ev for logs: "refused", "tls-failed", "timeout", "gone". */
+const char *http_event_name(enum http_event ev);
+
 struct http_config {
 	const char *listen;		/* "127.0.0.1:8443", "[::1]:8443" */
 	const char *cert_file;		/* PEM chain, leaf first */
@@ -69,6 +90,7 @@ struct http_config {
 	unsigned body_timeout_ms;	/* end of head .. end of body */
 	unsigned idle_timeout_ms;	/* keep-alive wait for the next request */
 	unsigned write_timeout_ms;	/* response writing without progress */
+	http_event_cb event_cb;		/* NULL: events are only counted */
 };
 
 /* A response header the handler adds; both strings are copied. */

@@ -27,6 +27,15 @@
 #include "ca/http_internal.h"
 
 static void conn_read(struct http_conn *c);
+static void conn_event(struct http_conn *c, enum http_event ev, int status,
+    const char *detail);
+
+/* The server answered a request itself: say so to the event callback. */
+void
+http_conn_refused_event(struct http_conn *c, int status, const char *reason)
+{
+	conn_event(c, HTTP_EVENT_REFUSED, status, reason);
+}
 
 /* Count c in or out of the server's in-flight requests. */
 void
@@ -43,13 +52,25 @@ http_conn_set_busy(struct http_conn *c, bool busy)
 		c->srv->stats.inflight--;
 }
 
-/* (Re)start the connection's single timer for ms milliseconds. */
+/* (Re)start the connection's single timer for phase, ms milliseconds. */
 static void
-conn_timer(struct http_conn *c, unsigned ms)
+conn_timer(struct http_conn *c, const char *phase, unsigned ms)
 {
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 
+	c->phase = phase;
 	evtimer_add(c->ev_timer, &tv);
+}
+
+/* Tell the daemon's optional event callback what happened to c. */
+static void
+conn_event(struct http_conn *c, enum http_event ev, int status,
+    const char *detail)
+{
+	struct http_server *s = c->srv;
+
+	if (s != NULL && s->cfg.event_cb != NULL)
+		s->cfg.event_cb(ev, c->req.peer, status, detail, s->arg);
 }
 
 /* Wait for the socket in the direction GnuTLS asks for. */
@@ -168,7 +189,7 @@ conn_linger(struct http_conn *c)
 	(void)shutdown(c->fd, SHUT_WR);
 	c->state = HC_LINGER;
 	event_del(c->ev_write);
-	conn_timer(c, HTTP_LINGER_MS);
+	conn_timer(c, "linger", HTTP_LINGER_MS);
 	conn_linger_read(c);
 }
 
@@ -194,7 +215,8 @@ conn_write(struct http_conn *c)
 		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) {
 			/* The write timeout counts time without progress. */
 			if (progress && c->after != HA_READ)
-				conn_timer(c, s->cfg.write_timeout_ms);
+				conn_timer(c, "write",
+				    s->cfg.write_timeout_ms);
 			conn_wait(c);
 			return;
 		}
@@ -220,7 +242,7 @@ conn_write(struct http_conn *c)
 		http_parse_reset(&c->parser);
 		c->state = HC_READ;
 		c->timer_header = false;
-		conn_timer(c, s->cfg.idle_timeout_ms);
+		conn_timer(c, "idle", s->cfg.idle_timeout_ms);
 		conn_read(c);
 		return;
 	default:
@@ -244,7 +266,7 @@ http_conn_send(struct http_conn *c, char *out, size_t len,
 	event_del(c->ev_read);
 	event_del(c->ev_write);
 	if (after != HA_READ)
-		conn_timer(c, c->srv->cfg.write_timeout_ms);
+		conn_timer(c, "write", c->srv->cfg.write_timeout_ms);
 	event_active(c->ev_write, EV_WRITE, 1);
 }
 
@@ -284,6 +306,8 @@ conn_parked_read(struct http_conn *c)
 	/* EOF, close_notify or a fatal error: the client is gone. */
 	if (c->srv != NULL)
 		c->srv->stats.gone_while_parked++;
+	conn_event(c, HTTP_EVENT_GONE, 0, n == 0 ? "client closed while the "
+	    "request was parked" : gnutls_strerror((int)n));
 	http_conn_close(c);
 }
 
@@ -321,7 +345,8 @@ conn_request_started(struct http_conn *c)
 	http_conn_set_busy(c, true);
 	if (!c->timer_header) {
 		c->timer_header = true;
-		conn_timer(c, c->srv->cfg.header_timeout_ms);
+		conn_timer(c, "header",
+		    c->srv->cfg.header_timeout_ms);
 	}
 }
 
@@ -347,7 +372,8 @@ conn_read(struct http_conn *c)
 			case HTTP_PARSE_MORE:
 				break;
 			case HTTP_PARSE_HEAD:
-				conn_timer(c, c->srv->cfg.body_timeout_ms);
+				conn_timer(c, "body",
+				    c->srv->cfg.body_timeout_ms);
 				if (p->expect_continue && c->in_off == c->in_len) {
 					static const char cont[] =
 					    "HTTP/1.1 100 Continue\r\n\r\n";
@@ -407,6 +433,8 @@ conn_handshake(struct http_conn *c)
 		}
 		if (gnutls_error_is_fatal(ret)) {
 			c->srv->stats.handshake_failed++;
+			conn_event(c, HTTP_EVENT_TLS_FAILED, 0,
+			    gnutls_strerror(ret));
 			http_conn_close(c);
 			return;
 		}
@@ -427,7 +455,7 @@ conn_handshake(struct http_conn *c)
 	c->state = HC_READ;
 	/* The first request must start within the header timeout. */
 	c->timer_header = true;
-	conn_timer(c, c->srv->cfg.header_timeout_ms);
+	conn_timer(c, "header", c->srv->cfg.header_timeout_ms);
 	conn_read(c);
 }
 
@@ -468,8 +496,10 @@ conn_on_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (c->state != HC_LINGER && c->srv != NULL)
+	if (c->state != HC_LINGER && c->srv != NULL) {
 		c->srv->stats.timeouts++;
+		conn_event(c, HTTP_EVENT_TIMEOUT, 0, c->phase);
+	}
 	http_conn_close(c);
 }
 
@@ -499,6 +529,6 @@ http_conn_start(struct http_server *s, int fd, const char *peer)
 		http_conn_close(c);
 		return;
 	}
-	conn_timer(c, s->cfg.handshake_timeout_ms);
+	conn_timer(c, "handshake", s->cfg.handshake_timeout_ms);
 	conn_handshake(c);
 }

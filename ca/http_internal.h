@@ -64,6 +64,7 @@ struct http_conn {
 	bool parked;			/* handler holds req */
 	bool gone;			/* client left while parked */
 	bool timer_header;		/* the header timer runs */
+	const char *phase;		/* what the timer guards, static */
 	struct http_parser parser;
 	unsigned char in[HTTP_IN_BUF];
 	size_t in_off, in_len;
@@ -94,6 +95,10 @@ void http_conn_set_busy(struct http_conn *c, bool busy);
 char *http_response_format(int status, bool close, bool head_only,
     const struct http_header *h, size_t nh, const char *content_type,
     const void *body, size_t body_len, size_t *outlen);
+
+/* http_conn.c: report a refusal to the event callback. */
+void http_conn_refused_event(struct http_conn *c, int status,
+    const char *reason);
 
 /* http_response.c: answer a refused request with status and reason, close. */
 void http_conn_refuse(struct http_conn *c, int status, const char *reason);

@@ -98,6 +98,7 @@ http_conn_refuse(struct http_conn *c, int status, const char *reason)
 	char *out;
 
 	c->srv->stats.refused++;
+	http_conn_refused_event(c, status, reason);
 	len = (size_t)snprintf(body, sizeof(body), "%s\n", reason);
 	if (len >= sizeof(body))
 		len = sizeof(body) - 1;

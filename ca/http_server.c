@@ -318,6 +318,22 @@ http_server_stop_accepting(struct http_server *s)
 	}
 }
 
+/* Names of enum http_event, for logs. */
+const char *
+http_event_name(enum http_event ev)
+{
+	static const char *const names[HTTP_EVENT_COUNT] = {
+		[HTTP_EVENT_REFUSED] = "refused",
+		[HTTP_EVENT_TLS_FAILED] = "tls-failed",
+		[HTTP_EVENT_TIMEOUT] = "timeout",
+		[HTTP_EVENT_GONE] = "gone",
+	};
+
+	if ((unsigned)ev >= HTTP_EVENT_COUNT)
+		return "unknown";
+	return names[ev];
+}
+
 /* In-flight requests. */
 size_t
 http_server_inflight(const struct http_server *s)

@@ -475,6 +475,17 @@ kill -TERM "$SRV2"
 wait "$SRV2"
 
 t_match "stats printed" 'gone_while_parked=[1-9]' "$(cat echo.err)"
+ev=$(grep 'http_echo: event' echo.err)
+for phase in handshake header body idle write; do
+	t_match "event callback: $phase timeout reported" \
+		"event timeout 127\.0\.0\.1:[0-9]+ 0 $phase\$" "$ev"
+done
+t_match "event callback: 413 refusal with its reason" \
+	'event refused 127\.0\.0\.1:[0-9]+ 413 HTTP: request body larger than 65536 bytes' "$ev"
+t_match "event callback: failed handshake with GnuTLS's reason" \
+	'event tls-failed 127\.0\.0\.1:[0-9]+ 0 .+' "$ev"
+t_match "event callback: client gone while parked" \
+	'event gone 127\.0\.0\.1:[0-9]+ 0 ' "$ev"
 echo "# $(grep stats echo.err)"
 t_eq "no sanitizer report" "" \
 	"$(grep -E 'AddressSanitizer|LeakSanitizer|runtime error' echo*.err)"

@@ -180,6 +180,16 @@ on_request(struct http_request *req, void *arg)
 		http_respond(req, 404, NULL, 0, "not found\n", 10);
 }
 
+/* Log the server's connection events, as the daemon would. */
+static void
+on_event(enum http_event ev, const char *peer, int status, const char *detail,
+    void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "http_echo: event %s %s %d %s\n", http_event_name(ev),
+	    peer, status, detail != NULL ? detail : "-");
+}
+
 /* While stopping: exit the loop once nothing is in flight. */
 static void
 on_poll(evutil_socket_t fd, short what, void *arg)
@@ -240,7 +250,8 @@ main(int argc, char **argv)
 		{ "write-ms", 1, NULL, 'W' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct http_config cfg = { .listen = "127.0.0.1:8443" };
+	struct http_config cfg = { .listen = "127.0.0.1:8443",
+	    .event_cb = on_event };
 	struct echo e = { 0 };
 	struct event *ev_term, *ev_int, *ev_hup, *ev_life;
 	struct timeval life = { 60, 0 };
