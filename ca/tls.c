@@ -6,6 +6,7 @@
  * connection code (http_conn.c) drives the handshake and records from the
  * loop thread. No logging: failures come back as codes and sentences.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,6 +196,29 @@ tls_peer_get(gnutls_session_t session, struct tls_peer *peer)
 	if ((rc = peer_cert(session, peer)) != CA_OK)
 		tls_peer_clear(peer);
 	return rc;
+}
+
+/* Describe verification status bits; see tls.h. */
+void
+tls_verify_status_text(unsigned int status, char *buf, size_t len)
+{
+	gnutls_datum_t out = { NULL, 0 };
+
+	if (len == 0)
+		return;
+	if (status == 0) {
+		snprintf(buf, len, "verified");
+		return;
+	}
+	if (gnutls_certificate_verification_status_print(status,
+	    GNUTLS_CRT_X509, &out, 0) < 0 || out.data == NULL) {
+		snprintf(buf, len, "not verified (status 0x%x)", status);
+		return;
+	}
+	snprintf(buf, len, "%s", (const char *)out.data);
+	gnutls_free(out.data);
+	for (size_t n = strlen(buf); n > 0 && buf[n - 1] == ' '; n--)
+		buf[n - 1] = '\0';
 }
 
 /* Free the copied certificate. */

@@ -72,6 +72,13 @@ struct tls_peer {
  */
 int tls_peer_get(gnutls_session_t session, struct tls_peer *peer);
 
+/*
+ * Describe gnutls_certificate_status_t bits in GnuTLS's words ("The
+ * certificate chain uses expired certificate.") into buf, for logs and
+ * refusals; "verified" for 0. Any thread.
+ */
+void tls_verify_status_text(unsigned int status, char *buf, size_t len);
+
 /* Free what tls_peer_get allocated and zero peer. */
 void tls_peer_clear(struct tls_peer *peer);
 

@@ -310,12 +310,18 @@ t_match "client certificate over TLS 1.2: verified" \
 out=$($CURL --cert rogue.pem --key rogue.key -D - -o /dev/null "$URL/echo")
 t_match "self-signed client certificate: unverified" \
 	'X-Client-Cert: unverified' "$out"
+t_match "self-signed client certificate: reason says not trusted" \
+	'X-Client-Cert-Why: .*issuer is unknown' "$out"
 out=$($CURL --cert expired.pem --key expired.key -D - -o /dev/null "$URL/echo")
 t_match "expired client certificate from the trusted CA: unverified" \
 	'X-Client-Cert: unverified' "$out"
+t_match "expired client certificate: reason says expired" \
+	'X-Client-Cert-Why: .*expired' "$out"
 out=$($CURL --cert srvonly.pem --key srvonly.key -D - -o /dev/null "$URL/echo")
 t_match "client certificate without clientAuth EKU: unverified" \
 	'X-Client-Cert: unverified' "$out"
+t_match "serverAuth-only client certificate: reason says purpose" \
+	'X-Client-Cert-Why: .*purpose' "$out"
 out=$($CURL -D - -o /dev/null "$URL/echo")
 t_match "no client certificate: none" 'X-Client-Cert: none' "$out"
 

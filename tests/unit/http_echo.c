@@ -90,11 +90,11 @@ handle_delay(struct echo *e, struct http_request *req)
 static void
 handle_echo(struct http_request *req)
 {
-	char len[32], id[32], cb[64];
+	char len[32], id[32], cb[64], cwhy[256];
 	const char *xt = http_request_header(req, "X-Test");
 	const char *cert = req->client_cert_der == NULL ? "none" :
 	    req->client_cert_verified ? "verified" : "unverified";
-	struct http_header h[10];
+	struct http_header h[11];
 	size_t n = 0;
 
 	snprintf(len, sizeof(len), "%zu", req->body_len);
@@ -110,6 +110,8 @@ handle_echo(struct http_request *req)
 	h[n++] = (struct http_header){ "X-Peer", req->peer };
 	h[n++] = (struct http_header){ "X-TLS", req->tls_version };
 	h[n++] = (struct http_header){ "X-Client-Cert", cert };
+	tls_verify_status_text(req->client_cert_status, cwhy, sizeof(cwhy));
+	h[n++] = (struct http_header){ "X-Client-Cert-Why", cwhy };
 	h[n++] = (struct http_header){ "X-Request-Id", id };
 	h[n++] = (struct http_header){ "X-Channel-Binding", cb };
 	if (xt != NULL)
