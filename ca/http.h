@@ -136,6 +136,7 @@ struct http_stats {
 	uint64_t refused;		/* answered 4xx/5xx by the server */
 	uint64_t gone_while_parked;	/* client left before the response */
 	uint64_t accept_paused;		/* times max_connections was hit */
+	uint64_t accept_errors;		/* accept failed (EMFILE...): retried */
 	unsigned connections;		/* open sockets now */
 	size_t inflight;
 };

@@ -172,6 +172,7 @@ server_on_accept_error(struct evconnlistener *l, void *arg)
 	struct timeval tv = { 0, HTTP_ACCEPT_RETRY_MS * 1000 };
 
 	(void)l;
+	s->stats.accept_errors++;
 	evconnlistener_disable(s->listener);
 	evtimer_add(s->ev_retry, &tv);
 }

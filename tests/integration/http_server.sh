@@ -466,6 +466,35 @@ echo "# $out"
 out=$($CURL -o /dev/null -w '%{http_code}' "$URL/echo")
 t_eq "server serves after the chaos" 200 "$out"
 
+# --- out of file descriptors: accept fails (EMFILE), backs off, recovers
+PORT3=$(free_port)
+(ulimit -n 24; exec "$ECHO" --listen "127.0.0.1:$PORT3" --cert srv.pem \
+	--key srv.key --lifetime 60) >echo3.out 2>echo3.err &
+SRV3=$!
+T_PIDS="$T_PIDS $SRV3"
+wait_port "$PORT3" 10
+out=$($PY - "$PORT3" <<'PYEOF'
+import socket, ssl, sys, time
+port = int(sys.argv[1])
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
+time.sleep(1)
+for s in socks:
+    s.close()
+time.sleep(0.5)
+c = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=5))
+c.sendall(b"GET /echo HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+print(c.recv(100).split(b"\r\n")[0].decode())
+PYEOF
+)
+t_eq "out of descriptors: serves again afterwards" "HTTP/1.1 200 OK" "$out"
+kill -TERM "$SRV3"
+wait "$SRV3"
+t_match "out of descriptors: accept errors were met and retried" \
+	'accept_errors=[1-9]' "$(cat echo3.err)"
+
 # --- graceful stop: an in-flight parked request still gets its answer
 $CURL -o inflight "$URL/delay?ms=800" &
 CPID=$!

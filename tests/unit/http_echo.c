@@ -306,12 +306,13 @@ main(int argc, char **argv)
 	http_server_stats(e.srv, &st);
 	fprintf(stderr, "http_echo: stats accepted=%llu requests=%llu "
 	    "refused=%llu timeouts=%llu handshake_failed=%llu "
-	    "gone_while_parked=%llu accept_paused=%llu\n",
+	    "gone_while_parked=%llu accept_paused=%llu accept_errors=%llu\n",
 	    (unsigned long long)st.accepted, (unsigned long long)st.requests,
 	    (unsigned long long)st.refused, (unsigned long long)st.timeouts,
 	    (unsigned long long)st.handshake_failed,
 	    (unsigned long long)st.gone_while_parked,
-	    (unsigned long long)st.accept_paused);
+	    (unsigned long long)st.accept_paused,
+	    (unsigned long long)st.accept_errors);
 	http_server_free(e.srv);
 	if (e.ev_poll != NULL)
 		event_free(e.ev_poll);
