@@ -98,6 +98,12 @@ out=$( (printf 'GET /echo HTTP/1.1\r\nHost: a\r\n\r\n'; sleep 0.5; printf 'R\n';
 t_match "TLS 1.2 renegotiation refused by closing" \
 	'RENEGOTIATING.*(unexpected eof|errno|closed)' "$(printf '%s' "$out" | tr '\n' ' ')"
 
+out=$( (printf 'GET /echo HTTP/1.1\r\nHost: a\r\n\r\n'; sleep 0.3; printf 'K\n';
+	sleep 0.3; printf 'GET /echo?x=2 HTTP/1.1\r\nHost: a\r\n\r\n'; sleep 0.5) |
+	timeout 10 openssl s_client -tls1_3 -connect "127.0.0.1:$PORT" 2>&1)
+t_match "TLS 1.3 key update (requested) mid-connection: next request served" \
+	'KEYUPDATE.*HTTP/1.1 200 OK.*X-Query: x=2' "$(printf '%s' "$out" | tr '\r\n' '  ')"
+
 # --- keep-alive: curl reuses the connection for a second URL
 out=$($CURL -v "$URL/echo?a=1" "$URL/echo?a=2" 2>&1 >/dev/null)
 t_match "keep-alive: connection re-used" 'Re-using existing connection' "$out"
