@@ -184,6 +184,9 @@ handle_http(struct config_ctx *ctx, const char *k, const char *v)
 	if (strcmp(k, "listen") == 0) {
 		if (strchr(v, ':') == NULL || !set_str(c->listen, sizeof(c->listen), v))
 			BAD("[http] listen: expected ADDRESS:PORT, got \"%s\"", v);
+	} else if (strcmp(k, "crl-listen") == 0) {
+		if (strchr(v, ':') == NULL || !set_str(c->crl_listen, sizeof(c->crl_listen), v))
+			BAD("[http] crl-listen: expected ADDRESS:PORT, got \"%s\"", v);
 	} else if (strcmp(k, "tls-cert") == 0) {
 		if (!set_str(c->tls_cert, sizeof(c->tls_cert), v))
 			BAD("[http] tls-cert: path too long");
@@ -416,8 +419,11 @@ config_check(struct ca_config *c, char *why, size_t whylen)
 	    (c->tls_key[0] == '\0' && snprintf(c->tls_key, sizeof(c->tls_key),
 	    "%s/tls.key", c->state_dir) >= (int)sizeof(c->tls_key)))
 		return ca_why(why, whylen, CA_ECONFIG, "%s: [ca] state-dir: path too long", c->path);
+	/* CDP and AIA URLs are plain http (RFC 5280 §4.2.1.13): the plain
+	 * listener when there is one. */
 	if (c->public_url[0] == '\0' && snprintf(c->public_url, sizeof(c->public_url),
-	    "http://%s", c->listen) >= (int)sizeof(c->public_url))
+	    "%s://%s", c->crl_listen[0] ? "http" : "https",
+	    c->crl_listen[0] ? c->crl_listen : c->listen) >= (int)sizeof(c->public_url))
 		return ca_why(why, whylen, CA_ECONFIG, "%s: [http] listen: too long", c->path);
 	if (c->n_cdp == 0) {
 		if (snprintf(c->cdp_urls[0], CONFIG_STR_MAX, "%s/crl/%s.crl", c->public_url,

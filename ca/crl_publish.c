@@ -20,7 +20,6 @@
 #include "ca/store.h"
 
 #define CRLPUB_FILE_MAX ((size_t)1 << 31)	/* largest CRL file read back */
-#define CRLPUB_OVERLAP_CAP (12 * 3600)
 
 bool
 crlpub_path(const char *state_dir, const char *ca_name, bool delta, char *buf,
@@ -32,23 +31,13 @@ crlpub_path(const char *state_dir, const char *ca_name, bool delta, char *buf,
 	return n > 0 && (size_t)n < len;
 }
 
-int64_t
-crlpub_overlap(int64_t period_s, int64_t configured_s)
+void
+crlpub_schedule(const struct crlpub *p, struct crl_schedule *s)
 {
-	int64_t o;
-
-	if (configured_s > 0)
-		return configured_s;
-	o = period_s / 10;
-	return o > CRLPUB_OVERLAP_CAP ? CRLPUB_OVERLAP_CAP : o;
-}
-
-bool
-crlpub_stale(const struct crlpub_result *r, int64_t now)
-{
-	if (r == NULL || r->der == NULL)
-		return true;
-	return now >= r->this_update + (r->next_update - r->this_update) / 2;
+	crl_schedule_default(s);
+	s->period = p->period_s;
+	s->delta_period = p->delta_period_s;
+	s->overlap = p->overlap_s;
 }
 
 void
@@ -65,7 +54,7 @@ struct reserve {
 	bool delta;
 	uint64_t number;
 	uint64_t base;
-	int64_t base_at;
+	uint64_t base_seq;
 };
 
 /* Writer thread: number = last + 1, committed before the CRL exists. */
@@ -74,7 +63,7 @@ reserve_apply(struct store_wtxn *w, void *arg)
 {
 	struct reserve *r = arg;
 	struct store_txn *t = store_w_txn(w);
-	uint64_t last = 0, base_at = 0;
+	uint64_t last = 0;
 	int rc;
 
 	rc = store_meta_get_u64(t, CRLPUB_META_NUMBER, &last);
@@ -84,10 +73,10 @@ reserve_apply(struct store_wtxn *w, void *arg)
 	rc = store_meta_get_u64(t, CRLPUB_META_BASE, &r->base);
 	if (rc != CA_OK && rc != CA_ENOTFOUND)
 		return rc;
-	rc = store_meta_get_u64(t, CRLPUB_META_BASE_AT, &base_at);
+	r->base_seq = 0;
+	rc = store_meta_get_u64(t, CRLPUB_META_BASE_SEQ, &r->base_seq);
 	if (rc != CA_OK && rc != CA_ENOTFOUND)
 		return rc;
-	r->base_at = (int64_t)base_at;
 	if (r->delta && r->base == 0)
 		return store_w_fail(w, CA_ESTATE,
 		    "delta CRL: no full CRL has been published yet");
@@ -102,8 +91,7 @@ base_apply(struct store_wtxn *w, void *arg)
 	const struct crlpub_result *res = arg;
 
 	store_w_meta_put_u64(w, CRLPUB_META_BASE, res->number);
-	return store_w_meta_put_u64(w, CRLPUB_META_BASE_AT,
-	    (uint64_t)res->this_update);
+	return store_w_meta_put_u64(w, CRLPUB_META_BASE_SEQ, res->base_seq);
 }
 
 /* Iterator state handed to crl_build. */
@@ -200,18 +188,26 @@ build(const struct crlpub *p, const struct reserve *rs, int64_t now,
     struct crlpub_result *out, char *why, size_t whylen)
 {
 	struct crl_params cp;
+	struct crl_schedule sched;
+	struct crl_times times;
 	struct store_txn *t = NULL;
 	struct feed f = { 0 };
-	int64_t period = rs->delta ? p->delta_period_s : p->period_s;
+	uint64_t seq = 0;
 	int rc;
 
+	crlpub_schedule(p, &sched);
+	rc = crl_schedule_times(&sched, rs->delta, now, p->ca_not_before, &times,
+	    why, whylen);
+	if (rc != CA_OK)
+		return rc;
 	memset(&cp, 0, sizeof(cp));
 	cp.issuer_der = p->issuer_der;
 	cp.issuer_len = p->issuer_len;
 	cp.aki = p->aki;
 	cp.aki_len = p->aki_len;
-	cp.this_update = now;
-	cp.next_update = now + period + crlpub_overlap(period, p->overlap_s);
+	cp.this_update = times.this_update;
+	cp.next_update = times.next_update;
+	cp.next_publish = times.next_publish;
 	cp.crl_number = rs->number;
 	cp.delta = rs->delta;
 	cp.base_crl_number = rs->base;
@@ -225,12 +221,15 @@ build(const struct crlpub *p, const struct reserve *rs, int64_t now,
 	if (rc != CA_OK)
 		return rc;
 	/*
-	 * Full: every revoked, unexpired certificate. Delta: every change at
-	 * or after the base's thisUpdate; a change in that very second may
-	 * also be in the base, and listing it twice is harmless.
+	 * Full: every revoked, unexpired certificate, and the change number
+	 * of this snapshot. Delta: every change committed after the base's
+	 * snapshot, so nothing falls between a base and its deltas.
 	 */
-	rc = store_rev_iter_new(t, rs->delta ? STORE_ITER_CHANGES : STORE_ITER_REVOKED,
-	    rs->delta ? rs->base_at - 1 : now, &f.it);
+	if (!rs->delta)
+		rc = store_rev_seq(t, &seq);
+	if (rc == CA_OK)
+		rc = store_rev_iter_new(t, rs->delta ? STORE_ITER_CHANGES_SEQ :
+		    STORE_ITER_REVOKED, rs->delta ? (int64_t)rs->base_seq : now, &f.it);
 	if (rc != CA_OK) {
 		ca_why(why, whylen, rc, "CRL: %s", store_txn_why(t));
 		store_read_end(t);
@@ -247,6 +246,8 @@ build(const struct crlpub *p, const struct reserve *rs, int64_t now,
 	out->base_number = rs->delta ? rs->base : rs->number;
 	out->this_update = cp.this_update;
 	out->next_update = cp.next_update;
+	out->published_at = now;
+	out->base_seq = seq;
 	out->entries = f.count;
 	return CA_OK;
 }
@@ -355,12 +356,15 @@ crlpub_load(const char *state_dir, const char *ca_name, bool delta,
 		return ca_why(why, whylen, CA_EPARSE, "%s: not a DER CRL", path);
 	}
 	out->delta = delta;
+	/* A loaded delta's base is not read back: the daemon then publishes a
+	 * fresh delta against the current full CRL, which is harmless. */
 	out->this_update = gnutls_x509_crl_get_this_update(crl);
 	out->next_update = gnutls_x509_crl_get_next_update(crl);
 	out->entries = (size_t)gnutls_x509_crl_get_crt_count(crl);
 	if (gnutls_x509_crl_get_number(crl, num, &numlen, &crit) >= 0)
 		for (size_t i = 0; i < numlen && i < 8; i++)
 			out->number = (out->number << 8) | num[i];
+	out->base_number = delta ? 0 : out->number;
 	gnutls_x509_crl_deinit(crl);
 	return CA_OK;
 }

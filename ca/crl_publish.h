@@ -17,12 +17,14 @@
 
 #include <gnutls/abstract.h>
 
+#include "crl/schedule.h"
+
 struct store;
 
 /* Meta names in the store; numbers shared by full and delta CRLs (AD CS). */
 #define CRLPUB_META_NUMBER "crl.number"		/* last number used */
 #define CRLPUB_META_BASE "crl.base"		/* number of the last full CRL */
-#define CRLPUB_META_BASE_AT "crl.base-at"	/* its thisUpdate */
+#define CRLPUB_META_BASE_SEQ "crl.base-seq"	/* last change it includes */
 
 /* Optional extra sink (the directory): same bytes, after the files. */
 typedef int (*crlpub_extra_cb)(void *arg, bool delta, const unsigned char *der,
@@ -40,7 +42,8 @@ struct crlpub {
 	gnutls_digest_algorithm_t hash;
 	int64_t period_s;
 	int64_t delta_period_s;
-	int64_t overlap_s;			/* 0: 10% of the period, at most 12 h */
+	int64_t overlap_s;			/* 0: AD CS's rule (crl/schedule.h) */
+	int64_t ca_not_before;			/* thisUpdate never predates it */
 	const char *const *delta_urls;		/* freshestCRL of full CRLs */
 	size_t n_delta_urls;
 	crlpub_extra_cb extra;			/* may be NULL */
@@ -54,6 +57,8 @@ struct crlpub_result {
 	uint64_t base_number;
 	int64_t this_update;
 	int64_t next_update;
+	int64_t published_at;	/* the clock when it was made (thisUpdate + skew) */
+	uint64_t base_seq;	/* full: last revocation change it includes */
 	size_t entries;
 	unsigned char *der;	/* malloc'd; free() */
 	size_t der_len;
@@ -81,11 +86,8 @@ int crlpub_load(const char *state_dir, const char *ca_name, bool delta,
 bool crlpub_path(const char *state_dir, const char *ca_name, bool delta,
     char *buf, size_t len);
 
-/* The overlap that applies to a period (AD CS: 10%, at most 12 hours). */
-int64_t crlpub_overlap(int64_t period_s, int64_t configured_s);
-
-/* True when a CRL is past half its life at now (time to publish again). */
-bool crlpub_stale(const struct crlpub_result *r, int64_t now);
+/* The schedule crl/ computes times with, from p. */
+void crlpub_schedule(const struct crlpub *p, struct crl_schedule *s);
 
 /* Free der and zero r; NULL accepted. */
 void crlpub_result_clear(struct crlpub_result *r);

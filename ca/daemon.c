@@ -61,6 +61,7 @@ daemon_crlpub_for(struct daemon *d, const struct ca_config *cfg,
 	p->period_s = cfg->crl_period_s;
 	p->delta_period_s = cfg->delta_period_s;
 	p->overlap_s = cfg->crl_overlap_s;
+	p->ca_not_before = (int64_t)gnutls_x509_crt_get_activation_time(d->id->cert);
 	/* freshestCRL: the delta's URL beside each full CRL URL (AD CS "+"). */
 	for (size_t i = 0; i < cfg->n_cdp && u->n < CONFIG_LIST_MAX; i++) {
 		const char *url = cfg->cdp_urls[i];
@@ -207,6 +208,7 @@ daemon_close(struct daemon *d)
 
 	workers_free(d->workers);
 	http_server_free(d->http);
+	http_server_free(d->http_plain);
 	if (d->ev_term != NULL) {
 		event_free(d->ev_term);
 		event_free(d->ev_int);

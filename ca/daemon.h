@@ -55,6 +55,7 @@ struct daemon {
 	struct directory *dir;		/* NULL when [directory] is absent */
 	struct daemon_templates *templates;
 	struct http_server *http;
+	struct http_server *http_plain;	/* CRLs and the CA certificate over http */
 
 	unsigned char *cacerts_p7;	/* certs-only PKCS#7 of the chain, DER */
 	size_t cacerts_p7_len;
@@ -95,6 +96,9 @@ void daemon_templates_put(struct daemon_templates *t);
 
 /* The HTTP entry point: route req to EST, the API or static content. */
 void daemon_handle(struct http_request *req, void *arg);
+
+/* The plain-HTTP entry point: CRLs, the CA certificate, /health only. */
+void daemon_handle_plain(struct http_request *req, void *arg);
 
 /*
  * Fill the crlpub parameters from the daemon and configuration generation

@@ -130,14 +130,19 @@ crl_schedule(struct daemon *d)
 
 	if (d->crl_busy || now < d->crl_retry_at)
 		return;
-	if (d->crl_full.der == NULL || now >= d->crl_full.this_update + cfg->crl_period_s) {
+	/* After a restart published_at is unknown: a CRL past half its life is due. */
+	if (d->crl_full.der == NULL || (d->crl_full.published_at != 0 ?
+	    now >= d->crl_full.published_at + cfg->crl_period_s :
+	    crl_is_stale(d->crl_full.this_update, d->crl_full.next_update, now))) {
 		d->crl_retry_at = now + 60;
 		daemon_crl_kick(d, false);
 		return;
 	}
 	if (cfg->delta_period_s > 0 &&
 	    (d->crl_delta.der == NULL || d->crl_delta.base_number != d->crl_full.number ||
-	    now >= d->crl_delta.this_update + cfg->delta_period_s)) {
+	    (d->crl_delta.published_at != 0 ?
+	    now >= d->crl_delta.published_at + cfg->delta_period_s :
+	    crl_is_stale(d->crl_delta.this_update, d->crl_delta.next_update, now)))) {
 		d->crl_retry_at = now + 60;
 		daemon_crl_kick(d, true);
 	}
@@ -257,6 +262,8 @@ on_term(evutil_socket_t sig, short what, void *arg)
 	    http_server_inflight(d->http));
 	d->stopping = true;
 	http_server_stop_accepting(d->http);
+	if (d->http_plain != NULL)
+		http_server_stop_accepting(d->http_plain);
 }
 
 /* Every second: shutdown progress and the CRL schedule. */
@@ -269,6 +276,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (d->stopping) {
 		if (http_server_inflight(d->http) == 0 && workers_pending(d->workers) == 0 &&
+		    (d->http_plain == NULL || http_server_inflight(d->http_plain) == 0) &&
 		    !d->crl_busy)
 			event_base_loopexit(d->base, NULL);
 		return;
@@ -375,6 +383,21 @@ run(struct daemon *d, bool foreground, bool check_only)
 		log_error("https: %s", why);
 		ret = rc == CA_ECONFIG ? EXIT_CONFIG : 1;
 		goto out;
+	}
+	if (c->crl_listen[0] != '\0') {
+		struct http_config pc;
+
+		memset(&pc, 0, sizeof(pc));
+		pc.listen = c->crl_listen;
+		pc.plain = true;
+		pc.body_max = 1024;
+		rc = http_server_new(d->base, &pc, daemon_handle_plain, d, &d->http_plain,
+		    why, sizeof(why));
+		if (rc != CA_OK) {
+			log_error("crl-listen: %s", why);
+			ret = rc == CA_ECONFIG ? EXIT_CONFIG : 1;
+			goto out;
+		}
 	}
 	rc = drop_privileges(c->user, c->state_dir, why, sizeof(why));
 	if (rc != CA_OK) {

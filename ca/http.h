@@ -79,6 +79,10 @@ const char *http_event_name(enum http_event ev);
 
 struct http_config {
 	const char *listen;		/* "127.0.0.1:8443", "[::1]:8443" */
+	bool plain;			/* no TLS: only for public, unsigned-by-us
+					   bytes that RFC 5280 §4.2.1.13 wants
+					   over http (CRLs, the CA certificate);
+					   cert/key/client CA are then unused */
 	const char *cert_file;		/* PEM chain, leaf first */
 	const char *key_file;		/* PEM, unencrypted */
 	const char *client_ca_file;	/* PEM trust list; NULL: no request */

@@ -73,11 +73,48 @@ conn_event(struct http_conn *c, enum http_event ev, int status,
 		s->cfg.event_cb(ev, c->req.peer, status, detail, s->arg);
 }
 
+/*
+ * Transport: GnuTLS records, or the bare socket on a plain-HTTP server.
+ * Plain I/O answers with GnuTLS's codes so one state machine serves both.
+ */
+static ssize_t
+io_recv(struct http_conn *c, void *buf, size_t len)
+{
+	ssize_t n;
+
+	if (c->tls != NULL)
+		return gnutls_record_recv(c->tls, buf, len);
+	n = recv(c->fd, buf, len, 0);
+	if (n >= 0)
+		return n;
+	c->plain_dir = 0;
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return GNUTLS_E_AGAIN;
+	return errno == EINTR ? GNUTLS_E_INTERRUPTED : GNUTLS_E_PULL_ERROR;
+}
+
+/* Send through TLS or the bare socket; see io_recv. */
+static ssize_t
+io_send(struct http_conn *c, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	if (c->tls != NULL)
+		return gnutls_record_send(c->tls, buf, len);
+	n = send(c->fd, buf, len, MSG_NOSIGNAL);
+	if (n >= 0)
+		return n;
+	c->plain_dir = 1;
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return GNUTLS_E_AGAIN;
+	return errno == EINTR ? GNUTLS_E_INTERRUPTED : GNUTLS_E_PUSH_ERROR;
+}
+
 /* Wait for the socket in the direction GnuTLS asks for. */
 static void
 conn_wait(struct http_conn *c)
 {
-	if (gnutls_record_get_direction(c->tls) == 1) {
+	if ((c->tls != NULL ? gnutls_record_get_direction(c->tls) : c->plain_dir) == 1) {
 		event_del(c->ev_read);
 		event_add(c->ev_write, NULL);
 	} else {
@@ -185,7 +222,8 @@ conn_linger_read(struct http_conn *c)
 static void
 conn_linger(struct http_conn *c)
 {
-	(void)gnutls_bye(c->tls, GNUTLS_SHUT_WR);
+	if (c->tls != NULL)
+		(void)gnutls_bye(c->tls, GNUTLS_SHUT_WR);
 	(void)shutdown(c->fd, SHUT_WR);
 	c->state = HC_LINGER;
 	event_del(c->ev_write);
@@ -206,7 +244,7 @@ conn_write(struct http_conn *c)
 
 		if (chunk > HTTP_RECORD_MAX)
 			chunk = HTTP_RECORD_MAX;
-		n = gnutls_record_send(c->tls, c->out + c->out_off, chunk);
+		n = io_send(c, c->out + c->out_off, chunk);
 		if (n > 0) {
 			c->out_off += (size_t)n;
 			progress = true;
@@ -290,8 +328,7 @@ conn_parked_read(struct http_conn *c)
 	conn_compact(c);
 	if (c->in_len == sizeof(c->in))
 		return;	/* full of pipelined input: stop watching */
-	n = gnutls_record_recv(c->tls, c->in + c->in_len,
-	    sizeof(c->in) - c->in_len);
+	n = io_recv(c, c->in + c->in_len, sizeof(c->in) - c->in_len);
 	if (n > 0) {
 		c->in_len += (size_t)n;
 		event_add(c->ev_read, NULL);
@@ -398,7 +435,7 @@ conn_read(struct http_conn *c)
 			continue;
 		}
 		c->in_off = c->in_len = 0;
-		n = gnutls_record_recv(c->tls, c->in, sizeof(c->in));
+		n = io_recv(c, c->in, sizeof(c->in));
 		if (n > 0) {
 			c->in_len = (size_t)n;
 			continue;
@@ -424,6 +461,8 @@ conn_handshake(struct http_conn *c)
 	int ret;
 
 	for (;;) {
+		if (c->tls == NULL)
+			break;		/* plain HTTP: nothing to negotiate */
 		ret = gnutls_handshake(c->tls);
 		if (ret == 0)
 			break;
@@ -439,7 +478,7 @@ conn_handshake(struct http_conn *c)
 			return;
 		}
 	}
-	if (tls_peer_get(c->tls, &c->peer) != CA_OK) {
+	if (c->tls != NULL && tls_peer_get(c->tls, &c->peer) != CA_OK) {
 		c->srv->stats.handshake_failed++;
 		http_conn_close(c);
 		return;
@@ -519,13 +558,13 @@ http_conn_start(struct http_server *s, int fd, const char *peer)
 	c->state = HC_HANDSHAKE;
 	http_parse_init(&c->parser, s->cfg.body_max);
 	snprintf(c->req.peer, sizeof(c->req.peer), "%s", peer);
-	c->creds = tls_creds_ref(s->creds);
+	c->creds = s->creds != NULL ? tls_creds_ref(s->creds) : NULL;
 	c->ev_read = event_new(s->base, fd, EV_READ, conn_on_io, c);
 	c->ev_write = event_new(s->base, fd, EV_WRITE, conn_on_io, c);
 	c->ev_timer = evtimer_new(s->base, conn_on_timer, c);
 	LIST_INSERT_HEAD(&s->conns, c, entry);
 	if (c->ev_read == NULL || c->ev_write == NULL || c->ev_timer == NULL ||
-	    tls_session_new(c->creds, fd, &c->tls) != CA_OK) {
+	    (c->creds != NULL && tls_session_new(c->creds, fd, &c->tls) != CA_OK)) {
 		http_conn_close(c);
 		return;
 	}

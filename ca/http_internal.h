@@ -56,7 +56,8 @@ struct http_conn {
 	struct http_server *srv;	/* NULL once the server is freed */
 	int fd;
 	enum http_conn_state state;
-	gnutls_session_t tls;
+	gnutls_session_t tls;		/* NULL on a plain-HTTP server */
+	int plain_dir;			/* plain: 1 when a send would block */
 	struct tls_creds *creds;	/* reference held for tls */
 	struct tls_peer peer;
 	struct event *ev_read, *ev_write, *ev_timer;

@@ -274,8 +274,8 @@ http_server_new(struct event_base *base, const struct http_config *cfg,
 		rc = CA_ENOMEM;
 		goto out;
 	}
-	if ((rc = tls_creds_new(s->cert_file, s->key_file, s->client_ca_file,
-	    s->priority, &s->creds, why, whylen)) != CA_OK)
+	if (!cfg->plain && (rc = tls_creds_new(s->cert_file, s->key_file,
+	    s->client_ca_file, s->priority, &s->creds, why, whylen)) != CA_OK)
 		goto out;
 	if ((rc = bind_listen(s->listen, &fd, &s->port, why, whylen)) != CA_OK)
 		goto out;

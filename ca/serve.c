@@ -188,18 +188,14 @@ route_est(struct daemon *d, struct http_request *req, const char *rest)
 	reply_text(req, 404, "EST: unknown operation (cacerts, csrattrs, simpleenroll, simplereenroll, serverkeygen)", NULL);
 }
 
-void
-daemon_handle(struct http_request *req, void *arg)
+/* What both listeners serve: public, signed bytes and health. */
+static void
+route_public(struct daemon *d, struct http_request *req)
 {
-	struct daemon *d = arg;
 	const char *p = req->path;
 	size_t n = strlen(d->cfg->name);
 	bool get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
 
-	if (strncmp(p, EST_PREFIX, strlen(EST_PREFIX)) == 0)
-		return route_est(d, req, p + strlen(EST_PREFIX));
-	if (strncmp(p, "/api/v1/", 8) == 0)
-		return api_route(d, req, p + 8);
 	if (!get)
 		return reply_text(req, 405, "use GET", "GET");
 	if (strcmp(p, "/health") == 0)
@@ -211,4 +207,29 @@ daemon_handle(struct http_request *req, void *arg)
 		return reply_bytes(req, "application/pkix-cert", NULL,
 		    d->id->cert_der.data, d->id->cert_der.size);
 	reply_text(req, 404, "not found", NULL);
+}
+
+void
+daemon_handle(struct http_request *req, void *arg)
+{
+	struct daemon *d = arg;
+	const char *p = req->path;
+
+	if (strncmp(p, EST_PREFIX, strlen(EST_PREFIX)) == 0)
+		return route_est(d, req, p + strlen(EST_PREFIX));
+	if (strncmp(p, "/api/v1/", 8) == 0)
+		return api_route(d, req, p + 8);
+	route_public(d, req);
+}
+
+void
+daemon_handle_plain(struct http_request *req, void *arg)
+{
+	struct daemon *d = arg;
+
+	/* Credentials never cross plain HTTP: EST and the API are HTTPS only. */
+	if (strncmp(req->path, EST_PREFIX, strlen(EST_PREFIX)) == 0 ||
+	    strncmp(req->path, "/api/", 5) == 0)
+		return reply_text(req, 403, "EST and the management API are served over HTTPS only", NULL);
+	route_public(d, req);
 }

@@ -49,6 +49,7 @@ struct ca_config {
 	size_t max_body;
 	unsigned timeout_s;
 	char public_url[CONFIG_STR_MAX];	/* base for CDP/AIA, e.g. http://ca.example */
+	char crl_listen[CONFIG_STR_MAX];	/* plain HTTP for /crl/ and /aia/, or "" */
 
 	/* [directory] */
 	bool directory_enabled;

@@ -90,12 +90,18 @@ t_bg() {
 	T_PIDS="$T_PIDS $T_LASTPID"
 }
 
-# wait_port PORT [SECONDS]: wait until 127.0.0.1:PORT accepts connections.
+# wait_port PORT [SECONDS]: wait until 127.0.0.1:PORT accepts connections
+# (python, since sh has no /dev/tcp).
 wait_port() {
-	_end=$(( $(date +%s) + ${2:-10} ))
-	while [ "$(date +%s)" -le "$_end" ]; do
-		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
+	$PY - "$1" "${2:-10}" <<'PYEOF'
+import socket, sys, time
+end = time.time() + float(sys.argv[2])
+while time.time() < end:
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.5).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1)
+PYEOF
 }

@@ -4,15 +4,17 @@
 # `entca init`, the PKCS Intune template, an entcad.conf, and starts entcad.
 #
 # Needs: SRC (source tree), BUILD (build tree with entca and entcad).
-# demo_setup STATE PORT: prepare everything in STATE (idempotent: keeps an
-#   existing CA), entcad to listen on 127.0.0.1:PORT. Sets DEMO_CONF,
-#   DEMO_CA (CA certificate PEM), DEMO_URL, and the SLAPD_* variables.
+# demo_setup STATE PORT CRLPORT: prepare everything in STATE (idempotent:
+#   keeps an existing CA), entcad to listen on https://127.0.0.1:PORT and
+#   serve CRLs on http://127.0.0.1:CRLPORT. Sets DEMO_CONF, DEMO_CA (CA
+#   certificate PEM), DEMO_URL, DEMO_CRL_URL and the SLAPD_* variables.
 # demo_start_entcad: start entcad in the background (DEMO_PID), wait for it.
 
-# demo_setup STATE PORT
+# demo_setup STATE PORT CRLPORT
 demo_setup() {
 	DEMO_STATE=$1
 	DEMO_PORT=$2
+	DEMO_CRL_PORT=$3
 	mkdir -p "$DEMO_STATE"
 	DEMO_STATE=$(cd "$DEMO_STATE" && pwd)
 	# slapd stops by itself when the process named here exits.
@@ -31,6 +33,7 @@ demo_setup() {
 	chmod 600 "$DEMO_STATE/ldap.secret"
 	DEMO_CONF=$DEMO_STATE/entcad.conf
 	DEMO_URL=https://127.0.0.1:$DEMO_PORT
+	DEMO_CRL_URL=http://127.0.0.1:$DEMO_CRL_PORT
 	cat >"$DEMO_CONF" <<-CONF
 	# Demo configuration written by etc/demo/demo-env.sh.
 	[ca]
@@ -45,7 +48,9 @@ demo_setup() {
 	[http]
 	listen = 127.0.0.1:$DEMO_PORT
 	client-ca = $DEMO_STATE/ca/ca.crt
-	public-url = http://127.0.0.1:$DEMO_PORT
+	# CRLs and the CA certificate over plain http, as CDP and AIA want.
+	crl-listen = 127.0.0.1:$DEMO_CRL_PORT
+	public-url = http://127.0.0.1:$DEMO_CRL_PORT
 
 	[directory]
 	uri = $SLAPD_URI

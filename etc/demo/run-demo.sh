@@ -8,9 +8,10 @@ BUILD=$(cd "$1" && pwd)
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 STATE=$2
 PORT=${ENTCA_DEMO_PORT:-8443}
+CRLPORT=${ENTCA_DEMO_CRL_PORT:-8080}
 . "$SRC/etc/demo/demo-env.sh"
 
-demo_setup "$STATE" "$PORT"
+demo_setup "$STATE" "$PORT" "$CRLPORT"
 S=$DEMO_STATE
 cat <<TXT
 
@@ -53,8 +54,9 @@ Revoke it (officer) and publish the CRL:
   curl --cacert $S/ca/ca.crt -u 'INTUNECONN\$:demo-connector' -H 'Content-Type: application/json' \\
     -d '{"reason":"cessationOfOperation"}' $DEMO_URL/api/v1/certificates/SERIAL/revoke
   curl --cacert $S/ca/ca.crt -u 'pkiadmin@demo.example:demo-admin' -d '{"delta":true}' $DEMO_URL/api/v1/crl/publish
-  curl -s http://127.0.0.1:$PORT/crl/entca-demo+.crl -k | openssl crl -inform DER -noout -text
+  curl -s $DEMO_CRL_URL/crl/entca-demo+.crl | openssl crl -inform DER -noout -text
+  openssl verify -crl_check -crl_download -CAfile $S/ca/ca.crt alice.crt   # CRL fetched from the CDP
 
-entcad is starting in the foreground on $DEMO_URL (Ctrl-C stops it).
+entcad is starting in the foreground on $DEMO_URL, CRLs on $DEMO_CRL_URL (Ctrl-C stops it).
 TXT
 exec "$BUILD/entcad" -f -c "$DEMO_CONF"

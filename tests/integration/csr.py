@@ -80,6 +80,13 @@ def make(argv):
         f.write(base64.encodebytes(der).decode())
 
 
+def canon(name):
+    """RFC 4514 text with each multi-valued RDN's members in a fixed order:
+    cryptography hands an RDN back as a set, whose order is not stable."""
+    return ",".join("+".join(sorted(a.rfc4514_string() for a in rdn))
+                    for rdn in reversed(name.rdns))
+
+
 def load(path):
     data = open(path, "rb").read()
     if b"-----BEGIN" in data:
@@ -136,9 +143,9 @@ if __name__ == "__main__":
         make(sys.argv[2:])
     elif cmd == "csrsubject":
         der = base64.b64decode(open(sys.argv[2]).read())
-        print(x509.load_der_x509_csr(der).subject.rfc4514_string())
+        print(canon(x509.load_der_x509_csr(der).subject))
     elif cmd == "subject":
-        print(load(sys.argv[2]).subject.rfc4514_string())
+        print(canon(load(sys.argv[2]).subject))
     elif cmd == "fields":
         fields(sys.argv[2])
     else:

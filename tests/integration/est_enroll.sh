@@ -11,7 +11,7 @@ ALICE_SID=S-1-5-21-3623811015-3361044348-30300820-1106
 D=$T_TMP
 
 DEMO_ISSUE="PKCSIntune, ApprovalUser, Renewable" DEMO_WATCH_PID=$$ \
-    demo_setup "$D/demo" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
+    demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
 # Two more templates from the walkthrough one: approval required, and a
 # short-lived one whose renewal window is its whole life.
 sed -e 's/^display-name = .*/display-name = Approval User/' -e 's/^name = .*/name = ApprovalUser/' \
@@ -57,7 +57,7 @@ t_match "openssl asn1parse shows the SID" "$ALICE_SID" "$(openssl asn1parse -in 
     "$(openssl asn1parse -in "$D/alice.pem" | grep -A1 '1.3.6.1.4.1.311.25.2$' | tail -1 | cut -d: -f1 | tr -d ' ')" 2>&1)"
 t_match "UPN SAN kept" 'san_upn=alice@demo.example' "$F"
 t_match "serial has at least 64 random bits" 'serial_bits=(6[4-9]|[7-9][0-9]|1[0-9][0-9])' "$F"
-t_match "CDP and AIA point at this CA" "cdp=http://127.0.0.1:$DEMO_PORT/crl/entca-demo.crl" "$F"
+t_match "CDP and AIA point at this CA" "cdp=$DEMO_CRL_URL/crl/entca-demo.crl" "$F"
 
 # --- escaped subjects come back exactly ---
 SUBJ='CN=Smith\, John+UID=j\+s,OU=Sales\; East,O=A\=B Corp,C=US'
@@ -165,11 +165,13 @@ for i in $(seq 1 200); do
 	curl -s -o "$D/seq.$i" --cacert "$DEMO_CA" -u "$CONN" -H 'Content-Type: application/pkcs10' \
 	    --data-binary @"$D/alice.b64" "$URL/PKCSIntune/simpleenroll"
 done
+pids=""
 for i in $(seq 1 32); do
 	curl -s -o "$D/par.$i" --cacert "$DEMO_CA" -u "$CONN" -H 'Content-Type: application/pkcs10' \
 	    --data-binary @"$D/alice.b64" "$URL/PKCSIntune/simpleenroll" &
+	pids="$pids $!"
 done
-wait
+wait $pids
 "$BUILD/entca" -c "$DEMO_CONF" cert list >"$D/certs.txt" 2>"$D/certs.err"
 missing=0 n=0
 for f in "$D"/seq.* "$D"/par.*; do
