@@ -168,16 +168,26 @@ daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen)
 	int rc;
 
 	rc = ca_identity_load(c->state_dir, &d->id, why, whylen);
-	if (rc != CA_OK)
-		return rc;
+	if (rc != CA_OK) {
+		/* Without a CA there is nothing to run: a setup problem (exit 2). */
+		char inner[CA_WHY_MAX];
+
+		snprintf(inner, sizeof(inner), "%s", why);
+		return ca_why(why, whylen, rc == CA_EVERSION ? rc : CA_ECONFIG,
+		    "CA identity: %s (entca init --state %s makes one)", inner, c->state_dir);
+	}
 	if (snprintf(dbdir, sizeof(dbdir), "%s/db", c->state_dir) >= (int)sizeof(dbdir))
 		return ca_why(why, whylen, CA_ECONFIG, "[ca] state-dir: path too long");
 	rc = store_open(dbdir, NULL, &d->store, why, whylen);
 	if (rc != CA_OK)
 		return rc;
 	rc = templates_load(c->templates_dir, d->store, &d->templates, why, whylen);
-	if (rc != CA_OK)
-		return rc;
+	if (rc != CA_OK) {
+		char inner[CA_WHY_MAX];
+
+		snprintf(inner, sizeof(inner), "%s", why);
+		return ca_why(why, whylen, rc == CA_EIO ? CA_ECONFIG : rc, "templates: %s", inner);
+	}
 	for (size_t i = 0; i < c->n_issue; i++)
 		if (templates_find(d->templates, c->issue_templates[i]) == NULL)
 			log_warning("issue-templates names %s, which is not in %s",
@@ -191,8 +201,12 @@ daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen)
 	    &d->signer, why, whylen);
 	if (rc == CA_OK)
 		rc = signer_privkey(d->signer, &d->key, why, whylen);
-	if (rc != CA_OK)
-		return rc;
+	if (rc != CA_OK) {
+		char inner[CA_WHY_MAX];
+
+		snprintf(inner, sizeof(inner), "%s", why);
+		return ca_why(why, whylen, rc, "signer: %s", inner);
+	}
 	if (make_cacerts(d) != CA_OK)
 		return ca_why(why, whylen, CA_ECRYPTO, "cannot encode the CA certificate chain");
 	if (crlpub_load(c->state_dir, c->name, false, &d->crl_full, why, whylen) == CA_OK)

@@ -83,7 +83,7 @@ serve_health(struct daemon *d, struct http_request *req)
 {
 	struct http_header h = { "Content-Type", "application/json" };
 	int64_t now = ca_now();
-	json_t *o, *crl;
+	json_t *o, *crl, *issued = json_array();
 	char *s;
 	bool fresh = d->crl_full.der != NULL && now < d->crl_full.next_update;
 
@@ -95,11 +95,19 @@ serve_health(struct daemon *d, struct http_request *req)
 	    "delta_number", (json_int_t)d->crl_delta.number,
 	    "delta_next_update", (json_int_t)d->crl_delta.next_update,
 	    "delta_fresh", d->crl_delta.der != NULL && now < d->crl_delta.next_update);
-	o = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:b,s:o}",
+	/* What "Certificate Templates to Issue" resolves to right now. */
+	for (size_t i = 0; i < d->cfg->n_issue; i++) {
+		const struct template *t = templates_find(d->templates, d->cfg->issue_templates[i]);
+
+		if (t != NULL)
+			json_array_append_new(issued, json_string(t->name));
+	}
+	o = json_pack("{s:s,s:s,s:I,s:I,s:o,s:I,s:I,s:b,s:o}",
 	    "status", d->stopping ? "stopping" : (fresh ? "ok" : "degraded"),
 	    "ca", d->cfg->name,
 	    "uptime", (json_int_t)(now - d->started_at),
 	    "templates", (json_int_t)templates_count(d->templates),
+	    "issued", issued,
 	    "served", (json_int_t)d->served,
 	    "queued", (json_int_t)workers_pending(d->workers),
 	    "directory", d->dir != NULL,
