@@ -50,12 +50,18 @@ Or let entca make the key and return a PFX (serverkeygen):
     | base64 -d > alice.p12
   openssl pkcs12 -in alice.p12 -passin pass:pfx-secret -nodes -info
 
-Revoke it (officer) and publish the CRL:
+Revoke it (officer), or every certificate of a device (the connector's retire):
+  SERIAL=\$(openssl x509 -in alice.crt -noout -serial | cut -d= -f2)
   curl --cacert $S/ca/ca.crt -u 'INTUNECONN\$:demo-connector' -H 'Content-Type: application/json' \\
-    -d '{"reason":"cessationOfOperation"}' $DEMO_URL/api/v1/certificates/SERIAL/revoke
+    -d '{"reason":"cessationOfOperation"}' $DEMO_URL/api/v1/certificates/\$SERIAL/revoke
+  curl --cacert $S/ca/ca.crt -u 'INTUNECONN\$:demo-connector' -H 'Content-Type: application/json' \\
+    -d '{"device":"LAPTOP01","reason":"cessationOfOperation"}' $DEMO_URL/api/v1/principals/revoke
+The delta CRL lists it at the next delta-period, the full CRL at the next period; an
+administrator may publish now (full: {}, delta: {"delta":true}):
   curl --cacert $S/ca/ca.crt -u 'pkiadmin@demo.example:demo-admin' -d '{"delta":true}' $DEMO_URL/api/v1/crl/publish
   curl -s $DEMO_CRL_URL/crl/entca-demo+.crl | openssl crl -inform DER -noout -text
-  openssl verify -crl_check -crl_download -CAfile $S/ca/ca.crt alice.crt   # CRL fetched from the CDP
+  curl --cacert $S/ca/ca.crt -u 'pkiadmin@demo.example:demo-admin' -d '{}' $DEMO_URL/api/v1/crl/publish
+  openssl verify -crl_check -crl_download -CAfile $S/ca/ca.crt alice.crt   # full CRL fetched from the CDP
 
 entcad is starting in the foreground on $DEMO_URL, CRLs on $DEMO_CRL_URL (Ctrl-C stops it).
 TXT

@@ -111,6 +111,13 @@ t_run "full CRL verifies with openssl" openssl crl -inform DER -in "$D/full1.crl
 t_match "full CRL lists the device certificates" "entry=${S1##0}:cessationOfOperation" "$I"
 t_match "full CRL points at its delta (freshest CRL)" "freshest=$DEMO_CRL_URL/crl/entca-demo\\+.crl" "$I"
 N1=$(echo "$I" | sed -n 's/^number=//p')
+# The same bytes were written to the CDP object in the directory.
+ldapsearch -x -LLL -o ldif-wrap=no -H "$SLAPD_URI" -D "$SLAPD_SVC_DN" -w "$SLAPD_SVC_PW" \
+    -b "cn=ENTCA,cn=CDP,cn=Public Key Services,cn=Services,cn=Configuration,$SLAPD_BASE" \
+    -s base 'certificateRevocationList;binary' 2>/dev/null |
+    sed -n 's/^certificateRevocationList;binary:: //p' | base64 -d >"$D/ldap.crl"
+t_eq "the full CRL is published to the directory's CDP object" \
+    "$(sha256sum <"$D/full1.crl")" "$(sha256sum <"$D/ldap.crl")"
 t_ok "$([ "$N1" -gt "$N0" ]; echo $?)" "CRL numbers grow ($N0 -> $N1)"
 openssl x509 -in "$D/full1.crl" -inform DER >/dev/null 2>&1
 openssl crl -inform DER -in "$D/full1.crl" -out "$D/full1.pem"
