@@ -17,6 +17,7 @@
 #include "common/error.h"
 #include "crl/crl.h"
 #include "ca/crl_publish.h"
+#include "ca/keyfile.h"
 #include "ca/store.h"
 
 #define CRLPUB_FILE_MAX ((size_t)1 << 31)	/* largest CRL file read back */
@@ -134,54 +135,6 @@ feed_rewind(void *arg)
 	return CA_OK;
 }
 
-/* Write der to path via a temporary file, fsync, rename, fsync the folder. */
-static int
-write_atomic(const char *path, const unsigned char *der, size_t len, char *why,
-    size_t whylen)
-{
-	char tmp[4096], dir[4096];
-	char *slash;
-	size_t off = 0;
-	ssize_t n;
-	int fd, dfd;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return ca_why(why, whylen, CA_EINVAL, "%s: path too long", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return ca_why(why, whylen, CA_EIO, "%s: %s", tmp, strerror(errno));
-	while (off < len) {
-		n = write(fd, der + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(fd);
-			unlink(tmp);
-			return ca_why(why, whylen, CA_EIO, "%s: write: %s", tmp, strerror(errno));
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		unlink(tmp);
-		return ca_why(why, whylen, CA_EIO, "%s: fsync: %s", tmp, strerror(errno));
-	}
-	if (rename(tmp, path) != 0) {
-		unlink(tmp);
-		return ca_why(why, whylen, CA_EIO, "%s: rename: %s", path, strerror(errno));
-	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash != NULL) {
-		*slash = '\0';
-		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-	}
-	return CA_OK;
-}
-
 /* List the entries of one CRL from a fresh snapshot and sign it. */
 static int
 build(const struct crlpub *p, const struct reserve *rs, int64_t now,
@@ -276,7 +229,7 @@ crlpub_publish(const struct crlpub *p, bool delta, int64_t now,
 		ca_why(why, whylen, CA_EINVAL, "CRL path too long");
 		goto fail;
 	}
-	rc = write_atomic(path, out->der, out->der_len, why, whylen);
+	rc = keyfile_write_replace(path, out->der, out->der_len, 0644, why, whylen);
 	if (rc != CA_OK)
 		goto fail;
 	if (!delta) {

@@ -12,7 +12,8 @@ libentca_ca_a_SOURCES += \
 	ca/crl_publish.c ca/crl_publish.h \
 	ca/revoke.c ca/revoke.h \
 	ca/daemon.c \
-	ca/est.c ca/est.h \
+	ca/est.c ca/est.h ca/est_int.h ca/est_reply.c ca/est_pending.c \
+	ca/est_csrattrs.c \
 	ca/api.c ca/api.h \
 	ca/serve.c \
 	ca/tool_admin.c ca/tool_admin.h

@@ -21,10 +21,13 @@
 #include <gnutls/x509.h>
 #include <jansson.h>
 
+#include "common/error.h"
+#include "common/hex.h"
 #include "ca/base64.h"
 #include "ca/clock.h"
 #include "ca/daemon.h"
 #include "ca/est.h"
+#include "ca/est_int.h"
 #include "ca/http.h"
 #include "ca/identity.h"
 #include "ca/issue.h"
@@ -39,36 +42,9 @@
 #include "policy/rights.h"
 
 #define EST_RETRY_AFTER "60"		/* seconds a pending client waits */
-#define EST_PASSWORD_MAX 256		/* PKCS#12 password */
-#define EST_BOUNDARY "entca-est-boundary-7030"
-
-/* Everything one enrollment carries between stages. */
-struct enroll {
-	enum enroll_op op;
-	char template_name[TMPL_NAME_MAX];
-	const struct template *tmpl;	/* in the job's template set */
-	unsigned long long request_id;	/* approve/deny, or the poll match */
-	char officer_reason[STORE_REASON_MAX];
-
-	unsigned char *csr;
-	size_t csr_len;
-	struct policy_request preq;
-	bool have_preq;
-	struct principal subject;
-	bool have_subject;
-	struct policy_decision dec;
-
-	/* the outcome to record */
-	bool record;			/* write a request record */
-	struct store_request rec;
-	bool issued;
-	struct store_cert cert;
-	char password[EST_PASSWORD_MAX];
-	gnutls_x509_privkey_t key;	/* serverkeygen only */
-};
 
 /* Free an enrollment; wipes the PKCS#12 password and the generated key. */
-static void
+void
 enroll_free(void *arg)
 {
 	struct enroll *e = arg;
@@ -130,7 +106,7 @@ enroll_parse_csr(struct job *j, struct enroll *e)
 }
 
 /* Worker: the principal the certificate is for, from the directory. */
-static bool
+bool
 enroll_find_subject(struct job *j, struct enroll *e)
 {
 	char value[PRINCIPAL_DN_MAX], why[CA_WHY_MAX];
@@ -346,31 +322,6 @@ enroll_poll_key(const struct enroll *e, const char *requester, char *out,
 	return CA_OK;
 }
 
-/* Worker: a PKCS#7 of cert (+ nothing else), base64, as EST answers. */
-static void
-respond_cert(struct job *j, const unsigned char *der, size_t len)
-{
-	gnutls_datum_t c = { (unsigned char *)der, (unsigned)len };
-	unsigned char *p7 = NULL;
-	size_t p7_len = 0;
-	char *b64 = NULL;
-	size_t b64_len = 0;
-
-	if (pkcs7_certs_only(&c, 1, &p7, &p7_len) != CA_OK ||
-	    pkcs7_base64(p7, p7_len, &b64, &b64_len) != CA_OK) {
-		gnutls_free(p7);
-		job_text(j, 500, "cannot encode the PKCS#7 response");
-		return;
-	}
-	gnutls_free(p7);
-	free(j->resp);
-	j->resp = (unsigned char *)b64;
-	j->resp_len = b64_len;
-	j->status = 200;
-	job_header(j, "Content-Type", "application/pkcs7-mime; smime-type=certs-only");
-	job_header(j, "Content-Transfer-Encoding", "base64");
-}
-
 /* Worker: is this the poll of an earlier pending request? true if answered. */
 static bool
 enroll_poll(struct job *j, struct enroll *e)
@@ -401,7 +352,7 @@ enroll_poll(struct job *j, struct enroll *e)
 		break;
 	case STORE_REQ_ISSUED:
 		if (store_get_cert(t, r.serial, r.serial_len, &c) == CA_OK)
-			respond_cert(j, c.der, c.der_len);
+			est_reply_cert(j, c.der, c.der_len);
 		else
 			job_text(j, 500, "request %llu: issued certificate not found",
 			    (unsigned long long)id);
@@ -418,84 +369,8 @@ out:
 	return answered;
 }
 
-/* Worker: the multipart/mixed body of RFC 7030 §4.4.2. */
-static void
-respond_keygen(struct job *j, struct enroll *e)
-{
-	gnutls_datum_t key = { NULL, 0 };
-	gnutls_datum_t cert = { e->cert.der, (unsigned)e->cert.der_len };
-	unsigned char *p7 = NULL, *p12 = NULL;
-	size_t p7_len = 0, p12_len = 0;
-	char *kb64 = NULL, *cb64 = NULL, *body = NULL;
-	size_t kl = 0, cl = 0, n;
-	bool want_p12 = strstr(j->accept, "application/pkcs12") != NULL;
-
-	if (want_p12) {
-		gnutls_datum_t ca = j->d->id->cert_der;
-
-		if (e->password[0] == '\0') {
-			job_text(j, 400, "PKCS#12: no password: send it in the CSR's challengePassword attribute or the X-EST-PKCS12-Password header");
-			return;
-		}
-		if (pkcs7_pkcs12(e->key, &cert, &ca, 1, e->password,
-		    e->subject.sam[0] ? e->subject.sam : "entca", &p12, &p12_len) != CA_OK ||
-		    pkcs7_base64(p12, p12_len, &kb64, &kl) != CA_OK) {
-			gnutls_free(p12);
-			job_text(j, 500, "cannot build the PKCS#12");
-			return;
-		}
-		gnutls_memset(p12, 0, p12_len);
-		gnutls_free(p12);
-		free(j->resp);
-		j->resp = (unsigned char *)kb64;
-		j->resp_len = kl;
-		j->status = 200;
-		job_header(j, "Content-Type", "application/pkcs12");
-		job_header(j, "Content-Transfer-Encoding", "base64");
-		return;
-	}
-	if (gnutls_x509_privkey_export2_pkcs8(e->key, GNUTLS_X509_FMT_DER, NULL,
-	    GNUTLS_PKCS_PLAIN, &key) < 0 ||
-	    pkcs7_base64(key.data, key.size, &kb64, &kl) != CA_OK ||
-	    pkcs7_certs_only(&cert, 1, &p7, &p7_len) != CA_OK ||
-	    pkcs7_base64(p7, p7_len, &cb64, &cl) != CA_OK) {
-		job_text(j, 500, "cannot encode the serverkeygen response");
-		goto out;
-	}
-	n = kl + cl + 512;
-	body = malloc(n);
-	if (body == NULL) {
-		job_text(j, 500, "out of memory");
-		goto out;
-	}
-	n = (size_t)snprintf(body, n,
-	    "--" EST_BOUNDARY "\r\n"
-	    "Content-Type: application/pkcs8\r\n"
-	    "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n"
-	    "--" EST_BOUNDARY "\r\n"
-	    "Content-Type: application/pkcs7-mime; smime-type=certs-only\r\n"
-	    "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n"
-	    "--" EST_BOUNDARY "--\r\n", kb64, cb64);
-	free(j->resp);
-	j->resp = (unsigned char *)body;
-	j->resp_len = n;
-	j->status = 200;
-	job_header(j, "Content-Type", "multipart/mixed; boundary=" EST_BOUNDARY);
-out:
-	if (key.data != NULL) {
-		gnutls_memset(key.data, 0, key.size);
-		gnutls_free(key.data);
-	}
-	if (kb64 != NULL) {
-		gnutls_memset(kb64, 0, kl);
-		free(kb64);
-	}
-	free(cb64);
-	gnutls_free(p7);
-}
-
 /* Writer thread: the request record, the certificate and the audit event. */
-static int
+int
 enroll_apply(struct store_wtxn *w, struct job *j)
 {
 	struct enroll *e = j->ctx;
@@ -518,8 +393,7 @@ enroll_apply(struct store_wtxn *w, struct job *j)
 	if (e->issued) {
 		e->cert.request_id = e->rec.id;
 		store_w_put_cert(w, &e->cert);
-		for (size_t i = 0; i < e->cert.serial_len; i++)
-			snprintf(serial_hex + 2 * i, 3, "%02x", e->cert.serial[i]);
+		hex_encode(e->cert.serial, e->cert.serial_len, serial_hex);
 	}
 	snprintf(id_text, sizeof(id_text), "%llu", (unsigned long long)e->rec.id);
 	decision = e->issued ? "issued" : store_req_status_name(e->rec.status);
@@ -551,7 +425,7 @@ enroll_pending_committed(struct job *j)
 }
 
 /* Worker: run policy on the parsed request and act on the verdict. */
-static void
+void
 enroll_decide(struct job *j, struct enroll *e, const struct principal *requester)
 {
 	const char *issue[CONFIG_ISSUE_MAX], *cdp[CONFIG_LIST_MAX], *aia[CONFIG_LIST_MAX];
@@ -616,11 +490,11 @@ enroll_decide(struct job *j, struct enroll *e, const struct principal *requester
 	e->cert.status = STORE_CERT_VALID;
 	j->apply = enroll_apply;
 	if (e->op == ENROLL_KEYGEN)
-		respond_keygen(j, e);
+		est_reply_keygen(j, e);
 	else if (e->op == ENROLL_APPROVE)
 		j->status = 200;	/* JSON filled by the caller */
 	else
-		respond_cert(j, e->cert.der, e->cert.der_len);
+		est_reply_cert(j, e->cert.der, e->cert.der_len);
 	if (e->dec.notes[0])
 		log_info("request from %s: %s", j->peer, e->dec.notes);
 }
@@ -786,242 +660,4 @@ est_enroll(struct daemon *d, struct http_request *req, enum enroll_op op,
 			snprintf(j->extra, sizeof(j->extra), "%s", pw);
 	}
 	job_start(j, enroll_work);
-}
-
-/* Worker: an officer approves or denies pending request e->request_id. */
-static void
-decide_pending_work(struct job *j)
-{
-	struct enroll *e = j->ctx;
-	struct store_txn *t = NULL;
-	struct principal requester;
-	char why[CA_WHY_MAX];
-	json_t *o;
-	int rc;
-
-	memset(&requester, 0, sizeof(requester));
-	if (!job_has_ca_right(j, CA_RIGHT_OFFICER)) {
-		job_text(j, 403, "%s: the CA officer right (Issue and Manage Certificates) is required",
-		    e->op == ENROLL_APPROVE ? "approve" : "deny");
-		return;
-	}
-	rc = store_read_begin(j->d->store, &t, why, sizeof(why));
-	if (rc == CA_OK)
-		rc = store_get_request(t, e->request_id, &e->rec);
-	store_read_end(t);
-	if (rc != CA_OK) {
-		job_text(j, rc == CA_ENOTFOUND ? 404 : 500, "request %llu: %s",
-		    e->request_id, rc == CA_ENOTFOUND ? "no such request" : ca_strerror(rc));
-		return;
-	}
-	/* The record owns the CSR from now on; e->csr borrows it for parsing. */
-	e->csr = e->rec.csr;
-	e->csr_len = e->rec.csr_len;
-	e->rec.csr = NULL;
-	if (e->rec.status != STORE_REQ_PENDING) {
-		job_text(j, 409, "request %llu is %s, not pending", e->request_id,
-		    store_req_status_name(e->rec.status));
-		return;
-	}
-	snprintf(e->template_name, sizeof(e->template_name), "%s", e->rec.template_name);
-	if (e->op == ENROLL_DENY) {
-		e->rec.csr = e->csr;
-		e->rec.status = STORE_REQ_DENIED;
-		e->rec.updated_at = ca_now();
-		if (snprintf(e->rec.reason, sizeof(e->rec.reason), "denied by %s%s%.*s",
-		    j->who.sam, e->officer_reason[0] ? ": " : "", 200,
-		    e->officer_reason) < 0)
-			e->rec.reason[0] = '\0';
-		e->record = true;
-		j->apply = enroll_apply;
-		o = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)e->request_id,
-		    "status", "denied", "reason", e->rec.reason);
-		job_json(j, 200, o);
-		return;
-	}
-	e->tmpl = templates_find(j->tset, e->template_name);
-	if (e->tmpl == NULL || !config_issues_template(j->cfg, e->template_name)) {
-		job_text(j, 409, "request %llu: template %s is no longer issued by this CA",
-		    e->request_id, e->template_name);
-		return;
-	}
-	rc = policy_request_parse(e->csr, e->csr_len, &e->preq, why, sizeof(why));
-	if (rc != CA_OK) {
-		job_text(j, 409, "request %llu: %s", e->request_id, why);
-		return;
-	}
-	e->have_preq = true;
-	rc = directory_lookup(j->d->dir, DIRECTORY_BY_SAM, e->rec.requester,
-	    &requester, why, sizeof(why));
-	if (rc != CA_OK) {
-		job_text(j, rc == CA_ENOTFOUND ? 409 : 503, "request %llu: requester %s: %s",
-		    e->request_id, e->rec.requester, why);
-		return;
-	}
-	if (enroll_find_subject(j, e)) {
-		/* Approval re-runs every check with the requester's rights. */
-		enroll_decide(j, e, &requester);
-		if (e->issued) {
-			char serial[2 * STORE_SERIAL_MAX + 1] = "";
-
-			for (size_t i = 0; i < e->cert.serial_len; i++)
-				snprintf(serial + 2 * i, 3, "%02x", e->cert.serial[i]);
-			o = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)e->request_id,
-			    "status", "issued", "serial", serial);
-			job_json(j, 200, o);
-		}
-	}
-	e->rec.csr = e->csr;
-	principal_clear(&requester);
-}
-
-/*
- * Prepare job j (body already copied) for an officer's decision on request
- * id; returns the work function, or NULL when j already holds an answer.
- */
-est_work_cb
-est_pending_setup(struct job *j, unsigned long long id, bool approve)
-{
-	struct enroll *e = calloc(1, sizeof(*e));
-	json_t *body;
-
-	if (e == NULL) {
-		job_text(j, 500, "out of memory");
-		return NULL;
-	}
-	j->ctx = e;
-	j->ctx_free = enroll_free;
-	j->tset = daemon_templates_get(j->d);
-	e->op = approve ? ENROLL_APPROVE : ENROLL_DENY;
-	e->request_id = id;
-	if (j->body_len > 0) {
-		body = json_loadb((const char *)j->body, j->body_len, 0, NULL);
-		if (body == NULL || !json_is_object(body)) {
-			json_decref(body);
-			job_text(j, 400, "body: expected a JSON object such as {\"reason\": \"...\"}");
-			return NULL;
-		}
-		if (json_is_string(json_object_get(body, "reason")))
-			snprintf(e->officer_reason, sizeof(e->officer_reason), "%s",
-			    json_string_value(json_object_get(body, "reason")));
-		json_decref(body);
-	}
-	return decide_pending_work;
-}
-
-/* Append one DER TLV (short or long length form) to buf at *off. */
-static void
-der_tlv(unsigned char *buf, size_t cap, size_t *off, unsigned tag,
-    const unsigned char *v, size_t len)
-{
-	unsigned char hdr[6];
-	size_t h = 0;
-
-	hdr[h++] = (unsigned char)tag;
-	if (len < 128) {
-		hdr[h++] = (unsigned char)len;
-	} else if (len < 256) {
-		hdr[h++] = 0x81;
-		hdr[h++] = (unsigned char)len;
-	} else {
-		hdr[h++] = 0x82;
-		hdr[h++] = (unsigned char)(len >> 8);
-		hdr[h++] = (unsigned char)len;
-	}
-	if (*off + h + len > cap)
-		return;
-	memcpy(buf + *off, hdr, h);
-	memcpy(buf + *off + h, v, len);
-	*off += h + len;
-}
-
-/* Worker: CsrAttrs (RFC 7030 §4.5.2, RFC 8951) of the job's template. */
-static void
-csrattrs_work(struct job *j)
-{
-	static const unsigned char rsa[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01 };
-	static const unsigned char sha256rsa[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b };
-	static const unsigned char ecpub[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01 };
-	static const unsigned char p256[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
-	static const unsigned char p384[] = { 0x2b, 0x81, 0x04, 0x00, 0x22 };
-	static const unsigned char challenge[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x07 };
-	struct enroll *e = j->ctx;
-	const struct template *t = e->tmpl;
-	unsigned char items[512], attr[128], set[64], out[600];
-	size_t n = 0, a, s, o = 0;
-	char *b64 = NULL;
-	size_t b64_len = 0;
-
-	if (!(policy_rights(&j->who, t->aces, t->n_aces) & (TMPL_RIGHT_READ | TMPL_RIGHT_ENROLL))) {
-		job_text(j, 403, "csrattrs: template %s: the read right is required", t->name);
-		return;
-	}
-	if (t->key_algorithms & TMPL_KEY_RSA) {
-		unsigned char bits[3] = { (unsigned char)(t->min_key_size >> 8), (unsigned char)t->min_key_size, 0 };
-		size_t bl = 2;
-
-		if (bits[0] & 0x80) {	/* keep the INTEGER positive */
-			memmove(bits + 1, bits, 2);
-			bits[0] = 0;
-			bl = 3;
-		}
-		a = s = 0;
-		der_tlv(set, sizeof(set), &s, 0x02, bits, bl);
-		der_tlv(attr, sizeof(attr), &a, 0x06, rsa, sizeof(rsa));
-		der_tlv(attr, sizeof(attr), &a, 0x31, set, s);
-		der_tlv(items, sizeof(items), &n, 0x30, attr, a);
-		der_tlv(items, sizeof(items), &n, 0x06, sha256rsa, sizeof(sha256rsa));
-	}
-	if (t->key_algorithms & (TMPL_KEY_ECDSA_P256 | TMPL_KEY_ECDSA_P384)) {
-		a = s = 0;
-		if (t->key_algorithms & TMPL_KEY_ECDSA_P256)
-			der_tlv(set, sizeof(set), &s, 0x06, p256, sizeof(p256));
-		if (t->key_algorithms & TMPL_KEY_ECDSA_P384)
-			der_tlv(set, sizeof(set), &s, 0x06, p384, sizeof(p384));
-		der_tlv(attr, sizeof(attr), &a, 0x06, ecpub, sizeof(ecpub));
-		der_tlv(attr, sizeof(attr), &a, 0x31, set, s);
-		der_tlv(items, sizeof(items), &n, 0x30, attr, a);
-	}
-	if (t->server_key_generation)
-		der_tlv(items, sizeof(items), &n, 0x06, challenge, sizeof(challenge));
-	der_tlv(out, sizeof(out), &o, 0x30, items, n);
-	if (pkcs7_base64(out, o, &b64, &b64_len) != CA_OK) {
-		job_text(j, 500, "out of memory");
-		return;
-	}
-	free(j->resp);
-	j->resp = (unsigned char *)b64;
-	j->resp_len = b64_len;
-	j->status = 200;
-	job_header(j, "Content-Type", "application/csrattrs");
-	job_header(j, "Content-Transfer-Encoding", "base64");
-}
-
-void
-est_csrattrs(struct daemon *d, struct http_request *req, const char *label)
-{
-	struct job *j = job_new(d, req);
-	struct enroll *e;
-	const char *name = label != NULL ? label : d->cfg->default_template;
-
-	if (j == NULL) {
-		http_respond(req, 500, NULL, 0, "out of memory\n", 14);
-		return;
-	}
-	e = calloc(1, sizeof(*e));
-	j->ctx = e;
-	j->ctx_free = enroll_free;
-	j->tset = daemon_templates_get(d);
-	if (e == NULL) {
-		job_text(j, 500, "out of memory");
-		job_finish(j);
-		return;
-	}
-	e->tmpl = templates_find(j->tset, name);
-	if (e->tmpl == NULL || !config_issues_template(d->cfg, name)) {
-		job_text(j, 404, "template %s is not issued by this CA", *name ? name : "(none)");
-		job_finish(j);
-		return;
-	}
-	job_start(j, csrattrs_work);
 }

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "common/error.h"
+#include "common/hex.h"
 #include "ca/base64.h"
 #include "ca/http_util.h"
 
@@ -149,19 +150,6 @@ http_basic_parse(const char *authz, char *user, size_t usersz, char *pass,
 	return CA_OK;
 }
 
-/* Value of one hex digit, -1 otherwise. */
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode with optional '+'-as-space (queries). */
 static int
 pct_decode(const char *in, size_t len, bool segment, bool plus, char *out,
@@ -181,8 +169,8 @@ pct_decode(const char *in, size_t len, bool segment, bool plus, char *out,
 		if (c == '%') {
 			int hi, lo;
 
-			if (i + 2 >= len || (hi = hexval((unsigned char)
-			    in[i + 1])) < 0 || (lo = hexval((unsigned char)
+			if (i + 2 >= len || (hi = hex_digit((unsigned char)
+			    in[i + 1])) < 0 || (lo = hex_digit((unsigned char)
 			    in[i + 2])) < 0)
 				return CA_EPARSE;
 			c = (unsigned char)(hi * 16 + lo);

@@ -129,7 +129,7 @@ keyfile_password_free(char *pw)
 }
 
 /* Write all of data to fd, retrying short writes. */
-static int
+int
 keyfile_write_all(int fd, const void *data, size_t len)
 {
 	const unsigned char *p = data;
@@ -179,6 +179,30 @@ keyfile_write_excl(const char *path, const void *data, size_t len,
 	return CA_OK;
 }
 
+/* Make a rename durable: fsync the folder that holds path. */
+static void
+keyfile_sync_dir(const char *path)
+{
+	char dir[KEYFILE_PATH_MAX];
+	char *slash;
+	int fd;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return;
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
 /* Replace a file atomically through a temporary sibling. */
 int
 keyfile_write_replace(const char *path, const void *data, size_t len,
@@ -198,7 +222,9 @@ keyfile_write_replace(const char *path, const void *data, size_t len,
 		rc = ca_why(why, whylen, CA_EIO, "%s: %s", path,
 		    strerror(errno));
 		unlink(tmp);
+		return rc;
 	}
+	keyfile_sync_dir(path);
 	return rc;
 }
 

@@ -70,7 +70,14 @@ void keyfile_password_free(char *pw);
 int keyfile_write_excl(const char *path, const void *data, size_t len,
     mode_t mode, char *why, size_t whylen);
 
-/* Replace path atomically (temp file + rename) with mode. CA_EIO on error. */
+/* Write all of data to fd, retrying short writes; 0 or -1 (errno set). */
+int keyfile_write_all(int fd, const void *data, size_t len);
+
+/*
+ * Replace path atomically (temp file written and fsynced, rename, folder
+ * fsynced) with mode, so a reader sees the old or the new file, never a
+ * part. CA_EIO on error.
+ */
 int keyfile_write_replace(const char *path, const void *data, size_t len,
     mode_t mode, char *why, size_t whylen);
 

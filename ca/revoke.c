@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/hex.h"
 #include "ca/revoke.h"
 
 int
@@ -37,7 +38,7 @@ revoke_serial_parse(const char *text, unsigned char *out, size_t *len,
 
 		if (*p == ':' || *p == ' ')
 			continue;
-		v = isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10);
+		v = hex_digit((unsigned char)*p);
 		if (nib < 0) {
 			nib = v;
 		} else {
@@ -67,9 +68,7 @@ revoke_serial_parse(const char *text, unsigned char *out, size_t *len,
 void
 revoke_serial_hex(const unsigned char *serial, size_t len, char *out)
 {
-	for (size_t i = 0; i < len; i++)
-		snprintf(out + 2 * i, 3, "%02x", serial[i]);
-	out[2 * len] = '\0';
+	hex_encode(serial, len, out);
 }
 
 struct collect {

@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "common/error.h"
+#include "common/hex.h"
 #include "ca/api.h"
 #include "ca/daemon.h"
 #include "ca/log.h"
@@ -260,8 +261,7 @@ print_cert(const unsigned char *serial, size_t len, int64_t not_after, void *arg
 	memset(&c, 0, sizeof(c));
 	if (store_get_cert(t, serial, len, &c) != CA_OK)
 		return 0;
-	for (size_t i = 0; i < len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", serial[i]);
+	hex_encode(serial, len, hex);
 	printf("%s\t%s\t%s\t%s\t%s\t%lld\t%s\n", hex,
 	    c.status == STORE_CERT_VALID ? "valid" :
 	    c.reason == STORE_REASON_HOLD ? "hold" : "revoked",

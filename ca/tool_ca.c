@@ -259,24 +259,6 @@ tool_install_cert_main(int argc, char **argv)
 	return 0;
 }
 
-/* Write all of a buffer to fd. */
-static int
-tool_write_all(int fd, const unsigned char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* entca ca-cert: export the CA certificate, DER unless --pem. */
 int
 tool_ca_cert_main(int argc, char **argv)
@@ -336,7 +318,7 @@ tool_ca_cert_main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (tool_write_all(fd, out->data, out->size) != 0) {
+	if (keyfile_write_all(fd, out->data, out->size) != 0) {
 		ca_why(why, sizeof(why), CA_EIO, "%s: %s", file,
 		    strerror(errno));
 		if (fd != STDOUT_FILENO)

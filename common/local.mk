@@ -1,6 +1,6 @@
 # common/: the error enum every folder shares (no dependencies of ours).
 noinst_LIBRARIES += libentca_common.a
-libentca_common_a_SOURCES = common/error.c common/error.h
+libentca_common_a_SOURCES = common/error.c common/error.h common/hex.c common/hex.h
 
 check_PROGRAMS += tests/unit/test_error
 TESTS += tests/unit/test_error

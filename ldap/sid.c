@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/hex.h"
 #include "ldap/sid.h"
 
 #define SID_AUTHORITY_MAX ((UINT64_C(1) << 48) - 1)
@@ -175,19 +176,6 @@ directory_guid_to_text(const unsigned char *b, size_t len, char *out,
 	return CA_OK;
 }
 
-/* Value of one hex digit, or -1. */
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Inverse of directory_guid_to_text; dashes at 8, 13, 18, 23 only. */
 int
 directory_guid_from_text(const char *text, unsigned char out[16])
@@ -208,7 +196,7 @@ directory_guid_from_text(const char *text, unsigned char out[16])
 				return CA_EPARSE;
 			s++;
 		}
-		if ((hi = hexval(s[0])) < 0 || (lo = hexval(s[1])) < 0)
+		if ((hi = hex_digit(s[0])) < 0 || (lo = hex_digit(s[1])) < 0)
 			return CA_EPARSE;
 		out[order[i]] = (unsigned char)(hi << 4 | lo);
 		s += 2;

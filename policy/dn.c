@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "common/error.h"
+#include "common/hex.h"
 #include "policy/dn.h"
 #include "policy/dn_int.h"
 
@@ -67,19 +68,6 @@ dn_name_by_oid(const char *oid)
 		if (strcmp(dn_names[i].oid, oid) == 0)
 			return dn_names[i].name;
 	return NULL;
-}
-
-/* Value of one hex digit, or -1. */
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Characters that may follow a backslash as themselves (RFC 4514 §3). */
@@ -147,8 +135,8 @@ parse_hexvalue(const char **pp, struct dn_ava *a, char *why, size_t whylen)
 	int h, l;
 
 	a->len = 0;
-	while ((h = hexval(p[0])) >= 0) {
-		if ((l = hexval(p[1])) < 0)
+	while ((h = hex_digit(p[0])) >= 0) {
+		if ((l = hex_digit(p[1])) < 0)
 			return ca_why(why, whylen, CA_EPARSE,
 			    "DN: RFC 4514: odd number of hex digits after '#'");
 		if (a->len >= sizeof(a->value))
@@ -195,8 +183,8 @@ parse_quoted(const char **pp, struct dn_ava *a, char *why, size_t whylen)
 		} else if (*p == '"') {
 			p++;
 			break;
-		} else if (*p == '\\' && (h = hexval(p[1])) >= 0 &&
-		    (l = hexval(p[2])) >= 0) {
+		} else if (*p == '\\' && (h = hex_digit(p[1])) >= 0 &&
+		    (l = hex_digit(p[2])) >= 0) {
 			p += 3;
 			rc = put_byte(a, h << 4 | l, why, whylen);
 		} else if (*p == '\\' && escapable(p[1])) {
@@ -239,7 +227,7 @@ parse_value(const char **pp, struct dn_ava *a, char *why, size_t whylen)
 	}
 	while (*p != '\0' && *p != ',' && *p != ';' && *p != '+') {
 		if (*p == '\\') {
-			if ((h = hexval(p[1])) >= 0 && (l = hexval(p[2])) >= 0) {
+			if ((h = hex_digit(p[1])) >= 0 && (l = hex_digit(p[2])) >= 0) {
 				rc = put_byte(a, h << 4 | l, why, whylen);
 				p += 3;
 			} else if (escapable(p[1])) {

@@ -1,4 +1,4 @@
-/* Unit tests for common/error.c: names and the why helper. */
+/* Unit tests for common/: error names, the why helper, hex digits. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "common/error.h"
+#include "common/hex.h"
 
 /* Every code has its own name and unknown codes are named as such. */
 static void
@@ -34,12 +35,33 @@ test_why(void **state)
 	assert_int_equal(ca_why(NULL, 0, CA_EIO, "x"), CA_EIO);
 }
 
+/* Every hex digit in both cases, nothing else; encoding is lower case. */
+static void
+test_hex(void **state)
+{
+	static const unsigned char bytes[] = { 0x00, 0x7f, 0x80, 0xab, 0xff };
+	char out[2 * sizeof(bytes) + 1];
+
+	(void)state;
+	for (int c = 0; c < 256; c++) {
+		int want = c >= '0' && c <= '9' ? c - '0' :
+		    c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+		    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		assert_int_equal(hex_digit(c), want);
+	}
+	hex_encode(bytes, sizeof(bytes), out);
+	assert_string_equal(out, "007f80abff");
+	hex_encode(bytes, 0, out);
+	assert_string_equal(out, "");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strerror_names),
 		cmocka_unit_test(test_why),
+		cmocka_unit_test(test_hex),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
