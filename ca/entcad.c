@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
@@ -301,13 +302,30 @@ write_pid_file(const char *path)
 	fclose(f);
 }
 
-/* Root only: hand the writable parts of the state folder to user. */
+/* The owner that hand_over() gives every file of the state folder. */
+static uid_t handover_uid;
+static gid_t handover_gid;
+
+/* nftw callback: chown one entry (links themselves, never their targets). */
+static int
+handover_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return lchown(path, handover_uid, handover_gid) == 0 ? 0 : -1;
+}
+
+/*
+ * Root only: give the state folder to user, then become user. The whole
+ * folder, key included, because a signer restarted after the drop opens
+ * the key as that user (the CA service account owns its key, as AD CS's
+ * service does); the templates folder only needs to be readable by it.
+ */
 static int
 drop_privileges(const char *user, const char *state_dir, char *why, size_t whylen)
 {
 	struct passwd *pw;
-	char path[PATH_MAX];
-	const char *sub[] = { "db", "db/data.mdb", "db/lock.mdb", "crl" };
 
 	if (geteuid() != 0)
 		return CA_OK;
@@ -318,14 +336,14 @@ drop_privileges(const char *user, const char *state_dir, char *why, size_t whyle
 	pw = getpwnam(user);
 	if (pw == NULL)
 		return ca_why(why, whylen, CA_ECONFIG, "[ca] user %s: no such user", user);
-	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
-		if (snprintf(path, sizeof(path), "%s/%s", state_dir, sub[i]) >= (int)sizeof(path))
-			return ca_why(why, whylen, CA_EIO, "%s: path too long", state_dir);
-		if (chown(path, pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT)
-			return ca_why(why, whylen, CA_EIO, "%s: chown: %s", path, strerror(errno));
-	}
+	handover_uid = pw->pw_uid;
+	handover_gid = pw->pw_gid;
+	if (nftw(state_dir, handover_one, 16, FTW_PHYS) != 0)
+		return ca_why(why, whylen, CA_EIO, "%s: cannot hand over to %s: %s",
+		    state_dir, user, strerror(errno));
 	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
 		return ca_why(why, whylen, CA_EIO, "cannot drop to user %s: %s", user, strerror(errno));
+	log_info("running as %s; %s belongs to it", user, state_dir);
 	return CA_OK;
 }
 

@@ -161,4 +161,25 @@ T_PIDS="$T_PIDS $DEMO_PID"
 sleep 1
 t_eq "start with a CRL past half its life publishes a fresh one" $((before + 1)) "$(grep -c "published full CRL" "$D/demo/entcad.log")"
 kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+
+# --- the signer dies: in-flight work fails cleanly, entcad restarts it ---
+# --- and, as root, entcad drops to [ca] user with the state handed over ---
+if [ "$(id -u)" = 0 ]; then
+	sed -i 's/^workers = 4/workers = 4\nuser = nobody/' "$DEMO_CONF"
+	chmod 755 "$D" "$D/demo" "$D/demo/templates"; chmod 644 "$D/demo/templates/"*.tmpl "$DEMO_CONF"
+fi
+demo_start_entcad || t_skip_all "entcad did not restart"
+T_PIDS="$T_PIDS $DEMO_PID"
+if [ "$(id -u)" = 0 ]; then
+	t_eq "entcad runs as [ca] user" nobody "$(ps -o user= -p "$DEMO_PID" | tr -d ' ')"
+	t_eq "the state folder belongs to it" nobody "$(stat -c %U "$D/demo/ca/db")"
+fi
+signer=$(pgrep -P "$DEMO_PID" | head -1)
+t_match "the signer is a child process" '^[0-9]+$' "$signer"
+kill -9 "$signer"
+sleep 2
+t_eq "after the signer was killed, enrollment works again" 200 "$(enroll_code PKCSIntune)"
+t_match "the signer was restarted" '[0-9]+' "$(pgrep -P "$DEMO_PID" | head -1)"
+kill "$DEMO_PID"; wait "$DEMO_PID"
+t_eq "and entcad still stops cleanly" 0 "$?"
 t_done
