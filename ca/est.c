@@ -19,6 +19,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <gnutls/x509-ext.h>
 #include <jansson.h>
 
 #include "common/error.h"
@@ -514,6 +515,94 @@ same_name(const unsigned char *a, size_t alen, const unsigned char *b, size_t bl
 	    dn_parse_der(b, blen, &db, NULL, 0) == CA_OK && dn_equal(&da, &db);
 }
 
+/* Bound on the names one certificate may carry for the renewal check. */
+#define EST_RENEW_NAMES_MAX POLICY_SAN_MAX
+
+/*
+ * The identity-bearing SANs (UPN, e-mail, DNS) of crt as "type:value"
+ * strings; false if the certificate holds more than we compare.
+ */
+static bool
+cert_names(gnutls_x509_crt_t crt, char (*out)[POLICY_SAN_VALUE_MAX + 8],
+    size_t *n)
+{
+	gnutls_subject_alt_names_t sans = NULL;
+	gnutls_datum_t ext = { NULL, 0 }, san, oid, virt;
+	unsigned type, vtype, crit;
+	bool ok = true;
+
+	*n = 0;
+	if (gnutls_x509_crt_get_extension_by_oid2(crt, POLICY_OID_SAN, 0, &ext, &crit) < 0)
+		return true;	/* no SAN extension: no names */
+	if (gnutls_subject_alt_names_init(&sans) < 0 ||
+	    gnutls_x509_ext_import_subject_alt_names(&ext, sans, 0) < 0) {
+		ok = false;
+		goto out;
+	}
+	for (unsigned i = 0; gnutls_subject_alt_names_get(sans, i, &type, &san, &oid) >= 0; i++) {
+		const char *kind = NULL;
+
+		if (type == GNUTLS_SAN_OTHERNAME && gnutls_x509_othername_to_virtual(
+		    (const char *)oid.data, &san, &vtype, &virt) >= 0) {
+			if (vtype == GNUTLS_SAN_OTHERNAME_MSUSERPRINCIPAL && *n < EST_RENEW_NAMES_MAX)
+				snprintf(out[(*n)++], sizeof(out[0]), "upn:%.*s", (int)virt.size, virt.data);
+			gnutls_free(virt.data);
+			continue;
+		}
+		if (type == GNUTLS_SAN_DNSNAME)
+			kind = "dns";
+		else if (type == GNUTLS_SAN_RFC822NAME)
+			kind = "email";
+		if (kind == NULL)
+			continue;
+		if (*n >= EST_RENEW_NAMES_MAX) {
+			ok = false;
+			break;
+		}
+		snprintf(out[(*n)++], sizeof(out[0]), "%s:%.*s", kind, (int)san.size, san.data);
+	}
+out:
+	gnutls_subject_alt_names_deinit(sans);
+	gnutls_free(ext.data);
+	return ok;
+}
+
+/*
+ * RFC 7030 §4.2.2: a renewal keeps the subject alternative names. The
+ * original requester may have been an officer who named anyone, so a
+ * renewing subject must not swap in another identity.
+ */
+static bool
+same_names(gnutls_x509_crt_t old, const struct policy_request *r)
+{
+	static __thread char had[EST_RENEW_NAMES_MAX][POLICY_SAN_VALUE_MAX + 8];
+	static __thread char want[EST_RENEW_NAMES_MAX][POLICY_SAN_VALUE_MAX + 8];
+	size_t n_had, n_want = 0;
+
+	if (!cert_names(old, had, &n_had))
+		return false;
+	for (size_t i = 0; i < r->n_sans; i++) {
+		const char *kind = r->sans[i].type == POLICY_SAN_UPN ? "upn" :
+		    r->sans[i].type == POLICY_SAN_EMAIL ? "email" :
+		    r->sans[i].type == POLICY_SAN_DNS ? "dns" : NULL;
+
+		if (kind != NULL && n_want < EST_RENEW_NAMES_MAX)
+			snprintf(want[n_want++], sizeof(want[0]), "%s:%s", kind, r->sans[i].value);
+	}
+	if (n_had != n_want)
+		return false;
+	for (size_t i = 0; i < n_want; i++) {
+		size_t k;
+
+		for (k = 0; k < n_had; k++)
+			if (strcasecmp(want[i], had[k]) == 0)
+				break;
+		if (k == n_had)
+			return false;
+	}
+	return true;
+}
+
 /* Worker: simplereenroll checks (RFC 7030 §4.2.2) before policy. */
 static bool
 enroll_renew_check(struct job *j, struct enroll *e, struct principal *requester)
@@ -564,6 +653,10 @@ enroll_renew_check(struct job *j, struct enroll *e, struct principal *requester)
 	if (!same_name(e->preq.subject_der, e->preq.subject_len, old_subj.data,
 	    old_subj.size)) {
 		job_text(j, 400, "simplereenroll: the request's subject differs from the certificate being renewed (RFC 7030 §4.2.2)");
+		goto out;
+	}
+	if (!same_names(old, &e->preq)) {
+		job_text(j, 400, "simplereenroll: the request's subject alternative names differ from the certificate being renewed (RFC 7030 §4.2.2)");
 		goto out;
 	}
 	/* The original requester's rights apply; the subject renews its own. */

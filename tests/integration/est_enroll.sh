@@ -157,6 +157,10 @@ post "" simplereenroll "$D/ren2.b64" --cert "$D/ren.pem" --key "$D/ren.key"
 t_eq "simplereenroll with the certificate being renewed: 200" 200 "$code"
 p7_to_pem "$D/out" "$D/ren2.pem"
 t_eq "renewed certificate keeps the subject" "$($CSR subject "$D/ren.pem")" "$($CSR subject "$D/ren2.pem")"
+$CSR make "$D/ren3.key" "$D/ren3.b64" "CN=alice,O=Demo" --upn bob@demo.example
+post "" simplereenroll "$D/ren3.b64" --cert "$D/ren2.pem" --key "$D/ren2.key"
+t_eq "simplereenroll that swaps the UPN for someone else's: 400" 400 "$code"
+t_match "and says the names differ" 'subject alternative names differ' "$(cat "$D/out")"
 post "" simplereenroll "$D/ren2.b64" --cert "$D/alice.pem" --key "$D/alice.key"
 t_eq "simplereenroll outside the renewal window: 403" 403 "$code"
 
