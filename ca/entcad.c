@@ -39,6 +39,7 @@
 #include "ca/pkcs7.h"
 #include "ca/signer.h"
 #include "ca/store.h"
+#include "ca/tls.h"
 #include "ca/templates_load.h"
 #include "ca/workers.h"
 #include "ldap/directory.h"
@@ -154,6 +155,8 @@ struct reload_job {
 	struct daemon *d;
 	struct daemon_cfg *cfg;
 	struct daemon_templates *tpl;
+	struct tls_creds *creds;	/* the new TLS certificate, or NULL */
+	char creds_why[CA_WHY_MAX];
 	int rc;
 	char why[CA_WHY_MAX];
 };
@@ -164,10 +167,17 @@ reload_run(void *arg)
 {
 	struct reload_job *r = arg;
 
+	const struct ca_config *c = &r->cfg->c;
+
 	r->rc = config_load(r->d->cfg->path, &r->cfg->c, r->why, sizeof(r->why));
 	if (r->rc == CA_OK)
-		r->rc = templates_load(r->cfg->c.templates_dir, r->d->store, &r->tpl,
+		r->rc = templates_load(c->templates_dir, r->d->store, &r->tpl,
 		    r->why, sizeof(r->why));
+	/* A renewed TLS certificate is read here, never on the loop. */
+	if (r->rc == CA_OK && tls_creds_new(c->tls_cert, c->tls_key,
+	    c->client_ca[0] ? c->client_ca : NULL, NULL, &r->creds,
+	    r->creds_why, sizeof(r->creds_why)) != CA_OK)
+		r->creds = NULL;
 }
 
 /* Loop: adopt the new generation, or keep the old one and say why. */
@@ -177,10 +187,11 @@ reload_done(void *arg)
 	struct reload_job *r = arg;
 	struct daemon *d = r->d;
 	struct daemon_templates *old;
-	char why[CA_WHY_MAX];
 
 	if (r->rc != CA_OK) {
 		log_error("reload refused, the previous configuration stays in force: %s", r->why);
+		tls_creds_unref(r->creds);
+		daemon_templates_put(r->tpl);
 		free(r->cfg);
 		free(r);
 		return;
@@ -190,10 +201,11 @@ reload_done(void *arg)
 	    strcmp(r->cfg->c.listen, d->cfg->listen) != 0 ||
 	    strcmp(r->cfg->c.state_dir, d->cfg->state_dir) != 0)
 		log_warning("reload: [directory], listen and state-dir changes take effect at the next start");
-	/* XXX: reads the TLS files on the loop; they are small and local. */
-	if (http_server_reload_cert(d->http, r->cfg->c.tls_cert, r->cfg->c.tls_key,
-	    why, sizeof(why)) != CA_OK)
-		log_error("reload: TLS certificate kept: %s", why);
+	if (r->creds == NULL)
+		log_error("reload: TLS certificate kept: %s", r->creds_why);
+	else if (http_server_take_creds(d->http, r->creds, r->cfg->c.tls_cert,
+	    r->cfg->c.tls_key) != CA_OK)
+		log_error("reload: TLS certificate kept: out of memory");
 	r->cfg->older = d->cfgs;
 	d->cfgs = r->cfg;
 	__atomic_store_n(&d->cfg, &r->cfg->c, __ATOMIC_RELEASE);

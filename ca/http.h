@@ -215,6 +215,14 @@ int http_server_reload_cert(struct http_server *s, const char *cert_file,
     const char *key_file, char *why, size_t whylen);
 
 /*
+ * SIGHUP without file I/O on the loop: adopt credentials a worker made with
+ * tls_creds_new (ownership of nc moves to the server, even on error) for
+ * new connections. CA_OK or CA_ENOMEM. Loop thread.
+ */
+int http_server_take_creds(struct http_server *s, struct tls_creds *nc,
+    const char *cert_file, const char *key_file);
+
+/*
  * Close the listener and every connection. Requests still parked are
  * detached: their http_respond only frees. NULL is fine. Loop thread.
  */

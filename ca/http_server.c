@@ -362,12 +362,21 @@ http_server_reload_cert(struct http_server *s, const char *cert_file,
     const char *key_file, char *why, size_t whylen)
 {
 	struct tls_creds *nc = NULL;
-	char *cf = NULL, *kf = NULL;
 	int rc;
 
 	if ((rc = tls_creds_new(cert_file, key_file, s->client_ca_file,
 	    s->priority, &nc, why, whylen)) != CA_OK)
 		return rc;
+	return http_server_take_creds(s, nc, cert_file, key_file);
+}
+
+/* Adopt credentials made elsewhere; see http.h. */
+int
+http_server_take_creds(struct http_server *s, struct tls_creds *nc,
+    const char *cert_file, const char *key_file)
+{
+	char *cf = NULL, *kf = NULL;
+
 	if ((cf = strdup(cert_file)) == NULL || (kf = strdup(key_file)) == NULL) {
 		free(cf);
 		tls_creds_unref(nc);

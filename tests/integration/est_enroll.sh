@@ -187,6 +187,16 @@ t_eq "232 enrollments answered with certificates" 232 "$n"
 t_eq "every returned serial is in the store as issued" 0 "$missing"
 t_eq "serials are unique" "$(cut -f1 "$D/certs.txt" | sort | uniq -d | wc -l)" 0
 
+# --- a hot backup while entcad runs is a consistent store ---
+"$BUILD/entca" -c "$DEMO_CONF" backup "$D/backup" >"$D/backup.out" 2>&1
+t_eq "entca backup while entcad runs: exit 0" 0 "$?"
+t_eq "the copy holds every certificate" "$(wc -l <"$D/certs.txt" | tr -d ' ')" \
+    "$(mdb_stat -s certs "$D/backup" | sed -n 's/^ *Entries: //p')"
+"$BUILD/entca" -c "$DEMO_CONF" backup "$D/backup" >"$D/backup.out" 2>&1
+t_eq "a backup never overwrites: exit 1" 1 "$?"
+"$BUILD/entca" -c "$DEMO_CONF" template load >"$D/load.out" 2>&1
+t_match "entca template load compiles the folder into the store" '^3 templates from' "$(cat "$D/load.out")"
+
 # --- every decision is an audit event ---
 "$BUILD/entca" -c "$DEMO_CONF" audit 1000 >"$D/audit.txt"
 t_match "audit has the denied bob request" '"who":"bob".*"decision":"denied"' "$(cat "$D/audit.txt")"
