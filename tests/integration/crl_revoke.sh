@@ -58,12 +58,18 @@ for r in c:
     except x509.ExtensionNotFound:
         reason = "unspecified"
     print("entry=%x:%s" % (r.serial_number, reason))
+    try:
+        inv = r.extensions.get_extension_for_class(x509.InvalidityDate).value.invalidity_date
+        print("invalidity=%x:%d" % (r.serial_number, inv.replace(tzinfo=__import__("datetime").timezone.utc).timestamp()))
+    except x509.ExtensionNotFound:
+        pass
 PYEOF
 }
 
 S1=$(enroll dev1 "CN=LAPTOP01" --dns laptop01.demo.example)
 S2=$(enroll dev2 "CN=LAPTOP01" --dns laptop01.demo.example)
 SA=$(enroll alice "CN=alice,O=Demo" --upn alice@demo.example)
+SK=$(enroll key "CN=alice,O=Demo" --upn alice@demo.example)
 t_match "three certificates issued" '^[0-9a-f]+$' "$S1$S2$SA"
 F=$($CSR fields "$D/dev1.pem")
 t_match "device certificate carries LAPTOP01's SID" 'sid=S-1-5-21-3623811015-3361044348-30300820-1112' "$F"
@@ -132,6 +138,18 @@ t_run "and accepts a valid one the same way" \
     openssl verify -crl_check -crl_download -CAfile "$DEMO_CA" "$D/alice.pem"
 code=$(curl -s -o /dev/null -w '%{http_code}' -u "$CONN" -d x "$DEMO_CRL_URL/api/v1/crl/publish")
 t_eq "plain http refuses the management API" 403 "$code"
+
+# A key compromise known to date from an earlier time: invalidityDate.
+INV=$(( $(date +%s) - 86400 ))
+api "$CONN" "certificates/$SK/revoke" "{\"reason\":\"keyCompromise\",\"invalidity_date\":$INV}"
+t_eq "revoke with an invalidity date: 200" 200 "$code"
+api "$CONN" "certificates/$SK/revoke" "{\"reason\":\"keyCompromise\",\"invalidity_date\":$(( $(date +%s) + 86400 ))}"
+t_eq "an invalidity date in the future: 400" 400 "$code"
+api "$ADMIN" crl/publish '{"delta":true}'
+fetch delta15 "+"
+I=$(crlinfo "$D/delta15.crl")
+t_match "delta lists keyCompromise" "entry=${SK##0}:keyCompromise" "$I"
+t_match "with the invalidity date (RFC 5280 5.3.2)" "invalidity=${SK##0}:$INV" "$I"
 
 # Hold, then release: the next delta says removeFromCRL.
 api "$CONN" "certificates/$SA/revoke" '{"reason":"certificateHold"}'
