@@ -343,6 +343,7 @@ api_dispatch(struct job *j, const char *rest, bool local)
 	api_go(j, NULL, local);
 }
 
+/* Loop: the management API takes POST with a JSON body. */
 void
 api_route(struct daemon *d, struct http_request *req, const char *rest)
 {
@@ -361,6 +362,7 @@ api_route(struct daemon *d, struct http_request *req, const char *rest)
 	api_dispatch(j, rest, false);
 }
 
+/* Run one API call in this thread as the host administrator. */
 int
 api_local(struct daemon *d, const char *who, const char *rest,
     const char *json_body, char **out)

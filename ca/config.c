@@ -33,6 +33,7 @@ set_str(char *dst, size_t len, const char *v)
 	return true;
 }
 
+/* A count with an optional unit (s, m, min, h, d, w, y) in seconds. */
 int64_t
 config_parse_duration(const char *s)
 {
@@ -379,6 +380,7 @@ config_handler(void *user, const char *section, const char *name,
 	BAD("[%s]: unknown section (expected ca, http, directory, crl, security, log)", section);
 }
 
+/* Defaults for every key, before the file is read. */
 void
 config_defaults(struct ca_config *c)
 {
@@ -440,6 +442,7 @@ config_check(struct ca_config *c, char *why, size_t whylen)
 	return CA_OK;
 }
 
+/* Defaults, then the file, then cross-key checks and derived URLs. */
 int
 config_load(const char *path, struct ca_config *cfg, char *why, size_t whylen)
 {
@@ -467,6 +470,7 @@ config_load(const char *path, struct ca_config *cfg, char *why, size_t whylen)
 	return config_check(cfg, why, whylen);
 }
 
+/* "Certificate Templates to Issue": case-insensitive, as AD cn. */
 bool
 config_issues_template(const struct ca_config *cfg, const char *name)
 {

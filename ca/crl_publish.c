@@ -22,6 +22,7 @@
 
 #define CRLPUB_FILE_MAX ((size_t)1 << 31)	/* largest CRL file read back */
 
+/* Where the full or delta CRL of a CA lives in the state folder. */
 bool
 crlpub_path(const char *state_dir, const char *ca_name, bool delta, char *buf,
     size_t len)
@@ -32,6 +33,7 @@ crlpub_path(const char *state_dir, const char *ca_name, bool delta, char *buf,
 	return n > 0 && (size_t)n < len;
 }
 
+/* crl/'s schedule from the CA's periods and overlap. */
 void
 crlpub_schedule(const struct crlpub *p, struct crl_schedule *s)
 {
@@ -41,6 +43,7 @@ crlpub_schedule(const struct crlpub *p, struct crl_schedule *s)
 	s->overlap = p->overlap_s;
 }
 
+/* Free the CRL bytes and zero the result. */
 void
 crlpub_result_clear(struct crlpub_result *r)
 {
@@ -205,6 +208,7 @@ build(const struct crlpub *p, const struct reserve *rs, int64_t now,
 	return CA_OK;
 }
 
+/* Reserve a number, build and sign, write atomically, record the base. */
 int
 crlpub_publish(const struct crlpub *p, bool delta, int64_t now,
     struct crlpub_result *out, char *why, size_t whylen)
@@ -282,6 +286,7 @@ read_file(const char *path, unsigned char **buf, size_t *len, char *why,
 	return CA_OK;
 }
 
+/* Read a published CRL back with its dates and number (start-up). */
 int
 crlpub_load(const char *state_dir, const char *ca_name, bool delta,
     struct crlpub_result *out, char *why, size_t whylen)

@@ -43,6 +43,7 @@ daemon_crl_to_directory(void *arg, bool delta, const unsigned char *der,
 	    der, len, why, whylen);
 }
 
+/* CRL publication parameters from the daemon and one configuration generation. */
 void
 daemon_crlpub_for(struct daemon *d, const struct ca_config *cfg,
     struct crlpub *p, struct daemon_crl_urls *u)
@@ -160,6 +161,7 @@ make_cacerts(struct daemon *d)
 }
 
 
+/* Open identity, store and templates, then directory, signer and cacerts. */
 int
 daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen)
 {
@@ -215,6 +217,7 @@ daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen)
 	return CA_OK;
 }
 
+/* Free everything in reverse order; workers first so no job is running. */
 void
 daemon_close(struct daemon *d)
 {

@@ -98,6 +98,7 @@ crl_job_done(void *arg)
 		crl_schedule(d);
 }
 
+/* Loop: queue one CRL publication unless one is running. */
 void
 daemon_crl_kick(struct daemon *d, bool delta)
 {
@@ -359,6 +360,7 @@ drop_privileges(const char *user, const char *state_dir, char *why, size_t whyle
 	return CA_OK;
 }
 
+/* Print the command line. */
 static void
 usage(void)
 {
@@ -463,6 +465,7 @@ out:
 	return ret;
 }
 
+/* Parse options and the configuration, run, tear down. */
 int
 main(int argc, char **argv)
 {

@@ -108,6 +108,7 @@ csrattrs_work(struct job *j)
 	job_header(j, "Content-Transfer-Encoding", "base64");
 }
 
+/* Loop: resolve the template, then build CsrAttrs on a worker. */
 void
 est_csrattrs(struct daemon *d, struct http_request *req, const char *label)
 {

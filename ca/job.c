@@ -32,6 +32,7 @@ copy_header(struct http_request *req, const char *name, char *dst, size_t len)
 		memcpy(dst, v, strlen(v) + 1);
 }
 
+/* Copy what workers need from req; the request itself stays on the loop. */
 struct job *
 job_new(struct daemon *d, struct http_request *req)
 {
@@ -91,6 +92,7 @@ job_free(struct job *j)
 	free(j);
 }
 
+/* Add one response header; extra headers past JOB_HEADERS_MAX are dropped. */
 void
 job_header(struct job *j, const char *name, const char *value)
 {
@@ -101,6 +103,7 @@ job_header(struct job *j, const char *name, const char *value)
 	j->n_headers++;
 }
 
+/* Plain-text answer: the reason sentence is the body and j->why. */
 void
 job_text(struct job *j, int status, const char *fmt, ...)
 {
@@ -127,6 +130,7 @@ job_text(struct job *j, int status, const char *fmt, ...)
 	job_header(j, "Content-Type", "text/plain; charset=utf-8");
 }
 
+/* JSON answer from obj, which the job takes. */
 void
 job_json(struct job *j, int status, json_t *obj)
 {
@@ -169,6 +173,7 @@ job_reply(void *arg)
 	job_free(j);
 }
 
+/* Answer now, on the loop, without a worker. */
 void
 job_finish(struct job *j)
 {
@@ -291,6 +296,7 @@ job_worker(void *arg)
 	}
 }
 
+/* A job for the host tool: no HTTP request, every CA right. */
 struct job *
 job_new_local(struct daemon *d, const char *name)
 {
@@ -307,6 +313,7 @@ job_new_local(struct daemon *d, const char *name)
 	return j;
 }
 
+/* Work and commit in this thread, for the host tool. */
 int
 job_run_local(struct job *j, job_work_cb work)
 {
@@ -325,6 +332,7 @@ job_run_local(struct job *j, job_work_cb work)
 	return j->status;
 }
 
+/* Hand the job to a worker; a stopping pool answers 503 at once. */
 void
 job_start(struct job *j, job_work_cb work)
 {
@@ -335,6 +343,7 @@ job_start(struct job *j, job_work_cb work)
 	}
 }
 
+/* One audit event as a JSON object, appended in the current write. */
 int
 job_audit(struct store_wtxn *w, struct job *j, const char *action,
     const char *decision, const char *reason, ...)
@@ -372,6 +381,7 @@ job_audit(struct store_wtxn *w, struct job *j, const char *action,
 	return rc;
 }
 
+/* CA rights of the authenticated principal against the job's [security]. */
 bool
 job_has_ca_right(struct job *j, unsigned rights)
 {

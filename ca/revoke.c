@@ -9,6 +9,7 @@
 #include "common/hex.h"
 #include "ca/revoke.h"
 
+/* Hex serial text to minimal positive DER INTEGER content. */
 int
 revoke_serial_parse(const char *text, unsigned char *out, size_t *len,
     char *why, size_t whylen)
@@ -65,6 +66,7 @@ revoke_serial_parse(const char *text, unsigned char *out, size_t *len,
 	return CA_OK;
 }
 
+/* Serial bytes as lower-case hex. */
 void
 revoke_serial_hex(const unsigned char *serial, size_t len, char *out)
 {
@@ -105,6 +107,7 @@ collect_one(const unsigned char *serial, size_t len, int64_t not_after, void *ar
 	return 0;
 }
 
+/* Valid certificates of a principal through the subject indexes. */
 int
 revoke_collect(struct store_txn *t, const char *sid, const char *upn,
     const char *dns, int64_t now, struct revoke_set *set)

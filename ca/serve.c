@@ -217,6 +217,7 @@ route_public(struct daemon *d, struct http_request *req)
 	reply_text(req, 404, "not found", NULL);
 }
 
+/* HTTPS: EST, the management API, then public content. */
 void
 daemon_handle(struct http_request *req, void *arg)
 {
@@ -230,6 +231,7 @@ daemon_handle(struct http_request *req, void *arg)
 	route_public(d, req);
 }
 
+/* Plain HTTP: public content only, never credentials. */
 void
 daemon_handle_plain(struct http_request *req, void *arg)
 {

@@ -56,6 +56,7 @@ compile_apply(struct store_wtxn *w, void *arg)
 	return store_w_status(w);
 }
 
+/* Load, lint and compile a templates folder into the store. */
 int
 templates_load(const char *dir, struct store *st, struct daemon_templates **out,
     char *why, size_t whylen)
@@ -87,6 +88,7 @@ templates_load(const char *dir, struct store *st, struct daemon_templates **out,
 	return CA_OK;
 }
 
+/* Take a reference on the current set (loop thread). */
 struct daemon_templates *
 daemon_templates_get(struct daemon *d)
 {
@@ -97,6 +99,7 @@ daemon_templates_get(struct daemon *d)
 	return t;
 }
 
+/* Drop a reference; the last one frees the set. */
 void
 daemon_templates_put(struct daemon_templates *t)
 {
@@ -108,6 +111,7 @@ daemon_templates_put(struct daemon_templates *t)
 	}
 }
 
+/* The template named name in the set, or NULL. */
 const struct template *
 templates_find(const struct daemon_templates *t, const char *name)
 {
@@ -116,6 +120,7 @@ templates_find(const struct daemon_templates *t, const char *name)
 	return template_set_find(t->set, name);
 }
 
+/* How many templates the set holds. */
 size_t
 templates_count(const struct daemon_templates *t)
 {

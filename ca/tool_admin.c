@@ -406,6 +406,7 @@ cmd_template_ca(int argc, char **argv, const char *conf)
 	return rc;
 }
 
+/* Dispatch one host-side command. */
 int
 tool_admin_main(const char *conf_opt, int argc, char **argv)
 {
@@ -432,6 +433,7 @@ tool_admin_main(const char *conf_opt, int argc, char **argv)
 	return -1;
 }
 
+/* Whether argv is one of the host-side commands. */
 bool
 tool_admin_handles(const char *cmd, int argc, char **argv)
 {
