@@ -31,3 +31,9 @@ TESTS += tests/unit/test_workers
 tests_unit_test_workers_SOURCES = tests/unit/test_workers.c
 tests_unit_test_workers_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_workers_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/test_config
+TESTS += tests/unit/test_config
+tests_unit_test_config_SOURCES = tests/unit/test_config.c
+tests_unit_test_config_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_config_LDADD = $(TEST_LDADD)
