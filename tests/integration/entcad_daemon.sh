@@ -89,10 +89,21 @@ enroll_code() {	# enroll_code TEMPLATE: the status of one enrollment for alice
 $CSR make "$D/alice.key" "$D/alice.b64" "CN=alice,O=Demo" --upn alice@demo.example
 t_eq "enrollment works" 200 "$(enroll_code PKCSIntune)"
 
+# hup: SIGHUP, then wait until entcad logged the outcome of that reload.
+hup() {
+	_n=$(grep -c "reloaded \|reload refused" "$D/demo/entcad.log")
+	kill -HUP "$DEMO_PID"
+	for _ in $(seq 1 100); do
+		[ "$(grep -c "reloaded \|reload refused" "$D/demo/entcad.log")" -gt "$_n" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # --- SIGHUP: a bad template keeps the old set; a good change is taken ---
 printf '[template]\ndisplay-name = Broken\nmin-key-size = tiny\n' >"$D/demo/templates/Broken.tmpl"
 chmod 600 "$D/demo/templates/Broken.tmpl"
-kill -HUP "$DEMO_PID"; sleep 1
+hup
 t_match "bad template on SIGHUP: the log names file, line and key" "reload refused.*Broken.tmpl line 3: min-key-size" "$(cat "$D/demo/entcad.log")"
 t_eq "the old set keeps serving" 200 "$(enroll_code PKCSIntune)"
 rm -f "$D/demo/templates/Broken.tmpl"
@@ -104,14 +115,14 @@ t_eq "a template not yet issued: 404" 404 "$(enroll_code PKCSIntuneTwo)"
 "$BUILD/entca" -c "$DEMO_CONF" template issue PKCSIntuneTwo >"$D/err" 2>&1
 t_eq "entca template issue: exit 0" 0 "$?"
 t_match "issue-templates now lists it" "^issue-templates = PKCSIntune, PKCSIntuneTwo" "$(cat "$DEMO_CONF")"
-kill -HUP "$DEMO_PID"; sleep 1
+hup
 t_eq "after SIGHUP the new template is issued" 200 "$(enroll_code PKCSIntuneTwo)"
 "$BUILD/entca" -c "$DEMO_CONF" template unissue PKCSIntuneTwo >"$D/err" 2>&1
-kill -HUP "$DEMO_PID"; sleep 1
+hup
 t_eq "unissue + SIGHUP: 404 again" 404 "$(enroll_code PKCSIntuneTwo)"
 sed "s/^\[crl\]/[crl]\nperiod = never/" "$DEMO_CONF" >"$D/broken.conf"
 cp "$DEMO_CONF" "$D/good.conf"; cp "$D/broken.conf" "$DEMO_CONF"
-kill -HUP "$DEMO_PID"; sleep 1
+hup
 t_match "bad entcad.conf on SIGHUP is refused with its line" "reload refused.*entcad.conf line [0-9]+: \[crl\] period" "$(cat "$D/demo/entcad.log")"
 t_eq "and the old configuration keeps serving" 200 "$(enroll_code PKCSIntune)"
 cp "$D/good.conf" "$DEMO_CONF"
@@ -137,20 +148,21 @@ for i in $(seq 1 12); do
 	    "$DEMO_URL/.well-known/est/PKCSIntune/simpleenroll" >"$D/inflight.$i.code" &
 	pids="$pids $!"
 done
-sleep 0.2
+sleep 0.5
 kill -TERM "$DEMO_PID"
 wait "$DEMO_PID"
 t_eq "SIGTERM: exit 0" 0 "$?"
 wait $pids
-answered=0 lost=0
+answered=0 lost=0 odd=0
 "$BUILD/entca" -c "$DEMO_CONF" cert list >"$D/certs.txt"
 for i in $(seq 1 12); do
-	[ "$(cat "$D/inflight.$i.code")" = 200 ] || continue
+	# 200, or never connected (000) when it came after the listener closed.
+	case $(cat "$D/inflight.$i.code") in 200) ;; 000) continue ;; *) odd=$((odd + 1)); continue ;; esac
 	answered=$((answered + 1))
 	s=$(base64 -d "$D/inflight.$i" | openssl pkcs7 -inform DER -print_certs | openssl x509 -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f')
 	grep -q "^0*${s##0}	valid" "$D/certs.txt" || lost=$((lost + 1))
 done
-t_ok "$([ "$answered" -gt 0 ]; echo $?)" "requests in flight at SIGTERM were answered ($answered of 12)"
+t_eq "requests accepted before SIGTERM were answered, none failed ($answered of 12 answered)" 0 "$odd"
 t_eq "every certificate handed out is in the store" 0 "$lost"
 t_ok "$([ ! -e "$D/demo/entcad.pid" ]; echo $?)" "pid file removed on exit"
 
@@ -158,7 +170,10 @@ t_ok "$([ ! -e "$D/demo/entcad.pid" ]; echo $?)" "pid file removed on exit"
 before=$(grep -c "published full CRL" "$D/demo/entcad.log")
 ENTCA_NOW=$(( $(date +%s) + 5 * 86400 )) demo_start_entcad || t_skip_all "entcad did not restart"
 T_PIDS="$T_PIDS $DEMO_PID"
-sleep 1
+for _ in $(seq 1 100); do
+	[ "$(grep -c "published full CRL" "$D/demo/entcad.log")" -gt "$before" ] && break
+	sleep 0.1
+done
 t_eq "start with a CRL past half its life publishes a fresh one" $((before + 1)) "$(grep -c "published full CRL" "$D/demo/entcad.log")"
 kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
 
