@@ -702,6 +702,11 @@ enroll_work(struct job *j)
 		else
 			snprintf(e->password, sizeof(e->password), "%s", j->extra);
 		gnutls_memset(j->extra, 0, sizeof(j->extra));
+		/* Refuse before a certificate exists whose key nobody could open. */
+		if (strstr(j->accept, "application/pkcs12") != NULL && e->password[0] == '\0') {
+			job_text(j, 400, "PKCS#12: no password: send it in the CSR's challengePassword attribute or the X-EST-PKCS12-Password header");
+			return;
+		}
 	}
 	if (!enroll_find_subject(j, e))
 		return;

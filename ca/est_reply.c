@@ -58,12 +58,9 @@ est_reply_keygen(struct job *j, struct enroll *e)
 	bool want_p12 = strstr(j->accept, "application/pkcs12") != NULL;
 
 	if (want_p12) {
+		/* enroll_work refused a PKCS#12 without a password already. */
 		gnutls_datum_t ca = j->d->id->cert_der;
 
-		if (e->password[0] == '\0') {
-			job_text(j, 400, "PKCS#12: no password: send it in the CSR's challengePassword attribute or the X-EST-PKCS12-Password header");
-			return;
-		}
 		if (pkcs7_pkcs12(e->key, &cert, &ca, 1, e->password,
 		    e->subject.sam[0] ? e->subject.sam : "entca", &p12, &p12_len) != CA_OK ||
 		    pkcs7_base64(p12, p12_len, &kb64, &kl) != CA_OK) {

@@ -95,6 +95,14 @@ t_eq "serverkeygen PKCS#12: 200" 200 "$code"
 base64 -d "$D/out" >"$D/alice.p12"
 t_run "PKCS#12 opens with openssl pkcs12 and the password" \
     openssl pkcs12 -in "$D/alice.p12" -passin pass:pfx-secret -nodes -out "$D/p12.pem"
+post "$CONN" PKCSIntune/serverkeygen "$D/skg.b64" -H 'Accept: application/pkcs12'
+t_eq "serverkeygen PKCS#12 without a password: 400" 400 "$code"
+t_match "and names where the password goes" 'challengePassword' "$(cat "$D/out")"
+$CSR make "$D/skc.key" "$D/skc.b64" "CN=alice,O=Demo" --upn alice@demo.example --challenge csr-secret
+post "$CONN" PKCSIntune/serverkeygen "$D/skc.b64" -H 'Accept: application/pkcs12'
+base64 -d "$D/out" >"$D/alice2.p12"
+t_run "the CSR's challengePassword protects the PKCS#12" \
+    openssl pkcs12 -in "$D/alice2.p12" -passin pass:csr-secret -nodes -out /dev/null
 t_fail "PKCS#12 does not open with another password" \
     openssl pkcs12 -in "$D/alice.p12" -passin pass:wrong -nodes -out /dev/null
 
