@@ -157,11 +157,11 @@ revoke_all_work(struct job *j)
 		job_text(j, 403, "revoke: the CA officer right (Issue and Manage Certificates) is required");
 		return;
 	}
-	if (a->device[0] != '\0' && j->d->dir != NULL) {
+	if (a->device[0] != '\0' && job_dir(j) != NULL) {
 		/* A device is its computer account: NAME$, or its DNS name. */
 		snprintf(name, sizeof(name), "%s%s", a->device,
 		    strchr(a->device, '.') != NULL || strchr(a->device, '$') != NULL ? "" : "$");
-		rc = directory_lookup(j->d->dir, strchr(a->device, '.') != NULL ?
+		rc = directory_lookup(job_dir(j), strchr(a->device, '.') != NULL ?
 		    DIRECTORY_BY_DNS : DIRECTORY_BY_SAM, name, &p, why, sizeof(why));
 		if (rc == CA_OK) {
 			snprintf(a->sid, sizeof(a->sid), "%s", p.sid);
@@ -233,7 +233,7 @@ crl_publish_work(struct job *j)
 		job_text(j, 403, "crl publish: the CA admin right (Manage CA) is required");
 		return;
 	}
-	daemon_crlpub_for(j->d, j->cfg, &p, &urls);
+	daemon_crlpub_for(j->d, j->cfg, j->dirs, &p, &urls);
 	rc = crlpub_publish(&p, a->crl_delta, ca_now(), &a->crl, why, sizeof(why));
 	if (rc != CA_OK) {
 		job_text(j, rc == CA_ESTATE ? 409 : 500, "crl publish: %s", why);

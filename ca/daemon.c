@@ -36,17 +36,16 @@ static int
 daemon_crl_to_directory(void *arg, bool delta, const unsigned char *der,
     size_t len, char *why, size_t whylen)
 {
-	struct daemon *d = arg;
-	const struct ca_config *cfg = __atomic_load_n(&d->cfg, __ATOMIC_ACQUIRE);
+	struct daemon_crl_urls *u = arg;
 
-	return directory_publish_crl(d->dir, cfg->crl_publish_dn, delta ? 1 : 0,
+	return directory_publish_crl(u->dir, u->publish_dn, delta ? 1 : 0,
 	    der, len, why, whylen);
 }
 
 /* CRL publication parameters from the daemon and one configuration generation. */
 void
 daemon_crlpub_for(struct daemon *d, const struct ca_config *cfg,
-    struct crlpub *p, struct daemon_crl_urls *u)
+    struct daemon_directory *dirs, struct crlpub *p, struct daemon_crl_urls *u)
 {
 	memset(p, 0, sizeof(*p));
 	memset(u, 0, sizeof(*u));
@@ -77,9 +76,11 @@ daemon_crlpub_for(struct daemon *d, const struct ca_config *cfg,
 	}
 	p->delta_urls = u->ptr;
 	p->n_delta_urls = u->n;
-	if (d->dir != NULL && cfg->crl_publish_dn[0] != '\0') {
+	if (dirs != NULL && cfg->crl_publish_dn[0] != '\0') {
+		u->dir = dirs->dir;
+		snprintf(u->publish_dn, sizeof(u->publish_dn), "%s", cfg->crl_publish_dn);
 		p->extra = daemon_crl_to_directory;
-		p->extra_arg = d;
+		p->extra_arg = u;
 	}
 }
 
@@ -100,21 +101,28 @@ read_secret(const char *path, char *out, size_t len, char *why, size_t whylen)
 	return CA_OK;
 }
 
-/* Open the directory pool when [directory] is configured. */
-static int
-open_directory(struct daemon *d, char *why, size_t whylen)
+/* Open a pool for c's [directory]; see daemon.h. */
+int
+daemon_directory_open(const struct ca_config *c, struct daemon_directory **out,
+    char *why, size_t whylen)
 {
-	const struct ca_config *c = d->cfg;
 	struct directory_config dc;
 	char secret[DAEMON_SECRET_MAX] = "";
 	int rc;
 
+	*out = NULL;
 	if (!c->directory_enabled)
 		return CA_OK;
+	if ((*out = calloc(1, sizeof(**out))) == NULL)
+		return CA_ENOMEM;
+	(*out)->refs = 1;
 	if (c->dir_bind_password_file[0] != '\0') {
 		rc = read_secret(c->dir_bind_password_file, secret, sizeof(secret), why, whylen);
-		if (rc != CA_OK)
+		if (rc != CA_OK) {
+			daemon_directory_put(*out);
+			*out = NULL;
 			return rc;
+		}
 	}
 	memset(&dc, 0, sizeof(dc));
 	dc.uris = c->dir_uris;
@@ -133,9 +141,49 @@ open_directory(struct daemon *d, char *why, size_t whylen)
 	dc.cache_ttl_s = c->dir_cache_ttl_s == 0 ? -1 : (int)c->dir_cache_ttl_s;
 	dc.pool_size = (int)c->dir_pool;
 	dc.now = ca_now;
-	rc = directory_new(&dc, &d->dir, why, whylen);
+	rc = directory_new(&dc, &(*out)->dir, why, whylen);
 	gnutls_memset(secret, 0, sizeof(secret));
+	if (rc != CA_OK) {
+		daemon_directory_put(*out);
+		*out = NULL;
+	}
 	return rc;
+}
+
+/* Loop: one more user of the current pool. */
+struct daemon_directory *
+daemon_directory_get(struct daemon *d)
+{
+	struct daemon_directory *x = d->dirs;
+
+	if (x != NULL)
+		__atomic_add_fetch(&x->refs, 1, __ATOMIC_ACQ_REL);
+	return x;
+}
+
+/* Any thread: the last user closes the pool. */
+void
+daemon_directory_put(struct daemon_directory *x)
+{
+	if (x != NULL && __atomic_sub_fetch(&x->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		directory_free(x->dir);
+		free(x);
+	}
+}
+
+/* Compare every [directory] key; the password file is read again on reload. */
+bool
+daemon_directory_same(const struct ca_config *a, const struct ca_config *b)
+{
+	return a->directory_enabled == b->directory_enabled &&
+	    strcmp(a->dir_uris, b->dir_uris) == 0 && strcmp(a->dir_base, b->dir_base) == 0 &&
+	    strcmp(a->dir_bind_dn, b->dir_bind_dn) == 0 &&
+	    strcmp(a->dir_bind_password_file, b->dir_bind_password_file) == 0 &&
+	    strcmp(a->dir_domain, b->dir_domain) == 0 && strcmp(a->dir_realm, b->dir_realm) == 0 &&
+	    strcmp(a->dir_domain_sid, b->dir_domain_sid) == 0 && a->dir_tls == b->dir_tls &&
+	    strcmp(a->dir_ca_file, b->dir_ca_file) == 0 &&
+	    a->dir_timeout_ms == b->dir_timeout_ms && a->dir_op_timeout_ms == b->dir_op_timeout_ms &&
+	    a->dir_cache_ttl_s == b->dir_cache_ttl_s && a->dir_pool == b->dir_pool;
 }
 
 /* The EST cacerts answer: the CA certificate and its parents, PKCS#7. */
@@ -196,7 +244,7 @@ daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen)
 			    c->issue_templates[i], c->templates_dir);
 	if (what == DAEMON_OPEN_CHECK)
 		return CA_OK;
-	rc = open_directory(d, why, whylen);
+	rc = daemon_directory_open(c, &d->dirs, why, whylen);
 	if (rc != CA_OK)
 		return rc == CA_ECONFIG ? rc : ca_why(why, whylen, rc, "directory: %s", why);
 	rc = signer_start(c->state_dir, geteuid() == 0 && c->user[0] ? c->user : NULL,
@@ -238,7 +286,7 @@ daemon_close(struct daemon *d)
 	if (d->key != NULL)
 		gnutls_privkey_deinit(d->key);
 	signer_stop(d->signer);
-	directory_free(d->dir);
+	daemon_directory_put(d->dirs);
 	daemon_templates_put(d->templates);
 	store_close(d->store);
 	ca_identity_free(d->id);

@@ -31,6 +31,12 @@ struct template_set;
 struct http_server;
 struct http_request;
 
+/* The directory pool shared with workers; a SIGHUP may replace it. */
+struct daemon_directory {
+	struct directory *dir;
+	int refs;			/* atomic */
+};
+
 /* A template set shared with workers: freed when the last user lets go. */
 struct daemon_templates {
 	struct template_set *set;
@@ -52,7 +58,7 @@ struct daemon {
 	struct signer *signer;
 	gnutls_privkey_t key;		/* external: signs through the signer */
 	struct ca_identity *id;
-	struct directory *dir;		/* NULL when [directory] is absent */
+	struct daemon_directory *dirs;	/* NULL when [directory] is absent */
 	struct daemon_templates *templates;
 	struct http_server *http;
 	struct http_server *http_plain;	/* CRLs and the CA certificate over http */
@@ -102,16 +108,34 @@ void daemon_handle_plain(struct http_request *req, void *arg);
 
 /*
  * Fill the crlpub parameters from the daemon and configuration generation
- * cfg; urls holds the freshest-CRL URLs and must live as long as p.
+ * cfg; dirs (may be NULL, borrowed) is where the CRL is also written; urls
+ * holds the freshest-CRL URLs and that sink and must live as long as p.
  * Any thread.
  */
 struct daemon_crl_urls {
 	size_t n;
 	const char *ptr[CONFIG_LIST_MAX];
 	char text[CONFIG_LIST_MAX][CONFIG_STR_MAX];
+	struct directory *dir;		/* where the CRL is also written, or NULL */
+	char publish_dn[CONFIG_STR_MAX];
 };
 void daemon_crlpub_for(struct daemon *d, const struct ca_config *cfg,
-    struct crlpub *p, struct daemon_crl_urls *urls);
+    struct daemon_directory *dirs, struct crlpub *p, struct daemon_crl_urls *urls);
+
+/*
+ * Open a directory pool for cfg's [directory] (reads the bind password
+ * file; no connection yet). *out is NULL when the section is absent. Any
+ * thread. One reference; daemon_directory_put frees.
+ */
+int daemon_directory_open(const struct ca_config *cfg,
+    struct daemon_directory **out, char *why, size_t whylen);
+
+/* Take a reference on the current pool (loop thread); NULL if none. */
+struct daemon_directory *daemon_directory_get(struct daemon *d);
+void daemon_directory_put(struct daemon_directory *x);
+
+/* Whether two configurations name the same directory settings. */
+bool daemon_directory_same(const struct ca_config *a, const struct ca_config *b);
 
 /* Start a CRL publication on a worker unless one runs (loop thread). */
 void daemon_crl_kick(struct daemon *d, bool delta);

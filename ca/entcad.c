@@ -54,6 +54,7 @@ enum { EXIT_CONFIG = 2 };
 struct crl_job {
 	struct daemon *d;
 	const struct ca_config *cfg;
+	struct daemon_directory *dirs;	/* referenced for the publication */
 	bool delta;
 	int rc;
 	char why[CA_WHY_MAX];
@@ -68,7 +69,7 @@ crl_job_run(void *arg)
 	struct daemon_crl_urls urls;
 	struct crlpub p;
 
-	daemon_crlpub_for(c->d, c->cfg, &p, &urls);
+	daemon_crlpub_for(c->d, c->cfg, c->dirs, &p, &urls);
 	c->rc = crlpub_publish(&p, c->delta, ca_now(), &c->res, c->why, sizeof(c->why));
 }
 
@@ -83,6 +84,7 @@ crl_job_done(void *arg)
 	struct crlpub_result *slot = c->delta ? &d->crl_delta : &d->crl_full;
 
 	d->crl_busy = false;
+	daemon_directory_put(c->dirs);
 	if (c->rc != CA_OK) {
 		log_error("%s CRL publication failed: %s", c->delta ? "delta" : "full", c->why);
 	} else {
@@ -111,8 +113,10 @@ daemon_crl_kick(struct daemon *d, bool delta)
 		return;
 	c->d = d;
 	c->cfg = d->cfg;
+	c->dirs = daemon_directory_get(d);
 	c->delta = delta;
 	if (workers_submit(d->workers, crl_job_run, crl_job_done, c) != CA_OK) {
+		daemon_directory_put(c->dirs);
 		free(c);
 		return;
 	}
@@ -156,7 +160,10 @@ struct reload_job {
 	struct daemon *d;
 	struct daemon_cfg *cfg;
 	struct daemon_templates *tpl;
+	const struct ca_config *old_cfg;	/* the generation in force */
 	struct tls_creds *creds;	/* the new TLS certificate, or NULL */
+	bool new_dirs;			/* [directory] changed: dirs replaces */
+	struct daemon_directory *dirs;
 	char creds_why[CA_WHY_MAX];
 	int rc;
 	char why[CA_WHY_MAX];
@@ -174,6 +181,16 @@ reload_run(void *arg)
 	if (r->rc == CA_OK)
 		r->rc = templates_load(c->templates_dir, r->d->store, &r->tpl,
 		    r->why, sizeof(r->why));
+	/* A changed [directory] (a new URI, a rotated service password file
+	 * name) gets a new pool; requests in flight finish on the old one. */
+	if (r->rc == CA_OK && !daemon_directory_same(c, r->old_cfg)) {
+		char inner[CA_WHY_MAX / 2];
+
+		r->new_dirs = true;
+		r->rc = daemon_directory_open(c, &r->dirs, inner, sizeof(inner));
+		if (r->rc != CA_OK)
+			snprintf(r->why, sizeof(r->why), "[directory]: %s", inner);
+	}
 	/* A renewed TLS certificate is read here, never on the loop. */
 	if (r->rc == CA_OK && tls_creds_new(c->tls_cert, c->tls_key,
 	    c->client_ca[0] ? c->client_ca : NULL, NULL, &r->creds,
@@ -193,15 +210,22 @@ reload_done(void *arg)
 		log_error("reload refused, the previous configuration stays in force: %s", r->why);
 		tls_creds_unref(r->creds);
 		daemon_templates_put(r->tpl);
+		daemon_directory_put(r->dirs);
 		free(r->cfg);
 		free(r);
 		return;
 	}
-	if (strcmp(r->cfg->c.dir_uris, d->cfg->dir_uris) != 0 ||
-	    strcmp(r->cfg->c.dir_base, d->cfg->dir_base) != 0 ||
-	    strcmp(r->cfg->c.listen, d->cfg->listen) != 0 ||
-	    strcmp(r->cfg->c.state_dir, d->cfg->state_dir) != 0)
-		log_warning("reload: [directory], listen and state-dir changes take effect at the next start");
+	if (strcmp(r->cfg->c.listen, d->cfg->listen) != 0 ||
+	    strcmp(r->cfg->c.crl_listen, d->cfg->crl_listen) != 0 ||
+	    strcmp(r->cfg->c.state_dir, d->cfg->state_dir) != 0 ||
+	    r->cfg->c.workers != d->cfg->workers)
+		log_warning("reload: listen, crl-listen, state-dir and workers changes take effect at the next start");
+	if (r->new_dirs) {
+		daemon_directory_put(d->dirs);
+		d->dirs = r->dirs;
+		log_notice("reload: new directory pool for %s", d->dirs != NULL ?
+		    r->cfg->c.dir_uris : "(none)");
+	}
 	if (r->creds == NULL)
 		log_error("reload: TLS certificate kept: %s", r->creds_why);
 	else if (http_server_take_creds(d->http, r->creds, r->cfg->c.tls_cert,
@@ -234,6 +258,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		return;
 	}
 	r->d = d;
+	r->old_cfg = d->cfg;
 	if (workers_submit(d->workers, reload_run, reload_done, r) != CA_OK) {
 		free(r->cfg);
 		free(r);
@@ -454,7 +479,7 @@ run(struct daemon *d, bool foreground, bool check_only)
 	d->started_at = ca_now();
 	log_notice("entcad %s: CA %s, %zu templates (%zu issued), https://%s/, directory %s",
 	    PACKAGE_VERSION, c->name, templates_count(d->templates), c->n_issue,
-	    c->listen, d->dir != NULL ? c->dir_uris : "(none)");
+	    c->listen, d->dirs != NULL ? c->dir_uris : "(none)");
 	crl_schedule(d);
 	event_base_dispatch(d->base);
 	log_notice("stopped");

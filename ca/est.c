@@ -128,7 +128,7 @@ enroll_find_subject(struct job *j, struct enroll *e)
 		e->have_subject = true;
 		return true;
 	}
-	rc = directory_lookup(j->d->dir, key, value, &e->subject, why, sizeof(why));
+	rc = directory_lookup(job_dir(j), key, value, &e->subject, why, sizeof(why));
 	if (rc == CA_OK) {
 		e->have_subject = true;
 		return true;
@@ -660,7 +660,7 @@ enroll_renew_check(struct job *j, struct enroll *e, struct principal *requester)
 		goto out;
 	}
 	/* The original requester's rights apply; the subject renews its own. */
-	if (directory_lookup(j->d->dir, DIRECTORY_BY_SAM, c.requester, requester,
+	if (directory_lookup(job_dir(j), DIRECTORY_BY_SAM, c.requester, requester,
 	    why, sizeof(why)) != CA_OK) {
 		job_text(j, 403, "simplereenroll: original requester %s: %s", c.requester, why);
 		goto out;

@@ -86,7 +86,7 @@ decide_pending_work(struct job *j)
 		return;
 	}
 	e->have_preq = true;
-	rc = directory_lookup(j->d->dir, DIRECTORY_BY_SAM, e->rec.requester,
+	rc = directory_lookup(job_dir(j), DIRECTORY_BY_SAM, e->rec.requester,
 	    &requester, why, sizeof(why));
 	if (rc != CA_OK) {
 		job_text(j, rc == CA_ENOTFOUND ? 409 : 503, "request %llu: requester %s: %s",

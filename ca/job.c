@@ -43,6 +43,7 @@ job_new(struct daemon *d, struct http_request *req)
 		return NULL;
 	j->d = d;
 	j->cfg = d->cfg;
+	j->dirs = daemon_directory_get(d);
 	j->req = req;
 	snprintf(j->peer, sizeof(j->peer), "%s", req->peer);
 	snprintf(j->method, sizeof(j->method), "%s", req->method);
@@ -72,6 +73,7 @@ job_new(struct daemon *d, struct http_request *req)
 fail:
 	free(j->client_cert);
 	gnutls_memset(j->password, 0, sizeof(j->password));
+	daemon_directory_put(j->dirs);
 	free(j);
 	return NULL;
 }
@@ -89,7 +91,15 @@ job_free(struct job *j)
 	free(j->resp);
 	principal_clear(&j->who);
 	daemon_templates_put(j->tset);
+	daemon_directory_put(j->dirs);
 	free(j);
+}
+
+/* The pool the job took a reference on when it was made. */
+struct directory *
+job_dir(const struct job *j)
+{
+	return j->dirs != NULL ? j->dirs->dir : NULL;
 }
 
 /* Add one response header; extra headers past JOB_HEADERS_MAX are dropped. */
@@ -226,18 +236,18 @@ job_authenticate(struct job *j)
 		job_header(j, "WWW-Authenticate", "Basic realm=\"entca\", charset=\"UTF-8\"");
 		return false;
 	}
-	if (j->d->dir == NULL) {
+	if (job_dir(j) == NULL) {
 		job_text(j, 503, "no directory is configured to check credentials");
 		return false;
 	}
 	if (j->have_basic)
-		rc = directory_authenticate(j->d->dir, j->user, j->password,
+		rc = directory_authenticate(job_dir(j), j->user, j->password,
 		    &j->who, &alog, why, sizeof(why));
 	else if (!j->client_cert_verified)
 		rc = ca_why(why, sizeof(why), CA_EAUTH,
 		    "client certificate does not chain to a trusted CA");
 	else
-		rc = directory_map_certificate(j->d->dir, j->client_cert,
+		rc = directory_map_certificate(job_dir(j), j->client_cert,
 		    j->client_cert_len, &j->who, why, sizeof(why));
 	gnutls_memset(j->password, 0, sizeof(j->password));
 	if (rc == CA_OK) {
@@ -306,6 +316,7 @@ job_new_local(struct daemon *d, const char *name)
 		return NULL;
 	j->d = d;
 	j->cfg = d->cfg;
+	j->dirs = daemon_directory_get(d);
 	j->local = true;
 	j->authenticated = true;
 	snprintf(j->peer, sizeof(j->peer), "local");

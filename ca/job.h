@@ -35,6 +35,7 @@ struct job {
 	struct daemon *d;
 	const struct ca_config *cfg;	/* the generation this job started with */
 	struct daemon_templates *tset;	/* referenced templates, or NULL */
+	struct daemon_directory *dirs;	/* referenced directory pool, or NULL */
 	struct http_request *req;	/* loop only */
 	char peer[64];
 	char method[8];
@@ -104,6 +105,9 @@ int job_run_local(struct job *j, job_work_cb work);
 
 /* Free a job made by job_new_local. */
 void job_free(struct job *j);
+
+/* The directory pool this job uses (NULL when none is configured). */
+struct directory *job_dir(const struct job *j);
 
 /* Answer from the loop now, without a worker (loop thread). */
 void job_finish(struct job *j);

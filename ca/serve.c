@@ -110,7 +110,7 @@ serve_health(struct daemon *d, struct http_request *req)
 	    "issued", issued,
 	    "served", (json_int_t)d->served,
 	    "queued", (json_int_t)workers_pending(d->workers),
-	    "directory", d->dir != NULL,
+	    "directory", d->dirs != NULL,
 	    "crl", crl);
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);

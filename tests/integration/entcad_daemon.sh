@@ -127,6 +127,19 @@ t_match "bad entcad.conf on SIGHUP is refused with its line" "reload refused.*en
 t_eq "and the old configuration keeps serving" 200 "$(enroll_code PKCSIntune)"
 cp "$D/good.conf" "$DEMO_CONF"
 
+# --- SIGHUP moves entcad to another directory pool (new URI) and back ---
+cp "$DEMO_CONF" "$D/good.conf"
+dead=$(free_port)
+sed -i "s|^uri = .*|uri = ldap://127.0.0.1:$dead|" "$DEMO_CONF"
+hup
+t_match "a changed [directory] gets a new pool on SIGHUP" "new directory pool for ldap://127.0.0.1:$dead" "$(cat "$D/demo/entcad.log")"
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$DEMO_CA" -u 'alice@demo.example:not-cached' \
+    -H 'Content-Type: application/pkcs10' --data-binary @"$D/alice.b64" "$DEMO_URL/.well-known/est/PKCSIntune/simpleenroll")
+t_eq "the new pool is in use (nothing listens there: 503)" 503 "$code"
+cp "$D/good.conf" "$DEMO_CONF"
+hup
+t_eq "back on the real directory after the next SIGHUP" 200 "$(enroll_code PKCSIntune)"
+
 # --- the directory dies and comes back ---
 "$SRC/tests/slapd/slapd-stop.sh" "$D/demo/slapd" --keep
 start=$(date +%s%N)
