@@ -112,6 +112,8 @@ sed -e 's/^display-name = .*/display-name = PKCS Intune Two/' -e 's/^name = .*/n
     "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/PKCSIntuneTwo.tmpl"
 chmod 600 "$D/demo/templates/PKCSIntuneTwo.tmpl"
 t_eq "a template not yet issued: 404" 404 "$(enroll_code PKCSIntuneTwo)"
+t_match "entca -c finds the templates folder of entcad.conf" 'PKCSIntuneTwo +PKCS Intune Two +PKCSIntuneTwo.tmpl' \
+    "$("$BUILD/entca" -c "$DEMO_CONF" template list)"
 "$BUILD/entca" -c "$DEMO_CONF" template issue PKCSIntuneTwo >"$D/err" 2>&1
 t_eq "entca template issue: exit 0" 0 "$?"
 t_match "issue-templates now lists it" "^issue-templates = PKCSIntune, PKCSIntuneTwo" "$(cat "$DEMO_CONF")"
