@@ -353,9 +353,13 @@ api_route(struct daemon *d, struct http_request *req, const char *rest)
 		http_respond(req, 500, NULL, 0, "out of memory\n", 14);
 		return;
 	}
+	if (strcmp(req->method, "GET") == 0) {
+		api_read_route(j, rest, req->query);
+		return;
+	}
 	if (strcmp(req->method, "POST") != 0) {
-		job_text(j, 405, "the management API takes POST with a JSON body");
-		job_header(j, "Allow", "POST");
+		job_text(j, 405, "the management API takes GET, or POST with a JSON body");
+		job_header(j, "Allow", "GET, POST");
 		job_finish(j);
 		return;
 	}

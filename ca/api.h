@@ -1,6 +1,6 @@
 /*
  * The management API under /api/v1/ (JSON): revocation, pending-request
- * decisions and forced CRL publication. Every call is authenticated like
+ * decisions, forced CRL publication, and read-only views (api_read.c). Every call is authenticated like
  * EST and checked against the CA's rights: officer for revocation and
  * decisions, admin for CRL publication. Loop-thread entry point; the work
  * runs through job.c.
@@ -10,6 +10,15 @@
 
 struct daemon;
 struct http_request;
+
+struct job;
+
+/*
+ * GET /api/v1/requests[?status=pending|issued|denied|failed|all],
+ * /api/v1/certificates/<serial> (officer or auditor), /api/v1/audit[?last=N]
+ * (auditor). Loop thread; j is answered later from the loop.
+ */
+void api_read_route(struct job *j, const char *rest, const char *query);
 
 /* Route req whose path is /api/v1/<rest>. */
 void api_route(struct daemon *d, struct http_request *req, const char *rest);

@@ -73,7 +73,7 @@ demo_setup() {
 	[security]
 	# The connector computer account: Request Certificates + Issue and Manage.
 	allow = INTUNECONN\$ : read, request, officer
-	allow = PKI Admins : read, admin
+	allow = PKI Admins : read, admin, auditor
 	allow = Domain Users : read, request
 	deny = Denied Users : request
 

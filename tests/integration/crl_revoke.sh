@@ -167,6 +167,29 @@ I=$(crlinfo "$D/delta3.crl")
 t_match "next delta carries removeFromCRL" "entry=${SA##0}:removeFromCRL" "$I"
 t_eq "and nothing about the released certificate but that" 1 "$(echo "$I" | grep -c "entry=${SA##0}:")"
 
+# Read-only views: officers and auditors see certificates and requests,
+# only auditors the audit log.
+get() {	# get CRED PATH: status in $code, body in $D/out
+	code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$1" "$URL/api/v1/$2")
+}
+get "$CONN" "certificates/$S1"
+t_eq "GET a certificate as an officer: 200" 200 "$code"
+t_match "it reads revoked, cessationOfOperation, with LAPTOP01's SID" \
+    '"status":"revoked".*"subject_sid":"S-1-5-21-3623811015-3361044348-30300820-1112"|"subject_sid":"S-1-5-21-3623811015-3361044348-30300820-1112".*"status":"revoked"' "$(cat "$D/out")"
+t_match "and the reason" '"reason":"cessationOfOperation"' "$(cat "$D/out")"
+get "$CONN" "requests?status=issued"
+t_eq "GET issued requests: 200" 200 "$code"
+t_eq "every enrollment of this test is there" 4 "$($PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["requests"]))' "$D/out")"
+get "$CONN" "requests?status=maybe"
+t_eq "GET requests with a bad status: 400" 400 "$code"
+get "$CONN" "audit?last=5"
+t_eq "the audit log needs the auditor right: 403" 403 "$code"
+get "$ADMIN" "audit?last=5"
+t_eq "an auditor reads it: 200" 200 "$code"
+t_eq "five events, newest last" 5 "$($PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["events"]))' "$D/out")"
+get 'bob@demo.example:demo-bob' "certificates/$S1"
+t_eq "a plain user may not read certificates: 403" 403 "$code"
+
 # The CA host's tool: same rules, same store.
 "$BUILD/entca" -c "$DEMO_CONF" revoke "$SA" --reason keyCompromise >"$D/tool.out" 2>&1
 t_eq "entca revoke on the host: exit 0" 0 "$?"
