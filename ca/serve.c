@@ -48,18 +48,14 @@ static void
 reply_bytes(struct http_request *req, const char *type, const char *cte,
     const void *body, size_t len)
 {
-	struct http_header h[3] = {
+	/* EST bodies carry a transfer encoding; signed public files may be cached. */
+	struct http_header h[2] = {
 		{ "Content-Type", type },
-		{ "Content-Transfer-Encoding", cte },
-		{ "Cache-Control", "max-age=300" },
+		cte != NULL ? (struct http_header){ "Content-Transfer-Encoding", cte } :
+		    (struct http_header){ "Cache-Control", "max-age=300" },
 	};
 
-	if (cte != NULL) {
-		http_respond(req, 200, h, 2, body, len);
-	} else {
-		h[1] = h[2];
-		http_respond(req, 200, h, 2, body, len);
-	}
+	http_respond(req, 200, h, 2, body, len);
 }
 
 /* GET /.well-known/est/cacerts: base64 certs-only PKCS#7 of the chain. */
