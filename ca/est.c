@@ -108,7 +108,7 @@ enroll_parse_csr(struct job *j, struct enroll *e)
 
 /* Worker: the principal the certificate is for, from the directory. */
 bool
-enroll_find_subject(struct job *j, struct enroll *e)
+enroll_find_subject(struct job *j, struct enroll *e, const struct principal *self)
 {
 	char value[PRINCIPAL_DN_MAX], why[CA_WHY_MAX];
 	enum policy_hint hint;
@@ -121,7 +121,7 @@ enroll_find_subject(struct job *j, struct enroll *e)
 	case POLICY_HINT_DNS: key = DIRECTORY_BY_DNS; break;
 	default:
 		/* Names nobody else: the certificate is for the requester. */
-		if (principal_copy(&e->subject, &j->who) != CA_OK) {
+		if (principal_copy(&e->subject, self) != CA_OK) {
 			job_text(j, 500, "out of memory");
 			return false;
 		}
@@ -708,7 +708,7 @@ enroll_work(struct job *j)
 			return;
 		}
 	}
-	if (!enroll_find_subject(j, e))
+	if (!enroll_find_subject(j, e, &j->who))
 		return;
 	enroll_decide(j, e, &j->who);
 }

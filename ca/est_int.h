@@ -54,8 +54,12 @@ struct enroll {
 /* Free an enrollment (job ctx_free); wipes password and generated key. */
 void enroll_free(void *arg);
 
-/* Worker: the principal the certificate is for, from the directory. */
-bool enroll_find_subject(struct job *j, struct enroll *e);
+/*
+ * Worker: the principal the certificate is for, from the directory; a
+ * request that names nobody is for self (the requester, not an approver).
+ */
+bool enroll_find_subject(struct job *j, struct enroll *e,
+    const struct principal *self);
 
 /* Worker: policy on the parsed request, then act on the verdict. */
 void enroll_decide(struct job *j, struct enroll *e,

@@ -93,7 +93,7 @@ decide_pending_work(struct job *j)
 		    e->request_id, e->rec.requester, why);
 		return;
 	}
-	if (enroll_find_subject(j, e)) {
+	if (enroll_find_subject(j, e, &requester)) {
 		/* Approval re-runs every check with the requester's rights. */
 		enroll_decide(j, e, &requester);
 		if (e->issued) {

@@ -74,6 +74,8 @@ demo_setup() {
 	# The connector computer account: Request Certificates + Issue and Manage.
 	allow = INTUNECONN\$ : read, request, officer
 	allow = PKI Admins : read, admin, auditor
+	# Officers through a nested group: PKI Admins is a member of Cert Officers.
+	allow = Cert Officers : read, officer
 	allow = Domain Users : read, request
 	deny = Denied Users : request
 

@@ -156,6 +156,19 @@ t_eq "polling after approval: 200 with the certificate" 200 "$code"
 p7_to_pem "$D/out" "$D/pend.pem"
 t_run "approved certificate chains to the CA" openssl verify -CAfile "$DEMO_CA" "$D/pend.pem"
 
+# An officer other than the requester approves a request that names nobody:
+# the certificate is the requester's (its SID), not the approver's.
+$CSR make "$D/self.key" "$D/self.b64" "CN=INTUNECONN"
+post "$CONN" ApprovalUser/simpleenroll "$D/self.b64"
+RID2=$(sed -n 's/^X-Request-Id: *\([0-9]*\).*/\1/p' "$D/hdr" | tr -d '\r')
+code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u 'pkiadmin@demo.example:demo-admin' \
+    -X POST "$DEMO_URL/api/v1/requests/$RID2/approve")
+t_eq "approve by an officer through a nested group (pkiadmin): 200" 200 "$code"
+post "$CONN" ApprovalUser/simpleenroll "$D/self.b64"
+p7_to_pem "$D/out" "$D/self.pem"
+t_match "the certificate carries the requester's SID, not the approver's" \
+    'sid=S-1-5-21-3623811015-3361044348-30300820-1105' "$($CSR fields "$D/self.pem")"
+
 # --- re-enrollment with the old certificate as TLS client certificate ---
 $CSR make "$D/ren.key" "$D/ren.b64" "CN=alice,O=Demo" --upn alice@demo.example
 post "$CONN" Renewable/simpleenroll "$D/ren.b64"
