@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "common/hex.h"
 #include "ca/api.h"
 #include "ca/clock.h"
 #include "ca/daemon.h"
@@ -25,8 +26,8 @@
 
 #define API_NAME_MAX 256
 
-/* What one revocation call carries. */
-struct api_revoke {
+/* What one revocation or CRL-publication call carries. */
+struct api_call {
 	bool unrevoke;
 	int reason;
 	int64_t invalidity;
@@ -40,9 +41,9 @@ struct api_revoke {
 
 /* Free the call state. */
 static void
-api_revoke_free(void *arg)
+api_call_free(void *arg)
 {
-	struct api_revoke *a = arg;
+	struct api_call *a = arg;
 
 	if (a == NULL)
 		return;
@@ -53,7 +54,7 @@ api_revoke_free(void *arg)
 
 /* Reason and invalidity date from a JSON body; false with a 400 set. */
 static bool
-parse_reason(struct job *j, json_t *body, struct api_revoke *a)
+parse_reason(struct job *j, json_t *body, struct api_call *a)
 {
 	json_t *r = json_object_get(body, "reason");
 	json_t *inv = json_object_get(body, "invalidity_date");
@@ -86,10 +87,10 @@ parse_reason(struct job *j, json_t *body, struct api_revoke *a)
 static int
 revoke_one_apply(struct store_wtxn *w, struct job *j)
 {
-	struct api_revoke *a = j->ctx;
+	struct api_call *a = j->ctx;
 	char hex[2 * STORE_SERIAL_MAX + 1];
 
-	revoke_serial_hex(a->serial, a->serial_len, hex);
+	hex_encode(a->serial, a->serial_len, hex);
 	if (a->unrevoke)
 		store_w_unrevoke(w, a->serial, a->serial_len, ca_now());
 	else
@@ -105,7 +106,7 @@ revoke_one_apply(struct store_wtxn *w, struct job *j)
 static void
 revoke_one_work(struct job *j)
 {
-	struct api_revoke *a = j->ctx;
+	struct api_call *a = j->ctx;
 	char hex[2 * STORE_SERIAL_MAX + 1];
 	json_t *o;
 
@@ -114,7 +115,7 @@ revoke_one_work(struct job *j)
 		    a->unrevoke ? "unrevoke" : "revoke");
 		return;
 	}
-	revoke_serial_hex(a->serial, a->serial_len, hex);
+	hex_encode(a->serial, a->serial_len, hex);
 	o = json_pack("{s:s,s:s,s:s}", "serial", hex,
 	    "status", a->unrevoke ? "valid" : "revoked",
 	    "reason", a->unrevoke ? "" : crl_reason_name(a->reason));
@@ -126,13 +127,13 @@ revoke_one_work(struct job *j)
 static int
 revoke_all_apply(struct store_wtxn *w, struct job *j)
 {
-	struct api_revoke *a = j->ctx;
+	struct api_call *a = j->ctx;
 	char hex[2 * STORE_SERIAL_MAX + 1];
 	int64_t now = ca_now();
 
 	for (size_t i = 0; i < a->set->n; i++) {
 		store_w_revoke(w, a->set->serial[i], a->set->len[i], a->reason, now, a->invalidity);
-		revoke_serial_hex(a->set->serial[i], a->set->len[i], hex);
+		hex_encode(a->set->serial[i], a->set->len[i], hex);
 		job_audit(w, j, "revoke", "done", crl_reason_name(a->reason),
 		    "serial", hex, "sid", a->sid, "upn", a->upn, "device", a->device, NULL);
 	}
@@ -143,7 +144,7 @@ revoke_all_apply(struct store_wtxn *w, struct job *j)
 static void
 revoke_all_work(struct job *j)
 {
-	struct api_revoke *a = j->ctx;
+	struct api_call *a = j->ctx;
 	struct principal p;
 	struct store_txn *t = NULL;
 	char why[CA_WHY_MAX], name[API_NAME_MAX + 2];
@@ -189,7 +190,7 @@ revoke_all_work(struct job *j)
 	}
 	list = json_array();
 	for (size_t i = 0; i < a->set->n; i++) {
-		revoke_serial_hex(a->set->serial[i], a->set->len[i], hex);
+		hex_encode(a->set->serial[i], a->set->len[i], hex);
 		json_array_append_new(list, json_string(hex));
 	}
 	o = json_pack("{s:o,s:s}", "revoked", list, "reason", crl_reason_name(a->reason));
@@ -204,7 +205,7 @@ out:
 static void
 crl_publish_on_loop(struct job *j)
 {
-	struct api_revoke *a = j->ctx;
+	struct api_call *a = j->ctx;
 
 	if (a->crl.der == NULL)
 		return;
@@ -222,7 +223,7 @@ crl_publish_on_loop(struct job *j)
 static void
 crl_publish_work(struct job *j)
 {
-	struct api_revoke *a = j->ctx;
+	struct api_call *a = j->ctx;
 	struct crlpub p;
 	struct daemon_crl_urls urls;
 	char why[CA_WHY_MAX];
@@ -294,53 +295,52 @@ api_go(struct job *j, job_work_cb work, bool local)
 static void
 api_dispatch(struct job *j, const char *rest, bool local)
 {
-	struct api_revoke *a;
+	struct api_call *a;
 	json_t *body = NULL;
+	job_work_cb work = NULL;	/* NULL: j already holds the answer */
 	char serial[128], why[CA_WHY_MAX], tail[32];
 	unsigned long long id;
 	int n = 0;
 
 	if (sscanf(rest, "requests/%llu/%31[a-z]%n", &id, tail, &n) == 2 &&
-	    rest[n] == '\0' && (strcmp(tail, "approve") == 0 || strcmp(tail, "deny") == 0))
-		return api_go(j, est_pending_setup(j, id, strcmp(tail, "approve") == 0), local);
+	    rest[n] == '\0' && (strcmp(tail, "approve") == 0 || strcmp(tail, "deny") == 0)) {
+		api_go(j, est_pending_setup(j, id, strcmp(tail, "approve") == 0), local);
+		return;
+	}
 	a = calloc(1, sizeof(*a));
 	if (a == NULL) {
 		job_text(j, 500, "out of memory");
-		return api_go(j, NULL, local);
+		goto out;
 	}
 	j->ctx = a;
-	j->ctx_free = api_revoke_free;
+	j->ctx_free = api_call_free;
 	body = body_object(j);
 	if (body == NULL)
-		return api_go(j, NULL, local);
+		goto out;
 	if (sscanf(rest, "certificates/%127[^/]/%31[a-z]%n", serial, tail, &n) == 2 &&
 	    rest[n] == '\0' && (strcmp(tail, "revoke") == 0 || strcmp(tail, "unrevoke") == 0)) {
 		a->unrevoke = strcmp(tail, "unrevoke") == 0;
 		if (revoke_serial_parse(serial, a->serial, &a->serial_len, why, sizeof(why)) != CA_OK)
 			job_text(j, 400, "%s", why);
-		else if (a->unrevoke || parse_reason(j, body, a)) {
-			json_decref(body);
-			return api_go(j, revoke_one_work, local);
-		}
+		else if (a->unrevoke || parse_reason(j, body, a))
+			work = revoke_one_work;
 	} else if (strcmp(rest, "principals/revoke") == 0) {
 		get_str(body, "sid", a->sid, sizeof(a->sid));
 		get_str(body, "upn", a->upn, sizeof(a->upn));
 		get_str(body, "device", a->device, sizeof(a->device));
 		if (a->sid[0] == '\0' && a->upn[0] == '\0' && a->device[0] == '\0')
 			job_text(j, 400, "body: name the principal with \"sid\", \"upn\" or \"device\"");
-		else if (parse_reason(j, body, a)) {
-			json_decref(body);
-			return api_go(j, revoke_all_work, local);
-		}
+		else if (parse_reason(j, body, a))
+			work = revoke_all_work;
 	} else if (strcmp(rest, "crl/publish") == 0) {
 		a->crl_delta = json_is_true(json_object_get(body, "delta"));
-		json_decref(body);
-		return api_go(j, crl_publish_work, local);
+		work = crl_publish_work;
 	} else {
 		job_text(j, 404, "unknown API path /api/v1/%s", rest);
 	}
+out:
 	json_decref(body);
-	api_go(j, NULL, local);
+	api_go(j, work, local);
 }
 
 /* Loop: the management API takes POST with a JSON body. */

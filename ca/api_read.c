@@ -83,8 +83,7 @@ add_event(uint64_t seq, const char *text, size_t len, void *arg)
 static json_t *
 cert_json(const struct store_cert *c, const char *serial)
 {
-	const char *status = c->status == STORE_CERT_VALID ? "valid" :
-	    c->reason == STORE_REASON_HOLD ? "hold" : "revoked";
+	const char *status = revoke_status_name(c);
 	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I}",
 	    "serial", serial, "status", status, "template", c->template_name,
 	    "requester", c->requester, "subject", c->subject_dn,

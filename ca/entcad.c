@@ -13,7 +13,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
 #include <grp.h>
@@ -34,15 +33,11 @@
 #include "ca/settings.h"
 #include "ca/daemon.h"
 #include "ca/http.h"
-#include "ca/identity.h"
 #include "ca/log.h"
-#include "ca/pkcs7.h"
 #include "ca/signer.h"
-#include "ca/store.h"
 #include "ca/tls.h"
 #include "ca/templates_load.h"
 #include "ca/workers.h"
-#include "ldap/directory.h"
 
 #define ENTCAD_DEFAULT_CONF SYSCONFDIR "/entca/entcad.conf"
 #define ENTCAD_SECRET_MAX 1024		/* bind password file */

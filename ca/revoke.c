@@ -66,11 +66,13 @@ revoke_serial_parse(const char *text, unsigned char *out, size_t *len,
 	return CA_OK;
 }
 
-/* Serial bytes as lower-case hex. */
-void
-revoke_serial_hex(const unsigned char *serial, size_t len, char *out)
+/* A certificate record's state in words: valid, hold or revoked. */
+const char *
+revoke_status_name(const struct store_cert *c)
 {
-	hex_encode(serial, len, out);
+	if (c->status == STORE_CERT_VALID)
+		return "valid";
+	return c->reason == STORE_REASON_HOLD ? "hold" : "revoked";
 }
 
 struct collect {

@@ -21,8 +21,8 @@
 int revoke_serial_parse(const char *text, unsigned char *out, size_t *len,
     char *why, size_t whylen);
 
-/* Lower-case hex of serial into out (2*len+1 bytes). */
-void revoke_serial_hex(const unsigned char *serial, size_t len, char *out);
+/* A certificate record's state in words: "valid", "hold" or "revoked". */
+const char *revoke_status_name(const struct store_cert *c);
 
 /* The serials of every valid certificate of a principal. */
 struct revoke_set {

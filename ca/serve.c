@@ -172,24 +172,23 @@ route_est(struct daemon *d, struct http_request *req, const char *rest)
 		return;
 	}
 	lab = label[0] != '\0' ? label : NULL;
-	if (strcmp(op, "cacerts") == 0) {
+	if (strcmp(op, "cacerts") == 0 || strcmp(op, "csrattrs") == 0) {
 		if (!get)
-			return reply_text(req, 405, "cacerts: use GET", "GET");
-		return serve_cacerts(d, req);
-	}
-	if (strcmp(op, "csrattrs") == 0) {
-		if (!get)
-			return reply_text(req, 405, "csrattrs: use GET", "GET");
-		return est_csrattrs(d, req, lab);
-	}
-	if (strcmp(op, "simpleenroll") == 0 || strcmp(op, "simplereenroll") == 0 ||
+			reply_text(req, 405, "cacerts and csrattrs: use GET", "GET");
+		else if (op[1] == 'a')
+			serve_cacerts(d, req);
+		else
+			est_csrattrs(d, req, lab);
+	} else if (strcmp(op, "simpleenroll") == 0 || strcmp(op, "simplereenroll") == 0 ||
 	    strcmp(op, "serverkeygen") == 0) {
 		if (!post)
-			return reply_text(req, 405, "EST enrollment: use POST", "POST");
-		return est_enroll(d, req, op[6] == 'r' ? ENROLL_RENEW :
-		    op[6] == 'k' ? ENROLL_KEYGEN : ENROLL_SIMPLE, lab);
+			reply_text(req, 405, "EST enrollment: use POST", "POST");
+		else
+			est_enroll(d, req, op[6] == 'r' ? ENROLL_RENEW :
+			    op[6] == 'k' ? ENROLL_KEYGEN : ENROLL_SIMPLE, lab);
+	} else {
+		reply_text(req, 404, "EST: unknown operation (cacerts, csrattrs, simpleenroll, simplereenroll, serverkeygen)", NULL);
 	}
-	reply_text(req, 404, "EST: unknown operation (cacerts, csrattrs, simpleenroll, simplereenroll, serverkeygen)", NULL);
 }
 
 /* What both listeners serve: public, signed bytes and health. */
@@ -201,16 +200,17 @@ route_public(struct daemon *d, struct http_request *req)
 	bool get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
 
 	if (!get)
-		return reply_text(req, 405, "use GET", "GET");
-	if (strcmp(p, "/health") == 0)
-		return serve_health(d, req);
-	if (strncmp(p, "/crl/", 5) == 0)
-		return serve_crl(d, req, p + 5);
-	if (strncmp(p, "/aia/", 5) == 0 && strncmp(p + 5, d->cfg->name, n) == 0 &&
+		reply_text(req, 405, "use GET", "GET");
+	else if (strcmp(p, "/health") == 0)
+		serve_health(d, req);
+	else if (strncmp(p, "/crl/", 5) == 0)
+		serve_crl(d, req, p + 5);
+	else if (strncmp(p, "/aia/", 5) == 0 && strncmp(p + 5, d->cfg->name, n) == 0 &&
 	    strcmp(p + 5 + n, ".crt") == 0)
-		return reply_bytes(req, "application/pkix-cert", NULL,
+		reply_bytes(req, "application/pkix-cert", NULL,
 		    d->id->cert_der.data, d->id->cert_der.size);
-	reply_text(req, 404, "not found", NULL);
+	else
+		reply_text(req, 404, "not found", NULL);
 }
 
 /* HTTPS: EST, the management API, then public content. */
@@ -221,10 +221,11 @@ daemon_handle(struct http_request *req, void *arg)
 	const char *p = req->path;
 
 	if (strncmp(p, EST_PREFIX, strlen(EST_PREFIX)) == 0)
-		return route_est(d, req, p + strlen(EST_PREFIX));
-	if (strncmp(p, "/api/v1/", 8) == 0)
-		return api_route(d, req, p + 8);
-	route_public(d, req);
+		route_est(d, req, p + strlen(EST_PREFIX));
+	else if (strncmp(p, "/api/v1/", 8) == 0)
+		api_route(d, req, p + 8);
+	else
+		route_public(d, req);
 }
 
 /* Plain HTTP: public content only, never credentials. */
@@ -236,6 +237,7 @@ daemon_handle_plain(struct http_request *req, void *arg)
 	/* Credentials never cross plain HTTP: EST and the API are HTTPS only. */
 	if (strncmp(req->path, EST_PREFIX, strlen(EST_PREFIX)) == 0 ||
 	    strncmp(req->path, "/api/", 5) == 0)
-		return reply_text(req, 403, "EST and the management API are served over HTTPS only", NULL);
-	route_public(d, req);
+		reply_text(req, 403, "EST and the management API are served over HTTPS only", NULL);
+	else
+		route_public(d, req);
 }

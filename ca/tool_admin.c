@@ -26,6 +26,7 @@
 #include "ca/api.h"
 #include "ca/daemon.h"
 #include "ca/log.h"
+#include "ca/revoke.h"
 #include "ca/settings.h"
 #include "ca/store.h"
 #include "ca/templates_load.h"
@@ -262,9 +263,7 @@ print_cert(const unsigned char *serial, size_t len, int64_t not_after, void *arg
 	if (store_get_cert(t, serial, len, &c) != CA_OK)
 		return 0;
 	hex_encode(serial, len, hex);
-	printf("%s\t%s\t%s\t%s\t%s\t%lld\t%s\n", hex,
-	    c.status == STORE_CERT_VALID ? "valid" :
-	    c.reason == STORE_REASON_HOLD ? "hold" : "revoked",
+	printf("%s\t%s\t%s\t%s\t%s\t%lld\t%s\n", hex, revoke_status_name(&c),
 	    c.template_name, c.requester, c.subject_sid[0] ? c.subject_sid : "-",
 	    (long long)c.not_after, c.subject_dn);
 	store_cert_clear(&c);
