@@ -21,6 +21,7 @@ t_cleanup() {
 		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 		kill -9 "$p" 2>/dev/null
 	done
+	t_sanitizer_check_exit
 	[ -n "${T_KEEP:-}" ] || rm -rf "$T_TMP"
 }
 trap t_cleanup EXIT
@@ -104,4 +105,31 @@ while time.time() < end:
         time.sleep(0.05)
 sys.exit(1)
 PYEOF
+}
+
+# Sanitizer reports in the logs of the daemons a script started. Every text
+# file under $T_TMP (where the daemons' logs go) and every file named in
+# T_LOGS is searched; an ASan/UBSan/LSan build then fails the script on a
+# daemon-side error, not only on a unit test's own.
+T_LOGS=${T_LOGS:-}
+T_SAN_PATTERN='ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|ThreadSanitizer|MemorySanitizer)|runtime error:'
+
+# t_sanitizer_reports: print the files holding a sanitizer report.
+t_sanitizer_reports() {
+	{ grep -rlsIE -- "$T_SAN_PATTERN" "$T_TMP"
+	  for f in $T_LOGS; do grep -lsIE -- "$T_SAN_PATTERN" "$f"; done; } | sort -u
+}
+
+# t_sanitizer_check_exit: from the exit trap, once the daemons are stopped
+# (LeakSanitizer reports at exit): a report makes the script fail.
+t_sanitizer_check_exit() {
+	_files=$(t_sanitizer_reports)
+	[ -z "$_files" ] && return 0
+	for f in $_files; do
+		echo "# sanitizer report in $f:"
+		grep -E -A12 -- "$T_SAN_PATTERN" "$f" | head -40 | sed 's/^/#   /'
+	done
+	echo "Bail out! sanitizer report in a daemon log"
+	[ -n "${T_KEEP:-}" ] || rm -rf "$T_TMP"
+	exit 1
 }
