@@ -251,28 +251,99 @@ out:
 	return rc;
 }
 
-/* A non-negative INTEGER of at most 32 bits at p into *v. */
+/*
+ * A non-negative INTEGER of at most 32 bits at p into *v; *used is the TLV's
+ * length so the caller can step past it.
+ */
 static int
-read_uint(const unsigned char *p, size_t len, struct der_tlv *t, uint32_t *v)
+read_uint(const unsigned char *p, size_t len, uint32_t *v, size_t *used)
 {
-	if (len == 0 || der_read(p, len, t) != 0 || t->tag != DER_INTEGER ||
-	    t->len == 0 || t->len > 5 || (t->val[0] & 0x80) ||
-	    (t->len == 5 && t->val[0] != 0))
+	struct der_tlv t;
+
+	if (len == 0 || der_read(p, len, &t) != 0 || t.tag != DER_INTEGER ||
+	    t.len == 0 || t.len > 5 || (t.val[0] & 0x80) ||
+	    (t.len == 5 && t.val[0] != 0))
 		return -1;
 	*v = 0;
-	for (size_t k = 0; k < t->len; k++)
-		*v = *v << 8 | t->val[k];
+	for (size_t k = 0; k < t.len; k++)
+		*v = *v << 8 | t.val[k];
+	*used = t.rawlen;
 	return 0;
 }
 
-/* Extensions asked for, the SID extension and the template extensions. */
+/*
+ * The template extension's value: CertificateTemplateOID ::= SEQUENCE {
+ * templateID OID, templateMajorVersion INTEGER OPTIONAL,
+ * templateMinorVersion INTEGER OPTIONAL } (MS-WCCE 2.2.2.7.7.2). Every
+ * cursor is local to this one value, and r is written only once the whole
+ * value has parsed: a pointer kept from an earlier extension's value (freed
+ * by then) was a use-after-free.
+ */
+static int
+parse_tmpl_v2(const unsigned char *p, size_t len, struct policy_request *r)
+{
+	char oid[TMPL_OID_MAX];
+	uint32_t major = 0, minor = 0;
+	struct der_tlv seq, id;
+	const unsigned char *q;
+	size_t left, used;
+
+	if (der_read(p, len, &seq) != 0 || seq.tag != DER_SEQUENCE ||
+	    seq.rawlen != len || der_read(seq.val, seq.len, &id) != 0 ||
+	    id.tag != DER_OID ||
+	    der_oid_text(id.val, id.len, oid, sizeof(oid)) != 0)
+		return -1;
+	q = seq.val + id.rawlen;
+	left = seq.len - id.rawlen;
+	if (left > 0) {
+		if (read_uint(q, left, &major, &used) != 0)
+			return -1;
+		q += used;
+		left -= used;
+	}
+	if (left > 0) {
+		if (read_uint(q, left, &minor, &used) != 0)
+			return -1;
+		left -= used;
+	}
+	if (left != 0)
+		return -1;
+	snprintf(r->template_oid, sizeof(r->template_oid), "%s", oid);
+	r->template_major = major;
+	r->template_minor = minor;
+	return 0;
+}
+
+/* The v1 template extension: a bare BMPString as AD CS writes it. */
+static void
+parse_tmpl_v1(const unsigned char *p, size_t len, struct policy_request *r)
+{
+	struct der_tlv t;
+	size_t k, o = 0;
+
+	if (der_read(p, len, &t) != 0 || t.tag != DER_BMPSTRING ||
+	    t.len % 2 != 0)
+		return;
+	/* ASCII kept: template names are plain identifiers. */
+	for (k = 0; k + 1 < t.len && o + 1 < sizeof(r->template_name); k += 2)
+		if (t.val[k] == 0 && t.val[k + 1] >= 0x20 && t.val[k + 1] < 0x7f)
+			r->template_name[o++] = (char)t.val[k + 1];
+	r->template_name[o] = '\0';
+}
+
+/*
+ * Extensions asked for, the SID extension and the template extensions. One
+ * extension value at a time: it is freed before the next is fetched, so no
+ * state derived from it outlives its iteration. An extension requested
+ * twice is refused (RFC 5280 §4.2: one instance per extension), as AD CS
+ * clients never send that and two readings of it could disagree.
+ */
 static int
 parse_exts(gnutls_x509_crq_t crq, struct policy_request *r, char *why,
     size_t whylen)
 {
 	char oid[DER_OID_TEXT_MAX], sid[PRINCIPAL_SID_MAX];
 	gnutls_datum_t v = { NULL, 0 };
-	struct der_tlv t, a, b;
 	size_t sz;
 	unsigned i;
 	int ret, rc = CA_OK;
@@ -291,6 +362,11 @@ parse_exts(gnutls_x509_crq_t crq, struct policy_request *r, char *why,
 			return ca_why(why, whylen, CA_ETOOBIG,
 			    "CSR: more than %d requested extensions",
 			    POLICY_REQ_EXT_MAX);
+		for (size_t k = 0; k < r->n_exts; k++)
+			if (strcmp(r->exts[k], oid) == 0)
+				return ca_why(why, whylen, CA_EPARSE,
+				    "CSR: RFC 5280 §4.2: extension %s "
+				    "requested twice", oid);
 		snprintf(r->exts[r->n_exts++], DER_OID_TEXT_MAX, "%s", oid);
 		if (gnutls_x509_crq_get_extension_data2(crq, i, &v) < 0)
 			return ca_why(why, whylen, CA_EPARSE,
@@ -303,30 +379,13 @@ parse_exts(gnutls_x509_crq_t crq, struct policy_request *r, char *why,
 			else
 				supply_sid(r, sid, POLICY_SID_EXTENSION);
 		} else if (strcmp(oid, POLICY_OID_TMPL_V1) == 0) {
-			/* Bare BMPString as AD CS writes it; ASCII kept. */
-			if (der_read(v.data, v.size, &t) == 0 &&
-			    t.tag == DER_BMPSTRING && t.len % 2 == 0) {
-				size_t k, o = 0;
-				for (k = 0; k + 1 < t.len &&
-				    o + 1 < sizeof(r->template_name); k += 2)
-					if (t.val[k] == 0 && t.val[k + 1] >= 0x20 &&
-					    t.val[k + 1] < 0x7f)
-						r->template_name[o++] =
-						    (char)t.val[k + 1];
-				r->template_name[o] = '\0';
-			}
+			parse_tmpl_v1(v.data, v.size, r);
 		} else if (strcmp(oid, POLICY_OID_TMPL_V2) == 0) {
-			if (der_read(v.data, v.size, &t) == 0 &&
-			    t.tag == DER_SEQUENCE &&
-			    der_read(t.val, t.len, &a) == 0 && a.tag == DER_OID)
-				der_oid_text(a.val, a.len, r->template_oid,
-				    sizeof(r->template_oid));
-			if (r->template_oid[0] != '\0' &&
-			    read_uint(a.val + a.len, t.len - a.rawlen, &b,
-			    &r->template_major) == 0)
-				read_uint(b.raw + b.rawlen,
-				    t.len - a.rawlen - b.rawlen, &b,
-				    &r->template_minor);
+			if (parse_tmpl_v2(v.data, v.size, r) != 0)
+				rc = ca_why(why, whylen, CA_EPARSE,
+				    "CSR: certificate template extension %s: "
+				    "not a SEQUENCE { OID, INTEGER, INTEGER }",
+				    oid);
 		}
 		gnutls_free(v.data);
 		v.data = NULL;

@@ -19,3 +19,8 @@ tests_fuzz_fuzz_template_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_template_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_template_LDADD = $(ENTCA_LIBS)
 endif
+
+# Issue 11: hostile input, connection floods, health and store failures.
+TESTS += tests/integration/csr_second_template_ext.sh
+EXTRA_DIST += tests/integration/csr_second_template_ext.sh \
+	tests/integration/csr_hostile.py

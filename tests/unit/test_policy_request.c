@@ -1,7 +1,8 @@
 /*
  * policy_request_parse() and policy_subject_hint() on CSRs made by GnuTLS:
  * keys, SANs (UPN otherName, SID URL), SID extension and attribute,
- * template extensions, challenge, bad signatures and hostile bytes.
+ * template extensions, challenge, bad signatures and hostile bytes, and
+ * an extension requested twice (the template use-after-free).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 
 #include "common/error.h"
 #include "policy/request.h"
@@ -234,6 +238,105 @@ test_hostile_mutations(void **state)
 	free(der);
 }
 
+/* reference/adcs.md §5.1: template info for .176.1.14, 100, 4. */
+static const unsigned char tmpl_v2[] = { 0x30, 0x28, 0x06, 0x20, 0x2b, 0x06,
+    0x01, 0x04, 0x01, 0x82, 0x37, 0x15, 0x08, 0x85, 0xa1, 0xc2, 0x0a,
+    0xb2, 0xf8, 0x3b, 0x86, 0x81, 0x91, 0x06, 0x87, 0xdf, 0x82, 0x10,
+    0x83, 0xba, 0xee, 0x13, 0x81, 0x30, 0x01, 0x0e, 0x02, 0x01, 0x64,
+    0x02, 0x01, 0x04 };
+
+/*
+ * A signed CSR whose extensionRequest holds the template extension
+ * 1.3.6.1.4.1.311.21.7 twice: tmpl_v2, then `second`. GnuTLS keeps one
+ * value per OID, so the second is added under 1.3.6.1.4.1.311.21.9, its
+ * last OID byte patched to 7, and the request re-signed.
+ */
+static void
+csr_two_templates(const unsigned char *second, size_t second_len,
+    unsigned char **der, size_t *len)
+{
+	static const unsigned char placeholder[] = { 0x06, 0x09, 0x2b, 0x06,
+	    0x01, 0x04, 0x01, 0x82, 0x37, 0x15, 0x09 };
+	gnutls_x509_crq_t crq, again;
+	gnutls_datum_t out;
+	unsigned char *p;
+	size_t hits = 0;
+
+	assert_int_equal(gnutls_x509_crq_init(&crq), 0);
+	assert_int_equal(gnutls_x509_crq_set_version(crq, 1), 0);
+	assert_int_equal(gnutls_x509_crq_set_dn(crq, "CN=mallory", NULL), 0);
+	assert_int_equal(gnutls_x509_crq_set_key(crq, tp_key(TP_P256)), 0);
+	assert_int_equal(gnutls_x509_crq_set_extension_by_oid(crq,
+	    POLICY_OID_TMPL_V2, tmpl_v2, sizeof(tmpl_v2), 0), 0);
+	assert_int_equal(gnutls_x509_crq_set_extension_by_oid(crq,
+	    "1.3.6.1.4.1.311.21.9", second, second_len, 0), 0);
+	assert_int_equal(gnutls_x509_crq_sign2(crq, tp_key(TP_P256),
+	    GNUTLS_DIG_SHA256, 0), 0);
+	assert_int_equal(gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER,
+	    &out), 0);
+	gnutls_x509_crq_deinit(crq);
+	for (p = out.data; p + sizeof(placeholder) <= out.data + out.size; p++)
+		if (memcmp(p, placeholder, sizeof(placeholder)) == 0) {
+			p[sizeof(placeholder) - 1] = 0x07;
+			hits++;
+		}
+	assert_int_equal(hits, 1);
+	/* Re-sign the patched CertificationRequestInfo. */
+	assert_int_equal(gnutls_x509_crq_init(&again), 0);
+	assert_int_equal(gnutls_x509_crq_import(again, &out,
+	    GNUTLS_X509_FMT_DER), 0);
+	gnutls_free(out.data);
+	assert_int_equal(gnutls_x509_crq_sign2(again, tp_key(TP_P256),
+	    GNUTLS_DIG_SHA256, 0), 0);
+	assert_int_equal(gnutls_x509_crq_export2(again, GNUTLS_X509_FMT_DER,
+	    &out), 0);
+	gnutls_x509_crq_deinit(again);
+	*der = malloc(out.size);
+	assert_non_null(*der);
+	memcpy(*der, out.data, out.size);
+	*len = out.size;
+	gnutls_free(out.data);
+}
+
+/*
+ * Issue 11 item 1: a second, malformed template extension made parse_exts
+ * read the first one's freed value (heap-use-after-free in read_uint under
+ * ASan; garbage template versions without it). Refused now, with a reason.
+ */
+static void
+test_csr_second_template_ext_use_after_free(void **state)
+{
+	static const unsigned char nul[] = { 0x05, 0x00 };	/* not a SEQUENCE */
+	/* SEQUENCE { OID 1.3, INTEGER with no content octets } */
+	static const unsigned char trunc[] = { 0x30, 0x05, 0x06, 0x01, 0x2b,
+	    0x02, 0x00 };
+	unsigned char *der;
+	size_t len;
+
+	csr_two_templates(nul, sizeof(nul), &der, &len);
+	assert_int_equal(policy_request_parse(der, len, &req, why,
+	    sizeof(why)), CA_EPARSE);
+	assert_string_equal(why, "CSR: RFC 5280 §4.2: extension "
+	    POLICY_OID_TMPL_V2 " requested twice");
+	free(der);
+	/* Twice, both well-formed: still refused, never "last one wins". */
+	csr_two_templates(tmpl_v2, sizeof(tmpl_v2), &der, &len);
+	assert_int_equal(policy_request_parse(der, len, &req, why,
+	    sizeof(why)), CA_EPARSE);
+	free(der);
+	/* One malformed template extension alone: a precise refusal. */
+	for (int i = 0; i < 2; i++) {
+		struct tp_csr c = { .subject = "CN=x",
+		    .ext_oid = POLICY_OID_TMPL_V2,
+		    .ext_der = i == 0 ? nul : trunc,
+		    .ext_len = i == 0 ? sizeof(nul) : sizeof(trunc) };
+		assert_int_equal(parse(TP_RSA2048, &c), CA_EPARSE);
+		assert_string_equal(why, "CSR: certificate template extension "
+		    POLICY_OID_TMPL_V2 ": not a SEQUENCE { OID, INTEGER, "
+		    "INTEGER }");
+	}
+}
+
 static int
 teardown(void **state)
 {
@@ -252,6 +355,7 @@ main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_sid_syntax),
 		cmocka_unit_test(test_hostile_mutations),
+		cmocka_unit_test(test_csr_second_template_ext_use_after_free),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }
