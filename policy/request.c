@@ -402,6 +402,39 @@ parse_exts(gnutls_x509_crq_t crq, struct policy_request *r, char *why,
 	return CA_OK;
 }
 
+/*
+ * Each request attribute at most once (RFC 2985 §5.4: challengePassword and
+ * extensionRequest are single-valued; AD CS clients send each once). GnuTLS
+ * reads only the first instance of an OID, so a second extensionRequest or
+ * SID attribute would be a value nobody checked.
+ */
+static int
+check_attributes(gnutls_x509_crq_t crq, char *why, size_t whylen)
+{
+	char seen[POLICY_REQ_EXT_MAX][DER_OID_TEXT_MAX], oid[DER_OID_TEXT_MAX];
+	size_t n = 0, sz;
+	int ret;
+
+	for (unsigned i = 0;; i++) {
+		sz = sizeof(oid);
+		ret = gnutls_x509_crq_get_attribute_info(crq, i, oid, &sz);
+		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			return CA_OK;
+		if (ret < 0)
+			return ca_why(why, whylen, CA_EPARSE,
+			    "CSR: attribute %u does not parse", i + 1);
+		if (n >= POLICY_REQ_EXT_MAX)
+			return ca_why(why, whylen, CA_ETOOBIG,
+			    "CSR: more than %d attributes", POLICY_REQ_EXT_MAX);
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(seen[k], oid) == 0)
+				return ca_why(why, whylen, CA_EPARSE,
+				    "CSR: RFC 2985: attribute %s sent twice",
+				    oid);
+		snprintf(seen[n++], sizeof(seen[0]), "%s", oid);
+	}
+}
+
 /* A SID sent as a request attribute carrying the extension's value. */
 static int
 parse_sid_attribute(gnutls_x509_crq_t crq, struct policy_request *r,
@@ -477,7 +510,8 @@ policy_request_parse(const unsigned char *der, size_t len,
 		    "CSR: RFC 2986: not a DER CertificationRequest");
 		goto out;
 	}
-	if ((rc = parse_key(crq, out, why, whylen)) != CA_OK ||
+	if ((rc = check_attributes(crq, why, whylen)) != CA_OK ||
+	    (rc = parse_key(crq, out, why, whylen)) != CA_OK ||
 	    (rc = parse_exts(crq, out, why, whylen)) != CA_OK ||
 	    (rc = parse_sans(crq, out, why, whylen)) != CA_OK ||
 	    (rc = parse_sid_attribute(crq, out, why, whylen)) != CA_OK)

@@ -337,6 +337,67 @@ test_csr_second_template_ext_use_after_free(void **state)
 	}
 }
 
+/*
+ * Two SID attributes 1.3.6.1.4.1.311.25.2 (the second under placeholder
+ * .25.3, patched and re-signed as above): GnuTLS reads only the first, so
+ * the second would be a SID nobody checked. Refused.
+ */
+static void
+test_csr_attribute_twice_refused(void **state)
+{
+	static const unsigned char placeholder[] = { 0x06, 0x09, 0x2b, 0x06,
+	    0x01, 0x04, 0x01, 0x82, 0x37, 0x19, 0x03 };
+	/* SidExtValue for S-1-5-21-1-2-3-500 (reference/adcs.md §1.2). */
+	static const char sid[] = "S-1-5-21-1-2-3-500";
+	unsigned char v[128], *p;
+	gnutls_x509_crq_t crq, again;
+	gnutls_datum_t out;
+	size_t n = 0, hits = 0;
+
+	v[n++] = 0x30; v[n++] = (unsigned char)(2 + 12 + 4 + sizeof(sid) - 1);
+	v[n++] = 0xa0; v[n++] = (unsigned char)(12 + 4 + sizeof(sid) - 1);
+	memcpy(v + n, "\x06\x0a\x2b\x06\x01\x04\x01\x82\x37\x19\x02\x01",
+	    12);
+	n += 12;
+	v[n++] = 0xa0; v[n++] = (unsigned char)(2 + sizeof(sid) - 1);
+	v[n++] = 0x04; v[n++] = (unsigned char)(sizeof(sid) - 1);
+	memcpy(v + n, sid, sizeof(sid) - 1);
+	n += sizeof(sid) - 1;
+	assert_int_equal(gnutls_x509_crq_init(&crq), 0);
+	assert_int_equal(gnutls_x509_crq_set_version(crq, 1), 0);
+	assert_int_equal(gnutls_x509_crq_set_dn(crq, "CN=mallory", NULL), 0);
+	assert_int_equal(gnutls_x509_crq_set_key(crq, tp_key(TP_P256)), 0);
+	assert_int_equal(gnutls_x509_crq_set_attribute_by_oid(crq,
+	    POLICY_OID_SID_EXT, v, n), 0);
+	assert_int_equal(gnutls_x509_crq_set_attribute_by_oid(crq,
+	    "1.3.6.1.4.1.311.25.3", v, n), 0);
+	assert_int_equal(gnutls_x509_crq_sign2(crq, tp_key(TP_P256),
+	    GNUTLS_DIG_SHA256, 0), 0);
+	assert_int_equal(gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER,
+	    &out), 0);
+	gnutls_x509_crq_deinit(crq);
+	for (p = out.data; p + sizeof(placeholder) <= out.data + out.size; p++)
+		if (memcmp(p, placeholder, sizeof(placeholder)) == 0) {
+			p[sizeof(placeholder) - 1] = 0x02;
+			hits++;
+		}
+	assert_int_equal(hits, 1);
+	assert_int_equal(gnutls_x509_crq_init(&again), 0);
+	assert_int_equal(gnutls_x509_crq_import(again, &out,
+	    GNUTLS_X509_FMT_DER), 0);
+	gnutls_free(out.data);
+	assert_int_equal(gnutls_x509_crq_sign2(again, tp_key(TP_P256),
+	    GNUTLS_DIG_SHA256, 0), 0);
+	assert_int_equal(gnutls_x509_crq_export2(again, GNUTLS_X509_FMT_DER,
+	    &out), 0);
+	gnutls_x509_crq_deinit(again);
+	assert_int_equal(policy_request_parse(out.data, out.size, &req, why,
+	    sizeof(why)), CA_EPARSE);
+	assert_string_equal(why, "CSR: RFC 2985: attribute "
+	    POLICY_OID_SID_EXT " sent twice");
+	gnutls_free(out.data);
+}
+
 static int
 teardown(void **state)
 {
@@ -356,6 +417,7 @@ main(void)
 		cmocka_unit_test(test_sid_syntax),
 		cmocka_unit_test(test_hostile_mutations),
 		cmocka_unit_test(test_csr_second_template_ext_use_after_free),
+		cmocka_unit_test(test_csr_attribute_twice_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }
