@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <ini.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +210,18 @@ handle_http(struct config_ctx *ctx, const char *k, const char *v)
 		if ((strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) ||
 		    !set_str(c->public_url, sizeof(c->public_url), v))
 			BAD("[http] public-url: expected an http:// or https:// URL, got \"%s\"", v);
+	} else if (strcmp(k, "max-connections") == 0) {
+		if (parse_uint(v, 2, 65536, &n) != 0)
+			BAD("[http] max-connections: expected 2..65536, got \"%s\"", v);
+		c->max_connections = (unsigned)n;
+	} else if (strcmp(k, "max-connections-per-source") == 0) {
+		if (parse_uint(v, 1, 65536, &n) != 0)
+			BAD("[http] max-connections-per-source: expected 1..65536, got \"%s\"", v);
+		c->max_conn_per_source = (unsigned)n;
+	} else if (strcmp(k, "handshake-timeout") == 0) {
+		if (parse_uint(v, 1, 300, &n) != 0)
+			BAD("[http] handshake-timeout: expected 1..300 seconds, got \"%s\"", v);
+		c->handshake_timeout_s = (unsigned)n;
 	} else {
 		BAD("[http] %s: unknown key", k);
 	}
@@ -356,6 +369,53 @@ handle_log(struct config_ctx *ctx, const char *k, const char *v)
 	return 1;
 }
 
+/* A size with an optional unit: 512M, 4G, 1T (powers of 1024), or bytes. */
+static int
+parse_size(const char *v, size_t *out)
+{
+	char *end;
+	unsigned long long n;
+	unsigned shift = 0;
+
+	if (*v == '-' || *v == '\0')
+		return -1;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno != 0 || end == v)
+		return -1;
+	if (strcmp(end, "K") == 0 || strcmp(end, "k") == 0)
+		shift = 10;
+	else if (strcmp(end, "M") == 0)
+		shift = 20;
+	else if (strcmp(end, "G") == 0)
+		shift = 30;
+	else if (strcmp(end, "T") == 0)
+		shift = 40;
+	else if (*end != '\0')
+		return -1;
+	if (n > (SIZE_MAX >> shift))
+		return -1;
+	*out = (size_t)n << shift;
+	return 0;
+}
+
+/* [store] keys. */
+static int
+handle_store(struct config_ctx *ctx, const char *k, const char *v)
+{
+	struct ca_config *c = ctx->cfg;
+	size_t n;
+
+	if (strcmp(k, "max-size") == 0) {
+		if (parse_size(v, &n) != 0 || n < ((size_t)1 << 20))
+			BAD("[store] max-size: expected a size of at least 1M like 512M or 64G, got \"%s\"", v);
+		c->store_max_size = n;
+	} else {
+		BAD("[store] %s: unknown key", k);
+	}
+	return 1;
+}
+
 /* inih callback: route by section; 0 stops parsing at this line. */
 static int
 config_handler(void *user, const char *section, const char *name,
@@ -375,9 +435,11 @@ config_handler(void *user, const char *section, const char *name,
 		return handle_security(ctx, name, value);
 	if (strcmp(section, "log") == 0)
 		return handle_log(ctx, name, value);
+	if (strcmp(section, "store") == 0)
+		return handle_store(ctx, name, value);
 	if (*section == '\0')
 		BAD("%s: key outside any section", name);
-	BAD("[%s]: unknown section (expected ca, http, directory, crl, security, log)", section);
+	BAD("[%s]: unknown section (expected ca, http, directory, crl, security, log, store)", section);
 }
 
 /* Defaults for every key, before the file is read. */
@@ -400,12 +462,21 @@ config_defaults(struct ca_config *c)
 	c->crl_period_s = 7 * 86400;
 	c->delta_period_s = 86400;
 	c->log_level = LOG_LEVEL_INFO;
+	c->max_connections = 512;
+	c->max_conn_per_source = 64;
+	c->handshake_timeout_s = 10;
+	c->store_max_size = (size_t)64 << 30;
 }
 
 /* Checks that need the whole file: required keys and cross-key rules. */
 static int
 config_check(struct ca_config *c, char *why, size_t whylen)
 {
+	if (c->max_conn_per_source > c->max_connections)
+		return ca_why(why, whylen, CA_ECONFIG,
+		    "%s: [http] max-connections-per-source %u is more than "
+		    "max-connections %u", c->path, c->max_conn_per_source,
+		    c->max_connections);
 	if (c->delta_period_s >= c->crl_period_s)
 		return ca_why(why, whylen, CA_ECONFIG,
 		    "%s: [crl] delta-period must be shorter than period", c->path);

@@ -380,6 +380,23 @@ drop_privileges(const char *user, const char *state_dir, char *why, size_t whyle
 	return CA_OK;
 }
 
+/*
+ * Connection events of both listeners: a limit hit is a warning (the
+ * server already reports it at most once per HTTP_LIMIT_REPORT_MS, so a
+ * flood is one line per interval); the rest are routine, for debugging.
+ */
+static void
+on_http_event(enum http_event ev, const char *peer, int status,
+    const char *detail, void *arg)
+{
+	(void)arg;
+	if (ev == HTTP_EVENT_LIMIT)
+		log_warning("http: connection from %s refused: %s", peer, detail);
+	else
+		log_debug("http: %s %s %d %s", http_event_name(ev), peer,
+		    status, detail != NULL ? detail : "-");
+}
+
 /* Print the command line. */
 static void
 usage(void)
@@ -430,6 +447,10 @@ run(struct daemon *d, bool foreground, bool check_only)
 	hc.body_timeout_ms = c->timeout_s * 1000;
 	hc.header_timeout_ms = c->timeout_s * 1000 < HTTP_HEADER_TIMEOUT_MS ?
 	    c->timeout_s * 1000 : HTTP_HEADER_TIMEOUT_MS;
+	hc.max_connections = c->max_connections;
+	hc.max_per_source = c->max_conn_per_source;
+	hc.handshake_timeout_ms = c->handshake_timeout_s * 1000;
+	hc.event_cb = on_http_event;
 	rc = http_server_new(d->base, &hc, daemon_handle, d, &d->http, why, sizeof(why));
 	if (rc != CA_OK) {
 		log_error("https: %s", why);
@@ -443,6 +464,10 @@ run(struct daemon *d, bool foreground, bool check_only)
 		pc.listen = c->crl_listen;
 		pc.plain = true;
 		pc.body_max = 1024;
+		pc.max_connections = c->max_connections;
+		pc.max_per_source = c->max_conn_per_source;
+		pc.handshake_timeout_ms = c->handshake_timeout_s * 1000;
+		pc.event_cb = on_http_event;
 		rc = http_server_new(d->base, &pc, daemon_handle_plain, d, &d->http_plain,
 		    why, sizeof(why));
 		if (rc != CA_OK) {

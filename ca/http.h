@@ -47,6 +47,8 @@
 /* Defaults for struct http_config fields left 0. */
 #define HTTP_CONN_DEFAULT_MAX 512
 #define HTTP_CONN_LIMIT 65536
+#define HTTP_CONN_PER_SOURCE_DEFAULT 64	/* per IPv4 address / IPv6 /64 */
+#define HTTP_LIMIT_REPORT_MS 10000	/* one HTTP_EVENT_LIMIT per interval */
 #define HTTP_HANDSHAKE_TIMEOUT_MS 10000
 #define HTTP_HEADER_TIMEOUT_MS 10000
 #define HTTP_BODY_TIMEOUT_MS 30000
@@ -63,6 +65,10 @@ enum http_event {
 	HTTP_EVENT_TIMEOUT,	/* closed by a timer: "handshake", "header",
 				   "body", "idle" or "write" */
 	HTTP_EVENT_GONE,	/* client left while its request was parked */
+	HTTP_EVENT_LIMIT,	/* a connection limit refused or evicted
+				   connections; at most one event per
+				   HTTP_LIMIT_REPORT_MS, detail says which
+				   limit and how many since the last one */
 	HTTP_EVENT_COUNT
 };
 
@@ -74,7 +80,8 @@ enum http_event {
 typedef void (*http_event_cb)(enum http_event ev, const char *peer,
     int status, const char *detail, void *arg);
 
-/* Name of ev for logs: "refused", "tls-failed", "timeout", "gone". */
+/* Name of ev for logs: "refused", "tls-failed", "timeout", "gone",
+ * "limit". */
 const char *http_event_name(enum http_event ev);
 
 struct http_config {
@@ -88,7 +95,14 @@ struct http_config {
 	const char *client_ca_file;	/* PEM trust list; NULL: no request */
 	const char *priority;		/* NULL: TLS_PRIORITY_DEFAULT */
 	size_t body_max;		/* 0: HTTP_BODY_DEFAULT_MAX (64 KiB) */
-	unsigned max_connections;	/* 0: HTTP_CONN_DEFAULT_MAX */
+	unsigned max_connections;	/* 0: HTTP_CONN_DEFAULT_MAX. When full,
+					   the oldest idle connection of the
+					   source holding the most is closed for
+					   a newcomer from a lighter source, else
+					   the newcomer is; accept never stops */
+	unsigned max_per_source;	/* 0: HTTP_CONN_PER_SOURCE_DEFAULT (at
+					   most max_connections); the next one
+					   from that source is closed at once */
 	unsigned handshake_timeout_ms;	/* 0: defaults above */
 	unsigned header_timeout_ms;	/* first byte .. end of head */
 	unsigned body_timeout_ms;	/* end of head .. end of body */
@@ -139,7 +153,8 @@ struct http_stats {
 	uint64_t requests;		/* handed to the handler */
 	uint64_t refused;		/* answered 4xx/5xx by the server */
 	uint64_t gone_while_parked;	/* client left before the response */
-	uint64_t accept_paused;		/* times max_connections was hit */
+	uint64_t limit_refused;		/* closed at accept by a limit */
+	uint64_t limit_evicted;		/* idle ones closed for a newcomer */
 	uint64_t accept_errors;		/* accept failed (EMFILE...): retried */
 	unsigned connections;		/* open sockets now */
 	size_t inflight;

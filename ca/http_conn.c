@@ -146,7 +146,8 @@ conn_release(struct http_conn *c)
 		close(c->fd);
 	c->fd = -1;
 	if (c->srv != NULL)
-		http_server_conn_closed(c->srv);
+		http_server_conn_closed(c->srv, c->src);
+	c->src = NULL;
 }
 
 /* Free everything of a connection that is no longer in any list. */
@@ -544,17 +545,19 @@ conn_on_timer(evutil_socket_t fd, short what, void *arg)
 
 /* Take over an accepted socket; see http_internal.h. */
 void
-http_conn_start(struct http_server *s, int fd, const char *peer)
+http_conn_start(struct http_server *s, int fd, const char *peer,
+    struct http_source *src)
 {
 	struct http_conn *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		close(fd);
-		http_server_conn_closed(s);
+		http_server_conn_closed(s, src);
 		return;
 	}
 	c->fd = fd;
 	c->srv = s;
+	c->src = src;
 	c->state = HC_HANDSHAKE;
 	http_parse_init(&c->parser, s->cfg.body_max);
 	snprintf(c->req.peer, sizeof(c->req.peer), "%s", peer);

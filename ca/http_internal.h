@@ -15,6 +15,18 @@
 #define HTTP_IN_BUF (16 * 1024)		/* raw plaintext read buffer */
 #define HTTP_RECORD_MAX (16 * 1024)	/* bytes per gnutls_record_send */
 #define HTTP_LINGER_BYTES (1024 * 1024)	/* discarded after a close */
+#define HTTP_SOURCE_BUCKETS 1024	/* hash of connected sources */
+
+/*
+ * One source address with open connections: an IPv4 address, or an IPv6
+ * /64 (one host's usual allocation, so address hopping inside it does not
+ * multiply the per-source limit). Freed when its last connection closes.
+ */
+struct http_source {
+	LIST_ENTRY(http_source) entry;
+	unsigned char key[17];		/* family byte + address bytes */
+	unsigned conns;
+};
 
 enum http_conn_state {
 	HC_HANDSHAKE = 0,	/* TLS handshake */
@@ -44,16 +56,19 @@ struct http_server {
 	struct http_config cfg;		/* strings point to the copies below */
 	char *listen, *cert_file, *key_file, *client_ca_file, *priority;
 	unsigned port;
-	bool paused;			/* accept disabled at max_connections */
 	bool draining;			/* stop_accepting was called */
 	uint64_t next_id;
 	struct http_stats stats;
-	LIST_HEAD(, http_conn) conns;
+	LIST_HEAD(, http_conn) conns;	/* newest first */
+	LIST_HEAD(, http_source) sources[HTTP_SOURCE_BUCKETS];
+	uint64_t limit_reported_ms;	/* monotonic; 0: never */
+	uint64_t limit_unreported;	/* limit hits since the last event */
 };
 
 struct http_conn {
 	LIST_ENTRY(http_conn) entry;
 	struct http_server *srv;	/* NULL once the server is freed */
+	struct http_source *src;	/* counted there while the socket is open */
 	int fd;
 	enum http_conn_state state;
 	gnutls_session_t tls;		/* NULL on a plain-HTTP server */
@@ -76,8 +91,12 @@ struct http_conn {
 	struct http_request req;
 };
 
-/* http_conn.c: take over an accepted socket (closing it on failure). */
-void http_conn_start(struct http_server *s, int fd, const char *peer);
+/*
+ * http_conn.c: take over an accepted socket (closing it on failure), already
+ * counted in s's connections and src's.
+ */
+void http_conn_start(struct http_server *s, int fd, const char *peer,
+    struct http_source *src);
 
 /* http_conn.c: close and free a connection, or detach it if parked. */
 void http_conn_close(struct http_conn *c);
@@ -104,7 +123,7 @@ void http_conn_refused_event(struct http_conn *c, int status,
 /* http_response.c: answer a refused request with status and reason, close. */
 void http_conn_refuse(struct http_conn *c, int status, const char *reason);
 
-/* http_server.c: a connection released its socket. */
-void http_server_conn_closed(struct http_server *s);
+/* http_server.c: a connection from src released its socket. */
+void http_server_conn_closed(struct http_server *s, struct http_source *src);
 
 #endif

@@ -1,8 +1,17 @@
 /*
  * The HTTPS listener: configuration defaults, binding with a clear error,
- * accepting up to max_connections (accept is paused at the limit and on
- * EMFILE), certificate reload, graceful stop, and the server's counters.
- * Connections themselves live in http_conn.c.
+ * fair accept under connection limits, certificate reload, graceful stop,
+ * and the server's counters. Connections themselves live in http_conn.c.
+ *
+ * Fair accept (issue 11): one host must not starve the others. Accept never
+ * stops at a limit (only briefly on EMFILE), because a paused listener lets
+ * the kernel backlog fill with the flooder's connections and legitimate
+ * clients wait behind them. Instead every accepted socket is judged at
+ * once: over max_per_source for its source, it is closed; with the server
+ * full, the oldest idle connection of the source holding the most is
+ * closed to make room, unless the newcomer is from that source (then the
+ * newcomer is closed). Limit hits reach the event callback at most once
+ * per HTTP_LIMIT_REPORT_MS, with the count since the last report.
  *
  * Threads: the loop thread only. Nothing here blocks except reading the
  * certificate files at start and on reload (small local files).
@@ -15,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
@@ -137,17 +147,171 @@ format_peer(const struct sockaddr *sa, char out[HTTP_PEER_MAX])
 		snprintf(out, HTTP_PEER_MAX, "unknown");
 }
 
-/* A new client: count it, pause at the limit, start its connection. */
+/* The source key of a peer: IPv4 address, or IPv6 /64 (v4-mapped: v4). */
+static void
+source_key(const struct sockaddr *sa, unsigned char key[17])
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff };
+
+	memset(key, 0, 17);
+	if (sa->sa_family == AF_INET6) {
+		const unsigned char *a =
+		    ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+
+		if (memcmp(a, mapped, sizeof(mapped)) == 0) {
+			key[0] = 4;
+			memcpy(key + 1, a + 12, 4);
+		} else {
+			key[0] = 6;
+			memcpy(key + 1, a, 8);
+		}
+	} else if (sa->sa_family == AF_INET) {
+		key[0] = 4;
+		memcpy(key + 1,
+		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+	}
+}
+
+/* FNV-1a bucket of a source key. */
+static unsigned
+source_bucket(const unsigned char key[17])
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < 17; i++)
+		h = (h ^ key[i]) * 16777619u;
+	return h % HTTP_SOURCE_BUCKETS;
+}
+
+/* The entry for key, or NULL when that source has no connection. */
+static struct http_source *
+source_find(struct http_server *s, const unsigned char key[17])
+{
+	struct http_source *src;
+
+	LIST_FOREACH(src, &s->sources[source_bucket(key)], entry)
+		if (memcmp(src->key, key, 17) == 0)
+			return src;
+	return NULL;
+}
+
+/* Milliseconds on the monotonic clock (for the report interval). */
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * A limit was hit: count it, and tell the event callback if the last report
+ * is HTTP_LIMIT_REPORT_MS old, so a flood costs one log line per interval
+ * rather than one per connection.
+ */
+static void
+server_limit_hit(struct http_server *s, const char *peer, const char *what)
+{
+	char detail[256];
+	uint64_t now = mono_ms();
+
+	s->limit_unreported++;
+	if (s->limit_reported_ms != 0 &&
+	    now - s->limit_reported_ms < HTTP_LIMIT_REPORT_MS)
+		return;
+	snprintf(detail, sizeof(detail), "%s (max-connections %u, "
+	    "max-connections-per-source %u); %llu connection(s) refused or "
+	    "evicted since the last report", what, s->cfg.max_connections,
+	    s->cfg.max_per_source, (unsigned long long)s->limit_unreported);
+	s->limit_reported_ms = now;
+	s->limit_unreported = 0;
+	if (s->cfg.event_cb != NULL)
+		s->cfg.event_cb(HTTP_EVENT_LIMIT, peer, 0, detail, s->arg);
+}
+
+/* An idle connection: handshake not done, or waiting for a request. */
+static bool
+conn_idle(const struct http_conn *c)
+{
+	return c->state == HC_HANDSHAKE || (c->state == HC_READ &&
+	    !c->parser.started && c->in_off == c->in_len);
+}
+
+/*
+ * The server is full and a client from newcomer (NULL: a new source)
+ * knocks: close the oldest idle connection of the heaviest source if that
+ * is another, heavier source. True when a slot was freed.
+ */
+static bool
+server_evict(struct http_server *s, const struct http_source *newcomer)
+{
+	struct http_source *src, *heavy = NULL;
+	struct http_conn *c, *victim = NULL;
+	unsigned have = newcomer != NULL ? newcomer->conns : 0;
+
+	for (size_t b = 0; b < HTTP_SOURCE_BUCKETS; b++)
+		LIST_FOREACH(src, &s->sources[b], entry)
+			if (heavy == NULL || src->conns > heavy->conns)
+				heavy = src;
+	if (heavy == NULL || heavy == newcomer || heavy->conns <= have + 1)
+		return false;
+	/* Newest first: the last idle one found is the oldest. */
+	LIST_FOREACH(c, &s->conns, entry)
+		if (c->src == heavy && c->state != HC_CLOSED && conn_idle(c))
+			victim = c;
+	if (victim == NULL)
+		return false;
+	s->stats.limit_evicted++;
+	http_conn_close(victim);
+	return true;
+}
+
+/* A new client: judge it against the limits, then start its connection. */
 static void
 server_on_accept(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
 	struct http_server *s = arg;
+	struct http_source *src;
+	unsigned char key[17];
 	char peer[HTTP_PEER_MAX];
 	int one = 1;
 
 	(void)l;
 	(void)salen;
+	format_peer(sa, peer);
+	source_key(sa, key);
+	src = source_find(s, key);
+	if (src != NULL && src->conns >= s->cfg.max_per_source) {
+		close(fd);
+		s->stats.limit_refused++;
+		server_limit_hit(s, peer, "per-source connection limit reached");
+		return;
+	}
+	if (s->stats.connections >= s->cfg.max_connections) {
+		bool made_room = server_evict(s, src);
+
+		if (!made_room)
+			s->stats.limit_refused++;
+		server_limit_hit(s, peer, made_room ? "connection limit "
+		    "reached: idle connection of the busiest source closed" :
+		    "connection limit reached");
+		if (!made_room) {
+			close(fd);
+			return;
+		}
+		src = source_find(s, key);	/* eviction may have freed it */
+	}
+	if (src == NULL) {
+		if ((src = calloc(1, sizeof(*src))) == NULL) {
+			close(fd);
+			return;
+		}
+		memcpy(src->key, key, sizeof(src->key));
+		LIST_INSERT_HEAD(&s->sources[source_bucket(key)], src, entry);
+	}
 	/*
 	 * Responses and TLS records are written whole; Nagle would hold a
 	 * close_notify or the next small record for a delayed ACK (40 ms).
@@ -155,13 +319,8 @@ server_on_accept(struct evconnlistener *l, evutil_socket_t fd,
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	s->stats.accepted++;
 	s->stats.connections++;
-	if (s->stats.connections >= s->cfg.max_connections && !s->paused) {
-		evconnlistener_disable(s->listener);
-		s->paused = true;
-		s->stats.accept_paused++;
-	}
-	format_peer(sa, peer);
-	http_conn_start(s, fd, peer);
+	src->conns++;
+	http_conn_start(s, fd, peer, src);
 }
 
 /* Accept failed (EMFILE, ENFILE, ENOBUFS): back off and retry. */
@@ -177,7 +336,7 @@ server_on_accept_error(struct evconnlistener *l, void *arg)
 	evtimer_add(s->ev_retry, &tv);
 }
 
-/* Retry accepting after an error, unless paused or stopping. */
+/* Retry accepting after an error, unless stopping. */
 static void
 server_on_retry(evutil_socket_t fd, short what, void *arg)
 {
@@ -185,19 +344,18 @@ server_on_retry(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (s->listener != NULL && !s->paused)
+	if (s->listener != NULL)
 		evconnlistener_enable(s->listener);
 }
 
-/* A connection gave back its socket: maybe resume accepting. */
+/* A connection gave back its socket: uncount it and maybe its source. */
 void
-http_server_conn_closed(struct http_server *s)
+http_server_conn_closed(struct http_server *s, struct http_source *src)
 {
 	s->stats.connections--;
-	if (s->paused && s->stats.connections < s->cfg.max_connections) {
-		s->paused = false;
-		if (s->listener != NULL)
-			evconnlistener_enable(s->listener);
+	if (src != NULL && --src->conns == 0) {
+		LIST_REMOVE(src, entry);
+		free(src);
 	}
 }
 
@@ -226,6 +384,10 @@ config_defaults(struct http_config *c)
 		c->max_connections = HTTP_CONN_DEFAULT_MAX;
 	if (c->max_connections > HTTP_CONN_LIMIT)
 		c->max_connections = HTTP_CONN_LIMIT;
+	if (c->max_per_source == 0)
+		c->max_per_source = HTTP_CONN_PER_SOURCE_DEFAULT;
+	if (c->max_per_source > c->max_connections)
+		c->max_per_source = c->max_connections;
 	if (c->handshake_timeout_ms == 0)
 		c->handshake_timeout_ms = HTTP_HANDSHAKE_TIMEOUT_MS;
 	if (c->header_timeout_ms == 0)
@@ -255,6 +417,8 @@ http_server_new(struct event_base *base, const struct http_config *cfg,
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return CA_ENOMEM;
 	LIST_INIT(&s->conns);
+	for (size_t b = 0; b < HTTP_SOURCE_BUCKETS; b++)
+		LIST_INIT(&s->sources[b]);
 	s->base = base;
 	s->handler = handler;
 	s->arg = arg;
@@ -328,6 +492,7 @@ http_event_name(enum http_event ev)
 		[HTTP_EVENT_TLS_FAILED] = "tls-failed",
 		[HTTP_EVENT_TIMEOUT] = "timeout",
 		[HTTP_EVENT_GONE] = "gone",
+		[HTTP_EVENT_LIMIT] = "limit",
 	};
 
 	if ((unsigned)ev >= HTTP_EVENT_COUNT)

@@ -50,6 +50,9 @@ struct ca_config {
 	unsigned timeout_s;
 	char public_url[CONFIG_STR_MAX];	/* base for CDP/AIA, e.g. http://ca.example */
 	char crl_listen[CONFIG_STR_MAX];	/* plain HTTP for /crl/ and /aia/, or "" */
+	unsigned max_connections;		/* per listener, all sources */
+	unsigned max_conn_per_source;		/* per IPv4 address / IPv6 /64 */
+	unsigned handshake_timeout_s;		/* TCP accept .. TLS handshake done */
 
 	/* [directory] */
 	bool directory_enabled;
@@ -84,6 +87,9 @@ struct ca_config {
 	/* [log] */
 	int log_level;
 	bool log_syslog;
+
+	/* [store] */
+	size_t store_max_size;			/* LMDB map ceiling, bytes */
 };
 
 /*

@@ -246,7 +246,7 @@ main(int argc, char **argv)
 		{ "listen", 1, NULL, 'l' }, { "cert", 1, NULL, 'c' },
 		{ "key", 1, NULL, 'k' }, { "client-ca", 1, NULL, 'a' },
 		{ "priority", 1, NULL, 'p' }, { "body-max", 1, NULL, 'b' },
-		{ "max-conns", 1, NULL, 'm' }, { "lifetime", 1, NULL, 't' },
+		{ "max-conns", 1, NULL, 'm' }, { "per-source", 1, NULL, 'S' }, { "lifetime", 1, NULL, 't' },
 		{ "handshake-ms", 1, NULL, 'H' }, { "header-ms", 1, NULL, 'R' },
 		{ "body-ms", 1, NULL, 'B' }, { "idle-ms", 1, NULL, 'I' },
 		{ "write-ms", 1, NULL, 'W' },
@@ -270,6 +270,7 @@ main(int argc, char **argv)
 		case 'p': cfg.priority = optarg; break;
 		case 'b': cfg.body_max = strtoul(optarg, NULL, 10); break;
 		case 'm': cfg.max_connections = (unsigned)atoi(optarg); break;
+		case 'S': cfg.max_per_source = (unsigned)atoi(optarg); break;
 		case 't': life.tv_sec = atoi(optarg); break;
 		case 'H': cfg.handshake_timeout_ms = (unsigned)atoi(optarg); break;
 		case 'R': cfg.header_timeout_ms = (unsigned)atoi(optarg); break;
@@ -306,12 +307,13 @@ main(int argc, char **argv)
 	http_server_stats(e.srv, &st);
 	fprintf(stderr, "http_echo: stats accepted=%llu requests=%llu "
 	    "refused=%llu timeouts=%llu handshake_failed=%llu "
-	    "gone_while_parked=%llu accept_paused=%llu accept_errors=%llu\n",
+	    "gone_while_parked=%llu limit_refused=%llu limit_evicted=%llu accept_errors=%llu\n",
 	    (unsigned long long)st.accepted, (unsigned long long)st.requests,
 	    (unsigned long long)st.refused, (unsigned long long)st.timeouts,
 	    (unsigned long long)st.handshake_failed,
 	    (unsigned long long)st.gone_while_parked,
-	    (unsigned long long)st.accept_paused,
+	    (unsigned long long)st.limit_refused,
+	    (unsigned long long)st.limit_evicted,
 	    (unsigned long long)st.accept_errors);
 	http_server_free(e.srv);
 	if (e.ev_poll != NULL)
