@@ -209,6 +209,12 @@ handle_http(struct config_ctx *ctx, const char *k, const char *v)
 		if ((strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) ||
 		    !set_str(c->public_url, sizeof(c->public_url), v))
 			BAD("[http] public-url: expected an http:// or https:// URL, got \"%s\"", v);
+	} else if (strcmp(k, "login-templates") == 0) {
+		if (parse_list(v, c->login_templates, CONFIG_ISSUE_MAX, &c->n_login_templates) != 0)
+			BAD("[http] login-templates: expected up to %d template names separated by commas", CONFIG_ISSUE_MAX);
+	} else if (strcmp(k, "certificate-admin") == 0) {
+		if (parse_bool(v, &c->certificate_admin) != 0)
+			BAD("[http] certificate-admin: expected yes or no, got \"%s\"", v);
 	} else {
 		BAD("[http] %s: unknown key", k);
 	}
@@ -476,6 +482,16 @@ config_issues_template(const struct ca_config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->n_issue; i++)
 		if (strcasecmp(cfg->issue_templates[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Is name in [http] login-templates? */
+bool
+config_login_template(const struct ca_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_login_templates; i++)
+		if (strcasecmp(cfg->login_templates[i], name) == 0)
 			return true;
 	return false;
 }

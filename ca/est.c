@@ -736,6 +736,8 @@ est_enroll(struct daemon *d, struct http_request *req, enum enroll_op op,
 	j->ctx = e;
 	j->ctx_free = enroll_free;
 	e->op = op;
+	/* A client certificate logs in by default only to renew itself. */
+	j->cert_renewal = op == ENROLL_RENEW;
 	j->tset = daemon_templates_get(d);
 	if (op != ENROLL_RENEW) {
 		if (*name == '\0') {

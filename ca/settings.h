@@ -50,6 +50,12 @@ struct ca_config {
 	unsigned timeout_s;
 	char public_url[CONFIG_STR_MAX];	/* base for CDP/AIA, e.g. http://ca.example */
 	char crl_listen[CONFIG_STR_MAX];	/* plain HTTP for /crl/ and /aia/, or "" */
+	/* certificate login scope (DESIGN.md §5): templates whose
+	 * certificates log in beyond renewing themselves, and whether such a
+	 * login may carry Manage CA and auditor rights */
+	size_t n_login_templates;
+	char login_templates[CONFIG_ISSUE_MAX][TMPL_NAME_MAX];
+	bool certificate_admin;
 
 	/* [directory] */
 	bool directory_enabled;
@@ -102,5 +108,8 @@ int64_t config_parse_duration(const char *s);
 
 /* True if name is in the CA's issue-templates list (case-insensitive). */
 bool config_issues_template(const struct ca_config *cfg, const char *name);
+
+/* Is name in [http] login-templates (case-insensitive)? */
+bool config_login_template(const struct ca_config *cfg, const char *name);
 
 #endif

@@ -19,3 +19,8 @@ tests_fuzz_fuzz_template_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_template_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_template_LDADD = $(ENTCA_LIBS)
 endif
+
+# Certificate login scope, account state at login, refusal logs, escaping
+# (issue 10 items 1, 2, 9; issue 20 items 1, 7).
+TESTS += tests/integration/login_scope.sh
+EXTRA_DIST += tests/integration/login_scope.sh
