@@ -223,6 +223,8 @@ t_eq "api_unauthenticated_bad_json_401: bad JSON without credentials: 401" 401 "
 t_fail "api_unauthenticated_bad_json_401: and nothing from the JSON parser" grep -qi 'json\|expected' "$D/out"
 code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" "$DEMO_URL/api/v1/audit?last=0")
 t_eq "api_unauthenticated_bad_query_401: bad query without credentials: 401" 401 "$code"
+post "" NoSuchTemplate/simpleenroll "$D/pr2.b64"
+t_eq "est_unauthenticated_unknown_template_401: which templates exist is not told anonymously" 401 "$code"
 code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$ADMIN" -H 'Content-Type: application/json' \
     -d '{"delta": tru' "$DEMO_URL/api/v1/crl/publish")
 t_eq "bad JSON from a logged-in caller: 400 with the reason" 400 "$code"
