@@ -203,5 +203,6 @@ api_read_route(struct job *j, const char *rest, const char *query)
 	job_start(j, api_read_work);
 	return;
 refuse:
-	job_finish(j);
+	/* Bad queries and paths are told only to callers who logged in. */
+	job_refuse_after_auth(j);
 }

@@ -222,6 +222,12 @@ handle_http(struct config_ctx *ctx, const char *k, const char *v)
 		if (parse_uint(v, 1, 300, &n) != 0)
 			BAD("[http] handshake-timeout: expected 1..300 seconds, got \"%s\"", v);
 		c->handshake_timeout_s = (unsigned)n;
+	} else if (strcmp(k, "login-templates") == 0) {
+		if (parse_list(v, c->login_templates, CONFIG_ISSUE_MAX, &c->n_login_templates) != 0)
+			BAD("[http] login-templates: expected up to %d template names separated by commas", CONFIG_ISSUE_MAX);
+	} else if (strcmp(k, "certificate-admin") == 0) {
+		if (parse_bool(v, &c->certificate_admin) != 0)
+			BAD("[http] certificate-admin: expected yes or no, got \"%s\"", v);
 	} else {
 		BAD("[http] %s: unknown key", k);
 	}
@@ -547,6 +553,16 @@ config_issues_template(const struct ca_config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->n_issue; i++)
 		if (strcasecmp(cfg->issue_templates[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Is name in [http] login-templates? */
+bool
+config_login_template(const struct ca_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_login_templates; i++)
+		if (strcasecmp(cfg->login_templates[i], name) == 0)
 			return true;
 	return false;
 }

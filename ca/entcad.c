@@ -238,6 +238,25 @@ reload_done(void *arg)
 	free(r);
 }
 
+/*
+ * Loop: what the HTTP layer answered or dropped on its own. Refusals
+ * (400 smuggling attempts, 413, 414, 431, 501, 505) and failed handshakes
+ * are logged at info with the peer and the reason, like every other
+ * refusal; log_msg escapes what the client put in the reason.
+ */
+static void
+on_http_event(enum http_event ev, const char *peer, int status,
+    const char *detail, void *arg)
+{
+	(void)arg;
+	if (ev == HTTP_EVENT_REFUSED)
+		log_info("- (not parsed) from %s: %d %s", peer, status, detail);
+	else if (ev == HTTP_EVENT_TLS_FAILED)
+		log_info("- TLS handshake from %s refused: %s", peer, detail);
+	else
+		log_debug("%s from %s: %s", http_event_name(ev), peer, detail);
+}
+
 /* SIGHUP: start a reload on a worker. */
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
@@ -443,6 +462,7 @@ run(struct daemon *d, bool foreground, bool check_only)
 	hc.cert_file = c->tls_cert;
 	hc.key_file = c->tls_key;
 	hc.client_ca_file = c->client_ca[0] ? c->client_ca : NULL;
+	hc.event_cb = on_http_event;
 	hc.body_max = c->max_body;
 	hc.body_timeout_ms = c->timeout_s * 1000;
 	hc.header_timeout_ms = c->timeout_s * 1000 < HTTP_HEADER_TIMEOUT_MS ?

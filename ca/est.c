@@ -736,18 +736,21 @@ est_enroll(struct daemon *d, struct http_request *req, enum enroll_op op,
 	j->ctx = e;
 	j->ctx_free = enroll_free;
 	e->op = op;
+	/* A client certificate logs in by default only to renew itself. */
+	j->cert_renewal = op == ENROLL_RENEW;
 	j->tset = daemon_templates_get(d);
 	if (op != ENROLL_RENEW) {
 		if (*name == '\0') {
 			job_text(j, 404, "no template named in the path and no default-template configured");
-			job_finish(j);
+			job_refuse_after_auth(j);
 			return;
 		}
 		snprintf(e->template_name, sizeof(e->template_name), "%s", name);
 		e->tmpl = templates_find(j->tset, name);
 		if (e->tmpl == NULL || !config_issues_template(d->cfg, name)) {
+			/* Which templates exist is told only to callers who log in. */
 			job_text(j, 404, "template %s is not issued by this CA", name);
-			job_finish(j);
+			job_refuse_after_auth(j);
 			return;
 		}
 		snprintf(e->template_name, sizeof(e->template_name), "%s", e->tmpl->name);

@@ -1,23 +1,39 @@
 /*
  * Jobs (see job.h): the hand-off of one HTTP request from the loop to a
  * worker, through the store writer when something is recorded, and back.
+ *
+ * Authentication is decided here, for EST and the management API alike
+ * (DESIGN.md §5): HTTP Basic through a directory bind, or a TLS client
+ * certificate that this CA issued, that the store holds unrevoked with the
+ * same DER, that is within validity and carries Client Authentication.
+ * A certificate logs in only to renew itself unless its template is in
+ * [http] login-templates and its holder requested it; Manage CA and
+ * auditor never come from a certificate unless [http] certificate-admin
+ * says so. Every login then passes the account state rules of the
+ * directory (disabled, locked, expired, deleted).
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <jansson.h>
 
 #include "ca/clock.h"
 #include "ca/daemon.h"
 #include "ca/http.h"
+#include "ca/base64.h"
 #include "ca/http_util.h"
+#include "ca/identity.h"
 #include "ca/job.h"
 #include "ca/log.h"
 #include "ca/workers.h"
+#include "common/hex.h"
+#include "ldap/certmap.h"
 #include "ldap/directory.h"
 #include "policy/rights.h"
 
@@ -30,6 +46,35 @@ copy_header(struct http_request *req, const char *name, char *dst, size_t len)
 	dst[0] = '\0';
 	if (v != NULL && strlen(v) < len)
 		memcpy(dst, v, strlen(v) + 1);
+}
+
+/*
+ * The user name a malformed Basic header tried (control bytes, no colon),
+ * kept only so that the log and the audit can name the attempt; the
+ * password bytes are wiped and never leave this function.
+ */
+static void
+basic_attempted_user(const char *authz, char *user, size_t len)
+{
+	unsigned char dec[HTTP_BASIC_MAX];
+	const unsigned char *colon;
+	size_t n = 0, ul;
+
+	user[0] = '\0';
+	if (strncasecmp(authz, "Basic", 5) != 0)
+		return;
+	authz += 5;
+	authz += strspn(authz, " \t");
+	if (base64_decode_buf(authz, strcspn(authz, " \t"), dec, sizeof(dec), &n,
+	    NULL, 0) == CA_OK) {
+		colon = memchr(dec, ':', n);
+		ul = colon != NULL ? (size_t)(colon - dec) : n;
+		if (ul >= len)
+			ul = len - 1;
+		memcpy(user, dec, ul);
+		user[ul] = '\0';
+	}
+	gnutls_memset(dec, 0, sizeof(dec));
 }
 
 /* Copy what workers need from req; the request itself stays on the loop. */
@@ -51,8 +96,14 @@ job_new(struct daemon *d, struct http_request *req)
 	copy_header(req, "Accept", j->accept, sizeof(j->accept));
 	auth = http_request_header(req, "Authorization");
 	if (auth != NULL && http_basic_parse(auth, j->user, sizeof(j->user),
-	    j->password, sizeof(j->password), NULL, 0) == CA_OK)
+	    j->password, sizeof(j->password), j->basic_why, sizeof(j->basic_why)) == CA_OK) {
 		j->have_basic = true;
+		j->basic_why[0] = '\0';
+	} else if (auth != NULL) {
+		/* Refused below as invalid credentials, named in the log. */
+		j->bad_basic = true;
+		basic_attempted_user(auth, j->user, sizeof(j->user));
+	}
 	if (req->client_cert_der != NULL && req->client_cert_len > 0) {
 		j->client_cert = malloc(req->client_cert_len);
 		if (j->client_cert == NULL)
@@ -170,10 +221,10 @@ job_reply(void *arg)
 	if (j->status == 0)
 		job_text(j, 500, "internal error");
 	if (j->status >= 400)
-		log_info("%s %s %s from %s: %d %s", j->who.sam[0] ? j->who.sam : "-",
+		log_info("%s %s %s from %s: %d %s", job_identity(j),
 		    j->method, j->path, j->peer, j->status, j->why);
 	else
-		log_info("%s %s %s from %s: %d", j->who.sam[0] ? j->who.sam : "-",
+		log_info("%s %s %s from %s: %d", job_identity(j),
 		    j->method, j->path, j->peer, j->status);
 	if (j->status >= 500)
 		j->d->failed++;
@@ -220,7 +271,177 @@ job_committed(int rc, void *arg)
 	workers_complete(j->d->workers, job_reply, j);
 }
 
-/* Worker: whose request is this? Fills j->who or sets a 401/503 response. */
+/* Who the caller is or tried to be, for log lines and audit records. */
+const char *
+job_identity(const struct job *j)
+{
+	if (j->who.sam[0] != '\0')
+		return j->who.sam;
+	if (j->user[0] != '\0')
+		return j->user;
+	if (j->cert_serial[0] != '\0')
+		return j->cert_serial;
+	return "-";
+}
+
+/* Drop a response set earlier (headers and body) before a refusal. */
+static void
+job_reset(struct job *j)
+{
+	free(j->resp);
+	j->resp = NULL;
+	j->resp_len = 0;
+	j->n_headers = 0;
+}
+
+/* Does crt carry Client Authentication (RFC 5280 §4.2.1.12)? */
+static bool
+cert_has_client_auth(gnutls_x509_crt_t crt)
+{
+	char oid[128];
+	size_t len;
+
+	for (unsigned i = 0;; i++) {
+		len = sizeof(oid);
+		if (gnutls_x509_crt_get_key_purpose_oid(crt, i, oid, &len, NULL) < 0)
+			return false;
+		if (strcmp(oid, GNUTLS_KP_TLS_WWW_CLIENT) == 0)
+			return true;
+	}
+}
+
+/*
+ * Worker: is the client certificate one this CA issued and still stands
+ * behind? Fills cert_serial and cert_template, and in *c the store record
+ * (the caller clears it). CA_EAUTH with the reason for the log, else CA_OK.
+ */
+static int
+job_cert_check(struct job *j, struct store_cert *c, char *why, size_t whylen)
+{
+	gnutls_datum_t d = { j->client_cert, (unsigned)j->client_cert_len };
+	gnutls_x509_crt_t crt = NULL;
+	unsigned char serial[STORE_SERIAL_MAX + 1];
+	size_t serial_len = sizeof(serial);
+	struct store_txn *t = NULL;
+	unsigned status = 0;
+	int64_t now = ca_now();
+	int rc;
+
+	if (gnutls_x509_crt_init(&crt) < 0)
+		return ca_why(why, whylen, CA_ENOMEM, "out of memory");
+	if (gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER) < 0 ||
+	    gnutls_x509_crt_get_serial(crt, serial, &serial_len) < 0) {
+		rc = ca_why(why, whylen, CA_EAUTH, "client certificate: RFC 5280: does not parse");
+		goto out;
+	}
+	if (serial_len <= STORE_SERIAL_MAX)
+		hex_encode(serial, serial_len, j->cert_serial);
+	/*
+	 * Signed by this CA's own certificate, not by any CA that [http]
+	 * client-ca lists: a certificate from another CA naming one of our
+	 * accounts (its SID extension) is no login here (issue 20 item 1).
+	 */
+	if (j->d->id == NULL || gnutls_x509_crt_verify(crt, &j->d->id->cert, 1,
+	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS | GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS,
+	    &status) < 0 || status != 0) {
+		rc = ca_why(why, whylen, CA_EAUTH, "client certificate %s: not "
+		    "signed by this CA", j->cert_serial[0] ? j->cert_serial : "(long serial)");
+		goto out;
+	}
+	rc = store_read_begin(j->d->store, &t, why, whylen);
+	if (rc != CA_OK)
+		goto out;
+	rc = store_get_cert(t, serial, serial_len, c);
+	store_read_end(t);
+	if (rc == CA_ENOTFOUND || (rc == CA_OK && (c->der_len != j->client_cert_len ||
+	    memcmp(c->der, j->client_cert, c->der_len) != 0))) {
+		rc = ca_why(why, whylen, CA_EAUTH, "client certificate %s: not "
+		    "in the store as issued by this CA", j->cert_serial);
+		goto out;
+	}
+	if (rc != CA_OK) {
+		rc = ca_why(why, whylen, rc, "client certificate %s: store: %s",
+		    j->cert_serial, ca_strerror(rc));
+		goto out;
+	}
+	snprintf(j->cert_template, sizeof(j->cert_template), "%s", c->template_name);
+	if (c->status != STORE_CERT_VALID) {
+		rc = ca_why(why, whylen, CA_EAUTH, "client certificate %s: %s",
+		    j->cert_serial, c->reason == STORE_REASON_HOLD ? "on hold" : "revoked");
+		goto out;
+	}
+	if (now < (int64_t)gnutls_x509_crt_get_activation_time(crt) ||
+	    now > (int64_t)gnutls_x509_crt_get_expiration_time(crt)) {
+		rc = ca_why(why, whylen, CA_EAUTH, "client certificate %s: outside "
+		    "its validity", j->cert_serial);
+		goto out;
+	}
+	if (!cert_has_client_auth(crt)) {
+		rc = ca_why(why, whylen, CA_EAUTH, "client certificate %s: no "
+		    "Client Authentication extended key usage", j->cert_serial);
+		goto out;
+	}
+	rc = CA_OK;
+out:
+	gnutls_x509_crt_deinit(crt);
+	return rc;
+}
+
+/*
+ * Worker: the certificate login scope of DESIGN.md §5. CA_EDENIED with the
+ * reason (told to the client: it names only its own certificate) when this
+ * certificate may not be used for this request.
+ */
+static int
+job_cert_scope(struct job *j, const struct store_cert *c, char *why, size_t whylen)
+{
+	if (j->cert_renewal)
+		return CA_OK;	/* the renewal path checks template and names */
+	if (!config_login_template(j->cfg, c->template_name))
+		return ca_why(why, whylen, CA_EDENIED, "client certificate %s of "
+		    "template %s logs in only to renew itself (simplereenroll); "
+		    "[http] login-templates does not list %s", j->cert_serial,
+		    c->template_name, c->template_name);
+	/*
+	 * An officer may issue a certificate that names someone else; that
+	 * certificate must not make the officer that person on the CA.
+	 */
+	if (strcasecmp(c->requester, j->who.sam) != 0)
+		return ca_why(why, whylen, CA_EDENIED, "client certificate %s was "
+		    "requested by %s on behalf of %s; such a certificate logs in "
+		    "only to renew itself", j->cert_serial, c->requester, j->who.sam);
+	return CA_OK;
+}
+
+/* Worker: a certificate login, every check in order. */
+static int
+job_cert_login(struct job *j, char *why, size_t whylen)
+{
+	struct store_cert c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	if (!j->client_cert_verified) {
+		rc = ca_why(why, whylen, CA_EAUTH,
+		    "client certificate does not chain to a trusted CA");
+		goto out;
+	}
+	if ((rc = job_cert_check(j, &c, why, whylen)) != CA_OK)
+		goto out;
+	rc = directory_map_certificate(job_dir(j), j->client_cert,
+	    j->client_cert_len, &j->who, why, whylen);
+	if (rc == CA_ENOTFOUND || rc == CA_EPARSE)
+		rc = CA_EAUTH;
+	if (rc != CA_OK)
+		goto out;
+	j->cert_login = true;
+	rc = job_cert_scope(j, &c, why, whylen);
+out:
+	store_cert_clear(&c);
+	return rc;
+}
+
+/* Worker: whose request is this? Fills j->who or sets a 401/403/503 response. */
 static bool
 job_authenticate(struct job *j)
 {
@@ -229,43 +450,63 @@ job_authenticate(struct job *j)
 	int rc;
 
 	memset(&alog, 0, sizeof(alog));
+	if (j->bad_basic) {
+		log_notice("authentication of \"%s\" from %s failed: %s",
+		    job_identity(j), j->peer, j->basic_why);
+		job_reset(j);
+		job_text(j, 401, "invalid credentials");
+		job_header(j, "WWW-Authenticate", "Basic realm=\"entca\", charset=\"UTF-8\"");
+		return false;
+	}
 	if (!j->have_basic && j->client_cert == NULL) {
 		if (j->anonymous_ok)
 			return true;
+		job_reset(j);
 		job_text(j, 401, "authentication required: HTTP Basic (directory account) or a TLS client certificate");
 		job_header(j, "WWW-Authenticate", "Basic realm=\"entca\", charset=\"UTF-8\"");
 		return false;
 	}
 	if (job_dir(j) == NULL) {
+		job_reset(j);
 		job_text(j, 503, "no directory is configured to check credentials");
 		return false;
 	}
 	if (j->have_basic)
 		rc = directory_authenticate(job_dir(j), j->user, j->password,
 		    &j->who, &alog, why, sizeof(why));
-	else if (!j->client_cert_verified)
-		rc = ca_why(why, sizeof(why), CA_EAUTH,
-		    "client certificate does not chain to a trusted CA");
 	else
-		rc = directory_map_certificate(job_dir(j), j->client_cert,
-		    j->client_cert_len, &j->who, why, sizeof(why));
+		rc = job_cert_login(j, why, sizeof(why));
 	gnutls_memset(j->password, 0, sizeof(j->password));
+	/* Every login answers to the account's state now (issue 20 item 1). */
+	if (rc == CA_OK)
+		rc = directory_account_usable(&j->who, why, sizeof(why));
 	if (rc == CA_OK) {
 		j->authenticated = true;
 		return true;
 	}
-	if (rc == CA_EUNAVAIL || rc == CA_ETIMEOUT) {
-		job_text(j, 503, "directory unavailable: %s", why);
+	job_reset(j);
+	if (rc == CA_EDENIED) {
+		log_notice("client certificate login of %s from %s refused: %s",
+		    j->who.sam[0] ? j->who.sam : "-", j->peer, why);
+		job_text(j, 403, "%s", why);
+	} else if (rc == CA_EUNAVAIL || rc == CA_ETIMEOUT) {
+		/* The caller is not logged in: no URIs or LDAP text for it. */
+		log_notice("authentication of \"%s\" from %s: directory unavailable: %s",
+		    job_identity(j), j->peer, why);
+		job_text(j, 503, "directory unavailable; try again later");
 		job_header(j, "Retry-After", "30");
 	} else {
 		/* The client hears one sentence; the log tells the cases apart. */
 		log_notice("authentication of \"%s\" from %s failed: %s%s%s",
-		    j->have_basic ? j->user : "(client certificate)", j->peer,
-		    j->have_basic ? directory_auth_reason_name(alog.reason) : why,
+		    j->have_basic ? j->user : job_identity(j), j->peer,
+		    j->have_basic && alog.reason != 0 ? directory_auth_reason_name(alog.reason) : why,
 		    alog.detail[0] ? ": " : "", alog.detail);
 		job_text(j, 401, "invalid credentials");
 		job_header(j, "WWW-Authenticate", "Basic realm=\"entca\", charset=\"UTF-8\"");
 	}
+	/* A scope refusal keeps the account for the log and the audit only. */
+	if (rc != CA_EDENIED)
+		principal_clear(&j->who);
 	return false;
 }
 
@@ -274,7 +515,22 @@ static int
 job_apply_auth_failure(struct store_wtxn *w, struct job *j)
 {
 	return job_audit(w, j, "authenticate", "denied", j->why,
-	    "user", j->have_basic ? j->user : "(client certificate)", NULL);
+	    "user", j->have_basic || j->bad_basic ? j->user : "(client certificate)",
+	    "serial", j->cert_serial, "template", j->cert_template, NULL);
+}
+
+/* Worker: keep the answer set on the loop; authentication has run. */
+static void
+job_keep_answer(struct job *j)
+{
+	(void)j;
+}
+
+/* Loop: send the preset refusal through authentication first. */
+void
+job_refuse_after_auth(struct job *j)
+{
+	job_start(j, job_keep_answer);
 }
 
 /* Worker thread body. */
@@ -286,7 +542,8 @@ job_worker(void *arg)
 
 	if (job_authenticate(j))
 		j->work(j);
-	else if (j->status == 401 && (j->have_basic || j->client_cert != NULL))
+	else if ((j->status == 401 || j->status == 403) &&
+	    (j->have_basic || j->bad_basic || j->client_cert != NULL))
 		j->apply = job_apply_auth_failure;
 	if (j->apply == NULL) {
 		workers_complete(j->d->workers, job_reply, j);
@@ -354,6 +611,23 @@ job_start(struct job *j, job_work_cb work)
 	}
 }
 
+/*
+ * A JSON string for an audit field. jansson refuses text that is not
+ * UTF-8, which would drop the field (a user name of stray bytes left a
+ * record without who); such text is kept in log_escape()'s rendering.
+ */
+static json_t *
+audit_string(const char *s)
+{
+	char safe[4 * JOB_CRED_MAX];
+	json_t *v = json_string(s);
+
+	if (v != NULL)
+		return v;
+	log_escape(s, strlen(s), safe, sizeof(safe));
+	return json_string(safe);
+}
+
 /* One audit event as a JSON object, appended in the current write. */
 int
 job_audit(struct store_wtxn *w, struct job *j, const char *action,
@@ -368,19 +642,18 @@ job_audit(struct store_wtxn *w, struct job *j, const char *action,
 	if (ev == NULL)
 		return store_w_fail(w, CA_ENOMEM, "audit: out of memory");
 	json_object_set_new(ev, "time", json_integer(ca_now()));
-	json_object_set_new(ev, "who", json_string(j->who.sam[0] ? j->who.sam :
-	    (j->have_basic ? j->user : "")));
+	json_object_set_new(ev, "who", audit_string(j->who.sam[0] ? j->who.sam : j->user));
 	if (j->who.sid[0])
 		json_object_set_new(ev, "who_sid", json_string(j->who.sid));
 	json_object_set_new(ev, "from", json_string(j->peer));
 	json_object_set_new(ev, "action", json_string(action));
 	json_object_set_new(ev, "decision", json_string(decision));
-	json_object_set_new(ev, "reason", json_string(reason != NULL ? reason : ""));
+	json_object_set_new(ev, "reason", audit_string(reason != NULL ? reason : ""));
 	va_start(ap, reason);
 	while ((k = va_arg(ap, const char *)) != NULL) {
 		v = va_arg(ap, const char *);
 		if (v != NULL && *v != '\0')
-			json_object_set_new(ev, k, json_string(v));
+			json_object_set_new(ev, k, audit_string(v));
 	}
 	va_end(ap);
 	s = json_dumps(ev, JSON_COMPACT);
@@ -403,5 +676,8 @@ job_has_ca_right(struct job *j, unsigned rights)
 	if (!j->authenticated)
 		return false;
 	have = policy_rights(&j->who, j->cfg->aces, j->cfg->n_aces);
+	/* A certificate is no login to Manage CA or auditing unless configured. */
+	if (j->cert_login && !j->cfg->certificate_admin)
+		have &= ~(uint32_t)(CA_RIGHT_ADMIN | CA_RIGHT_AUDITOR);
 	return (have & rights) == rights;
 }

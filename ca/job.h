@@ -43,12 +43,17 @@ struct job {
 
 	/* credentials, wiped when the job ends */
 	bool have_basic;
+	bool bad_basic;			/* an Authorization header that does not
+					   parse: user holds the attempted name */
+	char basic_why[CA_WHY_MAX];	/* why it does not parse (no secrets) */
 	char user[JOB_CRED_MAX];
 	char password[JOB_CRED_MAX];
 	unsigned char *client_cert;
 	size_t client_cert_len;
 	bool client_cert_verified;
 	bool anonymous_ok;		/* work runs even without credentials */
+	bool cert_renewal;		/* simplereenroll: the one use a client
+					   certificate has by default (§5) */
 	bool local;			/* the CA host's administrator (entca) */
 
 	unsigned char *body;		/* copy of the request body */
@@ -58,6 +63,9 @@ struct job {
 
 	/* filled on the worker */
 	bool authenticated;
+	bool cert_login;		/* who came from a client certificate */
+	char cert_serial[2 * STORE_SERIAL_MAX + 1]; /* its serial, hex */
+	char cert_template[STORE_TEMPLATE_NAME_MAX]; /* its template */
 	struct principal who;
 	job_work_cb work;
 	job_apply_cb apply;		/* NULL: nothing to commit */
@@ -111,6 +119,20 @@ struct directory *job_dir(const struct job *j);
 
 /* Answer from the loop now, without a worker (loop thread). */
 void job_finish(struct job *j);
+
+/*
+ * Answer with the response already set in j (a 400 for a bad body, a 404
+ * or 405), but only after authentication on a worker: a caller without
+ * valid credentials hears 401 and nothing about how we parse (loop).
+ */
+void job_refuse_after_auth(struct job *j);
+
+/*
+ * The name the log and the audit give the caller: the account when logged
+ * in, else the attempted Basic user name or the client certificate's
+ * serial, else "-". Borrowed from j. Any thread that owns j.
+ */
+const char *job_identity(const struct job *j);
 
 /* Add a response header (worker or loop). */
 void job_header(struct job *j, const char *name, const char *value);

@@ -7,6 +7,7 @@
 #define ENTCA_CA_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum log_level {
 	LOG_LEVEL_ERROR = 0,
@@ -25,6 +26,18 @@ void log_set_level(enum log_level level);
 
 /* Parse "error".."debug"; returns -1 for an unknown name. */
 int log_level_parse(const char *name);
+
+/*
+ * Render inlen bytes of untrusted text safely for one log line or one
+ * table cell: control characters (C0, DEL, C1), line and paragraph
+ * separators and bidirectional overrides become \n, \r, \t, \xNN or
+ * \uNNNN; bytes that are not UTF-8 become \xNN; everything else is kept.
+ * Backslashes are kept as they are (DNs use them, RFC 4514), so an escape
+ * can be imitated but never a line break or a terminal sequence. Writes
+ * a NUL-terminated string into out (truncated at a whole character);
+ * returns its length. Any thread.
+ */
+size_t log_escape(const char *in, size_t inlen, char *out, size_t outlen);
 
 /* Log one line at level; never pass secrets. Any thread. */
 void log_msg(enum log_level level, const char *fmt, ...)

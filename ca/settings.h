@@ -53,6 +53,12 @@ struct ca_config {
 	unsigned max_connections;		/* per listener, all sources */
 	unsigned max_conn_per_source;		/* per IPv4 address / IPv6 /64 */
 	unsigned handshake_timeout_s;		/* TCP accept .. TLS handshake done */
+	/* certificate login scope (DESIGN.md §5): templates whose
+	 * certificates log in beyond renewing themselves, and whether such a
+	 * login may carry Manage CA and auditor rights */
+	size_t n_login_templates;
+	char login_templates[CONFIG_ISSUE_MAX][TMPL_NAME_MAX];
+	bool certificate_admin;
 
 	/* [directory] */
 	bool directory_enabled;
@@ -108,5 +114,8 @@ int64_t config_parse_duration(const char *s);
 
 /* True if name is in the CA's issue-templates list (case-insensitive). */
 bool config_issues_template(const struct ca_config *cfg, const char *name);
+
+/* Is name in [http] login-templates (case-insensitive)? */
+bool config_login_template(const struct ca_config *cfg, const char *name);
 
 #endif

@@ -177,14 +177,31 @@ cmd_crl(int argc, char **argv, const char *conf)
 	return rc;
 }
 
+/* Table cells hold at most this many bytes once escaped. */
+#define TOOL_CELL_MAX 2048
+
+/*
+ * One table cell from a stored string that a client chose (requester,
+ * names in a CSR, reasons quoting them): escaped like a log line so that
+ * a newline, a tab or a terminal escape cannot forge rows (issue 20 item 7).
+ */
+static const char *
+cell(const char *s, char *buf)
+{
+	log_escape(s, strlen(s), buf, TOOL_CELL_MAX);
+	return buf;
+}
+
 /* Print one pending (or any) request as a line. */
 static int
 print_request(const struct store_request *r, void *arg)
 {
+	char c1[TOOL_CELL_MAX], c2[TOOL_CELL_MAX], c3[TOOL_CELL_MAX], c4[TOOL_CELL_MAX];
+
 	(void)arg;
 	printf("%llu\t%s\t%s\t%s\t%s\t%s\n", (unsigned long long)r->id,
-	    store_req_status_name(r->status), r->requester, r->template_name,
-	    r->target, r->reason);
+	    store_req_status_name(r->status), cell(r->requester, c1),
+	    cell(r->template_name, c2), cell(r->target, c3), cell(r->reason, c4));
 	return 0;
 }
 
@@ -257,6 +274,7 @@ print_cert(const unsigned char *serial, size_t len, int64_t not_after, void *arg
 	struct store_txn *t = arg;
 	struct store_cert c;
 	char hex[2 * STORE_SERIAL_MAX + 1];
+	char c1[TOOL_CELL_MAX], c2[TOOL_CELL_MAX], c3[TOOL_CELL_MAX], c4[TOOL_CELL_MAX];
 
 	(void)not_after;
 	memset(&c, 0, sizeof(c));
@@ -264,8 +282,9 @@ print_cert(const unsigned char *serial, size_t len, int64_t not_after, void *arg
 		return 0;
 	hex_encode(serial, len, hex);
 	printf("%s\t%s\t%s\t%s\t%s\t%lld\t%s\n", hex, revoke_status_name(&c),
-	    c.template_name, c.requester, c.subject_sid[0] ? c.subject_sid : "-",
-	    (long long)c.not_after, c.subject_dn);
+	    cell(c.template_name, c1), cell(c.requester, c2),
+	    c.subject_sid[0] ? cell(c.subject_sid, c3) : "-",
+	    (long long)c.not_after, cell(c.subject_dn, c4));
 	store_cert_clear(&c);
 	return 0;
 }

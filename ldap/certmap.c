@@ -6,7 +6,10 @@
  * present; otherwise the strong altSecurityIdentities forms of §1.5:
  * X509:<I>issuer<SR>serial (issuer RDNs most significant first, serial
  * bytes reversed), X509:<SKI>hex and X509:<SHA1-PUKEY>hex. Weak forms
- * (subject, e-mail) are never used. Runs on worker threads.
+ * (subject, e-mail) are never used. The account state rules that every
+ * login shares (directory_account_usable) live here too, so that a
+ * certificate login answers to the same rules as a password bind.
+ * Runs on worker threads.
  */
 #include "config.h"
 
@@ -302,4 +305,30 @@ directory_map_certificate(struct directory *d, const unsigned char *der,
 		ca_why(why, whylen, rc, "certificate: no single account has a "
 		    "strong altSecurityIdentities mapping (%s)", alt.issuer_serial);
 	return rc;
+}
+
+/* Disabled, locked, expired: the same order and rules as bind.c's auth_op. */
+int
+directory_account_usable(const struct principal *p, char *why, size_t whylen)
+{
+	const char *name = p->dn[0] ? p->dn : p->sam[0] ? p->sam : p->sid;
+
+	if (p->sid[0] == '\0' && p->dn[0] == '\0')
+		return ca_why(why, whylen, CA_EAUTH, "no account");
+	if (p->kind == PRINCIPAL_GROUP)
+		return ca_why(why, whylen, CA_EAUTH, "'%s' is a group, not an "
+		    "account", name);
+	if (p->uac & PRINCIPAL_UAC_ACCOUNTDISABLE)
+		return ca_why(why, whylen, CA_EAUTH, "account '%s' is disabled "
+		    "(userAccountControl 0x%x)", name, p->uac);
+	if (p->uac & PRINCIPAL_UAC_LOCKOUT)
+		return ca_why(why, whylen, CA_EAUTH, "account '%s' is locked out",
+		    name);
+	if (p->expired)
+		return ca_why(why, whylen, CA_EAUTH, "account '%s' expired "
+		    "(accountExpires)", name);
+	if (p->uac & PRINCIPAL_UAC_PASSWORD_EXPIRED)
+		return ca_why(why, whylen, CA_EAUTH, "the password of '%s' "
+		    "expired", name);
+	return CA_OK;
 }

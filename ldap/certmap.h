@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "policy/principal.h"
+
 #define DIRECTORY_ALTSEC_MAX 1200	/* one altSecurityIdentities string */
 
 /* The strong altSecurityIdentities forms of one certificate. */
@@ -34,5 +36,16 @@ int directory_sid_ext_parse(const unsigned char *der, size_t len, char *sid,
  */
 int directory_altsec_strings(const unsigned char *der, size_t len,
     struct directory_altsec *out);
+
+/*
+ * The account state rules every login shares (Basic bind, certificate
+ * login, enrollment): a disabled, locked out or expired account, or one
+ * whose password expired, may not log in. p as filled by a lookup or a
+ * bind just now. Returns CA_OK, or CA_EAUTH with a sentence naming the
+ * account and the state in why (for the log; clients hear one sentence).
+ * Pure; any thread.
+ */
+int directory_account_usable(const struct principal *p, char *why,
+    size_t whylen);
 
 #endif

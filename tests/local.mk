@@ -24,3 +24,12 @@ endif
 TESTS += tests/integration/csr_second_template_ext.sh tests/integration/conn_limits.sh
 EXTRA_DIST += tests/integration/csr_second_template_ext.sh tests/integration/conn_limits.sh \
 	tests/integration/csr_hostile.py
+# Certificate login scope, account state at login, refusal logs, escaping
+# (issue 10 items 1, 2, 9; issue 20 items 1, 7).
+TESTS += tests/integration/login_scope.sh
+EXTRA_DIST += tests/integration/login_scope.sh
+check_PROGRAMS += tests/unit/test_login
+TESTS += tests/unit/test_login
+tests_unit_test_login_SOURCES = tests/unit/test_login.c
+tests_unit_test_login_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_login_LDADD = $(TEST_LDADD)
