@@ -356,6 +356,27 @@ handle_log(struct config_ctx *ctx, const char *k, const char *v)
 	return 1;
 }
 
+/* Longest minimum a PFX password policy may ask for (characters). */
+#define CONFIG_PFX_MIN_MAX 128
+
+/* [est] keys. */
+static int
+handle_est(struct config_ctx *ctx, const char *k, const char *v)
+{
+	struct ca_config *c = ctx->cfg;
+	unsigned long n;
+
+	if (strcmp(k, "pfx-min-password-length") == 0) {
+		if (parse_uint(v, 1, CONFIG_PFX_MIN_MAX, &n) != 0)
+			BAD("[est] pfx-min-password-length: expected 1..%d characters, got \"%s\"",
+			    CONFIG_PFX_MIN_MAX, v);
+		c->pfx_min_password_length = (unsigned)n;
+	} else {
+		BAD("[est] %s: unknown key", k);
+	}
+	return 1;
+}
+
 /* inih callback: route by section; 0 stops parsing at this line. */
 static int
 config_handler(void *user, const char *section, const char *name,
@@ -375,9 +396,11 @@ config_handler(void *user, const char *section, const char *name,
 		return handle_security(ctx, name, value);
 	if (strcmp(section, "log") == 0)
 		return handle_log(ctx, name, value);
+	if (strcmp(section, "est") == 0)
+		return handle_est(ctx, name, value);
 	if (*section == '\0')
 		BAD("%s: key outside any section", name);
-	BAD("[%s]: unknown section (expected ca, http, directory, crl, security, log)", section);
+	BAD("[%s]: unknown section (expected ca, http, directory, crl, security, log, est)", section);
 }
 
 /* Defaults for every key, before the file is read. */
@@ -400,6 +423,7 @@ config_defaults(struct ca_config *c)
 	c->crl_period_s = 7 * 86400;
 	c->delta_period_s = 86400;
 	c->log_level = LOG_LEVEL_INFO;
+	c->pfx_min_password_length = 8;
 }
 
 /* Checks that need the whole file: required keys and cross-key rules. */

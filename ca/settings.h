@@ -84,6 +84,9 @@ struct ca_config {
 	/* [log] */
 	int log_level;
 	bool log_syslog;
+
+	/* [est] */
+	unsigned pfx_min_password_length;	/* PKCS#12 passwords, characters */
 };
 
 /*
