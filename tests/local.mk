@@ -19,3 +19,7 @@ tests_fuzz_fuzz_template_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_template_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_template_LDADD = $(ENTCA_LIBS)
 endif
+
+# The request lifecycle under attack: races, polls, linking, renewal, PFX.
+TESTS += tests/integration/request_lifecycle.sh
+EXTRA_DIST += tests/integration/request_lifecycle.sh tests/integration/est_client.py
