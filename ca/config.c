@@ -418,6 +418,23 @@ handle_store(struct config_ctx *ctx, const char *k, const char *v)
 		c->store_max_size = n;
 	} else {
 		BAD("[store] %s: unknown key", k);
+/* Longest minimum a PFX password policy may ask for (characters). */
+#define CONFIG_PFX_MIN_MAX 128
+
+/* [est] keys. */
+static int
+handle_est(struct config_ctx *ctx, const char *k, const char *v)
+{
+	struct ca_config *c = ctx->cfg;
+	unsigned long n;
+
+	if (strcmp(k, "pfx-min-password-length") == 0) {
+		if (parse_uint(v, 1, CONFIG_PFX_MIN_MAX, &n) != 0)
+			BAD("[est] pfx-min-password-length: expected 1..%d characters, got \"%s\"",
+			    CONFIG_PFX_MIN_MAX, v);
+		c->pfx_min_password_length = (unsigned)n;
+	} else {
+		BAD("[est] %s: unknown key", k);
 	}
 	return 1;
 }
@@ -446,6 +463,11 @@ config_handler(void *user, const char *section, const char *name,
 	if (*section == '\0')
 		BAD("%s: key outside any section", name);
 	BAD("[%s]: unknown section (expected ca, http, directory, crl, security, log, store)", section);
+	if (strcmp(section, "est") == 0)
+		return handle_est(ctx, name, value);
+	if (*section == '\0')
+		BAD("%s: key outside any section", name);
+	BAD("[%s]: unknown section (expected ca, http, directory, crl, security, log, est)", section);
 }
 
 /* Defaults for every key, before the file is read. */
@@ -472,6 +494,7 @@ config_defaults(struct ca_config *c)
 	c->max_conn_per_source = 64;
 	c->handshake_timeout_s = 10;
 	c->store_max_size = (size_t)64 << 30;
+	c->pfx_min_password_length = 8;
 }
 
 /* Checks that need the whole file: required keys and cross-key rules. */

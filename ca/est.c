@@ -10,6 +10,7 @@
  * request polls); §4.4.2 multipart/mixed with application/pkcs8 and
  * application/pkcs7-mime parts for server key generation.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,9 @@ enroll_free(void *arg)
 
 	if (e == NULL)
 		return;
+	/* A serverkeygen CSR may carry the PKCS#12 password. */
+	if (e->csr != NULL)
+		gnutls_memset(e->csr, 0, e->csr_len);
 	free(e->csr);
 	if (e->have_preq)
 		policy_request_wipe(&e->preq);
@@ -295,6 +299,15 @@ enroll_fill_record(struct job *j, struct enroll *e, int status,
 	snprintf(r->reason, sizeof(r->reason), "%s", reason);
 	r->csr = e->csr;
 	r->csr_len = e->csr_len;
+	if (e->op == ENROLL_KEYGEN) {
+		/*
+		 * Its challengePassword may be the PKCS#12 password, which must
+		 * never reach the store or its backups; the certificate's key is
+		 * not the CSR's anyway.
+		 */
+		r->csr = NULL;
+		r->csr_len = 0;
+	}
 	if (e->have_subject) {
 		snprintf(r->subject_sid, sizeof(r->subject_sid), "%s", e->subject.sid);
 		snprintf(r->target, sizeof(r->target), "%s",
@@ -302,17 +315,28 @@ enroll_fill_record(struct job *j, struct enroll *e, int status,
 	}
 }
 
-/* Meta key of the pending-request index: "csr:" + base64(SHA-256(CSR)). */
+/*
+ * Meta key of the pending-request index: "csr:" + base64(SHA-256(template
+ * NUL requester NUL CSR)). The template is in it so that the same CSR sent
+ * to another template is a new request there, never a poll of this one.
+ */
 static int
-enroll_poll_key(const struct enroll *e, const char *requester, char *out,
-    size_t len)
+enroll_poll_key(const struct enroll *e, const char *tmpl, const char *requester,
+    char *out, size_t len)
 {
 	unsigned char h[32];
 	char *b64 = NULL;
 	gnutls_hash_hd_t hd;
+	char name[TMPL_NAME_MAX];
+	size_t i;
 
+	/* Template names compare case-insensitively everywhere else. */
+	for (i = 0; tmpl[i] != '\0' && i + 1 < sizeof(name); i++)
+		name[i] = (char)tolower((unsigned char)tmpl[i]);
+	name[i] = '\0';
 	if (gnutls_hash_init(&hd, GNUTLS_DIG_SHA256) < 0)
 		return CA_ECRYPTO;
+	gnutls_hash(hd, name, strlen(name) + 1);
 	gnutls_hash(hd, requester, strlen(requester) + 1);
 	gnutls_hash(hd, e->csr, e->csr_len);
 	gnutls_hash_deinit(hd, h);
@@ -323,7 +347,13 @@ enroll_poll_key(const struct enroll *e, const char *requester, char *out,
 	return CA_OK;
 }
 
-/* Worker: is this the poll of an earlier pending request? true if answered. */
+/*
+ * Worker: is this the poll of an earlier pending request of this requester
+ * on this template (RFC 7030 §4.2.3)? true if answered: 202 while pending,
+ * the certificate once issued while it is valid and unrevoked, 403 once
+ * denied. An issued certificate that was revoked or has expired is not
+ * handed out again: the request is treated as a new one.
+ */
 static bool
 enroll_poll(struct job *j, struct enroll *e)
 {
@@ -334,7 +364,7 @@ enroll_poll(struct job *j, struct enroll *e)
 	uint64_t id;
 	bool answered = false;
 
-	if (enroll_poll_key(e, j->who.sam, key, sizeof(key)) != CA_OK)
+	if (enroll_poll_key(e, e->template_name, j->who.sam, key, sizeof(key)) != CA_OK)
 		return false;
 	if (store_read_begin(j->d->store, &t, why, sizeof(why)) != CA_OK)
 		return false;
@@ -343,31 +373,73 @@ enroll_poll(struct job *j, struct enroll *e)
 	if (store_meta_get_u64(t, key, &id) != CA_OK ||
 	    store_get_request(t, id, &r) != CA_OK)
 		goto out;
-	answered = true;
+	/* The key is a hash: the record itself must be this template's and requester's. */
+	if (strcasecmp(r.template_name, e->template_name) != 0 ||
+	    strcmp(r.requester, j->who.sam) != 0)
+		goto out;
 	e->request_id = id;
 	switch (r.status) {
 	case STORE_REQ_PENDING:
+		answered = true;
 		job_text(j, 202, "request %llu is pending approval by a CA officer",
 		    (unsigned long long)id);
 		job_header(j, "Retry-After", EST_RETRY_AFTER);
 		break;
 	case STORE_REQ_ISSUED:
-		if (store_get_cert(t, r.serial, r.serial_len, &c) == CA_OK)
-			est_reply_cert(j, c.der, c.der_len);
-		else
+		if (store_get_cert(t, r.serial, r.serial_len, &c) != CA_OK) {
+			answered = true;
 			job_text(j, 500, "request %llu: issued certificate not found",
 			    (unsigned long long)id);
+			break;
+		}
+		if (c.status != STORE_CERT_VALID || ca_now() >= c.not_after ||
+		    strcasecmp(c.template_name, e->template_name) != 0)
+			break;	/* spent: a new request */
+		answered = true;
+		est_reply_cert(j, c.der, c.der_len);
 		break;
 	default:
+		answered = true;
 		job_text(j, 403, "request %llu was %s: %s", (unsigned long long)id,
 		    store_req_status_name(r.status), r.reason);
 		break;
 	}
+	if (!answered)
+		e->request_id = 0;
 out:
 	store_cert_clear(&c);
 	store_request_clear(&r);
 	store_read_end(t);
 	return answered;
+}
+
+/*
+ * Writer thread: is request e->request_id still pending? The officer's
+ * decision was prepared from a read before this transaction; only the
+ * first decision to reach the writer wins (issue 10 item 3). A loser fails
+ * the chain with CA_ESTATE (409) naming the winner's outcome.
+ */
+static int
+enroll_claim_pending(struct store_wtxn *w, struct enroll *e)
+{
+	struct store_request cur;
+	char serial[2 * STORE_SERIAL_MAX + 1] = "";
+	int rc;
+
+	rc = store_get_request(store_w_txn(w), e->request_id, &cur);
+	if (rc != CA_OK)
+		return store_w_fail(w, rc, "%s", store_txn_why(store_w_txn(w)));
+	if (cur.status == STORE_REQ_PENDING) {
+		store_request_clear(&cur);
+		return CA_OK;
+	}
+	if (cur.serial_len > 0)
+		hex_encode(cur.serial, cur.serial_len, serial);
+	rc = store_w_fail(w, CA_ESTATE, "request %llu is already %s%s%s (%.200s)",
+	    e->request_id, store_req_status_name(cur.status),
+	    serial[0] ? ", serial " : "", serial, cur.reason);
+	store_request_clear(&cur);
+	return rc;
 }
 
 /* Writer thread: the request record, the certificate and the audit event. */
@@ -380,6 +452,8 @@ enroll_apply(struct store_wtxn *w, struct job *j)
 	const char *decision;
 
 	if (e->op == ENROLL_APPROVE || e->op == ENROLL_DENY) {
+		if (enroll_claim_pending(w, e) != CA_OK)
+			return store_w_status(w);
 		e->rec.id = e->request_id;
 		store_w_put_request(w, &e->rec);
 	} else {
@@ -389,7 +463,8 @@ enroll_apply(struct store_wtxn *w, struct job *j)
 		return store_w_status(w);
 	e->request_id = e->rec.id;
 	if (e->rec.status == STORE_REQ_PENDING &&
-	    enroll_poll_key(e, e->rec.requester, key, sizeof(key)) == CA_OK)
+	    enroll_poll_key(e, e->rec.template_name, e->rec.requester, key,
+	    sizeof(key)) == CA_OK)
 		store_w_meta_put_u64(w, key, e->rec.id);
 	if (e->issued) {
 		e->cert.request_id = e->rec.id;
@@ -452,7 +527,13 @@ enroll_decide(struct job *j, struct enroll *e, const struct principal *requester
 	}
 	in.ca = &pc;
 	in.now = ca_now();
-	in.approving = e->op == ENROLL_APPROVE || e->op == ENROLL_RENEW;
+	/*
+	 * Renewal skips approval only where the template says a valid
+	 * certificate suffices (AD CS's "valid existing certificate");
+	 * otherwise it meets the same requirements as enrollment.
+	 */
+	in.approving = e->op == ENROLL_APPROVE || (e->op == ENROLL_RENEW &&
+	    e->tmpl->renewal == TMPL_RENEWAL_VALID_CERTIFICATE);
 	if (policy_decide(&in, &e->dec) != CA_OK) {
 		job_text(j, 500, "policy: internal error");
 		return;
@@ -462,6 +543,15 @@ enroll_decide(struct job *j, struct enroll *e, const struct principal *requester
 		j->apply = enroll_apply;
 		job_text(j, e->op == ENROLL_APPROVE ? 409 : deny_status(e->dec.code),
 		    "%s", e->dec.why);
+		return;
+	}
+	if (e->dec.verdict == POLICY_PEND && e->op == ENROLL_KEYGEN) {
+		/* The key is made now and cannot be kept until an officer decides. */
+		job_text(j, 403, "serverkeygen: template %s requires approval by a CA "
+		    "officer, and a key entca generates cannot be handed out later: "
+		    "use simpleenroll with a key of your own", e->template_name);
+		enroll_fill_record(j, e, STORE_REQ_DENIED, j->why);
+		j->apply = enroll_apply;
 		return;
 	}
 	if (e->dec.verdict == POLICY_PEND) {
@@ -659,10 +749,21 @@ enroll_renew_check(struct job *j, struct enroll *e, struct principal *requester)
 		job_text(j, 400, "simplereenroll: the request's subject alternative names differ from the certificate being renewed (RFC 7030 §4.2.2)");
 		goto out;
 	}
-	/* The original requester's rights apply; the subject renews its own. */
-	if (directory_lookup(job_dir(j), DIRECTORY_BY_SAM, c.requester, requester,
-	    why, sizeof(why)) != CA_OK) {
-		job_text(j, 403, "simplereenroll: original requester %s: %s", c.requester, why);
+	if (e->tmpl->renewal == TMPL_RENEWAL_VALID_CERTIFICATE) {
+		/*
+		 * AD CS's "valid existing certificate": the certificate alone
+		 * authorizes the renewal, under the original requester's
+		 * rights (the current directory state of that account).
+		 */
+		if (directory_lookup(job_dir(j), DIRECTORY_BY_SAM, c.requester,
+		    requester, why, sizeof(why)) != CA_OK) {
+			job_text(j, 403, "simplereenroll: original requester %s: %s",
+			    c.requester, why);
+			goto out;
+		}
+	} else if (principal_copy(requester, &j->who) != CA_OK) {
+		/* Same criteria as enrollment: the renewing account's own rights. */
+		job_text(j, 500, "out of memory");
 		goto out;
 	}
 	principal_clear(&e->subject);
@@ -678,6 +779,105 @@ out:
 	return ok;
 }
 
+/*
+ * Worker: RFC 7030 §3.5 — on a template that asks for it, the CSR's
+ * challengePassword must be the base64 of this connection's TLS channel
+ * binding (tls-unique on TLS 1.2, tls-exporter on TLS 1.3 per RFC 9266),
+ * so a request cannot be replayed from another session. False after a 400.
+ */
+static bool
+enroll_check_binding(struct job *j, struct enroll *e)
+{
+	const char *kind = j->tls_binding_type != NULL ? j->tls_binding_type : "";
+	char *b64 = NULL;
+	size_t n = 0;
+	bool ok;
+
+	if (!e->tmpl->require_channel_binding)
+		return true;
+	if (j->tls_binding_len == 0) {
+		job_text(j, 400, "CSR: template %s links requests to the TLS session "
+		    "(RFC 7030 §3.5), and this connection has no TLS channel binding",
+		    e->template_name);
+		return false;
+	}
+	if (!e->preq.has_challenge) {
+		job_text(j, 400, "CSR: no challengePassword: template %s wants the "
+		    "base64 %s channel binding of this TLS connection in it "
+		    "(RFC 7030 §3.5, RFC 9266)", e->template_name, kind);
+		return false;
+	}
+	if (base64_encode(j->tls_binding, j->tls_binding_len, 0, &b64, &n) != CA_OK) {
+		job_text(j, 500, "out of memory");
+		return false;
+	}
+	ok = strlen(e->preq.challenge) == n &&
+	    gnutls_memcmp(e->preq.challenge, b64, n) == 0;
+	free(b64);
+	if (!ok)
+		job_text(j, 400, "CSR: challengePassword does not match the %s "
+		    "channel binding of this TLS connection (RFC 7030 §3.5): the "
+		    "request is not linked to this session", kind);
+	return ok;
+}
+
+/* Characters (UTF-8 code points) in s. */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/*
+ * Worker: the PKCS#12 password of a serverkeygen. It comes from the
+ * X-EST-PKCS12-Password header, or from the CSR's challengePassword where
+ * the template does not use that attribute as channel binding: one value
+ * is never both. [est] pfx-min-password-length bounds it. False after a
+ * 400; the header copy is wiped either way.
+ */
+static bool
+enroll_pfx_password(struct job *j, struct enroll *e)
+{
+	bool linked = e->tmpl->require_channel_binding;
+	unsigned min = j->cfg->pfx_min_password_length;
+	size_t n;
+
+	if (e->preq.has_challenge && !linked)
+		snprintf(e->password, sizeof(e->password), "%s", e->preq.challenge);
+	else
+		snprintf(e->password, sizeof(e->password), "%s", j->extra);
+	gnutls_memset(j->extra, 0, sizeof(j->extra));
+	if (strstr(j->accept, "application/pkcs12") == NULL)
+		return true;
+	/* Refuse before a certificate exists whose key nobody could open. */
+	if (e->password[0] == '\0') {
+		job_text(j, 400, linked ? "PKCS#12: no password: send it in the "
+		    "X-EST-PKCS12-Password header (the challengePassword is the "
+		    "TLS channel binding on this template)" : "PKCS#12: no "
+		    "password: send it in the CSR's challengePassword attribute "
+		    "or the X-EST-PKCS12-Password header");
+		return false;
+	}
+	if (linked && e->preq.has_challenge &&
+	    strcmp(e->password, e->preq.challenge) == 0) {
+		job_text(j, 400, "PKCS#12 password: must not be the CSR's "
+		    "challengePassword, which is the TLS channel binding on "
+		    "template %s", e->template_name);
+		return false;
+	}
+	if ((n = utf8_chars(e->password)) < min) {
+		job_text(j, 400, "PKCS#12 password: %zu characters, at least %u "
+		    "required ([est] pfx-min-password-length)", n, min);
+		return false;
+	}
+	return true;
+}
+
 /* Worker: the enrollment stages after authentication. */
 static void
 enroll_work(struct job *j)
@@ -687,30 +887,37 @@ enroll_work(struct job *j)
 
 	memset(&orig, 0, sizeof(orig));
 	if (!enroll_parse_csr(j, e))
-		return;
+		goto out;
+	if (e->op == ENROLL_KEYGEN && j->body != NULL)
+		gnutls_memset(j->body, 0, j->body_len);	/* may hold the password */
 	if (e->op == ENROLL_RENEW) {
-		if (enroll_renew_check(j, e, &orig))
-			enroll_decide(j, e, &orig);
-		principal_clear(&orig);
-		return;
+		if (!enroll_renew_check(j, e, &orig))
+			goto out;
+		/* A renewal that went pending polls like an enrollment. */
+		if (enroll_poll(j, e))
+			goto out;
+		if (!enroll_check_binding(j, e))
+			goto out;
+		enroll_decide(j, e, &orig);
+		goto out;
 	}
+	/*
+	 * A poll re-sends the CSR of a request that was linked to its own TLS
+	 * session when it was made, so it is answered before the binding of
+	 * this connection is checked; a new request must be linked.
+	 */
 	if (e->op == ENROLL_SIMPLE && enroll_poll(j, e))
-		return;
-	if (e->op == ENROLL_KEYGEN) {
-		if (e->preq.has_challenge)
-			snprintf(e->password, sizeof(e->password), "%s", e->preq.challenge);
-		else
-			snprintf(e->password, sizeof(e->password), "%s", j->extra);
-		gnutls_memset(j->extra, 0, sizeof(j->extra));
-		/* Refuse before a certificate exists whose key nobody could open. */
-		if (strstr(j->accept, "application/pkcs12") != NULL && e->password[0] == '\0') {
-			job_text(j, 400, "PKCS#12: no password: send it in the CSR's challengePassword attribute or the X-EST-PKCS12-Password header");
-			return;
-		}
-	}
+		goto out;
+	if (!enroll_check_binding(j, e))
+		goto out;
+	if (e->op == ENROLL_KEYGEN && !enroll_pfx_password(j, e))
+		goto out;
 	if (!enroll_find_subject(j, e, &j->who))
-		return;
+		goto out;
 	enroll_decide(j, e, &j->who);
+out:
+	gnutls_memset(j->extra, 0, sizeof(j->extra));
+	principal_clear(&orig);
 }
 
 /* Loop: enrollment routes; template resolution is pure memory. */
@@ -760,5 +967,9 @@ est_enroll(struct daemon *d, struct http_request *req, enum enroll_op op,
 		if (pw != NULL)
 			snprintf(j->extra, sizeof(j->extra), "%s", pw);
 	}
+	/* The session lives on the loop: copy its binding for the worker. */
+	if (http_request_channel_binding(req, j->tls_binding, sizeof(j->tls_binding),
+	    &j->tls_binding_len, &j->tls_binding_type) != CA_OK)
+		j->tls_binding_len = 0;
 	job_start(j, enroll_work);
 }

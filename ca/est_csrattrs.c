@@ -93,7 +93,12 @@ csrattrs_work(struct job *j)
 		der_tlv(attr, sizeof(attr), &a, 0x31, set, s);
 		der_tlv(items, sizeof(items), &n, 0x30, attr, a);
 	}
-	if (t->server_key_generation)
+	/*
+	 * challengePassword only where the template links the CSR to the TLS
+	 * session (RFC 7030 §3.5): asking for it elsewhere invites clients to
+	 * put a secret in a request that is not checked.
+	 */
+	if (t->require_channel_binding)
 		der_tlv(items, sizeof(items), &n, 0x06, challenge, sizeof(challenge));
 	der_tlv(out, sizeof(out), &o, 0x30, items, n);
 	if (pkcs7_base64(out, o, &b64, &b64_len) != CA_OK) {

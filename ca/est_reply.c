@@ -64,10 +64,13 @@ est_reply_keygen(struct job *j, struct enroll *e)
 		if (pkcs7_pkcs12(e->key, &cert, &ca, 1, e->password,
 		    e->subject.sam[0] ? e->subject.sam : "entca", &p12, &p12_len) != CA_OK ||
 		    pkcs7_base64(p12, p12_len, &kb64, &kl) != CA_OK) {
+			gnutls_memset(e->password, 0, sizeof(e->password));
 			gnutls_free(p12);
 			job_text(j, 500, "cannot build the PKCS#12");
 			return;
 		}
+		/* The password's work is done: it does not wait for the reply. */
+		gnutls_memset(e->password, 0, sizeof(e->password));
 		gnutls_memset(p12, 0, p12_len);
 		gnutls_free(p12);
 		free(j->resp);

@@ -243,4 +243,13 @@ int http_server_take_creds(struct http_server *s, struct tls_creds *nc,
  */
 void http_server_free(struct http_server *s);
 
+/*
+ * The TLS channel binding of req's connection (RFC 9266 tls-exporter on
+ * TLS 1.3, RFC 5929 tls-unique before): up to cap bytes into out, *len set,
+ * *type "tls-exporter" or "tls-unique" (static). CA_ENOTFOUND on plain
+ * HTTP, CA_ETOOBIG, CA_ECRYPTO. Loop thread.
+ */
+int http_request_channel_binding(const struct http_request *req,
+    unsigned char *out, size_t cap, size_t *len, const char **type);
+
 #endif

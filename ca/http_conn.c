@@ -574,3 +574,41 @@ http_conn_start(struct http_server *s, int fd, const char *peer,
 	conn_timer(c, "handshake", s->cfg.handshake_timeout_ms);
 	conn_handshake(c);
 }
+
+/*
+ * The TLS channel binding of req's connection: tls-exporter (RFC 9266) on
+ * TLS 1.3, tls-unique (RFC 5929) before it. Copies at most cap bytes into
+ * out and names the type in *type (a static string). CA_ENOTFOUND on a
+ * plain-HTTP connection, CA_ETOOBIG if cap is short, CA_ECRYPTO if GnuTLS
+ * cannot give it. Loop thread (the session belongs to the loop).
+ */
+int
+http_request_channel_binding(const struct http_request *req,
+    unsigned char *out, size_t cap, size_t *len, const char **type)
+{
+	gnutls_datum_t cb = { NULL, 0 };
+	gnutls_channel_binding_t kind;
+	int r;
+
+	*len = 0;
+	*type = "";
+	if (req->conn == NULL || req->conn->tls == NULL)
+		return CA_ENOTFOUND;
+	if (gnutls_protocol_get_version(req->conn->tls) == GNUTLS_TLS1_3) {
+		kind = GNUTLS_CB_TLS_EXPORTER;
+		*type = "tls-exporter";
+	} else {
+		kind = GNUTLS_CB_TLS_UNIQUE;
+		*type = "tls-unique";
+	}
+	if ((r = gnutls_session_channel_binding(req->conn->tls, kind, &cb)) < 0)
+		return CA_ECRYPTO;
+	if (cb.size > cap) {
+		gnutls_free(cb.data);
+		return CA_ETOOBIG;
+	}
+	memcpy(out, cb.data, cb.size);
+	*len = cb.size;
+	gnutls_free(cb.data);
+	return CA_OK;
+}

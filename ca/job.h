@@ -25,6 +25,7 @@ struct job;
 
 #define JOB_HEADERS_MAX 8
 #define JOB_CRED_MAX 512	/* user name or password from Basic */
+#define JOB_TLS_BINDING_MAX 64	/* tls-unique (12..48 bytes), tls-exporter (32) */
 
 /* The work of a job, on a worker, after authentication succeeded. */
 typedef void (*job_work_cb)(struct job *j);
@@ -84,6 +85,11 @@ struct job {
 	size_t resp_len;
 
 	struct store_job sjob;
+
+	/* TLS channel binding (RFC 9266) of the connection, copied on the loop */
+	unsigned char tls_binding[JOB_TLS_BINDING_MAX];
+	size_t tls_binding_len;
+	const char *tls_binding_type;	/* static: "tls-unique", "tls-exporter" */
 };
 
 /*

@@ -96,6 +96,8 @@ struct ca_config {
 
 	/* [store] */
 	size_t store_max_size;			/* LMDB map ceiling, bytes */
+	/* [est] */
+	unsigned pfx_min_password_length;	/* PKCS#12 passwords, characters */
 };
 
 /*

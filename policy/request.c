@@ -17,6 +17,8 @@
 #include "policy/dn_int.h"
 #include "policy/request.h"
 
+#define POLICY_OID_CHALLENGE	"1.2.840.113549.1.9.7"	/* RFC 2985 §5.4.1 */
+
 const char *const policy_san_names[POLICY_SAN_COUNT] = {
 	"UPN", "email", "DNS", "URI", "other"
 };
@@ -485,6 +487,66 @@ parse_subject(const unsigned char *der, size_t len, struct policy_request *r,
 	return CA_OK;
 }
 
+/*
+ * The challengePassword (RFC 2985 §5.4.1) exactly as the client sent it.
+ * gnutls_x509_crq_get_challenge_password hands it back RFC 4514-escaped
+ * ("a+b" as "a\+b"), which changes a PKCS#12 password or a base64 channel
+ * binding, so the DirectoryString is read from the attribute's DER.
+ */
+static int
+parse_challenge(gnutls_x509_crq_t crq, struct policy_request *out,
+    char *why, size_t whylen)
+{
+	unsigned char der[POLICY_CHALLENGE_MAX + 8];
+	size_t sz = sizeof(der), len, hdr;
+	int ret, rc = CA_OK;
+
+	ret = gnutls_x509_crq_get_attribute_by_oid(crq, POLICY_OID_CHALLENGE, 0,
+	    der, &sz);
+	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+		return CA_OK;
+	if (ret == GNUTLS_E_SHORT_MEMORY_BUFFER)
+		return ca_why(why, whylen, CA_ETOOBIG, "CSR: challengePassword "
+		    "longer than %d bytes", POLICY_CHALLENGE_MAX - 1);
+	if (ret < 0 || sz < 2)
+		return ca_why(why, whylen, CA_EPARSE, "CSR: challengePassword: "
+		    "not a DER DirectoryString");
+	if (der[1] < 0x80) {
+		len = der[1];
+		hdr = 2;
+	} else if (der[1] == 0x81 && sz >= 3) {
+		len = der[2];
+		hdr = 3;
+	} else if (der[1] == 0x82 && sz >= 4) {
+		len = (size_t)der[2] << 8 | der[3];
+		hdr = 4;
+	} else {
+		len = 0;
+		hdr = sz + 1;
+	}
+	if (hdr + len != sz)
+		rc = ca_why(why, whylen, CA_EPARSE, "CSR: challengePassword: "
+		    "not a DER DirectoryString");
+	/* UTF8String, PrintableString, IA5String: bytes as they are. */
+	else if (der[0] != 0x0c && der[0] != 0x13 && der[0] != 0x16)
+		rc = ca_why(why, whylen, CA_EPARSE, "CSR: challengePassword: "
+		    "string type 0x%02x not accepted (UTF8String or "
+		    "PrintableString)", der[0]);
+	else if (len >= POLICY_CHALLENGE_MAX)
+		rc = ca_why(why, whylen, CA_ETOOBIG, "CSR: challengePassword "
+		    "longer than %d bytes", POLICY_CHALLENGE_MAX - 1);
+	else if (memchr(der + hdr, '\0', len) != NULL)
+		rc = ca_why(why, whylen, CA_EPARSE, "CSR: challengePassword: "
+		    "contains a NUL byte");
+	if (rc == CA_OK) {
+		memcpy(out->challenge, der + hdr, len);
+		out->challenge[len] = '\0';
+		out->has_challenge = true;
+	}
+	gnutls_memset(der, 0, sizeof(der));
+	return rc;
+}
+
 /* Parse, then verify the self-signature last so *out is complete. */
 int
 policy_request_parse(const unsigned char *der, size_t len,
@@ -492,8 +554,7 @@ policy_request_parse(const unsigned char *der, size_t len,
 {
 	gnutls_x509_crq_t crq = NULL;
 	gnutls_datum_t d;
-	size_t sz;
-	int rc, ret;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (len > POLICY_CSR_MAX)
@@ -516,16 +577,8 @@ policy_request_parse(const unsigned char *der, size_t len,
 	    (rc = parse_sans(crq, out, why, whylen)) != CA_OK ||
 	    (rc = parse_sid_attribute(crq, out, why, whylen)) != CA_OK)
 		goto out;
-	sz = sizeof(out->challenge);
-	ret = gnutls_x509_crq_get_challenge_password(crq, out->challenge, &sz);
-	if (ret == 0)
-		out->has_challenge = true;
-	else if (ret != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
-		rc = ca_why(why, whylen, CA_ETOOBIG,
-		    "CSR: challengePassword longer than %d bytes",
-		    POLICY_CHALLENGE_MAX - 1);
+	if ((rc = parse_challenge(crq, out, why, whylen)) != CA_OK)
 		goto out;
-	}
 	out->signature_ok = gnutls_x509_crq_verify(crq, 0) >= 0;
 	rc = out->signature_ok ? CA_OK : ca_why(why, whylen, CA_ECRYPTO,
 	    "CSR: RFC 2986: signature does not verify");

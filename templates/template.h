@@ -108,6 +108,17 @@ struct tmpl_ace {
 	uint32_t rights;
 };
 
+/*
+ * What a simplereenroll must satisfy (AD CS Issuance Requirements, "Require
+ * the following for reenrollment"): the same criteria as enrollment
+ * (default), or a valid existing certificate alone.
+ */
+enum tmpl_renewal {
+	TMPL_RENEWAL_SAME_AS_ENROLLMENT = 0,
+	TMPL_RENEWAL_VALID_CERTIFICATE,
+	TMPL_RENEWAL_COUNT
+};
+
 /* Lint rules; a template may override one with `allow-dangerous = NAME`. */
 enum tmpl_lint {
 	TMPL_LINT_ESC1 = 0,	/* client auth + supply-in-request + broad enroll, no approval */
@@ -174,6 +185,15 @@ struct template {
 
 	/* Lint overrides: bit (1u << enum tmpl_lint) per allowed rule */
 	uint32_t lint_overrides;
+
+	/* Re-enrollment requirements (renewal = ...) */
+	enum tmpl_renewal renewal;
+	/*
+	 * RFC 7030 §3.5: the CSR's challengePassword must carry the TLS
+	 * channel binding of the connection it arrives on (tls-unique on TLS
+	 * 1.2, tls-exporter on TLS 1.3, RFC 9266).
+	 */
+	bool require_channel_binding;
 };
 
 /* Longest template file accepted (bytes). */

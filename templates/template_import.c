@@ -25,6 +25,8 @@
 
 /* msPKI-Enrollment-Flag (MS-CRTD §2.26). */
 #define CT_PEND_ALL_REQUESTS		0x00000002u
+/* "Valid existing certificate" authorizes reenrollment (MS-CRTD §2.26). */
+#define CT_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT	0x00000040u
 #define CT_PUBLISH_TO_DS		0x00000008u
 #define CT_NO_SECURITY_EXTENSION	0x00080000u
 /* msPKI-Private-Key-Flag (§2.27) and its compatibility nibbles. */
@@ -263,6 +265,8 @@ convert_attrs(struct conv *c)
 		    "interval of whole seconds");
 	t->publish_to_directory = (ef & CT_PUBLISH_TO_DS) != 0;
 	t->require_approval = (ef & CT_PEND_ALL_REQUESTS) != 0;
+	t->renewal = (ef & CT_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT) ?
+	    TMPL_RENEWAL_VALID_CERTIFICATE : TMPL_RENEWAL_SAME_AS_ENROLLMENT;
 	t->sid_extension = (ef & CT_NO_SECURITY_EXTENSION) == 0;
 	t->allow_private_key_export = (pkf & CT_EXPORTABLE_KEY) != 0;
 	t->compat_ca = compat_from_nibble(CT_SERVER_VERSION(pkf));

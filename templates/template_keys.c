@@ -48,6 +48,8 @@ const char *const tmpl_key_names[TK_COUNT] = {
 	[TK_RA_POLICY] = "ra-policy",
 	[TK_SUPERSEDES] = "supersedes",
 	[TK_ALLOW_DANGEROUS] = "allow-dangerous",
+	[TK_RENEWAL_MODE] = "renewal",
+	[TK_CHANNEL_BINDING] = "require-channel-binding",
 };
 
 #define VALIDITY_MIN	3600	/* one hour */
@@ -445,6 +447,14 @@ tmpl_key_set(struct tmpl_pctx *c, const char *name, char *v)
 			snprintf(t->ra_policy, sizeof(t->ra_policy), "%s", oid);
 		break;
 	}
+	case TK_RENEWAL_MODE:
+		r = enum_value(c, key, tmpl_renewal_names, TMPL_RENEWAL_COUNT, v);
+		if (r >= 0)
+			t->renewal = (enum tmpl_renewal)r;
+		break;
+	case TK_CHANNEL_BINDING:
+		bool_value(c, key, v, &t->require_channel_binding);
+		break;
 	default:
 		break;
 	}

@@ -33,6 +33,10 @@ const char *const tmpl_lint_names[TMPL_LINT_COUNT] = {
 	"esc1", "esc2", "esc3", "esc4", "no-sid",
 };
 
+const char *const tmpl_renewal_names[TMPL_RENEWAL_COUNT] = {
+	"same-as-enrollment", "valid-certificate-suffices",
+};
+
 const char *const tmpl_right_names[3] = { "read", "enroll", "autoenroll" };
 
 const struct tmpl_bitname tmpl_keyalg_names[] = {

@@ -31,6 +31,7 @@ extern const char *const tmpl_hash_names[TMPL_HASH_COUNT];
 extern const char *const tmpl_subject_names[TMPL_SUBJECT_COUNT];
 extern const char *const tmpl_subjfmt_names[TMPL_SUBJFMT_COUNT];
 extern const char *const tmpl_lint_names[TMPL_LINT_COUNT];
+extern const char *const tmpl_renewal_names[TMPL_RENEWAL_COUNT];
 
 extern const struct tmpl_bitname tmpl_keyalg_names[];
 extern const struct tmpl_bitname tmpl_san_names[];

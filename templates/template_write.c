@@ -237,6 +237,13 @@ w_template(struct wbuf *w, const struct template *t)
 		w_str(w, "ra-policy", f != NULL ? f : t->ra_policy);
 	} else
 		wb_printf(w, "ra-policy =\n");
+	wb_printf(w, "# Re-enrollment (simplereenroll): same-as-enrollment (approval, "
+	    "enroll right\n# of the renewing account) or valid-certificate-suffices "
+	    "(AD CS's\n# \"valid existing certificate\" option).\n");
+	wb_printf(w, "renewal = %s\n", tmpl_renewal_names[t->renewal]);
+	wb_printf(w, "# RFC 7030 §3.5: the CSR's challengePassword must be the TLS "
+	    "channel\n# binding (tls-unique on TLS 1.2, tls-exporter on TLS 1.3).\n");
+	W_YESNO(w, "require-channel-binding", t->require_channel_binding);
 
 	wb_printf(w, "\n# --- Superseded templates ---\n");
 	for (k = 0; k < t->n_supersedes && k < TMPL_SUPERSEDE_MAX; k++)

@@ -33,3 +33,6 @@ TESTS += tests/unit/test_login
 tests_unit_test_login_SOURCES = tests/unit/test_login.c
 tests_unit_test_login_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_login_LDADD = $(TEST_LDADD)
+# The request lifecycle under attack: races, polls, linking, renewal, PFX.
+TESTS += tests/integration/request_lifecycle.sh
+EXTRA_DIST += tests/integration/request_lifecycle.sh tests/integration/est_client.py

@@ -21,6 +21,7 @@ sed -e 's/^display-name = .*/display-name = Approval User/' -e 's/^name = .*/nam
 sed -e 's/^display-name = .*/display-name = Renewable/' -e 's/^name = .*/name = Renewable/' \
     -e 's/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.6/' \
     -e 's/^validity = .*/validity = 5d/' -e 's/^renewal-period = .*/renewal-period = 5d/' \
+    -e 's/^renewal = .*/renewal = valid-certificate-suffices/' \
     "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/Renewable.tmpl"
 chmod 600 "$D/demo/templates/"*.tmpl
 demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }

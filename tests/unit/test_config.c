@@ -104,6 +104,8 @@ test_bad_values(void **state)
 		{ "[security]\nallow = INTUNECONN$ : fly\n", "line 2: [security] allow:" },
 		{ "[security]\npermit = x : read\n", "line 2: [security] permit: unknown key" },
 		{ "[log]\nlevel = loud\n", "line 2: [log] level: expected error" },
+		{ "[est]\npfx-min-password-length = 0\n", "line 2: [est] pfx-min-password-length: expected 1..128" },
+		{ "[est]\npfx-password = x\n", "line 2: [est] pfx-password: unknown key" },
 		{ "[ca]\n\ncolour = blue\n", "line 3: [ca] colour: unknown key" },
 		{ "[dns]\nx = 1\n", "line 2: [dns]: unknown section" },
 		{ "name = x\n", "line 1: name: key outside any section" },

@@ -95,6 +95,16 @@ test_sans_and_sid(void **state)
 	policy_request_wipe(&req);
 	assert_int_equal(req.challenge[0], 0);
 
+	/*
+	 * The challenge comes back exactly as sent: GnuTLS's getter would
+	 * escape '+' and ',' (a base64 channel binding, a PFX password).
+	 */
+	c.challenge = "a+b,c=d\\e/Zz9+/=";
+	assert_int_equal(parse(TP_RSA2048, &c), CA_OK);
+	assert_true(req.has_challenge);
+	assert_string_equal(req.challenge, "a+b,c=d\\e/Zz9+/=");
+	policy_request_wipe(&req);
+
 	/* Two different supplied SIDs are a conflict. */
 	c.uri = POLICY_SID_URL_PREFIX TP_DOMAIN_SID "-1107";
 	assert_int_equal(parse(TP_RSA2048, &c), CA_OK);

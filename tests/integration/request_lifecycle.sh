@@ -1,0 +1,228 @@
+#!/bin/bash
+# The request lifecycle under attack (issue 10 items 3-5, issue 20 items 5
+# and 8): approvals that race each other and a denial, polls that would
+# hand out another template's or a revoked certificate, CSRs not linked to
+# their TLS session, renewals that skip approval or the enroll right, and
+# PKCS#12 passwords that reach the store or are too short. A real slapd and
+# a real entcad; curl, Python (tests/integration/est_client.py) and openssl
+# as clients; counts from the store, never timing.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
+SRC=$top_srcdir BUILD=$top_builddir
+. "$SRC/etc/demo/demo-env.sh"
+CSR="$PY $SRC/tests/integration/csr.py"
+CLIENT="$PY $SRC/tests/integration/est_client.py"
+CONN='INTUNECONN$:demo-connector'
+ALICE='alice@demo.example:demo-alice'
+RUNS=${RACE_RUNS:-50}
+D=$T_TMP
+
+DEMO_ISSUE="PKCSIntune, ApprovalUser, RaceUser, LinkedUser, RenewApproval, RenewPlain" \
+    DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
+    t_skip_all "demo set-up failed"
+# tmpl NAME OID-SUFFIX sed-expressions...: a copy of PKCSIntune.
+tmpl() {
+	_n=$1 _o=$2; shift 2
+	sed -e "s/^display-name = .*/display-name = $_n/" -e "s/^name = .*/name = $_n/" \
+	    -e "s/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.$_o/" "$@" \
+	    "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/$_n.tmpl"
+}
+tmpl ApprovalUser 11 -e 's/^require-approval = .*/require-approval = yes/'
+tmpl RaceUser 12 -e 's/^require-approval = .*/require-approval = yes/'
+tmpl LinkedUser 13 -e 's/^require-channel-binding = .*/require-channel-binding = yes/'
+# alice may enroll on RenewApproval herself, but only with an officer's approval.
+tmpl RenewApproval 14 -e 's/^require-approval = .*/require-approval = yes/' \
+    -e 's/^validity = .*/validity = 5d/' -e 's/^renewal-period = .*/renewal-period = 5d/' \
+    -e 's/^allow = INTUNECONN\$ : read, enroll$/&\nallow = alice : read, enroll/'
+# Only the connector may enroll on RenewPlain; alice holds a certificate from it.
+tmpl RenewPlain 15 -e 's/^validity = .*/validity = 5d/' -e 's/^renewal-period = .*/renewal-period = 5d/'
+chmod 600 "$D/demo/templates/"*.tmpl
+demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
+T_PIDS="$T_PIDS $DEMO_PID"
+URL=$DEMO_URL/.well-known/est
+HOST=127.0.0.1 PORT=${DEMO_URL##*:}
+
+# post USER:PW PATH FILE [curl args...]: status in $code, body in $D/out.
+post() {
+	_u=$1 _p=$2 _f=$3; shift 3
+	code=$(curl -s -o "$D/out" -D "$D/hdr" -w '%{http_code}' --cacert "$DEMO_CA" \
+	    ${_u:+-u "$_u"} -H 'Content-Type: application/pkcs10' --data-binary @"$_f" "$@" "$URL/$_p")
+}
+# api USER:PW PATH JSON: status in $code, body in $D/out.
+api() {
+	code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$1" \
+	    -H 'Content-Type: application/json' -d "$3" "$DEMO_URL/api/v1/$2")
+}
+rid() { sed -n 's/^X-Request-Id: *\([0-9]*\).*/\1/p' "$D/hdr" | tr -d '\r'; }
+p7_serial() { base64 -d "$1" | openssl pkcs7 -inform DER -print_certs 2>/dev/null |
+    openssl x509 -noout -serial 2>/dev/null | cut -d= -f2 | tr 'A-F' 'a-f'; }
+p7_to_pem() { base64 -d "$1" | openssl pkcs7 -inform DER -print_certs -out "$2"; }
+certs() { "$BUILD/entca" -c "$DEMO_CONF" cert list; }
+
+# --- approval_race_one_certificate: 12 approvals of one pending request ---
+$CLIENT race "$HOST" "$PORT" "$DEMO_CA" "$CONN" RaceUser "$RUNS" approve12 "$D/race.key" >"$D/race12.txt"
+certs >"$D/certs.txt"
+bad=0 multi=0
+for i in $(seq 1 "$RUNS"); do
+	line=$(grep "^run=$i " "$D/race12.txt")
+	case $line in *" 200=1 409=11 other=0 "*) ;; *) bad=$((bad + 1)); echo "# $line";; esac
+	n=$(grep -c "CN=race-approve12-$i,O=Demo$" "$D/certs.txt")
+	[ "$n" -eq 1 ] || { multi=$((multi + 1)); echo "# run $i: $n certificates"; }
+done
+t_eq "approval_race_one_certificate: $RUNS runs, each one 200 and eleven 409" 0 "$bad"
+t_eq "approval_race_one_certificate: exactly one certificate per request in the store" 0 "$multi"
+t_match "the losers' 409 names the winner's outcome" 'conflict=request [0-9]+ is (already )?issued' \
+    "$(grep '^run=1 ' "$D/race12.txt")"
+
+# --- approve_vs_deny_race: exactly one winner, the loser 409 ---
+$CLIENT race "$HOST" "$PORT" "$DEMO_CA" "$CONN" RaceUser "$RUNS" approve-deny "$D/race.key" >"$D/raced.txt"
+certs >"$D/certs.txt"
+bad=0 wrong=0
+for i in $(seq 1 "$RUNS"); do
+	line=$(grep "^run=$i " "$D/raced.txt")
+	n=$(grep -c "CN=race-approve-deny-$i,O=Demo$" "$D/certs.txt")
+	case $line in
+	*" 200=1 409=1 other=0 winner=approve conflict="*issued*) [ "$n" -eq 1 ] || wrong=$((wrong + 1));;
+	*" 200=1 409=1 other=0 winner=deny conflict="*denied*) [ "$n" -eq 0 ] || wrong=$((wrong + 1));;
+	*) bad=$((bad + 1)); echo "# $line";;
+	esac
+done
+t_eq "approve_vs_deny_race: $RUNS runs, one 200 and one 409 naming the winner" 0 "$bad"
+t_eq "approve_vs_deny_race: a certificate exactly when approval won" 0 "$wrong"
+
+# --- poll_other_template_refused ---
+$CSR make "$D/pa.key" "$D/pa.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "$CONN" ApprovalUser/simpleenroll "$D/pa.b64"
+t_eq "poll: approval template answers 202" 202 "$code"
+RA=$(rid)
+api "$CONN" "requests/$RA/approve" '{}'
+t_eq "poll: officer approves" 200 "$code"
+post "$CONN" ApprovalUser/simpleenroll "$D/pa.b64"
+t_eq "poll: same template, same CSR: 200 with the certificate" 200 "$code"
+SA=$(p7_serial "$D/out")
+post "$CONN" PKCSIntune/simpleenroll "$D/pa.b64"
+SB=$(p7_serial "$D/out")
+t_eq "poll_other_template_refused: the same CSR on PKCSIntune is a new request (200)" 200 "$code"
+t_match "poll_other_template_refused: PKCSIntune issues its own certificate, not ApprovalUser's" \
+    "^[0-9a-f]+ [0-9a-f]+$" "$SA $SB"
+[ "$SA" != "$SB" ]; t_ok $? "poll_other_template_refused: serials differ ($SA, $SB)"
+t_match "and the new certificate is PKCSIntune's in the store" "^0*${SB##0}	valid	PKCSIntune	" "$(certs)"
+$CSR make "$D/pd.key" "$D/pd.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "$CONN" ApprovalUser/simpleenroll "$D/pd.b64"
+api "$CONN" "requests/$(rid)/deny" '{"reason":"no"}'
+t_eq "poll: officer denies a request on ApprovalUser" 200 "$code"
+post "$CONN" ApprovalUser/simpleenroll "$D/pd.b64"
+t_eq "poll: the denied request answers 403 on its own template" 403 "$code"
+post "$CONN" PKCSIntune/simpleenroll "$D/pd.b64"
+t_eq "poll_other_template_refused: a denial on ApprovalUser does not reach PKCSIntune (200)" 200 "$code"
+
+# --- poll_revoked_not_returned ---
+api "$CONN" "certificates/$SA/revoke" '{"reason":"keyCompromise"}'
+t_eq "poll: the approved certificate is revoked" 200 "$code"
+post "$CONN" ApprovalUser/simpleenroll "$D/pa.b64"
+t_eq "poll_revoked_not_returned: the poll is a new pending request (202), not the revoked certificate" 202 "$code"
+[ "$(rid)" != "$RA" ] && [ -n "$(rid)" ]; t_ok $? "poll_revoked_not_returned: a new request id ($(rid), was $RA)"
+
+# --- csr_not_linked_to_tls_refused: challengePassword = channel binding ---
+r=$($CLIENT linked "$HOST" "$PORT" "$DEMO_CA" "$CONN" LinkedUser 1.2 good)
+t_match "linked CSR with this TLS 1.2 session's tls-unique: 200" '^status=200 ' "$r"
+r=$($CLIENT linked "$HOST" "$PORT" "$DEMO_CA" "$CONN" LinkedUser 1.2 wrong)
+t_match "csr_not_linked_to_tls_refused: TLS 1.2, another binding: 400" '^status=400 ' "$r"
+t_match "and the 400 names the mismatch" 'does not match the tls-unique channel binding' "$r"
+r=$($CLIENT linked "$HOST" "$PORT" "$DEMO_CA" "$CONN" LinkedUser 1.2 none)
+t_match "csr_not_linked_to_tls_refused: no challengePassword: 400" '^status=400 .*no challengePassword' "$r"
+r=$($CLIENT linked "$HOST" "$PORT" "$DEMO_CA" "$CONN" LinkedUser 1.3 good)
+t_match "linked CSR with this TLS 1.3 session's tls-exporter: 200" '^status=200 ' "$r"
+r=$($CLIENT linked "$HOST" "$PORT" "$DEMO_CA" "$CONN" LinkedUser 1.3 wrong)
+t_match "csr_not_linked_to_tls_refused: TLS 1.3, another binding: 400" '^status=400 .*tls-exporter' "$r"
+# A CSR linked to one session, replayed on another connection.
+$CSR make "$D/replay.key" "$D/replay.b64" "CN=alice,O=Demo" --upn alice@demo.example \
+    --challenge "$(echo "$r" | sed -n 's/.*binding=\([^ ]*\).*/\1/p')"
+post "$CONN" LinkedUser/simpleenroll "$D/replay.b64"
+t_eq "csr_not_linked_to_tls_refused: a CSR bound to another session: 400" 400 "$code"
+csrattrs_has_challenge() {
+	curl -s --cacert "$DEMO_CA" -u "$CONN" "$URL/$1/csrattrs" | base64 -d |
+	    openssl asn1parse -inform DER 2>/dev/null | grep -c challengePassword
+}
+t_eq "csrattrs of a linking template asks for challengePassword" 1 "$(csrattrs_has_challenge LinkedUser)"
+t_eq "csrattrs of a template that does not link leaves it out" 0 "$(csrattrs_has_challenge PKCSIntune)"
+
+# --- renewal follows the template ---
+$CSR make "$D/ra.key" "$D/ra.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "$CONN" RenewApproval/simpleenroll "$D/ra.b64"
+api "$CONN" "requests/$(rid)/approve" '{}'
+post "$CONN" RenewApproval/simpleenroll "$D/ra.b64"
+t_eq "renewal: approved certificate on RenewApproval" 200 "$code"
+p7_to_pem "$D/out" "$D/ra.pem"
+$CSR make "$D/ra2.key" "$D/ra2.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "" simplereenroll "$D/ra2.b64" --cert "$D/ra.pem" --key "$D/ra.key"
+t_eq "renewal_bypasses_approval_refused: renewal on an approval template goes pending (202)" 202 "$code"
+RR=$(rid)
+post "" simplereenroll "$D/ra2.b64" --cert "$D/ra.pem" --key "$D/ra.key"
+t_eq "renewal_bypasses_approval_refused: polling the renewal: still 202" 202 "$code"
+api "$CONN" "requests/$RR/approve" '{}'
+t_eq "the officer approves the renewal" 200 "$code"
+post "" simplereenroll "$D/ra2.b64" --cert "$D/ra.pem" --key "$D/ra.key"
+t_eq "the renewal poll then returns the certificate" 200 "$code"
+$CSR make "$D/rp.key" "$D/rp.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "$CONN" RenewPlain/simpleenroll "$D/rp.b64"
+t_eq "renewal: the connector enrolls alice on RenewPlain" 200 "$code"
+p7_to_pem "$D/out" "$D/rp.pem"
+post "$ALICE" RenewPlain/simpleenroll "$D/rp.b64"
+t_eq "alice may not enroll on RenewPlain herself (403)" 403 "$code"
+$CSR make "$D/rp2.key" "$D/rp2.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "" simplereenroll "$D/rp2.b64" --cert "$D/rp.pem" --key "$D/rp.key"
+t_eq "renewal_without_enroll_right_refused: 403" 403 "$code"
+t_match "renewal_without_enroll_right_refused: the 403 names the enroll right" 'no enroll right on template RenewPlain' "$(cat "$D/out")"
+
+# --- PKCS#12 passwords ---
+SECRET="pfx-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+HSECRET="hdr-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+$CSR make "$D/k1.key" "$D/k1.b64" "CN=alice,O=Demo" --upn alice@demo.example --challenge "$SECRET"
+post "$CONN" PKCSIntune/serverkeygen "$D/k1.b64" -H 'Accept: application/pkcs12'
+t_eq "serverkeygen PKCS#12 with the challengePassword: 200" 200 "$code"
+base64 -d "$D/out" >"$D/k1.p12"
+t_run "the PKCS#12 opens with the challengePassword" openssl pkcs12 -in "$D/k1.p12" -passin "pass:$SECRET" -nodes -out /dev/null
+$CSR make "$D/k2.key" "$D/k2.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "$CONN" PKCSIntune/serverkeygen "$D/k2.b64" -H 'Accept: application/pkcs12' -H "X-EST-PKCS12-Password: $HSECRET"
+t_eq "serverkeygen PKCS#12 with the header password: 200" 200 "$code"
+"$BUILD/entca" -c "$DEMO_CONF" backup "$D/backup" >/dev/null 2>&1
+MDB=$D/demo/ca/db/data.mdb
+t_run "the store is at $MDB and holds the serverkeygen requests" test -s "$MDB" -a -s "$D/backup/data.mdb"
+t_eq "pfx_password_not_stored: the challengePassword is not in data.mdb" 0 \
+    "$(strings -n 8 "$MDB" | grep -c -- "$SECRET")"
+t_eq "pfx_password_not_stored: the header password is not in data.mdb" 0 \
+    "$(strings -n 8 "$MDB" | grep -c -- "$HSECRET")"
+t_eq "pfx_password_not_stored: nor in a backup" 0 \
+    "$(cat "$D/backup/"* | strings -n 8 | grep -c -e "$SECRET" -e "$HSECRET")"
+post "$CONN" PKCSIntune/serverkeygen "$D/k2.b64" -H 'Accept: application/pkcs12' -H 'X-EST-PKCS12-Password: 1234567'
+t_eq "pfx_short_password_400: a 7-character password: 400" 400 "$code"
+t_match "pfx_short_password_400: the 400 names the rule" 'at least 8 required \(\[est\] pfx-min-password-length\)' "$(cat "$D/out")"
+$CSR make "$D/k3.key" "$D/k3.b64" "CN=alice,O=Demo" --upn alice@demo.example --challenge x
+post "$CONN" PKCSIntune/serverkeygen "$D/k3.b64" -H 'Accept: application/pkcs12'
+t_eq "pfx_short_password_400: a 1-character challengePassword: 400" 400 "$code"
+# On a linking template the challengePassword is the binding, never the PFX password.
+tmpl_keygen_linked_reuse() {
+	$PY - "$HOST" "$PORT" "$DEMO_CA" "$CONN" <<'PYEOF'
+import base64, sys
+sys.path.insert(0, __import__("os").environ["SRC"] + "/tests/integration")
+import est_client as c
+from cryptography.hazmat.primitives.asymmetric import rsa
+host, port, ca, cred = sys.argv[1:5]
+s = c.connect(host, port, ca, tls12=True)
+b64 = base64.b64encode(s.get_channel_binding("tls-unique")).decode()
+csr = c.csr_b64(rsa.generate_private_key(65537, 2048), "CN=alice,O=Demo", "alice@demo.example", b64)
+req = c.request_bytes(host, port, "POST", "/.well-known/est/LinkedUser/serverkeygen", cred,
+                      "application/pkcs10", csr)
+req = req.replace(b"Connection: close\r\n", b"Connection: close\r\nAccept: application/pkcs12\r\n"
+                  b"X-EST-PKCS12-Password: " + b64.encode() + b"\r\n")
+s.sendall(req)
+st, _, body = c.parse_response(c.read_all(s))
+print(st, body.decode(errors="replace").strip())
+PYEOF
+}
+r=$(SRC=$SRC tmpl_keygen_linked_reuse)
+t_match "linked serverkeygen whose PFX password is the channel binding: 400" '^400 .*must not be the CSR.s challengePassword' "$r"
+
+kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+t_eq "SIGTERM: entcad exits 0" 0 "$?"
+t_done
