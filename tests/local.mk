@@ -19,3 +19,7 @@ tests_fuzz_fuzz_template_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_template_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_template_LDADD = $(ENTCA_LIBS)
 endif
+
+# What names a certificate may carry (issue 10 items 6-7, issue 19 items 1-2).
+TESTS += tests/integration/names_check.sh
+EXTRA_DIST += tests/integration/names_check.sh tests/integration/names_csr.py
