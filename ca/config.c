@@ -480,6 +480,7 @@ config_defaults(struct ca_config *c)
 	set_str(c->templates_dir, sizeof(c->templates_dir), SYSCONFDIR "/entca/templates");
 	set_str(c->listen, sizeof(c->listen), "127.0.0.1:8443");
 	c->workers = 4;
+	c->sid_url_san = true;	/* follow each template's san = sid-url */
 	c->max_body = 64 * 1024;
 	c->timeout_s = 30;
 	c->dir_tls = CONFIG_DIR_TLS_STARTTLS;

@@ -76,6 +76,8 @@ deny_status(enum policy_code code)
 	case POLICY_KEY_ALG:
 	case POLICY_BAD_SIGNATURE:
 	case POLICY_SUBJECT:
+	case POLICY_NAME_MALFORMED:
+	case POLICY_NAME_CONFLICT:
 		return 400;
 	case POLICY_TEMPLATE_NOT_ISSUED:
 		return 404;
@@ -110,6 +112,75 @@ enroll_parse_csr(struct job *j, struct enroll *e)
 	return true;
 }
 
+/* Worker: look one name up by its key; CA_ENOTFOUND when nobody has it. */
+static int
+enroll_lookup_name(struct job *j, const struct policy_name *n,
+    struct principal *p, char *why, size_t whylen)
+{
+	int rc;
+
+	switch (n->key) {
+	case POLICY_NAME_KEY_SID:
+		return directory_lookup(job_dir(j), DIRECTORY_BY_SID, n->value, p, why, whylen);
+	case POLICY_NAME_KEY_UPN:
+		return directory_lookup(job_dir(j), DIRECTORY_BY_UPN, n->value, p, why, whylen);
+	case POLICY_NAME_KEY_MAIL:
+		return directory_lookup_mail(job_dir(j), n->value, p, why, whylen);
+	case POLICY_NAME_KEY_SAM:
+		return directory_lookup(job_dir(j), DIRECTORY_BY_SAM, n->value, p, why, whylen);
+	case POLICY_NAME_KEY_DNS:
+		rc = directory_lookup(job_dir(j), DIRECTORY_BY_DNS, n->value, p, why, whylen);
+		/* A dotted CN may be an account name (john.smith). */
+		if (rc == CA_ENOTFOUND && !n->san)
+			rc = directory_lookup(job_dir(j), DIRECTORY_BY_SAM, n->value, p, why, whylen);
+		return rc;
+	default:
+		return CA_ENOTFOUND;	/* a URI names no account */
+	}
+}
+
+/*
+ * Worker: resolve every identity-bearing name of the request for policy/
+ * (README "Security model: names"). Names of the subject need no lookup;
+ * a value the directory calls malformed is a 400 in policy, never a 503.
+ */
+static bool
+enroll_resolve_names(struct job *j, struct enroll *e)
+{
+	char why[CA_WHY_MAX];
+	struct principal p;
+	int rc;
+
+	policy_names_list(&e->preq, &e->names);
+	e->have_names = true;
+	for (size_t i = 0; i < e->names.n; i++) {
+		struct policy_name *n = &e->names.v[i];
+
+		if (n->state != POLICY_NAME_OPEN)
+			continue;
+		if (e->have_subject && policy_name_is(n, &e->subject)) {
+			policy_name_resolved(n, &e->subject);
+			continue;
+		}
+		rc = enroll_lookup_name(j, n, &p, why, sizeof(why));
+		if (rc == CA_OK) {
+			policy_name_resolved(n, &p);
+			principal_clear(&p);
+		} else if (rc == CA_ENOTFOUND) {
+			if (n->key == POLICY_NAME_KEY_SAM)
+				n->state = POLICY_NAME_TEXT;
+		} else if (rc == CA_EPARSE || rc == CA_EINVAL || rc == CA_ETOOBIG) {
+			n->state = POLICY_NAME_BAD;
+			snprintf(n->why, sizeof(n->why), "%.150s", why);
+		} else {
+			job_text(j, 503, "directory unavailable");
+			job_header(j, "Retry-After", "30");
+			return false;
+		}
+	}
+	return true;
+}
+
 /* Worker: the principal the certificate is for, from the directory. */
 bool
 enroll_find_subject(struct job *j, struct enroll *e, const struct principal *self)
@@ -130,15 +201,15 @@ enroll_find_subject(struct job *j, struct enroll *e, const struct principal *sel
 			return false;
 		}
 		e->have_subject = true;
-		return true;
+		return enroll_resolve_names(j, e);
 	}
 	rc = directory_lookup(job_dir(j), key, value, &e->subject, why, sizeof(why));
-	if (rc == CA_OK) {
+	if (rc == CA_OK)
 		e->have_subject = true;
-		return true;
-	}
-	if (rc == CA_ENOTFOUND)
-		return true;		/* policy refuses a subject nobody is */
+	/* Nobody, or a malformed name: policy refuses it with the name. */
+	if (rc == CA_OK || rc == CA_ENOTFOUND || rc == CA_EPARSE ||
+	    rc == CA_EINVAL || rc == CA_ETOOBIG)
+		return enroll_resolve_names(j, e);
 	job_text(j, 503, "directory unavailable: %s", why);
 	job_header(j, "Retry-After", "30");
 	return false;
@@ -515,6 +586,7 @@ enroll_decide(struct job *j, struct enroll *e, const struct principal *requester
 	in.subject = e->have_subject ? &e->subject : NULL;
 	in.tmpl = e->tmpl;
 	in.req = &e->preq;
+	in.names = e->have_names ? &e->names : NULL;
 	if (e->op == ENROLL_KEYGEN) {
 		/* entca makes the key: the template's first algorithm and size. */
 		if (e->tmpl->key_algorithms & TMPL_KEY_RSA) {

@@ -48,6 +48,8 @@ struct enroll {
 	struct store_cert cert;
 	char password[EST_PASSWORD_MAX];
 	gnutls_x509_privkey_t key;	/* serverkeygen only */
+	struct policy_names names;	/* the request's names, resolved */
+	bool have_names;
 };
 
 

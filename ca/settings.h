@@ -39,7 +39,7 @@ struct ca_config {
 	char issue_templates[CONFIG_ISSUE_MAX][TMPL_NAME_MAX];
 	char default_template[TMPL_NAME_MAX];
 	unsigned workers;
-	bool sid_url_san;			/* add the KB5014754 SAN URL too */
+	bool sid_url_san;			/* no: no SID SAN URL CA-wide */
 
 	/* [http] */
 	char listen[CONFIG_STR_MAX];

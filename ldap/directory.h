@@ -170,6 +170,15 @@ int directory_publish_crl(struct directory *d, const char *dn, int delta,
 /* Drop every cached success (after a policy change, or in tests). */
 void directory_cache_clear(struct directory *d);
 
+/*
+ * Find the one account (user or computer) whose mail attribute is value,
+ * as directory_lookup() does for its keys: CA_OK (release *out with
+ * principal_clear()), CA_ENOTFOUND (none, or more than one), CA_EPARSE,
+ * CA_EUNAVAIL, CA_ETIMEOUT, CA_ENOMEM. Worker threads only.
+ */
+int directory_lookup_mail(struct directory *d, const char *value,
+    struct principal *out, char *why, size_t whylen);
+
 /* Static names for messages. */
 const char *directory_auth_reason_name(enum directory_auth_reason r);
 const char *directory_key_name(enum directory_key k);

@@ -481,3 +481,54 @@ directory_lookup(struct directory *d, enum directory_key key,
 		principal_clear(out);
 	return rc;
 }
+
+/* The mail lookup operation, run on a leased connection. */
+static int
+lookup_mail_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
+{
+	struct lookup_arg *a = argp;
+	char filter[DIR_FILTER_MAX], esc[3 * DIRECTORY_USER_MAX + 1];
+
+	if (strchr(a->value, '@') == NULL ||
+	    directory_escape_filter(a->value, esc, sizeof(esc)) != CA_OK)
+		return ca_why(why, whylen, CA_EPARSE,
+		    "directory: '%s' is not an e-mail address", a->value);
+	snprintf(filter, sizeof(filter), "(&%s(mail=%s))", CLASS_ACCOUNT, esc);
+	return dir_find_one(x, filter, a->p, why, whylen);
+}
+
+/*
+ * Public: the one account whose mail is value. Returns CA_OK,
+ * CA_ENOTFOUND (none or several), CA_EPARSE (not an address, control
+ * characters), CA_EUNAVAIL, CA_ETIMEOUT, CA_ENOMEM. Cached like lookups.
+ */
+int
+directory_lookup_mail(struct directory *d, const char *value,
+    struct principal *out, char *why, size_t whylen)
+{
+	unsigned char ck[DIRECTORY_CACHE_KEY_LEN];
+	struct lookup_arg a;
+	int rc;
+
+	memset(out, 0, sizeof(*out));	/* output only: never freed here */
+	if (value == NULL || *value == '\0' || strlen(value) > DIRECTORY_USER_MAX)
+		return ca_why(why, whylen, CA_EPARSE,
+		    "directory: mail empty or longer than %d bytes",
+		    DIRECTORY_USER_MAX);
+	for (const char *p = value; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return ca_why(why, whylen, CA_EPARSE,
+			    "directory: mail contains a control character");
+	directory_cache_key(d->cache, 'M', "m", 1, value, strlen(value), ck);
+	if (directory_cache_get(d->cache, ck, dir_monotonic(), out) == CA_OK)
+		return CA_OK;
+	a.key = DIRECTORY_KEY_COUNT;
+	a.value = value;
+	a.p = out;
+	rc = dir_run(d, lookup_mail_op, &a, why, whylen);
+	if (rc == CA_OK)
+		directory_cache_put(d->cache, ck, dir_monotonic(), out);
+	else
+		principal_clear(out);
+	return rc;
+}

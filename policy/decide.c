@@ -20,7 +20,8 @@ const char *const policy_code_names[POLICY_CODE_COUNT] = {
 	"key-algorithm", "bad-signature", "foreign-san", "foreign-sid",
 	"sid-mismatch", "subject", "disabled", "not-officer",
 	"keygen-not-allowed", "pending-approval", "agent-required",
-	"ca-expired", "template-conflict",
+	"ca-expired", "template-conflict", "name-malformed", "name-conflict",
+	"name-unresolved",
 };
 
 const char *const policy_verdict_names[POLICY_VERDICT_COUNT] = {
@@ -271,6 +272,8 @@ check_names(const struct policy_input *in, bool officer,
 			return false;
 		}
 	}
+	if (!names_check(in, officer, subj, out))
+		return false;
 	if (in->tmpl->subject != TMPL_SUBJECT_SUPPLY_IN_REQUEST)
 		return true;
 	if (owner == NULL) {
@@ -280,7 +283,9 @@ check_names(const struct policy_input *in, bool officer,
 	}
 	for (size_t i = 0; i < r->n_sans; i++) {
 		const struct policy_san *s = &r->sans[i];
-		if (san_belongs(s, owner))
+		/* names_check() let names outside the directory through
+		 * for an officer; every other name is the subject's. */
+		if (san_belongs(s, owner) || out->profile.outside_directory)
 			continue;
 		decide_deny(out, POLICY_FOREIGN_SAN, "SAN: %s %s does not "
 		    "belong to %s%s", policy_san_names[s->type], s->value,
@@ -401,9 +406,11 @@ policy_decide(const struct policy_input *in, struct policy_decision *out)
 	if (!check_request(in, &officer, out))
 		return CA_OK;
 	/* The SID is always the directory's, never the request's. */
-	if (in->subject != NULL && in->tmpl->sid_extension)
+	if (in->subject != NULL && in->tmpl->sid_extension &&
+	    !out->profile.outside_directory)
 		sid = in->subject->sid;
-	if (in->tmpl->sid_extension && sid[0] == '\0')
+	if (in->tmpl->sid_extension && sid[0] == '\0' &&
+	    !out->profile.outside_directory)
 		decide_note(out, "no SID extension: the subject has no SID in "
 		    "the directory");
 	if ((rc = profile_names(in, in->subject, sid, out)) != CA_OK ||

@@ -39,8 +39,8 @@ struct policy_ca {
 	size_t n_aia;
 	const char *const *ocsp_urls;
 	size_t n_ocsp;
-	bool sid_url_san;		/* allow the tag:microsoft.com SAN URL
-					   where the template asks for it */
+	bool sid_url_san;		/* follow templates' san = sid-url;
+					   false turns the URL off CA-wide */
 };
 
 /*
@@ -62,6 +62,10 @@ struct policy_input {
 	const struct policy_ca *ca;
 	int64_t now;				/* seconds since the epoch */
 	bool approving;				/* officer approval re-run */
+	const struct policy_names *names;	/* the request's names as ca/
+						   resolved them; NULL: only
+						   the subject's own names
+						   count as resolved */
 };
 
 enum policy_verdict {
@@ -90,6 +94,9 @@ enum policy_code {
 	POLICY_AGENT_REQUIRED,		/* template needs agent signatures */
 	POLICY_CA_EXPIRED,		/* no validity left under the CA */
 	POLICY_TEMPLATE_CONFLICT,	/* CSR names another template */
+	POLICY_NAME_MALFORMED,		/* a name breaks its syntax (400) */
+	POLICY_NAME_CONFLICT,		/* names of two principals (400) */
+	POLICY_NAME_UNRESOLVED,		/* a name nobody in the directory has */
 	POLICY_CODE_COUNT
 };
 
@@ -120,6 +127,8 @@ struct policy_profile {
 
 	char sid[PRINCIPAL_SID_MAX];		/* SID extension; "" = none */
 	bool sid_url_san;			/* the SID SAN URL is in sans */
+	bool outside_directory;			/* names the directory does not
+						   resolve: no SID, no URL */
 
 	char template_name[TMPL_NAME_MAX];
 	char template_oid[TMPL_OID_MAX];

@@ -30,6 +30,15 @@ int profile_names(const struct policy_input *in,
  * Returns CA_OK (maybe with a DENY set) or CA_ECONFIG for CA settings
  * beyond the bounds.
  */
+/*
+ * The rules on the request's names (names.c): malformed 400, two
+ * principals 400, outside the directory 403 unless the template allows
+ * it (officers only; sets profile.outside_directory). False with a DENY
+ * in out when one fails.
+ */
+bool names_check(const struct policy_input *in, bool officer,
+    const struct principal *subj, struct policy_decision *out);
+
 int profile_rest(const struct policy_input *in, const char *sid,
     struct policy_decision *out);
 

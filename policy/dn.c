@@ -400,3 +400,124 @@ dn_format(const struct dn *dn, char *out, size_t cap)
 	}
 	return rc;
 }
+
+/*
+ * Upper bounds in characters (RFC 5280 Appendix A, ub-*): the types AD CS
+ * clients put in subjects. Types not listed are bounded by DN_VALUE_MAX.
+ */
+static const struct {
+	const char *oid;
+	size_t max;
+} dn_bounds[] = {
+	{ "2.5.4.3", 64 },			/* ub-common-name */
+	{ "2.5.4.5", 64 },			/* ub-serial-number */
+	{ "2.5.4.6", 2 },			/* country: exactly two */
+	{ "2.5.4.7", 128 },			/* ub-locality-name */
+	{ "2.5.4.8", 128 },			/* ub-state-name */
+	{ "2.5.4.10", 64 },			/* ub-organization-name */
+	{ "2.5.4.11", 64 },			/* ub-organizational-unit-name */
+	{ "2.5.4.12", 64 },			/* ub-title */
+	{ "2.5.4.65", 128 },			/* ub-pseudonym */
+	{ "0.9.2342.19200300.100.1.25", 63 },	/* one DNS label (RFC 1035) */
+	{ "1.2.840.113549.1.9.1", 255 },	/* ub-emailaddress-length */
+};
+
+/* The character bound of a type, or 0 when the table has none. */
+static size_t
+dn_bound(const char *oid)
+{
+	for (size_t i = 0; i < sizeof(dn_bounds) / sizeof(dn_bounds[0]); i++)
+		if (strcmp(dn_bounds[i].oid, oid) == 0)
+			return dn_bounds[i].max;
+	return 0;
+}
+
+/* A name for messages: the short name or the dotted OID. */
+static const char *
+dn_label(const struct dn_ava *a)
+{
+	const char *n = dn_name_by_oid(a->oid);
+
+	return n != NULL ? n : a->oid;
+}
+
+/* True for the DER string tags a Name value may carry as text. */
+static bool
+dn_string_tag(unsigned tag)
+{
+	return tag == DER_UTF8STRING || tag == DER_PRINTABLESTRING ||
+	    tag == DER_IA5STRING || tag == DER_TELETEXSTRING ||
+	    tag == DER_BMPSTRING || tag == DER_UNIVERSALSTRING ||
+	    tag == DER_VISIBLESTRING || tag == DER_NUMERICSTRING;
+}
+
+/* One value: text, no controls, within its bound and its string type. */
+static int
+dn_check_ava(const struct dn_ava *a, char *why, size_t whylen)
+{
+	const char *name = dn_label(a);
+	size_t chars = 0, max = dn_bound(a->oid);
+	bool ascii = true;
+
+	if (a->raw) {
+		/* A string type we could not read is not text (bad UTF-8 in
+		 * a UTF8String, odd BMPString...); a known text type must be
+		 * text whatever tag it came with. */
+		if (a->len > 0 && (dn_string_tag(a->value[0]) || max > 0))
+			return ca_why(why, whylen, CA_EPARSE, "subject: %s is "
+			    "not valid text (bad UTF-8 or string encoding)",
+			    name);
+		return CA_OK;
+	}
+	if (!dn_utf8_valid(a->value, a->len))
+		return ca_why(why, whylen, CA_EPARSE, "subject: %s is not "
+		    "valid UTF-8", name);
+	for (size_t i = 0; i < a->len; i++) {
+		unsigned char c = a->value[i];
+		if (c == 0)
+			return ca_why(why, whylen, CA_EPARSE, "subject: %s "
+			    "contains a NUL character", name);
+		/* C0 controls and DEL; C1 (U+0080..U+009F) is C2 80..9F. */
+		if (c < 0x20 || c == 0x7f || (c == 0xc2 && i + 1 < a->len &&
+		    a->value[i + 1] >= 0x80 && a->value[i + 1] <= 0x9f))
+			return ca_why(why, whylen, CA_EPARSE, "subject: %s "
+			    "contains a control character", name);
+		if (c >= 0x80)
+			ascii = false;
+		if ((c & 0xc0) != 0x80)
+			chars++;
+	}
+	if (a->len == 0)
+		return ca_why(why, whylen, CA_EPARSE, "subject: %s is empty",
+		    name);
+	if (max > 0 && chars > max)
+		return ca_why(why, whylen, CA_ETOOBIG, "subject: %s is %zu "
+		    "characters, above its bound of %zu (RFC 5280 Appendix A)",
+		    name, chars, max);
+	if ((strcmp(a->oid, DN_OID_C) == 0 && chars != 2) ||
+	    ((strcmp(a->oid, DN_OID_C) == 0 ||
+	    strcmp(a->oid, DN_OID_SERIAL) == 0 ||
+	    strcmp(a->oid, DN_OID_DNQ) == 0 || a->tag == DER_PRINTABLESTRING) &&
+	    !dn_printable(a->value, a->len)))
+		return ca_why(why, whylen, CA_EPARSE, "subject: %s must be a "
+		    "PrintableString (A-Z a-z 0-9 space '()+,-./:=?)%s", name,
+		    strcmp(a->oid, DN_OID_C) == 0 ? " of two letters" : "");
+	if (!ascii && (a->tag == DER_IA5STRING ||
+	    strcmp(a->oid, DN_OID_EMAIL) == 0 ||
+	    strcmp(a->oid, DN_OID_DC) == 0))
+		return ca_why(why, whylen, CA_EPARSE, "subject: %s must be an "
+		    "IA5String (ASCII)", name);
+	return CA_OK;
+}
+
+/* Every value of a subject a certificate is to carry (dn.h). */
+int
+dn_check_values(const struct dn *dn, char *why, size_t whylen)
+{
+	int rc;
+
+	for (size_t i = 0; i < dn->n; i++)
+		if ((rc = dn_check_ava(&dn->ava[i], why, whylen)) != CA_OK)
+			return rc;
+	return CA_OK;
+}

@@ -106,6 +106,17 @@ int dn_push(struct dn *dn, const char *oid, const char *value);
 /* First value of type oid (most specific first), or NULL. */
 const struct dn_ava *dn_find(const struct dn *dn, const char *oid);
 
+/*
+ * Check every value a certificate subject is to carry: valid UTF-8 text (a
+ * string value that could not be decoded is refused), no NUL or control
+ * character (C0, DEL, C1), not empty, within the RFC 5280 Appendix A upper
+ * bound of its type (CN, O, OU 64; L, ST 128; C exactly 2; SERIALNUMBER
+ * 64; E 255; DC 63, one label), and PrintableString / IA5String types in
+ * their alphabets. Returns CA_OK, or CA_EPARSE / CA_ETOOBIG with a
+ * sentence naming the attribute ("subject: CN contains a NUL character").
+ */
+int dn_check_values(const struct dn *dn, char *why, size_t whylen);
+
 #define DN_OID_CN	"2.5.4.3"
 #define DN_OID_C	"2.5.4.6"
 #define DN_OID_SERIAL	"2.5.4.5"

@@ -4,7 +4,7 @@ libentca_policy_a_SOURCES = policy/principal.c policy/principal.h \
 	policy/der.c policy/der.h policy/dn.c policy/dn_der.c policy/dn.h \
 	policy/dn_int.h policy/rights.c policy/rights.h \
 	policy/request.c policy/request.h policy/decide.c policy/decide.h \
-	policy/decide_int.h policy/profile.c
+	policy/decide_int.h policy/profile.c policy/names.c
 
 check_PROGRAMS += tests/unit/test_dn tests/unit/test_policy_rights
 TESTS += tests/unit/test_dn tests/unit/test_policy_rights

@@ -154,6 +154,13 @@ request_names(const struct policy_input *in, struct dn *dn,
 		if (r->sans[i].type == POLICY_SAN_OTHER)
 			return decide_deny(out, POLICY_SUBJECT, "SAN: %s is "
 			    "not supported", r->sans[i].value);
+		/* A certificate naming names outside the directory carries
+		 * no SID, not even the request's SID URL. */
+		if (out->profile.outside_directory &&
+		    r->sans[i].type == POLICY_SAN_URI &&
+		    strncasecmp(r->sans[i].value, POLICY_SID_URL_PREFIX,
+		    strlen(POLICY_SID_URL_PREFIX)) == 0)
+			continue;
 		if (add_san(&out->profile, r->sans[i].type,
 		    r->sans[i].value) != CA_OK)
 			return decide_deny(out, POLICY_SUBJECT,
@@ -188,6 +195,12 @@ profile_names(const struct policy_input *in, const struct principal *subj,
 	}
 	if (out->verdict == POLICY_DENY)
 		goto out;
+	/* Every value, from the request or the directory, is checked before
+	 * it is signed: a NUL or bad UTF-8 in a CN must never be issued. */
+	if (dn_check_values(dn, w, sizeof(w)) != CA_OK) {
+		decide_deny(out, POLICY_SUBJECT, "%s", w);
+		goto out;
+	}
 	/* Re-encode with AD CS's string types; values stay exactly. */
 	if (dn_encode(dn, pr->subject_der, sizeof(pr->subject_der),
 	    &pr->subject_len, w, sizeof(w)) != CA_OK) {
@@ -201,10 +214,12 @@ profile_names(const struct policy_input *in, const struct principal *subj,
 	/* The SAN URL follows the template's san mask, not sid-extension. */
 	if (subj != NULL && subj->sid[0] != '\0')
 		sid = subj->sid;
+	if (pr->outside_directory)
+		sid = "";	/* the names are not all the subject's */
 	if ((in->tmpl->san & TMPL_SAN_SID_URL) && sid[0] != '\0') {
 		if (!in->ca->sid_url_san) {
-			decide_note(out, "no SID SAN URL: the CA does not add "
-			    "it (sid-url-san off)");
+			decide_note(out, "no SID SAN URL: [ca] sid-url-san = "
+			    "no turns it off CA-wide");
 		} else {
 			snprintf(url, sizeof(url), "%s%s",
 			    POLICY_SID_URL_PREFIX, sid);

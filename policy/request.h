@@ -148,4 +148,64 @@ enum policy_hint policy_subject_hint(const struct policy_request *r,
 /* True when s looks like a SID string: S-1-<digits>(-<digits>)+. */
 bool policy_sid_valid(const char *s);
 
+/*
+ * The identity-bearing names of a request (policy/names.c), each to be
+ * resolved in the directory by ca/ before policy_decide(): the SID
+ * supplied (extension, attribute or SAN URL), the UPN, e-mail, DNS and URI
+ * SANs, the subject's E, and its CN when it has the form of a UPN, a DNS
+ * name or an account name. README "Security model: names".
+ */
+#define POLICY_NAMES_MAX (POLICY_SAN_MAX + 8)
+#define POLICY_NAME_WHY_MAX 160
+
+/* How ca/ looks a name up. */
+enum policy_name_key {
+	POLICY_NAME_KEY_NONE = 0,	/* never in the directory (a URI) */
+	POLICY_NAME_KEY_SID,		/* objectSid */
+	POLICY_NAME_KEY_UPN,		/* userPrincipalName (or sam@realm) */
+	POLICY_NAME_KEY_MAIL,		/* mail */
+	POLICY_NAME_KEY_DNS,		/* dNSHostName */
+	POLICY_NAME_KEY_SAM,		/* sAMAccountName; not found = text */
+	POLICY_NAME_KEY_COUNT
+};
+
+enum policy_name_state {
+	POLICY_NAME_OPEN = 0,	/* not looked up, or not found */
+	POLICY_NAME_FOUND,		/* sid/dn/who say whose it is */
+	POLICY_NAME_BAD,		/* why says what is wrong */
+	POLICY_NAME_TEXT,		/* an account-form CN nobody has: text */
+	POLICY_NAME_STATE_COUNT
+};
+
+struct policy_name {
+	const char *what;		/* "SAN UPN", "SID URL", "subject CN"... */
+	enum policy_name_key key;
+	enum policy_name_state state;
+	bool san;			/* one of the request's SANs */
+	char value[POLICY_SAN_VALUE_MAX];
+	char why[POLICY_NAME_WHY_MAX];	/* MALFORMED: the rule broken */
+	char sid[PRINCIPAL_SID_MAX];	/* RESOLVED: the principal */
+	char dn[PRINCIPAL_DN_MAX];
+	char who[PRINCIPAL_NAME_MAX];	/* sAMAccountName, for messages */
+};
+
+struct policy_names {
+	size_t n;
+	struct policy_name v[POLICY_NAMES_MAX];
+};
+
+/*
+ * List r's identity-bearing names into *out (overwritten), each UNRESOLVED
+ * or, when its syntax is wrong (control characters, a wildcard in a UPN,
+ * no '@', a DNS label outside LDH ...), MALFORMED with why. Any thread.
+ */
+void policy_names_list(const struct policy_request *r,
+    struct policy_names *out);
+
+/* True when name n is p's own (its SID, UPN, mail, dNSHostName or sam). */
+bool policy_name_is(const struct policy_name *n, const struct principal *p);
+
+/* Mark n RESOLVED as p's. */
+void policy_name_resolved(struct policy_name *n, const struct principal *p);
+
 #endif

@@ -126,6 +126,7 @@ enum tmpl_lint {
 	TMPL_LINT_ESC3,		/* certificate request agent EKU for broad groups */
 	TMPL_LINT_ESC4,		/* templates folder or file writable by others */
 	TMPL_LINT_NO_SID,	/* sid-extension off on a client-auth template */
+	TMPL_LINT_UNRESOLVED,	/* names outside the directory + client auth */
 	TMPL_LINT_COUNT
 };
 
@@ -194,6 +195,9 @@ struct template {
 	 * 1.2, tls-exporter on TLS 1.3, RFC 9266).
 	 */
 	bool require_channel_binding;
+	/* Names the directory does not resolve may be certified (officers
+	 * only; such certificates get no SID). Default no. */
+	bool allow_unresolved_names;
 };
 
 /* Longest template file accepted (bytes). */

@@ -50,6 +50,7 @@ const char *const tmpl_key_names[TK_COUNT] = {
 	[TK_ALLOW_DANGEROUS] = "allow-dangerous",
 	[TK_RENEWAL_MODE] = "renewal",
 	[TK_CHANNEL_BINDING] = "require-channel-binding",
+	[TK_ALLOW_UNRESOLVED] = "allow-unresolved-names",
 };
 
 #define VALIDITY_MIN	3600	/* one hour */
@@ -427,6 +428,9 @@ tmpl_key_set(struct tmpl_pctx *c, const char *name, char *v)
 	}
 	case TK_REQUIRE_APPROVAL:
 		bool_value(c, key, v, &t->require_approval);
+		break;
+	case TK_ALLOW_UNRESOLVED:
+		bool_value(c, key, v, &t->allow_unresolved_names);
 		break;
 	case TK_AUTHORIZED_SIGNATURES:
 		if (tmpl_u32_parse(v, 0, SIGNATURES_MAX, &t->authorized_signatures) != 0)

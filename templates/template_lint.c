@@ -238,6 +238,14 @@ template_lint(const struct template *t, const char *path, char *why,
 		    "its certificates map only weakly to accounts (KB5014754, "
 		    "ESC9); set sid-extension = yes or allow-dangerous = no-sid",
 		    t->name, auth);
+	if (t->allow_unresolved_names && auth != NULL &&
+	    !(t->lint_overrides & (1u << TMPL_LINT_UNRESOLVED)))
+		return ca_why(why, whylen, CA_EPOLICY, "template %s: "
+		    "unresolved-names: allow-unresolved-names = yes on a client "
+		    "authentication template (%s): its certificates may name "
+		    "accounts nobody owns and carry no SID, so they map only "
+		    "weakly (KB5014754); set allow-unresolved-names = no or "
+		    "allow-dangerous = unresolved-names", t->name, auth);
 	return CA_OK;
 }
 

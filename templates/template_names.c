@@ -30,7 +30,7 @@ const char *const tmpl_subjfmt_names[TMPL_SUBJFMT_COUNT] = {
 };
 
 const char *const tmpl_lint_names[TMPL_LINT_COUNT] = {
-	"esc1", "esc2", "esc3", "esc4", "no-sid",
+	"esc1", "esc2", "esc3", "esc4", "no-sid", "unresolved-names",
 };
 
 const char *const tmpl_renewal_names[TMPL_RENEWAL_COUNT] = {

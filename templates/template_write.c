@@ -199,6 +199,12 @@ w_template(struct wbuf *w, const struct template *t)
 	wb_printf(w, "subject-format = %s\n", tmpl_subjfmt_names[t->subject_format]);
 	wb_printf(w, "# Subject alternative names: upn, email, dns, sid-url.\n");
 	w_mask(w, "san", t->san, tmpl_san_names, tmpl_san_count);
+	/* Written only when set, so files of earlier versions read back
+	 * byte for byte. */
+	if (t->allow_unresolved_names)
+		wb_printf(w, "# Names the directory does not resolve may be "
+		    "certified (officers only;\n# no SID in such "
+		    "certificates).\nallow-unresolved-names = yes\n");
 
 	wb_printf(w, "\n# --- Extensions ---\n"
 	    "# Application policies (EKU) by friendly name or dotted OID.\n");
@@ -250,7 +256,8 @@ w_template(struct wbuf *w, const struct template *t)
 		items[k] = t->supersedes[k];
 	w_list(w, "supersedes", items, k);
 
-	wb_printf(w, "\n# --- Lint overrides: esc1, esc2, esc3, esc4, no-sid "
+	wb_printf(w, "\n# --- Lint overrides: esc1, esc2, esc3, esc4, no-sid, "
+	    "unresolved-names "
 	    "(each one a known risk) ---\n");
 	k = 0;
 	for (int i = 0; i < TMPL_LINT_COUNT; i++)

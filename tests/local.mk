@@ -36,3 +36,6 @@ tests_unit_test_login_LDADD = $(TEST_LDADD)
 # The request lifecycle under attack: races, polls, linking, renewal, PFX.
 TESTS += tests/integration/request_lifecycle.sh
 EXTRA_DIST += tests/integration/request_lifecycle.sh tests/integration/est_client.py
+# What names a certificate may carry (issue 10 items 6-7, issue 19 items 1-2).
+TESTS += tests/integration/names_check.sh
+EXTRA_DIST += tests/integration/names_check.sh tests/integration/names_csr.py

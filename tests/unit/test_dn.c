@@ -354,6 +354,134 @@ test_property_hostile_der(void **state)
 	}
 }
 
+/* A DER length (short or two-byte long form). */
+static size_t
+put_len(unsigned char *p, size_t n)
+{
+	if (n < 128) {
+		p[0] = (unsigned char)n;
+		return 1;
+	}
+	p[0] = 0x81;
+	p[1] = (unsigned char)n;
+	return 2;
+}
+
+/* Parse a one-AVA DER Name (type OID bytes 55 04 xx, tag, value) and check. */
+static int
+check_one(unsigned char type, unsigned char tag, const char *v, size_t n,
+    char *w, size_t wlen)
+{
+	unsigned char avb[300], setb[300], buf[300];
+	struct dn dn;
+	size_t a = 0, st = 0, o = 0;
+
+	assert_true(n < 240);
+	avb[a++] = 0x06; avb[a++] = 0x03; avb[a++] = 0x55; avb[a++] = 0x04;
+	avb[a++] = type; avb[a++] = tag;
+	a += put_len(avb + a, n);
+	memcpy(avb + a, v, n);
+	a += n;
+	setb[st++] = 0x30;
+	st += put_len(setb + st, a);
+	memcpy(setb + st, avb, a);
+	st += a;
+	buf[o++] = 0x31;
+	o += put_len(buf + o, st);
+	memcpy(buf + o, setb, st);
+	o += st;
+	memmove(buf + 1 + (o < 128 ? 1 : 2), buf, o);
+	buf[0] = 0x30;
+	put_len(buf + 1, o);
+	o += 1 + (o < 128 ? 1 : 2);
+	assert_int_equal(dn_parse_der(buf, o, &dn, w, wlen), CA_OK);
+	return dn_check_values(&dn, w, wlen);
+}
+
+/* Issue 10 item 6: a CN with an embedded NUL is never signed. */
+static void
+test_subject_nul_refused(void **state)
+{
+	char w[256];
+
+	(void)state;
+	assert_int_equal(check_one(3, 0x0c, "alice\0x", 7, w, sizeof(w)),
+	    CA_EPARSE);
+	assert_string_equal(w, "subject: CN contains a NUL character");
+	assert_int_equal(check_one(3, 0x0c, "a\x1b[2J", 5, w, sizeof(w)),
+	    CA_EPARSE);
+	assert_string_equal(w, "subject: CN contains a control character");
+	/* C1 controls (U+0085) too. */
+	assert_int_equal(check_one(10, 0x0c, "Acme\xc2\x85", 6, w,
+	    sizeof(w)), CA_EPARSE);
+	assert_string_equal(w, "subject: O contains a control character");
+}
+
+/* Issue 10 item 6: a UTF8String of invalid UTF-8 is refused, not copied. */
+static void
+test_subject_invalid_utf8_refused(void **state)
+{
+	char w[256];
+
+	(void)state;
+	assert_int_equal(check_one(3, 0x0c, "ali\xc3\x28" "e", 6, w,
+	    sizeof(w)), CA_EPARSE);
+	assert_string_equal(w, "subject: CN is not valid text (bad UTF-8 "
+	    "or string encoding)");
+	/* Overlong encoding of '/'. */
+	assert_int_equal(check_one(11, 0x0c, "\xc0\xaf", 2, w, sizeof(w)),
+	    CA_EPARSE);
+	/* Valid UTF-8 passes. */
+	assert_int_equal(check_one(3, 0x0c, "Jos\xc3\xa9", 5, w, sizeof(w)),
+	    CA_OK);
+}
+
+/* RFC 5280 Appendix A upper bounds and PrintableString alphabets. */
+static void
+test_subject_too_long_refused(void **state)
+{
+	char v[200], w[256];
+
+	(void)state;
+	memset(v, 'x', sizeof(v));
+	assert_int_equal(check_one(3, 0x0c, v, 64, w, sizeof(w)), CA_OK);
+	assert_int_equal(check_one(3, 0x0c, v, 65, w, sizeof(w)),
+	    CA_ETOOBIG);
+	assert_string_equal(w, "subject: CN is 65 characters, above its "
+	    "bound of 64 (RFC 5280 Appendix A)");
+	assert_int_equal(check_one(10, 0x0c, v, 65, w, sizeof(w)),
+	    CA_ETOOBIG);
+	assert_int_equal(check_one(11, 0x0c, v, 65, w, sizeof(w)),
+	    CA_ETOOBIG);
+	assert_int_equal(check_one(7, 0x0c, v, 128, w, sizeof(w)), CA_OK);
+	assert_int_equal(check_one(7, 0x0c, v, 129, w, sizeof(w)),
+	    CA_ETOOBIG);
+	assert_int_equal(check_one(8, 0x0c, v, 129, w, sizeof(w)),
+	    CA_ETOOBIG);
+	assert_int_equal(check_one(5, 0x13, v, 65, w, sizeof(w)),
+	    CA_ETOOBIG);
+	/* Characters, not bytes: 64 two-byte characters fit. */
+	for (int k = 0; k < 64; k++)
+		memcpy(v + 2 * k, "\xc3\xa9", 2);
+	assert_int_equal(check_one(3, 0x0c, v, 128, w, sizeof(w)), CA_OK);
+	/* C: exactly two letters of PrintableString. */
+	assert_int_equal(check_one(6, 0x13, "US", 2, w, sizeof(w)), CA_OK);
+	assert_int_equal(check_one(6, 0x13, "U", 1, w, sizeof(w)),
+	    CA_EPARSE);
+	assert_int_equal(check_one(6, 0x13, "USA", 3, w, sizeof(w)),
+	    CA_ETOOBIG);
+	/* A PrintableString outside its alphabet. */
+	assert_int_equal(check_one(3, 0x13, "a*b", 3, w, sizeof(w)),
+	    CA_EPARSE);
+	assert_string_equal(w, "subject: CN must be a PrintableString "
+	    "(A-Z a-z 0-9 space '()+,-./:=?)");
+	assert_int_equal(check_one(5, 0x0c, "12_34", 5, w, sizeof(w)),
+	    CA_EPARSE);
+	/* Empty values name nothing. */
+	assert_int_equal(check_one(3, 0x0c, "", 0, w, sizeof(w)),
+	    CA_EPARSE);
+}
+
 int
 main(void)
 {
@@ -368,6 +496,9 @@ main(void)
 		cmocka_unit_test(test_equal),
 		cmocka_unit_test(test_property_roundtrip),
 		cmocka_unit_test(test_property_hostile_der),
+		cmocka_unit_test(test_subject_nul_refused),
+		cmocka_unit_test(test_subject_invalid_utf8_refused),
+		cmocka_unit_test(test_subject_too_long_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

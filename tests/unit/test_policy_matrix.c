@@ -29,7 +29,12 @@ enum kind {
 	K_GOOD = 0, K_WEAK, K_P256, K_P384, K_BADSIG, K_FOREIGN_SAN,
 	K_FOREIGN_UPN, K_FOREIGN_SID, K_UNKNOWN_SID, K_SID_MATCH, K_SID_ATTR, K_SID_CONFLICT,
 	K_ESCAPED, K_LONG, K_EKU, K_DNS_WWW, K_FOREIGN_MAIL, K_KEYGEN,
-	K_KEYGEN_WEAK, K_WRONG_TEMPLATE, K_RIGHT_TEMPLATE, K_APP_POLICIES
+	K_KEYGEN_WEAK, K_WRONG_TEMPLATE, K_RIGHT_TEMPLATE, K_APP_POLICIES,
+	/* issue 10 items 6-7, issue 19 items 1-2: names */
+	K_NOBODY_UPN, K_WILD_UPN, K_PREFIX_UPN, K_STAR_UPN, K_EVIL_UPN,
+	K_EVIL_URI, K_CTRL_UPN, K_UPN_VS_SIDURL, K_DNS_VS_UPN, K_CN_VS_UPN,
+	K_MAIL_VS_UPN, K_SIDURL_MATCH, K_SIDURL_FOREIGN, K_CN_TEXT,
+	K_SUBJ_NUL, K_SUBJ_BADUTF8, K_SUBJ_LONG, K_SUBJ_C, K_SUBJ_CTRL
 };
 
 #define SELF TP_WHO_COUNT		/* the request names its requester */
@@ -51,6 +56,7 @@ struct row {
 	const char *sans;	/* "TYPE:value,..." or NULL */
 	const char *sid;	/* expected SID extension, or NULL */
 	const char *note;	/* substring of notes, or NULL */
+	bool open;		/* template allow-unresolved-names = yes */
 };
 
 #define ISSUE POLICY_ISSUE, POLICY_OK
@@ -61,201 +67,309 @@ static const struct row rows[] = {
 	/* PKCS Intune: the connector enrolls on behalf of users. */
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_GOOD, TP_ALICE, -1, 0, 0, ISSUE,
 	  "issued from template PKCSIntune for alice", "CN=alice,O=Entca",
-	  ALICE_UPN "," URL(1106), S(1106), NULL },
+	  ALICE_UPN "," URL(1106), S(1106), NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_WEAK, TP_ALICE, -1, 0, 0,
 	  DENY(WEAK_KEY), "key: RSA 1024 bits is below the template "
-	  "PKCSIntune minimum of 2048", NULL, NULL, NULL, NULL },
+	  "PKCSIntune minimum of 2048", NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_P256, TP_ALICE, -1, 0, 0,
 	  DENY(KEY_ALG), "key: ECDSA P-256 is not allowed by template "
-	  "PKCSIntune (allowed: RSA)", NULL, NULL, NULL, NULL },
+	  "PKCSIntune (allowed: RSA)", NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_BADSIG, TP_ALICE, -1, 0, 0,
 	  DENY(BAD_SIGNATURE), "CSR: RFC 2986: signature does not verify",
-	  NULL, NULL, NULL, NULL },
+	  NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_FOREIGN_SAN, TP_ALICE, -1, 0, 0,
-	  DENY(FOREIGN_SAN), "SAN: email bob@entca.test does not belong to "
-	  "alice, the subject found in the directory", NULL, NULL, NULL,
-	  NULL },
+	  DENY(NAME_CONFLICT), "names: the request names two principals: SAN "
+	  "UPN alice@entca.test is alice, SAN email bob@entca.test is bob",
+	  NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_FOREIGN_SID, TP_ALICE, -1, 0, 0,
-	  DENY(FOREIGN_SAN), "SAN: UPN alice@entca.test does not belong to "
-	  "bob, the subject found in the directory", NULL, NULL, NULL, NULL },
+	  DENY(NAME_CONFLICT), "names: the request names two principals: SID "
+	  "extension " S(1107) " is bob, SAN UPN alice@entca.test is alice",
+	  NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_FOREIGN_SID, TP_ALICE, TP_ALICE,
 	  0, 0, DENY(SID_MISMATCH), "SID: " S(1107) " in the request differs "
 	  "from the directory's " S(1106) " for alice", NULL, NULL, NULL,
-	  NULL },
+	  NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_UNKNOWN_SID, TP_ALICE, -1, 0, 0,
 	  DENY(SID_MISMATCH), "SID: " S(9999) " in the request has no "
-	  "principal in the directory", NULL, NULL, NULL, NULL },
+	  "principal in the directory", NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SID_CONFLICT, TP_ALICE, -1, 0, 0,
 	  DENY(SID_MISMATCH), "SID: the request supplies two different SIDs",
-	  NULL, NULL, NULL, NULL },
+	  NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SID_MATCH, TP_ALICE, -1, 0, 0,
 	  ISSUE, NULL, "CN=alice,O=Entca", ALICE_UPN "," URL(1106), S(1106),
-	  NULL },
+	  NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SID_ATTR, TP_ALICE, -1, 0, 0,
-	  ISSUE, NULL, NULL, NULL, S(1106), NULL },
+	  ISSUE, NULL, NULL, NULL, S(1106), NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_ESCAPED, TP_ALICE, -1, 0, 0,
 	  ISSUE, NULL, "CN=Test User (TESTCOMPANY\\, LLC),OU=Sales\\+Ops\\;"
 	  "x\\=y,O=Acme\\, Inc.,C=US", ALICE_UPN "," URL(1106), S(1106),
-	  NULL },
+	  NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_LONG, TP_ALICE, -1, 0, 0, ISSUE,
 	  NULL, NULL, NULL, NULL, "requested validity until "
 	  "2032-01-14T08:00:00Z clamped to the template PKCSIntune period of "
-	  "365 days" },
+	  "365 days", false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_GOOD, TP_ALICE, -1, 0, 1, ISSUE,
 	  NULL, NULL, NULL, NULL, "validity clamped to CA end "
-	  "2027-02-14T08:00:00Z" },
+	  "2027-02-14T08:00:00Z", false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_EKU, TP_ALICE, -1, 0, 0, ISSUE,
 	  NULL, NULL, NULL, NULL, "ignored requested extensions 2.5.29.37 "
-	  "(EKU and key usage come from the template)" },
+	  "(EKU and key usage come from the template)", false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_WRONG_TEMPLATE, TP_ALICE, -1, 0,
 	  0, DENY(TEMPLATE_CONFLICT), "CSR: names template Machine, not "
-	  "PKCSIntune", NULL, NULL, NULL, NULL },
+	  "PKCSIntune", NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_RIGHT_TEMPLATE, TP_ALICE, -1, 0,
-	  0, ISSUE, NULL, NULL, NULL, S(1106), NULL },
+	  0, ISSUE, NULL, NULL, NULL, S(1106), NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_GOOD, TP_CAROL, -1, 0, 0,
 	  DENY(DISABLED), "subject carol is disabled", NULL, NULL, NULL,
-	  NULL },
+	  NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_KEYGEN, TP_ALICE, -1, 0, 0,
-	  ISSUE, NULL, "CN=alice,O=Entca", NULL, S(1106), NULL },
+	  ISSUE, NULL, "CN=alice,O=Entca", NULL, S(1106), NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_KEYGEN_WEAK, TP_ALICE, -1, 0, 0,
 	  DENY(WEAK_KEY), "key: RSA 1024 bits is below the template "
-	  "PKCSIntune minimum of 2048", NULL, NULL, NULL, NULL },
+	  "PKCSIntune minimum of 2048", NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_PKIADMIN, TP_T_PKCS, K_GOOD, TP_BOB, -1, 0, 0, ISSUE,
 	  NULL, "CN=bob,O=Entca", "UPN:bob@entca.test," URL(1107), S(1107),
-	  NULL },
+	  NULL, false },
 	{ __LINE__, TP_ALICE, TP_T_PKCS, K_GOOD, SELF, -1, 0, 0,
 	  DENY(NO_ENROLL), "alice has no enroll right on template PKCSIntune",
-	  NULL, NULL, NULL, NULL },
+	  NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_BOB, TP_T_PKCS, K_GOOD, SELF, -1, 0, 0, DENY(NO_ENROLL),
-	  NULL, NULL, NULL, NULL, NULL },
+	  NULL, NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_DAVE, TP_T_PKCS, K_GOOD, SELF, -1, 0, 0, DENY(NO_ENROLL),
-	  NULL, NULL, NULL, NULL, NULL },
+	  NULL, NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_CAROL, TP_T_PKCS, K_GOOD, SELF, -1, 0, 0, DENY(DISABLED),
-	  "requester carol is disabled", NULL, NULL, NULL, NULL },
+	  "requester carol is disabled", NULL, NULL, NULL, NULL, false },
 
 	/* User: subject and SANs from the directory. */
 	{ __LINE__, TP_ALICE, TP_T_USER, K_GOOD, SELF, -1, 0, 0, ISSUE, NULL,
 	  "CN=Alice Smith,CN=Users,DC=entca,DC=test",
 	  ALICE_UPN ",email:alice@entca.test", S(1106), "the request's "
 	  "subject and SANs are ignored: template User builds them from the "
-	  "directory" },
+	  "directory", false },
 	{ __LINE__, TP_BOB, TP_T_USER, K_GOOD, SELF, -1, 0, 0, ISSUE, NULL,
-	  "CN=Bob Jones,CN=Users,DC=entca,DC=test", NULL, S(1107), NULL },
+	  "CN=Bob Jones,CN=Users,DC=entca,DC=test", NULL, S(1107), NULL, false },
 	{ __LINE__, TP_ERIN, TP_T_USER, K_GOOD, SELF, -1, 0, 0, ISSUE, NULL,
-	  NULL, NULL, S(1111), NULL },
+	  NULL, NULL, S(1111), NULL, false },
 	{ __LINE__, TP_DAVE, TP_T_USER, K_GOOD, SELF, -1, 0, 0,
 	  DENY(NO_ENROLL), "dave has no enroll right on template User", NULL,
-	  NULL, NULL, NULL },
+	  NULL, NULL, NULL, false },
 	{ __LINE__, TP_ALICE, TP_T_USER, K_WEAK, SELF, -1, 0, 0,
 	  DENY(WEAK_KEY), "key: RSA 1024 bits is below the template User "
-	  "minimum of 2048", NULL, NULL, NULL, NULL },
+	  "minimum of 2048", NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_ALICE, TP_T_USER, K_P256, SELF, -1, 0, 0,
-	  DENY(KEY_ALG), NULL, NULL, NULL, NULL, NULL },
+	  DENY(KEY_ALG), NULL, NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_ALICE, TP_T_USER, K_BADSIG, SELF, -1, 0, 0,
-	  DENY(BAD_SIGNATURE), NULL, NULL, NULL, NULL, NULL },
-	{ __LINE__, TP_ALICE, TP_T_USER, K_FOREIGN_SAN, SELF, -1, 0, 0, ISSUE,
-	  NULL, NULL, ALICE_UPN ",email:alice@entca.test", NULL,
-	  "the request's subject and SANs are ignored" },
+	  DENY(BAD_SIGNATURE), NULL, NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_FOREIGN_SAN, SELF, -1, 0, 0,
+	  DENY(NAME_CONFLICT), NULL, NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_ALICE, TP_T_USER, K_FOREIGN_UPN, SELF, -1, 0, 0,
-	  DENY(NOT_OFFICER), "alice may not enroll on behalf of bob: that "
-	  "needs the CA officer right", NULL, NULL, NULL, NULL },
+	  DENY(NAME_CONFLICT), "names: the request names two principals: SAN "
+	  "UPN bob@entca.test is bob, subject CN alice is alice", NULL, NULL,
+	  NULL, NULL, false },
 	{ __LINE__, TP_ALICE, TP_T_USER, K_FOREIGN_SID, SELF, -1, 0, 0,
 	  DENY(FOREIGN_SID), "SID: " S(1107) " in the request is not alice's; "
-	  "only a CA officer may supply a SID", NULL, NULL, NULL, NULL },
+	  "only a CA officer may supply a SID", NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_ALICE, TP_T_USER, K_SID_MATCH, SELF, -1, 0, 0, ISSUE,
-	  NULL, NULL, NULL, S(1106), NULL },
+	  NULL, NULL, NULL, S(1106), NULL, false },
 	{ __LINE__, TP_ALICE, TP_T_USER, K_ESCAPED, SELF, -1, 0, 0, ISSUE,
-	  NULL, "CN=Alice Smith,CN=Users,DC=entca,DC=test", NULL, NULL, NULL },
+	  NULL, "CN=Alice Smith,CN=Users,DC=entca,DC=test", NULL, NULL, NULL, false },
 	{ __LINE__, TP_ALICE, TP_T_USER, K_LONG, SELF, -1, 0, 0, ISSUE, NULL,
-	  NULL, NULL, NULL, "clamped to the template User period of 365 days" },
+	  NULL, NULL, NULL, "clamped to the template User period of 365 days", false },
 	{ __LINE__, TP_ALICE, TP_T_USER, K_EKU, SELF, -1, 0, 0, ISSUE, NULL,
-	  NULL, NULL, NULL, "ignored requested extensions 2.5.29.37" },
+	  NULL, NULL, NULL, "ignored requested extensions 2.5.29.37", false },
 	{ __LINE__, TP_CONNECTOR, TP_T_USER, K_GOOD, TP_ALICE, -1, 0, 0,
 	  DENY(NO_ENROLL), "INTUNECONN$ has no enroll right on template User",
-	  NULL, NULL, NULL, NULL },
+	  NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_PKIADMIN, TP_T_USER, K_GOOD, TP_BOB, -1, 0, 0, ISSUE,
 	  NULL, "CN=Bob Jones,CN=Users,DC=entca,DC=test",
-	  "UPN:bob@entca.test,email:bob@entca.test", S(1107), NULL },
+	  "UPN:bob@entca.test,email:bob@entca.test", S(1107), NULL, false },
 	{ __LINE__, TP_CAROL, TP_T_USER, K_GOOD, SELF, -1, 0, 0,
-	  DENY(DISABLED), NULL, NULL, NULL, NULL, NULL },
+	  DENY(DISABLED), NULL, NULL, NULL, NULL, NULL, false },
 	{ __LINE__, NOBODY, TP_T_USER, K_GOOD, SELF, -1, 0, 0,
 	  DENY(NO_CA_REQUEST), "nobody has no request right on this CA",
-	  NULL, NULL, NULL, NULL },
+	  NULL, NULL, NULL, NULL, false },
 
 	/* Machine: computers, DNS from the directory, P-256 allowed. */
 	{ __LINE__, TP_WS01, TP_T_MACHINE, K_GOOD, SELF, -1, 0, 0, ISSUE,
 	  "issued from template Machine for WS01$", "CN=ws01.entca.test",
-	  "DNS:ws01.entca.test", S(1112), NULL },
+	  "DNS:ws01.entca.test", S(1112), NULL, false },
 	{ __LINE__, TP_WS01, TP_T_MACHINE, K_P256, SELF, -1, 0, 0, ISSUE, NULL,
-	  NULL, NULL, NULL, NULL },
+	  NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_WS01, TP_T_MACHINE, K_P384, SELF, -1, 0, 0,
 	  DENY(KEY_ALG), "key: ECDSA P-384 is not allowed by template Machine "
-	  "(allowed: RSA ECDSA-P-256)", NULL, NULL, NULL, NULL },
+	  "(allowed: RSA ECDSA-P-256)", NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_WS01, TP_T_MACHINE, K_WEAK, SELF, -1, 0, 0,
-	  DENY(WEAK_KEY), NULL, NULL, NULL, NULL, NULL },
+	  DENY(WEAK_KEY), NULL, NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_ALICE, TP_T_MACHINE, K_GOOD, SELF, -1, 0, 0,
-	  DENY(NO_ENROLL), NULL, NULL, NULL, NULL, NULL },
+	  DENY(NO_ENROLL), NULL, NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_MACHINE, K_GOOD, SELF, -1, 0, 0, ISSUE,
 	  NULL, "CN=intuneconn.entca.test", "DNS:intuneconn.entca.test",
-	  S(1105), NULL },
+	  S(1105), NULL, false },
 
 	/* WebServer: supply in request; Cert Users through a nested group. */
 	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_GOOD, SELF, -1, 0, 0, ISSUE,
-	  NULL, "CN=erin,O=Entca", "UPN:erin@entca.test", "", NULL },
+	  NULL, "CN=erin,O=Entca", "UPN:erin@entca.test", "", NULL, false },
 	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_P256, SELF, -1, 0, 0, ISSUE,
-	  NULL, NULL, NULL, NULL, NULL },
+	  NULL, NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_P384, SELF, -1, 0, 0,
-	  DENY(KEY_ALG), NULL, NULL, NULL, NULL, NULL },
+	  DENY(KEY_ALG), NULL, NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_DNS_WWW, SELF, -1, 0, 0,
-	  DENY(FOREIGN_SAN), "SAN: DNS www.entca.test does not belong to "
-	  "erin; only a CA officer may name someone else", NULL, NULL, NULL,
-	  NULL },
+	  DENY(NAME_UNRESOLVED), "names: SAN DNS www.entca.test is not in the "
+	  "directory; template WebServer does not allow names outside the "
+	  "directory", NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_FOREIGN_UPN, SELF, -1, 0, 0,
-	  DENY(FOREIGN_SAN), "SAN: UPN bob@entca.test does not belong to "
-	  "erin; only a CA officer may name someone else", NULL, NULL, NULL,
-	  NULL },
+	  DENY(NAME_CONFLICT), "names: the request names two principals: SAN "
+	  "UPN bob@entca.test is bob, subject CN erin is erin", NULL, NULL,
+	  NULL, NULL, false },
 	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_FOREIGN_MAIL, SELF, -1, 0, 0,
-	  DENY(FOREIGN_SAN), "subject: E=bob@entca.test is not erin's mail; "
-	  "only a CA officer may name someone else", NULL, NULL, NULL, NULL },
+	  DENY(NAME_CONFLICT), "names: the request names two principals: SAN "
+	  "UPN erin@entca.test is erin, subject E bob@entca.test is bob", NULL,
+	  NULL, NULL, NULL, false },
 	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_ESCAPED, SELF, -1, 0, 0, ISSUE,
 	  NULL, "CN=Test User (TESTCOMPANY\\, LLC),OU=Sales\\+Ops\\;x\\=y,"
-	  "O=Acme\\, Inc.,C=US", NULL, NULL, NULL },
+	  "O=Acme\\, Inc.,C=US", NULL, NULL, NULL, false },
 	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_APP_POLICIES, SELF, -1, 0, 0,
 	  ISSUE, NULL, NULL, NULL, NULL, "ignored requested extensions "
-	  "1.3.6.1.4.1.311.21.10 (EKU and key usage come from the template)" },
+	  "1.3.6.1.4.1.311.21.10 (EKU and key usage come from the template)", false },
 	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_FOREIGN_SID, SELF, -1, 0, 0,
-	  DENY(FOREIGN_SID), NULL, NULL, NULL, NULL, NULL },
+	  DENY(FOREIGN_SID), NULL, NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_PKIADMIN, TP_T_WEBSERVER, K_DNS_WWW, SELF, -1, 0, 0,
-	  ISSUE, NULL, "CN=www.entca.test", "DNS:www.entca.test", "",
-	  "the request names nobody in the directory" },
+	  DENY(NAME_UNRESOLVED), NULL, NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_BOB, TP_T_WEBSERVER, K_GOOD, SELF, -1, 0, 0,
-	  DENY(NO_ENROLL), NULL, NULL, NULL, NULL, NULL },
+	  DENY(NO_ENROLL), NULL, NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_WEBSERVER, K_KEYGEN, TP_ALICE, -1, 0, 0,
 	  DENY(KEYGEN_NOT_ALLOWED), "key: template WebServer does not allow "
 	  "server key generation with an exportable key", NULL, NULL, NULL,
-	  NULL },
+	  NULL, false },
 
 	/* Approval: pend first, issue on the officer's re-run. */
 	{ __LINE__, TP_BOB, TP_T_APPROVAL, K_GOOD, SELF, -1, 0, 0,
 	  POLICY_PEND, POLICY_PENDING_APPROVAL, "template ApprovalUser "
 	  "requires approval by a CA officer", "CN=bob", "UPN:bob@entca.test",
-	  S(1107), NULL },
+	  S(1107), NULL, false },
 	{ __LINE__, TP_BOB, TP_T_APPROVAL, K_GOOD, SELF, -1, 1, 0, ISSUE, NULL,
-	  "CN=bob", NULL, NULL, NULL },
+	  "CN=bob", NULL, NULL, NULL, false },
 	{ __LINE__, TP_BOB, TP_T_APPROVAL, K_WEAK, SELF, -1, 0, 0,
-	  DENY(WEAK_KEY), NULL, NULL, NULL, NULL, NULL },
+	  DENY(WEAK_KEY), NULL, NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_DAVE, TP_T_APPROVAL, K_GOOD, SELF, -1, 0, 0,
-	  POLICY_PEND, POLICY_PENDING_APPROVAL, NULL, NULL, NULL, NULL, NULL },
+	  POLICY_PEND, POLICY_PENDING_APPROVAL, NULL, NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_ALICE, TP_T_APPROVAL, K_FOREIGN_SID, SELF, -1, 0, 0,
-	  DENY(FOREIGN_SID), NULL, NULL, NULL, NULL, NULL },
+	  DENY(FOREIGN_SID), NULL, NULL, NULL, NULL, NULL, false },
+
+	/* Names (issue 10 items 6-7, issue 19 items 1-2): every subject
+	 * value is text within its bound; every name resolves, to one
+	 * principal, unless the template allows names outside the
+	 * directory (officers only, then no SID). */
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_NUL, TP_ALICE, -1, 0, 0,
+	  DENY(SUBJECT), "subject: CN contains a NUL character", NULL, NULL,
+	  NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_BADUTF8, TP_ALICE, -1, 0, 0,
+	  DENY(SUBJECT), "subject: CN is not valid text (bad UTF-8 or string "
+	  "encoding)", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_LONG, TP_ALICE, -1, 0, 0,
+	  DENY(SUBJECT), "subject: CN is 65 characters, above its bound of 64 "
+	  "(RFC 5280 Appendix A)", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_C, TP_ALICE, -1, 0, 0,
+	  DENY(SUBJECT), "subject: C is 3 characters, above its bound of 2 "
+	  "(RFC 5280 Appendix A)", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_CTRL, TP_ALICE, -1, 0, 0,
+	  DENY(SUBJECT), "subject: CN contains a control character", NULL,
+	  NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_NOBODY_UPN, TP_ALICE, -1, 0, 0,
+	  DENY(NAME_UNRESOLVED), "names: SAN UPN nobody@entca.test is not in "
+	  "the directory; template PKCSIntune does not allow names outside the "
+	  "directory", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_EVIL_UPN, TP_ALICE, -1, 0, 0,
+	  DENY(NAME_UNRESOLVED), "names: SAN UPN nobody@evil.example is not in "
+	  "the directory; template PKCSIntune does not allow names outside the "
+	  "directory", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_EVIL_URI, TP_ALICE, -1, 0, 0,
+	  DENY(NAME_UNRESOLVED), "names: SAN URI https://evil is not in the "
+	  "directory; template PKCSIntune does not allow names outside the "
+	  "directory", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_WILD_UPN, TP_ALICE, -1, 0, 0,
+	  DENY(NAME_MALFORMED), "SAN UPN *@entca.test is malformed: a "
+	  "wildcard '*' is not a name", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_PREFIX_UPN, TP_ALICE, -1, 0, 0,
+	  DENY(NAME_MALFORMED), "SAN UPN a*@entca.test is malformed: a "
+	  "wildcard '*' is not a name", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_STAR_UPN, TP_ALICE, -1, 0, 0,
+	  DENY(NAME_MALFORMED), "SAN UPN alice* is malformed: expected "
+	  "local@domain", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_CTRL_UPN, TP_ALICE, -1, 0, 0,
+	  DENY(NAME_MALFORMED), NULL, NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_UPN_VS_SIDURL, TP_ALICE, -1, 0,
+	  0, DENY(NAME_CONFLICT), "names: the request names two principals: "
+	  "SID URL " S(1107) " is bob, SAN UPN alice@entca.test is alice",
+	  NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_DNS_VS_UPN, TP_ALICE, -1, 0, 0,
+	  DENY(NAME_CONFLICT), "names: the request names two principals: "
+	  "SAN UPN alice@entca.test is alice, SAN DNS ws01.entca.test is "
+	  "WS01$", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_CN_VS_UPN, TP_ALICE, -1, 0, 0,
+	  DENY(NAME_CONFLICT), "names: the request names two principals: "
+	  "SAN UPN alice@entca.test is alice, subject CN bob is bob", NULL,
+	  NULL, NULL, NULL, false },
+	{ __LINE__, TP_PKIADMIN, TP_T_USER, K_UPN_VS_SIDURL, TP_ALICE, -1, 0, 0,
+	  DENY(NAME_CONFLICT), NULL, NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SIDURL_MATCH, TP_ALICE, -1, 0, 0,
+	  ISSUE, NULL, "CN=alice,O=Entca", ALICE_UPN "," URL(1106), S(1106),
+	  NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SIDURL_FOREIGN, TP_ALICE,
+	  TP_ALICE, 0, 0, DENY(SID_MISMATCH), "SID: " S(1107) " in the "
+	  "request differs from the directory's " S(1106) " for alice", NULL,
+	  NULL, NULL, NULL, false },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_SIDURL_FOREIGN, SELF, -1, 0, 0,
+	  DENY(FOREIGN_SID), NULL, NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_CN_TEXT, TP_ALICE, -1, 0, 0,
+	  ISSUE, NULL, "CN=Alice Smith,O=Entca", NULL, S(1106), NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_EVIL_URI, TP_ALICE, -1, 0, 0,
+	  ISSUE, NULL, NULL, ALICE_UPN ",URI:https://evil", "",
+	  "names outside the directory (SAN URI https://evil): no SID "
+	  "extension and no SID URL", true },
+	{ __LINE__, TP_PKIADMIN, TP_T_WEBSERVER, K_DNS_WWW, SELF, -1, 0, 0,
+	  ISSUE, NULL, "CN=www.entca.test", "DNS:www.entca.test", "",
+	  "names outside the directory", true },
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_DNS_WWW, SELF, -1, 0, 0,
+	  DENY(FOREIGN_SAN), "names: SAN DNS www.entca.test is not in the "
+	  "directory; only a CA officer may name names outside it", NULL,
+	  NULL, NULL, NULL, true },
 
 	/* Not in issue-templates. */
 	{ __LINE__, TP_BOB, TP_T_NOTISSUED, K_GOOD, SELF, -1, 0, 0,
 	  DENY(TEMPLATE_NOT_ISSUED), "template NotIssued is not in this CA's "
-	  "issue-templates", NULL, NULL, NULL, NULL },
+	  "issue-templates", NULL, NULL, NULL, NULL, false },
 };
 
 static struct principal dir[TP_WHO_COUNT];
+
+/* ca/'s name lookup (est.c enroll_resolve_names) in the test directory. */
+static const struct principal *
+lookup_name(const struct policy_name *n)
+{
+	for (int i = 0; i < TP_WHO_COUNT; i++)
+		if (policy_name_is(n, &dir[i]))
+			return &dir[i];
+	return NULL;
+}
+
+/* Resolve the request's names as ca/ does. */
+static void
+resolve_names(const struct policy_request *req, struct policy_names *names)
+{
+	const struct principal *p;
+
+	policy_names_list(req, names);
+	for (size_t i = 0; i < names->n; i++) {
+		struct policy_name *n = &names->v[i];
+		if (n->state != POLICY_NAME_OPEN)
+			continue;
+		if ((p = lookup_name(n)) != NULL)
+			policy_name_resolved(n, p);
+		else if (n->key == POLICY_NAME_KEY_SAM)
+			n->state = POLICY_NAME_TEXT;
+	}
+}
 
 /* ca/'s lookup: by SID, UPN or DNS name in the test directory. */
 static const struct principal *
@@ -294,7 +408,7 @@ make_csr(enum kind k, const struct principal *t, bool computer,
 {
 	struct tp_csr c = { 0 };
 	unsigned char buf[64];
-	char subject[300];
+	char subject[300], uri[POLICY_SAN_VALUE_MAX];
 	enum tp_key key = TP_RSA2048;
 
 	snprintf(subject, sizeof(subject), "CN=%s,O=Entca", t->sam);
@@ -360,10 +474,81 @@ make_csr(enum kind k, const struct principal *t, bool computer,
 		c.rdn[0][1] = "bob@entca.test";
 		c.rdn[1][0] = "2.5.4.3"; c.rdn[1][1] = "erin";
 		break;
+	case K_NOBODY_UPN: c.upn = "nobody@entca.test"; break;
+	case K_WILD_UPN: c.upn = "*@entca.test"; break;
+	case K_PREFIX_UPN: c.upn = "a*@entca.test"; break;
+	case K_STAR_UPN: c.upn = "alice*"; break;
+	case K_EVIL_UPN: c.upn = "nobody@evil.example"; break;
+	case K_CTRL_UPN: c.upn = "alice\x01@entca.test"; break;
+	case K_EVIL_URI: c.uri = "https://evil"; break;
+	case K_UPN_VS_SIDURL:	/* alice's UPN, bob's SID URL */
+		c.uri = POLICY_SID_URL_PREFIX S(1107);
+		break;
+	case K_SIDURL_MATCH:
+		snprintf(uri, sizeof(uri), "%s%s", POLICY_SID_URL_PREFIX,
+		    t->sid);
+		c.uri = uri;
+		break;
+	case K_SIDURL_FOREIGN:	/* bob's SID URL alone */
+		c.upn = NULL;
+		c.subject = "CN=Someone";
+		c.uri = POLICY_SID_URL_PREFIX S(1107);
+		break;
+	case K_DNS_VS_UPN: c.dns = "ws01.entca.test"; break;
+	case K_CN_VS_UPN: c.subject = "CN=bob,O=Entca"; break;
+	case K_MAIL_VS_UPN: c.email = "bob@entca.test"; break;
+	case K_CN_TEXT: c.subject = "CN=Alice Smith,O=Entca"; break;
 	default:
 		break;
 	}
 	tp_csr_make(key, &c, der, len);
+}
+
+/*
+ * Replace the request's subject with a hostile DER Name (GnuTLS will not
+ * write these): CN with a NUL, CN as a UTF8String of invalid UTF-8, a
+ * 65-character CN, a three-letter C, a CN with an escape character.
+ */
+static void
+bad_subject(enum kind k, struct policy_request *req)
+{
+	static const unsigned char cn_nul[] = { 0x30, 0x12, 0x31, 0x10, 0x30,
+	    0x0e, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x07, 'a', 'l', 'i', 'c',
+	    'e', 0x00, 'x' };
+	static const unsigned char cn_utf8[] = { 0x30, 0x11, 0x31, 0x0f, 0x30,
+	    0x0d, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x06, 'a', 'l', 'i', 0xc3,
+	    0x28, 'e' };
+	static const unsigned char c3[] = { 0x30, 0x0e, 0x31, 0x0c, 0x30, 0x0a,
+	    0x06, 0x03, 0x55, 0x04, 0x06, 0x13, 0x03, 'U', 'S', 'A' };
+	static const unsigned char cn_esc[] = { 0x30, 0x10, 0x31, 0x0e, 0x30,
+	    0x0c, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x05, 'a', 0x1b, '[',
+	    '2', 'J' };
+	unsigned char *d = req->subject_der;
+
+	switch (k) {
+	case K_SUBJ_NUL:
+		memcpy(d, cn_nul, sizeof(cn_nul));
+		req->subject_len = sizeof(cn_nul);
+		break;
+	case K_SUBJ_BADUTF8:
+		memcpy(d, cn_utf8, sizeof(cn_utf8));
+		req->subject_len = sizeof(cn_utf8);
+		break;
+	case K_SUBJ_C:
+		memcpy(d, c3, sizeof(c3));
+		req->subject_len = sizeof(c3);
+		break;
+	case K_SUBJ_CTRL:
+		memcpy(d, cn_esc, sizeof(cn_esc));
+		req->subject_len = sizeof(cn_esc);
+		break;
+	default:	/* K_SUBJ_LONG: CN of 65 'x' */
+		memcpy(d, (const unsigned char[]){ 0x30, 0x4c, 0x31, 0x4a, 0x30,
+		    0x48, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x41 }, 13);
+		memset(d + 13, 'x', 65);
+		req->subject_len = 13 + 65;
+		break;
+	}
 }
 
 /* "TYPE:value,..." of the profile's SANs. */
@@ -394,6 +579,7 @@ run_row(const struct row *r)
 	const struct principal *rq, *target;
 	struct policy_request *req = calloc(1, sizeof(*req));
 	struct policy_decision *d = calloc(1, sizeof(*d));
+	struct policy_names *names = calloc(1, sizeof(*names));
 	struct policy_input in = { 0 };
 	struct template t;
 	unsigned char *der;
@@ -421,6 +607,12 @@ run_row(const struct row *r)
 		req->has_validity = true;
 		req->not_after = NOW + 5 * YEAR;
 	}
+	if (r->k >= K_SUBJ_NUL)
+		bad_subject(r->k, req);
+	if (r->open)
+		t.allow_unresolved_names = true;
+	resolve_names(req, names);
+	in.names = names;
 	/* ca/: look up whom the request names; nothing named = requester. */
 	h = policy_subject_hint(req, hint, sizeof(hint));
 	in.subject = h == POLICY_HINT_NONE ? rq : lookup(h, hint);
@@ -471,6 +663,7 @@ run_row(const struct row *r)
 	}
 	policy_request_wipe(req);
 	free(req);
+	free(names);
 	free(d);
 }
 
@@ -526,11 +719,19 @@ main(void)
 	    "SID conflict", "escaped subject", "over-long validity",
 	    "extra EKU", "DNS www", "foreign mail", "keygen", "keygen weak",
 	    "other template named", "template named",
-	    "ESC15 application policies" };
+	    "ESC15 application policies", "UPN nobody", "UPN *@",
+	    "UPN a*@", "UPN alice*", "UPN nobody@evil", "URI https://evil",
+	    "UPN with control", "UPN vs SID URL", "DNS vs UPN", "CN vs UPN",
+	    "mail vs UPN", "SID URL matching", "foreign SID URL", "text CN",
+	    "subject CN NUL", "subject CN bad UTF-8", "subject CN too long",
+	    "subject C=USA", "subject CN with ESC" };
 	static const char *const whos[] = { "connector", "alice", "bob",
 	    "pkiadmin", "carol(disabled)", "dave(denied group)",
 	    "erin(nested)", "ws01", "self", "nobody" };
 	static struct CMUnitTest tests[N_ROWS + 1];
+
+	_Static_assert(sizeof(kinds) / sizeof(kinds[0]) == K_SUBJ_CTRL + 1,
+	    "a name for every kind");
 	static char names[N_ROWS][160];
 	struct template t;
 

@@ -205,7 +205,7 @@ static const struct {
 	{ "ra-policy = client-auth\n", "template b.tmpl line 3: ra-policy: only with authorized-signatures of 1 or more" },
 	{ "authorized-signatures = 1\nra-policy = agent\n", "template b.tmpl line 4: ra-policy: expected an application policy name or dotted OID (e.g. certificate-request-agent), or nothing, got \"agent\"" },
 	{ "supersedes = Old Template\n", "template b.tmpl line 3: supersedes: expected template names without blanks, got \"Old Template\"" },
-	{ "allow-dangerous = esc8\n", "template b.tmpl line 3: allow-dangerous: expected one of esc1, esc2, esc3, esc4, no-sid, got \"esc8\"" },
+	{ "allow-dangerous = esc8\n", "template b.tmpl line 3: allow-dangerous: expected one of esc1, esc2, esc3, esc4, no-sid, unresolved-names, got \"esc8\"" },
 	{ "name = My Template\n", "template b.tmpl line 3: name: expected a name under 128 bytes without blanks or / \\ : * ? \" < > | , ; =, got \"My Template\"" },
 	{ "frobnicate = 1\n", "template b.tmpl line 3: unknown key \"frobnicate\" in [template]" },
 	{ "min-key-size = 2048\nmin-key-size = 4096\n", "template b.tmpl line 4: duplicate key min-key-size (first set on line 3)" },

@@ -1,0 +1,135 @@
+#!/bin/bash
+# What names a certificate may carry (issue 10 items 6-7, issue 19 items
+# 1-2), against a real slapd and a real entcad: subject values are text
+# within their bounds; every name resolves in the directory, to one
+# principal, unless the template allows names outside it; the SID URL
+# follows the template. Certificates are checked with python3-cryptography
+# and openssl.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
+SRC=$top_srcdir BUILD=$top_builddir
+. "$SRC/etc/demo/demo-env.sh"
+CSR="$PY $SRC/tests/integration/csr.py"
+NCSR="$PY $SRC/tests/integration/names_csr.py"
+CONN='INTUNECONN$:demo-connector'
+ALICE='alice:demo-alice'
+SIDP=S-1-5-21-3623811015-3361044348-30300820
+ALICE_SID=$SIDP-1106 BOB_SID=$SIDP-1107
+SIDURL=tag:microsoft.com,2022-09-14:sid:
+D=$T_TMP
+
+DEMO_ISSUE="PKCSIntune, UserSidUrl, OpenNames" DEMO_WATCH_PID=$$ \
+    demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
+# From the directory with san = upn, sid-url; Domain Users enroll too.
+sed -e 's/^display-name = .*/display-name = User SID URL/' -e 's/^name = .*/name = UserSidUrl/' \
+    -e 's/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.7/' \
+    -e 's/^subject = .*/subject = from-directory/' -e 's/^subject-format = .*/subject-format = common-name/' \
+    -e 's/^san =.*/san = upn, sid-url/' -e 's/^\[security\]/[security]\nallow = Domain Users : read, enroll/' \
+    "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/UserSidUrl.tmpl"
+# Supply in request, names outside the directory allowed (a known risk).
+sed -e 's/^display-name = .*/display-name = Open Names/' -e 's/^name = .*/name = OpenNames/' \
+    -e 's/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.8/' \
+    -e 's/^allow-dangerous =.*/allow-dangerous = unresolved-names\nallow-unresolved-names = yes/' \
+    "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/OpenNames.tmpl"
+chmod 600 "$D/demo/templates/"*.tmpl
+demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
+T_PIDS="$T_PIDS $DEMO_PID"
+URL=$DEMO_URL/.well-known/est
+
+# post USER:PW PATH FILE: status in $code, body in $D/out.
+post() {
+	code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$1" \
+	    -H 'Content-Type: application/pkcs10' --data-binary @"$3" "$URL/$2")
+}
+p7_to_pem() { base64 -d "$1" | openssl pkcs7 -inform DER -print_certs -out "$2"; }
+# enroll NAME USER TEMPLATE EXPECT-CODE BODY-REGEX names_csr-args...
+enroll() {
+	_n=$1 _u=$2 _t=$3 _c=$4 _re=$5; shift 5
+	$NCSR "$D/$_n.b64" "$@"
+	post "$_u" "$_t/simpleenroll" "$D/$_n.b64"
+	t_eq "$_n: $_c" "$_c" "$code"
+	[ -z "$_re" ] || t_match "$_n: says why" "$_re" "$(cat "$D/out")"
+}
+
+# --- the ordinary request still works ---
+enroll good "$CONN" PKCSIntune 200 "" --o Demo --cn alice --upn alice@demo.example
+
+# --- issue 10 item 6: subject values ---
+enroll subject_nul_refused "$CONN" PKCSIntune 400 'subject: CN contains a NUL character' \
+    --cn-hex 616c6963650078 --upn alice@demo.example
+enroll subject_invalid_utf8_refused "$CONN" PKCSIntune 400 'subject: CN is not valid text' \
+    --cn-hex 616c69c32865 --upn alice@demo.example
+enroll subject_too_long_refused "$CONN" PKCSIntune 400 'subject: CN is 65 characters, above its bound of 64' \
+    --cn "$(printf 'x%.0s' $(seq 65))" --upn alice@demo.example
+enroll subject_control_refused "$CONN" PKCSIntune 400 'subject: CN contains a control character' \
+    --cn-hex 611b5b324a --upn alice@demo.example
+enroll subject_o_too_long_refused "$CONN" PKCSIntune 400 'subject: O is 65 characters' \
+    --o "$(printf 'o%.0s' $(seq 65))" --cn alice --upn alice@demo.example
+
+# --- issue 10 item 7: names nobody owns ---
+enroll officer_unresolved_upn_refused "$CONN" PKCSIntune 403 \
+    'SAN UPN nobody@demo.example is not in the directory; template PKCSIntune does not allow' \
+    --cn nobody --upn nobody@demo.example
+enroll officer_foreign_domain_upn_refused "$CONN" PKCSIntune 403 'nobody@evil.example is not in the directory' \
+    --cn nobody --upn nobody@evil.example
+enroll officer_wildcard_upn_400 "$CONN" PKCSIntune 400 "SAN UPN \\*@demo.example is malformed: a wildcard" \
+    --cn x --upn '*@demo.example'
+enroll officer_prefix_wildcard_upn_400 "$CONN" PKCSIntune 400 'is malformed' \
+    --cn x --upn 'a*@demo.example'
+enroll malformed_upn_400_not_503 "$CONN" PKCSIntune 400 'SAN UPN \* is malformed' --cn x --upn '*'
+enroll malformed_upn_suffix_400_not_503 "$CONN" PKCSIntune 400 'SAN UPN alice\* is malformed' \
+    --cn x --upn 'alice*'
+enroll uri_san_outside_directory_refused "$CONN" PKCSIntune 403 'SAN URI https://evil is not in the directory' \
+    --cn alice --upn alice@demo.example --uri https://evil
+
+# allow-unresolved-names: the officer gets the name, without any SID.
+enroll open_template_outside_names "$CONN" OpenNames 200 "" \
+    --cn alice --upn alice@demo.example --uri https://evil
+p7_to_pem "$D/out" "$D/open.pem"
+F=$($CSR fields "$D/open.pem")
+t_match "open template: the URI is certified" 'san_uri=https://evil' "$F"
+t_eq "open template: no SID extension" "" "$(echo "$F" | grep '^sid=')"
+t_eq "open template: no SID URL" "" "$(echo "$F" | grep "san_uri=$SIDURL")"
+enroll open_template_still_refuses_malformed "$CONN" OpenNames 400 'is malformed' --cn x --upn '*@demo.example'
+
+# --- issue 19 item 1: the SID URL follows the template ---
+$CSR make "$D/sidurl.key" "$D/sidurl.b64" "CN=alice" --upn alice@demo.example
+post "$CONN" UserSidUrl/simpleenroll "$D/sidurl.b64"
+t_eq "template_sid_url_added: 200" 200 "$code"
+p7_to_pem "$D/out" "$D/sidurl.pem"
+F=$($CSR fields "$D/sidurl.pem")
+t_match "template_sid_url_added: SID URL with alice's objectSid (cryptography)" "san_uri=$SIDURL$ALICE_SID\$" "$F"
+t_match "template_sid_url_added: SID extension too" "sid=$ALICE_SID" "$F"
+t_match "template_sid_url_added: openssl sees the URI" "URI:$SIDURL$ALICE_SID" \
+    "$(openssl x509 -in "$D/sidurl.pem" -noout -ext subjectAltName)"
+enroll request_sid_url_matching_accepted "$CONN" PKCSIntune 200 "" \
+    --cn alice --upn alice@demo.example --uri "$SIDURL$ALICE_SID"
+enroll request_sid_url_mismatch_refused "$CONN" PKCSIntune 400 \
+    "two principals: SID URL $BOB_SID is bob, SAN UPN alice@demo.example is alice" \
+    --cn alice --upn alice@demo.example --uri "$SIDURL$BOB_SID"
+enroll request_sid_url_foreign_non_officer "$ALICE" UserSidUrl 403 "SID: $BOB_SID in the request is not alice's" \
+    --cn alice --uri "$SIDURL$BOB_SID"
+
+# --- issue 19 item 2: one principal per request ---
+enroll upn_vs_sid_url_conflict "$CONN" UserSidUrl 400 'two principals: SID URL .* is bob, SAN UPN alice@demo.example is alice' \
+    --cn alice --upn alice@demo.example --uri "$SIDURL$BOB_SID"
+enroll upn_vs_sid_extension_conflict "$CONN" PKCSIntune 400 'two principals: SID extension .* is bob, SAN UPN alice@demo.example is alice' \
+    --cn alice --upn alice@demo.example --sid "$BOB_SID"
+enroll dns_vs_upn_conflict "$CONN" PKCSIntune 400 'SAN UPN alice@demo.example is alice, SAN DNS laptop01.demo.example is LAPTOP01\$' \
+    --cn alice --upn alice@demo.example --dns laptop01.demo.example
+enroll email_vs_upn_conflict "$CONN" PKCSIntune 400 'SAN UPN alice@demo.example is alice, SAN email bob@demo.example is bob' \
+    --cn alice --upn alice@demo.example --email bob@demo.example
+enroll cn_vs_upn_conflict "$CONN" PKCSIntune 400 'SAN UPN alice@demo.example is alice, subject CN bob is bob' \
+    --cn bob --upn alice@demo.example
+enroll cn_upn_vs_upn_conflict "$CONN" PKCSIntune 400 'subject CN bob@demo.example is bob' \
+    --cn bob@demo.example --upn alice@demo.example
+enroll from_directory_conflict_refused "$ALICE" UserSidUrl 400 'two principals' \
+    --cn alice --upn alice@demo.example --email bob@demo.example
+
+# --- the audit says why, and says when names were outside the directory ---
+"$BUILD/entca" -c "$DEMO_CONF" audit 1000 >"$D/audit.txt"
+t_match "audit: the conflict is recorded as denied" '"decision":"denied".*two principals' "$(cat "$D/audit.txt")"
+t_match "audit: names outside the directory are said" 'names outside the directory \(SAN URI https://evil\): no SID' \
+    "$(cat "$D/audit.txt")"
+
+kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+t_done
