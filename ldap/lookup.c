@@ -156,8 +156,23 @@ fill_scalars(struct dir_ctx *x, LDAPMessage *e, struct principal *p,
 	dir_attr_str(x->ld, e, "userPrincipalName", p->upn, sizeof(p->upn));
 	dir_attr_str(x->ld, e, "mail", p->mail, sizeof(p->mail));
 	dir_attr_str(x->ld, e, "dNSHostName", p->dns, sizeof(p->dns));
+	/*
+	 * Security data the CA decides on: without a readable objectSid no
+	 * SID-based entry can match, and without userAccountControl a
+	 * disabled account would look enabled. Missing means hidden from the
+	 * service account (AD and the fixture always set both), so it is an
+	 * error, never a default.
+	 */
+	if (p->sid[0] == '\0')
+		return ca_why(why, whylen, CA_EDENIED, "directory: the objectSid "
+		    "of %s cannot be read (hidden from the service account?)",
+		    p->dn);
 	if (attr_i64(x->ld, e, "userAccountControl", &n))
 		p->uac = (uint32_t)n;
+	else if (p->kind != PRINCIPAL_GROUP)
+		return ca_why(why, whylen, CA_EDENIED, "directory: the "
+		    "userAccountControl of %s cannot be read (hidden from the "
+		    "service account?); account state unknown", p->dn);
 	/*
 	 * AD keeps lockout and password expiry out of userAccountControl, in
 	 * the constructed msDS-User-Account-Control-Computed, which it returns
