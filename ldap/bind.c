@@ -119,8 +119,12 @@ auth_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
 		goto out;
 	}
 	ldap_unbind_ext_s(uld, NULL, NULL);
-	if ((rc = dir_principal_fill(x, e, a->p, why, whylen)) != CA_OK)
+	if ((rc = dir_principal_fill(x, e, a->p, why, whylen)) != CA_OK) {
+		/* Incomplete security data (hidden groups...): the log says which. */
+		if (log != NULL)
+			snprintf(log->detail, sizeof(log->detail), "%s", why);
 		goto out;
+	}
 	if (a->p->uac & PRINCIPAL_UAC_ACCOUNTDISABLE)
 		rc = refuse(log, DIRECTORY_AUTH_DISABLED, why, whylen,
 		    "account '%s' is disabled (userAccountControl 0x%x)", dn,

@@ -19,3 +19,7 @@ tests_fuzz_fuzz_template_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_template_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_template_LDADD = $(ENTCA_LIBS)
 endif
+
+# The directory as security data: fail closed, names, the cache.
+TESTS += tests/integration/directory_security.sh
+EXTRA_DIST += tests/integration/directory_security.sh

