@@ -107,3 +107,4 @@ t_match "hidden deny group: entcad -t names the deny line" \
 slapd_acl del
 timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1
 t_eq "entcad -t with everything readable: exit 0" 0 "$?"
+t_done
