@@ -107,4 +107,72 @@ t_match "hidden deny group: entcad -t names the deny line" \
 slapd_acl del
 timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1
 t_eq "entcad -t with everything readable: exit 0" 0 "$?"
+
+# --- names in [security]: NETBIOS\, BUILTIN\, well-known, fail closed ---
+cp "$DEMO_CONF" "$D/conf.orig"
+# with_security SED...: entcad.conf from the original with sed edits.
+with_conf() { cp "$D/conf.orig" "$DEMO_CONF"; for e in "$@"; do sed -i "$e" "$DEMO_CONF"; done; }
+DENY_LINE='^deny = Denied Users : request$'
+
+# unresolvable_deny_refuses_start: a deny on a bogus NetBIOS prefix.
+with_conf "/$DENY_LINE/a deny = NB\\\\Denied Users : request"
+line=$(grep -n '^deny = NB' "$DEMO_CONF" | cut -d: -f1)
+timeout 60 "$ENTCAD" -f -c "$DEMO_CONF" >"$D/err" 2>&1; rc=$?
+t_ok "$([ "$rc" -ne 0 ]; echo $?)" "unresolvable_deny_refuses_start: entcad exits ($rc)"
+t_match "unresolvable_deny_refuses_start: file, line and entry named" \
+    "entcad.conf line $line: deny = NB.Denied Users : request: cannot be resolved" "$(cat "$D/err")"
+timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1; rc=$?
+t_ok "$([ "$rc" -ne 0 ]; echo $?)" "unresolvable_deny_refuses_start: entcad -t fails too ($rc)"
+with_conf "/$DENY_LINE/a deny = nosuchgroup : request"
+timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1; rc=$?
+t_match "unresolvable_deny_refuses_start: a name nobody has" "line [0-9]+: deny = nosuchgroup : request: cannot be resolved" "$(cat "$D/err")"
+# In a template file too.
+with_conf
+echo "deny = BUILTIN\\NoSuchAlias : enroll" >>"$D/demo/templates/DirUser.tmpl"
+line=$(grep -n '^deny = BUILTIN' "$D/demo/templates/DirUser.tmpl" | cut -d: -f1)
+timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1; rc=$?
+t_match "unresolvable_deny_refuses_start: a template's deny names its file and line" \
+    "DirUser.tmpl line $line: deny = BUILTIN.NoSuchAlias : enroll: cannot be resolved" "$(cat "$D/err")"
+sed -i '/^deny = BUILTIN/d' "$D/demo/templates/DirUser.tmpl"
+# An allow that resolves to nothing is a warning; the start goes on.
+with_conf "/$DENY_LINE/a allow = NB\\\\Staff : read"
+timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1; rc=$?
+t_eq "an unresolvable allow: entcad -t still passes" 0 "$rc"
+t_match "an unresolvable allow: warned with file and line" "entcad.conf line [0-9]+: allow = NB.Staff : read: cannot be resolved" "$(cat "$D/err")"
+
+# builtin_users_deny_enforced: deny = BUILTIN\Users used to match nobody.
+with_conf "/$DENY_LINE/a deny = BUILTIN\\\\Users : request"
+start || t_skip_all "entcad did not start"
+t_eq "builtin_users_deny_enforced: bob refused" 403 "$(enroll bob:demo-bob bob)"
+stop
+with_conf "/$DENY_LINE/a deny = Everyone : request"
+start || t_skip_all "entcad did not start"
+t_eq "deny = Everyone: bob refused" 403 "$(enroll bob:demo-bob bob)"
+stop
+
+# The NetBIOS name from the directory (the crossRef says DEMO): DEMO\ works.
+with_conf '/^domain = /d' "s/$DENY_LINE/deny = DEMO\\\\Denied Users : request/"
+start || t_skip_all "entcad did not start"
+t_eq "NetBIOS name read from the crossRef: DEMO\\Denied Users denies mallory" 403 "$(enroll mallory:demo-mallory mallory)"
+t_eq "NetBIOS name read from the crossRef: bob enrolls" 200 "$(enroll bob:demo-bob bob)"
+stop
+
+# netbios_acl_matches_domain_not_dn_label: the domain is NBDOM (configured),
+# the DN's first label is demo. NBDOM\ matches, DEMO\ does not.
+with_conf 's/^domain = .*/domain = NBDOM/' "s/$DENY_LINE/deny = NBDOM\\\\Denied Users : request/" \
+    's/^allow = Domain Users : read, request$/allow = NBDOM\\Domain Users : read, request/'
+start || t_skip_all "entcad did not start"
+t_eq "netbios_acl_matches_domain_not_dn_label: NBDOM\\Domain Users allows bob" 200 "$(enroll bob:demo-bob bob)"
+t_eq "netbios_acl_matches_domain_not_dn_label: NBDOM\\Denied Users denies mallory" 403 "$(enroll mallory:demo-mallory mallory)"
+stop
+# bogus_netbios_prefix_no_match: DEMO\ (the DN label) and NB\ grant nothing.
+for bogus in DEMO NB; do
+	with_conf 's/^domain = .*/domain = NBDOM/' \
+	    "s/^allow = Domain Users : read, request\$/allow = $bogus\\\\Domain Users : read, request/"
+	start || t_skip_all "entcad did not start"
+	t_eq "bogus_netbios_prefix_no_match: $bogus\\Domain Users grants bob nothing" 403 "$(enroll bob:demo-bob bob)"
+	stop
+done
+with_conf
+
 t_done
