@@ -114,6 +114,15 @@ int dir_domain_sid(struct dir_ctx *x, char *out, size_t outlen, char *why,
 int dir_domain_netbios(struct dir_ctx *x, char *out, size_t outlen,
     char *why, size_t whylen);
 
+/*
+ * Is the account a cached authentication names still usable? One
+ * base-scope read of its entry: CA_OK, CA_EAUTH (gone, replaced, disabled,
+ * locked or expired; why says which), or a search error. Bounds what the
+ * cache may serve: never an account that was disabled since.
+ */
+int dir_account_recheck(struct directory *d, const struct principal *p,
+    char *why, size_t whylen);
+
 /* Attributes read for every principal. */
 extern char *dir_principal_attrs[];
 

@@ -150,11 +150,22 @@ dir_domain_netbios(struct dir_ctx *x, char *out, size_t outlen, char *why,
 	pthread_mutex_unlock(&d->mu);
 	if (known)
 		return CA_OK;
-	config_nc(x, conf, sizeof(conf));
+	/*
+	 * A single-domain forest keeps its configuration under the base: try
+	 * that first (one search), the rootDSE's configurationNamingContext
+	 * only if it is not there. nCName has no equality rule everywhere,
+	 * so it is compared here, not in the filter.
+	 */
+	snprintf(conf, sizeof(conf), "CN=Configuration,%s", d->base);
 	snprintf(parts, sizeof(parts), "CN=Partitions,%s", conf);
-	/* nCName has no equality rule everywhere: compare it here. */
 	rc = dir_search(x, parts, LDAP_SCOPE_ONELEVEL, "(objectClass=crossRef)",
 	    attrs, 64, &res, why, whylen);
+	if (rc == CA_ENOTFOUND) {
+		config_nc(x, conf, sizeof(conf));
+		snprintf(parts, sizeof(parts), "CN=Partitions,%s", conf);
+		rc = dir_search(x, parts, LDAP_SCOPE_ONELEVEL,
+		    "(objectClass=crossRef)", attrs, 64, &res, why, whylen);
+	}
 	if (rc == CA_ENOTFOUND || rc == CA_ETOOBIG)
 		rc = CA_OK;	/* no partitions container: no NetBIOS name */
 	if (rc != CA_OK)
@@ -555,16 +566,66 @@ directory_lookup(struct directory *d, enum directory_key key,
 	if (key == DIRECTORY_BY_ANY)
 		key = guess_key(value);
 	k = (char)('0' + key);
-	directory_cache_key(d->cache, 'L', &k, 1, value, strlen(value), ck);
-	if (directory_cache_get(d->cache, ck, dir_monotonic(), out) == CA_OK)
+	/* Names compare case-insensitively in the directory: so does the key. */
+	directory_cache_name_key(d->cache, 'L', value, &k, 1, ck);
+	if (directory_cache_get_ref(d->cache, ck, dir_monotonic(), out) == CA_OK)
 		return CA_OK;
 	a.key = key;
 	a.value = value;
 	a.p = out;
 	rc = dir_run(d, lookup_op, &a, why, whylen);
 	if (rc == CA_OK)
-		directory_cache_put(d->cache, ck, dir_monotonic(), out);
+		directory_cache_put_ref(d->cache, ck, dir_monotonic(), out);
 	else
 		principal_clear(out);
 	return rc;
+}
+
+struct recheck_arg {
+	const struct principal *p;
+};
+
+/* Base read of the cached principal's entry: still there, same SID, usable. */
+static int
+recheck_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
+{
+	struct recheck_arg *a = argp;
+	const struct principal *p = a->p;
+	struct principal now;
+	LDAPMessage *res = NULL, *e;
+	int rc;
+
+	rc = dir_search(x, p->dn, LDAP_SCOPE_BASE, CLASS_ACCOUNT,
+	    dir_principal_attrs, 1, &res, why, whylen);
+	if (rc == CA_ENOTFOUND || (rc == CA_OK &&
+	    (e = ldap_first_entry(x->ld, res)) == NULL)) {
+		ldap_msgfree(res);
+		return ca_why(why, whylen, CA_EAUTH, "account '%s' is gone", p->dn);
+	}
+	if (rc != CA_OK)
+		return rc;
+	memset(&now, 0, sizeof(now));
+	rc = fill_scalars(x, e, &now, why, whylen);
+	ldap_msgfree(res);
+	if (rc != CA_OK)
+		return rc;
+	if (strcmp(now.sid, p->sid) != 0)
+		return ca_why(why, whylen, CA_EAUTH, "'%s' is another account now",
+		    p->dn);
+	if ((now.uac & (PRINCIPAL_UAC_ACCOUNTDISABLE | PRINCIPAL_UAC_LOCKOUT |
+	    PRINCIPAL_UAC_PASSWORD_EXPIRED)) || now.expired)
+		return ca_why(why, whylen, CA_EAUTH, "account '%s' is disabled, "
+		    "locked or expired now (userAccountControl 0x%x)", p->dn,
+		    now.uac);
+	return CA_OK;
+}
+
+/* See dir_int.h. */
+int
+dir_account_recheck(struct directory *d, const struct principal *p, char *why,
+    size_t whylen)
+{
+	struct recheck_arg a = { p };
+
+	return dir_run(d, recheck_op, &a, why, whylen);
 }

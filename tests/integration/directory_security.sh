@@ -175,4 +175,66 @@ for bogus in DEMO NB; do
 done
 with_conf
 
+# --- the directory cache ---
+# cache_ttl_capped: a day of stale answers is refused, naming file and line.
+with_conf 's/^cache-ttl = .*/cache-ttl = 86400/'
+line=$(grep -n '^cache-ttl' "$DEMO_CONF" | cut -d: -f1)
+timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1; rc=$?
+t_ok "$([ "$rc" -ne 0 ]; echo $?)" "cache_ttl_capped: cache-ttl = 86400 refused ($rc)"
+t_match "cache_ttl_capped: file, line and bound named" \
+    "entcad.conf line $line: \[directory\] cache-ttl: expected 0..300 seconds" "$(cat "$D/err")"
+with_conf 's/^cache-ttl = .*/cache-ttl = 301/'
+timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1
+t_ok "$([ "$?" -ne 0 ]; echo $?)" "cache_ttl_capped: 301 refused"
+
+# The rest with the longest cache allowed.
+with_conf 's/^cache-ttl = .*/cache-ttl = 300/'
+start || t_skip_all "entcad did not start"
+BOB_DN="cn=bob,ou=Users,$SLAPD_BASE"
+# hup: SIGHUP, then wait until entcad logged the outcome of that reload.
+hup() {
+	_n=$(grep -c "reloaded \|reload refused" "$LOG")
+	kill -HUP "$DEMO_PID"
+	for _ in $(seq 1 100); do
+		[ "$(grep -c "reloaded \|reload refused" "$LOG")" -gt "$_n" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+deny_bob() {	# deny_bob add|delete: bob in or out of Denied Users
+	dir_admin "dn: $DENIED\nchangetype: modify\n$1: member\nmember: $BOB_DN\n-\n"
+}
+
+# disabled_account_not_served_from_cache
+t_eq "disabled_account_not_served_from_cache: bob enrolls (now cached)" 200 "$(enroll bob:demo-bob bob)"
+dir_admin "dn: $BOB_DN\nchangetype: modify\nreplace: userAccountControl\nuserAccountControl: 514\n-\n"
+t_eq "disabled_account_not_served_from_cache: disabled bob refused at once" 401 "$(enroll bob:demo-bob bob)"
+t_match "disabled_account_not_served_from_cache: the log says disabled" \
+    'authentication of "bob" .*failed: account disabled' "$(cat "$LOG")"
+dir_admin "dn: $BOB_DN\nchangetype: modify\nreplace: userAccountControl\nuserAccountControl: 66048\n-\n"
+t_eq "re-enabled bob enrolls" 200 "$(enroll bob:demo-bob bob)"
+
+# cache_cleared_on_sighup: a new deny membership is cached away until SIGHUP.
+deny_bob add
+t_eq "cache_cleared_on_sighup: before SIGHUP the cached bob still enrolls (ttl)" 200 "$(enroll bob:demo-bob bob)"
+hup
+t_match "cache_cleared_on_sighup: the log says so" "SIGHUP: directory cache cleared" "$(cat "$LOG")"
+t_eq "cache_cleared_on_sighup: after SIGHUP bob is denied" 403 "$(enroll bob:demo-bob bob)"
+deny_bob delete
+hup
+
+# cache_case_insensitive_deny: bob and Bob are one account and one entry;
+# a fresh read through any of its names is what all of them see.
+t_eq "cache_case_insensitive_deny: Bob enrolls (cached)" 200 "$(enroll Bob:demo-bob bob)"
+t_eq "cache_case_insensitive_deny: bob enrolls (cached)" 200 "$(enroll bob:demo-bob bob)"
+deny_bob add
+t_eq "cache_case_insensitive_deny: bob@demo.example (a fresh read) denied" 403 \
+    "$(enroll bob@demo.example:demo-bob bob)"
+t_eq "cache_case_insensitive_deny: bob denied too" 403 "$(enroll bob:demo-bob bob)"
+t_eq "cache_case_insensitive_deny: Bob denied too" 403 "$(enroll Bob:demo-bob bob)"
+t_eq "cache_case_insensitive_deny: BOB denied too" 403 "$(enroll BOB:demo-bob bob)"
+deny_bob delete
+stop
+with_conf
+
 t_done
