@@ -159,6 +159,9 @@ revoke_all_work(struct job *j)
 		job_text(j, 403, "revoke: the CA officer right (Issue and Manage Certificates) is required");
 		return;
 	}
+	/* Revoking everything of someone: no cached login may outlive it. */
+	if (job_dir(j) != NULL)
+		directory_cache_clear(job_dir(j));
 	if (a->device[0] != '\0' && job_dir(j) != NULL) {
 		/* A device is its computer account: NAME$, or its DNS name. */
 		snprintf(name, sizeof(name), "%s%s", a->device,

@@ -287,8 +287,10 @@ handle_directory(struct config_ctx *ctx, const char *k, const char *v)
 		else
 			c->dir_op_timeout_ms = (unsigned)n;
 	} else if (strcmp(k, "cache-ttl") == 0) {
-		if (parse_uint(v, 0, 86400, &n) != 0)
-			BAD("[directory] cache-ttl: expected 0..86400 seconds, got \"%s\"", v);
+		/* A cached answer outlives a disabled account or a removed
+		 * membership by up to this long: bounded (README, Security model). */
+		if (parse_uint(v, 0, 300, &n) != 0)
+			BAD("[directory] cache-ttl: expected 0..300 seconds (0 = no cache), got \"%s\"", v);
 		c->dir_cache_ttl_s = (unsigned)n;
 	} else if (strcmp(k, "pool") == 0) {
 		if (parse_uint(v, 1, 64, &n) != 0)

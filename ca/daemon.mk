@@ -18,6 +18,9 @@ libentca_ca_a_SOURCES += \
 	ca/serve.c \
 	ca/tool_admin.c ca/tool_admin.h
 
+# Start-up check of allow/deny lines and service account access.
+libentca_ca_a_SOURCES += ca/dircheck.c ca/dircheck.h
+
 sbin_PROGRAMS += entcad
 entcad_SOURCES = ca/entcad.c
 entcad_LDADD = $(ENTCA_LIBS)

@@ -32,12 +32,14 @@
 #include "ca/clock.h"
 #include "ca/settings.h"
 #include "ca/daemon.h"
+#include "ca/dircheck.h"
 #include "ca/http.h"
 #include "ca/log.h"
 #include "ca/signer.h"
 #include "ca/tls.h"
 #include "ca/templates_load.h"
 #include "ca/workers.h"
+#include "ldap/directory.h"
 
 #define ENTCAD_DEFAULT_CONF SYSCONFDIR "/entca/entcad.conf"
 #define ENTCAD_SECRET_MAX 1024		/* bind password file */
@@ -159,6 +161,7 @@ struct reload_job {
 	struct tls_creds *creds;	/* the new TLS certificate, or NULL */
 	bool new_dirs;			/* [directory] changed: dirs replaces */
 	struct daemon_directory *dirs;
+	struct daemon_directory *cur_dirs;	/* the pool in force (a reference) */
 	char creds_why[CA_WHY_MAX];
 	int rc;
 	char why[CA_WHY_MAX];
@@ -186,6 +189,25 @@ reload_run(void *arg)
 		if (r->rc != CA_OK)
 			snprintf(r->why, sizeof(r->why), "[directory]: %s", inner);
 	}
+	/*
+	 * The new allow/deny lines against the directory: an unresolvable
+	 * deny refuses the reload. A directory that does not answer now only
+	 * warns (requests fail with 503 until it does).
+	 */
+	if (r->rc == CA_OK) {
+		struct daemon_directory *x = r->new_dirs ? r->dirs : r->cur_dirs;
+		char inner[CA_WHY_MAX / 2];
+		int rc = dircheck_run(c, r->tpl, x != NULL ? x->dir : NULL, inner,
+		    sizeof(inner));
+
+		if (rc == CA_EUNAVAIL || rc == CA_ETIMEOUT)
+			log_warning("reload: allow/deny lines not checked against "
+			    "the directory: %s", inner);
+		else if (rc != CA_OK) {
+			r->rc = rc;
+			snprintf(r->why, sizeof(r->why), "%s", inner);
+		}
+	}
 	/* A renewed TLS certificate is read here, never on the loop. */
 	if (r->rc == CA_OK && tls_creds_new(c->tls_cert, c->tls_key,
 	    c->client_ca[0] ? c->client_ca : NULL, NULL, &r->creds,
@@ -201,6 +223,7 @@ reload_done(void *arg)
 	struct daemon *d = r->d;
 	struct daemon_templates *old;
 
+	daemon_directory_put(r->cur_dirs);
 	if (r->rc != CA_OK) {
 		log_error("reload refused, the previous configuration stays in force: %s", r->why);
 		tls_creds_unref(r->creds);
@@ -273,7 +296,17 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	}
 	r->d = d;
 	r->old_cfg = d->cfg;
+	r->cur_dirs = daemon_directory_get(d);
+	/*
+	 * SIGHUP is how an administrator says "the directory changed": cached
+	 * authentications and lookups go now, not cache-ttl seconds later.
+	 */
+	if (r->cur_dirs != NULL) {
+		directory_cache_clear(r->cur_dirs->dir);
+		log_notice("SIGHUP: directory cache cleared");
+	}
 	if (workers_submit(d->workers, reload_run, reload_done, r) != CA_OK) {
+		daemon_directory_put(r->cur_dirs);
 		free(r->cfg);
 		free(r);
 	}
@@ -446,6 +479,23 @@ run(struct daemon *d, bool foreground, bool check_only)
 		log_error("%s", why);
 		return rc == CA_ECONFIG || rc == CA_ENOTFOUND || rc == CA_EPARSE ||
 		    rc == CA_EPOLICY || rc == CA_EEXIST ? EXIT_CONFIG : 1;
+	}
+	/*
+	 * Every allow/deny line against the directory, and what the service
+	 * account can read: a deny that matches nobody must not start.
+	 */
+	if (c->directory_enabled) {
+		struct daemon_directory *x = d->dirs;
+
+		rc = x == NULL ? daemon_directory_open(c, &x, why, sizeof(why)) : CA_OK;
+		if (rc == CA_OK)
+			rc = dircheck_run(c, d->templates, x->dir, why, sizeof(why));
+		if (x != d->dirs)
+			daemon_directory_put(x);
+		if (rc != CA_OK) {
+			log_error("%s", why);
+			return rc == CA_ECONFIG ? EXIT_CONFIG : 1;
+		}
 	}
 	if (check_only) {
 		printf("%s: configuration OK, %zu templates\n", c->path, templates_count(d->templates));

@@ -119,8 +119,12 @@ auth_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
 		goto out;
 	}
 	ldap_unbind_ext_s(uld, NULL, NULL);
-	if ((rc = dir_principal_fill(x, e, a->p, why, whylen)) != CA_OK)
+	if ((rc = dir_principal_fill(x, e, a->p, why, whylen)) != CA_OK) {
+		/* Incomplete security data (hidden groups...): the log says which. */
+		if (log != NULL)
+			snprintf(log->detail, sizeof(log->detail), "%s", why);
 		goto out;
+	}
 	if (a->p->uac & PRINCIPAL_UAC_ACCOUNTDISABLE)
 		rc = refuse(log, DIRECTORY_AUTH_DISABLED, why, whylen,
 		    "account '%s' is disabled (userAccountControl 0x%x)", dn,
@@ -170,15 +174,33 @@ directory_authenticate(struct directory *d, const char *user,
 		return refuse(log, DIRECTORY_AUTH_BAD_PASSWORD, why, whylen,
 		    "password for '%s' longer than %d bytes", user,
 		    DIRECTORY_PASSWORD_MAX);
-	directory_cache_key(d->cache, 'A', user, ulen, password, plen, ck);
-	if (directory_cache_get(d->cache, ck, dir_monotonic(), out) == CA_OK) {
-		if (log != NULL) {
-			log->cached = 1;
-			snprintf(log->dn, sizeof(log->dn), "%s", out->dn);
-			snprintf(log->detail, sizeof(log->detail),
-			    "'%s' authenticated from the cache", user);
+	/*
+	 * The cache: user name folded to lower case ("bob" is "Bob"), the
+	 * entry keyed by the account's GUID/SID. A hit still reads the
+	 * account's state (one base search instead of search, bind and group
+	 * walk): a disabled or locked account is never served from here.
+	 */
+	directory_cache_name_key(d->cache, 'A', user, password, plen, ck);
+	if (directory_cache_get_ref(d->cache, ck, dir_monotonic(), out) == CA_OK) {
+		rc = dir_account_recheck(d, out, why, whylen);
+		if (rc == CA_OK) {
+			if (log != NULL) {
+				log->cached = 1;
+				snprintf(log->dn, sizeof(log->dn), "%s", out->dn);
+				snprintf(log->detail, sizeof(log->detail),
+				    "'%s' authenticated from the cache", user);
+			}
+			gnutls_memset(ck, 0, sizeof(ck));
+			return CA_OK;
 		}
-		return CA_OK;
+		/* Changed since: forget it; the full path says why it fails. */
+		principal_clear(out);
+		memset(out, 0, sizeof(*out));
+		directory_cache_drop(d->cache, ck);
+		if (rc != CA_EAUTH) {
+			gnutls_memset(ck, 0, sizeof(ck));
+			return rc;
+		}
 	}
 	a.user = user;
 	a.password = password;
@@ -186,7 +208,7 @@ directory_authenticate(struct directory *d, const char *user,
 	a.log = log;
 	rc = dir_run(d, auth_op, &a, why, whylen);
 	if (rc == CA_OK) {
-		directory_cache_put(d->cache, ck, dir_monotonic(), out);
+		directory_cache_put_ref(d->cache, ck, dir_monotonic(), out);
 		if (log != NULL)
 			snprintf(log->detail, sizeof(log->detail),
 			    "'%.200s' authenticated as '%.280s'", user, out->dn);

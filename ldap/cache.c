@@ -5,6 +5,7 @@
  * XXX: a hash index would be needed if the bound grows a lot.
  * One mutex guards the table; principal copies are made under it.
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -40,7 +41,8 @@ directory_cache_new(size_t max_entries, int ttl_s, struct directory_cache **out)
 	struct directory_cache *c;
 
 	*out = NULL;
-	if (max_entries == 0 || max_entries > DIRECTORY_CACHE_MAX)
+	if (max_entries == 0 || max_entries > DIRECTORY_CACHE_MAX ||
+	    ttl_s > DIRECTORY_CACHE_TTL_MAX)
 		return CA_EINVAL;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return CA_ENOMEM;
@@ -211,4 +213,117 @@ directory_cache_count(struct directory_cache *c, int64_t now)
 			n++;
 	pthread_mutex_unlock(&c->mu);
 	return n;
+}
+
+/* The identity key of p (objectGUID, else SID); false if it has neither. */
+static bool
+identity_key(const struct directory_cache *c, const struct principal *p,
+    unsigned char key[DIRECTORY_CACHE_KEY_LEN])
+{
+	const char *id = p->guid[0] != '\0' ? p->guid : p->sid;
+
+	if (*id == '\0')
+		return false;
+	directory_cache_key(c, 'I', id, strlen(id), "", 0, key);
+	return true;
+}
+
+/* A reference entry: identifiers only, no DN (every real entry has one). */
+static bool
+is_ref(const struct principal *p)
+{
+	return p->dn[0] == '\0' && (p->guid[0] != '\0' || p->sid[0] != '\0');
+}
+
+/* Principal under its identity, a reference under key. */
+int
+directory_cache_put_ref(struct directory_cache *c,
+    const unsigned char key[DIRECTORY_CACHE_KEY_LEN], int64_t now,
+    const struct principal *p)
+{
+	unsigned char id[DIRECTORY_CACHE_KEY_LEN];
+	struct principal ref;
+	int rc;
+
+	if (p->dn[0] == '\0' || !identity_key(c, p, id))
+		return directory_cache_put(c, key, now, p);
+	memset(&ref, 0, sizeof(ref));
+	memcpy(ref.sid, p->sid, sizeof(ref.sid));
+	memcpy(ref.guid, p->guid, sizeof(ref.guid));
+	if ((rc = directory_cache_put(c, id, now, p)) == CA_OK)
+		rc = directory_cache_put(c, key, now, &ref);
+	gnutls_memset(id, 0, sizeof(id));
+	return rc;
+}
+
+/* key, then the identity entry it names. */
+int
+directory_cache_get_ref(struct directory_cache *c,
+    const unsigned char key[DIRECTORY_CACHE_KEY_LEN], int64_t now,
+    struct principal *out)
+{
+	unsigned char id[DIRECTORY_CACHE_KEY_LEN];
+	struct principal ref;
+	int rc;
+
+	if ((rc = directory_cache_get(c, key, now, &ref)) != CA_OK)
+		return rc;
+	if (!is_ref(&ref)) {
+		*out = ref;
+		return CA_OK;
+	}
+	identity_key(c, &ref, id);
+	principal_clear(&ref);
+	rc = directory_cache_get(c, id, now, out);
+	if (rc == CA_ENOTFOUND)
+		directory_cache_drop(c, key);	/* its principal went first */
+	gnutls_memset(id, 0, sizeof(id));
+	return rc;
+}
+
+/* Drop key and what it refers to. */
+void
+directory_cache_drop(struct directory_cache *c,
+    const unsigned char key[DIRECTORY_CACHE_KEY_LEN])
+{
+	unsigned char id[DIRECTORY_CACHE_KEY_LEN];
+	bool have_id = false;
+
+	pthread_mutex_lock(&c->mu);
+	for (size_t i = 0; i < c->max; i++) {
+		struct cache_entry *e = &c->e[i];
+
+		if (!e->used || memcmp(e->key, key, DIRECTORY_CACHE_KEY_LEN) != 0)
+			continue;
+		if (is_ref(&e->p))
+			have_id = identity_key(c, &e->p, id);
+		entry_drop(e);
+	}
+	for (size_t i = 0; have_id && i < c->max; i++)
+		if (c->e[i].used &&
+		    memcmp(c->e[i].key, id, DIRECTORY_CACHE_KEY_LEN) == 0)
+			entry_drop(&c->e[i]);
+	pthread_mutex_unlock(&c->mu);
+	gnutls_memset(id, 0, sizeof(id));
+}
+
+/* Lower-case the name, then the usual key. */
+void
+directory_cache_name_key(const struct directory_cache *c, char kind,
+    const char *name, const void *secret, size_t slen,
+    unsigned char key[DIRECTORY_CACHE_KEY_LEN])
+{
+	size_t n = strlen(name);
+	char *low = malloc(n + 1);
+
+	if (low == NULL) {
+		/* No key at all rather than a case-sensitive one. */
+		gnutls_rnd(GNUTLS_RND_NONCE, key, DIRECTORY_CACHE_KEY_LEN);
+		return;
+	}
+	for (size_t i = 0; i <= n; i++)
+		low[i] = (char)tolower((unsigned char)name[i]);
+	directory_cache_key(c, kind, low, n, secret, slen, key);
+	gnutls_memset(low, 0, n);
+	free(low);
 }

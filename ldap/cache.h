@@ -1,10 +1,13 @@
 /*
  * The directory cache: successful authentications and lookups, each a
  * deep copy of a struct principal, under a 32-byte key that is a salted
- * SHA-256 of what identified it (for binds: user name and password, so the
- * password itself is never stored). The salt is random per cache. Entries
- * live ttl seconds on the caller's monotonic clock; the table is bounded
- * and evicts the entry closest to expiry. Failures are never put here.
+ * SHA-256 of what identified it (for binds: user name folded to lower case
+ * and password, so the password itself is never stored). The salt is
+ * random per cache. With the _ref calls a name only refers to the
+ * principal's own entry, keyed by its objectGUID/SID. Entries live ttl
+ * seconds (at most DIRECTORY_CACHE_TTL_MAX) on the caller's monotonic
+ * clock; the table is bounded and evicts the entry closest to expiry.
+ * Failures are never put here.
  * Every function takes the cache's own mutex: safe from any thread.
  */
 #ifndef ENTCA_LDAP_CACHE_H
@@ -17,6 +20,8 @@
 
 #define DIRECTORY_CACHE_KEY_LEN 32	/* SHA-256 */
 #define DIRECTORY_CACHE_MAX 4096	/* upper bound on max_entries */
+#define DIRECTORY_CACHE_TTL_MAX 300	/* seconds: the longest a cached
+					 * answer may outlive a change */
 
 struct directory_cache;
 
@@ -55,6 +60,40 @@ int directory_cache_get(struct directory_cache *c,
 int directory_cache_put(struct directory_cache *c,
     const unsigned char key[DIRECTORY_CACHE_KEY_LEN], int64_t now,
     const struct principal *p);
+
+/*
+ * Keyed by identity: store p under its own identity key (objectGUID, else
+ * objectSid) and, under key, only a reference to it. Every name that
+ * resolved to one principal then shares one copy of its data, and a fresh
+ * read through any name refreshes what all the others see. A principal
+ * with neither identifier is stored under key itself. Returns CA_OK or
+ * CA_ENOMEM.
+ */
+int directory_cache_put_ref(struct directory_cache *c,
+    const unsigned char key[DIRECTORY_CACHE_KEY_LEN], int64_t now,
+    const struct principal *p);
+
+/*
+ * Follow key to the principal it refers to and copy it into *out.
+ * Returns CA_OK, CA_ENOTFOUND (key or its principal absent or expired)
+ * or CA_ENOMEM.
+ */
+int directory_cache_get_ref(struct directory_cache *c,
+    const unsigned char key[DIRECTORY_CACHE_KEY_LEN], int64_t now,
+    struct principal *out);
+
+/* Drop the entry under key and the principal it refers to, if any. */
+void directory_cache_drop(struct directory_cache *c,
+    const unsigned char key[DIRECTORY_CACHE_KEY_LEN]);
+
+/*
+ * The key for a name as typed (kind, name, secret): like
+ * directory_cache_key with name folded to lower case (ASCII), so "bob"
+ * and "Bob" share an entry as they share an account.
+ */
+void directory_cache_name_key(const struct directory_cache *c, char kind,
+    const char *name, const void *secret, size_t slen,
+    unsigned char key[DIRECTORY_CACHE_KEY_LEN]);
 
 /* Drop every entry. */
 void directory_cache_flush(struct directory_cache *c);

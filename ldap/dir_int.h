@@ -39,6 +39,8 @@ struct directory {
 	int next_uri;		/* where failover starts: the last good URI */
 	int is_ad;		/* -1 unknown, 0 OpenLDAP-like, 1 AD (tokenGroups) */
 	char domain_sid[PRINCIPAL_SID_MAX]; /* empty until known */
+	char netbios[PRINCIPAL_DOMAIN_MAX]; /* NetBIOS domain name, once known */
+	bool netbios_known;	/* netbios was read (it may be empty) */
 
 	struct directory_cache *cache;
 };
@@ -102,6 +104,24 @@ int64_t dir_monotonic_ms(void);
 /* The domain SID (config, or objectSid of the base, read once). */
 int dir_domain_sid(struct dir_ctx *x, char *out, size_t outlen, char *why,
     size_t whylen);
+
+/*
+ * The NetBIOS name of the domain: [directory] domain when configured, else
+ * nETBIOSName of the crossRef whose nCName is the base, under
+ * CN=Partitions in the configuration naming context (read once). "" when
+ * the directory has none. Returns CA_OK or a search error.
+ */
+int dir_domain_netbios(struct dir_ctx *x, char *out, size_t outlen,
+    char *why, size_t whylen);
+
+/*
+ * Is the account a cached authentication names still usable? One
+ * base-scope read of its entry: CA_OK, CA_EAUTH (gone, replaced, disabled,
+ * locked or expired; why says which), or a search error. Bounds what the
+ * cache may serve: never an account that was disabled since.
+ */
+int dir_account_recheck(struct directory *d, const struct principal *p,
+    char *why, size_t whylen);
 
 /* Attributes read for every principal. */
 extern char *dir_principal_attrs[];

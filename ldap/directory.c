@@ -243,6 +243,10 @@ directory_new(const struct directory_config *cfg, struct directory **out,
 	if (cfg->cache_max < 0 || cfg->cache_max > DIRECTORY_CACHE_MAX)
 		return ca_why(why, whylen, CA_ECONFIG,
 		    "directory: cache size must be 0..%d", DIRECTORY_CACHE_MAX);
+	if (cfg->cache_ttl_s > DIRECTORY_CACHE_TTL_MAX)
+		return ca_why(why, whylen, CA_ECONFIG,
+		    "directory: cache TTL must be at most %d s",
+		    DIRECTORY_CACHE_TTL_MAX);
 	if (cfg->bind_dn != NULL && (cfg->bind_password == NULL ||
 	    *cfg->bind_password == '\0'))
 		return ca_why(why, whylen, CA_ECONFIG,
@@ -355,11 +359,14 @@ directory_free(struct directory *d)
 	free(d);
 }
 
-/* Drop every cached success. */
+/* Drop every cached success, and the NetBIOS name read from the directory. */
 void
 directory_cache_clear(struct directory *d)
 {
 	directory_cache_flush(d->cache);
+	pthread_mutex_lock(&d->mu);
+	d->netbios_known = false;
+	pthread_mutex_unlock(&d->mu);
 }
 
 /* The server's diagnostic for the last operation on ld, or "". */
@@ -564,6 +571,26 @@ lease(struct directory *d, struct dir_conn **out, char *why, size_t whylen)
 	    wait_ms);
 }
 
+/*
+ * Once, on the first connection: the domain's NetBIOS name and SID, which
+ * every principal needs. Read here, outside the budget of the call that
+ * happens to come first; a failure leaves them to be read on demand.
+ */
+static void
+prefetch_domain(struct directory *d, LDAP *ld, int uri)
+{
+	struct dir_ctx px;
+	char buf[PRINCIPAL_SID_MAX], why[CA_WHY_MAX];
+
+	memset(&px, 0, sizeof(px));
+	px.d = d;
+	px.ld = ld;
+	px.uri = uri;
+	px.deadline_ms = dir_monotonic_ms() + 2 * (int64_t)d->op_timeout_ms;
+	dir_domain_netbios(&px, buf, sizeof(buf), why, sizeof(why));
+	dir_domain_sid(&px, buf, sizeof(buf), why, sizeof(why));
+}
+
 /* Lease, open if needed, run op, and retry once on a stale connection. */
 int
 dir_run(struct directory *d, dir_op_cb op, void *arg, char *why, size_t whylen)
@@ -603,8 +630,10 @@ dir_run(struct directory *d, dir_op_cb op, void *arg, char *why, size_t whylen)
 			d->next_uri = uri;
 			detect = d->is_ad < 0;
 			pthread_mutex_unlock(&d->mu);
-			if (detect)
+			if (detect) {
 				detect_ad(d, ld);
+				prefetch_domain(d, ld, uri);
+			}
 		}
 		memset(&x, 0, sizeof(x));
 		x.d = d;

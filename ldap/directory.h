@@ -167,6 +167,28 @@ int directory_map_certificate(struct directory *d, const unsigned char *der,
 int directory_publish_crl(struct directory *d, const char *dn, int delta,
     const unsigned char *der, size_t len, char *why, size_t whylen);
 
+/*
+ * Resolve one allow/deny principal text as the CA would match it (see
+ * policy/rights.h): a SID (checked for syntax), a well-known name (to its
+ * SID; domain groups need the domain SID), NETBIOS\name (NETBIOS must be
+ * the domain's NetBIOS name or DNS name; name must exist), a DN, or an
+ * account or group name; the entry found must show a readable objectSid,
+ * and a group its members' memberOf back links. sid receives the SID text
+ * (PRINCIPAL_SID_MAX). Returns CA_OK, CA_ENOTFOUND (nothing, or several,
+ * match: why says which), CA_EDENIED (found but its security data cannot
+ * be read), CA_EUNAVAIL, CA_ETIMEOUT.
+ */
+int directory_resolve_principal(struct directory *d, const char *text,
+    char *sid, size_t sidlen, char *why, size_t whylen);
+
+/*
+ * Check that the service account can read what the CA decides on:
+ * objectSid and userAccountControl of accounts, memberOf back links of
+ * group members (or tokenGroups on AD). Returns CA_OK, CA_EDENIED with
+ * why naming every missing item, or a search error.
+ */
+int directory_check_access(struct directory *d, char *why, size_t whylen);
+
 /* Drop every cached success (after a policy change, or in tests). */
 void directory_cache_clear(struct directory *d);
 

@@ -6,8 +6,17 @@
  * set (cycles such as GroupA > GroupB > GroupA end), bounded by
  * PRINCIPAL_GROUPS_MAX. Both add the primary group (primaryGroupID on the
  * domain SID; absent from memberOf) and the well-known SIDs Everyone
- * (S-1-1-0) and Authenticated Users (S-1-5-11). Runs on the worker thread
- * that leased the connection.
+ * (S-1-1-0), Authenticated Users (S-1-5-11) and, for accounts, BUILTIN\Users
+ * (S-1-5-32-545: Domain Users and Authenticated Users are members of it on
+ * every domain controller). Runs on the worker thread that leased the
+ * connection.
+ *
+ * Fail closed: a deny names a group, so a group the service account cannot
+ * see must never count as "not a member". A group named in memberOf that
+ * cannot be read, a group without a readable objectSid, a domain SID in
+ * tokenGroups without a readable entry, and a group that lists the account
+ * as member while memberOf does not (memberOf hidden) are errors
+ * (CA_EDENIED, why says what is missing), never a shorter group list.
  */
 #include "config.h"
 
@@ -119,6 +128,58 @@ add_group(struct principal *p, const char *sid, const char *dn,
 	return rc;
 }
 
+/* The sentence for a group of p that the service account cannot read. */
+static int
+unreadable_group(const char *dn, const struct principal *p, char *why,
+    size_t whylen)
+{
+	return ca_why(why, whylen, CA_EDENIED, "directory: group %s (in memberOf "
+	    "of %s) cannot be read: missing or hidden from the service account; "
+	    "group data incomplete", dn, p->dn);
+}
+
+/*
+ * memberOf is a back link the server computes; an ACL can hide it while
+ * member stays readable. Every group whose member names p must therefore
+ * be among the memberOf values already queued in w, else memberOf is
+ * unreadable (or stale) and the group list cannot be trusted.
+ */
+static int
+check_member_back_links(struct dir_ctx *x, struct walk *w,
+    const struct principal *p, char *why, size_t whylen)
+{
+	char *attrs[] = { "1.1", NULL };
+	char filter[DIR_FILTER_MAX], esc[3 * PRINCIPAL_DN_MAX + 1];
+	char norm[PRINCIPAL_DN_MAX];
+	LDAPMessage *res = NULL, *e;
+	int rc;
+
+	if (directory_escape_filter(p->dn, esc, sizeof(esc)) != CA_OK)
+		return ca_why(why, whylen, CA_ETOOBIG, "directory: DN too long");
+	snprintf(filter, sizeof(filter), "(&(objectClass=group)(member=%s))", esc);
+	rc = dir_search(x, x->d->base, LDAP_SCOPE_SUBTREE, filter, attrs,
+	    PRINCIPAL_GROUPS_MAX, &res, why, whylen);
+	if (rc != CA_OK)
+		return rc;
+	for (e = ldap_first_entry(x->ld, res); e != NULL && rc == CA_OK;
+	    e = ldap_next_entry(x->ld, e)) {
+		char *dn = ldap_get_dn(x->ld, e);
+		bool seen = false;
+
+		if (dn != NULL && dir_dn_norm(dn, norm, sizeof(norm)))
+			for (size_t i = 0; i < w->n && !seen; i++)
+				seen = strcasecmp(w->dn[i], norm) == 0;
+		if (dn != NULL && !seen)
+			rc = ca_why(why, whylen, CA_EDENIED, "directory: group %s "
+			    "lists %s as member but its memberOf does not: the "
+			    "service account cannot read memberOf; group data "
+			    "incomplete", dn, p->dn);
+		ldap_memfree(dn);
+	}
+	ldap_msgfree(res);
+	return rc;
+}
+
 /* Breadth-first walk of memberOf from the queued DNs. */
 static int
 walk_member_of(struct dir_ctx *x, struct walk *w, struct principal *p,
@@ -133,16 +194,29 @@ walk_member_of(struct dir_ctx *x, struct walk *w, struct principal *p,
 
 		rc = dir_search(x, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
 		    group_attrs, 1, &res, why, whylen);
-		if (rc == CA_ENOTFOUND)
-			continue;	/* dangling memberOf */
+		/*
+		 * AD and the memberof overlay keep memberOf consistent, so a
+		 * group that does not answer is hidden from the service account
+		 * (or being deleted): it may carry a deny, so it is an error.
+		 */
+		if (rc == CA_ENOTFOUND || rc == CA_EDENIED)
+			return unreadable_group(dn, p, why, whylen);
 		if (rc != CA_OK)
 			return rc;
-		if ((e = ldap_first_entry(x->ld, res)) != NULL) {
-			group_ids(x, e, sid, sizeof(sid), name, sizeof(name));
-			rc = add_group(p, sid, dn, name, why, whylen);
-			if (rc == CA_OK)
-				rc = push_member_of(x, e, w);
+		if ((e = ldap_first_entry(x->ld, res)) == NULL) {
+			ldap_msgfree(res);
+			return unreadable_group(dn, p, why, whylen);
 		}
+		group_ids(x, e, sid, sizeof(sid), name, sizeof(name));
+		if (sid[0] == '\0') {
+			ldap_msgfree(res);
+			return ca_why(why, whylen, CA_EDENIED, "directory: the "
+			    "objectSid of group %s (a group of %s) cannot be read; "
+			    "group data incomplete", dn, p->dn);
+		}
+		rc = add_group(p, sid, dn, name, why, whylen);
+		if (rc == CA_OK)
+			rc = push_member_of(x, e, w);
 		ldap_msgfree(res);
 		if (rc == CA_ETOOBIG)
 			return ca_why(why, whylen, rc, "directory: %s is in more "
@@ -227,6 +301,16 @@ primary_group(struct dir_ctx *x, LDAPMessage *e, struct walk *w,
 	return add_group(p, sid, "", name, why, whylen);
 }
 
+/* True when p already lists a group with this SID. */
+static bool
+have_sid(const struct principal *p, const char *sid)
+{
+	for (size_t i = 0; i < p->n_groups; i++)
+		if (strcmp(p->groups[i].sid, sid) == 0)
+			return true;
+	return false;
+}
+
 /*
  * AD: tokenGroups (base scope on the object), names resolved in chunks;
  * the same read brings msDS-User-Account-Control-Computed.
@@ -240,6 +324,7 @@ token_groups(struct dir_ctx *x, struct principal *p, size_t *count, char *why,
 	char num[32], *end;
 	char filter[DIR_FILTER_MAX], esc[3 * DIRECTORY_SID_BIN_MAX + 1];
 	char sid[PRINCIPAL_SID_MAX], name[PRINCIPAL_NAME_MAX];
+	char dom[PRINCIPAL_SID_MAX] = "";
 	struct berval **v = NULL;
 	LDAPMessage *res = NULL, *gres = NULL, *e;
 	size_t n = 0, pos;
@@ -291,11 +376,28 @@ token_groups(struct dir_ctx *x, struct principal *p, size_t *count, char *why,
 		ldap_msgfree(gres);
 		gres = NULL;
 	}
-	/* SIDs with no entry here (other domains, builtins) by SID alone. */
-	for (size_t j = 0; j < n && rc == CA_OK; j++)
+	/*
+	 * SIDs with no entry here (other domains, builtins) by SID alone; a
+	 * SID of this domain must have had a readable entry, else a deny that
+	 * names that group by name would be lost.
+	 */
+	if (rc == CA_OK && n > 0)
+		rc = dir_domain_sid(x, dom, sizeof(dom), why, whylen);
+	for (size_t j = 0; j < n && rc == CA_OK; j++) {
+		size_t dl = strlen(dom);
+
 		if (directory_sid_to_text((unsigned char *)v[j]->bv_val,
-		    v[j]->bv_len, sid, sizeof(sid)) == CA_OK)
+		    v[j]->bv_len, sid, sizeof(sid)) != CA_OK)
+			continue;
+		if (strncmp(sid, dom, dl) == 0 && sid[dl] == '-' &&
+		    !have_sid(p, sid))
+			rc = ca_why(why, whylen, CA_EDENIED, "directory: group %s "
+			    "in the tokenGroups of %s has no readable entry "
+			    "(hidden from the service account); group data "
+			    "incomplete", sid, p->dn);
+		else
 			rc = add_group(p, sid, "", "", why, whylen);
+	}
 	ldap_value_free_len(v);
 	ldap_msgfree(res);
 	return rc;
@@ -319,6 +421,8 @@ dir_groups_fill(struct dir_ctx *x, LDAPMessage *e, struct principal *p,
 		/* Not AD, or AD without tokenGroups (no global catalog). */
 		rc = push_member_of(x, e, &w);
 		if (rc == CA_OK)
+			rc = check_member_back_links(x, &w, p, why, whylen);
+		if (rc == CA_OK)
 			rc = primary_group(x, e, &w, p, why, whylen);
 		/* The primary group was added already; walk from it too. */
 		if (rc == CA_OK)
@@ -335,5 +439,7 @@ dir_groups_fill(struct dir_ctx *x, LDAPMessage *e, struct principal *p,
 	if (rc == CA_OK)
 		rc = add_group(p, "S-1-5-11", "", "Authenticated Users", why,
 		    whylen);
+	if (rc == CA_OK && p->kind != PRINCIPAL_GROUP)
+		rc = add_group(p, "S-1-5-32-545", "", "Users", why, whylen);
 	return rc;
 }

@@ -35,3 +35,6 @@ TESTS += tests/integration/directory_live.sh
 EXTRA_DIST += tests/slapd/slapd-start.sh tests/slapd/slapd-stop.sh \
 	tests/slapd/adapt-msuser.py tests/slapd/fixture.py \
 	tests/slapd/ad-extra.ldif tests/integration/directory_live.sh
+
+# Start-up checks: allow/deny names resolved, service account access probed.
+libentca_ldap_a_SOURCES += ldap/resolve.c

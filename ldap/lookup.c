@@ -108,6 +108,85 @@ dir_apply_computed_uac(struct principal *p, int64_t computed)
 	    PRINCIPAL_UAC_PASSWORD_EXPIRED);
 }
 
+/* The configuration naming context from the rootDSE, else CN=Configuration,<base>. */
+static void
+config_nc(struct dir_ctx *x, char *out, size_t outlen)
+{
+	char *attrs[] = { "configurationNamingContext", NULL };
+	LDAPMessage *res = NULL, *e;
+	char why[CA_WHY_MAX];
+
+	out[0] = '\0';
+	if (dir_search(x, "", LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 1, &res,
+	    why, sizeof(why)) == CA_OK &&
+	    (e = ldap_first_entry(x->ld, res)) != NULL)
+		dir_attr_str(x->ld, e, attrs[0], out, outlen);
+	ldap_msgfree(res);
+	if (out[0] == '\0')
+		snprintf(out, outlen, "CN=Configuration,%s", x->d->base);
+}
+
+/* See dir_int.h: configured, else the crossRef of the base's partition. */
+int
+dir_domain_netbios(struct dir_ctx *x, char *out, size_t outlen, char *why,
+    size_t whylen)
+{
+	struct directory *d = x->d;
+	char *attrs[] = { "nCName", "nETBIOSName", NULL };
+	char conf[PRINCIPAL_DN_MAX], parts[PRINCIPAL_DN_MAX + 16];
+	char base[PRINCIPAL_DN_MAX], nc[PRINCIPAL_DN_MAX], ncn[PRINCIPAL_DN_MAX];
+	char name[PRINCIPAL_DOMAIN_MAX] = "";
+	LDAPMessage *res = NULL, *e;
+	bool known;
+	int rc;
+
+	if (d->domain != NULL && *d->domain != '\0') {
+		snprintf(out, outlen, "%s", d->domain);
+		return CA_OK;
+	}
+	pthread_mutex_lock(&d->mu);
+	known = d->netbios_known;
+	snprintf(out, outlen, "%s", d->netbios);
+	pthread_mutex_unlock(&d->mu);
+	if (known)
+		return CA_OK;
+	/*
+	 * A single-domain forest keeps its configuration under the base: try
+	 * that first (one search), the rootDSE's configurationNamingContext
+	 * only if it is not there. nCName has no equality rule everywhere,
+	 * so it is compared here, not in the filter.
+	 */
+	snprintf(conf, sizeof(conf), "CN=Configuration,%s", d->base);
+	snprintf(parts, sizeof(parts), "CN=Partitions,%s", conf);
+	rc = dir_search(x, parts, LDAP_SCOPE_ONELEVEL, "(objectClass=crossRef)",
+	    attrs, 64, &res, why, whylen);
+	if (rc == CA_ENOTFOUND) {
+		config_nc(x, conf, sizeof(conf));
+		snprintf(parts, sizeof(parts), "CN=Partitions,%s", conf);
+		rc = dir_search(x, parts, LDAP_SCOPE_ONELEVEL,
+		    "(objectClass=crossRef)", attrs, 64, &res, why, whylen);
+	}
+	if (rc == CA_ENOTFOUND || rc == CA_ETOOBIG)
+		rc = CA_OK;	/* no partitions container: no NetBIOS name */
+	if (rc != CA_OK)
+		return rc;
+	if (dir_dn_norm(d->base, base, sizeof(base)))
+		for (e = ldap_first_entry(x->ld, res); e != NULL;
+		    e = ldap_next_entry(x->ld, e))
+			if (dir_attr_str(x->ld, e, "nCName", nc, sizeof(nc)) &&
+			    dir_dn_norm(nc, ncn, sizeof(ncn)) &&
+			    strcasecmp(ncn, base) == 0 &&
+			    dir_attr_str(x->ld, e, "nETBIOSName", name, sizeof(name)))
+				break;
+	ldap_msgfree(res);
+	pthread_mutex_lock(&d->mu);
+	snprintf(d->netbios, sizeof(d->netbios), "%s", name);
+	d->netbios_known = true;
+	pthread_mutex_unlock(&d->mu);
+	snprintf(out, outlen, "%s", name);
+	return CA_OK;
+}
+
 /* Identifiers, kind and account state of one entry (no groups). */
 static int
 fill_scalars(struct dir_ctx *x, LDAPMessage *e, struct principal *p,
@@ -116,6 +195,7 @@ fill_scalars(struct dir_ctx *x, LDAPMessage *e, struct principal *p,
 	struct berval **v;
 	char *dn;
 	int64_t n;
+	int rc;
 
 	if ((dn = ldap_get_dn(x->ld, e)) == NULL)
 		return ca_why(why, whylen, CA_EIO, "directory: entry without a DN");
@@ -156,8 +236,26 @@ fill_scalars(struct dir_ctx *x, LDAPMessage *e, struct principal *p,
 	dir_attr_str(x->ld, e, "userPrincipalName", p->upn, sizeof(p->upn));
 	dir_attr_str(x->ld, e, "mail", p->mail, sizeof(p->mail));
 	dir_attr_str(x->ld, e, "dNSHostName", p->dns, sizeof(p->dns));
+	/*
+	 * Security data the CA decides on: without a readable objectSid no
+	 * SID-based entry can match, and without userAccountControl a
+	 * disabled account would look enabled. Missing means hidden from the
+	 * service account (AD and the fixture always set both), so it is an
+	 * error, never a default.
+	 */
+	if (p->sid[0] == '\0')
+		return ca_why(why, whylen, CA_EDENIED, "directory: the objectSid "
+		    "of %s cannot be read (hidden from the service account?)",
+		    p->dn);
+	rc = dir_domain_netbios(x, p->domain, sizeof(p->domain), why, whylen);
+	if (rc != CA_OK)
+		return rc;
 	if (attr_i64(x->ld, e, "userAccountControl", &n))
 		p->uac = (uint32_t)n;
+	else if (p->kind != PRINCIPAL_GROUP)
+		return ca_why(why, whylen, CA_EDENIED, "directory: the "
+		    "userAccountControl of %s cannot be read (hidden from the "
+		    "service account?); account state unknown", p->dn);
 	/*
 	 * AD keeps lockout and password expiry out of userAccountControl, in
 	 * the constructed msDS-User-Account-Control-Computed, which it returns
@@ -468,15 +566,16 @@ directory_lookup(struct directory *d, enum directory_key key,
 	if (key == DIRECTORY_BY_ANY)
 		key = guess_key(value);
 	k = (char)('0' + key);
-	directory_cache_key(d->cache, 'L', &k, 1, value, strlen(value), ck);
-	if (directory_cache_get(d->cache, ck, dir_monotonic(), out) == CA_OK)
+	/* Names compare case-insensitively in the directory: so does the key. */
+	directory_cache_name_key(d->cache, 'L', value, &k, 1, ck);
+	if (directory_cache_get_ref(d->cache, ck, dir_monotonic(), out) == CA_OK)
 		return CA_OK;
 	a.key = key;
 	a.value = value;
 	a.p = out;
 	rc = dir_run(d, lookup_op, &a, why, whylen);
 	if (rc == CA_OK)
-		directory_cache_put(d->cache, ck, dir_monotonic(), out);
+		directory_cache_put_ref(d->cache, ck, dir_monotonic(), out);
 	else
 		principal_clear(out);
 	return rc;
@@ -531,4 +630,51 @@ directory_lookup_mail(struct directory *d, const char *value,
 	else
 		principal_clear(out);
 	return rc;
+struct recheck_arg {
+	const struct principal *p;
+};
+
+/* Base read of the cached principal's entry: still there, same SID, usable. */
+static int
+recheck_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
+{
+	struct recheck_arg *a = argp;
+	const struct principal *p = a->p;
+	struct principal now;
+	LDAPMessage *res = NULL, *e;
+	int rc;
+
+	rc = dir_search(x, p->dn, LDAP_SCOPE_BASE, CLASS_ACCOUNT,
+	    dir_principal_attrs, 1, &res, why, whylen);
+	if (rc == CA_ENOTFOUND || (rc == CA_OK &&
+	    (e = ldap_first_entry(x->ld, res)) == NULL)) {
+		ldap_msgfree(res);
+		return ca_why(why, whylen, CA_EAUTH, "account '%s' is gone", p->dn);
+	}
+	if (rc != CA_OK)
+		return rc;
+	memset(&now, 0, sizeof(now));
+	rc = fill_scalars(x, e, &now, why, whylen);
+	ldap_msgfree(res);
+	if (rc != CA_OK)
+		return rc;
+	if (strcmp(now.sid, p->sid) != 0)
+		return ca_why(why, whylen, CA_EAUTH, "'%s' is another account now",
+		    p->dn);
+	if ((now.uac & (PRINCIPAL_UAC_ACCOUNTDISABLE | PRINCIPAL_UAC_LOCKOUT |
+	    PRINCIPAL_UAC_PASSWORD_EXPIRED)) || now.expired)
+		return ca_why(why, whylen, CA_EAUTH, "account '%s' is disabled, "
+		    "locked or expired now (userAccountControl 0x%x)", p->dn,
+		    now.uac);
+	return CA_OK;
+}
+
+/* See dir_int.h. */
+int
+dir_account_recheck(struct directory *d, const struct principal *p, char *why,
+    size_t whylen)
+{
+	struct recheck_arg a = { p };
+
+	return dir_run(d, recheck_op, &a, why, whylen);
 }

@@ -14,6 +14,7 @@
 #define PRINCIPAL_NAME_MAX 256	/* sAMAccountName, UPN, mail, DNS name */
 #define PRINCIPAL_DN_MAX 1024	/* distinguishedName */
 #define PRINCIPAL_GROUPS_MAX 1024 /* bound on transitive groups */
+#define PRINCIPAL_DOMAIN_MAX 64	/* NetBIOS domain name (15 chars in AD) */
 
 enum principal_kind {
 	PRINCIPAL_USER = 0,
@@ -46,6 +47,7 @@ struct principal {
 	char mail[PRINCIPAL_NAME_MAX];
 	char dns[PRINCIPAL_NAME_MAX];	/* dNSHostName (computers) */
 	char dn[PRINCIPAL_DN_MAX];
+	char domain[PRINCIPAL_DOMAIN_MAX]; /* NetBIOS name of its domain, or "" */
 	uint32_t uac;			/* userAccountControl */
 	bool expired;			/* accountExpires passed */
 	size_t n_groups;

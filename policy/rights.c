@@ -92,28 +92,123 @@ dn_realm(const char *dnstr, char *out, size_t len)
 	free(d);
 }
 
-/* An account name matches sam, DOMAIN\sam, name@realm or the UPN. */
+/* Well-known principals with a fixed SID (MS-DTYP §2.4.2.4). */
+static const struct {
+	const char *name;
+	const char *sid;
+} wk_fixed[] = {
+	{ "Everyone", "S-1-1-0" }, { "World", "S-1-1-0" },
+	{ "Authenticated Users", "S-1-5-11" },
+	{ "NT AUTHORITY\\Authenticated Users", "S-1-5-11" },
+	{ "NT AUTHORITY\\Enterprise Domain Controllers", "S-1-5-9" },
+	{ "Enterprise Domain Controllers", "S-1-5-9" },
+	{ "NT AUTHORITY\\SYSTEM", "S-1-5-18" },
+	{ "NT AUTHORITY\\NETWORK", "S-1-5-2" },
+	{ "NT AUTHORITY\\INTERACTIVE", "S-1-5-4" },
+	{ "NT AUTHORITY\\Anonymous Logon", "S-1-5-7" },
+	{ "BUILTIN\\Administrators", "S-1-5-32-544" },
+	{ "BUILTIN\\Users", "S-1-5-32-545" },
+	{ "BUILTIN\\Guests", "S-1-5-32-546" },
+	{ "BUILTIN\\Account Operators", "S-1-5-32-548" },
+	{ "BUILTIN\\Server Operators", "S-1-5-32-549" },
+	{ "BUILTIN\\Print Operators", "S-1-5-32-550" },
+	{ "BUILTIN\\Backup Operators", "S-1-5-32-551" },
+	{ "BUILTIN\\Remote Desktop Users", "S-1-5-32-555" },
+	{ "BUILTIN\\Certificate Service DCOM Access", "S-1-5-32-574" },
+};
+
+/* Groups every AD domain has, by RID on the domain SID (MS-DTYP §2.4.2.4). */
+static const struct {
+	const char *name;
+	unsigned rid;
+} wk_domain[] = {
+	{ "Domain Admins", 512 }, { "Domain Users", 513 },
+	{ "Domain Guests", 514 }, { "Domain Computers", 515 },
+	{ "Domain Controllers", 516 }, { "Cert Publishers", 517 },
+	{ "Schema Admins", 518 }, { "Enterprise Admins", 519 },
+	{ "Group Policy Creator Owners", 520 },
+	{ "Read-only Domain Controllers", 521 },
+	{ "Protected Users", 525 },
+};
+
+/* Map a well-known name to its SID (see rights.h). */
+int
+policy_wellknown_sid(const char *name, const char *netbios,
+    const char *domain_sid, char *out, size_t outlen)
+{
+	const char *bs = strchr(name, '\\'), *local = name;
+
+	for (size_t i = 0; i < sizeof(wk_fixed) / sizeof(wk_fixed[0]); i++)
+		if (strcasecmp(name, wk_fixed[i].name) == 0) {
+			snprintf(out, outlen, "%s", wk_fixed[i].sid);
+			return 1;
+		}
+	/* A reserved prefix never falls back to account names. */
+	if (bs != NULL && ((bs - name == 7 && strncasecmp(name, "BUILTIN", 7) == 0) ||
+	    (bs - name == 12 && strncasecmp(name, "NT AUTHORITY", 12) == 0)))
+		return -1;
+	if (bs != NULL) {
+		if (netbios == NULL || *netbios == '\0' ||
+		    strlen(netbios) != (size_t)(bs - name) ||
+		    strncasecmp(name, netbios, (size_t)(bs - name)) != 0)
+			return 0;
+		local = bs + 1;
+	}
+	for (size_t i = 0; i < sizeof(wk_domain) / sizeof(wk_domain[0]); i++)
+		if (strcasecmp(local, wk_domain[i].name) == 0) {
+			if (domain_sid == NULL || *domain_sid == '\0')
+				return -1;
+			snprintf(out, outlen, "%s-%u", domain_sid, wk_domain[i].rid);
+			return 1;
+		}
+	return 0;
+}
+
+/* Strip the RID of a domain account SID. */
+bool
+policy_domain_of_sid(const char *sid, char *out, size_t outlen)
+{
+	const char *dash = strrchr(sid, '-');
+
+	out[0] = '\0';
+	if (strncasecmp(sid, "S-1-5-21-", 9) != 0 || dash == NULL ||
+	    dash - sid <= 9 || (size_t)(dash - sid) >= outlen)
+		return false;
+	memcpy(out, sid, (size_t)(dash - sid));
+	out[dash - sid] = '\0';
+	return true;
+}
+
+/*
+ * An account name matches sam, DOMAIN\sam, name@realm or the UPN. DOMAIN
+ * is the NetBIOS name of the principal's domain (netbios, from the
+ * directory), or the whole DNS name of the DN; a first label alone never.
+ */
 static bool
 name_match(const char *who, const char *sam, const char *upn,
-    const char *dnstr)
+    const char *dnstr, const char *netbios)
 {
 	char realm[PRINCIPAL_NAME_MAX];
 	const char *bs = strchr(who, '\\'), *at = strrchr(who, '@');
 
 	if (*who == '\0')
 		return false;
-	if (sam != NULL && *sam != '\0' && strcasecmp(who, sam) == 0)
+	if (bs == NULL && sam != NULL && *sam != '\0' && strcasecmp(who, sam) == 0)
 		return true;
 	if (upn != NULL && *upn != '\0' && strcasecmp(who, upn) == 0)
 		return true;
-	if (bs != NULL && sam != NULL && strcasecmp(bs + 1, sam) == 0) {
-		/* DOMAIN\name: NetBIOS domain is the first DC label here. */
+	if (bs != NULL && sam != NULL && *sam != '\0' &&
+	    strcasecmp(bs + 1, sam) == 0) {
 		size_t dl = (size_t)(bs - who);
+
+		if (netbios != NULL && strlen(netbios) == dl && dl > 0 &&
+		    strncasecmp(who, netbios, dl) == 0)
+			return true;
+		if (dnstr == NULL || *dnstr == '\0')
+			return false;
 		dn_realm(dnstr, realm, sizeof(realm));
-		if (realm[0] == '\0')
-			return true;	/* well-known: no DN to check */
-		return strncasecmp(realm, who, dl) == 0 &&
-		    (realm[dl] == '.' || realm[dl] == '\0');
+		return realm[0] != '\0' && strchr(realm, '.') != NULL &&
+		    strlen(realm) == dl && strncasecmp(realm, who, dl) == 0;
 	}
 	if (at != NULL && sam != NULL && dnstr != NULL &&
 	    strlen(sam) == (size_t)(at - who) &&
@@ -127,13 +222,13 @@ name_match(const char *who, const char *sam, const char *upn,
 /* Does an entry's principal text name this SID / DN / account? */
 static bool
 entry_match(const char *who, const struct dn *who_dn, const char *sid,
-    const char *dnstr, const char *sam, const char *upn)
+    const char *dnstr, const char *sam, const char *upn, const char *netbios)
 {
 	if (strncasecmp(who, "S-1-", 4) == 0)
 		return sid != NULL && *sid != '\0' && strcasecmp(who, sid) == 0;
 	if (strchr(who, '=') != NULL)
 		return dnstr != NULL && dn_match(who_dn, who, dnstr);
-	return name_match(who, sam, upn, dnstr);
+	return name_match(who, sam, upn, dnstr, netbios);
 }
 
 /* The entry's DN, parsed once per entry (NULL if it is not a DN). */
@@ -152,19 +247,39 @@ entry_dn(const char *who)
 	return d;
 }
 
+/*
+ * A well-known name in the entry becomes its SID (1), is a reserved name
+ * that cannot match (-1), or is an ordinary name (0). The domain SID comes
+ * from the principal's own SID.
+ */
+static int
+entry_wellknown(const char *who, const struct principal *p, char *sid,
+    size_t sidlen)
+{
+	char dom[PRINCIPAL_SID_MAX];
+
+	if (strncasecmp(who, "S-1-", 4) == 0 || strchr(who, '=') != NULL)
+		return 0;
+	policy_domain_of_sid(p->sid, dom, sizeof(dom));
+	return policy_wellknown_sid(who, p->domain, dom, sid, sidlen);
+}
+
 /* The principal itself, not its groups. */
 bool
 policy_ace_names(const char *who, const struct principal *p)
 {
-	char buf[TMPL_PRINCIPAL_MAX];
+	char buf[TMPL_PRINCIPAL_MAX], sid[PRINCIPAL_SID_MAX];
 	struct dn *d;
 	bool m;
+	int wk;
 
 	if (p == NULL)
 		return false;
 	trim(who, buf, sizeof(buf));
+	if ((wk = entry_wellknown(buf, p, sid, sizeof(sid))) != 0)
+		return wk > 0 && strcasecmp(p->sid, sid) == 0;
 	d = entry_dn(buf);
-	m = entry_match(buf, d, p->sid, p->dn, p->sam, p->upn);
+	m = entry_match(buf, d, p->sid, p->dn, p->sam, p->upn, p->domain);
 	free(d);
 	return m;
 }
@@ -173,16 +288,28 @@ policy_ace_names(const char *who, const struct principal *p)
 static bool
 ace_matches(const char *who, const struct principal *p)
 {
-	char buf[TMPL_PRINCIPAL_MAX];
+	char buf[TMPL_PRINCIPAL_MAX], sid[PRINCIPAL_SID_MAX];
 	struct dn *d;
 	bool m;
+	int wk;
 
 	trim(who, buf, sizeof(buf));
+	/* Well-known names match by SID only: a group merely called
+	 * "Domain Admins" somewhere else is not the domain's. */
+	if ((wk = entry_wellknown(buf, p, sid, sizeof(sid))) != 0) {
+		if (wk < 0)
+			return false;
+		m = strcasecmp(p->sid, sid) == 0;
+		for (size_t i = 0; i < p->n_groups && !m; i++)
+			m = strcasecmp(p->groups[i].sid, sid) == 0;
+		return m;
+	}
 	d = entry_dn(buf);
-	m = entry_match(buf, d, p->sid, p->dn, p->sam, p->upn);
+	m = entry_match(buf, d, p->sid, p->dn, p->sam, p->upn, p->domain);
 	for (size_t i = 0; i < p->n_groups && !m; i++) {
 		const struct principal_group *g = &p->groups[i];
-		m = entry_match(buf, d, g->sid, g->dn, g->name, NULL);
+		m = entry_match(buf, d, g->sid, g->dn, g->name, NULL,
+		    g->dn[0] != '\0' ? p->domain : NULL);
 	}
 	free(d);
 	return m;

@@ -38,15 +38,38 @@ uint32_t policy_right_by_name(const char *const *names, size_t n,
 /*
  * Rights that aces grant p: the union of allow entries that match p or one
  * of its groups, minus the union of matching deny entries (deny wins; no
- * entry, no right). An entry matches by SID ("S-1-..."), by DN (contains
- * '='; compared as names, case- and space-insensitive), or by account name:
- * sAMAccountName (case-insensitive), "DOMAIN\name" (DOMAIN checked against
- * the first DC label of the DN when the DN is known) or "name@realm" (the
+ * entry, no right). An entry matches by SID ("S-1-..."), by a well-known
+ * name mapped to its SID (policy_wellknown_sid: Everyone, BUILTIN\Users,
+ * Domain Users...; compared with SIDs only, never with account names), by
+ * DN (contains '='; compared as names, case- and space-insensitive), or by
+ * account name: sAMAccountName (case-insensitive), "DOMAIN\name" (DOMAIN
+ * must be p->domain, the NetBIOS name the directory gave, or the full DNS
+ * name of the DN's DC labels; never a part of it) or "name@realm" (the
  * UPN, or sAMAccountName at the DC labels of the DN). p may be NULL (no
  * rights).
  */
 uint32_t policy_rights(const struct principal *p, const struct tmpl_ace *aces,
     size_t n);
+
+/*
+ * The SID of a well-known principal name: "Everyone", "Authenticated
+ * Users", "NT AUTHORITY\..." names, "BUILTIN\Users" and the other
+ * BUILTIN\ aliases, and the domain groups every AD domain has ("Domain
+ * Users", "Domain Admins", "Enterprise Admins"...; optionally prefixed by
+ * netbios + "\", which then must equal that name) relative to domain_sid
+ * ("S-1-5-21-a-b-c"; NULL or "" leaves those unresolved). Case-insensitive.
+ * Returns 1 with the SID text in out, 0 when name is not a well-known
+ * name, and -1 when it is one that cannot be resolved (an unknown
+ * BUILTIN\ or NT AUTHORITY\ name, a domain group without domain_sid).
+ */
+int policy_wellknown_sid(const char *name, const char *netbios,
+    const char *domain_sid, char *out, size_t outlen);
+
+/*
+ * The domain part of a domain account's SID ("S-1-5-21-a-b-c" of
+ * "S-1-5-21-a-b-c-rid") into out; false (out "") for any other SID.
+ */
+bool policy_domain_of_sid(const char *sid, char *out, size_t outlen);
 
 /* True when the ACE principal text names p itself (not its groups). */
 bool policy_ace_names(const char *who, const struct principal *p);

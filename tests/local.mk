@@ -39,3 +39,6 @@ EXTRA_DIST += tests/integration/request_lifecycle.sh tests/integration/est_clien
 # What names a certificate may carry (issue 10 items 6-7, issue 19 items 1-2).
 TESTS += tests/integration/names_check.sh
 EXTRA_DIST += tests/integration/names_check.sh tests/integration/names_csr.py
+# The directory as security data: fail closed, names, the cache.
+TESTS += tests/integration/directory_security.sh
+EXTRA_DIST += tests/integration/directory_security.sh

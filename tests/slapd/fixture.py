@@ -2,7 +2,8 @@
 """Write the entca demo directory as LDIF for ldapmodify (changetype add).
 
 The names here are FIXED: the README demo and every test rely on them.
-Domain DEMO / demo.example, base dc=demo,dc=example, domain SID
+Domain DEMO / demo.example (NetBIOS name in the crossRef
+cn=DEMO,cn=Partitions,cn=Configuration,<base>), base dc=demo,dc=example, domain SID
 S-1-5-21-3623811015-3361044348-30300820. Passwords are stored as {SSHA}
 hashes; objectSid and objectGUID are binary (AD layout, adcs.md section 2).
 With --ad the accounts also carry tokenGroups (their transitive group
@@ -21,6 +22,7 @@ import uuid
 
 BASE = "dc=demo,dc=example"
 REALM = "demo.example"
+NETBIOS = "DEMO"
 DOMAIN_SID = "S-1-5-21-3623811015-3361044348-30300820"
 GUID_NS = uuid.UUID("6f3c2a52-6a5e-4d0b-9a57-2b1d3c4e5f60")
 
@@ -181,6 +183,14 @@ def main():
                "cn=Public Key Services,cn=Services,cn=Configuration," + BASE,
                "cn=CDP,cn=Public Key Services,cn=Services,cn=Configuration," + BASE):
         out.append(container(dn, "applicationProcess"))
+    # The domain's NetBIOS name, where AD keeps it: the crossRef of the
+    # domain naming context under CN=Partitions,CN=Configuration.
+    parts = "cn=Partitions,cn=Configuration," + BASE
+    out.append(container(parts, "applicationProcess"))
+    out.append(entry("cn=DEMO," + parts,
+                     [("objectClass", "top"), ("objectClass", "crossRef"),
+                      ("cn", "DEMO"), ("nCName", BASE), ("dnsRoot", REALM),
+                      ("nETBIOSName", NETBIOS)]))
     # AD has CN=<CA host>,CN=CDP,... holding CN=<CA name> (cRLDistributionPoint);
     # here both levels can hold a CRL, so either DN works as publish-dn.
     out.append(container(CDP, "cRLDistributionPoint"))

@@ -259,6 +259,52 @@ make_principal(struct principal *p, const char *dn)
 	assert_int_equal(principal_add_group(p, "S-1-1-0", "", "Everyone"), CA_OK);
 }
 
+/*
+ * bob and Bob are one account: one key. Names refer to the account's own
+ * entry (by GUID/SID), so a fresh answer stored through one name is what
+ * every other name of the account gets; dropping a name drops the
+ * account's entry too. The TTL is capped.
+ */
+static void
+cache_name_key_case_insensitive(void **state)
+{
+	struct directory_cache *c;
+	unsigned char kb[32], kB[32], kupn[32], kother[32];
+	struct principal p, q;
+
+	(void)state;
+	assert_int_equal(directory_cache_new(8, DIRECTORY_CACHE_TTL_MAX + 1, &c),
+	    CA_EINVAL);
+	assert_int_equal(directory_cache_new(8, DIRECTORY_CACHE_TTL_MAX, &c),
+	    CA_OK);
+	directory_cache_name_key(c, 'A', "bob", "pw", 2, kb);
+	directory_cache_name_key(c, 'A', "Bob", "pw", 2, kB);
+	directory_cache_name_key(c, 'A', "BOB@demo.example", "pw", 2, kupn);
+	directory_cache_name_key(c, 'A', "bob", "PW", 2, kother);
+	assert_memory_equal(kb, kB, 32);
+	assert_memory_not_equal(kb, kother, 32);	/* the password is not folded */
+	make_principal(&p, "cn=bob,dc=x");
+	snprintf(p.sid, sizeof(p.sid), "S-1-5-21-1-2-3-1107");
+	assert_int_equal(directory_cache_put_ref(c, kb, 10, &p), CA_OK);
+	assert_int_equal(directory_cache_get_ref(c, kB, 11, &q), CA_OK);
+	assert_string_equal(q.dn, "cn=bob,dc=x");
+	assert_int_equal(q.n_groups, 1);
+	principal_clear(&q);
+	/* A fresh read through the UPN replaces what "bob" sees. */
+	assert_int_equal(principal_add_group(&p, "S-1-5-21-1-2-3-1125", "",
+	    "Denied Users"), CA_OK);
+	assert_int_equal(directory_cache_put_ref(c, kupn, 12, &p), CA_OK);
+	assert_int_equal(directory_cache_get_ref(c, kb, 13, &q), CA_OK);
+	assert_int_equal(q.n_groups, 2);
+	principal_clear(&q);
+	/* Dropping one name drops the account's entry: no name serves it. */
+	directory_cache_drop(c, kb);
+	assert_int_equal(directory_cache_get_ref(c, kb, 14, &q), CA_ENOTFOUND);
+	assert_int_equal(directory_cache_get_ref(c, kupn, 14, &q), CA_ENOTFOUND);
+	principal_clear(&p);
+	directory_cache_free(c);
+}
+
 /* Cache hits, expiry at the TTL, and salted length-prefixed keys. */
 static void
 test_cache_ttl_and_keys(void **state)
@@ -473,6 +519,7 @@ main(void)
 		cmocka_unit_test(test_escape_dn),
 		cmocka_unit_test(test_sid_extension),
 		cmocka_unit_test(test_cache_ttl_and_keys),
+		cmocka_unit_test(cache_name_key_case_insensitive),
 		cmocka_unit_test(test_cache_bound_and_disabled),
 		cmocka_unit_test(test_config_checks),
 		cmocka_unit_test(test_auth_refused_before_network),

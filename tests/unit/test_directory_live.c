@@ -187,11 +187,11 @@ test_groups(void **state)
 	assert_true(has_group(&p, "S-1-1-0", "Everyone"));
 	assert_true(has_group(&p, "S-1-5-11", "Authenticated Users"));
 	assert_false(has_group(&p, SID_DOMAIN "-1126", NULL));
-	assert_int_equal(p.n_groups, 5);
+	assert_int_equal(p.n_groups, 6);
 	principal_clear(&p);
 	/* bob: only the primary group and the well-known SIDs. */
 	lookup_ok("bob", &p);
-	assert_int_equal(p.n_groups, 3);
+	assert_int_equal(p.n_groups, 4);
 	assert_true(has_group(&p, SID_DOMAIN "-513", "Domain Users"));
 	assert_string_equal(p.groups[0].dn, "cn=Domain Users,ou=Groups,dc=demo,dc=example");
 	principal_clear(&p);
@@ -199,7 +199,7 @@ test_groups(void **state)
 	lookup_ok("grace", &p);
 	assert_true(has_group(&p, SID_DOMAIN "-1126", "GroupA"));
 	assert_true(has_group(&p, SID_DOMAIN "-1127", "GroupB"));
-	assert_int_equal(p.n_groups, 5);
+	assert_int_equal(p.n_groups, 6);
 	principal_clear(&p);
 	/* pkiadmin: Cert Officers through PKI Admins. */
 	lookup_ok("pkiadmin", &p);
@@ -213,7 +213,7 @@ test_groups(void **state)
 	lookup_ok("henry", &p);
 	assert_true(has_group(&p, SID_DOMAIN "-514", "Domain Guests"));
 	assert_false(has_group(&p, SID_DOMAIN "-513", NULL));
-	assert_int_equal(p.n_groups, 3);
+	assert_int_equal(p.n_groups, 4);
 	principal_clear(&p);
 	/* A group itself: its own nesting (GroupA is in GroupB). */
 	lookup_ok("GroupA", &p);
@@ -379,7 +379,7 @@ test_ad_mode(void **state)
 	    "S-1-5-21-1111111111-2222222222-3333333333-1201", ""));
 	assert_true(has_group(&p, "S-1-1-0", "Everyone"));
 	assert_true(has_group(&p, "S-1-5-11", "Authenticated Users"));
-	assert_int_equal(p.n_groups, 6);
+	assert_int_equal(p.n_groups, 7);
 	principal_clear(&p);
 	/* The same account on the plain slapd walks memberOf instead. */
 	lookup_ok("alice", &p);
@@ -389,15 +389,15 @@ test_ad_mode(void **state)
 	auth_ok(d, "INTUNECONN$", "demo-connector", &p);
 	assert_true(has_group(&p, SID_DOMAIN "-515", "Domain Computers"));
 	assert_true(has_group(&p, SID_DOMAIN "-1124", "Intune Connectors"));
-	assert_int_equal(p.n_groups, 4);
+	assert_int_equal(p.n_groups, 5);
 	principal_clear(&p);
 	lookup_ok_in(d, "grace", &p);
 	assert_true(has_group(&p, SID_DOMAIN "-1126", "GroupA"));
 	assert_true(has_group(&p, SID_DOMAIN "-1127", "GroupB"));
-	assert_int_equal(p.n_groups, 5);
+	assert_int_equal(p.n_groups, 6);
 	principal_clear(&p);
 	lookup_ok_in(d, "bob", &p);
-	assert_int_equal(p.n_groups, 3);
+	assert_int_equal(p.n_groups, 4);
 	principal_clear(&p);
 	/* Lockout on AD comes from the computed attribute, not lockoutTime. */
 	auth_refused(d, "dave", "demo-dave", DIRECTORY_AUTH_LOCKED);

@@ -329,8 +329,10 @@ test_failover(void **state)
 
 /*
  * Through a proxy that delays each request 420 ms, with op_timeout 500 ms:
- * every single search fits, bob's four searches fit the budget of
- * 4 x 500 ms, alice's five (nested groups) do not and give CA_ETIMEOUT.
+ * every single search fits, bob's four searches (name, member back links,
+ * primary group, its entry; the domain's NetBIOS name and SID are read
+ * when the first connection opens) fit the budget of 4 x 500 ms, alice's
+ * six (nested groups) do not and give CA_ETIMEOUT.
  */
 static void
 test_search_budget(void **state)

@@ -1,6 +1,7 @@
 /*
  * policy_rights(): matching by SID, DN, account name (plain, DOMAIN\name,
- * name@realm), through groups, deny wins, no entry no right.
+ * name@realm), well-known names by SID, through groups, deny wins, no
+ * entry no right.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -142,6 +143,109 @@ test_names(void **state)
 	assert_string_equal(ca_right_names[2], "officer");
 }
 
+/* One entry's rights for p. */
+static uint32_t
+one(const struct principal *p, bool deny, const char *who)
+{
+	struct tmpl_ace a[2] = {
+		{ false, "Everyone", TMPL_RIGHT_ENROLL },
+		{ deny, "", TMPL_RIGHT_ENROLL },
+	};
+
+	snprintf(a[1].principal, sizeof(a[1].principal), "%s", who);
+	return policy_rights(p, deny ? a : a + 1, deny ? 2 : 1);
+}
+
+/*
+ * Samba AD: the NetBIOS domain (from the directory) is NBDOM while the DN
+ * says DC=entca,DC=test. NBDOM\Staff must match; the DN's first label
+ * ENTCA\Staff must not (it used to), nor may the full DNS name be cut.
+ */
+static void
+netbios_acl_matches_domain_not_dn_label(void **state)
+{
+	struct principal p;
+
+	(void)state;
+	tp_principal(TP_ALICE, &p);
+	snprintf(p.domain, sizeof(p.domain), "NBDOM");
+	assert_int_equal(one(&p, false, "NBDOM\\Staff"), TMPL_RIGHT_ENROLL);
+	assert_int_equal(one(&p, false, "nbdom\\alice"), TMPL_RIGHT_ENROLL);
+	assert_int_equal(one(&p, false, "NBDOM\\Domain Users"), TMPL_RIGHT_ENROLL);
+	assert_int_equal(one(&p, false, "ENTCA\\Staff"), 0);
+	assert_int_equal(one(&p, false, "ENTCA\\alice"), 0);
+	assert_int_equal(one(&p, false, "entca.test\\alice"), TMPL_RIGHT_ENROLL);
+	assert_int_equal(one(&p, true, "NBDOM\\Staff"), 0);
+	assert_true(policy_ace_names("NBDOM\\alice", &p));
+	assert_false(policy_ace_names("ENTCA\\alice", &p));
+	principal_clear(&p);
+}
+
+/* A prefix of the NetBIOS name, or another domain, is not the domain. */
+static void
+bogus_netbios_prefix_no_match(void **state)
+{
+	struct principal p;
+
+	(void)state;
+	tp_principal(TP_ALICE, &p);
+	snprintf(p.domain, sizeof(p.domain), "NBDOM");
+	assert_int_equal(one(&p, false, "NB\\Staff"), 0);
+	assert_int_equal(one(&p, false, "NBDOMX\\Staff"), 0);
+	assert_int_equal(one(&p, false, "\\Staff"), 0);
+	assert_int_equal(one(&p, false, "entca\\Staff"), 0);
+	assert_int_equal(one(&p, false, "NB\\Domain Users"), 0);
+	/* Without a known domain no DOMAIN\ form matches at all. */
+	p.domain[0] = '\0';
+	assert_int_equal(one(&p, false, "NBDOM\\Staff"), 0);
+	principal_clear(&p);
+}
+
+/*
+ * deny = BUILTIN\Users used to match nothing (fail open). ldap/ puts
+ * S-1-5-32-545 in every account's token; the name maps to that SID, and a
+ * group merely called "Users" or "BUILTIN" is not it.
+ */
+static void
+builtin_users_deny_enforced(void **state)
+{
+	struct principal p;
+	char sid[PRINCIPAL_SID_MAX];
+
+	(void)state;
+	tp_principal(TP_BOB, &p);
+	assert_int_equal(principal_add_group(&p, "S-1-5-32-545", "", "Users"),
+	    CA_OK);
+	assert_int_equal(one(&p, true, "BUILTIN\\Users"), 0);
+	assert_int_equal(one(&p, true, "builtin\\users"), 0);
+	assert_int_equal(one(&p, true, "S-1-5-32-545"), 0);
+	assert_int_equal(one(&p, false, "BUILTIN\\Users"), TMPL_RIGHT_ENROLL);
+	assert_int_equal(one(&p, false, "BUILTIN\\Administrators"), 0);
+	assert_int_equal(one(&p, false, "BUILTIN\\NoSuchAlias"), 0);
+	/* Well-known names are SIDs: Domain Users is <domain>-513. */
+	assert_int_equal(one(&p, true, "Domain Users"), 0);
+	assert_int_equal(one(&p, false, "Authenticated Users"), TMPL_RIGHT_ENROLL);
+	assert_int_equal(one(&p, false, "Domain Admins"), 0);
+	principal_clear(&p);
+	/* A directory group called "Domain Admins" in another domain is not it. */
+	tp_principal(TP_BOB, &p);
+	assert_int_equal(principal_add_group(&p,
+	    "S-1-5-21-1-2-3-512", "CN=Domain Admins,DC=evil,DC=test",
+	    "Domain Admins"), CA_OK);
+	assert_int_equal(one(&p, false, "Domain Admins"), 0);
+	principal_clear(&p);
+	assert_int_equal(policy_wellknown_sid("Enterprise Admins", NULL,
+	    "S-1-5-21-1-2-3", sid, sizeof(sid)), 1);
+	assert_string_equal(sid, "S-1-5-21-1-2-3-519");
+	assert_int_equal(policy_wellknown_sid("Domain Computers", NULL, NULL,
+	    sid, sizeof(sid)), -1);
+	assert_int_equal(policy_wellknown_sid("BUILTIN\\Users", NULL, NULL,
+	    sid, sizeof(sid)), 1);
+	assert_string_equal(sid, "S-1-5-32-545");
+	assert_int_equal(policy_wellknown_sid("alice", NULL, NULL, sid,
+	    sizeof(sid)), 0);
+}
+
 int
 main(void)
 {
@@ -151,6 +255,9 @@ main(void)
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_deny_wins),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(netbios_acl_matches_domain_not_dn_label),
+		cmocka_unit_test(bogus_netbios_prefix_no_match),
+		cmocka_unit_test(builtin_users_deny_enforced),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,6 +38,8 @@ base(struct principal *p, enum principal_kind kind, const char *sid,
 	p->kind = kind;
 	snprintf(p->sid, sizeof(p->sid), "%s", sid);
 	snprintf(p->sam, sizeof(p->sam), "%s", sam);
+	/* The NetBIOS name of the test domain, as ldap/ reads it. */
+	snprintf(p->domain, sizeof(p->domain), "ENTCA");
 	if (kind == PRINCIPAL_COMPUTER) {
 		char host[64];
 		snprintf(host, sizeof(host), "%.*s", (int)strlen(sam) - 1, sam);
