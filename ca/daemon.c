@@ -247,7 +247,8 @@ daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen)
 	rc = daemon_directory_open(c, &d->dirs, why, whylen);
 	if (rc != CA_OK)
 		return rc == CA_ECONFIG ? rc : ca_why(why, whylen, rc, "directory: %s", why);
-	rc = signer_start(c->state_dir, geteuid() == 0 && c->user[0] ? c->user : NULL,
+	/* As root the signer runs as its own account, never [ca] user. */
+	rc = signer_start(c->state_dir, geteuid() == 0 ? c->signer_user : NULL,
 	    &d->signer, why, whylen);
 	if (rc == CA_OK)
 		rc = signer_privkey(d->signer, &d->key, why, whylen);

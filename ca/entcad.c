@@ -265,9 +265,18 @@ static void
 signer_restart_run(void *arg)
 {
 	struct daemon *d = arg;
-	char why[CA_WHY_MAX];
+	struct signer_status st;
+	char why[CA_WHY_MAX], death[CA_WHY_MAX];
+	int rc;
 
-	if (signer_check_restart(d->signer, why, sizeof(why)) != CA_OK)
+	rc = signer_check_restart(d->signer, why, sizeof(why));
+	if (signer_take_death(d->signer, death, sizeof(death))) {
+		signer_get_status(d->signer, &st);
+		if (rc == CA_OK)
+			log_error("%s; restarted as pid %d", death, (int)st.pid);
+		else
+			log_error("%s; restart failed: %s", death, why);
+	} else if (rc != CA_OK)
 		log_error("signer restart failed: %s", why);
 }
 
