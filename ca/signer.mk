@@ -18,3 +18,7 @@ check_PROGRAMS += tests/entcad-testhooks
 tests_entcad_testhooks_SOURCES = ca/entcad.c ca/signer_child.c
 tests_entcad_testhooks_CPPFLAGS = $(AM_CPPFLAGS) -DENTCA_TEST_HOOKS
 tests_entcad_testhooks_LDADD = $(ENTCA_LIBS)
+
+# Key isolation, seccomp, secret files and core dumps against a real entcad.
+TESTS += tests/integration/signer_isolation.sh
+EXTRA_DIST += tests/integration/signer_isolation.sh
