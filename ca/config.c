@@ -170,6 +170,9 @@ handle_ca(struct config_ctx *ctx, const char *k, const char *v)
 	} else if (strcmp(k, "sid-url-san") == 0) {
 		if (parse_bool(v, &c->sid_url_san) != 0)
 			BAD("[ca] sid-url-san: expected yes or no, got \"%s\"", v);
+	} else if (strcmp(k, "signer-user") == 0) {
+		if (*v == '\0' || !set_str(c->signer_user, sizeof(c->signer_user), v))
+			BAD("[ca] signer-user: expected a user name, got \"%s\"", v);
 	} else {
 		BAD("[ca] %s: unknown key", k);
 	}
@@ -498,6 +501,7 @@ config_defaults(struct ca_config *c)
 	c->handshake_timeout_s = 10;
 	c->store_max_size = (size_t)64 << 30;
 	c->pfx_min_password_length = 8;
+	set_str(c->signer_user, sizeof(c->signer_user), CONFIG_SIGNER_USER_DEFAULT);
 }
 
 /* Checks that need the whole file: required keys and cross-key rules. */
@@ -519,6 +523,11 @@ config_check(struct ca_config *c, char *why, size_t whylen)
 		return ca_why(why, whylen, CA_ECONFIG,
 		    "%s: [ca] default-template \"%s\" is not in issue-templates",
 		    c->path, c->default_template);
+	if (c->user[0] != '\0' && strcmp(c->user, c->signer_user) == 0)
+		return ca_why(why, whylen, CA_ECONFIG,
+		    "%s: [ca] signer-user must differ from [ca] user (%s): the "
+		    "network process must never hold the key file's account",
+		    c->path, c->user);
 	if ((c->tls_cert[0] == '\0' && snprintf(c->tls_cert, sizeof(c->tls_cert),
 	    "%s/tls.crt", c->state_dir) >= (int)sizeof(c->tls_cert)) ||
 	    (c->tls_key[0] == '\0' && snprintf(c->tls_key, sizeof(c->tls_key),

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "ca/daemon.h"
 #include "ca/http.h"
 #include "ca/identity.h"
+#include "ca/keyfile.h"
 #include "ca/log.h"
 #include "ca/pkcs7.h"
 #include "ca/signer.h"
@@ -84,20 +86,37 @@ daemon_crlpub_for(struct daemon *d, const struct ca_config *cfg,
 	}
 }
 
-/* Read the directory service account's password file (one line). */
+/*
+ * Read the directory service account's password file (one line). Only its
+ * owner may read it, and that is us, root or [ca] user (issue 20 item 8);
+ * the copy in stdio or keyfile buffers is wiped (keyfile_read_password).
+ */
 static int
-read_secret(const char *path, char *out, size_t len, char *why, size_t whylen)
+read_secret(const struct ca_config *c, const char *path, char *out, size_t len,
+    char *why, size_t whylen)
 {
-	FILE *f = fopen(path, "r");
-	size_t n;
+	uid_t owners[3] = { geteuid(), 0, 0 };
+	struct passwd pwd, *pw = NULL;
+	char buf[1024], *secret = NULL;
+	size_t n = 2;
+	int rc;
 
-	if (f == NULL)
-		return ca_why(why, whylen, CA_EIO, "%s: %s", path, strerror(errno));
-	n = fread(out, 1, len - 1, f);
-	fclose(f);
-	out[n] = '\0';
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
-		out[--n] = '\0';
+	if (c->user[0] != '\0' && getpwnam_r(c->user, &pwd, buf, sizeof(buf),
+	    &pw) == 0 && pw != NULL)
+		owners[n++] = pw->pw_uid;
+	rc = keyfile_check_secret(path, owners, n,
+	    c->user[0] != '\0' ? c->user : "root", why, whylen);
+	if (rc == CA_OK)
+		rc = keyfile_read_password(path, &secret, why, whylen);
+	if (rc != CA_OK)
+		return rc;
+	if (strlen(secret) >= len) {
+		keyfile_password_free(secret);
+		return ca_why(why, whylen, CA_ETOOBIG, "%s: longer than %zu "
+		    "bytes", path, len - 1);
+	}
+	memcpy(out, secret, strlen(secret) + 1);
+	keyfile_password_free(secret);
 	return CA_OK;
 }
 
@@ -117,7 +136,7 @@ daemon_directory_open(const struct ca_config *c, struct daemon_directory **out,
 		return CA_ENOMEM;
 	(*out)->refs = 1;
 	if (c->dir_bind_password_file[0] != '\0') {
-		rc = read_secret(c->dir_bind_password_file, secret, sizeof(secret), why, whylen);
+		rc = read_secret(c, c->dir_bind_password_file, secret, sizeof(secret), why, whylen);
 		if (rc != CA_OK) {
 			daemon_directory_put(*out);
 			*out = NULL;
@@ -247,7 +266,8 @@ daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen)
 	rc = daemon_directory_open(c, &d->dirs, why, whylen);
 	if (rc != CA_OK)
 		return rc == CA_ECONFIG ? rc : ca_why(why, whylen, rc, "directory: %s", why);
-	rc = signer_start(c->state_dir, geteuid() == 0 && c->user[0] ? c->user : NULL,
+	/* As root the signer runs as its own account, never [ca] user. */
+	rc = signer_start(c->state_dir, geteuid() == 0 ? c->signer_user : NULL,
 	    &d->signer, why, whylen);
 	if (rc == CA_OK)
 		rc = signer_privkey(d->signer, &d->key, why, whylen);

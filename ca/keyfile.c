@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,35 @@ out:
 	gnutls_memset(d.data, 0, d.size);
 	gnutls_free(d.data);
 	return rc;
+}
+
+/* Only its owner may read a secret, and the owner is one we expect. */
+int
+keyfile_check_secret(const char *path, const uid_t *owners, size_t n,
+    const char *owner_fix, char *why, size_t whylen)
+{
+	struct stat st;
+	struct passwd *pw;
+	size_t i;
+
+	if (lstat(path, &st) != 0)
+		return ca_why(why, whylen, CA_EIO, "%s: %s", path,
+		    strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return ca_why(why, whylen, CA_ECONFIG, "%s: not a regular file "
+		    "(a secret must not be a link or a device)", path);
+	if ((st.st_mode & 077) != 0)
+		return ca_why(why, whylen, CA_ECONFIG, "%s: readable by group "
+		    "or others (mode %04o); fix: chmod 600 %s", path,
+		    (unsigned)(st.st_mode & 07777), path);
+	for (i = 0; i < n; i++)
+		if (st.st_uid == owners[i])
+			return CA_OK;
+	pw = getpwuid(st.st_uid);
+	return ca_why(why, whylen, CA_ECONFIG, "%s: owned by %s (uid %u), "
+	    "not by the account that must read it; fix: chown %s %s", path,
+	    pw != NULL ? pw->pw_name : "?", (unsigned)st.st_uid, owner_fix,
+	    path);
 }
 
 /* Wipe and free a password string. */

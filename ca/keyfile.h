@@ -60,6 +60,16 @@ int keyfile_read(const char *path, gnutls_datum_t *out, char *why,
 int keyfile_read_password(const char *path, char **out, char *why,
     size_t whylen);
 
+/*
+ * Check that a secret file (a key, a password file) is a regular file
+ * that only its owner can read, and that the owner is one of owners[0..n).
+ * owner_fix names the account for the chown advice. CA_OK, or CA_ECONFIG
+ * ("FILE: readable by group or others (mode 0644); fix: chmod 600 FILE"),
+ * or CA_EIO when it cannot be examined. Any thread.
+ */
+int keyfile_check_secret(const char *path, const uid_t *owners, size_t n,
+    const char *owner_fix, char *why, size_t whylen);
+
 /* Wipe and free a password from keyfile_read_password (NULL is fine). */
 void keyfile_password_free(char *pw);
 

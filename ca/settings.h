@@ -18,6 +18,7 @@
 #define CONFIG_LIST_MAX 16	/* URLs, URIs */
 #define CONFIG_ISSUE_MAX 64	/* issue-templates entries */
 #define CONFIG_ACE_MAX 64	/* CA [security] entries */
+#define CONFIG_SIGNER_USER_DEFAULT "entca-signer"	/* [ca] signer-user */
 
 enum config_dir_tls {
 	CONFIG_DIR_TLS_STARTTLS = 0,
@@ -40,6 +41,8 @@ struct ca_config {
 	char default_template[TMPL_NAME_MAX];
 	unsigned workers;
 	bool sid_url_san;			/* no: no SID SAN URL CA-wide */
+	bool sid_url_san;			/* add the KB5014754 SAN URL too */
+	char signer_user[64];			/* the signer's own account when root */
 
 	/* [http] */
 	char listen[CONFIG_STR_MAX];

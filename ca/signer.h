@@ -26,6 +26,7 @@
 #ifndef ENTCA_CA_SIGNER_H
 #define ENTCA_CA_SIGNER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <gnutls/gnutls.h>
@@ -48,18 +49,25 @@ struct signer_status {
 	unsigned uid, gid;	/* the child's ids after dropping */
 	int no_new_privs;	/* PR_SET_NO_NEW_PRIVS took effect */
 	int netns;		/* child is in its own network namespace */
+	int no_caps;		/* the child holds no capabilities */
+	int seccomp;		/* the child runs under the syscall filter */
+	pid_t launcher;		/* the signer-user launcher, 0 when none */
 	unsigned restarts;	/* successful restarts since signer_start */
 };
 
 /*
  * Start the signer for the CA in state_dir. When running as root and
- * drop_user is not NULL, the child switches to that user (its groups from
- * getgrouplist, its gid and uid) after opening the key; as non-root no
- * switch is made. A PKCS#11 module that reads its storage per operation
+ * drop_user is not NULL, a launcher process becomes that user (its groups
+ * from getgrouplist, its gid and uid) with an empty bounding set and
+ * no-new-privs, and every child, the first one and each restart, is forked
+ * by it and opens the key as that user: the key file must be readable by
+ * drop_user. The children are re-parented to this process, which becomes
+ * a child subreaper. As non-root no switch is made and we fork the child. A PKCS#11 module that reads its storage per operation
  * (SoftHSM does) needs that storage reachable by drop_user.
- * The child always sets PR_SET_NO_NEW_PRIVS and non-dumpable, closes every
- * other descriptor, and for file keys (when root) enters an empty network
- * namespace. *out is owned by the caller (signer_stop). Returns CA_OK, or
+ * The child always sets PR_SET_NO_NEW_PRIVS and non-dumpable, drops every
+ * capability, closes every other descriptor, installs the seccomp filter
+ * of signer_seccomp_install, and for file keys (when root) enters an empty
+ * network namespace. *out is owned by the caller (signer_stop). Returns CA_OK, or
  * the child's reason: CA_ENOTFOUND (no CA), CA_EAUTH (wrong key password or
  * PIN), CA_EIO, CA_EPOLICY (key does not match ca.crt), CA_ETIMEOUT, ...
  */
@@ -80,6 +88,17 @@ int signer_privkey(struct signer *s, gnutls_privkey_t *out, char *why,
  * thread; it blocks while a new child opens the key.
  */
 int signer_check_restart(struct signer *s, char *why, size_t whylen);
+
+/*
+ * When a child (or the launcher) ended since the last call without
+ * signer_stop asking it to, copy how into buf ("signer process 123 killed
+ * by signal SIGSYS (Bad system call): a forbidden system call (seccomp)")
+ * and return true. Any thread; the daemon logs it after a restart.
+ */
+bool signer_take_death(struct signer *s, char *buf, size_t len);
+
+/* Put a waitpid status into words: signal name and text, or exit code. */
+void signer_describe_status(int status, char *buf, size_t len);
 
 /* Copy the signer's current status. Any thread. */
 void signer_get_status(struct signer *s, struct signer_status *st);

@@ -1,7 +1,8 @@
 # ca/signer.mk: the signer process (CA key holder) and its tests.
 libentca_ca_a_SOURCES += \
 	ca/signer.c ca/signer.h \
-	ca/signer_child.c ca/signer_wire.h
+	ca/signer_child.c ca/signer_wire.h \
+	ca/signer_seccomp.c
 
 check_PROGRAMS += tests/unit/test_signer
 TESTS += tests/unit/test_signer
@@ -9,3 +10,15 @@ tests_unit_test_signer_SOURCES = tests/unit/test_signer.c \
 	tests/unit/test_signer_issue.h
 tests_unit_test_signer_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_signer_LDADD = $(TEST_LDADD)
+
+# entcad with test hooks (ENTCA_TEST_HOOKS): its signer can be told by the
+# environment to make one forbidden system call, so a test watches seccomp
+# kill it. Built for `make check` only, never installed.
+check_PROGRAMS += tests/entcad-testhooks
+tests_entcad_testhooks_SOURCES = ca/entcad.c ca/signer_child.c
+tests_entcad_testhooks_CPPFLAGS = $(AM_CPPFLAGS) -DENTCA_TEST_HOOKS
+tests_entcad_testhooks_LDADD = $(ENTCA_LIBS)
+
+# Key isolation, seccomp, secret files and core dumps against a real entcad.
+TESTS += tests/integration/signer_isolation.sh
+EXTRA_DIST += tests/integration/signer_isolation.sh

@@ -2,10 +2,14 @@
  * The signer child process: it owns the CA private key. After fork it
  * closes every descriptor but its socket, opens the key named by ca.json,
  * checks it against ca.crt, drops privileges (user switch when root,
- * no-new-privs, not dumpable, no core files, an empty network namespace
- * for file keys) and then serves sign requests one at a time until the
- * parent closes the socket. Single-threaded; it never logs (stdio goes to
- * /dev/null): every failure is a reply to the parent.
+ * an empty capability bounding set, no capabilities, no-new-privs, not
+ * dumpable, no core files, an empty network namespace for file keys),
+ * installs a seccomp filter (signer_seccomp.c) and then serves sign
+ * requests one at a time until the parent closes the socket.
+ * Single-threaded; it never logs (stdio goes to /dev/null): every failure
+ * is a reply to the parent. Builds with ENTCA_TEST_HOOKS (the test-only
+ * entcad-testhooks binary, never installed) can be told to make one
+ * forbidden system call, so a test can watch the filter kill the child.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,7 +23,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
 
@@ -143,6 +149,32 @@ child_open_key(const char *state_dir, gnutls_privkey_t *key, int *file_key,
 	return rc;
 }
 
+/* Empty the capability bounding set (needs CAP_SETPCAP, i.e. root). */
+static void
+child_drop_bounding(void)
+{
+	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+}
+
+/* Clear every capability set; 1 when none is left afterwards. */
+static int
+child_drop_caps(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct data[2];
+
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capset, &hdr, data) != 0)
+		return 0;
+	if (syscall(SYS_capget, &hdr, data) != 0)
+		return 0;
+	return (data[0].effective | data[0].permitted | data[0].inheritable |
+	    data[1].effective | data[1].permitted | data[1].inheritable) == 0;
+}
+
 /* Drop what the child does not need; fills the ids into info. */
 static int
 child_drop(const struct signer_drop *drop, int file_key,
@@ -152,13 +184,17 @@ child_drop(const struct signer_drop *drop, int file_key,
 
 	setrlimit(RLIMIT_CORE, &nocore);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	info->netns = 0;
+	info->netns = drop->in_netns;
 	/* A key file needs no network at all; a token might (remote HSM). */
-	if (file_key && geteuid() == 0 && unshare(CLONE_NEWNET) == 0)
+	if (!info->netns && file_key && geteuid() == 0 &&
+	    unshare(CLONE_NEWNET) == 0)
 		info->netns = 1;
+	prctl(PR_SET_NAME, "entcad-signer", 0, 0, 0);
 	if (chdir("/") != 0)
 		return ca_why(why, whylen, CA_EIO, "signer: chdir /: %s",
 		    strerror(errno));
+	if (geteuid() == 0)
+		child_drop_bounding();	/* before setuid: needs CAP_SETPCAP */
 	if (drop->enabled && geteuid() == 0) {
 		if (setgroups((size_t)drop->ngroups, drop->groups) != 0 ||
 		    setgid(drop->gid) != 0 ||
@@ -170,11 +206,38 @@ child_drop(const struct signer_drop *drop, int file_key,
 			return ca_why(why, whylen, CA_EIO,
 			    "signer: could regain root after dropping");
 	}
+	info->no_caps = child_drop_caps();
 	info->no_new_privs = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
 	info->uid = (uint32_t)geteuid();
 	info->gid = (uint32_t)getegid();
 	return CA_OK;
 }
+
+#ifdef ENTCA_TEST_HOOKS
+/* Test builds: armed when $ENTCA_TEST_SIGNER_SYSCALL names a file that
+ * this child could remove (one child per file, so the restart is clean). */
+static int child_hook_armed;
+
+/* Test builds: arm the forbidden-syscall hook (before the filter). */
+static void
+child_hook_arm(void)
+{
+	const char *flag = getenv("ENTCA_TEST_SIGNER_SYSCALL");
+
+	child_hook_armed = flag != NULL && unlink(flag) == 0;
+}
+
+/* Test builds: what an attacker in the signer would try first. */
+static void
+child_hook_fire(void)
+{
+	if (child_hook_armed)
+		syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
+}
+#else
+static void child_hook_arm(void) {}
+static void child_hook_fire(void) {}
+#endif
 
 /* Answer one request; the reply carries a signature or a reason. */
 static void
@@ -197,6 +260,8 @@ child_serve(int fd, gnutls_privkey_t key, const struct signer_wire_info *info,
 	}
 	data.data = (unsigned char *)msg + sizeof(req);
 	data.size = req.len;
+	if (req.op != SIGNER_OP_INFO)
+		child_hook_fire();
 	switch (req.op) {
 	case SIGNER_OP_INFO:
 		child_reply(fd, req.id, CA_OK, info, sizeof(*info));
@@ -259,9 +324,13 @@ signer_child_main(int fd, const char *state_dir,
 	memset(&info, 0, sizeof(info));
 	info.pk_algo = gnutls_privkey_get_pk_algorithm(key, &bits);
 	info.bits = bits != 0 ? bits : cert_bits;
+	child_hook_arm();
 	rc = child_drop(drop, file_key, &info, why, sizeof(why));
+	if (rc == CA_OK)
+		rc = signer_seccomp_install(fd, file_key, why, sizeof(why));
 	if (rc != CA_OK)
 		child_fail(fd, rc, why);
+	info.seccomp = 1;
 	if (child_reply(fd, 0, CA_OK, &info, sizeof(info)) != 0)
 		_exit(1);
 	for (;;) {

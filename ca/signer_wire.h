@@ -51,6 +51,8 @@ struct signer_wire_info {
 	uint32_t uid, gid;
 	int32_t no_new_privs;
 	int32_t netns;
+	int32_t no_caps;	/* no permitted, effective or ambient caps */
+	int32_t seccomp;	/* the syscall filter is installed */
 };
 
 /* Most supplementary groups the signer keeps (e.g. an HSM's group). */
@@ -63,6 +65,7 @@ struct signer_drop {
 	gid_t gid;
 	gid_t groups[SIGNER_GROUPS_MAX];	/* the user's groups */
 	int ngroups;
+	int in_netns;		/* the launcher already left the network */
 };
 
 /*
@@ -71,5 +74,13 @@ struct signer_drop {
  */
 void signer_child_main(int fd, const char *state_dir,
     const struct signer_drop *drop) __attribute__((noreturn));
+
+/*
+ * Install the signer's seccomp filter (signer_seccomp.c): only what
+ * serving sign requests on fd needs, plus file reads for PKCS#11 modules
+ * (file_key 0) that reread their storage. Anything else kills the process
+ * with SIGSYS. CA_OK or CA_EIO with the reason.
+ */
+int signer_seccomp_install(int fd, int file_key, char *why, size_t whylen);
 
 #endif

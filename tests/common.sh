@@ -133,3 +133,9 @@ t_sanitizer_check_exit() {
 	[ -n "${T_KEEP:-}" ] || rm -rf "$T_TMP"
 	exit 1
 }
+# As root, entcad runs its signer as [ca] signer-user (default
+# entca-signer): make that system account once, as the install step would.
+if [ "$(id -u)" = 0 ] && ! getent passwd entca-signer >/dev/null 2>&1; then
+	useradd --system --no-create-home --shell /usr/sbin/nologin entca-signer 2>/dev/null ||
+		getent passwd entca-signer >/dev/null || echo "# cannot create the entca-signer account" >&2
+fi

@@ -17,6 +17,10 @@ demo_setup() {
 	DEMO_CRL_PORT=$3
 	mkdir -p "$DEMO_STATE"
 	DEMO_STATE=$(cd "$DEMO_STATE" && pwd)
+	# As root entcad's signer runs as its own account ([ca] signer-user).
+	if [ "$(id -u)" = 0 ] && ! getent passwd entca-signer >/dev/null 2>&1; then
+		useradd --system --no-create-home --shell /usr/sbin/nologin entca-signer || return 1
+	fi
 	# slapd stops by itself when the process named here exits.
 	eval "$(SLAPD_WATCH_PID=${DEMO_WATCH_PID:-$$} "$SRC/tests/slapd/slapd-start.sh" "$DEMO_STATE/slapd")" || return 1
 	if [ ! -f "$DEMO_STATE/ca/ca.crt" ]; then

@@ -51,7 +51,7 @@ kill "$blocker"; wait "$blocker" 2>/dev/null
 
 # --- wrong key password: the signer refuses, entcad exits 1 ---
 mkdir -p "$D/pwca"
-printf 'right-password\n' >"$D/pw"
+printf 'right-password\n' >"$D/pw"; chmod 600 "$D/pw"
 "$BUILD/entca" init --state "$D/pwca/ca" --subject "CN=Password CA" --key-type p256 \
     --key-password-file "$D/pw" >/dev/null 2>&1
 sed "s|^state-dir = .*|state-dir = $D/pwca/ca|" "$DEMO_CONF" >"$D/pw.conf"
@@ -204,12 +204,12 @@ if [ "$(id -u)" = 0 ]; then
 	t_eq "entcad runs as [ca] user" nobody "$(ps -o user= -p "$DEMO_PID" | tr -d ' ')"
 	t_eq "the state folder belongs to it" nobody "$(stat -c %U "$D/demo/ca/db")"
 fi
-signer=$(pgrep -P "$DEMO_PID" | head -1)
+signer=$(pgrep -x -P "$DEMO_PID" entcad-signer | head -1)
 t_match "the signer is a child process" '^[0-9]+$' "$signer"
 kill -9 "$signer"
 sleep 2
 t_eq "after the signer was killed, enrollment works again" 200 "$(enroll_code PKCSIntune)"
-t_match "the signer was restarted" '[0-9]+' "$(pgrep -P "$DEMO_PID" | head -1)"
+t_match "the signer was restarted" '[0-9]+' "$(pgrep -x -P "$DEMO_PID" entcad-signer | head -1)"
 kill "$DEMO_PID"; wait "$DEMO_PID"
 t_eq "and entcad still stops cleanly" 0 "$?"
 t_done

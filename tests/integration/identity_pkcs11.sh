@@ -99,10 +99,11 @@ out=$("$TOOL" init --state "$D/nomod" --key-type p256 --pkcs11-module /nonexiste
 t_match "missing module: clear reason" "PKCS#11 module /nonexistent.so" "$out"
 
 # Dropping to nobody: SoftHSM reads its files per operation, so its token
-# storage must belong to the signer's user.
+# storage must belong to the signer's user; so must the state folder,
+# since every signer (the first and each restart) opens it as that user.
 if [ "$(id -u)" = 0 ]; then
 	chmod 711 "$D"
-	chown -R nobody "$D/tokens"
+	chown -R nobody "$D/tokens" "$D/s-p256"
 	out=$("$TOOL" signer-issue "$D/s-p256" "$D/nb.pem" nobody 2>&1)
 	t_ok $? "signer as nobody signs with the token key"
 	t_match "signer runs as nobody" "uid=65534" "$out"

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -250,8 +251,15 @@ test_kill_restart(void **state)
 	    now_ms() - t0);
 	signer_get_status(s, &st2);
 	assert_int_equal(st2.pid, 0);
-	/* The daemon's SIGCHLD path. */
+	/* The daemon's SIGCHLD path, and the cause it logs. */
 	assert_int_equal(signer_check_restart(s, why, sizeof(why)), CA_OK);
+	{
+		char death[CA_WHY_MAX];
+
+		assert_true(signer_take_death(s, death, sizeof(death)));
+		assert_non_null(strstr(death, "killed by signal SIGKILL"));
+		assert_false(signer_take_death(s, death, sizeof(death)));
+	}
 	signer_get_status(s, &st2);
 	assert_true(st2.pid > 0 && st2.pid != st.pid);
 	assert_int_equal(st2.restarts, 1);
@@ -445,11 +453,28 @@ test_drop_privileges(void **state)
 	assert_int_equal(signer_start(dir, "no-such-user-entca", &s, why,
 	    sizeof(why)), CA_ECONFIG);
 	assert_non_null(strstr(why, "no such user"));
+	/* The signer user opens the key itself, at start and at restarts. */
+	assert_int_equal(signer_start(dir, "nobody", &s, why, sizeof(why)),
+	    CA_EIO);
+	assert_non_null(strstr(why, "Permission denied"));
+	snprintf(buf, sizeof(buf), "chown -R nobody %s", dir);
+	assert_int_equal(system(buf), 0);
 	assert_int_equal(signer_start(dir, "nobody", &s, why, sizeof(why)),
 	    CA_OK);
 	signer_get_status(s, &st);
 	assert_int_equal(st.uid, 65534);
 	assert_int_equal(st.no_new_privs, 1);
+	assert_int_equal(st.no_caps, 1);
+	assert_int_equal(st.seccomp, 1);
+	assert_true(st.launcher > 0);
+	proc_field(st.pid, "PPid", buf, sizeof(buf));
+	assert_int_equal(atoi(buf), (int)getpid());	/* re-parented to us */
+	proc_field(st.pid, "CapBnd", buf, sizeof(buf));
+	assert_string_equal(buf, "\t0000000000000000\n");
+	proc_field(st.pid, "Seccomp", buf, sizeof(buf));
+	assert_string_equal(buf, "\t2\n");
+	proc_field(st.launcher, "Uid", buf, sizeof(buf));
+	assert_string_equal(buf, "\t65534\t65534\t65534\t65534\n");
 	proc_field(st.pid, "Uid", buf, sizeof(buf));
 	assert_string_equal(buf, "\t65534\t65534\t65534\t65534\n");
 	proc_field(st.pid, "Groups", buf, sizeof(buf));
@@ -465,6 +490,27 @@ test_drop_privileges(void **state)
 	closedir(d);
 	assert_int_equal(nfd, 4);	/* /dev/null x3 + the socket */
 	issue_and_verify(dir, s);	/* the key still works after dropping */
+	/* A restart comes from the launcher, as nobody, and is logged. */
+	{
+		struct signer_status st2;
+		char death[CA_WHY_MAX];
+
+		assert_int_equal(kill(st.pid, SIGKILL), 0);
+		/* Bounded wait for the kill to land (the signer reaps it). */
+		for (int i = 0; i < 500; i++) {
+			proc_field(st.pid, "State", buf, sizeof(buf));
+			if (buf[1] == 'Z')
+				break;
+			usleep(10000);
+		}
+		assert_int_equal(signer_check_restart(s, why, sizeof(why)),
+		    CA_OK);
+		assert_true(signer_take_death(s, death, sizeof(death)));
+		signer_get_status(s, &st2);
+		assert_true(st2.pid > 0 && st2.pid != st.pid);
+		assert_int_equal(st2.uid, 65534);
+		issue_and_verify(dir, s);
+	}
 	signer_stop(s);
 }
 

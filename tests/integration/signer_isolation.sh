@@ -1,0 +1,187 @@
+#!/bin/bash
+# The CA key out of reach of the network process, and secrets (issue 11
+# items 2 and 4, issue 20 item 8). Each check performs the attack: read the
+# key as the network process's account, make the signer call socket(),
+# start with a world-readable key or bind password file, abort the network
+# process with core dumps allowed and look for a core.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
+SRC=$top_srcdir BUILD=$top_builddir
+. "$SRC/etc/demo/demo-env.sh"
+CSR="$PY $SRC/tests/integration/csr.py"
+CONN='INTUNECONN$:demo-connector'
+D=$T_TMP
+ENTCAD=$BUILD/entcad
+HOOKS=$BUILD/tests/entcad-testhooks
+ROOT=0; [ "$(id -u)" = 0 ] && ROOT=1
+
+DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
+    t_skip_all "demo set-up failed"
+KEY=$D/demo/ca/ca.key
+SECRET=$D/demo/ldap.secret
+LOG=$D/demo/entcad.log
+cp "$DEMO_CONF" "$D/nouser.conf"
+
+# t_skip "description" "reason": one skipped TAP result.
+t_skip() {
+	T_N=$((T_N + 1))
+	echo "ok $T_N - $1 # SKIP $2"
+}
+
+# start BINARY [ENV=VALUE...]: start entcad (or the hooks build) on
+# DEMO_CONF in the background and wait until /health answers.
+start() {
+	_bin=$1; shift
+	env "$@" "$_bin" -f -c "$DEMO_CONF" 2>>"$LOG" &
+	DEMO_PID=$!
+	T_PIDS="$T_PIDS $DEMO_PID"
+	for _ in $(seq 1 100); do
+		curl -s --cacert "$DEMO_CA" "$DEMO_URL/health" >/dev/null 2>&1 && return 0
+		kill -0 "$DEMO_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_log PATTERN [COUNT]: bounded wait until LOG holds COUNT lines matching.
+wait_log() {
+	for _ in $(seq 1 200); do
+		[ "$(grep -cE -- "$1" "$LOG")" -ge "${2:-1}" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+enroll_code() {	# enroll_code: the status of one enrollment for alice
+	curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$CONN" \
+	    -H 'Content-Type: application/pkcs10' --data-binary @"$D/alice.b64" \
+	    "$DEMO_URL/.well-known/est/PKCSIntune/simpleenroll"
+}
+$CSR make "$D/alice.key" "$D/alice.b64" "CN=alice,O=Demo" --upn alice@demo.example
+
+# --- key_file_world_readable_refused ---
+chmod 644 "$KEY"
+timeout 20 "$ENTCAD" -f -c "$DEMO_CONF" >"$D/err" 2>&1
+t_eq "key_file_world_readable_refused: exit 2" 2 "$?"
+t_match "key_file_world_readable_refused: names the file and the fix" \
+    "$KEY: readable by group or others \(mode 0644\); fix: chmod 600 $KEY" "$(cat "$D/err")"
+"$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1
+t_eq "key_file_world_readable_refused: entcad -t says so too" 2 "$?"
+chmod 600 "$KEY"
+
+# --- bind_password_file_mode_refused ---
+chmod 640 "$SECRET"
+timeout 20 "$ENTCAD" -f -c "$DEMO_CONF" >"$D/err" 2>&1
+t_eq "bind_password_file_mode_refused: exit 2" 2 "$?"
+t_match "bind_password_file_mode_refused: names the file and the fix" \
+    "$SECRET: readable by group or others \(mode 0640\); fix: chmod 600 $SECRET" "$(cat "$D/err")"
+chmod 600 "$SECRET"
+
+# --- a key file that belongs to a stranger is refused (root) ---
+if [ $ROOT = 1 ]; then
+	chown daemon "$KEY"
+	timeout 20 "$ENTCAD" -f -c "$DEMO_CONF" >"$D/err" 2>&1
+	t_eq "key_file_foreign_owner_refused: exit 2" 2 "$?"
+	t_match "key_file_foreign_owner_refused: names owner and fix" \
+	    "$KEY: owned by daemon .*fix: chown entca-signer $KEY" "$(cat "$D/err")"
+	chown root "$KEY"
+else
+	t_skip "key_file_foreign_owner_refused" "needs root"
+fi
+
+# --- no_core_dump_secrets: abort the network process, cores allowed ---
+# core_pattern is only read: a plain name means a file in the cwd.
+mkdir -p "$D/core"
+DEMO_CONF=$D/nouser.conf
+(cd "$D/core" && ulimit -c unlimited && exec "$ENTCAD" -f -c "$DEMO_CONF" 2>>"$LOG") &
+DEMO_PID=$!
+T_PIDS="$T_PIDS $DEMO_PID"
+wait_port "${DEMO_URL##*:}" 20
+t_eq "no_core_dump_secrets: a request with a Basic password first" 200 "$(enroll_code)"
+t_match "no_core_dump_secrets: RLIMIT_CORE is 0 in the network process" \
+    '^Max core file size +0 +0 ' "$(grep '^Max core file size' "/proc/$DEMO_PID/limits")"
+kill -ABRT "$DEMO_PID"
+wait "$DEMO_PID"
+t_eq "no_core_dump_secrets: SIGABRT ends it" 134 "$?"
+pattern=$(cat /proc/sys/kernel/core_pattern)
+case $pattern in
+'|'*) t_skip "no_core_dump_secrets: no core file" "core_pattern pipes to $pattern" ;;
+*)	core=$(ls "$D/core" "$D/demo/ca" 2>/dev/null | grep -c '^core')
+	t_eq "no_core_dump_secrets: no core file written" 0 "$core"
+	if [ "$core" != 0 ]; then
+		for f in "$D/core"/core* "$D/demo/ca"/core*; do
+			grep -qa "$(cat "$SECRET")" "$f" 2>/dev/null && echo "# $f holds the bind password"
+		done
+	fi ;;
+esac
+DEMO_CONF=$D/demo/entcad.conf
+
+# --- network_user_cannot_read_key: root start, user = nobody ---
+if [ $ROOT = 1 ]; then
+	sed -i 's/^workers = 4/workers = 4\nuser = nobody/' "$DEMO_CONF"
+	chmod 755 "$D" "$D/demo" "$D/demo/templates"
+	chmod 644 "$D/demo/templates/"*.tmpl "$DEMO_CONF"
+fi
+start "$ENTCAD" || t_skip_all "entcad did not start: $(tail -3 "$LOG")"
+signer=$(pgrep -x -P "$DEMO_PID" entcad-signer | head -1)
+t_match "the signer is a child of entcad" '^[0-9]+$' "$signer"
+t_eq "the signer runs under the seccomp filter" 2 \
+    "$(awk '/^Seccomp:/ {print $2}' "/proc/$signer/status")"
+t_eq "the signer holds no capabilities" 0000000000000000 \
+    "$(awk '/^CapEff:/ {print $2}' "/proc/$signer/status")"
+t_eq "the signer has no-new-privs" 1 "$(awk '/^NoNewPrivs:/ {print $2}' "/proc/$signer/status")"
+if [ $ROOT = 1 ]; then
+	t_eq "entcad runs as [ca] user" nobody "$(ps -o user= -p "$DEMO_PID" | tr -d ' ')"
+	t_eq "the signer runs as [ca] signer-user" entca-signer "$(ps -o user= -p "$signer" | tr -d ' ')"
+	t_eq "the key file is the signer's, 0600" "entca-signer 600" "$(stat -c '%U %a' "$KEY")"
+	t_fail "network_user_cannot_read_key: nobody cannot open ca.key" \
+	    setpriv --reuid=nobody --regid=nogroup --clear-groups head -c 64 "$KEY"
+	t_fail "network_user_cannot_read_key: nor with su, as in the report" \
+	    su -s /bin/sh nobody -c "head -c 64 '$KEY'"
+	t_fail "network_user_cannot_read_key: nor through /proc of the signer" \
+	    setpriv --reuid=nobody --regid=nogroup --clear-groups cat "/proc/$signer/environ"
+	t_eq "the network process is not dumpable after dropping to nobody" root \
+	    "$(stat -c %U "/proc/$DEMO_PID/status")"
+	t_match "the log says what isolation is in force" \
+	    "isolation: the network process runs as nobody and cannot open $KEY; the signer \(pid $signer\) runs as entca-signer, no capabilities, no-new-privs, seccomp filter, no network" \
+	    "$(cat "$LOG")"
+else
+	t_skip "network_user_cannot_read_key" "needs root"
+	t_match "unprivileged: the log says the key is not isolated" \
+	    "isolation: started as uid $(id -u), not root: .*can therefore open $KEY" "$(cat "$LOG")"
+fi
+t_eq "enrollment signs through the isolated signer" 200 "$(enroll_code)"
+kill "$DEMO_PID"; wait "$DEMO_PID"
+
+# --- signer_seccomp_kills_forbidden_syscall (test-hooks build only) ---
+# The hook is in tests/entcad-testhooks, never in the installed entcad: the
+# first signer whose environment names a file it can remove calls socket()
+# at its next signature; the filter must kill it with SIGSYS.
+mkdir -p "$D/hook"
+touch "$D/hook/fire"
+[ $ROOT = 1 ] && chown -R entca-signer "$D/hook"
+n0=$(grep -c "restarted as pid" "$LOG")
+start "$HOOKS" ENTCA_TEST_SIGNER_SYSCALL="$D/hook/fire" || t_skip_all "entcad-testhooks did not start"
+enroll_code >/dev/null	# signs (if the start's CRL did not already)
+wait_log "signer process [0-9]+ killed by signal SIGSYS \(Bad system call\): a forbidden system call \(seccomp\)"
+t_eq "signer_seccomp_kills_forbidden_syscall: death by SIGSYS logged with its cause" 0 "$?"
+t_eq "signer_seccomp_kills_forbidden_syscall: the hook fired once" 1 "$([ -e "$D/hook/fire" ] || echo 1)"
+wait_log "restarted as pid" $((n0 + 1))
+t_eq "signer_seccomp_kills_forbidden_syscall: entcad restarted the signer" 0 "$?"
+code=000
+for _ in $(seq 1 40); do	# bounded: the sign path restarts at most once a second
+	code=$(enroll_code)
+	[ "$code" = 200 ] && break
+	sleep 0.1
+done
+t_eq "signer_seccomp_kills_forbidden_syscall: signing works again" 200 "$code"
+kill "$DEMO_PID"; wait "$DEMO_PID"
+t_eq "and entcad stops cleanly" 0 "$?"
+
+# The production entcad ignores the hook's variable.
+touch "$D/hook/fire"
+[ $ROOT = 1 ] && chown entca-signer "$D/hook/fire"
+start "$ENTCAD" ENTCA_TEST_SIGNER_SYSCALL="$D/hook/fire" || t_skip_all "entcad did not start"
+t_eq "the installed entcad has no hook: enrollment works" 200 "$(enroll_code)"
+t_eq "the installed entcad has no hook: the file is untouched" 0 "$([ -e "$D/hook/fire" ]; echo $?)"
+kill "$DEMO_PID"; wait "$DEMO_PID"
+t_done
