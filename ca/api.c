@@ -201,22 +201,13 @@ out:
 	principal_clear(&p);
 }
 
-/* Loop: swap in the CRL a worker just published. */
+/* Loop: serve the CRL a worker just published (the directory step follows). */
 static void
 crl_publish_on_loop(struct job *j)
 {
 	struct api_call *a = j->ctx;
 
-	if (a->crl.der == NULL)
-		return;
-	if (a->crl.delta) {
-		crlpub_result_clear(&j->d->crl_delta);
-		j->d->crl_delta = a->crl;
-	} else {
-		crlpub_result_clear(&j->d->crl_full);
-		j->d->crl_full = a->crl;
-	}
-	memset(&a->crl, 0, sizeof(a->crl));
+	daemon_crl_adopt(j->d, &a->crl);
 }
 
 /* Worker: POST /api/v1/crl/publish (CA admin). */

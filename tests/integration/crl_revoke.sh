@@ -117,11 +117,16 @@ t_run "full CRL verifies with openssl" openssl crl -inform DER -in "$D/full1.crl
 t_match "full CRL lists the device certificates" "entry=${S1##0}:cessationOfOperation" "$I"
 t_match "full CRL points at its delta (freshest CRL)" "freshest=$DEMO_CRL_URL/crl/entca-demo\\+.crl" "$I"
 N1=$(echo "$I" | sed -n 's/^number=//p')
-# The same bytes were written to the CDP object in the directory.
-ldapsearch -x -LLL -o ldif-wrap=no -H "$SLAPD_URI" -D "$SLAPD_SVC_DN" -w "$SLAPD_SVC_PW" \
-    -b "cn=ENTCA,cn=CDP,cn=Public Key Services,cn=Services,cn=Configuration,$SLAPD_BASE" \
-    -s base 'certificateRevocationList;binary' 2>/dev/null |
-    sed -n 's/^certificateRevocationList;binary:: //p' | base64 -d >"$D/ldap.crl"
+# The same bytes are written to the CDP object in the directory, as a
+# step after the CRL is in service: wait for them (bounded).
+for _ in $(seq 1 100); do
+	ldapsearch -x -LLL -o ldif-wrap=no -H "$SLAPD_URI" -D "$SLAPD_SVC_DN" -w "$SLAPD_SVC_PW" \
+	    -b "cn=ENTCA,cn=CDP,cn=Public Key Services,cn=Services,cn=Configuration,$SLAPD_BASE" \
+	    -s base 'certificateRevocationList;binary' 2>/dev/null |
+	    sed -n 's/^certificateRevocationList;binary:: //p' | base64 -d >"$D/ldap.crl"
+	cmp -s "$D/full1.crl" "$D/ldap.crl" && break
+	sleep 0.1
+done
 t_eq "the full CRL is published to the directory's CDP object" \
     "$(sha256sum <"$D/full1.crl")" "$(sha256sum <"$D/ldap.crl")"
 t_ok "$([ "$N1" -gt "$N0" ]; echo $?)" "CRL numbers grow ($N0 -> $N1)"
