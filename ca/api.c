@@ -16,6 +16,7 @@
 #include "ca/daemon.h"
 #include "ca/est.h"
 #include "ca/http.h"
+#include "ca/identity.h"
 #include "ca/job.h"
 #include "ca/log.h"
 #include "ca/revoke.h"
@@ -90,11 +91,21 @@ revoke_one_apply(struct store_wtxn *w, struct job *j)
 	struct api_call *a = j->ctx;
 	char hex[2 * STORE_SERIAL_MAX + 1];
 
+	struct store_cert c;
+
+	memset(&c, 0, sizeof(c));
 	hex_encode(a->serial, a->serial_len, hex);
 	if (a->unrevoke)
 		store_w_unrevoke(w, a->serial, a->serial_len, ca_now());
+	else if (store_get_cert(store_w_txn(w), a->serial, a->serial_len, &c) == CA_ENOTFOUND)
+		/* AD CS revokes by serial too: a certificate the store does not
+		 * know (issued after the backup it was restored from) is listed
+		 * on CRLs until the CA certificate itself expires. */
+		store_w_revoke_unknown(w, a->serial, a->serial_len, a->reason, ca_now(),
+		    a->invalidity, j->d->id->not_after);
 	else
 		store_w_revoke(w, a->serial, a->serial_len, a->reason, ca_now(), a->invalidity);
+	store_cert_clear(&c);
 	if (store_w_status(w) != CA_OK)
 		return store_w_status(w);
 	return job_audit(w, j, a->unrevoke ? "unrevoke" : "revoke", "done",

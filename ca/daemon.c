@@ -100,7 +100,7 @@ daemon_crl_recover(struct daemon *d, char *why, size_t whylen)
 
 	daemon_crlpub_for(d, d->cfg, NULL, &p, &urls);
 	rc = crlpub_recover(&p, d->id->cert,
-	    (int64_t)gnutls_x509_crt_get_expiration_time(d->id->cert),
+	    d->id->not_after,
 	    &d->crl_full, &d->crl_delta, &rec, inner, sizeof(inner));
 	if (rc != CA_OK)
 		return ca_why(why, whylen, rc, "CRL state: %s", inner);

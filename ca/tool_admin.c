@@ -156,10 +156,16 @@ cmd_revoke(int argc, char **argv, const char *conf, bool unrevoke)
 static void
 crl_report(struct daemon *d, bool delta)
 {
+	const struct crlpub_result *r = delta ? &d->crl_delta : &d->crl_full;
 	char path[4096], why[CA_WHY_MAX];
 	int rc;
 
 	crlpub_path(d->cfg->state_dir, d->cfg->name, delta, path, sizeof(path));
+	if (r->held > 0)
+		fprintf(stderr, "entca: CLOCK WENT BACK: the system clock is %lld s "
+		    "behind the thisUpdate of an earlier CRL; this CRL keeps that "
+		    "thisUpdate (it never goes backwards). Fix the clock.\n",
+		    (long long)r->held);
 	fprintf(stderr, "entca: %s CRL written to %s and recorded in the store; "
 	    "a running entcad serves this same CRL within a second (it reads the "
 	    "store's CRL number every second and on SIGHUP), or at its next start\n",

@@ -19,3 +19,8 @@ tests_fuzz_fuzz_template_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_template_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_template_LDADD = $(ENTCA_LIBS)
 endif
+
+# The CRL state machine: directory failures, host publications, restores,
+# clock steps (crl_state.sh).
+TESTS += tests/integration/crl_state.sh
+EXTRA_DIST += tests/integration/crl_state.sh
