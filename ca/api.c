@@ -17,6 +17,7 @@
 #include "ca/daemon.h"
 #include "ca/est.h"
 #include "ca/http.h"
+#include "ca/identity.h"
 #include "ca/job.h"
 #include "ca/log.h"
 #include "ca/revoke.h"
@@ -91,11 +92,21 @@ revoke_one_apply(struct store_wtxn *w, struct job *j)
 	struct api_call *a = j->ctx;
 	char hex[2 * STORE_SERIAL_MAX + 1];
 
+	struct store_cert c;
+
+	memset(&c, 0, sizeof(c));
 	hex_encode(a->serial, a->serial_len, hex);
 	if (a->unrevoke)
 		store_w_unrevoke(w, a->serial, a->serial_len, ca_now());
+	else if (store_get_cert(store_w_txn(w), a->serial, a->serial_len, &c) == CA_ENOTFOUND)
+		/* AD CS revokes by serial too: a certificate the store does not
+		 * know (issued after the backup it was restored from) is listed
+		 * on CRLs until the CA certificate itself expires. */
+		store_w_revoke_unknown(w, a->serial, a->serial_len, a->reason, ca_now(),
+		    a->invalidity, j->d->id->not_after);
 	else
 		store_w_revoke(w, a->serial, a->serial_len, a->reason, ca_now(), a->invalidity);
+	store_cert_clear(&c);
 	if (store_w_status(w) != CA_OK)
 		return store_w_status(w);
 	return job_audit(w, j, a->unrevoke ? "unrevoke" : "revoke", "done",
@@ -205,22 +216,13 @@ out:
 	principal_clear(&p);
 }
 
-/* Loop: swap in the CRL a worker just published. */
+/* Loop: serve the CRL a worker just published (the directory step follows). */
 static void
 crl_publish_on_loop(struct job *j)
 {
 	struct api_call *a = j->ctx;
 
-	if (a->crl.der == NULL)
-		return;
-	if (a->crl.delta) {
-		crlpub_result_clear(&j->d->crl_delta);
-		j->d->crl_delta = a->crl;
-	} else {
-		crlpub_result_clear(&j->d->crl_full);
-		j->d->crl_full = a->crl;
-	}
-	memset(&a->crl, 0, sizeof(a->crl));
+	daemon_crl_adopt(j->d, &a->crl);
 }
 
 /* Worker: POST /api/v1/crl/publish (CA admin). */

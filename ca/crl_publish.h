@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include <gnutls/abstract.h>
+#include <gnutls/x509.h>
 
 #include "crl/schedule.h"
 
@@ -25,6 +26,17 @@ struct store;
 #define CRLPUB_META_NUMBER "crl.number"		/* last number used */
 #define CRLPUB_META_BASE "crl.base"		/* number of the last full CRL */
 #define CRLPUB_META_BASE_SEQ "crl.base-seq"	/* last change it includes */
+#define CRLPUB_META_DELTA "crl.delta"		/* number of the last delta CRL */
+#define CRLPUB_META_THIS_UPDATE "crl.this-update" /* latest thisUpdate issued */
+#define CRLPUB_META_BASE_TIME "crl.base-this-update" /* the full CRL's */
+
+/*
+ * The high-water file beside the key (<state>/crl.highwater): the highest
+ * CRL number and thisUpdate this CA ever issued, written atomically before
+ * a CRL with them exists. It lives outside the store so that a store
+ * restored from an older backup still numbers above every CRL published.
+ */
+#define CRLPUB_HIGHWATER_FILE "crl.highwater"
 
 /* Optional extra sink (the directory): same bytes, after the files. */
 typedef int (*crlpub_extra_cb)(void *arg, bool delta, const unsigned char *der,
@@ -58,6 +70,8 @@ struct crlpub_result {
 	int64_t this_update;
 	int64_t next_update;
 	int64_t published_at;	/* the clock when it was made (thisUpdate + skew) */
+	int64_t held;		/* seconds thisUpdate was held forward: the
+				   clock read earlier than a previous CRL's */
 	uint64_t base_seq;	/* full: last revocation change it includes */
 	size_t entries;
 	unsigned char *der;	/* malloc'd; free() */
@@ -65,19 +79,72 @@ struct crlpub_result {
 };
 
 /*
- * Build, sign and publish a full or delta CRL as of now: reserve the next
- * CRL number (committed before anything is published, so numbers only
- * grow, across restarts too), list the entries, write
- * <state>/crl/<ca>.crl or <ca>+.crl atomically (write, fsync, rename), call
- * the extra sink, and record the base of a full CRL. A delta needs a full
- * CRL first (CA_ESTATE). On CA_OK *out owns der. Worker thread or tool.
+ * Build, sign and put a full or delta CRL in service as of now: reserve
+ * the next CRL number and its times in one store transaction (numbers
+ * above both the store's counter and the high-water file, which is
+ * written first; thisUpdate never before the last one issued), list the
+ * entries, write <state>/crl/<ca>.crl or <ca>+.crl atomically (write,
+ * fsync, rename), and record it in the store as the newest of its kind.
+ * The directory is NOT written here: that is a separate step
+ * (crlpub_to_directory) that may fail and be retried with the same bytes.
+ * A delta needs a full CRL first (CA_ESTATE). On CA_OK *out owns der.
+ * Worker thread or tool.
  */
 int crlpub_publish(const struct crlpub *p, bool delta, int64_t now,
     struct crlpub_result *out, char *why, size_t whylen);
 
 /*
- * Read the last published CRL file of this CA (full or delta) and its
- * dates. CA_ENOTFOUND when none was published. Start-up or worker.
+ * Write r's bytes to the directory (p->extra). CA_OK, CA_ENOTFOUND when
+ * no directory publication is configured, or the sink's error. Worker or
+ * tool.
+ */
+int crlpub_to_directory(const struct crlpub *p, const struct crlpub_result *r,
+    char *why, size_t whylen);
+
+/* What the store says about CRLs (one read transaction). */
+struct crlpub_state {
+	uint64_t number;	/* last number reserved */
+	uint64_t full;		/* newest full CRL in service (0: none) */
+	uint64_t delta;		/* newest delta CRL in service (0: none) */
+	int64_t this_update;	/* latest thisUpdate issued */
+};
+
+/* Read the store's CRL state. CA_OK or a store error. Any thread. */
+int crlpub_state_read(const struct crlpub *p, struct crlpub_state *st,
+    char *why, size_t whylen);
+
+/* What crlpub_recover found and did (for the log). */
+struct crlpub_recovery {
+	bool restored;		/* the store was behind the published CRLs */
+	uint64_t store_number;	/* the store's counter before */
+	uint64_t seen;		/* the highest number published */
+	size_t revoked;		/* revocations taken back from the CRLs */
+	size_t unknown;		/* of which for serials the store lacked */
+	size_t released;	/* holds released (removeFromCRL) */
+};
+
+/*
+ * At start (daemon or tool, before any publication): compare the store
+ * with the high-water file and the CRL files in service (full and delta,
+ * already loaded by crlpub_load; either may be empty). When the store is
+ * behind (a restored backup), in one store transaction: raise the
+ * counter above every number seen, keep thisUpdate's high mark, forget
+ * the stale base (so a fresh full CRL comes next and no delta names a
+ * base that is not served), and record again every revocation the newest
+ * CRLs list that the store lacks (unknown serials included, expiring with
+ * the CA certificate at ca_not_after). The CRLs are verified against
+ * ca_cert first. Also writes the high-water file when it is missing.
+ * CA_OK with *rec filled, or an error (the caller must not publish then).
+ */
+int crlpub_recover(const struct crlpub *p, gnutls_x509_crt_t ca_cert,
+    int64_t ca_not_after, const struct crlpub_result *full,
+    const struct crlpub_result *delta, struct crlpub_recovery *rec,
+    char *why, size_t whylen);
+
+/*
+ * Read the last published CRL file of this CA (full or delta) with its
+ * number, delta base and dates. CA_ENOTFOUND when none was published.
+ * Start-up or worker.
  */
 int crlpub_load(const char *state_dir, const char *ca_name, bool delta,
     struct crlpub_result *out, char *why, size_t whylen);

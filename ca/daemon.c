@@ -91,6 +91,38 @@ daemon_crlpub_for(struct daemon *d, const struct ca_config *cfg,
  * owner may read it, and that is us, root or [ca] user (issue 20 item 8);
  * the copy in stdio or keyfile buffers is wiped (keyfile_read_password).
  */
+ * Before anything publishes: a store restored from an older backup must
+ * continue above every CRL in service and take back the revocations they
+ * list (crlpub_recover). Logged here because daemon and tool both open so.
+ */
+static int
+daemon_crl_recover(struct daemon *d, char *why, size_t whylen)
+{
+	struct daemon_crl_urls urls;
+	struct crlpub_recovery rec;
+	struct crlpub p;
+	char inner[CA_WHY_MAX];
+	int rc;
+
+	daemon_crlpub_for(d, d->cfg, NULL, &p, &urls);
+	rc = crlpub_recover(&p, d->id->cert,
+	    d->id->not_after,
+	    &d->crl_full, &d->crl_delta, &rec, inner, sizeof(inner));
+	if (rc != CA_OK)
+		return ca_why(why, whylen, rc, "CRL state: %s", inner);
+	if (rec.restored)
+		log_warning("the store is behind the CRLs in service (restored from "
+		    "a backup?): CRL numbers continue above %llu (the store had "
+		    "%llu); %zu revocations recovered from the published CRLs (%zu "
+		    "for serials the store does not know), %zu holds released; a "
+		    "new full CRL follows", (unsigned long long)rec.seen,
+		    (unsigned long long)rec.store_number, rec.revoked, rec.unknown,
+		    rec.released);
+	why[0] = '\0';
+	return CA_OK;
+}
+
+/* Read the directory service account's password file (one line). */
 static int
 read_secret(const struct ca_config *c, const char *path, char *out, size_t len,
     char *why, size_t whylen)
@@ -281,8 +313,7 @@ daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen)
 		return ca_why(why, whylen, CA_ECRYPTO, "cannot encode the CA certificate chain");
 	if (crlpub_load(c->state_dir, c->name, false, &d->crl_full, why, whylen) == CA_OK)
 		crlpub_load(c->state_dir, c->name, true, &d->crl_delta, why, whylen);
-	why[0] = '\0';
-	return CA_OK;
+	return daemon_crl_recover(d, why, whylen);
 }
 
 /* Free everything in reverse order; workers first so no job is running. */

@@ -19,6 +19,7 @@
 
 #include "ca/settings.h"
 #include "ca/crl_publish.h"
+#include "ca/crl_daemon.h"
 
 struct event;
 struct event_base;
@@ -70,6 +71,7 @@ struct daemon {
 	struct crlpub_result crl_delta;
 	bool crl_busy;			/* a publication is on a worker */
 	int64_t crl_retry_at;		/* after a failure, wait until then */
+	struct daemon_crl crl;		/* the CRL state machine (crl_daemon.h) */
 
 	struct event *ev_term, *ev_int, *ev_hup, *ev_chld, *ev_tick;
 	bool stopping;

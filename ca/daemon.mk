@@ -10,6 +10,7 @@ libentca_ca_a_SOURCES += \
 	ca/pkcs7.c ca/pkcs7.h \
 	ca/templates_load.c ca/templates_load.h \
 	ca/crl_publish.c ca/crl_publish.h \
+	ca/crl_daemon.c ca/crl_daemon.h \
 	ca/revoke.c ca/revoke.h \
 	ca/daemon.c \
 	ca/est.c ca/est.h ca/est_int.h ca/est_reply.c ca/est_pending.c \

@@ -4,8 +4,8 @@
  * directory pool, the worker pool and the HTTPS server, and runs the one
  * event loop until SIGTERM.
  *
- * Threads: this file's callbacks (signals, the one-second tick, CRL and
- * reload completions) run on the loop thread and never sign, call libldap,
+ * Threads: this file's callbacks (signals, the one-second tick, reload
+ * completions; the CRL state machine is ca/crl_daemon.c) run on the loop thread and never sign, call libldap,
  * commit LMDB or touch files: publication, reloads and signer restarts go
  * to the worker pool, and their results come back as completions that only
  * swap pointers.
@@ -50,111 +50,6 @@
 
 /* Exit codes: 0 clean stop, 1 runtime failure, 2 bad configuration. */
 enum { EXIT_CONFIG = 2 };
-
-/* One CRL publication on a worker. */
-struct crl_job {
-	struct daemon *d;
-	const struct ca_config *cfg;
-	struct daemon_directory *dirs;	/* referenced for the publication */
-	bool delta;
-	int rc;
-	char why[CA_WHY_MAX];
-	struct crlpub_result res;
-};
-
-/* Worker: build, sign and publish. */
-static void
-crl_job_run(void *arg)
-{
-	struct crl_job *c = arg;
-	struct daemon_crl_urls urls;
-	struct crlpub p;
-
-	daemon_crlpub_for(c->d, c->cfg, c->dirs, &p, &urls);
-	c->rc = crlpub_publish(&p, c->delta, ca_now(), &c->res, c->why, sizeof(c->why));
-}
-
-static void crl_schedule(struct daemon *d);
-
-/* Loop: swap the new CRL in; a new full CRL is followed by its delta. */
-static void
-crl_job_done(void *arg)
-{
-	struct crl_job *c = arg;
-	struct daemon *d = c->d;
-	struct crlpub_result *slot = c->delta ? &d->crl_delta : &d->crl_full;
-
-	d->crl_busy = false;
-	daemon_directory_put(c->dirs);
-	if (c->rc != CA_OK) {
-		log_error("%s CRL publication failed: %s", c->delta ? "delta" : "full", c->why);
-	} else {
-		log_notice("published %s CRL number %llu with %zu entries, next update in %lld s",
-		    c->delta ? "delta" : "full", (unsigned long long)c->res.number,
-		    c->res.entries, (long long)(c->res.next_update - c->res.this_update));
-		crlpub_result_clear(slot);
-		*slot = c->res;
-		d->crl_retry_at = 0;
-	}
-	free(c);
-	if (!d->stopping)
-		crl_schedule(d);
-}
-
-/* Loop: queue one CRL publication unless one is running. */
-void
-daemon_crl_kick(struct daemon *d, bool delta)
-{
-	struct crl_job *c;
-
-	if (d->crl_busy || d->stopping)
-		return;
-	c = calloc(1, sizeof(*c));
-	if (c == NULL)
-		return;
-	c->d = d;
-	c->cfg = d->cfg;
-	c->dirs = daemon_directory_get(d);
-	c->delta = delta;
-	if (workers_submit(d->workers, crl_job_run, crl_job_done, c) != CA_OK) {
-		daemon_directory_put(c->dirs);
-		free(c);
-		return;
-	}
-	d->crl_busy = true;
-}
-
-/*
- * Loop: publish what is due. A full CRL is due when none exists or its
- * period has passed (or it is past half its life at start, which the
- * period rule covers once this_update is old); a delta when none follows
- * the current full CRL or its own period has passed. Errors wait a minute.
- */
-static void
-crl_schedule(struct daemon *d)
-{
-	int64_t now = ca_now();
-	const struct ca_config *cfg = d->cfg;
-
-	if (d->crl_busy || now < d->crl_retry_at)
-		return;
-	/* After a restart published_at is unknown: a CRL past half its life is due. */
-	if (d->crl_full.der == NULL || (d->crl_full.published_at != 0 ?
-	    now >= d->crl_full.published_at + cfg->crl_period_s :
-	    crl_is_stale(d->crl_full.this_update, d->crl_full.next_update, now))) {
-		d->crl_retry_at = now + 60;
-		daemon_crl_kick(d, false);
-		return;
-	}
-	if (cfg->delta_period_s > 0 &&
-	    (d->crl_delta.der == NULL || d->crl_delta.base_number != d->crl_full.number ||
-	    (d->crl_delta.published_at != 0 ?
-	    now >= d->crl_delta.published_at + cfg->delta_period_s :
-	    crl_is_stale(d->crl_delta.this_update, d->crl_delta.next_update, now)))) {
-		d->crl_retry_at = now + 60;
-		daemon_crl_kick(d, true);
-	}
-}
 
 /* A reload on a worker: read the files there, swap on the loop. */
 struct reload_job {
@@ -263,6 +158,9 @@ reload_done(void *arg)
 	log_notice("reloaded %s: %zu templates, %zu issued", d->cfg->path,
 	    templates_count(d->templates), d->cfg->n_issue);
 	free(r);
+	/* The CRLs are re-read from the store too (a host `entca crl
+	 * publish`), and failed steps are retried now. */
+	daemon_crl_reload(d);
 }
 
 /*
@@ -380,7 +278,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 			event_base_loopexit(d->base, NULL);
 		return;
 	}
-	crl_schedule(d);
+	daemon_crl_tick(d);
 }
 
 /* Write the pid file (0644) when configured. */
@@ -760,7 +658,7 @@ run(struct daemon *d, bool foreground, bool check_only)
 	log_notice("entcad %s: CA %s, %zu templates (%zu issued), https://%s/, directory %s",
 	    PACKAGE_VERSION, c->name, templates_count(d->templates), c->n_issue,
 	    c->listen, d->dirs != NULL ? c->dir_uris : "(none)");
-	crl_schedule(d);
+	daemon_crl_tick(d);
 	event_base_dispatch(d->base);
 	log_notice("stopped");
 	ret = 0;

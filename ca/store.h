@@ -305,6 +305,18 @@ int store_w_put_cert(struct store_wtxn *w, const struct store_cert *c);
 int store_w_revoke(struct store_wtxn *w, const unsigned char *serial,
     size_t serial_len, int reason, int64_t at, int64_t invalidity_date);
 /*
+ * Record the revocation of a serial this store has no certificate for (a
+ * certificate issued after the backup the store was restored from, or one
+ * AD CS-style "revoke by serial" names): a record with no DER, status
+ * REVOKED, notAfter not_after (the caller's bound: the CA certificate's
+ * end), indexed so that CRLs list it until then. CA_EEXIST when the
+ * serial is known (use store_w_revoke), CA_EINVAL for a bad serial or
+ * reason. Readers see der == NULL, der_len == 0 for such a record.
+ */
+int store_w_revoke_unknown(struct store_wtxn *w, const unsigned char *serial,
+    size_t serial_len, int reason, int64_t at, int64_t invalidity_date,
+    int64_t not_after);
+/*
  * Release serial from hold at time at. Only a certificate revoked with
  * reason certificateHold (6) can be released; others give CA_ESTATE. The
  * release is recorded in by_revocation for delta CRLs (removeFromCRL).

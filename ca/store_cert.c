@@ -392,6 +392,61 @@ store_w_revoke(struct store_wtxn *w, const unsigned char *serial,
 	return w->rc;
 }
 
+/* Revoke a serial the store has no certificate for; see store.h. */
+int
+store_w_revoke_unknown(struct store_wtxn *w, const unsigned char *serial,
+    size_t serial_len, int reason, int64_t at, int64_t invalidity_date,
+    int64_t not_after)
+{
+	static const unsigned char one[1] = { STORE_REC_INDEX };
+	unsigned char key[STORE_KEY_MAX];
+	char hex[STORE_SERIAL_HEX], why[CA_WHY_MAX];
+	struct store_cert c;
+	struct store_enc e;
+	int rc;
+
+	if (w->rc != CA_OK)
+		return w->rc;
+	if ((rc = store_serial_check(serial, serial_len, why, sizeof(why))) != CA_OK)
+		return store_w_fail(w, rc, "store %s: %s", w->t.s->path, why);
+	if (!reason_ok(reason))
+		return store_w_fail(w, CA_EINVAL, "store %s: revoke: RFC 5280 "
+		    "5.3.1: reason %d cannot be given", w->t.s->path, reason);
+	memset(&c, 0, sizeof(c));
+	memcpy(c.serial, serial, serial_len);
+	c.serial_len = serial_len;
+	c.not_before = at < not_after ? at : not_after;
+	c.not_after = not_after;
+	c.status = STORE_CERT_REVOKED;
+	c.revoked_at = at;
+	c.reason = reason;
+	c.invalidity_date = invalidity_date;
+	cert_encode(&e, &c);
+	if (e.err)
+		rc = store_w_fail(w, e.err, "store %s: certificate: cannot "
+		    "encode", w->t.s->path);
+	else
+		rc = store_w_put(w, STORE_DB_CERTS, serial, serial_len, e.p,
+		    e.len, MDB_NOOVERWRITE, "put revoked serial");
+	store_enc_free(&e);
+	if (rc == CA_EEXIST) {
+		w->rc = CA_OK;
+		return store_w_fail(w, CA_EEXIST, "store %s: serial %s is "
+		    "known; revoke the certificate instead", w->t.s->path,
+		    store_serial_hex(hex, serial, serial_len));
+	}
+	if (rc != CA_OK)
+		return w->rc;
+	store_be_time(key, not_after);
+	memcpy(key + 8, serial, serial_len);
+	store_w_put(w, STORE_DB_BY_EXPIRY, key, 8 + serial_len, one,
+	    sizeof(one), 0, "put expiry entry");
+	rev_new(w, at, serial, serial_len, STORE_REVKEY_REVOKED, reason,
+	    invalidity_date, not_after);
+	store_w_counter_add(w, STORE_META_REVOKED, 1);
+	return w->rc;
+}
+
 /* Release a certificate from hold; see store.h. */
 int
 store_w_unrevoke(struct store_wtxn *w, const unsigned char *serial,

@@ -147,6 +147,42 @@ cmd_revoke(int argc, char **argv, const char *conf, bool unrevoke)
 	return rc;
 }
 
+/*
+ * Say what happened to a CRL the tool published: it is in the store and
+ * the state folder; a running entcad notices the store's newer number
+ * within a second (or at SIGHUP) and serves exactly that file; the
+ * directory copy is tried once here and, on failure, retried by entcad.
+ */
+static void
+crl_report(struct daemon *d, bool delta)
+{
+	const struct crlpub_result *r = delta ? &d->crl_delta : &d->crl_full;
+	char path[4096], why[CA_WHY_MAX];
+	int rc;
+
+	crlpub_path(d->cfg->state_dir, d->cfg->name, delta, path, sizeof(path));
+	if (r->held > 0)
+		fprintf(stderr, "entca: CLOCK WENT BACK: the system clock is %lld s "
+		    "behind the thisUpdate of an earlier CRL; this CRL keeps that "
+		    "thisUpdate (it never goes backwards). Fix the clock.\n",
+		    (long long)r->held);
+	fprintf(stderr, "entca: %s CRL written to %s and recorded in the store; "
+	    "a running entcad serves this same CRL within a second (it reads the "
+	    "store's CRL number every second and on SIGHUP), or at its next start\n",
+	    delta ? "delta" : "full", path);
+	if (d->dirs == NULL || d->cfg->crl_publish_dn[0] == '\0') {
+		fprintf(stderr, "entca: no directory publication configured ([crl] publish-dn)\n");
+		return;
+	}
+	rc = daemon_crl_directory_once(d, delta, why, sizeof(why));
+	if (rc != CA_OK)
+		fprintf(stderr, "entca: directory copy failed: %s; entcad retries it "
+		    "with backoff (see /health)\n", why);
+	else
+		fprintf(stderr, "entca: written to the directory at %s\n",
+		    d->cfg->crl_publish_dn);
+}
+
 /* entca crl publish [--delta] */
 static int
 cmd_crl(int argc, char **argv, const char *conf)
@@ -171,8 +207,7 @@ cmd_crl(int argc, char **argv, const char *conf)
 	if (rc == 0)
 		rc = run_api(&d, "crl/publish", delta ? "{\"delta\":true}" : "{}");
 	if (rc == 0)
-		fprintf(stderr, "entca: written to %s/crl/; a running entcad serves it after SIGHUP\n",
-		    d.cfg->state_dir);
+		crl_report(&d, delta);
 	daemon_close(&d);
 	return rc;
 }

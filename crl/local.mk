@@ -7,7 +7,8 @@ libentca_crl_a_SOURCES = \
 	crl/der.c crl/der.h \
 	crl/sigalg.c crl/sigalg.h \
 	crl/reason.c crl/reason.h \
-	crl/schedule.c crl/schedule.h
+	crl/schedule.c crl/schedule.h \
+	crl/parse.c crl/parse.h
 
 # Unit tests (cmocka). They link only crl/ and common/ (all crl/ uses), so
 # a half-built library elsewhere never breaks them.

@@ -156,6 +156,22 @@ crl_unit_secs(char c)
 	return 0;
 }
 
+/* Move t forward to last when the clock went back; see schedule.h. */
+int64_t
+crl_times_hold(struct crl_times *t, int64_t last)
+{
+	int64_t d;
+
+	if (last <= 0 || t->this_update >= last)
+		return 0;
+	d = last - t->this_update;
+	t->this_update = last;
+	t->next_update += d;
+	if (t->next_publish != 0)
+		t->next_publish += d;
+	return d;
+}
+
 /* Parse "1w", "1d12h", "30m", "0". */
 int
 crl_duration_parse(const char *text, int64_t *out, char *why, size_t whylen)

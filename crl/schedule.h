@@ -69,6 +69,15 @@ int crl_schedule_times(const struct crl_schedule *s, bool delta, int64_t now,
     int64_t ca_not_before, struct crl_times *out, char *why, size_t whylen);
 
 /*
+ * Keep thisUpdate from going backwards: when t->this_update is earlier
+ * than last (the latest thisUpdate already issued; 0 = none), move every
+ * time of t forward by the difference, so the CRL keeps its planned life
+ * but never predates its predecessor (a clock set back). Returns the
+ * seconds moved, 0 when the clock was not behind.
+ */
+int64_t crl_times_hold(struct crl_times *t, int64_t last);
+
+/*
  * Whether a CRL is due at now when the last one of that kind was published
  * at last_publish (0 = never): now >= last_publish + period.
  */

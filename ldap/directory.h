@@ -159,10 +159,12 @@ int directory_map_certificate(struct directory *d, const unsigned char *der,
     size_t der_len, struct principal *out, char *why, size_t whylen);
 
 /*
- * Replace certificateRevocationList;binary (delta = 0) or
- * deltaRevocationList;binary (delta = 1) of the entry dn with der.
- * Returns CA_OK, CA_ENOTFOUND (no such entry), CA_EDENIED (the service
- * account may not write there), CA_EUNAVAIL, CA_ETIMEOUT, CA_EIO.
+ * Replace certificateRevocationList (delta = 0) or deltaRevocationList
+ * (delta = 1) of the entry dn with der, in the form the server's schema
+ * wants: with ;binary on OpenLDAP, without on Active Directory and Samba
+ * AD (whose schema has no such option). Returns CA_OK, CA_ENOTFOUND (no
+ * such entry), CA_EDENIED (the service account may not write there),
+ * CA_EUNAVAIL, CA_ETIMEOUT, CA_EIO.
  */
 int directory_publish_crl(struct directory *d, const char *dn, int delta,
     const unsigned char *der, size_t len, char *why, size_t whylen);
@@ -188,6 +190,22 @@ int directory_resolve_principal(struct directory *d, const char *text,
  * why naming every missing item, or a search error.
  */
 int directory_check_access(struct directory *d, char *why, size_t whylen);
+ * Replace the certificate-syntax attribute attr (a bare name such as
+ * cACertificate or userCertificate, no options) of dn with der, adding
+ * ;binary only where the server's schema needs it. Same returns as
+ * directory_publish_crl. Worker thread.
+ */
+int directory_publish_binary(struct directory *d, const char *dn,
+    const char *attr, const unsigned char *der, size_t len, char *why,
+    size_t whylen);
+
+/*
+ * The attribute description this directory uses for attr: "attr;binary"
+ * on OpenLDAP-like servers, "attr" on AD (known once a connection was
+ * opened; before that, the OpenLDAP form). CA_OK or CA_ETOOBIG.
+ */
+int directory_binary_attr(struct directory *d, const char *attr, char *out,
+    size_t outlen);
 
 /* Drop every cached success (after a policy change, or in tests). */
 void directory_cache_clear(struct directory *d);

@@ -1,37 +1,73 @@
 /*
- * CRL publication into the directory: replace certificateRevocationList
- * (or deltaRevocationList) ;binary on a CDP entry, as AD CS does under
- * CN=CDP,CN=Public Key Services,CN=Services,CN=Configuration. Runs on a
- * worker thread with the pooled service connection.
+ * Binary attributes written into the directory: CRLs and delta CRLs on a
+ * CDP entry (as AD CS does under CN=CDP,CN=Public Key Services,
+ * CN=Services,CN=Configuration), and any other certificate-valued
+ * attribute (cACertificate, userCertificate). The attribute description
+ * follows the server's schema: Active Directory and Samba AD define these
+ * attributes without the ;binary option and refuse it ("No such
+ * attribute"), while OpenLDAP's certificate syntaxes require it (RFC 4523
+ * §2.1). The server is told apart by its rootDSE (supportedCapabilities
+ * 1.2.840.113556.1.4.800, read when a connection opens: dir_is_ad). Runs
+ * on a worker thread with the pooled service connection.
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "ldap/dir_int.h"
 
+#define PUBLISH_ATTR_MAX 128	/* bytes of an attribute description */
+
 struct publish_arg {
 	const char *dn;
-	char *attr;
+	const char *attr;	/* without options */
 	const unsigned char *der;
 	size_t len;
 };
 
-/* One modify/replace on the leased connection. */
+/* Whether libldap's result says the attribute description is unknown. */
+static bool
+attr_unknown(int lrc)
+{
+	return lrc == LDAP_UNDEFINED_TYPE || lrc == LDAP_NO_SUCH_ATTRIBUTE;
+}
+
+/* One modify/replace of attr (with or without ;binary) on the connection. */
+static int
+replace_once(struct dir_ctx *x, const struct publish_arg *a, bool binary)
+{
+	char desc[PUBLISH_ATTR_MAX];
+	struct berval bv = { (ber_len_t)a->len, (char *)a->der };
+	struct berval *vals[] = { &bv, NULL };
+	LDAPMod mod, *mods[] = { &mod, NULL };
+
+	snprintf(desc, sizeof(desc), "%s%s", a->attr, binary ? ";binary" : "");
+	memset(&mod, 0, sizeof(mod));
+	mod.mod_op = LDAP_MOD_REPLACE | LDAP_MOD_BVALUES;
+	mod.mod_type = desc;
+	mod.mod_bvalues = vals;
+	return ldap_modify_ext_s(x->ld, a->dn, mods, NULL, NULL);
+}
+
+/*
+ * Replace the attribute in the form the server's schema wants. Should the
+ * rootDSE have misled us (a proxy, a directory that mimics AD), an
+ * "undefined attribute" answer is retried once in the other form, so the
+ * write never fails on the option alone.
+ */
 static int
 publish_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
 {
 	struct publish_arg *a = argp;
-	struct berval bv = { (ber_len_t)a->len, (char *)a->der };
-	struct berval *vals[] = { &bv, NULL };
-	LDAPMod mod, *mods[] = { &mod, NULL };
+	bool binary = !dir_is_ad(x->d);
 	int lrc, rc;
 
-	memset(&mod, 0, sizeof(mod));
-	mod.mod_op = LDAP_MOD_REPLACE | LDAP_MOD_BVALUES;
-	mod.mod_type = a->attr;
-	mod.mod_bvalues = vals;
-	lrc = ldap_modify_ext_s(x->ld, a->dn, mods, NULL, NULL);
+	lrc = replace_once(x, a, binary);
+	if (attr_unknown(lrc)) {
+		binary = !binary;
+		lrc = replace_once(x, a, binary);
+	}
 	if (lrc == LDAP_SUCCESS)
 		return CA_OK;
 	rc = dir_ldap_code(lrc);
@@ -41,13 +77,13 @@ publish_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
 		x->broken = true;
 	if (rc == CA_ETOOBIG || rc == CA_EAUTH)
 		rc = CA_EIO;
-	return ca_why(why, whylen, rc, "directory: publishing %s to '%s' failed: %s",
-	    a->attr, a->dn, ldap_err2string(lrc));
+	return ca_why(why, whylen, rc, "directory: publishing %s%s to '%s' failed: %s",
+	    a->attr, binary ? ";binary" : "", a->dn, ldap_err2string(lrc));
 }
 
-/* Replace the (delta) CRL attribute of dn with der. */
+/* Replace one certificate-syntax attribute of dn with der; see directory.h. */
 int
-directory_publish_crl(struct directory *d, const char *dn, int delta,
+directory_publish_binary(struct directory *d, const char *dn, const char *attr,
     const unsigned char *der, size_t len, char *why, size_t whylen)
 {
 	struct publish_arg a;
@@ -56,17 +92,41 @@ directory_publish_crl(struct directory *d, const char *dn, int delta,
 	if (dn == NULL || strlen(dn) >= PRINCIPAL_DN_MAX ||
 	    ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAP) != LDAP_SUCCESS)
 		return ca_why(why, whylen, CA_EINVAL,
-		    "directory: CRL entry '%s' is not a DN", dn ? dn : "(null)");
+		    "directory: entry '%s' is not a DN", dn ? dn : "(null)");
 	ldap_dnfree(parsed);
-	if (delta != 0 && delta != 1)
-		return ca_why(why, whylen, CA_EINVAL, "directory: delta must be 0 or 1");
+	if (attr == NULL || attr[0] == '\0' || strlen(attr) + 8 >= PUBLISH_ATTR_MAX ||
+	    strchr(attr, ';') != NULL)
+		return ca_why(why, whylen, CA_EINVAL,
+		    "directory: attribute '%s': expected a name without options",
+		    attr ? attr : "(null)");
 	if (der == NULL || len == 0 || len > DIRECTORY_CRL_MAX)
 		return ca_why(why, whylen, CA_ETOOBIG,
-		    "directory: CRL empty or larger than %d bytes", DIRECTORY_CRL_MAX);
+		    "directory: %s value empty or larger than %d bytes", attr,
+		    DIRECTORY_CRL_MAX);
 	a.dn = dn;
-	a.attr = delta ? "deltaRevocationList;binary"
-	    : "certificateRevocationList;binary";
+	a.attr = attr;
 	a.der = der;
 	a.len = len;
 	return dir_run(d, publish_op, &a, why, whylen);
+}
+
+/* Replace the (delta) CRL attribute of dn with der. */
+int
+directory_publish_crl(struct directory *d, const char *dn, int delta,
+    const unsigned char *der, size_t len, char *why, size_t whylen)
+{
+	if (delta != 0 && delta != 1)
+		return ca_why(why, whylen, CA_EINVAL, "directory: delta must be 0 or 1");
+	return directory_publish_binary(d, dn, delta ? "deltaRevocationList" :
+	    "certificateRevocationList", der, len, why, whylen);
+}
+
+/* The attribute description this directory stores attr under. */
+int
+directory_binary_attr(struct directory *d, const char *attr, char *out,
+    size_t outlen)
+{
+	int n = snprintf(out, outlen, "%s%s", attr, dir_is_ad(d) ? "" : ";binary");
+
+	return n > 0 && (size_t)n < outlen ? CA_OK : CA_ETOOBIG;
 }

@@ -42,3 +42,7 @@ EXTRA_DIST += tests/integration/names_check.sh tests/integration/names_csr.py
 # The directory as security data: fail closed, names, the cache.
 TESTS += tests/integration/directory_security.sh
 EXTRA_DIST += tests/integration/directory_security.sh
+# The CRL state machine: directory failures, host publications, restores,
+# clock steps (crl_state.sh).
+TESTS += tests/integration/crl_state.sh
+EXTRA_DIST += tests/integration/crl_state.sh

@@ -20,8 +20,83 @@
 #include "common/error.h"
 #include "crl/crl.h"
 #include "crl/der.h"
+#include "crl/parse.h"
 #include "tests/unit/crl_extkey.h"
 #include "tests/unit/crl_testca.h"
+
+/* What crl_parse read back from one CRL. */
+struct parsed {
+	size_t n;
+	struct crl_entry e[4];
+};
+
+/* crl_parse callback: keep up to four entries. */
+static int
+keep_entry(void *arg, const struct crl_entry *e)
+{
+	struct parsed *p = arg;
+
+	if (p->n < 4)
+		p->e[p->n] = *e;
+	p->n++;
+	return 0;
+}
+
+/*
+ * crl/parse.c reads back what crl/crl.c wrote (the restore path relies on
+ * it): number, delta base, dates, serials with their pad, revocation
+ * times, reasons (removeFromCRL included), invalidity dates, and times
+ * from 2050 on (GeneralizedTime); truncated input is refused.
+ */
+static void
+test_parse_back(void **state)
+{
+	struct ca ca;
+	struct crl_params p;
+	struct crl_entry e[3];
+	struct crl_info info;
+	struct parsed got = { 0 };
+	unsigned char *der = NULL;
+	size_t len;
+	char why[CA_WHY_MAX];
+
+	(void)state;
+	ca_make(&ca, GNUTLS_PK_ECDSA,
+	    GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1));
+	params_for(&p, &ca);
+	p.delta = true;
+	p.crl_number = 4100000000ULL;
+	p.base_crl_number = 41;
+	entry_set(&e[0], "\x80\x01", 2, T0 - 10, CRL_REASON_REMOVE_FROM_CRL, 0);
+	entry_set(&e[1], "\x0c", 1, T0 - 9, CRL_REASON_KEY_COMPROMISE, T0 - 86400);
+	entry_set(&e[2], "\x01\x02", 2, 2524608000LL + 5, CRL_REASON_UNSPECIFIED, 0);
+	assert_int_equal(crl_build_array(&p, e, 3, ca.key, &der, &len, why,
+	    sizeof(why)), CA_OK);
+	assert_int_equal(crl_parse(der, len, &info, keep_entry, &got, why,
+	    sizeof(why)), CA_OK);
+	assert_true(info.has_number);
+	assert_int_equal(info.number, 4100000000ULL);
+	assert_true(info.delta);
+	assert_int_equal(info.base, 41);
+	assert_int_equal(info.this_update, T0);
+	assert_int_equal(info.next_update, NEXT);
+	assert_int_equal(info.entries, 3);
+	assert_int_equal(got.n, 3);
+	assert_int_equal(got.e[0].serial_len, 3);
+	assert_memory_equal(got.e[0].serial, "\x00\x80\x01", 3);
+	assert_int_equal(got.e[0].revoked_at, T0 - 10);
+	assert_int_equal(got.e[0].reason, CRL_REASON_REMOVE_FROM_CRL);
+	assert_int_equal(got.e[1].reason, CRL_REASON_KEY_COMPROMISE);
+	assert_int_equal(got.e[1].invalidity_date, T0 - 86400);
+	assert_int_equal(got.e[2].revoked_at, 2524608000LL + 5);
+	assert_int_equal(got.e[2].reason, CRL_REASON_UNSPECIFIED);
+	assert_int_equal(got.e[2].invalidity_date, 0);
+	for (size_t cut = 0; cut < len; cut += 7)
+		assert_int_not_equal(crl_parse(der, cut, &info, NULL, NULL, why,
+		    sizeof(why)), CA_OK);
+	free(der);
+	ca_free(&ca);
+}
 
 /* A full RSA CRL: entries, serial padding, times, AKI, number, freshest. */
 static void
@@ -365,6 +440,7 @@ main(void)
 		cmocka_unit_test(test_pss_ed25519),
 		cmocka_unit_test(test_rsa_pss_key),
 		cmocka_unit_test(test_external_key),
+		cmocka_unit_test(test_parse_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

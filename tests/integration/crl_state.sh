@@ -1,0 +1,264 @@
+#!/bin/bash
+# One CRL state machine (issue 20 items 3, 4, 9; issue 12 item 1; issue 14):
+# the directory step failing never stops HTTP from serving the newest CRL
+# nor burns CRL numbers; a host `entca crl publish`, a restored backup or a
+# failing directory never make entcad loop publishing CRLs; a restored
+# store numbers above every CRL published and recovers the revocations
+# they list; unknown serials can be revoked; thisUpdate never goes back;
+# an expired revoked certificate stays on one CRL issued after it expired.
+#
+# Every count is taken after waiting for an event (a log line, a number
+# in the store's high-water file), never after a sleep. The directory comes
+# from the demo fixture (SLAPD_*), so the same script runs against another
+# fixture that sets those variables.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
+SRC=$top_srcdir BUILD=$top_builddir
+. "$SRC/etc/demo/demo-env.sh"
+CSR="$PY $SRC/tests/integration/csr.py"
+CONN='INTUNECONN$:demo-connector'
+ADMIN='pkiadmin@demo.example:demo-admin'
+D=$T_TMP
+
+DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
+LOG=$D/demo/entcad.log
+HW=$D/demo/ca/crl.highwater
+CDP_DN="cn=ENTCA,cn=CDP,cn=Public Key Services,cn=Services,cn=Configuration,$SLAPD_BASE"
+CRL_URL=$DEMO_CRL_URL/crl/entca-demo
+URL=$DEMO_URL
+# The service account may read the base entry but not write it: an ACL
+# denying the directory step.
+sed -i "s|^publish-dn = .*|publish-dn = $SLAPD_BASE|" "$DEMO_CONF"
+touch "$LOG"
+
+# count PATTERN: lines of entcad's log matching the extended regex.
+count() { grep -cE -- "$1" "$LOG"; }
+# wait_count PATTERN N: wait (bounded, 30 s) until N lines match.
+wait_count() {
+	for _ in $(seq 1 300); do
+		[ "$(count "$1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# highwater: the highest CRL number this CA ever reserved.
+highwater() { sed -n 's/^crl-number //p' "$HW"; }
+# hup N: N reloads, each waited for.
+hup() {
+	for _ in $(seq 1 "$1"); do
+		_n=$(count 'reloaded ')
+		kill -HUP "$DEMO_PID"
+		wait_count 'reloaded ' $((_n + 1)) || return 1
+	done
+}
+# crlinfo FILE: number=, delta_base=, this_update= and entry=serial:reason lines.
+crlinfo() {
+	$PY - "$1" <<'PYEOF'
+import sys, calendar
+from cryptography import x509
+c = x509.load_der_x509_crl(open(sys.argv[1], "rb").read())
+print("number=%d" % c.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number)
+try:
+    print("delta_base=%d" % c.extensions.get_extension_for_class(x509.DeltaCRLIndicator).value.crl_number)
+except x509.ExtensionNotFound:
+    print("delta_base=none")
+print("this_update=%d" % calendar.timegm(c.last_update.utctimetuple()))
+for r in c:
+    try:
+        reason = r.extensions.get_extension_for_class(x509.CRLReason).value.reason.value
+    except x509.ExtensionNotFound:
+        reason = "unspecified"
+    print("entry=%x:%s" % (r.serial_number, reason))
+PYEOF
+}
+# fetch NAME SUFFIX: the served full ("") or delta ("+") CRL into $D/NAME.crl.
+fetch() {
+	code=$(curl -s -o "$D/$1.crl" -w '%{http_code}' "$CRL_URL$2.crl")
+}
+num() { crlinfo "$1" | sed -n 's/^number=//p'; }
+# enroll NAME: a PKCSIntune certificate for alice; prints its serial (hex).
+enroll() {
+	$CSR make "$D/$1.key" "$D/$1.b64" "CN=alice,O=Demo" --upn alice@demo.example
+	curl -s --cacert "$DEMO_CA" -u "$CONN" -H 'Content-Type: application/pkcs10' \
+	    --data-binary @"$D/$1.b64" "$URL/.well-known/est/PKCSIntune/simpleenroll" |
+	    base64 -d | openssl pkcs7 -inform DER -print_certs -out "$D/$1.pem"
+	openssl x509 -in "$D/$1.pem" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f' | sed 's/^0*//'
+}
+api() {	# api CRED PATH JSON: status in $code, body in $D/out
+	code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$1" \
+	    -H 'Content-Type: application/json' -d "$3" "$URL/api/v1/$2")
+}
+# ldapcrl: the full CRL the directory holds, into $D/ldap.crl (either form).
+ldapcrl() {
+	ldapsearch -x -LLL -o ldif-wrap=no -H "$SLAPD_URI" -D "$SLAPD_SVC_DN" -w "$SLAPD_SVC_PW" \
+	    -b "$CDP_DN" -s base certificateRevocationList 2>/dev/null |
+	    sed -n 's/^certificateRevocationList[;a-z]*:: //p' | base64 -d >"$D/ldap.crl"
+}
+
+demo_start_entcad || t_skip_all "entcad did not start"
+T_PIDS="$T_PIDS $DEMO_PID"
+
+# --- crl_served_when_directory_fails ---
+wait_count 'directory: full CRL number 1 not written \(attempt 1' 1
+t_ok $? "crl_served_when_directory_fails: the failed directory step is logged"
+wait_count 'published delta CRL number 2 ' 1
+fetch f0 ""
+t_eq "crl_served_when_directory_fails: HTTP serves the full CRL (200)" 200 "$code"
+t_eq "crl_served_when_directory_fails: it is the newest (number 1)" 1 "$(num "$D/f0.crl")"
+fetch d0 "+"
+t_eq "crl_served_when_directory_fails: and its delta (number 2, base 1)" "number=2 delta_base=1" \
+    "$(crlinfo "$D/d0.crl" | sed -n '1,2p' | tr '\n' ' ' | sed 's/ $//')"
+t_match "the failure names the entry and the refusal" "not written .*'$SLAPD_BASE'.*(Insufficient access|insufficient)" \
+    "$(grep 'directory: full CRL number 1 not written' "$LOG" | head -1)"
+
+# --- crl_no_storm_when_directory_fails: three reloads retry the directory
+# at once (same CRL), and no CRL number is used ---
+H0=$(highwater)
+t_eq "two CRL numbers used so far (full 1, delta 2)" 2 "$H0"
+a0=$(count 'directory: full CRL number 1 not written')
+hup 3
+t_ok $? "three SIGHUPs reloaded"
+wait_count 'directory: full CRL number 1 not written' $((a0 + 3))
+t_ok $? "crl_no_storm_when_directory_fails: each reload retried the directory with the same CRL"
+t_eq "crl_no_storm_when_directory_fails: no CRL number used by the retries" "$H0" "$(highwater)"
+t_eq "crl_no_storm_when_directory_fails: nothing but full 1 and delta 2 published" 2 "$(count 'published (full|delta) CRL number')"
+t_match "retries back off (attempt k, next try in 2^k s)" 'attempt [0-9]+; next try in (2|4|8|16|32|64) s' "$(grep 'not written' "$LOG" | tail -1)"
+
+# The ACL is fixed (publish-dn now names the CDP object): the same bytes
+# that HTTP serves reach the directory, still without a new number.
+sed -i "s|^publish-dn = .*|publish-dn = $CDP_DN|" "$DEMO_CONF"
+hup 1
+wait_count 'directory: full CRL number 1 written to' 1
+t_ok $? "directory fixed: full CRL number 1 written after the failed attempts"
+ldapcrl
+t_eq "the directory holds exactly the bytes HTTP served" "$(sha256sum <"$D/f0.crl")" "$(sha256sum <"$D/ldap.crl")"
+t_eq "still no CRL number used" "$H0" "$(highwater)"
+
+# --- crl_no_storm_after_host_publish ---
+S1=$(enroll a1)
+"$BUILD/entca" -c "$DEMO_CONF" crl publish >"$D/tool.out" 2>&1
+t_eq "entca crl publish on the host: exit 0" 0 "$?"
+t_match "its message says what happens: entcad serves this CRL within a second" \
+    'recorded in the store; a running entcad serves this same CRL within a second' "$(cat "$D/tool.out")"
+t_match "and what became of the directory copy" 'written to the directory at' "$(cat "$D/tool.out")"
+N=$(num "$D/demo/ca/crl/entca-demo.crl")
+t_eq "the tool used the next number" $((H0 + 1)) "$N"
+wait_count "serving full CRL number $N from the store" 1
+t_ok $? "entcad adopted the tool's CRL from the store"
+wait_count "published delta CRL number $((N + 1)) " 1
+t_ok $? "and published one delta on it"
+hup 3
+fetch f1 ""
+t_eq "crl_no_storm_after_host_publish: HTTP serves the tool's CRL, byte for byte" \
+    "$(sha256sum <"$D/demo/ca/crl/entca-demo.crl")" "$(sha256sum <"$D/f1.crl")"
+fetch d1 "+"
+t_eq "crl_no_storm_after_host_publish: the served delta names it as base" "delta_base=$N" \
+    "$(crlinfo "$D/d1.crl" | grep delta_base)"
+t_eq "crl_no_storm_after_host_publish: one full and one delta CRL number used, no more" \
+    $((H0 + 2)) "$(highwater)"
+
+# With the directory down, the tool still publishes (HTTP serves it) and
+# the daemon retries the directory without publishing more.
+kill "$SLAPD_PID" 2>/dev/null
+for _ in $(seq 1 100); do kill -0 "$SLAPD_PID" 2>/dev/null || break; sleep 0.1; done
+"$BUILD/entca" -c "$DEMO_CONF" crl publish >"$D/tool.out" 2>&1
+t_eq "slapd stopped: entca crl publish still exits 0" 0 "$?"
+t_match "and says the directory copy failed and entcad retries it" 'directory copy failed: .*entcad retries it' "$(cat "$D/tool.out")"
+N2=$(num "$D/demo/ca/crl/entca-demo.crl")
+wait_count "serving full CRL number $N2 from the store" 1
+wait_count "directory: full CRL number $N2 not written" 1
+t_ok $? "slapd stopped: entcad's directory step fails and is logged"
+wait_count "published delta CRL number $((N2 + 1)) " 1
+hup 3
+wait_count "directory: full CRL number $N2 not written" 3
+t_eq "crl_no_storm_when_directory_fails (slapd stopped): one full and one delta, no more" \
+    $((N2 + 1)) "$(highwater)"
+fetch f2 ""
+t_eq "crl_served_when_directory_fails (slapd stopped): HTTP serves the newest full CRL" "$N2" "$(num "$D/f2.crl")"
+eval "$(SLAPD_WATCH_PID=$$ "$SRC/tests/slapd/slapd-start.sh" "$D/demo/slapd")"
+T_PIDS="$T_PIDS $SLAPD_PID"
+hup 1
+wait_count "directory: full CRL number $N2 written to" 1
+t_ok $? "slapd back: the same CRL reaches the directory"
+
+# --- restore_backup_keeps_crl_numbers_and_revocations, crl_no_storm_after_restore ---
+"$BUILD/entca" -c "$DEMO_CONF" backup "$D/backup" >/dev/null 2>&1
+t_eq "entca backup: exit 0" 0 "$?"
+S2=$(enroll a2)	# issued after the backup: the restored store will not know it
+api "$CONN" "certificates/$S1/revoke" '{"reason":"keyCompromise"}'
+t_eq "revoke a certificate the backup knows as valid: 200" 200 "$code"
+api "$CONN" "certificates/$S2/revoke" '{"reason":"superseded"}'
+t_eq "revoke one issued after the backup: 200" 200 "$code"
+"$BUILD/entca" -c "$DEMO_CONF" crl publish >/dev/null 2>&1
+M=$(highwater)
+kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+rm -f "$D/demo/ca/db/data.mdb" "$D/demo/ca/db/lock.mdb"
+cp "$D/backup/data.mdb" "$D/demo/ca/db/data.mdb"
+before=$(count 'published full CRL number')
+demo_start_entcad || t_skip_all "entcad did not restart"
+T_PIDS="$T_PIDS $DEMO_PID"
+wait_count 'the store is behind the CRLs in service' 1
+t_ok $? "the restore is detected and logged"
+t_match "it names the numbers and the recovered revocations" \
+    "continue above $M .* 2 revocations recovered .*1 for serials the store does not know" \
+    "$(grep 'the store is behind' "$LOG" | tail -1)"
+wait_count 'published full CRL number' $((before + 1))
+wait_count "published delta CRL number $((M + 2)) " 1
+t_ok $? "a fresh full CRL and its delta follow"
+hup 3
+fetch f3 ""
+I=$(crlinfo "$D/f3.crl")
+t_eq "restore_backup_keeps_crl_numbers_and_revocations: the next full CRL is above every published one" \
+    "number=$((M + 1))" "$(echo "$I" | grep '^number=')"
+t_match "restore_backup_keeps_crl_numbers_and_revocations: the revocation made after the backup is kept" \
+    "entry=$S1:keyCompromise" "$I"
+t_match "restore_backup_keeps_crl_numbers_and_revocations: and the certificate the backup never knew" \
+    "entry=$S2:superseded" "$I"
+t_eq "crl_no_storm_after_restore: one full and one delta after the restore, no more" \
+    $((M + 2)) "$(highwater)"
+api "$CONN" "certificates/$S1/revoke" '{"reason":"keyCompromise"}'
+t_eq "revoking the recovered certificate again: 409 (not 404)" 409 "$code"
+
+# --- revoke_unknown_serial_listed ---
+U1=5eed$(date +%s%N | tail -c 9)
+U2=7a11$(date +%s%N | tail -c 9)
+"$BUILD/entca" -c "$DEMO_CONF" revoke "$U1" --reason keyCompromise >"$D/tool.out" 2>&1
+t_eq "revoke_unknown_serial_listed: entca revoke of an unknown serial: exit 0" 0 "$?"
+api "$CONN" "certificates/$U2/revoke" '{"reason":"cessationOfOperation"}'
+t_eq "revoke_unknown_serial_listed: the API revokes an unknown serial: 200" 200 "$code"
+api "$CONN" "certificates/$U2/revoke" '{"reason":"cessationOfOperation"}'
+t_eq "and a second time: 409" 409 "$code"
+"$BUILD/entca" -c "$DEMO_CONF" crl publish >/dev/null 2>&1
+I=$(crlinfo "$D/demo/ca/crl/entca-demo.crl")
+t_match "revoke_unknown_serial_listed: the full CRL lists the tool's unknown serial" "entry=$U1:keyCompromise" "$I"
+t_match "revoke_unknown_serial_listed: and the API's" "entry=$U2:cessationOfOperation" "$I"
+kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+
+# --- crl_thisupdate_never_backwards: the clock set back 7 minutes ---
+# (from an hour ahead: the demo CA is minutes old, and thisUpdate never
+# predates the CA certificate, which would hide the step back)
+faketime -f '+1h' "$BUILD/entca" -c "$DEMO_CONF" crl publish >/dev/null 2>&1
+T1=$(crlinfo "$D/demo/ca/crl/entca-demo.crl" | sed -n 's/^this_update=//p')
+faketime -f '+53m' "$BUILD/entca" -c "$DEMO_CONF" crl publish >"$D/tool.out" 2>&1
+t_eq "entca crl publish with the clock 7 minutes back: exit 0" 0 "$?"
+T2=$(crlinfo "$D/demo/ca/crl/entca-demo.crl" | sed -n 's/^this_update=//p')
+t_ok "$([ "$T2" -ge "$T1" ]; echo $?)" "crl_thisupdate_never_backwards: thisUpdate $T2 >= the previous $T1"
+t_match "crl_thisupdate_never_backwards: said loudly (420 s)" 'CLOCK WENT BACK: the system clock is (3[6-9][0-9]|4[0-2][0-9]) s behind' "$(cat "$D/tool.out")"
+faketime -f '+53m' "$BUILD/entca" -c "$DEMO_CONF" crl publish --delta >/dev/null 2>&1
+T3=$(crlinfo "$D/demo/ca/crl/entca-demo+.crl" | sed -n 's/^this_update=//p')
+t_ok "$([ "$T3" -ge "$T2" ]; echo $?)" "crl_thisupdate_never_backwards: a delta too ($T3 >= $T2)"
+
+# --- crl_expired_entry_kept_once (RFC 5280 3.3), through the clock seam ---
+S3=$(openssl x509 -in "$D/a1.pem" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f' | sed 's/^0*//')
+NA=$(date -d "$(openssl x509 -in "$D/a1.pem" -noout -enddate | cut -d= -f2)" +%s)
+ENTCA_NOW=$((NA - 86400)) "$BUILD/entca" -c "$DEMO_CONF" crl publish >/dev/null 2>&1
+t_match "a day before it expires, the full CRL lists the revoked certificate" "entry=$S3:" \
+    "$(crlinfo "$D/demo/ca/crl/entca-demo.crl")"
+ENTCA_NOW=$((NA + 86400)) "$BUILD/entca" -c "$DEMO_CONF" crl publish >/dev/null 2>&1
+I=$(crlinfo "$D/demo/ca/crl/entca-demo.crl")
+TU=$(echo "$I" | sed -n 's/^this_update=//p')
+t_ok "$([ "$TU" -gt "$NA" ]; echo $?)" "the next full CRL's thisUpdate ($TU) is after the notAfter ($NA)"
+t_match "crl_expired_entry_kept_once: that CRL still lists the expired certificate" "entry=$S3:" "$I"
+ENTCA_NOW=$((NA + 2 * 86400)) "$BUILD/entca" -c "$DEMO_CONF" crl publish >/dev/null 2>&1
+I=$(crlinfo "$D/demo/ca/crl/entca-demo.crl")
+t_eq "crl_expired_entry_kept_once: the one after drops it" "" "$(echo "$I" | grep "entry=$S3:")"
+t_done
