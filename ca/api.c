@@ -16,6 +16,7 @@
 #include "ca/daemon.h"
 #include "ca/est.h"
 #include "ca/http.h"
+#include "ca/http_util.h"
 #include "ca/job.h"
 #include "ca/log.h"
 #include "ca/revoke.h"
@@ -360,6 +361,13 @@ api_route(struct daemon *d, struct http_request *req, const char *rest)
 	if (strcmp(req->method, "POST") != 0) {
 		job_text(j, 405, "the management API takes GET, or POST with a JSON body");
 		job_header(j, "Allow", "GET, POST");
+		job_finish(j);
+		return;
+	}
+	/* A body is JSON, said so; an empty POST (approve) needs no type. */
+	if (req->body_len > 0 && !http_media_type_is(http_request_header(req,
+	    "Content-Type"), "application/json")) {
+		job_text(j, 415, "the management API: Content-Type must be application/json");
 		job_finish(j);
 		return;
 	}

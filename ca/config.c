@@ -356,6 +356,21 @@ handle_log(struct config_ctx *ctx, const char *k, const char *v)
 	return 1;
 }
 
+/* [est] keys. */
+static int
+handle_est(struct config_ctx *ctx, const char *k, const char *v)
+{
+	struct ca_config *c = ctx->cfg;
+
+	if (strcmp(k, "csrattrs-auth") == 0) {
+		if (parse_bool(v, &c->est_csrattrs_auth) != 0)
+			BAD("[est] csrattrs-auth: expected yes or no, got \"%s\"", v);
+	} else {
+		BAD("[est] %s: unknown key", k);
+	}
+	return 1;
+}
+
 /* inih callback: route by section; 0 stops parsing at this line. */
 static int
 config_handler(void *user, const char *section, const char *name,
@@ -375,9 +390,11 @@ config_handler(void *user, const char *section, const char *name,
 		return handle_security(ctx, name, value);
 	if (strcmp(section, "log") == 0)
 		return handle_log(ctx, name, value);
+	if (strcmp(section, "est") == 0)
+		return handle_est(ctx, name, value);
 	if (*section == '\0')
 		BAD("%s: key outside any section", name);
-	BAD("[%s]: unknown section (expected ca, http, directory, crl, security, log)", section);
+	BAD("[%s]: unknown section (expected ca, http, directory, crl, security, log, est)", section);
 }
 
 /* Defaults for every key, before the file is read. */

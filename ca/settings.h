@@ -84,6 +84,9 @@ struct ca_config {
 	/* [log] */
 	int log_level;
 	bool log_syslog;
+
+	/* [est] */
+	bool est_csrattrs_auth;		/* csrattrs only with credentials */
 };
 
 /*
