@@ -16,6 +16,7 @@
 #include "ca/http.h"
 #include "ca/http_util.h"
 #include "ca/job.h"
+#include "ca/explain.h"
 #include "ca/log.h"
 #include "ca/workers.h"
 #include "ldap/directory.h"
@@ -252,6 +253,7 @@ job_authenticate(struct job *j)
 	gnutls_memset(j->password, 0, sizeof(j->password));
 	if (rc == CA_OK) {
 		j->authenticated = true;
+		explain_auth(j, j->have_basic ? &alog : NULL);
 		return true;
 	}
 	if (rc == CA_EUNAVAIL || rc == CA_ETIMEOUT) {
