@@ -18,6 +18,7 @@
 #include "ca/est.h"
 #include "ca/http.h"
 #include "ca/identity.h"
+#include "ca/http_util.h"
 #include "ca/job.h"
 #include "ca/log.h"
 #include "ca/revoke.h"
@@ -372,6 +373,13 @@ api_route(struct daemon *d, struct http_request *req, const char *rest)
 		job_text(j, 405, "the management API takes GET, or POST with a JSON body");
 		job_header(j, "Allow", "GET, POST");
 		job_refuse_after_auth(j);
+		return;
+	}
+	/* A body is JSON, said so; an empty POST (approve) needs no type. */
+	if (req->body_len > 0 && !http_media_type_is(http_request_header(req,
+	    "Content-Type"), "application/json")) {
+		job_text(j, 415, "the management API: Content-Type must be application/json");
+		job_finish(j);
 		return;
 	}
 	api_dispatch(j, rest, false);

@@ -438,6 +438,10 @@ handle_est(struct config_ctx *ctx, const char *k, const char *v)
 			BAD("[est] pfx-min-password-length: expected 1..%d characters, got \"%s\"",
 			    CONFIG_PFX_MIN_MAX, v);
 		c->pfx_min_password_length = (unsigned)n;
+
+	if (strcmp(k, "csrattrs-auth") == 0) {
+		if (parse_bool(v, &c->est_csrattrs_auth) != 0)
+			BAD("[est] csrattrs-auth: expected yes or no, got \"%s\"", v);
 	} else {
 		BAD("[est] %s: unknown key", k);
 	}
@@ -468,6 +472,10 @@ config_handler(void *user, const char *section, const char *name,
 	if (*section == '\0')
 		BAD("%s: key outside any section", name);
 	BAD("[%s]: unknown section (expected ca, http, directory, crl, security, log, store)", section);
+	if (strcmp(section, "est") == 0)
+		return handle_est(ctx, name, value);
+	if (*section == '\0')
+		BAD("%s: key outside any section", name);
 	if (strcmp(section, "est") == 0)
 		return handle_est(ctx, name, value);
 	if (*section == '\0')

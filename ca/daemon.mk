@@ -6,7 +6,7 @@ libentca_ca_a_SOURCES += \
 	ca/config.c ca/settings.h \
 	ca/workers.c ca/workers.h \
 	ca/daemon.h \
-	ca/job.c ca/job.h \
+	ca/job.c ca/job.h ca/explain.c ca/explain.h \
 	ca/pkcs7.c ca/pkcs7.h \
 	ca/templates_load.c ca/templates_load.h \
 	ca/crl_publish.c ca/crl_publish.h \

@@ -29,6 +29,7 @@
 #include "ca/clock.h"
 #include "ca/daemon.h"
 #include "ca/est.h"
+#include "ca/explain.h"
 #include "ca/est_int.h"
 #include "ca/http.h"
 #include "ca/identity.h"
@@ -571,6 +572,23 @@ enroll_pending_committed(struct job *j)
 	job_header(j, "X-Request-Id", id);
 }
 
+/* Debug: which entries gave the rights, and what policy/ decided. */
+static void
+explain_decision(struct job *j, const struct enroll *e)
+{
+	static const char *const verdicts[] = { "issue", "pend", "deny" };
+	char what[TMPL_NAME_MAX + 16];
+
+	explain_rights(j, "CA", j->cfg->aces, j->cfg->n_aces, ca_right_names,
+	    CA_RIGHT_COUNT);
+	snprintf(what, sizeof(what), "template %s", e->tmpl->name);
+	explain_rights(j, what, e->tmpl->aces, e->tmpl->n_aces,
+	    tmpl_right_names, 3);
+	log_debug("%s %s: policy: %s%s%s", j->method, j->path,
+	    (unsigned)e->dec.verdict < 3 ? verdicts[e->dec.verdict] : "?",
+	    *e->dec.why ? ": " : "", e->dec.why);
+}
+
 /* Worker: run policy on the parsed request and act on the verdict. */
 void
 enroll_decide(struct job *j, struct enroll *e, const struct principal *requester)
@@ -610,6 +628,7 @@ enroll_decide(struct job *j, struct enroll *e, const struct principal *requester
 		job_text(j, 500, "policy: internal error");
 		return;
 	}
+	explain_decision(j, e);
 	if (e->dec.verdict == POLICY_DENY) {
 		enroll_fill_record(j, e, STORE_REQ_DENIED, e->dec.why);
 		j->apply = enroll_apply;

@@ -1,7 +1,9 @@
 /*
  * EST csrattrs (RFC 7030 §4.5, RFC 8951): what a template wants in a
  * request, as a CsrAttrs SEQUENCE written with a tiny DER writer (a few
- * fixed OIDs and one INTEGER). Authenticated; template read right.
+ * fixed OIDs and one INTEGER). Public by default ([est] csrattrs-auth =
+ * no, as libest's server does); with csrattrs-auth = yes it needs
+ * credentials and the template read right.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,7 +65,9 @@ csrattrs_work(struct job *j)
 	char *b64 = NULL;
 	size_t b64_len = 0;
 
-	if (!(policy_rights(&j->who, t->aces, t->n_aces) & (TMPL_RIGHT_READ | TMPL_RIGHT_ENROLL))) {
+	/* RFC 7030 §4.5: csrattrs may be public; then no right is needed. */
+	if (j->cfg->est_csrattrs_auth &&
+	    !(policy_rights(&j->who, t->aces, t->n_aces) & (TMPL_RIGHT_READ | TMPL_RIGHT_ENROLL))) {
 		job_text(j, 403, "csrattrs: template %s: the read right is required", t->name);
 		return;
 	}
@@ -140,5 +144,6 @@ est_csrattrs(struct daemon *d, struct http_request *req, const char *label)
 		job_finish(j);
 		return;
 	}
+	j->anonymous_ok = !d->cfg->est_csrattrs_auth;
 	job_start(j, csrattrs_work);
 }

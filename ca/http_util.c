@@ -308,3 +308,22 @@ http_accept_quality(const char *accept, const char *type, bool *explicit)
 	}
 	return best < 0 ? 0 : best;
 }
+
+/* Compare the media type of a Content-Type value; see http_util.h. */
+bool
+http_media_type_is(const char *content_type, const char *type)
+{
+	size_t n = strlen(type);
+	const char *p = content_type;
+
+	if (p == NULL)
+		return false;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (strncasecmp(p, type, n) != 0)
+		return false;
+	p += n;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p == '\0' || *p == ';';
+}

@@ -61,4 +61,11 @@ int http_query_get(const char *query, const char *name, char *out,
  */
 int http_accept_quality(const char *accept, const char *type, bool *explicit);
 
+/*
+ * Whether a Content-Type value names media type type (RFC 9110 §8.3.1:
+ * type and subtype case-insensitive, optional whitespace, parameters after
+ * ';' ignored). False for a NULL value.
+ */
+bool http_media_type_is(const char *content_type, const char *type);
+
 #endif

@@ -30,6 +30,7 @@
 #include "ca/http_util.h"
 #include "ca/identity.h"
 #include "ca/job.h"
+#include "ca/explain.h"
 #include "ca/log.h"
 #include "ca/workers.h"
 #include "common/hex.h"
@@ -482,6 +483,7 @@ job_authenticate(struct job *j)
 		rc = directory_account_usable(&j->who, why, sizeof(why));
 	if (rc == CA_OK) {
 		j->authenticated = true;
+		explain_auth(j, j->have_basic ? &alog : NULL);
 		return true;
 	}
 	job_reset(j);

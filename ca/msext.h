@@ -4,7 +4,8 @@
  * (1.3.6.1.4.1.311.25.2, byte for byte as AD CS writes it), the certificate
  * template information (1.3.6.1.4.1.311.21.7), the v1 template name
  * (1.3.6.1.4.1.311.20.2, bare BMPString), application policies
- * (1.3.6.1.4.1.311.21.10) and the UPN otherName value. Every function
+ * (1.3.6.1.4.1.311.21.10), the UPN otherName value, and the certs-only
+ * CMS of EST (GnuTLS's writes the wrong inner content type). Every function
  * writes into a caller buffer and returns CA_OK, CA_EINVAL (bad input),
  * CA_ETOOBIG (buffer) or CA_ENOMEM. The parsed ASN.1 definitions are built
  * once (pthread_once) and then only read: any thread.
@@ -14,6 +15,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <gnutls/gnutls.h>
 
 #define MSEXT_DER_MAX 2048	/* bytes of one encoded extension value */
 
@@ -42,6 +45,15 @@ int msext_template_v1(const char *name, unsigned char *out, size_t cap,
 /* ApplicationPolicies from n dotted OIDs, each in a stride-sized slot. */
 int msext_app_policies(const char *oids, size_t stride, size_t n,
     unsigned char *out, size_t cap, size_t *len);
+
+/*
+ * A certs-only CMS ContentInfo (RFC 5652 SignedData, version 1, no digest
+ * algorithms, no signers, encapsulated id-data without content) holding
+ * the n DER certificates. *out is gnutls_malloc'd: gnutls_free it. CA_OK,
+ * CA_EINVAL (n == 0 or a certificate is not DER) or CA_ENOMEM.
+ */
+int msext_certs_only(const gnutls_datum_t *certs, size_t n,
+    unsigned char **out, size_t *out_len);
 
 /* UTF8String for the UPN otherName value (inside its [0] EXPLICIT). */
 int msext_upn(const char *upn, unsigned char *out, size_t cap, size_t *len);

@@ -7,33 +7,20 @@
 
 #include <gnutls/gnutls.h>
 #include <gnutls/pkcs12.h>
-#include <gnutls/pkcs7.h>
 
 #include "common/error.h"
 #include "ca/base64.h"
+#include "ca/msext.h"
 #include "ca/pkcs7.h"
 
+/* Through libtasn1: GnuTLS writes digestedData as the inner type. */
 int
 pkcs7_certs_only(const gnutls_datum_t *certs, size_t n, unsigned char **out,
     size_t *out_len)
 {
-	gnutls_pkcs7_t p7 = NULL;
-	gnutls_datum_t d = { NULL, 0 };
-	int rc = CA_ECRYPTO;
+	int rc = msext_certs_only(certs, n, out, out_len);
 
-	if (gnutls_pkcs7_init(&p7) < 0)
-		return CA_ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		if (gnutls_pkcs7_set_crt_raw(p7, &certs[i]) < 0)
-			goto out;
-	if (gnutls_pkcs7_export2(p7, GNUTLS_X509_FMT_DER, &d) < 0)
-		goto out;
-	*out = d.data;
-	*out_len = d.size;
-	rc = CA_OK;
-out:
-	gnutls_pkcs7_deinit(p7);
-	return rc;
+	return rc == CA_EINVAL ? CA_ECRYPTO : rc;
 }
 
 /* Add one certificate as its own bag, with the key id linking it. */

@@ -19,6 +19,7 @@
 #include "ca/daemon.h"
 #include "ca/est.h"
 #include "ca/http.h"
+#include "ca/http_util.h"
 #include "ca/identity.h"
 #include "ca/pkcs7.h"
 #include "ca/templates_load.h"
@@ -69,7 +70,8 @@ serve_cacerts(struct daemon *d, struct http_request *req)
 		reply_text(req, 500, "out of memory", NULL);
 		return;
 	}
-	reply_bytes(req, "application/pkcs7-mime; smime-type=certs-only", "base64", b64, len);
+	/* RFC 7030 §4.1.3: exactly this type; smime-type is §4.2.3's. */
+	reply_bytes(req, "application/pkcs7-mime", "base64", b64, len);
 	free(b64);
 }
 
@@ -183,6 +185,10 @@ route_est(struct daemon *d, struct http_request *req, const char *rest)
 	    strcmp(op, "serverkeygen") == 0) {
 		if (!post)
 			reply_text(req, 405, "EST enrollment: use POST", "POST");
+		else if (!http_media_type_is(http_request_header(req, "Content-Type"),
+		    "application/pkcs10"))
+			/* RFC 7030 §4.2.1, §4.4.1: the body is a base64 PKCS#10. */
+			reply_text(req, 415, "EST enrollment: Content-Type must be application/pkcs10", NULL);
 		else
 			est_enroll(d, req, op[6] == 'r' ? ENROLL_RENEW :
 			    op[6] == 'k' ? ENROLL_KEYGEN : ENROLL_SIMPLE, lab);

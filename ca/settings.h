@@ -101,6 +101,8 @@ struct ca_config {
 	size_t store_max_size;			/* LMDB map ceiling, bytes */
 	/* [est] */
 	unsigned pfx_min_password_length;	/* PKCS#12 passwords, characters */
+	/* [est] */
+	bool est_csrattrs_auth;		/* csrattrs only with credentials */
 };
 
 /*

@@ -283,6 +283,10 @@ cmd_import(const char *dir, const char *ldif)
 		}
 		snprintf(path, sizeof(path), "%s/%s.tmpl", dir, it[i].t.name);
 		printf("wrote %s\n", path);
+		if (it[i].warning[0] != '\0') {
+			fprintf(stderr, "entca: WARNING: %s\n", it[i].warning);
+			ret = 1;
+		}
 		if (template_lint(&it[i].t, path, why, sizeof(why)) != CA_OK) {
 			fprintf(stderr, "entca: warning: %s (fix %s before loading)\n",
 			    why, path);

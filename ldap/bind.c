@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <gnutls/gnutls.h>
 
@@ -45,9 +46,27 @@ refuse(struct directory_auth_log *log, enum directory_auth_reason r,
 }
 
 /*
- * Read an AD bind diagnostic ("... data 52e, v4563"): 533 disabled,
- * 775 locked, 701 account expired, 532 password expired; else a bad
- * password (MS-ADTS §3.1.1.3.4; reference/directory.md).
+ * AD's bind sub-codes ("... AcceptSecurityContext error, data 52e, v4563"),
+ * MS-ADTS §3.1.1.3.4 / [MS-ERREF] Win32 codes, each with its own reason.
+ */
+static const struct {
+	const char code[4];
+	enum directory_auth_reason reason;
+} ad_bind_codes[] = {
+	{ "525", DIRECTORY_AUTH_UNKNOWN_USER },	/* ERROR_NO_SUCH_USER */
+	{ "52e", DIRECTORY_AUTH_BAD_PASSWORD },	/* ERROR_LOGON_FAILURE */
+	{ "530", DIRECTORY_AUTH_LOGON_HOURS },	/* ERROR_INVALID_LOGON_HOURS */
+	{ "531", DIRECTORY_AUTH_WORKSTATION },	/* ERROR_INVALID_WORKSTATION */
+	{ "532", DIRECTORY_AUTH_PASSWORD_EXPIRED }, /* ERROR_PASSWORD_EXPIRED */
+	{ "533", DIRECTORY_AUTH_DISABLED },	/* ERROR_ACCOUNT_DISABLED */
+	{ "701", DIRECTORY_AUTH_EXPIRED },	/* ERROR_ACCOUNT_EXPIRED */
+	{ "773", DIRECTORY_AUTH_MUST_CHANGE },	/* ERROR_PASSWORD_MUST_CHANGE */
+	{ "775", DIRECTORY_AUTH_LOCKED },	/* ERROR_ACCOUNT_LOCKED_OUT */
+};
+
+/*
+ * Read an AD bind diagnostic's "data NNN" through the table above; any
+ * other refusal is a bad password (reference/directory.md).
  */
 enum directory_auth_reason
 dir_ad_bind_reason(const char *diag)
@@ -57,12 +76,10 @@ dir_ad_bind_reason(const char *diag)
 	if (p == NULL)
 		return DIRECTORY_AUTH_BAD_PASSWORD;
 	p += 5;
-	if (strncmp(p, "533", 3) == 0)
-		return DIRECTORY_AUTH_DISABLED;
-	if (strncmp(p, "775", 3) == 0)
-		return DIRECTORY_AUTH_LOCKED;
-	if (strncmp(p, "701", 3) == 0 || strncmp(p, "532", 3) == 0)
-		return DIRECTORY_AUTH_EXPIRED;
+	for (size_t i = 0; i < sizeof(ad_bind_codes) / sizeof(ad_bind_codes[0]); i++)
+		if (strncasecmp(p, ad_bind_codes[i].code, 3) == 0 &&
+		    (p[3] == ',' || p[3] == ' ' || p[3] == '\0'))
+			return ad_bind_codes[i].reason;
 	return DIRECTORY_AUTH_BAD_PASSWORD;
 }
 
@@ -125,6 +142,8 @@ auth_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
 			snprintf(log->detail, sizeof(log->detail), "%s", why);
 		goto out;
 	}
+	if (log != NULL)
+		log->groups_path = x->groups_path;
 	if (a->p->uac & PRINCIPAL_UAC_ACCOUNTDISABLE)
 		rc = refuse(log, DIRECTORY_AUTH_DISABLED, why, whylen,
 		    "account '%s' is disabled (userAccountControl 0x%x)", dn,
@@ -136,7 +155,7 @@ auth_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
 		rc = refuse(log, DIRECTORY_AUTH_EXPIRED, why, whylen,
 		    "account '%s' expired (accountExpires)", dn);
 	else if (a->p->uac & PRINCIPAL_UAC_PASSWORD_EXPIRED)
-		rc = refuse(log, DIRECTORY_AUTH_EXPIRED, why, whylen,
+		rc = refuse(log, DIRECTORY_AUTH_PASSWORD_EXPIRED, why, whylen,
 		    "the password of '%s' expired", dn);
 	if (rc != CA_OK)
 		principal_clear(a->p);

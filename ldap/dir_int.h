@@ -53,6 +53,7 @@ struct dir_ctx {
 	bool lost;		/* the server went away: reconnect and retry */
 	bool broken;		/* unusable (timeout): close, do not retry */
 	int64_t deadline_ms;	/* monotonic end of this call's search budget */
+	const char *groups_path;	/* static text: how groups were found */
 };
 
 typedef int (*dir_op_cb)(struct dir_ctx *x, void *arg, char *why,
@@ -165,6 +166,17 @@ int dir_groups_fill(struct dir_ctx *x, LDAPMessage *e, struct principal *p,
  * password).
  */
 enum directory_auth_reason dir_ad_bind_reason(const char *diag);
+
+/*
+ * After a TLS failure on uri: fetch the server's certificate on a probe
+ * connection that sends nothing, verify it against the configured CA file
+ * and host, and put the verdict in out ("the server certificate (CN=...)
+ * failed verification against ca-file X for host Y: The certificate
+ * issuer is unknown."). out is empty when the failure is not about the
+ * certificate. Worker threads (ldap/tlsdiag.c).
+ */
+void dir_tls_diagnose(struct directory *d, const char *uri, char *out,
+    size_t outlen);
 
 /* True once a connection found the server to be Active Directory. */
 bool dir_is_ad(struct directory *d);

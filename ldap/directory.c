@@ -426,7 +426,7 @@ open_one(struct directory *d, int i, const char *dn, const char *password,
 {
 	const char *uri = d->uris[i];
 	struct berval cred;
-	char diag[256];
+	char diag[512], tdiag[CA_WHY_MAX / 2] = "";
 	LDAP *ld = NULL;
 	int lrc, rc;
 
@@ -439,9 +439,13 @@ open_one(struct directory *d, int i, const char *dn, const char *password,
 	if (d->tls == DIRECTORY_TLS_STARTTLS &&
 	    (lrc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {
 		diag_copy(ld, diag, sizeof(diag));
+		/* libldap says only "Connect error": find out if it was trust. */
+		if (lrc == LDAP_CONNECT_ERROR)
+			dir_tls_diagnose(d, uri, tdiag, sizeof(tdiag));
 		rc = lrc == LDAP_TIMEOUT ? CA_ETIMEOUT : CA_EUNAVAIL;
 		ca_why(why, whylen, rc, "%s: StartTLS failed: %s%s%s", uri,
-		    ldap_err2string(lrc), *diag ? ": " : "", diag);
+		    ldap_err2string(lrc), *tdiag || *diag ? ": " : "",
+		    *tdiag ? tdiag : diag);
 		goto out;
 	}
 	if (dn != NULL) {
@@ -461,6 +465,13 @@ open_one(struct directory *d, int i, const char *dn, const char *password,
 	}
 	if (lrc != LDAP_SUCCESS) {
 		diag_copy(ld, diag, sizeof(diag));
+		/* LDAPS: a refused certificate looks like a server that is down. */
+		if (d->tls == DIRECTORY_TLS_LDAPS && (lrc == LDAP_SERVER_DOWN ||
+		    lrc == LDAP_CONNECT_ERROR)) {
+			dir_tls_diagnose(d, uri, tdiag, sizeof(tdiag));
+			if (*tdiag)
+				snprintf(diag, sizeof(diag), "%s", tdiag);
+		}
 		rc = dir_ldap_code(lrc);
 		if (rc != CA_EAUTH && rc != CA_ETIMEOUT)
 			rc = CA_EUNAVAIL;
@@ -757,7 +768,9 @@ directory_auth_reason_name(enum directory_auth_reason r)
 	static const char *const names[DIRECTORY_AUTH_REASON_COUNT] = {
 		"ok", "empty password", "malformed name", "unknown user",
 		"ambiguous name", "bad password", "account disabled",
-		"account locked", "account expired"
+		"account locked", "account expired", "password expired",
+		"password must be changed", "outside logon hours",
+		"workstation not allowed"
 	};
 
 	return (unsigned)r < DIRECTORY_AUTH_REASON_COUNT ? names[r] : "unknown";

@@ -71,6 +71,10 @@ enum directory_auth_reason {
 	DIRECTORY_AUTH_DISABLED,	/* userAccountControl ACCOUNTDISABLE */
 	DIRECTORY_AUTH_LOCKED,		/* lockoutTime set or UF_LOCKOUT */
 	DIRECTORY_AUTH_EXPIRED,		/* accountExpires passed, password expired */
+	DIRECTORY_AUTH_PASSWORD_EXPIRED,	/* AD data 532 */
+	DIRECTORY_AUTH_MUST_CHANGE,	/* AD data 773: must reset the password */
+	DIRECTORY_AUTH_LOGON_HOURS,	/* AD data 530: outside logon hours */
+	DIRECTORY_AUTH_WORKSTATION,	/* AD data 531: not from this workstation */
 	DIRECTORY_AUTH_REASON_COUNT
 };
 
@@ -80,6 +84,7 @@ struct directory_auth_log {
 	int cached;			/* 1 if answered from the cache */
 	char dn[PRINCIPAL_DN_MAX];	/* the account's DN when it was found */
 	char detail[CA_WHY_MAX];	/* one sentence, no password */
+	const char *groups_path;	/* static: "tokenGroups", "memberOf walk"; NULL if cached */
 };
 
 /* Wall-clock seconds since the epoch; lets tests pin "now". */

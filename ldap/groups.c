@@ -416,9 +416,12 @@ dir_groups_fill(struct dir_ctx *x, LDAPMessage *e, struct principal *p,
 	if (is_ad)
 		rc = token_groups(x, p, &ntoken, why, whylen);
 	if (is_ad && rc == CA_OK && ntoken > 0) {
+		x->groups_path = "tokenGroups";
 		rc = primary_group(x, e, &w, p, why, whylen);
 	} else if (rc == CA_OK) {
 		/* Not AD, or AD without tokenGroups (no global catalog). */
+		x->groups_path = is_ad ? "memberOf walk (AD returned no tokenGroups)" :
+		    "memberOf walk";
 		rc = push_member_of(x, e, &w);
 		if (rc == CA_OK)
 			rc = check_member_back_links(x, &w, p, why, whylen);

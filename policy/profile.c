@@ -101,6 +101,11 @@ directory_subject(const struct template *t, const struct principal *p,
 		return decide_deny(out, POLICY_SUBJECT, "subject: template %s "
 		    "has an unknown subject-format", t->name);
 	}
+	/* CT_FLAG_SUBJECT_REQUIRE_EMAIL beside another format: E= last. */
+	if (rc == CA_OK && out->verdict != POLICY_DENY && t->subject_email &&
+	    t->subject_format != TMPL_SUBJFMT_EMAIL &&
+	    (v = need(p->mail, "mail", p, "subject", out)) != NULL)
+		rc = dn_push(dn, DN_OID_EMAIL, v);
 	if (rc != CA_OK)
 		return decide_deny(out, POLICY_SUBJECT, "subject: a directory "
 		    "value of %s is too long", p->sam);

@@ -159,6 +159,7 @@ struct template {
 	/* Subject name */
 	enum tmpl_subject subject;
 	enum tmpl_subject_format subject_format;
+	bool subject_email;		/* E=<mail> after a directory subject (Name-Flag 0x20000000) */
 	uint32_t san;				/* TMPL_SAN_* mask */
 
 	/* Extensions */

@@ -53,7 +53,7 @@ static const struct template builtins[] = {
 		.allow_private_key_export = true, .min_key_size = 2048,
 		/* Name-Flag 0xA6000000: DN + E in the subject, SAN UPN + e-mail. */
 		.subject = TMPL_SUBJECT_FROM_DIRECTORY,
-		.subject_format = TMPL_SUBJFMT_DN,
+		.subject_format = TMPL_SUBJFMT_DN, .subject_email = true,
 		.san = TMPL_SAN_UPN | TMPL_SAN_EMAIL,
 		.n_policies = 3, .policies = { EFS, EMAIL, CLIENT },
 		.key_usage = DS_KE,

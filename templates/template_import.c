@@ -201,6 +201,9 @@ name_flags(struct template *t, uint32_t nf)
 		t->subject_format = TMPL_SUBJFMT_CN_USERNAME;
 	else if (nf & CT_SUBJECT_REQUIRE_EMAIL)
 		t->subject_format = TMPL_SUBJFMT_EMAIL;
+	/* With another format (User: 0xA6000000, DN + e-mail), E= is added. */
+	t->subject_email = (nf & CT_SUBJECT_REQUIRE_EMAIL) &&
+	    t->subject_format != TMPL_SUBJFMT_EMAIL;
 	/* The CA treats SPN like UPN (MS-WCCE §3.2.2.6.2.1.4.5.9). */
 	if (nf & (CT_SAN_REQUIRE_UPN | CT_SAN_REQUIRE_SPN))
 		t->san |= TMPL_SAN_UPN;
@@ -381,6 +384,19 @@ convert(const char *src, const struct ldif_record *rec,
 	rc = convert_attrs(&c);
 	if (rc == CA_OK && (sd = ldif_get(rec, "nTSecurityDescriptor")) != NULL)
 		rc = tmpl_sd_to_aces(sd->val, sd->len, t, it->why, sizeof(it->why));
+	else if (rc == CA_OK)
+		/*
+		 * AD returns the descriptor only to a reader allowed to see it,
+		 * and ldapsearch only with the SD-flags control (owner, group,
+		 * DACL = 7); without it nobody may enroll after the import.
+		 */
+		snprintf(it->warning, sizeof(it->warning), "%s line %u (%s): no "
+		    "nTSecurityDescriptor in the export, so [security] is "
+		    "empty and nobody may read or enroll; export again with "
+		    "the SD-flags control, e.g. ldapsearch -E "
+		    "'1.2.840.113556.1.4.801=::MAMCAQc=' ... nTSecurityDescriptor "
+		    "(ldifde exports it for administrators)", src, rec->line,
+		    rec->dn != NULL ? rec->dn : "no dn");
 	if (rc == CA_OK && (rc = template_write(t, &text)) != CA_OK)
 		ca_why(it->why, sizeof(it->why), rc, "cannot be written as a "
 		    "template file");

@@ -22,6 +22,7 @@ struct template_import_item {
 	char why[CA_WHY_MAX];
 	unsigned line;			/* LDIF line the object starts on */
 	struct template t;
+	char warning[CA_WHY_MAX];	/* converted, but incomplete: say so; or "" */
 };
 
 /*

@@ -51,6 +51,7 @@ const char *const tmpl_key_names[TK_COUNT] = {
 	[TK_RENEWAL_MODE] = "renewal",
 	[TK_CHANNEL_BINDING] = "require-channel-binding",
 	[TK_ALLOW_UNRESOLVED] = "allow-unresolved-names",
+	[TK_SUBJECT_EMAIL] = "subject-email",
 };
 
 #define VALIDITY_MIN	3600	/* one hour */
@@ -406,6 +407,9 @@ tmpl_key_set(struct tmpl_pctx *c, const char *name, char *v)
 	case TK_EKU_CRITICAL:
 		bool_value(c, key, v, &t->eku_critical);
 		break;
+	case TK_SUBJECT_EMAIL:
+		bool_value(c, key, v, &t->subject_email);
+		break;
 	case TK_KU_CRITICAL:
 		bool_value(c, key, v, &t->key_usage_critical);
 		break;
@@ -545,8 +549,15 @@ tmpl_finish(struct tmpl_pctx *c)
 			    "supply-in-request (the request names the SAN)");
 			return c->rc;
 		}
+		if (c->key_line[TK_SUBJECT_EMAIL] != 0 && t->subject_email) {
+			at_key(c, TK_SUBJECT_EMAIL);
+			tmpl_perr(c, "subject-email: only with subject = "
+			    "from-directory (the request names the subject)");
+			return c->rc;
+		}
 		t->subject_format = TMPL_SUBJFMT_NONE;
 		t->san = 0;
+		t->subject_email = false;
 	} else if (t->subject_format == TMPL_SUBJFMT_NONE && t->san == 0) {
 		at_key(c, c->key_line[TK_SUBJECT_FORMAT] ? TK_SUBJECT_FORMAT : TK_SUBJECT);
 		tmpl_perr(c, "subject = from-directory needs a subject-format or "

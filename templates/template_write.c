@@ -197,6 +197,8 @@ w_template(struct wbuf *w, const struct template *t)
 	wb_printf(w, "subject = %s\n", tmpl_subject_names[t->subject]);
 	wb_printf(w, "# none, common-name, upn, dn, email, dns, device-id.\n");
 	wb_printf(w, "subject-format = %s\n", tmpl_subjfmt_names[t->subject_format]);
+	wb_printf(w, "# Also put E=<mail> in a subject built from the directory.\n");
+	wb_printf(w, "subject-email = %s\n", t->subject_email ? "yes" : "no");
 	wb_printf(w, "# Subject alternative names: upn, email, dns, sid-url.\n");
 	w_mask(w, "san", t->san, tmpl_san_names, tmpl_san_count);
 	/* Written only when set, so files of earlier versions read back

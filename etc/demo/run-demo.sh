@@ -45,7 +45,7 @@ Or let entca make the key and return a PFX (serverkeygen):
     -addext "subjectAltName=otherName:1.3.6.1.4.1.311.20.2.3;UTF8:alice@demo.example" \\
     | base64 > req.b64
   curl --cacert $S/ca/ca.crt -u 'INTUNECONN\$:demo-connector' \\
-    -H 'Accept: application/pkcs12' -H 'X-EST-PKCS12-Password: pfx-secret' \\
+    -H 'Content-Type: application/pkcs10' -H 'Accept: application/pkcs12' -H 'X-EST-PKCS12-Password: pfx-secret' \\
     --data-binary @req.b64 $DEMO_URL/.well-known/est/PKCSIntune/serverkeygen \\
     | base64 -d > alice.p12
   openssl pkcs12 -in alice.p12 -passin pass:pfx-secret -nodes -info
@@ -58,9 +58,9 @@ Revoke it (officer), or every certificate of a device (the connector's retire):
     -d '{"device":"LAPTOP01","reason":"cessationOfOperation"}' $DEMO_URL/api/v1/principals/revoke
 The delta CRL lists it at the next delta-period, the full CRL at the next period; an
 administrator may publish now (full: {}, delta: {"delta":true}):
-  curl --cacert $S/ca/ca.crt -u 'pkiadmin@demo.example:demo-admin' -d '{"delta":true}' $DEMO_URL/api/v1/crl/publish
+  curl --cacert $S/ca/ca.crt -u 'pkiadmin@demo.example:demo-admin' -H 'Content-Type: application/json' -d '{"delta":true}' $DEMO_URL/api/v1/crl/publish
   curl -s $DEMO_CRL_URL/crl/entca-demo+.crl | openssl crl -inform DER -noout -text
-  curl --cacert $S/ca/ca.crt -u 'pkiadmin@demo.example:demo-admin' -d '{}' $DEMO_URL/api/v1/crl/publish
+  curl --cacert $S/ca/ca.crt -u 'pkiadmin@demo.example:demo-admin' -H 'Content-Type: application/json' -d '{}' $DEMO_URL/api/v1/crl/publish
   openssl verify -crl_check -crl_download -CAfile $S/ca/ca.crt alice.crt   # full CRL fetched from the CDP
 
 entcad is starting in the foreground on $DEMO_URL, CRLs on $DEMO_CRL_URL (Ctrl-C stops it).

@@ -104,4 +104,22 @@ t_run "slapcat export imports to the same files" diff -r "$T_TMP/out-fixture" "$
 t_match "the 512-bit template is skipped from ldapsearch output too" "skipped: search.ldif line [0-9]+ \([Cc][Nn]=Legacy512," "$(cat "$T_TMP/imp-search.out")"
 t_match "UTF-8 display name survived base64" "^display-name = Zertifikat für Geräte ECC$" "$(cat "$T_TMP/out-search/EccApproval.tmpl")"
 
+# A reader who asks without nTSecurityDescriptor (as a non-admin export
+# without the SD-flags control gets): converted, but loudly (issue 12 item 7).
+ldapsearch -x -H "ldap://127.0.0.1:$P" -b "$BASE" '(cn=User)' objectClass cn displayName \
+    flags revision msPKI-Template-Minor-Revision msPKI-Template-Schema-Version \
+    pKIDefaultKeySpec pKIMaxIssuingDepth msPKI-Minimal-Key-Size msPKI-Enrollment-Flag \
+    msPKI-Private-Key-Flag msPKI-Certificate-Name-Flag msPKI-RA-Signature \
+    msPKI-Cert-Template-OID pKIExtendedKeyUsage msPKI-Certificate-Application-Policy \
+    pKICriticalExtensions pKIExpirationPeriod pKIOverlapPeriod pKIKeyUsage \
+    >"$T_TMP/nosd.ldif" 2>/dev/null
+mkdir -p "$T_TMP/out-nosd" && chmod 755 "$T_TMP/out-nosd"
+imp "$T_TMP/out-nosd" "$T_TMP/nosd.ldif" >"$T_TMP/imp-nosd.out" 2>&1
+t_eq "import_ldif_without_sd_warns: exit status 1" 1 "$?"
+t_match "the warning says nobody may enroll and how to export the descriptor" \
+    "WARNING: nosd.ldif line [0-9]+ \([Cc][Nn]=User,.*no nTSecurityDescriptor.*nobody may read or enroll.*-E '1\.2\.840\.113556\.1\.4\.801=::MAMCAQc='" \
+    "$(cat "$T_TMP/imp-nosd.out")"
+t_match "and the template is still written" "wrote .*User.tmpl" "$(cat "$T_TMP/imp-nosd.out")"
+t_eq "no warning when the descriptor is there" "" "$(grep WARNING "$T_TMP/imp-search.out")"
+
 t_done

@@ -45,6 +45,7 @@ sed -i \
   -e 's/^publish-to-directory = .*/publish-to-directory = no/' \
   -e 's/^subject = .*/subject = supply-in-request/' \
   -e 's/^subject-format = .*/subject-format = none/' \
+  -e 's/^subject-email = .*/subject-email = no/' \
   -e 's/^san = .*/san =/' \
   -e 's/^server-key-generation = .*/server-key-generation = yes/' \
   -e '/^allow = Domain Users :/d' "$F"

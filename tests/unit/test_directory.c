@@ -500,7 +500,30 @@ test_ad_bind_reason(void **state)
 	assert_int_equal(dir_ad_bind_reason("... data 701, v4563"),
 	    DIRECTORY_AUTH_EXPIRED);
 	assert_int_equal(dir_ad_bind_reason("... data 532, v4563"),
-	    DIRECTORY_AUTH_EXPIRED);
+	    DIRECTORY_AUTH_PASSWORD_EXPIRED);
+	/* Each of AD's codes by its own name (issue 12 item 5). */
+	assert_int_equal(dir_ad_bind_reason("... data 525, v4563"),
+	    DIRECTORY_AUTH_UNKNOWN_USER);
+	assert_int_equal(dir_ad_bind_reason("... data 52E, v4563"),
+	    DIRECTORY_AUTH_BAD_PASSWORD);
+	assert_int_equal(dir_ad_bind_reason("... data 530, v4563"),
+	    DIRECTORY_AUTH_LOGON_HOURS);
+	assert_int_equal(dir_ad_bind_reason("... data 531, v4563"),
+	    DIRECTORY_AUTH_WORKSTATION);
+	assert_int_equal(dir_ad_bind_reason("80090308: LdapErr: DSID-0C09044E, "
+	    "comment: AcceptSecurityContext error, data 773, v4563"),
+	    DIRECTORY_AUTH_MUST_CHANGE);
+	assert_string_equal(directory_auth_reason_name(
+	    dir_ad_bind_reason("... data 773, v4563")),
+	    "password must be changed");
+	assert_string_equal(directory_auth_reason_name(
+	    DIRECTORY_AUTH_PASSWORD_EXPIRED), "password expired");
+	assert_string_equal(directory_auth_reason_name(
+	    DIRECTORY_AUTH_LOGON_HOURS), "outside logon hours");
+	assert_string_equal(directory_auth_reason_name(
+	    DIRECTORY_AUTH_WORKSTATION), "workstation not allowed");
+	assert_int_equal(dir_ad_bind_reason("... data 7730, v4563"),
+	    DIRECTORY_AUTH_BAD_PASSWORD);
 	assert_int_equal(dir_ad_bind_reason("Invalid credentials"),
 	    DIRECTORY_AUTH_BAD_PASSWORD);
 	assert_int_equal(dir_ad_bind_reason(""), DIRECTORY_AUTH_BAD_PASSWORD);

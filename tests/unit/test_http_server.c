@@ -39,7 +39,7 @@ struct hstate {
 	int rc;
 };
 
-/* A client thread: send req, collect everything until close. */
+/* A client thread: send req, collect one response (or up to close). */
 struct client {
 	pthread_t th;
 	unsigned port;
@@ -98,7 +98,36 @@ make_cert(void)
 	gnutls_x509_privkey_deinit(key);
 }
 
-/* Client thread body: TLS to the port, send, read to EOF. */
+/*
+ * Whether c->out holds one whole response, by RFC 9112 §6.3: no body after
+ * HEAD, 1xx, 204 or 304; else Content-Length bytes; without a length, the
+ * body runs to EOF. Stopping there matters: a keep-alive answer is
+ * followed by no EOF until the server's idle timeout, which is longer than
+ * the loop waits (the race of issue 12 item 10).
+ */
+static bool
+response_complete(struct client *c)
+{
+	const char *end, *cl;
+	unsigned long status, want;
+
+	c->out[c->len] = '\0';
+	if ((end = strstr(c->out, "\r\n\r\n")) == NULL ||
+	    strncmp(c->out, "HTTP/1.1 ", 9) != 0)
+		return false;
+	end += 4;
+	status = strtoul(c->out + 9, NULL, 10);
+	if (strncmp(c->req, "HEAD ", 5) == 0 || status < 200 ||
+	    status == 204 || status == 304)
+		return true;
+	if ((cl = strstr(c->out, "\r\nContent-Length: ")) == NULL ||
+	    cl > end)
+		return false;
+	want = strtoul(cl + 18, NULL, 10);
+	return (size_t)(c->out + c->len - end) >= want;
+}
+
+/* Client thread body: TLS to the port, send, read one whole response. */
 static void *
 client_main(void *arg)
 {
@@ -122,7 +151,7 @@ client_main(void *arg)
 	gnutls_record_set_timeout(s, 5000);
 	if (gnutls_handshake(s) == 0 &&
 	    gnutls_record_send(s, c->req, strlen(c->req)) > 0) {
-		while (c->len < sizeof(c->out) - 1) {
+		while (c->len < sizeof(c->out) - 1 && !response_complete(c)) {
 			ret = (int)gnutls_record_recv(s, c->out + c->len,
 			    sizeof(c->out) - 1 - c->len);
 			if (ret <= 0)

@@ -23,6 +23,7 @@
 
 static struct policy_request req;
 static struct policy_decision dec;
+static bool want_email;	/* subject-email on the next decide() */
 static char why[CA_WHY_MAX];
 
 /* Load a fixture PEM and parse it; returns the parse code. */
@@ -69,6 +70,7 @@ decide(enum tp_who rq, enum tp_who s, enum tp_tmpl which)
 	tp_principal(rq, &p);
 	tp_principal(s, &q);
 	tp_template(which, &t);
+	t.subject_email = want_email;
 	in.requester = &p;
 	in.subject = &q;
 	in.tmpl = &t;
@@ -78,6 +80,27 @@ decide(enum tp_who rq, enum tp_who s, enum tp_tmpl which)
 	assert_int_equal(policy_decide(&in, &dec), CA_OK);
 	principal_clear(&p);
 	principal_clear(&q);
+}
+
+/*
+ * AD's User template (Name-Flag 0xA6000000): the directory DN plus E=mail
+ * (subject-email = yes); a subject without mail is refused, as AD CS does.
+ */
+static void
+test_user_email_subject(void **state)
+{
+	(void)state;
+	assert_int_equal(load("escaped-multivalued.csr.pem"), CA_OK);
+	want_email = false;
+	decide(TP_ALICE, TP_ALICE, TP_T_USER);
+	assert_int_equal(dec.verdict, POLICY_ISSUE);
+	assert_null(strstr(dec.profile.subject, "E="));
+	want_email = true;
+	decide(TP_ALICE, TP_ALICE, TP_T_USER);
+	want_email = false;
+	assert_int_equal(dec.verdict, POLICY_ISSUE);
+	assert_string_equal(dec.profile.subject,
+	    "E=alice@entca.test,CN=Alice Smith,CN=Users,DC=entca,DC=test");
 }
 
 static void
@@ -152,6 +175,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_connector_shape),
+		cmocka_unit_test(test_user_email_subject),
 		cmocka_unit_test(test_bmp_subject),
 		cmocka_unit_test(test_p521_ip),
 		cmocka_unit_test(test_ed25519),

@@ -192,6 +192,8 @@ test_user(void **state)
 	assert_int_equal(t->compat_recipient, TMPL_COMPAT_2003);
 	assert_int_equal(t->subject, TMPL_SUBJECT_FROM_DIRECTORY);
 	assert_int_equal(t->subject_format, TMPL_SUBJFMT_DN);
+	/* Name-Flag 0xA6000000 keeps "e-mail in subject" (issue 12 item 8). */
+	assert_true(t->subject_email);
 	assert_int_equal(t->san, TMPL_SAN_UPN | TMPL_SAN_EMAIL);
 	assert_int_equal(t->n_policies, 3);
 	assert_int_equal(t->key_usage, 0xa0);
@@ -303,6 +305,7 @@ test_onbehalf(void **state)
 	assert_string_equal(t->ra_policy, CRA);
 	assert_int_equal(strncmp(t->oid, TMPL_OID_ARC ".", strlen(TMPL_OID_ARC) + 1), 0);
 	assert_int_equal(t->subject_format, TMPL_SUBJFMT_DN);
+	assert_false(t->subject_email);	/* 0x82000000: no e-mail */
 	assert_int_equal(t->san, TMPL_SAN_UPN);
 	assert_string_equal(t->policies[1], SMARTCARD);
 	assert_false(t->allow_private_key_export);
@@ -385,6 +388,37 @@ test_filetime_table(void **state)
 		assert_int_equal(it[0].t.renewal_seconds, DAY);
 		free(it);
 	}
+}
+
+/*
+ * An export without nTSecurityDescriptor (no SD-flags control, or a
+ * reader not allowed to see it) converts, with a warning that says how
+ * to export it; an export with one has no warning (issue 12 item 7).
+ */
+static void
+test_no_sd_warns(void **state)
+{
+	static const char text[] = "dn: cn=P,cn=Certificate Templates\n"
+	    "objectClass: pKICertificateTemplate\ncn: P\n"
+	    "msPKI-Certificate-Name-Flag: 1\n";
+	struct template_import_item *it = NULL;
+	char why[CA_WHY_MAX];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(template_import_ldif_buf("f.ldif", text,
+	    strlen(text), &it, &n, why, sizeof(why)), CA_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(it[0].rc, CA_OK);
+	assert_int_equal(it[0].t.n_aces, 0);
+	assert_non_null(strstr(it[0].warning, "f.ldif line 1 "
+	    "(cn=P,cn=Certificate Templates): no nTSecurityDescriptor"));
+	assert_non_null(strstr(it[0].warning,
+	    "-E '1.2.840.113556.1.4.801=::MAMCAQc='"));
+	free(it);
+	for (size_t i = 0; i < n_items; i++)
+		if (strcmp(items[i].t.name, "User") == 0)
+			assert_string_equal(items[i].warning, "");
 }
 
 /* Descriptor edge cases: NULL DACL, truncation, not self-relative. */
@@ -609,6 +643,7 @@ main(void)
 		cmocka_unit_test(test_sd_edges),
 		cmocka_unit_test(test_ldif_errors),
 		cmocka_unit_test(test_import_files),
+		cmocka_unit_test(test_no_sd_warns),
 		cmocka_unit_test(test_mutations),
 	};
 

@@ -1,0 +1,98 @@
+#!/bin/bash
+# EST interoperability (issue 12 items 2-4, Content-Type checks): what a
+# strict RFC 7030 client such as libest's estclient needs. Debian packages
+# no EST client (libest is not in Debian; `apt-cache search` finds none),
+# so tests/integration/est_client.py plays a strict one: cacerts first with
+# the exact Content-Type, certs-only PKCS#7 with id-data inside, csrattrs
+# without credentials, enrollment retried with Basic only after a 401.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
+SRC=$top_srcdir BUILD=$top_builddir
+. "$SRC/etc/demo/demo-env.sh"
+CSR="$PY $SRC/tests/integration/csr.py"
+ESTC="$PY $SRC/tests/integration/est_client.py"
+CONN='INTUNECONN$:demo-connector'
+D=$T_TMP
+
+DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
+    t_skip_all "demo set-up failed"
+demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
+T_PIDS="$T_PIDS $DEMO_PID"
+URL=$DEMO_URL/.well-known/est
+
+# req METHOD PATH [curl args...]: status in $code, headers in $D/hdr, body in $D/out.
+req() {
+	_m=$1 _p=$2; shift 2
+	code=$(curl -s -o "$D/out" -D "$D/hdr" -w '%{http_code}' --cacert "$DEMO_CA" \
+	    -X "$_m" "$@" "$DEMO_URL$_p")
+}
+
+# --- cacerts: RFC 7030 §4.1.3 names the type exactly, without smime-type ---
+req GET /.well-known/est/cacerts
+t_match "cacerts_content_type_exact: Content-Type: application/pkcs7-mime and nothing more" \
+    '^Content-Type: application/pkcs7-mime'$'\r''?$' "$(grep -i '^Content-Type' "$D/hdr")"
+base64 -d "$D/out" >"$D/cacerts.p7"
+t_match "certs_only_inner_id_data: openssl sees pkcs7-data as the encapsulated type" \
+    'd=4 .*OBJECT +:pkcs7-data' "$(openssl asn1parse -inform DER -in "$D/cacerts.p7")"
+t_run "openssl reads the certs-only PKCS#7" openssl pkcs7 -inform DER -in "$D/cacerts.p7" -print_certs -noout
+out=$($ESTC "$DEMO_URL" "$DEMO_CA" cacerts 2>&1)
+t_match "strict client: cacerts accepted" '^ok cacerts: 1 certificate\(s\), Content-Type application/pkcs7-mime, id-data' "$out"
+
+# --- csrattrs without credentials (RFC 7030 §4.5; libest never retries it) ---
+out=$($ESTC "$DEMO_URL" "$DEMO_CA" csrattrs PKCSIntune 2>&1)
+t_match "csrattrs_without_credentials: strict client reads csrattrs" '^ok csrattrs: ' "$out"
+out=$($ESTC "$DEMO_URL" "$DEMO_CA" csrattrs 2>&1)
+t_match "csrattrs of the default template without credentials" '^ok csrattrs: ' "$out"
+req GET /.well-known/est/NoSuchTemplate/csrattrs
+t_eq "csrattrs of a template this CA does not issue: 404" 404 "$code"
+req GET /.well-known/est/PKCSIntune/csrattrs -u 'INTUNECONN$:wrong'
+t_eq "csrattrs with wrong credentials sent: still refused (401)" 401 "$code"
+
+# --- enrollment: 401, retry with Basic, certs-only answer with smime-type ---
+$CSR make "$D/alice.key" "$D/alice.b64" "CN=alice,O=Demo" --upn alice@demo.example
+out=$($ESTC "$DEMO_URL" "$DEMO_CA" enroll PKCSIntune "$CONN" "$D/alice.b64" "$D/alice.pem" 2>&1)
+t_match "strict client: enroll retried with credentials after 401" 'ok enroll: 401 then retried' "$out"
+t_match "strict client: enroll answer is certs-only with id-data" 'ok enroll: certificate for .*CN=alice' "$out"
+t_run "enrolled certificate chains to the CA" openssl verify -CAfile "$DEMO_CA" "$D/alice.pem"
+
+# --- request Content-Type: 415 naming the expected type ---
+req POST /.well-known/est/PKCSIntune/simpleenroll -u "$CONN" \
+    -H 'Content-Type: text/plain' --data-binary @"$D/alice.b64"
+t_eq "enroll_wrong_content_type_refused: text/plain body: 415" 415 "$code"
+t_match "415 names application/pkcs10" 'Content-Type must be application/pkcs10' "$(cat "$D/out")"
+req POST /.well-known/est/PKCSIntune/simpleenroll -u "$CONN" --data-binary @"$D/alice.b64"
+t_eq "enroll without Content-Type (curl's form type): 415" 415 "$code"
+req POST /.well-known/est/PKCSIntune/serverkeygen -u "$CONN" \
+    -H 'Content-Type: application/json' --data-binary @"$D/alice.b64"
+t_eq "serverkeygen with a JSON type: 415" 415 "$code"
+req POST /.well-known/est/PKCSIntune/simpleenroll -u "$CONN" \
+    -H 'Content-Type: Application/PKCS10; charset=us-ascii' --data-binary @"$D/alice.b64"
+t_eq "media type compared case-insensitively, parameters allowed (RFC 9110 §8.3.1)" 200 "$code"
+req POST /api/v1/crl/publish -u 'pkiadmin@demo.example:demo-admin' \
+    -H 'Content-Type: text/plain' -d '{}'
+t_eq "api_wrong_content_type_refused: text/plain JSON body: 415" 415 "$code"
+t_match "415 names application/json" 'Content-Type must be application/json' "$(cat "$D/out")"
+req POST /api/v1/crl/publish -u 'pkiadmin@demo.example:demo-admin' -d '{}'
+t_eq "API body with curl's form type: 415" 415 "$code"
+req POST /api/v1/crl/publish -u 'pkiadmin@demo.example:demo-admin' \
+    -H 'Content-Type: application/json' -d '{}'
+t_eq "API body with application/json: 200" 200 "$code"
+req POST /api/v1/requests/999999/approve -u "$CONN"
+t_match "empty API POST needs no Content-Type (not 415)" '^(404|409|400)$' "$code"
+
+# --- [est] csrattrs-auth = yes: credentials and the read right again ---
+kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+printf '\n[est]\ncsrattrs-auth = yes\n' >>"$DEMO_CONF"
+demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not restart"; }
+T_PIDS="$T_PIDS $DEMO_PID"
+req GET /.well-known/est/PKCSIntune/csrattrs
+t_eq "csrattrs_auth_yes_refuses_anonymous: 401 without credentials" 401 "$code"
+t_match "and a Basic challenge" 'WWW-Authenticate: Basic' "$(cat "$D/hdr")"
+req GET /.well-known/est/PKCSIntune/csrattrs -u "$CONN"
+t_eq "csrattrs-auth = yes: the connector (read right) gets 200" 200 "$code"
+out=$($ESTC "$DEMO_URL" "$DEMO_CA" csrattrs PKCSIntune 2>&1)
+t_match "csrattrs-auth = yes: a libest-like client fails as the issue saw" '^FAIL: csrattrs without credentials: HTTP 401' "$out"
+printf '[est]\ncsrattrs-auth = maybe\n' >"$D/bad.conf"
+out=$("$BUILD/entcad" -t -c "$D/bad.conf" 2>&1)
+t_match "bad csrattrs-auth value named with its line" 'line 2: \[est\] csrattrs-auth: expected yes or no' "$out"
+
+t_done
