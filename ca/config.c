@@ -423,6 +423,10 @@ handle_store(struct config_ctx *ctx, const char *k, const char *v)
 		c->store_max_size = n;
 	} else {
 		BAD("[store] %s: unknown key", k);
+	}
+	return 1;
+}
+
 /* Longest minimum a PFX password policy may ask for (characters). */
 #define CONFIG_PFX_MIN_MAX 128
 
@@ -438,8 +442,7 @@ handle_est(struct config_ctx *ctx, const char *k, const char *v)
 			BAD("[est] pfx-min-password-length: expected 1..%d characters, got \"%s\"",
 			    CONFIG_PFX_MIN_MAX, v);
 		c->pfx_min_password_length = (unsigned)n;
-
-	if (strcmp(k, "csrattrs-auth") == 0) {
+	} else if (strcmp(k, "csrattrs-auth") == 0) {
 		if (parse_bool(v, &c->est_csrattrs_auth) != 0)
 			BAD("[est] csrattrs-auth: expected yes or no, got \"%s\"", v);
 	} else {
@@ -469,18 +472,11 @@ config_handler(void *user, const char *section, const char *name,
 		return handle_log(ctx, name, value);
 	if (strcmp(section, "store") == 0)
 		return handle_store(ctx, name, value);
-	if (*section == '\0')
-		BAD("%s: key outside any section", name);
-	BAD("[%s]: unknown section (expected ca, http, directory, crl, security, log, store)", section);
 	if (strcmp(section, "est") == 0)
 		return handle_est(ctx, name, value);
 	if (*section == '\0')
 		BAD("%s: key outside any section", name);
-	if (strcmp(section, "est") == 0)
-		return handle_est(ctx, name, value);
-	if (*section == '\0')
-		BAD("%s: key outside any section", name);
-	BAD("[%s]: unknown section (expected ca, http, directory, crl, security, log, est)", section);
+	BAD("[%s]: unknown section (expected ca, http, directory, crl, security, log, store, est)", section);
 }
 
 /* Defaults for every key, before the file is read. */

@@ -7,7 +7,7 @@ EXTRA_DIST += tests/common.sh tests/integration/csr.py tests/integration/est_enr
 	etc/demo/demo-env.sh etc/demo/run-demo.sh etc/entcad.conf
 # Interoperability with strict EST clients (issue 12).
 TESTS += tests/integration/est_interop.sh tests/integration/directory_diag.sh
-EXTRA_DIST += tests/integration/est_interop.sh tests/integration/est_client.py \
+EXTRA_DIST += tests/integration/est_interop.sh tests/integration/est_strict_client.py \
 	tests/integration/directory_diag.sh
 
 # libFuzzer targets for untrusted and hand-edited input (--enable-fuzzing,

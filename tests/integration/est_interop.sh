@@ -2,14 +2,14 @@
 # EST interoperability (issue 12 items 2-4, Content-Type checks): what a
 # strict RFC 7030 client such as libest's estclient needs. Debian packages
 # no EST client (libest is not in Debian; `apt-cache search` finds none),
-# so tests/integration/est_client.py plays a strict one: cacerts first with
+# so tests/integration/est_strict_client.py plays a strict one: cacerts first with
 # the exact Content-Type, certs-only PKCS#7 with id-data inside, csrattrs
 # without credentials, enrollment retried with Basic only after a 401.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
 SRC=$top_srcdir BUILD=$top_builddir
 . "$SRC/etc/demo/demo-env.sh"
 CSR="$PY $SRC/tests/integration/csr.py"
-ESTC="$PY $SRC/tests/integration/est_client.py"
+ESTC="$PY $SRC/tests/integration/est_strict_client.py"
 CONN='INTUNECONN$:demo-connector'
 D=$T_TMP
 
