@@ -87,10 +87,6 @@ daemon_crlpub_for(struct daemon *d, const struct ca_config *cfg,
 }
 
 /*
- * Read the directory service account's password file (one line). Only its
- * owner may read it, and that is us, root or [ca] user (issue 20 item 8);
- * the copy in stdio or keyfile buffers is wiped (keyfile_read_password).
- */
  * Before anything publishes: a store restored from an older backup must
  * continue above every CRL in service and take back the revocations they
  * list (crlpub_recover). Logged here because daemon and tool both open so.
@@ -122,7 +118,11 @@ daemon_crl_recover(struct daemon *d, char *why, size_t whylen)
 	return CA_OK;
 }
 
-/* Read the directory service account's password file (one line). */
+/*
+ * Read the directory service account's password file (one line). Only its
+ * owner may read it, and that is us, root or [ca] user (issue 20 item 8);
+ * the copy in stdio or keyfile buffers is wiped (keyfile_read_password).
+ */
 static int
 read_secret(const struct ca_config *c, const char *path, char *out, size_t len,
     char *why, size_t whylen)

@@ -178,6 +178,8 @@ on_http_event(enum http_event ev, const char *peer, int status,
 		log_info("- (not parsed) from %s: %d %s", peer, status, detail);
 	else if (ev == HTTP_EVENT_TLS_FAILED)
 		log_info("- TLS handshake from %s refused: %s", peer, detail);
+	else if (ev == HTTP_EVENT_LIMIT)	/* at most one per HTTP_LIMIT_REPORT_MS */
+		log_warning("http: connection from %s refused: %s", peer, detail);
 	else
 		log_debug("%s from %s: %s", http_event_name(ev), peer, detail);
 }
@@ -481,21 +483,6 @@ drop_privileges(const char *user, const char *state_dir, char *why, size_t whyle
 	return CA_OK;
 }
 
-/*
- * Connection events of both listeners: a limit hit is a warning (the
- * server already reports it at most once per HTTP_LIMIT_REPORT_MS, so a
- * flood is one line per interval); the rest are routine, for debugging.
- */
-static void
-on_http_event(enum http_event ev, const char *peer, int status,
-    const char *detail, void *arg)
-{
-	(void)arg;
-	if (ev == HTTP_EVENT_LIMIT)
-		log_warning("http: connection from %s refused: %s", peer, detail);
-	else
-		log_debug("http: %s %s %d %s", http_event_name(ev), peer,
-		    status, detail != NULL ? detail : "-");
 /* Say in the log what keeps the key from the network process, and what not. */
 static void
 log_isolation(struct daemon *d)

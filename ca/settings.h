@@ -41,7 +41,6 @@ struct ca_config {
 	char default_template[TMPL_NAME_MAX];
 	unsigned workers;
 	bool sid_url_san;			/* no: no SID SAN URL CA-wide */
-	bool sid_url_san;			/* add the KB5014754 SAN URL too */
 	char signer_user[64];			/* the signer's own account when root */
 
 	/* [http] */

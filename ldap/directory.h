@@ -195,6 +195,8 @@ int directory_resolve_principal(struct directory *d, const char *text,
  * why naming every missing item, or a search error.
  */
 int directory_check_access(struct directory *d, char *why, size_t whylen);
+
+/*
  * Replace the certificate-syntax attribute attr (a bare name such as
  * cACertificate or userCertificate, no options) of dn with der, adding
  * ;binary only where the server's schema needs it. Same returns as

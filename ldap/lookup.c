@@ -630,6 +630,8 @@ directory_lookup_mail(struct directory *d, const char *value,
 	else
 		principal_clear(out);
 	return rc;
+}
+
 struct recheck_arg {
 	const struct principal *p;
 };
