@@ -26,7 +26,7 @@ tests_unit_http_echo_SOURCES = tests/unit/http_echo.c
 tests_unit_http_echo_LDADD = $(ENTCA_LIBS)
 
 TESTS += tests/integration/http_server.sh
-EXTRA_DIST += tests/integration/http_server.sh
+EXTRA_DIST += tests/integration/http_server.sh tests/integration/tls_midconn.py
 
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_http_parse

@@ -93,14 +93,11 @@ out=$(echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_3 2>&1)
 t_match "openssl s_client negotiates TLSv1.3" 'New, TLSv1.3' "$out"
 t_fail "TLS 1.1 refused" $CURL --tlsv1.1 --tls-max 1.1 "$URL/echo"
 
-out=$( (printf 'GET /echo HTTP/1.1\r\nHost: a\r\n\r\n'; sleep 0.5; printf 'R\n';
-	sleep 1) | timeout 10 openssl s_client -tls1_2 -connect "127.0.0.1:$PORT" 2>&1)
+out=$($PY "$top_srcdir/tests/integration/tls_midconn.py" "$PORT" reneg 2>&1)
 t_match "TLS 1.2 renegotiation refused by closing" \
 	'RENEGOTIATING.*(unexpected eof|errno|closed)' "$(printf '%s' "$out" | tr '\n' ' ')"
 
-out=$( (printf 'GET /echo HTTP/1.1\r\nHost: a\r\n\r\n'; sleep 0.3; printf 'K\n';
-	sleep 0.3; printf 'GET /echo?x=2 HTTP/1.1\r\nHost: a\r\n\r\n'; sleep 0.5) |
-	timeout 10 openssl s_client -tls1_3 -connect "127.0.0.1:$PORT" 2>&1)
+out=$($PY "$top_srcdir/tests/integration/tls_midconn.py" "$PORT" keyupdate 2>&1)
 t_match "TLS 1.3 key update (requested) mid-connection: next request served" \
 	'KEYUPDATE.*HTTP/1.1 200 OK.*X-Query: x=2' "$(printf '%s' "$out" | tr '\r\n' '  ')"
 
