@@ -61,9 +61,7 @@ basic_attempted_user(const char *authz, char *user, size_t len)
 	size_t n = 0, ul;
 
 	user[0] = '\0';
-	if (strncasecmp(authz, "Basic", 5) != 0)
-		return;
-	authz += 5;
+	authz += 5;	/* "Basic", checked by the caller */
 	authz += strspn(authz, " \t");
 	if (base64_decode_buf(authz, strcspn(authz, " \t"), dec, sizeof(dec), &n,
 	    NULL, 0) == CA_OK) {
@@ -99,7 +97,7 @@ job_new(struct daemon *d, struct http_request *req)
 	    j->password, sizeof(j->password), j->basic_why, sizeof(j->basic_why)) == CA_OK) {
 		j->have_basic = true;
 		j->basic_why[0] = '\0';
-	} else if (auth != NULL) {
+	} else if (auth != NULL && strncasecmp(auth, "Basic", 5) == 0) {
 		/* Refused below as invalid credentials, named in the log. */
 		j->bad_basic = true;
 		basic_attempted_user(auth, j->user, sizeof(j->user));
