@@ -261,7 +261,13 @@ job_committed(int rc, void *arg)
 		free(j->resp);
 		j->resp = NULL;
 		j->n_headers = 0;
-		if (rc == CA_EEXIST || rc == CA_ESTATE || rc == CA_ENOTFOUND)
+		if (!j->authenticated) {
+			/* Only an audit of a refused login is written for such a
+			 * caller; the store's words are for the log. */
+			log_error("store: audit of a refused login from %s: %s", j->peer,
+			    j->sjob.why[0] ? j->sjob.why : ca_strerror(rc));
+			job_text(j, 500, "internal error");
+		} else if (rc == CA_EEXIST || rc == CA_ESTATE || rc == CA_ENOTFOUND)
 			job_text(j, rc == CA_ENOTFOUND ? 404 : 409, "%s", j->sjob.why);
 		else
 			job_text(j, 500, "store: %s", j->sjob.why[0] ? j->sjob.why : ca_strerror(rc));
