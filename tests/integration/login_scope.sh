@@ -311,7 +311,14 @@ t_eq "log_injection_escaped: entca cert list has one line per certificate" 0 \
 code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" \
     -H "Authorization: Basic $(printf '\377\376bad:pw' | base64 -w0)" "$DEMO_URL/api/v1/audit")
 t_eq "user name that is not UTF-8: 401" 401 "$code"
+# A right-to-left override in a user name would reorder what an operator reads.
+code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" \
+    -H "Authorization: Basic $(printf 'adm\342\200\256nimda:pw' | base64 -w0)" "$DEMO_URL/api/v1/audit")
+t_eq "user name with U+202E: 401" 401 "$code"
+t_match "bidi_override_escaped: in the log" 'info: adm\\u202enimda GET /api/v1/audit' "$(cat "$LOG")"
 "$BUILD/entca" -c "$DEMO_CONF" audit 20 >"$D/audit.txt" 2>&1
+t_match "bidi_override_escaped: in entca audit" '"who":"adm\\u202[eE]nimda"' "$(cat "$D/audit.txt")"
+t_eq "bidi_override_escaped: no raw U+202E in entca audit" 0 "$(grep -c $'\u202e' "$D/audit.txt")"
 t_match "invalid_utf8_user_audited: who and user kept, escaped" \
     '"who":"\\\\xff\\\\xfebad".*"action":"authenticate".*"user":"\\\\xff\\\\xfebad"' "$(cat "$D/audit.txt")"
 t_match "revoked certificate logins are audited with serial and template" \
