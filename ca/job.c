@@ -62,9 +62,7 @@ basic_attempted_user(const char *authz, char *user, size_t len)
 	size_t n = 0, ul;
 
 	user[0] = '\0';
-	if (strncasecmp(authz, "Basic", 5) != 0)
-		return;
-	authz += 5;
+	authz += 5;	/* "Basic", checked by the caller */
 	authz += strspn(authz, " \t");
 	if (base64_decode_buf(authz, strcspn(authz, " \t"), dec, sizeof(dec), &n,
 	    NULL, 0) == CA_OK) {
@@ -100,7 +98,7 @@ job_new(struct daemon *d, struct http_request *req)
 	    j->password, sizeof(j->password), j->basic_why, sizeof(j->basic_why)) == CA_OK) {
 		j->have_basic = true;
 		j->basic_why[0] = '\0';
-	} else if (auth != NULL) {
+	} else if (auth != NULL && strncasecmp(auth, "Basic", 5) == 0) {
 		/* Refused below as invalid credentials, named in the log. */
 		j->bad_basic = true;
 		basic_attempted_user(auth, j->user, sizeof(j->user));
@@ -264,7 +262,13 @@ job_committed(int rc, void *arg)
 		free(j->resp);
 		j->resp = NULL;
 		j->n_headers = 0;
-		if (rc == CA_EEXIST || rc == CA_ESTATE || rc == CA_ENOTFOUND)
+		if (!j->authenticated) {
+			/* Only an audit of a refused login is written for such a
+			 * caller; the store's words are for the log. */
+			log_error("store: audit of a refused login from %s: %s", j->peer,
+			    j->sjob.why[0] ? j->sjob.why : ca_strerror(rc));
+			job_text(j, 500, "internal error");
+		} else if (rc == CA_EEXIST || rc == CA_ESTATE || rc == CA_ENOTFOUND)
 			job_text(j, rc == CA_ENOTFOUND ? 404 : 409, "%s", j->sjob.why);
 		else
 			job_text(j, 500, "store: %s", j->sjob.why[0] ? j->sjob.why : ca_strerror(rc));

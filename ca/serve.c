@@ -21,6 +21,7 @@
 #include "ca/http.h"
 #include "ca/http_util.h"
 #include "ca/identity.h"
+#include "ca/log.h"
 #include "ca/pkcs7.h"
 #include "ca/templates_load.h"
 #include "ca/workers.h"
@@ -40,6 +41,10 @@ reply_text(struct http_request *req, int status, const char *text,
 	char buf[512];
 	int n = snprintf(buf, sizeof(buf), "%s\n", text);
 
+	/* Every refusal is logged with the peer, like those of jobs. */
+	if (status >= 400)
+		log_info("- %s %s from %s: %d %s", req->method, req->path,
+		    req->peer, status, text);
 	http_respond(req, status, h, allow != NULL ? 2 : 1, buf,
 	    n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : 0);
 }

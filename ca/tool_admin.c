@@ -227,6 +227,14 @@ cell(const char *s, char *buf)
 	return buf;
 }
 
+/* As cell(), for a counted string. */
+static const char *
+cell_n(const char *s, size_t len, char *buf)
+{
+	log_escape(s, len, buf, TOOL_CELL_MAX);
+	return buf;
+}
+
 /* Print one pending (or any) request as a line. */
 static int
 print_request(const struct store_request *r, void *arg)
@@ -324,12 +332,26 @@ print_cert(const unsigned char *serial, size_t len, int64_t not_after, void *arg
 	return 0;
 }
 
-/* Print one audit event as a JSON line. */
+/*
+ * Print one audit event as a JSON line. Re-encoded with \uXXXX for
+ * everything outside ASCII: JSON already escapes C0 controls, but C1
+ * controls and bidi overrides in a name would reach the terminal raw.
+ */
 static int
 print_audit(uint64_t seq, const char *json, size_t len, void *arg)
 {
+	char raw[TOOL_CELL_MAX];
+	json_t *ev = json_loadb(json, len, 0, NULL);
+	char *s = ev != NULL ? json_dumps(ev, JSON_COMPACT | JSON_ENSURE_ASCII |
+	    JSON_PRESERVE_ORDER) : NULL;
+
 	(void)arg;
-	printf("%llu %.*s\n", (unsigned long long)seq, (int)len, json);
+	if (s != NULL)
+		printf("%llu %s\n", (unsigned long long)seq, s);
+	else
+		printf("%llu %s\n", (unsigned long long)seq, cell_n(json, len, raw));
+	free(s);
+	json_decref(ev);
 	return 0;
 }
 

@@ -16,7 +16,7 @@ ADMIN='pkiadmin@demo.example:demo-admin'
 ADMIN_SID=S-1-5-21-3623811015-3361044348-30300820-1108
 D=$T_TMP
 
-DEMO_ISSUE="PKCSIntune, LoginUser, Renewable" DEMO_WATCH_PID=$$ \
+DEMO_ISSUE="PKCSIntune, LoginUser, Renewable, NoClientAuth" DEMO_WATCH_PID=$$ \
     demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
 LOG=$D/demo/entcad.log
 # mk_tmpl NAME OID-SUFFIX: a PKCSIntune copy, 5 days, renewable all its
@@ -33,8 +33,11 @@ mk_tmpl() {
 }
 mk_tmpl LoginUser 21
 mk_tmpl Renewable 22
+# A login template whose certificates lack Client Authentication.
+mk_tmpl NoClientAuth 23
+sed -i 's/^application-policies = .*/application-policies = efs, secure-email/' "$D/demo/templates/NoClientAuth.tmpl"
 # Certificates of LoginUser may log in to the API; nothing else is changed.
-sed -i '/^\[http\]/a login-templates = LoginUser' "$DEMO_CONF"
+sed -i '/^\[http\]/a login-templates = LoginUser, NoClientAuth' "$DEMO_CONF"
 demo_start_entcad || { cat "$LOG"; t_skip_all "entcad did not start"; }
 T_PIDS="$T_PIDS $DEMO_PID"
 URL=$DEMO_URL/.well-known/est
@@ -94,6 +97,11 @@ cest ra Renewable/simpleenroll "$D/ra2.b64"
 t_refused "cert_outside_login_templates_refused: Renewable certificate for simpleenroll" "$code"
 capi cp GET requests
 t_refused "cert_outside_login_templates_refused: the connector's PKCSIntune certificate is no officer login" "$code"
+
+enroll "$ADMIN" NoClientAuth nc "CN=pkiadmin,O=Demo"
+t_eq "pkiadmin enrolls on NoClientAuth (a login template): 200" 200 "$code"
+capi nc GET requests
+t_refused "cert_without_client_auth_refused: no Client Authentication EKU, no login (TLS verification refuses it too)" "$code"
 
 # --- officer_issued_cert_not_admin, certificate-admin off (default) ---
 capi pc GET audit
@@ -303,12 +311,31 @@ t_eq "log_injection_escaped: entca cert list has one line per certificate" 0 \
 code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" \
     -H "Authorization: Basic $(printf '\377\376bad:pw' | base64 -w0)" "$DEMO_URL/api/v1/audit")
 t_eq "user name that is not UTF-8: 401" 401 "$code"
+# A right-to-left override in a user name would reorder what an operator reads.
+code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" \
+    -H "Authorization: Basic $(printf 'adm\342\200\256nimda:pw' | base64 -w0)" "$DEMO_URL/api/v1/audit")
+t_eq "user name with U+202E: 401" 401 "$code"
+t_match "bidi_override_escaped: in the log" 'info: adm\\u202enimda GET /api/v1/audit' "$(cat "$LOG")"
 "$BUILD/entca" -c "$DEMO_CONF" audit 20 >"$D/audit.txt" 2>&1
+t_match "bidi_override_escaped: in entca audit" '"who":"adm\\u202[eE]nimda"' "$(cat "$D/audit.txt")"
+t_eq "bidi_override_escaped: no raw U+202E in entca audit" 0 "$(grep -c $'\u202e' "$D/audit.txt")"
 t_match "invalid_utf8_user_audited: who and user kept, escaped" \
     '"who":"\\\\xff\\\\xfebad".*"action":"authenticate".*"user":"\\\\xff\\\\xfebad"' "$(cat "$D/audit.txt")"
 t_match "revoked certificate logins are audited with serial and template" \
     "\"action\":\"authenticate\",\"decision\":\"denied\".*\"serial\":\"$(serial_of "$D/pr.pem")\",\"template\":\"LoginUser\"" \
     "$(cat "$D/audit.txt")"
+
+# --- expired_cert_login_refused: the CA's clock (ENTCA_NOW) is past the
+# 5-day LoginUser certificate; TLS itself (real time) still accepts it ---
+capi pa GET requests
+t_eq "pkiadmin's LoginUser certificate logs in today: 200" 200 "$code"
+export ENTCA_NOW=$(( $(date +%s) + 6 * 86400 ))
+restart_entcad
+unset ENTCA_NOW
+capi pa GET requests
+t_refused "expired_cert_login_refused: six days later the 5-day certificate is no login" "$code"
+t_match "the log says it is outside its validity" "client certificate $(serial_of "$D/pa.pem"): outside its validity" "$(cat "$LOG")"
+restart_entcad
 
 # --- disabled_account_cert_login_refused (issue 20 item 1) ---
 enroll "$CONN" LoginUser cl "CN=INTUNECONN"
