@@ -797,7 +797,8 @@ enroll_check_binding(struct job *j, struct enroll *e)
 		return true;
 	if (j->tls_binding_len == 0) {
 		job_text(j, 400, "CSR: template %s links requests to the TLS session "
-		    "(RFC 7030 §3.5), and this connection has no TLS channel binding",
+		    "(RFC 7030 §3.5), and this connection has no usable TLS channel "
+		    "binding (TLS 1.3, or TLS 1.2 with extended master secret)",
 		    e->template_name);
 		return false;
 	}

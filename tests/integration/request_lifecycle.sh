@@ -201,27 +201,37 @@ $CSR make "$D/k3.key" "$D/k3.b64" "CN=alice,O=Demo" --upn alice@demo.example --c
 post "$CONN" PKCSIntune/serverkeygen "$D/k3.b64" -H 'Accept: application/pkcs12'
 t_eq "pfx_short_password_400: a 1-character challengePassword: 400" 400 "$code"
 # On a linking template the challengePassword is the binding, never the PFX password.
-tmpl_keygen_linked_reuse() {
-	$PY - "$HOST" "$PORT" "$DEMO_CA" "$CONN" <<'PYEOF'
+# keygen_linked PASSWORD: serverkeygen on LinkedUser over TLS 1.2 with the
+# binding as challengePassword and PASSWORD (or "binding") in the header.
+keygen_linked() {
+	$PY - "$HOST" "$PORT" "$DEMO_CA" "$CONN" "$1" <<'PYEOF'
 import base64, sys
 sys.path.insert(0, __import__("os").environ["SRC"] + "/tests/integration")
 import est_client as c
 from cryptography.hazmat.primitives.asymmetric import rsa
-host, port, ca, cred = sys.argv[1:5]
+host, port, ca, cred, pw = sys.argv[1:6]
+key = rsa.generate_private_key(65537, 2048)
 s = c.connect(host, port, ca, tls12=True)
 b64 = base64.b64encode(s.get_channel_binding("tls-unique")).decode()
-csr = c.csr_b64(rsa.generate_private_key(65537, 2048), "CN=alice,O=Demo", "alice@demo.example", b64)
+csr = c.csr_b64(key, "CN=alice,O=Demo", "alice@demo.example", b64)
 req = c.request_bytes(host, port, "POST", "/.well-known/est/LinkedUser/serverkeygen", cred,
                       "application/pkcs10", csr)
+pw = b64 if pw == "binding" else pw
 req = req.replace(b"Connection: close\r\n", b"Connection: close\r\nAccept: application/pkcs12\r\n"
-                  b"X-EST-PKCS12-Password: " + b64.encode() + b"\r\n")
+                  b"X-EST-PKCS12-Password: " + pw.encode() + b"\r\n")
 s.sendall(req)
 st, _, body = c.parse_response(c.read_all(s))
 print(st, body.decode(errors="replace").strip())
 PYEOF
 }
-r=$(SRC=$SRC tmpl_keygen_linked_reuse)
+r=$(SRC=$SRC keygen_linked binding)
 t_match "linked serverkeygen whose PFX password is the channel binding: 400" '^400 .*must not be the CSR.s challengePassword' "$r"
+r=$(SRC=$SRC keygen_linked "$HSECRET")
+t_match "linked serverkeygen with its own header password: 200" '^200 ' "$r"
+$CSR make "$D/k4.key" "$D/k4.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "$CONN" ApprovalUser/serverkeygen "$D/k4.b64" -H "X-EST-PKCS12-Password: $HSECRET" -H 'Accept: application/pkcs12'
+t_eq "serverkeygen on an approval template: 403 (the key cannot wait for an officer)" 403 "$code"
+t_match "and the 403 says why" 'requires approval by a CA officer, and a key entca generates cannot be handed out later' "$(cat "$D/out")"
 
 kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
 t_eq "SIGTERM: entcad exits 0" 0 "$?"
