@@ -48,6 +48,10 @@ struct enroll {
 	struct store_cert cert;
 	char password[EST_PASSWORD_MAX];
 	gnutls_x509_privkey_t key;	/* serverkeygen only */
+
+	/* simplereenroll: the certificate being renewed */
+	unsigned char renew_serial[STORE_SERIAL_MAX];
+	size_t renew_serial_len;
 };
 
 

@@ -16,7 +16,7 @@ ALICE='alice@demo.example:demo-alice'
 RUNS=${RACE_RUNS:-50}
 D=$T_TMP
 
-DEMO_ISSUE="PKCSIntune, ApprovalUser, RaceUser, LinkedUser, RenewApproval, RenewPlain" \
+DEMO_ISSUE="PKCSIntune, ApprovalUser, RaceUser, LinkedUser, RenewApproval, RenewPlain, RenewByCert" \
     DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
     t_skip_all "demo set-up failed"
 # tmpl NAME OID-SUFFIX sed-expressions...: a copy of PKCSIntune.
@@ -35,6 +35,10 @@ tmpl RenewApproval 14 -e 's/^require-approval = .*/require-approval = yes/' \
     -e 's/^allow = INTUNECONN\$ : read, enroll$/&\nallow = alice : read, enroll/'
 # Only the connector may enroll on RenewPlain; alice holds a certificate from it.
 tmpl RenewPlain 15 -e 's/^validity = .*/validity = 5d/' -e 's/^renewal-period = .*/renewal-period = 5d/'
+# AD CS's "valid existing certificate": approval once, renewals without.
+tmpl RenewByCert 16 -e 's/^require-approval = .*/require-approval = yes/' \
+    -e 's/^validity = .*/validity = 5d/' -e 's/^renewal-period = .*/renewal-period = 5d/' \
+    -e 's/^renewal = .*/renewal = valid-certificate-suffices/'
 chmod 600 "$D/demo/templates/"*.tmpl
 demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
 T_PIDS="$T_PIDS $DEMO_PID"
@@ -173,6 +177,26 @@ $CSR make "$D/rp2.key" "$D/rp2.b64" "CN=alice,O=Demo" --upn alice@demo.example
 post "" simplereenroll "$D/rp2.b64" --cert "$D/rp.pem" --key "$D/rp.key"
 t_eq "renewal_without_enroll_right_refused: 403" 403 "$code"
 t_match "renewal_without_enroll_right_refused: the 403 names the enroll right" 'no enroll right on template RenewPlain' "$(cat "$D/out")"
+
+# valid-certificate-suffices: no approval for the renewal, one renewal per certificate.
+$CSR make "$D/rb.key" "$D/rb.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "$CONN" RenewByCert/simpleenroll "$D/rb.b64"
+api "$CONN" "requests/$(rid)/approve" '{}'
+post "$CONN" RenewByCert/simpleenroll "$D/rb.b64"
+p7_to_pem "$D/out" "$D/rb.pem"
+$CSR make "$D/rb2.key" "$D/rb2.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "" simplereenroll "$D/rb2.b64" --cert "$D/rb.pem" --key "$D/rb.key"
+t_eq "valid-certificate-suffices: the renewal needs no approval (200)" 200 "$code"
+S2=$(p7_serial "$D/out")
+p7_to_pem "$D/out" "$D/rb2.pem"
+post "" simplereenroll "$D/rb2.b64" --cert "$D/rb.pem" --key "$D/rb.key"
+t_eq "the same renewal again (a retry) gets the same certificate" "200 $S2" "$code $(p7_serial "$D/out")"
+$CSR make "$D/rb3.key" "$D/rb3.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "" simplereenroll "$D/rb3.b64" --cert "$D/rb.pem" --key "$D/rb.key"
+t_eq "renewal_chain_fork_refused: a second renewal of the same certificate: 409" 409 "$code"
+t_match "and the 409 says it was renewed already" 'already renewed .*renews each certificate once' "$(cat "$D/out")"
+post "" simplereenroll "$D/rb3.b64" --cert "$D/rb2.pem" --key "$D/rb2.key"
+t_eq "the chain goes on from the renewed certificate (200)" 200 "$code"
 
 # --- PKCS#12 passwords ---
 SECRET="pfx-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
