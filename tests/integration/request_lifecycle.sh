@@ -126,6 +126,14 @@ post "$CONN" ApprovalUser/simpleenroll "$D/pa.b64"
 t_eq "poll_revoked_not_returned: the poll is a new pending request (202), not the revoked certificate" 202 "$code"
 [ "$(rid)" != "$RA" ] && [ -n "$(rid)" ]; t_ok $? "poll_revoked_not_returned: a new request id ($(rid), was $RA)"
 
+# An approved certificate that will have expired when entcad's clock moves on.
+$CSR make "$D/pe.key" "$D/pe.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "$CONN" ApprovalUser/simpleenroll "$D/pe.b64"
+RE=$(rid)
+api "$CONN" "requests/$RE/approve" '{}'
+post "$CONN" ApprovalUser/simpleenroll "$D/pe.b64"
+t_eq "poll: a second approved request returns its certificate" 200 "$code"
+
 # --- csr_not_linked_to_tls_refused: challengePassword = channel binding ---
 r=$($CLIENT linked "$HOST" "$PORT" "$DEMO_CA" "$CONN" LinkedUser 1.2 good)
 t_match "linked CSR with this TLS 1.2 session's tls-unique: 200" '^status=200 ' "$r"
@@ -257,6 +265,15 @@ post "$CONN" ApprovalUser/serverkeygen "$D/k4.b64" -H "X-EST-PKCS12-Password: $H
 t_eq "serverkeygen on an approval template: 403 (the key cannot wait for an officer)" 403 "$code"
 t_match "and the 403 says why" 'requires approval by a CA officer, and a key entca generates cannot be handed out later' "$(cat "$D/out")"
 
+# --- poll_expired_not_returned: entcad two years on (ENTCA_NOW, the clock seam) ---
 kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
 t_eq "SIGTERM: entcad exits 0" 0 "$?"
+ENTCA_NOW=$(($(date +%s) + 2 * 365 * 86400)) demo_start_entcad ||
+    { tail -5 "$D/demo/entcad.log"; t_skip_all "entcad did not restart"; }
+T_PIDS="$T_PIDS $DEMO_PID"
+post "$CONN" ApprovalUser/simpleenroll "$D/pe.b64"
+t_eq "poll_expired_not_returned: the poll of an expired certificate is a new pending request (202)" 202 "$code"
+[ "$(rid)" != "$RE" ] && [ -n "$(rid)" ]; t_ok $? "poll_expired_not_returned: a new request id ($(rid), was $RE)"
+kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+t_eq "SIGTERM: entcad exits 0 again" 0 "$?"
 t_done
