@@ -514,6 +514,95 @@ enroll_claim_pending(struct store_wtxn *w, struct enroll *e)
 	return rc;
 }
 
+/* Meta key that records the renewal of serial: "renewed:" + hex. */
+static void
+enroll_renewed_key(const unsigned char *serial, size_t len, char *out,
+    size_t outlen)
+{
+	char hex[2 * STORE_SERIAL_MAX + 1];
+
+	hex_encode(serial, len, hex);
+	snprintf(out, outlen, "renewed:%s", hex);
+}
+
+/* True where a valid certificate alone authorizes a renewal. */
+static bool
+enroll_renewal_by_certificate(const struct enroll *e)
+{
+	return e->op == ENROLL_RENEW &&
+	    e->tmpl->renewal == TMPL_RENEWAL_VALID_CERTIFICATE;
+}
+
+/*
+ * Writer thread: a certificate renewed without the enrollment criteria
+ * (renewal = valid-certificate-suffices) is renewed once: the chain stays
+ * one line of certificates that the original issuance authorized, instead
+ * of every certificate spawning any number of new ones (issue 20 item 5).
+ * Decided here, so that two renewals racing cannot both win.
+ */
+static int
+enroll_renewal_mark(struct store_wtxn *w, struct enroll *e)
+{
+	char key[STORE_META_NAME_MAX];
+	uint64_t id;
+
+	if (!enroll_renewal_by_certificate(e))
+		return CA_OK;
+	enroll_renewed_key(e->renew_serial, e->renew_serial_len, key, sizeof(key));
+	if (store_meta_get_u64(store_w_txn(w), key, &id) == CA_OK)
+		return store_w_fail(w, CA_ESTATE, "simplereenroll: the certificate "
+		    "was already renewed (request %llu); template %s renews each "
+		    "certificate once", (unsigned long long)id, e->template_name);
+	return store_w_meta_put_u64(w, key, e->rec.id);
+}
+
+/*
+ * Worker: a certificate renewed by certificate alone comes back once; the
+ * same renewal again (same CSR, same account) is a retry and gets the
+ * certificate it was given while that is valid; another one is 409. true
+ * if answered.
+ */
+static bool
+enroll_renewal_again(struct job *j, struct enroll *e)
+{
+	struct store_txn *t = NULL;
+	struct store_request r;
+	struct store_cert c;
+	char key[STORE_META_NAME_MAX], why[CA_WHY_MAX];
+	char serial[2 * STORE_SERIAL_MAX + 1] = "";
+	uint64_t id;
+	bool answered = false;
+
+	if (!enroll_renewal_by_certificate(e))
+		return false;
+	memset(&r, 0, sizeof(r));
+	memset(&c, 0, sizeof(c));
+	enroll_renewed_key(e->renew_serial, e->renew_serial_len, key, sizeof(key));
+	if (store_read_begin(j->d->store, &t, why, sizeof(why)) != CA_OK ||
+	    store_meta_get_u64(t, key, &id) != CA_OK)
+		goto out;
+	answered = true;
+	if (store_get_request(t, id, &r) == CA_OK && r.status == STORE_REQ_ISSUED &&
+	    strcmp(r.requester, j->who.sam) == 0 && r.csr_len == e->csr_len &&
+	    memcmp(r.csr, e->csr, e->csr_len) == 0 &&
+	    store_get_cert(t, r.serial, r.serial_len, &c) == CA_OK &&
+	    c.status == STORE_CERT_VALID && ca_now() < c.not_after) {
+		est_reply_cert(j, c.der, c.der_len);
+		goto out;
+	}
+	if (r.serial_len > 0)
+		hex_encode(r.serial, r.serial_len, serial);
+	job_text(j, 409, "simplereenroll: the certificate was already renewed "
+	    "(request %llu%s%s); template %s renews each certificate once",
+	    (unsigned long long)id, serial[0] ? ", serial " : "", serial,
+	    e->template_name);
+out:
+	store_cert_clear(&c);
+	store_request_clear(&r);
+	store_read_end(t);
+	return answered;
+}
+
 /* Writer thread: the request record, the certificate and the audit event. */
 int
 enroll_apply(struct store_wtxn *w, struct job *j)
@@ -538,6 +627,8 @@ enroll_apply(struct store_wtxn *w, struct job *j)
 	    enroll_poll_key(e, e->rec.template_name, e->rec.requester, key,
 	    sizeof(key)) == CA_OK)
 		store_w_meta_put_u64(w, key, e->rec.id);
+	if (e->issued && enroll_renewal_mark(w, e) != CA_OK)
+		return store_w_status(w);
 	if (e->issued) {
 		e->cert.request_id = e->rec.id;
 		store_w_put_cert(w, &e->cert);
@@ -622,8 +713,7 @@ enroll_decide(struct job *j, struct enroll *e, const struct principal *requester
 	 * certificate suffices (AD CS's "valid existing certificate");
 	 * otherwise it meets the same requirements as enrollment.
 	 */
-	in.approving = e->op == ENROLL_APPROVE || (e->op == ENROLL_RENEW &&
-	    e->tmpl->renewal == TMPL_RENEWAL_VALID_CERTIFICATE);
+	in.approving = e->op == ENROLL_APPROVE || enroll_renewal_by_certificate(e);
 	if (policy_decide(&in, &e->dec) != CA_OK) {
 		job_text(j, 500, "policy: internal error");
 		return;
@@ -821,6 +911,8 @@ enroll_renew_check(struct job *j, struct enroll *e, struct principal *requester)
 		goto out;
 	}
 	snprintf(e->template_name, sizeof(e->template_name), "%s", c.template_name);
+	memcpy(e->renew_serial, c.serial, c.serial_len);
+	e->renew_serial_len = c.serial_len;
 	e->tmpl = templates_find(j->tset, c.template_name);
 	if (e->tmpl == NULL || !config_issues_template(j->cfg, c.template_name)) {
 		job_text(j, 404, "simplereenroll: template %s is no longer issued by this CA", c.template_name);
@@ -870,105 +962,6 @@ out:
 	return ok;
 }
 
-/*
- * Worker: RFC 7030 §3.5 — on a template that asks for it, the CSR's
- * challengePassword must be the base64 of this connection's TLS channel
- * binding (tls-unique on TLS 1.2, tls-exporter on TLS 1.3 per RFC 9266),
- * so a request cannot be replayed from another session. False after a 400.
- */
-static bool
-enroll_check_binding(struct job *j, struct enroll *e)
-{
-	const char *kind = j->tls_binding_type != NULL ? j->tls_binding_type : "";
-	char *b64 = NULL;
-	size_t n = 0;
-	bool ok;
-
-	if (!e->tmpl->require_channel_binding)
-		return true;
-	if (j->tls_binding_len == 0) {
-		job_text(j, 400, "CSR: template %s links requests to the TLS session "
-		    "(RFC 7030 §3.5), and this connection has no TLS channel binding",
-		    e->template_name);
-		return false;
-	}
-	if (!e->preq.has_challenge) {
-		job_text(j, 400, "CSR: no challengePassword: template %s wants the "
-		    "base64 %s channel binding of this TLS connection in it "
-		    "(RFC 7030 §3.5, RFC 9266)", e->template_name, kind);
-		return false;
-	}
-	if (base64_encode(j->tls_binding, j->tls_binding_len, 0, &b64, &n) != CA_OK) {
-		job_text(j, 500, "out of memory");
-		return false;
-	}
-	ok = strlen(e->preq.challenge) == n &&
-	    gnutls_memcmp(e->preq.challenge, b64, n) == 0;
-	free(b64);
-	if (!ok)
-		job_text(j, 400, "CSR: challengePassword does not match the %s "
-		    "channel binding of this TLS connection (RFC 7030 §3.5): the "
-		    "request is not linked to this session", kind);
-	return ok;
-}
-
-/* Characters (UTF-8 code points) in s. */
-static size_t
-utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-/*
- * Worker: the PKCS#12 password of a serverkeygen. It comes from the
- * X-EST-PKCS12-Password header, or from the CSR's challengePassword where
- * the template does not use that attribute as channel binding: one value
- * is never both. [est] pfx-min-password-length bounds it. False after a
- * 400; the header copy is wiped either way.
- */
-static bool
-enroll_pfx_password(struct job *j, struct enroll *e)
-{
-	bool linked = e->tmpl->require_channel_binding;
-	unsigned min = j->cfg->pfx_min_password_length;
-	size_t n;
-
-	if (e->preq.has_challenge && !linked)
-		snprintf(e->password, sizeof(e->password), "%s", e->preq.challenge);
-	else
-		snprintf(e->password, sizeof(e->password), "%s", j->extra);
-	gnutls_memset(j->extra, 0, sizeof(j->extra));
-	if (strstr(j->accept, "application/pkcs12") == NULL)
-		return true;
-	/* Refuse before a certificate exists whose key nobody could open. */
-	if (e->password[0] == '\0') {
-		job_text(j, 400, linked ? "PKCS#12: no password: send it in the "
-		    "X-EST-PKCS12-Password header (the challengePassword is the "
-		    "TLS channel binding on this template)" : "PKCS#12: no "
-		    "password: send it in the CSR's challengePassword attribute "
-		    "or the X-EST-PKCS12-Password header");
-		return false;
-	}
-	if (linked && e->preq.has_challenge &&
-	    strcmp(e->password, e->preq.challenge) == 0) {
-		job_text(j, 400, "PKCS#12 password: must not be the CSR's "
-		    "challengePassword, which is the TLS channel binding on "
-		    "template %s", e->template_name);
-		return false;
-	}
-	if ((n = utf8_chars(e->password)) < min) {
-		job_text(j, 400, "PKCS#12 password: %zu characters, at least %u "
-		    "required ([est] pfx-min-password-length)", n, min);
-		return false;
-	}
-	return true;
-}
-
 /* Worker: the enrollment stages after authentication. */
 static void
 enroll_work(struct job *j)
@@ -985,7 +978,7 @@ enroll_work(struct job *j)
 		if (!enroll_renew_check(j, e, &orig))
 			goto out;
 		/* A renewal that went pending polls like an enrollment. */
-		if (enroll_poll(j, e))
+		if (enroll_poll(j, e) || enroll_renewal_again(j, e))
 			goto out;
 		if (!enroll_check_binding(j, e))
 			goto out;

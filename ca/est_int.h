@@ -50,6 +50,10 @@ struct enroll {
 	gnutls_x509_privkey_t key;	/* serverkeygen only */
 	struct policy_names names;	/* the request's names, resolved */
 	bool have_names;
+
+	/* simplereenroll: the certificate being renewed */
+	unsigned char renew_serial[STORE_SERIAL_MAX];
+	size_t renew_serial_len;
 };
 
 
@@ -66,6 +70,20 @@ bool enroll_find_subject(struct job *j, struct enroll *e,
 /* Worker: policy on the parsed request, then act on the verdict. */
 void enroll_decide(struct job *j, struct enroll *e,
     const struct principal *requester);
+
+/*
+ * Worker: on a template with require-channel-binding, the CSR's
+ * challengePassword is the connection's TLS channel binding; false after
+ * a 400 in j (est_link.c).
+ */
+bool enroll_check_binding(struct job *j, struct enroll *e);
+
+/*
+ * Worker: choose and check the PKCS#12 password of a serverkeygen into
+ * e->password (never the binding, at least [est] pfx-min-password-length
+ * characters); false after a 400 in j. Wipes j->extra (est_link.c).
+ */
+bool enroll_pfx_password(struct job *j, struct enroll *e);
 
 /* Writer thread: request record, certificate and audit event. */
 int enroll_apply(struct store_wtxn *w, struct job *j);

@@ -600,6 +600,10 @@ http_request_channel_binding(const struct http_request *req,
 	} else {
 		kind = GNUTLS_CB_TLS_UNIQUE;
 		*type = "tls-unique";
+		/* Without extended master secret tls-unique can be shared by two
+		 * sessions (triple handshake, RFC 7627 §1; RFC 9266 §3). */
+		if (!gnutls_session_ext_master_secret_status(req->conn->tls))
+			return CA_ECRYPTO;
 	}
 	if ((r = gnutls_session_channel_binding(req->conn->tls, kind, &cb)) < 0)
 		return CA_ECRYPTO;

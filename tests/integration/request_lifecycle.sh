@@ -16,7 +16,7 @@ ALICE='alice@demo.example:demo-alice'
 RUNS=${RACE_RUNS:-50}
 D=$T_TMP
 
-DEMO_ISSUE="PKCSIntune, ApprovalUser, RaceUser, LinkedUser, RenewApproval, RenewPlain" \
+DEMO_ISSUE="PKCSIntune, ApprovalUser, RaceUser, LinkedUser, RenewApproval, RenewPlain, RenewByCert" \
     DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
     t_skip_all "demo set-up failed"
 # tmpl NAME OID-SUFFIX sed-expressions...: a copy of PKCSIntune.
@@ -35,6 +35,10 @@ tmpl RenewApproval 14 -e 's/^require-approval = .*/require-approval = yes/' \
     -e 's/^allow = INTUNECONN\$ : read, enroll$/&\nallow = alice : read, enroll/'
 # Only the connector may enroll on RenewPlain; alice holds a certificate from it.
 tmpl RenewPlain 15 -e 's/^validity = .*/validity = 5d/' -e 's/^renewal-period = .*/renewal-period = 5d/'
+# AD CS's "valid existing certificate": approval once, renewals without.
+tmpl RenewByCert 16 -e 's/^require-approval = .*/require-approval = yes/' \
+    -e 's/^validity = .*/validity = 5d/' -e 's/^renewal-period = .*/renewal-period = 5d/' \
+    -e 's/^renewal = .*/renewal = valid-certificate-suffices/'
 chmod 600 "$D/demo/templates/"*.tmpl
 demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
 T_PIDS="$T_PIDS $DEMO_PID"
@@ -122,6 +126,14 @@ post "$CONN" ApprovalUser/simpleenroll "$D/pa.b64"
 t_eq "poll_revoked_not_returned: the poll is a new pending request (202), not the revoked certificate" 202 "$code"
 [ "$(rid)" != "$RA" ] && [ -n "$(rid)" ]; t_ok $? "poll_revoked_not_returned: a new request id ($(rid), was $RA)"
 
+# An approved certificate that will have expired when entcad's clock moves on.
+$CSR make "$D/pe.key" "$D/pe.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "$CONN" ApprovalUser/simpleenroll "$D/pe.b64"
+RE=$(rid)
+api "$CONN" "requests/$RE/approve" '{}'
+post "$CONN" ApprovalUser/simpleenroll "$D/pe.b64"
+t_eq "poll: a second approved request returns its certificate" 200 "$code"
+
 # --- csr_not_linked_to_tls_refused: challengePassword = channel binding ---
 r=$($CLIENT linked "$HOST" "$PORT" "$DEMO_CA" "$CONN" LinkedUser 1.2 good)
 t_match "linked CSR with this TLS 1.2 session's tls-unique: 200" '^status=200 ' "$r"
@@ -174,6 +186,26 @@ post "" simplereenroll "$D/rp2.b64" --cert "$D/rp.pem" --key "$D/rp.key"
 t_eq "renewal_without_enroll_right_refused: 403" 403 "$code"
 t_match "renewal_without_enroll_right_refused: the 403 names the enroll right" 'no enroll right on template RenewPlain' "$(cat "$D/out")"
 
+# valid-certificate-suffices: no approval for the renewal, one renewal per certificate.
+$CSR make "$D/rb.key" "$D/rb.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "$CONN" RenewByCert/simpleenroll "$D/rb.b64"
+api "$CONN" "requests/$(rid)/approve" '{}'
+post "$CONN" RenewByCert/simpleenroll "$D/rb.b64"
+p7_to_pem "$D/out" "$D/rb.pem"
+$CSR make "$D/rb2.key" "$D/rb2.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "" simplereenroll "$D/rb2.b64" --cert "$D/rb.pem" --key "$D/rb.key"
+t_eq "valid-certificate-suffices: the renewal needs no approval (200)" 200 "$code"
+S2=$(p7_serial "$D/out")
+p7_to_pem "$D/out" "$D/rb2.pem"
+post "" simplereenroll "$D/rb2.b64" --cert "$D/rb.pem" --key "$D/rb.key"
+t_eq "the same renewal again (a retry) gets the same certificate" "200 $S2" "$code $(p7_serial "$D/out")"
+$CSR make "$D/rb3.key" "$D/rb3.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "" simplereenroll "$D/rb3.b64" --cert "$D/rb.pem" --key "$D/rb.key"
+t_eq "renewal_chain_fork_refused: a second renewal of the same certificate: 409" 409 "$code"
+t_match "and the 409 says it was renewed already" 'already renewed .*renews each certificate once' "$(cat "$D/out")"
+post "" simplereenroll "$D/rb3.b64" --cert "$D/rb2.pem" --key "$D/rb2.key"
+t_eq "the chain goes on from the renewed certificate (200)" 200 "$code"
+
 # --- PKCS#12 passwords ---
 SECRET="pfx-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 HSECRET="hdr-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -201,28 +233,47 @@ $CSR make "$D/k3.key" "$D/k3.b64" "CN=alice,O=Demo" --upn alice@demo.example --c
 post "$CONN" PKCSIntune/serverkeygen "$D/k3.b64" -H 'Accept: application/pkcs12'
 t_eq "pfx_short_password_400: a 1-character challengePassword: 400" 400 "$code"
 # On a linking template the challengePassword is the binding, never the PFX password.
-tmpl_keygen_linked_reuse() {
-	$PY - "$HOST" "$PORT" "$DEMO_CA" "$CONN" <<'PYEOF'
+# keygen_linked PASSWORD: serverkeygen on LinkedUser over TLS 1.2 with the
+# binding as challengePassword and PASSWORD (or "binding") in the header.
+keygen_linked() {
+	$PY - "$HOST" "$PORT" "$DEMO_CA" "$CONN" "$1" <<'PYEOF'
 import base64, sys
 sys.path.insert(0, __import__("os").environ["SRC"] + "/tests/integration")
 import est_client as c
 from cryptography.hazmat.primitives.asymmetric import rsa
-host, port, ca, cred = sys.argv[1:5]
+host, port, ca, cred, pw = sys.argv[1:6]
+key = rsa.generate_private_key(65537, 2048)
 s = c.connect(host, port, ca, tls12=True)
 b64 = base64.b64encode(s.get_channel_binding("tls-unique")).decode()
-csr = c.csr_b64(rsa.generate_private_key(65537, 2048), "CN=alice,O=Demo", "alice@demo.example", b64)
+csr = c.csr_b64(key, "CN=alice,O=Demo", "alice@demo.example", b64)
 req = c.request_bytes(host, port, "POST", "/.well-known/est/LinkedUser/serverkeygen", cred,
                       "application/pkcs10", csr)
+pw = b64 if pw == "binding" else pw
 req = req.replace(b"Connection: close\r\n", b"Connection: close\r\nAccept: application/pkcs12\r\n"
-                  b"X-EST-PKCS12-Password: " + b64.encode() + b"\r\n")
+                  b"X-EST-PKCS12-Password: " + pw.encode() + b"\r\n")
 s.sendall(req)
 st, _, body = c.parse_response(c.read_all(s))
 print(st, body.decode(errors="replace").strip())
 PYEOF
 }
-r=$(SRC=$SRC tmpl_keygen_linked_reuse)
+r=$(SRC=$SRC keygen_linked binding)
 t_match "linked serverkeygen whose PFX password is the channel binding: 400" '^400 .*must not be the CSR.s challengePassword' "$r"
+r=$(SRC=$SRC keygen_linked "$HSECRET")
+t_match "linked serverkeygen with its own header password: 200" '^200 ' "$r"
+$CSR make "$D/k4.key" "$D/k4.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "$CONN" ApprovalUser/serverkeygen "$D/k4.b64" -H "X-EST-PKCS12-Password: $HSECRET" -H 'Accept: application/pkcs12'
+t_eq "serverkeygen on an approval template: 403 (the key cannot wait for an officer)" 403 "$code"
+t_match "and the 403 says why" 'requires approval by a CA officer, and a key entca generates cannot be handed out later' "$(cat "$D/out")"
 
+# --- poll_expired_not_returned: entcad two years on (ENTCA_NOW, the clock seam) ---
 kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
 t_eq "SIGTERM: entcad exits 0" 0 "$?"
+ENTCA_NOW=$(($(date +%s) + 2 * 365 * 86400)) demo_start_entcad ||
+    { tail -5 "$D/demo/entcad.log"; t_skip_all "entcad did not restart"; }
+T_PIDS="$T_PIDS $DEMO_PID"
+post "$CONN" ApprovalUser/simpleenroll "$D/pe.b64"
+t_eq "poll_expired_not_returned: the poll of an expired certificate is a new pending request (202)" 202 "$code"
+[ "$(rid)" != "$RE" ] && [ -n "$(rid)" ]; t_ok $? "poll_expired_not_returned: a new request id ($(rid), was $RE)"
+kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+t_eq "SIGTERM: entcad exits 0 again" 0 "$?"
 t_done
