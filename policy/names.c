@@ -282,6 +282,10 @@ policy_name_is(const struct policy_name *n, const struct principal *p)
 	case POLICY_NAME_KEY_SID:
 		return p->sid[0] != '\0' && strcasecmp(p->sid, n->value) == 0;
 	case POLICY_NAME_KEY_UPN:
+		/* A CN shaped like user@domain may be the UPN or the mail. */
+		if (!n->san && p->mail[0] != '\0' &&
+		    strcasecmp(p->mail, n->value) == 0)
+			return true;
 		return p->upn[0] != '\0' && strcasecmp(p->upn, n->value) == 0;
 	case POLICY_NAME_KEY_MAIL:
 		return p->mail[0] != '\0' && strcasecmp(p->mail, n->value) == 0;

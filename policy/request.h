@@ -202,7 +202,10 @@ struct policy_names {
 void policy_names_list(const struct policy_request *r,
     struct policy_names *out);
 
-/* True when name n is p's own (its SID, UPN, mail, dNSHostName or sam). */
+/*
+ * True when name n is p's own: its SID, UPN (a subject CN shaped like
+ * user@domain: UPN or mail), mail, dNSHostName or sAMAccountName.
+ */
 bool policy_name_is(const struct policy_name *n, const struct principal *p);
 
 /* Mark n RESOLVED as p's. */

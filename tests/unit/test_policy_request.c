@@ -124,6 +124,62 @@ test_sid_attribute_and_hints(void **state)
 	    POLICY_HINT_NONE);
 }
 
+/* The identity-bearing names a request carries, with their syntax. */
+static void
+test_names_list(void **state)
+{
+	static struct policy_names names;
+	struct tp_csr c = { .subject = "CN=alice@entca.test,O=Entca",
+	    .upn = "alice@entca.test", .dns = "ws01.entca.test",
+	    .email = "alice@entca.test", .uri = "https://x.example/a",
+	    .sid_ext = ALICE_SID };
+	struct tp_csr text = { .subject = "CN=Alice Smith", .upn = "a b@x" };
+	struct tp_csr dns = { .subject = "CN=ws01", .dns = "a.*.example" };
+	struct tp_csr uri = { .subject = "CN=www.entca.test",
+	    .uri = "no scheme", .dns = "*.entca.test" };
+	struct principal p;
+
+	(void)state;
+	assert_int_equal(parse(TP_RSA2048, &c), CA_OK);
+	policy_names_list(&req, &names);
+	assert_int_equal(names.n, 6);
+	assert_string_equal(names.v[0].what, "SID extension");
+	assert_int_equal(names.v[0].key, POLICY_NAME_KEY_SID);
+	assert_string_equal(names.v[5].what, "subject CN");
+	assert_int_equal(names.v[5].key, POLICY_NAME_KEY_UPN);
+	for (size_t i = 0; i < names.n; i++)
+		assert_int_equal(names.v[i].state, POLICY_NAME_OPEN);
+	tp_principal(TP_ALICE, &p);
+	assert_true(policy_name_is(&names.v[0], &p));
+	assert_true(policy_name_is(&names.v[5], &p));
+	policy_name_resolved(&names.v[0], &p);
+	assert_int_equal(names.v[0].state, POLICY_NAME_FOUND);
+	assert_string_equal(names.v[0].who, "alice");
+	principal_clear(&p);
+
+	/* A display-name CN names nobody; a UPN with a space is malformed. */
+	assert_int_equal(parse(TP_RSA2048, &text), CA_OK);
+	policy_names_list(&req, &names);
+	assert_int_equal(names.n, 1);
+	assert_int_equal(names.v[0].state, POLICY_NAME_BAD);
+	assert_string_equal(names.v[0].why, "a character that names cannot "
+	    "have");
+	/* A wildcard only as the whole leftmost label; account-form CN. */
+	assert_int_equal(parse(TP_RSA2048, &dns), CA_OK);
+	policy_names_list(&req, &names);
+	assert_int_equal(names.n, 2);
+	assert_int_equal(names.v[0].state, POLICY_NAME_BAD);
+	assert_int_equal(names.v[1].key, POLICY_NAME_KEY_SAM);
+	assert_int_equal(parse(TP_RSA2048, &uri), CA_OK);
+	policy_names_list(&req, &names);
+	assert_int_equal(names.n, 3);
+	assert_int_equal(names.v[0].state, POLICY_NAME_OPEN);	/* *.entca */
+	assert_int_equal(names.v[1].state, POLICY_NAME_BAD);	/* URI */
+	assert_int_equal(names.v[2].key, POLICY_NAME_KEY_DNS);	/* CN */
+	policy_names_list(NULL, &names);
+	assert_int_equal(names.n, 0);
+}
+
 static void
 test_template_extensions(void **state)
 {
@@ -248,6 +304,7 @@ main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_sans_and_sid),
 		cmocka_unit_test(test_sid_attribute_and_hints),
+		cmocka_unit_test(test_names_list),
 		cmocka_unit_test(test_template_extensions),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_sid_syntax),
