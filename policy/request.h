@@ -191,6 +191,7 @@ struct policy_name {
 
 struct policy_names {
 	size_t n;
+	bool overflow;			/* more names than POLICY_NAMES_MAX */
 	struct policy_name v[POLICY_NAMES_MAX];
 };
 

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "common/error.h"
+#include "policy/decide.h"
 #include "policy/request.h"
 #include "tests/unit/test_policy_util.h"
 
@@ -178,6 +179,54 @@ test_names_list(void **state)
 	assert_int_equal(names.v[2].key, POLICY_NAME_KEY_DNS);	/* CN */
 	policy_names_list(NULL, &names);
 	assert_int_equal(names.n, 0);
+	assert_false(names.overflow);
+
+	/* 16 SANs and 9 e-mail subject values: one more than the list
+	 * holds, so the request is marked, never partly checked. */
+	memset(&req, 0, sizeof(req));
+	req.n_sans = POLICY_SAN_MAX;
+	for (size_t i = 0; i < POLICY_SAN_MAX; i++) {
+		req.sans[i].type = POLICY_SAN_DNS;
+		snprintf(req.sans[i].value, sizeof(req.sans[i].value),
+		    "h%zu.entca.test", i);
+	}
+	{
+		struct dn dn = { 0 };
+		for (int i = 0; i < 9; i++)
+			assert_int_equal(dn_push(&dn, DN_OID_EMAIL,
+			    "x@entca.test"), CA_OK);
+		assert_int_equal(dn_encode(&dn, req.subject_der,
+		    sizeof(req.subject_der), &req.subject_len, NULL, 0), CA_OK);
+	}
+	policy_names_list(&req, &names);
+	assert_int_equal(names.n, POLICY_NAMES_MAX);
+	assert_true(names.overflow);
+	{
+		static struct policy_decision dec;
+		struct policy_ca ca = { .aces = tp_ca_aces,
+		    .n_aces = tp_n_ca_aces,
+		    .issue_templates = tp_issue_templates,
+		    .n_issue = tp_n_issue };
+		struct policy_input in = { 0 };
+		struct template t;
+
+		tp_principal(TP_CONNECTOR, &p);
+		tp_template(TP_T_PKCS, &t);
+		req.signature_ok = true;
+		req.key_alg = POLICY_KEY_RSA;
+		req.key_bits = 2048;
+		in.requester = in.subject = &p;
+		in.tmpl = &t;
+		in.req = &req;
+		in.names = &names;
+		in.ca = &ca;
+		in.now = 1800000000LL;
+		assert_int_equal(policy_decide(&in, &dec), CA_OK);
+		assert_int_equal(dec.code, POLICY_NAME_MALFORMED);
+		assert_string_equal(dec.why, "names: the request carries more "
+		    "than 24 identity names");
+		principal_clear(&p);
+	}
 }
 
 static void
