@@ -229,6 +229,43 @@ test_names_list(void **state)
 	}
 }
 
+/* Issue 10 item 6: a subject built from the directory is checked too. */
+static void
+test_directory_subject_checked(void **state)
+{
+	static struct policy_decision dec;
+	struct tp_csr c = { .subject = "CN=alice" };
+	struct policy_ca ca = { .aces = tp_ca_aces, .n_aces = tp_n_ca_aces,
+	    .issue_templates = tp_issue_templates, .n_issue = tp_n_issue,
+	    .sid_url_san = true };
+	struct policy_input in = { 0 };
+	struct principal p;
+	struct template t;
+
+	(void)state;
+	assert_int_equal(parse(TP_RSA2048, &c), CA_OK);
+	tp_principal(TP_ALICE, &p);
+	tp_template(TP_T_USER, &t);	/* subject-format = dn */
+	in.requester = in.subject = &p;
+	in.tmpl = &t;
+	in.req = &req;
+	in.ca = &ca;
+	in.now = 1800000000LL;
+	assert_int_equal(policy_decide(&in, &dec), CA_OK);
+	assert_int_equal(dec.verdict, POLICY_ISSUE);
+	snprintf(p.dn, sizeof(p.dn), "CN=%s,CN=Users,DC=entca,DC=test",
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	assert_int_equal(policy_decide(&in, &dec), CA_OK);
+	assert_int_equal(dec.code, POLICY_SUBJECT);
+	assert_string_equal(dec.why, "subject: CN is 65 characters, above its "
+	    "bound of 64 (RFC 5280 Appendix A)");
+	snprintf(p.dn, sizeof(p.dn), "CN=a\\07b,CN=Users,DC=entca,DC=test");
+	assert_int_equal(policy_decide(&in, &dec), CA_OK);
+	assert_string_equal(dec.why, "subject: CN contains a control "
+	    "character");
+	principal_clear(&p);
+}
+
 static void
 test_template_extensions(void **state)
 {
@@ -354,6 +391,7 @@ main(void)
 		cmocka_unit_test(test_sans_and_sid),
 		cmocka_unit_test(test_sid_attribute_and_hints),
 		cmocka_unit_test(test_names_list),
+		cmocka_unit_test(test_directory_subject_checked),
 		cmocka_unit_test(test_template_extensions),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_sid_syntax),
