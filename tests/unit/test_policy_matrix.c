@@ -96,8 +96,9 @@ static const struct row rows[] = {
 	  DENY(SID_MISMATCH), "SID: " S(9999) " in the request has no "
 	  "principal in the directory", NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SID_CONFLICT, TP_ALICE, -1, 0, 0,
-	  DENY(SID_MISMATCH), "SID: the request supplies two different SIDs",
-	  NULL, NULL, NULL, NULL, false },
+	  DENY(NAME_CONFLICT), "names: the request names two principals: SID "
+	  "extension " S(1106) " is alice, SID URL " S(1107) " is bob", NULL,
+	  NULL, NULL, NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SID_MATCH, TP_ALICE, -1, 0, 0,
 	  ISSUE, NULL, "CN=alice,O=Entca", ALICE_UPN "," URL(1106), S(1106),
 	  NULL, false },
