@@ -124,7 +124,11 @@ enroll_lookup_name(struct job *j, const struct policy_name *n,
 	case POLICY_NAME_KEY_SID:
 		return directory_lookup(job_dir(j), DIRECTORY_BY_SID, n->value, p, why, whylen);
 	case POLICY_NAME_KEY_UPN:
-		return directory_lookup(job_dir(j), DIRECTORY_BY_UPN, n->value, p, why, whylen);
+		rc = directory_lookup(job_dir(j), DIRECTORY_BY_UPN, n->value, p, why, whylen);
+		/* A CN shaped like user@domain may be the mail address. */
+		if (rc == CA_ENOTFOUND && !n->san)
+			rc = directory_lookup_mail(job_dir(j), n->value, p, why, whylen);
+		return rc;
 	case POLICY_NAME_KEY_MAIL:
 		return directory_lookup_mail(job_dir(j), n->value, p, why, whylen);
 	case POLICY_NAME_KEY_SAM:

@@ -247,7 +247,10 @@ check_names(const struct policy_input *in, bool officer,
 	if (r == NULL)
 		return true;
 	if (r->sid_conflict) {
-		decide_deny(out, POLICY_SID_MISMATCH, "SID: the request "
+		/* Name both principals where the directory knows them. */
+		if (!names_check(in, officer, subj, out))
+			return false;
+		decide_deny(out, POLICY_NAME_CONFLICT, "SID: the request "
 		    "supplies two different SIDs");
 		return false;
 	}

@@ -137,8 +137,10 @@ add_name(struct policy_names *out, const char *what, enum policy_name_key key,
 	const char *why = NULL;
 	bool ok = true;
 
-	if (out->n >= POLICY_NAMES_MAX)
-		return;		/* bounded by the SAN and AVA limits */
+	if (out->n >= POLICY_NAMES_MAX) {
+		out->overflow = true;	/* refused: unchecked names never pass */
+		return;
+	}
 	n = &out->v[out->n++];
 	memset(n, 0, sizeof(*n));
 	n->what = what;
@@ -282,6 +284,10 @@ policy_name_is(const struct policy_name *n, const struct principal *p)
 	case POLICY_NAME_KEY_SID:
 		return p->sid[0] != '\0' && strcasecmp(p->sid, n->value) == 0;
 	case POLICY_NAME_KEY_UPN:
+		/* A CN shaped like user@domain may be the UPN or the mail. */
+		if (!n->san && p->mail[0] != '\0' &&
+		    strcasecmp(p->mail, n->value) == 0)
+			return true;
 		return p->upn[0] != '\0' && strcasecmp(p->upn, n->value) == 0;
 	case POLICY_NAME_KEY_MAIL:
 		return p->mail[0] != '\0' && strcasecmp(p->mail, n->value) == 0;
@@ -348,6 +354,11 @@ names_check(const struct policy_input *in, bool officer,
 			    policy_name_is(&own->v[i], subj))
 				policy_name_resolved(&own->v[i], subj);
 		names = own;
+	}
+	if (names->overflow) {
+		decide_deny(out, POLICY_NAME_MALFORMED, "names: the request "
+		    "carries more than %d identity names", POLICY_NAMES_MAX);
+		goto out;
 	}
 	for (size_t i = 0; i < names->n; i++) {
 		const struct policy_name *n = &names->v[i];

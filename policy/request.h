@@ -191,6 +191,7 @@ struct policy_name {
 
 struct policy_names {
 	size_t n;
+	bool overflow;			/* more names than POLICY_NAMES_MAX */
 	struct policy_name v[POLICY_NAMES_MAX];
 };
 
@@ -202,7 +203,10 @@ struct policy_names {
 void policy_names_list(const struct policy_request *r,
     struct policy_names *out);
 
-/* True when name n is p's own (its SID, UPN, mail, dNSHostName or sam). */
+/*
+ * True when name n is p's own: its SID, UPN (a subject CN shaped like
+ * user@domain: UPN or mail), mail, dNSHostName or sAMAccountName.
+ */
 bool policy_name_is(const struct policy_name *n, const struct principal *p);
 
 /* Mark n RESOLVED as p's. */

@@ -114,6 +114,9 @@ enroll upn_vs_sid_url_conflict "$CONN" UserSidUrl 400 'two principals: SID URL .
     --cn alice --upn alice@demo.example --uri "$SIDURL$BOB_SID"
 enroll upn_vs_sid_extension_conflict "$CONN" PKCSIntune 400 'two principals: SID extension .* is bob, SAN UPN alice@demo.example is alice' \
     --cn alice --upn alice@demo.example --sid "$BOB_SID"
+enroll sid_extension_vs_sid_url_conflict "$CONN" PKCSIntune 400 \
+    "two principals: SID extension $ALICE_SID is alice, SID URL $BOB_SID is bob" \
+    --cn alice --upn alice@demo.example --sid "$ALICE_SID" --uri "$SIDURL$BOB_SID"
 enroll dns_vs_upn_conflict "$CONN" PKCSIntune 400 'SAN UPN alice@demo.example is alice, SAN DNS laptop01.demo.example is LAPTOP01\$' \
     --cn alice --upn alice@demo.example --dns laptop01.demo.example
 enroll email_vs_upn_conflict "$CONN" PKCSIntune 400 'SAN UPN alice@demo.example is alice, SAN email bob@demo.example is bob' \

@@ -2,10 +2,13 @@
  * The issue-5 decision matrix: principals of the test domain x templates
  * (PKCS Intune, User, Machine, WebServer, approval, not issued) x requests
  * (good, weak key, wrong curve, bad signature, foreign SAN, foreign SID,
- * matching SID, escaped subject, over-long validity, extra EKU). Each row
+ * matching SID, escaped subject, over-long validity, extra EKU; and the
+ * names rows of issues 10 and 19: hostile subject values, names nobody
+ * has, malformed names, names of two principals, SID URLs). Each row
  * asserts verdict, code and reason, and for issued rows the profile's
  * subject, SANs and SID. The CSRs are real (GnuTLS); the subject principal
- * is looked up the way ca/ does, from policy_subject_hint().
+ * is looked up the way ca/ does, from policy_subject_hint(), and every
+ * name of the request is resolved as ca/ does (resolve_names()).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -93,8 +96,9 @@ static const struct row rows[] = {
 	  DENY(SID_MISMATCH), "SID: " S(9999) " in the request has no "
 	  "principal in the directory", NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SID_CONFLICT, TP_ALICE, -1, 0, 0,
-	  DENY(SID_MISMATCH), "SID: the request supplies two different SIDs",
-	  NULL, NULL, NULL, NULL, false },
+	  DENY(NAME_CONFLICT), "names: the request names two principals: SID "
+	  "extension " S(1106) " is alice, SID URL " S(1107) " is bob", NULL,
+	  NULL, NULL, NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SID_MATCH, TP_ALICE, -1, 0, 0,
 	  ISSUE, NULL, "CN=alice,O=Entca", ALICE_UPN "," URL(1106), S(1106),
 	  NULL, false },

@@ -17,6 +17,7 @@
 #include <gnutls/x509.h>
 
 #include "common/error.h"
+#include "policy/decide.h"
 #include "policy/request.h"
 #include "tests/unit/test_policy_util.h"
 
@@ -136,6 +137,147 @@ test_sid_attribute_and_hints(void **state)
 	assert_string_equal(hint, "");
 	assert_int_equal(policy_subject_hint(NULL, hint, sizeof(hint)),
 	    POLICY_HINT_NONE);
+}
+
+/* The identity-bearing names a request carries, with their syntax. */
+static void
+test_names_list(void **state)
+{
+	static struct policy_names names;
+	struct tp_csr c = { .subject = "CN=alice@entca.test,O=Entca",
+	    .upn = "alice@entca.test", .dns = "ws01.entca.test",
+	    .email = "alice@entca.test", .uri = "https://x.example/a",
+	    .sid_ext = ALICE_SID };
+	struct tp_csr text = { .subject = "CN=Alice Smith", .upn = "a b@x" };
+	struct tp_csr dns = { .subject = "CN=ws01", .dns = "a.*.example" };
+	struct tp_csr uri = { .subject = "CN=www.entca.test",
+	    .uri = "no scheme", .dns = "*.entca.test" };
+	struct principal p;
+
+	(void)state;
+	assert_int_equal(parse(TP_RSA2048, &c), CA_OK);
+	policy_names_list(&req, &names);
+	assert_int_equal(names.n, 6);
+	assert_string_equal(names.v[0].what, "SID extension");
+	assert_int_equal(names.v[0].key, POLICY_NAME_KEY_SID);
+	assert_string_equal(names.v[5].what, "subject CN");
+	assert_int_equal(names.v[5].key, POLICY_NAME_KEY_UPN);
+	for (size_t i = 0; i < names.n; i++)
+		assert_int_equal(names.v[i].state, POLICY_NAME_OPEN);
+	tp_principal(TP_ALICE, &p);
+	assert_true(policy_name_is(&names.v[0], &p));
+	assert_true(policy_name_is(&names.v[5], &p));
+	policy_name_resolved(&names.v[0], &p);
+	assert_int_equal(names.v[0].state, POLICY_NAME_FOUND);
+	assert_string_equal(names.v[0].who, "alice");
+	principal_clear(&p);
+
+	/* A display-name CN names nobody; a UPN with a space is malformed. */
+	assert_int_equal(parse(TP_RSA2048, &text), CA_OK);
+	policy_names_list(&req, &names);
+	assert_int_equal(names.n, 1);
+	assert_int_equal(names.v[0].state, POLICY_NAME_BAD);
+	assert_string_equal(names.v[0].why, "a character that names cannot "
+	    "have");
+	/* A wildcard only as the whole leftmost label; account-form CN. */
+	assert_int_equal(parse(TP_RSA2048, &dns), CA_OK);
+	policy_names_list(&req, &names);
+	assert_int_equal(names.n, 2);
+	assert_int_equal(names.v[0].state, POLICY_NAME_BAD);
+	assert_int_equal(names.v[1].key, POLICY_NAME_KEY_SAM);
+	assert_int_equal(parse(TP_RSA2048, &uri), CA_OK);
+	policy_names_list(&req, &names);
+	assert_int_equal(names.n, 3);
+	assert_int_equal(names.v[0].state, POLICY_NAME_OPEN);	/* *.entca */
+	assert_int_equal(names.v[1].state, POLICY_NAME_BAD);	/* URI */
+	assert_int_equal(names.v[2].key, POLICY_NAME_KEY_DNS);	/* CN */
+	policy_names_list(NULL, &names);
+	assert_int_equal(names.n, 0);
+	assert_false(names.overflow);
+
+	/* 16 SANs and 9 e-mail subject values: one more than the list
+	 * holds, so the request is marked, never partly checked. */
+	memset(&req, 0, sizeof(req));
+	req.n_sans = POLICY_SAN_MAX;
+	for (size_t i = 0; i < POLICY_SAN_MAX; i++) {
+		req.sans[i].type = POLICY_SAN_DNS;
+		snprintf(req.sans[i].value, sizeof(req.sans[i].value),
+		    "h%zu.entca.test", i);
+	}
+	{
+		struct dn dn = { 0 };
+		for (int i = 0; i < 9; i++)
+			assert_int_equal(dn_push(&dn, DN_OID_EMAIL,
+			    "x@entca.test"), CA_OK);
+		assert_int_equal(dn_encode(&dn, req.subject_der,
+		    sizeof(req.subject_der), &req.subject_len, NULL, 0), CA_OK);
+	}
+	policy_names_list(&req, &names);
+	assert_int_equal(names.n, POLICY_NAMES_MAX);
+	assert_true(names.overflow);
+	{
+		static struct policy_decision dec;
+		struct policy_ca ca = { .aces = tp_ca_aces,
+		    .n_aces = tp_n_ca_aces,
+		    .issue_templates = tp_issue_templates,
+		    .n_issue = tp_n_issue };
+		struct policy_input in = { 0 };
+		struct template t;
+
+		tp_principal(TP_CONNECTOR, &p);
+		tp_template(TP_T_PKCS, &t);
+		req.signature_ok = true;
+		req.key_alg = POLICY_KEY_RSA;
+		req.key_bits = 2048;
+		in.requester = in.subject = &p;
+		in.tmpl = &t;
+		in.req = &req;
+		in.names = &names;
+		in.ca = &ca;
+		in.now = 1800000000LL;
+		assert_int_equal(policy_decide(&in, &dec), CA_OK);
+		assert_int_equal(dec.code, POLICY_NAME_MALFORMED);
+		assert_string_equal(dec.why, "names: the request carries more "
+		    "than 24 identity names");
+		principal_clear(&p);
+	}
+}
+
+/* Issue 10 item 6: a subject built from the directory is checked too. */
+static void
+test_directory_subject_checked(void **state)
+{
+	static struct policy_decision dec;
+	struct tp_csr c = { .subject = "CN=alice" };
+	struct policy_ca ca = { .aces = tp_ca_aces, .n_aces = tp_n_ca_aces,
+	    .issue_templates = tp_issue_templates, .n_issue = tp_n_issue,
+	    .sid_url_san = true };
+	struct policy_input in = { 0 };
+	struct principal p;
+	struct template t;
+
+	(void)state;
+	assert_int_equal(parse(TP_RSA2048, &c), CA_OK);
+	tp_principal(TP_ALICE, &p);
+	tp_template(TP_T_USER, &t);	/* subject-format = dn */
+	in.requester = in.subject = &p;
+	in.tmpl = &t;
+	in.req = &req;
+	in.ca = &ca;
+	in.now = 1800000000LL;
+	assert_int_equal(policy_decide(&in, &dec), CA_OK);
+	assert_int_equal(dec.verdict, POLICY_ISSUE);
+	snprintf(p.dn, sizeof(p.dn), "CN=%s,CN=Users,DC=entca,DC=test",
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	assert_int_equal(policy_decide(&in, &dec), CA_OK);
+	assert_int_equal(dec.code, POLICY_SUBJECT);
+	assert_string_equal(dec.why, "subject: CN is 65 characters, above its "
+	    "bound of 64 (RFC 5280 Appendix A)");
+	snprintf(p.dn, sizeof(p.dn), "CN=a\\07b,CN=Users,DC=entca,DC=test");
+	assert_int_equal(policy_decide(&in, &dec), CA_OK);
+	assert_string_equal(dec.why, "subject: CN contains a control "
+	    "character");
+	principal_clear(&p);
 }
 
 static void
@@ -422,6 +564,8 @@ main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_sans_and_sid),
 		cmocka_unit_test(test_sid_attribute_and_hints),
+		cmocka_unit_test(test_names_list),
+		cmocka_unit_test(test_directory_subject_checked),
 		cmocka_unit_test(test_template_extensions),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_sid_syntax),

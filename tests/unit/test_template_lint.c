@@ -214,6 +214,28 @@ test_no_sid(void **state)
 	    "client-auth\nallow-dangerous = no-sid\n", "", why), CA_OK);
 }
 
+/* UNRESOLVED: names outside the directory on client-auth templates. */
+static void
+test_unresolved_names(void **state)
+{
+	char why[CA_WHY_MAX];
+
+	(void)state;
+	assert_int_equal(lint("allow-unresolved-names = yes\napplication-policies = "
+	    "client-auth\n", "", why), CA_EPOLICY);
+	assert_string_equal(why, "template LintMe: unresolved-names: "
+	    "allow-unresolved-names = yes on a client authentication template "
+	    "(client-auth): its certificates may name accounts nobody owns and "
+	    "carry no SID, so they map only weakly (KB5014754); set "
+	    "allow-unresolved-names = no or allow-dangerous = unresolved-names");
+	assert_int_equal(lint("allow-unresolved-names = yes\napplication-policies = "
+	    "server-auth\n", "", why), CA_OK);
+	assert_int_equal(lint("allow-unresolved-names = yes\napplication-policies = "
+	    "client-auth\nallow-dangerous = unresolved-names\n", "", why), CA_OK);
+	assert_string_equal(template_lint_name(TMPL_LINT_UNRESOLVED),
+	    "unresolved-names");
+}
+
 /* Bounds no override lifts, on structs that did not come through the parser. */
 static void
 test_bounds(void **state)
@@ -385,6 +407,7 @@ main(void)
 		cmocka_unit_test(test_esc2),
 		cmocka_unit_test(test_esc3),
 		cmocka_unit_test(test_no_sid),
+		cmocka_unit_test(test_unresolved_names),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_esc4),
 		cmocka_unit_test(test_builtins),

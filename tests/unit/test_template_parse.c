@@ -23,6 +23,7 @@ enum field {
 	F_COMPAT_RCPT, F_PURPOSE, F_EXPORT, F_SKG, F_KEYALGS, F_MINKEY, F_HASH,
 	F_SUBJECT, F_SUBJFMT, F_SAN, F_NPOL, F_EKU_CRIT, F_KU, F_KU_CRIT, F_SID,
 	F_CA, F_PATHLEN, F_APPROVAL, F_SIGS, F_NSUP, F_OVERRIDES, F_NACES,
+	F_UNRESOLVED,
 };
 
 /* One field of t as a number, for table checks. */
@@ -59,6 +60,7 @@ field(const struct template *t, enum field f)
 	case F_NSUP: return (int64_t)t->n_supersedes;
 	case F_OVERRIDES: return t->lint_overrides;
 	case F_NACES: return (int64_t)t->n_aces;
+	case F_UNRESOLVED: return t->allow_unresolved_names;
 	}
 	return -999;
 }
@@ -127,6 +129,9 @@ static const struct {
 	{ "authorized-signatures = 1\nra-policy = certificate-request-agent\n", F_SIGS, 1 },
 	{ "supersedes = User, Machine\n", F_NSUP, 2 },
 	{ "allow-dangerous = esc1, no-sid\n", F_OVERRIDES, 1 | 16 },
+	{ "allow-dangerous = unresolved-names\n", F_OVERRIDES, 32 },
+	{ "allow-unresolved-names = yes\n", F_UNRESOLVED, 1 },
+	{ "allow-unresolved-names = no\n", F_UNRESOLVED, 0 },
 	{ "[security]\nallow = INTUNECONN$ : read, enroll\n"
 	  "deny = S-1-5-21-1-2-3-513 : enroll\n", F_NACES, 2 },
 };
@@ -348,6 +353,7 @@ test_roundtrip(void **state)
 	    " 1.3.6.1.4.1.99999.1.2.3.4.5.6.7.8.10\n"
 	    "subject = from-directory\nsubject-format = email\nsan = email, sid-url\n"
 	    "supersedes = User, Old\nallow-dangerous = esc2, esc4\n"
+	    "allow-unresolved-names = yes\n"
 	    "require-approval = yes\nauthorized-signatures = 2\n"
 	    "ra-policy = 1.3.6.1.4.1.311.20.2.1\nhash = sha512\n"
 	    "[security]\n"
@@ -361,6 +367,7 @@ test_roundtrip(void **state)
 	assert_int_equal(template_parse_buf("r", text, strlen(text), &t, why,
 	    sizeof(why)), CA_OK);
 	assert_int_equal(t.n_policies, 8);
+	assert_true(t.allow_unresolved_names);
 	assert_string_equal(t.aces[1].principal, "Domain Users");
 	assert_int_equal(template_write(&t, &out), CA_OK);
 	if (template_parse_buf("r2", out, strlen(out), &u, why, sizeof(why)) != CA_OK)
