@@ -234,6 +234,17 @@ t_eq "cache_case_insensitive_deny: bob denied too" 403 "$(enroll bob:demo-bob bo
 t_eq "cache_case_insensitive_deny: Bob denied too" 403 "$(enroll Bob:demo-bob bob)"
 t_eq "cache_case_insensitive_deny: BOB denied too" 403 "$(enroll BOB:demo-bob bob)"
 deny_bob delete
+hup
+
+# An officer's revoke-all for a principal clears the cache too.
+t_eq "revoke-all: bob enrolls (cached)" 200 "$(enroll bob:demo-bob bob)"
+deny_bob add
+c=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u 'INTUNECONN$:demo-connector' \
+    -H 'Content-Type: application/json' -d '{"upn":"bob@demo.example","reason":"keyCompromise"}' \
+    "$DEMO_URL/api/v1/principals/revoke")
+t_eq "revoke-all for bob by the officer: 200" 200 "$c"
+t_eq "revoke-all cleared the cache: bob is denied at once" 403 "$(enroll bob:demo-bob bob)"
+deny_bob delete
 stop
 with_conf
 
