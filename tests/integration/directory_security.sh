@@ -155,6 +155,8 @@ with_conf '/^domain = /d' "s/$DENY_LINE/deny = DEMO\\\\Denied Users : request/"
 start || t_skip_all "entcad did not start"
 t_eq "NetBIOS name read from the crossRef: DEMO\\Denied Users denies mallory" 403 "$(enroll mallory:demo-mallory mallory)"
 t_eq "NetBIOS name read from the crossRef: bob enrolls" 200 "$(enroll bob:demo-bob bob)"
+t_eq "NetBIOS name read from the crossRef: DEMO\\bob logs in" 200 "$(enroll 'DEMO\bob:demo-bob' bob)"
+t_eq "NetBIOS name read from the crossRef: NB\\bob does not" 401 "$(enroll 'NB\bob:demo-bob' bob)"
 stop
 
 # netbios_acl_matches_domain_not_dn_label: the domain is NBDOM (configured),
