@@ -146,9 +146,11 @@ int directory_authenticate(struct directory *d, const char *user,
 /*
  * Find one principal by key (see enum directory_key) and fill *out with
  * its identifiers, account flags and transitive groups (including the
- * primary group and Everyone / Authenticated Users). Returns CA_OK,
- * CA_ENOTFOUND (none, or more than one), CA_EPARSE (value malformed for
- * the key), CA_EUNAVAIL, CA_ETIMEOUT, CA_ENOMEM.
+ * primary group and Everyone / Authenticated Users / BUILTIN\Users).
+ * Returns CA_OK, CA_ENOTFOUND (none, or more than one), CA_EPARSE (value
+ * malformed for the key), CA_EDENIED (its security data cannot be read:
+ * why says what), CA_EUNAVAIL, CA_ETIMEOUT, CA_ENOMEM. Cached like
+ * directory_authenticate, without the state re-read.
  */
 int directory_lookup(struct directory *d, enum directory_key key,
     const char *value, struct principal *out, char *why, size_t whylen);
