@@ -78,6 +78,21 @@ t_match "hidden_deny_group_fails_closed: the log names the unreadable group" \
 t_eq "hidden group: bob (not in it) still enrolls" 200 "$(enroll bob:demo-bob bob)"
 slapd_acl del
 
+# --- hidden_primary_group_fails_closed: Denied Users as bob's primary group ---
+# (bob stays in Domain Users as a plain member, so only the deny decides.)
+BOBDN="cn=bob,ou=Users,$SLAPD_BASE"
+DU="cn=Domain Users,ou=Groups,$SLAPD_BASE"
+dir_admin "dn: $DU\nchangetype: modify\nadd: member\nmember: $BOBDN\n-\n"
+dir_admin "dn: $BOBDN\nchangetype: modify\nreplace: primaryGroupID\nprimaryGroupID: 1125\n-\n"
+t_eq "primary group Denied Users: bob refused" 403 "$(enroll bob:demo-bob bob)"
+slapd_acl add "to dn.base=\"$DENIED\" by $SVC none by * break"
+c=$(enroll bob:demo-bob bob)
+refused "$c"; t_ok $? "hidden_primary_group_fails_closed: bob refused while his primary group is hidden ($c)"
+slapd_acl del
+dir_admin "dn: $BOBDN\nchangetype: modify\nreplace: primaryGroupID\nprimaryGroupID: 513\n-\n"
+dir_admin "dn: $DU\nchangetype: modify\ndelete: member\nmember: $BOBDN\n-\n"
+t_eq "primary group back to Domain Users: bob enrolls" 200 "$(enroll bob:demo-bob bob)"
+
 # --- hidden_memberof_fails_closed ---
 slapd_acl add "to attrs=memberOf by $SVC none by * break"
 c=$(enroll mallory:demo-mallory mallory)
