@@ -597,7 +597,7 @@ prefetch_domain(struct directory *d, LDAP *ld, int uri)
 	px.d = d;
 	px.ld = ld;
 	px.uri = uri;
-	px.deadline_ms = dir_monotonic_ms() + 2 * (int64_t)d->op_timeout_ms;
+	px.deadline_ms = dir_monotonic_ms() + 4 * (int64_t)d->op_timeout_ms;
 	dir_domain_netbios(&px, buf, sizeof(buf), why, sizeof(why));
 	dir_domain_sid(&px, buf, sizeof(buf), why, sizeof(why));
 }

@@ -4,7 +4,8 @@
  * reconnect after a server restart, StartTLS/LDAPS with CA verification,
  * network and per-operation timeouts), password authentication by search
  * and bind, principal lookup with transitive groups, certificate-to-account
- * mapping and CRL publication, and a cache of successes.
+ * mapping and CRL publication, a cache of successes, and the start-up
+ * checks of allow/deny names and of what the service account can read.
  *
  * Threads: every call here BLOCKS on the network (up to the configured
  * timeouts) and is meant for worker threads, never for the libevent loop.
@@ -133,10 +134,15 @@ void directory_free(struct directory *d);
  * first, never freed); on CA_OK it is filled and the caller releases it
  * with principal_clear(). On CA_EAUTH why is DIRECTORY_AUTH_FAILED and log
  * (may be NULL) tells what happened. Other codes: CA_EUNAVAIL,
- * CA_ETIMEOUT, CA_ENOMEM. Successes are cached for cache_ttl_s, so a
- * changed password or a newly disabled account takes effect within that
- * time (directory_cache_clear() makes it immediate); while the directory
- * is down, cached successes keep working until they expire.
+ * CA_ETIMEOUT, CA_ENOMEM. Successes are cached for cache_ttl_s (at most
+ * DIRECTORY_CACHE_TTL_MAX) under the user name folded to lower case, the
+ * data keyed by the account's GUID/SID; a hit still reads the account's
+ * state, so a disabled, locked, expired or deleted account is refused at
+ * once, while a changed password or group membership takes effect within
+ * cache_ttl_s (directory_cache_clear() makes it immediate). Security data
+ * the service account cannot read (a group in memberOf, memberOf itself,
+ * objectSid, userAccountControl) gives CA_EDENIED, never a shorter group
+ * list; while the directory is down nothing is served from the cache.
  */
 int directory_authenticate(struct directory *d, const char *user,
     const char *password, struct principal *out,
@@ -145,9 +151,11 @@ int directory_authenticate(struct directory *d, const char *user,
 /*
  * Find one principal by key (see enum directory_key) and fill *out with
  * its identifiers, account flags and transitive groups (including the
- * primary group and Everyone / Authenticated Users). Returns CA_OK,
- * CA_ENOTFOUND (none, or more than one), CA_EPARSE (value malformed for
- * the key), CA_EUNAVAIL, CA_ETIMEOUT, CA_ENOMEM.
+ * primary group and Everyone / Authenticated Users / BUILTIN\Users).
+ * Returns CA_OK, CA_ENOTFOUND (none, or more than one), CA_EPARSE (value
+ * malformed for the key), CA_EDENIED (its security data cannot be read:
+ * why says what), CA_EUNAVAIL, CA_ETIMEOUT, CA_ENOMEM. Cached like
+ * directory_authenticate, without the state re-read.
  */
 int directory_lookup(struct directory *d, enum directory_key key,
     const char *value, struct principal *out, char *why, size_t whylen);

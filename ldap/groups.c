@@ -298,6 +298,14 @@ primary_group(struct dir_ctx *x, LDAPMessage *e, struct walk *w,
 	for (size_t i = 0; i < sizeof(known_rids) / sizeof(known_rids[0]); i++)
 		if (known_rids[i].rid == rid)
 			snprintf(name, sizeof(name), "%s", known_rids[i].name);
+	/*
+	 * A well-known group matches by SID without its entry. Any other
+	 * primary group must be readable: a deny may name it.
+	 */
+	if (name[0] == '\0')
+		return ca_why(why, whylen, CA_EDENIED, "directory: the primary "
+		    "group %s of %s cannot be read (missing or hidden from the "
+		    "service account); group data incomplete", sid, p->dn);
 	return add_group(p, sid, "", name, why, whylen);
 }
 

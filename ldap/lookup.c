@@ -299,9 +299,9 @@ dir_principal_fill(struct dir_ctx *x, LDAPMessage *e, struct principal *p,
  * and upn_pref gets the full name, which wins if both forms match.
  */
 static int
-name_filter(struct directory *d, const char *name, const char *classes,
-    char *filter, size_t flen, char *upn_pref, size_t upnlen, bool *is_dn,
-    char *why, size_t whylen)
+name_filter(struct directory *d, const char *netbios, const char *name,
+    const char *classes, char *filter, size_t flen, char *upn_pref,
+    size_t upnlen, bool *is_dn, char *why, size_t whylen)
 {
 	char e1[3 * DIRECTORY_USER_MAX + 1], e2[3 * DIRECTORY_USER_MAX + 1];
 	char local[DIRECTORY_USER_MAX + 1];
@@ -340,11 +340,11 @@ name_filter(struct directory *d, const char *name, const char *classes,
 	} else if (bs != NULL) {
 		size_t dl = (size_t)(bs - name);
 
-		if (d->domain == NULL || strlen(d->domain) != dl ||
-		    strncasecmp(name, d->domain, dl) != 0)
+		if (*netbios == '\0' || strlen(netbios) != dl ||
+		    strncasecmp(name, netbios, dl) != 0)
 			return ca_why(why, whylen, CA_EPARSE,
 			    "directory: name '%s' is not in domain %s", name,
-			    d->domain ? d->domain : "(none configured)");
+			    *netbios ? netbios : "(none configured or found)");
 		if (directory_escape_filter(bs + 1, e1, sizeof(e1)) != CA_OK ||
 		    bs[1] == '\0')
 			return ca_why(why, whylen, CA_EPARSE,
@@ -439,13 +439,20 @@ dir_resolve(struct dir_ctx *x, const char *name, bool accounts_only,
 {
 	const char *classes = accounts_only ? CLASS_ACCOUNT : CLASS_PRINCIPAL;
 	char filter[DIR_FILTER_MAX], upn_pref[DIRECTORY_USER_MAX + 1];
+	char netbios[PRINCIPAL_DOMAIN_MAX] = "";
 	bool is_dn;
 	int rc;
 
 	*res = NULL;
 	*entry = NULL;
-	rc = name_filter(x->d, name, classes, filter, sizeof(filter), upn_pref,
-	    sizeof(upn_pref), &is_dn, why, whylen);
+	/* DOMAIN\name: the NetBIOS name configured, or the crossRef's. */
+	if (strchr(name, '\\') != NULL && strchr(name, '@') == NULL &&
+	    strchr(name, '=') == NULL &&
+	    (rc = dir_domain_netbios(x, netbios, sizeof(netbios), why,
+	    whylen)) != CA_OK)
+		return rc;
+	rc = name_filter(x->d, netbios, name, classes, filter, sizeof(filter),
+	    upn_pref, sizeof(upn_pref), &is_dn, why, whylen);
 	if (rc != CA_OK)
 		return rc == CA_ETOOBIG ? CA_EPARSE : rc;
 	if (is_dn)

@@ -78,6 +78,21 @@ t_match "hidden_deny_group_fails_closed: the log names the unreadable group" \
 t_eq "hidden group: bob (not in it) still enrolls" 200 "$(enroll bob:demo-bob bob)"
 slapd_acl del
 
+# --- hidden_primary_group_fails_closed: Denied Users as bob's primary group ---
+# (bob stays in Domain Users as a plain member, so only the deny decides.)
+BOBDN="cn=bob,ou=Users,$SLAPD_BASE"
+DU="cn=Domain Users,ou=Groups,$SLAPD_BASE"
+dir_admin "dn: $DU\nchangetype: modify\nadd: member\nmember: $BOBDN\n-\n"
+dir_admin "dn: $BOBDN\nchangetype: modify\nreplace: primaryGroupID\nprimaryGroupID: 1125\n-\n"
+t_eq "primary group Denied Users: bob refused" 403 "$(enroll bob:demo-bob bob)"
+slapd_acl add "to dn.base=\"$DENIED\" by $SVC none by * break"
+c=$(enroll bob:demo-bob bob)
+refused "$c"; t_ok $? "hidden_primary_group_fails_closed: bob refused while his primary group is hidden ($c)"
+slapd_acl del
+dir_admin "dn: $BOBDN\nchangetype: modify\nreplace: primaryGroupID\nprimaryGroupID: 513\n-\n"
+dir_admin "dn: $DU\nchangetype: modify\ndelete: member\nmember: $BOBDN\n-\n"
+t_eq "primary group back to Domain Users: bob enrolls" 200 "$(enroll bob:demo-bob bob)"
+
 # --- hidden_memberof_fails_closed ---
 slapd_acl add "to attrs=memberOf by $SVC none by * break"
 c=$(enroll mallory:demo-mallory mallory)
@@ -155,6 +170,8 @@ with_conf '/^domain = /d' "s/$DENY_LINE/deny = DEMO\\\\Denied Users : request/"
 start || t_skip_all "entcad did not start"
 t_eq "NetBIOS name read from the crossRef: DEMO\\Denied Users denies mallory" 403 "$(enroll mallory:demo-mallory mallory)"
 t_eq "NetBIOS name read from the crossRef: bob enrolls" 200 "$(enroll bob:demo-bob bob)"
+t_eq "NetBIOS name read from the crossRef: DEMO\\bob logs in" 200 "$(enroll 'DEMO\bob:demo-bob' bob)"
+t_eq "NetBIOS name read from the crossRef: NB\\bob does not" 401 "$(enroll 'NB\bob:demo-bob' bob)"
 stop
 
 # netbios_acl_matches_domain_not_dn_label: the domain is NBDOM (configured),
@@ -233,6 +250,17 @@ t_eq "cache_case_insensitive_deny: bob@demo.example (a fresh read) denied" 403 \
 t_eq "cache_case_insensitive_deny: bob denied too" 403 "$(enroll bob:demo-bob bob)"
 t_eq "cache_case_insensitive_deny: Bob denied too" 403 "$(enroll Bob:demo-bob bob)"
 t_eq "cache_case_insensitive_deny: BOB denied too" 403 "$(enroll BOB:demo-bob bob)"
+deny_bob delete
+hup
+
+# An officer's revoke-all for a principal clears the cache too.
+t_eq "revoke-all: bob enrolls (cached)" 200 "$(enroll bob:demo-bob bob)"
+deny_bob add
+c=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u 'INTUNECONN$:demo-connector' \
+    -H 'Content-Type: application/json' -d '{"upn":"bob@demo.example","reason":"keyCompromise"}' \
+    "$DEMO_URL/api/v1/principals/revoke")
+t_eq "revoke-all for bob by the officer: 200" 200 "$c"
+t_eq "revoke-all cleared the cache: bob is denied at once" 403 "$(enroll bob:demo-bob bob)"
 deny_bob delete
 stop
 with_conf
