@@ -358,6 +358,7 @@ struct signer_files {
 	bool file_key;			/* ca.key exists (not a PKCS#11 key) */
 	struct keyfile_loc loc;
 	char ca_json[PATH_MAX];
+	const char *pin_file;		/* [ca] pkcs11-pin-file, or "" */
 	uid_t signer_uid, user_uid;
 	gid_t signer_gid;
 };
@@ -371,6 +372,7 @@ handover_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	(void)flag;
 	/* The signer's files keep the owners secure_key_files gave them. */
 	if (ftw->level == 0 || strcmp(path, sfiles.ca_json) == 0 ||
+	    strcmp(path, sfiles.pin_file) == 0 ||
 	    (sfiles.file_key && (strcmp(path, sfiles.loc.path) == 0 ||
 	    strcmp(path, sfiles.loc.password_file) == 0)))
 		return 0;
@@ -418,6 +420,7 @@ secure_key_files(const struct ca_config *c, bool check_only, char *why,
 	if (keyfile_loc_load(c->state_dir, &f->loc, NULL, why, whylen) != CA_OK)
 		return CA_OK;	/* daemon_open names the problem */
 	f->file_key = f->loc.kind == KEYFILE_KIND_FILE;
+	f->pin_file = c->pkcs11_pin_file;
 	if (snprintf(f->ca_json, sizeof(f->ca_json), "%s/ca.json",
 	    c->state_dir) >= (int)sizeof(f->ca_json))
 		return ca_why(why, whylen, CA_ECONFIG, "[ca] state-dir: path "
@@ -469,8 +472,20 @@ secure_key_files(const struct ca_config *c, bool check_only, char *why,
 		if (rc != CA_OK)
 			return rc;
 	}
+	if (!f->file_key && f->pin_file[0] != '\0') {
+		rc = keyfile_check_secret(f->pin_file, owners, n,
+		    f->root ? c->signer_user : "$USER", why, whylen);
+		if (rc != CA_OK)
+			return rc;
+	}
 	if (!f->root || check_only)
 		return CA_OK;
+	if (!f->file_key && f->pin_file[0] != '\0') {
+		rc = set_owner(f->pin_file, f->signer_uid, f->signer_gid, 0,
+		    false, why, whylen);
+		if (rc != CA_OK)
+			return rc;
+	}
 	if (f->file_key) {
 		rc = set_owner(f->loc.path, f->signer_uid, f->signer_gid, 0,
 		    false, why, whylen);

@@ -52,9 +52,13 @@ tool_add_name(struct ca_init_opts *o, const char *name)
 static const char tool_init_usage[] =
     "[--state DIR] [--subject DN] [--key-type rsa2048|rsa3072|rsa4096|"
     "p256|p384] [--days N] [--subordinate] [--key-password-file F] "
-    "[--pkcs11 URI [--pkcs11-module PATH]] [--import FILE.p12 | "
+    "[--pkcs11 URI [--pkcs11-module PATH] [--pin-file F]] "
+    "[--import FILE.p12 | "
     "--import-key KEY --import-cert CERT] [--password-file F] "
-    "[--tls-name NAME]... [--no-tls-cert]";
+    "[--tls-name NAME]... [--no-tls-cert]\n"
+    "  The token PIN: --pin-file F (first line), else $ENTCA_PKCS11_PIN;\n"
+    "  a pin-value= in the URI is used once and never stored in ca.json.\n"
+    "  $ENTCA_PKCS11_MODULE names the module when --pkcs11-module is absent.";
 
 /* entca init: create or import the CA identity. */
 int
@@ -69,6 +73,7 @@ tool_init_main(int argc, char **argv)
 		{ "key-password-file", required_argument, NULL, 'K' },
 		{ "pkcs11", required_argument, NULL, 'p' },
 		{ "pkcs11-module", required_argument, NULL, 'm' },
+		{ "pin-file", required_argument, NULL, 'N' },
 		{ "import", required_argument, NULL, 'i' },
 		{ "import-key", required_argument, NULL, 'I' },
 		{ "import-cert", required_argument, NULL, 'C' },
@@ -80,6 +85,7 @@ tool_init_main(int argc, char **argv)
 	};
 	struct ca_init_opts o;
 	const char *p12 = NULL, *ikey = NULL, *icert = NULL, *pwfile = NULL;
+	const char *pinfile = NULL;
 	char why[CA_WHY_MAX] = "", *keypw = NULL, *inpw = NULL, *end;
 	const char *inpass = NULL;
 	gnutls_datum_t d = { NULL, 0 };
@@ -116,6 +122,7 @@ tool_init_main(int argc, char **argv)
 		case 'K': o.key_password_file = optarg; break;
 		case 'p': o.pkcs11_uri = optarg; break;
 		case 'm': o.pkcs11_module = optarg; break;
+		case 'N': pinfile = optarg; break;
 		case 'i': p12 = optarg; break;
 		case 'I': ikey = optarg; break;
 		case 'C': icert = optarg; break;
@@ -149,6 +156,15 @@ tool_init_main(int argc, char **argv)
 	if (o.pkcs11_uri != NULL && o.key_password_file != NULL)
 		return tool_usage("init", "--key-password-file is for key "
 		    "files, not PKCS#11", tool_init_usage);
+	if (pinfile != NULL && o.pkcs11_uri == NULL)
+		return tool_usage("init", "--pin-file goes with --pkcs11",
+		    tool_init_usage);
+	if (pinfile != NULL && (access(pinfile, R_OK) != 0 ||
+	    keyfile_set_pin_file(pinfile, why, sizeof(why)) != CA_OK)) {
+		fprintf(stderr, "entca init: --pin-file %s: %s\n", pinfile,
+		    why[0] ? why : strerror(errno));
+		return 1;
+	}
 
 	status = 1;
 	if (o.key_password_file != NULL) {

@@ -184,4 +184,46 @@ start "$ENTCAD" ENTCA_TEST_SIGNER_SYSCALL="$D/hook/fire" || t_skip_all "entcad d
 t_eq "the installed entcad has no hook: enrollment works" 200 "$(enroll_code)"
 t_eq "the installed entcad has no hook: the file is untouched" 0 "$([ -e "$D/hook/fire" ]; echo $?)"
 kill "$DEMO_PID"; wait "$DEMO_PID"
+
+# --- entcad with the key in SoftHSM2 and [ca] pkcs11-pin-file (issue 19
+# item 3): the PIN comes from the file, ca.json never holds it, and the
+# signer (its own account as root) signs under the seccomp filter. ---
+MOD=/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so
+if [ -r "$MOD" ] && command -v softhsm2-util >/dev/null; then
+	mkdir -p "$D/hsm/tokens"
+	export SOFTHSM2_CONF=$D/hsm/softhsm2.conf
+	printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
+	    "$D/hsm/tokens" >"$SOFTHSM2_CONF"
+	softhsm2-util --init-token --free --label entca --so-pin 5678 --pin 1234 >/dev/null
+	(umask 077; printf '1234\n' >"$D/hsm/pin")
+	"$BUILD/entca" init --state "$D/hsm/ca" --subject "CN=Token CA" --key-type p256 \
+	    --pkcs11 "pkcs11:token=entca;object=ca" --pkcs11-module "$MOD" \
+	    --pin-file "$D/hsm/pin" >"$D/err" 2>&1
+	t_eq "entca init --pin-file makes a token CA" 0 "$?"
+	t_eq "pkcs11_pin_not_stored: ca.json holds no PIN" 0 "$(grep -c '1234\|pin-value' "$D/hsm/ca/ca.json")"
+	sed -e "s|^state-dir = .*|state-dir = $D/hsm/ca|" \
+	    -e "s|^client-ca = .*|client-ca = $D/hsm/ca/ca.crt|" \
+	    -e "s|^workers = 4|workers = 4\npkcs11-pin-file = $D/hsm/pin|" \
+	    "$DEMO_CONF" >"$D/hsm/entcad.conf"
+	if [ $ROOT = 1 ]; then
+		chmod 755 "$D/hsm"; chmod 644 "$SOFTHSM2_CONF" "$D/hsm/entcad.conf"
+		chown -R entca-signer "$D/hsm/tokens"
+	fi
+	chmod 644 "$D/hsm/pin"
+	timeout 20 "$ENTCAD" -f -c "$D/hsm/entcad.conf" >"$D/err" 2>&1
+	t_match "pkcs11_pin_file_mode_refused" "$D/hsm/pin: readable by group or others" "$(cat "$D/err")"
+	chmod 600 "$D/hsm/pin"
+	DEMO_CONF=$D/hsm/entcad.conf
+	DEMO_CA=$D/hsm/ca/ca.crt
+	start "$ENTCAD" || t_skip_all "entcad with a token key did not start: $(tail -3 "$LOG")"
+	t_eq "token key: enrollment signs with the PIN from pkcs11-pin-file" 200 "$(enroll_code)"
+	base64 -d "$D/out" | openssl pkcs7 -inform DER -print_certs >"$D/leaf.pem" 2>/dev/null
+	t_run "token key: openssl verifies the certificate" openssl verify -CAfile "$D/hsm/ca/ca.crt" "$D/leaf.pem"
+	signer=$(pgrep -x -P "$DEMO_PID" entcad-signer | head -1)
+	t_eq "token key: the signer runs under the seccomp filter" 2 \
+	    "$(awk '/^Seccomp:/ {print $2}' "/proc/$signer/status")"
+	kill "$DEMO_PID"; wait "$DEMO_PID"
+else
+	t_skip "entcad with a token key" "SoftHSM2 not installed"
+fi
 t_done
