@@ -27,6 +27,7 @@
 #include "ca/daemon.h"
 #include "ca/log.h"
 #include "ca/revoke.h"
+#include "ca/secrets.h"
 #include "ca/settings.h"
 #include "ca/store.h"
 #include "ca/templates_load.h"
@@ -61,6 +62,7 @@ local_name(char *out, size_t len)
 static int
 open_ca(struct daemon *d, const char *conf, unsigned what)
 {
+	struct secrets_files secrets;
 	char why[CA_WHY_MAX];
 	int rc;
 
@@ -70,6 +72,14 @@ open_ca(struct daemon *d, const char *conf, unsigned what)
 		return 1;
 	d->cfg = &d->cfgs->c;
 	rc = config_load(conf, d->cfg, why, sizeof(why));
+	if (rc != CA_OK) {
+		fprintf(stderr, "entca: %s\n", why);
+		return 2;
+	}
+	/* The signer runs as [ca] signer-user here too: same checks and
+	 * hand-over as entcad's start. */
+	rc = secrets_prepare(d->cfg, what == DAEMON_OPEN_CHECK, &secrets, why,
+	    sizeof(why));
 	if (rc != CA_OK) {
 		fprintf(stderr, "entca: %s\n", why);
 		return 2;

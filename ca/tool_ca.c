@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,7 @@ tool_init_main(int argc, char **argv)
 	gnutls_datum_t d = { NULL, 0 };
 	unsigned long days;
 	int c, rc, status;
+	bool created = false;
 
 	memset(&o, 0, sizeof(o));
 	o.state_dir = TOOL_DEFAULT_STATE;
@@ -182,6 +184,8 @@ tool_init_main(int argc, char **argv)
 	} else {
 		inpass = getenv("ENTCA_P12_PASSWORD");
 	}
+	/* A failed init leaves no empty state folder behind (issue 19). */
+	created = access(o.state_dir, F_OK) != 0 && errno == ENOENT;
 	if (p12 != NULL) {
 		rc = keyfile_read(p12, &d, why, sizeof(why));
 		if (rc == CA_OK)
@@ -206,6 +210,11 @@ tool_init_main(int argc, char **argv)
 out:
 	if (status != 0)
 		tool_fail("init", rc, why);
+	/* The batch writer already removed its files; rmdir only an empty one. */
+	if (status != 0 && created && rmdir(o.state_dir) != 0 &&
+	    errno != ENOENT)
+		fprintf(stderr, "entca init: %s left behind: %s\n", o.state_dir,
+		    strerror(errno));
 	if (d.data != NULL) {
 		gnutls_memset(d.data, 0, d.size);
 		gnutls_free(d.data);
