@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "ca/identity.h"
 #include "ca/keyfile.h"
+#include "ca/pkcs7.h"
 #include "ca/tool_ca.h"
 
 /* Subject of a new CA when --subject is not given. */
@@ -362,4 +363,88 @@ out:
 	gnutls_free(pem.data);
 	ca_identity_free(id);
 	return status;
+}
+
+/* Back up ca.crt and, with a password, the key as PKCS#12; see tool_ca.h. */
+int
+tool_backup_identity(const char *state_dir, const char *dir,
+    const char *password, char *why, size_t whylen)
+{
+	struct keyfile_loc loc;
+	gnutls_datum_t crt = { NULL, 0 }, keyd = { NULL, 0 }, *chain = NULL;
+	gnutls_x509_crt_t *certs = NULL;
+	gnutls_x509_privkey_t xk = NULL;
+	char path[KEYFILE_PATH_MAX + 32], *keypw = NULL;
+	const char *env = getenv("ENTCA_KEY_PASSWORD");
+	unsigned char *p12 = NULL;
+	size_t p12_len = 0;
+	unsigned n = 0;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/ca.crt", state_dir);
+	rc = keyfile_read(path, &crt, why, whylen);
+	if (rc != CA_OK)
+		return rc;
+	snprintf(path, sizeof(path), "%s/ca.crt", dir);
+	rc = keyfile_write_excl(path, crt.data, crt.size, 0644, why, whylen);
+	if (rc != CA_OK || password == NULL)
+		goto out;
+	rc = keyfile_loc_load(state_dir, &loc, NULL, why, whylen);
+	if (rc != CA_OK)
+		goto out;
+	if (loc.kind != KEYFILE_KIND_FILE) {
+		rc = ca_why(why, whylen, CA_EINVAL, "--with-key: the CA key is "
+		    "in a PKCS#11 token and never leaves it; back up the token "
+		    "with its own tools");
+		goto out;
+	}
+	if (env == NULL && loc.password_file[0] != '\0') {
+		rc = keyfile_read_password(loc.password_file, &keypw, why,
+		    whylen);
+		if (rc != CA_OK)
+			goto out;
+	}
+	rc = keyfile_read(loc.path, &keyd, why, whylen);
+	if (rc == CA_OK)
+		rc = keyfile_parse_key(&keyd, loc.path, env ? env : keypw, &xk,
+		    why, whylen);
+	if (rc == CA_OK)
+		rc = keyfile_parse_certs(&crt, "ca.crt", &certs, &n, why,
+		    whylen);
+	if (rc != CA_OK)
+		goto out;
+	chain = calloc(n, sizeof(*chain));
+	for (unsigned i = 0; chain != NULL && i < n; i++)
+		if (gnutls_x509_crt_export2(certs[i], GNUTLS_X509_FMT_DER,
+		    &chain[i]) < 0) {
+			rc = ca_why(why, whylen, CA_ECRYPTO, "ca.crt: cannot "
+			    "encode certificate %u", i + 1);
+			goto out;
+		}
+	if (chain == NULL) {
+		rc = ca_why(why, whylen, CA_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (pkcs7_pkcs12(xk, &chain[0], chain + 1, n - 1, password, "entca CA",
+	    &p12, &p12_len) != CA_OK) {
+		rc = ca_why(why, whylen, CA_ECRYPTO, "cannot build the PKCS#12");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/ca.p12", dir);
+	rc = keyfile_write_excl(path, p12, p12_len, 0600, why, whylen);
+out:
+	if (keyd.data != NULL)
+		gnutls_memset(keyd.data, 0, keyd.size);
+	gnutls_free(keyd.data);
+	gnutls_free(crt.data);
+	if (p12 != NULL)
+		gnutls_memset(p12, 0, p12_len);
+	gnutls_free(p12);
+	for (unsigned i = 0; chain != NULL && i < n; i++)
+		gnutls_free(chain[i].data);
+	free(chain);
+	keyfile_certs_free(certs, n);
+	gnutls_x509_privkey_deinit(xk);
+	keyfile_password_free(keypw);
+	return rc;
 }

@@ -223,7 +223,43 @@ if [ -r "$MOD" ] && command -v softhsm2-util >/dev/null; then
 	t_eq "token key: the signer runs under the seccomp filter" 2 \
 	    "$(awk '/^Seccomp:/ {print $2}' "/proc/$signer/status")"
 	kill "$DEMO_PID"; wait "$DEMO_PID"
+	(umask 077; printf 'backup-pass-2026\n' >"$D/bpw")
+	"$BUILD/entca" -c "$D/hsm/entcad.conf" backup "$D/hsm-backup" --with-key \
+	    --password-file "$D/bpw" >"$D/err" 2>&1
+	t_match "backup --with-key of a token key: refused with the reason" \
+	    "PKCS#11 token and never leaves it" "$(cat "$D/err")"
 else
 	t_skip "entcad with a token key" "SoftHSM2 not installed"
 fi
+
+# --- entca backup --with-key, and init --import takes it back (issue 19) ---
+DEMO_CONF=$D/demo/entcad.conf
+DEMO_CA=$D/demo/ca/ca.crt
+printf 'short\n' >"$D/bpw"; chmod 600 "$D/bpw"
+"$BUILD/entca" -c "$DEMO_CONF" backup "$D/b0" --with-key --password-file "$D/bpw" >"$D/err" 2>&1
+t_eq "backup_password_too_short_refused: exit 2" 2 "$?"
+t_match "backup_password_too_short_refused: reason" "at least 8" "$(cat "$D/err")"
+printf 'backup-pass-2026\n' >"$D/bpw"
+"$BUILD/entca" -c "$DEMO_CONF" backup "$D/b1" --with-key --password-file "$D/bpw" >"$D/err" 2>&1
+t_eq "backup --with-key: exit 0" 0 "$?"
+t_eq "backup holds the CA certificate" "$(openssl x509 -in "$DEMO_CA" -noout -fingerprint)" \
+    "$(openssl x509 -in "$D/b1/ca.crt" -noout -fingerprint)"
+t_eq "backup's ca.p12 is 0600" 600 "$(stat -c %a "$D/b1/ca.p12")"
+t_run "openssl opens ca.p12 with the password" openssl pkcs12 -in "$D/b1/ca.p12" \
+    -passin file:"$D/bpw" -noout
+"$BUILD/entca" init --state "$D/restored" --import "$D/b1/ca.p12" --password-file "$D/bpw" >"$D/err" 2>&1
+t_eq "init --import takes the backup back" 0 "$?"
+t_eq "the restored CA has the same key" "$(openssl x509 -in "$DEMO_CA" -noout -pubkey)" \
+    "$(openssl x509 -in "$D/restored/ca.crt" -noout -pubkey)"
+"$BUILD/entca" -c "$DEMO_CONF" backup "$D/b2" >/dev/null 2>&1
+t_eq "backup without --with-key holds no key" "ca.crt" "$(ls "$D/b2" | grep -v '\.mdb$' | tr '\n' ' ' | sed 's/ $//')"
+
+# --- failed_init_removes_state_folder ---
+printf 'wrong-password\n' >"$D/wpw"
+"$BUILD/entca" init --state "$D/failed" --import "$D/b1/ca.p12" --password-file "$D/wpw" >"$D/err" 2>&1
+t_ok $(( $? == 0 )) "failed_init_removes_state_folder: wrong PKCS#12 password refused"
+t_eq "failed_init_removes_state_folder: no state folder left" 1 "$([ -e "$D/failed" ] || echo 1)"
+mkdir "$D/existing"
+"$BUILD/entca" init --state "$D/existing" --import "$D/b1/ca.p12" --password-file "$D/wpw" >/dev/null 2>&1
+t_eq "a folder that existed before a failed init stays" 0 "$([ -d "$D/existing" ]; echo $?)"
 t_done
