@@ -150,6 +150,11 @@ else
 	    "isolation: started as uid $(id -u), not root: .*can therefore open $KEY" "$(cat "$LOG")"
 fi
 t_eq "enrollment signs through the isolated signer" 200 "$(enroll_code)"
+# signer_death_logged_with_cause (issue 11 item 4): a killed signer.
+kill -9 "$signer"
+wait_log "signer process $signer killed by signal SIGKILL \(Killed\); restarted as pid [0-9]+"
+t_eq "signer_death_logged_with_cause: SIGKILL and the new pid logged" 0 "$?"
+t_eq "after the restart, enrollment works" 200 "$(enroll_code)"
 kill "$DEMO_PID"; wait "$DEMO_PID"
 
 # --- signer_seccomp_kills_forbidden_syscall (test-hooks build only) ---
