@@ -389,6 +389,8 @@ signer_launch(struct signer *s, char *why, size_t whylen)
 	do
 		r = poll(&p, 1, SIGNER_START_TIMEOUT_MS);
 	while (r < 0 && errno == EINTR);
+	/* XXX: a late answer after this timeout would be taken by the next
+	 * spawn; the launcher only forks, so it is not expected to be slow. */
 	if (r <= 0)
 		return ca_why(why, whylen, CA_ETIMEOUT,
 		    "signer: the launcher did not answer");
