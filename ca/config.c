@@ -173,6 +173,9 @@ handle_ca(struct config_ctx *ctx, const char *k, const char *v)
 	} else if (strcmp(k, "signer-user") == 0) {
 		if (*v == '\0' || !set_str(c->signer_user, sizeof(c->signer_user), v))
 			BAD("[ca] signer-user: expected a user name, got \"%s\"", v);
+	} else if (strcmp(k, "pkcs11-pin-file") == 0) {
+		if (*v != '/' || !set_str(c->pkcs11_pin_file, sizeof(c->pkcs11_pin_file), v))
+			BAD("[ca] pkcs11-pin-file: expected an absolute path, got \"%s\"", v);
 	} else {
 		BAD("[ca] %s: unknown key", k);
 	}

@@ -298,6 +298,10 @@ daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen)
 	rc = daemon_directory_open(c, &d->dirs, why, whylen);
 	if (rc != CA_OK)
 		return rc == CA_ECONFIG ? rc : ca_why(why, whylen, rc, "directory: %s", why);
+	/* The token PIN is read by the signer, never stored in the state. */
+	rc = keyfile_set_pin_file(c->pkcs11_pin_file, why, whylen);
+	if (rc != CA_OK)
+		return rc;
 	/* As root the signer runs as its own account, never [ca] user. */
 	rc = signer_start(c->state_dir, geteuid() == 0 ? c->signer_user : NULL,
 	    &d->signer, why, whylen);

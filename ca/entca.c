@@ -61,7 +61,7 @@ usage(FILE *f)
 	    "  revoke SERIAL [--reason R] [--invalidity-date EPOCH] | unrevoke SERIAL\n"
 	    "  request list [--all] | request approve|deny ID [--reason TEXT]\n"
 	    "  crl publish [--delta]\n"
-	    "  backup DIR\n"
+	    "  backup DIR [--with-key --password-file F]\n"
 	    "  cert list | audit [N]\n");
 }
 

@@ -291,6 +291,37 @@ identity_uri_label(const char *uri, char *label, size_t len)
 	return i > 0 ? 0 : -1;
 }
 
+/*
+ * Copy a PKCS#11 URI without its pin-value query attribute (RFC 7512 §2.3):
+ * the PIN must never reach ca.json; it comes from ENTCA_PKCS11_PIN or a
+ * PIN file at every start. out has room for strlen(uri) + 1.
+ */
+static void
+identity_uri_strip_pin(const char *uri, char *out)
+{
+	const char *q = strchr(uri, '?'), *a, *end;
+	size_t n;
+	int first = 1;
+
+	if (q == NULL) {
+		strcpy(out, uri);
+		return;
+	}
+	n = (size_t)(q - uri);
+	memcpy(out, uri, n);
+	out[n] = '\0';
+	for (a = q + 1; *a != '\0'; a = *end ? end + 1 : end) {
+		end = strchr(a, '&');
+		if (end == NULL)
+			end = a + strlen(a);
+		if (end == a || strncmp(a, "pin-value=", 10) == 0)
+			continue;
+		strcat(out, first ? "?" : "&");
+		strncat(out, a, (size_t)(end - a));
+		first = 0;
+	}
+}
+
 /* Open the token key the URI names, generating it in the token if absent. */
 static int
 identity_pkcs11_key(const struct ca_init_opts *o, gnutls_privkey_t *out,
@@ -365,7 +396,8 @@ ca_identity_init(const struct ca_init_opts *o, char *why, size_t whylen)
 			goto out;
 		memset(&loc, 0, sizeof(loc));
 		loc.kind = KEYFILE_KIND_PKCS11;
-		strcpy(loc.uri, o->pkcs11_uri);	/* length checked in _key */
+		/* length checked in _key */
+		identity_uri_strip_pin(o->pkcs11_uri, loc.uri);
 		if (o->pkcs11_module != NULL)
 			strcpy(loc.module, o->pkcs11_module);
 	} else {

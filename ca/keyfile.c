@@ -365,6 +365,9 @@ keyfile_parse_key(const gnutls_datum_t *data, const char *what,
 	return CA_OK;
 }
 
+static int keyfile_pin_cb(void *userdata, int attempt, const char *token_url,
+    const char *token_label, unsigned flags, char *pin, size_t pin_max);
+
 /* Load PKCS#11 modules once: only the given module, or p11-kit's list. */
 int
 keyfile_pkcs11_setup(const char *module, char *why, size_t whylen)
@@ -393,27 +396,61 @@ keyfile_pkcs11_setup(const char *module, char *why, size_t whylen)
 			goto out;
 		}
 	}
+	/* Key generation (C_Login before C_GenerateKeyPair) asks this one. */
+	gnutls_pkcs11_set_pin_function(keyfile_pin_cb, NULL);
 	keyfile_p11_done = 1;
 out:
 	pthread_mutex_unlock(&keyfile_p11_lock);
 	return rc;
 }
 
-/* PIN callback that answers with ENTCA_PKCS11_PIN, for URIs without a PIN. */
+/* The PIN file of keyfile_set_pin_file ("" when none); set before threads. */
+static char keyfile_pin_file[KEYFILE_PATH_MAX];
+
+/* Name the file the PKCS#11 PIN is read from; see keyfile.h. */
+int
+keyfile_set_pin_file(const char *path, char *why, size_t whylen)
+{
+	if (path == NULL)
+		path = "";
+	if (strlen(path) >= sizeof(keyfile_pin_file))
+		return ca_why(why, whylen, CA_ETOOBIG, "PIN file: path too long");
+	strcpy(keyfile_pin_file, path);
+	return CA_OK;
+}
+
+/*
+ * PIN callback for URIs without a pin-value: the first line of the PIN
+ * file when one is named, else ENTCA_PKCS11_PIN. Registered per key and globally, since key
+ * generation logs in through the global one.
+ */
 static int
 keyfile_pin_cb(void *userdata, int attempt, const char *token_url,
     const char *token_label, unsigned flags, char *pin, size_t pin_max)
 {
 	const char *env = getenv("ENTCA_PKCS11_PIN");
+	char *filepin = NULL, why[CA_WHY_MAX];
+	int ret = -1;
 
 	(void)userdata;
 	(void)token_url;
 	(void)token_label;
 	(void)flags;
-	if (env == NULL || attempt > 0 || strlen(env) >= pin_max)
-		return -1;
-	strcpy(pin, env);
-	return 0;
+	if (attempt > 0)
+		return -1;	/* a wrong PIN is not retried: tokens lock */
+	/* A PIN file named explicitly wins over the environment. */
+	if (keyfile_pin_file[0] != '\0') {
+		env = NULL;
+		if (keyfile_read_password(keyfile_pin_file, &filepin, why,
+		    sizeof(why)) == CA_OK)
+			env = filepin;
+	}
+	if (env != NULL && strlen(env) < pin_max) {
+		strcpy(pin, env);
+		ret = 0;
+	}
+	keyfile_password_free(filepin);
+	return ret;
 }
 
 /* Open a key file, decrypting it with the configured password. */

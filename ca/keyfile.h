@@ -70,6 +70,14 @@ int keyfile_read_password(const char *path, char **out, char *why,
 int keyfile_check_secret(const char *path, const uid_t *owners, size_t n,
     const char *owner_fix, char *why, size_t whylen);
 
+/*
+ * Name the file a PKCS#11 PIN is read from when the URI carries none (it
+ * wins over ENTCA_PKCS11_PIN; entca --pin-file, [ca] pkcs11-pin-file); NULL
+ * or "" for none. Process-wide; call before threads start (forked signers
+ * inherit it). CA_OK or CA_ETOOBIG.
+ */
+int keyfile_set_pin_file(const char *path, char *why, size_t whylen);
+
 /* Wipe and free a password from keyfile_read_password (NULL is fine). */
 void keyfile_password_free(char *pw);
 

@@ -113,10 +113,12 @@ signer_kill(struct signer *s, pid_t pid)
 {
 	struct signer_ctl c = { SIGNER_CTL_KILL, (int32_t)pid, 0 };
 
-	if (s->launcher > 0 && s->ctl >= 0 && geteuid() != 0)
-		(void)send(s->ctl, &c, sizeof(c), MSG_NOSIGNAL);
-	else
-		kill(pid, SIGKILL);
+	/* A launcher that is gone cannot help: try ourselves (the child
+	 * still sees its socket closed and exits unless it is stuck). */
+	if (s->launcher > 0 && s->ctl >= 0 && geteuid() != 0 &&
+	    send(s->ctl, &c, sizeof(c), MSG_NOSIGNAL) == sizeof(c))
+		return;
+	kill(pid, SIGKILL);
 }
 
 /* Reap the child and remember how it ended (unless we stopped it). */
@@ -387,6 +389,8 @@ signer_launch(struct signer *s, char *why, size_t whylen)
 	do
 		r = poll(&p, 1, SIGNER_START_TIMEOUT_MS);
 	while (r < 0 && errno == EINTR);
+	/* XXX: a late answer after this timeout would be taken by the next
+	 * spawn; the launcher only forks, so it is not expected to be slow. */
 	if (r <= 0)
 		return ca_why(why, whylen, CA_ETIMEOUT,
 		    "signer: the launcher did not answer");

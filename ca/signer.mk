@@ -2,7 +2,8 @@
 libentca_ca_a_SOURCES += \
 	ca/signer.c ca/signer.h \
 	ca/signer_child.c ca/signer_wire.h \
-	ca/signer_seccomp.c
+	ca/signer_seccomp.c \
+	ca/secrets.c ca/secrets.h
 
 check_PROGRAMS += tests/unit/test_signer
 TESTS += tests/unit/test_signer

@@ -235,7 +235,9 @@ child_hook_fire(void)
 		syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
 }
 #else
+/* Installed builds: no hook, nothing read from the environment. */
 static void child_hook_arm(void) {}
+/* Installed builds: no hook. */
 static void child_hook_fire(void) {}
 #endif
 

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +28,11 @@
 #include "ca/daemon.h"
 #include "ca/log.h"
 #include "ca/revoke.h"
+#include "ca/secrets.h"
 #include "ca/settings.h"
 #include "ca/store.h"
+#include "ca/keyfile.h"
+#include "ca/tool_ca.h"
 #include "ca/templates_load.h"
 #include "ca/tool_admin.h"
 #include "crl/reason.h"
@@ -61,6 +65,7 @@ local_name(char *out, size_t len)
 static int
 open_ca(struct daemon *d, const char *conf, unsigned what)
 {
+	struct secrets_files secrets;
 	char why[CA_WHY_MAX];
 	int rc;
 
@@ -70,6 +75,14 @@ open_ca(struct daemon *d, const char *conf, unsigned what)
 		return 1;
 	d->cfg = &d->cfgs->c;
 	rc = config_load(conf, d->cfg, why, sizeof(why));
+	if (rc != CA_OK) {
+		fprintf(stderr, "entca: %s\n", why);
+		return 2;
+	}
+	/* The signer runs as [ca] signer-user here too: same checks and
+	 * hand-over as entcad's start. */
+	rc = secrets_prepare(d->cfg, what == DAEMON_OPEN_CHECK, &secrets, why,
+	    sizeof(why));
 	if (rc != CA_OK) {
 		fprintf(stderr, "entca: %s\n", why);
 		return 2;
@@ -287,25 +300,71 @@ cmd_request(int argc, char **argv, const char *conf)
 	return rc;
 }
 
-/* entca backup DIR: a consistent hot copy of the store. */
+/* Shortest password accepted for a CA key backup. */
+#define BACKUP_PASSWORD_MIN 8
+
+/*
+ * entca backup DIR [--with-key --password-file F]: a consistent hot copy
+ * of the store, the CA certificate, and with --with-key the CA key as a
+ * PKCS#12 that `entca init --import DIR/ca.p12` takes back (issue 19).
+ */
 static int
 cmd_backup(int argc, char **argv, const char *conf)
 {
+	static const char usage[] = "usage: entca backup DIR [--with-key "
+	    "--password-file F]\n  --with-key: also DIR/ca.p12 (file keys "
+	    "only), encrypted with the first line of F (at least 8 "
+	    "characters)\n";
 	struct daemon d;
-	char why[CA_WHY_MAX];
+	const char *dir = NULL, *pwfile = NULL;
+	char why[CA_WHY_MAX], *pw = NULL;
+	bool with_key = false;
 	int rc;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: entca backup DIR\n");
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--with-key") == 0)
+			with_key = true;
+		else if (strcmp(argv[i], "--password-file") == 0 && i + 1 < argc)
+			pwfile = argv[++i];
+		else if (argv[i][0] != '-' && dir == NULL)
+			dir = argv[i];
+		else {
+			fprintf(stderr, "%s", usage);
+			return 2;
+		}
+	}
+	if (dir == NULL || with_key != (pwfile != NULL)) {
+		fprintf(stderr, "entca backup: %s%s", dir == NULL ? "" :
+		    "--with-key and --password-file go together\n", usage);
 		return 2;
 	}
+	if (pwfile != NULL) {
+		if (keyfile_read_password(pwfile, &pw, why, sizeof(why)) != CA_OK) {
+			fprintf(stderr, "entca backup: %s\n", why);
+			return 2;
+		}
+		if (strlen(pw) < BACKUP_PASSWORD_MIN) {
+			fprintf(stderr, "entca backup: %s: the password has %zu "
+			    "characters; a CA key backup needs at least %d\n",
+			    pwfile, strlen(pw), BACKUP_PASSWORD_MIN);
+			keyfile_password_free(pw);
+			return 2;
+		}
+	}
 	rc = open_ca(&d, conf, DAEMON_OPEN_CHECK);
-	if (rc == 0 && store_backup(d.store, argv[1], why, sizeof(why)) != CA_OK) {
+	if (rc == 0 && store_backup(d.store, dir, why, sizeof(why)) != CA_OK) {
+		fprintf(stderr, "entca: backup: %s\n", why);
+		rc = 1;
+	} else if (rc == 0 && tool_backup_identity(d.cfg->state_dir, dir, pw,
+	    why, sizeof(why)) != CA_OK) {
 		fprintf(stderr, "entca: backup: %s\n", why);
 		rc = 1;
 	} else if (rc == 0) {
-		printf("store copied to %s (copy ca.json, ca.crt and ca.key or the token separately)\n", argv[1]);
+		printf("store and CA certificate copied to %s%s\n", dir,
+		    with_key ? "; CA key in ca.p12" : " (the key: --with-key, "
+		    "or the token's own backup)");
 	}
+	keyfile_password_free(pw);
 	daemon_close(&d);
 	return rc;
 }

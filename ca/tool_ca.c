@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "common/error.h"
 #include "ca/identity.h"
 #include "ca/keyfile.h"
+#include "ca/pkcs7.h"
 #include "ca/tool_ca.h"
 
 /* Subject of a new CA when --subject is not given. */
@@ -52,9 +54,13 @@ tool_add_name(struct ca_init_opts *o, const char *name)
 static const char tool_init_usage[] =
     "[--state DIR] [--subject DN] [--key-type rsa2048|rsa3072|rsa4096|"
     "p256|p384] [--days N] [--subordinate] [--key-password-file F] "
-    "[--pkcs11 URI [--pkcs11-module PATH]] [--import FILE.p12 | "
+    "[--pkcs11 URI [--pkcs11-module PATH] [--pin-file F]] "
+    "[--import FILE.p12 | "
     "--import-key KEY --import-cert CERT] [--password-file F] "
-    "[--tls-name NAME]... [--no-tls-cert]";
+    "[--tls-name NAME]... [--no-tls-cert]\n"
+    "  The token PIN: --pin-file F (first line), else $ENTCA_PKCS11_PIN;\n"
+    "  a pin-value= in the URI is used once and never stored in ca.json.\n"
+    "  $ENTCA_PKCS11_MODULE names the module when --pkcs11-module is absent.";
 
 /* entca init: create or import the CA identity. */
 int
@@ -69,6 +75,7 @@ tool_init_main(int argc, char **argv)
 		{ "key-password-file", required_argument, NULL, 'K' },
 		{ "pkcs11", required_argument, NULL, 'p' },
 		{ "pkcs11-module", required_argument, NULL, 'm' },
+		{ "pin-file", required_argument, NULL, 'N' },
 		{ "import", required_argument, NULL, 'i' },
 		{ "import-key", required_argument, NULL, 'I' },
 		{ "import-cert", required_argument, NULL, 'C' },
@@ -80,11 +87,13 @@ tool_init_main(int argc, char **argv)
 	};
 	struct ca_init_opts o;
 	const char *p12 = NULL, *ikey = NULL, *icert = NULL, *pwfile = NULL;
+	const char *pinfile = NULL;
 	char why[CA_WHY_MAX] = "", *keypw = NULL, *inpw = NULL, *end;
 	const char *inpass = NULL;
 	gnutls_datum_t d = { NULL, 0 };
 	unsigned long days;
 	int c, rc, status;
+	bool created = false;
 
 	memset(&o, 0, sizeof(o));
 	o.state_dir = TOOL_DEFAULT_STATE;
@@ -116,6 +125,7 @@ tool_init_main(int argc, char **argv)
 		case 'K': o.key_password_file = optarg; break;
 		case 'p': o.pkcs11_uri = optarg; break;
 		case 'm': o.pkcs11_module = optarg; break;
+		case 'N': pinfile = optarg; break;
 		case 'i': p12 = optarg; break;
 		case 'I': ikey = optarg; break;
 		case 'C': icert = optarg; break;
@@ -149,6 +159,15 @@ tool_init_main(int argc, char **argv)
 	if (o.pkcs11_uri != NULL && o.key_password_file != NULL)
 		return tool_usage("init", "--key-password-file is for key "
 		    "files, not PKCS#11", tool_init_usage);
+	if (pinfile != NULL && o.pkcs11_uri == NULL)
+		return tool_usage("init", "--pin-file goes with --pkcs11",
+		    tool_init_usage);
+	if (pinfile != NULL && (access(pinfile, R_OK) != 0 ||
+	    keyfile_set_pin_file(pinfile, why, sizeof(why)) != CA_OK)) {
+		fprintf(stderr, "entca init: --pin-file %s: %s\n", pinfile,
+		    why[0] ? why : strerror(errno));
+		return 1;
+	}
 
 	status = 1;
 	if (o.key_password_file != NULL) {
@@ -166,6 +185,8 @@ tool_init_main(int argc, char **argv)
 	} else {
 		inpass = getenv("ENTCA_P12_PASSWORD");
 	}
+	/* A failed init leaves no empty state folder behind (issue 19). */
+	created = access(o.state_dir, F_OK) != 0 && errno == ENOENT;
 	if (p12 != NULL) {
 		rc = keyfile_read(p12, &d, why, sizeof(why));
 		if (rc == CA_OK)
@@ -190,6 +211,11 @@ tool_init_main(int argc, char **argv)
 out:
 	if (status != 0)
 		tool_fail("init", rc, why);
+	/* The batch writer already removed its files; rmdir only an empty one. */
+	if (status != 0 && created && rmdir(o.state_dir) != 0 &&
+	    errno != ENOENT)
+		fprintf(stderr, "entca init: %s left behind: %s\n", o.state_dir,
+		    strerror(errno));
 	if (d.data != NULL) {
 		gnutls_memset(d.data, 0, d.size);
 		gnutls_free(d.data);
@@ -337,4 +363,88 @@ out:
 	gnutls_free(pem.data);
 	ca_identity_free(id);
 	return status;
+}
+
+/* Back up ca.crt and, with a password, the key as PKCS#12; see tool_ca.h. */
+int
+tool_backup_identity(const char *state_dir, const char *dir,
+    const char *password, char *why, size_t whylen)
+{
+	struct keyfile_loc loc;
+	gnutls_datum_t crt = { NULL, 0 }, keyd = { NULL, 0 }, *chain = NULL;
+	gnutls_x509_crt_t *certs = NULL;
+	gnutls_x509_privkey_t xk = NULL;
+	char path[KEYFILE_PATH_MAX + 32], *keypw = NULL;
+	const char *env = getenv("ENTCA_KEY_PASSWORD");
+	unsigned char *p12 = NULL;
+	size_t p12_len = 0;
+	unsigned n = 0;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/ca.crt", state_dir);
+	rc = keyfile_read(path, &crt, why, whylen);
+	if (rc != CA_OK)
+		return rc;
+	snprintf(path, sizeof(path), "%s/ca.crt", dir);
+	rc = keyfile_write_excl(path, crt.data, crt.size, 0644, why, whylen);
+	if (rc != CA_OK || password == NULL)
+		goto out;
+	rc = keyfile_loc_load(state_dir, &loc, NULL, why, whylen);
+	if (rc != CA_OK)
+		goto out;
+	if (loc.kind != KEYFILE_KIND_FILE) {
+		rc = ca_why(why, whylen, CA_EINVAL, "--with-key: the CA key is "
+		    "in a PKCS#11 token and never leaves it; back up the token "
+		    "with its own tools");
+		goto out;
+	}
+	if (env == NULL && loc.password_file[0] != '\0') {
+		rc = keyfile_read_password(loc.password_file, &keypw, why,
+		    whylen);
+		if (rc != CA_OK)
+			goto out;
+	}
+	rc = keyfile_read(loc.path, &keyd, why, whylen);
+	if (rc == CA_OK)
+		rc = keyfile_parse_key(&keyd, loc.path, env ? env : keypw, &xk,
+		    why, whylen);
+	if (rc == CA_OK)
+		rc = keyfile_parse_certs(&crt, "ca.crt", &certs, &n, why,
+		    whylen);
+	if (rc != CA_OK)
+		goto out;
+	chain = calloc(n, sizeof(*chain));
+	for (unsigned i = 0; chain != NULL && i < n; i++)
+		if (gnutls_x509_crt_export2(certs[i], GNUTLS_X509_FMT_DER,
+		    &chain[i]) < 0) {
+			rc = ca_why(why, whylen, CA_ECRYPTO, "ca.crt: cannot "
+			    "encode certificate %u", i + 1);
+			goto out;
+		}
+	if (chain == NULL) {
+		rc = ca_why(why, whylen, CA_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (pkcs7_pkcs12(xk, &chain[0], chain + 1, n - 1, password, "entca CA",
+	    &p12, &p12_len) != CA_OK) {
+		rc = ca_why(why, whylen, CA_ECRYPTO, "cannot build the PKCS#12");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/ca.p12", dir);
+	rc = keyfile_write_excl(path, p12, p12_len, 0600, why, whylen);
+out:
+	if (keyd.data != NULL)
+		gnutls_memset(keyd.data, 0, keyd.size);
+	gnutls_free(keyd.data);
+	gnutls_free(crt.data);
+	if (p12 != NULL)
+		gnutls_memset(p12, 0, p12_len);
+	gnutls_free(p12);
+	for (unsigned i = 0; chain != NULL && i < n; i++)
+		gnutls_free(chain[i].data);
+	free(chain);
+	keyfile_certs_free(certs, n);
+	gnutls_x509_privkey_deinit(xk);
+	keyfile_password_free(keypw);
+	return rc;
 }

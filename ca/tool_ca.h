@@ -27,4 +27,14 @@ int tool_install_cert_main(int argc, char **argv);
 /* entca ca-cert [--state DIR] [--pem] FILE   (FILE "-" is stdout) */
 int tool_ca_cert_main(int argc, char **argv);
 
+/*
+ * Copy the CA certificate (ca.crt, with its chain) of state_dir into dir
+ * and, when password is not NULL, the CA key too, as dir/ca.p12 (PKCS#12,
+ * PBES2 AES-256, SHA-256 MAC), which `entca init --import` takes back.
+ * File keys only: a token key gives CA_EINVAL. Files are written
+ * exclusively (ca.p12 0600). CA_OK, or the code with the reason.
+ */
+int tool_backup_identity(const char *state_dir, const char *dir,
+    const char *password, char *why, size_t whylen);
+
 #endif

@@ -28,11 +28,15 @@ init_p11() {
 	    --pkcs11-module "$MOD"
 }
 
+# ca.json never holds the PIN (issue 19 item 3): every signer gets it from
+# ENTCA_PKCS11_PIN or a PIN file.
+export ENTCA_PKCS11_PIN=1234
 for kt in p256 p384 rsa2048; do
 	S=$D/s-$kt
 	t_run "$kt: init generates the key in the token" init_p11 "$S" "ca-$kt" "$kt"
 	t_ok $([ ! -e "$S/ca.key" ]; echo $?) "$kt: no key file in the state folder"
 	t_match "$kt: ca.json names the token key" '"type": "pkcs11"' "$(cat "$S/ca.json")"
+	t_eq "pkcs11_pin_not_stored: $kt: no PIN in ca.json" 0 "$(grep -c 'pin-value\|1234' "$S/ca.json")"
 	txt=$(openssl x509 -in "$S/ca.crt" -noout -text)
 	t_match "$kt: openssl sees a CA" "CA:TRUE" "$txt"
 	t_run "$kt: TLS cert signed by the token key" \
@@ -90,13 +94,30 @@ t_ok $(( $? == 0 )) "wrong PIN: init refused"
 t_match "wrong PIN: clear reason" "PIN" "$out"
 t_eq "wrong PIN: nothing written" "" "$(ls "$D/badpin" 2>/dev/null)"
 cp -r "$D/s-p256" "$D/pinbad"
-sed -i 's/pin-value=1234/pin-value=9999/' "$D/pinbad/ca.json"
-out=$("$TOOL" signer-issue "$D/pinbad" "$D/y.pem" 2>&1)
+out=$(ENTCA_PKCS11_PIN=9999 "$TOOL" signer-issue "$D/pinbad" "$D/y.pem" 2>&1)
 t_ok $(( $? == 0 )) "wrong PIN in ca.json: signer refuses to start"
 t_match "wrong PIN in ca.json: clear reason" "PIN" "$out"
 out=$("$TOOL" init --state "$D/nomod" --key-type p256 --pkcs11-module /nonexistent.so \
     --pkcs11 "pkcs11:token=entca;object=x?pin-value=1234" 2>&1)
 t_match "missing module: clear reason" "PKCS#11 module /nonexistent.so" "$out"
+
+# PINs without pin-value in the URI: from the environment or a PIN file,
+# for creating the key too (this failed with "Error in provided PIN").
+t_run "pkcs11_pin_from_env_creates_key" "$TOOL" init --state "$D/pin-env" \
+    --key-type p256 --no-tls-cert --pkcs11 "pkcs11:token=entca;object=ca-pin-env" \
+    --pkcs11-module "$MOD"
+(umask 077; printf '1234\n' >"$D/pin")
+t_run "pkcs11_pin_from_file_creates_key" env -u ENTCA_PKCS11_PIN "$TOOL" init \
+    --state "$D/pin-file" --key-type p256 --no-tls-cert --pin-file "$D/pin" \
+    --pkcs11 "pkcs11:token=entca;object=ca-pin-file" --pkcs11-module "$MOD"
+t_match "the PIN file's key is in the token" "ca-pin-file" \
+    "$(p11tool --provider "$MOD" --login --list-privkeys "pkcs11:token=entca?pin-value=1234" 2>/dev/null)"
+t_eq "pkcs11_pin_not_stored: PIN-file CA" 0 "$(grep -c '1234' "$D/pin-file/ca.json")"
+out=$(env -u ENTCA_PKCS11_PIN "$TOOL" init --state "$D/pin-none" --key-type p256 \
+    --no-tls-cert --pkcs11 "pkcs11:token=entca;object=ca-pin-none" --pkcs11-module "$MOD" 2>&1)
+t_match "no PIN at all: clear reason" "PIN" "$out"
+t_match "entca init --help documents the PIN sources" 'ENTCA_PKCS11_PIN' \
+    "$("$TOOL" init --help 2>&1)"
 
 # Dropping to nobody: SoftHSM reads its files per operation, so its token
 # storage must belong to the signer's user; so must the state folder,

@@ -150,6 +150,11 @@ else
 	    "isolation: started as uid $(id -u), not root: .*can therefore open $KEY" "$(cat "$LOG")"
 fi
 t_eq "enrollment signs through the isolated signer" 200 "$(enroll_code)"
+# signer_death_logged_with_cause (issue 11 item 4): a killed signer.
+kill -9 "$signer"
+wait_log "signer process $signer killed by signal SIGKILL \(Killed\); restarted as pid [0-9]+"
+t_eq "signer_death_logged_with_cause: SIGKILL and the new pid logged" 0 "$?"
+t_eq "after the restart, enrollment works" 200 "$(enroll_code)"
 kill "$DEMO_PID"; wait "$DEMO_PID"
 
 # --- signer_seccomp_kills_forbidden_syscall (test-hooks build only) ---
@@ -184,4 +189,82 @@ start "$ENTCAD" ENTCA_TEST_SIGNER_SYSCALL="$D/hook/fire" || t_skip_all "entcad d
 t_eq "the installed entcad has no hook: enrollment works" 200 "$(enroll_code)"
 t_eq "the installed entcad has no hook: the file is untouched" 0 "$([ -e "$D/hook/fire" ]; echo $?)"
 kill "$DEMO_PID"; wait "$DEMO_PID"
+
+# --- entcad with the key in SoftHSM2 and [ca] pkcs11-pin-file (issue 19
+# item 3): the PIN comes from the file, ca.json never holds it, and the
+# signer (its own account as root) signs under the seccomp filter. ---
+MOD=/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so
+if [ -r "$MOD" ] && command -v softhsm2-util >/dev/null; then
+	mkdir -p "$D/hsm/tokens"
+	export SOFTHSM2_CONF=$D/hsm/softhsm2.conf
+	printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
+	    "$D/hsm/tokens" >"$SOFTHSM2_CONF"
+	softhsm2-util --init-token --free --label entca --so-pin 5678 --pin 1234 >/dev/null
+	(umask 077; printf '1234\n' >"$D/hsm/pin")
+	"$BUILD/entca" init --state "$D/hsm/ca" --subject "CN=Token CA" --key-type p256 \
+	    --pkcs11 "pkcs11:token=entca;object=ca" --pkcs11-module "$MOD" \
+	    --pin-file "$D/hsm/pin" >"$D/err" 2>&1
+	t_eq "entca init --pin-file makes a token CA" 0 "$?"
+	t_eq "pkcs11_pin_not_stored: ca.json holds no PIN" 0 "$(grep -c '1234\|pin-value' "$D/hsm/ca/ca.json")"
+	sed -e "s|^state-dir = .*|state-dir = $D/hsm/ca|" \
+	    -e "s|^client-ca = .*|client-ca = $D/hsm/ca/ca.crt|" \
+	    -e "s|^workers = 4|workers = 4\npkcs11-pin-file = $D/hsm/pin|" \
+	    "$DEMO_CONF" >"$D/hsm/entcad.conf"
+	if [ $ROOT = 1 ]; then
+		chmod 755 "$D/hsm"; chmod 644 "$SOFTHSM2_CONF" "$D/hsm/entcad.conf"
+		chown -R entca-signer "$D/hsm/tokens"
+	fi
+	chmod 644 "$D/hsm/pin"
+	timeout 20 "$ENTCAD" -f -c "$D/hsm/entcad.conf" >"$D/err" 2>&1
+	t_match "pkcs11_pin_file_mode_refused" "$D/hsm/pin: readable by group or others" "$(cat "$D/err")"
+	chmod 600 "$D/hsm/pin"
+	DEMO_CONF=$D/hsm/entcad.conf
+	DEMO_CA=$D/hsm/ca/ca.crt
+	start "$ENTCAD" || t_skip_all "entcad with a token key did not start: $(tail -3 "$LOG")"
+	t_eq "token key: enrollment signs with the PIN from pkcs11-pin-file" 200 "$(enroll_code)"
+	base64 -d "$D/out" | openssl pkcs7 -inform DER -print_certs >"$D/leaf.pem" 2>/dev/null
+	t_run "token key: openssl verifies the certificate" openssl verify -CAfile "$D/hsm/ca/ca.crt" "$D/leaf.pem"
+	signer=$(pgrep -x -P "$DEMO_PID" entcad-signer | head -1)
+	t_eq "token key: the signer runs under the seccomp filter" 2 \
+	    "$(awk '/^Seccomp:/ {print $2}' "/proc/$signer/status")"
+	kill "$DEMO_PID"; wait "$DEMO_PID"
+	(umask 077; printf 'backup-pass-2026\n' >"$D/bpw")
+	"$BUILD/entca" -c "$D/hsm/entcad.conf" backup "$D/hsm-backup" --with-key \
+	    --password-file "$D/bpw" >"$D/err" 2>&1
+	t_match "backup --with-key of a token key: refused with the reason" \
+	    "PKCS#11 token and never leaves it" "$(cat "$D/err")"
+else
+	t_skip "entcad with a token key" "SoftHSM2 not installed"
+fi
+
+# --- entca backup --with-key, and init --import takes it back (issue 19) ---
+DEMO_CONF=$D/demo/entcad.conf
+DEMO_CA=$D/demo/ca/ca.crt
+printf 'short\n' >"$D/bpw"; chmod 600 "$D/bpw"
+"$BUILD/entca" -c "$DEMO_CONF" backup "$D/b0" --with-key --password-file "$D/bpw" >"$D/err" 2>&1
+t_eq "backup_password_too_short_refused: exit 2" 2 "$?"
+t_match "backup_password_too_short_refused: reason" "at least 8" "$(cat "$D/err")"
+printf 'backup-pass-2026\n' >"$D/bpw"
+"$BUILD/entca" -c "$DEMO_CONF" backup "$D/b1" --with-key --password-file "$D/bpw" >"$D/err" 2>&1
+t_eq "backup --with-key: exit 0" 0 "$?"
+t_eq "backup holds the CA certificate" "$(openssl x509 -in "$DEMO_CA" -noout -fingerprint)" \
+    "$(openssl x509 -in "$D/b1/ca.crt" -noout -fingerprint)"
+t_eq "backup's ca.p12 is 0600" 600 "$(stat -c %a "$D/b1/ca.p12")"
+t_run "openssl opens ca.p12 with the password" openssl pkcs12 -in "$D/b1/ca.p12" \
+    -passin file:"$D/bpw" -noout
+"$BUILD/entca" init --state "$D/restored" --import "$D/b1/ca.p12" --password-file "$D/bpw" >"$D/err" 2>&1
+t_eq "init --import takes the backup back" 0 "$?"
+t_eq "the restored CA has the same key" "$(openssl x509 -in "$DEMO_CA" -noout -pubkey)" \
+    "$(openssl x509 -in "$D/restored/ca.crt" -noout -pubkey)"
+"$BUILD/entca" -c "$DEMO_CONF" backup "$D/b2" >/dev/null 2>&1
+t_eq "backup without --with-key holds no key" "ca.crt" "$(ls "$D/b2" | grep -v '\.mdb$' | tr '\n' ' ' | sed 's/ $//')"
+
+# --- failed_init_removes_state_folder ---
+printf 'wrong-password\n' >"$D/wpw"
+"$BUILD/entca" init --state "$D/failed" --import "$D/b1/ca.p12" --password-file "$D/wpw" >"$D/err" 2>&1
+t_ok $(( $? == 0 )) "failed_init_removes_state_folder: wrong PKCS#12 password refused"
+t_eq "failed_init_removes_state_folder: no state folder left" 1 "$([ -e "$D/failed" ] || echo 1)"
+mkdir "$D/existing"
+"$BUILD/entca" init --state "$D/existing" --import "$D/b1/ca.p12" --password-file "$D/wpw" >/dev/null 2>&1
+t_eq "a folder that existed before a failed init stays" 0 "$([ -d "$D/existing" ]; echo $?)"
 t_done

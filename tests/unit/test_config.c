@@ -164,6 +164,30 @@ test_durations(void **state)
 	assert_int_equal(config_parse_duration("99999999999999999999y"), -1);
 }
 
+/* [ca] signer-user and pkcs11-pin-file: defaults, refusals, the cross rule. */
+static void
+test_signer_keys(void **state)
+{
+	static struct ca_config c;
+	char why[CA_WHY_MAX];
+
+	(void)state;
+	assert_int_equal(load("[ca]\nname = X\n", &c, why, sizeof(why)), CA_OK);
+	assert_string_equal(c.signer_user, "entca-signer");
+	assert_string_equal(c.pkcs11_pin_file, "");
+	assert_int_equal(load("[ca]\nsigner-user = hsm\npkcs11-pin-file = /etc/entca/pin\n",
+	    &c, why, sizeof(why)), CA_OK);
+	assert_string_equal(c.signer_user, "hsm");
+	assert_string_equal(c.pkcs11_pin_file, "/etc/entca/pin");
+	assert_int_equal(load("[ca]\nsigner-user =\n", &c, why, sizeof(why)), CA_ECONFIG);
+	assert_non_null(strstr(why, "line 2: [ca] signer-user: expected a user name"));
+	assert_int_equal(load("[ca]\npkcs11-pin-file = pin\n", &c, why, sizeof(why)), CA_ECONFIG);
+	assert_non_null(strstr(why, "[ca] pkcs11-pin-file: expected an absolute path"));
+	assert_int_equal(load("[ca]\nuser = entca\nsigner-user = entca\n", &c, why, sizeof(why)),
+	    CA_ECONFIG);
+	assert_non_null(strstr(why, "[ca] signer-user must differ from [ca] user (entca)"));
+}
+
 int
 main(void)
 {
@@ -172,6 +196,7 @@ main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_cross_rules),
 		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_signer_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
