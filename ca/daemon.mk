@@ -16,7 +16,8 @@ libentca_ca_a_SOURCES += \
 	ca/est_csrattrs.c \
 	ca/api.c ca/api.h ca/api_read.c \
 	ca/serve.c \
-	ca/tool_admin.c ca/tool_admin.h
+	ca/tool_admin.c ca/tool_admin.h \
+	ca/health.c ca/health.h
 
 sbin_PROGRAMS += entcad
 entcad_SOURCES = ca/entcad.c

@@ -26,6 +26,7 @@
 #ifndef ENTCA_CA_SIGNER_H
 #define ENTCA_CA_SIGNER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <gnutls/gnutls.h>
@@ -92,5 +93,12 @@ const char *signer_last_why(void);
 
 /* Stop the child (closes the socket, waits, then kills) and free s. */
 void signer_stop(struct signer *s);
+
+/*
+ * Whether a signer child is running with its socket open, for /health.
+ * Never blocks: while a call or a restart holds the signer it counts as
+ * up (it is in use). Any thread.
+ */
+bool signer_up(struct signer *s);
 
 #endif

@@ -21,6 +21,8 @@ tests_fuzz_fuzz_template_LDADD = $(ENTCA_LIBS)
 endif
 
 # Issue 11: hostile input, connection floods, health and store failures.
-TESTS += tests/integration/csr_second_template_ext.sh tests/integration/conn_limits.sh
-EXTRA_DIST += tests/integration/csr_second_template_ext.sh tests/integration/conn_limits.sh \
+TESTS += tests/integration/csr_second_template_ext.sh \
+	tests/integration/conn_limits.sh tests/integration/health.sh
+EXTRA_DIST += tests/integration/csr_second_template_ext.sh \
+	tests/integration/conn_limits.sh tests/integration/health.sh \
 	tests/integration/csr_hostile.py
