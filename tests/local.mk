@@ -22,7 +22,8 @@ endif
 
 # Issue 11: hostile input, connection floods, health and store failures.
 TESTS += tests/integration/csr_second_template_ext.sh \
-	tests/integration/conn_limits.sh tests/integration/health.sh
+	tests/integration/conn_limits.sh tests/integration/health.sh \
+	tests/integration/disk_full.sh
 EXTRA_DIST += tests/integration/csr_second_template_ext.sh \
 	tests/integration/conn_limits.sh tests/integration/health.sh \
-	tests/integration/csr_hostile.py
+	tests/integration/disk_full.sh tests/integration/csr_hostile.py
