@@ -279,7 +279,15 @@ daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen)
 	}
 	if (snprintf(dbdir, sizeof(dbdir), "%s/db", c->state_dir) >= (int)sizeof(dbdir))
 		return ca_why(why, whylen, CA_ECONFIG, "[ca] state-dir: path too long");
-	rc = store_open(dbdir, NULL, &d->store, why, whylen);
+	{
+		/* Start at the default map (sparse: it costs no disk) or the
+		 * ceiling if lower; a full map doubles up to the ceiling. */
+		struct store_options so = { .map_max = c->store_max_size };
+
+		so.map_size = c->store_max_size < STORE_MAP_SIZE_DEFAULT ?
+		    c->store_max_size : STORE_MAP_SIZE_DEFAULT;
+		rc = store_open(dbdir, &so, &d->store, why, whylen);
+	}
 	if (rc != CA_OK)
 		return rc;
 	rc = templates_load(c->templates_dir, d->store, &d->templates, why, whylen);

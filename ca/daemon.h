@@ -20,6 +20,7 @@
 #include "ca/settings.h"
 #include "ca/crl_publish.h"
 #include "ca/crl_daemon.h"
+#include "ca/health.h"
 
 struct event;
 struct event_base;
@@ -77,6 +78,7 @@ struct daemon {
 	bool stopping;
 	int64_t started_at;
 	uint64_t served, failed;
+	struct health_dir health_dir;	/* loop-owned: last directory probe */
 };
 
 enum daemon_open_what {

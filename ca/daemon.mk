@@ -18,7 +18,8 @@ libentca_ca_a_SOURCES += \
 	ca/est_link.c \
 	ca/api.c ca/api.h ca/api_read.c \
 	ca/serve.c \
-	ca/tool_admin.c ca/tool_admin.h
+	ca/tool_admin.c ca/tool_admin.h \
+	ca/health.c ca/health.h
 
 # Start-up check of allow/deny lines and service account access.
 libentca_ca_a_SOURCES += ca/dircheck.c ca/dircheck.h

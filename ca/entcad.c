@@ -36,6 +36,7 @@
 #include "ca/settings.h"
 #include "ca/daemon.h"
 #include "ca/dircheck.h"
+#include "ca/health.h"
 #include "ca/http.h"
 #include "ca/keyfile.h"
 #include "ca/log.h"
@@ -266,7 +267,7 @@ on_term(evutil_socket_t sig, short what, void *arg)
 		http_server_stop_accepting(d->http_plain);
 }
 
-/* Every second: shutdown progress and the CRL schedule. */
+/* Every second: shutdown progress, the CRL schedule, the directory probe. */
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -282,6 +283,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	daemon_crl_tick(d);
+	health_probe_directory(d, HEALTH_DIR_PROBE_S);
 }
 
 /* Write the pid file (0644) when configured. */

@@ -18,6 +18,7 @@
 #include "ca/clock.h"
 #include "ca/daemon.h"
 #include "ca/est.h"
+#include "ca/health.h"
 #include "ca/http.h"
 #include "ca/http_util.h"
 #include "ca/identity.h"
@@ -80,16 +81,23 @@ serve_cacerts(struct daemon *d, struct http_request *req)
 	free(b64);
 }
 
-/* GET /health: liveness plus what an operator checks first. */
+/*
+ * GET /health: 200 only when every check passes (health.h), else 503 with
+ * one {"component", "reason"} per problem in "problems", so a load
+ * balancer and an operator see the same verdict. Also 503 while stopping.
+ */
 static void
 serve_health(struct daemon *d, struct http_request *req)
 {
 	struct http_header h = { "Content-Type", "application/json" };
 	int64_t now = ca_now();
-	json_t *o, *crl, *issued = json_array();
+	json_t *o, *crl, *issued = json_array(), *problems = json_array();
 	char *s;
 	bool fresh = d->crl_full.der != NULL && now < d->crl_full.next_update;
+	size_t n;
 
+	health_probe_directory(d, HEALTH_DIR_FRESH_S);
+	n = health_problems(d, problems);
 	crl = json_pack("{s:I,s:I,s:I,s:b,s:I,s:I,s:b}",
 	    "full_number", (json_int_t)d->crl_full.number,
 	    "full_this_update", (json_int_t)d->crl_full.this_update,
@@ -105,8 +113,8 @@ serve_health(struct daemon *d, struct http_request *req)
 		if (t != NULL)
 			json_array_append_new(issued, json_string(t->name));
 	}
-	o = json_pack("{s:s,s:s,s:I,s:I,s:o,s:I,s:I,s:b,s:o}",
-	    "status", d->stopping ? "stopping" : (fresh ? "ok" : "degraded"),
+	o = json_pack("{s:s,s:s,s:I,s:I,s:o,s:I,s:I,s:b,s:o,s:o}",
+	    "status", d->stopping ? "stopping" : (n == 0 ? "ok" : "degraded"),
 	    "ca", d->cfg->name,
 	    "uptime", (json_int_t)(now - d->started_at),
 	    "templates", (json_int_t)templates_count(d->templates),
@@ -114,10 +122,12 @@ serve_health(struct daemon *d, struct http_request *req)
 	    "served", (json_int_t)d->served,
 	    "queued", (json_int_t)workers_pending(d->workers),
 	    "directory", d->dirs != NULL,
-	    "crl", crl);
+	    "crl", crl,
+	    "problems", problems);
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
-	http_respond(req, 200, &h, 1, s, s != NULL ? strlen(s) : 0);
+	http_respond(req, n == 0 && !d->stopping ? 200 : 503, &h, 1, s,
+	    s != NULL ? strlen(s) : 0);
 	free(s);
 }
 

@@ -929,3 +929,22 @@ signer_stop(struct signer *s)
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
+
+/*
+ * Up when the child has not been reaped and its end of the socket is not
+ * hung up: a dead child's socket reports POLLHUP before anyone reaps it.
+ */
+bool
+signer_up(struct signer *s)
+{
+	struct pollfd p = { .fd = -1, .events = POLLIN };
+	bool up;
+
+	if (pthread_mutex_trylock(&s->lock) != 0)
+		return true;
+	p.fd = s->fd;
+	up = s->pid > 0 && s->fd >= 0 && poll(&p, 1, 0) >= 0 &&
+	    (p.revents & (POLLHUP | POLLERR | POLLNVAL)) == 0;
+	pthread_mutex_unlock(&s->lock);
+	return up;
+}

@@ -112,4 +112,11 @@ const char *signer_last_why(void);
 /* Stop the child (closes the socket, waits, then kills) and free s. */
 void signer_stop(struct signer *s);
 
+/*
+ * Whether a signer child is running with its socket open, for /health.
+ * Never blocks: while a call or a restart holds the signer it counts as
+ * up (it is in use). Any thread.
+ */
+bool signer_up(struct signer *s);
+
 #endif

@@ -51,8 +51,15 @@ store_mdb_err(const struct store *s, int mrc, const char *what, char *why,
 		break;
 	case MDB_MAP_FULL:
 		return ca_why(why, whylen, CA_EDB, "store %s: %s: the map is "
-		    "full (%zu MiB); raise the store map size", path, what,
-		    s ? s->map_size >> 20 : 0);
+		    "full (%zu MiB) and may not grow past [store] max-size "
+		    "(%zu MiB): raise it",
+		    path, what, s ? s->map_size >> 20 : 0,
+		    s ? s->map_max >> 20 : 0);
+	case ENOSPC:
+	case EDQUOT:
+		return ca_why(why, whylen, CA_EIO, "store %s: %s: the disk is "
+		    "full (%s); writes resume once space is freed", path, what,
+		    strerror(mrc));
 	case MDB_READERS_FULL:
 		code = CA_EUNAVAIL;
 		break;
@@ -66,7 +73,6 @@ store_mdb_err(const struct store *s, int mrc, const char *what, char *why,
 	case EPERM:
 	case ENOENT:
 	case EIO:
-	case ENOSPC:
 	case EROFS:
 	case EAGAIN:
 	case EBUSY:
@@ -268,6 +274,8 @@ store_open(const char *dir, const struct store_options *opt,
 	snprintf(s->real, sizeof(s->real), "%s", real);
 	s->map_size = opt && opt->map_size ? opt->map_size :
 	    STORE_MAP_SIZE_DEFAULT;
+	s->map_max = opt && opt->map_max > s->map_size ? opt->map_max :
+	    s->map_size;
 	s->group_max = opt && opt->group_max ? opt->group_max :
 	    STORE_GROUP_DEFAULT;
 	if (s->group_max > STORE_GROUP_MAX)
@@ -275,6 +283,7 @@ store_open(const char *dir, const struct store_options *opt,
 	s->read_only = opt && opt->read_only;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->wake, NULL);
+	pthread_rwlock_init(&s->map_lock, NULL);
 	if ((rc = store_register(s, why, whylen)) != CA_OK)
 		goto out;
 	registered = 1;
@@ -302,6 +311,8 @@ store_open(const char *dir, const struct store_options *opt,
 	/* LMDB keeps the larger of the asked and the stored map size. */
 	mdb_env_info(s->env, &info);
 	s->map_size = info.me_mapsize;
+	if (s->map_max < s->map_size)
+		s->map_max = s->map_size;
 	if ((rc = store_open_dbs(s, why, whylen)) != CA_OK)
 		goto out;
 	if (!s->read_only &&
@@ -331,6 +342,7 @@ store_close(struct store *s)
 	store_unregister(s);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->wake);
+	pthread_rwlock_destroy(&s->map_lock);
 	free(s);
 }
 
@@ -354,7 +366,9 @@ store_read_begin(struct store *s, struct store_txn **out, char *why,
 		return ca_why(why, whylen, CA_ENOMEM, "store %s: out of memory",
 		    s->path);
 	t->s = s;
+	pthread_rwlock_rdlock(&s->map_lock);
 	if ((mrc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &t->txn)) != 0) {
+		pthread_rwlock_unlock(&s->map_lock);
 		free(t);
 		return store_mdb_err(s, mrc, "begin read", why, whylen);
 	}
@@ -369,6 +383,7 @@ store_read_end(struct store_txn *t)
 	if (t == NULL)
 		return;
 	mdb_txn_abort(t->txn);
+	pthread_rwlock_unlock(&t->s->map_lock);
 	free(t);
 }
 
@@ -420,9 +435,11 @@ store_stats(struct store *s, struct store_stats *st, char *why,
 	mdb_env_stat(s->env, &est);
 	st->map_size = info.me_mapsize;
 	st->map_used = (size_t)(info.me_last_pgno + 1) * est.ms_psize;
+	st->map_max = s->map_max;
 	pthread_mutex_lock(&s->lock);
 	st->groups = s->groups;
 	st->jobs = s->jobs;
+	st->map_grown = s->map_grown;
 	pthread_mutex_unlock(&s->lock);
 out:
 	store_read_end(t);
@@ -449,6 +466,23 @@ store_dir_empty(const char *dir)
 	return empty;
 }
 
+/* Whether writes currently work; see store.h. */
+int
+store_write_health(struct store *s, char *why, size_t whylen)
+{
+	int rc = CA_OK;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->write_failing) {
+		rc = s->write_failing;
+		ca_why(why, whylen, rc, "%s", s->write_why);
+	} else if (why != NULL && whylen > 0) {
+		why[0] = '\0';
+	}
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
 /* Hot, compacted copy into an empty folder; see store.h. */
 int
 store_backup(struct store *s, const char *dir, char *why, size_t whylen)
@@ -467,7 +501,11 @@ store_backup(struct store *s, const char *dir, char *why, size_t whylen)
 	if (!store_dir_empty(dir))
 		return ca_why(why, whylen, CA_EEXIST, "backup %s: folder is "
 		    "not empty; a backup goes into a new or empty folder", dir);
-	if ((mrc = mdb_env_copy2(s->env, dir, MDB_CP_COMPACT)) != 0) {
+	/* The copy reads through its own transaction: no growth meanwhile. */
+	pthread_rwlock_rdlock(&s->map_lock);
+	mrc = mdb_env_copy2(s->env, dir, MDB_CP_COMPACT);
+	pthread_rwlock_unlock(&s->map_lock);
+	if (mrc != 0) {
 		rc = store_mdb_err(s, mrc, "backup", why, whylen);
 		snprintf(file, sizeof(file), "%s/data.mdb", dir);
 		unlink(file);

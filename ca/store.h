@@ -53,6 +53,7 @@
 #define STORE_GROUP_MAX 4096
 /* Jobs that may wait in the queue before store_submit refuses more. */
 #define STORE_QUEUE_MAX 65536
+#define STORE_GROW_WAIT_S 2		/* readers must let go to grow the map */
 
 /* Bounds of every field (text sizes include the terminating NUL). */
 #define STORE_SERIAL_MAX 20		/* RFC 5280 §4.1.2.2 */
@@ -77,6 +78,9 @@ struct store_wtxn;
 /* Options of store_open; zero fields take the defaults. */
 struct store_options {
 	size_t map_size;	/* bytes; 0 = STORE_MAP_SIZE_DEFAULT */
+	size_t map_max;		/* the map doubles, when a write finds it
+				   full, up to this many bytes; 0 or less
+				   than map_size: it never grows */
 	unsigned group_max;	/* jobs per commit; 0 = STORE_GROUP_DEFAULT */
 	unsigned max_readers;	/* concurrent read txns; 0 = 126 */
 	int no_sync;		/* 1: skip fsync on commit (tests, bench only) */
@@ -478,11 +482,23 @@ struct store_stats {
 	uint64_t jobs;		/* jobs completed since open */
 	size_t map_size;
 	size_t map_used;	/* bytes of the map in use */
+	size_t map_max;		/* growth ceiling */
+	uint64_t map_grown;	/* times the map grew since open */
 };
 
 /* Fill *st from one snapshot; any thread. */
 int store_stats(struct store *s, struct store_stats *st, char *why,
     size_t whylen);
+
+/*
+ * Whether writes currently work: CA_OK, or the code and sentence of the
+ * last write group that failed for the environment rather than for its
+ * data (disk full, map full at max-size, I/O error), e.g. "store
+ * /var/lib/entca/db: commit group: the disk is full (No space left on
+ * device)". It turns CA_OK again with the next group that commits, so a
+ * full disk heals by itself once space returns. Any thread.
+ */
+int store_write_health(struct store *s, char *why, size_t whylen);
 
 /* ---- backup ---- */
 

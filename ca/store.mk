@@ -35,3 +35,10 @@ TESTS += tests/unit/test_store_hostile
 tests_unit_test_store_hostile_SOURCES = tests/unit/test_store_hostile.c tests/unit/test_store_util.h
 tests_unit_test_store_hostile_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_store_hostile_LDADD = $(TEST_LDADD)
+
+# Issue 11: the map grows when full, up to [store] max-size.
+check_PROGRAMS += tests/unit/test_store_grow
+TESTS += tests/unit/test_store_grow
+tests_unit_test_store_grow_SOURCES = tests/unit/test_store_grow.c tests/unit/test_store_util.h
+tests_unit_test_store_grow_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_store_grow_LDADD = $(TEST_LDADD)

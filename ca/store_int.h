@@ -54,6 +54,21 @@ struct store {
 	char path[STORE_PATH_MAX];
 	char real[STORE_PATH_MAX];	/* resolved path, for the open list */
 	size_t map_size;
+	size_t map_max;			/* growth ceiling ([store] max-size) */
+	/*
+	 * Read transactions hold it shared; the writer holds it exclusive
+	 * only to grow the map (mdb_env_set_mapsize needs no transaction
+	 * alive in the process), between its own transactions.
+	 */
+	pthread_rwlock_t map_lock;
+	int w_env_err;			/* writer only: first environment
+					   error (not NOTFOUND/KEYEXIST) of
+					   the group being run */
+	int write_failing;		/* under lock: 0, or the code of the
+					   last group, which failed for the
+					   environment (disk, map) */
+	char write_why[CA_WHY_MAX];	/* under lock: why, while failing */
+	uint64_t map_grown;		/* under lock: growths since open */
 	unsigned group_max;
 	int read_only;
 
@@ -93,6 +108,9 @@ int store_txn_fail(struct store_txn *t, int code, const char *fmt, ...)
 int store_w_stick(struct store_wtxn *w, int code);
 /* Translate mrc for txn t, recording the sentence; returns the code. */
 int store_txn_mdb(struct store_txn *t, int mrc, const char *what);
+
+/* Writer side: note an LMDB/errno failure of the running group. */
+void store_w_note(struct store *s, int mrc);
 
 /* Writer side: start and stop the thread (ca/store_writer.c). */
 int store_writer_start(struct store *s, char *why, size_t whylen);

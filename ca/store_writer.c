@@ -7,10 +7,19 @@
  * once, and then calls each job's done() on the writer thread, outside the
  * lock, so done() may queue more work. store_close sets closing, the
  * writer drains what is queued and exits, and the closer joins it.
+ *
+ * A full map grows here (issue 11): when a group hits MDB_MAP_FULL, the
+ * whole group is aborted (nothing of it committed), the map doubles up to
+ * map_max with every read transaction of the process held off by
+ * map_lock, and the group runs again. Environment failures (disk full,
+ * I/O, a map full at its ceiling) are kept for store_write_health until
+ * a group commits again.
  */
 #include <errno.h>
 #include <signal.h>
+#include <time.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,9 +83,11 @@ store_w_put(struct store_wtxn *w, enum store_db db, const void *k,
 
 	if (w->rc != CA_OK)
 		return w->rc;
-	if ((mrc = mdb_put(w->t.txn, w->t.s->dbi[db], &key, &val, flags)) != 0)
+	if ((mrc = mdb_put(w->t.txn, w->t.s->dbi[db], &key, &val, flags)) != 0) {
+		store_w_note(w->t.s, mrc);
 		w->rc = store_mdb_err(w->t.s, mrc, what, w->why,
 		    sizeof(w->why));
+	}
 	return w->rc;
 }
 
@@ -91,9 +102,11 @@ store_w_del(struct store_wtxn *w, enum store_db db, const void *k,
 	if (w->rc != CA_OK)
 		return w->rc;
 	mrc = mdb_del(w->t.txn, w->t.s->dbi[db], &key, NULL);
-	if (mrc != 0 && mrc != MDB_NOTFOUND)
+	if (mrc != 0 && mrc != MDB_NOTFOUND) {
+		store_w_note(w->t.s, mrc);
 		w->rc = store_mdb_err(w->t.s, mrc, what, w->why,
 		    sizeof(w->why));
+	}
 	return w->rc;
 }
 
@@ -108,6 +121,19 @@ store_t_get(struct store_txn *t, enum store_db db, const void *k,
 	if ((mrc = mdb_get(t->txn, t->s->dbi[db], &key, v)) != 0)
 		return store_txn_mdb(t, mrc, what);
 	return CA_OK;
+}
+
+/*
+ * The writer met LMDB/errno code mrc: remember the group's first failure
+ * that is the environment's (the map, the disk), not the data's.
+ */
+void
+store_w_note(struct store *s, int mrc)
+{
+	if (mrc == 0 || mrc == MDB_NOTFOUND || mrc == MDB_KEYEXIST)
+		return;
+	if (s->w_env_err == 0 || mrc == MDB_MAP_FULL)
+		s->w_env_err = mrc;
 }
 
 /* True on the store's writer thread. */
@@ -128,6 +154,7 @@ store_run_job(struct store *s, MDB_txn *parent, struct store_job *job)
 	w.t.s = s;
 	job->why[0] = '\0';
 	if ((mrc = mdb_txn_begin(s->env, parent, 0, &w.t.txn)) != 0) {
+		store_w_note(s, mrc);
 		job->rc = store_mdb_err(s, mrc, "begin job", job->why,
 		    sizeof(job->why));
 		return;
@@ -146,6 +173,7 @@ store_run_job(struct store *s, MDB_txn *parent, struct store_job *job)
 		return;
 	}
 	if ((mrc = mdb_txn_commit(w.t.txn)) != 0) {
+		store_w_note(s, mrc);
 		job->rc = store_mdb_err(s, mrc, "commit job", job->why,
 		    sizeof(job->why));
 		return;
@@ -153,16 +181,54 @@ store_run_job(struct store *s, MDB_txn *parent, struct store_job *job)
 	job->rc = CA_OK;
 }
 
-/* Apply, commit and complete one group of n jobs (a NULL-ended list). */
-static void
-store_run_group(struct store *s, struct store_job *group, size_t n)
+/*
+ * Grow the map (double, at most map_max) between transactions; false when
+ * it is at its ceiling or the readers did not let go in time (then the
+ * group fails with "map full" rather than the writer waiting on a reader
+ * that itself waits for this write).
+ */
+static bool
+store_grow(struct store *s)
+{
+	struct timespec until;
+	size_t want;
+	int mrc;
+
+	if (s->map_size >= s->map_max)
+		return false;
+	want = s->map_size > s->map_max / 2 ? s->map_max : s->map_size * 2;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += STORE_GROW_WAIT_S;
+	if (pthread_rwlock_timedwrlock(&s->map_lock, &until) != 0)
+		return false;
+	mrc = mdb_env_set_mapsize(s->env, want);
+	pthread_rwlock_unlock(&s->map_lock);
+	if (mrc != 0)
+		return false;
+	pthread_mutex_lock(&s->lock);
+	s->map_size = want;
+	s->map_grown++;
+	pthread_mutex_unlock(&s->lock);
+	return true;
+}
+
+/*
+ * Apply the group in one write transaction and commit it. When the map
+ * filled up and may grow, abort it all and grow the map: true means run
+ * it again. Without growth a job that does not fit fails alone, as any
+ * failing job does: its child transaction is dropped, the rest commits.
+ */
+static bool
+store_try_group(struct store *s, struct store_job *group, bool *may_grow)
 {
 	MDB_txn *parent = NULL;
-	struct store_job *j, *next;
+	struct store_job *j;
 	char why[CA_WHY_MAX];
 	int mrc, rc = CA_OK;
 
+	s->w_env_err = 0;
 	if ((mrc = mdb_txn_begin(s->env, NULL, 0, &parent)) != 0) {
+		store_w_note(s, mrc);
 		rc = store_mdb_err(s, mrc, "begin group", why, sizeof(why));
 		parent = NULL;
 	}
@@ -174,7 +240,19 @@ store_run_group(struct store *s, struct store_job *group, size_t n)
 		}
 		store_run_job(s, parent, j);
 	}
+	if (parent != NULL && s->w_env_err == MDB_MAP_FULL && *may_grow &&
+	    s->map_size < s->map_max) {
+		/* LMDB resizes only with no write transaction open. */
+		mdb_txn_abort(parent);
+		if (!store_grow(s))
+			*may_grow = false;	/* again, failing only the job
+						   that does not fit */
+		return true;
+	}
 	if (parent != NULL && (mrc = mdb_txn_commit(parent)) != 0) {
+		store_w_note(s, mrc);
+		if (mrc == MDB_MAP_FULL && *may_grow && store_grow(s))
+			return true;
 		rc = store_mdb_err(s, mrc, "commit group", why, sizeof(why));
 		for (j = group; j != NULL; j = j->next)
 			if (j->rc == CA_OK) {
@@ -182,9 +260,35 @@ store_run_group(struct store *s, struct store_job *group, size_t n)
 				memcpy(j->why, why, sizeof(j->why));
 			}
 	}
+	return false;
+}
+
+/* Apply, commit and complete one group of n jobs (a NULL-ended list). */
+static void
+store_run_group(struct store *s, struct store_job *group, size_t n)
+{
+	struct store_job *j, *next;
+	bool may_grow = true;
+
+	/* Each growth doubles the map up to its ceiling: this ends. */
+	while (store_try_group(s, group, &may_grow))
+		;
 	pthread_mutex_lock(&s->lock);
 	s->groups++;
 	s->jobs += n;
+	if (s->w_env_err != 0) {
+		/* The first job's sentence names the failing step. */
+		for (j = group; j != NULL && j->rc == CA_OK; j = j->next)
+			;
+		s->write_failing = j != NULL ? j->rc : CA_EDB;
+		snprintf(s->write_why, sizeof(s->write_why), "%s", j != NULL ?
+		    j->why : "store: a write failed");
+	} else {
+		for (j = group; j != NULL && j->rc != CA_OK; j = j->next)
+			;
+		if (j != NULL)
+			s->write_failing = 0;
+	}
 	pthread_mutex_unlock(&s->lock);
 	/* done() may free its job: read the link first. */
 	for (j = group; j != NULL; j = next) {

@@ -21,6 +21,7 @@ t_cleanup() {
 		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 		kill -9 "$p" 2>/dev/null
 	done
+	for m in ${T_MOUNTS:-}; do umount "$m" 2>/dev/null; done
 	t_sanitizer_check_exit
 	[ -n "${T_KEEP:-}" ] || rm -rf "$T_TMP"
 }

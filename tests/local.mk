@@ -25,9 +25,6 @@ tests_fuzz_fuzz_template_LDADD = $(ENTCA_LIBS)
 endif
 
 # Issue 11: hostile input, connection floods, health and store failures.
-TESTS += tests/integration/csr_second_template_ext.sh tests/integration/conn_limits.sh
-EXTRA_DIST += tests/integration/csr_second_template_ext.sh tests/integration/conn_limits.sh \
-	tests/integration/csr_hostile.py
 # Certificate login scope, account state at login, refusal logs, escaping
 # (issue 10 items 1, 2, 9; issue 20 items 1, 7).
 TESTS += tests/integration/login_scope.sh
@@ -50,3 +47,41 @@ EXTRA_DIST += tests/integration/directory_security.sh
 # clock steps (crl_state.sh).
 TESTS += tests/integration/crl_state.sh
 EXTRA_DIST += tests/integration/crl_state.sh
+TESTS += tests/integration/csr_second_template_ext.sh \
+	tests/integration/conn_limits.sh tests/integration/health.sh \
+	tests/integration/disk_full.sh
+EXTRA_DIST += tests/integration/csr_second_template_ext.sh \
+	tests/integration/conn_limits.sh tests/integration/health.sh \
+	tests/integration/disk_full.sh tests/integration/csr_hostile.py
+
+# Issue 11: a libFuzzer target wherever input enters (besides fuzz_csr,
+# fuzz_template and ca/http.mk's fuzz_http_parse). With --enable-fuzzing
+# the suite runs each over its committed corpus for a fixed number of
+# runs (tests/fuzz/suite.sh); tests/fuzz/run.sh runs them longer.
+if ENABLE_FUZZING
+FUZZ_TARGETS_MORE = tests/fuzz/fuzz_config tests/fuzz/fuzz_ldif \
+	tests/fuzz/fuzz_est_body tests/fuzz/fuzz_json_body tests/fuzz/fuzz_dn
+noinst_PROGRAMS += $(FUZZ_TARGETS_MORE)
+tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c
+tests_fuzz_fuzz_config_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_config_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_config_LDADD = $(ENTCA_LIBS)
+tests_fuzz_fuzz_ldif_SOURCES = tests/fuzz/fuzz_ldif.c
+tests_fuzz_fuzz_ldif_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_ldif_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_ldif_LDADD = $(ENTCA_LIBS)
+tests_fuzz_fuzz_est_body_SOURCES = tests/fuzz/fuzz_est_body.c
+tests_fuzz_fuzz_est_body_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_est_body_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_est_body_LDADD = $(ENTCA_LIBS)
+tests_fuzz_fuzz_json_body_SOURCES = tests/fuzz/fuzz_json_body.c
+tests_fuzz_fuzz_json_body_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_json_body_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_json_body_LDADD = $(ENTCA_LIBS)
+tests_fuzz_fuzz_dn_SOURCES = tests/fuzz/fuzz_dn.c
+tests_fuzz_fuzz_dn_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_dn_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_dn_LDADD = $(ENTCA_LIBS)
+TESTS += tests/fuzz/suite.sh
+endif
+EXTRA_DIST += tests/fuzz/suite.sh tests/fuzz/run.sh tests/fuzz/corpus

@@ -1,0 +1,117 @@
+/*
+ * /health's verdict (health.h): each check is a non-blocking look at a
+ * subsystem, except the directory, which only a network round trip can
+ * judge: a worker looks up a SID no directory holds (CA_ENOTFOUND means a
+ * server answered) and the result comes back to the loop.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ca/clock.h"
+#include "ca/daemon.h"
+#include "ca/health.h"
+#include "ca/signer.h"
+#include "ca/store.h"
+#include "ca/workers.h"
+#include "crl/schedule.h"
+#include "ldap/directory.h"
+
+/* One directory probe in flight. */
+struct health_probe {
+	struct daemon *d;
+	struct daemon_directory *dirs;	/* reference held for the worker */
+	int rc;
+	char why[CA_WHY_MAX];
+};
+
+/* Worker: a lookup that only a reachable server can answer. */
+static void
+probe_run(void *arg)
+{
+	struct health_probe *p = arg;
+	struct principal who;
+
+	p->rc = directory_lookup(p->dirs->dir, DIRECTORY_BY_SID,
+	    HEALTH_DIR_PROBE_SID, &who, p->why, sizeof(p->why));
+	principal_clear(&who);
+	if (p->rc == CA_ENOTFOUND || p->rc == CA_OK)
+		p->rc = CA_OK;
+}
+
+/* Loop: keep the result. */
+static void
+probe_done(void *arg)
+{
+	struct health_probe *p = arg;
+	struct health_dir *h = &p->d->health_dir;
+
+	h->busy = false;
+	h->known = true;
+	h->rc = p->rc;
+	h->checked_at = ca_now();
+	snprintf(h->why, sizeof(h->why), "%s", p->rc == CA_OK ? "" : p->why);
+	daemon_directory_put(p->dirs);
+	free(p);
+}
+
+/* Start a probe unless one runs or the last one is recent; see health.h. */
+void
+health_probe_directory(struct daemon *d, int64_t max_age_s)
+{
+	struct health_dir *h = &d->health_dir;
+	struct health_probe *p;
+
+	if (d->dirs == NULL || h->busy || d->stopping ||
+	    (h->known && ca_now() - h->checked_at < max_age_s))
+		return;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return;
+	p->d = d;
+	p->dirs = daemon_directory_get(d);
+	if (workers_submit(d->workers, probe_run, probe_done, p) != CA_OK) {
+		daemon_directory_put(p->dirs);
+		free(p);
+		return;
+	}
+	h->busy = true;
+}
+
+/* Append {"component": c, "reason": r}. */
+static void
+problem(json_t *a, const char *component, const char *reason)
+{
+	json_array_append_new(a, json_pack("{s:s,s:s}", "component",
+	    component, "reason", reason));
+}
+
+/* Every problem now; see health.h. */
+size_t
+health_problems(struct daemon *d, json_t *a)
+{
+	char why[CA_WHY_MAX], text[CA_WHY_MAX + 64];
+	int64_t now = ca_now();
+
+	if (d->signer != NULL && !signer_up(d->signer))
+		problem(a, "signer", "the signer process is down: nothing can "
+		    "be signed until it restarts");
+	if (d->store != NULL && store_write_health(d->store, why,
+	    sizeof(why)) != CA_OK)
+		problem(a, "store", why);
+	if (d->dirs != NULL && d->health_dir.known &&
+	    d->health_dir.rc != CA_OK) {
+		snprintf(text, sizeof(text), "directory unreachable: %s",
+		    d->health_dir.why);
+		problem(a, "directory", text);
+	}
+	if (d->crl_full.der == NULL)
+		problem(a, "crl", "no full CRL has been published");
+	else if (now >= d->crl_full.next_update) {
+		snprintf(text, sizeof(text), "the full CRL %llu is past its "
+		    "nextUpdate (%lld s ago): relying parties reject "
+		    "certificates", (unsigned long long)d->crl_full.number,
+		    (long long)(now - d->crl_full.next_update));
+		problem(a, "crl", text);
+	}
+	return json_array_size(a);
+}

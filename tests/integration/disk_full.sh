@@ -1,0 +1,75 @@
+#!/bin/bash
+# Issue 11 item 4: a full disk is a clear error that heals when space
+# returns (disk_full_health_503_then_heals). entcad's store lives on a
+# small tmpfs; a filler file takes the rest; enrollments then fail with a
+# sentence saying the disk is full, /health turns 503 naming the store,
+# and once the filler is gone the next enrollment succeeds and /health is
+# 200 again, without a restart. Needs root (mount); skipped otherwise.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
+SRC=$top_srcdir BUILD=$top_builddir
+. "$SRC/etc/demo/demo-env.sh"
+CSR="$PY $SRC/tests/integration/csr.py"
+CONN='INTUNECONN$:demo-connector'
+D=$T_TMP
+
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root to mount a tmpfs"
+DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
+    t_skip_all "demo set-up failed"
+DB=$D/demo/ca/db
+mkdir -p "$DB" "$D/db.before"
+cp -a "$DB/." "$D/db.before/"
+mount -t tmpfs -o size=4m,mode=0700 entca-test "$DB" 2>/dev/null ||
+    t_skip_all "cannot mount a tmpfs here"
+T_MOUNTS="$DB"
+cp -a "$D/db.before/." "$DB/"
+demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
+T_PIDS="$T_PIDS $DEMO_PID"
+
+health() {
+	code=$(curl -s -o "$D/health.json" -w '%{http_code}' --cacert "$DEMO_CA" "$DEMO_URL/health")
+	body=$(cat "$D/health.json")
+}
+wait_health() {
+	for _ in $(seq 1 600); do
+		health
+		[ "$code" = "$1" ] && printf '%s' "$body" | grep -Eq -- "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# enroll N: a fresh CSR each time; status in $code, body in $D/out.
+enroll() {
+	$CSR make "$D/k$1.key" "$D/c$1.b64" "CN=alice $1,O=Demo" --upn alice@demo.example
+	code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$CONN" \
+	    -H 'Content-Type: application/pkcs10' --data-binary @"$D/c$1.b64" \
+	    "$DEMO_URL/.well-known/est/PKCSIntune/simpleenroll")
+}
+
+enroll 0
+t_eq "space left: enrollment 200" 200 "$code"
+wait_health 200 '"problems":\[\]'
+t_eq "space left: /health 200" 200 "$code"
+
+# Take the rest of the tmpfs; LMDB may still reuse free pages of its file
+# for a few writes, so enroll until one needs new space (bounded).
+dd if=/dev/zero of="$DB/filler" bs=4k 2>/dev/null
+failed=""
+for i in $(seq 1 60); do
+	enroll "$i"
+	[ "$code" != 200 ] && { failed=$code; break; }
+done
+t_match "disk full: an enrollment fails (5xx)" '^5[0-9][0-9]$' "$failed"
+t_match "disk full: the log says the disk is full" \
+    'the disk is full \(No space left on device\); writes resume once space is freed' \
+    "$(cat "$D/demo/entcad.log")"
+health
+t_eq "disk_full_health_503_then_heals: /health 503" 503 "$code"
+t_match "disk_full_health_503_then_heals: the reason names the store and the full disk" \
+    '"component":"store","reason":"store [^"]*: the disk is full' "$body"
+
+rm -f "$DB/filler"
+enroll 100
+t_eq "space back: the next enrollment succeeds without a restart" 200 "$code"
+wait_health 200 '"problems":\[\]'
+t_eq "disk_full_health_503_then_heals: /health 200 again" 200 "$code"
+t_done

@@ -1,0 +1,71 @@
+#!/bin/bash
+# Issue 11 item 4: /health answers 200 only when everything is well, else
+# 503 with the reasons in its JSON. Against a real entcad and slapd:
+# health_503_when_signer_down (the signer killed and unable to restart:
+# its key file is gone) and health_503_when_directory_down (slapd stopped),
+# each healing once the cause is gone. Waits are for the state itself,
+# bounded; no sleeps stand in for events.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
+SRC=$top_srcdir BUILD=$top_builddir
+. "$SRC/etc/demo/demo-env.sh"
+CSR="$PY $SRC/tests/integration/csr.py"
+CONN='INTUNECONN$:demo-connector'
+D=$T_TMP
+
+DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
+    t_skip_all "demo set-up failed"
+demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
+T_PIDS="$T_PIDS $DEMO_PID"
+
+# health: status code in $code, body in $body.
+health() {
+	code=$(curl -s -o "$D/health.json" -w '%{http_code}' --cacert "$DEMO_CA" "$DEMO_URL/health")
+	body=$(cat "$D/health.json")
+}
+# wait_health CODE PATTERN: poll /health (at most 60 s) until both match.
+wait_health() {
+	for _ in $(seq 1 600); do
+		health
+		[ "$code" = "$1" ] && printf '%s' "$body" | grep -Eq -- "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+enroll() {
+	curl -s -o /dev/null -w '%{http_code}' --cacert "$DEMO_CA" -u "$CONN" \
+	    -H 'Content-Type: application/pkcs10' --data-binary @"$D/a.b64" \
+	    "$DEMO_URL/.well-known/est/PKCSIntune/simpleenroll"
+}
+$CSR make "$D/a.key" "$D/a.b64" "CN=alice,O=Demo" --upn alice@demo.example
+
+wait_health 200 '"problems":\[\]'
+t_eq "all well: /health 200" 200 "$code"
+t_match "all well: status ok, no problems" '"status":"ok".*"problems":\[\]' "$body"
+
+# --- health_503_when_signer_down: no key file, so no restart succeeds
+SIGNER=$(pgrep -P "$DEMO_PID" | head -1)
+t_match "the signer child runs" '^[0-9]+$' "$SIGNER"
+mv "$D/demo/ca/ca.key" "$D/ca.key.away"
+kill -9 "$SIGNER"
+wait_health 503 '"component":"signer"'
+t_eq "health_503_when_signer_down: 503" 503 "$code"
+t_match "health_503_when_signer_down: the reason names the signer" \
+    '"component":"signer","reason":"the signer process is down' "$body"
+t_match "health_503_when_signer_down: status degraded" '"status":"degraded"' "$body"
+mv "$D/ca.key.away" "$D/demo/ca/ca.key"
+# The next signing call restarts the signer (at most once a second).
+for _ in $(seq 1 100); do [ "$(enroll)" = 200 ] && break; sleep 0.1; done
+t_eq "the key back: an enrollment restarts the signer" 200 "$(enroll)"
+wait_health 200 '"problems":\[\]'
+t_eq "signer back: /health 200 again" 200 "$code"
+
+# --- health_503_when_directory_down
+"$SRC/tests/slapd/slapd-stop.sh" "$D/demo/slapd" --keep
+wait_health 503 '"component":"directory"'
+t_eq "health_503_when_directory_down: 503" 503 "$code"
+t_match "health_503_when_directory_down: the reason says unreachable" \
+    '"component":"directory","reason":"directory unreachable: ' "$body"
+SLAPD_WATCH_PID=$$ "$SRC/tests/slapd/slapd-start.sh" "$D/demo/slapd" >/dev/null
+wait_health 200 '"problems":\[\]'
+t_eq "directory back: /health 200 again" 200 "$code"
+t_done
