@@ -135,6 +135,7 @@ t_eq "still no CRL number used" "$H0" "$(highwater)"
 
 # --- crl_no_storm_after_host_publish ---
 S1=$(enroll a1)
+p0=$(count 'published delta CRL number')
 "$BUILD/entca" -c "$DEMO_CONF" crl publish >"$D/tool.out" 2>&1
 t_eq "entca crl publish on the host: exit 0" 0 "$?"
 t_match "its message says what happens: entcad serves this CRL within a second" \
@@ -155,6 +156,8 @@ t_eq "crl_no_storm_after_host_publish: the served delta names it as base" "delta
     "$(crlinfo "$D/d1.crl" | grep delta_base)"
 t_eq "crl_no_storm_after_host_publish: one full and one delta CRL number used, no more" \
     $((H0 + 2)) "$(highwater)"
+t_eq "crl_no_storm_after_host_publish: entcad logged exactly one delta publication" \
+    1 $(( $(count 'published delta CRL number') - p0 ))
 
 # With the directory down, the tool still publishes (HTTP serves it) and
 # the daemon retries the directory without publishing more.
@@ -194,6 +197,7 @@ kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
 rm -f "$D/demo/ca/db/data.mdb" "$D/demo/ca/db/lock.mdb"
 cp "$D/backup/data.mdb" "$D/demo/ca/db/data.mdb"
 before=$(count 'published full CRL number')
+r0=$(count 'published delta CRL number')
 demo_start_entcad || t_skip_all "entcad did not restart"
 T_PIDS="$T_PIDS $DEMO_PID"
 wait_count 'the store is behind the CRLs in service' 1
@@ -215,6 +219,8 @@ t_match "restore_backup_keeps_crl_numbers_and_revocations: and the certificate t
     "entry=$S2:superseded" "$I"
 t_eq "crl_no_storm_after_restore: one full and one delta after the restore, no more" \
     $((M + 2)) "$(highwater)"
+t_eq "crl_no_storm_after_restore: entcad logged one full and one delta publication" \
+    2 $(( $(count 'published (full|delta) CRL number') - before - r0 ))
 api "$CONN" "certificates/$S1/revoke" '{"reason":"keyCompromise"}'
 t_eq "revoking the recovered certificate again: 409 (not 404)" 409 "$code"
 
