@@ -6,9 +6,10 @@ TESTS += tests/integration/est_enroll.sh tests/integration/crl_revoke.sh \
 EXTRA_DIST += tests/common.sh tests/integration/csr.py tests/integration/est_enroll.sh tests/integration/crl_revoke.sh tests/integration/entcad_daemon.sh \
 	etc/demo/demo-env.sh etc/demo/run-demo.sh etc/entcad.conf
 # Interoperability with strict EST clients (issue 12).
-TESTS += tests/integration/est_interop.sh tests/integration/directory_diag.sh
+TESTS += tests/integration/est_interop.sh tests/integration/directory_diag.sh \
+	tests/integration/publish_cert.sh
 EXTRA_DIST += tests/integration/est_interop.sh tests/integration/est_client.py \
-	tests/integration/directory_diag.sh
+	tests/integration/directory_diag.sh tests/integration/publish_cert.sh
 
 # libFuzzer targets for untrusted and hand-edited input (--enable-fuzzing,
 # CC=clang); run e.g. tests/fuzz/fuzz_csr -max_total_time=60.
