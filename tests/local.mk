@@ -24,3 +24,9 @@ tests_fuzz_fuzz_template_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_template_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_template_LDADD = $(ENTCA_LIBS)
 endif
+
+# A real Active Directory: Samba AD DC from tests/samba/samba-start.sh
+# (skipped with the reason where it cannot run: not installed, not root,
+# ports 389/636 taken).
+TESTS += tests/integration/samba_ad.sh
+EXTRA_DIST += tests/integration/samba_ad.sh tests/samba/samba-start.sh
