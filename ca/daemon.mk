@@ -14,7 +14,7 @@ libentca_ca_a_SOURCES += \
 	ca/revoke.c ca/revoke.h \
 	ca/daemon.c \
 	ca/est.c ca/est.h ca/est_int.h ca/est_reply.c ca/est_pending.c \
-	ca/est_csrattrs.c \
+	ca/est_csrattrs.c ca/est_publish.c \
 	ca/est_link.c \
 	ca/api.c ca/api.h ca/api_read.c \
 	ca/serve.c \

@@ -765,6 +765,7 @@ enroll_decide(struct job *j, struct enroll *e, const struct principal *requester
 		e->cert.subject_dn[0] = '\0';
 	e->cert.status = STORE_CERT_VALID;
 	j->apply = enroll_apply;
+	j->on_commit = enroll_publish_committed;
 	if (e->op == ENROLL_KEYGEN)
 		est_reply_keygen(j, e);
 	else if (e->op == ENROLL_APPROVE)

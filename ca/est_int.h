@@ -61,6 +61,13 @@ struct enroll {
 void enroll_free(void *arg);
 
 /*
+ * on_commit of an issuance (writer thread): when the template says
+ * publish-to-directory, add the certificate to the subject's
+ * userCertificate on a worker; failures are logged (ca/est_publish.c).
+ */
+void enroll_publish_committed(struct job *j);
+
+/*
  * Worker: the principal the certificate is for, from the directory; a
  * request that names nobody is for self (the requester, not an approver).
  */

@@ -222,6 +222,15 @@ int directory_publish_binary(struct directory *d, const char *dn,
 int directory_binary_attr(struct directory *d, const char *attr, char *out,
     size_t outlen);
 
+/*
+ * Add the certificate der to userCertificate of the entry dn (";binary" on
+ * OpenLDAP, none on Active Directory); a value already there counts as
+ * published. Worker threads. CA_OK, CA_EINVAL (not a DN), CA_ETOOBIG,
+ * CA_EUNAVAIL/CA_ETIMEOUT, or CA_EIO (refused: why says by what).
+ */
+int directory_publish_user_cert(struct directory *d, const char *dn,
+    const unsigned char *der, size_t len, char *why, size_t whylen);
+
 /* Drop every cached success (after a policy change, or in tests). */
 void directory_cache_clear(struct directory *d);
 

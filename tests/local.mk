@@ -9,6 +9,10 @@ EXTRA_DIST += tests/common.sh tests/integration/csr.py tests/integration/est_enr
 TESTS += tests/integration/est_interop.sh tests/integration/directory_diag.sh
 EXTRA_DIST += tests/integration/est_interop.sh tests/integration/est_strict_client.py \
 	tests/integration/directory_diag.sh
+TESTS += tests/integration/est_interop.sh tests/integration/directory_diag.sh \
+	tests/integration/publish_cert.sh
+EXTRA_DIST += tests/integration/est_interop.sh tests/integration/est_client.py \
+	tests/integration/directory_diag.sh tests/integration/publish_cert.sh
 
 # libFuzzer targets for untrusted and hand-edited input (--enable-fuzzing,
 # CC=clang); run e.g. tests/fuzz/fuzz_csr -max_total_time=60.
@@ -85,3 +89,8 @@ tests_fuzz_fuzz_dn_LDADD = $(ENTCA_LIBS)
 TESTS += tests/fuzz/suite.sh
 endif
 EXTRA_DIST += tests/fuzz/suite.sh tests/fuzz/run.sh tests/fuzz/corpus
+# A real Active Directory: Samba AD DC from tests/samba/samba-start.sh
+# (skipped with the reason where it cannot run: not installed, not root,
+# ports 389/636 taken).
+TESTS += tests/integration/samba_ad.sh
+EXTRA_DIST += tests/integration/samba_ad.sh tests/samba/samba-start.sh

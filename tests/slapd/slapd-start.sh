@@ -36,6 +36,8 @@ BASE="dc=demo,dc=example"
 ADMIN_DN="cn=admin,$BASE"
 ADMIN_PW="demo-root"
 SVC_DN="cn=entca-svc,ou=Services,$BASE"
+# Where the service account may publish userCertificate (publish-to-directory).
+USERS_DN="ou=Users,$BASE"
 SVC_PW="demo-svc"
 MSUSER=/etc/ldap/schema/msuser.ldif
 
@@ -160,7 +162,8 @@ make_config() {
 	olcDbIndex: objectSid,altSecurityIdentities,member eq
 	olcAccess: {0}to attrs=userPassword by self =xw by anonymous auth by * none
 	olcAccess: {1}to dn.subtree="cn=CDP,cn=Public Key Services,cn=Services,cn=Configuration,$BASE" attrs=certificateRevocationList,deltaRevocationList by dn.exact="$SVC_DN" write by users read by * none
-	olcAccess: {2}to * by self read by users read by * none
+	olcAccess: {2}to dn.subtree="$USERS_DN" attrs=userCertificate by dn.exact="$SVC_DN" write by users read by * none
+	olcAccess: {3}to * by self read by users read by * none
 
 	dn: olcOverlay={0}memberof,olcDatabase={1}mdb,cn=config
 	objectClass: olcOverlayConfig

@@ -1,0 +1,132 @@
+#!/bin/bash
+# entca against a real Active Directory: a Samba AD DC provisioned by
+# tests/samba/samba-start.sh (skipped, with the reason, where that cannot
+# run). Strong auth on (StartTLS), templates and their security
+# descriptors imported from the DC with `entca template import-ldif`,
+# enrollment through the connector's computer account, rights through
+# nested groups and tokenGroups, AD's bind refusals by name, the e-mail in
+# the User template's subject, and publish-to-directory writing plain
+# userCertificate (AD has no ;binary).
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
+SRC=$top_srcdir BUILD=$top_builddir
+. "$SRC/etc/demo/demo-env.sh"
+CSR="$PY $SRC/tests/integration/csr.py"
+CONN='INTUNECONN$:demo-connector'
+D=$T_TMP
+
+out=$(SAMBA_WATCH_PID=$$ "$SRC/tests/samba/samba-start.sh" "$D/samba" 2>"$D/samba.err")
+rc=$?
+[ $rc -eq 77 ] && t_skip_all "Samba AD DC: $(sed 's/^samba-start.sh: //' "$D/samba.err" | tail -1)"
+[ $rc -eq 0 ] || t_skip_all "Samba AD DC failed to start: $(tail -1 "$D/samba.err")"
+eval "$out"
+T_PIDS="$T_PIDS $SAMBA_PID"
+export LDAPTLS_CACERT=$SAMBA_CA_FILE
+TMPL_DN="CN=Certificate Templates,CN=Public Key Services,CN=Services,CN=Configuration,$SAMBA_BASE"
+# ad ARGS...: ldapsearch as the domain administrator over StartTLS.
+ad() { ldapsearch -LLL -o ldif-wrap=no -x -ZZ -H "$SAMBA_URI" -D "$SAMBA_ADMIN_DN" -w "$SAMBA_ADMIN_PW" "$@"; }
+# sid_of NAME: objectSid as S-1-... (AD returns it binary).
+sid_of() {
+	ad -b "$SAMBA_BASE" "(sAMAccountName=$1)" objectSid | $PY -c '
+import base64, sys
+for l in sys.stdin:
+    if l.startswith("objectSid:: "):
+        b = base64.b64decode(l.split(":: ", 1)[1])
+        auth = int.from_bytes(b[2:8], "big")
+        subs = [int.from_bytes(b[8 + 4 * i:12 + 4 * i], "little") for i in range(b[1])]
+        print("S-%d-%d%s" % (b[0], auth, "".join("-%d" % x for x in subs)))'
+}
+
+t_match "strong auth: a simple bind without TLS is refused by the DC" 'Strong\(er\) authentication required' \
+    "$(ldapsearch -x -H "$SAMBA_URI" -D "$SAMBA_ADMIN_DN" -w "$SAMBA_ADMIN_PW" -b '' -s base 2>&1)"
+t_match "CDP and AIA containers exist under Public Key Services" 'CN=AIA,CN=Public Key Services.*CN=CDP,CN=Public Key Services' \
+    "$(ad -b "CN=Public Key Services,CN=Services,CN=Configuration,$SAMBA_BASE" -s one dn | sort | tr '\n' ' ')"
+
+# --- the demo CA, pointed at the DC ---
+DEMO_ISSUE="PKCSIntune, User" DEMO_LOG_LEVEL=debug DEMO_WATCH_PID=$$ \
+    demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
+printf '%s\n' "$SAMBA_SVC_PW" >"$D/demo/ldap.secret"
+sed -i -e "s|^uri = .*|uri = $SAMBA_URI|" -e "s|^base = .*|base = $SAMBA_BASE|" \
+    -e "s|^bind-dn = .*|bind-dn = $SAMBA_SVC_DN|" -e "s|^ca-file = .*|ca-file = $SAMBA_CA_FILE|" \
+    -e '/^publish-dn = /d' "$DEMO_CONF"
+LOG=$D/demo/entcad.log
+
+# --- import-ldif: with the SD-flags control, and without the descriptor ---
+rm -f "$D/demo/templates/"*.tmpl
+ad -E '1.2.840.113556.1.4.801=::MAMCAQc=' -b "$TMPL_DN" '(objectClass=pKICertificateTemplate)' \
+    '*' nTSecurityDescriptor >"$D/sd.ldif"
+t_match "the DC returns nTSecurityDescriptor with the SD-flags control" '^nTSecurityDescriptor:: ' "$(cat "$D/sd.ldif")"
+ENTCA_TEMPLATES=$D/demo/templates "$BUILD/entca" template import-ldif "$D/sd.ldif" >"$D/imp.out" 2>&1
+t_eq "import-ldif of the DC's templates: exit 0" 0 "$?"
+t_eq "no warning when the descriptors are there" "" "$(grep WARNING "$D/imp.out")"
+DU_SID=$(sid_of 'Domain Users')
+CONN_SID=$(sid_of 'INTUNECONN$')
+t_match "User: Domain Users may enroll (from the DC's descriptor)" "^allow = $DU_SID : enroll" "$(cat "$D/demo/templates/User.tmpl")"
+t_match "User: the e-mail name flag survives (0xA6000000)" '^subject-email = yes$' "$(cat "$D/demo/templates/User.tmpl")"
+t_match "PKCSIntune: the connector may read and enroll" "^allow = $CONN_SID : read, enroll" "$(cat "$D/demo/templates/PKCSIntune.tmpl")"
+mkdir -p "$D/nosd" && chmod 700 "$D/nosd"
+ad -b "$TMPL_DN" '(cn=User)' >"$D/nosd.ldif"
+ENTCA_TEMPLATES=$D/nosd "$BUILD/entca" template import-ldif "$D/nosd.ldif" >"$D/imp2.out" 2>&1
+t_match "import-ldif without the descriptor warns and says how to export it" \
+    "WARNING: .*no nTSecurityDescriptor.*1\.2\.840\.113556\.1\.4\.801=::MAMCAQc=" "$(cat "$D/imp2.out")"
+chmod 600 "$D/demo/templates/"*.tmpl
+
+demo_start_entcad || { cat "$LOG"; t_skip_all "entcad did not start against the DC"; }
+T_PIDS="$T_PIDS $DEMO_PID"
+
+# enroll USER:PW TEMPLATE NAME [csr.py make args...]: status in $code, PEM in $D/NAME.pem.
+enroll() {
+	_c=$1 _t=$2 _n=$3; shift 3
+	$CSR make "$D/$_n.key" "$D/$_n.b64" "$@"
+	code=$(curl -s -o "$D/$_n.p7" -w '%{http_code}' --cacert "$DEMO_CA" -u "$_c" \
+	    -H 'Content-Type: application/pkcs10' --data-binary @"$D/$_n.b64" \
+	    "$DEMO_URL/.well-known/est/$_t/simpleenroll")
+	[ "$code" = 200 ] && base64 -d "$D/$_n.p7" | openssl pkcs7 -inform DER -print_certs -out "$D/$_n.pem"
+	return 0
+}
+ALICE_SID=$(sid_of alice)
+
+# --- the connector enrolls for alice, every login form ---
+for who in 'INTUNECONN$' 'DEMO\INTUNECONN$' 'INTUNECONN$@demo.example'; do
+	enroll "$who:demo-connector" PKCSIntune c1 "CN=alice,O=Demo" --upn alice@demo.example
+	t_eq "connector logs in as $who and enrolls for alice: 200" 200 "$code"
+done
+t_match "SID extension carries alice's objectSid from the DC" "sid=$ALICE_SID" "$($CSR fields "$D/c1.pem")"
+t_match "debug log: groups through tokenGroups on AD" \
+    'authenticated CN=INTUNECONN,CN=Computers,DC=demo,DC=example .*groups via tokenGroups' "$(cat "$LOG")"
+t_match "debug log: the template right from the imported descriptor" \
+    "template PKCSIntune rights for CN=INTUNECONN.*allow '$CONN_SID' via the account itself: read, enroll" "$(cat "$LOG")"
+
+# --- rights ---
+enroll 'bob@demo.example:demo-bob' PKCSIntune b1 "CN=bob" --upn bob@demo.example
+t_eq "bob may not enroll in PKCSIntune: 403" 403 "$code"
+code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u 'pkiadmin@demo.example:demo-admin' \
+    -H 'Content-Type: application/json' -d '{"delta":true}' "$DEMO_URL/api/v1/crl/publish")
+t_match "pkiadmin is a CA admin through PKI Admins (not 401/403)" '^(200|500|503)$' "$code"
+enroll 'pkiadmin@demo.example:demo-admin' PKCSIntune p1 "CN=pkiadmin" --upn pkiadmin@demo.example
+t_eq "pkiadmin has no enroll right on PKCSIntune: 403" 403 "$code"
+t_match "debug log: officer through the nested group (pkiadmin in PKI Admins in Cert Officers)" \
+    "CA rights for CN=pkiadmin.*allow 'Cert Officers' via group CN=Cert Officers,CN=Users,DC=demo,DC=example: read, officer" "$(cat "$LOG")"
+
+# --- User template: subject and SANs from the DC, E= in the subject, published ---
+enroll 'alice@demo.example:demo-alice' User u1 "CN=ignored"
+t_eq "alice enrolls in User (Domain Users enroll): 200" 200 "$code"
+t_eq "subject is alice's DN with E= (emailAddress, Name-Flag 0xA6000000)" \
+    "1.2.840.113549.1.9.1=alice@demo.example,CN=alice,CN=Users,DC=demo,DC=example" "$($CSR subject "$D/u1.pem")"
+for _ in $(seq 1 100); do grep -q 'published certificate .* (template User)\|not published' "$LOG" && break; sleep 0.1; done
+t_match "publish-to-directory: written to alice's entry" \
+    "published certificate [0-9a-f]+ \(template User\) to userCertificate of CN=alice,CN=Users" "$(cat "$LOG")"
+FP=$(openssl x509 -in "$D/u1.pem" -outform DER | base64 -w0)
+ad -b "CN=alice,CN=Users,$SAMBA_BASE" -s base userCertificate >"$D/alice.ldif"
+t_run "AD holds it in plain userCertificate (no ;binary)" grep -qxF "userCertificate:: $FP" "$D/alice.ldif"
+
+# --- AD's bind refusals, each by name in the log ---
+for c in 'alice@demo.example:wrong:bad password' 'carol@demo.example:demo-carol:account disabled' \
+    'frank@demo.example:demo-frank:password must be changed' 'dave@demo.example:demo-dave:account locked'; do
+	u=${c%%:*} r=${c##*:}
+	enroll "${c%:*}" PKCSIntune x "CN=x" --upn "$u"
+	t_eq "$u ($r): 401" 401 "$code"
+	t_match "ad_bind_reason_logged: $u refused as '$r'" "authentication of \"$u\" from .* failed: $r" "$(cat "$LOG")"
+done
+t_match "the DC's own words are kept (data 773)" 'data 773' "$(cat "$LOG")"
+
+t_done
