@@ -92,7 +92,8 @@ demo_setup() {
 demo_start_entcad() {
 	"$BUILD/entcad" -f -c "$DEMO_CONF" 2>>"$DEMO_STATE/entcad.log" &
 	DEMO_PID=$!
-	for _ in $(seq 1 100); do
+	# Until it answers or exits; the bound only stops a hung start.
+	for _ in $(seq 1 1200); do
 		curl -s --cacert "$DEMO_CA" "$DEMO_URL/health" >/dev/null 2>&1 && return 0
 		kill -0 "$DEMO_PID" 2>/dev/null || { tail -5 "$DEMO_STATE/entcad.log" >&2; return 1; }
 		sleep 0.1
