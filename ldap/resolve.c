@@ -238,6 +238,14 @@ access_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
 		    gdn != NULL && dir_dn_norm(gdn, gnorm, sizeof(gnorm))) {
 			memcpy(mdn, m[0]->bv_val, m[0]->bv_len);
 			mdn[m[0]->bv_len] = '\0';
+			/*
+			 * A foreign security principal (a SID of another
+			 * domain or a well-known one, e.g. S-1-5-9 on Samba AD)
+			 * never logs in here and Samba keeps no memberOf on
+			 * it: it proves nothing about the service account.
+			 */
+			if (strcasestr(mdn, ",CN=ForeignSecurityPrincipals,") != NULL)
+				goto next;
 			if (dir_search(x, mdn, LDAP_SCOPE_BASE, "(objectClass=*)",
 			    mo_attrs, 1, &mres, why, whylen) == CA_OK &&
 			    (me = ldap_first_entry(x->ld, mres)) != NULL) {
@@ -263,6 +271,7 @@ access_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
 			if (readable && !seen)
 				missing(list, sizeof(list), "memberOf", mdn);
 		}
+next:
 		ldap_value_free_len(m);
 		ldap_memfree(gdn);
 		if (x->lost || x->broken)
