@@ -440,6 +440,9 @@ job_cert_login(struct job *j, char *why, size_t whylen)
 	if (rc != CA_OK)
 		goto out;
 	j->cert_login = true;
+	/* An inactive account hears 401 before any word about scope. */
+	if ((rc = directory_account_usable(&j->who, why, whylen)) != CA_OK)
+		goto out;
 	rc = job_cert_scope(j, &c, why, whylen);
 out:
 	store_cert_clear(&c);
