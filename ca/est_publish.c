@@ -56,6 +56,7 @@ publish_done(void *arg)
 	free(p);
 }
 
+/* Writer thread: copy what the worker needs and hand it over; see est_int.h. */
 void
 enroll_publish_committed(struct job *j)
 {

@@ -60,6 +60,7 @@ ace_path(const char *who, const struct principal *p, char *via, size_t vlen)
 	return false;
 }
 
+/* Every entry of aces that names p, with how and which rights; see explain.h. */
 void
 explain_rights_text(const struct principal *p, const struct tmpl_ace *aces,
     size_t n, const char *const *names, size_t n_names, char *out,
@@ -89,6 +90,7 @@ explain_rights_text(const struct principal *p, const struct tmpl_ace *aces,
 		snprintf(out, outlen, "no entry matches (no right)");
 }
 
+/* One debug line per rights list; nothing for an anonymous job. */
 void
 explain_rights(const struct job *j, const char *what,
     const struct tmpl_ace *aces, size_t n, const char *const *names,
@@ -104,6 +106,7 @@ explain_rights(const struct job *j, const char *what,
 	    *j->who.dn ? j->who.dn : j->who.sam, text);
 }
 
+/* One debug line: who, how the directory checked it, how groups were found. */
 void
 explain_auth(const struct job *j, const struct directory_auth_log *alog)
 {

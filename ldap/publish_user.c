@@ -48,6 +48,7 @@ publish_user_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
 	    attr, a->dn, ldap_err2string(lrc));
 }
 
+/* Check the DN and size, then add the value on a pooled connection. */
 int
 directory_publish_user_cert(struct directory *d, const char *dn,
     const unsigned char *der, size_t len, char *why, size_t whylen)

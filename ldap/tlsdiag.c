@@ -91,6 +91,7 @@ out:
 		gnutls_x509_trust_list_deinit(tl, 1);
 }
 
+/* Probe without verification, then verify ourselves; see dir_int.h. */
 void
 dir_tls_diagnose(struct directory *d, const char *uri, char *out,
     size_t outlen)
