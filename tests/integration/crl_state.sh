@@ -193,6 +193,8 @@ t_eq "revoke a certificate the backup knows as valid: 200" 200 "$code"
 api "$CONN" "certificates/$S2/revoke" '{"reason":"superseded"}'
 t_eq "revoke one issued after the backup: 200" 200 "$code"
 "$BUILD/entca" -c "$DEMO_CONF" crl publish >/dev/null 2>&1
+Mf=$(num "$D/demo/ca/crl/entca-demo.crl")
+wait_count "published delta CRL number $((Mf + 1)) " 1	# entcad's delta on it
 M=$(highwater)
 kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
 rm -f "$D/demo/ca/db/data.mdb" "$D/demo/ca/db/lock.mdb"
@@ -287,11 +289,18 @@ wait_count 'directory: full CRL number 1 not written' 1
 t_match "crl_directory_schema_follows_server: AD gets certificateRevocationList without ;binary first" \
     "publishing certificateRevocationList to '$SLAPD_BASE'|after certificateRevocationList was refused" \
     "$(grep 'full CRL number 1 not written' "$LOG" | head -1)"
+# The API's publication succeeds and is served while the directory refuses it.
+URL=$DEMO_URL
+api "$ADMIN" crl/publish '{}'
+t_eq "crl_served_when_directory_fails: POST crl/publish answers 200" 200 "$code"
+NA2=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["number"])' "$D/out" 2>/dev/null)
+CRL_URL=$DEMO_CRL_URL/crl/entca-demo
+fetch adp ""
+t_eq "crl_served_when_directory_fails: HTTP serves the API's CRL at once" "$NA2" "$(num "$D/adp.crl")"
 sed -i "s|^publish-dn = .*|publish-dn = $CDP_DN|" "$DEMO_CONF"
 hup 1
-wait_count 'directory: full CRL number 1 written to' 1
+wait_count "directory: full CRL number $NA2 written to" 1
 t_ok $? "crl_directory_schema_follows_server: the write succeeds"
-CRL_URL=$DEMO_CRL_URL/crl/entca-demo
 fetch adf ""
 ldapcrl
 t_eq "crl_directory_schema_follows_server: the directory holds the served bytes" \
