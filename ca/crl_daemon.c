@@ -234,7 +234,10 @@ crl_job_done(void *arg)
 		else
 			daemon_crl_adopt(d, r);
 	}
-	if (c->rc != CA_OK) {
+	if (c->rc != CA_OK && !c->may_publish) {
+		/* A sync during the backoff failed too: the next publication
+		 * attempt reports it; no log line every second. */
+	} else if (c->rc != CA_OK) {
 		d->crl.failures++;
 		snprintf(d->crl.why, sizeof(d->crl.why), "%s", c->why);
 		d->crl_retry_at = now + backoff(d->crl.failures, CRL_RETRY_MIN,

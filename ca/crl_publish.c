@@ -106,7 +106,7 @@ highwater_write(const char *state_dir, uint64_t number, int64_t this_update,
 	    "# Kept outside the store so a restored backup never reuses them.\n"
 	    "crl-number %llu\nthis-update %lld\n",
 	    (unsigned long long)number, (long long)this_update);
-	return keyfile_write_replace(path, text, (size_t)n, 0600, why, whylen);
+	return keyfile_write_replace(path, text, (size_t)n, 0644, why, whylen);
 }
 
 /* Read a u64 meta value; 0 when unset. */

@@ -43,3 +43,9 @@ TESTS += tests/unit/test_config
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_config_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/test_crl_status
+TESTS += tests/unit/test_crl_status
+tests_unit_test_crl_status_SOURCES = tests/unit/test_crl_status.c
+tests_unit_test_crl_status_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_crl_status_LDADD = $(TEST_LDADD)

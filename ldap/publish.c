@@ -61,10 +61,13 @@ publish_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
 {
 	struct publish_arg *a = argp;
 	bool binary = !dir_is_ad(x->d);
+	char first[PUBLISH_ATTR_MAX + 160] = "";
 	int lrc, rc;
 
 	lrc = replace_once(x, a, binary);
 	if (attr_unknown(lrc)) {
+		snprintf(first, sizeof(first), " (after %s%s was refused: %s)",
+		    a->attr, binary ? ";binary" : "", ldap_err2string(lrc));
 		binary = !binary;
 		lrc = replace_once(x, a, binary);
 	}
@@ -77,8 +80,8 @@ publish_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
 		x->broken = true;
 	if (rc == CA_ETOOBIG || rc == CA_EAUTH)
 		rc = CA_EIO;
-	return ca_why(why, whylen, rc, "directory: publishing %s%s to '%s' failed: %s",
-	    a->attr, binary ? ";binary" : "", a->dn, ldap_err2string(lrc));
+	return ca_why(why, whylen, rc, "directory: publishing %s%s to '%s' failed: %s%s",
+	    a->attr, binary ? ";binary" : "", a->dn, ldap_err2string(lrc), first);
 }
 
 /* Replace one certificate-syntax attribute of dn with der; see directory.h. */

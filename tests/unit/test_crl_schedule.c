@@ -215,6 +215,26 @@ test_durations(void **state)
 	assert_int_equal(crl_duration_format(0, buf, 1), CA_ETOOBIG);
 }
 
+/* A clock behind the last thisUpdate moves the CRL's times forward, whole. */
+static void
+test_hold(void **state)
+{
+	struct crl_times t = { 1000, 5000, 4000 };
+
+	(void)state;
+	assert_int_equal(crl_times_hold(&t, 0), 0);		/* none issued yet */
+	assert_int_equal(crl_times_hold(&t, 1000), 0);		/* equal is fine */
+	assert_int_equal(crl_times_hold(&t, 999), 0);
+	assert_int_equal(t.this_update, 1000);
+	assert_int_equal(crl_times_hold(&t, 1420), 420);	/* 7 minutes back */
+	assert_int_equal(t.this_update, 1420);
+	assert_int_equal(t.next_update, 5420);
+	assert_int_equal(t.next_publish, 4420);
+	t.next_publish = 0;					/* omitted stays omitted */
+	assert_int_equal(crl_times_hold(&t, 1500), 80);
+	assert_int_equal(t.next_publish, 0);
+}
+
 int
 main(void)
 {
@@ -225,6 +245,7 @@ main(void)
 		cmocka_unit_test(test_due_and_stale),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_hold),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
