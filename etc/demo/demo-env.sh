@@ -100,3 +100,12 @@ demo_start_entcad() {
 	done
 	return 1
 }
+
+# Start entcad in the foreground expecting it to refuse (a configuration
+# it must not serve with); its exit status in DEMO_REFUSED_RC. The timeout
+# only ends a daemon that wrongly started; it decides nothing.
+demo_start_refused() {
+	timeout 120 "$BUILD/entcad" -f -c "$DEMO_CONF" 2>>"$DEMO_STATE/entcad.log"
+	DEMO_REFUSED_RC=$?
+	DEMO_PID=
+}

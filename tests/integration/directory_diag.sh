@@ -37,13 +37,11 @@ restart() {
 # start it again expecting it to refuse: without the directory it cannot
 # check its allow/deny lines, so it does not serve (fail closed).
 start_refused() {
-	kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+	[ -n "$DEMO_PID" ] && { kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null; }
 	[ $# -gt 0 ] && sed -i "$@" "$DEMO_CONF"
 	: >"$LOG"
-	# timeout only ends a daemon that wrongly started; it decides nothing
-	timeout 120 "$BUILD/entcad" -f -c "$DEMO_CONF" 2>>"$LOG"
-	refused_rc=$?
-	DEMO_PID=
+	demo_start_refused
+	refused_rc=$DEMO_REFUSED_RC
 }
 
 $CSR make "$D/alice.key" "$D/alice.b64" "CN=alice,O=Demo" --upn alice@demo.example
