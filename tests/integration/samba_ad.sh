@@ -150,4 +150,41 @@ t_run "wrong ca-file: entcad refuses to start" [ "$DEMO_REFUSED_RC" -ne 0 ]
 t_match "dir_tls_wrong_ca_named: the DC's certificate failed verification, said so" \
     'the server certificate failed verification: The certificate issuer is unknown' "$(cat "$LOG")"
 
+# --- CRL publication into AD (issue 12 item 1) ---
+# AD's schema has no ;binary option: entca must write certificateRevocationList
+# and deltaRevocationList bare, and the DC must then hold exactly the bytes
+# HTTP serves. AD CS writes as the CA's computer account (Cert Publishers);
+# this binds as the domain administrator, whom AD refused the ;binary form.
+CDP_HOST_DN="CN=entca-test,CN=CDP,CN=Public Key Services,CN=Services,CN=Configuration,$SAMBA_BASE"
+CDP_DN="CN=entca-demo,$CDP_HOST_DN"
+printf 'dn: %s\nobjectClass: container\n\ndn: %s\nobjectClass: cRLDistributionPoint\n' \
+    "$CDP_HOST_DN" "$CDP_DN" >"$D/cdp.ldif"
+ldapadd -x -ZZ -H "$SAMBA_URI" -D "$SAMBA_ADMIN_DN" -w "$SAMBA_ADMIN_PW" -f "$D/cdp.ldif" >"$D/cdp.out" 2>&1
+t_eq "the CDP object is created under Public Key Services" 0 "$?"
+printf '%s\n' "$SAMBA_ADMIN_PW" >"$D/demo/ldap.secret"
+sed -i -e "s|^uri = .*|uri = $SAMBA_URI|" -e 's|^tls = .*|tls = starttls|' \
+    -e "s|^ca-file = .*|ca-file = $SAMBA_CA_FILE|" \
+    -e "s|^bind-dn = .*|bind-dn = CN=Administrator,CN=Users,$SAMBA_BASE|" \
+    -e "/^\[crl\]/a publish-dn = $CDP_DN" "$DEMO_CONF"
+: >"$LOG"
+demo_start_entcad || { cat "$LOG"; t_skip_all "entcad did not start with publish-dn"; }
+T_PIDS="$T_PIDS $DEMO_PID"
+"$BUILD/entca" -c "$DEMO_CONF" crl publish >"$D/pub.out" 2>&1
+t_eq "entca crl publish against the DC: exit 0" 0 "$?"
+"$BUILD/entca" -c "$DEMO_CONF" crl publish --delta >>"$D/pub.out" 2>&1
+t_eq "entca crl publish --delta against the DC: exit 0" 0 "$?"
+# crl_from_dc ATTR OUT: the DC's value of ATTR on the CDP object, as DER.
+crl_from_dc() {
+	ad -b "$CDP_DN" -s base "$1" | sed -n "s/^$1:: //p" | base64 -d >"$2"
+}
+crl_from_dc certificateRevocationList "$D/dc-full.crl"
+crl_from_dc deltaRevocationList "$D/dc-delta.crl"
+t_eq "crl_published_to_ad_without_binary: the DC holds the served full CRL" \
+    "$(sha256sum <"$D/demo/ca/crl/entca-demo.crl")" "$(sha256sum <"$D/dc-full.crl")"
+t_eq "crl_published_to_ad_without_binary: the DC holds the served delta CRL" \
+    "$(sha256sum <"$D/demo/ca/crl/entca-demo+.crl")" "$(sha256sum <"$D/dc-delta.crl")"
+t_run "openssl reads the DC's CRL" openssl crl -inform DER -in "$D/dc-full.crl" -noout
+t_eq "no ;binary write refused in the log" "" \
+    "$(grep -i 'not found in the schema\|No such attribute' "$LOG" "$D/pub.out")"
+
 t_done
