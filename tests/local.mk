@@ -58,4 +58,5 @@ tests_fuzz_fuzz_dn_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_dn_LDADD = $(ENTCA_LIBS)
 TESTS += tests/fuzz/suite.sh
 endif
-EXTRA_DIST += tests/fuzz/suite.sh tests/fuzz/run.sh tests/fuzz/corpus
+EXTRA_DIST += tests/fuzz/suite.sh tests/fuzz/run.sh tests/fuzz/corpus \
+	tests/fuzz/make_seeds.py tests/bench/bench_conn_flood.sh
