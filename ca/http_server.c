@@ -476,9 +476,7 @@ http_server_stop_accepting(struct http_server *s)
 	s->listener = NULL;
 	for (c = LIST_FIRST(&s->conns); c != NULL; c = next) {
 		next = LIST_NEXT(c, entry);
-		if (c->state == HC_HANDSHAKE ||
-		    (c->state == HC_READ && !c->parser.started &&
-		    c->in_off == c->in_len))
+		if (conn_idle(c))
 			http_conn_close(c);
 	}
 }

@@ -88,7 +88,8 @@ tests_fuzz_fuzz_dn_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_dn_LDADD = $(ENTCA_LIBS)
 TESTS += tests/fuzz/suite.sh
 endif
-EXTRA_DIST += tests/fuzz/suite.sh tests/fuzz/run.sh tests/fuzz/corpus
+EXTRA_DIST += tests/fuzz/suite.sh tests/fuzz/run.sh tests/fuzz/corpus \
+	tests/fuzz/make_seeds.py tests/bench/bench_conn_flood.sh
 # A real Active Directory: Samba AD DC from tests/samba/samba-start.sh
 # (skipped with the reason where it cannot run: not installed, not root,
 # ports 389/636 taken).
