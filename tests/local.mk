@@ -19,3 +19,8 @@ tests_fuzz_fuzz_template_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_template_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_template_LDADD = $(ENTCA_LIBS)
 endif
+
+# Operations: --version, entca init's refusal and announcement, -c for
+# ca-cert (issue 14).
+TESTS += tests/integration/ops_cli.sh
+EXTRA_DIST += tests/integration/ops_cli.sh
