@@ -22,5 +22,7 @@ endif
 
 # Operations: --version, entca init's refusal and announcement, -c for
 # ca-cert (issue 14).
-TESTS += tests/integration/ops_cli.sh
-EXTRA_DIST += tests/integration/ops_cli.sh
+TESTS += tests/integration/ops_cli.sh tests/integration/man_pages.sh \
+	tests/integration/make_install.sh
+EXTRA_DIST += tests/integration/ops_cli.sh tests/integration/man_pages.sh \
+	tests/integration/make_install.sh
