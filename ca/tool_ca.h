@@ -3,9 +3,9 @@
  * and ca-cert. Each takes argv starting at the subcommand name (argv[0] is
  * "init", ...) and conf_state, the state-dir of the configuration the
  * administrator named (-c or $ENTCA_CONF; NULL when none was named), used
- * when --state is not given. Each returns the process exit status: 0 success, 1 failure
- * (one sentence on stderr), 2 usage error. Main thread of the tool only
- * (they use getopt).
+ * when --state is not given. Each returns the process exit status: 0
+ * success, 1 failure (one sentence on stderr), 2 usage error. Main thread
+ * of the tool only (they use getopt).
  */
 #ifndef ENTCA_CA_TOOL_CA_H
 #define ENTCA_CA_TOOL_CA_H
