@@ -44,14 +44,42 @@ templates_dir(const char *opt, const char *conf)
 	return ENTCA_DEFAULT_TEMPLATES;
 }
 
+/*
+ * The state folder for init, install-cert and ca-cert when --state is not
+ * given: the state-dir of the configuration named by -c or $ENTCA_CONF.
+ * *out stays NULL when none was named; a named file that does not load is
+ * an error (exit 2), so `entca -c other.conf ca-cert` never exports the CA
+ * of another configuration.
+ */
+static int
+conf_state_dir(const char *conf, const char **out)
+{
+	static struct ca_config cfg;
+	char why[CA_WHY_MAX];
+
+	*out = NULL;
+	if (conf == NULL)
+		conf = getenv("ENTCA_CONF");
+	if (conf == NULL || *conf == '\0')
+		return 0;
+	if (config_load(conf, &cfg, why, sizeof(why)) != CA_OK) {
+		fprintf(stderr, "entca: %s\n", why);
+		return 2;
+	}
+	*out = cfg.state_dir;
+	return 0;
+}
+
 /* Print the commands. */
 static void
 usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: entca [-c entcad.conf] [--templates DIR] COMMAND [ARGS]\n"
-	    "CA identity:\n"
-	    "  init [--state DIR] [--subject DN] [--key-type T] [--days N] | --subordinate | --import F.p12\n"
+	    "       entca --version\n"
+	    "CA identity (--state DIR, else the state-dir of -c / $ENTCA_CONF):\n"
+	    "  init --state DIR [--subject DN] [--key-type T] [--days N] [--key-password-file F]\n"
+	    "       | --subordinate | --import F.p12 | --pkcs11 URI\n"
 	    "  install-cert --state DIR CERT --chain PARENTS\n"
 	    "  ca-cert FILE [--pem] [--state DIR]     export the CA certificate (certutil -ca.cert)\n"
 	    "templates (folder: --templates DIR, $ENTCA_TEMPLATES, or the [ca] templates-dir):\n"
@@ -69,7 +97,7 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	const char *conf = NULL, *tdir = NULL;
+	const char *conf = NULL, *tdir = NULL, *state = NULL;
 	int rc;
 
 	while (argc > 2 && (strcmp(argv[1], "-c") == 0 ||
@@ -81,6 +109,10 @@ main(int argc, char **argv)
 		argv += 2;
 		argc -= 2;
 	}
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+		printf("entca %s\n", PACKAGE_VERSION);
+		return 0;
+	}
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
@@ -89,11 +121,14 @@ main(int argc, char **argv)
 	argv++;
 	argc--;
 	if (strcmp(argv[0], "init") == 0)
-		rc = tool_init_main(argc, argv);
+		rc = conf_state_dir(conf, &state) ? 2 :
+		    tool_init_main(argc, argv, state);
 	else if (strcmp(argv[0], "install-cert") == 0)
-		rc = tool_install_cert_main(argc, argv);
+		rc = conf_state_dir(conf, &state) ? 2 :
+		    tool_install_cert_main(argc, argv, state);
 	else if (strcmp(argv[0], "ca-cert") == 0)
-		rc = tool_ca_cert_main(argc, argv);
+		rc = conf_state_dir(conf, &state) ? 2 :
+		    tool_ca_cert_main(argc, argv, state);
 	else if (tool_admin_handles(argv[0], argc, argv))
 		rc = tool_admin_main(conf, argc, argv);
 	else if (strcmp(argv[0], "template") == 0)

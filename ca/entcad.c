@@ -404,7 +404,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: entcad [-f] [-d] [-t] [-c FILE]\n"
+	    "usage: entcad [-f] [-d] [-t] [-c FILE] | --version\n"
 	    "  -c FILE  configuration (default " ENTCAD_DEFAULT_CONF ")\n"
 	    "  -f       stay in the foreground, log to stderr\n"
 	    "  -d       debug logging\n"
@@ -546,8 +546,15 @@ main(int argc, char **argv)
 	char why[CA_WHY_MAX];
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "c:fdth")) != -1) {
+	static const struct option longopts[] = {
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+
+	while ((opt = getopt_long(argc, argv, "c:fdth", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'V': printf("entcad %s\n", PACKAGE_VERSION); return 0;
 		case 'c': conf = optarg; break;
 		case 'f': foreground = true; break;
 		case 'd': debug = true; break;

@@ -62,9 +62,61 @@ static const char tool_init_usage[] =
     "  a pin-value= in the URI is used once and never stored in ca.json.\n"
     "  $ENTCA_PKCS11_MODULE names the module when --pkcs11-module is absent.";
 
+/*
+ * Say what `entca init` is about to create, before it touches anything, so
+ * an administrator sees a plain unencrypted key or a default subject at
+ * once instead of after the fact.
+ */
+static void
+tool_init_announce(const struct ca_init_opts *o, const char *p12,
+    const char *ikey)
+{
+	if (p12 != NULL || ikey != NULL) {
+		printf("entca init: importing the CA key and certificate from "
+		    "%s into %s\n", p12 != NULL ? p12 : ikey, o->state_dir);
+		return;
+	}
+	printf("entca init: creating a %s CA in %s\n"
+	    "  subject:  %s\n"
+	    "  key:      %s, %s\n",
+	    o->subordinate ? "subordinate" : "root", o->state_dir, o->subject,
+	    ca_key_type_name(o->key_type),
+	    o->pkcs11_uri != NULL ? "in the PKCS#11 token" :
+	    o->key_password_file != NULL ? "encrypted with --key-password-file" :
+	    "NOT encrypted (protected by file permissions only; see "
+	    "--key-password-file and --pkcs11)");
+	if (o->subordinate)
+		printf("  validity: set by the parent CA\n");
+	else
+		printf("  validity: %u days\n", o->days);
+	fflush(stdout);
+}
+
+/* What to do after `entca init`: the certificate, the config, the daemon. */
+static void
+tool_init_next_steps(const struct ca_init_opts *o)
+{
+	if (o->subordinate) {
+		printf("next steps:\n"
+		    "  1. have the parent CA sign %s/ca.csr\n"
+		    "  2. entca install-cert --state %s ISSUED.crt --chain "
+		    "PARENTS.pem\n", o->state_dir, o->state_dir);
+		return;
+	}
+	printf("next steps:\n"
+	    "  1. distribute the CA certificate: entca ca-cert --state %s "
+	    "--pem ca.pem\n"
+	    "  2. set state-dir = %s in [ca] of " SYSCONFDIR
+	    "/entca/entcad.conf, then [directory] and [security]\n"
+	    "  3. entca template issue NAME; entcad -t; systemctl start "
+	    "entcad\n"
+	    "  4. back up %s (entca backup DIR) and keep the key copy "
+	    "offline\n", o->state_dir, o->state_dir, o->state_dir);
+}
+
 /* entca init: create or import the CA identity. */
 int
-tool_init_main(int argc, char **argv)
+tool_init_main(int argc, char **argv, const char *conf_state)
 {
 	static const struct option opts[] = {
 		{ "state", required_argument, NULL, 's' },
@@ -96,7 +148,7 @@ tool_init_main(int argc, char **argv)
 	bool created = false;
 
 	memset(&o, 0, sizeof(o));
-	o.state_dir = TOOL_DEFAULT_STATE;
+	o.state_dir = conf_state;
 	o.subject = TOOL_DEFAULT_SUBJECT;
 	o.key_type = CA_KEY_RSA3072;
 	o.days = TOOL_DEFAULT_DAYS;
@@ -168,6 +220,11 @@ tool_init_main(int argc, char **argv)
 		    why[0] ? why : strerror(errno));
 		return 1;
 	}
+	/* A CA created in a folder nobody chose is a CA nobody backs up. */
+	if (o.state_dir == NULL)
+		return tool_usage("init", "say where to create the CA: --state "
+		    "DIR (or -c entcad.conf to use its state-dir)",
+		    tool_init_usage);
 
 	status = 1;
 	if (o.key_password_file != NULL) {
@@ -188,14 +245,17 @@ tool_init_main(int argc, char **argv)
 	/* A failed init leaves no empty state folder behind (issue 19). */
 	created = access(o.state_dir, F_OK) != 0 && errno == ENOENT;
 	if (p12 != NULL) {
+		tool_init_announce(&o, p12, NULL);
 		rc = keyfile_read(p12, &d, why, sizeof(why));
 		if (rc == CA_OK)
 			rc = ca_identity_import_p12(&o, &d, inpass, why,
 			    sizeof(why));
 	} else if (ikey != NULL) {
+		tool_init_announce(&o, NULL, ikey);
 		rc = ca_identity_import_files(&o, ikey, icert, inpass, why,
 		    sizeof(why));
 	} else {
+		tool_init_announce(&o, NULL, NULL);
 		rc = ca_identity_init(&o, why, sizeof(why));
 	}
 	if (rc != CA_OK)
@@ -207,6 +267,7 @@ tool_init_main(int argc, char **argv)
 	else
 		printf("entca init: CA ready in %s (ca.crt%s)\n", o.state_dir,
 		    o.no_tls ? "" : ", tls.crt");
+	tool_init_next_steps(&o);
 	status = 0;
 out:
 	if (status != 0)
@@ -231,7 +292,7 @@ static const char tool_install_usage[] =
 
 /* entca install-cert: install a subordinate CA's certificate. */
 int
-tool_install_cert_main(int argc, char **argv)
+tool_install_cert_main(int argc, char **argv, const char *conf_state)
 {
 	static const struct option opts[] = {
 		{ "state", required_argument, NULL, 's' },
@@ -247,7 +308,7 @@ tool_install_cert_main(int argc, char **argv)
 	int c, rc;
 
 	memset(&o, 0, sizeof(o));
-	o.state_dir = TOOL_DEFAULT_STATE;
+	o.state_dir = conf_state != NULL ? conf_state : TOOL_DEFAULT_STATE;
 	o.pkcs11_module = getenv("ENTCA_PKCS11_MODULE");
 	optind = 0;
 	opterr = 0;
@@ -287,7 +348,7 @@ tool_install_cert_main(int argc, char **argv)
 
 /* entca ca-cert: export the CA certificate, DER unless --pem. */
 int
-tool_ca_cert_main(int argc, char **argv)
+tool_ca_cert_main(int argc, char **argv, const char *conf_state)
 {
 	static const struct option opts[] = {
 		{ "state", required_argument, NULL, 's' },
@@ -296,7 +357,8 @@ tool_ca_cert_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char usage[] = "[--state DIR] [--pem] FILE";
-	const char *state = TOOL_DEFAULT_STATE, *file;
+	const char *state = conf_state != NULL ? conf_state :
+	    TOOL_DEFAULT_STATE, *file;
 	struct ca_identity *id = NULL;
 	gnutls_datum_t pem = { NULL, 0 };
 	const gnutls_datum_t *out;

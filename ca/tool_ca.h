@@ -1,15 +1,21 @@
 /*
  * The CA identity subcommands of the `entca` admin tool: init, install-cert
  * and ca-cert. Each takes argv starting at the subcommand name (argv[0] is
- * "init", ...) and returns the process exit status: 0 success, 1 failure
- * (one sentence on stderr), 2 usage error. Main thread of the tool only
- * (they use getopt).
+ * "init", ...) and conf_state, the state-dir of the configuration the
+ * administrator named (-c or $ENTCA_CONF; NULL when none was named), used
+ * when --state is not given. Each returns the process exit status: 0
+ * success, 1 failure (one sentence on stderr), 2 usage error. Main thread
+ * of the tool only (they use getopt).
  */
 #ifndef ENTCA_CA_TOOL_CA_H
 #define ENTCA_CA_TOOL_CA_H
 
-/* State folder used when --state is not given. */
-#define TOOL_DEFAULT_STATE "/var/lib/entca"
+/*
+ * State folder of install-cert and ca-cert when neither --state nor a
+ * configuration names one: the build's $(localstatedir)/lib/entca.
+ * `entca init` never falls back to it (it must be told where to create).
+ */
+#define TOOL_DEFAULT_STATE LOCALSTATEDIR "/lib/entca"
 
 /*
  * entca init [--state DIR] [--subject DN] [--key-type T] [--days N]
@@ -18,14 +24,14 @@
  *            [--import FILE.p12 | --import-key KEY --import-cert CERT]
  *            [--password-file F] [--tls-name NAME]... [--no-tls-cert]
  */
-int tool_init_main(int argc, char **argv);
+int tool_init_main(int argc, char **argv, const char *conf_state);
 
 /* entca install-cert [--state DIR] --chain PARENTS.pem [--tls-name NAME]...
  *                    [--no-tls-cert] CERT */
-int tool_install_cert_main(int argc, char **argv);
+int tool_install_cert_main(int argc, char **argv, const char *conf_state);
 
 /* entca ca-cert [--state DIR] [--pem] FILE   (FILE "-" is stdout) */
-int tool_ca_cert_main(int argc, char **argv);
+int tool_ca_cert_main(int argc, char **argv, const char *conf_state);
 
 /*
  * Copy the CA certificate (ca.crt, with its chain) of state_dir into dir

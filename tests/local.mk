@@ -95,3 +95,9 @@ EXTRA_DIST += tests/fuzz/suite.sh tests/fuzz/run.sh tests/fuzz/corpus \
 # ports 389/636 taken).
 TESTS += tests/integration/samba_ad.sh
 EXTRA_DIST += tests/integration/samba_ad.sh tests/samba/samba-start.sh
+# Operations: --version, entca init's refusal and announcement, -c for
+# ca-cert (issue 14).
+TESTS += tests/integration/ops_cli.sh tests/integration/man_pages.sh \
+	tests/integration/make_install.sh
+EXTRA_DIST += tests/integration/ops_cli.sh tests/integration/man_pages.sh \
+	tests/integration/make_install.sh

@@ -72,11 +72,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (strcmp(argv[1], "init") == 0)
-		return tool_init_main(argc - 1, argv + 1);
+		return tool_init_main(argc - 1, argv + 1, NULL);
 	if (strcmp(argv[1], "install-cert") == 0)
-		return tool_install_cert_main(argc - 1, argv + 1);
+		return tool_install_cert_main(argc - 1, argv + 1, NULL);
 	if (strcmp(argv[1], "ca-cert") == 0)
-		return tool_ca_cert_main(argc - 1, argv + 1);
+		return tool_ca_cert_main(argc - 1, argv + 1, NULL);
 	if (strcmp(argv[1], "signer-issue") == 0 && (argc == 4 || argc == 5))
 		return signer_issue(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
 	fprintf(stderr, "%s: unknown command %s\n", argv[0], argv[1]);
