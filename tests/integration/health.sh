@@ -43,7 +43,7 @@ t_eq "all well: /health 200" 200 "$code"
 t_match "all well: status ok, no problems" '"status":"ok".*"problems":\[\]' "$body"
 
 # --- health_503_when_signer_down: no key file, so no restart succeeds
-SIGNER=$(pgrep -P "$DEMO_PID" | head -1)
+SIGNER=$(pgrep -x -P "$DEMO_PID" entcad-signer | head -1)
 t_match "the signer child runs" '^[0-9]+$' "$SIGNER"
 mv "$D/demo/ca/ca.key" "$D/ca.key.away"
 kill -9 "$SIGNER"
@@ -54,7 +54,7 @@ t_match "health_503_when_signer_down: the reason names the signer" \
 t_match "health_503_when_signer_down: status degraded" '"status":"degraded"' "$body"
 mv "$D/ca.key.away" "$D/demo/ca/ca.key"
 # The next signing call restarts the signer (at most once a second).
-for _ in $(seq 1 100); do [ "$(enroll)" = 200 ] && break; sleep 0.1; done
+for _ in $(seq 1 600); do [ "$(enroll)" = 200 ] && break; sleep 0.1; done
 t_eq "the key back: an enrollment restarts the signer" 200 "$(enroll)"
 wait_health 200 '"problems":\[\]'
 t_eq "signer back: /health 200 again" 200 "$code"
