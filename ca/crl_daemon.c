@@ -469,21 +469,22 @@ crl_publish_status_json(const struct daemon *d, int64_t now)
 	json_t *o, *dir;
 
 	crl_publish_status(d, now, &st);
-	dir = json_pack("{s:b,s:I,s:b,s:i,s:I,s:s,s:I,s:b,s:i,s:I,s:s}",
+	/* Failures as flags: /health answers anyone, the log has the text. */
+	dir = json_pack("{s:b,s:I,s:b,s:i,s:I,s:b,s:I,s:b,s:i,s:I,s:b}",
 	    "configured", st.directory,
 	    "full_written", (json_int_t)st.dir[0].written,
 	    "full_pending", st.dir[0].pending,
 	    "full_attempts", (int)st.dir[0].attempts,
 	    "full_next_try", (json_int_t)st.dir[0].next_try,
-	    "full_error", st.dir[0].error,
+	    "full_failing", st.dir[0].error[0] != '\0',
 	    "delta_written", (json_int_t)st.dir[1].written,
 	    "delta_pending", st.dir[1].pending,
 	    "delta_attempts", (int)st.dir[1].attempts,
 	    "delta_next_try", (json_int_t)st.dir[1].next_try,
-	    "delta_error", st.dir[1].error);
+	    "delta_failing", st.dir[1].error[0] != '\0');
 	if (dir == NULL)
 		return NULL;
-	o = json_pack("{s:b,s:I,s:b,s:I,s:b,s:i,s:I,s:s,s:o}",
+	o = json_pack("{s:b,s:I,s:b,s:I,s:b,s:i,s:I,s:b,s:o}",
 	    "ok", st.ok,
 	    "full_number", (json_int_t)st.crl[0].number,
 	    "full_fresh", st.crl[0].fresh,
@@ -491,7 +492,7 @@ crl_publish_status_json(const struct daemon *d, int64_t now)
 	    "delta_fresh", st.crl[1].fresh,
 	    "failures", (int)st.failures,
 	    "retry_at", (json_int_t)st.retry_at,
-	    "error", st.error,
+	    "failing", st.error[0] != '\0',
 	    "directory", dir);
 	return o;
 }

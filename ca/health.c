@@ -11,6 +11,7 @@
 #include "ca/clock.h"
 #include "ca/daemon.h"
 #include "ca/health.h"
+#include "ca/log.h"
 #include "ca/signer.h"
 #include "ca/store.h"
 #include "ca/workers.h"
@@ -48,6 +49,12 @@ probe_done(void *arg)
 
 	h->busy = false;
 	h->known = true;
+	/* /health tells anyone only "unreachable": the log has the detail,
+	 * once per change of state. */
+	if (p->rc != CA_OK && h->rc == CA_OK)
+		log_warning("health: directory unreachable: %s", p->why);
+	else if (p->rc == CA_OK && h->rc != CA_OK)
+		log_notice("health: directory reachable again");
 	h->rc = p->rc;
 	h->checked_at = ca_now();
 	snprintf(h->why, sizeof(h->why), "%s", p->rc == CA_OK ? "" : p->why);
@@ -95,15 +102,23 @@ health_problems(struct daemon *d, json_t *a)
 	if (d->signer != NULL && !signer_up(d->signer))
 		problem(a, "signer", "the signer process is down: nothing can "
 		    "be signed until it restarts");
+	/*
+	 * /health answers anyone, on the plain-http listener too: reasons
+	 * name the component and the kind of failure, never a path, URI or
+	 * LDAP text (the log has those).
+	 */
 	if (d->store != NULL && store_write_health(d->store, why,
 	    sizeof(why)) != CA_OK)
-		problem(a, "store", why);
+		problem(a, "store", strstr(why, "disk is full") != NULL ?
+		    "store writes are failing: the disk is full" :
+		    strstr(why, "max-size") != NULL ?
+		    "store writes are failing: the map is at [store] max-size" :
+		    "store writes are failing (see the log)");
 	if (d->dirs != NULL && d->health_dir.known &&
-	    d->health_dir.rc != CA_OK) {
-		snprintf(text, sizeof(text), "directory unreachable: %s",
-		    d->health_dir.why);
-		problem(a, "directory", text);
-	}
+	    d->health_dir.rc != CA_OK)
+		problem(a, "directory", d->health_dir.rc == CA_ETIMEOUT ?
+		    "directory unreachable: timed out (see the log)" :
+		    "directory unreachable (see the log)");
 	if (d->crl_full.der == NULL)
 		problem(a, "crl", "no full CRL has been published");
 	else if (now >= d->crl_full.next_update) {

@@ -18,6 +18,7 @@
 #include "ca/clock.h"
 #include "ca/daemon.h"
 #include "ca/est.h"
+#include "ca/crl_daemon.h"
 #include "ca/health.h"
 #include "ca/http.h"
 #include "ca/http_util.h"
@@ -113,7 +114,7 @@ serve_health(struct daemon *d, struct http_request *req)
 		if (t != NULL)
 			json_array_append_new(issued, json_string(t->name));
 	}
-	o = json_pack("{s:s,s:s,s:I,s:I,s:o,s:I,s:I,s:b,s:o,s:o}",
+	o = json_pack("{s:s,s:s,s:I,s:I,s:o,s:I,s:I,s:b,s:o,s:o,s:o*}",
 	    "status", d->stopping ? "stopping" : (n == 0 ? "ok" : "degraded"),
 	    "ca", d->cfg->name,
 	    "uptime", (json_int_t)(now - d->started_at),
@@ -123,7 +124,10 @@ serve_health(struct daemon *d, struct http_request *req)
 	    "queued", (json_int_t)workers_pending(d->workers),
 	    "directory", d->dirs != NULL,
 	    "crl", crl,
-	    "problems", problems);
+	    "problems", problems,
+	    /* numbering and directory publication (a failing directory
+	     * write is shown here and retried; CRLs are served meanwhile) */
+	    "crl_publication", crl_publish_status_json(d, now));
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	http_respond(req, n == 0 && !d->stopping ? 200 : 503, &h, 1, s,

@@ -64,7 +64,10 @@ t_eq "signer back: /health 200 again" 200 "$code"
 wait_health 503 '"component":"directory"'
 t_eq "health_503_when_directory_down: 503" 503 "$code"
 t_match "health_503_when_directory_down: the reason says unreachable" \
-    '"component":"directory","reason":"directory unreachable: ' "$body"
+    '"component":"directory","reason":"directory unreachable' "$body"
+t_eq "health_no_internal_detail: no directory URI or LDAP text for anyone" "" \
+    "$(printf '%s' "$body" | grep -o 'ldap://[^"]*\|Can.t contact[^"]*')"
+t_match "the log keeps the detail" 'health: directory unreachable: .*ldap://' "$(cat "$D/demo/entcad.log")"
 SLAPD_WATCH_PID=$$ "$SRC/tests/slapd/slapd-start.sh" "$D/demo/slapd" >/dev/null
 wait_health 200 '"problems":\[\]'
 t_eq "directory back: /health 200 again" 200 "$code"
