@@ -48,7 +48,11 @@ directory_sid_to_text(const unsigned char *bin, size_t len, char *out,
 	if (len < 8 || bin[0] != 1)
 		return CA_EPARSE;
 	count = bin[1];
-	if (count > DIRECTORY_SID_SUBAUTH_MAX || len != 8 + 4 * count)
+	/* 1..15 subauthorities, as directory_sid_from_text accepts: a SID
+	 * that decodes must be one that entca can also write back and match
+	 * (found by tests/fuzz/fuzz_directory_values). */
+	if (count == 0 || count > DIRECTORY_SID_SUBAUTH_MAX ||
+	    len != 8 + 4 * count)
 		return CA_EPARSE;
 	for (size_t i = 2; i < 8; i++)
 		auth = (auth << 8) | bin[i];

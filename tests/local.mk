@@ -64,7 +64,8 @@ EXTRA_DIST += tests/integration/csr_second_template_ext.sh \
 # runs (tests/fuzz/suite.sh); tests/fuzz/run.sh runs them longer.
 if ENABLE_FUZZING
 FUZZ_TARGETS_MORE = tests/fuzz/fuzz_config tests/fuzz/fuzz_ldif \
-	tests/fuzz/fuzz_est_body tests/fuzz/fuzz_json_body tests/fuzz/fuzz_dn
+	tests/fuzz/fuzz_est_body tests/fuzz/fuzz_json_body tests/fuzz/fuzz_dn \
+	tests/fuzz/fuzz_crl_parse tests/fuzz/fuzz_directory_values
 noinst_PROGRAMS += $(FUZZ_TARGETS_MORE)
 tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c
 tests_fuzz_fuzz_config_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
@@ -86,6 +87,14 @@ tests_fuzz_fuzz_dn_SOURCES = tests/fuzz/fuzz_dn.c
 tests_fuzz_fuzz_dn_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_dn_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_dn_LDADD = $(ENTCA_LIBS)
+tests_fuzz_fuzz_crl_parse_SOURCES = tests/fuzz/fuzz_crl_parse.c
+tests_fuzz_fuzz_crl_parse_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_crl_parse_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_crl_parse_LDADD = $(ENTCA_LIBS)
+tests_fuzz_fuzz_directory_values_SOURCES = tests/fuzz/fuzz_directory_values.c
+tests_fuzz_fuzz_directory_values_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_directory_values_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_directory_values_LDADD = $(ENTCA_LIBS)
 TESTS += tests/fuzz/suite.sh
 endif
 EXTRA_DIST += tests/fuzz/suite.sh tests/fuzz/run.sh tests/fuzz/corpus \

@@ -13,7 +13,7 @@ set -u
 BUILD=${top_builddir:-$(pwd)}
 SECONDS_EACH=${1:-300}
 [ $# -gt 0 ] && shift
-TARGETS=${*:-fuzz_csr fuzz_template fuzz_http_parse fuzz_config fuzz_ldif fuzz_est_body fuzz_json_body fuzz_dn}
+TARGETS=${*:-fuzz_csr fuzz_template fuzz_http_parse fuzz_config fuzz_ldif fuzz_est_body fuzz_json_body fuzz_dn fuzz_crl_parse fuzz_directory_values}
 JOBS=${FUZZ_JOBS:-1}
 failed=0
 for t in $TARGETS; do

@@ -9,7 +9,7 @@
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
 RUNS=${FUZZ_RUNS:-5000}
 TARGETS="fuzz_csr fuzz_template fuzz_http_parse fuzz_config fuzz_ldif
-fuzz_est_body fuzz_json_body fuzz_dn"
+fuzz_est_body fuzz_json_body fuzz_dn fuzz_crl_parse fuzz_directory_values"
 
 for t in $TARGETS; do
 	bin=$top_builddir/tests/fuzz/$t

@@ -114,6 +114,10 @@ test_sid_hostile(void **state)
 	bin[1] = 16;
 	assert_int_equal(directory_sid_to_text(bin, 8 + 64, text, sizeof(text)),
 	    CA_EPARSE);
+	/* No subauthority: not a SID entca could write back or match. */
+	bin[1] = 0;
+	assert_int_equal(directory_sid_to_text(bin, 8, text, sizeof(text)),
+	    CA_EPARSE);
 	bin[1] = 2;
 	assert_int_equal(directory_sid_to_text(bin, 16, text, 8), CA_ETOOBIG);
 	/* Output buffer too small for the binary form. */
