@@ -190,6 +190,10 @@ enroll_resolve_names(struct job *j, struct enroll *e)
 			/* OTHER\name: another domain's account, outside the
 			 * directory (the syntax was checked in policy/). */
 			continue;
+		} else if (rc == CA_ETOOBIG && n->key == POLICY_NAME_KEY_DNS) {
+			/* Two accounts with one dNSHostName: refused. */
+			n->state = POLICY_NAME_AMBIGUOUS;
+			snprintf(n->why, sizeof(n->why), "%.150s", why);
 		} else if (rc == CA_EPARSE || rc == CA_EINVAL || rc == CA_ETOOBIG) {
 			n->state = POLICY_NAME_BAD;
 			snprintf(n->why, sizeof(n->why), "%.150s", why);

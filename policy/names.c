@@ -473,6 +473,13 @@ names_check(const struct policy_input *in, bool officer,
 			    "malformed: %s", n->what, n->value, n->why);
 			goto out;
 		}
+		/* Several accounts have it (Certifried): whose is unknown,
+		 * so it is refused even where unresolved names are allowed. */
+		if (n->state == POLICY_NAME_AMBIGUOUS) {
+			decide_deny(out, POLICY_NAME_CONFLICT, "names: %s "
+			    "%.200s is %s", n->what, n->value, n->why);
+			goto out;
+		}
 	}
 	for (size_t i = 0; i < names->n; i++) {
 		const struct policy_name *n = &names->v[i];
