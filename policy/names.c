@@ -250,9 +250,11 @@ add_bad(struct policy_names *out, const char *what, const char *value,
 }
 
 /*
- * The subject's identity-bearing values: E (a mail address), UID (an
- * account name, DOMAIN\name or UPN, never text), and a CN shaped like
- * DOMAIN\name, a UPN, a DNS name or an account name. A value that
+ * The subject's identity-bearing values: E (a mail address), a UID shaped
+ * like an account name, DOMAIN\name or UPN (never text: nobody's is
+ * outside the directory; a UID AD could not hold as an account name, "j+s",
+ * names nobody and is text), and a CN shaped like DOMAIN\name, a UPN, a
+ * DNS name or an account name. A value that
  * dn_check_value refuses (controls, invisible characters, edge spaces) is
  * left to it: the profile refuses it naming the code point. A CN or UID
  * that looks like an account name but is not ASCII is refused here.
@@ -291,8 +293,8 @@ subject_names(const struct policy_request *r, struct policy_names *out)
 			else if (uid && strchr(v, '@') != NULL)
 				add_name(out, what, POLICY_NAME_KEY_UPN,
 				    false, v, a->len);
-			else if (uid || (strchr(v, '\\') != NULL &&
-			    downlevel_form(v)))
+			else if ((uid && account_form(v)) ||
+			    (strchr(v, '\\') != NULL && downlevel_form(v)))
 				add_name(out, what, POLICY_NAME_KEY_ACCOUNT,
 				    false, v, a->len);
 			else if (strchr(v, '@') != NULL &&
