@@ -183,7 +183,8 @@ revoke_all_work(struct job *j)
 		if (rc == CA_OK) {
 			snprintf(a->sid, sizeof(a->sid), "%s", p.sid);
 			dns = p.dns;
-		} else if (rc != CA_ENOTFOUND) {
+		} else if (rc != CA_ENOTFOUND && rc != CA_ETOOBIG) {
+			/* Several accounts with the DNS name: revoke by it. */
 			job_text(j, 503, "directory unavailable: %s", why);
 			return;
 		}

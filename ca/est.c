@@ -118,6 +118,8 @@ static int
 enroll_lookup_name(struct job *j, const struct policy_name *n,
     struct principal *p, char *why, size_t whylen)
 {
+	char upn[POLICY_SAN_VALUE_MAX + 2];
+	const char *bs;
 	int rc;
 
 	switch (n->key) {
@@ -132,6 +134,15 @@ enroll_lookup_name(struct job *j, const struct policy_name *n,
 	case POLICY_NAME_KEY_MAIL:
 		return directory_lookup_mail(job_dir(j), n->value, p, why, whylen);
 	case POLICY_NAME_KEY_SAM:
+		return directory_lookup(job_dir(j), DIRECTORY_BY_SAM, n->value, p, why, whylen);
+	case POLICY_NAME_KEY_ACCOUNT:
+		bs = strchr(n->value, '\\');
+		if (bs != NULL && memchr(n->value, '.', (size_t)(bs - n->value)) != NULL) {
+			/* realm\name: the implicit UPN name@realm. */
+			snprintf(upn, sizeof(upn), "%s@%.*s", bs + 1,
+			    (int)(bs - n->value), n->value);
+			return directory_lookup(job_dir(j), DIRECTORY_BY_UPN, upn, p, why, whylen);
+		}
 		return directory_lookup(job_dir(j), DIRECTORY_BY_SAM, n->value, p, why, whylen);
 	case POLICY_NAME_KEY_DNS:
 		rc = directory_lookup(job_dir(j), DIRECTORY_BY_DNS, n->value, p, why, whylen);
@@ -174,6 +185,15 @@ enroll_resolve_names(struct job *j, struct enroll *e)
 		} else if (rc == CA_ENOTFOUND) {
 			if (n->key == POLICY_NAME_KEY_SAM)
 				n->state = POLICY_NAME_TEXT;
+		} else if (rc == CA_EPARSE && n->key == POLICY_NAME_KEY_ACCOUNT &&
+		    strchr(n->value, '\\') != NULL) {
+			/* OTHER\name: another domain's account, outside the
+			 * directory (the syntax was checked in policy/). */
+			continue;
+		} else if (rc == CA_ETOOBIG && n->key == POLICY_NAME_KEY_DNS) {
+			/* Two accounts with one dNSHostName: refused. */
+			n->state = POLICY_NAME_AMBIGUOUS;
+			snprintf(n->why, sizeof(n->why), "%.150s", why);
 		} else if (rc == CA_EPARSE || rc == CA_EINVAL || rc == CA_ETOOBIG) {
 			n->state = POLICY_NAME_BAD;
 			snprintf(n->why, sizeof(n->why), "%.150s", why);

@@ -477,6 +477,39 @@ dir_find_one(struct dir_ctx *x, const char *filter, struct principal *p,
 	return rc;
 }
 
+/*
+ * The one account with a dNSHostName. Two accounts with the same one
+ * (the Certifried set-up) are CA_ETOOBIG "ambiguous: N accounts have it",
+ * not "nobody": the caller refuses the name and says why.
+ */
+static int
+find_dns(struct dir_ctx *x, const char *filter, struct principal *p,
+    char *why, size_t whylen)
+{
+	LDAPMessage *res = NULL;
+	int rc, count;
+
+	rc = dir_search(x, x->d->base, LDAP_SCOPE_SUBTREE, filter,
+	    dir_principal_attrs, NAME_MATCH_MAX, &res, why, whylen);
+	if (rc == CA_ETOOBIG)
+		return ca_why(why, whylen, CA_ETOOBIG, "ambiguous: more "
+		    "than %d accounts have it", NAME_MATCH_MAX);
+	if (rc != CA_OK)
+		return rc;
+	count = ldap_count_entries(x->ld, res);
+	if (count == 1)
+		rc = dir_principal_fill(x, ldap_first_entry(x->ld, res), p,
+		    why, whylen);
+	else if (count == 0)
+		rc = ca_why(why, whylen, CA_ENOTFOUND, "directory: no entry "
+		    "matches %s", filter);
+	else
+		rc = ca_why(why, whylen, CA_ETOOBIG, "ambiguous: %d accounts "
+		    "have it", count);
+	ldap_msgfree(res);
+	return rc;
+}
+
 struct lookup_arg {
 	enum directory_key key;
 	const char *value;
@@ -525,7 +558,7 @@ lookup_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
 			    "directory: DNS name too long");
 		snprintf(filter, sizeof(filter), "(&%s(dNSHostName=%s))",
 		    CLASS_ACCOUNT, esc);
-		return dir_find_one(x, filter, a->p, why, whylen);
+		return find_dns(x, filter, a->p, why, whylen);
 	case DIRECTORY_BY_DN:
 		if (strchr(a->value, '=') == NULL)
 			return ca_why(why, whylen, CA_EPARSE,

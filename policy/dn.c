@@ -4,6 +4,7 @@
  * live in dn_der.c. Pure functions on bounded structs; any thread.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -451,6 +452,63 @@ dn_string_tag(unsigned tag)
 	    tag == DER_VISIBLESTRING || tag == DER_NUMERICSTRING;
 }
 
+/* Decode one UTF-8 sequence at s (valid UTF-8); *n gets its length. */
+static uint32_t
+dn_utf8_next(const unsigned char *s, size_t *n)
+{
+	if (s[0] < 0x80) {
+		*n = 1;
+		return s[0];
+	}
+	if ((s[0] & 0xe0) == 0xc0) {
+		*n = 2;
+		return (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+	}
+	if ((s[0] & 0xf0) == 0xe0) {
+		*n = 3;
+		return (uint32_t)(s[0] & 0x0f) << 12 |
+		    (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+	}
+	*n = 4;
+	return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
+	    (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
+}
+
+/*
+ * Code points that show nothing, or show as a plain space, in a name: a
+ * reader (or a log, or a mapping rule) sees "pkiadmin" where the value
+ * holds more. NULL for an ordinary character, else what kind it is. The
+ * list is the Unicode 15 Cf (format) characters, the bidi controls, the
+ * invisible fillers and variation selectors, and the Zs/Zl/Zp spaces
+ * other than U+0020.
+ */
+static const char *
+dn_invisible(uint32_t c)
+{
+	if (c == 0x200e || c == 0x200f || c == 0x061c ||
+	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+		return "a bidirectional control character";
+	if ((c >= 0x200b && c <= 0x200d) || (c >= 0x2060 && c <= 0x2064) ||
+	    c == 0xfeff || c == 0x180e || c == 0x034f || c == 0x00ad)
+		return "a zero-width or invisible character";
+	if (c == 0x00a0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+	    c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f ||
+	    c == 0x3000)
+		return "a non-ASCII space";
+	if ((c >= 0x0600 && c <= 0x0605) || c == 0x06dd || c == 0x070f ||
+	    c == 0x0890 || c == 0x0891 || c == 0x08e2 ||
+	    (c >= 0x206a && c <= 0x206f) || (c >= 0xfff9 && c <= 0xfffb) ||
+	    c == 0x110bd || c == 0x110cd || (c >= 0x13430 && c <= 0x1343f) ||
+	    (c >= 0x1bca0 && c <= 0x1bca3) || (c >= 0x1d173 && c <= 0x1d17a) ||
+	    c == 0xe0001 || (c >= 0xe0020 && c <= 0xe007f))
+		return "a format character";
+	if (c == 0x115f || c == 0x1160 || c == 0x3164 || c == 0xffa0 ||
+	    (c >= 0xfe00 && c <= 0xfe0f) || (c >= 0xe0100 && c <= 0xe01ef) ||
+	    (c >= 0x180b && c <= 0x180d) || c == 0x180f)
+		return "an invisible filler or variation selector";
+	return NULL;
+}
+
 /* One value: text, no controls, within its bound and its string type. */
 static int
 dn_check_ava(const struct dn_ava *a, char *why, size_t whylen)
@@ -490,6 +548,17 @@ dn_check_ava(const struct dn_ava *a, char *why, size_t whylen)
 	if (a->len == 0)
 		return ca_why(why, whylen, CA_EPARSE, "subject: %s is empty",
 		    name);
+	/* "pkiadmin " or "pkiadmin<U+200B>" must not pass for pkiadmin. */
+	if (a->value[0] == ' ' || a->value[a->len - 1] == ' ')
+		return ca_why(why, whylen, CA_EPARSE, "subject: %s has "
+		    "leading or trailing whitespace", name);
+	for (size_t i = 0, n; i < a->len; i += n) {
+		uint32_t cp = dn_utf8_next(a->value + i, &n);
+		const char *kind = dn_invisible(cp);
+		if (kind != NULL)
+			return ca_why(why, whylen, CA_EPARSE, "subject: %s "
+			    "contains U+%04X, %s", name, (unsigned)cp, kind);
+	}
 	if (max > 0 && chars > max)
 		return ca_why(why, whylen, CA_ETOOBIG, "subject: %s is %zu "
 		    "characters, above its bound of %zu (RFC 5280 Appendix A)",
@@ -508,6 +577,13 @@ dn_check_ava(const struct dn_ava *a, char *why, size_t whylen)
 		return ca_why(why, whylen, CA_EPARSE, "subject: %s must be an "
 		    "IA5String (ASCII)", name);
 	return CA_OK;
+}
+
+/* One value of a subject (dn.h). */
+int
+dn_check_value(const struct dn_ava *a, char *why, size_t whylen)
+{
+	return dn_check_ava(a, why, whylen);
 }
 
 /* Every value of a subject a certificate is to carry (dn.h). */

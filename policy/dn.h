@@ -117,6 +117,16 @@ const struct dn_ava *dn_find(const struct dn *dn, const char *oid);
  */
 int dn_check_values(const struct dn *dn, char *why, size_t whylen);
 
+/*
+ * dn_check_values for one value. Also refused by both: leading or
+ * trailing spaces, and Unicode format and invisible characters anywhere
+ * (bidi controls, zero-width characters, other Cf characters, fillers,
+ * variation selectors) and spaces other than U+0020, named by code
+ * point: "subject: CN contains U+200B, a zero-width or invisible
+ * character".
+ */
+int dn_check_value(const struct dn_ava *a, char *why, size_t whylen);
+
 #define DN_OID_CN	"2.5.4.3"
 #define DN_OID_C	"2.5.4.6"
 #define DN_OID_SERIAL	"2.5.4.5"

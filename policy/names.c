@@ -7,15 +7,18 @@
  * not know are refused (403) unless the template allows names outside the
  * directory, for officers, in certificates without a SID. Pure; any thread.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "policy/decide_int.h"
+#include "policy/rights.h"
 
 #define DNS_NAME_MAX 253	/* RFC 1035 §2.3.4, without the final dot */
 #define DNS_LABEL_MAX 63
+#define DN_OID_UID "0.9.2342.19200300.100.1.1"
 
 /* Control characters (C0, DEL) anywhere: never part of a name. */
 static bool
@@ -125,6 +128,62 @@ account_form(const char *s)
 	return true;
 }
 
+/*
+ * DOMAIN\name: an account-form name after a NetBIOS name or a DNS realm
+ * (which one, and whether it is this directory's, ca/ and the directory
+ * decide).
+ */
+static bool
+downlevel_form(const char *s)
+{
+	const char *bs = strchr(s, '\\'), *why;
+	char dom[DNS_NAME_MAX + 1];
+
+	if (bs == NULL || bs == s || (size_t)(bs - s) > DNS_NAME_MAX ||
+	    !account_form(bs + 1))
+		return false;
+	memcpy(dom, s, (size_t)(bs - s));
+	dom[bs - s] = '\0';
+	return dns_ok(dom, false, &why);
+}
+
+/*
+ * A value that is not pure ASCII but, once the fullwidth forms of ASCII
+ * (U+FF01..U+FF5E) are folded, holds only what account names, UPNs and
+ * DOMAIN\name hold (ASCII letters, digits, . - _ @ \ and letters from
+ * other scripts): "ｐｋｉadmin", "pkiadmіn" with a Cyrillic i. Without a
+ * confusables table entca cannot tell which other-script letters look like
+ * ASCII ones, so any such value is refused; display names with a space
+ * ("José Müller") are not account-shaped and pass. Valid UTF-8 only.
+ */
+static bool
+account_lookalike(const char *v, size_t len)
+{
+	bool ascii = true;
+
+	for (size_t i = 0, n = 1; i < len; i += n) {
+		const unsigned char *s = (const unsigned char *)v + i;
+		uint32_t c = s[0];
+
+		n = 1;
+		if (c >= 0x80) {
+			ascii = false;
+			n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+			c = c >= 0xf0 ? 0x10000 : c >= 0xe0 ?
+			    (uint32_t)(s[0] & 0x0f) << 12 |
+			    (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f) :
+			    (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+			if (c >= 0xff01 && c <= 0xff5e)
+				c -= 0xfee0;	/* fullwidth ASCII */
+		}
+		if (c < 0x80 && !((c >= 'a' && c <= 'z') ||
+		    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    (c != 0 && strchr(".-_@\\", (int)c) != NULL)))
+			return false;
+	}
+	return !ascii;
+}
+
 #define UPN_BAD "\"*()\\,;<>[]:|=?"
 #define MAIL_BAD "\"()\\,;<>[]:"
 
@@ -166,6 +225,9 @@ add_name(struct policy_names *out, const char *what, enum policy_name_key key,
 		ok = dns_ok(n->value, true, &why);
 	} else if (key == POLICY_NAME_KEY_NONE) {
 		ok = uri_ok(n->value, &why);
+	} else if (key == POLICY_NAME_KEY_ACCOUNT) {
+		ok = account_form(n->value) || downlevel_form(n->value);
+		why = "not an account name (name or DOMAIN\\name)";
 	}
 	if (!ok) {
 		n->state = POLICY_NAME_BAD;
@@ -173,11 +235,35 @@ add_name(struct policy_names *out, const char *what, enum policy_name_key key,
 	}
 }
 
-/* The subject's E values and identity-shaped CNs. */
+/* Append a name that is refused whatever the directory says. */
+static void
+add_bad(struct policy_names *out, const char *what, const char *value,
+    size_t len, const char *why)
+{
+	size_t at = out->n;
+
+	add_name(out, what, POLICY_NAME_KEY_NONE, false, value, len);
+	if (out->n > at) {
+		out->v[at].state = POLICY_NAME_BAD;
+		snprintf(out->v[at].why, sizeof(out->v[at].why), "%s", why);
+	}
+}
+
+/*
+ * The subject's identity-bearing values: E (a mail address), a UID shaped
+ * like an account name, DOMAIN\name or UPN (never text: nobody's is
+ * outside the directory; a UID AD could not hold as an account name, "j+s",
+ * names nobody and is text), and a CN shaped like DOMAIN\name, a UPN, a
+ * DNS name or an account name. A value that
+ * dn_check_value refuses (controls, invisible characters, edge spaces) is
+ * left to it: the profile refuses it naming the code point. A CN or UID
+ * that looks like an account name but is not ASCII is refused here.
+ */
 static void
 subject_names(const struct policy_request *r, struct policy_names *out)
 {
 	const char *why;
+	char w[CA_WHY_MAX];
 	struct dn *dn;
 
 	if (r->subject_len <= 2 || (dn = malloc(sizeof(*dn))) == NULL)
@@ -187,26 +273,39 @@ subject_names(const struct policy_request *r, struct policy_names *out)
 		for (size_t i = 0; i < dn->n; i++) {
 			const struct dn_ava *a = &dn->ava[i];
 			char v[POLICY_SAN_VALUE_MAX];
+			bool cn = strcmp(a->oid, DN_OID_CN) == 0;
+			bool uid = strcmp(a->oid, DN_OID_UID) == 0;
+			const char *what = uid ? "subject UID" : "subject CN";
 
-			if (a->raw || a->len >= sizeof(v))
+			if (a->raw || a->len >= sizeof(v) ||
+			    dn_check_value(a, w, sizeof(w)) != CA_OK)
 				continue;	/* dn_check_values refuses */
 			memcpy(v, a->value, a->len);
 			v[a->len] = '\0';
 			if (strcmp(a->oid, DN_OID_EMAIL) == 0)
 				add_name(out, "subject E", POLICY_NAME_KEY_MAIL,
 				    false, v, a->len);
-			else if (strcmp(a->oid, DN_OID_CN) != 0 ||
-			    memchr(v, 0, a->len) != NULL || has_control(v))
-				continue;	/* dn_check_values refuses */
+			else if (!cn && !uid)
+				continue;	/* text: README, names */
+			else if (account_lookalike(v, a->len))
+				add_bad(out, what, v, a->len, "looks like an "
+				    "account name but is not ASCII");
+			else if (uid && strchr(v, '@') != NULL)
+				add_name(out, what, POLICY_NAME_KEY_UPN,
+				    false, v, a->len);
+			else if ((uid && account_form(v)) ||
+			    (strchr(v, '\\') != NULL && downlevel_form(v)))
+				add_name(out, what, POLICY_NAME_KEY_ACCOUNT,
+				    false, v, a->len);
 			else if (strchr(v, '@') != NULL &&
 			    address_ok(v, UPN_BAD, &why))
-				add_name(out, "subject CN", POLICY_NAME_KEY_UPN,
+				add_name(out, what, POLICY_NAME_KEY_UPN,
 				    false, v, a->len);
 			else if (strchr(v, '.') != NULL && dns_ok(v, true, &why))
-				add_name(out, "subject CN", POLICY_NAME_KEY_DNS,
+				add_name(out, what, POLICY_NAME_KEY_DNS,
 				    false, v, a->len);
 			else if (account_form(v))
-				add_name(out, "subject CN", POLICY_NAME_KEY_SAM,
+				add_name(out, what, POLICY_NAME_KEY_SAM,
 				    false, v, a->len);
 			/* else a display name: text, names nobody */
 		}
@@ -300,6 +399,15 @@ policy_name_is(const struct policy_name *n, const struct principal *p)
 		return p->sam[0] != '\0' && (strcasecmp(p->sam, n->value) == 0 ||
 		    (strlen(n->value) == len &&
 		    strncasecmp(p->sam, n->value, len) == 0));
+	case POLICY_NAME_KEY_ACCOUNT:
+		if (strchr(n->value, '\\') != NULL)
+			return policy_account_name_is(n->value, p);
+		len = strlen(p->sam);
+		if (len > 0 && p->sam[len - 1] == '$')
+			len--;
+		return p->sam[0] != '\0' && (strcasecmp(p->sam, n->value) == 0 ||
+		    (strlen(n->value) == len &&
+		    strncasecmp(p->sam, n->value, len) == 0));
 	default:
 		return false;
 	}
@@ -365,6 +473,13 @@ names_check(const struct policy_input *in, bool officer,
 		if (n->state == POLICY_NAME_BAD) {
 			decide_deny(out, POLICY_NAME_MALFORMED, "%s %.200s is "
 			    "malformed: %s", n->what, n->value, n->why);
+			goto out;
+		}
+		/* Several accounts have it (Certifried): whose is unknown,
+		 * so it is refused even where unresolved names are allowed. */
+		if (n->state == POLICY_NAME_AMBIGUOUS) {
+			decide_deny(out, POLICY_NAME_CONFLICT, "names: %s "
+			    "%.200s is %s", n->what, n->value, n->why);
 			goto out;
 		}
 	}

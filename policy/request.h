@@ -166,6 +166,9 @@ enum policy_name_key {
 	POLICY_NAME_KEY_MAIL,		/* mail */
 	POLICY_NAME_KEY_DNS,		/* dNSHostName */
 	POLICY_NAME_KEY_SAM,		/* sAMAccountName; not found = text */
+	POLICY_NAME_KEY_ACCOUNT,	/* name or DOMAIN\name (subject UID, a
+					 * CN DOMAIN\name): not found = outside
+					 * the directory, never text */
 	POLICY_NAME_KEY_COUNT
 };
 
@@ -174,6 +177,7 @@ enum policy_name_state {
 	POLICY_NAME_FOUND,		/* sid/dn/who say whose it is */
 	POLICY_NAME_BAD,		/* why says what is wrong */
 	POLICY_NAME_TEXT,		/* an account-form CN nobody has: text */
+	POLICY_NAME_AMBIGUOUS,	/* several accounts have it; why says how many */
 	POLICY_NAME_STATE_COUNT
 };
 

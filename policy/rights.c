@@ -219,6 +219,13 @@ name_match(const char *who, const char *sam, const char *upn,
 	return false;
 }
 
+/* DOMAIN\\name or name@realm against p (rights.h). */
+bool
+policy_account_name_is(const char *who, const struct principal *p)
+{
+	return p != NULL && name_match(who, p->sam, p->upn, p->dn, p->domain);
+}
+
 /* Does an entry's principal text name this SID / DN / account? */
 static bool
 entry_match(const char *who, const struct dn *who_dn, const char *sid,

@@ -52,6 +52,12 @@ uint32_t policy_rights(const struct principal *p, const struct tmpl_ace *aces,
     size_t n);
 
 /*
+ * True when who ("DOMAIN\\name", "name@realm", a sAMAccountName or the UPN)
+ * names p, by the account-name rules of policy_rights.
+ */
+bool policy_account_name_is(const char *who, const struct principal *p);
+
+/*
  * The SID of a well-known principal name: "Everyone", "Authenticated
  * Users", "NT AUTHORITY\..." names, "BUILTIN\Users" and the other
  * BUILTIN\ aliases, and the domain groups every AD domain has ("Domain

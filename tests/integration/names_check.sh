@@ -17,7 +17,7 @@ ALICE_SID=$SIDP-1106 BOB_SID=$SIDP-1107
 SIDURL=tag:microsoft.com,2022-09-14:sid:
 D=$T_TMP
 
-DEMO_ISSUE="PKCSIntune, UserSidUrl, OpenNames" DEMO_WATCH_PID=$$ \
+DEMO_ISSUE="PKCSIntune, UserSidUrl, OpenNames, RTSupply" DEMO_WATCH_PID=$$ \
     demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
 # From the directory with san = upn, sid-url; Domain Users enroll too.
 sed -e 's/^display-name = .*/display-name = User SID URL/' -e 's/^name = .*/name = UserSidUrl/' \
@@ -30,6 +30,12 @@ sed -e 's/^display-name = .*/display-name = Open Names/' -e 's/^name = .*/name =
     -e 's/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.8/' \
     -e 's/^allow-dangerous =.*/allow-dangerous = unresolved-names\nallow-unresolved-names = yes/' \
     "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/OpenNames.tmpl"
+# The red team's ESC1 template: supplied in the request, Domain Users enroll.
+sed -e 's/^display-name = .*/display-name = RT Supply/' -e 's/^name = .*/name = RTSupply/' \
+    -e 's/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.9/' \
+    -e 's/^allow-dangerous =.*/allow-dangerous = esc1/' \
+    -e 's/^\[security\]/[security]\nallow = Domain Users : read, enroll/' \
+    "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/RTSupply.tmpl"
 chmod 600 "$D/demo/templates/"*.tmpl
 demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
 T_PIDS="$T_PIDS $DEMO_PID"
@@ -127,6 +133,61 @@ enroll cn_upn_vs_upn_conflict "$CONN" PKCSIntune 400 'subject CN bob@demo.exampl
     --cn bob@demo.example --upn alice@demo.example
 enroll from_directory_conflict_refused "$ALICE" UserSidUrl 400 'two principals' \
     --cn alice --upn alice@demo.example --email bob@demo.example
+
+# --- red team names_subject: every identity-bearing subject value resolves ---
+BOB='bob:demo-bob' BUPN=bob@demo.example
+hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+enroll subject_uid_other_principal_refused "$BOB" RTSupply 400 \
+    'two principals: SAN UPN bob@demo.example is bob, subject UID pkiadmin is pkiadmin' \
+    --cn bob --uid pkiadmin --upn $BUPN
+enroll subject_uid_officer_other_principal_refused "$CONN" PKCSIntune 400 \
+    'two principals: SAN UPN alice@demo.example is alice, subject UID pkiadmin is pkiadmin' \
+    --cn alice --uid pkiadmin --upn alice@demo.example
+enroll subject_uid_nobody_refused "$BOB" RTSupply 403 'subject UID nobody9 is not in the directory' \
+    --cn bob --uid nobody9 --upn $BUPN
+enroll subject_uid_own_accepted "$BOB" RTSupply 200 "" --cn bob --uid bob --upn $BUPN
+enroll subject_trailing_space_refused "$BOB" RTSupply 400 'subject: CN has leading or trailing whitespace' \
+    --cn 'pkiadmin ' --upn $BUPN
+enroll subject_trailing_space_upn_cn_refused "$BOB" RTSupply 400 'subject: CN has leading or trailing whitespace' \
+    --cn 'pkiadmin@demo.example ' --upn $BUPN
+enroll subject_domain_backslash_cn_resolved "$BOB" RTSupply 400 \
+    'two principals: SAN UPN bob@demo.example is bob, subject CN DEMO.pkiadmin is pkiadmin' \
+    --cn 'DEMO\pkiadmin' --upn $BUPN
+enroll subject_realm_backslash_cn_resolved "$BOB" RTSupply 400 \
+    'subject CN demo.example.pkiadmin is pkiadmin' --cn 'demo.example\pkiadmin' --upn $BUPN
+enroll subject_domain_backslash_cn_own_accepted "$BOB" RTSupply 200 "" --cn 'DEMO\bob' --upn $BUPN
+enroll subject_other_domain_cn_refused "$BOB" RTSupply 403 'subject CN EVIL.pkiadmin is not in the directory' \
+    --cn 'EVIL\pkiadmin' --upn $BUPN
+enroll subject_zero_width_refused "$BOB" RTSupply 400 'subject: CN contains U\+200B, a zero-width' \
+    --cn-hex "$(hex pkiadmin)e2808b" --upn $BUPN
+enroll subject_nbsp_refused "$BOB" RTSupply 400 'subject: CN contains U\+00A0, a non-ASCII space' \
+    --cn-hex "$(hex pkiadmin)c2a0" --upn $BUPN
+enroll subject_bidi_refused "$BOB" RTSupply 400 'subject: CN contains U\+202E, a bidirectional control' \
+    --cn-hex "$(hex 'bob ')e280ae$(hex nimda)e280ac" --upn $BUPN
+enroll subject_fullwidth_lookalike_refused "$BOB" RTSupply 400 'looks like an account name but is not ASCII' \
+    --cn-hex "efbd90efbd8befbd89$(hex admin)" --upn $BUPN
+enroll subject_cyrillic_lookalike_refused "$BOB" RTSupply 400 'looks like an account name but is not ASCII' \
+    --cn-hex "$(hex pkiadm)d196$(hex n)" --upn $BUPN
+enroll subject_accented_display_name_accepted "$BOB" RTSupply 200 "" \
+    --cn-hex "$(hex Jos)c3a9$(hex ' M')c3bc$(hex ller)" --upn $BUPN
+p7_to_pem "$D/out" "$D/accents.pem"
+t_match "subject_accented_display_name_accepted: the CN is kept as sent" 'CN ?= ?José Müller' \
+    "$(openssl x509 -in "$D/accents.pem" -noout -subject -nameopt utf8)"
+
+# --- Certifried: two accounts with one dNSHostName ---
+for c in LAPTOP01 INTUNECONN; do
+	ldapmodify -x -H "$SLAPD_URI" -D "$SLAPD_ADMIN_DN" -w "$SLAPD_ADMIN_PW" >>"$D/ldapmodify.out" 2>&1 <<EOF
+dn: cn=$c,ou=Computers,$SLAPD_BASE
+changetype: modify
+replace: dNSHostName
+dNSHostName: dc01.demo.example
+EOF
+	t_eq "dns_ambiguous_named: $c has dNSHostName dc01.demo.example" 0 "$?"
+done
+enroll dns_ambiguous_named "$CONN" PKCSIntune 400 'SAN DNS dc01.demo.example is ambiguous: 2 accounts have it' \
+    --cn dc01 --dns dc01.demo.example
+enroll dns_ambiguous_named_open_template "$CONN" OpenNames 400 'SAN DNS dc01.demo.example is ambiguous: 2 accounts have it' \
+    --cn dc01 --dns dc01.demo.example
 
 # --- the audit says why, and says when names were outside the directory ---
 "$BUILD/entca" -c "$DEMO_CONF" audit 1000 >"$D/audit.txt"

@@ -7,6 +7,7 @@ python3-cryptography.
 
   names_csr.py OUT.b64 [--cn-hex HEX | --cn TEXT] [--o TEXT] [--upn U]...
                [--dns D]... [--email E]... [--uri U]... [--sid S]
+               [--uid TEXT]
 """
 import base64
 import sys
@@ -43,6 +44,9 @@ def main(argv):
         rdns += ava("550403", 0x0c, bytes.fromhex(get("--cn-hex")))
     elif get("--cn"):
         rdns += ava("550403", 0x0c, get("--cn").encode())
+    if get("--uid"):
+        # UID 0.9.2342.19200300.100.1.1, a UTF8String like the CN.
+        rdns += ava("0992268993f22c640101", 0x0c, get("--uid").encode())
     subject = tlv(0x30, rdns)
     spki = key.public_key().public_bytes(serialization.Encoding.DER,
                                          serialization.PublicFormat.SubjectPublicKeyInfo)

@@ -482,6 +482,98 @@ test_subject_too_long_refused(void **state)
 	    CA_EPARSE);
 }
 
+/* Red team names_subject: "pkiadmin " is not text that names nobody. */
+static void
+test_subject_trailing_space_refused(void **state)
+{
+	char w[256];
+
+	(void)state;
+	assert_int_equal(check_one(3, 0x0c, "pkiadmin ", 9, w, sizeof(w)),
+	    CA_EPARSE);
+	assert_string_equal(w, "subject: CN has leading or trailing "
+	    "whitespace");
+	assert_int_equal(check_one(10, 0x13, " Acme", 5, w, sizeof(w)),
+	    CA_EPARSE);
+	assert_string_equal(w, "subject: O has leading or trailing "
+	    "whitespace");
+	/* Inner spaces are text. */
+	assert_int_equal(check_one(3, 0x0c, "Alice Smith", 11, w, sizeof(w)),
+	    CA_OK);
+}
+
+/* Red team names_subject: invisible characters and non-ASCII spaces. */
+static void
+test_subject_zero_width_refused(void **state)
+{
+	static const struct {
+		const char *v, *why;
+	} cases[] = {
+		{ "pkiadmin\xe2\x80\x8b", "CN contains U+200B, a zero-width "
+		  "or invisible character" },
+		{ "pki\xe2\x80\x8d" "admin", "CN contains U+200D, a "
+		  "zero-width or invisible character" },
+		{ "\xef\xbb\xbfpkiadmin", "CN contains U+FEFF, a zero-width "
+		  "or invisible character" },
+		{ "pki\xe2\x81\xa0" "admin", "CN contains U+2060, a zero-width "
+		  "or invisible character" },
+		{ "pki\xc2\xad" "admin", "CN contains U+00AD, a zero-width "
+		  "or invisible character" },
+		{ "pkiadmin\xc2\xa0", "CN contains U+00A0, a non-ASCII space" },
+		{ "pki\xe2\x80\x83" "admin", "CN contains U+2003, a non-ASCII "
+		  "space" },
+		{ "pki\xe2\x80\xaf" "admin", "CN contains U+202F, a non-ASCII "
+		  "space" },
+		{ "pki\xe3\x80\x80" "admin", "CN contains U+3000, a non-ASCII "
+		  "space" },
+		{ "pki\xef\xb8\x8f" "admin", "CN contains U+FE0F, an invisible "
+		  "filler or variation selector" },
+		{ "pki\xf3\xa0\x80\x81" "admin", "CN contains U+E0001, a "
+		  "format character" },
+	};
+	char w[256], want[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(check_one(3, 0x0c, cases[i].v,
+		    strlen(cases[i].v), w, sizeof(w)), CA_EPARSE);
+		snprintf(want, sizeof(want), "subject: %s", cases[i].why);
+		assert_string_equal(w, want);
+	}
+	/* Accented letters and other scripts are text. */
+	assert_int_equal(check_one(3, 0x0c, "Jos\xc3\xa9 M\xc3\xbcller", 13,
+	    w, sizeof(w)), CA_OK);
+}
+
+/* Red team names_subject: a right-to-left override hides what a CN says. */
+static void
+test_subject_bidi_refused(void **state)
+{
+	static const char *const v[] = {
+		"bob \xe2\x80\xaenimda\xe2\x80\xac",	/* U+202E */
+		"bob\xe2\x80\x8f",			/* U+200F */
+		"bob\xe2\x81\xa6x",			/* U+2066 */
+		"bob\xd8\x9c",				/* U+061C */
+	};
+	static const char *const cp[] = { "U+202E", "U+200F", "U+2066",
+	    "U+061C" };
+	char w[256], want[256];
+
+	(void)state;
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(check_one(3, 0x0c, v[i], strlen(v[i]), w,
+		    sizeof(w)), CA_EPARSE);
+		snprintf(want, sizeof(want), "subject: CN contains %s, a "
+		    "bidirectional control character", cp[i]);
+		assert_string_equal(w, want);
+	}
+	/* Any attribute, not only the CN. */
+	assert_int_equal(check_one(11, 0x0c, "Sales\xe2\x80\xae", 8, w,
+	    sizeof(w)), CA_EPARSE);
+	assert_string_equal(w, "subject: OU contains U+202E, a "
+	    "bidirectional control character");
+}
+
 int
 main(void)
 {
@@ -499,6 +591,9 @@ main(void)
 		cmocka_unit_test(test_subject_nul_refused),
 		cmocka_unit_test(test_subject_invalid_utf8_refused),
 		cmocka_unit_test(test_subject_too_long_refused),
+		cmocka_unit_test(test_subject_trailing_space_refused),
+		cmocka_unit_test(test_subject_zero_width_refused),
+		cmocka_unit_test(test_subject_bidi_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

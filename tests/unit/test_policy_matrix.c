@@ -37,6 +37,10 @@ enum kind {
 	K_NOBODY_UPN, K_WILD_UPN, K_PREFIX_UPN, K_STAR_UPN, K_EVIL_UPN,
 	K_EVIL_URI, K_CTRL_UPN, K_UPN_VS_SIDURL, K_DNS_VS_UPN, K_CN_VS_UPN,
 	K_MAIL_VS_UPN, K_SIDURL_MATCH, K_SIDURL_FOREIGN, K_CN_TEXT,
+	/* red-team names_subject: other subject attributes, look-alikes */
+	K_SUBJ_UID, K_SUBJ_UID_NOBODY, K_SUBJ_DOMAIN_CN, K_SUBJ_REALM_CN,
+	K_SUBJ_OTHER_DOMAIN_CN, K_SUBJ_FULLWIDTH, K_SUBJ_CYRILLIC, K_SUBJ_ZW,
+	K_SUBJ_BIDI, K_SUBJ_NBSP, K_SUBJ_TRAIL, K_SUBJ_ACCENTS,
 	K_SUBJ_NUL, K_SUBJ_BADUTF8, K_SUBJ_LONG, K_SUBJ_C, K_SUBJ_CTRL
 };
 
@@ -327,6 +331,50 @@ static const struct row rows[] = {
 	  DENY(FOREIGN_SID), NULL, NULL, NULL, NULL, NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_CN_TEXT, TP_ALICE, -1, 0, 0,
 	  ISSUE, NULL, "CN=Alice Smith,O=Entca", NULL, S(1106), NULL, false },
+	/* red-team names_subject: every identity attribute resolves. */
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_UID, TP_ALICE, -1, 0, 0,
+	  DENY(NAME_CONFLICT), "names: the request names two principals: "
+	  "SAN UPN alice@entca.test is alice, subject UID bob is bob", NULL,
+	  NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_UID_NOBODY, TP_ALICE, -1,
+	  0, 0, DENY(NAME_UNRESOLVED), "names: subject UID nobody is not in "
+	  "the directory; template PKCSIntune does not allow names outside "
+	  "the directory", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_DOMAIN_CN, TP_ALICE, -1,
+	  0, 0, DENY(NAME_CONFLICT), "names: the request names two "
+	  "principals: SAN UPN alice@entca.test is alice, subject CN "
+	  "ENTCA\\bob is bob", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_REALM_CN, TP_ALICE, -1,
+	  0, 0, DENY(NAME_CONFLICT), "names: the request names two "
+	  "principals: SAN UPN alice@entca.test is alice, subject CN "
+	  "entca.test\\bob is bob", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_OTHER_DOMAIN_CN, TP_ALICE,
+	  -1, 0, 0, DENY(NAME_UNRESOLVED), "names: subject CN OTHER\\alice is "
+	  "not in the directory; template PKCSIntune does not allow names "
+	  "outside the directory", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_FULLWIDTH, TP_ALICE, -1,
+	  0, 0, DENY(NAME_MALFORMED), "subject CN \xef\xbd\x82\xef\xbd\x8f"
+	  "\xef\xbd\x82 is malformed: looks like an account name but is "
+	  "not ASCII", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_CYRILLIC, TP_ALICE, -1,
+	  0, 0, DENY(NAME_MALFORMED), "subject CN b\xd0\xbe" "b is "
+	  "malformed: looks like an account name but is not ASCII", NULL,
+	  NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_ZW, TP_ALICE, -1, 0, 0,
+	  DENY(SUBJECT), "subject: CN contains U+200B, a zero-width or "
+	  "invisible character", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_BIDI, TP_ALICE, -1, 0, 0,
+	  DENY(SUBJECT), "subject: CN contains U+202E, a bidirectional "
+	  "control character", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_NBSP, TP_ALICE, -1, 0, 0,
+	  DENY(SUBJECT), "subject: CN contains U+00A0, a non-ASCII space",
+	  NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_TRAIL, TP_ALICE, -1, 0, 0,
+	  DENY(SUBJECT), "subject: CN has leading or trailing whitespace",
+	  NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_ACCENTS, TP_ALICE, -1, 0,
+	  0, ISSUE, NULL, "CN=Jos\xc3\xa9 M\xc3\xbcller,O=Entca", NULL,
+	  S(1106), NULL, false },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_EVIL_URI, TP_ALICE, -1, 0, 0,
 	  ISSUE, NULL, NULL, ALICE_UPN ",URI:https://evil", "",
 	  "names outside the directory (SAN URI https://evil): no SID "
@@ -502,6 +550,36 @@ make_csr(enum kind k, const struct principal *t, bool computer,
 	case K_CN_VS_UPN: c.subject = "CN=bob,O=Entca"; break;
 	case K_MAIL_VS_UPN: c.email = "bob@entca.test"; break;
 	case K_CN_TEXT: c.subject = "CN=Alice Smith,O=Entca"; break;
+	case K_SUBJ_UID:
+	case K_SUBJ_UID_NOBODY:
+	case K_SUBJ_DOMAIN_CN:
+	case K_SUBJ_REALM_CN:
+	case K_SUBJ_OTHER_DOMAIN_CN:
+	case K_SUBJ_FULLWIDTH:
+	case K_SUBJ_CYRILLIC:
+	case K_SUBJ_ZW:
+	case K_SUBJ_BIDI:
+	case K_SUBJ_NBSP:
+	case K_SUBJ_TRAIL:
+	case K_SUBJ_ACCENTS:
+		c.subject = NULL;
+		c.rdn[0][0] = "2.5.4.10"; c.rdn[0][1] = "Entca";
+		c.rdn[1][0] = "2.5.4.3";
+		c.rdn[1][1] = k == K_SUBJ_DOMAIN_CN ? "ENTCA\\bob" :
+		    k == K_SUBJ_REALM_CN ? "entca.test\\bob" :
+		    k == K_SUBJ_OTHER_DOMAIN_CN ? "OTHER\\alice" :
+		    k == K_SUBJ_FULLWIDTH ? "\xef\xbd\x82\xef\xbd\x8f\xef\xbd\x82" :
+		    k == K_SUBJ_CYRILLIC ? "b\xd0\xbe" "b" :
+		    k == K_SUBJ_ZW ? "bob\xe2\x80\x8b" :
+		    k == K_SUBJ_BIDI ? "alice \xe2\x80\xae" "bob" :
+		    k == K_SUBJ_NBSP ? "bob\xc2\xa0" :
+		    k == K_SUBJ_TRAIL ? "bob " :
+		    k == K_SUBJ_ACCENTS ? "Jos\xc3\xa9 M\xc3\xbcller" : "alice";
+		if (k == K_SUBJ_UID || k == K_SUBJ_UID_NOBODY) {
+			c.rdn[2][0] = "0.9.2342.19200300.100.1.1";
+			c.rdn[2][1] = k == K_SUBJ_UID ? "bob" : "nobody";
+		}
+		break;
 	default:
 		break;
 	}
@@ -727,6 +805,10 @@ main(void)
 	    "UPN a*@", "UPN alice*", "UPN nobody@evil", "URI https://evil",
 	    "UPN with control", "UPN vs SID URL", "DNS vs UPN", "CN vs UPN",
 	    "mail vs UPN", "SID URL matching", "foreign SID URL", "text CN",
+	    "subject UID bob", "subject UID nobody", "CN ENTCA\\bob",
+	    "CN entca.test\\bob", "CN OTHER\\alice", "CN fullwidth bob",
+	    "CN Cyrillic bob", "CN zero-width", "CN bidi override",
+	    "CN no-break space", "CN trailing space", "CN accented text",
 	    "subject CN NUL", "subject CN bad UTF-8", "subject CN too long",
 	    "subject C=USA", "subject CN with ESC" };
 	static const char *const whos[] = { "connector", "alice", "bob",

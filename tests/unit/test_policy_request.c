@@ -557,6 +557,121 @@ teardown(void **state)
 	return 0;
 }
 
+/* A request whose subject is O=Entca plus oid=value (no SANs). */
+static void
+subject_req(const char *oid, const char *value, struct policy_names *names)
+{
+	struct dn dn = { 0 };
+
+	memset(&req, 0, sizeof(req));
+	assert_int_equal(dn_push(&dn, "2.5.4.10", "Entca"), CA_OK);
+	assert_int_equal(dn_push(&dn, oid, value), CA_OK);
+	assert_int_equal(dn_encode(&dn, req.subject_der,
+	    sizeof(req.subject_der), &req.subject_len, NULL, 0), CA_OK);
+	policy_names_list(&req, names);
+}
+
+/* Red team names_subject: UID=pkiadmin next to CN=bob is looked up. */
+static void
+test_subject_uid_other_principal_refused(void **state)
+{
+	static struct policy_names names;
+	struct principal pkiadmin, bob;
+
+	(void)state;
+	tp_principal(TP_PKIADMIN, &pkiadmin);
+	tp_principal(TP_BOB, &bob);
+	subject_req("0.9.2342.19200300.100.1.1", "pkiadmin", &names);
+	assert_int_equal(names.n, 1);
+	assert_string_equal(names.v[0].what, "subject UID");
+	assert_int_equal(names.v[0].key, POLICY_NAME_KEY_ACCOUNT);
+	assert_int_equal(names.v[0].state, POLICY_NAME_OPEN);
+	assert_true(policy_name_is(&names.v[0], &pkiadmin));
+	assert_false(policy_name_is(&names.v[0], &bob));
+	/* A UID no account can have ("j+s", a space) names nobody. */
+	subject_req("0.9.2342.19200300.100.1.1", "j+s", &names);
+	assert_int_equal(names.n, 0);
+	subject_req("0.9.2342.19200300.100.1.1", "bob@entca.test", &names);
+	assert_int_equal(names.v[0].key, POLICY_NAME_KEY_UPN);
+	assert_true(policy_name_is(&names.v[0], &bob));
+	/* Other attributes are text, never looked up. */
+	subject_req("2.5.4.11", "pkiadmin", &names);
+	assert_int_equal(names.n, 0);
+	principal_clear(&pkiadmin);
+	principal_clear(&bob);
+}
+
+/* Red team names_subject: CN=DEMO\pkiadmin is an account name. */
+static void
+test_subject_domain_backslash_cn_resolved(void **state)
+{
+	static struct policy_names names;
+	struct principal pkiadmin;
+
+	(void)state;
+	tp_principal(TP_PKIADMIN, &pkiadmin);
+	subject_req(DN_OID_CN, "ENTCA\\pkiadmin", &names);
+	assert_int_equal(names.n, 1);
+	assert_int_equal(names.v[0].key, POLICY_NAME_KEY_ACCOUNT);
+	assert_true(policy_name_is(&names.v[0], &pkiadmin));
+	/* The DNS realm works as DOMAIN too; another domain names nobody
+	 * here (ca/ leaves it outside the directory). */
+	subject_req(DN_OID_CN, "entca.test\\pkiadmin", &names);
+	assert_true(policy_name_is(&names.v[0], &pkiadmin));
+	subject_req(DN_OID_CN, "OTHER\\pkiadmin", &names);
+	assert_int_equal(names.v[0].key, POLICY_NAME_KEY_ACCOUNT);
+	assert_false(policy_name_is(&names.v[0], &pkiadmin));
+	/* name@realm stays a UPN-shaped name (implicit UPN in ldap/). */
+	subject_req(DN_OID_CN, "pkiadmin@entca.test", &names);
+	assert_int_equal(names.v[0].key, POLICY_NAME_KEY_UPN);
+	/* Text with a backslash is still text. */
+	subject_req(DN_OID_CN, "Sales \\ Ops", &names);
+	assert_int_equal(names.n, 0);
+	principal_clear(&pkiadmin);
+}
+
+/* Red team names_subject: fullwidth ｐｋｉadmin (NFKC: pkiadmin). */
+static void
+test_subject_fullwidth_lookalike_refused(void **state)
+{
+	static struct policy_names names;
+
+	(void)state;
+	subject_req(DN_OID_CN, "\xef\xbd\x90\xef\xbd\x8b\xef\xbd\x89"
+	    "admin", &names);
+	assert_int_equal(names.n, 1);
+	assert_int_equal(names.v[0].state, POLICY_NAME_BAD);
+	assert_string_equal(names.v[0].why, "looks like an account name but "
+	    "is not ASCII");
+	/* Fullwidth '@' and '.' too; UID as well as CN. */
+	subject_req("0.9.2342.19200300.100.1.1", "pkiadmin\xef\xbc\xa0"
+	    "entca.test", &names);
+	assert_int_equal(names.v[0].state, POLICY_NAME_BAD);
+	/* Mathematical bold letters (U+1D400...; NFKC: ASCII). */
+	subject_req(DN_OID_CN, "\xf0\x9d\x90\xa9kiadmin", &names);
+	assert_int_equal(names.v[0].state, POLICY_NAME_BAD);
+}
+
+/* Red team names_subject: pkiadmіn with a Cyrillic і. */
+static void
+test_subject_cyrillic_lookalike_refused(void **state)
+{
+	static struct policy_names names;
+
+	(void)state;
+	subject_req(DN_OID_CN, "pkiadm\xd1\x96n", &names);
+	assert_int_equal(names.n, 1);
+	assert_int_equal(names.v[0].state, POLICY_NAME_BAD);
+	assert_string_equal(names.v[0].why, "looks like an account name but "
+	    "is not ASCII");
+	/* Display names with a space stay text, accents and all. */
+	subject_req(DN_OID_CN, "Jos\xc3\xa9 M\xc3\xbcller", &names);
+	assert_int_equal(names.n, 0);
+	subject_req(DN_OID_CN, "\xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd "
+	    "\xd0\x9f\xd0\xb5\xd1\x82\xd1\x80\xd0\xbe\xd0\xb2", &names);
+	assert_int_equal(names.n, 0);
+}
+
 int
 main(void)
 {
@@ -572,6 +687,10 @@ main(void)
 		cmocka_unit_test(test_hostile_mutations),
 		cmocka_unit_test(test_csr_second_template_ext_use_after_free),
 		cmocka_unit_test(test_csr_attribute_twice_refused),
+		cmocka_unit_test(test_subject_uid_other_principal_refused),
+		cmocka_unit_test(test_subject_domain_backslash_cn_resolved),
+		cmocka_unit_test(test_subject_fullwidth_lookalike_refused),
+		cmocka_unit_test(test_subject_cyrillic_lookalike_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }
