@@ -340,7 +340,16 @@ api_dispatch(struct job *j, const char *rest, bool local)
 		get_str(body, "sid", a->sid, sizeof(a->sid));
 		get_str(body, "upn", a->upn, sizeof(a->upn));
 		get_str(body, "device", a->device, sizeof(a->device));
-		if (a->sid[0] == '\0' && a->upn[0] == '\0' && a->device[0] == '\0')
+		/*
+		 * Exactly one selector: two could name different principals,
+		 * and revoking the certificates of either would be a guess.
+		 */
+		if ((a->sid[0] != '\0') + (a->upn[0] != '\0') + (a->device[0] != '\0') > 1)
+			job_text(j, 400, "body: name the principal with exactly one of "
+			    "\"sid\", \"upn\" or \"device\" (given:%s%s%s)",
+			    a->sid[0] ? " sid" : "", a->upn[0] ? " upn" : "",
+			    a->device[0] ? " device" : "");
+		else if (a->sid[0] == '\0' && a->upn[0] == '\0' && a->device[0] == '\0')
 			job_text(j, 400, "body: name the principal with \"sid\", \"upn\" or \"device\"");
 		else if (parse_reason(j, body, a))
 			work = revoke_all_work;
