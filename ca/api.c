@@ -196,12 +196,20 @@ revoke_all_work(struct job *j)
 		goto out;
 	}
 	rc = store_read_begin(j->d->store, &t, why, sizeof(why));
-	if (rc == CA_OK)
+	if (rc == CA_OK) {
 		rc = revoke_collect(t, a->sid, a->upn, dns, ca_now(), a->set);
+		if (rc != CA_OK)
+			snprintf(why, sizeof(why), "%s", store_txn_why(t));
+	}
 	store_read_end(t);
+	if (rc == CA_ETOOBIG) {
+		job_text(j, 413, "revoke: more certificates than one call may revoke");
+		goto out;
+	}
 	if (rc != CA_OK) {
-		job_text(j, rc == CA_ETOOBIG ? 413 : 500, "revoke: %s",
-		    rc == CA_ETOOBIG ? "more certificates than one call may revoke" : why);
+		/* The store's sentence names its path: the log keeps it. */
+		log_error("revoke: %s", why);
+		job_text(j, 500, "revoke: %s", ca_strerror(rc));
 		goto out;
 	}
 	list = json_array();
