@@ -197,12 +197,20 @@ revoke_all_work(struct job *j)
 		goto out;
 	}
 	rc = store_read_begin(j->d->store, &t, why, sizeof(why));
-	if (rc == CA_OK)
+	if (rc == CA_OK) {
 		rc = revoke_collect(t, a->sid, a->upn, dns, ca_now(), a->set);
+		if (rc != CA_OK)
+			snprintf(why, sizeof(why), "%s", store_txn_why(t));
+	}
 	store_read_end(t);
+	if (rc == CA_ETOOBIG) {
+		job_text(j, 413, "revoke: more certificates than one call may revoke");
+		goto out;
+	}
 	if (rc != CA_OK) {
-		job_text(j, rc == CA_ETOOBIG ? 413 : 500, "revoke: %s",
-		    rc == CA_ETOOBIG ? "more certificates than one call may revoke" : why);
+		/* The store's sentence names its path: the log keeps it. */
+		log_error("revoke: %s", why);
+		job_text(j, 500, "revoke: %s", ca_strerror(rc));
 		goto out;
 	}
 	list = json_array();
@@ -341,7 +349,16 @@ api_dispatch(struct job *j, const char *rest, bool local)
 		get_str(body, "sid", a->sid, sizeof(a->sid));
 		get_str(body, "upn", a->upn, sizeof(a->upn));
 		get_str(body, "device", a->device, sizeof(a->device));
-		if (a->sid[0] == '\0' && a->upn[0] == '\0' && a->device[0] == '\0')
+		/*
+		 * Exactly one selector: two could name different principals,
+		 * and revoking the certificates of either would be a guess.
+		 */
+		if ((a->sid[0] != '\0') + (a->upn[0] != '\0') + (a->device[0] != '\0') > 1)
+			job_text(j, 400, "body: name the principal with exactly one of "
+			    "\"sid\", \"upn\" or \"device\" (given:%s%s%s)",
+			    a->sid[0] ? " sid" : "", a->upn[0] ? " upn" : "",
+			    a->device[0] ? " device" : "");
+		else if (a->sid[0] == '\0' && a->upn[0] == '\0' && a->device[0] == '\0')
 			job_text(j, 400, "body: name the principal with \"sid\", \"upn\" or \"device\"");
 		else if (parse_reason(j, body, a))
 			work = revoke_all_work;

@@ -17,6 +17,7 @@
 #include "ca/http.h"
 #include "ca/http_util.h"
 #include "ca/job.h"
+#include "ca/log.h"
 #include "ca/revoke.h"
 #include "ca/store.h"
 #include "crl/reason.h"
@@ -139,9 +140,13 @@ api_read_work(struct job *j)
 		rc = store_get_cert(t, a->serial, a->serial_len, &c);
 		if (rc == CA_OK)
 			job_json(j, 200, cert_json(&c, hex));
-		else
-			job_text(j, rc == CA_ENOTFOUND ? 404 : 500, "certificate %s: %s", hex,
-			    rc == CA_ENOTFOUND ? "not issued by this CA" : store_txn_why(t));
+		else if (rc == CA_ENOTFOUND)
+			job_text(j, 404, "certificate %s: not issued by this CA", hex);
+		else {
+			/* The store's sentence names its path: the log keeps it. */
+			log_error("certificate %s: %s", hex, store_txn_why(t));
+			job_text(j, 500, "certificate %s: %s", hex, ca_strerror(rc));
+		}
 		rc = CA_OK;
 		break;
 	}

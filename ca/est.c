@@ -376,6 +376,19 @@ fail:
 	return false;
 }
 
+/*
+ * The account a request is recorded under: a renewal stays under the
+ * requester of the certificate it renews (an on-behalf-of issuance stays
+ * one through every renewal); anything else under the caller.
+ */
+static const char *
+enroll_requester(const struct job *j, const struct enroll *e)
+{
+	if (e->op == ENROLL_RENEW && e->renew_requester[0] != '\0')
+		return e->renew_requester;
+	return j->who.sam;
+}
+
 /* Fill the request record from what is known now. */
 static void
 enroll_fill_record(struct job *j, struct enroll *e, int status,
@@ -388,7 +401,7 @@ enroll_fill_record(struct job *j, struct enroll *e, int status,
 	if (e->op != ENROLL_APPROVE && e->op != ENROLL_DENY) {
 		/* An officer's decision keeps who asked and when. */
 		r->submitted_at = r->updated_at;
-		snprintf(r->requester, sizeof(r->requester), "%s", j->who.sam);
+		snprintf(r->requester, sizeof(r->requester), "%s", enroll_requester(j, e));
 	}
 	snprintf(r->template_name, sizeof(r->template_name), "%s", e->template_name);
 	r->status = status;
@@ -460,7 +473,8 @@ enroll_poll(struct job *j, struct enroll *e)
 	uint64_t id;
 	bool answered = false;
 
-	if (enroll_poll_key(e, e->template_name, j->who.sam, key, sizeof(key)) != CA_OK)
+	if (enroll_poll_key(e, e->template_name, enroll_requester(j, e), key,
+	    sizeof(key)) != CA_OK)
 		return false;
 	if (store_read_begin(j->d->store, &t, why, sizeof(why)) != CA_OK)
 		return false;
@@ -471,7 +485,7 @@ enroll_poll(struct job *j, struct enroll *e)
 		goto out;
 	/* The key is a hash: the record itself must be this template's and requester's. */
 	if (strcasecmp(r.template_name, e->template_name) != 0 ||
-	    strcmp(r.requester, j->who.sam) != 0)
+	    strcmp(r.requester, enroll_requester(j, e)) != 0)
 		goto out;
 	e->request_id = id;
 	switch (r.status) {
@@ -516,7 +530,7 @@ out:
  * the chain with CA_ESTATE (409) naming the winner's outcome.
  */
 static int
-enroll_claim_pending(struct store_wtxn *w, struct enroll *e)
+enroll_claim_pending(struct store_wtxn *w, const struct job *j, struct enroll *e)
 {
 	struct store_request cur;
 	char serial[2 * STORE_SERIAL_MAX + 1] = "";
@@ -525,6 +539,20 @@ enroll_claim_pending(struct store_wtxn *w, struct enroll *e)
 	rc = store_get_request(store_w_txn(w), e->request_id, &cur);
 	if (rc != CA_OK)
 		return store_w_fail(w, rc, "%s", store_txn_why(store_w_txn(w)));
+	/*
+	 * Four eyes (AD CS's "restrict certificate managers", ESC7): an officer
+	 * does not approve a request it submitted itself, by account name or
+	 * SID. The CA host's administrator (entca request approve) may.
+	 */
+	if (cur.status == STORE_REQ_PENDING && e->op == ENROLL_APPROVE &&
+	    !j->local && (strcasecmp(cur.requester, j->who.sam) == 0 ||
+	    (e->submitter_sid[0] != '\0' && strcmp(e->submitter_sid, j->who.sid) == 0))) {
+		rc = store_w_fail(w, CA_EDENIED, "request %llu: four eyes: %s "
+		    "submitted it and may not approve it; another CA officer "
+		    "must", e->request_id, cur.requester);
+		store_request_clear(&cur);
+		return rc;
+	}
 	if (cur.status == STORE_REQ_PENDING) {
 		store_request_clear(&cur);
 		return CA_OK;
@@ -607,7 +635,7 @@ enroll_renewal_again(struct job *j, struct enroll *e)
 		goto out;
 	answered = true;
 	if (store_get_request(t, id, &r) == CA_OK && r.status == STORE_REQ_ISSUED &&
-	    strcmp(r.requester, j->who.sam) == 0 && r.csr_len == e->csr_len &&
+	    strcmp(r.requester, enroll_requester(j, e)) == 0 && r.csr_len == e->csr_len &&
 	    memcmp(r.csr, e->csr, e->csr_len) == 0 &&
 	    store_get_cert(t, r.serial, r.serial_len, &c) == CA_OK &&
 	    c.status == STORE_CERT_VALID && ca_now() < c.not_after) {
@@ -637,7 +665,7 @@ enroll_apply(struct store_wtxn *w, struct job *j)
 	const char *decision;
 
 	if (e->op == ENROLL_APPROVE || e->op == ENROLL_DENY) {
-		if (enroll_claim_pending(w, e) != CA_OK)
+		if (enroll_claim_pending(w, j, e) != CA_OK)
 			return store_w_status(w);
 		e->rec.id = e->request_id;
 		store_w_put_request(w, &e->rec);
@@ -669,6 +697,7 @@ enroll_apply(struct store_wtxn *w, struct job *j)
 	    "subject", e->cert.subject_dn,
 	    "subject_sid", e->rec.subject_sid,
 	    "target", e->rec.target,
+	    "requester", e->rec.requester,
 	    "serial", serial_hex, NULL);
 }
 
@@ -774,7 +803,10 @@ enroll_decide(struct job *j, struct enroll *e, const struct principal *requester
 	memcpy(e->rec.serial, e->cert.serial, e->cert.serial_len);
 	e->rec.serial_len = e->cert.serial_len;
 	snprintf(e->cert.template_name, sizeof(e->cert.template_name), "%s", e->template_name);
-	snprintf(e->cert.requester, sizeof(e->cert.requester), "%s", requester->sam);
+	/* A renewal keeps the original requester (see enroll_requester). */
+	snprintf(e->cert.requester, sizeof(e->cert.requester), "%s",
+	    e->op == ENROLL_RENEW && e->renew_requester[0] != '\0' ?
+	    e->renew_requester : requester->sam);
 	snprintf(e->cert.subject_sid, sizeof(e->cert.subject_sid), "%s", e->dec.profile.sid);
 	if (e->have_subject) {
 		snprintf(e->cert.subject_upn, sizeof(e->cert.subject_upn), "%s", e->subject.upn);
@@ -938,6 +970,7 @@ enroll_renew_check(struct job *j, struct enroll *e, struct principal *requester)
 	snprintf(e->template_name, sizeof(e->template_name), "%s", c.template_name);
 	memcpy(e->renew_serial, c.serial, c.serial_len);
 	e->renew_serial_len = c.serial_len;
+	snprintf(e->renew_requester, sizeof(e->renew_requester), "%s", c.requester);
 	e->tmpl = templates_find(j->tset, c.template_name);
 	if (e->tmpl == NULL || !config_issues_template(j->cfg, c.template_name)) {
 		job_text(j, 404, "simplereenroll: template %s is no longer issued by this CA", c.template_name);

@@ -54,6 +54,15 @@ struct enroll {
 	/* simplereenroll: the certificate being renewed */
 	unsigned char renew_serial[STORE_SERIAL_MAX];
 	size_t renew_serial_len;
+	/*
+	 * Who requested the certificate being renewed: the new request and
+	 * certificate keep it, so that a certificate an officer requested on
+	 * someone's behalf never becomes that person's login by renewal.
+	 */
+	char renew_requester[STORE_NAME_MAX];
+
+	/* approve: the SID of the account that submitted the request */
+	char submitter_sid[PRINCIPAL_SID_MAX];
 };
 
 

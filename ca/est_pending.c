@@ -93,6 +93,7 @@ decide_pending_work(struct job *j)
 		    e->request_id, e->rec.requester, why);
 		return;
 	}
+	snprintf(e->submitter_sid, sizeof(e->submitter_sid), "%s", requester.sid);
 	if (enroll_find_subject(j, e, &requester)) {
 		/* Approval re-runs every check with the requester's rights. */
 		enroll_decide(j, e, &requester);

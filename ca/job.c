@@ -268,10 +268,16 @@ job_committed(int rc, void *arg)
 			log_error("store: audit of a refused login from %s: %s", j->peer,
 			    j->sjob.why[0] ? j->sjob.why : ca_strerror(rc));
 			job_text(j, 500, "internal error");
-		} else if (rc == CA_EEXIST || rc == CA_ESTATE || rc == CA_ENOTFOUND)
+		} else if (rc == CA_EDENIED)
+			job_text(j, 403, "%s", j->sjob.why);
+		else if (rc == CA_EEXIST || rc == CA_ESTATE || rc == CA_ENOTFOUND)
 			job_text(j, rc == CA_ENOTFOUND ? 404 : 409, "%s", j->sjob.why);
-		else
-			job_text(j, 500, "store: %s", j->sjob.why[0] ? j->sjob.why : ca_strerror(rc));
+		else {
+			/* The store's sentence names its path: the log keeps it. */
+			log_error("store: %s %s from %s: %s", j->method, j->path, j->peer,
+			    j->sjob.why[0] ? j->sjob.why : ca_strerror(rc));
+			job_text(j, 500, "store: %s", ca_strerror(rc));
+		}
 	}
 	workers_complete(j->d->workers, job_reply, j);
 }

@@ -285,9 +285,9 @@ store_w_put_cert(struct store_wtxn *w, const struct store_cert *c)
 	store_enc_free(&e);
 	if (rc == CA_EEXIST) {
 		w->rc = CA_OK;
-		return store_w_fail(w, CA_EEXIST, "store %s: certificate "
+		return store_w_fail(w, CA_EEXIST, "certificate "
 		    "serial %s exists already; serials are never reused",
-		    w->t.s->path, store_serial_hex(hex, c->serial,
+		    store_serial_hex(hex, c->serial,
 		    c->serial_len));
 	}
 	if (rc != CA_OK || cert_index(w, c) != CA_OK)
@@ -357,12 +357,12 @@ store_w_revoke(struct store_wtxn *w, const unsigned char *serial,
 	store_serial_hex(hex, serial, serial_len);
 	was_valid = c.status == STORE_CERT_VALID;
 	if (!was_valid && c.reason != STORE_REASON_HOLD)
-		rc = store_w_fail(w, CA_ESTATE, "store %s: certificate %s is "
-		    "already revoked (reason %d)", w->t.s->path, hex,
+		rc = store_w_fail(w, CA_ESTATE, "certificate %s is "
+		    "already revoked (reason %d)", hex,
 		    c.reason);
 	else if (!was_valid && reason == STORE_REASON_HOLD)
-		rc = store_w_fail(w, CA_ESTATE, "store %s: certificate %s is "
-		    "already on hold", w->t.s->path, hex);
+		rc = store_w_fail(w, CA_ESTATE, "certificate %s is "
+		    "already on hold", hex);
 	if (rc != CA_OK) {
 		store_cert_clear(&c);
 		return rc;
@@ -431,8 +431,8 @@ store_w_revoke_unknown(struct store_wtxn *w, const unsigned char *serial,
 	store_enc_free(&e);
 	if (rc == CA_EEXIST) {
 		w->rc = CA_OK;
-		return store_w_fail(w, CA_EEXIST, "store %s: serial %s is "
-		    "known; revoke the certificate instead", w->t.s->path,
+		return store_w_fail(w, CA_EEXIST, "serial %s is "
+		    "known; revoke the certificate instead",
 		    store_serial_hex(hex, serial, serial_len));
 	}
 	if (rc != CA_OK)
@@ -459,9 +459,9 @@ store_w_unrevoke(struct store_wtxn *w, const unsigned char *serial,
 	if ((rc = cert_load(w, serial, serial_len, &c)) != CA_OK)
 		return rc;
 	if (c.status != STORE_CERT_REVOKED || c.reason != STORE_REASON_HOLD) {
-		rc = store_w_fail(w, CA_ESTATE, "store %s: certificate %s is "
+		rc = store_w_fail(w, CA_ESTATE, "certificate %s is "
 		    "not on hold (only certificateHold can be undone)",
-		    w->t.s->path, store_serial_hex(hex, serial, serial_len));
+		    store_serial_hex(hex, serial, serial_len));
 		store_cert_clear(&c);
 		return rc;
 	}
@@ -497,8 +497,8 @@ store_get_cert(struct store_txn *t, const unsigned char *serial,
 	rc = store_t_get(t, STORE_DB_CERTS, serial, serial_len, &v,
 	    "get certificate");
 	if (rc == CA_ENOTFOUND)
-		return store_txn_fail(t, rc, "store %s: certificate %s not "
-		    "found", t->s->path, store_serial_hex(hex, serial,
+		return store_txn_fail(t, rc, "certificate %s not "
+		    "found", store_serial_hex(hex, serial,
 		    serial_len));
 	if (rc != CA_OK)
 		return rc;

@@ -231,8 +231,8 @@ store_w_del_template(struct store_wtxn *w, const char *name)
 	rc = store_t_get(&w->t, STORE_DB_TEMPLATES, name, strlen(name), &v,
 	    "get template");
 	if (rc == CA_ENOTFOUND)
-		return store_w_fail(w, rc, "store %s: template %s not found",
-		    w->t.s->path, name);
+		return store_w_fail(w, rc, "template %s not found",
+		    name);
 	if (rc != CA_OK)
 		return store_w_stick(w, rc);
 	return store_w_del(w, STORE_DB_TEMPLATES, name, strlen(name),
@@ -287,8 +287,8 @@ store_get_template(struct store_txn *t, const char *name,
 	rc = store_t_get(t, STORE_DB_TEMPLATES, name, strlen(name), &v,
 	    "get template");
 	if (rc == CA_ENOTFOUND)
-		return store_txn_fail(t, rc, "store %s: template %s not found",
-		    t->s->path, name);
+		return store_txn_fail(t, rc, "template %s not found",
+		    name);
 	if (rc != CA_OK)
 		return rc;
 	k.mv_data = (void *)name;

@@ -201,8 +201,8 @@ store_get_request(struct store_txn *t, uint64_t id, struct store_request *r)
 	rc = store_t_get(t, STORE_DB_REQUESTS, key, sizeof(key), &v,
 	    "get request");
 	if (rc == CA_ENOTFOUND)
-		return store_txn_fail(t, rc, "store %s: request %llu not found",
-		    t->s->path, (unsigned long long)id);
+		return store_txn_fail(t, rc, "request %llu not found",
+		    (unsigned long long)id);
 	if (rc != CA_OK)
 		return rc;
 	return request_decode(t, &v, r, 1);

@@ -378,11 +378,11 @@ store_submit(struct store *s, struct store_job *job)
 	job->why[0] = '\0';
 	if (s->read_only)
 		return ca_why(job->why, sizeof(job->why), CA_ESTATE, "store "
-		    "%s: opened read-only, write refused", s->path);
+		    "opened read-only, write refused");
 	pthread_mutex_lock(&s->lock);
 	if (s->closing) {
-		rc = ca_why(job->why, sizeof(job->why), CA_ESTATE, "store %s: "
-		    "closing, write refused", s->path);
+		rc = ca_why(job->why, sizeof(job->why), CA_ESTATE, "store "
+		    "closing, write refused");
 		goto out;
 	}
 	if (s->queued >= STORE_QUEUE_MAX) {

@@ -94,12 +94,26 @@ t_eq "removeFromCRL is no revocation reason: 400" 400 "$code"
 api "$CONN" "certificates/0badc0ffee/unrevoke" '{}'
 t_eq "releasing an unknown serial: 404" 404 "$code"
 
+# principals_revoke_contradictory_selectors_400: bob's UPN with alice's
+# SID revoked every certificate of alice (the selectors were ORed).
+api "$CONN" principals/revoke '{"upn":"bob@demo.example","sid":"S-1-5-21-3623811015-3361044348-30300820-1106","reason":"keyCompromise"}'
+t_eq "principals_revoke_contradictory_selectors_400: upn and sid: 400" 400 "$code"
+t_match "principals_revoke_contradictory_selectors_400: the 400 names both selectors" \
+    'exactly one of .*given: sid upn' "$(cat "$D/out")"
+api "$CONN" principals/revoke '{"upn":"alice@demo.example","device":"LAPTOP01","reason":"keyCompromise"}'
+t_eq "principals_revoke_contradictory_selectors_400: upn and device: 400" 400 "$code"
+"$BUILD/entca" -c "$DEMO_CONF" cert list >"$D/certs.txt" 2>&1
+t_match "principals_revoke_contradictory_selectors_400: alice's certificate stays valid" "^0*${SA##0}	valid" "$(cat "$D/certs.txt")"
+t_match "principals_revoke_contradictory_selectors_400: LAPTOP01's too" "^0*${S1##0}	valid" "$(cat "$D/certs.txt")"
+
 # The connector retires the device: every valid certificate of LAPTOP01.
 api "$CONN" principals/revoke '{"device":"LAPTOP01","reason":"cessationOfOperation"}'
 t_eq "retire LAPTOP01: 200" 200 "$code"
 t_match "both device certificates revoked" "$S1.*$S2|$S2.*$S1" "$(cat "$D/out")"
 api "$CONN" "certificates/$S1/revoke" '{"reason":"keyCompromise"}'
 t_eq "revoking twice: 409" 409 "$code"
+t_match "the 409 says why" 'is already revoked' "$(cat "$D/out")"
+t_fail "conflict_reason_has_no_path: the 409 names no store path" grep -Fq -e "$D" -e '/ca/db' "$D/out"
 
 api "$ADMIN" crl/publish '{"delta":true}'
 t_eq "delta publication by the admin: 200" 200 "$code"
@@ -165,6 +179,8 @@ fetch delta2 "+"
 t_match "delta lists the hold" "entry=${SA##0}:certificateHold" "$(crlinfo "$D/delta2.crl")"
 api "$CONN" "certificates/$S1/unrevoke" '{}'
 t_eq "unrevoke outside hold: 409" 409 "$code"
+t_match "the 409 says it is not on hold" "certificate $S1 is not on hold" "$(cat "$D/out")"
+t_fail "conflict_reason_has_no_path: ... nor does the not-on-hold 409" grep -Fq -e "$D" -e '/ca/db' -e 'store /' "$D/out"
 api "$CONN" "certificates/$SA/unrevoke" '{}'
 t_eq "release from hold: 200" 200 "$code"
 api "$ADMIN" crl/publish '{"delta":true}'

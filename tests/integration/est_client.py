@@ -2,12 +2,14 @@
 """est_client.py: the parallel and TLS-bound clients of request_lifecycle.sh,
 on Debian's python3 (ssl, python3-cryptography) and openssl s_client.
 
-  est_client.py race HOST PORT CAFILE USER:PW TEMPLATE RUNS MODE KEYFILE
+  est_client.py race HOST PORT CAFILE USER:PW TEMPLATE RUNS MODE KEYFILE [OFFICER:PW]
       MODE approve12: 12 connections approve one pending request at once;
       MODE approve-deny: one approve and one deny race. Each run makes a
       fresh pending request (subject CN=race-MODE-<run>), then lets the
       connections handshake, meet at a barrier and send together. Prints
       one line per run: "run=N id=ID 200=a 409=b other=c conflict=BODY".
+      OFFICER:PW decides (default USER:PW): an officer may not approve
+      its own request (four eyes).
   est_client.py linked HOST PORT CAFILE USER:PW TEMPLATE TLS HOW
       TLS 1.2 (python ssl, tls-unique) or 1.3 (openssl s_client,
       tls-exporter); HOW good (the connection's own binding), wrong (another
@@ -107,7 +109,8 @@ def exchange(host, port, cafile, data):
         s.close()
 
 
-def race(host, port, cafile, cred, template, runs, mode, keyfile):
+def race(host, port, cafile, cred, template, runs, mode, keyfile, officer=None):
+    officer = officer or cred
     key = load_key(keyfile)
     ops = ["approve"] * 12 if mode == "approve12" else ["approve", "deny"]
     for run in range(1, int(runs) + 1):
@@ -125,7 +128,7 @@ def race(host, port, cafile, cred, template, runs, mode, keyfile):
 
         def go(i):
             data = request_bytes(host, port, "POST", "/api/v1/requests/%s/%s"
-                                 % (rid, ops[i]), cred, "application/json", b"{}")
+                                 % (rid, ops[i]), officer, "application/json", b"{}")
             barrier.wait(TIMEOUT)
             try:
                 socks[i].sendall(data)

@@ -148,9 +148,16 @@ t_eq "polling while pending: 202" 202 "$code"
 code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u 'bob@demo.example:demo-bob' \
     -X POST "$DEMO_URL/api/v1/requests/$RID/approve")
 t_eq "approve by a non-officer: 403" 403 "$code"
+# Four eyes: the connector is an officer, but it submitted this request.
 code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$CONN" \
     -H 'Content-Type: application/json' -d '{}' -X POST "$DEMO_URL/api/v1/requests/$RID/approve")
-t_eq "approve by the officer: 200" 200 "$code"
+t_eq "officer_self_approval_refused: the connector approves its own request: 403" 403 "$code"
+t_match "officer_self_approval_refused: the 403 names the rule" 'four eyes: INTUNECONN\$ submitted it' "$(cat "$D/out")"
+post "$CONN" ApprovalUser/simpleenroll "$D/pend.b64"
+t_eq "officer_self_approval_refused: the request is still pending (202)" 202 "$code"
+code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u 'pkiadmin@demo.example:demo-admin' \
+    -H 'Content-Type: application/json' -d '{}' -X POST "$DEMO_URL/api/v1/requests/$RID/approve")
+t_eq "approve by another officer (pkiadmin): 200" 200 "$code"
 t_match "approval answers issued" '"status":"issued"' "$(cat "$D/out")"
 post "$CONN" ApprovalUser/simpleenroll "$D/pend.b64"
 t_eq "polling after approval: 200 with the certificate" 200 "$code"

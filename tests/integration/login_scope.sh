@@ -110,6 +110,36 @@ capi pc POST crl/publish '{}'
 t_refused "officer_issued_cert_not_admin: ... publishes no CRL" "$code"
 capi pl GET requests
 t_refused "officer_issued_cert_not_admin: LoginUser certificate the officer requested for pkiadmin is no login" "$code"
+# --- renewal_launders_on_behalf_cert_refused: the connector holds the key
+# of pl (requested by it on pkiadmin's behalf) and renews it; the renewal
+# stays the connector's request, so it is no pkiadmin login either ---
+$CSR make "$D/pl2.key" "$D/pl2.b64" "CN=pkiadmin,O=Demo" --upn pkiadmin@demo.example
+cest pl simplereenroll "$D/pl2.b64"
+t_eq "the holder of the on-behalf certificate renews it (simplereenroll): 200" 200 "$code"
+p7_to_pem "$D/out" "$D/pl2.pem"
+capi pl2 GET requests
+t_refused "renewal_launders_on_behalf_cert_refused: the renewed certificate is no officer login" "$code"
+t_match "renewal_launders_on_behalf_cert_refused: the refusal names the original requester" \
+    'requested by INTUNECONN\$ on behalf of pkiadmin' "$(cat "$D/out")"
+code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$ADMIN" \
+    "$DEMO_URL/api/v1/certificates/$(serial_of "$D/pl2.pem")")
+t_match "renewal_launders_on_behalf_cert_refused: the store records the connector as requester" \
+    '"requester":"INTUNECONN\$"' "$(cat "$D/out")"
+$CSR make "$D/pl3.key" "$D/pl3.b64" "CN=pkiadmin,O=Demo" --upn pkiadmin@demo.example
+cest pl2 simplereenroll "$D/pl3.b64"
+t_eq "the renewed certificate renews itself in turn: 200" 200 "$code"
+p7_to_pem "$D/out" "$D/pl3.pem"
+capi pl3 GET requests
+t_refused "renewal_launders_on_behalf_cert_refused: nor two renewals down the chain" "$code"
+"$BUILD/entca" -c "$DEMO_CONF" audit 50 >"$D/audit.txt" 2>&1
+t_match "renewal_launders_on_behalf_cert_refused: the renewal's audit event names the original requester" \
+    "\"action\":\"simplereenroll\".*\"requester\":\"INTUNECONN\\$\",\"serial\":\"$(serial_of "$D/pl2.pem")\"" "$(cat "$D/audit.txt")"
+$CSR make "$D/pa2.key" "$D/pa2.b64" "CN=pkiadmin,O=Demo"
+cest pa simplereenroll "$D/pa2.b64"
+t_eq "pkiadmin renews its own LoginUser certificate: 200" 200 "$code"
+p7_to_pem "$D/out" "$D/pa2.pem"
+capi pa2 GET requests
+t_eq "a self-requested certificate stays a login after renewal: 200" 200 "$code"
 capi pa GET requests
 t_eq "pkiadmin's own LoginUser certificate logs in (officer right): 200" 200 "$code"
 capi pa GET audit
@@ -174,6 +204,10 @@ capi pc GET audit
 t_refused "officer_issued_cert_not_admin: PKCSIntune certificate naming pkiadmin, certificate-admin = yes" "$code"
 capi pl GET audit
 t_refused "officer_issued_cert_not_admin: officer-requested LoginUser certificate naming pkiadmin, certificate-admin = yes" "$code"
+capi pl2 GET audit
+t_refused "renewal_launders_on_behalf_cert_refused: the renewed certificate reads no audit, certificate-admin = yes" "$code"
+capi pl3 GET audit
+t_refused "renewal_launders_on_behalf_cert_refused: ... nor its renewal" "$code"
 capi fc GET audit
 t_refused "foreign_ca_cert_with_sid_refused: a client-ca partner's certificate with pkiadmin's SID, audit" "$code"
 capi fc POST crl/publish '{}'

@@ -13,6 +13,8 @@ CSR="$PY $SRC/tests/integration/csr.py"
 CLIENT="$PY $SRC/tests/integration/est_client.py"
 CONN='INTUNECONN$:demo-connector'
 ALICE='alice@demo.example:demo-alice'
+# A second officer (PKI Admins): the connector may not approve its own requests.
+ADMIN='pkiadmin@demo.example:demo-admin'
 RUNS=${RACE_RUNS:-50}
 D=$T_TMP
 
@@ -63,7 +65,7 @@ p7_to_pem() { base64 -d "$1" | openssl pkcs7 -inform DER -print_certs -out "$2";
 certs() { "$BUILD/entca" -c "$DEMO_CONF" cert list; }
 
 # --- approval_race_one_certificate: 12 approvals of one pending request ---
-$CLIENT race "$HOST" "$PORT" "$DEMO_CA" "$CONN" RaceUser "$RUNS" approve12 "$D/race.key" >"$D/race12.txt"
+$CLIENT race "$HOST" "$PORT" "$DEMO_CA" "$CONN" RaceUser "$RUNS" approve12 "$D/race.key" "$ADMIN" >"$D/race12.txt"
 certs >"$D/certs.txt"
 bad=0 multi=0
 for i in $(seq 1 "$RUNS"); do
@@ -78,7 +80,7 @@ t_match "the losers' 409 names the winner's outcome" 'conflict=request [0-9]+ is
     "$(grep '^run=1 ' "$D/race12.txt")"
 
 # --- approve_vs_deny_race: exactly one winner, the loser 409 ---
-$CLIENT race "$HOST" "$PORT" "$DEMO_CA" "$CONN" RaceUser "$RUNS" approve-deny "$D/race.key" >"$D/raced.txt"
+$CLIENT race "$HOST" "$PORT" "$DEMO_CA" "$CONN" RaceUser "$RUNS" approve-deny "$D/race.key" "$ADMIN" >"$D/raced.txt"
 certs >"$D/certs.txt"
 bad=0 wrong=0
 for i in $(seq 1 "$RUNS"); do
@@ -98,7 +100,7 @@ $CSR make "$D/pa.key" "$D/pa.b64" "CN=alice,O=Demo" --upn alice@demo.example
 post "$CONN" ApprovalUser/simpleenroll "$D/pa.b64"
 t_eq "poll: approval template answers 202" 202 "$code"
 RA=$(rid)
-api "$CONN" "requests/$RA/approve" '{}'
+api "$ADMIN" "requests/$RA/approve" '{}'
 t_eq "poll: officer approves" 200 "$code"
 post "$CONN" ApprovalUser/simpleenroll "$D/pa.b64"
 t_eq "poll: same template, same CSR: 200 with the certificate" 200 "$code"
@@ -130,9 +132,28 @@ t_eq "poll_revoked_not_returned: the poll is a new pending request (202), not th
 $CSR make "$D/pe.key" "$D/pe.b64" "CN=alice,O=Demo" --upn alice@demo.example
 post "$CONN" ApprovalUser/simpleenroll "$D/pe.b64"
 RE=$(rid)
-api "$CONN" "requests/$RE/approve" '{}'
+api "$ADMIN" "requests/$RE/approve" '{}'
 post "$CONN" ApprovalUser/simpleenroll "$D/pe.b64"
 t_eq "poll: a second approved request returns its certificate" 200 "$code"
+
+# --- officer_self_approval_refused: four eyes (AD CS ESC7) ---
+$CSR make "$D/fe.key" "$D/fe.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "$CONN" ApprovalUser/simpleenroll "$D/fe.b64"
+RF=$(rid)
+api "$CONN" "requests/$RF/approve" '{}'
+t_eq "officer_self_approval_refused: the connector approves its own request: 403" 403 "$code"
+t_match "officer_self_approval_refused: the 403 names the four-eyes rule" \
+    "request $RF: four eyes: INTUNECONN\\$ submitted it and may not approve it" "$(cat "$D/out")"
+post "$CONN" ApprovalUser/simpleenroll "$D/fe.b64"
+t_eq "officer_self_approval_refused: nothing was issued, the request is pending (202)" 202 "$code"
+"$BUILD/entca" -c "$DEMO_CONF" request approve "$RF" >"$D/tool.out" 2>&1
+t_eq "the host tool (local administrator) may approve it: exit 0" 0 "$?"
+post "$CONN" ApprovalUser/simpleenroll "$D/fe.b64"
+t_eq "and the poll then returns the certificate (200)" 200 "$code"
+$CSR make "$D/fd.key" "$D/fd.b64" "CN=alice,O=Demo" --upn alice@demo.example
+post "$CONN" ApprovalUser/simpleenroll "$D/fd.b64"
+api "$CONN" "requests/$(rid)/deny" '{"reason":"withdrawn"}'
+t_eq "an officer may deny (withdraw) its own request: 200" 200 "$code"
 
 # --- csr_not_linked_to_tls_refused: challengePassword = channel binding ---
 r=$($CLIENT linked "$HOST" "$PORT" "$DEMO_CA" "$CONN" LinkedUser 1.2 good)
@@ -161,7 +182,7 @@ t_eq "csrattrs of a template that does not link leaves it out" 0 "$(csrattrs_has
 # --- renewal follows the template ---
 $CSR make "$D/ra.key" "$D/ra.b64" "CN=alice,O=Demo" --upn alice@demo.example
 post "$CONN" RenewApproval/simpleenroll "$D/ra.b64"
-api "$CONN" "requests/$(rid)/approve" '{}'
+api "$ADMIN" "requests/$(rid)/approve" '{}'
 post "$CONN" RenewApproval/simpleenroll "$D/ra.b64"
 t_eq "renewal: approved certificate on RenewApproval" 200 "$code"
 p7_to_pem "$D/out" "$D/ra.pem"
@@ -171,7 +192,7 @@ t_eq "renewal_bypasses_approval_refused: renewal on an approval template goes pe
 RR=$(rid)
 post "" simplereenroll "$D/ra2.b64" --cert "$D/ra.pem" --key "$D/ra.key"
 t_eq "renewal_bypasses_approval_refused: polling the renewal: still 202" 202 "$code"
-api "$CONN" "requests/$RR/approve" '{}'
+api "$ADMIN" "requests/$RR/approve" '{}'
 t_eq "the officer approves the renewal" 200 "$code"
 post "" simplereenroll "$D/ra2.b64" --cert "$D/ra.pem" --key "$D/ra.key"
 t_eq "the renewal poll then returns the certificate" 200 "$code"
@@ -189,7 +210,7 @@ t_match "renewal_without_enroll_right_refused: the 403 names the enroll right" '
 # valid-certificate-suffices: no approval for the renewal, one renewal per certificate.
 $CSR make "$D/rb.key" "$D/rb.b64" "CN=alice,O=Demo" --upn alice@demo.example
 post "$CONN" RenewByCert/simpleenroll "$D/rb.b64"
-api "$CONN" "requests/$(rid)/approve" '{}'
+api "$ADMIN" "requests/$(rid)/approve" '{}'
 post "$CONN" RenewByCert/simpleenroll "$D/rb.b64"
 p7_to_pem "$D/out" "$D/rb.pem"
 $CSR make "$D/rb2.key" "$D/rb2.b64" "CN=alice,O=Demo" --upn alice@demo.example
