@@ -1,7 +1,7 @@
 /*
  * Read-only views of the management API (GET, JSON): pending and past
  * requests and one certificate for officers and auditors, the audit log for
- * auditors (the CA "auditor" right of DESIGN.md §5). Authenticated like
+ * auditors (the CA "auditor" right, README: Security model). Authenticated like
  * every call; the LMDB read runs on a worker in its own read transaction.
  */
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * The one wall-clock seam (STYLE.md): every "now" for certificates, CRLs and
+ * The one wall-clock seam: every "now" for certificates, CRLs and
  * records comes from ca_now(). Tests and `entca` can pin it with the
  * ENTCA_NOW environment variable (seconds since the epoch); timers use the
  * monotonic clock through libevent instead.

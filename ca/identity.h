@@ -5,7 +5,7 @@
  * key + certificate import, PKCS#11 token key). The key itself is never
  * loaded by ca_identity_load: only the signer process (ca/signer.h) opens it.
  *
- * State folder layout (DESIGN.md §2):
+ * State folder layout:
  *   ca.json       key location record, written last (the commit marker), 0600
  *   ca.key        PKCS#8 PEM private key (file keys only), 0600, O_EXCL
  *   ca.crt        CA certificate, PEM

@@ -3,7 +3,7 @@
  * worker, through the store writer when something is recorded, and back.
  *
  * Authentication is decided here, for EST and the management API alike
- * (DESIGN.md §5): HTTP Basic through a directory bind, or a TLS client
+ * (README: Security model): HTTP Basic through a directory bind, or a TLS client
  * certificate that this CA issued, that the store holds unrevoked with the
  * same DER, that is within validity and carries Client Authentication.
  * A certificate logs in only to renew itself unless its template is in
@@ -399,7 +399,7 @@ out:
 }
 
 /*
- * Worker: the certificate login scope of DESIGN.md §5. CA_EDENIED with the
+ * Worker: the certificate login scope of README: Security model. CA_EDENIED with the
  * reason (told to the client: it names only its own certificate) when this
  * certificate may not be used for this request.
  */

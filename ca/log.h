@@ -1,6 +1,6 @@
 /*
  * Logging for the daemon and the admin tool: levels, stderr or syslog.
- * Only the request level and the daemon's top level log (STYLE.md: library
+ * Only the request level and the daemon's top level log (library
  * code returns codes). Thread-safe: one write(2)/syslog(3) per line.
  */
 #ifndef ENTCA_CA_LOG_H

@@ -56,7 +56,7 @@ struct ca_config {
 	unsigned max_connections;		/* per listener, all sources */
 	unsigned max_conn_per_source;		/* per IPv4 address / IPv6 /64 */
 	unsigned handshake_timeout_s;		/* TCP accept .. TLS handshake done */
-	/* certificate login scope (DESIGN.md §5): templates whose
+	/* certificate login scope (README: Security model): templates whose
 	 * certificates log in beyond renewing themselves, and whether such a
 	 * login may carry Manage CA and auditor rights */
 	size_t n_login_templates;

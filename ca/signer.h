@@ -1,5 +1,5 @@
 /*
- * The signer process (DESIGN.md §2): the only place the CA private key
+ * The signer process: the only place the CA private key
  * lives. signer_start forks a child that opens the key named by the state
  * folder's ca.json (file or PKCS#11 URI), checks it against ca.crt, drops
  * privileges and then answers one question over a SOCK_SEQPACKET

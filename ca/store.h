@@ -1,5 +1,5 @@
 /*
- * The store: entca's one LMDB environment (DESIGN.md §4). It owns the state
+ * The store: entca's one LMDB environment. It owns the state
  * folder's data.mdb and its named databases (meta, requests, certs,
  * by_expiry, by_revocation, by_subject, templates, audit), the record
  * encoding (a version byte, then length-prefixed fields, never raw structs),

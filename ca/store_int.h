@@ -13,7 +13,7 @@
 
 #include "ca/store.h"
 
-/* The named databases, in the order of DESIGN.md §4. */
+/* The named databases, in a fixed order. */
 enum store_db {
 	STORE_DB_META,
 	STORE_DB_REQUESTS,

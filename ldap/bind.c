@@ -66,7 +66,7 @@ static const struct {
 
 /*
  * Read an AD bind diagnostic's "data NNN" through the table above; any
- * other refusal is a bad password (reference/directory.md).
+ * other refusal is a bad password (MS-ADTS §3.1.1.3.4, Win32 error codes).
  */
 enum directory_auth_reason
 dir_ad_bind_reason(const char *diag)

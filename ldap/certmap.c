@@ -1,6 +1,6 @@
 /*
  * Certificate-to-account mapping for TLS client authentication. The SID
- * security extension 1.3.6.1.4.1.311.25.2 (reference/adcs.md §1.2: a
+ * security extension 1.3.6.1.4.1.311.25.2 (KB5014754: a
  * GeneralNames with one otherName 1.3.6.1.4.1.311.25.2.1 whose [0] value
  * is an OCTET STRING with the SID as ASCII) is authoritative when
  * present; otherwise the strong altSecurityIdentities forms of §1.5:

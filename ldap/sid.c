@@ -1,6 +1,6 @@
 /*
  * objectSid and objectGUID codecs (MS-DTYP §2.4.2.1-2.4.2.2, §2.3.4.2).
- * The layouts and worked examples are in shared/reference/adcs.md §2.
+ * The layouts are MS-DTYP §2.4.2 (SID) and §2.3.4 (GUID).
  * Pure code; any thread.
  */
 #include <errno.h>

@@ -1,7 +1,7 @@
 /*
  * Codecs for the two binary identifiers Active Directory hands out over
  * LDAP (MS-DTYP §2.4.2 objectSid, §2.3.4 objectGUID; facts in
- * shared/reference/adcs.md §2.1-2.2). Pure functions, no allocation; safe
+ * MS-DTYP §2.4.2). Pure functions, no allocation; safe
  * from any thread.
  */
 #ifndef ENTCA_LDAP_SID_H

@@ -3,7 +3,7 @@
  * the request says, the CA's settings and the time, say issue, pend or deny
  * with a machine code and one sentence, and to issue, the certificate
  * profile: everything ca/'s builder puts in the certificate, as plain data.
- * DESIGN.md §5 and §6, issue 5. No I/O, no clock (the caller passes now);
+ * The rights and certificate contents of README: Security model. No I/O, no clock (the caller passes now);
  * any thread.
  */
 #ifndef ENTCA_POLICY_DECIDE_H

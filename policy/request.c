@@ -57,7 +57,7 @@ policy_sid_valid(const char *s)
 
 /*
  * SidExtValue: GeneralNames { [0] otherName { 1.3.6.1.4.1.311.25.2.1,
- * [0] EXPLICIT OCTET STRING "S-1-..." } } (reference/adcs.md §1.2).
+ * [0] EXPLICIT OCTET STRING "S-1-..." } } (KB5014754).
  */
 static int
 sid_from_ext(const unsigned char *p, size_t len, char *sid, size_t sidlen)

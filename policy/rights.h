@@ -1,7 +1,7 @@
 /*
  * Rights: CA rights (read, request, officer, admin, auditor) and template
  * rights (TMPL_RIGHT_* in templates/template.h), and the evaluation of an
- * allow/deny list against a principal and its groups (DESIGN.md §5). Pure
+ * allow/deny list against a principal and its groups (README: Security model). Pure
  * functions; safe from any thread.
  */
 #ifndef ENTCA_POLICY_RIGHTS_H

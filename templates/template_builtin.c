@@ -1,6 +1,6 @@
 /*
  * The built-in templates: AD CS's default templates as Windows Server 2008
- * and later install them (MS-CRTD note <42>, decoded in reference/adcs.md
+ * and later install them (MS-CRTD note <42>,
  * §7), the starting points for `entca template duplicate`. Their security
  * is AD CS's default (Write is not a template right in entca and is left
  * out). Static read-only data; any thread.

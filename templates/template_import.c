@@ -1,6 +1,6 @@
 /*
  * Converting AD pKICertificateTemplate objects (LDIF) into entca
- * templates: MS-CRTD attributes and flags (reference/adcs.md §3) mapped
+ * templates: MS-CRTD attributes and flags (MS-CRTD) mapped
  * onto struct template, then written and parsed back so every result is a
  * valid template file. Also writes template files without overwriting.
  * Per-call state only; any thread.

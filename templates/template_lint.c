@@ -1,6 +1,6 @@
 /*
  * Lint rules for templates: the AD CS misconfigurations that hand out
- * domain takeover (Certipy's ESC1-ESC4 and ESC9, reference/adcs.md §8)
+ * domain takeover (Certipy's ESC1-ESC4 and ESC9, SpecterOps' Certified Pre-Owned and later ESCs)
  * and the compatibility bounds. Each rule can be overridden by name with
  * `allow-dangerous`; the bounds cannot. Pure except for ESC4's stat();
  * any thread.

@@ -67,7 +67,7 @@ const struct tmpl_bitname tmpl_ku_names[] = {
 };
 const size_t tmpl_ku_count = sizeof(tmpl_ku_names) / sizeof(tmpl_ku_names[0]);
 
-/* reference/adcs.md §6. */
+/* Microsoft's application policy OIDs. */
 const struct tmpl_ekuname tmpl_eku_names[] = {
 	{ "client-auth", TMPL_OID_CLIENT_AUTH },
 	{ "server-auth", "1.3.6.1.5.5.7.3.1" },

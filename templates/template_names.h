@@ -1,7 +1,7 @@
 /*
  * Name tables of the template file syntax (internal to templates/): the
  * words a file uses for each enum and mask bit, and the friendly names of
- * application policies (EKU OIDs, reference/adcs.md §6). The parser, the
+ * application policies (EKU OIDs, Microsoft's application policy OIDs). The parser, the
  * writer, the LDIF importer and the lint rules share them. Static data;
  * safe from any thread.
  */

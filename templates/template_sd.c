@@ -4,7 +4,7 @@
  * ACCESS_ALLOWED/DENIED ACEs and their OBJECT variants (§2.4.4). Enroll and
  * AutoEnroll are control-access rights on the extended-right GUIDs of
  * MS-CRTD §2.5.2; read is RIGHT_DS_READ_PROPERTY or GENERIC_READ
- * (reference/adcs.md §4.1). Pure; any thread.
+ * (MS-DTYP §2.4.6 and MS-CRTD). Pure; any thread.
  */
 #include <stdio.h>
 #include <string.h>

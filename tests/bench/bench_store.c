@@ -39,7 +39,7 @@ now_s(void)
 /*
  * Fill c as certificate number n. Its serial is 8 pseudo-random octets
  * (splitmix64 of n, top bit clear, first octet non-zero), as random
- * serials (DESIGN.md §6) land all over the certs tree.
+ * serials (RFC 5280 §4.1.2.2, random) land all over the certs tree.
  */
 static void
 fill_cert(struct store_cert *c, uint32_t n)

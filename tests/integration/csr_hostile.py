@@ -22,7 +22,7 @@ TMPL_V2 = ObjectIdentifier("1.3.6.1.4.1.311.21.7")
 PLACEHOLDER = ObjectIdentifier("1.3.6.1.4.1.311.21.9")
 UPN = ObjectIdentifier("1.3.6.1.4.1.311.20.2.3")
 PLACEHOLDER_DER = bytes.fromhex("06092b0601040182371509")
-# reference/adcs.md §5.1: template .176.1.14, major 100, minor 4.
+# szOID_CERTIFICATE_TEMPLATE, MS-WCCE: template .176.1.14, major 100, minor 4.
 GOOD = bytes.fromhex("302806202b0601040182371508"
                      "85a1c20ab2f83b86819106"
                      "87df821083baee13813001"

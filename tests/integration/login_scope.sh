@@ -1,6 +1,6 @@
 #!/bin/bash
 # Who is logged in, and on what terms (issue 10 items 1, 2, 9; issue 20
-# items 1, 7; DESIGN.md §5). Each check performs an attack found against
+# items 1, 7; README: Security model). Each check performs an attack found against
 # the demo: a revoked certificate that still logs in, an officer-issued
 # certificate that makes the officer pkiadmin, a foreign CA's certificate
 # carrying pkiadmin's SID, a disabled account's certificate, checks in the

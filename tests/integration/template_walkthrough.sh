@@ -1,5 +1,5 @@
 #!/bin/sh
-# The PKCS walkthrough's template (reference/pkcs-walkthrough.md §2) made
+# The PKCS walkthrough's template (Microsoft's PKCS walkthrough for Intune, template step) made
 # the way an administrator makes it: `entca template duplicate User
 # "PKCS Intune"`, then edits with sed, then validate. Also: the result is
 # etc/templates/PKCSIntune.tmpl, lint rules fire on the edits that make it

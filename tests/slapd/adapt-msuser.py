@@ -3,7 +3,7 @@
 
 Reads the Active Directory schema shipped with slapd and writes a copy that
 loads next to the memberof overlay and answers filters (see
-shared/reference/directory.md, "OpenLDAP as a test directory"):
+the AD attributes entca reads, mapped onto OpenLDAP):
   - memberOf is dropped (the overlay defines the same OID, operational) and
     removed from the abstract class mstop that lists it;
   - every attribute without an EQUALITY rule gets one chosen by its syntax,

@@ -3,8 +3,8 @@
  * external GnuTLS private key (gnutls_privkey_import_ext4) whose callbacks
  * forward to a real key, the way ca/'s signer client forwards to the signer
  * process. GnuTLS 3.7.9 needs both sign callbacks and an info callback that
- * answers algorithm, bits and supported signature algorithms (DESIGN.md
- * §2). Counts the calls so tests can see which path GnuTLS took.
+ * answers algorithm, bits and supported signature algorithms (a NULL
+ * hash callback crashes its certificate signer). Counts the calls so tests can see which path GnuTLS took.
  * Header-only (static functions); one key per struct; not thread-safe.
  */
 #ifndef ENTCA_TESTS_CRL_EXTKEY_H

@@ -1,6 +1,6 @@
 /*
  * Unit tests for the pure parts of ldap/: objectSid and objectGUID codecs
- * (worked examples of reference/adcs.md §2), RFC 4515 / RFC 4514
+ * (worked examples of MS-DTYP §2.4.2), RFC 4515 / RFC 4514
  * escaping, the SID extension parser (real AD CS bytes of adcs.md §1.2),
  * the credential cache (TTL, bound, salted keys) and configuration checks.
  * The live directory is tested by tests/integration/directory_live.sh.
@@ -488,7 +488,7 @@ test_auth_refused_before_network(void **state)
 	directory_free(d);
 }
 
-/* AD's bind diagnostics map to log reasons (reference/directory.md). */
+/* AD's bind diagnostics map to log reasons (MS-ADTS §3.1.1.3.4, Win32 error codes). */
 static void
 test_ad_bind_reason(void **state)
 {

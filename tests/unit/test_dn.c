@@ -85,7 +85,7 @@ test_escaped_example(void **state)
 	assert_memory_equal(der + 4, "\x30\x09\x06\x03\x55\x04\x06", 7);
 }
 
-/* reference/adcs.md §9: the Intune escaped-subject cases. */
+/* Intune's documented escaping: the Intune escaped-subject cases. */
 static void
 test_intune_cases(void **state)
 {

@@ -283,7 +283,7 @@ test_directory_subject_checked(void **state)
 static void
 test_template_extensions(void **state)
 {
-	/* reference/adcs.md §5.1: template info for .176.1.14, 100, 4. */
+	/* szOID_CERTIFICATE_TEMPLATE, MS-WCCE: template info for .176.1.14, 100, 4. */
 	static const unsigned char v2[] = { 0x30, 0x28, 0x06, 0x20, 0x2b, 0x06,
 	    0x01, 0x04, 0x01, 0x82, 0x37, 0x15, 0x08, 0x85, 0xa1, 0xc2, 0x0a,
 	    0xb2, 0xf8, 0x3b, 0x86, 0x81, 0x91, 0x06, 0x87, 0xdf, 0x82, 0x10,
@@ -390,7 +390,7 @@ test_hostile_mutations(void **state)
 	free(der);
 }
 
-/* reference/adcs.md §5.1: template info for .176.1.14, 100, 4. */
+/* szOID_CERTIFICATE_TEMPLATE, MS-WCCE: template info for .176.1.14, 100, 4. */
 static const unsigned char tmpl_v2[] = { 0x30, 0x28, 0x06, 0x20, 0x2b, 0x06,
     0x01, 0x04, 0x01, 0x82, 0x37, 0x15, 0x08, 0x85, 0xa1, 0xc2, 0x0a,
     0xb2, 0xf8, 0x3b, 0x86, 0x81, 0x91, 0x06, 0x87, 0xdf, 0x82, 0x10,
@@ -499,7 +499,7 @@ test_csr_attribute_twice_refused(void **state)
 {
 	static const unsigned char placeholder[] = { 0x06, 0x09, 0x2b, 0x06,
 	    0x01, 0x04, 0x01, 0x82, 0x37, 0x19, 0x03 };
-	/* SidExtValue for S-1-5-21-1-2-3-500 (reference/adcs.md §1.2). */
+	/* SidExtValue for S-1-5-21-1-2-3-500 (KB5014754). */
 	static const char sid[] = "S-1-5-21-1-2-3-500";
 	unsigned char v[128], *p;
 	gnutls_x509_crq_t crq, again;

@@ -267,7 +267,7 @@ tp_key(enum tp_key k)
 	return keys[k];
 }
 
-/* SID extension value as AD CS writes it (reference/adcs.md §1.2). */
+/* SID extension value as AD CS writes it (KB5014754). */
 static size_t
 sid_ext(const char *sid, unsigned char *out)
 {

@@ -326,7 +326,7 @@ test_legacy(void **state)
 	    "entca accepts 1024..16384"));
 }
 
-/* SIDs from reference/adcs.md §2.1, and malformed ones. */
+/* SIDs from MS-DTYP §2.4.2, and malformed ones. */
 static void
 test_sid(void **state)
 {
@@ -356,7 +356,7 @@ test_sid(void **state)
 	    CA_EPARSE);
 }
 
-/* The FILETIME byte strings of reference/adcs.md §3.1.1, as validity. */
+/* The FILETIME byte strings of MS-CRTD pKIExpirationPeriod, as validity. */
 static void
 test_filetime_table(void **state)
 {

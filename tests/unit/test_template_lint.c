@@ -339,7 +339,7 @@ test_builtins(void **state)
 	assert_string_equal(template_builtin_get("Exchange Signature Only")->name,
 	    "ExchangeUserSignature");
 	assert_null(template_builtin_get("DomainController"));
-	/* AD CS values (reference/adcs.md §7). */
+	/* AD CS values (AD CS's defaults). */
 	assert_int_equal(template_builtin_get("WebServer")->validity_seconds,
 	    2 * 365 * 86400LL);
 	assert_int_equal(template_builtin_get("SubCA")->key_usage, 0x86);
