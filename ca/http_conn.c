@@ -150,13 +150,27 @@ conn_release(struct http_conn *c)
 	c->src = NULL;
 }
 
+/*
+ * Wipe and free the response buffer: a serverkeygen answer holds a private
+ * key (PKCS#8 or PKCS#12), and freed heap is read by the next allocation.
+ */
+static void
+conn_out_drop(struct http_conn *c)
+{
+	if (c->out != NULL)
+		explicit_bzero(c->out, c->out_len);
+	free(c->out);
+	c->out = NULL;
+	c->out_len = c->out_off = 0;
+}
+
 /* Free everything of a connection that is no longer in any list. */
 static void
 conn_destroy(struct http_conn *c)
 {
 	http_parse_free(&c->parser);
 	tls_peer_clear(&c->peer);
-	free(c->out);
+	conn_out_drop(c);
 	free(c);
 }
 
@@ -262,9 +276,7 @@ conn_write(struct http_conn *c)
 		http_conn_close(c);
 		return;
 	}
-	free(c->out);
-	c->out = NULL;
-	c->out_len = c->out_off = 0;
+	conn_out_drop(c);
 	switch (c->after) {
 	case HA_READ:
 		c->state = HC_READ;
@@ -296,7 +308,7 @@ void
 http_conn_send(struct http_conn *c, char *out, size_t len,
     enum http_after after)
 {
-	free(c->out);
+	conn_out_drop(c);
 	c->out = out;
 	c->out_len = len;
 	c->out_off = 0;

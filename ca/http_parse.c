@@ -81,23 +81,38 @@ http_parse_init(struct http_parser *p, size_t body_max)
 	p->body_max = body_max;
 }
 
+/*
+ * Wipe and free the body: it may hold a PKCS#12 password (a CSR's
+ * challengePassword) or other secrets the client sent.
+ */
+static void
+body_drop(struct http_parser *p)
+{
+	if (p->body != NULL)
+		explicit_bzero(p->body, p->body_cap);
+	free(p->body);
+}
+
 /* Forget the current request but keep the configuration. */
 void
 http_parse_reset(struct http_parser *p)
 {
 	size_t body_max = p->body_max;
 
-	free(p->body);
+	/* http_parse_init clears the head, Authorization header included */
+	body_drop(p);
 	http_parse_init(p, body_max);
 }
 
-/* Release the body buffer. */
+/* Release the body buffer and wipe the head (it holds credentials). */
 void
 http_parse_free(struct http_parser *p)
 {
 	if (p == NULL)
 		return;
-	free(p->body);
+	body_drop(p);
+	explicit_bzero(p->head, sizeof(p->head));
+	explicit_bzero(p->pathbuf, sizeof(p->pathbuf));
 	p->body = NULL;
 	p->body_len = p->body_cap = 0;
 }
@@ -378,8 +393,13 @@ body_reserve(struct http_parser *p, size_t want)
 		cap *= 2;
 	if (cap > p->body_max + 1)
 		cap = p->body_max + 1;
-	if ((b = realloc(p->body, cap)) == NULL)
+	/* Not realloc: the old block would be freed with the body in it. */
+	if ((b = malloc(cap)) == NULL)
 		return false;
+	if (p->body != NULL) {
+		memcpy(b, p->body, p->body_len);
+		body_drop(p);
+	}
 	p->body = b;
 	p->body_cap = cap;
 	return true;
