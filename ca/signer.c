@@ -141,10 +141,11 @@ signer_reap(struct signer *s, int status_known, int status, int expected)
 
 /*
  * Kill (if asked) and reap the child, close the socket: the signer is down.
- * A child we had to kill is recorded with cause, as one that died alone.
+ * A child we had to kill is recorded with cause, as one that died alone,
+ * unless quiet (a start that failed says why itself).
  */
 static void
-signer_down(struct signer *s, int kill_it)
+signer_down_as(struct signer *s, int kill_it, int quiet)
 {
 	if (s->fd >= 0)
 		close(s->fd);
@@ -152,9 +153,16 @@ signer_down(struct signer *s, int kill_it)
 	if (s->pid > 0) {
 		if (kill_it)
 			signer_kill(s, s->pid);
-		signer_reap(s, 0, 0, 0);
+		signer_reap(s, 0, 0, quiet);
 	}
 	s->pid = 0;
+}
+
+/* Down, a death recorded with its cause. */
+static void
+signer_down(struct signer *s, int kill_it)
+{
+	signer_down_as(s, kill_it, 0);
 }
 
 /* Receive one reply within timeout_ms into buf; returns its length or a code. */
@@ -198,15 +206,7 @@ signer_recv(int fd, unsigned char *buf, size_t len, int timeout_ms,
 static void
 signer_down_quiet(struct signer *s, int kill_it)
 {
-	if (s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
-	if (s->pid > 0) {
-		if (kill_it)
-			signer_kill(s, s->pid);
-		signer_reap(s, 0, 0, 1);
-	}
-	s->pid = 0;
+	signer_down_as(s, kill_it, 1);
 }
 
 /* Launcher: send one spawn answer, with the parent's end of the socket. */

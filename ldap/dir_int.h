@@ -96,6 +96,9 @@ void dir_sigpipe_restore(const sigset_t *old);
 /* Translate a libldap result code into the project enum. */
 int dir_ldap_code(int lrc);
 
+/* The code of a failed write, marking x lost or broken (directory.c). */
+int dir_write_code(struct dir_ctx *x, int lrc);
+
 /* Monotonic seconds for the cache. */
 int64_t dir_monotonic(void);
 

@@ -60,6 +60,25 @@ global_init(void)
 	(void)ldap_set_option(NULL, LDAP_OPT_X_TLS_NEWCTX, &zero);
 }
 
+/*
+ * A write (modify) that failed with lrc: mark the connection for the pool
+ * (lost or broken) and return the project code a publication reports;
+ * every refusal by the server is CA_EIO to the caller.
+ */
+int
+dir_write_code(struct dir_ctx *x, int lrc)
+{
+	int rc = dir_ldap_code(lrc);
+
+	if (rc == CA_EUNAVAIL)
+		x->lost = true;
+	if (rc == CA_ETIMEOUT)
+		x->broken = true;
+	if (rc == CA_ETOOBIG || rc == CA_EAUTH)
+		rc = CA_EIO;
+	return rc;
+}
+
 /* Map a libldap result code to the project's codes. */
 int
 dir_ldap_code(int lrc)

@@ -73,13 +73,7 @@ publish_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
 	}
 	if (lrc == LDAP_SUCCESS)
 		return CA_OK;
-	rc = dir_ldap_code(lrc);
-	if (rc == CA_EUNAVAIL)
-		x->lost = true;
-	if (rc == CA_ETIMEOUT)
-		x->broken = true;
-	if (rc == CA_ETOOBIG || rc == CA_EAUTH)
-		rc = CA_EIO;
+	rc = dir_write_code(x, lrc);
 	return ca_why(why, whylen, rc, "directory: publishing %s%s to '%s' failed: %s%s",
 	    a->attr, binary ? ";binary" : "", a->dn, ldap_err2string(lrc), first);
 }

@@ -37,13 +37,7 @@ publish_user_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
 	lrc = ldap_modify_ext_s(x->ld, a->dn, mods, NULL, NULL);
 	if (lrc == LDAP_SUCCESS || lrc == LDAP_TYPE_OR_VALUE_EXISTS)
 		return CA_OK;
-	rc = dir_ldap_code(lrc);
-	if (rc == CA_EUNAVAIL)
-		x->lost = true;
-	if (rc == CA_ETIMEOUT)
-		x->broken = true;
-	if (rc == CA_ETOOBIG || rc == CA_EAUTH)
-		rc = CA_EIO;
+	rc = dir_write_code(x, lrc);
 	return ca_why(why, whylen, rc, "directory: adding %s to '%s' failed: %s",
 	    attr, a->dn, ldap_err2string(lrc));
 }
