@@ -49,3 +49,9 @@ TESTS += tests/unit/test_crl_status
 tests_unit_test_crl_status_SOURCES = tests/unit/test_crl_status.c
 tests_unit_test_crl_status_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_crl_status_LDADD = $(TEST_LDADD)
+# /health's CRL rules (issue 11: 503 when the CRL is missing or stale).
+check_PROGRAMS += tests/unit/test_health
+TESTS += tests/unit/test_health
+tests_unit_test_health_SOURCES = tests/unit/test_health.c
+tests_unit_test_health_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_health_LDADD = $(TEST_LDADD)
