@@ -501,8 +501,11 @@ job_authenticate(struct job *j)
 	}
 	job_reset(j);
 	if (rc == CA_EDENIED) {
-		log_notice("client certificate login of %s from %s refused: %s",
-		    j->who.sam[0] ? j->who.sam : "-", j->peer, why);
+		/* Credentials held, but scope or unreadable security data
+		 * refuse: 403 with the reason (issue 20: never "no deny"). */
+		log_notice("%s login of %s from %s refused: %s",
+		    j->have_basic ? "password" : "client certificate",
+		    j->who.sam[0] ? j->who.sam : job_identity(j), j->peer, why);
 		job_text(j, 403, "%s", why);
 	} else if (rc == CA_EUNAVAIL || rc == CA_ETIMEOUT) {
 		/* The caller is not logged in: no URIs or LDAP text for it. */

@@ -158,6 +158,26 @@ signer_down_as(struct signer *s, int kill_it, int quiet)
 	s->pid = 0;
 }
 
+/*
+ * A socketpair and a fork: in the child *pid is 0 (sv[1] is its end), in
+ * the parent the child's pid. On failure nothing is left open.
+ */
+static int
+signer_fork_pair(int sv[2], pid_t *pid, char *why, size_t whylen)
+{
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+		return ca_why(why, whylen, CA_EIO, "signer: socketpair: %s",
+		    strerror(errno));
+	*pid = fork();
+	if (*pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return ca_why(why, whylen, CA_EIO, "signer: fork: %s",
+		    strerror(errno));
+	}
+	return CA_OK;
+}
+
 /* Down, a death recorded with its cause. */
 static void
 signer_down(struct signer *s, int kill_it)
@@ -435,22 +455,14 @@ signer_spawn(struct signer *s, char *why, size_t whylen)
 			return rc;
 		goto started;
 	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
-		return ca_why(why, whylen, CA_EIO, "signer: socketpair: %s",
-		    strerror(errno));
 	/*
 	 * XXX: forking a threaded process leaves the child with locks other
 	 * threads held; GnuTLS keeps little global locking and resets its
 	 * RNG and PKCS#11 state after fork, and a child that hangs anyway is
 	 * killed by the start timeout below.
 	 */
-	pid = fork();
-	if (pid < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return ca_why(why, whylen, CA_EIO, "signer: fork: %s",
-		    strerror(errno));
-	}
+	if ((rc = signer_fork_pair(sv, &pid, why, whylen)) != CA_OK)
+		return rc;
 	if (pid == 0) {
 		close(sv[0]);
 		signer_child_main(sv[1], s->state_dir, &s->drop);
@@ -516,7 +528,7 @@ static int
 signer_launcher_start(struct signer *s, char *why, size_t whylen)
 {
 	struct keyfile_loc loc;
-	int sv[2], pending = 0, file_key;
+	int sv[2], pending = 0, file_key, rc;
 	pid_t parent = getpid(), pid;
 
 	/* The launcher leaves the network only for a key file. */
@@ -525,16 +537,8 @@ signer_launcher_start(struct signer *s, char *why, size_t whylen)
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
 		return ca_why(why, whylen, CA_EIO, "signer: cannot become the "
 		    "subreaper of the signer: %s", strerror(errno));
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
-		return ca_why(why, whylen, CA_EIO, "signer: socketpair: %s",
-		    strerror(errno));
-	pid = fork();
-	if (pid < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return ca_why(why, whylen, CA_EIO, "signer: fork: %s",
-		    strerror(errno));
-	}
+	if ((rc = signer_fork_pair(sv, &pid, why, whylen)) != CA_OK)
+		return rc;
 	if (pid == 0) {
 		close(sv[0]);
 		launcher_main(sv[1], s->state_dir, &s->drop, file_key, parent);
