@@ -204,6 +204,40 @@ job_json(struct job *j, int status, json_t *obj)
 	job_header(j, "Content-Type", "application/json");
 }
 
+/*
+ * The one line of a finished request (metrics_done does not log it again):
+ * request id, principal (escaped: it comes from the client or directory),
+ * what was asked, template, serial issued or the refusal reason, status
+ * and latency. Loop thread, while j->req is alive.
+ */
+static void
+job_log(struct job *j)
+{
+	struct http_request *req = j->req;
+	const char *who = job_identity(j);
+	char safe[4 * JOB_CRED_MAX], tmpl[2 * STORE_TEMPLATE_NAME_MAX + 16] = "";
+	char outcome[CA_WHY_MAX + 64];
+	double ms;
+
+	if (req == NULL)
+		return;
+	ms = (double)(http_monotonic_ns() - req->started_ns) / 1e6;
+	log_escape(who, strlen(who), safe, sizeof(safe));
+	if (j->log_template[0] != '\0')
+		snprintf(tmpl, sizeof(tmpl), " template %s", j->log_template);
+	if (j->status >= 400)
+		snprintf(outcome, sizeof(outcome), "%d %s", j->status, j->why);
+	else if (j->log_serial[0] != '\0')
+		snprintf(outcome, sizeof(outcome), "%d serial %s", j->status,
+		    j->log_serial);
+	else
+		snprintf(outcome, sizeof(outcome), "%d", j->status);
+	log_info("request %s: %s %s %s from %s:%s: %s in %.1f ms",
+	    req->request_id, safe, j->method, j->path, j->peer, tmpl, outcome,
+	    ms);
+	req->logged = true;
+}
+
 /* Loop thread: send the response and end the job. */
 static void
 job_reply(void *arg)
@@ -219,12 +253,7 @@ job_reply(void *arg)
 		j->on_loop(j);
 	if (j->status == 0)
 		job_text(j, 500, "internal error");
-	if (j->status >= 400)
-		log_info("%s %s %s from %s: %d %s", job_identity(j),
-		    j->method, j->path, j->peer, j->status, j->why);
-	else
-		log_info("%s %s %s from %s: %d", job_identity(j),
-		    j->method, j->path, j->peer, j->status);
+	job_log(j);
 	if (j->status >= 500)
 		j->d->failed++;
 	else
