@@ -57,6 +57,8 @@
 #define HTTP_LINGER_MS 2000		/* draining input after a close */
 #define HTTP_LISTEN_MAX 300		/* "host:port" config string */
 #define HTTP_PEER_MAX 64
+#define HTTP_REQUEST_ID_PREFIX_MAX 8	/* with its NUL */
+#define HTTP_REQUEST_ID_MAX 32		/* prefix, decimal id, NUL */
 
 /* Connection events the daemon may log (the library itself never logs). */
 enum http_event {
@@ -121,7 +123,8 @@ struct http_config {
 	http_event_cb event_cb;		/* NULL: events are only counted */
 	http_done_cb done_cb;		/* NULL: not told of responses */
 	const char *request_id_prefix;	/* before each request id, e.g. "t";
-					   at most 7 bytes; NULL: none */
+					   cut to HTTP_REQUEST_ID_PREFIX_MAX - 1
+					   bytes; NULL: none */
 };
 
 /* A response header the handler adds; both strings are copied. */
@@ -156,7 +159,7 @@ struct http_request {
 	const unsigned char *channel_binding;
 	size_t channel_binding_len;
 	struct http_conn *conn;		/* the server's; do not touch */
-	char request_id[32];		/* prefix + id; sent as X-Request-Id */
+	char request_id[HTTP_REQUEST_ID_MAX]; /* prefix + id: X-Request-Id */
 	uint64_t started_ns;		/* monotonic, when the handler got it */
 	bool logged;			/* the handler's: its line was logged */
 };

@@ -78,7 +78,7 @@ metrics_done(const struct http_request *req, int status, void *arg)
 	double secs = (double)(http_monotonic_ns() - req->started_ns) / 1e9;
 	char path[256];
 
-	m->requests[r][status >= 0 && status < 600 ? status : 0]++;
+	m->requests[r][status >= 0 && status < METRICS_STATUS_MAX ? status : 0]++;
 	/* The latency of enrollments answered (issued or pending), not refusals. */
 	if ((r == MR_EST_SIMPLEENROLL || r == MR_EST_SERVERKEYGEN ||
 	    r == MR_EST_SIMPLEREENROLL) && (status == 200 || status == 202)) {
@@ -147,7 +147,10 @@ family(struct buf *b, const char *name, const char *type, const char *help)
 	put(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* Connection gauges and counters of one listener (NULL: absent). */
+/*
+ * One series of one listener (NULL: absent): which is 0 open connections,
+ * 1 refused by a limit, 2 evicted, 3 requests refused by the HTTP layer.
+ */
 static void
 listener_stats(struct buf *b, const char *name, const struct http_server *s,
     int which)
@@ -163,9 +166,12 @@ listener_stats(struct buf *b, const char *name, const struct http_server *s,
 	else if (which == 1)
 		put(b, "entca_http_connections_refused_total{listener=\"%s\"} %llu\n",
 		    name, (unsigned long long)st.limit_refused);
-	else
+	else if (which == 2)
 		put(b, "entca_http_connections_evicted_total{listener=\"%s\"} %llu\n",
 		    name, (unsigned long long)st.limit_evicted);
+	else
+		put(b, "entca_http_server_refused_total{listener=\"%s\"} %llu\n",
+		    name, (unsigned long long)st.refused);
 }
 
 /* Number and age gauges of one CRL, if one is in service. */
@@ -198,7 +204,7 @@ render(struct daemon *d, struct buf *b)
 	family(b, "entca_http_requests_total", "counter",
 	    "Requests answered, by route class and status (0: client gone).");
 	for (unsigned r = 0; r < MR_COUNT; r++)
-		for (unsigned c = 0; c < 600; c++)
+		for (unsigned c = 0; c < METRICS_STATUS_MAX; c++)
 			if (m->requests[r][c] != 0)
 				put(b, "entca_http_requests_total{route=\"%s\",code=\"%u\"} %llu\n",
 				    route_names[r], c, (unsigned long long)m->requests[r][c]);
@@ -256,6 +262,10 @@ render(struct daemon *d, struct buf *b)
 	    "Idle connections closed to make room for a newcomer.");
 	listener_stats(b, "https", d->http, 2);
 	listener_stats(b, "http", d->http_plain, 2);
+	family(b, "entca_http_server_refused_total", "counter",
+	    "Requests the HTTP layer refused itself (400, 413, 414, 431, 501...).");
+	listener_stats(b, "https", d->http, 3);
+	listener_stats(b, "http", d->http_plain, 3);
 }
 
 /* GET /metrics. */

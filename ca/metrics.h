@@ -29,13 +29,15 @@ enum metrics_route {
 	MR_COUNT
 };
 
+/* Statuses counted per route: 0 (client gone) and 100..599. */
+#define METRICS_STATUS_MAX 600
+
 /* Upper bounds (seconds) of entca_enroll_duration_seconds; +Inf implied. */
 #define METRICS_BUCKETS 12
 
 /* Loop-owned counters, in struct daemon. */
 struct daemon_metrics {
-	uint64_t requests[MR_COUNT][600];	/* by route and status 0..599
-						   (0: the client had gone) */
+	uint64_t requests[MR_COUNT][METRICS_STATUS_MAX]; /* by route, status */
 	uint64_t enroll_bucket[METRICS_BUCKETS];	/* not cumulative */
 	uint64_t enroll_inf;			/* over the last bound */
 	uint64_t enroll_count;

@@ -67,6 +67,13 @@ t_match "store commits grew" '^[1-9]' "$(($(value "$D/m2" "$COMMITS") - $(value 
 H='entca_http_requests_total{route="health",code="200"}'
 t_match "the /health probes of the start are counted" '^[1-9]' "$(value "$D/m2" "$H")"
 
+# A request the HTTP layer refuses itself (unknown method: 501).
+SR='entca_http_server_refused_total{listener="http"}'
+t_eq "unknown method on plain http: 501" 501 \
+    "$(curl -s -o /dev/null -w '%{http_code}' -X FROB "$DEMO_CRL_URL/health")"
+scrape "$DEMO_URL" "$D/m2b"
+t_eq "server-refused requests{http} grew by 1" $(($(value "$D/m2" "$SR") + 1)) "$(value "$D/m2b" "$SR")"
+
 # --- one log line per request, named by its X-Request-Id
 for i in 1 2 3; do
 	rid=$(tr -d '\r' <"$D/e$i.h" | awk -F': ' 'tolower($1) == "x-request-id" { print $2 }')
