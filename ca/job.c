@@ -206,25 +206,25 @@ job_json(struct job *j, int status, json_t *obj)
 
 /*
  * The one line of a finished request (metrics_done does not log it again):
- * request id, principal (escaped: it comes from the client or directory),
- * what was asked, template, serial issued or the refusal reason, status
- * and latency. Loop thread, while j->req is alive.
+ * principal, what was asked, peer, status with the serial issued or the
+ * refusal reason, then request id, template and latency in parentheses,
+ * so the line still starts as before for those who grep it. log_msg
+ * escapes the whole line (the principal comes from the client or the
+ * directory). Loop thread, while j->req is alive.
  */
 static void
 job_log(struct job *j)
 {
 	struct http_request *req = j->req;
-	const char *who = job_identity(j);
-	char safe[4 * JOB_CRED_MAX], tmpl[2 * STORE_TEMPLATE_NAME_MAX + 16] = "";
+	char tmpl[STORE_TEMPLATE_NAME_MAX + 16] = "";
 	char outcome[CA_WHY_MAX + 64];
 	double ms;
 
 	if (req == NULL)
 		return;
 	ms = (double)(http_monotonic_ns() - req->started_ns) / 1e6;
-	log_escape(who, strlen(who), safe, sizeof(safe));
 	if (j->log_template[0] != '\0')
-		snprintf(tmpl, sizeof(tmpl), " template %s", j->log_template);
+		snprintf(tmpl, sizeof(tmpl), ", template %s", j->log_template);
 	if (j->status >= 400)
 		snprintf(outcome, sizeof(outcome), "%d %s", j->status, j->why);
 	else if (j->log_serial[0] != '\0')
@@ -232,9 +232,9 @@ job_log(struct job *j)
 		    j->log_serial);
 	else
 		snprintf(outcome, sizeof(outcome), "%d", j->status);
-	log_info("request %s: %s %s %s from %s:%s: %s in %.1f ms",
-	    req->request_id, safe, j->method, j->path, j->peer, tmpl, outcome,
-	    ms);
+	log_info("%s %s %s from %s: %s (request %s%s, %.1f ms)",
+	    job_identity(j), j->method, j->path, j->peer, outcome,
+	    req->request_id, tmpl, ms);
 	req->logged = true;
 }
 

@@ -76,7 +76,6 @@ metrics_done(const struct http_request *req, int status, void *arg)
 	struct daemon_metrics *m = &d->metrics;
 	enum metrics_route r = metrics_route_of(req->path);
 	double secs = (double)(http_monotonic_ns() - req->started_ns) / 1e9;
-	char path[256];
 
 	m->requests[r][status >= 0 && status < METRICS_STATUS_MAX ? status : 0]++;
 	/* The latency of enrollments answered (issued or pending), not refusals. */
@@ -95,10 +94,10 @@ metrics_done(const struct http_request *req, int status, void *arg)
 	}
 	if (req->logged)
 		return;
-	log_escape(req->path, strlen(req->path), path, sizeof(path));
-	log_info("request %s: %s %s from %s: route %s: %d in %.1f ms",
-	    req->request_id, req->method, path, req->peer,
-	    metrics_route_name(r), status, secs * 1000);
+	/* log_msg escapes the line; the path is the client's text. */
+	log_info("- %s %s from %s: %d (request %s, route %s, %.1f ms)",
+	    req->method, req->path, req->peer, status, req->request_id,
+	    metrics_route_name(r), secs * 1000);
 }
 
 /* A growing text buffer; on failure it stays marked failed. */

@@ -46,9 +46,10 @@ reply_text(struct http_request *req, int status, const char *text,
 
 	/* Every refusal is logged with the peer, like those of jobs. */
 	if (status >= 400) {
-		log_info("request %s: - %s %s from %s: %d %s in %.1f ms",
-		    req->request_id, req->method, req->path, req->peer, status,
-		    text, (double)(http_monotonic_ns() - req->started_ns) / 1e6);
+		log_info("- %s %s from %s: %d %s (request %s, %.1f ms)",
+		    req->method, req->path, req->peer, status, text,
+		    req->request_id,
+		    (double)(http_monotonic_ns() - req->started_ns) / 1e6);
 		req->logged = true;
 	}
 	http_respond(req, status, h, allow != NULL ? 2 : 1, buf,

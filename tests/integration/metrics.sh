@@ -81,26 +81,27 @@ for i in 1 2 3; do
 	eval "RID$i=\$rid"
 done
 # The log is written before the response; still, wait for the line itself.
-for _ in $(seq 1 100); do grep -q "request $RID3: " "$LOG" && break; sleep 0.1; done
-L1=$(grep "request $RID1: " "$LOG")
+for _ in $(seq 1 100); do grep -q "(request $RID3[,)]" "$LOG" && break; sleep 0.1; done
+L1=$(grep -E "\(request $RID1[,)]" "$LOG")
 S1=$(openssl x509 -noout -serial -in <(base64 -d "$D/e1.h.body" |
     openssl pkcs7 -inform DER -print_certs) | cut -d= -f2)
 echo "# $L1"
 t_match "the issued certificate's serial read back" '^[0-9A-F]+$' "$S1"
 t_eq "enrollment 1: exactly one log line" 1 "$(printf '%s\n' "$L1" | grep -c .)"
-t_match "enrollment 1 log line: principal, template" 'INTUNECONN\$.* from 127\.0\.0\.1:[0-9]+: template PKCSIntune' "$L1"
+t_match "enrollment 1 log line: principal, peer, template" \
+    "INTUNECONN\\\$ POST /\\.well-known/est/PKCSIntune/simpleenroll from 127\\.0\\.0\\.1:[0-9]+: 200 serial [0-9a-f]+ \\(request $RID1, template PKCSIntune, " "$L1"
 t_match "enrollment 1 log line: the serial issued" "200 serial $(printf '%s' "$S1" | tr 'A-F' 'a-f')" "$(printf '%s' "$L1" | tr 'A-F' 'a-f')"
-t_match "enrollment 1 log line: latency" ' in [0-9]+\.[0-9] ms$' "$L1"
-L3=$(grep "request $RID3: " "$LOG")
+t_match "enrollment 1 log line: latency" ', [0-9]+\.[0-9] ms\)$' "$L1"
+L3=$(grep -E "\(request $RID3[,)]" "$LOG")
 echo "# $L3"
-t_match "refused enrollment log line: status and reason" ': 401 .+ in [0-9.]+ ms$' "$L3"
+t_match "refused enrollment log line: status and reason" ': 401 [a-z].* \(request t[0-9]+, template PKCSIntune, [0-9.]+ ms\)$' "$L3"
 t_eq "refused enrollment: exactly one log line" 1 "$(printf '%s\n' "$L3" | grep -c .)"
 curl -s -D "$D/h.h" -o /dev/null "$DEMO_CRL_URL/health"
 RIDH=$(tr -d '\r' <"$D/h.h" | awk -F': ' 'tolower($1) == "x-request-id" { print $2 }')
 t_match "plain-http request: its own id space" '^p[0-9]+$' "$RIDH"
-for _ in $(seq 1 100); do grep -q "request $RIDH: " "$LOG" && break; sleep 0.1; done
+for _ in $(seq 1 100); do grep -q "(request $RIDH," "$LOG" && break; sleep 0.1; done
 t_match "loop-served request logged with route and status" \
-    "request $RIDH: GET /health from 127\.0\.0\.1:[0-9]+: route health: 200 in" "$(cat "$LOG")"
+    "- GET /health from 127\.0\.0\.1:[0-9]+: 200 \(request $RIDH, route health, [0-9.]+ ms\)" "$(cat "$LOG")"
 
 # --- metrics = no: 404 on both listeners after a reload
 sed -i 's/^\[http\]$/[http]\nmetrics = no/' "$DEMO_CONF"
