@@ -217,7 +217,7 @@ job_log(struct job *j)
 {
 	struct http_request *req = j->req;
 	char tmpl[STORE_TEMPLATE_NAME_MAX + 16] = "";
-	char outcome[CA_WHY_MAX + 64];
+	char outcome[CA_WHY_MAX + 64], stored[sizeof(j->header_values[0]) + 24] = "";
 	double ms;
 
 	if (req == NULL)
@@ -225,6 +225,11 @@ job_log(struct job *j)
 	ms = (double)(http_monotonic_ns() - req->started_ns) / 1e6;
 	if (j->log_template[0] != '\0')
 		snprintf(tmpl, sizeof(tmpl), ", template %s", j->log_template);
+	/* A 202 names the stored request in its own X-Request-Id: log it too. */
+	for (size_t i = 0; i < j->n_headers; i++)
+		if (strcasecmp(j->header_names[i], "X-Request-Id") == 0)
+			snprintf(stored, sizeof(stored), ", stored request %s",
+			    j->header_values[i]);
 	if (j->status >= 400)
 		snprintf(outcome, sizeof(outcome), "%d %s", j->status, j->why);
 	else if (j->log_serial[0] != '\0')
@@ -232,9 +237,9 @@ job_log(struct job *j)
 		    j->log_serial);
 	else
 		snprintf(outcome, sizeof(outcome), "%d", j->status);
-	log_info("%s %s %s from %s: %s (request %s%s, %.1f ms)",
+	log_info("%s %s %s from %s: %s (request %s%s%s, %.1f ms)",
 	    job_identity(j), j->method, j->path, j->peer, outcome,
-	    req->request_id, tmpl, ms);
+	    req->request_id, stored, tmpl, ms);
 	req->logged = true;
 }
 
