@@ -234,6 +234,9 @@ handle_http(struct config_ctx *ctx, const char *k, const char *v)
 	} else if (strcmp(k, "certificate-admin") == 0) {
 		if (parse_bool(v, &c->certificate_admin) != 0)
 			BAD("[http] certificate-admin: expected yes or no, got \"%s\"", v);
+	} else if (strcmp(k, "metrics") == 0) {
+		if (parse_bool(v, &c->metrics) != 0)
+			BAD("[http] metrics: expected yes or no, got \"%s\"", v);
 	} else {
 		BAD("[http] %s: unknown key", k);
 	}
@@ -493,6 +496,7 @@ config_defaults(struct ca_config *c)
 	set_str(c->listen, sizeof(c->listen), "127.0.0.1:8443");
 	c->workers = 4;
 	c->sid_url_san = true;	/* follow each template's san = sid-url */
+	c->metrics = true;	/* /metrics on both listeners */
 	c->max_body = 64 * 1024;
 	c->timeout_s = 30;
 	c->dir_tls = CONFIG_DIR_TLS_STARTTLS;

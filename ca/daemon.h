@@ -21,6 +21,7 @@
 #include "ca/crl_publish.h"
 #include "ca/crl_daemon.h"
 #include "ca/health.h"
+#include "ca/metrics.h"
 
 struct event;
 struct event_base;
@@ -79,6 +80,7 @@ struct daemon {
 	int64_t started_at;
 	uint64_t served, failed;
 	struct health_dir health_dir;	/* loop-owned: last directory probe */
+	struct daemon_metrics metrics;	/* loop-owned: /metrics counters */
 };
 
 enum daemon_open_what {

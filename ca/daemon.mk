@@ -21,6 +21,9 @@ libentca_ca_a_SOURCES += \
 	ca/tool_admin.c ca/tool_admin.h \
 	ca/health.c ca/health.h
 
+# /metrics and the per-request log line (issue 14).
+libentca_ca_a_SOURCES += ca/metrics.c ca/metrics.h
+
 # Start-up check of allow/deny lines and service account access.
 libentca_ca_a_SOURCES += ca/dircheck.c ca/dircheck.h
 

@@ -476,6 +476,8 @@ run(struct daemon *d, bool foreground, bool check_only)
 	hc.max_per_source = c->max_conn_per_source;
 	hc.handshake_timeout_ms = c->handshake_timeout_s * 1000;
 	hc.event_cb = on_http_event;
+	hc.done_cb = metrics_done;
+	hc.request_id_prefix = "t";
 	rc = http_server_new(d->base, &hc, daemon_handle, d, &d->http, why, sizeof(why));
 	if (rc != CA_OK) {
 		log_error("https: %s", why);
@@ -493,6 +495,8 @@ run(struct daemon *d, bool foreground, bool check_only)
 		pc.max_per_source = c->max_conn_per_source;
 		pc.handshake_timeout_ms = c->handshake_timeout_s * 1000;
 		pc.event_cb = on_http_event;
+		pc.done_cb = metrics_done;
+		pc.request_id_prefix = "p";
 		rc = http_server_new(d->base, &pc, daemon_handle_plain, d, &d->http_plain,
 		    why, sizeof(why));
 		if (rc != CA_OK) {

@@ -685,7 +685,10 @@ enroll_apply(struct store_wtxn *w, struct job *j)
 		e->cert.request_id = e->rec.id;
 		store_w_put_cert(w, &e->cert);
 		hex_encode(e->cert.serial, e->cert.serial_len, serial_hex);
+		/* The job's log line names what was issued. */
+		snprintf(j->log_serial, sizeof(j->log_serial), "%s", serial_hex);
 	}
+	snprintf(j->log_template, sizeof(j->log_template), "%s", e->template_name);
 	snprintf(id_text, sizeof(id_text), "%llu", (unsigned long long)e->rec.id);
 	decision = e->issued ? "issued" : store_req_status_name(e->rec.status);
 	return job_audit(w, j, e->op == ENROLL_APPROVE ? "approve" :
@@ -1095,6 +1098,7 @@ est_enroll(struct daemon *d, struct http_request *req, enum enroll_op op,
 			return;
 		}
 		snprintf(e->template_name, sizeof(e->template_name), "%s", name);
+		snprintf(j->log_template, sizeof(j->log_template), "%s", name);
 		e->tmpl = templates_find(j->tset, name);
 		if (e->tmpl == NULL || !config_issues_template(d->cfg, name)) {
 			/* Which templates exist is told only to callers who log in. */

@@ -57,6 +57,8 @@
 #define HTTP_LINGER_MS 2000		/* draining input after a close */
 #define HTTP_LISTEN_MAX 300		/* "host:port" config string */
 #define HTTP_PEER_MAX 64
+#define HTTP_REQUEST_ID_PREFIX_MAX 8	/* with its NUL */
+#define HTTP_REQUEST_ID_MAX 32		/* prefix, decimal id, NUL */
 
 /* Connection events the daemon may log (the library itself never logs). */
 enum http_event {
@@ -84,6 +86,16 @@ typedef void (*http_event_cb)(enum http_event ev, const char *peer,
  * "limit". */
 const char *http_event_name(enum http_event ev);
 
+struct http_request;
+
+/*
+ * Optional; called on the loop thread by http_respond with the status the
+ * client is sent (0: the client had gone), before req is freed. For metrics
+ * and the one log line per request. arg is the handler's.
+ */
+typedef void (*http_done_cb)(const struct http_request *req, int status,
+    void *arg);
+
 struct http_config {
 	const char *listen;		/* "127.0.0.1:8443", "[::1]:8443" */
 	bool plain;			/* no TLS: only for public, unsigned-by-us
@@ -109,6 +121,10 @@ struct http_config {
 	unsigned idle_timeout_ms;	/* keep-alive wait for the next request */
 	unsigned write_timeout_ms;	/* response writing without progress */
 	http_event_cb event_cb;		/* NULL: events are only counted */
+	http_done_cb done_cb;		/* NULL: not told of responses */
+	const char *request_id_prefix;	/* before each request id, e.g. "t";
+					   cut to HTTP_REQUEST_ID_PREFIX_MAX - 1
+					   bytes; NULL: none */
 };
 
 /* A response header the handler adds; both strings are copied. */
@@ -143,7 +159,13 @@ struct http_request {
 	const unsigned char *channel_binding;
 	size_t channel_binding_len;
 	struct http_conn *conn;		/* the server's; do not touch */
+	char request_id[HTTP_REQUEST_ID_MAX]; /* prefix + id: X-Request-Id */
+	uint64_t started_ns;		/* monotonic, when the handler got it */
+	bool logged;			/* the handler's: its line was logged */
 };
+
+/* Nanoseconds on the monotonic clock, as in started_ns. */
+uint64_t http_monotonic_ns(void);
 
 /* Counters, for tests and the health endpoint. */
 struct http_stats {

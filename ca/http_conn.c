@@ -373,6 +373,10 @@ conn_dispatch(struct http_conn *c)
 	c->parked = true;
 	evtimer_del(c->ev_timer);
 	r->id = ++s->next_id;
+	snprintf(r->request_id, sizeof(r->request_id), "%s%llu",
+	    s->rid_prefix, (unsigned long long)r->id);
+	r->started_ns = http_monotonic_ns();
+	r->logged = false;
 	r->method = p->method;
 	r->target = p->target;
 	r->path = p->path;

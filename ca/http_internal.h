@@ -58,6 +58,7 @@ struct http_server {
 	unsigned port;
 	bool draining;			/* stop_accepting was called */
 	uint64_t next_id;
+	char rid_prefix[HTTP_REQUEST_ID_PREFIX_MAX]; /* cfg's, copied */
 	struct http_stats stats;
 	LIST_HEAD(, http_conn) conns;	/* newest first */
 	LIST_HEAD(, http_source) sources[HTTP_SOURCE_BUCKETS];

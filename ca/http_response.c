@@ -15,6 +15,9 @@
 #include "ca/http_internal.h"
 #include "ca/http_util.h"
 
+/* Handler headers plus X-Request-Id; more skip the id. */
+#define HTTP_RESPOND_HEADERS_MAX 32
+
 /* Token characters allowed in a header field name (RFC 9110 §5.6.2). */
 static bool
 name_ok(const char *n)
@@ -118,6 +121,16 @@ req_conn(const struct http_request *req)
 	return req->conn;
 }
 
+/* Whether headers hold one named name (case-insensitive). */
+static bool
+has_header(const struct http_header *headers, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(headers[i].name, name) == 0)
+			return true;
+	return false;
+}
+
 /* Answer a parked request; see http.h. */
 int
 http_respond(struct http_request *req, int status,
@@ -126,6 +139,7 @@ http_respond(struct http_request *req, int status,
 {
 	static const char bad[] = "internal error: invalid response\n";
 	struct http_conn *c = req_conn(req);
+	struct http_header all[HTTP_RESPOND_HEADERS_MAX];
 	bool close = false, head_only;
 	const char *ctype = NULL;
 	size_t outlen;
@@ -136,6 +150,8 @@ http_respond(struct http_request *req, int status,
 		return CA_ESTATE;
 	c->parked = false;
 	if (c->state == HC_CLOSED) {
+		if (c->srv != NULL && c->srv->cfg.done_cb != NULL)
+			c->srv->cfg.done_cb(req, 0, c->srv->arg);
 		http_conn_close(c);	/* frees the detached connection */
 		return CA_ESTATE;
 	}
@@ -165,6 +181,18 @@ http_respond(struct http_request *req, int status,
 	if (!c->parser.keep_alive || c->srv == NULL || c->srv->draining)
 		close = true;
 	head_only = c->parser.is_head;
+	/* Every response names its request, so a client can quote it. */
+	if (n_headers < HTTP_RESPOND_HEADERS_MAX && req->request_id[0] != '\0' &&
+	    !has_header(headers, n_headers, "X-Request-Id")) {
+		for (size_t i = 0; i < n_headers; i++)
+			all[i] = headers[i];
+		all[n_headers].name = "X-Request-Id";
+		all[n_headers].value = req->request_id;
+		headers = all;
+		n_headers++;
+	}
+	if (c->srv != NULL && c->srv->cfg.done_cb != NULL)
+		c->srv->cfg.done_cb(req, status, c->srv->arg);
 	out = http_response_format(status, close, head_only, headers,
 	    n_headers, ctype, body, body_len, &outlen);
 	if (out == NULL) {

@@ -196,6 +196,16 @@ source_find(struct http_server *s, const unsigned char key[17])
 	return NULL;
 }
 
+/* Nanoseconds on the monotonic clock (request latency). */
+uint64_t
+http_monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* Milliseconds on the monotonic clock (for the report interval). */
 static uint64_t
 mono_ms(void)
@@ -424,6 +434,11 @@ http_server_new(struct event_base *base, const struct http_config *cfg,
 	s->arg = arg;
 	s->cfg = *cfg;
 	config_defaults(&s->cfg);
+	/* The prefix is copied: cfg's strings need not outlive the call. */
+	if (cfg->request_id_prefix != NULL)
+		snprintf(s->rid_prefix, sizeof(s->rid_prefix), "%s",
+		    cfg->request_id_prefix);
+	s->cfg.request_id_prefix = NULL;
 	s->listen = dup_opt(cfg->listen, &ok);
 	s->cert_file = dup_opt(cfg->cert_file, &ok);
 	s->key_file = dup_opt(cfg->key_file, &ok);

@@ -204,6 +204,45 @@ job_json(struct job *j, int status, json_t *obj)
 	job_header(j, "Content-Type", "application/json");
 }
 
+/*
+ * The one line of a finished request (metrics_done does not log it again):
+ * principal, what was asked, peer, status with the serial issued or the
+ * refusal reason, then request id, template and latency in parentheses,
+ * so the line still starts as before for those who grep it. log_msg
+ * escapes the whole line (the principal comes from the client or the
+ * directory). Loop thread, while j->req is alive.
+ */
+static void
+job_log(struct job *j)
+{
+	struct http_request *req = j->req;
+	char tmpl[STORE_TEMPLATE_NAME_MAX + 16] = "";
+	char outcome[CA_WHY_MAX + 64], stored[sizeof(j->header_values[0]) + 24] = "";
+	double ms;
+
+	if (req == NULL)
+		return;
+	ms = (double)(http_monotonic_ns() - req->started_ns) / 1e6;
+	if (j->log_template[0] != '\0')
+		snprintf(tmpl, sizeof(tmpl), ", template %s", j->log_template);
+	/* A 202 names the stored request in its own X-Request-Id: log it too. */
+	for (size_t i = 0; i < j->n_headers; i++)
+		if (strcasecmp(j->header_names[i], "X-Request-Id") == 0)
+			snprintf(stored, sizeof(stored), ", stored request %s",
+			    j->header_values[i]);
+	if (j->status >= 400)
+		snprintf(outcome, sizeof(outcome), "%d %s", j->status, j->why);
+	else if (j->log_serial[0] != '\0')
+		snprintf(outcome, sizeof(outcome), "%d serial %s", j->status,
+		    j->log_serial);
+	else
+		snprintf(outcome, sizeof(outcome), "%d", j->status);
+	log_info("%s %s %s from %s: %s (request %s%s%s, %.1f ms)",
+	    job_identity(j), j->method, j->path, j->peer, outcome,
+	    req->request_id, stored, tmpl, ms);
+	req->logged = true;
+}
+
 /* Loop thread: send the response and end the job. */
 static void
 job_reply(void *arg)
@@ -219,12 +258,7 @@ job_reply(void *arg)
 		j->on_loop(j);
 	if (j->status == 0)
 		job_text(j, 500, "internal error");
-	if (j->status >= 400)
-		log_info("%s %s %s from %s: %d %s", job_identity(j),
-		    j->method, j->path, j->peer, j->status, j->why);
-	else
-		log_info("%s %s %s from %s: %d", job_identity(j),
-		    j->method, j->path, j->peer, j->status);
+	job_log(j);
 	if (j->status >= 500)
 		j->d->failed++;
 	else

@@ -75,6 +75,10 @@ struct job {
 	void (*on_commit)(struct job *j); /* writer thread, after a good commit */
 	void (*ctx_free)(void *ctx);
 
+	/* for the request's log line: the template asked for, the serial issued */
+	char log_template[STORE_TEMPLATE_NAME_MAX];
+	char log_serial[2 * STORE_SERIAL_MAX + 1];
+
 	/* the response */
 	int status;
 	char why[CA_WHY_MAX];

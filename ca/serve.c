@@ -24,6 +24,7 @@
 #include "ca/http_util.h"
 #include "ca/identity.h"
 #include "ca/log.h"
+#include "ca/metrics.h"
 #include "ca/pkcs7.h"
 #include "ca/templates_load.h"
 #include "ca/workers.h"
@@ -44,9 +45,13 @@ reply_text(struct http_request *req, int status, const char *text,
 	int n = snprintf(buf, sizeof(buf), "%s\n", text);
 
 	/* Every refusal is logged with the peer, like those of jobs. */
-	if (status >= 400)
-		log_info("- %s %s from %s: %d %s", req->method, req->path,
-		    req->peer, status, text);
+	if (status >= 400) {
+		log_info("- %s %s from %s: %d %s (request %s, %.1f ms)",
+		    req->method, req->path, req->peer, status, text,
+		    req->request_id,
+		    (double)(http_monotonic_ns() - req->started_ns) / 1e6);
+		req->logged = true;
+	}
 	http_respond(req, status, h, allow != NULL ? 2 : 1, buf,
 	    n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : 0);
 }
@@ -228,6 +233,8 @@ route_public(struct daemon *d, struct http_request *req)
 		reply_text(req, 405, "use GET", "GET");
 	else if (strcmp(p, "/health") == 0)
 		serve_health(d, req);
+	else if (strcmp(p, "/metrics") == 0)
+		metrics_serve(d, req);
 	else if (strncmp(p, "/crl/", 5) == 0)
 		serve_crl(d, req, p + 5);
 	else if (strncmp(p, "/aia/", 5) == 0 && strncmp(p + 5, d->cfg->name, n) == 0 &&

@@ -62,6 +62,7 @@ struct ca_config {
 	size_t n_login_templates;
 	char login_templates[CONFIG_ISSUE_MAX][TMPL_NAME_MAX];
 	bool certificate_admin;
+	bool metrics;				/* serve /metrics (no login) */
 
 	/* [directory] */
 	bool directory_enabled;

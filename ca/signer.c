@@ -31,6 +31,7 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,7 @@ struct signer {
 	uint32_t next_id;
 	int64_t last_restart_ms;	/* monotonic, last restart; 0: none */
 	unsigned restarts;
+	atomic_uint restarts_seen;	/* restarts, for /metrics without the lock */
 	struct signer_drop drop;
 	struct signer_wire_info info;	/* set by the first child, then fixed */
 	char state_dir[KEYFILE_PATH_MAX];
@@ -692,8 +694,10 @@ signer_revive(struct signer *s, int rate_limit, char *why, size_t whylen)
 		    SIGNER_RESTART_MIN_MS);
 	s->last_restart_ms = signer_now_ms();
 	rc = signer_spawn(s, why, whylen);
-	if (rc == CA_OK)
+	if (rc == CA_OK) {
 		s->restarts++;
+		atomic_fetch_add(&s->restarts_seen, 1);
+	}
 	return rc;
 }
 
@@ -951,4 +955,11 @@ signer_up(struct signer *s)
 	    (p.revents & (POLLHUP | POLLERR | POLLNVAL)) == 0;
 	pthread_mutex_unlock(&s->lock);
 	return up;
+}
+
+/* Successful restarts so far, read without the lock (see signer.h). */
+unsigned
+signer_restarts(struct signer *s)
+{
+	return s != NULL ? atomic_load(&s->restarts_seen) : 0;
 }

@@ -109,6 +109,12 @@ void signer_get_status(struct signer *s, struct signer_status *st);
  */
 const char *signer_last_why(void);
 
+/*
+ * Successful restarts since signer_start, without taking the lock (a call
+ * in progress holds it): for /metrics on the loop thread. Any thread.
+ */
+unsigned signer_restarts(struct signer *s);
+
 /* Stop the child (closes the socket, waits, then kills) and free s. */
 void signer_stop(struct signer *s);
 

@@ -110,3 +110,7 @@ TESTS += tests/integration/ops_cli.sh tests/integration/man_pages.sh \
 	tests/integration/make_install.sh
 EXTRA_DIST += tests/integration/ops_cli.sh tests/integration/man_pages.sh \
 	tests/integration/make_install.sh
+
+# Issue 14: /metrics moves with traffic; one log line per request.
+TESTS += tests/integration/metrics.sh
+EXTRA_DIST += tests/integration/metrics.sh

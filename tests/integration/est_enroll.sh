@@ -143,6 +143,10 @@ post "$CONN" ApprovalUser/simpleenroll "$D/pend.b64"
 t_eq "approval template: 202" 202 "$code"
 t_match "202 carries Retry-After" 'Retry-After: ' "$(cat "$D/hdr")"
 RID=$(sed -n 's/^X-Request-Id: *\([0-9]*\).*/\1/p' "$D/hdr" | tr -d '\r')
+# Issue 14: the 202's log line names the stored request it returned.
+t_match "202 logged with its stored request and template" \
+    ": 202 \\(request t[0-9]+, stored request $RID, template ApprovalUser, [0-9.]+ ms\\)" \
+    "$(cat "$D/demo/entcad.log")"
 post "$CONN" ApprovalUser/simpleenroll "$D/pend.b64"
 t_eq "polling while pending: 202" 202 "$code"
 code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u 'bob@demo.example:demo-bob' \
