@@ -109,3 +109,20 @@ demo_start_refused() {
 	DEMO_REFUSED_RC=$?
 	DEMO_PID=
 }
+
+# health: GET /health of the running demo; status in $code, body in $body.
+health() {
+	code=$(curl -s -o "$DEMO_STATE/health.json" -w '%{http_code}' --cacert "$DEMO_CA" "$DEMO_URL/health")
+	body=$(cat "$DEMO_STATE/health.json")
+}
+
+# wait_health CODE PATTERN: poll /health until both match (the bound only
+# ends a hang: 60 s).
+wait_health() {
+	for _ in $(seq 1 600); do
+		health
+		[ "$code" = "$1" ] && printf '%s' "$body" | grep -Eq -- "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}

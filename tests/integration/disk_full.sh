@@ -25,18 +25,6 @@ cp -a "$D/db.before/." "$DB/"
 demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
 T_PIDS="$T_PIDS $DEMO_PID"
 
-health() {
-	code=$(curl -s -o "$D/health.json" -w '%{http_code}' --cacert "$DEMO_CA" "$DEMO_URL/health")
-	body=$(cat "$D/health.json")
-}
-wait_health() {
-	for _ in $(seq 1 600); do
-		health
-		[ "$code" = "$1" ] && printf '%s' "$body" | grep -Eq -- "$2" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # enroll N: a fresh CSR each time; status in $code, body in $D/out.
 enroll() {
 	$CSR make "$D/k$1.key" "$D/c$1.b64" "CN=alice $1,O=Demo" --upn alice@demo.example

@@ -17,20 +17,6 @@ DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null 
 demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
 T_PIDS="$T_PIDS $DEMO_PID"
 
-# health: status code in $code, body in $body.
-health() {
-	code=$(curl -s -o "$D/health.json" -w '%{http_code}' --cacert "$DEMO_CA" "$DEMO_URL/health")
-	body=$(cat "$D/health.json")
-}
-# wait_health CODE PATTERN: poll /health (at most 60 s) until both match.
-wait_health() {
-	for _ in $(seq 1 600); do
-		health
-		[ "$code" = "$1" ] && printf '%s' "$body" | grep -Eq -- "$2" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 enroll() {
 	curl -s -o /dev/null -w '%{http_code}' --cacert "$DEMO_CA" -u "$CONN" \
 	    -H 'Content-Type: application/pkcs10' --data-binary @"$D/a.b64" \
