@@ -1,11 +1,13 @@
-# ca/: the daemon and the admin tool. Sub-areas keep their own .mk file so
-# they can grow independently; all add to libentca_ca.a.
+# ca/: the daemon and the admin tool, one subfolder per part (see README's
+# code map); each subfolder's local.mk adds to libentca_ca.a.
 noinst_LIBRARIES += libentca_ca.a
 libentca_ca_a_SOURCES =
-include ca/store.mk
-include ca/signer.mk
-include ca/identity.mk
-include ca/http.mk
-include ca/issue.mk
-include ca/template_tool.mk
-include ca/daemon.mk
+include ca/store/local.mk
+include ca/signer/local.mk
+include ca/identity/local.mk
+include ca/http/local.mk
+include ca/issue/local.mk
+include ca/tool/local.mk
+include ca/est/local.mk
+include ca/api/local.mk
+include ca/daemon/local.mk

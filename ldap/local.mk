@@ -13,22 +13,22 @@ DIRECTORY_TEST_LDADD = libentca_ldap.a libentca_policy.a libentca_common.a \
 	$(LDAP_LIBS) $(GNUTLS_LIBS) $(PTHREAD_LIBS) $(CMOCKA_LIBS)
 
 # Pure parts: SID/GUID codecs, escaping, cache, SID extension parser.
-check_PROGRAMS += tests/unit/test_directory
-TESTS += tests/unit/test_directory
-tests_unit_test_directory_SOURCES = tests/unit/test_directory.c
-tests_unit_test_directory_CFLAGS = $(TEST_CFLAGS)
-tests_unit_test_directory_LDADD = $(DIRECTORY_TEST_LDADD)
+check_PROGRAMS += tests/unit/ldap/test_directory
+TESTS += tests/unit/ldap/test_directory
+tests_unit_ldap_test_directory_SOURCES = tests/unit/ldap/test_directory.c
+tests_unit_ldap_test_directory_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ldap_test_directory_LDADD = $(DIRECTORY_TEST_LDADD)
 
 # Live parts against a real slapd: the program is driven by the script.
-check_PROGRAMS += tests/unit/test_directory_live tests/unit/test_directory_live_ops
-tests_unit_test_directory_live_SOURCES = tests/unit/test_directory_live.c \
-	tests/unit/directory_live.c tests/unit/directory_live.h
-tests_unit_test_directory_live_CFLAGS = $(TEST_CFLAGS)
-tests_unit_test_directory_live_LDADD = $(DIRECTORY_TEST_LDADD)
-tests_unit_test_directory_live_ops_SOURCES = tests/unit/test_directory_live_ops.c \
-	tests/unit/directory_live.c tests/unit/directory_live.h
-tests_unit_test_directory_live_ops_CFLAGS = $(TEST_CFLAGS)
-tests_unit_test_directory_live_ops_LDADD = $(DIRECTORY_TEST_LDADD)
+check_PROGRAMS += tests/unit/ldap/test_directory_live tests/unit/ldap/test_directory_live_ops
+tests_unit_ldap_test_directory_live_SOURCES = tests/unit/ldap/test_directory_live.c \
+	tests/unit/ldap/directory_live.c tests/unit/ldap/directory_live.h
+tests_unit_ldap_test_directory_live_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ldap_test_directory_live_LDADD = $(DIRECTORY_TEST_LDADD)
+tests_unit_ldap_test_directory_live_ops_SOURCES = tests/unit/ldap/test_directory_live_ops.c \
+	tests/unit/ldap/directory_live.c tests/unit/ldap/directory_live.h
+tests_unit_ldap_test_directory_live_ops_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ldap_test_directory_live_ops_LDADD = $(DIRECTORY_TEST_LDADD)
 TESTS += tests/integration/directory_live.sh
 
 # The test directory: started by tests and by the README demo.

@@ -33,11 +33,11 @@ endif
 # (issue 10 items 1, 2, 9; issue 20 items 1, 7).
 TESTS += tests/integration/login_scope.sh
 EXTRA_DIST += tests/integration/login_scope.sh
-check_PROGRAMS += tests/unit/test_login
-TESTS += tests/unit/test_login
-tests_unit_test_login_SOURCES = tests/unit/test_login.c
-tests_unit_test_login_CFLAGS = $(TEST_CFLAGS)
-tests_unit_test_login_LDADD = $(TEST_LDADD)
+check_PROGRAMS += tests/unit/ca/daemon/test_login
+TESTS += tests/unit/ca/daemon/test_login
+tests_unit_ca_daemon_test_login_SOURCES = tests/unit/ca/daemon/test_login.c
+tests_unit_ca_daemon_test_login_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ca_daemon_test_login_LDADD = $(TEST_LDADD)
 # The request lifecycle under attack: races, polls, linking, renewal, PFX.
 TESTS += tests/integration/request_lifecycle.sh
 EXTRA_DIST += tests/integration/request_lifecycle.sh tests/integration/est_client.py
@@ -59,7 +59,7 @@ EXTRA_DIST += tests/integration/csr_second_template_ext.sh \
 	tests/integration/disk_full.sh tests/integration/csr_hostile.py
 
 # Issue 11: a libFuzzer target wherever input enters (besides fuzz_csr,
-# fuzz_template and ca/http.mk's fuzz_http_parse). With --enable-fuzzing
+# fuzz_template and ca/http/local.mk's fuzz_http_parse). With --enable-fuzzing
 # the suite runs each over its committed corpus for a fixed number of
 # runs (tests/fuzz/suite.sh); tests/fuzz/run.sh runs them longer.
 if ENABLE_FUZZING

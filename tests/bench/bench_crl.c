@@ -22,7 +22,7 @@
 
 #include "common/error.h"
 #include "crl/crl.h"
-#include "tests/unit/crl_extkey.h"
+#include "tests/unit/crl/crl_extkey.h"
 
 /* Most entries the benchmark generates. */
 #define BENCH_MAX CRL_ENTRIES_MAX

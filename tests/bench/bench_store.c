@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ca/store.h"
+#include "ca/store/store.h"
 
 #define DER_LEN 1200
 #define REVOKE_BATCH 1000

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
-#include "ca/settings.h"
+#include "ca/daemon/settings.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 

@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for an EST request body as entcad's enrollment reads
- * it (ca/est.c enroll_parse_csr): base64 (RFC 7030 §4.2.1 sends the
+ * it (ca/est/est.c enroll_parse_csr): base64 (RFC 7030 §4.2.1 sends the
  * PKCS#10 base64-encoded, line breaks allowed) decoded with base64_decode,
  * then policy_request_parse. Headers and framing are fuzz_http_parse's.
  */
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "common/error.h"
-#include "ca/base64.h"
+#include "common/base64.h"
 #include "policy/request.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for ca/http_parse.c: the first input byte picks a split
+ * libFuzzer target for ca/http/http_parse.c: the first input byte picks a split
  * size, the rest is fed in pieces of that size through as many pipelined
  * requests as it holds; the all-at-once result must match the split one.
  * Also runs base64 decoding and Basic parsing over the same bytes.
@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "common/error.h"
-#include "ca/base64.h"
-#include "ca/http_parse.h"
-#include "ca/http_util.h"
+#include "common/base64.h"
+#include "ca/http/http_parse.h"
+#include "ca/http/http_util.h"
 
 /* Parse all requests in data with pieces of step bytes; return a digest. */
 static uint64_t

@@ -1,6 +1,6 @@
 /*
- * libFuzzer target for the management API's JSON bodies (ca/api.c,
- * ca/est_pending.c): jansson parses the body as those handlers do
+ * libFuzzer target for the management API's JSON bodies (ca/api/api.c,
+ * ca/est/est_pending.c): jansson parses the body as those handlers do
  * (json_loadb, an object required), then the fields go through the same
  * parsers the handlers call: "reason" through crl_reason_parse,
  * "invalidity_date" as an integer, "sid"/"upn"/"device" bounded copies,
@@ -16,8 +16,8 @@
 #include <jansson.h>
 
 #include "common/error.h"
-#include "ca/revoke.h"
-#include "ca/store.h"
+#include "ca/issue/revoke.h"
+#include "ca/store/store.h"
 #include "crl/reason.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);

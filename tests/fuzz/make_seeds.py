@@ -8,7 +8,7 @@ clients send, and hostile variants of them: an extension requested twice
 (the template use-after-free of issue 11), a malformed template extension,
 a SID extension twice, a UPN that is not a UTF8String. (cryptography
 writes attribute values only as strings, so the SID-attribute cases are
-in tests/unit/test_policy_request.c, built with GnuTLS.)
+in tests/unit/policy/test_policy_request.c, built with GnuTLS.)
 cryptography keeps one extension/attribute per OID, so duplicates are
 made under a placeholder OID of the same length, patched, and re-signed.
 EST body seeds are the same requests in base64. Hand-written seeds (config,

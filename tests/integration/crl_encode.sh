@@ -1,5 +1,5 @@
 #!/bin/sh
-# crl_encode.sh: CRLs built by crl/ (through tests/unit/crl_tool) checked by
+# crl_encode.sh: CRLs built by crl/ (through tests/unit/crl/crl_tool) checked by
 # independent readers: `openssl crl -CAfile` verifies the signature (RSA,
 # RSA-PSS, ECDSA, external ext4 key), Python cryptography parses entries,
 # serials, reasons, invalidity dates, CRL number, delta CRL indicator, AKI
@@ -8,7 +8,7 @@
 # with openssl and certtool.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
 
-TOOL=$top_builddir/tests/unit/crl_tool
+TOOL=$top_builddir/tests/unit/crl/crl_tool
 [ -x "$TOOL" ] || t_skip_all "crl_tool not built"
 command -v openssl >/dev/null || t_skip_all "openssl missing"
 command -v certtool >/dev/null || t_skip_all "certtool missing"

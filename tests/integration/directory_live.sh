@@ -5,13 +5,13 @@
 # of tests/common.sh and by their own watchdog), makes test certificates
 # and a CRL with python3-cryptography (independent of GnuTLS, which ldap/
 # uses), writes altSecurityIdentities as the admin, then runs
-# tests/unit/test_directory_live and test_directory_live_ops and turns
+# tests/unit/ldap/test_directory_live and test_directory_live_ops and turns
 # their cmocka TAP into ours. Afterwards the published CRL is read back
 # with ldapsearch and compared.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/common.sh"
 
-prog=$top_builddir/tests/unit/test_directory_live
-prog_ops=$top_builddir/tests/unit/test_directory_live_ops
+prog=$top_builddir/tests/unit/ldap/test_directory_live
+prog_ops=$top_builddir/tests/unit/ldap/test_directory_live_ops
 [ -x "$prog" ] && [ -x "$prog_ops" ] || t_skip_all "test_directory_live* not built"
 [ -x /usr/sbin/slapd ] || t_skip_all "slapd not installed"
 

@@ -1,6 +1,6 @@
 #!/bin/bash
-# Integration test of the HTTPS/1.1 server (ca/http*.c, ca/tls.c) through
-# tests/unit/http_echo, driven by curl, openssl s_client and Python's ssl
+# Integration test of the HTTPS/1.1 server (ca/http/http*.c, ca/http/tls.c) through
+# tests/unit/ca/http/http_echo, driven by curl, openssl s_client and Python's ssl
 # module as independent clients: TLS 1.2 and 1.3, keep-alive, limits
 # (413/414/431), chunked bodies, 100-continue, malformed requests,
 # slowloris and idle timeouts, parked (async) requests, clients leaving
@@ -10,7 +10,7 @@
 # of tests/common.sh opens /dev/tcp, which only bash provides.
 . "${top_srcdir}/tests/common.sh"
 
-ECHO="$top_builddir/tests/unit/http_echo"
+ECHO="$top_builddir/tests/unit/ca/http/http_echo"
 [ -x "$ECHO" ] || t_skip_all "http_echo not built"
 command -v curl >/dev/null || t_skip_all "curl missing"
 cd "$T_TMP" || exit 1

@@ -5,7 +5,7 @@
 # clear reason and nothing written.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/common.sh"
 
-TOOL=${ENTCA_IDENTITY_TOOL:-$top_builddir/tests/unit/test_identity_tool}
+TOOL=${ENTCA_IDENTITY_TOOL:-$top_builddir/tests/unit/ca/identity/test_identity_tool}
 [ -x "$TOOL" ] || t_skip_all "no $TOOL"
 D=$T_TMP
 unset ENTCA_P12_PASSWORD ENTCA_KEY_PASSWORD

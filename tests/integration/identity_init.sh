@@ -5,7 +5,7 @@
 # an encrypted key, signing through the signer process, and bad input.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/common.sh"
 
-TOOL=${ENTCA_IDENTITY_TOOL:-$top_builddir/tests/unit/test_identity_tool}
+TOOL=${ENTCA_IDENTITY_TOOL:-$top_builddir/tests/unit/ca/identity/test_identity_tool}
 [ -x "$TOOL" ] || t_skip_all "no $TOOL"
 D=$T_TMP
 

@@ -5,7 +5,7 @@
 # (also after dropping to nobody); openssl verifies. Wrong PINs are refused.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/common.sh"
 
-TOOL=${ENTCA_IDENTITY_TOOL:-$top_builddir/tests/unit/test_identity_tool}
+TOOL=${ENTCA_IDENTITY_TOOL:-$top_builddir/tests/unit/ca/identity/test_identity_tool}
 MOD=${SOFTHSM2_MODULE:-/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so}
 [ -x "$TOOL" ] || t_skip_all "no $TOOL"
 [ -r "$MOD" ] || t_skip_all "SoftHSM2 module not installed ($MOD)"

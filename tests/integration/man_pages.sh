@@ -1,9 +1,9 @@
 #!/bin/sh
 # The man pages stay true to the code: every key of every entcad.conf
 # section (the strcmp(k, "...") lines of each handle_<section> in
-# ca/config.c), every template key (tmpl_key_names in
+# ca/daemon/config.c), every template key (tmpl_key_names in
 # templates/template_keys.c) and every entca verb (the strcmp dispatch of
-# ca/entca.c, ca/tool_admin.c, ca/tool_template.c) must be documented in
+# ca/tool/entca.c, ca/tool/tool_admin.c, ca/tool/tool_template.c) must be documented in
 # entcad.conf(5), entca-template(5) and entca(8). A key added without
 # documentation fails here. Each page must also format without warnings.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/common.sh"
@@ -22,8 +22,8 @@ conf_keys=$(awk '
 			print sec, k
 			s = substr(s, RSTART + RLENGTH)
 		}
-	}' "$S/ca/config.c" | sort -u)
-[ -n "$conf_keys" ]; t_ok $? "config keys found in ca/config.c"
+	}' "$S/ca/daemon/config.c" | sort -u)
+[ -n "$conf_keys" ]; t_ok $? "config keys found in ca/daemon/config.c"
 
 # The .B key lines of one "[section] SECTION" of entcad.conf.5.
 man_section_keys() {
@@ -50,7 +50,7 @@ for k in $tmpl_keys; do
 done
 t_eq "entca-template(5) documents every template key" "" "$missing"
 
-verbs=$(cat "$S/ca/entca.c" "$S/ca/tool_admin.c" "$S/ca/tool_template.c" |
+verbs=$(cat "$S/ca/tool/entca.c" "$S/ca/tool/tool_admin.c" "$S/ca/tool/tool_template.c" |
     grep -oE 'strcmp\((argv\[[01]\]|cmd|verb), "[a-z][a-z0-9-]*"\)' |
     sed 's/.*"\(.*\)")/\1/' | sort -u)
 [ -n "$verbs" ]; t_ok $? "entca verbs found in the dispatch code"

@@ -25,10 +25,10 @@
 #include <gnutls/x509.h>
 
 #include "common/error.h"
-#include "ca/issue.h"
+#include "ca/issue/issue.h"
 #include "policy/decide.h"
 #include "templates/template.h"
-#include "tests/unit/test_policy_util.h"
+#include "tests/unit/policy/test_policy_util.h"
 
 #define CSR_FILE_MAX POLICY_CSR_MAX
 

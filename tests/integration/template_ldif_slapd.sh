@@ -13,7 +13,7 @@ command -v /usr/sbin/slapd >/dev/null && command -v ldapsearch >/dev/null ||
 if [ -x "$top_builddir/entca" ]; then
 	imp() { ENTCA_TEMPLATES=$1 "$top_builddir/entca" template import-ldif "$2"; }
 else
-	imp() { "$top_builddir/tests/unit/test_template_tooldrv" "$1" template import-ldif "$2"; }
+	imp() { "$top_builddir/tests/unit/templates/test_template_tooldrv" "$1" template import-ldif "$2"; }
 fi
 FIX="$top_srcdir/tests/fixtures/templates/ad-export.ldif"
 S="$T_TMP/slapd"

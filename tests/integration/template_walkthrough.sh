@@ -15,7 +15,7 @@ if [ -x "$top_builddir/entca" ]; then
 	chmod +x "$DRV"
 	echo "# using $top_builddir/entca"
 else
-	DRV="$top_builddir/tests/unit/test_template_tooldrv"
+	DRV="$top_builddir/tests/unit/templates/test_template_tooldrv"
 	echo "# using $DRV"
 fi
 D="$T_TMP/templates"

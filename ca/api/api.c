@@ -1,0 +1,430 @@
+/*
+ * Management API (see api.h). Each handler parses its JSON body on the loop
+ * (bounded by the HTTP body limit), checks rights and does its work on a
+ * worker, commits through the store writer with an audit event, and
+ * answers from the loop after the commit. A body or path refused on the
+ * loop is answered only after authentication (job_refuse_after_auth).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/hex.h"
+#include "ca/api/api.h"
+#include "common/clock.h"
+#include "ca/daemon/daemon.h"
+#include "ca/est/est.h"
+#include "ca/http/http.h"
+#include "ca/identity/identity.h"
+#include "ca/http/http_util.h"
+#include "ca/daemon/job.h"
+#include "common/log.h"
+#include "ca/issue/revoke.h"
+#include "ca/store/store.h"
+#include "crl/reason.h"
+#include "ldap/directory.h"
+#include "policy/rights.h"
+
+#define API_NAME_MAX 256
+
+/* What one revocation or CRL-publication call carries. */
+struct api_call {
+	bool unrevoke;
+	int reason;
+	int64_t invalidity;
+	unsigned char serial[STORE_SERIAL_MAX];
+	size_t serial_len;
+	char sid[API_NAME_MAX], upn[API_NAME_MAX], device[API_NAME_MAX];
+	struct revoke_set *set;		/* principal revocation */
+	bool crl_delta;			/* crl publication */
+	struct crlpub_result crl;
+};
+
+/* Free the call state. */
+static void
+api_call_free(void *arg)
+{
+	struct api_call *a = arg;
+
+	if (a == NULL)
+		return;
+	free(a->set);
+	crlpub_result_clear(&a->crl);
+	free(a);
+}
+
+/* Reason and invalidity date from a JSON body; false with a 400 set. */
+static bool
+parse_reason(struct job *j, json_t *body, struct api_call *a)
+{
+	json_t *r = json_object_get(body, "reason");
+	json_t *inv = json_object_get(body, "invalidity_date");
+	char why[CA_WHY_MAX];
+
+	a->reason = CRL_REASON_UNSPECIFIED;
+	if (r != NULL) {
+		if (!json_is_string(r) ||
+		    crl_reason_parse(json_string_value(r), &a->reason, why, sizeof(why)) != CA_OK) {
+			job_text(j, 400, "reason: expected an RFC 5280 reason name such as keyCompromise or cessationOfOperation");
+			return false;
+		}
+		if (a->reason == CRL_REASON_REMOVE_FROM_CRL) {
+			job_text(j, 400, "reason: removeFromCRL is not a revocation reason; use unrevoke");
+			return false;
+		}
+	}
+	if (inv != NULL) {
+		if (!json_is_integer(inv) || json_integer_value(inv) <= 0 ||
+		    json_integer_value(inv) > ca_now()) {
+			job_text(j, 400, "invalidity_date: expected seconds since the epoch, not in the future");
+			return false;
+		}
+		a->invalidity = (int64_t)json_integer_value(inv);
+	}
+	return true;
+}
+
+/* Writer: revoke or unrevoke one serial, with its audit event. */
+static int
+revoke_one_apply(struct store_wtxn *w, struct job *j)
+{
+	struct api_call *a = j->ctx;
+	char hex[2 * STORE_SERIAL_MAX + 1];
+
+	struct store_cert c;
+
+	memset(&c, 0, sizeof(c));
+	hex_encode(a->serial, a->serial_len, hex);
+	if (a->unrevoke)
+		store_w_unrevoke(w, a->serial, a->serial_len, ca_now());
+	else if (store_get_cert(store_w_txn(w), a->serial, a->serial_len, &c) == CA_ENOTFOUND)
+		/* AD CS revokes by serial too: a certificate the store does not
+		 * know (issued after the backup it was restored from) is listed
+		 * on CRLs until the CA certificate itself expires. */
+		store_w_revoke_unknown(w, a->serial, a->serial_len, a->reason, ca_now(),
+		    a->invalidity, j->d->id->not_after);
+	else
+		store_w_revoke(w, a->serial, a->serial_len, a->reason, ca_now(), a->invalidity);
+	store_cert_clear(&c);
+	if (store_w_status(w) != CA_OK)
+		return store_w_status(w);
+	return job_audit(w, j, a->unrevoke ? "unrevoke" : "revoke", "done",
+	    a->unrevoke ? "released from certificateHold" : crl_reason_name(a->reason),
+	    "serial", hex, NULL);
+}
+
+/* Worker: officer check, then the write. */
+static void
+revoke_one_work(struct job *j)
+{
+	struct api_call *a = j->ctx;
+	char hex[2 * STORE_SERIAL_MAX + 1];
+	json_t *o;
+
+	if (!job_has_ca_right(j, CA_RIGHT_OFFICER)) {
+		job_text(j, 403, "%s: the CA officer right (Issue and Manage Certificates) is required",
+		    a->unrevoke ? "unrevoke" : "revoke");
+		return;
+	}
+	hex_encode(a->serial, a->serial_len, hex);
+	o = json_pack("{s:s,s:s,s:s}", "serial", hex,
+	    "status", a->unrevoke ? "valid" : "revoked",
+	    "reason", a->unrevoke ? "" : crl_reason_name(a->reason));
+	job_json(j, 200, o);
+	j->apply = revoke_one_apply;
+}
+
+/* Writer: revoke every collected certificate of a principal. */
+static int
+revoke_all_apply(struct store_wtxn *w, struct job *j)
+{
+	struct api_call *a = j->ctx;
+	char hex[2 * STORE_SERIAL_MAX + 1];
+	int64_t now = ca_now();
+
+	for (size_t i = 0; i < a->set->n; i++) {
+		store_w_revoke(w, a->set->serial[i], a->set->len[i], a->reason, now, a->invalidity);
+		hex_encode(a->set->serial[i], a->set->len[i], hex);
+		job_audit(w, j, "revoke", "done", crl_reason_name(a->reason),
+		    "serial", hex, "sid", a->sid, "upn", a->upn, "device", a->device, NULL);
+	}
+	return store_w_status(w);
+}
+
+/* Worker: resolve the principal, collect its valid certificates. */
+static void
+revoke_all_work(struct job *j)
+{
+	struct api_call *a = j->ctx;
+	struct principal p;
+	struct store_txn *t = NULL;
+	char why[CA_WHY_MAX], name[API_NAME_MAX + 2];
+	char hex[2 * STORE_SERIAL_MAX + 1];
+	const char *dns = NULL;
+	json_t *o, *list;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	if (!job_has_ca_right(j, CA_RIGHT_OFFICER)) {
+		job_text(j, 403, "revoke: the CA officer right (Issue and Manage Certificates) is required");
+		return;
+	}
+	/* Revoking everything of someone: no cached login may outlive it. */
+	if (job_dir(j) != NULL)
+		directory_cache_clear(job_dir(j));
+	if (a->device[0] != '\0' && job_dir(j) != NULL) {
+		/* A device is its computer account: NAME$, or its DNS name. */
+		snprintf(name, sizeof(name), "%s%s", a->device,
+		    strchr(a->device, '.') != NULL || strchr(a->device, '$') != NULL ? "" : "$");
+		rc = directory_lookup(job_dir(j), strchr(a->device, '.') != NULL ?
+		    DIRECTORY_BY_DNS : DIRECTORY_BY_SAM, name, &p, why, sizeof(why));
+		if (rc == CA_OK) {
+			snprintf(a->sid, sizeof(a->sid), "%s", p.sid);
+			dns = p.dns;
+		} else if (rc != CA_ENOTFOUND && rc != CA_ETOOBIG) {
+			/* Several accounts with the DNS name: revoke by it. */
+			job_text(j, 503, "directory unavailable: %s", why);
+			return;
+		}
+		if (dns == NULL)
+			dns = a->device;
+	}
+	a->set = calloc(1, sizeof(*a->set));
+	if (a->set == NULL) {
+		job_text(j, 500, "out of memory");
+		goto out;
+	}
+	rc = store_read_begin(j->d->store, &t, why, sizeof(why));
+	if (rc == CA_OK) {
+		rc = revoke_collect(t, a->sid, a->upn, dns, ca_now(), a->set);
+		if (rc != CA_OK)
+			snprintf(why, sizeof(why), "%s", store_txn_why(t));
+	}
+	store_read_end(t);
+	if (rc == CA_ETOOBIG) {
+		job_text(j, 413, "revoke: more certificates than one call may revoke");
+		goto out;
+	}
+	if (rc != CA_OK) {
+		/* The store's sentence names its path: the log keeps it. */
+		log_error("revoke: %s", why);
+		job_text(j, 500, "revoke: %s", ca_strerror(rc));
+		goto out;
+	}
+	list = json_array();
+	for (size_t i = 0; i < a->set->n; i++) {
+		hex_encode(a->set->serial[i], a->set->len[i], hex);
+		json_array_append_new(list, json_string(hex));
+	}
+	o = json_pack("{s:o,s:s}", "revoked", list, "reason", crl_reason_name(a->reason));
+	job_json(j, 200, o);
+	if (a->set->n > 0)
+		j->apply = revoke_all_apply;
+out:
+	principal_clear(&p);
+}
+
+/* Loop: serve the CRL a worker just published (the directory step follows). */
+static void
+crl_publish_on_loop(struct job *j)
+{
+	struct api_call *a = j->ctx;
+
+	daemon_crl_adopt(j->d, &a->crl);
+}
+
+/* Worker: POST /api/v1/crl/publish (CA admin). */
+static void
+crl_publish_work(struct job *j)
+{
+	struct api_call *a = j->ctx;
+	struct crlpub p;
+	struct daemon_crl_urls urls;
+	char why[CA_WHY_MAX];
+	json_t *o;
+	int rc;
+
+	if (!job_has_ca_right(j, CA_RIGHT_ADMIN)) {
+		job_text(j, 403, "crl publish: the CA admin right (Manage CA) is required");
+		return;
+	}
+	daemon_crlpub_for(j->d, j->cfg, j->dirs, &p, &urls);
+	rc = crlpub_publish(&p, a->crl_delta, ca_now(), &a->crl, why, sizeof(why));
+	if (rc != CA_OK) {
+		job_text(j, rc == CA_ESTATE ? 409 : 500, "crl publish: %s", why);
+		return;
+	}
+	o = json_pack("{s:s,s:I,s:I,s:I,s:I}", "kind", a->crl_delta ? "delta" : "full",
+	    "number", (json_int_t)a->crl.number, "entries", (json_int_t)a->crl.entries,
+	    "this_update", (json_int_t)a->crl.this_update,
+	    "next_update", (json_int_t)a->crl.next_update);
+	job_json(j, 200, o);
+	j->on_loop = crl_publish_on_loop;
+}
+
+/* Parse the body as a JSON object (empty body = {}); false with 400 set. */
+static json_t *
+body_object(struct job *j)
+{
+	json_t *b;
+	json_error_t err;
+
+	if (j->body_len == 0)
+		return json_object();
+	b = json_loadb((const char *)j->body, j->body_len, 0, &err);
+	if (b == NULL || !json_is_object(b)) {
+		json_decref(b);
+		job_text(j, 400, "body: expected a JSON object (%s)", b == NULL ? err.text : "not an object");
+		return NULL;
+	}
+	return b;
+}
+
+/* Copy a string member, bounded. */
+static void
+get_str(json_t *o, const char *k, char *out, size_t len)
+{
+	json_t *v = json_object_get(o, k);
+
+	if (json_is_string(v) && strlen(json_string_value(v)) < len)
+		snprintf(out, len, "%s", json_string_value(v));
+}
+
+/*
+ * Run the work on a worker (HTTP) or here (the local tool). A refusal
+ * decided on the loop (bad body, unknown path) is still sent through
+ * authentication: a caller without credentials hears 401, not how we
+ * parse (issue 10 item 9).
+ */
+static void
+api_go(struct job *j, job_work_cb work, bool local)
+{
+	if (work == NULL) {
+		if (!local)
+			job_refuse_after_auth(j);
+		return;
+	}
+	if (local)
+		job_run_local(j, work);
+	else
+		job_start(j, work);
+}
+
+/* Route one API call held in j (method checked, body copied). */
+static void
+api_dispatch(struct job *j, const char *rest, bool local)
+{
+	struct api_call *a;
+	json_t *body = NULL;
+	job_work_cb work = NULL;	/* NULL: j already holds the answer */
+	char serial[128], why[CA_WHY_MAX], tail[32];
+	unsigned long long id;
+	int n = 0;
+
+	if (sscanf(rest, "requests/%llu/%31[a-z]%n", &id, tail, &n) == 2 &&
+	    rest[n] == '\0' && (strcmp(tail, "approve") == 0 || strcmp(tail, "deny") == 0)) {
+		api_go(j, est_pending_setup(j, id, strcmp(tail, "approve") == 0), local);
+		return;
+	}
+	a = calloc(1, sizeof(*a));
+	if (a == NULL) {
+		job_text(j, 500, "out of memory");
+		goto out;
+	}
+	j->ctx = a;
+	j->ctx_free = api_call_free;
+	body = body_object(j);
+	if (body == NULL)
+		goto out;
+	if (sscanf(rest, "certificates/%127[^/]/%31[a-z]%n", serial, tail, &n) == 2 &&
+	    rest[n] == '\0' && (strcmp(tail, "revoke") == 0 || strcmp(tail, "unrevoke") == 0)) {
+		a->unrevoke = strcmp(tail, "unrevoke") == 0;
+		if (revoke_serial_parse(serial, a->serial, &a->serial_len, why, sizeof(why)) != CA_OK)
+			job_text(j, 400, "%s", why);
+		else if (a->unrevoke || parse_reason(j, body, a))
+			work = revoke_one_work;
+	} else if (strcmp(rest, "principals/revoke") == 0) {
+		get_str(body, "sid", a->sid, sizeof(a->sid));
+		get_str(body, "upn", a->upn, sizeof(a->upn));
+		get_str(body, "device", a->device, sizeof(a->device));
+		/*
+		 * Exactly one selector: two could name different principals,
+		 * and revoking the certificates of either would be a guess.
+		 */
+		if ((a->sid[0] != '\0') + (a->upn[0] != '\0') + (a->device[0] != '\0') > 1)
+			job_text(j, 400, "body: name the principal with exactly one of "
+			    "\"sid\", \"upn\" or \"device\" (given:%s%s%s)",
+			    a->sid[0] ? " sid" : "", a->upn[0] ? " upn" : "",
+			    a->device[0] ? " device" : "");
+		else if (a->sid[0] == '\0' && a->upn[0] == '\0' && a->device[0] == '\0')
+			job_text(j, 400, "body: name the principal with \"sid\", \"upn\" or \"device\"");
+		else if (parse_reason(j, body, a))
+			work = revoke_all_work;
+	} else if (strcmp(rest, "crl/publish") == 0) {
+		a->crl_delta = json_is_true(json_object_get(body, "delta"));
+		work = crl_publish_work;
+	} else {
+		job_text(j, 404, "unknown API path /api/v1/%s", rest);
+	}
+out:
+	json_decref(body);
+	api_go(j, work, local);
+}
+
+/* Loop: the management API takes POST with a JSON body. */
+void
+api_route(struct daemon *d, struct http_request *req, const char *rest)
+{
+	struct job *j = job_new(d, req);
+
+	if (j == NULL) {
+		http_respond(req, 500, NULL, 0, "out of memory\n", 14);
+		return;
+	}
+	if (strcmp(req->method, "GET") == 0) {
+		api_read_route(j, rest, req->query);
+		return;
+	}
+	if (strcmp(req->method, "POST") != 0) {
+		job_text(j, 405, "the management API takes GET, or POST with a JSON body");
+		job_header(j, "Allow", "GET, POST");
+		job_refuse_after_auth(j);
+		return;
+	}
+	/* A body is JSON, said so; an empty POST (approve) needs no type. */
+	if (req->body_len > 0 && !http_media_type_is(http_request_header(req,
+	    "Content-Type"), "application/json")) {
+		job_text(j, 415, "the management API: Content-Type must be application/json");
+		job_finish(j);
+		return;
+	}
+	api_dispatch(j, rest, false);
+}
+
+/* Run one API call in this thread as the host administrator. */
+int
+api_local(struct daemon *d, const char *who, const char *rest,
+    const char *json_body, char **out)
+{
+	struct job *j = job_new_local(d, who);
+	int status;
+
+	*out = NULL;
+	if (j == NULL)
+		return 500;
+	if (json_body != NULL && *json_body != '\0') {
+		j->body = (unsigned char *)strdup(json_body);
+		j->body_len = j->body != NULL ? strlen(json_body) : 0;
+	}
+	api_dispatch(j, rest, true);
+	if (j->on_loop != NULL)
+		j->on_loop(j);
+	status = j->status;
+	if (j->resp != NULL) {
+		*out = strndup((const char *)j->resp, j->resp_len);
+	}
+	job_free(j);
+	return status;
+}

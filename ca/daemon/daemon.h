@@ -1,0 +1,149 @@
+/*
+ * The running daemon: one struct that holds the configuration and every
+ * subsystem (store, signer, directory, templates, worker pool, HTTPS
+ * server, CRL state). entcad.c creates it; the request handlers (est.c,
+ * api.c, serve.c) and the CRL scheduler read it.
+ *
+ * Threads: fields are set up before the loop starts and only replaced on
+ * the loop thread (SIGHUP reload, CRL publication completions). Workers get
+ * what they need copied into their job, or use the thread-safe subsystems
+ * (store, directory, signer key), never the loop-owned fields.
+ */
+#ifndef ENTCA_CA_DAEMON_H
+#define ENTCA_CA_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <gnutls/abstract.h>
+
+#include "ca/daemon/settings.h"
+#include "ca/issue/crl_publish.h"
+#include "ca/daemon/crl_daemon.h"
+#include "ca/daemon/health.h"
+#include "ca/daemon/metrics.h"
+
+struct event;
+struct event_base;
+struct workers;
+struct store;
+struct signer;
+struct ca_identity;
+struct directory;
+struct template_set;
+struct http_server;
+struct http_request;
+
+/* The directory pool shared with workers; a SIGHUP may replace it. */
+struct daemon_directory {
+	struct directory *dir;
+	int refs;			/* atomic */
+};
+
+/* A template set shared with workers: freed when the last user lets go. */
+struct daemon_templates {
+	struct template_set *set;
+	int refs;			/* atomic */
+};
+
+/* A configuration generation; workers keep the one their job started with. */
+struct daemon_cfg {
+	struct ca_config c;
+	struct daemon_cfg *older;	/* retired generations, freed at exit */
+};
+
+struct daemon {
+	struct ca_config *cfg;		/* current generation (loop swaps it) */
+	struct daemon_cfg *cfgs;
+	struct event_base *base;
+	struct workers *workers;
+	struct store *store;
+	struct signer *signer;
+	gnutls_privkey_t key;		/* external: signs through the signer */
+	struct ca_identity *id;
+	struct daemon_directory *dirs;	/* NULL when [directory] is absent */
+	struct daemon_templates *templates;
+	struct http_server *http;
+	struct http_server *http_plain;	/* CRLs and the CA certificate over http */
+
+	unsigned char *cacerts_p7;	/* certs-only PKCS#7 of the chain, DER */
+	size_t cacerts_p7_len;
+
+	struct crlpub_result crl_full;	/* loop-owned, served at /crl/ */
+	struct crlpub_result crl_delta;
+	bool crl_busy;			/* a publication is on a worker */
+	int64_t crl_retry_at;		/* after a failure, wait until then */
+	struct daemon_crl crl;		/* the CRL state machine (crl_daemon.h) */
+
+	struct event *ev_term, *ev_int, *ev_hup, *ev_chld, *ev_tick;
+	bool stopping;
+	int64_t started_at;
+	uint64_t served, failed;
+	struct health_dir health_dir;	/* loop-owned: last directory probe */
+	struct daemon_metrics metrics;	/* loop-owned: /metrics counters */
+};
+
+enum daemon_open_what {
+	DAEMON_OPEN_CHECK = 0,	/* identity, store, templates: entcad -t */
+	DAEMON_OPEN_ALL,	/* and directory, signer, cacerts, last CRLs */
+	DAEMON_OPEN_COUNT
+};
+
+/*
+ * Open the subsystems of d (whose cfg is loaded) as `what` says. Returns
+ * CA_OK or the first failure with why naming it. Free with daemon_close
+ * even after a failure. Blocking; before any loop runs.
+ */
+int daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen);
+
+/* Close everything daemon_open and the loop set up, in reverse order. */
+void daemon_close(struct daemon *d);
+
+/*
+ * Take a reference on the current template set (any thread that got the
+ * pointer from the loop); release with daemon_templates_put.
+ */
+struct daemon_templates *daemon_templates_get(struct daemon *d);
+void daemon_templates_put(struct daemon_templates *t);
+
+/* The HTTP entry point: route req to EST, the API or static content. */
+void daemon_handle(struct http_request *req, void *arg);
+
+/* The plain-HTTP entry point: CRLs, the CA certificate, /health only. */
+void daemon_handle_plain(struct http_request *req, void *arg);
+
+/*
+ * Fill the crlpub parameters from the daemon and configuration generation
+ * cfg; dirs (may be NULL, borrowed) is where the CRL is also written; urls
+ * holds the freshest-CRL URLs and that sink and must live as long as p.
+ * Any thread.
+ */
+struct daemon_crl_urls {
+	size_t n;
+	const char *ptr[CONFIG_LIST_MAX];
+	char text[CONFIG_LIST_MAX][CONFIG_STR_MAX];
+	struct directory *dir;		/* where the CRL is also written, or NULL */
+	char publish_dn[CONFIG_STR_MAX];
+};
+void daemon_crlpub_for(struct daemon *d, const struct ca_config *cfg,
+    struct daemon_directory *dirs, struct crlpub *p, struct daemon_crl_urls *urls);
+
+/*
+ * Open a directory pool for cfg's [directory] (reads the bind password
+ * file; no connection yet). *out is NULL when the section is absent. Any
+ * thread. One reference; daemon_directory_put frees.
+ */
+int daemon_directory_open(const struct ca_config *cfg,
+    struct daemon_directory **out, char *why, size_t whylen);
+
+/* Take a reference on the current pool (loop thread); NULL if none. */
+struct daemon_directory *daemon_directory_get(struct daemon *d);
+void daemon_directory_put(struct daemon_directory *x);
+
+/* Whether two configurations name the same directory settings. */
+bool daemon_directory_same(const struct ca_config *a, const struct ca_config *b);
+
+/* Start a CRL publication on a worker unless one runs (loop thread). */
+void daemon_crl_kick(struct daemon *d, bool delta);
+
+#endif

@@ -1,0 +1,169 @@
+/*
+ * One request that leaves the loop: the shared carrier for EST and the
+ * management API. A job copies from the HTTP request what workers need
+ * (credentials, client certificate, body), runs authentication and the
+ * handler's work on a worker, optionally commits a store write, and comes
+ * back to the loop to respond.
+ *
+ * Threads: job_start() and the reply run on the loop; authentication and
+ * the work function on a worker; the apply function on the store writer.
+ * The HTTP request is touched only on the loop.
+ */
+#ifndef ENTCA_CA_JOB_H
+#define ENTCA_CA_JOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/error.h"
+#include "ca/store/store.h"
+#include "policy/principal.h"
+
+struct daemon;
+struct http_request;
+struct job;
+
+#define JOB_HEADERS_MAX 8
+#define JOB_CRED_MAX 512	/* user name or password from Basic */
+#define JOB_TLS_BINDING_MAX 64	/* tls-unique (12..48 bytes), tls-exporter (32) */
+
+/* The work of a job, on a worker, after authentication succeeded. */
+typedef void (*job_work_cb)(struct job *j);
+/* A store write, on the writer thread, inside the group transaction. */
+typedef int (*job_apply_cb)(struct store_wtxn *w, struct job *j);
+
+struct job {
+	struct daemon *d;
+	const struct ca_config *cfg;	/* the generation this job started with */
+	struct daemon_templates *tset;	/* referenced templates, or NULL */
+	struct daemon_directory *dirs;	/* referenced directory pool, or NULL */
+	struct http_request *req;	/* loop only */
+	char peer[64];
+	char method[8];
+	char path[1024];
+
+	/* credentials, wiped when the job ends */
+	bool have_basic;
+	bool bad_basic;			/* an Authorization header that does not
+					   parse: user holds the attempted name */
+	char basic_why[CA_WHY_MAX];	/* why it does not parse (no secrets) */
+	char user[JOB_CRED_MAX];
+	char password[JOB_CRED_MAX];
+	unsigned char *client_cert;
+	size_t client_cert_len;
+	bool client_cert_verified;
+	bool anonymous_ok;		/* work runs even without credentials */
+	bool cert_renewal;		/* simplereenroll: the one use a client
+					   certificate has by default (§5) */
+	bool local;			/* the CA host's administrator (entca) */
+
+	unsigned char *body;		/* copy of the request body */
+	size_t body_len;
+	char accept[256];
+	char extra[256];		/* one handler-specific header value */
+
+	/* filled on the worker */
+	bool authenticated;
+	bool cert_login;		/* who came from a client certificate */
+	char cert_serial[2 * STORE_SERIAL_MAX + 1]; /* its serial, hex */
+	char cert_template[STORE_TEMPLATE_NAME_MAX]; /* its template */
+	struct principal who;
+	job_work_cb work;
+	job_apply_cb apply;		/* NULL: nothing to commit */
+	void *ctx;			/* the handler's own state */
+	void (*on_loop)(struct job *j);	/* runs on the loop before the reply */
+	void (*on_commit)(struct job *j); /* writer thread, after a good commit */
+	void (*ctx_free)(void *ctx);
+
+	/* for the request's log line: the template asked for, the serial issued */
+	char log_template[STORE_TEMPLATE_NAME_MAX];
+	char log_serial[2 * STORE_SERIAL_MAX + 1];
+
+	/* the response */
+	int status;
+	char why[CA_WHY_MAX];
+	size_t n_headers;
+	char header_names[JOB_HEADERS_MAX][48];
+	char header_values[JOB_HEADERS_MAX][256];
+	unsigned char *resp;		/* malloc'd body */
+	size_t resp_len;
+
+	struct store_job sjob;
+
+	/* TLS channel binding (RFC 9266) of the connection, copied on the loop */
+	unsigned char tls_binding[JOB_TLS_BINDING_MAX];
+	size_t tls_binding_len;
+	const char *tls_binding_type;	/* static: "tls-unique", "tls-exporter" */
+};
+
+/*
+ * Make a job for req (loop thread): copies credentials, client certificate
+ * and body. NULL on allocation failure (the caller answers 500).
+ */
+struct job *job_new(struct daemon *d, struct http_request *req);
+
+/*
+ * Send j to a worker: authenticate, then work(j). Loop thread. On failure
+ * to queue, answers 503 at once.
+ */
+void job_start(struct job *j, job_work_cb work);
+
+/*
+ * A job for the `entca` tool acting on the CA host: no HTTP request, the
+ * principal is the local administrator (name, e.g. "local:root") who holds
+ * every CA right, since only the owner of the state folder can open it.
+ */
+struct job *job_new_local(struct daemon *d, const char *name);
+
+/*
+ * Run work(j) and its store write in this thread, waiting for the commit.
+ * Returns j->status; the response stays in j (resp, why). Then job_free.
+ */
+int job_run_local(struct job *j, job_work_cb work);
+
+/* Free a job made by job_new_local. */
+void job_free(struct job *j);
+
+/* The directory pool this job uses (NULL when none is configured). */
+struct directory *job_dir(const struct job *j);
+
+/* Answer from the loop now, without a worker (loop thread). */
+void job_finish(struct job *j);
+
+/*
+ * Answer with the response already set in j (a 400 for a bad body, a 404
+ * or 405), but only after authentication on a worker: a caller without
+ * valid credentials hears 401 and nothing about how we parse (loop).
+ */
+void job_refuse_after_auth(struct job *j);
+
+/*
+ * The name the log and the audit give the caller: the account when logged
+ * in, else the attempted Basic user name or the client certificate's
+ * serial, else "-". Borrowed from j. Any thread that owns j.
+ */
+const char *job_identity(const struct job *j);
+
+/* Add a response header (worker or loop). */
+void job_header(struct job *j, const char *name, const char *value);
+
+/* Set a plain-text response: status and a one-line reason (worker). */
+void job_text(struct job *j, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Set a JSON response from a jansson object (stolen) (worker). */
+struct json_t;
+void job_json(struct job *j, int status, struct json_t *obj);
+
+/*
+ * Build one audit event (who, from where, what, decision, reason, extras
+ * as alternating key/value strings, NULL-terminated) and append it in the
+ * current write. Writer thread (inside apply).
+ */
+int job_audit(struct store_wtxn *w, struct job *j, const char *action,
+    const char *decision, const char *reason, ...);
+
+/* True if the authenticated principal holds every bit of CA rights. */
+bool job_has_ca_right(struct job *j, unsigned rights);
+
+#endif

@@ -1,0 +1,7 @@
+# ca/est/local.mk: the EST handlers (RFC 7030): enrollment, re-enrollment,
+# server key generation, csrattrs, cacerts, pending polls and the
+# directory publication of issued certificates. Only the router includes est.h.
+libentca_ca_a_SOURCES += \
+	ca/est/est.c ca/est/est.h ca/est/est_int.h ca/est/est_reply.c \
+	ca/est/est_pending.c ca/est/est_csrattrs.c ca/est/est_publish.c \
+	ca/est/est_link.c

@@ -1,0 +1,27 @@
+# ca/identity/local.mk: the CA identity (state folder, key location, profiles,
+# init / import / install-cert / ca-cert) and its tests.
+libentca_ca_a_SOURCES += \
+	ca/identity/identity.c ca/identity/identity.h \
+	ca/identity/identity_build.c ca/identity/identity_build.h \
+	ca/identity/identity_new.c
+
+check_PROGRAMS += tests/unit/ca/identity/test_identity
+TESTS += tests/unit/ca/identity/test_identity
+tests_unit_ca_identity_test_identity_SOURCES = tests/unit/ca/identity/test_identity.c
+tests_unit_ca_identity_test_identity_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ca_identity_test_identity_LDADD = $(TEST_LDADD)
+
+# A small driver that runs the tool subcommands (and a signer round trip)
+# so the integration scripts do not depend on the entca main.
+check_PROGRAMS += tests/unit/ca/identity/test_identity_tool
+tests_unit_ca_identity_test_identity_tool_SOURCES = tests/unit/ca/identity/test_identity_tool.c \
+	tests/unit/ca/signer/test_signer_issue.h
+tests_unit_ca_identity_test_identity_tool_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ca_identity_test_identity_tool_LDADD = $(TEST_LDADD)
+
+TESTS += tests/integration/identity_init.sh \
+	tests/integration/identity_import.sh \
+	tests/integration/identity_pkcs11.sh
+EXTRA_DIST += tests/integration/identity_init.sh \
+	tests/integration/identity_import.sh \
+	tests/integration/identity_pkcs11.sh

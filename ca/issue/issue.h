@@ -1,0 +1,54 @@
+/*
+ * The certificate builder: turns a policy profile (policy/decide.h) and a
+ * subject public key into a certificate signed by the CA key. GnuTLS builds
+ * and signs it; the Microsoft extensions come from ca/issue/msext.c. The subject
+ * DER is used byte for byte. The CA key is any gnutls_privkey_t (in entcad
+ * an external key whose signing happens in the signer process). Runs on a
+ * worker thread; no shared state.
+ */
+#ifndef ENTCA_CA_ISSUE_H
+#define ENTCA_CA_ISSUE_H
+
+#include <stddef.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
+#include <gnutls/x509.h>
+
+#include "policy/decide.h"
+
+#define ISSUE_SERIAL_RANDOM 16	/* random bytes in a serial (>= 64 bits) */
+#define ISSUE_SERIAL_MAX 20	/* RFC 5280 §4.1.2.2 */
+
+/*
+ * A new serial: 16 random bytes (GNUTLS_RND_NONCE) with the top bit cleared
+ * (positive DER INTEGER) and a non-zero first byte (minimal encoding, so the
+ * length is always 16), at least 120 random bits. *len is in: the size of out
+ * (at least ISSUE_SERIAL_RANDOM), out: the serial's length. Returns CA_OK,
+ * CA_ETOOBIG (out too small) or CA_ECRYPTO. Any thread. Uniqueness in the
+ * store is the caller's check.
+ */
+int issue_serial_new(unsigned char *out, size_t *len);
+
+/*
+ * Build and sign the certificate described by pr for subject_key with
+ * serial (DER INTEGER contents, positive, 1..ISSUE_SERIAL_MAX bytes), issued
+ * by ca_cert and signed with ca_key using pr->hash. On CA_OK *out_crt is a
+ * new certificate the caller frees with gnutls_x509_crt_deinit(). Returns
+ * CA_EINVAL (bad profile/serial), CA_ECRYPTO (GnuTLS refused a field or the
+ * signature; why names which), CA_EUNAVAIL when the external key's signer
+ * is gone, or CA_ENOMEM. Worker threads.
+ *
+ * Extensions, in this order: SKI (SHA-1 of the key), AKI (the CA's SKI),
+ * CRL distribution points, AIA (caIssuers, OCSP), template information
+ * (v2+) or template name (v1), key usage, EKU, application policies, basic
+ * constraints (CA templates), SAN (critical when the subject is empty),
+ * SID. For EC subject keys keyEncipherment/dataEncipherment are dropped
+ * (they mean nothing for ECDSA keys). notBefore/notAfter come from pr.
+ */
+int issue_build(const struct policy_profile *pr, gnutls_pubkey_t subject_key,
+    const unsigned char *serial, size_t serial_len, gnutls_x509_crt_t ca_cert,
+    gnutls_privkey_t ca_key, gnutls_x509_crt_t *out_crt, char *why,
+    size_t whylen);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * Microsoft certificate extensions that GnuTLS cannot build, DER-encoded
+ * with libtasn1 from ca/issue/ms-pki.asn: the SID security extension
+ * (1.3.6.1.4.1.311.25.2, byte for byte as AD CS writes it), the certificate
+ * template information (1.3.6.1.4.1.311.21.7), the v1 template name
+ * (1.3.6.1.4.1.311.20.2, bare BMPString), application policies
+ * (1.3.6.1.4.1.311.21.10), the UPN otherName value, and the certs-only
+ * CMS of EST (GnuTLS's writes the wrong inner content type). Every function
+ * writes into a caller buffer and returns CA_OK, CA_EINVAL (bad input),
+ * CA_ETOOBIG (buffer) or CA_ENOMEM. The parsed ASN.1 definitions are built
+ * once (pthread_once) and then only read: any thread.
+ */
+#ifndef ENTCA_CA_MSEXT_H
+#define ENTCA_CA_MSEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gnutls/gnutls.h>
+
+#define MSEXT_DER_MAX 2048	/* bytes of one encoded extension value */
+
+#define MSEXT_OID_SID		"1.3.6.1.4.1.311.25.2"
+#define MSEXT_OID_SID_OTHER	"1.3.6.1.4.1.311.25.2.1"
+#define MSEXT_OID_TEMPLATE	"1.3.6.1.4.1.311.21.7"
+#define MSEXT_OID_TEMPLATE_V1	"1.3.6.1.4.1.311.20.2"
+#define MSEXT_OID_APP_POLICIES	"1.3.6.1.4.1.311.21.10"
+#define MSEXT_OID_UPN		"1.3.6.1.4.1.311.20.2.3"
+
+/* SidExtValue for sid ("S-1-..."): GeneralNames { otherName }. */
+int msext_sid(const char *sid, unsigned char *out, size_t cap, size_t *len);
+
+/* Read the SID back out of a SidExtValue (tests, inspection). */
+int msext_sid_parse(const unsigned char *der, size_t len, char *sid,
+    size_t sidlen);
+
+/* CertificateTemplate { templateID, major, minor }. */
+int msext_template(const char *oid, uint32_t major, uint32_t minor,
+    unsigned char *out, size_t cap, size_t *len);
+
+/* The v1 template name as a BMPString (ASCII/UTF-8 BMP characters). */
+int msext_template_v1(const char *name, unsigned char *out, size_t cap,
+    size_t *len);
+
+/* ApplicationPolicies from n dotted OIDs, each in a stride-sized slot. */
+int msext_app_policies(const char *oids, size_t stride, size_t n,
+    unsigned char *out, size_t cap, size_t *len);
+
+/*
+ * A certs-only CMS ContentInfo (RFC 5652 SignedData, version 1, no digest
+ * algorithms, no signers, encapsulated id-data without content) holding
+ * the n DER certificates. *out is gnutls_malloc'd: gnutls_free it. CA_OK,
+ * CA_EINVAL (n == 0 or a certificate is not DER) or CA_ENOMEM.
+ */
+int msext_certs_only(const gnutls_datum_t *certs, size_t n,
+    unsigned char **out, size_t *out_len);
+
+/* UTF8String for the UPN otherName value (inside its [0] EXPLICIT). */
+int msext_upn(const char *upn, unsigned char *out, size_t cap, size_t *len);
+
+#endif

@@ -1,0 +1,26 @@
+# ca/signer/local.mk: the signer process (CA key holder) and its tests.
+libentca_ca_a_SOURCES += \
+	ca/signer/signer.c ca/signer/signer.h \
+	ca/signer/signer_child.c ca/signer/signer_wire.h \
+	ca/signer/signer_seccomp.c \
+	ca/signer/secrets.c ca/signer/secrets.h \
+	ca/signer/keyfile.c ca/signer/keyfile.h
+
+check_PROGRAMS += tests/unit/ca/signer/test_signer
+TESTS += tests/unit/ca/signer/test_signer
+tests_unit_ca_signer_test_signer_SOURCES = tests/unit/ca/signer/test_signer.c \
+	tests/unit/ca/signer/test_signer_issue.h
+tests_unit_ca_signer_test_signer_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ca_signer_test_signer_LDADD = $(TEST_LDADD)
+
+# entcad with test hooks (ENTCA_TEST_HOOKS): its signer can be told by the
+# environment to make one forbidden system call, so a test watches seccomp
+# kill it. Built for `make check` only, never installed.
+check_PROGRAMS += tests/entcad-testhooks
+tests_entcad_testhooks_SOURCES = ca/daemon/entcad.c ca/signer/signer_child.c
+tests_entcad_testhooks_CPPFLAGS = $(AM_CPPFLAGS) -DENTCA_TEST_HOOKS
+tests_entcad_testhooks_LDADD = $(ENTCA_LIBS)
+
+# Key isolation, seccomp, secret files and core dumps against a real entcad.
+TESTS += tests/integration/signer_isolation.sh
+EXTRA_DIST += tests/integration/signer_isolation.sh

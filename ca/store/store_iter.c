@@ -1,0 +1,345 @@
+/*
+ * Walks over the store's indexes: the by_revocation cursor that CRL
+ * encoders stream from (full: every current revocation of an unexpired
+ * certificate; delta: every current change after a time), by_expiry ranges
+ * and by_subject lookups, plus the key builders those indexes share with
+ * ca/store/store_cert.c. Nothing is loaded beyond the current entry. Iterators
+ * belong to the transaction they were opened on and to its thread.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ca/store/store_int.h"
+
+struct store_rev_iter {
+	struct store_txn *t;
+	MDB_cursor *c;
+	int mode;
+	int64_t arg;
+	int started;
+	int ended;
+};
+
+/* Build a by_revocation key; see store_int.h. */
+size_t
+store_revkey(unsigned char *key, int64_t at, const unsigned char *serial,
+    size_t len, int kind)
+{
+	store_be_time(key, at);
+	memcpy(key + 8, serial, len);
+	key[8 + len] = (unsigned char)kind;
+	return 8 + len + 1;
+}
+
+/* ASCII lower case of one byte (other bytes unchanged). */
+static unsigned char
+lower(unsigned char ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
+}
+
+/* The letter a subject kind starts its keys with. */
+static unsigned char
+subject_letter(int kind)
+{
+	static const unsigned char letters[STORE_SUBJECT_COUNT] = {
+		[STORE_SUBJECT_SID] = 's',
+		[STORE_SUBJECT_UPN] = 'u',
+		[STORE_SUBJECT_DNS] = 'd',
+	};
+
+	return letters[kind];
+}
+
+/* Build kind ‖ lower(name) ‖ NUL (the subject prefix); returns length. */
+static size_t
+subject_prefix(unsigned char *key, int kind, const char *name)
+{
+	size_t n = strlen(name);
+
+	key[0] = subject_letter(kind);
+	for (size_t i = 0; i < n; i++)
+		key[1 + i] = lower((unsigned char)name[i]);
+	key[1 + n] = '\0';
+	return n + 2;
+}
+
+/* Build a by_subject key; see store_int.h. name < STORE_NAME_MAX bytes. */
+size_t
+store_subjkey(unsigned char *key, int kind, const char *name,
+    const unsigned char *serial, size_t len)
+{
+	size_t n = subject_prefix(key, kind, name);
+
+	memcpy(key + n, serial, len);
+	return n + len;
+}
+
+/* Decode a by_revocation value; see store_int.h. */
+int
+store_rev_value_decode(struct store_txn *t, const MDB_val *v,
+    struct store_rev_value *rv)
+{
+	struct store_dec d;
+	int rc;
+
+	memset(rv, 0, sizeof(*rv));
+	if ((rc = store_dec_init(&d, t, v, STORE_REC_REVOCATION,
+	    "revocation entry")) != CA_OK)
+		return rc;
+	rv->current = (int)store_dec_u8(&d);
+	rv->reason = (int)store_dec_u8(&d);
+	rv->invalidity = store_dec_i64(&d);
+	rv->not_after = store_dec_i64(&d);
+	/* Version 1 entries predate commit-order numbers: they read as 0. */
+	if (d.version >= 2)
+		rv->seq = store_dec_u64(&d);
+	return store_dec_end(&d, t, "revocation entry");
+}
+
+/* Open a by_revocation cursor; see store.h. */
+int
+store_rev_iter_new(struct store_txn *t, int mode, int64_t arg,
+    struct store_rev_iter **out)
+{
+	struct store_rev_iter *it;
+	int mrc;
+
+	*out = NULL;
+	if (mode < 0 || mode >= STORE_ITER_COUNT)
+		return store_txn_fail(t, CA_EINVAL, "store %s: iterator mode "
+		    "%d", t->s->path, mode);
+	if ((it = calloc(1, sizeof(*it))) == NULL)
+		return store_txn_fail(t, CA_ENOMEM, "store %s: out of memory",
+		    t->s->path);
+	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[STORE_DB_BY_REVOCATION],
+	    &it->c)) != 0) {
+		free(it);
+		return store_txn_mdb(t, mrc, "cursor by_revocation");
+	}
+	it->t = t;
+	it->mode = mode;
+	it->arg = arg;
+	*out = it;
+	return CA_OK;
+}
+
+/* Position at the first candidate entry of it's mode. */
+static int
+rev_iter_first(struct store_rev_iter *it, MDB_val *k, MDB_val *v)
+{
+	unsigned char start[8];
+
+	if (it->mode != STORE_ITER_CHANGES)
+		return mdb_cursor_get(it->c, k, v, MDB_FIRST);
+	if (it->arg == INT64_MAX)
+		return MDB_NOTFOUND;
+	store_be_time(start, it->arg + 1);
+	k->mv_data = start;
+	k->mv_size = sizeof(start);
+	return mdb_cursor_get(it->c, k, v, MDB_SET_RANGE);
+}
+
+/* Step to the next entry the mode yields; see store.h. */
+int
+store_rev_iter_next(struct store_rev_iter *it, struct store_revoked *e)
+{
+	struct store_rev_value rv;
+	const unsigned char *kp;
+	MDB_val k, v;
+	int mrc, rc, kind;
+
+	if (it->ended)
+		return 0;
+	for (;;) {
+		if (!it->started) {
+			it->started = 1;
+			mrc = rev_iter_first(it, &k, &v);
+		} else
+			mrc = mdb_cursor_get(it->c, &k, &v, MDB_NEXT);
+		if (mrc == MDB_NOTFOUND) {
+			it->ended = 1;
+			return 0;
+		}
+		if (mrc != 0)
+			return store_txn_mdb(it->t, mrc, "walk by_revocation");
+		if (k.mv_size < 8 + 1 + 1 || k.mv_size > STORE_REVKEY_MAX)
+			return store_txn_fail(it->t, CA_EDB, "store %s: "
+			    "by_revocation key of %zu bytes", it->t->s->path,
+			    k.mv_size);
+		if ((rc = store_rev_value_decode(it->t, &v, &rv)) != CA_OK)
+			return rc;
+		kp = k.mv_data;
+		kind = kp[k.mv_size - 1];
+		if (!rv.current)
+			continue;
+		if (it->mode == STORE_ITER_REVOKED &&
+		    (kind != STORE_REVKEY_REVOKED || rv.not_after < it->arg))
+			continue;
+		if (it->mode == STORE_ITER_CHANGES_SEQ &&
+		    rv.seq <= (uint64_t)it->arg)
+			continue;
+		memset(e, 0, sizeof(*e));
+		e->serial = kp + 8;
+		e->serial_len = k.mv_size - 9;
+		e->kind = kind == STORE_REVKEY_REVOKED ? STORE_CHANGE_REVOKED :
+		    STORE_CHANGE_UNREVOKED;
+		e->changed_at = store_rd_time(kp);
+		e->reason = rv.reason;
+		e->invalidity_date = rv.invalidity;
+		e->not_after = rv.not_after;
+		e->seq = rv.seq;
+		return 1;
+	}
+}
+
+/* Start the walk again on the same snapshot. */
+void
+store_rev_iter_rewind(struct store_rev_iter *it)
+{
+	it->started = 0;
+	it->ended = 0;
+}
+
+/* Close the cursor and free it (NULL accepted). */
+void
+store_rev_iter_free(struct store_rev_iter *it)
+{
+	if (it == NULL)
+		return;
+	mdb_cursor_close(it->c);
+	free(it);
+}
+
+/* Run cb over every entry an iterator of mode yields. */
+static int
+rev_walk(struct store_txn *t, int mode, int64_t arg, store_revoked_cb cb,
+    void *cbarg)
+{
+	struct store_rev_iter *it = NULL;
+	struct store_revoked e;
+	int rc;
+
+	if ((rc = store_rev_iter_new(t, mode, arg, &it)) != CA_OK || it == NULL)
+		return rc != CA_OK ? rc : CA_EINVAL;
+	while ((rc = store_rev_iter_next(it, &e)) == 1)
+		if ((rc = cb(&e, cbarg)) != 0)
+			break;
+	store_rev_iter_free(it);
+	return rc;
+}
+
+/* Full CRL walk: current revocations with not_after >= min_not_after. */
+int
+store_iter_revoked(struct store_txn *t, int64_t min_not_after,
+    store_revoked_cb cb, void *arg)
+{
+	return rev_walk(t, STORE_ITER_REVOKED, min_not_after, cb, arg);
+}
+
+/* Delta CRL walk: current changes after since. */
+int
+store_iter_changes(struct store_txn *t, int64_t since, store_revoked_cb cb,
+    void *arg)
+{
+	return rev_walk(t, STORE_ITER_CHANGES, since, cb, arg);
+}
+
+/* Delta CRL walk by commit order: current changes with seq > since. */
+int
+store_iter_changes_seq(struct store_txn *t, uint64_t since,
+    store_revoked_cb cb, void *arg)
+{
+	if (since > INT64_MAX)
+		return store_txn_fail(t, CA_EINVAL, "store %s: sequence %llu "
+		    "out of range", t->s->path, (unsigned long long)since);
+	return rev_walk(t, STORE_ITER_CHANGES_SEQ, (int64_t)since, cb, arg);
+}
+
+/* The last revocation change number in t's snapshot (0: none yet). */
+int
+store_rev_seq(struct store_txn *t, uint64_t *seq)
+{
+	return store_meta_u64_or_zero(t, STORE_META_REV_SEQ, seq);
+}
+
+/* Certificates with from <= not_after < to, in expiry order. */
+int
+store_iter_expiring(struct store_txn *t, int64_t from, int64_t to,
+    store_serial_cb cb, void *arg)
+{
+	unsigned char start[8];
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int64_t na;
+	int mrc, rc = CA_OK;
+
+	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[STORE_DB_BY_EXPIRY],
+	    &c)) != 0)
+		return store_txn_mdb(t, mrc, "cursor by_expiry");
+	store_be_time(start, from);
+	k.mv_data = start;
+	k.mv_size = sizeof(start);
+	for (mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); mrc == 0;
+	    mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < 9 || k.mv_size > 8 + STORE_SERIAL_MAX) {
+			rc = store_txn_fail(t, CA_EDB, "store %s: by_expiry key "
+			    "of %zu bytes", t->s->path, k.mv_size);
+			goto out;
+		}
+		if ((na = store_rd_time(k.mv_data)) >= to)
+			break;
+		rc = cb((const unsigned char *)k.mv_data + 8, k.mv_size - 8,
+		    na, arg);
+		if (rc != 0)
+			goto out;
+	}
+	if (mrc != 0 && mrc != MDB_NOTFOUND)
+		rc = store_txn_mdb(t, mrc, "walk by_expiry");
+out:
+	mdb_cursor_close(c);
+	return rc;
+}
+
+/* Every certificate issued to name as kind; see store.h. */
+int
+store_iter_subject(struct store_txn *t, int kind, const char *name,
+    store_serial_cb cb, void *arg)
+{
+	unsigned char prefix[STORE_KEY_MAX];
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	size_t plen;
+	int mrc, rc = CA_OK;
+
+	if (kind < 0 || kind >= STORE_SUBJECT_COUNT || name == NULL ||
+	    *name == '\0' || strlen(name) >= STORE_NAME_MAX)
+		return store_txn_fail(t, CA_EINVAL, "store %s: subject query: "
+		    "kind %d, name empty or longer than %d bytes", t->s->path,
+		    kind, STORE_NAME_MAX - 1);
+	plen = subject_prefix(prefix, kind, name);
+	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[STORE_DB_BY_SUBJECT],
+	    &c)) != 0)
+		return store_txn_mdb(t, mrc, "cursor by_subject");
+	k.mv_data = prefix;
+	k.mv_size = plen;
+	for (mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); mrc == 0;
+	    mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size <= plen || memcmp(k.mv_data, prefix, plen) != 0)
+			break;
+		if (k.mv_size - plen > STORE_SERIAL_MAX) {
+			rc = store_txn_fail(t, CA_EDB, "store %s: by_subject "
+			    "key of %zu bytes", t->s->path, k.mv_size);
+			goto out;
+		}
+		rc = cb((const unsigned char *)k.mv_data + plen,
+		    k.mv_size - plen, 0, arg);
+		if (rc != 0)
+			goto out;
+	}
+	if (mrc != 0 && mrc != MDB_NOTFOUND)
+		rc = store_txn_mdb(t, mrc, "walk by_subject");
+out:
+	mdb_cursor_close(c);
+	return rc;
+}

@@ -1,0 +1,468 @@
+/*
+ * The store's small databases: meta (named values and the store's own
+ * counters), templates (name -> compiled blob and source hash) and audit
+ * (sequence -> one JSON event). Writes run on the writer thread inside a
+ * job's chain; reads run on any thread with their own transaction.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "ca/store/store_int.h"
+
+/* Check a meta name: 1..STORE_META_NAME_MAX-1 bytes. */
+static int
+meta_name_ok(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	return n > 0 && n < STORE_META_NAME_MAX;
+}
+
+/* Write a meta value without the reserved-name check. */
+int
+store_w_meta_put_raw(struct store_wtxn *w, const char *name,
+    const void *val, size_t len)
+{
+	struct store_enc e;
+	int rc;
+
+	if (w->rc != CA_OK)
+		return w->rc;
+	if (!meta_name_ok(name))
+		return store_w_fail(w, CA_EINVAL, "store %s: meta name empty "
+		    "or longer than %d bytes", w->t.s->path,
+		    STORE_META_NAME_MAX - 1);
+	if (len > STORE_META_VALUE_MAX)
+		return store_w_fail(w, CA_ETOOBIG, "store %s: meta %s: value "
+		    "of %zu bytes exceeds %d", w->t.s->path, name, len,
+		    STORE_META_VALUE_MAX);
+	store_enc_init(&e, STORE_REC_META);
+	store_enc_bytes(&e, val, len);
+	if (e.err)
+		rc = store_w_fail(w, e.err, "store %s: meta %s: cannot encode",
+		    w->t.s->path, name);
+	else
+		rc = store_w_put(w, STORE_DB_META, name, strlen(name), e.p,
+		    e.len, 0, "put meta");
+	store_enc_free(&e);
+	return rc;
+}
+
+/* Put a named value; see store.h. */
+int
+store_w_meta_put(struct store_wtxn *w, const char *name, const void *val,
+    size_t len)
+{
+	if (w->rc != CA_OK)
+		return w->rc;
+	if (name != NULL && strncmp(name, STORE_META_PREFIX,
+	    strlen(STORE_META_PREFIX)) == 0)
+		return store_w_fail(w, CA_EINVAL, "store %s: meta %s: names "
+		    "starting with \"%s\" belong to the store", w->t.s->path,
+		    name, STORE_META_PREFIX);
+	return store_w_meta_put_raw(w, name, val, len);
+}
+
+/* Put a named uint64 (8 bytes big-endian); see store.h. */
+int
+store_w_meta_put_u64(struct store_wtxn *w, const char *name, uint64_t v)
+{
+	unsigned char b[8];
+
+	store_be64(b, v);
+	return store_w_meta_put(w, name, b, sizeof(b));
+}
+
+/* Copy a named value into buf; see store.h. */
+int
+store_meta_get(struct store_txn *t, const char *name, void *buf,
+    size_t bufsize, size_t *len)
+{
+	struct store_dec d;
+	const unsigned char *p;
+	MDB_val v;
+	size_t n;
+	int rc;
+
+	*len = 0;
+	if (!meta_name_ok(name))
+		return store_txn_fail(t, CA_EINVAL, "store %s: bad meta name",
+		    t->s->path);
+	rc = store_t_get(t, STORE_DB_META, name, strlen(name), &v, "get meta");
+	if (rc == CA_ENOTFOUND)
+		return store_txn_fail(t, rc, "store %s: meta %s not found",
+		    t->s->path, name);
+	if (rc != CA_OK)
+		return rc;
+	if ((rc = store_dec_init(&d, t, &v, STORE_REC_META, "meta")) != CA_OK)
+		return rc;
+	p = store_dec_view(&d, STORE_META_VALUE_MAX, &n);
+	if ((rc = store_dec_end(&d, t, "meta")) != CA_OK)
+		return rc;
+	if (n > bufsize)
+		return store_txn_fail(t, CA_ETOOBIG, "store %s: meta %s: %zu "
+		    "bytes do not fit in %zu", t->s->path, name, n, bufsize);
+	if (n > 0)
+		memcpy(buf, p, n);
+	*len = n;
+	return CA_OK;
+}
+
+/* Read a named uint64; see store.h. */
+int
+store_meta_get_u64(struct store_txn *t, const char *name, uint64_t *v)
+{
+	unsigned char b[8];
+	size_t n;
+	int rc;
+
+	*v = 0;
+	if ((rc = store_meta_get(t, name, b, sizeof(b), &n)) != CA_OK)
+		return rc;
+	if (n != sizeof(b))
+		return store_txn_fail(t, CA_EDB, "store %s: meta %s is not a "
+		    "64-bit number", t->s->path, name);
+	*v = store_rd64(b);
+	return CA_OK;
+}
+
+/* Read a uint64 meta value, 0 when missing. */
+int
+store_meta_u64_or_zero(struct store_txn *t, const char *name, uint64_t *v)
+{
+	int rc = store_meta_get_u64(t, name, v);
+
+	if (rc == CA_ENOTFOUND) {
+		*v = 0;
+		return CA_OK;
+	}
+	return rc;
+}
+
+/* Add delta to a store counter, never going below zero. */
+int
+store_w_counter_add(struct store_wtxn *w, const char *name, int64_t delta)
+{
+	unsigned char b[8];
+	uint64_t v;
+	int rc;
+
+	if (w->rc != CA_OK)
+		return w->rc;
+	if ((rc = store_meta_u64_or_zero(&w->t, name, &v)) != CA_OK)
+		return store_w_stick(w, rc);
+	if (delta < 0 && (uint64_t)-delta > v)
+		v = 0;
+	else
+		v += (uint64_t)delta;
+	store_be64(b, v);
+	return store_w_meta_put_raw(w, name, b, sizeof(b));
+}
+
+/* Increment a store counter and hand back its new value. */
+int
+store_w_counter_next(struct store_wtxn *w, const char *name, uint64_t *v)
+{
+	unsigned char b[8];
+	int rc;
+
+	*v = 0;
+	if (w->rc != CA_OK)
+		return w->rc;
+	if ((rc = store_meta_u64_or_zero(&w->t, name, v)) != CA_OK)
+		return store_w_stick(w, rc);
+	store_be64(b, ++*v);
+	return store_w_meta_put_raw(w, name, b, sizeof(b));
+}
+
+/* Check a template name: 1..STORE_TEMPLATE_NAME_MAX-1 bytes. */
+static int
+template_name_ok(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	return n > 0 && n < STORE_TEMPLATE_NAME_MAX;
+}
+
+/* Put a compiled template; see store.h. */
+int
+store_w_put_template(struct store_wtxn *w, const char *name,
+    const void *blob, size_t len, const unsigned char hash[STORE_HASH_LEN])
+{
+	struct store_enc e;
+	int rc;
+
+	if (w->rc != CA_OK)
+		return w->rc;
+	if (!template_name_ok(name))
+		return store_w_fail(w, CA_EINVAL, "store %s: template name "
+		    "empty or longer than %d bytes", w->t.s->path,
+		    STORE_TEMPLATE_NAME_MAX - 1);
+	if (len > STORE_TEMPLATE_BLOB_MAX)
+		return store_w_fail(w, CA_ETOOBIG, "store %s: template %s: "
+		    "%zu bytes exceed %d", w->t.s->path, name, len,
+		    STORE_TEMPLATE_BLOB_MAX);
+	store_enc_init(&e, STORE_REC_TEMPLATE);
+	store_enc_bytes(&e, blob, len);
+	store_enc_bytes(&e, hash, STORE_HASH_LEN);
+	if (e.err)
+		rc = store_w_fail(w, e.err, "store %s: template %s: cannot "
+		    "encode", w->t.s->path, name);
+	else
+		rc = store_w_put(w, STORE_DB_TEMPLATES, name, strlen(name),
+		    e.p, e.len, 0, "put template");
+	store_enc_free(&e);
+	return rc;
+}
+
+/* Delete a template; CA_ENOTFOUND when there is none. */
+int
+store_w_del_template(struct store_wtxn *w, const char *name)
+{
+	MDB_val v;
+	int rc;
+
+	if (w->rc != CA_OK)
+		return w->rc;
+	if (!template_name_ok(name))
+		return store_w_fail(w, CA_EINVAL, "store %s: bad template name",
+		    w->t.s->path);
+	rc = store_t_get(&w->t, STORE_DB_TEMPLATES, name, strlen(name), &v,
+	    "get template");
+	if (rc == CA_ENOTFOUND)
+		return store_w_fail(w, rc, "template %s not found",
+		    name);
+	if (rc != CA_OK)
+		return store_w_stick(w, rc);
+	return store_w_del(w, STORE_DB_TEMPLATES, name, strlen(name),
+	    "delete template");
+}
+
+/* Decode a template value; blob is borrowed unless dup. */
+static int
+template_decode(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    struct store_template *tp, int dup)
+{
+	struct store_dec d;
+	size_t hlen = 0;
+	int rc;
+
+	memset(tp, 0, sizeof(*tp));
+	if (k->mv_size == 0 || k->mv_size >= sizeof(tp->name))
+		return store_txn_fail(t, CA_EDB, "store %s: template key of "
+		    "%zu bytes", t->s->path, k->mv_size);
+	memcpy(tp->name, k->mv_data, k->mv_size);
+	if ((rc = store_dec_init(&d, t, v, STORE_REC_TEMPLATE, "template")))
+		return rc;
+	if (dup)
+		tp->blob = store_dec_dup(&d, STORE_TEMPLATE_BLOB_MAX,
+		    &tp->blob_len);
+	else
+		tp->blob = (unsigned char *)store_dec_view(&d,
+		    STORE_TEMPLATE_BLOB_MAX, &tp->blob_len);
+	store_dec_fixed(&d, tp->hash, sizeof(tp->hash), &hlen);
+	if (hlen != STORE_HASH_LEN && !d.err)
+		d.err = CA_EDB;
+	if ((rc = store_dec_end(&d, t, "template")) != CA_OK) {
+		if (dup)
+			free(tp->blob);
+		memset(tp, 0, sizeof(*tp));
+	}
+	return rc;
+}
+
+/* Read one template into caller memory; see store.h. */
+int
+store_get_template(struct store_txn *t, const char *name,
+    struct store_template *tp)
+{
+	MDB_val k, v;
+	int rc;
+
+	memset(tp, 0, sizeof(*tp));
+	if (!template_name_ok(name))
+		return store_txn_fail(t, CA_EINVAL, "store %s: bad template "
+		    "name", t->s->path);
+	rc = store_t_get(t, STORE_DB_TEMPLATES, name, strlen(name), &v,
+	    "get template");
+	if (rc == CA_ENOTFOUND)
+		return store_txn_fail(t, rc, "template %s not found",
+		    name);
+	if (rc != CA_OK)
+		return rc;
+	k.mv_data = (void *)name;
+	k.mv_size = strlen(name);
+	return template_decode(t, &k, &v, tp, 1);
+}
+
+/* Free a template's blob and zero it (NULL accepted). */
+void
+store_template_clear(struct store_template *tp)
+{
+	if (tp == NULL)
+		return;
+	free(tp->blob);
+	memset(tp, 0, sizeof(*tp));
+}
+
+/* Walk every template in name order; see store.h. */
+int
+store_iter_templates(struct store_txn *t, store_template_cb cb, void *arg)
+{
+	struct store_template tp;
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int mrc, rc;
+
+	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[STORE_DB_TEMPLATES],
+	    &c)) != 0)
+		return store_txn_mdb(t, mrc, "cursor templates");
+	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0;
+	    mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if ((rc = template_decode(t, &k, &v, &tp, 0)) != CA_OK)
+			goto out;
+		if ((rc = cb(&tp, arg)) != 0)
+			goto out;
+	}
+	rc = mrc == MDB_NOTFOUND ? CA_OK : store_txn_mdb(t, mrc,
+	    "walk templates");
+out:
+	if (c != NULL)
+		mdb_cursor_close(c);
+	return rc;
+}
+
+/* The last key of audit + 1 (1 for an empty log). */
+static int
+audit_next_seq(struct store_wtxn *w, uint64_t *seq)
+{
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int mrc;
+
+	if ((mrc = mdb_cursor_open(w->t.txn, w->t.s->dbi[STORE_DB_AUDIT],
+	    &c)) != 0)
+		return store_w_stick(w, store_txn_mdb(&w->t, mrc, "cursor"));
+	mrc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	mdb_cursor_close(c);
+	if (mrc == MDB_NOTFOUND) {
+		*seq = 1;
+		return CA_OK;
+	}
+	if (mrc != 0)
+		return store_w_stick(w, store_txn_mdb(&w->t, mrc, "last audit"));
+	if (k.mv_size != 8)
+		return store_w_fail(w, CA_EDB, "store %s: audit key of %zu "
+		    "bytes", w->t.s->path, k.mv_size);
+	*seq = store_rd64(k.mv_data) + 1;
+	return CA_OK;
+}
+
+/* Append one JSON event; see store.h. */
+int
+store_w_audit(struct store_wtxn *w, const char *json, uint64_t *seq)
+{
+	struct store_enc e;
+	json_error_t jerr;
+	json_t *j;
+	unsigned char key[8];
+	uint64_t n = 0;
+	size_t len;
+	int rc, isobj;
+
+	if (w->rc != CA_OK)
+		return w->rc;
+	len = json ? strlen(json) : 0;
+	if (len == 0 || len > STORE_AUDIT_MAX)
+		return store_w_fail(w, CA_ETOOBIG, "store %s: audit event of "
+		    "%zu bytes (1..%d)", w->t.s->path, len, STORE_AUDIT_MAX);
+	j = json_loadb(json, len, 0, &jerr);
+	isobj = json_is_object(j);
+	json_decref(j);
+	if (!isobj)
+		return store_w_fail(w, CA_EINVAL, "store %s: audit event is "
+		    "not a JSON object", w->t.s->path);
+	if ((rc = audit_next_seq(w, &n)) != CA_OK)
+		return rc;
+	store_be64(key, n);
+	store_enc_init(&e, STORE_REC_AUDIT);
+	store_enc_bytes(&e, json, len);
+	if (e.err)
+		rc = store_w_fail(w, e.err, "store %s: audit: cannot encode",
+		    w->t.s->path);
+	else
+		rc = store_w_put(w, STORE_DB_AUDIT, key, sizeof(key), e.p,
+		    e.len, MDB_APPEND, "put audit");
+	store_enc_free(&e);
+	if (rc == CA_OK && seq != NULL)
+		*seq = n;
+	return rc;
+}
+
+/* Hand one audit value to cb through buf (NUL-terminated copy). */
+static int
+audit_emit(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    char *buf, store_audit_cb cb, void *arg)
+{
+	struct store_dec d;
+	const unsigned char *p;
+	size_t n;
+	int rc;
+
+	if (k->mv_size != 8)
+		return store_txn_fail(t, CA_EDB, "store %s: audit key of %zu "
+		    "bytes", t->s->path, k->mv_size);
+	if ((rc = store_dec_init(&d, t, v, STORE_REC_AUDIT, "audit")))
+		return rc;
+	p = store_dec_view(&d, STORE_AUDIT_MAX, &n);
+	if ((rc = store_dec_end(&d, t, "audit")) != CA_OK)
+		return rc;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return cb(store_rd64(k->mv_data), buf, n, arg);
+}
+
+/* The last n audit events in order; see store.h. */
+int
+store_iter_audit_last(struct store_txn *t, size_t n, store_audit_cb cb,
+    void *arg)
+{
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	char *buf = NULL;
+	size_t back;
+	int mrc, rc = CA_OK;
+
+	if (n == 0)
+		return CA_OK;
+	if ((buf = malloc(STORE_AUDIT_MAX + 1)) == NULL)
+		return store_txn_fail(t, CA_ENOMEM, "store %s: out of memory",
+		    t->s->path);
+	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[STORE_DB_AUDIT],
+	    &c)) != 0) {
+		rc = store_txn_mdb(t, mrc, "cursor audit");
+		goto out;
+	}
+	if ((mrc = mdb_cursor_get(c, &k, &v, MDB_LAST)) != 0)
+		goto end;
+	/* Step back to the n-th last event, or the first one. */
+	for (back = 1; back < n; back++)
+		if ((mrc = mdb_cursor_get(c, &k, &v, MDB_PREV)) != 0) {
+			if (mrc != MDB_NOTFOUND)
+				goto end;
+			mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+			break;
+		}
+	for (; mrc == 0; mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		if ((rc = audit_emit(t, &k, &v, buf, cb, arg)) != 0)
+			goto out;
+end:
+	rc = mrc == 0 || mrc == MDB_NOTFOUND ? CA_OK :
+	    store_txn_mdb(t, mrc, "walk audit");
+out:
+	if (c != NULL)
+		mdb_cursor_close(c);
+	free(buf);
+	return rc;
+}

@@ -1,0 +1,259 @@
+/*
+ * Certificate requests in the store: the requests database (id ->
+ * record), request id allocation from meta (monotonic, inside the write
+ * transaction so a rolled-back job gives its id back) and the pending
+ * counter that /health reads. Writes run on the writer thread in a job's
+ * chain; reads on any thread with their own transaction.
+ *
+ * Record, version 1: u64 id, i64 submitted_at, i64 updated_at, u8 status,
+ * then length-prefixed requester, template, reason, serial, csr,
+ * subject_sid, target.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ca/store/store_int.h"
+
+static const char *const req_status_names[STORE_REQ_COUNT] = {
+	[STORE_REQ_PENDING] = "pending",
+	[STORE_REQ_ISSUED] = "issued",
+	[STORE_REQ_DENIED] = "denied",
+	[STORE_REQ_FAILED] = "failed",
+};
+
+/* Name of a request status. */
+const char *
+store_req_status_name(int status)
+{
+	if (status < 0 || status >= STORE_REQ_COUNT)
+		return "unknown";
+	return req_status_names[status];
+}
+
+/* Allocate the next request id; see store.h. */
+int
+store_w_next_request_id(struct store_wtxn *w, uint64_t *id)
+{
+	unsigned char b[8];
+	uint64_t next;
+	int rc;
+
+	*id = 0;
+	if (w->rc != CA_OK)
+		return w->rc;
+	if ((rc = store_meta_u64_or_zero(&w->t, STORE_META_NEXT_REQ, &next)))
+		return store_w_stick(w, rc);
+	if (next == 0)
+		next = 1;
+	store_be64(b, next + 1);
+	if ((rc = store_w_meta_put_raw(w, STORE_META_NEXT_REQ, b, sizeof(b))))
+		return rc;
+	*id = next;
+	return CA_OK;
+}
+
+/* True when text is NUL-terminated inside an array of cap bytes. */
+static int
+text_ok(const char *text, size_t cap)
+{
+	return memchr(text, '\0', cap) != NULL;
+}
+
+/* Check a request before it is written; a failure sticks. */
+static int
+request_check(struct store_wtxn *w, const struct store_request *r)
+{
+	const char *p = w->t.s->path;
+	char why[CA_WHY_MAX];
+	int rc;
+
+	if (r->id == 0)
+		return store_w_fail(w, CA_EINVAL, "store %s: request id 0",
+		    p);
+	if (r->status < 0 || r->status >= STORE_REQ_COUNT)
+		return store_w_fail(w, CA_EINVAL, "store %s: request %llu: "
+		    "status %d unknown", p, (unsigned long long)r->id,
+		    r->status);
+	if (!text_ok(r->requester, sizeof(r->requester)) ||
+	    !text_ok(r->template_name, sizeof(r->template_name)) ||
+	    !text_ok(r->reason, sizeof(r->reason)) ||
+	    !text_ok(r->subject_sid, sizeof(r->subject_sid)) ||
+	    !text_ok(r->target, sizeof(r->target)))
+		return store_w_fail(w, CA_EINVAL, "store %s: request %llu: a "
+		    "text field is not terminated", p,
+		    (unsigned long long)r->id);
+	if (r->csr_len > STORE_CSR_MAX || (r->csr_len > 0 && r->csr == NULL))
+		return store_w_fail(w, CA_ETOOBIG, "store %s: request %llu: "
+		    "CSR of %zu bytes (at most %d)", p,
+		    (unsigned long long)r->id, r->csr_len, STORE_CSR_MAX);
+	if (r->serial_len > 0 && (rc = store_serial_check(r->serial,
+	    r->serial_len, why, sizeof(why))) != CA_OK)
+		return store_w_fail(w, rc, "store %s: request %llu: %s", p,
+		    (unsigned long long)r->id, why);
+	return CA_OK;
+}
+
+/* Decode a request value into r (csr copied when dup, else borrowed). */
+static int
+request_decode(struct store_txn *t, const MDB_val *v,
+    struct store_request *r, int dup)
+{
+	struct store_dec d;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = store_dec_init(&d, t, v, STORE_REC_REQUEST, "request")))
+		return rc;
+	r->id = store_dec_u64(&d);
+	r->submitted_at = store_dec_i64(&d);
+	r->updated_at = store_dec_i64(&d);
+	r->status = (int)store_dec_u8(&d);
+	store_dec_str(&d, r->requester, sizeof(r->requester));
+	store_dec_str(&d, r->template_name, sizeof(r->template_name));
+	store_dec_str(&d, r->reason, sizeof(r->reason));
+	store_dec_fixed(&d, r->serial, sizeof(r->serial), &r->serial_len);
+	if (dup)
+		r->csr = store_dec_dup(&d, STORE_CSR_MAX, &r->csr_len);
+	else
+		r->csr = (unsigned char *)store_dec_view(&d, STORE_CSR_MAX,
+		    &r->csr_len);
+	store_dec_str(&d, r->subject_sid, sizeof(r->subject_sid));
+	store_dec_str(&d, r->target, sizeof(r->target));
+	if (!d.err && r->status >= STORE_REQ_COUNT)
+		d.err = CA_EDB;
+	if ((rc = store_dec_end(&d, t, "request")) != CA_OK) {
+		if (dup)
+			free(r->csr);
+		memset(r, 0, sizeof(*r));
+	}
+	return rc;
+}
+
+/* Store r under r->id and keep the pending count; see store.h. */
+int
+store_w_put_request(struct store_wtxn *w, const struct store_request *r)
+{
+	struct store_request old;
+	struct store_enc e;
+	unsigned char key[8];
+	MDB_val v;
+	int rc, was_pending = 0;
+
+	if (w->rc != CA_OK)
+		return w->rc;
+	if ((rc = request_check(w, r)) != CA_OK)
+		return rc;
+	store_be64(key, r->id);
+	rc = store_t_get(&w->t, STORE_DB_REQUESTS, key, sizeof(key), &v,
+	    "get request");
+	if (rc == CA_OK) {
+		if ((rc = request_decode(&w->t, &v, &old, 0)) != CA_OK)
+			return store_w_stick(w, rc);
+		was_pending = old.status == STORE_REQ_PENDING;
+	} else if (rc != CA_ENOTFOUND)
+		return store_w_stick(w, rc);
+	store_enc_init(&e, STORE_REC_REQUEST);
+	store_enc_u64(&e, r->id);
+	store_enc_i64(&e, r->submitted_at);
+	store_enc_i64(&e, r->updated_at);
+	store_enc_u8(&e, (unsigned)r->status);
+	store_enc_str(&e, r->requester);
+	store_enc_str(&e, r->template_name);
+	store_enc_str(&e, r->reason);
+	store_enc_bytes(&e, r->serial, r->serial_len);
+	store_enc_bytes(&e, r->csr, r->csr_len);
+	store_enc_str(&e, r->subject_sid);
+	store_enc_str(&e, r->target);
+	if (e.err)
+		rc = store_w_fail(w, e.err, "store %s: request %llu: cannot "
+		    "encode", w->t.s->path, (unsigned long long)r->id);
+	else
+		rc = store_w_put(w, STORE_DB_REQUESTS, key, sizeof(key), e.p,
+		    e.len, 0, "put request");
+	store_enc_free(&e);
+	if (rc == CA_OK && was_pending != (r->status == STORE_REQ_PENDING))
+		rc = store_w_counter_add(w, STORE_META_PENDING,
+		    was_pending ? -1 : 1);
+	return rc;
+}
+
+/* Allocate an id for r and store it; see store.h. */
+int
+store_w_add_request(struct store_wtxn *w, struct store_request *r)
+{
+	int rc;
+
+	if ((rc = store_w_next_request_id(w, &r->id)) != CA_OK)
+		return rc;
+	return store_w_put_request(w, r);
+}
+
+/* Read request id; see store.h. */
+int
+store_get_request(struct store_txn *t, uint64_t id, struct store_request *r)
+{
+	unsigned char key[8];
+	MDB_val v;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	store_be64(key, id);
+	rc = store_t_get(t, STORE_DB_REQUESTS, key, sizeof(key), &v,
+	    "get request");
+	if (rc == CA_ENOTFOUND)
+		return store_txn_fail(t, rc, "request %llu not found",
+		    (unsigned long long)id);
+	if (rc != CA_OK)
+		return rc;
+	return request_decode(t, &v, r, 1);
+}
+
+/* Free the CSR of r and zero it (NULL accepted). */
+void
+store_request_clear(struct store_request *r)
+{
+	if (r == NULL)
+		return;
+	free(r->csr);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Walk requests from from_id, filtered by status; see store.h. */
+int
+store_iter_requests(struct store_txn *t, uint64_t from_id, int status,
+    store_request_cb cb, void *arg)
+{
+	struct store_request *r = NULL;
+	unsigned char key[8];
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int mrc, rc;
+
+	if ((r = malloc(sizeof(*r))) == NULL)
+		return store_txn_fail(t, CA_ENOMEM, "store %s: out of memory",
+		    t->s->path);
+	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[STORE_DB_REQUESTS],
+	    &c)) != 0) {
+		rc = store_txn_mdb(t, mrc, "cursor requests");
+		goto out;
+	}
+	store_be64(key, from_id);
+	k.mv_data = key;
+	k.mv_size = sizeof(key);
+	for (mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); mrc == 0;
+	    mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if ((rc = request_decode(t, &v, r, 0)) != CA_OK)
+			goto out;
+		if (status >= 0 && r->status != status)
+			continue;
+		if ((rc = cb(r, arg)) != 0)
+			goto out;
+	}
+	rc = mrc == MDB_NOTFOUND ? CA_OK : store_txn_mdb(t, mrc,
+	    "walk requests");
+out:
+	if (c != NULL)
+		mdb_cursor_close(c);
+	free(r);
+	return rc;
+}

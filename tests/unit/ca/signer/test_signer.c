@@ -1,0 +1,598 @@
+/*
+ * Tests of ca/signer/signer.c with real keys and a real child process: issuing
+ * certificates through the external key (RSA, P-256, P-384) checked by
+ * GnuTLS and openssl, concurrent signing, a killed or stopped child, the
+ * privilege drop, and start-up refusals (wrong password, missing key,
+ * mismatched certificate, no CA).
+ */
+#include <dirent.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "common/error.h"
+#include "ca/identity/identity.h"
+#include "ca/signer/signer.h"
+#include "tests/unit/ca/signer/test_signer_issue.h"
+
+/* Signatures per thread in the concurrency test. */
+#define THREAD_SIGNS 50
+#define THREADS 4
+
+static char tmpdir[64];
+
+/* Make a CA of type t in tmpdir/name; password encrypts its key file. */
+static void
+make_ca(const char *name, enum ca_key_type t, const char *pwfile,
+    const char *pw, char *dir, size_t len)
+{
+	struct ca_init_opts o;
+	char why[CA_WHY_MAX] = "";
+
+	snprintf(dir, len, "%s/%s", tmpdir, name);
+	memset(&o, 0, sizeof(o));
+	o.state_dir = dir;
+	o.subject = "CN=Signer Test CA,O=entca";
+	o.key_type = t;
+	o.days = 30;
+	o.no_tls = 1;
+	o.key_password = pw;
+	o.key_password_file = pwfile;
+	if (ca_identity_init(&o, why, sizeof(why)) != CA_OK)
+		fail_msg("init %s: %s", name, why);
+}
+
+/* Monotonic milliseconds. */
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Issue a leaf through the signer and check it with GnuTLS and openssl. */
+static void
+issue_and_verify(const char *dir, struct signer *s)
+{
+	struct ca_identity *id = NULL;
+	gnutls_privkey_t key = NULL;
+	gnutls_x509_crt_t leaf = NULL;
+	gnutls_datum_t pem = { NULL, 0 };
+	char why[CA_WHY_MAX], path[256], cmd[700];
+	unsigned status = 1;
+	FILE *f;
+
+	assert_int_equal(ca_identity_load(dir, &id, why, sizeof(why)), CA_OK);
+	assert_int_equal(signer_privkey(s, &key, why, sizeof(why)), CA_OK);
+	if (test_issue_leaf(id->cert, key, "leaf", &leaf, &pem) < 0)
+		fail_msg("issue: %s", signer_last_why());
+	assert_int_equal(gnutls_x509_crt_verify(leaf, &id->cert, 1, 0,
+	    &status), 0);
+	assert_int_equal(status, 0);
+	snprintf(path, sizeof(path), "%s/leaf.pem", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fwrite(pem.data, 1, pem.size, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "openssl verify -CAfile %s/ca.crt %s "
+	    ">/dev/null", dir, path);
+	assert_int_equal(system(cmd), 0);
+	gnutls_free(pem.data);
+	gnutls_x509_crt_deinit(leaf);
+	gnutls_privkey_deinit(key);
+	ca_identity_free(id);
+}
+
+/* Sign data with the external key and verify it with the CA public key. */
+static int
+sign_verify(struct signer *s, gnutls_privkey_t key, const char *dir,
+    gnutls_sign_algorithm_t algo)
+{
+	struct ca_identity *id = NULL;
+	gnutls_pubkey_t pub = NULL;
+	gnutls_datum_t data = { (unsigned char *)"to be signed", 12 };
+	gnutls_datum_t sig = { NULL, 0 };
+	char why[CA_WHY_MAX];
+	int ret;
+
+	(void)s;
+	ret = gnutls_privkey_sign_data2(key, algo, 0, &data, &sig);
+	if (ret < 0)
+		return ret;
+	assert_int_equal(ca_identity_load(dir, &id, why, sizeof(why)), CA_OK);
+	assert_int_equal(gnutls_pubkey_init(&pub), 0);
+	assert_int_equal(gnutls_pubkey_import_x509(pub, id->cert, 0), 0);
+	ret = gnutls_pubkey_verify_data2(pub, algo, 0, &data, &sig);
+	gnutls_pubkey_deinit(pub);
+	gnutls_free(sig.data);
+	ca_identity_free(id);
+	return ret;
+}
+
+/* RSA: certificates and raw signatures (PKCS#1 v1.5 and PSS). */
+static void
+test_rsa(void **state)
+{
+	struct signer *s = NULL;
+	gnutls_privkey_t key = NULL;
+	struct signer_status st;
+	char dir[128], why[CA_WHY_MAX] = "";
+
+	(void)state;
+	make_ca("rsa", CA_KEY_RSA2048, NULL, NULL, dir, sizeof(dir));
+	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
+	signer_get_status(s, &st);
+	assert_int_equal(st.pk_algo, GNUTLS_PK_RSA);
+	assert_int_equal(st.bits, 2048);
+	assert_int_equal(st.no_new_privs, 1);
+	issue_and_verify(dir, s);
+	assert_int_equal(signer_privkey(s, &key, why, sizeof(why)), CA_OK);
+	assert_int_equal(sign_verify(s, key, dir, GNUTLS_SIGN_RSA_SHA256), 0);
+	assert_int_equal(sign_verify(s, key, dir, GNUTLS_SIGN_RSA_SHA384), 0);
+	assert_int_equal(sign_verify(s, key, dir, GNUTLS_SIGN_RSA_PSS_RSAE_SHA256),
+	    0);
+	gnutls_privkey_deinit(key);
+	signer_stop(s);
+}
+
+/* ECDSA P-256 and P-384 certificates. */
+static void
+test_ecdsa(void **state)
+{
+	struct signer *s = NULL;
+	struct signer_status st;
+	char dir[128], why[CA_WHY_MAX] = "";
+
+	(void)state;
+	make_ca("p256", CA_KEY_P256, NULL, NULL, dir, sizeof(dir));
+	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
+	signer_get_status(s, &st);
+	assert_int_equal(st.pk_algo, GNUTLS_PK_ECDSA);
+	assert_int_equal(st.bits, 256);
+	issue_and_verify(dir, s);
+	signer_stop(s);
+	make_ca("p384", CA_KEY_P384, NULL, NULL, dir, sizeof(dir));
+	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
+	signer_get_status(s, &st);
+	assert_int_equal(st.bits, 384);
+	issue_and_verify(dir, s);
+	signer_stop(s);
+}
+
+struct thread_arg {
+	struct signer *s;
+	const char *dir;
+	int failures;
+};
+
+/* One worker: its own external key, THREAD_SIGNS signatures. */
+static void *
+signer_thread(void *p)
+{
+	struct thread_arg *a = p;
+	gnutls_privkey_t key = NULL;
+	char why[CA_WHY_MAX];
+
+	if (signer_privkey(a->s, &key, why, sizeof(why)) != CA_OK) {
+		a->failures = THREAD_SIGNS;
+		return NULL;
+	}
+	for (int i = 0; i < THREAD_SIGNS; i++)
+		if (sign_verify(a->s, key, a->dir,
+		    GNUTLS_SIGN_ECDSA_SHA256) != 0)
+			a->failures++;
+	gnutls_privkey_deinit(key);
+	return NULL;
+}
+
+/* Several threads sign at once; every signature verifies. */
+static void
+test_threads(void **state)
+{
+	struct thread_arg args[THREADS];
+	pthread_t th[THREADS];
+	struct signer *s = NULL;
+	char dir[128], why[CA_WHY_MAX] = "";
+	long t0;
+
+	(void)state;
+	make_ca("threads", CA_KEY_P256, NULL, NULL, dir, sizeof(dir));
+	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
+	t0 = now_ms();
+	for (int i = 0; i < THREADS; i++) {
+		args[i] = (struct thread_arg){ s, dir, 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, signer_thread,
+		    &args[i]), 0);
+	}
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(args[i].failures, 0);
+	}
+	printf("# %d P-256 signatures from %d threads in %ld ms\n",
+	    THREADS * THREAD_SIGNS, THREADS, now_ms() - t0);
+	signer_stop(s);
+}
+
+/* A killed child fails the next call promptly, then restarts. */
+static void
+test_kill_restart(void **state)
+{
+	struct signer *s = NULL;
+	struct signer_status st, st2;
+	gnutls_privkey_t key = NULL;
+	char dir[128], why[CA_WHY_MAX] = "";
+	long t0;
+
+	(void)state;
+	make_ca("kill", CA_KEY_P256, NULL, NULL, dir, sizeof(dir));
+	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
+	assert_int_equal(signer_privkey(s, &key, why, sizeof(why)), CA_OK);
+	assert_int_equal(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256), 0);
+	signer_get_status(s, &st);
+	assert_int_equal(kill(st.pid, SIGKILL), 0);
+	usleep(50000);
+	t0 = now_ms();
+	assert_true(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256) < 0);
+	assert_true(now_ms() - t0 < 1000);
+	assert_non_null(strstr(signer_last_why(), "signer"));
+	printf("# after SIGKILL: \"%s\" in %ld ms\n", signer_last_why(),
+	    now_ms() - t0);
+	signer_get_status(s, &st2);
+	assert_int_equal(st2.pid, 0);
+	/* The daemon's SIGCHLD path, and the cause it logs. */
+	assert_int_equal(signer_check_restart(s, why, sizeof(why)), CA_OK);
+	{
+		char death[CA_WHY_MAX];
+
+		assert_true(signer_take_death(s, death, sizeof(death)));
+		assert_non_null(strstr(death, "killed by signal SIGKILL"));
+		assert_false(signer_take_death(s, death, sizeof(death)));
+	}
+	signer_get_status(s, &st2);
+	assert_true(st2.pid > 0 && st2.pid != st.pid);
+	assert_int_equal(st2.restarts, 1);
+	assert_int_equal(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256), 0);
+	/* Automatic restart on a later call, rate-limited. */
+	assert_int_equal(kill(st2.pid, SIGKILL), 0);
+	usleep(50000);
+	assert_true(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256) < 0);
+	assert_true(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256) < 0);
+	assert_non_null(strstr(signer_last_why(), "at most once"));
+	usleep((SIGNER_RESTART_MIN_MS + 100) * 1000);
+	assert_int_equal(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256), 0);
+	signer_get_status(s, &st);
+	assert_int_equal(st.restarts, 2);
+	gnutls_privkey_deinit(key);
+	signer_stop(s);
+}
+
+/* A stopped (hung) child times out instead of hanging the caller. */
+static void
+test_stuck_child(void **state)
+{
+	struct signer *s = NULL;
+	struct signer_status st;
+	gnutls_privkey_t key = NULL;
+	char dir[128], why[CA_WHY_MAX] = "";
+	long t0, dt;
+
+	(void)state;
+	make_ca("stuck", CA_KEY_P256, NULL, NULL, dir, sizeof(dir));
+	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
+	assert_int_equal(signer_privkey(s, &key, why, sizeof(why)), CA_OK);
+	signer_get_status(s, &st);
+	assert_int_equal(kill(st.pid, SIGSTOP), 0);
+	t0 = now_ms();
+	assert_true(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256) < 0);
+	dt = now_ms() - t0;
+	assert_true(dt >= SIGNER_TIMEOUT_MS - 100 && dt < SIGNER_TIMEOUT_MS + 2000);
+	assert_non_null(strstr(signer_last_why(), "no answer"));
+	assert_int_equal(signer_check_restart(s, why, sizeof(why)), CA_OK);
+	assert_int_equal(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256), 0);
+	gnutls_privkey_deinit(key);
+	signer_stop(s);
+}
+
+/* Kill the child a little after the caller's request went out. */
+static void *
+killer_thread(void *p)
+{
+	pid_t pid = *(pid_t *)p;
+
+	usleep(300000);
+	kill(pid, SIGKILL);
+	return NULL;
+}
+
+/* A child that dies with a request in flight fails that call at once. */
+static void
+test_die_in_flight(void **state)
+{
+	struct signer *s = NULL;
+	struct signer_status st;
+	gnutls_privkey_t key = NULL;
+	char dir[128], why[CA_WHY_MAX] = "";
+	pthread_t th;
+	long t0, dt;
+
+	(void)state;
+	make_ca("inflight", CA_KEY_P256, NULL, NULL, dir, sizeof(dir));
+	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
+	assert_int_equal(signer_privkey(s, &key, why, sizeof(why)), CA_OK);
+	signer_get_status(s, &st);
+	/* Stopped, the child holds the request unanswered until it dies. */
+	assert_int_equal(kill(st.pid, SIGSTOP), 0);
+	assert_int_equal(pthread_create(&th, NULL, killer_thread, &st.pid), 0);
+	t0 = now_ms();
+	assert_true(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256) < 0);
+	dt = now_ms() - t0;
+	pthread_join(th, NULL);
+	assert_true(dt >= 250 && dt < 2000);
+	assert_non_null(strstr(signer_last_why(), "died"));
+	printf("# in-flight death: \"%s\" after %ld ms\n", signer_last_why(),
+	    dt);
+	assert_int_equal(signer_check_restart(s, why, sizeof(why)), CA_OK);
+	assert_int_equal(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256), 0);
+	gnutls_privkey_deinit(key);
+	signer_stop(s);
+}
+
+struct storm_arg {
+	struct signer *s;
+	const char *dir;
+	int ok, failed;
+};
+
+/* Sign in a loop, counting clean successes and clean failures. */
+static void *
+storm_thread(void *p)
+{
+	struct storm_arg *a = p;
+	gnutls_privkey_t key = NULL;
+	char why[CA_WHY_MAX];
+
+	if (signer_privkey(a->s, &key, why, sizeof(why)) != CA_OK)
+		return NULL;
+	for (int i = 0; i < THREAD_SIGNS; i++) {
+		if (sign_verify(a->s, key, a->dir, GNUTLS_SIGN_ECDSA_SHA256) == 0)
+			a->ok++;
+		else
+			a->failed++;
+		usleep(2000);
+	}
+	gnutls_privkey_deinit(key);
+	return NULL;
+}
+
+/* Killing the child under concurrent load: calls fail cleanly, none hang. */
+static void
+test_kill_under_load(void **state)
+{
+	struct storm_arg args[THREADS];
+	pthread_t th[THREADS];
+	struct signer *s = NULL;
+	struct signer_status st;
+	char dir[128], why[CA_WHY_MAX] = "";
+	int ok = 0, failed = 0;
+	long t0;
+
+	(void)state;
+	make_ca("storm", CA_KEY_P256, NULL, NULL, dir, sizeof(dir));
+	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
+	t0 = now_ms();
+	for (int i = 0; i < THREADS; i++) {
+		args[i] = (struct storm_arg){ s, dir, 0, 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, storm_thread,
+		    &args[i]), 0);
+	}
+	usleep(30000);
+	signer_get_status(s, &st);
+	kill(st.pid, SIGKILL);
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(th[i], NULL);
+		ok += args[i].ok;
+		failed += args[i].failed;
+	}
+	printf("# kill under load: %d signed, %d failed cleanly, %ld ms\n", ok,
+	    failed, now_ms() - t0);
+	assert_int_equal(ok + failed, THREADS * THREAD_SIGNS);
+	assert_true(failed >= 1);
+	assert_true(now_ms() - t0 < SIGNER_TIMEOUT_MS);	/* nobody waited out */
+	signer_get_status(s, &st);
+	assert_true(st.restarts >= 1);	/* a later call restarted it */
+	signer_stop(s);
+}
+
+/* Read one "Name:\tvalue" line of /proc/PID/status. */
+static void
+proc_field(pid_t pid, const char *name, char *out, size_t len)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, name, strlen(name)) == 0 &&
+		    line[strlen(name)] == ':') {
+			snprintf(out, len, "%s", line + strlen(name) + 1);
+			break;
+		}
+	fclose(f);
+}
+
+/* As root, the child runs as nobody with no-new-privs and four fds. */
+static void
+test_drop_privileges(void **state)
+{
+	struct signer *s = NULL;
+	struct signer_status st;
+	char dir[128], why[CA_WHY_MAX] = "", buf[256], path[64];
+	struct dirent *e;
+	int nfd = 0;
+	DIR *d;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	make_ca("drop", CA_KEY_P256, NULL, NULL, dir, sizeof(dir));
+	assert_int_equal(signer_start(dir, "no-such-user-entca", &s, why,
+	    sizeof(why)), CA_ECONFIG);
+	assert_non_null(strstr(why, "no such user"));
+	/* The signer user opens the key itself, at start and at restarts. */
+	assert_int_equal(signer_start(dir, "nobody", &s, why, sizeof(why)),
+	    CA_EIO);
+	assert_non_null(strstr(why, "Permission denied"));
+	snprintf(buf, sizeof(buf), "chown -R nobody %s", dir);
+	assert_int_equal(system(buf), 0);
+	assert_int_equal(signer_start(dir, "nobody", &s, why, sizeof(why)),
+	    CA_OK);
+	signer_get_status(s, &st);
+	assert_int_equal(st.uid, 65534);
+	assert_int_equal(st.no_new_privs, 1);
+	assert_int_equal(st.no_caps, 1);
+	assert_int_equal(st.seccomp, 1);
+	assert_true(st.launcher > 0);
+	proc_field(st.pid, "PPid", buf, sizeof(buf));
+	assert_int_equal(atoi(buf), (int)getpid());	/* re-parented to us */
+	proc_field(st.pid, "CapBnd", buf, sizeof(buf));
+	assert_string_equal(buf, "\t0000000000000000\n");
+	proc_field(st.pid, "Seccomp", buf, sizeof(buf));
+	assert_string_equal(buf, "\t2\n");
+	proc_field(st.launcher, "Uid", buf, sizeof(buf));
+	assert_string_equal(buf, "\t65534\t65534\t65534\t65534\n");
+	proc_field(st.pid, "Uid", buf, sizeof(buf));
+	assert_string_equal(buf, "\t65534\t65534\t65534\t65534\n");
+	proc_field(st.pid, "Groups", buf, sizeof(buf));
+	assert_string_equal(buf, "\t65534 \n");	/* nobody's own group */
+	proc_field(st.pid, "NoNewPrivs", buf, sizeof(buf));
+	assert_string_equal(buf, "\t1\n");
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)st.pid);
+	d = opendir(path);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			nfd++;
+	closedir(d);
+	assert_int_equal(nfd, 4);	/* /dev/null x3 + the socket */
+	issue_and_verify(dir, s);	/* the key still works after dropping */
+	/* A restart comes from the launcher, as nobody, and is logged. */
+	{
+		struct signer_status st2;
+		char death[CA_WHY_MAX];
+
+		assert_int_equal(kill(st.pid, SIGKILL), 0);
+		/* Bounded wait for the kill to land (the signer reaps it). */
+		for (int i = 0; i < 500; i++) {
+			proc_field(st.pid, "State", buf, sizeof(buf));
+			if (buf[1] == 'Z')
+				break;
+			usleep(10000);
+		}
+		assert_int_equal(signer_check_restart(s, why, sizeof(why)),
+		    CA_OK);
+		assert_true(signer_take_death(s, death, sizeof(death)));
+		signer_get_status(s, &st2);
+		assert_true(st2.pid > 0 && st2.pid != st.pid);
+		assert_int_equal(st2.uid, 65534);
+		issue_and_verify(dir, s);
+	}
+	signer_stop(s);
+}
+
+/* Start-up refusals: wrong password, missing key, wrong cert, no CA. */
+static void
+test_start_errors(void **state)
+{
+	struct signer *s = NULL;
+	char dir[128], other[128], pwf[160], path[600], why[CA_WHY_MAX] = "";
+	FILE *f;
+
+	(void)state;
+	snprintf(pwf, sizeof(pwf), "%s/pw", tmpdir);
+	f = fopen(pwf, "w");
+	assert_non_null(f);
+	fputs("right\n", f);
+	fclose(f);
+	make_ca("enc", CA_KEY_P256, pwf, "right", dir, sizeof(dir));
+	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
+	signer_stop(s);
+	f = fopen(pwf, "w");
+	fputs("wrong\n", f);
+	fclose(f);
+	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)),
+	    CA_EAUTH);
+	assert_non_null(strstr(why, "wrong password"));
+	unlink(pwf);
+	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_EIO);
+	assert_non_null(strstr(why, "No such file"));
+
+	make_ca("plain", CA_KEY_P256, NULL, NULL, dir, sizeof(dir));
+	make_ca("other", CA_KEY_P256, NULL, NULL, other, sizeof(other));
+	snprintf(path, sizeof(path), "mv %s/ca.crt %s/ca.crt.x && cp %s/ca.crt "
+	    "%s/ca.crt", dir, dir, other, dir);
+	assert_int_equal(system(path), 0);
+	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)),
+	    CA_EPOLICY);
+	assert_non_null(strstr(why, "does not match"));
+	snprintf(path, sizeof(path), "%s/ca.key", dir);
+	unlink(path);
+	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_EIO);
+	assert_non_null(strstr(why, "ca.key"));
+	snprintf(path, sizeof(path), "%s/empty", tmpdir);
+	mkdir(path, 0700);
+	assert_int_equal(signer_start(path, NULL, &s, why, sizeof(why)),
+	    CA_ENOTFOUND);
+	assert_non_null(strstr(why, "holds no CA"));
+}
+
+/* Temporary folder for the group. */
+static int
+group_setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/entca-signer.XXXXXX");
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+/* Remove the temporary folder. */
+static int
+group_teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rsa),
+		cmocka_unit_test(test_ecdsa),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_kill_restart),
+		cmocka_unit_test(test_stuck_child),
+		cmocka_unit_test(test_die_in_flight),
+		cmocka_unit_test(test_kill_under_load),
+		cmocka_unit_test(test_drop_privileges),
+		cmocka_unit_test(test_start_errors),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

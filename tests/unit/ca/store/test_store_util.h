@@ -1,0 +1,122 @@
+/*
+ * Helpers shared by the store's unit tests: a fresh temporary folder per
+ * test (removed afterwards), a filled-in certificate record, and one-shot
+ * write helpers that run a chain through store_submit_wait.
+ */
+#ifndef ENTCA_TEST_STORE_UTIL_H
+#define ENTCA_TEST_STORE_UTIL_H
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ca/store/store.h"
+
+/* Remove one entry for nftw. */
+static inline int
+tsu_rm(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+/* Make a new temporary folder; returns a malloc'd path. */
+static inline char *
+tsu_tmpdir(void)
+{
+	char tmpl[] = "/tmp/entca-store-XXXXXX";
+	char *d = mkdtemp(tmpl);
+
+	return d ? strdup(d) : NULL;
+}
+
+/* Remove folder d and everything in it, and free the path. */
+static inline void
+tsu_rmdir(char *d)
+{
+	if (d != NULL)
+		nftw(d, tsu_rm, 16, FTW_DEPTH | FTW_PHYS);
+	free(d);
+}
+
+/* Fill c as a valid certificate with serial {0x01, n >> 8, n}. */
+static inline void
+tsu_cert(struct store_cert *c, unsigned n, int64_t not_after)
+{
+	static unsigned char der[64];
+
+	memset(c, 0, sizeof(*c));
+	c->serial[0] = 0x01;
+	c->serial[1] = (n >> 8) & 0xff;
+	c->serial[2] = n & 0xff;
+	c->serial_len = 3;
+	for (size_t i = 0; i < sizeof(der); i++)
+		der[i] = (unsigned char)(i * 7 + n);
+	c->der = der;
+	c->der_len = sizeof(der);
+	snprintf(c->template_name, sizeof(c->template_name), "PKCSIntune");
+	snprintf(c->requester, sizeof(c->requester), "CONNECTOR$");
+	snprintf(c->subject_sid, sizeof(c->subject_sid),
+	    "S-1-5-21-1-2-3-%u", 1000 + n);
+	snprintf(c->subject_upn, sizeof(c->subject_upn),
+	    "user%u@Example.COM", n);
+	snprintf(c->subject_dns, sizeof(c->subject_dns), "host%u.example.com",
+	    n);
+	snprintf(c->subject_dn, sizeof(c->subject_dn),
+	    "CN=User\\, %u,OU=Devices,DC=example,DC=com", n);
+	c->not_before = 1700000000;
+	c->not_after = not_after;
+	c->status = STORE_CERT_VALID;
+	c->request_id = n;
+}
+
+/* apply: insert the certificate in arg. */
+static inline int
+tsu_apply_put_cert(struct store_wtxn *w, void *arg)
+{
+	return store_w_put_cert(w, arg);
+}
+
+/* Insert c and wait; returns the job's code. */
+static inline int
+tsu_put_cert(struct store *s, struct store_cert *c, char *why, size_t len)
+{
+	return store_submit_wait(s, tsu_apply_put_cert, c, why, len);
+}
+
+/* A revocation request for tsu_apply_revoke. */
+struct tsu_revoke {
+	const unsigned char *serial;
+	size_t len;
+	int reason;		/* -1: unrevoke */
+	int64_t at;
+	int64_t invalidity;
+};
+
+/* apply: revoke or (reason -1) unrevoke. */
+static inline int
+tsu_apply_revoke(struct store_wtxn *w, void *arg)
+{
+	struct tsu_revoke *r = arg;
+
+	if (r->reason < 0)
+		return store_w_unrevoke(w, r->serial, r->len, r->at);
+	return store_w_revoke(w, r->serial, r->len, r->reason, r->at,
+	    r->invalidity);
+}
+
+/* Revoke (reason >= 0) or unrevoke (reason -1) c's serial and wait. */
+static inline int
+tsu_revoke(struct store *s, const struct store_cert *c, int reason,
+    int64_t at, char *why, size_t len)
+{
+	struct tsu_revoke r = { c->serial, c->serial_len, reason, at, 0 };
+
+	return store_submit_wait(s, tsu_apply_revoke, &r, why, len);
+}
+
+#endif

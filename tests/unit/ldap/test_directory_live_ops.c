@@ -1,0 +1,492 @@
+/*
+ * ldap/ against a real slapd, part two: the machinery. StartTLS and LDAPS
+ * with the right and a wrong CA, the service account, certificate mapping
+ * (SID extension and strong altSecurityIdentities), CRL publication,
+ * threads on a small pool (warm and cold TLS), failover, recovery after a
+ * slapd restart, and bounded failure when slapd is down or hung. Driven
+ * by tests/integration/directory_live.sh; without SLAPD_URI it skips.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "common/error.h"
+#include "ldap/directory.h"
+#include "tests/unit/ldap/directory_live.h"
+
+/* StartTLS and LDAPS with the fixture CA work; a wrong CA does not. */
+static void
+test_tls(void **state)
+{
+	struct directory_config c;
+	struct directory *d;
+	struct principal p;
+	char why[CA_WHY_MAX], uris[512];
+
+	(void)state;
+	NEED_SLAPD();
+	base_config(&c);
+	c.tls = DIRECTORY_TLS_STARTTLS;
+	c.ca_file = env("SLAPD_CA_FILE");
+	d = make_dir(&c);
+	auth_ok(d, "INTUNECONN$", "demo-connector", &p);
+	principal_clear(&p);
+	directory_free(d);
+
+	c.tls = DIRECTORY_TLS_LDAPS;
+	c.uris = env("SLAPD_LDAPS_URI");
+	d = make_dir(&c);
+	auth_ok(d, "alice@demo.example", "demo-alice", &p);
+	principal_clear(&p);
+	directory_free(d);
+
+	/* A CA that did not issue the server certificate: no connection. */
+	c.tls = DIRECTORY_TLS_STARTTLS;
+	c.uris = env("SLAPD_URI");
+	c.ca_file = env("WRONG_CA_FILE");
+	d = make_dir(&c);
+	assert_int_equal(directory_authenticate(d, "alice", "demo-alice", &p,
+	    NULL, why, sizeof(why)), CA_EUNAVAIL);
+	assert_non_null(strstr(why, "StartTLS"));
+	directory_free(d);
+	c.tls = DIRECTORY_TLS_LDAPS;
+	c.uris = env("SLAPD_LDAPS_URI");
+	d = make_dir(&c);
+	assert_int_equal(directory_lookup(d, DIRECTORY_BY_SAM, "alice", &p, why,
+	    sizeof(why)), CA_EUNAVAIL);
+	directory_free(d);
+
+	/* An unreadable CA file is a configuration error, not an outage. */
+	c.tls = DIRECTORY_TLS_STARTTLS;
+	c.uris = env("SLAPD_URI");
+	c.ca_file = "/nonexistent/ca.pem";
+	d = make_dir(&c);
+	assert_int_equal(directory_lookup(d, DIRECTORY_BY_SAM, "alice", &p, why,
+	    sizeof(why)), CA_ECONFIG);
+	directory_free(d);
+
+	/* StartTLS against the LDAPS port fails too (no TLS-in-TLS). */
+	snprintf(uris, sizeof(uris), "ldap://127.0.0.1:%s", env("SLAPD_LDAPS_PORT"));
+	c.tls = DIRECTORY_TLS_STARTTLS;
+	c.uris = uris;
+	c.ca_file = env("SLAPD_CA_FILE");
+	d = make_dir(&c);
+	assert_int_equal(directory_lookup(d, DIRECTORY_BY_SAM, "alice", &p, why,
+	    sizeof(why)), CA_EUNAVAIL);
+	directory_free(d);
+}
+
+/* A wrong service password is an outage, not an auth failure; anonymous sees nothing. */
+static void
+test_service_account(void **state)
+{
+	struct directory_config c;
+	struct directory *d;
+	struct principal p;
+	char why[CA_WHY_MAX];
+
+	(void)state;
+	NEED_SLAPD();
+	base_config(&c);
+	c.bind_password = "not-the-password";
+	d = make_dir(&c);
+	assert_int_equal(directory_lookup(d, DIRECTORY_BY_SAM, "alice", &p, why,
+	    sizeof(why)), CA_EUNAVAIL);
+	assert_non_null(strstr(why, "service account"));
+	/* A broken service account is not an authentication failure. */
+	assert_int_equal(directory_authenticate(d, "alice", "demo-alice", &p,
+	    NULL, why, sizeof(why)), CA_EUNAVAIL);
+	directory_free(d);
+	/* Anonymous: slapd's ACLs hide everything, as AD does. */
+	c.bind_dn = NULL;
+	c.bind_password = NULL;
+	d = make_dir(&c);
+	assert_int_equal(directory_lookup(d, DIRECTORY_BY_SAM, "alice", &p, why,
+	    sizeof(why)), CA_ENOTFOUND);
+	directory_free(d);
+}
+
+/* Map the certificate file named by env var name; returns the code. */
+static int
+map_file(const char *name, struct principal *p, char *why, size_t whylen)
+{
+	const char *path = env(name);
+	unsigned char *der;
+	size_t len;
+	int rc;
+
+	if (path == NULL)
+		fail_msg("%s not set", name);
+	der = slurp(path, &len);
+	rc = directory_map_certificate(dplain, der, len, p, why, whylen);
+	free(der);
+	return rc;
+}
+
+/* Certificates map by SID extension first, else by strong altSecurityIdentities. */
+static void
+test_certmap(void **state)
+{
+	struct principal p;
+	char why[CA_WHY_MAX];
+
+	(void)state;
+	NEED_SLAPD();
+	if (env("CERT_SID_ALICE") == NULL)
+		skip();
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(map_file("CERT_SID_ALICE", &p, why, sizeof(why)), CA_OK);
+	assert_string_equal(p.sam, "alice");
+	principal_clear(&p);
+	/* The SID wins even though the subject says otherwise. */
+	assert_int_equal(map_file("CERT_SID_BOB_SUBJECT_ALICE", &p, why,
+	    sizeof(why)), CA_OK);
+	assert_string_equal(p.sam, "bob");
+	principal_clear(&p);
+	assert_int_equal(map_file("CERT_ISSUER_SERIAL_BOB", &p, why, sizeof(why)),
+	    CA_OK);
+	assert_string_equal(p.sam, "bob");
+	principal_clear(&p);
+	assert_int_equal(map_file("CERT_SKI_LAPTOP", &p, why, sizeof(why)), CA_OK);
+	assert_string_equal(p.sam, "LAPTOP01$");
+	assert_int_equal(p.kind, PRINCIPAL_COMPUTER);
+	principal_clear(&p);
+	assert_int_equal(map_file("CERT_PUKEY_PKIADMIN", &p, why, sizeof(why)),
+	    CA_OK);
+	assert_string_equal(p.sam, "pkiadmin");
+	principal_clear(&p);
+	assert_int_equal(map_file("CERT_UNMAPPED", &p, why, sizeof(why)),
+	    CA_ENOTFOUND);
+	assert_int_equal(map_file("CERT_SID_GROUP", &p, why, sizeof(why)),
+	    CA_ENOTFOUND);
+	assert_int_equal(map_file("CERT_SID_UNKNOWN", &p, why, sizeof(why)),
+	    CA_ENOTFOUND);
+	assert_int_equal(map_file("CERT_SID_MALFORMED", &p, why, sizeof(why)),
+	    CA_EPARSE);
+	assert_int_equal(directory_map_certificate(dplain,
+	    (const unsigned char *)"\x30\x03\x02\x01\x01", 5, &p, why,
+	    sizeof(why)), CA_EPARSE);
+}
+
+/* CRLs are written where the service account may, refused elsewhere. */
+static void
+test_publish_crl(void **state)
+{
+	unsigned char *der;
+	size_t len;
+	char why[CA_WHY_MAX];
+
+	(void)state;
+	NEED_SLAPD();
+	if (env("CRL_FILE") == NULL)
+		skip();
+	der = slurp(env("CRL_FILE"), &len);
+	assert_int_equal(directory_publish_crl(dplain, CDP_DN, 0, der, len, why,
+	    sizeof(why)), CA_OK);
+	assert_int_equal(directory_publish_crl(dplain, CDP_DN, 1, der, len, why,
+	    sizeof(why)), CA_OK);
+	/* The CA-host level of the CDP tree (the demo's publish-dn) too. */
+	assert_int_equal(directory_publish_crl(dplain, "cn=ENTCA,cn=CDP,"
+	    "cn=Public Key Services,cn=Services,cn=Configuration,dc=demo,"
+	    "dc=example", 0, der, len, why, sizeof(why)), CA_OK);
+	/* Outside the CDP tree the ACL refuses; a missing entry is not found. */
+	assert_int_equal(directory_publish_crl(dplain, "cn=nothere," CDP_DN, 0,
+	    der, len, why, sizeof(why)), CA_ENOTFOUND);
+	/* The service account may read users but not write them. */
+	assert_int_equal(directory_publish_crl(dplain,
+	    "cn=bob,ou=Users,dc=demo,dc=example", 0, der, len, why, sizeof(why)),
+	    CA_EDENIED);
+	assert_int_equal(directory_publish_crl(dplain, "not a dn", 0, der, len,
+	    why, sizeof(why)), CA_EINVAL);
+	free(der);
+}
+
+struct worker {
+	struct directory *d;
+	int ok, failed;
+};
+
+/* Mixed authentications and lookups from one of several threads. */
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct directory *d = w->d;
+	struct principal p;
+	char why[CA_WHY_MAX];
+
+	memset(&p, 0, sizeof(p));
+	for (int i = 0; i < 15; i++) {
+		int rc;
+
+		if (i % 3 == 0)
+			rc = directory_authenticate(d, "INTUNECONN$",
+			    "demo-connector", &p, NULL, why, sizeof(why));
+		else if (i % 3 == 1)
+			rc = directory_lookup(d, DIRECTORY_BY_SAM, "alice", &p,
+			    why, sizeof(why));
+		else
+			rc = directory_authenticate(d, "bob", "wrong", &p,
+			    NULL, why, sizeof(why)) == CA_EAUTH ? CA_OK : CA_EIO;
+		if (rc == CA_OK)
+			w->ok++;
+		else
+			w->failed++;
+		principal_clear(&p);
+	}
+	return NULL;
+}
+
+/* Run eight workers on d and expect every call to succeed. */
+static void
+run_workers(struct directory *d)
+{
+	pthread_t t[8];
+	struct worker w[8];
+
+	memset(w, 0, sizeof(w));
+	for (int i = 0; i < 8; i++) {
+		w[i].d = d;
+		assert_int_equal(pthread_create(&t[i], NULL, worker_main, &w[i]), 0);
+	}
+	for (int i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(w[i].failed, 0);
+		assert_int_equal(w[i].ok, 15);
+	}
+}
+
+/* Eight threads on the warm three-connection pool. */
+static void
+test_threads(void **state)
+{
+	int64_t t0;
+
+	(void)state;
+	NEED_SLAPD();
+	t0 = now_ms();
+	run_workers(dplain);
+	print_message("# 8 threads x 15 calls on 3 connections: %lld ms\n",
+	    (long long)(now_ms() - t0));
+}
+
+/* Eight threads at once on a fresh StartTLS directory (cold pool, TLS). */
+static void
+test_threads_cold_tls(void **state)
+{
+	struct directory_config c;
+	struct directory *d;
+
+	(void)state;
+	NEED_SLAPD();
+	base_config(&c);
+	c.tls = DIRECTORY_TLS_STARTTLS;
+	c.ca_file = env("SLAPD_CA_FILE");
+	d = make_dir(&c);
+	run_workers(d);
+	directory_free(d);
+}
+
+/* A dead first URI fails over; all dead names every URI. */
+static void
+test_failover(void **state)
+{
+	struct directory_config c;
+	struct directory *d;
+	struct principal p;
+	char uris[512], why[CA_WHY_MAX];
+
+	(void)state;
+	NEED_SLAPD();
+	base_config(&c);
+	snprintf(uris, sizeof(uris), "ldap://127.0.0.1:%s %s", env("DEAD_PORT"),
+	    env("SLAPD_URI"));
+	c.uris = uris;
+	d = make_dir(&c);
+	auth_ok(d, "alice", "demo-alice", &p);
+	principal_clear(&p);
+	directory_free(d);
+	/* Every URI dead: why names each one. */
+	snprintf(uris, sizeof(uris), "ldap://127.0.0.1:%s ldap://localhost:%s",
+	    env("DEAD_PORT"), env("DEAD_PORT"));
+	c.uris = uris;
+	d = make_dir(&c);
+	assert_int_equal(directory_lookup(d, DIRECTORY_BY_SAM, "alice", &p, why,
+	    sizeof(why)), CA_EUNAVAIL);
+	assert_non_null(strstr(why, "ldap://127.0.0.1:"));
+	assert_non_null(strstr(why, "ldap://localhost:"));
+	directory_free(d);
+}
+
+/*
+ * Through a proxy that delays each request 420 ms, with op_timeout 500 ms:
+ * every single search fits, bob's four searches (name, member back links,
+ * primary group, its entry; the domain's NetBIOS name and SID are read
+ * when the first connection opens) fit the budget of 4 x 500 ms, alice's
+ * six (nested groups) do not and give CA_ETIMEOUT.
+ */
+static void
+test_search_budget(void **state)
+{
+	struct directory_config c;
+	struct directory *d;
+	struct principal p;
+	char why[CA_WHY_MAX];
+	int64_t t0, dt;
+	int rc;
+
+	(void)state;
+	NEED_SLAPD();
+	if (env("DELAY_URI") == NULL)
+		skip();
+	base_config(&c);
+	c.uris = env("DELAY_URI");
+	c.op_timeout_ms = 500;
+	c.network_timeout_ms = 1000;
+	d = make_dir(&c);
+	t0 = now_ms();
+	rc = directory_lookup(d, DIRECTORY_BY_SAM, "bob", &p, why, sizeof(why));
+	dt = now_ms() - t0;
+	print_message("# slow directory, bob: rc %d after %lld ms\n", rc,
+	    (long long)dt);
+	assert_int_equal(rc, CA_OK);
+	principal_clear(&p);
+	t0 = now_ms();
+	rc = directory_lookup(d, DIRECTORY_BY_SAM, "alice", &p, why,
+	    sizeof(why));
+	dt = now_ms() - t0;
+	print_message("# slow directory, alice: rc %d after %lld ms: %s\n", rc,
+	    (long long)dt, why);
+	assert_int_equal(rc, CA_ETIMEOUT);
+	assert_true(dt < 4 * 500 + 500);
+	directory_free(d);
+}
+
+/* Milliseconds on the monotonic clock. */
+static void
+test_restart_and_down(void **state)
+{
+	struct directory_config c;
+	struct directory *dtls;
+	struct principal p;
+	char why[CA_WHY_MAX];
+	int64_t t0, dt;
+	int rc;
+
+	(void)state;
+	NEED_SLAPD();
+	if (env("SLAPD_START") == NULL)
+		skip();
+	/* Fill both pools (plain and StartTLS), then restart slapd under them. */
+	base_config(&c);
+	c.tls = DIRECTORY_TLS_STARTTLS;
+	c.ca_file = env("SLAPD_CA_FILE");
+	dtls = make_dir(&c);
+	test_threads(state);
+	run_workers(dtls);
+	slapd_kill();
+	slapd_restart();
+	for (int i = 0; i < 6; i++) {
+		lookup_ok("alice", &p);
+		principal_clear(&p);
+		auth_ok(dplain, "INTUNECONN$", "demo-connector", &p);
+		principal_clear(&p);
+		lookup_ok_in(dtls, "bob", &p);
+		principal_clear(&p);
+	}
+	directory_free(dtls);
+
+	/* Down: a bounded, precise failure. */
+	slapd_kill();
+	t0 = now_ms();
+	rc = directory_authenticate(dplain, "alice", "demo-alice", &p, NULL, why,
+	    sizeof(why));
+	dt = now_ms() - t0;
+	print_message("# directory down: rc %d after %lld ms: %s\n", rc,
+	    (long long)dt, why);
+	assert_int_equal(rc, CA_EUNAVAIL);
+	assert_true(dt < NET_TIMEOUT_MS + 1000);
+	assert_non_null(strstr(why, env("SLAPD_URI")));
+	t0 = now_ms();
+	assert_int_equal(directory_lookup(dplain, DIRECTORY_BY_SAM, "bob", &p,
+	    why, sizeof(why)), CA_EUNAVAIL);
+	assert_true(now_ms() - t0 < NET_TIMEOUT_MS + 1000);
+
+	/* Back: the next call works without a new directory object. */
+	slapd_restart();
+	lookup_ok("bob", &p);
+	principal_clear(&p);
+
+	/* Hung (SIGSTOP): the operation timeout bounds the wait. */
+	{
+		struct directory *d;
+		pid_t pid = slapd_pid();
+		int64_t dt2;
+		int rc2;
+		bool stopped;
+
+		assert_true(pid > 0);
+		assert_int_equal(kill(pid, SIGSTOP), 0);
+		/* kill() returns before every thread has stopped: wait for it. */
+		stopped = slapd_wait_stopped(pid);
+		t0 = now_ms();
+		rc = directory_lookup(dplain, DIRECTORY_BY_SAM, "carol", &p, why,
+		    sizeof(why));
+		dt = now_ms() - t0;
+		print_message("# directory hung: rc %d after %lld ms: %s\n", rc,
+		    (long long)dt, why);
+		principal_clear(&p);
+		/* A cold connection: TCP connects (the kernel accepts), then
+		 * StartTLS must time out, not hang. */
+		base_config(&c);
+		c.tls = DIRECTORY_TLS_STARTTLS;
+		c.ca_file = env("SLAPD_CA_FILE");
+		d = make_dir(&c);
+		t0 = now_ms();
+		rc2 = directory_authenticate(d, "bob", "demo-bob", &p, NULL, why,
+		    sizeof(why));
+		dt2 = now_ms() - t0;
+		directory_free(d);
+		principal_clear(&p);
+		/* Resume slapd before any assertion can leave this test. */
+		kill(pid, SIGCONT);
+		print_message("# hung, cold StartTLS: rc %d after %lld ms: %s\n",
+		    rc2, (long long)dt2, why);
+		assert_true(stopped);
+		assert_true(rc == CA_ETIMEOUT || rc == CA_EUNAVAIL);
+		assert_true(dt < OP_TIMEOUT_MS + NET_TIMEOUT_MS + 1000);
+		assert_true(rc2 == CA_ETIMEOUT || rc2 == CA_EUNAVAIL);
+		assert_true(dt2 < OP_TIMEOUT_MS + NET_TIMEOUT_MS + 1000);
+	}
+	/* And it recovers once slapd runs again. */
+	lookup_ok("carol", &p);
+	principal_clear(&p);
+}
+
+/* Run the tests (TAP with CMOCKA_MESSAGE_OUTPUT=TAP). */
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tls),
+		cmocka_unit_test(test_service_account),
+		cmocka_unit_test(test_certmap),
+		cmocka_unit_test(test_publish_crl),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_threads_cold_tls),
+		cmocka_unit_test(test_failover),
+		cmocka_unit_test(test_search_budget),
+		cmocka_unit_test(test_restart_and_down),
+	};
+
+	return cmocka_run_group_tests(tests, live_setup, live_teardown);
+}
