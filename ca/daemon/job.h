@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "common/error.h"
+#include "ca/daemon/job_error.h"
 #include "ca/store/store.h"
 #include "policy/principal.h"
 
@@ -26,6 +27,8 @@ struct job;
 #define JOB_HEADERS_MAX 8
 #define JOB_CRED_MAX 512	/* user name or password from Basic */
 #define JOB_TLS_BINDING_MAX 64	/* tls-unique (12..48 bytes), tls-exporter (32) */
+/* The challenge of every 401 (RFC 7617 §2, with §2.1's charset). */
+#define JOB_WWW_AUTHENTICATE "Basic realm=\"entca\", charset=\"UTF-8\""
 
 /* The work of a job, on a worker, after authentication succeeded. */
 typedef void (*job_work_cb)(struct job *j);
@@ -147,8 +150,22 @@ const char *job_identity(const struct job *j);
 /* Add a response header (worker or loop). */
 void job_header(struct job *j, const char *name, const char *value);
 
-/* Set a plain-text response: status and a one-line reason (worker). */
+/*
+ * Set a plain-text answer that is no error: a 2xx status and one line
+ * (worker). Errors go through job_fail.
+ */
 void job_text(struct job *j, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Set an error answer for err (worker, writer or loop: whoever owns j):
+ * the status and error code string from the one table (job_error.h), the
+ * sentence fmt in j->why for the log, and a body in the shape the path
+ * asks for (JSON under /api/, else text) with the server's own paths
+ * removed. Replaces any body set before; headers stay (add Retry-After
+ * or WWW-Authenticate after the call).
+ */
+void job_fail(struct job *j, enum ca_error err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Set a JSON response from a jansson object (stolen) (worker). */

@@ -20,6 +20,7 @@
 #include "ca/est/est.h"
 #include "ca/daemon/crl_daemon.h"
 #include "ca/daemon/health.h"
+#include "ca/daemon/job_error.h"
 #include "ca/http/http.h"
 #include "ca/http/http_util.h"
 #include "ca/identity/identity.h"
@@ -32,28 +33,15 @@
 #define EST_PREFIX "/.well-known/est/"
 #define EST_LABEL_MAX 128
 
-/* Plain-text answer with a reason, straight from the loop. */
+/*
+ * A refusal straight from the loop: status and body from the one error
+ * table (job_error.h), logged with the peer like those of jobs.
+ */
 static void
-reply_text(struct http_request *req, int status, const char *text,
+reply_fail(struct http_request *req, enum ca_error err, const char *text,
     const char *allow)
 {
-	struct http_header h[2] = {
-		{ "Content-Type", "text/plain; charset=utf-8" },
-		{ "Allow", allow },
-	};
-	char buf[512];
-	int n = snprintf(buf, sizeof(buf), "%s\n", text);
-
-	/* Every refusal is logged with the peer, like those of jobs. */
-	if (status >= 400) {
-		log_info("- %s %s from %s: %d %s (request %s, %.1f ms)",
-		    req->method, req->path, req->peer, status, text,
-		    req->request_id,
-		    (double)(http_monotonic_ns() - req->started_ns) / 1e6);
-		req->logged = true;
-	}
-	http_respond(req, status, h, allow != NULL ? 2 : 1, buf,
-	    n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : 0);
+	job_error_respond(req, err, allow, text);
 }
 
 /* Bytes with a content type, straight from the loop. */
@@ -79,7 +67,7 @@ serve_cacerts(struct daemon *d, struct http_request *req)
 	size_t len = 0;
 
 	if (pkcs7_base64(d->cacerts_p7, d->cacerts_p7_len, &b64, &len) != CA_OK) {
-		reply_text(req, 500, "out of memory", NULL);
+		reply_fail(req, CA_ENOMEM, "out of memory", NULL);
 		return;
 	}
 	/* RFC 7030 §4.1.3: exactly this type; smime-type is §4.2.3's. */
@@ -154,11 +142,11 @@ serve_crl(struct daemon *d, struct http_request *req, const char *file)
 			r = &d->crl_delta;
 	}
 	if (r == NULL) {
-		reply_text(req, 404, "no such CRL", NULL);
+		reply_fail(req, CA_ENOTFOUND, "no such CRL", NULL);
 		return;
 	}
 	if (r->der == NULL) {
-		reply_text(req, 503, "no CRL has been published yet", NULL);
+		reply_fail(req, CA_EUNAVAIL, "no CRL has been published yet", NULL);
 		return;
 	}
 	reply_bytes(req, "application/pkix-crl", NULL, r->der, r->der_len);
@@ -194,13 +182,13 @@ route_est(struct daemon *d, struct http_request *req, const char *rest)
 	bool post = strcmp(req->method, "POST") == 0;
 
 	if (!est_split(rest, label, sizeof(label), &op)) {
-		reply_text(req, 404, "EST: expected /.well-known/est/[<template>/]<operation>", NULL);
+		reply_fail(req, CA_ENOTFOUND, "EST: expected /.well-known/est/[<template>/]<operation>", NULL);
 		return;
 	}
 	lab = label[0] != '\0' ? label : NULL;
 	if (strcmp(op, "cacerts") == 0 || strcmp(op, "csrattrs") == 0) {
 		if (!get)
-			reply_text(req, 405, "cacerts and csrattrs: use GET", "GET");
+			reply_fail(req, CA_EMETHOD, "cacerts and csrattrs: use GET", "GET");
 		else if (op[1] == 'a')
 			serve_cacerts(d, req);
 		else
@@ -208,16 +196,16 @@ route_est(struct daemon *d, struct http_request *req, const char *rest)
 	} else if (strcmp(op, "simpleenroll") == 0 || strcmp(op, "simplereenroll") == 0 ||
 	    strcmp(op, "serverkeygen") == 0) {
 		if (!post)
-			reply_text(req, 405, "EST enrollment: use POST", "POST");
+			reply_fail(req, CA_EMETHOD, "EST enrollment: use POST", "POST");
 		else if (!http_media_type_is(http_request_header(req, "Content-Type"),
 		    "application/pkcs10"))
 			/* RFC 7030 §4.2.1, §4.4.1: the body is a base64 PKCS#10. */
-			reply_text(req, 415, "EST enrollment: Content-Type must be application/pkcs10", NULL);
+			reply_fail(req, CA_EMEDIA, "EST enrollment: Content-Type must be application/pkcs10", NULL);
 		else
 			est_enroll(d, req, op[6] == 'r' ? ENROLL_RENEW :
 			    op[6] == 'k' ? ENROLL_KEYGEN : ENROLL_SIMPLE, lab);
 	} else {
-		reply_text(req, 404, "EST: unknown operation (cacerts, csrattrs, simpleenroll, simplereenroll, serverkeygen)", NULL);
+		reply_fail(req, CA_ENOTFOUND, "EST: unknown operation (cacerts, csrattrs, simpleenroll, simplereenroll, serverkeygen)", NULL);
 	}
 }
 
@@ -230,7 +218,7 @@ route_public(struct daemon *d, struct http_request *req)
 	bool get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
 
 	if (!get)
-		reply_text(req, 405, "use GET", "GET");
+		reply_fail(req, CA_EMETHOD, "use GET", "GET");
 	else if (strcmp(p, "/health") == 0)
 		serve_health(d, req);
 	else if (strcmp(p, "/metrics") == 0)
@@ -242,7 +230,7 @@ route_public(struct daemon *d, struct http_request *req)
 		reply_bytes(req, "application/pkix-cert", NULL,
 		    d->id->cert_der.data, d->id->cert_der.size);
 	else
-		reply_text(req, 404, "not found", NULL);
+		reply_fail(req, CA_ENOTFOUND, "not found", NULL);
 }
 
 /* HTTPS: EST, the management API, then public content. */
@@ -269,7 +257,7 @@ daemon_handle_plain(struct http_request *req, void *arg)
 	/* Credentials never cross plain HTTP: EST and the API are HTTPS only. */
 	if (strncmp(req->path, EST_PREFIX, strlen(EST_PREFIX)) == 0 ||
 	    strncmp(req->path, "/api/", 5) == 0)
-		reply_text(req, 403, "EST and the management API are served over HTTPS only", NULL);
+		reply_fail(req, CA_EDENIED, "EST and the management API are served over HTTPS only", NULL);
 	else
 		route_public(d, req);
 }

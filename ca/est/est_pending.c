@@ -36,7 +36,7 @@ decide_pending_work(struct job *j)
 
 	memset(&requester, 0, sizeof(requester));
 	if (!job_has_ca_right(j, CA_RIGHT_OFFICER)) {
-		job_text(j, 403, "%s: the CA officer right (Issue and Manage Certificates) is required",
+		job_fail(j, CA_EDENIED, "%s: the CA officer right (Issue and Manage Certificates) is required",
 		    e->op == ENROLL_APPROVE ? "approve" : "deny");
 		return;
 	}
@@ -45,7 +45,7 @@ decide_pending_work(struct job *j)
 		rc = store_get_request(t, e->request_id, &e->rec);
 	store_read_end(t);
 	if (rc != CA_OK) {
-		job_text(j, rc == CA_ENOTFOUND ? 404 : 500, "request %llu: %s",
+		job_fail(j, rc == CA_ENOTFOUND ? CA_ENOTFOUND : CA_EDB, "request %llu: %s",
 		    e->request_id, rc == CA_ENOTFOUND ? "no such request" : ca_strerror(rc));
 		return;
 	}
@@ -54,7 +54,7 @@ decide_pending_work(struct job *j)
 	e->csr_len = e->rec.csr_len;
 	e->rec.csr = NULL;
 	if (e->rec.status != STORE_REQ_PENDING) {
-		job_text(j, 409, "request %llu is %s, not pending", e->request_id,
+		job_fail(j, CA_ESTATE, "request %llu is %s, not pending", e->request_id,
 		    store_req_status_name(e->rec.status));
 		return;
 	}
@@ -76,20 +76,20 @@ decide_pending_work(struct job *j)
 	}
 	e->tmpl = templates_find(j->tset, e->template_name);
 	if (e->tmpl == NULL || !config_issues_template(j->cfg, e->template_name)) {
-		job_text(j, 409, "request %llu: template %s is no longer issued by this CA",
+		job_fail(j, CA_ESTATE, "request %llu: template %s is no longer issued by this CA",
 		    e->request_id, e->template_name);
 		return;
 	}
 	rc = policy_request_parse(e->csr, e->csr_len, &e->preq, why, sizeof(why));
 	if (rc != CA_OK) {
-		job_text(j, 409, "request %llu: %s", e->request_id, why);
+		job_fail(j, CA_ESTATE, "request %llu: %s", e->request_id, why);
 		return;
 	}
 	e->have_preq = true;
 	rc = directory_lookup(job_dir(j), DIRECTORY_BY_SAM, e->rec.requester,
 	    &requester, why, sizeof(why));
 	if (rc != CA_OK) {
-		job_text(j, rc == CA_ENOTFOUND ? 409 : 503, "request %llu: requester %s: %s",
+		job_fail(j, rc == CA_ENOTFOUND ? CA_ESTATE : CA_EUNAVAIL, "request %llu: requester %s: %s",
 		    e->request_id, e->rec.requester, why);
 		return;
 	}
@@ -121,7 +121,7 @@ est_pending_setup(struct job *j, unsigned long long id, bool approve)
 	json_t *body;
 
 	if (e == NULL) {
-		job_text(j, 500, "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		return NULL;
 	}
 	j->ctx = e;
@@ -133,7 +133,7 @@ est_pending_setup(struct job *j, unsigned long long id, bool approve)
 		body = json_loadb((const char *)j->body, j->body_len, 0, NULL);
 		if (body == NULL || !json_is_object(body)) {
 			json_decref(body);
-			job_text(j, 400, "body: expected a JSON object such as {\"reason\": \"...\"}");
+			job_fail(j, CA_EPARSE, "body: expected a JSON object such as {\"reason\": \"...\"}");
 			return NULL;
 		}
 		if (json_is_string(json_object_get(body, "reason")))

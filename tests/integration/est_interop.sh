@@ -79,6 +79,33 @@ t_eq "API body with application/json: 200" 200 "$code"
 req POST /api/v1/requests/999999/approve -u "$CONN"
 t_match "empty API POST needs no Content-Type (not 415)" '^(404|409|400)$' "$code"
 
+# --- error bodies: JSON under /api/ with a stable code, text for EST ---
+ADMIN='pkiadmin@demo.example:demo-admin'
+req GET /api/v1/no-such-thing -u "$ADMIN"
+t_eq "api_404_is_json: unknown API path: 404" 404 "$code"
+t_match "api_404_is_json: Content-Type application/json" \
+    '^Content-Type: application/json'$'\r''?$' "$(grep -i '^Content-Type' "$D/hdr")"
+t_eq "api_404_is_json: error.code not_found" not_found \
+    "$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$D/out")"
+t_match "api_404_is_json: error.message names the path" 'unknown API path /api/v1/no-such-thing' "$(cat "$D/out")"
+req GET /api/v1/no-such-thing
+t_eq "api_401_is_json: no credentials: 401 with code unauthorized" "401 unauthorized" \
+    "$code $($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$D/out")"
+req DELETE /api/v1/requests -u "$ADMIN"
+t_eq "api_405_is_json: DELETE: 405 method_not_allowed" "405 method_not_allowed" \
+    "$code $($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$D/out")"
+t_match "api_405_is_json: Allow names GET, POST" '^Allow: GET, POST' "$(grep -i '^Allow' "$D/hdr")"
+req GET /api/v1/certificates/0badc0de -u "$ADMIN"
+t_eq "api_404_of_serial: unknown serial: 404" 404 "$code"
+t_eq "api_404_of_serial: body names no server folder" "" \
+    "$(grep -F -e "$D" -e "$DEMO_STATE" "$D/out"; grep -E '/(var|srv|tmp|etc|home)/' "$D/out")"
+req GET /.well-known/est/NoSuchTemplate/csrattrs
+t_match "est_errors_stay_text: EST 404 is text/plain (RFC 7030)" \
+    '^Content-Type: text/plain' "$(grep -i '^Content-Type' "$D/hdr")"
+req GET /.well-known/est/PKCSIntune/nosuchop
+t_match "est_errors_stay_text: unknown EST operation is text/plain" \
+    '^Content-Type: text/plain' "$(grep -i '^Content-Type' "$D/hdr")"
+
 # --- [est] csrattrs-auth = yes: credentials and the read right again ---
 kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
 printf '\n[est]\ncsrattrs-auth = yes\n' >>"$DEMO_CONF"
