@@ -40,6 +40,26 @@
 #include "ldap/directory.h"
 #include "policy/rights.h"
 
+/* The pipeline's stages by name and thread (job.h), sized by the enum. */
+static const struct job_stage_row job_stages[JOB_STAGE_COUNT] = {
+	[JOB_STAGE_ROUTE] = { "route", JOB_THREAD_LOOP },
+	[JOB_STAGE_AUTH] = { "auth", JOB_THREAD_WORKER },
+	[JOB_STAGE_WORK] = { "work", JOB_THREAD_WORKER },
+	[JOB_STAGE_APPLY] = { "apply", JOB_THREAD_WRITER },
+	[JOB_STAGE_COMMIT] = { "commit", JOB_THREAD_WRITER },
+	[JOB_STAGE_ON_LOOP] = { "on_loop", JOB_THREAD_LOOP },
+	[JOB_STAGE_REPLY] = { "reply", JOB_THREAD_LOOP },
+};
+
+/* The row of stage, or NULL. */
+const struct job_stage_row *
+job_stage_row(enum job_stage stage)
+{
+	if ((unsigned)stage >= JOB_STAGE_COUNT)
+		return NULL;
+	return &job_stages[stage];
+}
+
 /* Copy a header value into a fixed field; "" when absent or too long. */
 static void
 copy_header(struct http_request *req, const char *name, char *dst, size_t len)
@@ -232,6 +252,7 @@ job_fail(struct job *j, enum ca_error err, const char *fmt, ...)
 	if (!j->local)
 		job_error_scrub(msg, roots, job_server_paths(j, roots, 16));
 	j->status = job_error_status(err);
+	j->fail_stage = j->stage;
 	free(j->resp);
 	job_error_body(j->path, err, msg, &body, &len, &type);
 	j->resp = (unsigned char *)body;
@@ -306,8 +327,10 @@ job_log(struct job *j)
 		if (strcasecmp(j->header_names[i], "X-Request-Id") == 0)
 			snprintf(stored, sizeof(stored), ", stored request %s",
 			    j->header_values[i]);
+	/* A refusal names the stage that decided it: "[stage auth]". */
 	if (j->status >= 400)
-		snprintf(outcome, sizeof(outcome), "%d %s", j->status, j->why);
+		snprintf(outcome, sizeof(outcome), "%d %s [stage %s]", j->status,
+		    j->why, job_stages[j->fail_stage].name);
 	else if (j->log_serial[0] != '\0')
 		snprintf(outcome, sizeof(outcome), "%d serial %s", j->status,
 		    j->log_serial);
@@ -326,8 +349,10 @@ job_reply(void *arg)
 	struct job *j = arg;
 	struct http_header h[JOB_HEADERS_MAX];
 
+	j->stage = JOB_STAGE_ON_LOOP;
 	if (j->on_loop != NULL)
 		j->on_loop(j);
+	j->stage = JOB_STAGE_REPLY;
 	/* A handler that set no answer is our bug, not the client's. */
 	if (j->status == 0)
 		job_fail(j, CA_EINVAL, "internal error");
@@ -358,6 +383,7 @@ job_apply_trampoline(struct store_wtxn *w, void *arg)
 {
 	struct job *j = arg;
 
+	j->stage = JOB_STAGE_APPLY;
 	return j->apply(w, j);
 }
 
@@ -399,6 +425,9 @@ job_committed(int rc, void *arg)
 {
 	struct job *j = arg;
 
+	/* A refused write stays the apply stage's: apply or commit failed. */
+	if (rc == CA_OK)
+		j->stage = JOB_STAGE_COMMIT;
 	if (rc == CA_OK && j->on_commit != NULL)
 		j->on_commit(j);
 	if (rc != CA_OK)
@@ -672,9 +701,11 @@ job_worker(void *arg)
 	struct job *j = arg;
 	int rc;
 
-	if (job_authenticate(j))
+	j->stage = JOB_STAGE_AUTH;
+	if (job_authenticate(j)) {
+		j->stage = JOB_STAGE_WORK;
 		j->work(j);
-	else if ((j->status == 401 || j->status == 403) &&
+	} else if ((j->status == 401 || j->status == 403) &&
 	    (j->have_basic || j->bad_basic || j->client_cert != NULL))
 		j->apply = job_apply_auth_failure;
 	if (j->apply == NULL) {
@@ -718,9 +749,12 @@ job_run_local(struct job *j, job_work_cb work)
 	char why[CA_WHY_MAX];
 	int rc;
 
+	j->stage = JOB_STAGE_WORK;
 	work(j);
 	if (j->apply != NULL) {
 		rc = store_submit_wait(j->d->store, job_apply_trampoline, j, why, sizeof(why));
+		if (rc == CA_OK)
+			j->stage = JOB_STAGE_COMMIT;
 		if (rc == CA_OK && j->on_commit != NULL)
 			j->on_commit(j);
 		if (rc != CA_OK)

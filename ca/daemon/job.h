@@ -30,6 +30,41 @@ struct job;
 /* The challenge of every 401 (RFC 7617 §2, with §2.1's charset). */
 #define JOB_WWW_AUTHENTICATE "Basic realm=\"entca\", charset=\"UTF-8\""
 
+/*
+ * The stages of a job, in the order they run. A job passes ROUTE on the
+ * loop, AUTH and WORK on a worker, APPLY and COMMIT on the store writer
+ * when the work asked for a write (j->apply), then ON_LOOP and REPLY on
+ * the loop. Each handler callback belongs to one stage (below); the
+ * failure log line names the stage whose refusal the client heard.
+ */
+enum job_stage {
+	JOB_STAGE_ROUTE = 0,	/* loop: parse and route, copy the request */
+	JOB_STAGE_AUTH,		/* worker: who is asking (job.c) */
+	JOB_STAGE_WORK,		/* worker: the handler's work (j->work) */
+	JOB_STAGE_APPLY,	/* writer: the record, in the group txn (j->apply) */
+	JOB_STAGE_COMMIT,	/* writer: after a good commit (j->on_commit) */
+	JOB_STAGE_ON_LOOP,	/* loop: adopt results before replying (j->on_loop) */
+	JOB_STAGE_REPLY,	/* loop: send the answer, log, free */
+	JOB_STAGE_COUNT
+};
+
+/* The thread a stage runs on. */
+enum job_thread {
+	JOB_THREAD_LOOP = 0,
+	JOB_THREAD_WORKER,
+	JOB_THREAD_WRITER,
+	JOB_THREAD_COUNT
+};
+
+/* One row of the stage table: the name the log uses, and its thread. */
+struct job_stage_row {
+	const char *name;
+	enum job_thread thread;
+};
+
+/* The row of stage; NULL outside the enum. Static; any thread. */
+const struct job_stage_row *job_stage_row(enum job_stage stage);
+
 /* The work of a job, on a worker, after authentication succeeded. */
 typedef void (*job_work_cb)(struct job *j);
 /* A store write, on the writer thread, inside the group transaction. */
@@ -71,12 +106,16 @@ struct job {
 	char cert_serial[2 * STORE_SERIAL_MAX + 1]; /* its serial, hex */
 	char cert_template[STORE_TEMPLATE_NAME_MAX]; /* its template */
 	struct principal who;
-	job_work_cb work;
-	job_apply_cb apply;		/* NULL: nothing to commit */
+
+	/* the handler's stages (enum job_stage); NULL: the stage is skipped */
+	job_work_cb work;		/* JOB_STAGE_WORK */
+	job_apply_cb apply;		/* JOB_STAGE_APPLY; NULL: nothing to commit */
+	void (*on_commit)(struct job *j); /* JOB_STAGE_COMMIT */
+	void (*on_loop)(struct job *j);	/* JOB_STAGE_ON_LOOP */
 	void *ctx;			/* the handler's own state */
-	void (*on_loop)(struct job *j);	/* runs on the loop before the reply */
-	void (*on_commit)(struct job *j); /* writer thread, after a good commit */
 	void (*ctx_free)(void *ctx);
+	enum job_stage stage;		/* the stage running now */
+	enum job_stage fail_stage;	/* where job_fail set the answer */
 
 	/* for the request's log line: the template asked for, the serial issued */
 	char log_template[STORE_TEMPLATE_NAME_MAX];

@@ -3,7 +3,8 @@
  * job_fail() (ca/daemon/job.c): every error code has a row, the statuses
  * are the table's (CA_EEXIST is 409 wherever it comes from), API errors
  * are JSON with a stable code while EST errors stay text/plain, and no
- * client hears the server's own paths.
+ * client hears the server's own paths. Also the pipeline's stage table
+ * (job.h), whose names the failure log line uses.
  */
 #define _GNU_SOURCE	/* memmem */
 #include <setjmp.h>
@@ -212,6 +213,44 @@ test_scrub(void **state)
 	assert_string_equal(m, "unknown API path /api/v1/x (relative words)");
 }
 
+/* stage_table_complete: a named row per stage, threads as job.h says. */
+static void
+test_stage_table(void **state)
+{
+	static const enum job_thread want[JOB_STAGE_COUNT] = {
+		JOB_THREAD_LOOP, JOB_THREAD_WORKER, JOB_THREAD_WORKER,
+		JOB_THREAD_WRITER, JOB_THREAD_WRITER, JOB_THREAD_LOOP,
+		JOB_THREAD_LOOP,
+	};
+	struct ca_config cfg;
+	struct daemon d;
+	struct job *j;
+
+	(void)state;
+	for (int i = 0; i < JOB_STAGE_COUNT; i++) {
+		const struct job_stage_row *r = job_stage_row(i);
+
+		assert_non_null(r);
+		assert_non_null(r->name);
+		assert_int_equal(r->thread, want[i]);
+		for (int k = 0; k < i; k++)
+			assert_string_not_equal(r->name, job_stage_row(k)->name);
+	}
+	assert_null(job_stage_row(JOB_STAGE_COUNT));
+	assert_string_equal(job_stage_row(JOB_STAGE_AUTH)->name, "auth");
+
+	/* job_fail remembers the stage that refused, for the log line. */
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&d, 0, sizeof(d));
+	d.cfg = &cfg;
+	j = fake_job(&d, "/api/v1/requests");
+	j->stage = JOB_STAGE_WORK;
+	job_fail(j, CA_EDENIED, "read: the CA officer or auditor right is required");
+	j->stage = JOB_STAGE_REPLY;
+	assert_int_equal(j->fail_stage, JOB_STAGE_WORK);
+	fake_free(j);
+}
+
 int
 main(void)
 {
@@ -222,6 +261,7 @@ main(void)
 		cmocka_unit_test(test_est_error_is_text),
 		cmocka_unit_test(test_api_error_leaks_no_server_path),
 		cmocka_unit_test(test_scrub),
+		cmocka_unit_test(test_stage_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
