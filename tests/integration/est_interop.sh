@@ -106,6 +106,39 @@ req GET /.well-known/est/PKCSIntune/nosuchop
 t_match "est_errors_stay_text: unknown EST operation is text/plain" \
     '^Content-Type: text/plain' "$(grep -i '^Content-Type' "$D/hdr")"
 
+# --- the route table (serve.c): methods, listeners, anonymous routes ---
+# preq METHOD PATH: like req, on the plain-HTTP listener.
+preq() {
+	code=$(curl -s -o "$D/out" -D "$D/hdr" -w '%{http_code}' -X "$1" "$DEMO_CRL_URL$2")
+}
+preq GET /crl/entca-demo.crl
+t_eq "route_table: plain GET /crl/<ca>.crl: 200" 200 "$code"
+preq GET /aia/entca-demo.crt
+t_eq "route_table: plain GET /aia/<ca>.crt: 200" 200 "$code"
+preq GET /health
+t_match "route_table: plain GET /health answers (200 or 503)" '^(200|503)$' "$code"
+preq GET /.well-known/est/cacerts
+t_eq "route_table: EST is HTTPS only, even anonymous cacerts: 403" 403 "$code"
+preq GET /api/v1/requests
+t_eq "route_table: the API is HTTPS only: 403" 403 "$code"
+preq GET /api/v2/x
+t_eq "route_table: any /api/ path is HTTPS only: 403" 403 "$code"
+preq POST /crl/entca-demo.crl
+t_eq "route_table: POST to a CRL: 405" 405 "$code"
+t_match "route_table: 405 with Allow: GET" '^Allow: GET'$'\r''?$' "$(grep -i '^Allow' "$D/hdr")"
+req POST /no-such-path
+t_eq "route_table: unknown path, POST: 405 as before" 405 "$code"
+req GET /no-such-path
+t_eq "route_table: unknown path, GET: 404" 404 "$code"
+req GET /healthz
+t_eq "route_table: /health matches exactly: /healthz is 404" 404 "$code"
+req POST /.well-known/est/cacerts
+t_eq "route_table: POST cacerts: 405" 405 "$code"
+t_match "route_table: 405 cacerts with Allow: GET" '^Allow: GET'$'\r''?$' "$(grep -i '^Allow' "$D/hdr")"
+req GET /.well-known/est/PKCSIntune/simplereenroll
+t_eq "route_table: GET simplereenroll: 405" 405 "$code"
+t_match "route_table: 405 enroll with Allow: POST" '^Allow: POST'$'\r''?$' "$(grep -i '^Allow' "$D/hdr")"
+
 # --- [est] csrattrs-auth = yes: credentials and the read right again ---
 kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
 printf '\n[est]\ncsrattrs-auth = yes\n' >>"$DEMO_CONF"
