@@ -143,7 +143,4 @@ void daemon_directory_put(struct daemon_directory *x);
 /* Whether two configurations name the same directory settings. */
 bool daemon_directory_same(const struct ca_config *a, const struct ca_config *b);
 
-/* Start a CRL publication on a worker unless one runs (loop thread). */
-void daemon_crl_kick(struct daemon *d, bool delta);
-
 #endif

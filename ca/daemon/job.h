@@ -17,6 +17,8 @@
 
 #include "common/error.h"
 #include "ca/daemon/job_error.h"
+#include "ca/http/http.h"
+#include "ca/http/http_parse.h"
 #include "ca/store/store.h"
 #include "policy/principal.h"
 
@@ -76,9 +78,10 @@ struct job {
 	struct daemon_templates *tset;	/* referenced templates, or NULL */
 	struct daemon_directory *dirs;	/* referenced directory pool, or NULL */
 	struct http_request *req;	/* loop only */
-	char peer[64];
-	char method[8];
-	char path[1024];
+	/* sized by the HTTP parser's bounds, so audit paths are never cut */
+	char peer[HTTP_PEER_MAX];
+	char method[HTTP_METHOD_MAX + 1];
+	char path[HTTP_URI_MAX + 1];
 
 	/* credentials, wiped when the job ends */
 	bool have_basic;

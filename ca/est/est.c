@@ -1,9 +1,11 @@
 /*
- * EST (RFC 7030) on entca: routing of /.well-known/est/[<label>/]<op>, the
- * enrollment work of simpleenroll, simplereenroll and serverkeygen, and the
- * officer's approve/deny of pending requests. The pipeline stages are in
- * enroll_work() (a worker) and enroll_apply() (the store writer); the job
- * (job.c) carries the request between them and back to the loop.
+ * EST (RFC 7030) on entca: the enrollment work of simpleenroll,
+ * simplereenroll and serverkeygen, which the router (ca/daemon/serve.c,
+ * its serve_est_ops table) hands to est_enroll() with the operation and
+ * label already parsed; the officer's approve/deny re-runs the decision
+ * from est_pending.c. The pipeline stages are enroll_work() (a worker,
+ * JOB_STAGE_WORK) and enroll_apply() (the store writer, JOB_STAGE_APPLY);
+ * the job (job.c) carries the request between them and back to the loop.
  *
  * Response shapes follow RFC 7030: §4.2.3 base64 certs-only PKCS#7 with
  * Content-Transfer-Encoding; 202 + Retry-After while pending (the same
@@ -398,7 +400,6 @@ enroll_fill_record(struct job *j, struct enroll *e, int status,
 {
 	struct store_request *r = &e->rec;
 
-	e->record = true;
 	r->updated_at = ca_now();
 	if (e->op != ENROLL_APPROVE && e->op != ENROLL_DENY) {
 		/* An officer's decision keeps who asked and when. */

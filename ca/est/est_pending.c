@@ -49,7 +49,10 @@ decide_pending_work(struct job *j)
 		    e->request_id, rc == CA_ENOTFOUND ? "no such request" : ca_strerror(rc));
 		return;
 	}
-	/* The record owns the CSR from now on; e->csr borrows it for parsing. */
+	/*
+	 * The enrollment owns the CSR from now on (enroll_free frees e->csr);
+	 * the record only borrows it back (e->rec.csr) to be written.
+	 */
 	e->csr = e->rec.csr;
 	e->csr_len = e->rec.csr_len;
 	e->rec.csr = NULL;
@@ -67,7 +70,6 @@ decide_pending_work(struct job *j)
 		    j->who.sam, e->officer_reason[0] ? ": " : "", 200,
 		    e->officer_reason) < 0)
 			e->rec.reason[0] = '\0';
-		e->record = true;
 		j->apply = enroll_apply;
 		o = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)e->request_id,
 		    "status", "denied", "reason", e->rec.reason);

@@ -106,6 +106,15 @@ req GET /.well-known/est/PKCSIntune/nosuchop
 t_match "est_errors_stay_text: unknown EST operation is text/plain" \
     '^Content-Type: text/plain' "$(grep -i '^Content-Type' "$D/hdr")"
 
+# --- job_path_not_cut: the log names a long path whole (job.h sizes it
+# from the HTTP parser's HTTP_URI_MAX, not a second, smaller literal) ---
+LONG=/api/v1/$(printf 'x%.0s' $(seq 1 1400))-end
+req GET "$LONG" -u "$ADMIN"
+t_eq "job_path_not_cut: a 1400-byte API path (job.h once cut at 1023): 404" 404 "$code"
+for _ in $(seq 1 100); do grep -q -- "-end from " "$DEMO_STATE/entcad.log" && break; sleep 0.1; done
+t_eq "job_path_not_cut: the log line holds the whole path" 1 \
+    "$(grep -c -F -- "GET $LONG from " "$DEMO_STATE/entcad.log")"
+
 # --- the route table (serve.c): methods, listeners, anonymous routes ---
 # preq METHOD PATH: like req, on the plain-HTTP listener.
 preq() {
