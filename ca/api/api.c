@@ -104,7 +104,7 @@ revoke_one_apply(struct store_wtxn *w, struct job *j)
 		 * know (issued after the backup it was restored from) is listed
 		 * on CRLs until the CA certificate itself expires. */
 		store_w_revoke_unknown(w, a->serial, a->serial_len, a->reason, ca_now(),
-		    a->invalidity, j->d->id->not_after);
+		    a->invalidity, j->gen->id->not_after);
 	else
 		store_w_revoke(w, a->serial, a->serial_len, a->reason, ca_now(), a->invalidity);
 	store_cert_clear(&c);
@@ -196,7 +196,7 @@ revoke_all_work(struct job *j)
 		job_fail(j, CA_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = store_read_begin(j->d->store, &t, why, sizeof(why));
+	rc = store_read_begin(j->gen->store, &t, why, sizeof(why));
 	if (rc == CA_OK) {
 		rc = revoke_collect(t, a->sid, a->upn, dns, ca_now(), a->set);
 		if (rc != CA_OK)

@@ -119,7 +119,7 @@ api_read_work(struct job *j)
 		    audit ? "auditor" : "officer or auditor");
 		return;
 	}
-	rc = store_read_begin(j->d->store, &t, why, sizeof(why));
+	rc = store_read_begin(j->gen->store, &t, why, sizeof(why));
 	if (rc != CA_OK) {
 		job_fail(j, CA_EUNAVAIL, "store: %s", why);
 		return;

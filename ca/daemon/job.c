@@ -98,6 +98,22 @@ basic_attempted_user(const char *authz, char *user, size_t len)
 	gnutls_memset(dec, 0, sizeof(dec));
 }
 
+/*
+ * Loop (or the tool's thread): the job holds one reference on the
+ * current generation; cfg, tset and dirs are its parts, borrowed.
+ */
+static int
+job_take_gen(struct job *j, struct daemon *d)
+{
+	j->d = d;
+	if ((j->gen = daemon_gen_get(d)) == NULL)
+		return CA_ENOMEM;
+	j->cfg = j->gen->cfg;
+	j->tset = j->gen->tpl;
+	j->dirs = j->gen->dirs;
+	return CA_OK;
+}
+
 /* Copy what workers need from req; the request itself stays on the loop. */
 struct job *
 job_new(struct daemon *d, struct http_request *req)
@@ -107,9 +123,10 @@ job_new(struct daemon *d, struct http_request *req)
 
 	if (j == NULL)
 		return NULL;
-	j->d = d;
-	j->cfg = d->cfg;
-	j->dirs = daemon_directory_get(d);
+	if (job_take_gen(j, d) != CA_OK) {
+		free(j);
+		return NULL;
+	}
 	j->req = req;
 	snprintf(j->peer, sizeof(j->peer), "%s", req->peer);
 	snprintf(j->method, sizeof(j->method), "%s", req->method);
@@ -145,7 +162,7 @@ job_new(struct daemon *d, struct http_request *req)
 fail:
 	free(j->client_cert);
 	gnutls_memset(j->password, 0, sizeof(j->password));
-	daemon_directory_put(j->dirs);
+	daemon_gen_put(j->gen);
 	free(j);
 	return NULL;
 }
@@ -162,12 +179,11 @@ job_free(struct job *j)
 	free(j->body);
 	free(j->resp);
 	principal_clear(&j->who);
-	daemon_templates_put(j->tset);
-	daemon_directory_put(j->dirs);
+	daemon_gen_put(j->gen);
 	free(j);
 }
 
-/* The pool the job took a reference on when it was made. */
+/* The pool of the job's generation. */
 struct directory *
 job_dir(const struct job *j)
 {
@@ -218,8 +234,8 @@ job_server_paths(const struct job *j, const char **roots, size_t max)
 	const struct ca_config *c = j->cfg;
 	size_t n = 0;
 
-	if (j->d != NULL && j->d->store != NULL && n < max)
-		roots[n++] = store_path(j->d->store);
+	if (j->gen != NULL && j->gen->store != NULL && n < max)
+		roots[n++] = store_path(j->gen->store);
 	if (c == NULL)
 		return n;
 	const char *paths[] = { c->state_dir, c->path, c->templates_dir,
@@ -495,14 +511,14 @@ job_cert_check(struct job *j, struct store_cert *c, char *why, size_t whylen)
 	 * client-ca lists: a certificate from another CA naming one of our
 	 * accounts (its SID extension) is no login here (issue 20 item 1).
 	 */
-	if (j->d->id == NULL || gnutls_x509_crt_verify(crt, &j->d->id->cert, 1,
+	if (j->gen->id == NULL || gnutls_x509_crt_verify(crt, &j->gen->id->cert, 1,
 	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS | GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS,
 	    &status) < 0 || status != 0) {
 		rc = ca_why(why, whylen, CA_EAUTH, "client certificate %s: not "
 		    "signed by this CA", j->cert_serial[0] ? j->cert_serial : "(long serial)");
 		goto out;
 	}
-	rc = store_read_begin(j->d->store, &t, why, whylen);
+	rc = store_read_begin(j->gen->store, &t, why, whylen);
 	if (rc != CA_OK)
 		goto out;
 	rc = store_get_cert(t, serial, serial_len, c);
@@ -715,7 +731,7 @@ job_worker(void *arg)
 	j->sjob.apply = job_apply_trampoline;
 	j->sjob.done = job_committed;
 	j->sjob.arg = j;
-	rc = store_submit(j->d->store, &j->sjob);
+	rc = store_submit(j->gen->store, &j->sjob);
 	if (rc != CA_OK) {
 		job_reset(j);
 		job_fail(j, CA_EUNAVAIL, "store busy: %s", ca_strerror(rc));
@@ -732,9 +748,10 @@ job_new_local(struct daemon *d, const char *name)
 
 	if (j == NULL)
 		return NULL;
-	j->d = d;
-	j->cfg = d->cfg;
-	j->dirs = daemon_directory_get(d);
+	if (job_take_gen(j, d) != CA_OK) {
+		free(j);
+		return NULL;
+	}
 	j->local = true;
 	j->authenticated = true;
 	snprintf(j->peer, sizeof(j->peer), "local");
@@ -752,7 +769,7 @@ job_run_local(struct job *j, job_work_cb work)
 	j->stage = JOB_STAGE_WORK;
 	work(j);
 	if (j->apply != NULL) {
-		rc = store_submit_wait(j->d->store, job_apply_trampoline, j, why, sizeof(why));
+		rc = store_submit_wait(j->gen->store, job_apply_trampoline, j, why, sizeof(why));
 		if (rc == CA_OK)
 			j->stage = JOB_STAGE_COMMIT;
 		if (rc == CA_OK && j->on_commit != NULL)

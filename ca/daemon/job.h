@@ -73,10 +73,14 @@ typedef void (*job_work_cb)(struct job *j);
 typedef int (*job_apply_cb)(struct store_wtxn *w, struct job *j);
 
 struct job {
-	struct daemon *d;
-	const struct ca_config *cfg;	/* the generation this job started with */
-	struct daemon_templates *tset;	/* referenced templates, or NULL */
-	struct daemon_directory *dirs;	/* referenced directory pool, or NULL */
+	struct daemon *d;		/* the loop's: workers, counters, CRLs */
+	struct daemon_gen *gen;		/* the generation this job started
+					   with (one reference): handlers read
+					   config, templates, directory, store,
+					   key and identity through it */
+	const struct ca_config *cfg;	/* gen->cfg */
+	struct daemon_templates *tset;	/* gen->tpl */
+	struct daemon_directory *dirs;	/* gen->dirs, or NULL */
 	struct http_request *req;	/* loop only */
 	/* sized by the HTTP parser's bounds, so audit paths are never cut */
 	char peer[HTTP_PEER_MAX];

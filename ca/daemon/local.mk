@@ -54,3 +54,10 @@ TESTS += tests/unit/ca/daemon/test_job_error
 tests_unit_ca_daemon_test_job_error_SOURCES = tests/unit/ca/daemon/test_job_error.c
 tests_unit_ca_daemon_test_job_error_CFLAGS = $(TEST_CFLAGS)
 tests_unit_ca_daemon_test_job_error_LDADD = $(TEST_LDADD)
+
+# The generation handle: one reference per job, one swap per reload.
+check_PROGRAMS += tests/unit/ca/daemon/test_gen
+TESTS += tests/unit/ca/daemon/test_gen
+tests_unit_ca_daemon_test_gen_SOURCES = tests/unit/ca/daemon/test_gen.c
+tests_unit_ca_daemon_test_gen_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ca_daemon_test_gen_LDADD = $(TEST_LDADD)

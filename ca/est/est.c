@@ -258,8 +258,8 @@ enroll_policy_ca(struct job *j, struct policy_ca *pc, const char **issue,
 		issue[i] = c->issue_templates[i];
 	pc->issue_templates = issue;
 	pc->n_issue = c->n_issue;
-	pc->ca_not_before = (int64_t)gnutls_x509_crt_get_activation_time(j->d->id->cert);
-	pc->ca_not_after = j->d->id->not_after;
+	pc->ca_not_before = (int64_t)gnutls_x509_crt_get_activation_time(j->gen->id->cert);
+	pc->ca_not_after = j->gen->id->not_after;
 	for (size_t i = 0; i < c->n_cdp; i++)
 		cdp[i] = c->cdp_urls[i];
 	pc->cdp_urls = cdp;
@@ -346,7 +346,7 @@ enroll_build(struct job *j, struct enroll *e)
 		goto fail;
 	}
 	rc = issue_build(&e->dec.profile, pub, e->cert.serial, e->cert.serial_len,
-	    j->d->id->cert, j->d->key, &crt, why, sizeof(why));
+	    j->gen->id->cert, j->gen->key, &crt, why, sizeof(why));
 	if (rc != CA_OK)
 		goto fail;
 	if (gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der) < 0) {
@@ -479,7 +479,7 @@ enroll_poll(struct job *j, struct enroll *e)
 	if (enroll_poll_key(e, e->template_name, enroll_requester(j, e), key,
 	    sizeof(key)) != CA_OK)
 		return false;
-	if (store_read_begin(j->d->store, &t, why, sizeof(why)) != CA_OK)
+	if (store_read_begin(j->gen->store, &t, why, sizeof(why)) != CA_OK)
 		return false;
 	memset(&r, 0, sizeof(r));
 	memset(&c, 0, sizeof(c));
@@ -633,7 +633,7 @@ enroll_renewal_again(struct job *j, struct enroll *e)
 	memset(&r, 0, sizeof(r));
 	memset(&c, 0, sizeof(c));
 	enroll_renewed_key(e->renew_serial, e->renew_serial_len, key, sizeof(key));
-	if (store_read_begin(j->d->store, &t, why, sizeof(why)) != CA_OK ||
+	if (store_read_begin(j->gen->store, &t, why, sizeof(why)) != CA_OK ||
 	    store_meta_get_u64(t, key, &id) != CA_OK)
 		goto out;
 	answered = true;
@@ -964,7 +964,7 @@ enroll_renew_check(struct job *j, struct enroll *e, struct principal *requester)
 		job_fail(j, CA_EPARSE, "simplereenroll: client certificate does not parse");
 		goto out;
 	}
-	if (store_read_begin(j->d->store, &t, why, sizeof(why)) != CA_OK ||
+	if (store_read_begin(j->gen->store, &t, why, sizeof(why)) != CA_OK ||
 	    store_get_cert(t, serial, serial_len, &c) != CA_OK) {
 		job_fail(j, CA_EDENIED, "simplereenroll: the client certificate was not issued by this CA");
 		goto out;
@@ -1093,7 +1093,6 @@ est_enroll(struct daemon *d, struct http_request *req, enum enroll_op op,
 	e->op = op;
 	/* A client certificate logs in by default only to renew itself. */
 	j->cert_renewal = op == ENROLL_RENEW;
-	j->tset = daemon_templates_get(d);
 	if (op != ENROLL_RENEW) {
 		if (*name == '\0') {
 			job_fail(j, CA_ENOTFOUND, "no template named in the path and no default-template configured");

@@ -132,7 +132,6 @@ est_csrattrs(struct daemon *d, struct http_request *req, const char *label)
 	e = calloc(1, sizeof(*e));
 	j->ctx = e;
 	j->ctx_free = enroll_free;
-	j->tset = daemon_templates_get(d);
 	if (e == NULL) {
 		job_fail(j, CA_ENOMEM, "out of memory");
 		job_finish(j);

@@ -40,7 +40,7 @@ decide_pending_work(struct job *j)
 		    e->op == ENROLL_APPROVE ? "approve" : "deny");
 		return;
 	}
-	rc = store_read_begin(j->d->store, &t, why, sizeof(why));
+	rc = store_read_begin(j->gen->store, &t, why, sizeof(why));
 	if (rc == CA_OK)
 		rc = store_get_request(t, e->request_id, &e->rec);
 	store_read_end(t);
@@ -128,7 +128,6 @@ est_pending_setup(struct job *j, unsigned long long id, bool approve)
 	}
 	j->ctx = e;
 	j->ctx_free = enroll_free;
-	j->tset = daemon_templates_get(j->d);
 	e->op = approve ? ENROLL_APPROVE : ENROLL_DENY;
 	e->request_id = id;
 	if (j->body_len > 0) {

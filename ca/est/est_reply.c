@@ -59,7 +59,7 @@ est_reply_keygen(struct job *j, struct enroll *e)
 
 	if (want_p12) {
 		/* enroll_work refused a PKCS#12 without a password already. */
-		gnutls_datum_t ca = j->d->id->cert_der;
+		gnutls_datum_t ca = j->gen->id->cert_der;
 
 		if (pkcs7_pkcs12(e->key, &cert, &ca, 1, e->password,
 		    e->subject.sam[0] ? e->subject.sam : "entca", &p12, &p12_len) != CA_OK ||
