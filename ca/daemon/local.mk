@@ -46,3 +46,6 @@ TESTS += tests/unit/ca/daemon/test_health
 tests_unit_ca_daemon_test_health_SOURCES = tests/unit/ca/daemon/test_health.c
 tests_unit_ca_daemon_test_health_CFLAGS = $(TEST_CFLAGS)
 tests_unit_ca_daemon_test_health_LDADD = $(TEST_LDADD)
+
+# The control socket through which entca has changes applied at once.
+libentca_ca_a_SOURCES += ca/daemon/control.c ca/daemon/control.h

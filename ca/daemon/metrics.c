@@ -95,9 +95,22 @@ metrics_done(const struct http_request *req, int status, void *arg)
 	if (req->logged)
 		return;
 	/* log_msg escapes the line; the path is the client's text. */
-	log_info("- %s %s from %s: %d (request %s, route %s, %.1f ms)",
-	    req->method, req->path, req->peer, status, req->request_id,
-	    metrics_route_name(r), secs * 1000);
+	{
+		const struct log_field f[] = {
+			{ "request_id", req->request_id, 0 },
+			{ "method", req->method, 0 },
+			{ "path", req->path, 0 },
+			{ "peer", req->peer, 0 },
+			{ "status", NULL, status },
+			{ "route", metrics_route_name(r), 0 },
+			{ "latency_ms", NULL, secs * 1000 },
+		};
+
+		log_fields(LOG_LEVEL_INFO, f, sizeof(f) / sizeof(f[0]),
+		    "- %s %s from %s: %d (request %s, route %s, %.1f ms)",
+		    req->method, req->path, req->peer, status, req->request_id,
+		    metrics_route_name(r), secs * 1000);
+	}
 }
 
 /* A growing text buffer; on failure it stays marked failed. */
