@@ -108,8 +108,10 @@ conn_request(struct control_conn *c)
 {
 	struct daemon *d = c->ctl->d;
 
-	if (strcmp(c->line, "reload") != 0) {
-		conn_answer(c, "refused", "unknown request (expected: reload)");
+	bool crl = strcmp(c->line, "crl") == 0;
+
+	if (!crl && strcmp(c->line, "reload") != 0) {
+		conn_answer(c, "refused", "unknown request (expected: reload or crl)");
 		return;
 	}
 	if (d->stopping) {
@@ -117,6 +119,14 @@ conn_request(struct control_conn *c)
 		return;
 	}
 	event_del(c->ev);
+	if (crl) {
+		/* Only the CRLs: re-read the store now, answer after that sync. */
+		snprintf(c->summary, sizeof(c->summary), "re-read the CRLs");
+		c->state = CONTROL_SYNCING;
+		c->crl_target = d->crl_syncs_started + 1;
+		daemon_crl_reload(d);
+		return;
+	}
 	c->state = CONTROL_RELOADING;
 	log_notice("control: reload asked by %s", c->who);
 	if (c->ctl->reload(d, c, c->who) != CA_OK)

@@ -6,6 +6,7 @@
  * afterwards. One request line, one answer line, then the daemon closes:
  *
  *   reload\n  ->  "ok <what is now in force>\n" | "refused <why>\n"
+ *   crl\n     ->  "ok re-read the CRLs; serving CRL #N\n"
  *
  * "ok" is sent only once the new configuration and templates are in
  * force and a CRL sync started after them has finished, so the CRL

@@ -49,3 +49,5 @@ tests_unit_ca_daemon_test_health_LDADD = $(TEST_LDADD)
 
 # The control socket through which entca has changes applied at once.
 libentca_ca_a_SOURCES += ca/daemon/control.c ca/daemon/control.h
+TESTS += tests/integration/control_reload.sh
+EXTRA_DIST += tests/integration/control_reload.sh

@@ -186,7 +186,7 @@ crl_report(struct daemon *d, bool delta)
 	    "in the store\n", delta ? "delta" : "full",
 	    (unsigned long long)r->number, path);
 	/* The running entcad serves it now, and says which number it serves. */
-	tool_control_apply(d->cfg->state_dir);
+	tool_control_apply(d->cfg->state_dir, "crl");
 	if (d->dirs == NULL || d->cfg->crl_publish_dn[0] == '\0') {
 		fprintf(stderr, "entca: no directory publication configured ([crl] publish-dn)\n");
 		return;
@@ -522,8 +522,8 @@ static int
 template_apply(struct daemon *d, const char *name, bool add)
 {
 	char why[CA_WHY_MAX], msg[1024], who[128];
-	int rc = tool_control_reload(d->cfg->state_dir, TOOL_CONTROL_TIMEOUT_S,
-	    msg, sizeof(msg));
+	int rc = tool_control_ask(d->cfg->state_dir, "reload",
+	    TOOL_CONTROL_TIMEOUT_S, msg, sizeof(msg));
 
 	if (rc != CA_ENOTFOUND)
 		return tool_control_apply_result(rc, msg);
@@ -550,7 +550,7 @@ cmd_template_ca(int argc, char **argv, const char *conf)
 	if (strcmp(argv[0], "load") == 0) {
 		printf("%zu templates from %s compiled into the store\n",
 		    templates_count(d.templates), d.cfg->templates_dir);
-		rc = tool_control_apply(d.cfg->state_dir);
+		rc = tool_control_apply(d.cfg->state_dir, "reload");
 	} else if (argc != 2) {
 		fprintf(stderr, "usage: entca template %s NAME\n", argv[0]);
 		rc = 2;

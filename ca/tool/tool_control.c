@@ -28,11 +28,14 @@ ms_left(const struct timespec *deadline)
 	return ms < 0 ? 0 : ms > 3600000 ? 3600000 : (int)ms;
 }
 
-/* Ask for a reload; see tool_control.h. */
+/* Ask entcad; see tool_control.h. */
 int
-tool_control_reload(const char *state_dir, int timeout_s, char *msg,
-    size_t msglen)
+tool_control_ask(const char *state_dir, const char *request, int timeout_s,
+    char *msg, size_t msglen)
 {
+	char line[CONTROL_LINE_MAX];
+	size_t ll;
+
 	struct sockaddr_un sa;
 	struct timespec deadline;
 	char buf[CONTROL_REPLY_MAX];
@@ -58,7 +61,8 @@ tool_control_reload(const char *state_dir, int timeout_s, char *msg,
 		return ca_why(msg, msglen, e == EACCES || e == EPERM ? CA_EDENIED :
 		    CA_EIO, "%s: %s", sa.sun_path, strerror(e));
 	}
-	if (send(fd, "reload\n", 7, MSG_NOSIGNAL) != 7) {
+	ll = (size_t)snprintf(line, sizeof(line), "%s\n", request);
+	if (send(fd, line, ll, MSG_NOSIGNAL) != (ssize_t)ll) {
 		rc = ca_why(msg, msglen, CA_EIO, "%s: %s", sa.sun_path, strerror(errno));
 		goto out;
 	}
@@ -106,11 +110,11 @@ out:
 
 /* Reload and say what happened; see tool_control.h. */
 int
-tool_control_apply(const char *state_dir)
+tool_control_apply(const char *state_dir, const char *request)
 {
 	char msg[CONTROL_REPLY_MAX + 64];
-	int rc = tool_control_reload(state_dir, TOOL_CONTROL_TIMEOUT_S, msg,
-	    sizeof(msg));
+	int rc = tool_control_ask(state_dir, request, TOOL_CONTROL_TIMEOUT_S,
+	    msg, sizeof(msg));
 
 	return tool_control_apply_result(rc, msg);
 }
@@ -120,7 +124,7 @@ int
 tool_control_apply_result(int rc, const char *msg)
 {
 	if (rc == CA_OK) {
-		fprintf(stderr, "entca: entcad reloaded: %s\n", msg);
+		fprintf(stderr, "entca: entcad %s\n", msg);
 		return 0;
 	}
 	if (rc == CA_ENOTFOUND) {
