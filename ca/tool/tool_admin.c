@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
@@ -501,6 +502,20 @@ edit_issue_list(const char *conf, const char *name, bool add,
 	}
 	if (!done)
 		fprintf(out, "%s[ca]\nissue-templates = %s\n", strcmp(section, "ca") == 0 ? "" : "\n", list);
+	/*
+	 * The new file keeps the old one's owner and mode (the package's
+	 * root:entca 0640), or entcad could no longer read it on reload, or
+	 * others could.
+	 */
+	{
+		struct stat st;
+
+		if (fstat(fileno(in), &st) == 0 &&
+		    (fchmod(fileno(out), st.st_mode & 07777) != 0 ||
+		    (fchown(fileno(out), st.st_uid, st.st_gid) != 0 && geteuid() == 0)))
+			fprintf(stderr, "entca: %s: cannot keep owner and mode: %s\n",
+			    tmp, strerror(errno));
+	}
 	fclose(in);
 	if (fflush(out) != 0 || fsync(fileno(out)) != 0 || fclose(out) != 0 ||
 	    rename(tmp, conf) != 0) {

@@ -58,8 +58,10 @@ t_eq "entca template duplicate PKCSIntune Second: exit 0" 0 "$?"
 $CSR make "$D/a.key" "$D/a.b64" "CN=alice,O=Demo" --upn alice@demo.example
 code=$(enroll Second "$D/a.b64")
 t_match "before issue: Second is not enrolled (4xx)" "^4" "$code"
+chmod 640 "$DEMO_CONF"
 entca template issue Second >"$D/issue.out" 2>&1
 t_eq "entca template issue Second: exit 0" 0 "$?"
+t_eq "the rewritten entcad.conf keeps its mode (0640)" 640 "$(stat -c %a "$DEMO_CONF")"
 t_match "entca says entcad reloaded and issues it" "entcad reloaded .*issuing PKCSIntune, Second; serving CRL #" "$(cat "$D/issue.out")"
 t_eq "enrollment on Second right after: 200 (no SIGHUP)" 200 "$(enroll Second "$D/a.b64")"
 a=$(audit)
