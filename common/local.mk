@@ -10,3 +10,5 @@ TESTS += tests/unit/common/test_error
 tests_unit_common_test_error_SOURCES = tests/unit/common/test_error.c
 tests_unit_common_test_error_CFLAGS = $(TEST_CFLAGS)
 tests_unit_common_test_error_LDADD = $(TEST_LDADD)
+# Operation counters and latency histograms for /metrics (issue 14).
+libentca_common_a_SOURCES += common/opstats.c common/opstats.h

@@ -28,6 +28,7 @@ static const int log_syslog_prio[LOG_LEVEL_COUNT] = {
 
 static int log_threshold = LOG_LEVEL_INFO;
 static int log_syslog;
+static int log_json;
 static const char *log_ident = "entca";
 
 /* Open syslog when asked; stderr needs no set-up. */
@@ -153,37 +154,124 @@ log_escape(const char *in, size_t inlen, char *out, size_t outlen)
 	return o;
 }
 
-/* Format and emit one line if level passes the threshold. */
-void
-log_msg(enum log_level level, const char *fmt, ...)
+/* Append s to out[*o..len) as the inside of a JSON string (s is log_escape'd). */
+static void
+json_put(char *out, size_t len, size_t *o, const char *s)
 {
-	char line[2048];
-	char raw[1800];
-	char msg[1800];
+	for (; *s != '\0' && *o + 2 < len; s++) {
+		if (*s == '"' || *s == '\\')
+			out[(*o)++] = '\\';
+		out[(*o)++] = *s;
+	}
+	out[*o] = '\0';
+}
+
+/* Append printf-style text to out[*o..len), keeping it NUL-terminated. */
+static void __attribute__((format(printf, 4, 5)))
+put(char *out, size_t len, size_t *o, const char *fmt, ...)
+{
 	va_list ap;
+	int n;
+
+	if (*o >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(out + *o, len - *o, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*o = *o + (size_t)n < len ? *o + (size_t)n : len - 1;
+}
+
+/* Emit one already formatted message with its fields; see log_fields. */
+static void
+log_emit(enum log_level level, const struct log_field *f, size_t n,
+    const char *raw)
+{
+	char line[4096];
+	char msg[1800];
+	char val[1024];
 	struct tm tm;
 	time_t now;
-	int n;
+	size_t o = 0;
+
+	log_escape(raw, strlen(raw), msg, sizeof(msg));
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	if (!__atomic_load_n(&log_json, __ATOMIC_RELAXED)) {
+		if (log_syslog) {
+			syslog(log_syslog_prio[level], "%s", msg);
+			return;
+		}
+		put(line, sizeof(line), &o, "%04d-%02d-%02dT%02d:%02d:%02dZ %s[%d] %s: %s\n",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		    tm.tm_sec, log_ident, (int)getpid(), log_level_names[level], msg);
+	} else {
+		put(line, sizeof(line), &o, "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02dZ\","
+		    "\"level\":\"%s\",\"prog\":\"%s\",\"pid\":%d,\"msg\":\"",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		    tm.tm_sec, log_level_names[level], log_ident, (int)getpid());
+		json_put(line, sizeof(line) - 4, &o, msg);
+		put(line, sizeof(line), &o, "\"");
+		for (size_t i = 0; i < n; i++) {
+			if (f[i].str != NULL && f[i].str[0] == '\0')
+				continue;
+			put(line, sizeof(line) - 4, &o, ",\"%s\":", f[i].key);
+			if (f[i].str == NULL) {
+				put(line, sizeof(line) - 4, &o, "%.3f", f[i].num);
+				continue;
+			}
+			log_escape(f[i].str, strlen(f[i].str), val, sizeof(val));
+			put(line, sizeof(line) - 4, &o, "\"");
+			json_put(line, sizeof(line) - 4, &o, val);
+			put(line, sizeof(line) - 3, &o, "\"");
+		}
+		put(line, sizeof(line), &o, "}\n");
+		if (log_syslog) {
+			line[o > 0 ? o - 1 : 0] = '\0';
+			syslog(log_syslog_prio[level], "%s", line);
+			return;
+		}
+	}
+	if (o > 0 && line[o - 1] != '\n')
+		line[o - 1] = '\n';	/* truncated: still one whole line */
+	if (write(STDERR_FILENO, line, o) < 0)
+		return;
+}
+
+/* Atomic so any thread may log while the loop reloads the format. */
+void
+log_set_json(bool json)
+{
+	__atomic_store_n(&log_json, json ? 1 : 0, __ATOMIC_RELAXED);
+}
+
+/* A line with named fields; see log.h. */
+void
+log_fields(enum log_level level, const struct log_field *f, size_t n,
+    const char *fmt, ...)
+{
+	char raw[1800];
+	va_list ap;
 
 	if ((int)level > __atomic_load_n(&log_threshold, __ATOMIC_RELAXED))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	log_escape(raw, strlen(raw), msg, sizeof(msg));
-	if (log_syslog) {
-		syslog(log_syslog_prio[level], "%s", msg);
+	log_emit(level, f, n, raw);
+}
+
+/* Format and emit one line if level passes the threshold. */
+void
+log_msg(enum log_level level, const char *fmt, ...)
+{
+	char raw[1800];
+	va_list ap;
+
+	if ((int)level > __atomic_load_n(&log_threshold, __ATOMIC_RELAXED))
 		return;
-	}
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02dZ %s[%d] %s: %s\n",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, log_ident, (int)getpid(), log_level_names[level], msg);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
-	if (write(STDERR_FILENO, line, (size_t)n) < 0)
-		return;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	log_emit(level, NULL, 0, raw);
 }

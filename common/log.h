@@ -39,6 +39,29 @@ int log_level_parse(const char *name);
  */
 size_t log_escape(const char *in, size_t inlen, char *out, size_t outlen);
 
+/*
+ * Write each line as one JSON object ([log] format = json) instead of
+ * text: {"time", "level", "prog", "pid", "msg"} plus the fields of
+ * log_fields. Any thread (atomic, like the level).
+ */
+void log_set_json(bool json);
+
+/* One named value of a structured line: a string, or a number when str is NULL. */
+struct log_field {
+	const char *key;
+	const char *str;
+	double num;
+};
+
+/*
+ * Log one line at level: as text, the formatted message alone (exactly
+ * what log_msg writes); as JSON, the message plus each of the n fields
+ * as its own member (empty strings are left out), so a log collector
+ * needs no parsing of the text. Never pass secrets. Any thread.
+ */
+void log_fields(enum log_level level, const struct log_field *f, size_t n,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Log one line at level; never pass secrets. Any thread. */
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -83,3 +83,33 @@ uninstall-local:
 	done
 	if cmp -s etc/entcad.conf.sample '$(DESTDIR)$(entcaconfdir)/entcad.conf'; then \
 	    rm -f '$(DESTDIR)$(entcaconfdir)/entcad.conf'; fi
+
+# The Debian packaging travels in the tarball: dpkg-buildpackage runs in
+# an unpacked release (tests/integration/debian_package.sh builds from
+# `make distdir`).
+EXTRA_DIST += debian/changelog debian/control debian/copyright debian/rules \
+	debian/source/format debian/entca.postinst debian/entca.postrm \
+	debian/entca.docs
+
+# A release holds every file git tracks (but git's and CI's own): a test
+# script or a template left out of EXTRA_DIST fails `make dist` here,
+# instead of failing later in someone's unpacked tarball. Outside a git
+# checkout (distcheck's own dist, an unpacked release) there is nothing
+# to compare with.
+ENTCA_NOT_DISTRIBUTED = ^(\.gitignore|\.ci/|m4/\.keep|build-aux/\.keep)
+dist-hook:
+	@case '$(distdir)' in /*) dd='$(distdir)' ;; *) dd='$(abs_builddir)/$(distdir)' ;; esac; \
+	if [ -e '$(top_srcdir)/.git' ] && command -v git >/dev/null; then \
+	    missing=$$(cd '$(top_srcdir)' && git ls-files | \
+	        grep -Ev '$(ENTCA_NOT_DISTRIBUTED)' | while read -r f; do \
+	        [ -e "$$dd/$$f" ] || echo "$$f"; done); \
+	    if [ -n "$$missing" ]; then \
+	        echo "dist: tracked files missing from the tarball (add them to EXTRA_DIST):" >&2; \
+	        echo "$$missing" | sed 's/^/  /' >&2; exit 1; \
+	    fi; \
+	fi
+
+# Packaging checks: the release builds, installs and uninstalls from its
+# tarball (make distcheck), and the .deb builds and passes lintian.
+TESTS += tests/integration/distcheck.sh tests/integration/debian_package.sh
+EXTRA_DIST += tests/integration/distcheck.sh tests/integration/debian_package.sh

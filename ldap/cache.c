@@ -15,6 +15,7 @@
 #include <gnutls/gnutls.h>
 
 #include "common/error.h"
+#include "common/opstats.h"
 #include "ldap/cache.h"
 
 #define CACHE_SALT_LEN 32
@@ -151,6 +152,7 @@ directory_cache_get(struct directory_cache *c,
 	if ((i = find_locked(c, key, now)) >= 0)
 		rc = principal_copy(out, &c->e[i].p);
 	pthread_mutex_unlock(&c->mu);
+	opstat_count(rc == CA_OK ? OPSTAT_DIR_CACHE_HIT : OPSTAT_DIR_CACHE_MISS);
 	return rc;
 }
 

@@ -26,6 +26,7 @@
 
 #include <gnutls/gnutls.h>
 
+#include "common/opstats.h"
 #include "ldap/dir_int.h"
 #include "ldap/sid.h"
 
@@ -520,8 +521,13 @@ dir_open(struct directory *d, int first, bool failover, const char *dn,
 
 	for (size_t k = 0; k < n; k++) {
 		int i = (int)(((size_t)first + k) % d->n_uris);
+		uint64_t t0 = opstat_now_ns();
 
 		rc = open_one(d, i, dn, password, ld, one, sizeof(one));
+		/* Connect, StartTLS and bind; a wrong password is no error. */
+		opstat_observe(OPSTAT_DIR_BIND, opstat_now_ns() - t0);
+		if (rc != CA_OK && rc != CA_EAUTH)
+			opstat_count(OPSTAT_DIR_ERRORS);
 		if (rc == CA_OK) {
 			*used = i;
 			return CA_OK;
@@ -698,6 +704,7 @@ dir_search(struct dir_ctx *x, const char *base, int scope, const char *filter,
 	int64_t left = x->deadline_ms - dir_monotonic_ms();
 	struct timeval tv;
 	char diag[256];
+	uint64_t t0;
 	int lrc, rc;
 
 	*res = NULL;
@@ -706,10 +713,13 @@ dir_search(struct dir_ctx *x, const char *base, int scope, const char *filter,
 		    "searches of this request took more than %d ms",
 		    x->d->uris[x->uri], DIR_CHAIN_OPS * x->d->op_timeout_ms);
 	tv = ms_tv(left < x->d->op_timeout_ms ? (int)left : x->d->op_timeout_ms);
+	t0 = opstat_now_ns();
 	lrc = ldap_search_ext_s(x->ld, base, scope, filter, attrs, 0, NULL, NULL,
 	    &tv, sizelimit, res);
+	opstat_observe(OPSTAT_DIR_SEARCH, opstat_now_ns() - t0);
 	if (lrc == LDAP_SUCCESS)
 		return CA_OK;
+	opstat_count(OPSTAT_DIR_ERRORS);
 	diag_copy(x->ld, diag, sizeof(diag));
 	ldap_msgfree(*res);
 	*res = NULL;

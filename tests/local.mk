@@ -114,3 +114,5 @@ EXTRA_DIST += tests/integration/ops_cli.sh tests/integration/man_pages.sh \
 # Issue 14: /metrics moves with traffic; one log line per request.
 TESTS += tests/integration/metrics.sh
 EXTRA_DIST += tests/integration/metrics.sh
+# The EST benchmark script (on demand) ships with the release too.
+EXTRA_DIST += tests/bench/bench_est.sh

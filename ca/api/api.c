@@ -251,6 +251,7 @@ crl_publish_work(struct job *j)
 		return;
 	}
 	daemon_crlpub_for(j->d, j->cfg, j->dirs, &p, &urls);
+	p.audit_who = j->who.sam[0] != '\0' ? j->who.sam : j->user;
 	rc = crlpub_publish(&p, a->crl_delta, ca_now(), &a->crl, why, sizeof(why));
 	if (rc != CA_OK) {
 		job_fail(j, rc == CA_ESTATE ? CA_ESTATE : CA_EIO, "crl publish: %s", why);

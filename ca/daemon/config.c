@@ -380,6 +380,10 @@ handle_log(struct config_ctx *ctx, const char *k, const char *v)
 	} else if (strcmp(k, "syslog") == 0) {
 		if (parse_bool(v, &c->log_syslog) != 0)
 			BAD("[log] syslog: expected yes or no, got \"%s\"", v);
+	} else if (strcmp(k, "format") == 0) {
+		if (strcmp(v, "text") != 0 && strcmp(v, "json") != 0)
+			BAD("[log] format: expected text or json, got \"%s\"", v);
+		c->log_json = strcmp(v, "json") == 0;
 	} else {
 		BAD("[log] %s: unknown key", k);
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "ca/daemon/control.h"
 #include "ca/daemon/crl_daemon.h"
 #include "ca/daemon/daemon.h"
 #include "common/log.h"
@@ -213,6 +214,7 @@ crl_job_done(void *arg)
 	int64_t now = ca_now();
 
 	d->crl_busy = false;
+	d->crl_syncs_done++;
 	if (c->note[0] != '\0' && c->published)
 		log_warning("CRL: %s; published a fresh full CRL", c->note);
 	for (int k = 0; k < CRL_KIND_COUNT; k++) {
@@ -252,6 +254,8 @@ crl_job_done(void *arg)
 	for (int k = 0; k < CRL_KIND_COUNT; k++)
 		crlpub_result_clear(&c->out[k]);
 	free(c);
+	/* `entca` waits on the control socket for the CRL now served. */
+	control_crl_synced(d);
 	if (!d->stopping)
 		crl_dir_schedule(d, now);
 }
@@ -278,6 +282,7 @@ crl_start(struct daemon *d, int64_t now)
 		return;
 	}
 	d->crl_busy = true;
+	d->crl_syncs_started++;
 }
 
 /* One directory write of served bytes on a worker. */

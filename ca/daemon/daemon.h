@@ -33,6 +33,7 @@ struct directory;
 struct template_set;
 struct http_server;
 struct http_request;
+struct daemon_control;
 
 /* The directory pool shared with workers; a SIGHUP may replace it. */
 struct daemon_directory {
@@ -104,6 +105,9 @@ struct daemon {
 	uint64_t served, failed;
 	struct health_dir health_dir;	/* loop-owned: last directory probe */
 	struct daemon_metrics metrics;	/* loop-owned: /metrics counters */
+	struct daemon_control *control;	/* the control socket (control.h) */
+	uint64_t crl_syncs_started;	/* CRL jobs started, finished (loop) */
+	uint64_t crl_syncs_done;
 };
 
 enum daemon_open_what {

@@ -18,6 +18,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@
 #include "common/clock.h"
 #include "ca/daemon/settings.h"
 #include "ca/daemon/daemon.h"
+#include "ca/daemon/control.h"
 #include "ca/daemon/dircheck.h"
 #include "ca/daemon/health.h"
 #include "ca/http/http.h"
@@ -42,6 +44,8 @@
 #include "common/log.h"
 #include "ca/signer/secrets.h"
 #include "ca/signer/signer.h"
+#include "ca/store/store.h"
+#include "ca/store/store_audit.h"
 #include "ca/http/tls.h"
 #include "ca/daemon/templates_load.h"
 #include "ca/daemon/workers.h"
@@ -66,6 +70,8 @@ struct reload_job {
 	char creds_why[CA_WHY_MAX];
 	int rc;
 	char why[CA_WHY_MAX];
+	void *token;			/* a control client waiting, or NULL */
+	char who[96];			/* who asked: "SIGHUP" or "local:<user>" */
 };
 
 /* Worker: parse the new configuration and templates. */
@@ -116,6 +122,102 @@ reload_run(void *arg)
 		r->creds = NULL;
 }
 
+/* An audit event the loop writes without waiting for its commit. */
+struct reload_audit {
+	struct store_job job;
+	char *json;
+};
+
+/* Writer: append the event. */
+static int
+reload_audit_apply(struct store_wtxn *w, void *arg)
+{
+	struct reload_audit *a = arg;
+
+	return store_w_audit(w, a->json, NULL);
+}
+
+/* Writer, after the commit: a lost event is logged, then freed. */
+static void
+reload_audit_done(int rc, void *arg)
+{
+	struct reload_audit *a = arg;
+
+	if (rc != CA_OK)
+		log_error("audit: event not recorded: %s: %s", a->job.why, a->json);
+	free(a->json);
+	free(a);
+}
+
+/* Queue one audit event from the loop (the writer commits it). */
+static void
+reload_audit(struct daemon *d, const char *who, const char *action,
+    const char *decision, const char *reason, ...)
+{
+	struct reload_audit *a = calloc(1, sizeof(*a));
+	va_list ap;
+
+	if (a == NULL)
+		return;
+	va_start(ap, reason);
+	a->json = store_audit_json(ca_now(), who, "", action, decision, reason, ap);
+	va_end(ap);
+	a->job.apply = reload_audit_apply;
+	a->job.done = reload_audit_done;
+	a->job.arg = a;
+	if (a->json == NULL || store_submit(d->store, &a->job) != CA_OK) {
+		log_error("audit: %s event not recorded (store queue)", action);
+		free(a->json);
+		free(a);
+	}
+}
+
+/* The issue list and [security] lines of c as text, for the audit. */
+static void
+reload_lists(const struct ca_config *c, char *issue, size_t ilen, char *sec,
+    size_t slen)
+{
+	size_t n = 0;
+
+	issue[0] = sec[0] = '\0';
+	for (size_t i = 0; i < c->n_issue && n < ilen; i++)
+		n += (size_t)snprintf(issue + n, ilen - n, "%s%s", i ? ", " : "",
+		    c->issue_templates[i]);
+	n = 0;
+	for (size_t i = 0; i < c->n_aces && n < slen; i++)
+		n += (size_t)snprintf(sec + n, slen - n, "%s%s %s 0x%x", i ? "; " : "",
+		    c->aces[i].deny ? "deny" : "allow", c->aces[i].principal,
+		    (unsigned)c->aces[i].rights);
+}
+
+/*
+ * Audit what a reload changed: the reload itself, each template issued
+ * or unissued, and the CA's [security] lines when they differ.
+ */
+static void
+reload_audit_changes(struct daemon *d, const char *who,
+    const struct ca_config *old, const struct ca_config *now)
+{
+	char oi[1024], ni[1024], os[4096], ns[4096], nt[32];
+
+	reload_lists(old, oi, sizeof(oi), os, sizeof(os));
+	reload_lists(now, ni, sizeof(ni), ns, sizeof(ns));
+	snprintf(nt, sizeof(nt), "%zu", templates_count(d->templates));
+	reload_audit(d, who, "config-reload", "done", "", "config", now->path,
+	    "templates", nt, "issue_templates", ni, NULL);
+	for (size_t i = 0; i < now->n_issue; i++)
+		if (!config_issues_template(old, now->issue_templates[i]))
+			reload_audit(d, who, "template-issue", "done", "",
+			    "template", now->issue_templates[i], NULL);
+	for (size_t i = 0; i < old->n_issue; i++)
+		if (!config_issues_template(now, old->issue_templates[i]))
+			reload_audit(d, who, "template-unissue", "done", "",
+			    "template", old->issue_templates[i], NULL);
+	if (strcmp(os, ns) != 0)
+		reload_audit(d, who, "ca-security", "done", "", "before", os,
+		    "after", ns, NULL);
+}
+
 /* Loop: adopt the new generation, or keep the old one and say why. */
 static void
 reload_done(void *arg)
@@ -126,6 +228,9 @@ reload_done(void *arg)
 	daemon_directory_put(r->cur_dirs);
 	if (r->rc != CA_OK) {
 		log_error("reload refused, the previous configuration stays in force: %s", r->why);
+		reload_audit(d, r->who, "config-reload", "refused", r->why,
+		    "config", d->cfg->path, NULL);
+		control_reload_done(d, r->token, r->rc, r->why);
 		tls_creds_unref(r->creds);
 		daemon_templates_put(r->tpl);
 		daemon_directory_put(r->dirs);
@@ -152,8 +257,19 @@ reload_done(void *arg)
 	daemon_gen_adopt(d, &r->cfg->c, r->tpl, r->new_dirs ? r->dirs :
 	    daemon_directory_get(d));
 	log_set_level((enum log_level)d->cfg->log_level);
+	log_set_json(d->cfg->log_json);
 	log_notice("reloaded %s: %zu templates, %zu issued", d->cfg->path,
 	    templates_count(d->templates), d->cfg->n_issue);
+	reload_audit_changes(d, r->who, r->old_cfg, d->cfg);
+	{
+		char text[CA_WHY_MAX], issue[1024], sec[16];
+
+		reload_lists(d->cfg, issue, sizeof(issue), sec, sizeof(sec));
+		snprintf(text, sizeof(text), "reloaded %.200s: %zu templates, issuing %.200s",
+		    d->cfg->path, templates_count(d->templates),
+		    issue[0] != '\0' ? issue : "none");
+		control_reload_done(d, r->token, CA_OK, text);
+	}
 	free(r);
 	/* The CRLs are re-read from the store too (a host `entca crl
 	 * publish`), and failed steps are retried now. */
@@ -181,20 +297,22 @@ on_http_event(enum http_event ev, const char *peer, int status,
 		log_debug("%s from %s: %s", http_event_name(ev), peer, detail);
 }
 
-/* SIGHUP: start a reload on a worker. */
-static void
-on_hup(evutil_socket_t sig, short what, void *arg)
+/*
+ * Start a reload on a worker for who; token is a control client waiting
+ * for the outcome (NULL for SIGHUP). CA_OK when it runs.
+ */
+static int
+reload_start(struct daemon *d, void *token, const char *who)
 {
-	struct daemon *d = arg;
 	struct reload_job *r = calloc(1, sizeof(*r));
 
-	(void)sig;
-	(void)what;
 	if (r == NULL || (r->cfg = calloc(1, sizeof(*r->cfg))) == NULL) {
 		free(r);
 		log_error("reload: out of memory");
-		return;
+		return CA_ENOMEM;
 	}
+	r->token = token;
+	snprintf(r->who, sizeof(r->who), "%s", who);
 	r->d = d;
 	r->old_cfg = d->cfg;
 	r->cur_dirs = daemon_directory_get(d);
@@ -204,13 +322,24 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	 */
 	if (r->cur_dirs != NULL) {
 		directory_cache_clear(r->cur_dirs->dir);
-		log_notice("SIGHUP: directory cache cleared");
+		log_notice("%s: directory cache cleared", who);
 	}
 	if (workers_submit(d->workers, reload_run, reload_done, r) != CA_OK) {
 		daemon_directory_put(r->cur_dirs);
 		free(r->cfg);
 		free(r);
+		return CA_EUNAVAIL;
 	}
+	return CA_OK;
+}
+
+/* SIGHUP: start a reload on a worker. */
+static void
+on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	reload_start(arg, NULL, "SIGHUP");
 }
 
 /* Worker: restart the signer after SIGCHLD (forks and opens the key). */
@@ -507,6 +636,13 @@ run(struct daemon *d, bool foreground, bool check_only)
 	}
 	log_isolation(d);
 	write_pid_file(c->pid_file);
+	/* `entca` reaches the daemon here to have changes applied at once. */
+	rc = control_open(d, c->state_dir, reload_start, &d->control, why, sizeof(why));
+	if (rc != CA_OK) {
+		log_error("%s", why);
+		ret = rc == CA_EEXIST ? EXIT_CONFIG : 1;
+		goto out;
+	}
 	d->ev_term = evsignal_new(d->base, SIGTERM, on_term, d);
 	d->ev_int = evsignal_new(d->base, SIGINT, on_term, d);
 	d->ev_hup = evsignal_new(d->base, SIGHUP, on_hup, d);
@@ -527,6 +663,8 @@ run(struct daemon *d, bool foreground, bool check_only)
 	    c->listen, d->dirs != NULL ? c->dir_uris : "(none)");
 	daemon_crl_tick(d);
 	event_base_dispatch(d->base);
+	control_close(d->control);
+	d->control = NULL;
 	log_notice("stopped");
 	ret = 0;
 out:
@@ -573,6 +711,7 @@ main(int argc, char **argv)
 	}
 	log_init("entcad", debug ? LOG_LEVEL_DEBUG : (enum log_level)d.cfg->log_level,
 	    d.cfg->log_syslog || !foreground);
+	log_set_json(d.cfg->log_json);
 	signal(SIGPIPE, SIG_IGN);
 	/* Before any secret is read: a core would hold passwords. */
 	no_core_dumps();

@@ -352,9 +352,26 @@ job_log(struct job *j)
 		    j->log_serial);
 	else
 		snprintf(outcome, sizeof(outcome), "%d", j->status);
-	log_info("%s %s %s from %s: %s (request %s%s%s, %.1f ms)",
-	    job_identity(j), j->method, j->path, j->peer, outcome,
-	    req->request_id, stored, tmpl, ms);
+	{
+		/* The same values as members of a JSON line ([log] format = json). */
+		const struct log_field f[] = {
+			{ "request_id", req->request_id, 0 },
+			{ "principal", job_identity(j), 0 },
+			{ "method", j->method, 0 },
+			{ "path", j->path, 0 },
+			{ "peer", j->peer, 0 },
+			{ "status", NULL, j->status },
+			{ "template", j->log_template, 0 },
+			{ "serial", j->status < 400 ? j->log_serial : "", 0 },
+			{ "reason", j->status >= 400 ? j->why : "", 0 },
+			{ "latency_ms", NULL, ms },
+		};
+
+		log_fields(LOG_LEVEL_INFO, f, sizeof(f) / sizeof(f[0]),
+		    "%s %s %s from %s: %s (request %s%s%s, %.1f ms)",
+		    job_identity(j), j->method, j->path, j->peer, outcome,
+		    req->request_id, stored, tmpl, ms);
+	}
 	req->logged = true;
 }
 

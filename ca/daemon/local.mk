@@ -61,3 +61,7 @@ TESTS += tests/unit/ca/daemon/test_gen
 tests_unit_ca_daemon_test_gen_SOURCES = tests/unit/ca/daemon/test_gen.c
 tests_unit_ca_daemon_test_gen_CFLAGS = $(TEST_CFLAGS)
 tests_unit_ca_daemon_test_gen_LDADD = $(TEST_LDADD)
+# The control socket through which entca has changes applied at once.
+libentca_ca_a_SOURCES += ca/daemon/control.c ca/daemon/control.h
+TESTS += tests/integration/control_reload.sh
+EXTRA_DIST += tests/integration/control_reload.sh

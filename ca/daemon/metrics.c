@@ -12,6 +12,7 @@
 #include "common/error.h"
 
 #include "common/clock.h"
+#include "common/opstats.h"
 #include "ca/daemon/daemon.h"
 #include "ca/http/http.h"
 #include "common/log.h"
@@ -96,9 +97,22 @@ metrics_done(const struct http_request *req, int status, void *arg)
 	if (req->logged)
 		return;
 	/* log_msg escapes the line; the path is the client's text. */
-	log_info("- %s %s from %s: %d (request %s, route %s, %.1f ms)",
-	    req->method, req->path, req->peer, status, req->request_id,
-	    metrics_route_name(r), secs * 1000);
+	{
+		const struct log_field f[] = {
+			{ "request_id", req->request_id, 0 },
+			{ "method", req->method, 0 },
+			{ "path", req->path, 0 },
+			{ "peer", req->peer, 0 },
+			{ "status", NULL, status },
+			{ "route", metrics_route_name(r), 0 },
+			{ "latency_ms", NULL, secs * 1000 },
+		};
+
+		log_fields(LOG_LEVEL_INFO, f, sizeof(f) / sizeof(f[0]),
+		    "- %s %s from %s: %d (request %s, route %s, %.1f ms)",
+		    req->method, req->path, req->peer, status, req->request_id,
+		    metrics_route_name(r), secs * 1000);
+	}
 }
 
 /* A growing text buffer; on failure it stays marked failed. */
@@ -189,6 +203,80 @@ crl_gauges(struct buf *b, const char *kind, const struct crlpub_result *r,
 		    (unsigned long long)r->number);
 }
 
+/* One latency histogram (seconds) from opstats. */
+static void
+op_histogram(struct buf *b, const char *name, const char *help,
+    enum opstat_timer t)
+{
+	struct opstat_hist h;
+	uint64_t cum = 0;
+
+	opstat_read_timer(t, &h);
+	family(b, name, "histogram", help);
+	for (unsigned i = 0; i < OPSTAT_BUCKETS; i++) {
+		cum += h.bucket[i];
+		put(b, "%s_bucket{le=\"%g\"} %llu\n", name, opstat_bounds[i],
+		    (unsigned long long)cum);
+	}
+	put(b, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)h.count);
+	put(b, "%s_sum %.6f\n", name, (double)h.sum_ns / 1e9);
+	put(b, "%s_count %llu\n", name, (unsigned long long)h.count);
+}
+
+/* Directory, signer and store figures that opstats gathers. */
+static void
+render_ops(struct buf *b)
+{
+	uint64_t bb[OPSTAT_BATCH_BUCKETS + 1], n, sum, cum = 0;
+	uint64_t hit = opstat_read(OPSTAT_DIR_CACHE_HIT);
+	uint64_t miss = opstat_read(OPSTAT_DIR_CACHE_MISS);
+
+	op_histogram(b, "entca_directory_search_duration_seconds",
+	    "Time of one LDAP search.", OPSTAT_DIR_SEARCH);
+	op_histogram(b, "entca_directory_bind_duration_seconds",
+	    "Time to connect, StartTLS and bind (service account and logins).",
+	    OPSTAT_DIR_BIND);
+	family(b, "entca_directory_errors_total", "counter",
+	    "Directory operations that failed (unreachable, timeout, refused; "
+	    "not wrong passwords).");
+	put(b, "entca_directory_errors_total %llu\n",
+	    (unsigned long long)opstat_read(OPSTAT_DIR_ERRORS));
+	family(b, "entca_directory_cache_hits_total", "counter",
+	    "Lookups answered from the directory cache.");
+	put(b, "entca_directory_cache_hits_total %llu\n", (unsigned long long)hit);
+	family(b, "entca_directory_cache_misses_total", "counter",
+	    "Lookups the directory cache could not answer.");
+	put(b, "entca_directory_cache_misses_total %llu\n", (unsigned long long)miss);
+	family(b, "entca_directory_cache_hit_ratio", "gauge",
+	    "Hits over lookups since entcad started (0 before the first).");
+	put(b, "entca_directory_cache_hit_ratio %.4f\n",
+	    hit + miss > 0 ? (double)hit / (double)(hit + miss) : 0.0);
+
+	op_histogram(b, "entca_signer_duration_seconds",
+	    "Time of one signature through the signer process.",
+	    OPSTAT_SIGNER_SIGN);
+	family(b, "entca_signer_errors_total", "counter",
+	    "Signatures the signer did not give.");
+	put(b, "entca_signer_errors_total %llu\n",
+	    (unsigned long long)opstat_read(OPSTAT_SIGNER_ERRORS));
+
+	op_histogram(b, "entca_store_commit_duration_seconds",
+	    "Time to apply and commit one store write group.",
+	    OPSTAT_STORE_COMMIT);
+	opstat_read_batch(bb, &n, &sum);
+	family(b, "entca_store_commit_batch_size", "histogram",
+	    "Jobs per store write group (group commit).");
+	for (unsigned i = 0; i < OPSTAT_BATCH_BUCKETS; i++) {
+		cum += bb[i];
+		put(b, "entca_store_commit_batch_size_bucket{le=\"%u\"} %llu\n",
+		    opstat_batch_bounds[i], (unsigned long long)cum);
+	}
+	put(b, "entca_store_commit_batch_size_bucket{le=\"+Inf\"} %llu\n",
+	    (unsigned long long)n);
+	put(b, "entca_store_commit_batch_size_sum %llu\n", (unsigned long long)sum);
+	put(b, "entca_store_commit_batch_size_count %llu\n", (unsigned long long)n);
+}
+
 /* The exposition text of d into b. */
 static void
 render(struct daemon *d, struct buf *b)
@@ -250,6 +338,19 @@ render(struct daemon *d, struct buf *b)
 	    "Seconds since the thisUpdate of the CRL in service.");
 	crl_gauges(b, "full", &d->crl_full, now, true);
 	crl_gauges(b, "delta", &d->crl_delta, now, true);
+
+	family(b, "entca_crl_size_bytes", "gauge", "DER size of the CRL in service.");
+	if (d->crl_full.der != NULL)
+		put(b, "entca_crl_size_bytes{kind=\"full\"} %zu\n", d->crl_full.der_len);
+	if (d->crl_delta.der != NULL)
+		put(b, "entca_crl_size_bytes{kind=\"delta\"} %zu\n", d->crl_delta.der_len);
+	family(b, "entca_crl_entries", "gauge", "Entries of the CRL in service.");
+	if (d->crl_full.der != NULL)
+		put(b, "entca_crl_entries{kind=\"full\"} %zu\n", d->crl_full.entries);
+	if (d->crl_delta.der != NULL)
+		put(b, "entca_crl_entries{kind=\"delta\"} %zu\n", d->crl_delta.entries);
+
+	render_ops(b);
 
 	family(b, "entca_http_connections_open", "gauge", "Open connections.");
 	listener_stats(b, "https", d->http, 0);

@@ -4,7 +4,10 @@
  * the HTTP servers call from http_respond on the loop thread, so the
  * counters are plain loop-owned integers: no lock, no atomics. What other
  * threads own (the store's totals, signer restarts, connection counters)
- * is read at scrape time through their lock-free or snapshot accessors.
+ * is read at scrape time through their lock-free or snapshot accessors;
+ * directory, signer and store latencies, errors, cache hits and commit
+ * batch sizes come from common/opstats (relaxed atomics fed by the
+ * threads that do the work).
  */
 #ifndef ENTCA_CA_METRICS_H
 #define ENTCA_CA_METRICS_H

@@ -97,6 +97,7 @@ struct ca_config {
 	/* [log] */
 	int log_level;
 	bool log_syslog;
+	bool log_json;			/* [log] format = json */
 
 	/* [store] */
 	size_t store_max_size;			/* LMDB map ceiling, bytes */

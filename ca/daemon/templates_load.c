@@ -1,17 +1,22 @@
 /*
  * Template set loading and sharing (see templates_load.h).
  */
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/error.h"
 #include "ca/daemon/daemon.h"
 #include "ca/store/store.h"
+#include "ca/store/store_audit.h"
+#include "common/clock.h"
 #include "ca/daemon/templates_load.h"
 #include "templates/template_set.h"
 
 /* Names kept by one compile job. */
 struct compile {
+	const char *dir;		/* the folder, for the audit */
 	struct template_set *set;
 	char (*names)[STORE_TEMPLATE_NAME_MAX];
 	size_t n_names;
@@ -44,10 +49,29 @@ compile_apply(struct store_wtxn *w, void *arg)
 	if (rc != CA_OK)
 		return store_w_fail(w, rc, "templates: cannot list the stored set");
 	for (size_t i = 0; i < c->n_names; i++)
-		if (template_set_find(c->set, c->names[i]) == NULL)
+		if (template_set_find(c->set, c->names[i]) == NULL) {
 			store_w_del_template(w, c->names[i]);
+			store_w_audit_event(w, ca_now(), "templates-dir", c->dir,
+			    "template-remove", "done", "", "template", c->names[i], NULL);
+		}
 	for (size_t i = 0; i < template_set_count(c->set); i++) {
+		struct store_template old;
+		char hex[2 * STORE_HASH_LEN + 1];
+		bool had;
+
 		e = template_set_at(c->set, i);
+		/* A new or changed template file is an audit event; an
+		 * unchanged one (every start, every reload) is not. */
+		memset(&old, 0, sizeof(old));
+		had = store_get_template(store_w_txn(w), e->t.name, &old) == CA_OK;
+		if (!had || memcmp(old.hash, e->sha256, STORE_HASH_LEN) != 0) {
+			for (size_t k = 0; k < STORE_HASH_LEN; k++)
+				snprintf(hex + 2 * k, 3, "%02x", e->sha256[k]);
+			store_w_audit_event(w, ca_now(), "templates-dir", c->dir,
+			    "template-load", "done", had ? "changed" : "new",
+			    "template", e->t.name, "sha256", hex, NULL);
+		}
+		store_template_clear(&old);
 		if (template_write(&e->t, &text) != CA_OK)
 			return store_w_fail(w, CA_ENOMEM, "template %s: cannot serialize", e->t.name);
 		store_w_put_template(w, e->t.name, text, strlen(text), e->sha256);
@@ -61,7 +85,7 @@ int
 templates_load(const char *dir, struct store *st, struct daemon_templates **out,
     char *why, size_t whylen)
 {
-	struct compile c = { 0 };
+	struct compile c = { .dir = dir };
 	struct daemon_templates *t;
 	int rc;
 

@@ -20,6 +20,7 @@
 #include "ca/issue/crl_publish.h"
 #include "ca/signer/keyfile.h"
 #include "ca/store/store.h"
+#include "ca/store/store_audit.h"
 
 #define CRLPUB_FILE_MAX ((size_t)1 << 31)	/* largest CRL file read back */
 
@@ -194,11 +195,31 @@ reserve_apply(struct store_wtxn *w, void *arg)
 	return store_w_meta_put_u64(w, CRLPUB_META_NUMBER, r->number);
 }
 
-/* Writer thread: a CRL now in service becomes the newest of its kind. */
+/* A published CRL and who asked, for written_apply. */
+struct written {
+	const struct crlpub *p;
+	const struct crlpub_result *res;
+};
+
+/*
+ * Writer thread: a CRL now in service becomes the newest of its kind,
+ * with its audit event in the same commit.
+ */
 static int
 written_apply(struct store_wtxn *w, void *arg)
 {
-	const struct crlpub_result *res = arg;
+	const struct written *wr = arg;
+	const struct crlpub_result *res = wr->res;
+	char num[24], base[24], entries[24];
+
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)res->number);
+	snprintf(base, sizeof(base), "%llu", (unsigned long long)res->base_number);
+	snprintf(entries, sizeof(entries), "%zu", res->entries);
+	store_w_audit_event(w, (long long)res->published_at,
+	    wr->p->audit_who != NULL ? wr->p->audit_who : "entcad",
+	    wr->p->audit_who != NULL ? "" : "schedule", "crl-publish", "done",
+	    "", "kind", res->delta ? "delta" : "full", "crl_number", num,
+	    "base_number", res->delta ? base : "", "entries", entries, NULL);
 
 	if (res->delta)
 		return store_w_meta_put_u64(w, CRLPUB_META_DELTA, res->number);
@@ -341,7 +362,11 @@ crlpub_publish(const struct crlpub *p, bool delta, int64_t now,
 	rc = keyfile_write_replace(path, out->der, out->der_len, 0644, why, whylen);
 	if (rc != CA_OK)
 		goto fail;
-	rc = store_submit_wait(p->store, written_apply, out, why, whylen);
+	{
+		struct written wr = { p, out };
+
+		rc = store_submit_wait(p->store, written_apply, &wr, why, whylen);
+	}
 	if (rc != CA_OK)
 		goto fail;
 	return CA_OK;

@@ -60,6 +60,8 @@ struct crlpub {
 	size_t n_delta_urls;
 	crlpub_extra_cb extra;			/* may be NULL */
 	void *extra_arg;
+	const char *audit_who;			/* the audit's "who"; NULL:
+						   entcad's schedule */
 };
 
 /* A published CRL: what /crl/ serves and /health reports. */

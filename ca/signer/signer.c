@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/opstats.h"
 #include "ca/signer/keyfile.h"
 #include "ca/signer/signer.h"
 #include "ca/signer/signer_wire.h"
@@ -805,10 +806,17 @@ signer_sign_hash_cb(gnutls_privkey_t key, gnutls_sign_algorithm_t algo,
     void *userdata, unsigned flags, const gnutls_datum_t *hash,
     gnutls_datum_t *sig)
 {
+	uint64_t t0 = opstat_now_ns();
+	int rc;
+
 	(void)key;
-	if (signer_call(userdata, SIGNER_OP_SIGN_HASH, (int)algo, flags, hash,
-	    sig, signer_why, sizeof(signer_why)) != CA_OK)
+	rc = signer_call(userdata, SIGNER_OP_SIGN_HASH, (int)algo, flags, hash,
+	    sig, signer_why, sizeof(signer_why));
+	opstat_observe(OPSTAT_SIGNER_SIGN, opstat_now_ns() - t0);
+	if (rc != CA_OK) {
+		opstat_count(OPSTAT_SIGNER_ERRORS);
 		return GNUTLS_E_PK_SIGN_FAILED;
+	}
 	return 0;
 }
 
@@ -818,10 +826,17 @@ signer_sign_data_cb(gnutls_privkey_t key, gnutls_sign_algorithm_t algo,
     void *userdata, unsigned flags, const gnutls_datum_t *data,
     gnutls_datum_t *sig)
 {
+	uint64_t t0 = opstat_now_ns();
+	int rc;
+
 	(void)key;
-	if (signer_call(userdata, SIGNER_OP_SIGN_DATA, (int)algo, flags, data,
-	    sig, signer_why, sizeof(signer_why)) != CA_OK)
+	rc = signer_call(userdata, SIGNER_OP_SIGN_DATA, (int)algo, flags, data,
+	    sig, signer_why, sizeof(signer_why));
+	opstat_observe(OPSTAT_SIGNER_SIGN, opstat_now_ns() - t0);
+	if (rc != CA_OK) {
+		opstat_count(OPSTAT_SIGNER_ERRORS);
 		return GNUTLS_E_PK_SIGN_FAILED;
+	}
 	return 0;
 }
 

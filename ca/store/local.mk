@@ -42,3 +42,5 @@ TESTS += tests/unit/ca/store/test_store_grow
 tests_unit_ca_store_test_store_grow_SOURCES = tests/unit/ca/store/test_store_grow.c tests/unit/ca/store/test_store_util.h
 tests_unit_ca_store_test_store_grow_CFLAGS = $(TEST_CFLAGS)
 tests_unit_ca_store_test_store_grow_LDADD = $(TEST_LDADD)
+# Audit events that are not requests (CRLs, templates, reloads; issue 14).
+libentca_ca_a_SOURCES += ca/store/store_audit.c ca/store/store_audit.h

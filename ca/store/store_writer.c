@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/opstats.h"
 #include "ca/store/store_int.h"
 
 /* The code a chain ended with, CA_OK while it is healthy. */
@@ -269,10 +270,13 @@ store_run_group(struct store *s, struct store_job *group, size_t n)
 {
 	struct store_job *j, *next;
 	bool may_grow = true;
+	uint64_t t0 = opstat_now_ns();
 
 	/* Each growth doubles the map up to its ceiling: this ends. */
 	while (store_try_group(s, group, &may_grow))
 		;
+	opstat_observe(OPSTAT_STORE_COMMIT, opstat_now_ns() - t0);
+	opstat_batch(n);
 	pthread_mutex_lock(&s->lock);
 	s->groups++;
 	s->jobs += n;

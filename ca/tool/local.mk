@@ -7,3 +7,5 @@ libentca_ca_a_SOURCES += ca/tool/tool_template.c ca/tool/tool_template.h \
 bin_PROGRAMS += entca
 entca_SOURCES = ca/tool/entca.c
 entca_LDADD = $(ENTCA_LIBS)
+# entca's side of entcad's control socket (issue 14).
+libentca_ca_a_SOURCES += ca/tool/tool_control.c ca/tool/tool_control.h

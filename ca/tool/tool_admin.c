@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
@@ -35,6 +36,9 @@
 #include "ca/tool/tool_ca.h"
 #include "ca/daemon/templates_load.h"
 #include "ca/tool/tool_admin.h"
+#include "ca/tool/tool_control.h"
+#include "ca/store/store_audit.h"
+#include "common/clock.h"
 #include "crl/reason.h"
 
 #define TOOL_DEFAULT_CONF SYSCONFDIR "/entca/entcad.conf"
@@ -179,10 +183,11 @@ crl_report(struct daemon *d, bool delta)
 		    "behind the thisUpdate of an earlier CRL; this CRL keeps that "
 		    "thisUpdate (it never goes backwards). Fix the clock.\n",
 		    (long long)r->held);
-	fprintf(stderr, "entca: %s CRL written to %s and recorded in the store; "
-	    "a running entcad serves this same CRL within a second (it reads the "
-	    "store's CRL number every second and on SIGHUP), or at its next start\n",
-	    delta ? "delta" : "full", path);
+	fprintf(stderr, "entca: %s CRL number %llu written to %s and recorded "
+	    "in the store\n", delta ? "delta" : "full",
+	    (unsigned long long)r->number, path);
+	/* The running entcad serves it now, and says which number it serves. */
+	tool_control_apply(d->cfg->state_dir, "crl");
 	if (d->dirs == NULL || d->cfg->crl_publish_dn[0] == '\0') {
 		fprintf(stderr, "entca: no directory publication configured ([crl] publish-dn)\n");
 		return;
@@ -497,6 +502,20 @@ edit_issue_list(const char *conf, const char *name, bool add,
 	}
 	if (!done)
 		fprintf(out, "%s[ca]\nissue-templates = %s\n", strcmp(section, "ca") == 0 ? "" : "\n", list);
+	/*
+	 * The new file keeps the old one's owner and mode (the package's
+	 * root:entca 0640), or entcad could no longer read it on reload, or
+	 * others could.
+	 */
+	{
+		struct stat st;
+
+		if (fstat(fileno(in), &st) == 0 &&
+		    (fchmod(fileno(out), st.st_mode & 07777) != 0 ||
+		    (fchown(fileno(out), st.st_uid, st.st_gid) != 0 && geteuid() == 0)))
+			fprintf(stderr, "entca: %s: cannot keep owner and mode: %s\n",
+			    tmp, strerror(errno));
+	}
 	fclose(in);
 	if (fflush(out) != 0 || fsync(fileno(out)) != 0 || fclose(out) != 0 ||
 	    rename(tmp, conf) != 0) {
@@ -504,9 +523,31 @@ edit_issue_list(const char *conf, const char *name, bool add,
 		unlink(tmp);
 		return 1;
 	}
-	printf("%s %s issue-templates in %s; send SIGHUP to entcad to apply\n", name,
+	printf("%s %s issue-templates in %s\n", name,
 	    add ? "added to" : "removed from", conf);
 	return 0;
+}
+
+/*
+ * Have a running entcad apply a changed issue list at once; it records
+ * the change in the audit log as it applies it. With no entcad running
+ * the tool records it itself, since nobody else will.
+ */
+static int
+template_apply(struct daemon *d, const char *name, bool add)
+{
+	char why[CA_WHY_MAX], msg[1024], who[128];
+	int rc = tool_control_ask(d->cfg->state_dir, "reload",
+	    TOOL_CONTROL_TIMEOUT_S, msg, sizeof(msg));
+
+	if (rc != CA_ENOTFOUND)
+		return tool_control_apply_result(rc, msg);
+	local_name(who, sizeof(who));
+	if (store_audit_event(d->store, why, sizeof(why), ca_now(), who, "",
+	    add ? "template-issue" : "template-unissue", "done", "", "template",
+	    name, NULL) != CA_OK)
+		fprintf(stderr, "entca: audit: %s\n", why);
+	return tool_control_apply_result(rc, msg);
 }
 
 /* entca template load | issue NAME | unissue NAME */
@@ -524,6 +565,7 @@ cmd_template_ca(int argc, char **argv, const char *conf)
 	if (strcmp(argv[0], "load") == 0) {
 		printf("%zu templates from %s compiled into the store\n",
 		    templates_count(d.templates), d.cfg->templates_dir);
+		rc = tool_control_apply(d.cfg->state_dir, "reload");
 	} else if (argc != 2) {
 		fprintf(stderr, "usage: entca template %s NAME\n", argv[0]);
 		rc = 2;
@@ -533,8 +575,12 @@ cmd_template_ca(int argc, char **argv, const char *conf)
 	} else {
 		const struct template *t = templates_find(d.templates, argv[1]);
 
-		rc = edit_issue_list(conf, t != NULL ? t->name : argv[1],
-		    strcmp(argv[0], "issue") == 0, d.cfg);
+		const char *name = t != NULL ? t->name : argv[1];
+		bool add = strcmp(argv[0], "issue") == 0;
+
+		rc = edit_issue_list(conf, name, add, d.cfg);
+		if (rc == 0)
+			rc = template_apply(&d, name, add);
 	}
 	daemon_close(&d);
 	return rc;

@@ -64,6 +64,37 @@ t_eq "histogram +Inf bucket equals its count" "$(value "$D/m2" "$HC")" \
     "$(value "$D/m2" 'entca_enroll_duration_seconds_bucket{le="+Inf"}')"
 t_eq "certificates issued grew by 2" $(($(value "$D/m1" "$ISS") + 2)) "$(value "$D/m2" "$ISS")"
 t_match "store commits grew" '^[1-9]' "$(($(value "$D/m2" "$COMMITS") - $(value "$D/m1" "$COMMITS")))"
+# Directory, signer, store and CRL figures (issue 14's list) move with
+# the two enrollments: each authenticated by a bind, looked up in the
+# directory, signed by the signer, committed by the store.
+grew() { # NAME SERIES: the sample of SERIES grew between m1 and m2
+	t_match "$1 grew ($(value "$D/m1" "$2") -> $(value "$D/m2" "$2"))" '^[1-9]' \
+	    "$(awk -v a="$(value "$D/m1" "$2")" -v b="$(value "$D/m2" "$2")" 'BEGIN { print (b > a) ? 1 : 0 }')"
+}
+grew "directory search count" entca_directory_search_duration_seconds_count
+grew "directory search time" entca_directory_search_duration_seconds_sum
+grew "directory bind count (logins)" entca_directory_bind_duration_seconds_count
+grew "directory cache lookups" entca_directory_cache_misses_total
+grew "signer signature count" entca_signer_duration_seconds_count
+grew "signer time" entca_signer_duration_seconds_sum
+grew "store commit count" entca_store_commit_duration_seconds_count
+grew "store commit batch count" entca_store_commit_batch_size_count
+t_eq "store batch +Inf bucket equals its count" "$(value "$D/m2" entca_store_commit_batch_size_count)" \
+    "$(value "$D/m2" 'entca_store_commit_batch_size_bucket{le="+Inf"}')"
+t_match "directory cache hit ratio is a ratio" '^(0|1)(\.[0-9]+)?$' "$(value "$D/m2" entca_directory_cache_hit_ratio)"
+t_eq "directory errors: none while slapd is up" "$(value "$D/m1" entca_directory_errors_total)" "$(value "$D/m2" entca_directory_errors_total)"
+t_eq "signer errors: none" 0 "$(value "$D/m2" entca_signer_errors_total)"
+t_eq "CRL size is the size of the served CRL" \
+    "$(curl -s "$DEMO_CRL_URL/crl/entca-demo.crl" | wc -c)" "$(value "$D/m2" 'entca_crl_size_bytes{kind="full"}')"
+t_match "pending requests gauge present" '^[0-9]+$' "$(value "$D/m2" entca_requests_pending)"
+t_match "revoked certificates gauge present" '^[0-9]+$' "$(value "$D/m2" entca_certificates_revoked)"
+# Cached lookups: a third enrollment by the same connector hits the cache.
+$CSR make "$D/c.key" "$D/c.b64" "CN=alice,O=Demo" --upn alice@demo.example
+t_eq "enrollment 3 (same connector): 200" 200 "$(enroll "$CONN" "$D/c.b64" "$D/e4.h")"
+scrape "$DEMO_URL" "$D/m2c"
+t_match "directory cache hits grew with a repeated login" '^[1-9]' \
+    "$(( $(value "$D/m2c" entca_directory_cache_hits_total) - $(value "$D/m2" entca_directory_cache_hits_total) ))"
+
 # demo_start_entcad polled /health until it answered (200 or 503).
 t_match "the /health probes of the start are counted" '^[1-9]' \
     "$(awk 'index($1, "entca_http_requests_total{route=\"health\",") == 1 { n += $2 } END { print n + 0 }' "$D/m2")"
