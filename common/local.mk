@@ -1,12 +1,20 @@
 # common/: what every folder shares and that depends on nothing of ours:
-# the error enum, hex, base64, the clock seam and the log writer.
+# the error enum, hex, base64, the clock seam, the log writer, and the one
+# DER reader/writer with its libtasn1 OID codec.
 noinst_LIBRARIES += libentca_common.a
 libentca_common_a_SOURCES = common/error.c common/error.h common/hex.c common/hex.h \
 	common/base64.c common/base64.h common/clock.c common/clock.h \
-	common/log.c common/log.h
+	common/log.c common/log.h \
+	common/der.c common/der.h common/oid.c
 
 check_PROGRAMS += tests/unit/common/test_error
 TESTS += tests/unit/common/test_error
 tests_unit_common_test_error_SOURCES = tests/unit/common/test_error.c
 tests_unit_common_test_error_CFLAGS = $(TEST_CFLAGS)
 tests_unit_common_test_error_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/common/test_der
+TESTS += tests/unit/common/test_der
+tests_unit_common_test_der_SOURCES = tests/unit/common/test_der.c
+tests_unit_common_test_der_CFLAGS = $(TEST_CFLAGS)
+tests_unit_common_test_der_LDADD = $(TEST_LDADD)

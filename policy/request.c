@@ -15,6 +15,7 @@
 
 #include "common/error.h"
 #include "policy/dn_int.h"
+#include "policy/mspki.h"
 #include "policy/request.h"
 
 #define POLICY_OID_CHALLENGE	"1.2.840.113549.1.9.7"	/* RFC 2985 §5.4.1 */
@@ -55,30 +56,15 @@ policy_sid_valid(const char *s)
 	return parts >= 2 && parts <= 16;
 }
 
-/*
- * SidExtValue: GeneralNames { [0] otherName { 1.3.6.1.4.1.311.25.2.1,
- * [0] EXPLICIT OCTET STRING "S-1-..." } } (KB5014754).
- */
+/* The SID extension through its one codec (mspki.h), then SID syntax. */
 static int
 sid_from_ext(const unsigned char *p, size_t len, char *sid, size_t sidlen)
 {
-	struct der_tlv seq, on, oid, ex, os;
-	char text[DER_OID_TEXT_MAX];
+	int rc = mspki_sid_parse(p, len, sid, sidlen);
 
-	if (der_read(p, len, &seq) != 0 || seq.tag != DER_SEQUENCE ||
-	    seq.rawlen != len || der_read(seq.val, seq.len, &on) != 0 ||
-	    on.tag != 0xa0 || on.rawlen != seq.len ||
-	    der_read(on.val, on.len, &oid) != 0 || oid.tag != DER_OID ||
-	    der_oid_text(oid.val, oid.len, text, sizeof(text)) != 0 ||
-	    strcmp(text, POLICY_OID_SID_OTHER) != 0 ||
-	    der_read(oid.val + oid.len, on.len - oid.rawlen, &ex) != 0 ||
-	    ex.tag != 0xa0 || oid.rawlen + ex.rawlen != on.len ||
-	    der_read(ex.val, ex.len, &os) != 0 || os.tag != DER_OCTET_STRING ||
-	    os.rawlen != ex.len || os.len >= sidlen)
-		return -1;
-	memcpy(sid, os.val, os.len);
-	sid[os.len] = '\0';
-	return policy_sid_valid(sid) ? 0 : -1;
+	if (rc != CA_OK)
+		return rc;
+	return policy_sid_valid(sid) ? CA_OK : CA_EPARSE;
 }
 
 /* Record a supplied SID; a second, different one marks a conflict. */

@@ -32,19 +32,19 @@ static void
 test_sid_vectors(void **state)
 {
 	/* TameMyCerts' unit test vector. */
-	assert_int_equal(msext_sid("S-1-5-21-1381186052-4247692386-135928078-"
+	assert_int_equal(mspki_sid_encode("S-1-5-21-1381186052-4247692386-135928078-"
 	    "1225", out, sizeof(out), &len), CA_OK);
 	assert_string_equal(hex(), "303fa03d060a2b060104018237190201a02f042d53"
 	    "2d312d352d32312d313338313138363035322d343234373639323338362d3133"
 	    "353932383037382d31323235");
 	/* A real AD CS certificate from the User template. */
-	assert_int_equal(msext_sid("S-1-5-21-74879546-916818434-740295365-1106",
+	assert_int_equal(mspki_sid_encode("S-1-5-21-74879546-916818434-740295365-1106",
 	    out, sizeof(out), &len), CA_OK);
 	assert_string_equal(hex(), "303ca03a060a2b060104018237190201a02c042a53"
 	    "2d312d352d32312d37343837393534362d3931363831383433342d3734303239"
 	    "353336352d31313036");
 	/* Kerberos Authentication certificate bytes. */
-	assert_int_equal(msext_sid("S-1-5-21-1608104657-630783805-1473387121-"
+	assert_int_equal(mspki_sid_encode("S-1-5-21-1608104657-630783805-1473387121-"
 	    "1000", out, sizeof(out), &len), CA_OK);
 	assert_string_equal(hex(), "303fa03d060a2b060104018237190201a02f042d53"
 	    "2d312d352d32312d313630383130343635372d3633303738333830352d313437"
@@ -56,17 +56,17 @@ test_sid_parse(void **state)
 {
 	char sid[200];
 
-	assert_int_equal(msext_sid("S-1-5-21-3623811015-3361044348-30300820-"
+	assert_int_equal(mspki_sid_encode("S-1-5-21-3623811015-3361044348-30300820-"
 	    "1106", out, sizeof(out), &len), CA_OK);
-	assert_int_equal(msext_sid_parse(out, len, sid, sizeof(sid)), CA_OK);
+	assert_int_equal(mspki_sid_parse(out, len, sid, sizeof(sid)), CA_OK);
 	assert_string_equal(sid, "S-1-5-21-3623811015-3361044348-30300820-1106");
 	out[len - 1] ^= 0;	/* unchanged: still parses */
 	out[13] ^= 0x01;	/* the otherName OID: 25.2.1 -> 25.2.0 */
-	assert_int_equal(msext_sid_parse(out, len, sid, sizeof(sid)),
+	assert_int_equal(mspki_sid_parse(out, len, sid, sizeof(sid)),
 	    CA_EPARSE);
-	assert_int_equal(msext_sid_parse(out, 3, sid, sizeof(sid)), CA_EPARSE);
-	assert_int_equal(msext_sid("bob", out, sizeof(out), &len), CA_EINVAL);
-	assert_int_equal(msext_sid("S-1-5-21-1-2-3-4", out, 10, &len),
+	assert_int_equal(mspki_sid_parse(out, 3, sid, sizeof(sid)), CA_EPARSE);
+	assert_int_equal(mspki_sid_encode("bob", out, sizeof(out), &len), CA_EINVAL);
+	assert_int_equal(mspki_sid_encode("S-1-5-21-1-2-3-4", out, 10, &len),
 	    CA_ETOOBIG);
 }
 
