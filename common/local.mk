@@ -5,7 +5,8 @@ noinst_LIBRARIES += libentca_common.a
 libentca_common_a_SOURCES = common/error.c common/error.h common/hex.c common/hex.h \
 	common/base64.c common/base64.h common/clock.c common/clock.h \
 	common/log.c common/log.h \
-	common/der.c common/der.h common/oid.c
+	common/der.c common/der.h common/oid.c \
+	common/utf8.c common/utf8.h common/value.c common/value.h
 
 check_PROGRAMS += tests/unit/common/test_error
 TESTS += tests/unit/common/test_error
@@ -18,3 +19,9 @@ TESTS += tests/unit/common/test_der
 tests_unit_common_test_der_SOURCES = tests/unit/common/test_der.c
 tests_unit_common_test_der_CFLAGS = $(TEST_CFLAGS)
 tests_unit_common_test_der_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/common/test_value
+TESTS += tests/unit/common/test_value
+tests_unit_common_test_value_SOURCES = tests/unit/common/test_value.c
+tests_unit_common_test_value_CFLAGS = $(TEST_CFLAGS)
+tests_unit_common_test_value_LDADD = $(TEST_LDADD)

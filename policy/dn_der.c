@@ -8,48 +8,9 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/utf8.h"
 #include "policy/dn.h"
 #include "policy/dn_int.h"
-
-/* Well-formed UTF-8 per RFC 3629. */
-bool
-dn_utf8_valid(const unsigned char *s, size_t len)
-{
-	size_t i = 0, n, k;
-	unsigned long cp;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (n > len - i - 1)
-			return false;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += n + 1;
-	}
-	return true;
-}
 
 /* PrintableString: A-Z a-z 0-9 space ' ( ) + , - . / : = ? */
 bool
@@ -115,7 +76,7 @@ value_to_utf8(const struct der_tlv *t, struct dn_ava *a)
 	case DER_VISIBLESTRING:
 	case DER_NUMERICSTRING:
 		if (t->len > sizeof(a->value) ||
-		    !dn_utf8_valid(t->val, t->len))
+		    !utf8_valid(t->val, t->len))
 			return -1;
 		memcpy(a->value, t->val, t->len);
 		a->len = t->len;
@@ -466,7 +427,7 @@ dn_push(struct dn *dn, const char *oid, const char *value)
 	if (dn->n >= DN_AVA_MAX || len > DN_VALUE_MAX)
 		return CA_ETOOBIG;
 	if (!der_oid_valid(oid) ||
-	    !dn_utf8_valid((const unsigned char *)value, len))
+	    !utf8_valid((const unsigned char *)value, len))
 		return CA_EINVAL;
 	a = &dn->ava[dn->n++];
 	memset(a, 0, sizeof(*a));

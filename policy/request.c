@@ -14,6 +14,7 @@
 #include <gnutls/x509-ext.h>
 
 #include "common/error.h"
+#include "common/utf8.h"
 #include "policy/dn_int.h"
 #include "policy/mspki.h"
 #include "policy/request.h"
@@ -85,7 +86,7 @@ static int
 san_text(struct policy_san *s, const unsigned char *v, size_t len)
 {
 	if (len >= sizeof(s->value) || memchr(v, 0, len) != NULL ||
-	    !dn_utf8_valid(v, len))
+	    !utf8_valid(v, len))
 		return -1;
 	memcpy(s->value, v, len);
 	s->value[len] = '\0';

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "common/error.h"
+#include "common/value.h"
 #include "templates/template.h"
 #include "templates/template_keys.h"
 #include "templates/template_names.h"
@@ -255,7 +256,7 @@ list_value(struct tmpl_pctx *c, enum tmpl_key k, const char *key, char *v,
 static void
 bool_value(struct tmpl_pctx *c, const char *key, const char *v, bool *out)
 {
-	if (tmpl_bool_parse(v, out) != 0)
+	if (value_bool_parse(v, out) != CA_OK)
 		bad(c, key, "yes or no", v);
 }
 
@@ -264,15 +265,11 @@ static void
 period_value(struct tmpl_pctx *c, const char *key, const char *v, int64_t lo,
     int64_t *out)
 {
-	int r = tmpl_period_parse(v, out);
-
-	if (r == 2)
-		bad(c, key, "a unit other than the ambiguous \"m\" "
-		    "(write min or months)", v);
-	else if (r != 0 || *out < lo)
+	/* common/value.h's grammar, as entcad.conf: "m" is minutes. */
+	if (value_duration_parse(v, TMPL_PERIOD_MAX, out) != CA_OK || *out < lo)
 		bad(c, key, lo > 0 ? "a period of at least 1h such as 1y, "
-		    "6months, 2w, 5d (units s, min, h, d, w, months, y)" :
-		    "a period such as 6w, 5d or 0d (units s, min, h, d, w, "
+		    "6months, 2w, 5d (units s, m, h, d, w, months, y)" :
+		    "a period such as 6w, 5d or 0d (units s, m, h, d, w, "
 		    "months, y)", v);
 }
 
@@ -424,7 +421,7 @@ tmpl_key_set(struct tmpl_pctx *c, const char *name, char *v)
 
 		if (strcasecmp(v, "unlimited") == 0 || strcmp(v, "-1") == 0)
 			t->path_len = -1;
-		else if (tmpl_u32_parse(v, 0, PATH_LEN_MAX, &n) == 0)
+		else if (tmpl_u32_parse(v, 0, PATH_LEN_MAX, &n) == CA_OK)
 			t->path_len = (int)n;
 		else
 			bad(c, key, "unlimited or 0..255", v);
