@@ -25,3 +25,9 @@ TESTS += tests/unit/common/test_value
 tests_unit_common_test_value_SOURCES = tests/unit/common/test_value.c
 tests_unit_common_test_value_CFLAGS = $(TEST_CFLAGS)
 tests_unit_common_test_value_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/unit/common/test_base64
+TESTS += tests/unit/common/test_base64
+tests_unit_common_test_base64_SOURCES = tests/unit/common/test_base64.c
+tests_unit_common_test_base64_CFLAGS = $(TEST_CFLAGS)
+tests_unit_common_test_base64_LDADD = $(TEST_LDADD)
