@@ -27,7 +27,7 @@ dn_printable(const unsigned char *s, size_t len)
 	return true;
 }
 
-/* Append code point cp as UTF-8; -1 when it does not fit or is invalid. */
+/* Append code point cp as UTF-8; CA_EPARSE when it does not fit or is invalid. */
 static int
 put_utf8(unsigned char *out, size_t cap, size_t *o, unsigned long cp)
 {
@@ -35,7 +35,7 @@ put_utf8(unsigned char *out, size_t cap, size_t *o, unsigned long cp)
 	size_t n;
 
 	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return -1;
+		return CA_EPARSE;
 	if (cp < 0x80) {
 		b[0] = (unsigned char)cp;
 		n = 1;
@@ -56,13 +56,13 @@ put_utf8(unsigned char *out, size_t cap, size_t *o, unsigned long cp)
 		n = 4;
 	}
 	if (n > cap - *o)
-		return -1;
+		return CA_EPARSE;
 	memcpy(out + *o, b, n);
 	*o += n;
-	return 0;
+	return CA_OK;
 }
 
-/* Convert a string-typed value to UTF-8; -1 if not text we can convert. */
+/* Convert a string-typed value to UTF-8; CA_EPARSE if not text we convert. */
 static int
 value_to_utf8(const struct der_tlv *t, struct dn_ava *a)
 {
@@ -77,50 +77,50 @@ value_to_utf8(const struct der_tlv *t, struct dn_ava *a)
 	case DER_NUMERICSTRING:
 		if (t->len > sizeof(a->value) ||
 		    !utf8_valid(t->val, t->len))
-			return -1;
+			return CA_EPARSE;
 		memcpy(a->value, t->val, t->len);
 		a->len = t->len;
-		return 0;
+		return CA_OK;
 	case DER_TELETEXSTRING:		/* read as Latin-1, as most tools do */
 		for (i = 0; i < t->len; i++)
 			if (put_utf8(a->value, sizeof(a->value), &o,
 			    t->val[i]) != 0)
-				return -1;
+				return CA_EPARSE;
 		break;
 	case DER_BMPSTRING:		/* UTF-16BE, surrogate pairs allowed */
 		if (t->len % 2 != 0)
-			return -1;
+			return CA_EPARSE;
 		for (i = 0; i < t->len; i += 2) {
 			cp = (unsigned long)t->val[i] << 8 | t->val[i + 1];
 			if (cp >= 0xd800 && cp <= 0xdbff && i + 3 < t->len) {
 				lo = (unsigned long)t->val[i + 2] << 8 |
 				    t->val[i + 3];
 				if (lo < 0xdc00 || lo > 0xdfff)
-					return -1;
+					return CA_EPARSE;
 				cp = 0x10000 + ((cp - 0xd800) << 10) +
 				    (lo - 0xdc00);
 				i += 2;
 			}
 			if (put_utf8(a->value, sizeof(a->value), &o, cp) != 0)
-				return -1;
+				return CA_EPARSE;
 		}
 		break;
 	case DER_UNIVERSALSTRING:	/* UCS-4BE */
 		if (t->len % 4 != 0)
-			return -1;
+			return CA_EPARSE;
 		for (i = 0; i < t->len; i += 4) {
 			cp = (unsigned long)t->val[i] << 24 |
 			    (unsigned long)t->val[i + 1] << 16 |
 			    (unsigned long)t->val[i + 2] << 8 | t->val[i + 3];
 			if (put_utf8(a->value, sizeof(a->value), &o, cp) != 0)
-				return -1;
+				return CA_EPARSE;
 		}
 		break;
 	default:
-		return -1;
+		return CA_EPARSE;
 	}
 	a->len = o;
-	return 0;
+	return CA_OK;
 }
 
 /* Name ::= SEQUENCE OF SET OF SEQUENCE { type OID, value ANY }. */

@@ -124,3 +124,54 @@ out:
 	asn1_delete_structure(&n);
 	return rc;
 }
+
+/* A non-negative INTEGER of at most 32 bits; absent reads as 0. */
+static int
+mspki_read_u32(asn1_node n, const char *name, uint32_t *v)
+{
+	unsigned char b[8];
+	int l = (int)sizeof(b), rc;
+
+	*v = 0;
+	rc = asn1_read_value(n, name, b, &l);
+	if (rc == ASN1_ELEMENT_NOT_FOUND || rc == ASN1_VALUE_NOT_FOUND)
+		return CA_OK;
+	/* Two's complement: a set top bit is negative; 5 octets need a 0 lead. */
+	if (rc != ASN1_SUCCESS || l <= 0 || l > 5 || (b[0] & 0x80) ||
+	    (l == 5 && b[0] != 0))
+		return CA_EPARSE;
+	for (int k = 0; k < l; k++)
+		*v = *v << 8 | b[k];
+	return CA_OK;
+}
+
+/* Decode, then read the three fields; nothing is written on failure. */
+int
+mspki_template_parse(const unsigned char *der, size_t len, char *oid,
+    size_t oidlen, uint32_t *major, uint32_t *minor)
+{
+	char id[128];
+	uint32_t ma, mi;
+	asn1_node n;
+	int l = (int)sizeof(id), rc = CA_EPARSE, dlen;
+
+	if (len == 0 || len > MSPKI_DER_MAX)
+		return CA_EPARSE;
+	if ((n = mspki_new("MS-PKI.CertificateTemplate")) == NULL)
+		return CA_ENOMEM;
+	dlen = (int)len;
+	if (asn1_der_decoding2(&n, der, &dlen, ASN1_DECODE_FLAG_STRICT_DER,
+	    NULL) != ASN1_SUCCESS || dlen != (int)len ||
+	    asn1_read_value(n, "templateID", id, &l) != ASN1_SUCCESS ||
+	    (size_t)l >= oidlen || strlen(id) >= oidlen ||
+	    mspki_read_u32(n, "templateMajorVersion", &ma) != CA_OK ||
+	    mspki_read_u32(n, "templateMinorVersion", &mi) != CA_OK)
+		goto out;
+	memcpy(oid, id, strlen(id) + 1);
+	*major = ma;
+	*minor = mi;
+	rc = CA_OK;
+out:
+	asn1_delete_structure(&n);
+	return rc;
+}

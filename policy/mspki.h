@@ -12,6 +12,7 @@
 #define ENTCA_POLICY_MSPKI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libtasn1.h>
 
@@ -53,5 +54,15 @@ int mspki_sid_encode(const char *sid, unsigned char *out, size_t cap,
  */
 int mspki_sid_parse(const unsigned char *der, size_t len, char *sid,
     size_t sidlen);
+
+/*
+ * Read a CertificateTemplate (1.3.6.1.4.1.311.21.7: templateID, optional
+ * major and minor versions, MS-WCCE 2.2.2.7.7.2) with the definition
+ * ca/issue/msext.c encodes with: strict DER, versions 0..0xffffffff
+ * (absent ones read as 0). oid gets the dotted templateID. Returns CA_OK,
+ * CA_EPARSE, CA_ENOMEM.
+ */
+int mspki_template_parse(const unsigned char *der, size_t len, char *oid,
+    size_t oidlen, uint32_t *major, uint32_t *minor);
 
 #endif

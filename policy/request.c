@@ -87,10 +87,10 @@ san_text(struct policy_san *s, const unsigned char *v, size_t len)
 {
 	if (len >= sizeof(s->value) || memchr(v, 0, len) != NULL ||
 	    !utf8_valid(v, len))
-		return -1;
+		return CA_EPARSE;
 	memcpy(s->value, v, len);
 	s->value[len] = '\0';
-	return 0;
+	return CA_OK;
 }
 
 /* SANs of the request's 2.5.29.17 extension. */
@@ -241,30 +241,10 @@ out:
 }
 
 /*
- * A non-negative INTEGER of at most 32 bits at p into *v; *used is the TLV's
- * length so the caller can step past it.
- */
-static int
-read_uint(const unsigned char *p, size_t len, uint32_t *v, size_t *used)
-{
-	struct der_tlv t;
-
-	if (len == 0 || der_read(p, len, &t) != 0 || t.tag != DER_INTEGER ||
-	    t.len == 0 || t.len > 5 || (t.val[0] & 0x80) ||
-	    (t.len == 5 && t.val[0] != 0))
-		return -1;
-	*v = 0;
-	for (size_t k = 0; k < t.len; k++)
-		*v = *v << 8 | t.val[k];
-	*used = t.rawlen;
-	return 0;
-}
-
-/*
  * The template extension's value: CertificateTemplateOID ::= SEQUENCE {
  * templateID OID, templateMajorVersion INTEGER OPTIONAL,
- * templateMinorVersion INTEGER OPTIONAL } (MS-WCCE 2.2.2.7.7.2). Every
- * cursor is local to this one value, and r is written only once the whole
+ * templateMinorVersion INTEGER OPTIONAL } (MS-WCCE 2.2.2.7.7.2), read by
+ * the one codec of ms-pki.asn (mspki.h). r is written only once the whole
  * value has parsed: a pointer kept from an earlier extension's value (freed
  * by then) was a use-after-free.
  */
@@ -273,34 +253,15 @@ parse_tmpl_v2(const unsigned char *p, size_t len, struct policy_request *r)
 {
 	char oid[TMPL_OID_MAX];
 	uint32_t major = 0, minor = 0;
-	struct der_tlv seq, id;
-	const unsigned char *q;
-	size_t left, used;
+	int rc;
 
-	if (der_read(p, len, &seq) != 0 || seq.tag != DER_SEQUENCE ||
-	    seq.rawlen != len || der_read(seq.val, seq.len, &id) != 0 ||
-	    id.tag != DER_OID ||
-	    der_oid_text(id.val, id.len, oid, sizeof(oid)) != 0)
-		return -1;
-	q = seq.val + id.rawlen;
-	left = seq.len - id.rawlen;
-	if (left > 0) {
-		if (read_uint(q, left, &major, &used) != 0)
-			return -1;
-		q += used;
-		left -= used;
-	}
-	if (left > 0) {
-		if (read_uint(q, left, &minor, &used) != 0)
-			return -1;
-		left -= used;
-	}
-	if (left != 0)
-		return -1;
+	rc = mspki_template_parse(p, len, oid, sizeof(oid), &major, &minor);
+	if (rc != CA_OK)
+		return rc;
 	snprintf(r->template_oid, sizeof(r->template_oid), "%s", oid);
 	r->template_major = major;
 	r->template_minor = minor;
-	return 0;
+	return CA_OK;
 }
 
 /* The v1 template extension: a bare BMPString as AD CS writes it. */

@@ -97,6 +97,38 @@ test_template(void **state)
 	assert_string_equal(hex(), "1e080043006100660" "0e9");
 }
 
+/* The one ms-pki.asn codec reads back what msext_template writes. */
+static void
+test_template_parse_roundtrip(void **state)
+{
+	/* SEQUENCE { OID 1.2.3, INTEGER -1 }: a negative version. */
+	static const unsigned char negative[] = { 0x30, 0x07, 0x06, 0x02, 0x2a,
+	    0x03, 0x02, 0x01, 0xff };
+	char oid[128];
+	uint32_t major = 9, minor = 9;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(msext_template("1.3.6.1.4.1.311.21.8.1.2", 100,
+	    0xffffffffu, out, sizeof(out), &len), CA_OK);
+	assert_int_equal(mspki_template_parse(out, len, oid, sizeof(oid),
+	    &major, &minor), CA_OK);
+	assert_string_equal(oid, "1.3.6.1.4.1.311.21.8.1.2");
+	assert_int_equal(major, 100);
+	assert_int_equal(minor, 0xffffffffu);
+	/* A trailing byte, a short buffer, a small oid buffer: refused. */
+	n = len;
+	out[n] = 0;
+	assert_int_equal(mspki_template_parse(out, n + 1, oid, sizeof(oid),
+	    &major, &minor), CA_EPARSE);
+	assert_int_equal(mspki_template_parse(out, n - 1, oid, sizeof(oid),
+	    &major, &minor), CA_EPARSE);
+	assert_int_equal(mspki_template_parse(out, n, oid, 8, &major, &minor),
+	    CA_EPARSE);
+	assert_int_equal(mspki_template_parse(negative, sizeof(negative), oid,
+	    sizeof(oid), &major, &minor), CA_EPARSE);
+}
+
 static void
 test_app_policies_and_upn(void **state)
 {
@@ -120,6 +152,7 @@ main(void)
 		cmocka_unit_test(test_sid_vectors),
 		cmocka_unit_test(test_sid_parse),
 		cmocka_unit_test(test_template),
+		cmocka_unit_test(test_template_parse_roundtrip),
 		cmocka_unit_test(test_app_policies_and_upn),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
