@@ -598,3 +598,18 @@ dn_check_values(const struct dn *dn, char *why, size_t whylen)
 			return rc;
 	return CA_OK;
 }
+
+/* PrintableString: A-Z a-z 0-9 space ' ( ) + , - . / : = ? */
+bool
+dn_printable(const unsigned char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9'))
+			continue;
+		if (c == 0 || strchr(" '()+,-./:=?", c) == NULL)
+			return false;
+	}
+	return true;
+}

@@ -12,21 +12,6 @@
 #include "policy/dn.h"
 #include "policy/dn_int.h"
 
-/* PrintableString: A-Z a-z 0-9 space ' ( ) + , - . / : = ? */
-bool
-dn_printable(const unsigned char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = s[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9'))
-			continue;
-		if (c == 0 || strchr(" '()+,-./:=?", c) == NULL)
-			return false;
-	}
-	return true;
-}
-
 /* Append code point cp as UTF-8; CA_EPARSE when it does not fit or is invalid. */
 static int
 put_utf8(unsigned char *out, size_t cap, size_t *o, unsigned long cp)

@@ -4,7 +4,7 @@ libentca_policy_a_SOURCES = policy/principal.c policy/principal.h \
 	policy/dn.c policy/dn_der.c policy/dn.h \
 	policy/dn_int.h policy/rights.c policy/rights.h \
 	policy/request.c policy/request.h policy/decide.c policy/decide.h \
-	policy/decide_int.h policy/profile.c policy/names.c \
+	policy/decide_int.h policy/decision.c policy/profile.c policy/names.c \
 	policy/mspki.c policy/mspki.h
 
 # policy/ms-pki.asn is compiled by asn1Parser into policy/ms-pki.asn.h (a C

@@ -5,6 +5,7 @@
  * bounds). Messages say the key and what was expected. Per-parse state
  * only; any thread.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -597,4 +598,26 @@ tmpl_finish(struct tmpl_pctx *c)
 		return c->rc;
 	}
 	return c->rc;
+}
+
+/* Record the first error only, prefixed with file and line. */
+void
+tmpl_perr(struct tmpl_pctx *c, const char *fmt, ...)
+{
+	char msg[CA_WHY_MAX];
+	va_list ap;
+
+	if (c->err_line != 0 || c->rc != CA_OK)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->err_line = c->line != 0 ? c->line : 1;
+	c->rc = CA_EPARSE;
+	if (c->line != 0)
+		ca_why(c->why, c->whylen, CA_EPARSE, "template %s line %u: %s",
+		    c->file, c->line, msg);
+	else
+		ca_why(c->why, c->whylen, CA_EPARSE, "template %s: %s",
+		    c->file, msg);
 }

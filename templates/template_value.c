@@ -10,6 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+
 #include "common/error.h"
 #include "common/utf8.h"
 #include "templates/template.h"
@@ -200,4 +203,38 @@ template_parse_ace(const char *value, bool deny,
 		return ca_why(why, whylen, CA_EPARSE,
 		    "expected rights after ':' for %s", principal);
 	return CA_OK;
+}
+
+/* Schema version AD CS gives a template for its CA compatibility. */
+uint32_t
+tmpl_schema_for_compat(enum tmpl_compat ca)
+{
+	if (ca >= TMPL_COMPAT_2012)
+		return 4;
+	if (ca >= TMPL_COMPAT_2008)
+		return 3;
+	return 2;
+}
+
+/* TMPL_OID_ARC.<a>.<b> from SHA-256("entca-template:" || name). */
+int
+tmpl_oid_derive(const char *name, char *oid, size_t len)
+{
+	char in[TMPL_NAME_MAX + 32];
+	unsigned char d[32];
+	unsigned long a, b;
+	int n;
+
+	n = snprintf(in, sizeof(in), "entca-template:%s", name);
+	if (n < 0 || (size_t)n >= sizeof(in))
+		return CA_EINVAL;
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, in, (size_t)n, d) < 0)
+		return CA_ECRYPTO;
+	/* a starts at 1000 so derived OIDs never meet the built-ins' .1.<n>. */
+	a = 1000 + (((unsigned long)d[0] << 24 | (unsigned long)d[1] << 16 |
+	    (unsigned long)d[2] << 8 | d[3]) & 0x3fffffffUL);
+	b = ((unsigned long)d[4] << 24 | (unsigned long)d[5] << 16 |
+	    (unsigned long)d[6] << 8 | d[7]) & 0x3fffffffUL;
+	n = snprintf(oid, len, "%s.%lu.%lu", TMPL_OID_ARC, a, b);
+	return (n < 0 || (size_t)n >= len) ? CA_EINVAL : CA_OK;
 }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "templates/template.h"
+
 #define TMPL_SECONDS_DAY	86400LL
 #define TMPL_SECONDS_WEEK	(7 * TMPL_SECONDS_DAY)
 #define TMPL_SECONDS_MONTH	(30 * TMPL_SECONDS_DAY)	/* "months": 30 days */
@@ -39,5 +41,11 @@ bool tmpl_name_valid(const char *s);
 
 /* True when s has no control characters (display names, principals). */
 bool tmpl_text_valid(const char *s);
+
+/* Schema version AD CS gives a template with this CA compatibility. */
+uint32_t tmpl_schema_for_compat(enum tmpl_compat ca);
+
+/* Derive the default template OID from name (see TMPL_OID_ARC). */
+int tmpl_oid_derive(const char *name, char *oid, size_t len);
 
 #endif
