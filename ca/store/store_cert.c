@@ -95,7 +95,7 @@ cert_decode(struct store_txn *t, const MDB_val *v, struct store_cert *c,
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	if ((rc = store_dec_init(&d, t, v, STORE_REC_CERT, "certificate")))
+	if ((rc = store_t_dec_init(t, &d, v, STORE_REC_CERT, "certificate")))
 		return rc;
 	store_dec_fixed(&d, c->serial, sizeof(c->serial), &c->serial_len);
 	if (dup)
@@ -119,7 +119,7 @@ cert_decode(struct store_txn *t, const MDB_val *v, struct store_cert *c,
 	c->request_id = store_dec_u64(&d);
 	if (!d.err && c->status >= STORE_CERT_COUNT)
 		d.err = CA_EDB;
-	if ((rc = store_dec_end(&d, t, "certificate")) != CA_OK) {
+	if ((rc = store_t_dec_end(t, &d, "certificate")) != CA_OK) {
 		if (dup)
 			free(c->der);
 		memset(c, 0, sizeof(*c));

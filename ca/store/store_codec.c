@@ -3,7 +3,8 @@
  * followed by fields: fixed big-endian integers and length-prefixed (u32
  * big-endian) byte strings. Decoding checks every length against the
  * field's named bound and the record's end, so a damaged value becomes a
- * CA_EDB sentence instead of an overread. No state; any thread.
+ * CA_EDB code instead of an overread. No transactions, no I/O, no state
+ * (store_txn.c words the sentences); any thread.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -148,30 +149,25 @@ store_enc_free(struct store_enc *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* Check the version byte of value v (record kind what) against max. */
+/*
+ * Check the version byte of value v against max: CA_EDB when the record is
+ * empty or has version 0 (damaged), CA_EVERSION when it is newer than
+ * max. store_t_dec_init (store_txn.c) words the sentence.
+ */
 int
-store_dec_init(struct store_dec *d, struct store_txn *t, const MDB_val *v,
-    unsigned max, const char *what)
+store_dec_init(struct store_dec *d, const MDB_val *v, unsigned max)
 {
-	unsigned ver;
-
 	memset(d, 0, sizeof(*d));
 	d->p = v->mv_data;
 	d->len = v->mv_size;
 	if (d->len < 1)
-		return store_txn_fail(t, CA_EDB,
-		    "store %s: %s record is empty", t->s->path, what);
-	ver = d->p[0];
-	d->version = ver;
+		return CA_EDB;
+	d->version = d->p[0];
 	d->off = 1;
-	if (ver == 0)
-		return store_txn_fail(t, CA_EDB,
-		    "store %s: %s record has format version 0 (damaged)",
-		    t->s->path, what);
-	if (ver > max)
-		return store_txn_fail(t, CA_EVERSION,
-		    "store %s: %s record version %u is newer than this entca "
-		    "(%u); upgrade entca", t->s->path, what, ver, max);
+	if (d->version == 0)
+		return CA_EDB;
+	if (d->version > max)
+		return CA_EVERSION;
 	return CA_OK;
 }
 
@@ -295,16 +291,13 @@ store_dec_dup(struct store_dec *d, size_t max, size_t *len)
 	return c;
 }
 
-/* Finish: every byte used and no error. */
+/* Finish: every byte used and no error (CA_ENOMEM, CA_EDB otherwise). */
 int
-store_dec_end(struct store_dec *d, struct store_txn *t, const char *what)
+store_dec_end(const struct store_dec *d)
 {
 	if (d->err == CA_ENOMEM)
-		return store_txn_fail(t, CA_ENOMEM,
-		    "store %s: out of memory reading %s", t->s->path, what);
+		return CA_ENOMEM;
 	if (d->err || d->off != d->len)
-		return store_txn_fail(t, CA_EDB,
-		    "store %s: %s record is damaged (bad length at byte %zu)",
-		    t->s->path, what, d->off);
+		return CA_EDB;
 	return CA_OK;
 }

@@ -95,10 +95,10 @@ store_meta_get(struct store_txn *t, const char *name, void *buf,
 		    t->s->path, name);
 	if (rc != CA_OK)
 		return rc;
-	if ((rc = store_dec_init(&d, t, &v, STORE_REC_META, "meta")) != CA_OK)
+	if ((rc = store_t_dec_init(t, &d, &v, STORE_REC_META, "meta")) != CA_OK)
 		return rc;
 	p = store_dec_view(&d, STORE_META_VALUE_MAX, &n);
-	if ((rc = store_dec_end(&d, t, "meta")) != CA_OK)
+	if ((rc = store_t_dec_end(t, &d, "meta")) != CA_OK)
 		return rc;
 	if (n > bufsize)
 		return store_txn_fail(t, CA_ETOOBIG, "store %s: meta %s: %zu "
@@ -253,7 +253,7 @@ template_decode(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 		return store_txn_fail(t, CA_EDB, "store %s: template key of "
 		    "%zu bytes", t->s->path, k->mv_size);
 	memcpy(tp->name, k->mv_data, k->mv_size);
-	if ((rc = store_dec_init(&d, t, v, STORE_REC_TEMPLATE, "template")))
+	if ((rc = store_t_dec_init(t, &d, v, STORE_REC_TEMPLATE, "template")))
 		return rc;
 	if (dup)
 		tp->blob = store_dec_dup(&d, STORE_TEMPLATE_BLOB_MAX,
@@ -264,7 +264,7 @@ template_decode(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 	store_dec_fixed(&d, tp->hash, sizeof(tp->hash), &hlen);
 	if (hlen != STORE_HASH_LEN && !d.err)
 		d.err = CA_EDB;
-	if ((rc = store_dec_end(&d, t, "template")) != CA_OK) {
+	if ((rc = store_t_dec_end(t, &d, "template")) != CA_OK) {
 		if (dup)
 			free(tp->blob);
 		memset(tp, 0, sizeof(*tp));
@@ -413,10 +413,10 @@ audit_emit(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 	if (k->mv_size != 8)
 		return store_txn_fail(t, CA_EDB, "store %s: audit key of %zu "
 		    "bytes", t->s->path, k->mv_size);
-	if ((rc = store_dec_init(&d, t, v, STORE_REC_AUDIT, "audit")))
+	if ((rc = store_t_dec_init(t, &d, v, STORE_REC_AUDIT, "audit")))
 		return rc;
 	p = store_dec_view(&d, STORE_AUDIT_MAX, &n);
-	if ((rc = store_dec_end(&d, t, "audit")) != CA_OK)
+	if ((rc = store_t_dec_end(t, &d, "audit")) != CA_OK)
 		return rc;
 	memcpy(buf, p, n);
 	buf[n] = '\0';

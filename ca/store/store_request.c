@@ -102,7 +102,7 @@ request_decode(struct store_txn *t, const MDB_val *v,
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if ((rc = store_dec_init(&d, t, v, STORE_REC_REQUEST, "request")))
+	if ((rc = store_t_dec_init(t, &d, v, STORE_REC_REQUEST, "request")))
 		return rc;
 	r->id = store_dec_u64(&d);
 	r->submitted_at = store_dec_i64(&d);
@@ -121,7 +121,7 @@ request_decode(struct store_txn *t, const MDB_val *v,
 	store_dec_str(&d, r->target, sizeof(r->target));
 	if (!d.err && r->status >= STORE_REQ_COUNT)
 		d.err = CA_EDB;
-	if ((rc = store_dec_end(&d, t, "request")) != CA_OK) {
+	if ((rc = store_t_dec_end(t, &d, "request")) != CA_OK) {
 		if (dup)
 			free(r->csr);
 		memset(r, 0, sizeof(*r));
