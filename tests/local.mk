@@ -114,3 +114,9 @@ EXTRA_DIST += tests/integration/ops_cli.sh tests/integration/man_pages.sh \
 # Issue 14: /metrics moves with traffic; one log line per request.
 TESTS += tests/integration/metrics.sh
 EXTRA_DIST += tests/integration/metrics.sh
+
+# The layering: no sibling call-backs (nm on the built objects), http/ and
+# store/ on common/ only, only the router includes est/ and api/, and the
+# folder arrows.
+TESTS += tests/layering.sh
+EXTRA_DIST += tests/layering.sh

@@ -273,3 +273,11 @@ daemon_handle_plain(struct http_request *req, void *arg)
 	else
 		route_public(d, req);
 }
+
+/* The tool's way in: the same API code paths, without HTTP. */
+int
+daemon_handle_local(struct daemon *d, const char *who, const char *rest,
+    const char *json_body, char **out)
+{
+	return api_local(d, who, rest, json_body, out);
+}
