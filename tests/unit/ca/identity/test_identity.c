@@ -19,6 +19,7 @@
 #include "common/error.h"
 #include "ca/identity/identity.h"
 #include "ca/signer/keyfile.h"
+#include "tests/unit/test_tmpdir.h"
 
 static char tmpdir[64];
 
@@ -389,11 +390,8 @@ group_setup(void **state)
 static int
 group_teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return t_tmpdir_remove(tmpdir) == CA_OK ? 0 : -1;
 }
 
 int

@@ -24,6 +24,7 @@
 #include "ca/identity/identity.h"
 #include "ca/signer/signer.h"
 #include "tests/unit/ca/signer/test_signer_issue.h"
+#include "tests/unit/test_tmpdir.h"
 
 /* Signatures per thread in the concurrency test. */
 #define THREAD_SIGNS 50
@@ -573,11 +574,8 @@ group_setup(void **state)
 static int
 group_teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return t_tmpdir_remove(tmpdir) == CA_OK ? 0 : -1;
 }
 
 int
