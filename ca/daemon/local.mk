@@ -46,3 +46,12 @@ TESTS += tests/unit/ca/daemon/test_health
 tests_unit_ca_daemon_test_health_SOURCES = tests/unit/ca/daemon/test_health.c
 tests_unit_ca_daemon_test_health_CFLAGS = $(TEST_CFLAGS)
 tests_unit_ca_daemon_test_health_LDADD = $(TEST_LDADD)
+
+# The EST and API pipeline in one process (daemon_handle, job layer, real
+# store, real slapd, real signer), driven by tests/integration/pipeline.sh.
+check_PROGRAMS += tests/unit/ca/daemon/test_pipeline
+tests_unit_ca_daemon_test_pipeline_SOURCES = tests/unit/ca/daemon/test_pipeline.c
+tests_unit_ca_daemon_test_pipeline_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ca_daemon_test_pipeline_LDADD = $(TEST_LDADD)
+TESTS += tests/integration/pipeline.sh
+EXTRA_DIST += tests/integration/pipeline.sh
