@@ -180,6 +180,13 @@ int store_t_dec_init(struct store_txn *t, struct store_dec *d,
 int store_t_dec_end(struct store_txn *t, const struct store_dec *d,
     const char *what);
 
+/*
+ * store_txn.c: put an encoded record (e is freed; an encoder failure
+ * sticks on w like a put failure, "store P: WHAT: cannot encode").
+ */
+int store_w_put_enc(struct store_wtxn *w, enum store_db db, const void *k,
+    size_t klen, struct store_enc *e, unsigned flags, const char *what);
+
 /* store_txn.c: put/get on the chain's txn with translation (sticky on w). */
 int store_w_put(struct store_wtxn *w, enum store_db db, const void *k,
     size_t klen, const void *v, size_t vlen, unsigned flags,

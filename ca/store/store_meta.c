@@ -39,13 +39,8 @@ store_w_meta_put_raw(struct store_wtxn *w, const char *name,
 		    STORE_META_VALUE_MAX);
 	store_enc_init(&e, STORE_REC_META);
 	store_enc_bytes(&e, val, len);
-	if (e.err)
-		rc = store_w_fail(w, e.err, "store %s: meta %s: cannot encode",
-		    w->t.s->path, name);
-	else
-		rc = store_w_put(w, STORE_DB_META, name, strlen(name), e.p,
-		    e.len, 0, "put meta");
-	store_enc_free(&e);
+	rc = store_w_put_enc(w, STORE_DB_META, name, strlen(name),
+	    &e, 0, "put meta");
 	return rc;
 }
 
@@ -206,13 +201,8 @@ store_w_put_template(struct store_wtxn *w, const char *name,
 	store_enc_init(&e, STORE_REC_TEMPLATE);
 	store_enc_bytes(&e, blob, len);
 	store_enc_bytes(&e, hash, STORE_HASH_LEN);
-	if (e.err)
-		rc = store_w_fail(w, e.err, "store %s: template %s: cannot "
-		    "encode", w->t.s->path, name);
-	else
-		rc = store_w_put(w, STORE_DB_TEMPLATES, name, strlen(name),
-		    e.p, e.len, 0, "put template");
-	store_enc_free(&e);
+	rc = store_w_put_enc(w, STORE_DB_TEMPLATES, name, strlen(name),
+	    &e, 0, "put template");
 	return rc;
 }
 
@@ -388,13 +378,8 @@ store_w_audit(struct store_wtxn *w, const char *json, uint64_t *seq)
 	store_be64(key, n);
 	store_enc_init(&e, STORE_REC_AUDIT);
 	store_enc_bytes(&e, json, len);
-	if (e.err)
-		rc = store_w_fail(w, e.err, "store %s: audit: cannot encode",
-		    w->t.s->path);
-	else
-		rc = store_w_put(w, STORE_DB_AUDIT, key, sizeof(key), e.p,
-		    e.len, MDB_APPEND, "put audit");
-	store_enc_free(&e);
+	rc = store_w_put_enc(w, STORE_DB_AUDIT, key, sizeof(key),
+	    &e, MDB_APPEND, "put audit");
 	if (rc == CA_OK && seq != NULL)
 		*seq = n;
 	return rc;

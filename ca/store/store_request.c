@@ -164,13 +164,8 @@ store_w_put_request(struct store_wtxn *w, const struct store_request *r)
 	store_enc_bytes(&e, r->csr, r->csr_len);
 	store_enc_str(&e, r->subject_sid);
 	store_enc_str(&e, r->target);
-	if (e.err)
-		rc = store_w_fail(w, e.err, "store %s: request %llu: cannot "
-		    "encode", w->t.s->path, (unsigned long long)r->id);
-	else
-		rc = store_w_put(w, STORE_DB_REQUESTS, key, sizeof(key), e.p,
-		    e.len, 0, "put request");
-	store_enc_free(&e);
+	rc = store_w_put_enc(w, STORE_DB_REQUESTS, key, sizeof(key),
+	    &e, 0, "put request");
 	if (rc == CA_OK && was_pending != (r->status == STORE_REQ_PENDING))
 		rc = store_w_counter_add(w, STORE_META_PENDING,
 		    was_pending ? -1 : 1);

@@ -242,3 +242,19 @@ store_t_dec_end(struct store_txn *t, const struct store_dec *d,
 		    t->s->path, what, d->off);
 	return CA_OK;
 }
+
+/* Put an encoded record on the chain; an encoder failure sticks too. */
+int
+store_w_put_enc(struct store_wtxn *w, enum store_db db, const void *k,
+    size_t klen, struct store_enc *e, unsigned flags, const char *what)
+{
+	int rc;
+
+	if (e->err)
+		rc = store_w_fail(w, e->err, "store %s: %s: cannot encode",
+		    w->t.s->path, what);
+	else
+		rc = store_w_put(w, db, k, klen, e->p, e->len, flags, what);
+	store_enc_free(e);
+	return rc;
+}

@@ -21,7 +21,7 @@
 #include "ca/signer/keyfile.h"
 #include "tests/unit/test_tmpdir.h"
 
-static char tmpdir[64];
+static char tmpdir[256];
 
 /* Fill default options for a CA in tmpdir/name. */
 static void
@@ -382,8 +382,7 @@ static int
 group_setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/entca-identity.XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return t_tmpdir_make(tmpdir, sizeof(tmpdir), "entca-identity") == CA_OK ? 0 : -1;
 }
 
 /* Remove the temporary folder. */

@@ -30,7 +30,7 @@
 #define THREAD_SIGNS 50
 #define THREADS 4
 
-static char tmpdir[64];
+static char tmpdir[256];
 
 /* Make a CA of type t in tmpdir/name; password encrypts its key file. */
 static void
@@ -566,8 +566,7 @@ static int
 group_setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/entca-signer.XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return t_tmpdir_make(tmpdir, sizeof(tmpdir), "entca-signer") == CA_OK ? 0 : -1;
 }
 
 /* Remove the temporary folder. */
