@@ -46,7 +46,7 @@ store_rd_time(const unsigned char *p)
 	return (int64_t)(store_rd64(p) ^ UINT64_C(0x8000000000000000));
 }
 
-/* Make room for n more bytes, doubling; a failure sticks. */
+/* Make room for n more bytes, doubling; a failure sticks (e->err). */
 static int
 enc_grow(struct store_enc *e, size_t n)
 {
@@ -54,23 +54,23 @@ enc_grow(struct store_enc *e, size_t n)
 	unsigned char *np;
 
 	if (e->err)
-		return -1;
+		return e->err;
 	if (n > SIZE_MAX / 2 - e->len) {
 		e->err = CA_ETOOBIG;
-		return -1;
+		return e->err;
 	}
 	if (e->len + n <= e->cap)
-		return 0;
+		return CA_OK;
 	cap = e->cap ? e->cap : 256;
 	while (cap < e->len + n)
 		cap *= 2;
 	if ((np = realloc(e->p, cap)) == NULL) {
 		e->err = CA_ENOMEM;
-		return -1;
+		return e->err;
 	}
 	e->p = np;
 	e->cap = cap;
-	return 0;
+	return CA_OK;
 }
 
 /* Start a record with its version byte. */
@@ -85,7 +85,7 @@ store_enc_init(struct store_enc *e, unsigned char version)
 void
 store_enc_u8(struct store_enc *e, unsigned v)
 {
-	if (enc_grow(e, 1) == 0)
+	if (enc_grow(e, 1) == CA_OK)
 		e->p[e->len++] = v & 0xff;
 }
 
@@ -93,7 +93,7 @@ store_enc_u8(struct store_enc *e, unsigned v)
 void
 store_enc_u32(struct store_enc *e, uint32_t v)
 {
-	if (enc_grow(e, 4) == 0) {
+	if (enc_grow(e, 4) == CA_OK) {
 		e->p[e->len++] = v >> 24;
 		e->p[e->len++] = (v >> 16) & 0xff;
 		e->p[e->len++] = (v >> 8) & 0xff;
@@ -105,7 +105,7 @@ store_enc_u32(struct store_enc *e, uint32_t v)
 void
 store_enc_u64(struct store_enc *e, uint64_t v)
 {
-	if (enc_grow(e, 8) == 0) {
+	if (enc_grow(e, 8) == CA_OK) {
 		store_be64(e->p + e->len, v);
 		e->len += 8;
 	}
@@ -128,7 +128,7 @@ store_enc_bytes(struct store_enc *e, const void *p, size_t len)
 		return;
 	}
 	store_enc_u32(e, (uint32_t)len);
-	if (len > 0 && enc_grow(e, len) == 0) {
+	if (len > 0 && enc_grow(e, len) == CA_OK) {
 		memcpy(e->p + e->len, p, len);
 		e->len += len;
 	}
