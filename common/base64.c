@@ -1,35 +1,29 @@
 /*
- * Base64 encoding and whitespace-tolerant decoding (RFC 4648 §4). Owns no
+ * Base64 (RFC 4648 §4) through GnuTLS's gnutls_base64_encode2/decode2 (the
+ * codec templates/template_ldif.c also uses). What stays here is what EST
+ * and HTTP need around the library: CRLF line folding on output, and on
+ * input blanks and line breaks anywhere, optional final padding, '=' only
+ * at the end, and a reason that names the offending offset. Owns no
  * state; every function is safe from any thread.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include <gnutls/gnutls.h>
+
 #include "common/error.h"
 #include "common/base64.h"
 
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Value of one base64 character, -1 for anything outside the alphabet. */
-static int
-b64_value(unsigned char c)
+/* True for the 64 characters of the RFC 4648 §4 alphabet. */
+static bool
+b64_alpha(unsigned char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '+' || c == '/';
 }
 
 /* Blanks and line breaks that EST and PEM-like bodies put between groups. */
-static int
+static bool
 b64_is_space(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -47,13 +41,14 @@ base64_encoded_len(size_t len, unsigned line_len)
 	return chars + 2 * ((chars + line_len - 1) / line_len);
 }
 
-/* Encode in to a fresh string; see base64.h for the contract. */
+/* GnuTLS encodes one line; fold it with CRLF as base64.h says. */
 int
 base64_encode(const void *in, size_t len, unsigned line_len, char **out,
     size_t *outlen)
 {
-	const unsigned char *p = in;
-	size_t n, i, col = 0, o = 0;
+	gnutls_datum_t data = { (unsigned char *)in, (unsigned)len };
+	gnutls_datum_t enc = { NULL, 0 };
+	size_t n, i, o = 0;
 	char *s;
 
 	*out = NULL;
@@ -63,25 +58,19 @@ base64_encode(const void *in, size_t len, unsigned line_len, char **out,
 	n = base64_encoded_len(len, line_len);
 	if ((s = malloc(n + 1)) == NULL)
 		return CA_ENOMEM;
-	for (i = 0; i < len; i += 3) {
-		unsigned v = (unsigned)p[i] << 16;
-		size_t left = len - i;
-
-		if (left > 1)
-			v |= (unsigned)p[i + 1] << 8;
-		if (left > 2)
-			v |= p[i + 2];
-		s[o++] = b64_alphabet[(v >> 18) & 63];
-		s[o++] = b64_alphabet[(v >> 12) & 63];
-		s[o++] = left > 1 ? b64_alphabet[(v >> 6) & 63] : '=';
-		s[o++] = left > 2 ? b64_alphabet[v & 63] : '=';
-		col += 4;
-		if (line_len != 0 && (col == line_len || left <= 3)) {
+	if (len > 0 && gnutls_base64_encode2(&data, &enc) < 0) {
+		free(s);
+		return CA_ENOMEM;
+	}
+	for (i = 0; i < enc.size; i++) {
+		s[o++] = (char)enc.data[i];
+		if (line_len != 0 && ((i + 1) % line_len == 0 ||
+		    i + 1 == enc.size)) {
 			s[o++] = '\r';
 			s[o++] = '\n';
-			col = 0;
 		}
 	}
+	gnutls_free(enc.data);
 	s[o] = '\0';
 	*out = s;
 	if (outlen != NULL)
@@ -89,89 +78,112 @@ base64_encode(const void *in, size_t len, unsigned line_len, char **out,
 	return CA_OK;
 }
 
-/* Write the 1 or 2 bytes of a final group of nacc (2 or 3) characters. */
+/*
+ * Copy the characters of in without blanks into a fresh buffer, padded to
+ * a multiple of 4, refusing what GnuTLS would take or misread: characters
+ * outside the alphabet, '=' before the end, partial padding, a lone final
+ * character. *norm is malloc'd; the caller wipes and frees it.
+ */
 static int
-b64_flush(unsigned acc, unsigned nacc, unsigned char *out, size_t outsz,
-    size_t *o)
+b64_normalize(const char *in, size_t len, char **norm, size_t *nlen,
+    char *why, size_t whylen)
 {
-	if (outsz - *o < nacc - 1)
-		return CA_ETOOBIG;
-	acc <<= 6 * (4 - nacc);
-	out[(*o)++] = (unsigned char)(acc >> 16);
-	if (nacc == 3)
-		out[(*o)++] = (unsigned char)(acc >> 8);
+	size_t i, n = 0, npad = 0;
+	char *b;
+
+	if ((b = malloc(len + 3)) == NULL)
+		return CA_ENOMEM;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (b64_is_space(c))
+			continue;
+		if (c == '=') {
+			/* Padding completes a group of 2 or 3 characters. */
+			if ((npad == 0 && n % 4 < 2) || (n + npad) % 4 == 0 ||
+			    npad >= 2) {
+				free(b);
+				return ca_why(why, whylen, CA_EPARSE,
+				    "base64: misplaced '=' at offset %zu", i);
+			}
+			npad++;
+			continue;
+		}
+		if (npad != 0) {
+			free(b);
+			return ca_why(why, whylen, CA_EPARSE,
+			    "base64: data after padding at offset %zu", i);
+		}
+		if (!b64_alpha(c)) {
+			free(b);
+			return ca_why(why, whylen, CA_EPARSE,
+			    "base64: invalid character 0x%02x at offset %zu",
+			    c, i);
+		}
+		b[n++] = (char)c;
+	}
+	if (npad != 0 && (n + npad) % 4 != 0) {
+		free(b);
+		return ca_why(why, whylen, CA_EPARSE,
+		    "base64: incomplete padding at the end");
+	}
+	/* A final group of 2 or 3 characters without padding is accepted. */
+	if (n % 4 == 1) {
+		free(b);
+		return ca_why(why, whylen, CA_EPARSE,
+		    "base64: truncated final group");
+	}
+	while (n % 4 != 0)
+		b[n++] = '=';
+	*norm = b;
+	*nlen = n;
 	return CA_OK;
 }
 
-/* Decode into a caller buffer; see base64.h for the contract. */
+/* Normalize, then GnuTLS decodes; see base64.h for the contract. */
 int
 base64_decode_buf(const char *in, size_t len, unsigned char *out,
     size_t outsz, size_t *outlen, char *why, size_t whylen)
 {
-	unsigned acc = 0, nacc = 0, npad = 0;
-	int closed = 0, rc;
-	size_t i, o = 0;
+	gnutls_datum_t enc, dec = { NULL, 0 };
+	char *norm = NULL;
+	size_t nlen = 0;
+	int rc;
 
 	*outlen = 0;
 	if (len > BASE64_INPUT_MAX)
 		return ca_why(why, whylen, CA_ETOOBIG,
 		    "base64: input of %zu bytes exceeds %u", len,
 		    BASE64_INPUT_MAX);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)in[i];
-		int v;
-
-		if (b64_is_space(c))
-			continue;
-		if (c == '=') {
-			/* Padding completes a group of 2 or 3 characters. */
-			if (closed || (npad == 0 && nacc < 2) ||
-			    nacc + npad >= 4)
-				return ca_why(why, whylen, CA_EPARSE,
-				    "base64: misplaced '=' at offset %zu", i);
-			if (++npad + nacc == 4) {
-				if ((rc = b64_flush(acc, nacc, out, outsz,
-				    &o)) != CA_OK)
-					return ca_why(why, whylen, rc,
-					    "base64: decoded data exceeds "
-					    "%zu bytes", outsz);
-				nacc = 0;
-				closed = 1;	/* only blanks may follow */
-			}
-			continue;
-		}
-		if (npad != 0 || closed)
-			return ca_why(why, whylen, CA_EPARSE,
-			    "base64: data after padding at offset %zu", i);
-		if ((v = b64_value(c)) < 0)
-			return ca_why(why, whylen, CA_EPARSE,
-			    "base64: invalid character 0x%02x at offset %zu",
-			    c, i);
-		acc = (acc << 6) | (unsigned)v;
-		if (++nacc == 4) {
-			if (outsz - o < 3)
-				return ca_why(why, whylen, CA_ETOOBIG,
-				    "base64: decoded data exceeds %zu bytes",
-				    outsz);
-			out[o++] = (unsigned char)(acc >> 16);
-			out[o++] = (unsigned char)(acc >> 8);
-			out[o++] = (unsigned char)acc;
-			acc = 0;
-			nacc = 0;
-		}
+	if ((rc = b64_normalize(in, len, &norm, &nlen, why, whylen)) != CA_OK)
+		return rc;
+	if (nlen == 0) {
+		free(norm);
+		return CA_OK;
 	}
-	if (npad != 0 && !closed)
-		return ca_why(why, whylen, CA_EPARSE,
-		    "base64: incomplete padding at the end");
-	/* A final group of 2 or 3 characters without padding is accepted. */
-	if (nacc == 1)
-		return ca_why(why, whylen, CA_EPARSE,
-		    "base64: truncated final group");
-	if (nacc >= 2 && (rc = b64_flush(acc, nacc, out, outsz, &o)) != CA_OK)
-		return ca_why(why, whylen, rc,
+	enc.data = (unsigned char *)norm;
+	enc.size = (unsigned)nlen;
+	if (gnutls_base64_decode2(&enc, &dec) < 0) {
+		rc = ca_why(why, whylen, CA_EPARSE, "base64: does not decode");
+		goto out;
+	}
+	if (dec.size > outsz) {
+		rc = ca_why(why, whylen, CA_ETOOBIG,
 		    "base64: decoded data exceeds %zu bytes", outsz);
-	*outlen = o;
-	return CA_OK;
+		goto out;
+	}
+	memcpy(out, dec.data, dec.size);
+	*outlen = dec.size;
+	rc = CA_OK;
+out:
+	/* Basic credentials pass through here: wipe both copies. */
+	gnutls_memset(norm, 0, nlen);
+	free(norm);
+	if (dec.data != NULL) {
+		gnutls_memset(dec.data, 0, dec.size);
+		gnutls_free(dec.data);
+	}
+	return rc;
 }
 
 /* Decode into a fresh buffer; see base64.h for the contract. */

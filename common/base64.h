@@ -2,11 +2,14 @@
  * Base64 (RFC 4648 §4) for EST bodies (RFC 7030 §4: base64 with
  * Content-Transfer-Encoding: base64) and HTTP Basic credentials. Decoding
  * tolerates line breaks and blanks anywhere, as EST clients fold lines.
- * Pure functions, no state: safe from any thread.
+ * GnuTLS does the coding (gnutls_base64_encode2/decode2); this module adds
+ * the folding and the strict, whitespace-tolerant input rules. Pure
+ * functions, no state: safe from any thread.
  */
 #ifndef ENTCA_CA_BASE64_H
 #define ENTCA_CA_BASE64_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Largest input either direction accepts; bodies are bounded far below. */

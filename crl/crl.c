@@ -122,11 +122,11 @@ crl_entry_content(const struct crl_entry *e)
 	size_t n, c, x;
 
 	n = crl_serial_mag(e, &mag);
-	c = crl_der_tlv_size(crl_der_uint_content_size(mag, n));
+	c = der_tlv_size(crl_der_uint_content_size(mag, n));
 	c += crl_der_time_size(e->revoked_at);
 	x = crl_entry_exts_content(e);
 	if (x > 0)
-		c += crl_der_tlv_size(x);
+		c += der_tlv_size(x);
 	return c;
 }
 
@@ -138,13 +138,13 @@ crl_entry_put(unsigned char *q, const struct crl_entry *e, size_t content)
 	size_t n, x;
 
 	n = crl_serial_mag(e, &mag);
-	q = crl_der_put_header(q, CRL_DER_SEQUENCE, content);
+	q = der_put_header(q, CRL_DER_SEQUENCE, content);
 	q = crl_der_put_uint(q, mag, n);
 	q = crl_der_put_time(q, e->revoked_at);
 	x = crl_entry_exts_content(e);
 	if (x == 0)
 		return q;
-	q = crl_der_put_header(q, CRL_DER_SEQUENCE, x);
+	q = der_put_header(q, CRL_DER_SEQUENCE, x);
 	if (e->reason != CRL_REASON_UNSPECIFIED) {
 		/* RFC 5280 §5.3.1: reasonCode, non-critical. */
 		*q++ = CRL_DER_SEQUENCE;
@@ -254,28 +254,28 @@ crl_exts_size(struct crl_build_state *st)
 	size_t i, n, c;
 
 	/* authorityKeyIdentifier: SEQ { [0] keyid } in an OCTET STRING. */
-	c = crl_der_tlv_size(crl_der_tlv_size(p->aki_len));
-	n = crl_der_tlv_size(CRL_OID_CE_LEN + crl_der_tlv_size(c));
+	c = der_tlv_size(der_tlv_size(p->aki_len));
+	n = der_tlv_size(CRL_OID_CE_LEN + der_tlv_size(c));
 	/* cRLNumber. */
-	c = crl_der_tlv_size(crl_der_u64_content_size(p->crl_number));
-	n += crl_der_tlv_size(CRL_OID_CE_LEN + crl_der_tlv_size(c));
+	c = der_tlv_size(crl_der_u64_content_size(p->crl_number));
+	n += der_tlv_size(CRL_OID_CE_LEN + der_tlv_size(c));
 	if (p->delta) {
 		/* deltaCRLIndicator, critical (BOOLEAN TRUE = 3 octets). */
-		c = crl_der_tlv_size(crl_der_u64_content_size(p->base_crl_number));
-		n += crl_der_tlv_size(CRL_OID_CE_LEN + 3 + crl_der_tlv_size(c));
+		c = der_tlv_size(crl_der_u64_content_size(p->base_crl_number));
+		n += der_tlv_size(CRL_OID_CE_LEN + 3 + der_tlv_size(c));
 	}
 	if (p->next_publish != 0)
-		n += crl_der_tlv_size(CRL_OID_MS_LEN +
-		    crl_der_tlv_size(crl_der_time_size(p->next_publish)));
+		n += der_tlv_size(CRL_OID_MS_LEN +
+		    der_tlv_size(crl_der_time_size(p->next_publish)));
 	st->fresh_len = 0;
 	if (p->n_freshest > 0) {
 		for (i = 0; i < p->n_freshest; i++)
 			st->fresh_len +=
-			    crl_der_tlv_size(strlen(p->freshest_urls[i]));
+			    der_tlv_size(strlen(p->freshest_urls[i]));
 		/* SEQ OF DP { DP SEQ { [0] { [0] GeneralNames } } } */
-		c = crl_der_tlv_size(crl_der_tlv_size(crl_der_tlv_size(
-		    crl_der_tlv_size(st->fresh_len))));
-		n += crl_der_tlv_size(CRL_OID_CE_LEN + crl_der_tlv_size(c));
+		c = der_tlv_size(der_tlv_size(der_tlv_size(
+		    der_tlv_size(st->fresh_len))));
+		n += der_tlv_size(CRL_OID_CE_LEN + der_tlv_size(c));
 	}
 	st->exts_len = n;
 }
@@ -285,9 +285,9 @@ static unsigned char *
 crl_ext_head(unsigned char *q, const unsigned char *oid, size_t oid_len,
     int critical, size_t value_len)
 {
-	size_t c = oid_len + (critical ? 3 : 0) + crl_der_tlv_size(value_len);
+	size_t c = oid_len + (critical ? 3 : 0) + der_tlv_size(value_len);
 
-	q = crl_der_put_header(q, CRL_DER_SEQUENCE, c);
+	q = der_put_header(q, CRL_DER_SEQUENCE, c);
 	memcpy(q, oid, oid_len);
 	q += oid_len;
 	if (critical) {
@@ -295,7 +295,7 @@ crl_ext_head(unsigned char *q, const unsigned char *oid, size_t oid_len,
 		*q++ = 1;
 		*q++ = 0xff;
 	}
-	return crl_der_put_header(q, CRL_DER_OCTET_STRING, value_len);
+	return der_put_header(q, CRL_DER_OCTET_STRING, value_len);
 }
 
 /* Write crlExtensions ([0] EXPLICIT Extensions). */
@@ -305,22 +305,22 @@ crl_exts_put(unsigned char *q, const struct crl_build_state *st)
 	const struct crl_params *p = st->p;
 	size_t i, c, ul;
 
-	q = crl_der_put_header(q, CRL_DER_CTX0, crl_der_tlv_size(st->exts_len));
-	q = crl_der_put_header(q, CRL_DER_SEQUENCE, st->exts_len);
+	q = der_put_header(q, CRL_DER_CTX0, der_tlv_size(st->exts_len));
+	q = der_put_header(q, CRL_DER_SEQUENCE, st->exts_len);
 
-	c = crl_der_tlv_size(p->aki_len);
-	q = crl_ext_head(q, oid_aki, CRL_OID_CE_LEN, 0, crl_der_tlv_size(c));
-	q = crl_der_put_header(q, CRL_DER_SEQUENCE, c);
-	q = crl_der_put_header(q, CRL_DER_KEYID, p->aki_len);
+	c = der_tlv_size(p->aki_len);
+	q = crl_ext_head(q, oid_aki, CRL_OID_CE_LEN, 0, der_tlv_size(c));
+	q = der_put_header(q, CRL_DER_SEQUENCE, c);
+	q = der_put_header(q, CRL_DER_KEYID, p->aki_len);
 	memcpy(q, p->aki, p->aki_len);
 	q += p->aki_len;
 
-	c = crl_der_tlv_size(crl_der_u64_content_size(p->crl_number));
+	c = der_tlv_size(crl_der_u64_content_size(p->crl_number));
 	q = crl_ext_head(q, oid_crl_number, CRL_OID_CE_LEN, 0, c);
 	q = crl_der_put_u64(q, p->crl_number);
 
 	if (p->delta) {
-		c = crl_der_tlv_size(crl_der_u64_content_size(p->base_crl_number));
+		c = der_tlv_size(crl_der_u64_content_size(p->base_crl_number));
 		q = crl_ext_head(q, oid_delta, CRL_OID_CE_LEN, 1, c);
 		q = crl_der_put_u64(q, p->base_crl_number);
 	}
@@ -330,18 +330,18 @@ crl_exts_put(unsigned char *q, const struct crl_build_state *st)
 		q = crl_der_put_time(q, p->next_publish);
 	}
 	if (p->n_freshest > 0) {
-		size_t gn = crl_der_tlv_size(st->fresh_len);	/* [0] fullName */
-		size_t dpn = crl_der_tlv_size(gn);		/* [0] dpName */
-		size_t dp = crl_der_tlv_size(dpn);		/* DP SEQ */
+		size_t gn = der_tlv_size(st->fresh_len);	/* [0] fullName */
+		size_t dpn = der_tlv_size(gn);		/* [0] dpName */
+		size_t dp = der_tlv_size(dpn);		/* DP SEQ */
 
-		q = crl_ext_head(q, oid_freshest, CRL_OID_CE_LEN, 0, crl_der_tlv_size(dp));
-		q = crl_der_put_header(q, CRL_DER_SEQUENCE, dp);
-		q = crl_der_put_header(q, CRL_DER_SEQUENCE, dpn);
-		q = crl_der_put_header(q, CRL_DER_CTX0, gn);
-		q = crl_der_put_header(q, CRL_DER_CTX0, st->fresh_len);
+		q = crl_ext_head(q, oid_freshest, CRL_OID_CE_LEN, 0, der_tlv_size(dp));
+		q = der_put_header(q, CRL_DER_SEQUENCE, dp);
+		q = der_put_header(q, CRL_DER_SEQUENCE, dpn);
+		q = der_put_header(q, CRL_DER_CTX0, gn);
+		q = der_put_header(q, CRL_DER_CTX0, st->fresh_len);
 		for (i = 0; i < p->n_freshest; i++) {
 			ul = strlen(p->freshest_urls[i]);
-			q = crl_der_put_header(q, CRL_DER_URI, ul);
+			q = der_put_header(q, CRL_DER_URI, ul);
 			memcpy(q, p->freshest_urls[i], ul);
 			q += ul;
 		}
@@ -376,7 +376,7 @@ crl_pass_size(struct crl_build_state *st, crl_entry_cb next, void *arg,
 		    whylen);
 		if (rc != CA_OK)
 			return rc;
-		st->entries_len += crl_der_tlv_size(crl_entry_content(&e));
+		st->entries_len += der_tlv_size(crl_entry_content(&e));
 		if (st->entries_len > CRL_DER_MAX)
 			return ca_why(why, whylen, CA_ETOOBIG,
 			    "CRL: entries exceed %zu octets", CRL_DER_MAX);
@@ -407,7 +407,7 @@ crl_pass_write(struct crl_build_state *st, crl_entry_cb next, void *arg,
 			return ca_why(why, whylen, CA_ESTATE,
 			    "CRL: entry %zu changed between the two passes", n);
 		c = crl_entry_content(&e);
-		if (crl_der_tlv_size(c) > (size_t)(end - q))
+		if (der_tlv_size(c) > (size_t)(end - q))
 			return ca_why(why, whylen, CA_ESTATE,
 			    "CRL: entry %zu changed between the two passes", n);
 		q = crl_entry_put(q, &e, c);
@@ -428,7 +428,7 @@ crl_tbs_put(struct crl_build_state *st, unsigned char *q, crl_entry_cb next,
 	unsigned char *start = q, *end;
 	int rc;
 
-	q = crl_der_put_header(q, CRL_DER_SEQUENCE, st->tbs_content);
+	q = der_put_header(q, CRL_DER_SEQUENCE, st->tbs_content);
 	/* version v2 (RFC 5280 §5.1.2.1). */
 	*q++ = CRL_DER_INTEGER;
 	*q++ = 1;
@@ -441,7 +441,7 @@ crl_tbs_put(struct crl_build_state *st, unsigned char *q, crl_entry_cb next,
 	q = crl_der_put_time(q, p->next_update);
 	/* RFC 5280 §5.1.2.6: absent, not empty, when nothing is revoked. */
 	if (st->n_entries > 0) {
-		q = crl_der_put_header(q, CRL_DER_SEQUENCE, st->entries_len);
+		q = der_put_header(q, CRL_DER_SEQUENCE, st->entries_len);
 		end = q + st->entries_len;
 		rc = crl_pass_write(st, next, arg, q, end, why, whylen);
 		if (rc != CA_OK)
@@ -497,10 +497,10 @@ crl_build(const struct crl_params *p, crl_entry_cb next, crl_rewind_cb rewind,
 	st.tbs_content = 3 + st.sig.len + p->issuer_len +
 	    crl_der_time_size(p->this_update) +
 	    crl_der_time_size(p->next_update) +
-	    crl_der_tlv_size(crl_der_tlv_size(st.exts_len));
+	    der_tlv_size(der_tlv_size(st.exts_len));
 	if (st.n_entries > 0)
-		st.tbs_content += crl_der_tlv_size(st.entries_len);
-	st.tbs_len = crl_der_tlv_size(st.tbs_content);
+		st.tbs_content += der_tlv_size(st.entries_len);
+	st.tbs_len = der_tlv_size(st.tbs_content);
 	if (st.tbs_len > CRL_DER_MAX)
 		return ca_why(why, whylen, CA_ETOOBIG,
 		    "CRL: larger than %zu octets", CRL_DER_MAX);
@@ -508,8 +508,8 @@ crl_build(const struct crl_params *p, crl_entry_cb next, crl_rewind_cb rewind,
 	/* Leave room for the outer header, whose size depends on the
 	 * signature length: guess it from a 4096-bit signature so the TBS
 	 * rarely has to move after signing. */
-	total = st.tbs_len + st.sig.len + crl_der_tlv_size(1 + CRL_SIG_GUESS);
-	off = crl_der_tlv_size(total) - total;
+	total = st.tbs_len + st.sig.len + der_tlv_size(1 + CRL_SIG_GUESS);
+	off = der_tlv_size(total) - total;
 	buf = malloc(off + st.tbs_len);
 	if (buf == NULL)
 		return ca_why(why, whylen, CA_ENOMEM,
@@ -531,9 +531,9 @@ crl_build(const struct crl_params *p, crl_entry_cb next, crl_rewind_cb rewind,
 	}
 
 	/* CertificateList ::= SEQUENCE { tbs, signatureAlgorithm, BIT STRING }. */
-	bits_len = crl_der_tlv_size(1 + (size_t)sig.size);
+	bits_len = der_tlv_size(1 + (size_t)sig.size);
 	total = st.tbs_len + st.sig.len + bits_len;
-	hl = crl_der_tlv_size(total) - total;
+	hl = der_tlv_size(total) - total;
 	room = (hl > off ? hl : off) + total;
 	tmp = realloc(buf, room);
 	if (tmp == NULL) {
@@ -545,11 +545,11 @@ crl_build(const struct crl_params *p, crl_entry_cb next, crl_rewind_cb rewind,
 	/* Move the TBS when the guess was wrong, so the CRL starts at buf[0]. */
 	if (hl != off)
 		memmove(buf + hl, buf + off, st.tbs_len);
-	q = crl_der_put_header(buf, CRL_DER_SEQUENCE, total);
+	q = der_put_header(buf, CRL_DER_SEQUENCE, total);
 	q += st.tbs_len;
 	memcpy(q, st.sig.der, st.sig.len);
 	q += st.sig.len;
-	q = crl_der_put_header(q, CRL_DER_BIT_STRING, 1 + (size_t)sig.size);
+	q = der_put_header(q, CRL_DER_BIT_STRING, 1 + (size_t)sig.size);
 	*q++ = 0;	/* no unused bits */
 	memcpy(q, sig.data, sig.size);
 	q += sig.size;

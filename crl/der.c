@@ -1,52 +1,14 @@
 /*
- * The DER writer behind crl/der.h: lengths, unsigned INTEGERs and RFC 5280
+ * The CRL's own DER values behind crl/der.h (headers come from
+ * common/der.h, the one writer): unsigned INTEGERs and RFC 5280
  * times (X.690 §8.1.3, §8.3; RFC 5280 §4.1.2.5). Times are converted with
  * integer calendar arithmetic instead of gmtime_r so that a million entries
  * cost no libc locking and no time zone lookups. Pure; safe from any thread.
  */
 #include <string.h>
 
+#include "common/der.h"
 #include "crl/der.h"
-
-/* Count the length-field octets: short form below 128, else 0x8n + n. */
-size_t
-crl_der_len_size(size_t len)
-{
-	size_t n = 1;
-
-	if (len < 0x80)
-		return 1;
-	while (len > 0) {
-		n++;
-		len >>= 8;
-	}
-	return n;
-}
-
-/* Size a whole TLV with a one-octet tag. */
-size_t
-crl_der_tlv_size(size_t len)
-{
-	return 1 + crl_der_len_size(len) + len;
-}
-
-/* Emit the tag and the definite length in minimal form (X.690 §10.1). */
-unsigned char *
-crl_der_put_header(unsigned char *p, unsigned char tag, size_t len)
-{
-	size_t n, i;
-
-	*p++ = tag;
-	if (len < 0x80) {
-		*p++ = (unsigned char)len;
-		return p;
-	}
-	n = crl_der_len_size(len) - 1;
-	*p++ = (unsigned char)(0x80 | n);
-	for (i = n; i > 0; i--)
-		*p++ = (unsigned char)(len >> (8 * (i - 1)));
-	return p;
-}
 
 /* Skip leading zero octets, keeping at least nothing for zero. */
 static size_t
@@ -77,7 +39,7 @@ crl_der_put_uint(unsigned char *p, const unsigned char *mag, size_t n)
 
 	n = crl_der_strip(&mag, n);
 	len = crl_der_uint_content_size(mag, n);
-	p = crl_der_put_header(p, CRL_DER_INTEGER, len);
+	p = der_put_header(p, CRL_DER_INTEGER, len);
 	if (n == 0) {
 		*p++ = 0;
 		return p;

@@ -1,6 +1,7 @@
 /*
- * A tiny DER writer for the CRL encoder: length fields, INTEGERs from
- * unsigned big-endian bytes or a uint64, and RFC 5280 times. Every writer
+ * The CRL encoder's DER values: INTEGERs from unsigned big-endian bytes or
+ * a uint64, and RFC 5280 times; tags, lengths and headers are common/der.h's
+ * (der_len_size, der_tlv_size, der_put_header). Every writer
  * has a matching size function so callers can size a buffer exactly before
  * writing (the CRL encoder's first pass). Writers never check room: the
  * caller has sized the buffer with the size functions. Pure functions, no
@@ -11,6 +12,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "common/der.h"
 
 /* DER tags used by the CRL encoder. */
 #define CRL_DER_BOOLEAN 0x01
@@ -35,16 +38,6 @@
 #define CRL_TIME_MAX ((int64_t)253402300799)
 /* 2050-01-01T00:00:00Z: from here on RFC 5280 uses GeneralizedTime. */
 #define CRL_TIME_GENERALIZED_FROM ((int64_t)2524608000)
-
-/* Number of octets the length field of a content of len octets takes. */
-size_t crl_der_len_size(size_t len);
-
-/* Total size of a TLV (one-octet tag) whose content is len octets. */
-size_t crl_der_tlv_size(size_t len);
-
-/* Write tag and the DER length of len at p; return the octet after. */
-unsigned char *crl_der_put_header(unsigned char *p, unsigned char tag,
-    size_t len);
 
 /*
  * Content size of the INTEGER that encodes the unsigned big-endian number

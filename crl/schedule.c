@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/value.h"
 #include "crl/schedule.h"
 
 /* Seconds per duration unit, largest first (the formatter's order). */
@@ -144,18 +145,6 @@ crl_number_next(uint64_t last, uint64_t seen, uint64_t *out, char *why,
 	return CA_OK;
 }
 
-/* Find the seconds of one unit letter, 0 if unknown. */
-static int64_t
-crl_unit_secs(char c)
-{
-	size_t i;
-
-	for (i = 0; i < CRL_UNITS_COUNT; i++)
-		if (crl_units[i].unit == c)
-			return crl_units[i].secs;
-	return 0;
-}
-
 /* Move t forward to last when the clock went back; see schedule.h. */
 int64_t
 crl_times_hold(struct crl_times *t, int64_t last)
@@ -172,50 +161,25 @@ crl_times_hold(struct crl_times *t, int64_t last)
 	return d;
 }
 
-/* Parse "1w", "1d12h", "30m", "0". */
+/* common/value.h's grammar ("1w", "1d12h", "30m", "0"), bounded to 10 years. */
 int
 crl_duration_parse(const char *text, int64_t *out, char *why, size_t whylen)
 {
-	const char *s = text;
-	int64_t total = 0, v, u;
-	size_t len;
-	int digits;
+	int rc;
 
 	if (text == NULL)
 		return ca_why(why, whylen, CA_EPARSE, "duration: missing");
-	len = strnlen(text, CRL_DURATION_TEXT_MAX + 1);
-	if (len == 0 || len > CRL_DURATION_TEXT_MAX)
+	if (strnlen(text, CRL_DURATION_TEXT_MAX + 1) > CRL_DURATION_TEXT_MAX)
 		return ca_why(why, whylen, CA_EPARSE,
-		    "duration: empty or longer than %d characters",
-		    CRL_DURATION_TEXT_MAX);
-	if (strcmp(text, "0") == 0) {
-		*out = 0;
-		return CA_OK;
-	}
-	while (*s != '\0') {
-		v = 0;
-		digits = 0;
-		while (*s >= '0' && *s <= '9') {
-			v = v * 10 + (*s - '0');
-			if (v > CRL_DURATION_MAX)
-				return ca_why(why, whylen, CA_ETOOBIG,
-				    "duration \"%s\": longer than 10 years", text);
-			s++;
-			digits++;
-		}
-		u = crl_unit_secs(*s);
-		if (digits == 0 || u == 0)
-			return ca_why(why, whylen, CA_EPARSE,
-			    "duration \"%s\": expected <number><unit> with unit "
-			    "w, d, h, m or s (e.g. 1w, 1d12h, 30m)", text);
-		s++;
-		if (v > CRL_DURATION_MAX / u ||
-		    total > CRL_DURATION_MAX - v * u)
-			return ca_why(why, whylen, CA_ETOOBIG,
-			    "duration \"%s\": longer than 10 years", text);
-		total += v * u;
-	}
-	*out = total;
+		    "duration: longer than %d characters", CRL_DURATION_TEXT_MAX);
+	rc = value_duration_parse(text, CRL_DURATION_MAX, out);
+	if (rc == CA_ETOOBIG)
+		return ca_why(why, whylen, CA_ETOOBIG,
+		    "duration \"%s\": longer than 10 years", text);
+	if (rc != CA_OK)
+		return ca_why(why, whylen, CA_EPARSE,
+		    "duration \"%s\": expected <number><unit> with unit "
+		    "w, d, h, m or s (e.g. 1w, 1d12h, 30m)", text);
 	return CA_OK;
 }
 

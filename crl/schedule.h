@@ -101,8 +101,9 @@ int crl_number_next(uint64_t last, uint64_t seen, uint64_t *out, char *why,
     size_t whylen);
 
 /*
- * Parse a duration: one or more <digits><unit> with unit w, d, h, m or s
- * ("1w", "1d12h", "30m"), or "0". Returns CA_OK with seconds in *out, or
+ * Parse a duration in common/value.h's grammar (the one entcad.conf and
+ * templates use): one or more <digits><unit> groups ("1w", "1d12h",
+ * "30m", "6 weeks"), or "0". Returns CA_OK with seconds in *out, or
  * CA_EPARSE / CA_ETOOBIG (above CRL_DURATION_MAX) with a sentence in why.
  */
 int crl_duration_parse(const char *text, int64_t *out, char *why,

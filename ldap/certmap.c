@@ -23,85 +23,24 @@
 #include "ldap/dir_int.h"
 #include "ldap/escape.h"
 #include "ldap/sid.h"
+#include "policy/mspki.h"
 
 #define CERT_ISSUER_MAX 1024	/* bytes of the issuer DN we accept */
 #define CERT_SERIAL_MAX 32	/* bytes of a serial number (RFC 5280: 20) */
 #define CERT_KEYID_MAX 64	/* bytes of a key identifier */
 #define ALTSEC_MAX (CERT_ISSUER_MAX + 2 * CERT_SERIAL_MAX + 32)
 
-/* DER of OID 1.3.6.1.4.1.311.25.2.1 (szOID_NTDS_OBJECTSID). */
-static const unsigned char oid_ntds_objectsid[] = {
-	0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x19, 0x02, 0x01
-};
-
-/* Read one DER TLV with the expected tag; definite, minimal lengths only. */
-static int
-der_take(const unsigned char **p, const unsigned char *end, unsigned char tag,
-    const unsigned char **val, size_t *len)
-{
-	const unsigned char *s = *p;
-	size_t l;
-
-	if (end - s < 2 || s[0] != tag)
-		return CA_EPARSE;
-	l = s[1];
-	s += 2;
-	if (l == 0x81) {
-		if (end - s < 1 || s[0] < 0x80)
-			return CA_EPARSE;
-		l = s[0];
-		s += 1;
-	} else if (l == 0x82) {
-		if (end - s < 2 || s[0] == 0)
-			return CA_EPARSE;
-		l = (size_t)s[0] << 8 | s[1];
-		if (l < 0x100)
-			return CA_EPARSE;
-		s += 2;
-	} else if (l >= 0x80) {
-		return CA_EPARSE;
-	}
-	if ((size_t)(end - s) < l)
-		return CA_EPARSE;
-	*val = s;
-	*len = l;
-	*p = s + l;
-	return CA_OK;
-}
-
-/* Parse the SID extension value into its textual SID. */
+/* The SID extension through its one codec; the SID must also convert. */
 int
 directory_sid_ext_parse(const unsigned char *der, size_t len, char *sid,
     size_t sidlen)
 {
-	const unsigned char *p = der, *end = der + len, *v, *q, *qe, *r, *re;
 	unsigned char bin[DIRECTORY_SID_BIN_MAX];
-	size_t l, binlen;
+	size_t binlen;
+	int rc;
 
-	sid[0] = '\0';
-	/* GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName: exactly one. */
-	if (der_take(&p, end, 0x30, &v, &l) != CA_OK || p != end)
-		return CA_EPARSE;
-	p = v;
-	end = v + l;
-	if (der_take(&p, end, 0xa0, &v, &l) != CA_OK || p != end)
-		return CA_EPARSE;
-	q = v;
-	qe = v + l;
-	if (der_take(&q, qe, 0x06, &v, &l) != CA_OK ||
-	    l != sizeof(oid_ntds_objectsid) ||
-	    memcmp(v, oid_ntds_objectsid, l) != 0)
-		return CA_EPARSE;
-	if (der_take(&q, qe, 0xa0, &v, &l) != CA_OK || q != qe)
-		return CA_EPARSE;
-	r = v;
-	re = v + l;
-	if (der_take(&r, re, 0x04, &v, &l) != CA_OK || r != re)
-		return CA_EPARSE;
-	if (l == 0 || l >= sidlen || memchr(v, '\0', l) != NULL)
-		return CA_EPARSE;
-	memcpy(sid, v, l);
-	sid[l] = '\0';
+	if ((rc = mspki_sid_parse(der, len, sid, sidlen)) != CA_OK)
+		return rc;
 	if (directory_sid_from_text(sid, bin, sizeof(bin), &binlen) != CA_OK) {
 		sid[0] = '\0';
 		return CA_EPARSE;
@@ -270,7 +209,7 @@ directory_map_certificate(struct directory *d, const unsigned char *der,
 		    "certificate: RFC 5280: does not parse");
 	}
 	has_sid = gnutls_x509_crt_get_extension_by_oid2(crt,
-	    "1.3.6.1.4.1.311.25.2", 0, &ext, &critical) >= 0;
+	    MSPKI_OID_SID_EXT, 0, &ext, &critical) >= 0;
 	rc = has_sid ? directory_sid_ext_parse(ext.data, ext.size, sid,
 	    sizeof(sid)) : CA_OK;
 	gnutls_free(ext.data);

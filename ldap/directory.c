@@ -815,3 +815,82 @@ directory_key_name(enum directory_key k)
 
 	return (unsigned)k < DIRECTORY_KEY_COUNT ? names[k] : "unknown";
 }
+
+/* The configuration naming context from the rootDSE, else CN=Configuration,<base>. */
+static void
+config_nc(struct dir_ctx *x, char *out, size_t outlen)
+{
+	char *attrs[] = { "configurationNamingContext", NULL };
+	LDAPMessage *res = NULL, *e;
+	char why[CA_WHY_MAX];
+
+	out[0] = '\0';
+	if (dir_search(x, "", LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 1, &res,
+	    why, sizeof(why)) == CA_OK &&
+	    (e = ldap_first_entry(x->ld, res)) != NULL)
+		dir_attr_str(x->ld, e, attrs[0], out, outlen);
+	ldap_msgfree(res);
+	if (out[0] == '\0')
+		snprintf(out, outlen, "CN=Configuration,%s", x->d->base);
+}
+
+/* See dir_int.h: configured, else the crossRef of the base's partition. */
+int
+dir_domain_netbios(struct dir_ctx *x, char *out, size_t outlen, char *why,
+    size_t whylen)
+{
+	struct directory *d = x->d;
+	char *attrs[] = { "nCName", "nETBIOSName", NULL };
+	char conf[PRINCIPAL_DN_MAX], parts[PRINCIPAL_DN_MAX + 16];
+	char base[PRINCIPAL_DN_MAX], nc[PRINCIPAL_DN_MAX], ncn[PRINCIPAL_DN_MAX];
+	char name[PRINCIPAL_DOMAIN_MAX] = "";
+	LDAPMessage *res = NULL, *e;
+	bool known;
+	int rc;
+
+	if (d->domain != NULL && *d->domain != '\0') {
+		snprintf(out, outlen, "%s", d->domain);
+		return CA_OK;
+	}
+	pthread_mutex_lock(&d->mu);
+	known = d->netbios_known;
+	snprintf(out, outlen, "%s", d->netbios);
+	pthread_mutex_unlock(&d->mu);
+	if (known)
+		return CA_OK;
+	/*
+	 * A single-domain forest keeps its configuration under the base: try
+	 * that first (one search), the rootDSE's configurationNamingContext
+	 * only if it is not there. nCName has no equality rule everywhere,
+	 * so it is compared here, not in the filter.
+	 */
+	snprintf(conf, sizeof(conf), "CN=Configuration,%s", d->base);
+	snprintf(parts, sizeof(parts), "CN=Partitions,%s", conf);
+	rc = dir_search(x, parts, LDAP_SCOPE_ONELEVEL, "(objectClass=crossRef)",
+	    attrs, 64, &res, why, whylen);
+	if (rc == CA_ENOTFOUND) {
+		config_nc(x, conf, sizeof(conf));
+		snprintf(parts, sizeof(parts), "CN=Partitions,%s", conf);
+		rc = dir_search(x, parts, LDAP_SCOPE_ONELEVEL,
+		    "(objectClass=crossRef)", attrs, 64, &res, why, whylen);
+	}
+	if (rc == CA_ENOTFOUND || rc == CA_ETOOBIG)
+		rc = CA_OK;	/* no partitions container: no NetBIOS name */
+	if (rc != CA_OK)
+		return rc;
+	if (dir_dn_norm(d->base, base, sizeof(base)))
+		for (e = ldap_first_entry(x->ld, res); e != NULL;
+		    e = ldap_next_entry(x->ld, e))
+			if (dir_attr_str(x->ld, e, "nCName", nc, sizeof(nc)) &&
+			    dir_dn_norm(nc, ncn, sizeof(ncn)) &&
+			    strcasecmp(ncn, base) == 0 &&
+			    dir_attr_str(x->ld, e, "nETBIOSName", name, sizeof(name)))
+				break;
+	ldap_msgfree(res);
+	pthread_mutex_lock(&d->mu);
+	snprintf(d->netbios, sizeof(d->netbios), "%s", name);
+	d->netbios_known = true;
+	pthread_mutex_unlock(&d->mu);
+	snprintf(out, outlen, "%s", name);
+	return CA_OK;
+}

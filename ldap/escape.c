@@ -1,8 +1,15 @@
 /*
- * RFC 4515 filter and RFC 4514 DN value escaping. Pure code; any thread.
+ * RFC 4515 filter and RFC 4514 DN value escaping. String assertion values
+ * go through libldap's ldap_bv2escaped_filter_value; what libldap has no
+ * public function for stays here: every-byte hex for binary values, and
+ * one RFC 4514 attribute value (ldap_dn2str works on whole parsed DNs and
+ * does not escape '=', which AD and OpenLDAP accept escaped). Pure code;
+ * any thread.
  */
 #include <stdbool.h>
 #include <string.h>
+
+#include <ldap.h>
 
 #include "common/error.h"
 #include "ldap/escape.h"
@@ -31,24 +38,28 @@ put_char(char *out, size_t outlen, size_t *pos, char c)
 	return true;
 }
 
-/* RFC 4515 §3: the five specials must be escaped; we add control bytes. */
+/* RFC 4515 §3 through libldap's own escaper; copy out, free its memory. */
 int
 directory_escape_filter(const char *in, char *out, size_t outlen)
 {
-	size_t pos = 0;
-	bool ok = true;
+	struct berval v = { strlen(in), (char *)in }, esc = { 0, NULL };
 
 	if (outlen == 0)
 		return CA_ETOOBIG;
-	for (const unsigned char *p = (const unsigned char *)in; *p && ok; p++) {
-		if (*p == '*' || *p == '(' || *p == ')' || *p == '\\' ||
-		    *p < 0x20 || *p == 0x7f)
-			ok = put_hex(out, outlen, &pos, *p);
-		else
-			ok = put_char(out, outlen, &pos, (char)*p);
+	out[0] = '\0';
+	if (v.bv_len == 0)
+		return CA_OK;
+	if (ldap_bv2escaped_filter_value(&v, &esc) != LDAP_SUCCESS ||
+	    esc.bv_val == NULL)
+		return CA_ENOMEM;
+	if (esc.bv_len >= outlen) {
+		ber_memfree(esc.bv_val);
+		return CA_ETOOBIG;
 	}
-	out[ok ? pos : 0] = '\0';
-	return ok ? CA_OK : CA_ETOOBIG;
+	memcpy(out, esc.bv_val, esc.bv_len);
+	out[esc.bv_len] = '\0';
+	ber_memfree(esc.bv_val);
+	return CA_OK;
 }
 
 /* Every byte as \xx: octet-string assertion values. */

@@ -11,10 +11,12 @@
 #include <stddef.h>
 
 /*
- * Escape a string as an RFC 4515 assertion value into out: '*', '(', ')',
- * '\' and every byte below 0x20 or equal to 0x7f become \xx; UTF-8 passes
- * unchanged. Worst case 3 * strlen(in) + 1 bytes. Returns CA_OK or
- * CA_ETOOBIG (out is then the empty string).
+ * Escape a string as an RFC 4515 assertion value into out with libldap's
+ * ldap_bv2escaped_filter_value: '*', '(', ')', '\' and every byte outside
+ * printable ASCII (controls, UTF-8 octets) become \XX, which the server
+ * reads back as the same value. Worst
+ * case 3 * strlen(in) + 1 bytes. Returns CA_OK, CA_ENOMEM, or CA_ETOOBIG
+ * (out is then the empty string).
  */
 int directory_escape_filter(const char *in, char *out, size_t outlen);
 

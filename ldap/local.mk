@@ -3,14 +3,14 @@
 # ldap/directory.h for what the module owns.
 noinst_LIBRARIES += libentca_ldap.a
 libentca_ldap_a_SOURCES = ldap/directory.h ldap/dir_int.h ldap/directory.c \
-	ldap/bind.c ldap/lookup.c ldap/groups.c ldap/certmap.h ldap/certmap.c \
+	ldap/bind.c ldap/entry.c ldap/lookup.c ldap/groups.c ldap/certmap.h ldap/certmap.c \
 	ldap/publish.c ldap/sid.h ldap/sid.c ldap/escape.h ldap/escape.c \
 	ldap/cache.h ldap/cache.c ldap/tlsdiag.c ldap/publish_user.c
 
 # ldap/ tests link only what ldap/ uses (ldap -> policy -> common), so
 # they build while other folders are in flux.
 DIRECTORY_TEST_LDADD = libentca_ldap.a libentca_policy.a libentca_common.a \
-	$(LDAP_LIBS) $(GNUTLS_LIBS) $(PTHREAD_LIBS) $(CMOCKA_LIBS)
+	$(LDAP_LIBS) $(GNUTLS_LIBS) $(TASN1_LIBS) $(PTHREAD_LIBS) $(CMOCKA_LIBS)
 
 # Pure parts: SID/GUID codecs, escaping, cache, SID extension parser.
 check_PROGRAMS += tests/unit/ldap/test_directory

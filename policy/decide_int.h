@@ -1,13 +1,14 @@
 /*
- * Internal interface between the decision's checks (decide.c) and the
- * profile builder (profile.c); not used outside policy/.
+ * Internal interface between the decision's checks (decide.c), the name
+ * rules (names.c) and the profile builder (profile.c), with the decision
+ * writers below all three (decision.c); not used outside policy/.
  */
 #ifndef ENTCA_POLICY_DECIDE_INT_H
 #define ENTCA_POLICY_DECIDE_INT_H
 
 #include "policy/decide.h"
 
-/* Set a DENY with code and a sentence; returns CA_OK (a decision). */
+/* decision.c: set a DENY with code and a sentence; returns CA_OK. */
 int decide_deny(struct policy_decision *out, enum policy_code code,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "common/error.h"
+#include "common/utf8.h"
 #include "common/hex.h"
 #include "policy/dn.h"
 #include "policy/dn_int.h"
@@ -302,7 +303,7 @@ dn_parse_string(const char *s, struct dn *dn, char *why, size_t whylen)
 			return rc;
 		if ((rc = parse_value(&p, a, why, whylen)) != CA_OK)
 			return rc;
-		if (!a->raw && !dn_utf8_valid(a->value, a->len))
+		if (!a->raw && !utf8_valid(a->value, a->len))
 			return ca_why(why, whylen, CA_EPARSE,
 			    "DN: value of %s is not valid UTF-8", a->oid);
 		a->rdn = rdn;
@@ -527,7 +528,7 @@ dn_check_ava(const struct dn_ava *a, char *why, size_t whylen)
 			    name);
 		return CA_OK;
 	}
-	if (!dn_utf8_valid(a->value, a->len))
+	if (!utf8_valid(a->value, a->len))
 		return ca_why(why, whylen, CA_EPARSE, "subject: %s is not "
 		    "valid UTF-8", name);
 	for (size_t i = 0; i < a->len; i++) {
@@ -596,4 +597,19 @@ dn_check_values(const struct dn *dn, char *why, size_t whylen)
 		if ((rc = dn_check_ava(&dn->ava[i], why, whylen)) != CA_OK)
 			return rc;
 	return CA_OK;
+}
+
+/* PrintableString: A-Z a-z 0-9 space ' ( ) + , - . / : = ? */
+bool
+dn_printable(const unsigned char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9'))
+			continue;
+		if (c == 0 || strchr(" '()+,-./:=?", c) == NULL)
+			return false;
+	}
+	return true;
 }

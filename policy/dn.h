@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "policy/der.h"
+#include "common/der.h"
 
 #define DN_AVA_MAX 32		/* attribute values in one name */
 #define DN_VALUE_MAX 512	/* bytes of one value (UTF-8 or raw TLV) */

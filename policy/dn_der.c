@@ -8,65 +8,11 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/utf8.h"
 #include "policy/dn.h"
 #include "policy/dn_int.h"
 
-/* Well-formed UTF-8 per RFC 3629. */
-bool
-dn_utf8_valid(const unsigned char *s, size_t len)
-{
-	size_t i = 0, n, k;
-	unsigned long cp;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (n > len - i - 1)
-			return false;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += n + 1;
-	}
-	return true;
-}
-
-/* PrintableString: A-Z a-z 0-9 space ' ( ) + , - . / : = ? */
-bool
-dn_printable(const unsigned char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = s[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9'))
-			continue;
-		if (c == 0 || strchr(" '()+,-./:=?", c) == NULL)
-			return false;
-	}
-	return true;
-}
-
-/* Append code point cp as UTF-8; -1 when it does not fit or is invalid. */
+/* Append code point cp as UTF-8; CA_EPARSE when it does not fit or is invalid. */
 static int
 put_utf8(unsigned char *out, size_t cap, size_t *o, unsigned long cp)
 {
@@ -74,7 +20,7 @@ put_utf8(unsigned char *out, size_t cap, size_t *o, unsigned long cp)
 	size_t n;
 
 	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return -1;
+		return CA_EPARSE;
 	if (cp < 0x80) {
 		b[0] = (unsigned char)cp;
 		n = 1;
@@ -95,13 +41,13 @@ put_utf8(unsigned char *out, size_t cap, size_t *o, unsigned long cp)
 		n = 4;
 	}
 	if (n > cap - *o)
-		return -1;
+		return CA_EPARSE;
 	memcpy(out + *o, b, n);
 	*o += n;
-	return 0;
+	return CA_OK;
 }
 
-/* Convert a string-typed value to UTF-8; -1 if not text we can convert. */
+/* Convert a string-typed value to UTF-8; CA_EPARSE if not text we convert. */
 static int
 value_to_utf8(const struct der_tlv *t, struct dn_ava *a)
 {
@@ -115,51 +61,51 @@ value_to_utf8(const struct der_tlv *t, struct dn_ava *a)
 	case DER_VISIBLESTRING:
 	case DER_NUMERICSTRING:
 		if (t->len > sizeof(a->value) ||
-		    !dn_utf8_valid(t->val, t->len))
-			return -1;
+		    !utf8_valid(t->val, t->len))
+			return CA_EPARSE;
 		memcpy(a->value, t->val, t->len);
 		a->len = t->len;
-		return 0;
+		return CA_OK;
 	case DER_TELETEXSTRING:		/* read as Latin-1, as most tools do */
 		for (i = 0; i < t->len; i++)
 			if (put_utf8(a->value, sizeof(a->value), &o,
 			    t->val[i]) != 0)
-				return -1;
+				return CA_EPARSE;
 		break;
 	case DER_BMPSTRING:		/* UTF-16BE, surrogate pairs allowed */
 		if (t->len % 2 != 0)
-			return -1;
+			return CA_EPARSE;
 		for (i = 0; i < t->len; i += 2) {
 			cp = (unsigned long)t->val[i] << 8 | t->val[i + 1];
 			if (cp >= 0xd800 && cp <= 0xdbff && i + 3 < t->len) {
 				lo = (unsigned long)t->val[i + 2] << 8 |
 				    t->val[i + 3];
 				if (lo < 0xdc00 || lo > 0xdfff)
-					return -1;
+					return CA_EPARSE;
 				cp = 0x10000 + ((cp - 0xd800) << 10) +
 				    (lo - 0xdc00);
 				i += 2;
 			}
 			if (put_utf8(a->value, sizeof(a->value), &o, cp) != 0)
-				return -1;
+				return CA_EPARSE;
 		}
 		break;
 	case DER_UNIVERSALSTRING:	/* UCS-4BE */
 		if (t->len % 4 != 0)
-			return -1;
+			return CA_EPARSE;
 		for (i = 0; i < t->len; i += 4) {
 			cp = (unsigned long)t->val[i] << 24 |
 			    (unsigned long)t->val[i + 1] << 16 |
 			    (unsigned long)t->val[i + 2] << 8 | t->val[i + 3];
 			if (put_utf8(a->value, sizeof(a->value), &o, cp) != 0)
-				return -1;
+				return CA_EPARSE;
 		}
 		break;
 	default:
-		return -1;
+		return CA_EPARSE;
 	}
 	a->len = o;
-	return 0;
+	return CA_OK;
 }
 
 /* Name ::= SEQUENCE OF SET OF SEQUENCE { type OID, value ANY }. */
@@ -466,7 +412,7 @@ dn_push(struct dn *dn, const char *oid, const char *value)
 	if (dn->n >= DN_AVA_MAX || len > DN_VALUE_MAX)
 		return CA_ETOOBIG;
 	if (!der_oid_valid(oid) ||
-	    !dn_utf8_valid((const unsigned char *)value, len))
+	    !utf8_valid((const unsigned char *)value, len))
 		return CA_EINVAL;
 	a = &dn->ava[dn->n++];
 	memset(a, 0, sizeof(*a));

@@ -8,9 +8,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
-bool dn_utf8_valid(const unsigned char *s, size_t len);
-
 /* True when every byte is in the PrintableString set (X.680 §41.4). */
 bool dn_printable(const unsigned char *s, size_t len);
 

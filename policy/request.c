@@ -14,7 +14,9 @@
 #include <gnutls/x509-ext.h>
 
 #include "common/error.h"
+#include "common/utf8.h"
 #include "policy/dn_int.h"
+#include "policy/mspki.h"
 #include "policy/request.h"
 
 #define POLICY_OID_CHALLENGE	"1.2.840.113549.1.9.7"	/* RFC 2985 §5.4.1 */
@@ -55,30 +57,15 @@ policy_sid_valid(const char *s)
 	return parts >= 2 && parts <= 16;
 }
 
-/*
- * SidExtValue: GeneralNames { [0] otherName { 1.3.6.1.4.1.311.25.2.1,
- * [0] EXPLICIT OCTET STRING "S-1-..." } } (KB5014754).
- */
+/* The SID extension through its one codec (mspki.h), then SID syntax. */
 static int
 sid_from_ext(const unsigned char *p, size_t len, char *sid, size_t sidlen)
 {
-	struct der_tlv seq, on, oid, ex, os;
-	char text[DER_OID_TEXT_MAX];
+	int rc = mspki_sid_parse(p, len, sid, sidlen);
 
-	if (der_read(p, len, &seq) != 0 || seq.tag != DER_SEQUENCE ||
-	    seq.rawlen != len || der_read(seq.val, seq.len, &on) != 0 ||
-	    on.tag != 0xa0 || on.rawlen != seq.len ||
-	    der_read(on.val, on.len, &oid) != 0 || oid.tag != DER_OID ||
-	    der_oid_text(oid.val, oid.len, text, sizeof(text)) != 0 ||
-	    strcmp(text, POLICY_OID_SID_OTHER) != 0 ||
-	    der_read(oid.val + oid.len, on.len - oid.rawlen, &ex) != 0 ||
-	    ex.tag != 0xa0 || oid.rawlen + ex.rawlen != on.len ||
-	    der_read(ex.val, ex.len, &os) != 0 || os.tag != DER_OCTET_STRING ||
-	    os.rawlen != ex.len || os.len >= sidlen)
-		return -1;
-	memcpy(sid, os.val, os.len);
-	sid[os.len] = '\0';
-	return policy_sid_valid(sid) ? 0 : -1;
+	if (rc != CA_OK)
+		return rc;
+	return policy_sid_valid(sid) ? CA_OK : CA_EPARSE;
 }
 
 /* Record a supplied SID; a second, different one marks a conflict. */
@@ -99,11 +86,11 @@ static int
 san_text(struct policy_san *s, const unsigned char *v, size_t len)
 {
 	if (len >= sizeof(s->value) || memchr(v, 0, len) != NULL ||
-	    !dn_utf8_valid(v, len))
-		return -1;
+	    !utf8_valid(v, len))
+		return CA_EPARSE;
 	memcpy(s->value, v, len);
 	s->value[len] = '\0';
-	return 0;
+	return CA_OK;
 }
 
 /* SANs of the request's 2.5.29.17 extension. */
@@ -254,30 +241,10 @@ out:
 }
 
 /*
- * A non-negative INTEGER of at most 32 bits at p into *v; *used is the TLV's
- * length so the caller can step past it.
- */
-static int
-read_uint(const unsigned char *p, size_t len, uint32_t *v, size_t *used)
-{
-	struct der_tlv t;
-
-	if (len == 0 || der_read(p, len, &t) != 0 || t.tag != DER_INTEGER ||
-	    t.len == 0 || t.len > 5 || (t.val[0] & 0x80) ||
-	    (t.len == 5 && t.val[0] != 0))
-		return -1;
-	*v = 0;
-	for (size_t k = 0; k < t.len; k++)
-		*v = *v << 8 | t.val[k];
-	*used = t.rawlen;
-	return 0;
-}
-
-/*
  * The template extension's value: CertificateTemplateOID ::= SEQUENCE {
  * templateID OID, templateMajorVersion INTEGER OPTIONAL,
- * templateMinorVersion INTEGER OPTIONAL } (MS-WCCE 2.2.2.7.7.2). Every
- * cursor is local to this one value, and r is written only once the whole
+ * templateMinorVersion INTEGER OPTIONAL } (MS-WCCE 2.2.2.7.7.2), read by
+ * the one codec of ms-pki.asn (mspki.h). r is written only once the whole
  * value has parsed: a pointer kept from an earlier extension's value (freed
  * by then) was a use-after-free.
  */
@@ -286,34 +253,15 @@ parse_tmpl_v2(const unsigned char *p, size_t len, struct policy_request *r)
 {
 	char oid[TMPL_OID_MAX];
 	uint32_t major = 0, minor = 0;
-	struct der_tlv seq, id;
-	const unsigned char *q;
-	size_t left, used;
+	int rc;
 
-	if (der_read(p, len, &seq) != 0 || seq.tag != DER_SEQUENCE ||
-	    seq.rawlen != len || der_read(seq.val, seq.len, &id) != 0 ||
-	    id.tag != DER_OID ||
-	    der_oid_text(id.val, id.len, oid, sizeof(oid)) != 0)
-		return -1;
-	q = seq.val + id.rawlen;
-	left = seq.len - id.rawlen;
-	if (left > 0) {
-		if (read_uint(q, left, &major, &used) != 0)
-			return -1;
-		q += used;
-		left -= used;
-	}
-	if (left > 0) {
-		if (read_uint(q, left, &minor, &used) != 0)
-			return -1;
-		left -= used;
-	}
-	if (left != 0)
-		return -1;
+	rc = mspki_template_parse(p, len, oid, sizeof(oid), &major, &minor);
+	if (rc != CA_OK)
+		return rc;
 	snprintf(r->template_oid, sizeof(r->template_oid), "%s", oid);
 	r->template_major = major;
 	r->template_minor = minor;
-	return 0;
+	return CA_OK;
 }
 
 /* The v1 template extension: a bare BMPString as AD CS writes it. */

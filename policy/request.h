@@ -14,7 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "policy/der.h"
+#include "common/der.h"
+#include "policy/mspki.h"
 #include "policy/dn.h"
 #include "policy/principal.h"
 #include "templates/template.h"
@@ -30,8 +31,7 @@
 
 #define POLICY_OID_SAN		"2.5.29.17"
 #define POLICY_OID_UPN		"1.3.6.1.4.1.311.20.2.3"
-#define POLICY_OID_SID_EXT	"1.3.6.1.4.1.311.25.2"
-#define POLICY_OID_SID_OTHER	"1.3.6.1.4.1.311.25.2.1"
+#define POLICY_OID_SID_EXT	MSPKI_OID_SID_EXT
 #define POLICY_OID_TMPL_V1	"1.3.6.1.4.1.311.20.2"
 #define POLICY_OID_TMPL_V2	"1.3.6.1.4.1.311.21.7"
 #define POLICY_OID_APP_POLICIES	"1.3.6.1.4.1.311.21.10"

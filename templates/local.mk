@@ -29,13 +29,15 @@ tests_unit_templates_test_template_lint_LDADD = $(TEST_LDADD)
 
 check_PROGRAMS += tests/unit/templates/test_template_set
 TESTS += tests/unit/templates/test_template_set
-tests_unit_templates_test_template_set_SOURCES = tests/unit/templates/test_template_set.c
+tests_unit_templates_test_template_set_SOURCES = tests/unit/templates/test_template_set.c \
+	tests/unit/test_tmpdir.c tests/unit/test_tmpdir.h
 tests_unit_templates_test_template_set_CFLAGS = $(TEST_CFLAGS)
 tests_unit_templates_test_template_set_LDADD = $(TEST_LDADD)
 
 check_PROGRAMS += tests/unit/templates/test_template_ldif
 TESTS += tests/unit/templates/test_template_ldif
-tests_unit_templates_test_template_ldif_SOURCES = tests/unit/templates/test_template_ldif.c
+tests_unit_templates_test_template_ldif_SOURCES = tests/unit/templates/test_template_ldif.c \
+	tests/unit/test_tmpdir.c tests/unit/test_tmpdir.h
 tests_unit_templates_test_template_ldif_CFLAGS = $(TEST_CFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_templates_test_template_ldif_LDADD = $(TEST_LDADD)
 EXTRA_DIST += tests/fixtures/templates/ad-export.ldif \

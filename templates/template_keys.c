@@ -5,12 +5,14 @@
  * bounds). Messages say the key and what was expected. Per-parse state
  * only; any thread.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "common/error.h"
+#include "common/value.h"
 #include "templates/template.h"
 #include "templates/template_keys.h"
 #include "templates/template_names.h"
@@ -255,7 +257,7 @@ list_value(struct tmpl_pctx *c, enum tmpl_key k, const char *key, char *v,
 static void
 bool_value(struct tmpl_pctx *c, const char *key, const char *v, bool *out)
 {
-	if (tmpl_bool_parse(v, out) != 0)
+	if (value_bool_parse(v, out) != CA_OK)
 		bad(c, key, "yes or no", v);
 }
 
@@ -264,15 +266,11 @@ static void
 period_value(struct tmpl_pctx *c, const char *key, const char *v, int64_t lo,
     int64_t *out)
 {
-	int r = tmpl_period_parse(v, out);
-
-	if (r == 2)
-		bad(c, key, "a unit other than the ambiguous \"m\" "
-		    "(write min or months)", v);
-	else if (r != 0 || *out < lo)
+	/* common/value.h's grammar, as entcad.conf: "m" is minutes. */
+	if (value_duration_parse(v, TMPL_PERIOD_MAX, out) != CA_OK || *out < lo)
 		bad(c, key, lo > 0 ? "a period of at least 1h such as 1y, "
-		    "6months, 2w, 5d (units s, min, h, d, w, months, y)" :
-		    "a period such as 6w, 5d or 0d (units s, min, h, d, w, "
+		    "6months, 2w, 5d (units s, m, h, d, w, months, y)" :
+		    "a period such as 6w, 5d or 0d (units s, m, h, d, w, "
 		    "months, y)", v);
 }
 
@@ -424,7 +422,7 @@ tmpl_key_set(struct tmpl_pctx *c, const char *name, char *v)
 
 		if (strcasecmp(v, "unlimited") == 0 || strcmp(v, "-1") == 0)
 			t->path_len = -1;
-		else if (tmpl_u32_parse(v, 0, PATH_LEN_MAX, &n) == 0)
+		else if (tmpl_u32_parse(v, 0, PATH_LEN_MAX, &n) == CA_OK)
 			t->path_len = (int)n;
 		else
 			bad(c, key, "unlimited or 0..255", v);
@@ -600,4 +598,26 @@ tmpl_finish(struct tmpl_pctx *c)
 		return c->rc;
 	}
 	return c->rc;
+}
+
+/* Record the first error only, prefixed with file and line. */
+void
+tmpl_perr(struct tmpl_pctx *c, const char *fmt, ...)
+{
+	char msg[CA_WHY_MAX];
+	va_list ap;
+
+	if (c->err_line != 0 || c->rc != CA_OK)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->err_line = c->line != 0 ? c->line : 1;
+	c->rc = CA_EPARSE;
+	if (c->line != 0)
+		ca_why(c->why, c->whylen, CA_EPARSE, "template %s line %u: %s",
+		    c->file, c->line, msg);
+	else
+		ca_why(c->why, c->whylen, CA_EPARSE, "template %s: %s",
+		    c->file, msg);
 }

@@ -49,7 +49,7 @@ struct tmpl_pctx {
 	size_t whylen;
 };
 
-/* Record the first error of the parse as "template F line N: <msg>". */
+/* template_keys.c: record the first error of the parse as "template F line N: <msg>". */
 void tmpl_perr(struct tmpl_pctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -59,11 +59,6 @@ void tmpl_key_set(struct tmpl_pctx *c, const char *name, char *value);
 /* Cross-key rules and derived values after the last line; returns c->rc. */
 int tmpl_finish(struct tmpl_pctx *c);
 
-/* Schema version AD CS gives a template with this CA compatibility. */
-uint32_t tmpl_schema_for_compat(enum tmpl_compat ca);
-
-/* Derive the default template OID from name (see TMPL_OID_ARC). */
-int tmpl_oid_derive(const char *name, char *oid, size_t len);
 
 /* True when principal (SID, DN or name) is a group nearly everyone is in. */
 bool tmpl_principal_broad(const char *principal);

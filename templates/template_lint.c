@@ -16,6 +16,7 @@
 #include "templates/template.h"
 #include "templates/template_keys.h"
 #include "templates/template_names.h"
+#include "templates/template_value.h"
 
 /* Groups that hold (nearly) every account: by name and well-known SID. */
 static const char *const broad_names[] = {

@@ -51,40 +51,6 @@ template_defaults(struct template *t)
 	t->path_len = -1;
 }
 
-/* Schema version AD CS gives a template for its CA compatibility. */
-uint32_t
-tmpl_schema_for_compat(enum tmpl_compat ca)
-{
-	if (ca >= TMPL_COMPAT_2012)
-		return 4;
-	if (ca >= TMPL_COMPAT_2008)
-		return 3;
-	return 2;
-}
-
-/* TMPL_OID_ARC.<a>.<b> from SHA-256("entca-template:" || name). */
-int
-tmpl_oid_derive(const char *name, char *oid, size_t len)
-{
-	char in[TMPL_NAME_MAX + 32];
-	unsigned char d[32];
-	unsigned long a, b;
-	int n;
-
-	n = snprintf(in, sizeof(in), "entca-template:%s", name);
-	if (n < 0 || (size_t)n >= sizeof(in))
-		return CA_EINVAL;
-	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, in, (size_t)n, d) < 0)
-		return CA_ECRYPTO;
-	/* a starts at 1000 so derived OIDs never meet the built-ins' .1.<n>. */
-	a = 1000 + (((unsigned long)d[0] << 24 | (unsigned long)d[1] << 16 |
-	    (unsigned long)d[2] << 8 | d[3]) & 0x3fffffffUL);
-	b = ((unsigned long)d[4] << 24 | (unsigned long)d[5] << 16 |
-	    (unsigned long)d[6] << 8 | d[7]) & 0x3fffffffUL;
-	n = snprintf(oid, len, "%s.%lu.%lu", TMPL_OID_ARC, a, b);
-	return (n < 0 || (size_t)n >= len) ? CA_EINVAL : CA_OK;
-}
-
 /* Hand inih the next line; see the file comment. */
 static char *
 pctx_reader(char *str, int num, void *stream)
@@ -114,28 +80,6 @@ pctx_reader(char *str, int num, void *stream)
 	str[content] = '\0';
 	c->indented = content > 0 && (p[0] == ' ' || p[0] == '\t');
 	return str;
-}
-
-/* Record the first error only, prefixed with file and line. */
-void
-tmpl_perr(struct tmpl_pctx *c, const char *fmt, ...)
-{
-	char msg[CA_WHY_MAX];
-	va_list ap;
-
-	if (c->err_line != 0 || c->rc != CA_OK)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	c->err_line = c->line != 0 ? c->line : 1;
-	c->rc = CA_EPARSE;
-	if (c->line != 0)
-		ca_why(c->why, c->whylen, CA_EPARSE, "template %s line %u: %s",
-		    c->file, c->line, msg);
-	else
-		ca_why(c->why, c->whylen, CA_EPARSE, "template %s: %s",
-		    c->file, msg);
 }
 
 /* The inih callback: dispatch by section. Returns 1 to go on, 0 on error. */

@@ -10,7 +10,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+
 #include "common/error.h"
+#include "common/utf8.h"
 #include "templates/template.h"
 #include "templates/template_names.h"
 #include "templates/template_value.h"
@@ -20,55 +24,11 @@ struct period_unit {
 	int64_t seconds;
 };
 
-static const struct period_unit period_units[] = {
-	{ "s", 1 }, { "sec", 1 }, { "second", 1 }, { "seconds", 1 },
-	{ "min", 60 }, { "minute", 60 }, { "minutes", 60 },
-	{ "h", 3600 }, { "hour", 3600 }, { "hours", 3600 },
-	{ "d", TMPL_SECONDS_DAY }, { "day", TMPL_SECONDS_DAY },
-	{ "days", TMPL_SECONDS_DAY },
-	{ "w", TMPL_SECONDS_WEEK }, { "week", TMPL_SECONDS_WEEK },
-	{ "weeks", TMPL_SECONDS_WEEK },
-	{ "month", TMPL_SECONDS_MONTH }, { "months", TMPL_SECONDS_MONTH },
-	{ "y", TMPL_SECONDS_YEAR }, { "year", TMPL_SECONDS_YEAR },
-	{ "years", TMPL_SECONDS_YEAR },
-};
-
 /* Units the writer may choose, largest first. */
 static const struct period_unit format_units[] = {
 	{ "y", TMPL_SECONDS_YEAR }, { "w", TMPL_SECONDS_WEEK },
 	{ "d", TMPL_SECONDS_DAY }, { "h", 3600 }, { "min", 60 }, { "s", 1 },
 };
-
-/* Number, optional blanks, unit; the product must stay within TMPL_PERIOD_MAX. */
-int
-tmpl_period_parse(const char *s, int64_t *out)
-{
-	const char *p = s;
-	uint64_t n = 0;
-	size_t digits = 0;
-
-	while (isdigit((unsigned char)*p)) {
-		if (++digits > 12)
-			return 1;
-		n = n * 10 + (uint64_t)(*p - '0');
-		p++;
-	}
-	if (digits == 0)
-		return 1;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (strcmp(p, "m") == 0 || strcmp(p, "M") == 0)
-		return 2;
-	for (size_t i = 0; i < sizeof(period_units) / sizeof(period_units[0]); i++) {
-		if (strcasecmp(p, period_units[i].name) != 0)
-			continue;
-		if (n > (uint64_t)(TMPL_PERIOD_MAX / period_units[i].seconds))
-			return 1;
-		*out = (int64_t)n * period_units[i].seconds;
-		return 0;
-	}
-	return 1;
-}
 
 /* Exact: the text parses back to the same number of seconds. */
 void
@@ -84,26 +44,6 @@ tmpl_period_format(int64_t seconds, char *buf, size_t len)
 	snprintf(buf, len, "%" PRId64 "s", seconds);
 }
 
-/* The spellings an administrator is likely to type. */
-int
-tmpl_bool_parse(const char *s, bool *out)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-
-	for (size_t i = 0; i < 4; i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*out = true;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*out = false;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 /* Digits only (no sign, no blanks), at most 10 of them, within range. */
 int
 tmpl_u32_parse(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
@@ -113,66 +53,43 @@ tmpl_u32_parse(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
 
 	for (i = 0; s[i] != '\0'; i++) {
 		if (!isdigit((unsigned char)s[i]) || i >= 10)
-			return -1;
+			return CA_EPARSE;
 		n = n * 10 + (uint64_t)(s[i] - '0');
 	}
 	if (i == 0 || n < lo || n > hi)
-		return -1;
+		return CA_EPARSE;
 	*out = (uint32_t)n;
-	return 0;
+	return CA_OK;
 }
 
-/* RFC 3629 §4: shortest forms only, no surrogates, nothing above U+10FFFF. */
+/* NUL refused, then the one UTF-8 validator; position as line:column. */
 int
 tmpl_utf8_check(const char *buf, size_t len, unsigned *line, unsigned *col,
     unsigned char *byte)
 {
-	const unsigned char *p = (const unsigned char *)buf;
+	const char *nul = memchr(buf, '\0', len);
+	size_t bad = len, i;
 	unsigned ln = 1, cl = 1;
-	size_t i = 0;
 
-	while (i < len) {
-		unsigned char c = p[i];
-		size_t need;
-		uint32_t cp, min;
-
-		if (c == 0)
-			goto bad;
-		if (c < 0x80) {
-			if (c == '\n') {
-				ln++;
-				cl = 0;
-			}
-			i++;
-			cl++;
-			continue;
-		}
-		if ((c & 0xe0) == 0xc0) {
-			need = 1; cp = c & 0x1f; min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			need = 2; cp = c & 0x0f; min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			need = 3; cp = c & 0x07; min = 0x10000;
-		} else
-			goto bad;
-		if (len - i <= need)
-			goto bad;
-		for (size_t k = 1; k <= need; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				goto bad;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			goto bad;
-		i += need + 1;
-		cl++;
+	if (utf8_check(buf, len, &bad) != CA_OK || nul != NULL) {
+		if (nul != NULL && (size_t)(nul - buf) < bad)
+			bad = (size_t)(nul - buf);
+	} else {
+		return CA_OK;
 	}
-	return 0;
-bad:
+	/* Columns count characters: continuation bytes do not advance. */
+	for (i = 0; i < bad; i++) {
+		if (buf[i] == '\n') {
+			ln++;
+			cl = 1;
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
+			cl++;
+		}
+	}
 	*line = ln;
 	*col = cl;
-	*byte = p[i];
-	return -1;
+	*byte = (unsigned char)buf[bad];
+	return CA_EPARSE;
 }
 
 /* In place; the string keeps its storage. */
@@ -286,4 +203,38 @@ template_parse_ace(const char *value, bool deny,
 		return ca_why(why, whylen, CA_EPARSE,
 		    "expected rights after ':' for %s", principal);
 	return CA_OK;
+}
+
+/* Schema version AD CS gives a template for its CA compatibility. */
+uint32_t
+tmpl_schema_for_compat(enum tmpl_compat ca)
+{
+	if (ca >= TMPL_COMPAT_2012)
+		return 4;
+	if (ca >= TMPL_COMPAT_2008)
+		return 3;
+	return 2;
+}
+
+/* TMPL_OID_ARC.<a>.<b> from SHA-256("entca-template:" || name). */
+int
+tmpl_oid_derive(const char *name, char *oid, size_t len)
+{
+	char in[TMPL_NAME_MAX + 32];
+	unsigned char d[32];
+	unsigned long a, b;
+	int n;
+
+	n = snprintf(in, sizeof(in), "entca-template:%s", name);
+	if (n < 0 || (size_t)n >= sizeof(in))
+		return CA_EINVAL;
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, in, (size_t)n, d) < 0)
+		return CA_ECRYPTO;
+	/* a starts at 1000 so derived OIDs never meet the built-ins' .1.<n>. */
+	a = 1000 + (((unsigned long)d[0] << 24 | (unsigned long)d[1] << 16 |
+	    (unsigned long)d[2] << 8 | d[3]) & 0x3fffffffUL);
+	b = ((unsigned long)d[4] << 24 | (unsigned long)d[5] << 16 |
+	    (unsigned long)d[6] << 8 | d[7]) & 0x3fffffffUL;
+	n = snprintf(oid, len, "%s.%lu.%lu", TMPL_OID_ARC, a, b);
+	return (n < 0 || (size_t)n >= len) ? CA_EINVAL : CA_OK;
 }

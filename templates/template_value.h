@@ -1,7 +1,7 @@
 /*
- * Value syntax shared inside templates/: periods ("1y", "6 weeks"),
- * booleans, unsigned ranges and names, the UTF-8 check, and the period
- * formatter the writer uses. Pure functions; any thread.
+ * Value syntax shared inside templates/: unsigned ranges and names, the
+ * UTF-8 check with line:column, and the period formatter the writer uses.
+ * Periods and yes/no are common/value.h's, as in entcad.conf. Pure functions; any thread.
  */
 #ifndef ENTCA_TEMPLATES_TEMPLATE_VALUE_H
 #define ENTCA_TEMPLATES_TEMPLATE_VALUE_H
@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "templates/template.h"
+
 #define TMPL_SECONDS_DAY	86400LL
 #define TMPL_SECONDS_WEEK	(7 * TMPL_SECONDS_DAY)
 #define TMPL_SECONDS_MONTH	(30 * TMPL_SECONDS_DAY)	/* "months": 30 days */
@@ -17,26 +19,16 @@
 #define TMPL_PERIOD_MAX		(100 * TMPL_SECONDS_YEAR)
 #define TMPL_PERIOD_TEXT_MAX	32	/* "<digits> <unit>" */
 
-/*
- * Parse "<n><unit>" or "<n> <unit>", unit one of s, min, h, d, w, months,
- * y (and seconds, minutes, hours, days, weeks, month, years). A bare "m"
- * is refused as ambiguous. Returns 0 and *out seconds, 1 for a bad value,
- * 2 for the ambiguous "m".
- */
-int tmpl_period_parse(const char *s, int64_t *out);
-
 /* Write seconds in the largest unit (y, w, d, h, min, s) that divides it. */
 void tmpl_period_format(int64_t seconds, char *buf, size_t len);
 
-/* yes/no, true/false, on/off, 1/0 (any case). Returns 0 or -1. */
-int tmpl_bool_parse(const char *s, bool *out);
-
-/* Decimal without sign or junk into [lo, hi]. Returns 0 or -1. */
+/* Decimal without sign or junk into [lo, hi]. Returns CA_OK or CA_EPARSE. */
 int tmpl_u32_parse(const char *s, uint32_t lo, uint32_t hi, uint32_t *out);
 
 /*
  * Check that buf[0..len) is UTF-8 without NUL bytes or overlong forms.
- * Returns 0, or -1 with the 1-based *line and *col and the offending *byte.
+ * Returns CA_OK, or CA_EPARSE with the 1-based *line and *col and the
+ * offending *byte (common/utf8.h decides what is valid).
  */
 int tmpl_utf8_check(const char *buf, size_t len, unsigned *line,
     unsigned *col, unsigned char *byte);
@@ -49,5 +41,11 @@ bool tmpl_name_valid(const char *s);
 
 /* True when s has no control characters (display names, principals). */
 bool tmpl_text_valid(const char *s);
+
+/* Schema version AD CS gives a template with this CA compatibility. */
+uint32_t tmpl_schema_for_compat(enum tmpl_compat ca);
+
+/* Derive the default template OID from name (see TMPL_OID_ARC). */
+int tmpl_oid_derive(const char *name, char *oid, size_t len);
 
 #endif

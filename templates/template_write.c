@@ -159,7 +159,7 @@ w_template(struct wbuf *w, const struct template *t)
 	wb_printf(w, "# Template OID (msPKI-Cert-Template-OID); put in "
 	    "certificates as 1.3.6.1.4.1.311.21.7.\n");
 	w_str(w, "oid", t->oid);
-	wb_printf(w, "# Validity and renewal periods: units s, min, h, d, w, "
+	wb_printf(w, "# Validity and renewal periods: units s, m (minutes), h, d, w, "
 	    "months (30 d), y (365 d).\n");
 	tmpl_period_format(t->validity_seconds, per, sizeof(per));
 	wb_printf(w, "validity = %s\n", per);

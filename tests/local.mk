@@ -116,3 +116,9 @@ TESTS += tests/integration/metrics.sh
 EXTRA_DIST += tests/integration/metrics.sh
 # The EST benchmark script (on demand) ships with the release too.
 EXTRA_DIST += tests/bench/bench_est.sh
+
+# The layering: no sibling call-backs (nm on the built objects), http/ and
+# store/ on common/ only, only the router includes est/ and api/, and the
+# folder arrows.
+TESTS += tests/layering.sh
+EXTRA_DIST += tests/layering.sh

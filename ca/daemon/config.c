@@ -15,7 +15,11 @@
 #include "common/error.h"
 #include "ca/daemon/settings.h"
 #include "common/log.h"
+#include "common/value.h"
 #include "policy/rights.h"
+
+/* Longest [crl] duration: ten years, as the CRL schedule allows. */
+#define CONFIG_DURATION_MAX ((int64_t)3660 * 86400)
 
 struct config_ctx {
 	struct ca_config *cfg;
@@ -32,57 +36,6 @@ set_str(char *dst, size_t len, const char *v)
 		return false;
 	memcpy(dst, v, n + 1);
 	return true;
-}
-
-/* A count with an optional unit (s, m, min, h, d, w, y) in seconds. */
-int64_t
-config_parse_duration(const char *s)
-{
-	char *end;
-	long long v;
-	int64_t unit;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || v <= 0)
-		return -1;
-	if (strcmp(end, "s") == 0 || *end == '\0')
-		unit = 1;
-	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
-		unit = 60;
-	else if (strcmp(end, "h") == 0)
-		unit = 3600;
-	else if (strcmp(end, "d") == 0)
-		unit = 86400;
-	else if (strcmp(end, "w") == 0)
-		unit = 7 * 86400;
-	else if (strcmp(end, "y") == 0)
-		unit = 365 * 86400;
-	else
-		return -1;
-	if (v > INT64_MAX / unit)
-		return -1;
-	return (int64_t)v * unit;
-}
-
-/* Parse yes/no/true/false/on/off/1/0. */
-static int
-parse_bool(const char *v, bool *out)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-
-	for (size_t i = 0; i < 4; i++) {
-		if (strcasecmp(v, yes[i]) == 0) {
-			*out = true;
-			return 0;
-		}
-		if (strcasecmp(v, no[i]) == 0) {
-			*out = false;
-			return 0;
-		}
-	}
-	return -1;
 }
 
 /* Parse an unsigned integer within [lo, hi]. */
@@ -168,7 +121,7 @@ handle_ca(struct config_ctx *ctx, const char *k, const char *v)
 			BAD("[ca] workers: expected 1..64, got \"%s\"", v);
 		c->workers = (unsigned)n;
 	} else if (strcmp(k, "sid-url-san") == 0) {
-		if (parse_bool(v, &c->sid_url_san) != 0)
+		if (value_bool_parse(v, &c->sid_url_san) != 0)
 			BAD("[ca] sid-url-san: expected yes or no, got \"%s\"", v);
 	} else if (strcmp(k, "signer-user") == 0) {
 		if (*v == '\0' || !set_str(c->signer_user, sizeof(c->signer_user), v))
@@ -232,10 +185,10 @@ handle_http(struct config_ctx *ctx, const char *k, const char *v)
 		if (parse_list(v, c->login_templates, CONFIG_ISSUE_MAX, &c->n_login_templates) != 0)
 			BAD("[http] login-templates: expected up to %d template names separated by commas", CONFIG_ISSUE_MAX);
 	} else if (strcmp(k, "certificate-admin") == 0) {
-		if (parse_bool(v, &c->certificate_admin) != 0)
+		if (value_bool_parse(v, &c->certificate_admin) != 0)
 			BAD("[http] certificate-admin: expected yes or no, got \"%s\"", v);
 	} else if (strcmp(k, "metrics") == 0) {
-		if (parse_bool(v, &c->metrics) != 0)
+		if (value_bool_parse(v, &c->metrics) != 0)
 			BAD("[http] metrics: expected yes or no, got \"%s\"", v);
 	} else {
 		BAD("[http] %s: unknown key", k);
@@ -320,8 +273,7 @@ handle_crl(struct config_ctx *ctx, const char *k, const char *v)
 
 	if (strcmp(k, "period") == 0 || strcmp(k, "delta-period") == 0 ||
 	    strcmp(k, "overlap") == 0) {
-		d = config_parse_duration(v);
-		if (d <= 0)
+		if (value_duration_parse(v, CONFIG_DURATION_MAX, &d) != CA_OK || d <= 0)
 			BAD("[crl] %s: expected a duration like 7d, 12h or 30m, got \"%s\"", k, v);
 		if (strcmp(k, "period") == 0)
 			c->crl_period_s = d;
@@ -378,7 +330,7 @@ handle_log(struct config_ctx *ctx, const char *k, const char *v)
 		if (c->log_level < 0)
 			BAD("[log] level: expected error, warning, notice, info or debug, got \"%s\"", v);
 	} else if (strcmp(k, "syslog") == 0) {
-		if (parse_bool(v, &c->log_syslog) != 0)
+		if (value_bool_parse(v, &c->log_syslog) != 0)
 			BAD("[log] syslog: expected yes or no, got \"%s\"", v);
 	} else if (strcmp(k, "format") == 0) {
 		if (strcmp(v, "text") != 0 && strcmp(v, "json") != 0)
@@ -453,7 +405,7 @@ handle_est(struct config_ctx *ctx, const char *k, const char *v)
 			    CONFIG_PFX_MIN_MAX, v);
 		c->pfx_min_password_length = (unsigned)n;
 	} else if (strcmp(k, "csrattrs-auth") == 0) {
-		if (parse_bool(v, &c->est_csrattrs_auth) != 0)
+		if (value_bool_parse(v, &c->est_csrattrs_auth) != 0)
 			BAD("[est] csrattrs-auth: expected yes or no, got \"%s\"", v);
 	} else {
 		BAD("[est] %s: unknown key", k);

@@ -158,6 +158,16 @@ void daemon_handle(struct http_request *req, void *arg);
 void daemon_handle_plain(struct http_request *req, void *arg);
 
 /*
+ * The router's entry for the entca tool on the CA host (serve.c): run one
+ * management API call (rest is the path after /api/v1/, json_body may be
+ * NULL) in this thread as the local administrator who, so the tool needs
+ * no API header. Returns the HTTP status; *out (malloc'd, may be NULL)
+ * gets the response body.
+ */
+int daemon_handle_local(struct daemon *d, const char *who, const char *rest,
+    const char *json_body, char **out);
+
+/*
  * Fill the crlpub parameters from the daemon and configuration generation
  * cfg; dirs (may be NULL, borrowed) is where the CRL is also written; urls
  * holds the freshest-CRL URLs and that sink and must live as long as p.

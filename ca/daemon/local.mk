@@ -65,3 +65,11 @@ tests_unit_ca_daemon_test_gen_LDADD = $(TEST_LDADD)
 libentca_ca_a_SOURCES += ca/daemon/control.c ca/daemon/control.h
 TESTS += tests/integration/control_reload.sh
 EXTRA_DIST += tests/integration/control_reload.sh
+# The EST and API pipeline in one process (daemon_handle, job layer, real
+# store, real slapd, real signer), driven by tests/integration/pipeline.sh.
+check_PROGRAMS += tests/unit/ca/daemon/test_pipeline
+tests_unit_ca_daemon_test_pipeline_SOURCES = tests/unit/ca/daemon/test_pipeline.c
+tests_unit_ca_daemon_test_pipeline_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ca_daemon_test_pipeline_LDADD = $(TEST_LDADD)
+TESTS += tests/integration/pipeline.sh
+EXTRA_DIST += tests/integration/pipeline.sh

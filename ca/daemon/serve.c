@@ -405,3 +405,11 @@ daemon_handle_plain(struct http_request *req, void *arg)
 {
 	serve_route(arg, req, true);
 }
+
+/* The tool's way in: the same API code paths, without HTTP. */
+int
+daemon_handle_local(struct daemon *d, const char *who, const char *rest,
+    const char *json_body, char **out)
+{
+	return api_local(d, who, rest, json_body, out);
+}

@@ -118,9 +118,6 @@ int config_load(const char *path, struct ca_config *cfg, char *why,
 /* Fill cfg with the defaults; used by config_load and tests. */
 void config_defaults(struct ca_config *cfg);
 
-/* Parse "90s", "30m", "12h", "1d", "1w", "1y" into seconds; -1 if bad. */
-int64_t config_parse_duration(const char *s);
-
 /* True if name is in the CA's issue-templates list (case-insensitive). */
 bool config_issues_template(const struct ca_config *cfg, const char *name);
 

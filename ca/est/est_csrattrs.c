@@ -1,7 +1,7 @@
 /*
  * EST csrattrs (RFC 7030 §4.5, RFC 8951): what a template wants in a
- * request, as a CsrAttrs SEQUENCE written with a tiny DER writer (a few
- * fixed OIDs and one INTEGER). Public by default ([est] csrattrs-auth =
+ * request, as a CsrAttrs SEQUENCE written with common/der.h (a few OIDs
+ * through the one OID codec and one INTEGER; overflow is an error). Public by default ([est] csrattrs-auth =
  * no, as libest's server does); with csrattrs-auth = yes it needs
  * credentials and the template read right.
  */
@@ -13,6 +13,7 @@
 #include <gnutls/x509.h>
 #include <jansson.h>
 
+#include "common/der.h"
 #include "common/error.h"
 #include "ca/daemon/daemon.h"
 #include "ca/est/est_int.h"
@@ -22,46 +23,22 @@
 #include "ca/daemon/templates_load.h"
 #include "policy/rights.h"
 
-/* Append one DER TLV (short or long length form) to buf at *off. */
-static void
-der_tlv(unsigned char *buf, size_t cap, size_t *off, unsigned tag,
-    const unsigned char *v, size_t len)
-{
-	unsigned char hdr[6];
-	size_t h = 0;
-
-	hdr[h++] = (unsigned char)tag;
-	if (len < 128) {
-		hdr[h++] = (unsigned char)len;
-	} else if (len < 256) {
-		hdr[h++] = 0x81;
-		hdr[h++] = (unsigned char)len;
-	} else {
-		hdr[h++] = 0x82;
-		hdr[h++] = (unsigned char)(len >> 8);
-		hdr[h++] = (unsigned char)len;
-	}
-	if (*off + h + len > cap)
-		return;
-	memcpy(buf + *off, hdr, h);
-	memcpy(buf + *off + h, v, len);
-	*off += h + len;
-}
+/* The OIDs CsrAttrs may name (RFC 8017, RFC 5480, RFC 2985). */
+#define OID_RSA			"1.2.840.113549.1.1.1"
+#define OID_SHA256_RSA		"1.2.840.113549.1.1.11"
+#define OID_EC_PUBLIC_KEY	"1.2.840.10045.2.1"
+#define OID_P256		"1.2.840.10045.3.1.7"
+#define OID_P384		"1.3.132.0.34"
+#define OID_CHALLENGE_PASSWORD	"1.2.840.113549.1.9.7"
 
 /* Worker: CsrAttrs (RFC 7030 §4.5.2, RFC 8951) of the job's template. */
 static void
 csrattrs_work(struct job *j)
 {
-	static const unsigned char rsa[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01 };
-	static const unsigned char sha256rsa[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b };
-	static const unsigned char ecpub[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01 };
-	static const unsigned char p256[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
-	static const unsigned char p384[] = { 0x2b, 0x81, 0x04, 0x00, 0x22 };
-	static const unsigned char challenge[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x07 };
 	struct enroll *e = j->ctx;
 	const struct template *t = e->tmpl;
 	unsigned char items[512], attr[128], set[64], out[600];
-	size_t n = 0, a, s, o = 0;
+	struct der_buf ib, ab, sb, ob;
 	char *b64 = NULL;
 	size_t b64_len = 0;
 
@@ -71,6 +48,7 @@ csrattrs_work(struct job *j)
 		job_fail(j, CA_EDENIED, "csrattrs: template %s: the read right is required", t->name);
 		return;
 	}
+	der_buf_init(&ib, items, sizeof(items));
 	if (t->key_algorithms & TMPL_KEY_RSA) {
 		unsigned char bits[3] = { (unsigned char)(t->min_key_size >> 8), (unsigned char)t->min_key_size, 0 };
 		size_t bl = 2;
@@ -80,22 +58,28 @@ csrattrs_work(struct job *j)
 			bits[0] = 0;
 			bl = 3;
 		}
-		a = s = 0;
-		der_tlv(set, sizeof(set), &s, 0x02, bits, bl);
-		der_tlv(attr, sizeof(attr), &a, 0x06, rsa, sizeof(rsa));
-		der_tlv(attr, sizeof(attr), &a, 0x31, set, s);
-		der_tlv(items, sizeof(items), &n, 0x30, attr, a);
-		der_tlv(items, sizeof(items), &n, 0x06, sha256rsa, sizeof(sha256rsa));
+		der_buf_init(&sb, set, sizeof(set));
+		der_buf_init(&ab, attr, sizeof(attr));
+		der_put_tlv(&sb, DER_INTEGER, bits, bl);
+		der_put_oid(&ab, OID_RSA);
+		der_put_tlv(&ab, DER_SET, set, sb.len);
+		der_put_tlv(&ib, DER_SEQUENCE, attr, ab.len);
+		der_put_oid(&ib, OID_SHA256_RSA);
+		if (sb.over || ab.over)
+			ib.over = true;
 	}
 	if (t->key_algorithms & (TMPL_KEY_ECDSA_P256 | TMPL_KEY_ECDSA_P384)) {
-		a = s = 0;
+		der_buf_init(&sb, set, sizeof(set));
+		der_buf_init(&ab, attr, sizeof(attr));
 		if (t->key_algorithms & TMPL_KEY_ECDSA_P256)
-			der_tlv(set, sizeof(set), &s, 0x06, p256, sizeof(p256));
+			der_put_oid(&sb, OID_P256);
 		if (t->key_algorithms & TMPL_KEY_ECDSA_P384)
-			der_tlv(set, sizeof(set), &s, 0x06, p384, sizeof(p384));
-		der_tlv(attr, sizeof(attr), &a, 0x06, ecpub, sizeof(ecpub));
-		der_tlv(attr, sizeof(attr), &a, 0x31, set, s);
-		der_tlv(items, sizeof(items), &n, 0x30, attr, a);
+			der_put_oid(&sb, OID_P384);
+		der_put_oid(&ab, OID_EC_PUBLIC_KEY);
+		der_put_tlv(&ab, DER_SET, set, sb.len);
+		der_put_tlv(&ib, DER_SEQUENCE, attr, ab.len);
+		if (sb.over || ab.over)
+			ib.over = true;
 	}
 	/*
 	 * challengePassword only where the template links the CSR to the TLS
@@ -103,9 +87,15 @@ csrattrs_work(struct job *j)
 	 * put a secret in a request that is not checked.
 	 */
 	if (t->require_channel_binding)
-		der_tlv(items, sizeof(items), &n, 0x06, challenge, sizeof(challenge));
-	der_tlv(out, sizeof(out), &o, 0x30, items, n);
-	if (pkcs7_base64(out, o, &b64, &b64_len) != CA_OK) {
+		der_put_oid(&ib, OID_CHALLENGE_PASSWORD);
+	der_buf_init(&ob, out, sizeof(out));
+	der_put_tlv(&ob, DER_SEQUENCE, items, ib.len);
+	if (der_buf_done(&ib) != CA_OK || der_buf_done(&ob) != CA_OK) {
+		/* Never a truncated CsrAttrs: the buffers are sized for all items. */
+		job_fail(j, CA_EINVAL, "csrattrs: template %s: CsrAttrs exceed %zu bytes", t->name, sizeof(out));
+		return;
+	}
+	if (pkcs7_base64(out, ob.len, &b64, &b64_len) != CA_OK) {
 		job_fail(j, CA_ENOMEM, "out of memory");
 		return;
 	}

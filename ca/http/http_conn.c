@@ -15,16 +15,26 @@
  * While a request is parked the connection reads only to notice the client
  * leaving (into the spare input buffer, never parsing); when it leaves the
  * socket is closed at once but the struct lives until http_respond.
+ *
+ * Answering is the connection's too: http_respond (the handler's answer)
+ * and http_conn_refuse (the parser's) live here and call down into
+ * http_response.c for the bytes; the connection also gives its slot back
+ * to the server's per-source count, so it never calls http_server.c.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "common/error.h"
 #include "ca/http/http_internal.h"
+#include "ca/http/http_util.h"
+
+/* Handler headers plus X-Request-Id; more skip the id. */
+#define HTTP_RESPOND_HEADERS_MAX 32
 
 static void conn_read(struct http_conn *c);
 static void conn_event(struct http_conn *c, enum http_event ev, int status,
@@ -123,6 +133,20 @@ conn_wait(struct http_conn *c)
 	}
 }
 
+/*
+ * A connection gave back its socket: uncount it and maybe its source (the
+ * server's per-source table, which only connections shrink).
+ */
+static void
+conn_release_slot(struct http_server *s, struct http_source *src)
+{
+	s->stats.connections--;
+	if (src != NULL && --src->conns == 0) {
+		LIST_REMOVE(src, entry);
+		free(src);
+	}
+}
+
 /* Close the socket and drop TLS and events; the struct stays. */
 static void
 conn_release(struct http_conn *c)
@@ -146,7 +170,7 @@ conn_release(struct http_conn *c)
 		close(c->fd);
 	c->fd = -1;
 	if (c->srv != NULL)
-		http_server_conn_closed(c->srv, c->src);
+		conn_release_slot(c->srv, c->src);
 	c->src = NULL;
 }
 
@@ -568,7 +592,7 @@ http_conn_start(struct http_server *s, int fd, const char *peer,
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		close(fd);
-		http_server_conn_closed(s, src);
+		conn_release_slot(s, src);
 		return;
 	}
 	c->fd = fd;
@@ -631,4 +655,108 @@ http_request_channel_binding(const struct http_request *req,
 	*len = cb.size;
 	gnutls_free(cb.data);
 	return CA_OK;
+}
+
+/* Answer a refused request (from the parser) and close afterwards. */
+void
+http_conn_refuse(struct http_conn *c, int status, const char *reason)
+{
+	char body[HTTP_REASON_MAX + 2];
+	size_t len, outlen;
+	char *out;
+
+	c->srv->stats.refused++;
+	http_conn_refused_event(c, status, reason);
+	len = (size_t)snprintf(body, sizeof(body), "%s\n", reason);
+	if (len >= sizeof(body))
+		len = sizeof(body) - 1;
+	out = http_response_format(status, true, false, NULL, 0,
+	    "text/plain; charset=utf-8", body, len, &outlen);
+	if (out == NULL) {
+		http_conn_close(c);
+		return;
+	}
+	http_conn_send(c, out, outlen, HA_CLOSE);
+}
+
+/* Whether headers hold one named name (case-insensitive). */
+static bool
+has_header(const struct http_header *headers, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(headers[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Answer a parked request; see http.h. */
+int
+http_respond(struct http_request *req, int status,
+    const struct http_header *headers, size_t n_headers, const void *body,
+    size_t body_len)
+{
+	static const char bad[] = "internal error: invalid response\n";
+	struct http_conn *c = req->conn;
+	struct http_header all[HTTP_RESPOND_HEADERS_MAX];
+	bool close = false, head_only;
+	const char *ctype = NULL;
+	size_t outlen;
+	char *out;
+	int rc = CA_OK;
+
+	if (!c->parked)
+		return CA_ESTATE;
+	c->parked = false;
+	if (c->state == HC_CLOSED) {
+		if (c->srv != NULL && c->srv->cfg.done_cb != NULL)
+			c->srv->cfg.done_cb(req, 0, c->srv->arg);
+		http_conn_close(c);	/* frees the detached connection */
+		return CA_ESTATE;
+	}
+	if (status < 200 || status > 599)
+		rc = CA_EINVAL;
+	for (size_t i = 0; rc == CA_OK && i < n_headers; i++) {
+		const char *n = headers[i].name, *v = headers[i].value;
+
+		if (n == NULL || v == NULL || !http_header_name_ok(n) || !http_header_value_ok(v) ||
+		    strcasecmp(n, "Content-Length") == 0 ||
+		    strcasecmp(n, "Date") == 0 ||
+		    strcasecmp(n, "Transfer-Encoding") == 0)
+			rc = CA_EINVAL;
+		else if (strcasecmp(n, "Connection") == 0 &&
+		    strcasecmp(v, "close") == 0)
+			close = true;
+	}
+	if (rc != CA_OK) {
+		status = 500;
+		headers = NULL;
+		n_headers = 0;
+		body = bad;
+		body_len = sizeof(bad) - 1;
+		ctype = "text/plain; charset=utf-8";
+		close = true;
+	}
+	if (!c->parser.keep_alive || c->srv == NULL || c->srv->draining)
+		close = true;
+	head_only = c->parser.is_head;
+	/* Every response names its request, so a client can quote it. */
+	if (n_headers < HTTP_RESPOND_HEADERS_MAX && req->request_id[0] != '\0' &&
+	    !has_header(headers, n_headers, "X-Request-Id")) {
+		for (size_t i = 0; i < n_headers; i++)
+			all[i] = headers[i];
+		all[n_headers].name = "X-Request-Id";
+		all[n_headers].value = req->request_id;
+		headers = all;
+		n_headers++;
+	}
+	if (c->srv != NULL && c->srv->cfg.done_cb != NULL)
+		c->srv->cfg.done_cb(req, status, c->srv->arg);
+	out = http_response_format(status, close, head_only, headers,
+	    n_headers, ctype, body, body_len, &outlen);
+	if (out == NULL) {
+		http_conn_close(c);
+		return CA_ENOMEM;
+	}
+	http_conn_send(c, out, outlen, close ? HA_CLOSE : HA_NEXT);
+	return rc;
 }

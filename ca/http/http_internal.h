@@ -112,6 +112,12 @@ void http_conn_send(struct http_conn *c, char *out, size_t len,
 /* http_conn.c: mark busy or not, keeping stats.inflight in step. */
 void http_conn_set_busy(struct http_conn *c, bool busy);
 
+/* http_response.c: token characters of a header name (RFC 9110 §5.6.2). */
+bool http_header_name_ok(const char *n);
+
+/* http_response.c: a value without CR, LF or other controls. */
+bool http_header_value_ok(const char *v);
+
 /* http_response.c: format a complete response; NULL on no memory. */
 char *http_response_format(int status, bool close, bool head_only,
     const struct http_header *h, size_t nh, const char *content_type,
@@ -121,10 +127,7 @@ char *http_response_format(int status, bool close, bool head_only,
 void http_conn_refused_event(struct http_conn *c, int status,
     const char *reason);
 
-/* http_response.c: answer a refused request with status and reason, close. */
+/* http_conn.c: answer a refused request with status and reason, close. */
 void http_conn_refuse(struct http_conn *c, int status, const char *reason);
-
-/* http_server.c: a connection from src released its socket. */
-void http_server_conn_closed(struct http_server *s, struct http_source *src);
 
 #endif

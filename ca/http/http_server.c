@@ -196,16 +196,6 @@ source_find(struct http_server *s, const unsigned char key[17])
 	return NULL;
 }
 
-/* Nanoseconds on the monotonic clock (request latency). */
-uint64_t
-http_monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Milliseconds on the monotonic clock (for the report interval). */
 static uint64_t
 mono_ms(void)
@@ -356,17 +346,6 @@ server_on_retry(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (s->listener != NULL)
 		evconnlistener_enable(s->listener);
-}
-
-/* A connection gave back its socket: uncount it and maybe its source. */
-void
-http_server_conn_closed(struct http_server *s, struct http_source *src)
-{
-	s->stats.connections--;
-	if (src != NULL && --src->conns == 0) {
-		LIST_REMOVE(src, entry);
-		free(src);
-	}
 }
 
 /* strdup that keeps NULL as NULL; *ok turns false on no memory. */

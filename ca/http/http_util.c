@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "common/error.h"
 #include "common/hex.h"
 #include "common/base64.h"
+#include "ca/http/http.h"
 #include "ca/http/http_util.h"
 
 /* Reason phrases of RFC 9110 §15 for the statuses entcad uses. */
@@ -326,4 +328,14 @@ http_media_type_is(const char *content_type, const char *type)
 	while (*p == ' ' || *p == '\t')
 		p++;
 	return *p == '\0' || *p == ';';
+}
+
+/* Nanoseconds on the monotonic clock (request latency). */
+uint64_t
+http_monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }

@@ -18,7 +18,8 @@ tests_unit_ca_http_test_http_parse_LDADD = $(TEST_LDADD)
 tests_unit_ca_http_test_http_util_SOURCES = tests/unit/ca/http/test_http_util.c
 tests_unit_ca_http_test_http_util_CFLAGS = $(TEST_CFLAGS)
 tests_unit_ca_http_test_http_util_LDADD = $(TEST_LDADD)
-tests_unit_ca_http_test_http_server_SOURCES = tests/unit/ca/http/test_http_server.c
+tests_unit_ca_http_test_http_server_SOURCES = tests/unit/ca/http/test_http_server.c \
+	tests/unit/test_tmpdir.c tests/unit/test_tmpdir.h
 tests_unit_ca_http_test_http_server_CFLAGS = $(TEST_CFLAGS)
 tests_unit_ca_http_test_http_server_LDADD = $(TEST_LDADD)
 tests_unit_ca_http_http_echo_SOURCES = tests/unit/ca/http/http_echo.c

@@ -7,7 +7,8 @@ libentca_ca_a_SOURCES += \
 
 check_PROGRAMS += tests/unit/ca/identity/test_identity
 TESTS += tests/unit/ca/identity/test_identity
-tests_unit_ca_identity_test_identity_SOURCES = tests/unit/ca/identity/test_identity.c
+tests_unit_ca_identity_test_identity_SOURCES = tests/unit/ca/identity/test_identity.c \
+	tests/unit/test_tmpdir.c tests/unit/test_tmpdir.h
 tests_unit_ca_identity_test_identity_CFLAGS = $(TEST_CFLAGS)
 tests_unit_ca_identity_test_identity_LDADD = $(TEST_LDADD)
 

@@ -16,7 +16,7 @@
 #include "common/error.h"
 #include "ca/issue/issue.h"
 #include "ca/issue/msext.h"
-#include "policy/der.h"
+#include "common/der.h"
 
 #define ISSUE_SKELETON_MAX (DN_DER_MAX * 2 + 16384)	/* names + key */
 #define OID_AIA "1.3.6.1.5.5.7.1.1"
@@ -371,7 +371,7 @@ extensions(gnutls_x509_crt_t crt, const struct policy_profile *pr,
 	if (pr->sid[0] == '\0')
 		return CA_OK;
 	/* MS-WCCE §2.2.2.7.7.4: SHOULD be non-critical. */
-	if ((rc = msext_sid(pr->sid, der, sizeof(der), &len)) != CA_OK)
+	if ((rc = mspki_sid_encode(pr->sid, der, sizeof(der), &len)) != CA_OK)
 		return ca_why(why, whylen, rc, "certificate: SID %s cannot be "
 		    "encoded", pr->sid);
 	return set_ext(crt, MSEXT_OID_SID, der, len, 0, why, whylen);

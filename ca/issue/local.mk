@@ -1,24 +1,10 @@
 # ca/issue/local.mk: the certificate builder and the Microsoft extensions.
-# ca/issue/ms-pki.asn is compiled by asn1Parser into ca/issue/ms-pki.asn.h (a C array
-# of libtasn1 definitions), included by ca/issue/msext.c only.
+# The Microsoft ASN.1 module is policy/ms-pki.asn (policy/local.mk), shared
+# with the SID extension codec there.
 libentca_ca_a_SOURCES += ca/issue/issue.c ca/issue/issue.h ca/issue/msext.c ca/issue/msext.h \
 	ca/issue/pkcs7.c ca/issue/pkcs7.h \
 	ca/issue/revoke.c ca/issue/revoke.h \
 	ca/issue/crl_publish.c ca/issue/crl_publish.h
-nodist_libentca_ca_a_SOURCES = ca/issue/ms-pki.asn.h
-BUILT_SOURCES += ca/issue/ms-pki.asn.h
-CLEANFILES += ca/issue/ms-pki.asn.h
-EXTRA_DIST += ca/issue/ms-pki.asn
-
-ca/issue/ms-pki.asn.h: $(srcdir)/ca/issue/ms-pki.asn
-	$(AM_V_GEN)$(MKDIR_P) ca && \
-	$(ASN1PARSER) -o $@.tmp -n ms_pki_asn1_tab $(srcdir)/ca/issue/ms-pki.asn >/dev/null && \
-	mv $@.tmp $@
-
-# Make the generated header exist before msext.c compiles, even when only
-# a test target is asked for (BUILT_SOURCES is honoured by all/check only).
-ca/issue/msext.$(OBJEXT): ca/issue/ms-pki.asn.h
-
 check_PROGRAMS += tests/unit/ca/issue/test_issue_msext tests/unit/ca/issue/test_issue
 TESTS += tests/unit/ca/issue/test_issue_msext tests/unit/ca/issue/test_issue
 tests_unit_ca_issue_test_issue_msext_SOURCES = tests/unit/ca/issue/test_issue_msext.c

@@ -1,7 +1,7 @@
 /*
  * Microsoft certificate extensions that GnuTLS cannot build, DER-encoded
- * with libtasn1 from ca/issue/ms-pki.asn: the SID security extension
- * (1.3.6.1.4.1.311.25.2, byte for byte as AD CS writes it), the certificate
+ * with libtasn1 from policy/ms-pki.asn (the SID security extension
+ * 1.3.6.1.4.1.311.25.2 has its one codec in policy/mspki.h): the certificate
  * template information (1.3.6.1.4.1.311.21.7), the v1 template name
  * (1.3.6.1.4.1.311.20.2, bare BMPString), application policies
  * (1.3.6.1.4.1.311.21.10), the UPN otherName value, and the certs-only
@@ -18,21 +18,15 @@
 
 #include <gnutls/gnutls.h>
 
-#define MSEXT_DER_MAX 2048	/* bytes of one encoded extension value */
+#include "policy/mspki.h"
 
-#define MSEXT_OID_SID		"1.3.6.1.4.1.311.25.2"
-#define MSEXT_OID_SID_OTHER	"1.3.6.1.4.1.311.25.2.1"
+#define MSEXT_DER_MAX MSPKI_DER_MAX	/* bytes of one encoded extension value */
+
+#define MSEXT_OID_SID		MSPKI_OID_SID_EXT	/* encoded by mspki_sid_encode */
 #define MSEXT_OID_TEMPLATE	"1.3.6.1.4.1.311.21.7"
 #define MSEXT_OID_TEMPLATE_V1	"1.3.6.1.4.1.311.20.2"
 #define MSEXT_OID_APP_POLICIES	"1.3.6.1.4.1.311.21.10"
 #define MSEXT_OID_UPN		"1.3.6.1.4.1.311.20.2.3"
-
-/* SidExtValue for sid ("S-1-..."): GeneralNames { otherName }. */
-int msext_sid(const char *sid, unsigned char *out, size_t cap, size_t *len);
-
-/* Read the SID back out of a SidExtValue (tests, inspection). */
-int msext_sid_parse(const unsigned char *der, size_t len, char *sid,
-    size_t sidlen);
 
 /* CertificateTemplate { templateID, major, minor }. */
 int msext_template(const char *oid, uint32_t major, uint32_t minor,

@@ -9,6 +9,7 @@ libentca_ca_a_SOURCES += \
 check_PROGRAMS += tests/unit/ca/signer/test_signer
 TESTS += tests/unit/ca/signer/test_signer
 tests_unit_ca_signer_test_signer_SOURCES = tests/unit/ca/signer/test_signer.c \
+	tests/unit/test_tmpdir.c tests/unit/test_tmpdir.h \
 	tests/unit/ca/signer/test_signer_issue.h
 tests_unit_ca_signer_test_signer_CFLAGS = $(TEST_CFLAGS)
 tests_unit_ca_signer_test_signer_LDADD = $(TEST_LDADD)

@@ -1,10 +1,10 @@
 /*
  * The store's environment: opening the state folder (schema check, named
- * databases), closing, read transactions, LMDB error translation, health
- * counters and hot backup. The list of stores open in this process is
- * guarded by open_lock (LMDB forbids opening one environment twice in a
- * process). Everything here may run on any thread but the writer, except
- * the translation helpers, which any thread uses.
+ * databases), closing, read transactions, health counters and hot backup.
+ * LMDB error translation and the sticky write chain are store_txn.c's. The
+ * list of stores open in this process is guarded by open_lock (LMDB
+ * forbids opening one environment twice in a process). Everything here
+ * may run on any thread but the writer.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -31,79 +31,6 @@ const char *const store_db_names[STORE_DB_COUNT] = {
 
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct store *open_list;
-
-/* Map an LMDB or errno code to ours with a sentence naming path and step. */
-int
-store_mdb_err(const struct store *s, int mrc, const char *what, char *why,
-    size_t whylen)
-{
-	const char *path = s ? s->path : "?";
-	int code;
-
-	switch (mrc) {
-	case MDB_SUCCESS:
-		return CA_OK;
-	case MDB_NOTFOUND:
-		code = CA_ENOTFOUND;
-		break;
-	case MDB_KEYEXIST:
-		code = CA_EEXIST;
-		break;
-	case MDB_MAP_FULL:
-		return ca_why(why, whylen, CA_EDB, "store %s: %s: the map is "
-		    "full (%zu MiB) and may not grow past [store] max-size "
-		    "(%zu MiB): raise it",
-		    path, what, s ? s->map_size >> 20 : 0,
-		    s ? s->map_max >> 20 : 0);
-	case ENOSPC:
-	case EDQUOT:
-		return ca_why(why, whylen, CA_EIO, "store %s: %s: the disk is "
-		    "full (%s); writes resume once space is freed", path, what,
-		    strerror(mrc));
-	case MDB_READERS_FULL:
-		code = CA_EUNAVAIL;
-		break;
-	case MDB_VERSION_MISMATCH:
-		code = CA_EVERSION;
-		break;
-	case ENOMEM:
-		code = CA_ENOMEM;
-		break;
-	case EACCES:
-	case EPERM:
-	case ENOENT:
-	case EIO:
-	case EROFS:
-	case EAGAIN:
-	case EBUSY:
-		code = CA_EIO;
-		break;
-	default:
-		code = CA_EDB;
-		break;
-	}
-	return ca_why(why, whylen, code, "store %s: %s: %s", path, what,
-	    mdb_strerror(mrc));
-}
-
-/* Write a read failure into t's why and return code. */
-int
-store_txn_fail(struct store_txn *t, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(t->why, sizeof(t->why), fmt, ap);
-	va_end(ap);
-	return code;
-}
-
-/* Translate mrc into t's why. */
-int
-store_txn_mdb(struct store_txn *t, int mrc, const char *what)
-{
-	return store_mdb_err(t->s, mrc, what, t->why, sizeof(t->why));
-}
 
 /* Create dir 0700 when missing; it must be a directory. */
 static int
@@ -385,13 +312,6 @@ store_read_end(struct store_txn *t)
 	mdb_txn_abort(t->txn);
 	pthread_rwlock_unlock(&t->s->map_lock);
 	free(t);
-}
-
-/* Why the last failed read on t failed. */
-const char *
-store_txn_why(const struct store_txn *t)
-{
-	return t->why;
 }
 
 /* Number of entries of database db in t. */

@@ -95,7 +95,7 @@ cert_decode(struct store_txn *t, const MDB_val *v, struct store_cert *c,
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	if ((rc = store_dec_init(&d, t, v, STORE_REC_CERT, "certificate")))
+	if ((rc = store_t_dec_init(t, &d, v, STORE_REC_CERT, "certificate")))
 		return rc;
 	store_dec_fixed(&d, c->serial, sizeof(c->serial), &c->serial_len);
 	if (dup)
@@ -119,7 +119,7 @@ cert_decode(struct store_txn *t, const MDB_val *v, struct store_cert *c,
 	c->request_id = store_dec_u64(&d);
 	if (!d.err && c->status >= STORE_CERT_COUNT)
 		d.err = CA_EDB;
-	if ((rc = store_dec_end(&d, t, "certificate")) != CA_OK) {
+	if ((rc = store_t_dec_end(t, &d, "certificate")) != CA_OK) {
 		if (dup)
 			free(c->der);
 		memset(c, 0, sizeof(*c));
@@ -152,13 +152,8 @@ rev_put(struct store_wtxn *w, int64_t at, const unsigned char *serial,
 	store_enc_i64(&e, rv->invalidity);
 	store_enc_i64(&e, rv->not_after);
 	store_enc_u64(&e, rv->seq);
-	if (e.err)
-		rc = store_w_fail(w, e.err, "store %s: revocation entry: "
-		    "cannot encode", w->t.s->path);
-	else
-		rc = store_w_put(w, STORE_DB_BY_REVOCATION, key, klen, e.p,
-		    e.len, 0, "put revocation entry");
-	store_enc_free(&e);
+	rc = store_w_put_enc(w, STORE_DB_BY_REVOCATION, key, klen,
+	    &e, 0, "put revocation entry");
 	return rc;
 }
 
@@ -276,13 +271,8 @@ store_w_put_cert(struct store_wtxn *w, const struct store_cert *c)
 	if ((rc = cert_check(w, c)) != CA_OK)
 		return rc;
 	cert_encode(&e, c);
-	if (e.err)
-		rc = store_w_fail(w, e.err, "store %s: certificate: cannot "
-		    "encode", w->t.s->path);
-	else
-		rc = store_w_put(w, STORE_DB_CERTS, c->serial, c->serial_len,
-		    e.p, e.len, MDB_NOOVERWRITE, "put certificate");
-	store_enc_free(&e);
+	rc = store_w_put_enc(w, STORE_DB_CERTS, c->serial, c->serial_len,
+	    &e, MDB_NOOVERWRITE, "put certificate");
 	if (rc == CA_EEXIST) {
 		w->rc = CA_OK;
 		return store_w_fail(w, CA_EEXIST, "certificate "
@@ -328,13 +318,8 @@ cert_rewrite(struct store_wtxn *w, const struct store_cert *c)
 	int rc;
 
 	cert_encode(&e, c);
-	if (e.err)
-		rc = store_w_fail(w, e.err, "store %s: certificate: cannot "
-		    "encode", w->t.s->path);
-	else
-		rc = store_w_put(w, STORE_DB_CERTS, c->serial, c->serial_len,
-		    e.p, e.len, 0, "put certificate");
-	store_enc_free(&e);
+	rc = store_w_put_enc(w, STORE_DB_CERTS, c->serial, c->serial_len,
+	    &e, 0, "put certificate");
 	return rc;
 }
 
@@ -422,13 +407,8 @@ store_w_revoke_unknown(struct store_wtxn *w, const unsigned char *serial,
 	c.reason = reason;
 	c.invalidity_date = invalidity_date;
 	cert_encode(&e, &c);
-	if (e.err)
-		rc = store_w_fail(w, e.err, "store %s: certificate: cannot "
-		    "encode", w->t.s->path);
-	else
-		rc = store_w_put(w, STORE_DB_CERTS, serial, serial_len, e.p,
-		    e.len, MDB_NOOVERWRITE, "put revoked serial");
-	store_enc_free(&e);
+	rc = store_w_put_enc(w, STORE_DB_CERTS, serial, serial_len,
+	    &e, MDB_NOOVERWRITE, "put revoked serial");
 	if (rc == CA_EEXIST) {
 		w->rc = CA_OK;
 		return store_w_fail(w, CA_EEXIST, "serial %s is "

@@ -3,7 +3,8 @@
  * followed by fields: fixed big-endian integers and length-prefixed (u32
  * big-endian) byte strings. Decoding checks every length against the
  * field's named bound and the record's end, so a damaged value becomes a
- * CA_EDB sentence instead of an overread. No state; any thread.
+ * CA_EDB code instead of an overread. No transactions, no I/O, no state
+ * (store_txn.c words the sentences); any thread.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,7 @@ store_rd_time(const unsigned char *p)
 	return (int64_t)(store_rd64(p) ^ UINT64_C(0x8000000000000000));
 }
 
-/* Make room for n more bytes, doubling; a failure sticks. */
+/* Make room for n more bytes, doubling; a failure sticks (e->err). */
 static int
 enc_grow(struct store_enc *e, size_t n)
 {
@@ -53,23 +54,23 @@ enc_grow(struct store_enc *e, size_t n)
 	unsigned char *np;
 
 	if (e->err)
-		return -1;
+		return e->err;
 	if (n > SIZE_MAX / 2 - e->len) {
 		e->err = CA_ETOOBIG;
-		return -1;
+		return e->err;
 	}
 	if (e->len + n <= e->cap)
-		return 0;
+		return CA_OK;
 	cap = e->cap ? e->cap : 256;
 	while (cap < e->len + n)
 		cap *= 2;
 	if ((np = realloc(e->p, cap)) == NULL) {
 		e->err = CA_ENOMEM;
-		return -1;
+		return e->err;
 	}
 	e->p = np;
 	e->cap = cap;
-	return 0;
+	return CA_OK;
 }
 
 /* Start a record with its version byte. */
@@ -84,7 +85,7 @@ store_enc_init(struct store_enc *e, unsigned char version)
 void
 store_enc_u8(struct store_enc *e, unsigned v)
 {
-	if (enc_grow(e, 1) == 0)
+	if (enc_grow(e, 1) == CA_OK)
 		e->p[e->len++] = v & 0xff;
 }
 
@@ -92,7 +93,7 @@ store_enc_u8(struct store_enc *e, unsigned v)
 void
 store_enc_u32(struct store_enc *e, uint32_t v)
 {
-	if (enc_grow(e, 4) == 0) {
+	if (enc_grow(e, 4) == CA_OK) {
 		e->p[e->len++] = v >> 24;
 		e->p[e->len++] = (v >> 16) & 0xff;
 		e->p[e->len++] = (v >> 8) & 0xff;
@@ -104,7 +105,7 @@ store_enc_u32(struct store_enc *e, uint32_t v)
 void
 store_enc_u64(struct store_enc *e, uint64_t v)
 {
-	if (enc_grow(e, 8) == 0) {
+	if (enc_grow(e, 8) == CA_OK) {
 		store_be64(e->p + e->len, v);
 		e->len += 8;
 	}
@@ -127,7 +128,7 @@ store_enc_bytes(struct store_enc *e, const void *p, size_t len)
 		return;
 	}
 	store_enc_u32(e, (uint32_t)len);
-	if (len > 0 && enc_grow(e, len) == 0) {
+	if (len > 0 && enc_grow(e, len) == CA_OK) {
 		memcpy(e->p + e->len, p, len);
 		e->len += len;
 	}
@@ -148,30 +149,25 @@ store_enc_free(struct store_enc *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* Check the version byte of value v (record kind what) against max. */
+/*
+ * Check the version byte of value v against max: CA_EDB when the record is
+ * empty or has version 0 (damaged), CA_EVERSION when it is newer than
+ * max. store_t_dec_init (store_txn.c) words the sentence.
+ */
 int
-store_dec_init(struct store_dec *d, struct store_txn *t, const MDB_val *v,
-    unsigned max, const char *what)
+store_dec_init(struct store_dec *d, const MDB_val *v, unsigned max)
 {
-	unsigned ver;
-
 	memset(d, 0, sizeof(*d));
 	d->p = v->mv_data;
 	d->len = v->mv_size;
 	if (d->len < 1)
-		return store_txn_fail(t, CA_EDB,
-		    "store %s: %s record is empty", t->s->path, what);
-	ver = d->p[0];
-	d->version = ver;
+		return CA_EDB;
+	d->version = d->p[0];
 	d->off = 1;
-	if (ver == 0)
-		return store_txn_fail(t, CA_EDB,
-		    "store %s: %s record has format version 0 (damaged)",
-		    t->s->path, what);
-	if (ver > max)
-		return store_txn_fail(t, CA_EVERSION,
-		    "store %s: %s record version %u is newer than this entca "
-		    "(%u); upgrade entca", t->s->path, what, ver, max);
+	if (d->version == 0)
+		return CA_EDB;
+	if (d->version > max)
+		return CA_EVERSION;
 	return CA_OK;
 }
 
@@ -295,16 +291,13 @@ store_dec_dup(struct store_dec *d, size_t max, size_t *len)
 	return c;
 }
 
-/* Finish: every byte used and no error. */
+/* Finish: every byte used and no error (CA_ENOMEM, CA_EDB otherwise). */
 int
-store_dec_end(struct store_dec *d, struct store_txn *t, const char *what)
+store_dec_end(const struct store_dec *d)
 {
 	if (d->err == CA_ENOMEM)
-		return store_txn_fail(t, CA_ENOMEM,
-		    "store %s: out of memory reading %s", t->s->path, what);
+		return CA_ENOMEM;
 	if (d->err || d->off != d->len)
-		return store_txn_fail(t, CA_EDB,
-		    "store %s: %s record is damaged (bad length at byte %zu)",
-		    t->s->path, what, d->off);
+		return CA_EDB;
 	return CA_OK;
 }

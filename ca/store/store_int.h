@@ -1,7 +1,9 @@
 /*
- * Inside the store: the struct behind struct store, the transaction
- * wrappers, the record codec (version byte + length-prefixed fields, all
- * integers big-endian) and the key builders. Only ca/store/store*.c include this.
+ * Inside the store: the struct behind struct store, the transaction layer
+ * (store_txn.c: error translation, sticky write chain, store_t_get), the
+ * record codec (store_codec.c: version byte + length-prefixed fields, all
+ * integers big-endian, no I/O) and the key builders. Layers, lowest
+ * first: codec, txn, then store/writer/meta/request/cert/iter. Only ca/store/store*.c include this.
  * Threads: see ca/store/store.h; the queue fields are guarded by lock.
  */
 #ifndef ENTCA_CA_STORE_INT_H
@@ -148,11 +150,10 @@ struct store_dec {
 };
 
 /*
- * Start decoding a record of kind what: checks the version byte against
- * max (newer gives CA_EVERSION with the upgrade sentence on t).
+ * store_codec.c: start decoding a record: checks the version byte against
+ * max. Returns CA_OK, CA_EDB (empty, version 0) or CA_EVERSION (newer).
  */
-int store_dec_init(struct store_dec *d, struct store_txn *t,
-    const MDB_val *v, unsigned max, const char *what);
+int store_dec_init(struct store_dec *d, const MDB_val *v, unsigned max);
 unsigned store_dec_u8(struct store_dec *d);
 uint32_t store_dec_u32(struct store_dec *d);
 uint64_t store_dec_u64(struct store_dec *d);
@@ -166,10 +167,27 @@ const unsigned char *store_dec_view(struct store_dec *d, size_t max,
     size_t *len);
 /* Malloc a copy of a byte field of at most max bytes. */
 unsigned char *store_dec_dup(struct store_dec *d, size_t max, size_t *len);
-/* End: all bytes consumed and no error, else CA_EDB naming what on t. */
-int store_dec_end(struct store_dec *d, struct store_txn *t, const char *what);
+/* End: all bytes consumed and no error, else CA_EDB (or CA_ENOMEM). */
+int store_dec_end(const struct store_dec *d);
 
-/* Put/get helpers on the chain's txn with translation (sticky on w). */
+/*
+ * store_txn.c: the codec's start and end with the refusal worded on t
+ * ("store P: W record version 3 is newer than this entca (2); upgrade
+ * entca", "... record is damaged (bad length at byte N)").
+ */
+int store_t_dec_init(struct store_txn *t, struct store_dec *d,
+    const MDB_val *v, unsigned max, const char *what);
+int store_t_dec_end(struct store_txn *t, const struct store_dec *d,
+    const char *what);
+
+/*
+ * store_txn.c: put an encoded record (e is freed; an encoder failure
+ * sticks on w like a put failure, "store P: WHAT: cannot encode").
+ */
+int store_w_put_enc(struct store_wtxn *w, enum store_db db, const void *k,
+    size_t klen, struct store_enc *e, unsigned flags, const char *what);
+
+/* store_txn.c: put/get on the chain's txn with translation (sticky on w). */
 int store_w_put(struct store_wtxn *w, enum store_db db, const void *k,
     size_t klen, const void *v, size_t vlen, unsigned flags,
     const char *what);

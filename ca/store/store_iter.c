@@ -84,7 +84,7 @@ store_rev_value_decode(struct store_txn *t, const MDB_val *v,
 	int rc;
 
 	memset(rv, 0, sizeof(*rv));
-	if ((rc = store_dec_init(&d, t, v, STORE_REC_REVOCATION,
+	if ((rc = store_t_dec_init(t, &d, v, STORE_REC_REVOCATION,
 	    "revocation entry")) != CA_OK)
 		return rc;
 	rv->current = (int)store_dec_u8(&d);
@@ -94,7 +94,7 @@ store_rev_value_decode(struct store_txn *t, const MDB_val *v,
 	/* Version 1 entries predate commit-order numbers: they read as 0. */
 	if (d.version >= 2)
 		rv->seq = store_dec_u64(&d);
-	return store_dec_end(&d, t, "revocation entry");
+	return store_t_dec_end(t, &d, "revocation entry");
 }
 
 /* Open a by_revocation cursor; see store.h. */

@@ -39,13 +39,8 @@ store_w_meta_put_raw(struct store_wtxn *w, const char *name,
 		    STORE_META_VALUE_MAX);
 	store_enc_init(&e, STORE_REC_META);
 	store_enc_bytes(&e, val, len);
-	if (e.err)
-		rc = store_w_fail(w, e.err, "store %s: meta %s: cannot encode",
-		    w->t.s->path, name);
-	else
-		rc = store_w_put(w, STORE_DB_META, name, strlen(name), e.p,
-		    e.len, 0, "put meta");
-	store_enc_free(&e);
+	rc = store_w_put_enc(w, STORE_DB_META, name, strlen(name),
+	    &e, 0, "put meta");
 	return rc;
 }
 
@@ -95,10 +90,10 @@ store_meta_get(struct store_txn *t, const char *name, void *buf,
 		    t->s->path, name);
 	if (rc != CA_OK)
 		return rc;
-	if ((rc = store_dec_init(&d, t, &v, STORE_REC_META, "meta")) != CA_OK)
+	if ((rc = store_t_dec_init(t, &d, &v, STORE_REC_META, "meta")) != CA_OK)
 		return rc;
 	p = store_dec_view(&d, STORE_META_VALUE_MAX, &n);
-	if ((rc = store_dec_end(&d, t, "meta")) != CA_OK)
+	if ((rc = store_t_dec_end(t, &d, "meta")) != CA_OK)
 		return rc;
 	if (n > bufsize)
 		return store_txn_fail(t, CA_ETOOBIG, "store %s: meta %s: %zu "
@@ -206,13 +201,8 @@ store_w_put_template(struct store_wtxn *w, const char *name,
 	store_enc_init(&e, STORE_REC_TEMPLATE);
 	store_enc_bytes(&e, blob, len);
 	store_enc_bytes(&e, hash, STORE_HASH_LEN);
-	if (e.err)
-		rc = store_w_fail(w, e.err, "store %s: template %s: cannot "
-		    "encode", w->t.s->path, name);
-	else
-		rc = store_w_put(w, STORE_DB_TEMPLATES, name, strlen(name),
-		    e.p, e.len, 0, "put template");
-	store_enc_free(&e);
+	rc = store_w_put_enc(w, STORE_DB_TEMPLATES, name, strlen(name),
+	    &e, 0, "put template");
 	return rc;
 }
 
@@ -253,7 +243,7 @@ template_decode(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 		return store_txn_fail(t, CA_EDB, "store %s: template key of "
 		    "%zu bytes", t->s->path, k->mv_size);
 	memcpy(tp->name, k->mv_data, k->mv_size);
-	if ((rc = store_dec_init(&d, t, v, STORE_REC_TEMPLATE, "template")))
+	if ((rc = store_t_dec_init(t, &d, v, STORE_REC_TEMPLATE, "template")))
 		return rc;
 	if (dup)
 		tp->blob = store_dec_dup(&d, STORE_TEMPLATE_BLOB_MAX,
@@ -264,7 +254,7 @@ template_decode(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 	store_dec_fixed(&d, tp->hash, sizeof(tp->hash), &hlen);
 	if (hlen != STORE_HASH_LEN && !d.err)
 		d.err = CA_EDB;
-	if ((rc = store_dec_end(&d, t, "template")) != CA_OK) {
+	if ((rc = store_t_dec_end(t, &d, "template")) != CA_OK) {
 		if (dup)
 			free(tp->blob);
 		memset(tp, 0, sizeof(*tp));
@@ -388,13 +378,8 @@ store_w_audit(struct store_wtxn *w, const char *json, uint64_t *seq)
 	store_be64(key, n);
 	store_enc_init(&e, STORE_REC_AUDIT);
 	store_enc_bytes(&e, json, len);
-	if (e.err)
-		rc = store_w_fail(w, e.err, "store %s: audit: cannot encode",
-		    w->t.s->path);
-	else
-		rc = store_w_put(w, STORE_DB_AUDIT, key, sizeof(key), e.p,
-		    e.len, MDB_APPEND, "put audit");
-	store_enc_free(&e);
+	rc = store_w_put_enc(w, STORE_DB_AUDIT, key, sizeof(key),
+	    &e, MDB_APPEND, "put audit");
 	if (rc == CA_OK && seq != NULL)
 		*seq = n;
 	return rc;
@@ -413,10 +398,10 @@ audit_emit(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 	if (k->mv_size != 8)
 		return store_txn_fail(t, CA_EDB, "store %s: audit key of %zu "
 		    "bytes", t->s->path, k->mv_size);
-	if ((rc = store_dec_init(&d, t, v, STORE_REC_AUDIT, "audit")))
+	if ((rc = store_t_dec_init(t, &d, v, STORE_REC_AUDIT, "audit")))
 		return rc;
 	p = store_dec_view(&d, STORE_AUDIT_MAX, &n);
-	if ((rc = store_dec_end(&d, t, "audit")) != CA_OK)
+	if ((rc = store_t_dec_end(t, &d, "audit")) != CA_OK)
 		return rc;
 	memcpy(buf, p, n);
 	buf[n] = '\0';

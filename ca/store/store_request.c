@@ -102,7 +102,7 @@ request_decode(struct store_txn *t, const MDB_val *v,
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if ((rc = store_dec_init(&d, t, v, STORE_REC_REQUEST, "request")))
+	if ((rc = store_t_dec_init(t, &d, v, STORE_REC_REQUEST, "request")))
 		return rc;
 	r->id = store_dec_u64(&d);
 	r->submitted_at = store_dec_i64(&d);
@@ -121,7 +121,7 @@ request_decode(struct store_txn *t, const MDB_val *v,
 	store_dec_str(&d, r->target, sizeof(r->target));
 	if (!d.err && r->status >= STORE_REQ_COUNT)
 		d.err = CA_EDB;
-	if ((rc = store_dec_end(&d, t, "request")) != CA_OK) {
+	if ((rc = store_t_dec_end(t, &d, "request")) != CA_OK) {
 		if (dup)
 			free(r->csr);
 		memset(r, 0, sizeof(*r));
@@ -164,13 +164,8 @@ store_w_put_request(struct store_wtxn *w, const struct store_request *r)
 	store_enc_bytes(&e, r->csr, r->csr_len);
 	store_enc_str(&e, r->subject_sid);
 	store_enc_str(&e, r->target);
-	if (e.err)
-		rc = store_w_fail(w, e.err, "store %s: request %llu: cannot "
-		    "encode", w->t.s->path, (unsigned long long)r->id);
-	else
-		rc = store_w_put(w, STORE_DB_REQUESTS, key, sizeof(key), e.p,
-		    e.len, 0, "put request");
-	store_enc_free(&e);
+	rc = store_w_put_enc(w, STORE_DB_REQUESTS, key, sizeof(key),
+	    &e, 0, "put request");
 	if (rc == CA_OK && was_pending != (r->status == STORE_REQ_PENDING))
 		rc = store_w_counter_add(w, STORE_META_PENDING,
 		    was_pending ? -1 : 1);

@@ -13,7 +13,7 @@
  * map_max with every read transaction of the process held off by
  * map_lock, and the group runs again. Environment failures (disk full,
  * I/O, a map full at its ceiling) are kept for store_write_health until
- * a group commits again.
+ * a group commits again. The chain's put/del/fail helpers are store_txn.c's.
  */
 #include <errno.h>
 #include <signal.h>
@@ -26,116 +26,6 @@
 
 #include "common/opstats.h"
 #include "ca/store/store_int.h"
-
-/* The code a chain ended with, CA_OK while it is healthy. */
-int
-store_w_status(const struct store_wtxn *w)
-{
-	return w->rc;
-}
-
-/* The sentence of the chain's first failure ("" when none). */
-const char *
-store_w_why(const struct store_wtxn *w)
-{
-	return w->why;
-}
-
-/* Record the caller's own failure on the chain (first one wins). */
-int
-store_w_fail(struct store_wtxn *w, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (w->rc != CA_OK)
-		return w->rc;
-	va_start(ap, fmt);
-	vsnprintf(w->why, sizeof(w->why), fmt, ap);
-	va_end(ap);
-	w->rc = code;
-	return code;
-}
-
-/* Make a read failure (sentence in w->t.why) stick on the chain. */
-int
-store_w_stick(struct store_wtxn *w, int code)
-{
-	if (w->rc != CA_OK)
-		return w->rc;
-	memcpy(w->why, w->t.why, sizeof(w->why));
-	w->rc = code;
-	return code;
-}
-
-/* The read view of the chain's transaction. */
-struct store_txn *
-store_w_txn(struct store_wtxn *w)
-{
-	return &w->t;
-}
-
-/* Put k -> v into db on the chain; a failure sticks. */
-int
-store_w_put(struct store_wtxn *w, enum store_db db, const void *k,
-    size_t klen, const void *v, size_t vlen, unsigned flags, const char *what)
-{
-	MDB_val key = { klen, (void *)k }, val = { vlen, (void *)v };
-	int mrc;
-
-	if (w->rc != CA_OK)
-		return w->rc;
-	if ((mrc = mdb_put(w->t.txn, w->t.s->dbi[db], &key, &val, flags)) != 0) {
-		store_w_note(w->t.s, mrc);
-		w->rc = store_mdb_err(w->t.s, mrc, what, w->why,
-		    sizeof(w->why));
-	}
-	return w->rc;
-}
-
-/* Delete k from db on the chain; a missing key is not an error. */
-int
-store_w_del(struct store_wtxn *w, enum store_db db, const void *k,
-    size_t klen, const char *what)
-{
-	MDB_val key = { klen, (void *)k };
-	int mrc;
-
-	if (w->rc != CA_OK)
-		return w->rc;
-	mrc = mdb_del(w->t.txn, w->t.s->dbi[db], &key, NULL);
-	if (mrc != 0 && mrc != MDB_NOTFOUND) {
-		store_w_note(w->t.s, mrc);
-		w->rc = store_mdb_err(w->t.s, mrc, what, w->why,
-		    sizeof(w->why));
-	}
-	return w->rc;
-}
-
-/* Get k from db; the value is borrowed from t. */
-int
-store_t_get(struct store_txn *t, enum store_db db, const void *k,
-    size_t klen, MDB_val *v, const char *what)
-{
-	MDB_val key = { klen, (void *)k };
-	int mrc;
-
-	if ((mrc = mdb_get(t->txn, t->s->dbi[db], &key, v)) != 0)
-		return store_txn_mdb(t, mrc, what);
-	return CA_OK;
-}
-
-/*
- * The writer met LMDB/errno code mrc: remember the group's first failure
- * that is the environment's (the map, the disk), not the data's.
- */
-void
-store_w_note(struct store *s, int mrc)
-{
-	if (mrc == 0 || mrc == MDB_NOTFOUND || mrc == MDB_KEYEXIST)
-		return;
-	if (s->w_env_err == 0 || mrc == MDB_MAP_FULL)
-		s->w_env_err = mrc;
-}
 
 /* True on the store's writer thread. */
 int

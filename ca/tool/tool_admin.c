@@ -2,7 +2,8 @@
  * `entca` commands that act for the CA on its own host: backup, revoke,
  * unrevoke, crl publish, request approve|deny|list, template load, issue,
  * unissue. They open the CA's state like entcad does (daemon_open) and run
- * the same code paths as the management API (api_local), so the rules,
+ * the same code paths as the management API (through the router's
+ * daemon_handle_local), so the rules,
  * records and audit events are the same whichever way an officer acts.
  * One thread; LMDB's lock keeps them safe beside a running entcad.
  */
@@ -25,7 +26,6 @@
 
 #include "common/error.h"
 #include "common/hex.h"
-#include "ca/api/api.h"
 #include "ca/daemon/daemon.h"
 #include "common/log.h"
 #include "ca/issue/revoke.h"
@@ -108,7 +108,7 @@ run_api(struct daemon *d, const char *path, const char *body)
 	int status;
 
 	local_name(who, sizeof(who));
-	status = api_local(d, who, path, body, &out);
+	status = daemon_handle_local(d, who, path, body, &out);
 	if (out != NULL) {
 		fputs(out, status < 300 ? stdout : stderr);
 		if (out[0] != '\0' && out[strlen(out) - 1] != '\n')

@@ -31,7 +31,7 @@ check_uint(const unsigned char *mag, size_t n, const unsigned char *want,
 	end = crl_der_put_uint(buf, mag, n);
 	assert_int_equal((size_t)(end - buf), wlen);
 	assert_memory_equal(buf, want, wlen);
-	assert_int_equal(crl_der_tlv_size(crl_der_uint_content_size(mag, n)),
+	assert_int_equal(der_tlv_size(crl_der_uint_content_size(mag, n)),
 	    wlen);
 	assert_int_equal(buf[wlen], 0xee);	/* nothing written past */
 }
@@ -59,13 +59,13 @@ test_lengths(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		unsigned char *e = crl_der_put_header(buf, 0x30, cases[i].len);
+		unsigned char *e = der_put_header(buf, 0x30, cases[i].len);
 
 		assert_int_equal((size_t)(e - buf), cases[i].hlen);
 		assert_memory_equal(buf, cases[i].hdr, cases[i].hlen);
-		assert_int_equal(crl_der_len_size(cases[i].len),
+		assert_int_equal(der_len_size(cases[i].len),
 		    cases[i].hlen - 1);
-		assert_int_equal(crl_der_tlv_size(cases[i].len),
+		assert_int_equal(der_tlv_size(cases[i].len),
 		    cases[i].hlen + cases[i].len);
 	}
 }

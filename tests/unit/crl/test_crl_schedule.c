@@ -180,9 +180,11 @@ test_durations(void **state)
 		{ "2w3d4h5m6s", 14 * 86400 + 3 * 86400 + 4 * 3600 + 306,
 		  "2w3d4h5m6s" },
 		{ "522w6d", 3660 * (int64_t)86400, "522w6d" },
+		/* common/value.h's grammar: blanks and long unit names too. */
+		{ "1 d 12 hours", 129600, "1d12h" },
 	};
 	static const char *const bad[] = {
-		"", "w", "1", "1x", "h1", "1 d", "-1d", "1d ", "1.5h",
+		"", "w", "1", "1x", "h1", "1 x", "-1d", "d 1", "1.5h",
 		"123456789012345678901234567890123",
 	};
 	char why[CA_WHY_MAX], buf[64];

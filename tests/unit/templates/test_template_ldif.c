@@ -21,6 +21,7 @@
 #include "templates/template_import.h"
 #include "templates/template_sd.h"
 #include "templates/template_set.h"
+#include "tests/unit/test_tmpdir.h"
 
 #define DOM "S-1-5-21-3623811015-3361044348-30300820"
 #define OID_BASE "1.3.6.1.4.1.311.21.8.11034890.834619.12601478.16236816.7255827.176"
@@ -516,14 +517,13 @@ test_ldif_errors(void **state)
 static void
 test_import_files(void **state)
 {
-	char dir[] = "/tmp/entca-import.XXXXXX", path[1024], why[CA_WHY_MAX];
+	char dir[256], path[1024], why[CA_WHY_MAX];
 	struct template_import_item *it = NULL;
 	struct template_set *set = NULL;
 	size_t n = 0, ok = 0;
-	char cmd[256];
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(t_tmpdir_make(dir, sizeof(dir), "entca-import"), CA_OK);
 	assert_int_equal(chmod(dir, 0755), 0);
 	fixture(path, sizeof(path));
 	assert_int_equal(template_import_ldif(path, dir, &it, &n, why,
@@ -554,8 +554,7 @@ test_import_files(void **state)
 	template_set_free(set);
 	assert_int_equal(template_import_ldif("/nonexistent.ldif", dir, &it, &n,
 	    why, sizeof(why)), CA_EIO);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(t_tmpdir_remove(dir), CA_OK);
 }
 
 /* xorshift32 for the hostile-input test. */

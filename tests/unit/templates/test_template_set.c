@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "templates/template.h"
 #include "templates/template_set.h"
+#include "tests/unit/test_tmpdir.h"
 
 static char dir[64];
 
@@ -55,15 +56,12 @@ setup(void **state)
 	return 0;
 }
 
-/* rm -rf the folder. */
+/* Remove the folder and what the test left in it. */
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return t_tmpdir_remove(dir) == CA_OK ? 0 : -1;
 }
 
 #define GOOD(dn) "[template]\ndisplay-name = " dn "\n" \

@@ -144,24 +144,30 @@ test_cross_rules(void **state)
 	assert_non_null(strstr(why, "/nonexistent/entcad.conf"));
 }
 
-/* Durations with every unit, and refusals. */
+/* [crl] durations use common/value.h's grammar ("m" is minutes); refusals. */
 static void
 test_durations(void **state)
 {
+	struct ca_config c;
+	char why[CA_WHY_MAX];
+
 	(void)state;
-	assert_int_equal(config_parse_duration("90"), 90);
-	assert_int_equal(config_parse_duration("90s"), 90);
-	assert_int_equal(config_parse_duration("30m"), 1800);
-	assert_int_equal(config_parse_duration("30min"), 1800);
-	assert_int_equal(config_parse_duration("12h"), 43200);
-	assert_int_equal(config_parse_duration("1d"), 86400);
-	assert_int_equal(config_parse_duration("1w"), 604800);
-	assert_int_equal(config_parse_duration("1y"), 365 * 86400);
-	assert_int_equal(config_parse_duration("0d"), -1);
-	assert_int_equal(config_parse_duration("-1d"), -1);
-	assert_int_equal(config_parse_duration("1x"), -1);
-	assert_int_equal(config_parse_duration(""), -1);
-	assert_int_equal(config_parse_duration("99999999999999999999y"), -1);
+	assert_int_equal(load("[crl]\nperiod = 1w\ndelta-period = 30m\n"
+	    "overlap = 90s\n", &c, why, sizeof(why)), CA_OK);
+	assert_int_equal(c.crl_period_s, 604800);
+	assert_int_equal(c.delta_period_s, 1800);
+	assert_int_equal(c.crl_overlap_s, 90);
+	assert_int_equal(load("[crl]\nperiod = 1d 12h\n", &c, why, sizeof(why)),
+	    CA_OK);
+	assert_int_equal(c.crl_period_s, 129600);
+	for (const char *const *v = (const char *const[]){ "0d", "-1d", "1x",
+	    "90", "99999999999999999999y", NULL }; *v != NULL; v++) {
+		char conf[128];
+
+		snprintf(conf, sizeof(conf), "[crl]\nperiod = %s\n", *v);
+		assert_int_equal(load(conf, &c, why, sizeof(why)), CA_ECONFIG);
+		assert_non_null(strstr(why, "[crl] period: expected a duration"));
+	}
 }
 
 /* [ca] signer-user and pkcs11-pin-file: defaults, refusals, the cross rule. */

@@ -25,6 +25,7 @@
 
 #include "common/error.h"
 #include "ca/http/http.h"
+#include "tests/unit/test_tmpdir.h"
 
 static char g_dir[64], g_cert[128], g_key[128];
 
@@ -401,13 +402,11 @@ main(void)
 		cmocka_unit_test(test_sync_head_badheader),
 		cmocka_unit_test(test_errors),
 	};
-	char cmd[160];
 	int rc;
 
 	make_cert();
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
-	if (system(cmd) != 0)
+	if (t_tmpdir_remove(g_dir) != CA_OK)
 		rc = 1;
 	return rc;
 }

@@ -19,8 +19,9 @@
 #include "common/error.h"
 #include "ca/identity/identity.h"
 #include "ca/signer/keyfile.h"
+#include "tests/unit/test_tmpdir.h"
 
-static char tmpdir[64];
+static char tmpdir[256];
 
 /* Fill default options for a CA in tmpdir/name. */
 static void
@@ -381,19 +382,15 @@ static int
 group_setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/entca-identity.XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return t_tmpdir_make(tmpdir, sizeof(tmpdir), "entca-identity") == CA_OK ? 0 : -1;
 }
 
 /* Remove the temporary folder. */
 static int
 group_teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return t_tmpdir_remove(tmpdir) == CA_OK ? 0 : -1;
 }
 
 int

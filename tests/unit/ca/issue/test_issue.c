@@ -169,7 +169,7 @@ check_cert(gnutls_x509_crt_t crt, const struct policy_decision *d,
 	assert_int_equal(gnutls_x509_crt_get_extension_by_oid(crt,
 	    MSEXT_OID_SID, 0, buf, &sz, &crit), 0);
 	assert_int_equal(crit, 0);
-	assert_int_equal(msext_sid(TP_DOMAIN_SID "-1106", want, sizeof(want),
+	assert_int_equal(mspki_sid_encode(TP_DOMAIN_SID "-1106", want, sizeof(want),
 	    &wlen), CA_OK);
 	assert_int_equal(sz, wlen);
 	assert_memory_equal(buf, want, wlen);

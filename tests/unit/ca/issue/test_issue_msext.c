@@ -32,19 +32,19 @@ static void
 test_sid_vectors(void **state)
 {
 	/* TameMyCerts' unit test vector. */
-	assert_int_equal(msext_sid("S-1-5-21-1381186052-4247692386-135928078-"
+	assert_int_equal(mspki_sid_encode("S-1-5-21-1381186052-4247692386-135928078-"
 	    "1225", out, sizeof(out), &len), CA_OK);
 	assert_string_equal(hex(), "303fa03d060a2b060104018237190201a02f042d53"
 	    "2d312d352d32312d313338313138363035322d343234373639323338362d3133"
 	    "353932383037382d31323235");
 	/* A real AD CS certificate from the User template. */
-	assert_int_equal(msext_sid("S-1-5-21-74879546-916818434-740295365-1106",
+	assert_int_equal(mspki_sid_encode("S-1-5-21-74879546-916818434-740295365-1106",
 	    out, sizeof(out), &len), CA_OK);
 	assert_string_equal(hex(), "303ca03a060a2b060104018237190201a02c042a53"
 	    "2d312d352d32312d37343837393534362d3931363831383433342d3734303239"
 	    "353336352d31313036");
 	/* Kerberos Authentication certificate bytes. */
-	assert_int_equal(msext_sid("S-1-5-21-1608104657-630783805-1473387121-"
+	assert_int_equal(mspki_sid_encode("S-1-5-21-1608104657-630783805-1473387121-"
 	    "1000", out, sizeof(out), &len), CA_OK);
 	assert_string_equal(hex(), "303fa03d060a2b060104018237190201a02f042d53"
 	    "2d312d352d32312d313630383130343635372d3633303738333830352d313437"
@@ -56,17 +56,17 @@ test_sid_parse(void **state)
 {
 	char sid[200];
 
-	assert_int_equal(msext_sid("S-1-5-21-3623811015-3361044348-30300820-"
+	assert_int_equal(mspki_sid_encode("S-1-5-21-3623811015-3361044348-30300820-"
 	    "1106", out, sizeof(out), &len), CA_OK);
-	assert_int_equal(msext_sid_parse(out, len, sid, sizeof(sid)), CA_OK);
+	assert_int_equal(mspki_sid_parse(out, len, sid, sizeof(sid)), CA_OK);
 	assert_string_equal(sid, "S-1-5-21-3623811015-3361044348-30300820-1106");
 	out[len - 1] ^= 0;	/* unchanged: still parses */
 	out[13] ^= 0x01;	/* the otherName OID: 25.2.1 -> 25.2.0 */
-	assert_int_equal(msext_sid_parse(out, len, sid, sizeof(sid)),
+	assert_int_equal(mspki_sid_parse(out, len, sid, sizeof(sid)),
 	    CA_EPARSE);
-	assert_int_equal(msext_sid_parse(out, 3, sid, sizeof(sid)), CA_EPARSE);
-	assert_int_equal(msext_sid("bob", out, sizeof(out), &len), CA_EINVAL);
-	assert_int_equal(msext_sid("S-1-5-21-1-2-3-4", out, 10, &len),
+	assert_int_equal(mspki_sid_parse(out, 3, sid, sizeof(sid)), CA_EPARSE);
+	assert_int_equal(mspki_sid_encode("bob", out, sizeof(out), &len), CA_EINVAL);
+	assert_int_equal(mspki_sid_encode("S-1-5-21-1-2-3-4", out, 10, &len),
 	    CA_ETOOBIG);
 }
 
@@ -97,6 +97,38 @@ test_template(void **state)
 	assert_string_equal(hex(), "1e080043006100660" "0e9");
 }
 
+/* The one ms-pki.asn codec reads back what msext_template writes. */
+static void
+test_template_parse_roundtrip(void **state)
+{
+	/* SEQUENCE { OID 1.2.3, INTEGER -1 }: a negative version. */
+	static const unsigned char negative[] = { 0x30, 0x07, 0x06, 0x02, 0x2a,
+	    0x03, 0x02, 0x01, 0xff };
+	char oid[128];
+	uint32_t major = 9, minor = 9;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(msext_template("1.3.6.1.4.1.311.21.8.1.2", 100,
+	    0xffffffffu, out, sizeof(out), &len), CA_OK);
+	assert_int_equal(mspki_template_parse(out, len, oid, sizeof(oid),
+	    &major, &minor), CA_OK);
+	assert_string_equal(oid, "1.3.6.1.4.1.311.21.8.1.2");
+	assert_int_equal(major, 100);
+	assert_int_equal(minor, 0xffffffffu);
+	/* A trailing byte, a short buffer, a small oid buffer: refused. */
+	n = len;
+	out[n] = 0;
+	assert_int_equal(mspki_template_parse(out, n + 1, oid, sizeof(oid),
+	    &major, &minor), CA_EPARSE);
+	assert_int_equal(mspki_template_parse(out, n - 1, oid, sizeof(oid),
+	    &major, &minor), CA_EPARSE);
+	assert_int_equal(mspki_template_parse(out, n, oid, 8, &major, &minor),
+	    CA_EPARSE);
+	assert_int_equal(mspki_template_parse(negative, sizeof(negative), oid,
+	    sizeof(oid), &major, &minor), CA_EPARSE);
+}
+
 static void
 test_app_policies_and_upn(void **state)
 {
@@ -120,6 +152,7 @@ main(void)
 		cmocka_unit_test(test_sid_vectors),
 		cmocka_unit_test(test_sid_parse),
 		cmocka_unit_test(test_template),
+		cmocka_unit_test(test_template_parse_roundtrip),
 		cmocka_unit_test(test_app_policies_and_upn),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,12 +24,13 @@
 #include "ca/identity/identity.h"
 #include "ca/signer/signer.h"
 #include "tests/unit/ca/signer/test_signer_issue.h"
+#include "tests/unit/test_tmpdir.h"
 
 /* Signatures per thread in the concurrency test. */
 #define THREAD_SIGNS 50
 #define THREADS 4
 
-static char tmpdir[64];
+static char tmpdir[256];
 
 /* Make a CA of type t in tmpdir/name; password encrypts its key file. */
 static void
@@ -565,19 +566,15 @@ static int
 group_setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/entca-signer.XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return t_tmpdir_make(tmpdir, sizeof(tmpdir), "entca-signer") == CA_OK ? 0 : -1;
 }
 
 /* Remove the temporary folder. */
 static int
 group_teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return t_tmpdir_remove(tmpdir) == CA_OK ? 0 : -1;
 }
 
 int
