@@ -1,7 +1,8 @@
 /*
  * http_echo: a test server for tests/integration/http_server.sh. It runs the
  * HTTPS server of ca/http/http.h on one libevent loop with a handler that echoes
- * the request, parks requests behind timers (/delay), parses Basic
+ * the request, parks requests behind timers (/delay; /parked counts them and
+ * /release answers them all now, so concurrency is tested without a clock), parses Basic
  * credentials (/basic) and misbehaves on purpose (/badheader). SIGTERM stops
  * accepting and exits 0 once nothing is in flight; SIGHUP reloads the
  * certificate; --lifetime makes it stop by itself. Exit 2 on a start error.
@@ -29,6 +30,8 @@ struct echo {
 	const char *cert, *key;
 	bool stopping;
 	unsigned long gone;
+	struct delayed *parked;		/* requests behind a timer, newest first */
+	unsigned n_parked;
 };
 
 struct delayed {
@@ -36,6 +39,7 @@ struct delayed {
 	struct http_request *req;
 	struct event *ev;
 	unsigned ms;
+	struct delayed *next, **prev;	/* in e->parked */
 };
 
 /* Answer a delayed request, or just free it if its client left. */
@@ -48,6 +52,10 @@ delay_fire(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	*d->prev = d->next;
+	if (d->next != NULL)
+		d->next->prev = d->prev;
+	d->e->n_parked--;
 	if (!http_request_alive(d->req)) {
 		d->e->gone++;
 		fprintf(stderr, "http_echo: parked request %llu: client gone\n",
@@ -84,6 +92,33 @@ handle_delay(struct echo *e, struct http_request *req)
 	tv.tv_usec = (d->ms % 1000) * 1000;
 	d->ev = evtimer_new(e->base, delay_fire, d);
 	evtimer_add(d->ev, &tv);
+	d->next = e->parked;
+	d->prev = &e->parked;
+	if (e->parked != NULL)
+		e->parked->prev = &d->next;
+	e->parked = d;
+	e->n_parked++;
+}
+
+/* /parked: how many requests wait behind a timer right now. */
+static void
+handle_parked(struct echo *e, struct http_request *req)
+{
+	char body[32];
+	int n = snprintf(body, sizeof(body), "parked %u\n", e->n_parked);
+
+	http_respond(req, 200, NULL, 0, body, (size_t)n);
+}
+
+/* /release: fire every parked timer now (each answers as if its time came). */
+static void
+handle_release(struct echo *e, struct http_request *req)
+{
+	struct delayed *d;
+
+	for (d = e->parked; d != NULL; d = d->next)
+		event_active(d->ev, EV_TIMEOUT, 0);
+	http_respond(req, 200, NULL, 0, "released\n", 9);
 }
 
 /* Echo the request back: body as is, facts in X- headers. */
@@ -150,6 +185,10 @@ on_request(struct http_request *req, void *arg)
 
 	if (strcmp(req->path, "/echo") == 0)
 		handle_echo(req);
+	else if (strcmp(req->path, "/parked") == 0)
+		handle_parked(e, req);
+	else if (strcmp(req->path, "/release") == 0)
+		handle_release(e, req);
 	else if (strcmp(req->path, "/delay") == 0)
 		handle_delay(e, req);
 	else if (strcmp(req->path, "/basic") == 0)

@@ -21,7 +21,7 @@
 #include "ca/signer/keyfile.h"
 #include "tests/unit/test_tmpdir.h"
 
-static char tmpdir[256];
+static char tmpdir[64];	/* mkdtemp under TMPDIR: short by design */
 
 /* Fill default options for a CA in tmpdir/name. */
 static void

@@ -30,7 +30,7 @@
 #define THREAD_SIGNS 50
 #define THREADS 4
 
-static char tmpdir[256];
+static char tmpdir[64];	/* mkdtemp under TMPDIR: short by design */
 
 /* Make a CA of type t in tmpdir/name; password encrypts its key file. */
 static void
