@@ -288,6 +288,7 @@ control_open(struct daemon *d, const char *state_dir, control_reload_cb reload,
 		control_close(ctl);
 		return ca_why(why, whylen, CA_ENOMEM, "control socket: out of memory");
 	}
+	d->on_crl_synced = control_crl_synced;
 	*out = ctl;
 	return CA_OK;
 }

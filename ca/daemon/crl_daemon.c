@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "common/clock.h"
-#include "ca/daemon/control.h"
 #include "ca/daemon/crl_daemon.h"
 #include "ca/daemon/daemon.h"
 #include "common/log.h"
@@ -254,8 +253,9 @@ crl_job_done(void *arg)
 	for (int k = 0; k < CRL_KIND_COUNT; k++)
 		crlpub_result_clear(&c->out[k]);
 	free(c);
-	/* `entca` waits on the control socket for the CRL now served. */
-	control_crl_synced(d);
+	/* `entca` may wait on the control socket for the CRL now served. */
+	if (d->on_crl_synced != NULL)
+		d->on_crl_synced(d);
 	if (!d->stopping)
 		crl_dir_schedule(d, now);
 }

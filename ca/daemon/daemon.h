@@ -106,6 +106,12 @@ struct daemon {
 	struct health_dir health_dir;	/* loop-owned: last directory probe */
 	struct daemon_metrics metrics;	/* loop-owned: /metrics counters */
 	struct daemon_control *control;	/* the control socket (control.h) */
+	/*
+	 * Called on the loop after each CRL sync finishes; set by control.c
+	 * (entca waits there for the CRL now served). A hook, so the CRL
+	 * schedule does not call back into the control socket that calls it.
+	 */
+	void (*on_crl_synced)(struct daemon *d);
 	uint64_t crl_syncs_started;	/* CRL jobs started, finished (loop) */
 	uint64_t crl_syncs_done;
 };
