@@ -26,6 +26,7 @@
 #include "common/log.h"
 #include "ca/daemon/metrics.h"
 #include "ca/issue/pkcs7.h"
+#include "ca/ocsp/ocsp.h"
 #include "ca/daemon/templates_load.h"
 #include "ca/daemon/workers.h"
 
@@ -104,6 +105,7 @@ serve_health(struct daemon *d, struct http_request *req)
 
 	health_probe_directory(d, HEALTH_DIR_FRESH_S);
 	n = health_problems(d, problems);
+	n += ocsp_health(d, problems);
 	crl = json_pack("{s:I,s:I,s:I,s:b,s:I,s:I,s:b}",
 	    "full_number", (json_int_t)d->crl_full.number,
 	    "full_this_update", (json_int_t)d->crl_full.this_update,
@@ -229,7 +231,10 @@ route_public(struct daemon *d, struct http_request *req)
 	size_t n = strlen(d->cfg->name);
 	bool get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
 
-	if (!get)
+	/* OCSP (RFC 6960 appendix A): GET and POST, both listeners. */
+	if (strcmp(p, "/ocsp") == 0 || strncmp(p, "/ocsp/", 6) == 0)
+		ocsp_serve(d, req);
+	else if (!get)
 		reply_text(req, 405, "use GET", "GET");
 	else if (strcmp(p, "/health") == 0)
 		serve_health(d, req);
