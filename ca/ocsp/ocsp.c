@@ -81,9 +81,10 @@ ocsp_new(struct daemon *d, struct ocsp **out, char *why, size_t whylen)
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return ca_why(why, whylen, CA_ENOMEM, "out of memory");
 	o->d = d;
+	o->cfg = *d->cfg;
 	pthread_mutex_init(&o->key_lock, NULL);
 	pthread_mutex_init(&o->roll_lock, NULL);
-	rc = ocsp_cache_init(&o->cache, d->cfg->ocsp_cache_max);
+	rc = ocsp_cache_init(&o->cache, o->cfg.ocsp_cache_max);
 	if (rc != CA_OK)
 		rc = ca_why(why, whylen, rc, "OCSP: out of memory for the cache");
 	if (rc == CA_OK)
@@ -166,7 +167,7 @@ ocsp_tick(struct daemon *d)
 	int64_t now = ca_now();
 	bool due;
 
-	if (o == NULL || o->rolling || now < o->retry_at || d->cfg->ocsp_sign_with_ca)
+	if (o == NULL || o->rolling || now < o->retry_at || o->cfg.ocsp_sign_with_ca)
 		return;
 	k = ocsp_key_get(o);
 	due = k == NULL || now >= k->renew_at || atomic_load(&o->need_roll);
@@ -210,11 +211,11 @@ ocsp_health(struct daemon *d, json_t *problems)
 	char text[CA_WHY_MAX + 200];
 	size_t n = 0;
 
-	if (o == NULL || d->cfg->ocsp_sign_with_ca)
+	if (o == NULL || o->cfg.ocsp_sign_with_ca)
 		return 0;
 	k = ocsp_key_get(o);
 	left = k != NULL ? k->not_after - now : 0;
-	if (k == NULL || left < d->cfg->ocsp_signer_validity_s / 4) {
+	if (k == NULL || left < o->cfg.ocsp_signer_validity_s / 4) {
 		snprintf(text, sizeof(text), "the OCSP response signing certificate %s "
 		    "in %lld s%s%s", left <= 0 ? "has expired" : "expires",
 		    (long long)(left > 0 ? left : 0),

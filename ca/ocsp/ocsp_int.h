@@ -15,6 +15,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
 
+#include "ca/daemon/settings.h"
 #include "ca/ocsp/ocsp.h"
 #include "ca/ocsp/ocsp_codec.h"
 #include "common/error.h"
@@ -75,6 +76,9 @@ struct ocsp_issuer_hash {
 
 struct ocsp {
 	struct daemon *d;
+	/* The configuration at start, read by every thread: a SIGHUP
+	 * swaps d->cfg on the loop, and [ocsp] changes need a restart. */
+	struct ca_config cfg;
 	struct ocsp_issuer_hash issuer[OCSP_ISSUER_HASHES];
 	struct ocsp_cache cache;
 

@@ -90,7 +90,7 @@ ocsp_make_cert(struct ocsp *o, const gnutls_datum_t *spki, int64_t now,
     char *why, size_t whylen)
 {
 	struct daemon *d = o->d;
-	const struct ca_config *c = d->cfg;
+	const struct ca_config *c = &o->cfg;
 	gnutls_x509_crt_t crt = NULL;
 	gnutls_pubkey_t pub = NULL;
 	unsigned char kid[64];
@@ -192,7 +192,7 @@ ocsp_key_roll(struct ocsp *o, char *why, size_t whylen)
 		goto out;
 	}
 	atomic_init(&k->refs, 1);
-	if (d->cfg->ocsp_sign_with_ca) {
+	if (o->cfg.ocsp_sign_with_ca) {
 		rc = ocsp_key_ca(o, k, why, whylen);
 		goto swap;
 	}
@@ -225,7 +225,7 @@ ocsp_key_roll(struct ocsp *o, char *why, size_t whylen)
 	k->rs.sign_algo = ocsp_sign_algo(pk, pk == GNUTLS_PK_ECDSA ? 256 : bits);
 	k->rs.cert_der = k->cert.data;
 	k->rs.cert_len = k->cert.size;
-	k->renew_at = k->not_before + OCSP_SIGNER_BACKDATE_S + d->cfg->ocsp_signer_renew_s;
+	k->renew_at = k->not_before + OCSP_SIGNER_BACKDATE_S + o->cfg.ocsp_signer_renew_s;
 	hex_encode(serial, OCSP_SERIAL_BYTES, k->serial);
 	/* Recorded like every certificate this CA issues (never reused). */
 	if ((pa = calloc(1, sizeof(*pa))) == NULL) {
@@ -238,7 +238,7 @@ ocsp_key_roll(struct ocsp *o, char *why, size_t whylen)
 	pa->c.der_len = k->cert.size;
 	snprintf(pa->c.template_name, sizeof(pa->c.template_name), "%s", OCSP_SIGNER_TEMPLATE);
 	snprintf(pa->c.requester, sizeof(pa->c.requester), "entcad");
-	snprintf(pa->c.subject_dn, sizeof(pa->c.subject_dn), "CN=%s OCSP Responder", d->cfg->name);
+	snprintf(pa->c.subject_dn, sizeof(pa->c.subject_dn), "CN=%s OCSP Responder", o->cfg.name);
 	pa->c.not_before = k->not_before;
 	pa->c.not_after = k->not_after;
 	pa->c.status = STORE_CERT_VALID;

@@ -198,7 +198,7 @@ ocsp_sign_once(struct ocsp_job *j, const struct ocsp_single *s, int64_t now,
 		ocsp_key_put(k);
 		return ca_why(j->why, sizeof(j->why), CA_ENOMEM, "out of memory");
 	}
-	*next = now + j->d->cfg->ocsp_validity_s;
+	*next = now + j->o->cfg.ocsp_validity_s;
 	/* A response is never valid past its signer (RFC 6960 §4.2.2.2). */
 	if (*next > k->not_after)
 		*next = k->not_after;
@@ -282,8 +282,8 @@ ocsp_sign_run(void *arg)
 	j->blob->produced_at = now;
 	j->blob->this_update = now;
 	j->blob->next_update = next;
-	j->blob->refresh_at = now + j->d->cfg->ocsp_refresh_s < next ?
-	    now + j->d->cfg->ocsp_refresh_s : next;
+	j->blob->refresh_at = now + j->o->cfg.ocsp_refresh_s < next ?
+	    now + j->o->cfg.ocsp_refresh_s : next;
 	j->blob->cert_status = s[0].status;
 	/* RFC 5019 §6.2: the ETag is the SHA-1 of the OCSPResponse. */
 	gnutls_hash_fast(GNUTLS_DIG_SHA1, der, len, etag);
@@ -341,7 +341,7 @@ void
 ocsp_serve(struct daemon *d, struct http_request *req)
 {
 	struct ocsp *o = d->ocsp;
-	const struct ca_config *c = d->cfg;
+	const struct ca_config *c = o != NULL ? &o->cfg : d->cfg;
 	struct ocsp_job *j = NULL;
 	unsigned char getbuf[HTTP_URI_MAX];
 	const unsigned char *der;

@@ -258,21 +258,26 @@ for f in "$RESP"/*.der; do
 done
 t_eq "cryptography parses all $(ls "$RESP" | wc -l) responses" 0 "$bad"
 
-# --- rollover: a short-lived signer renews itself at half life ---
+# --- rollover: a short-lived signer warns in /health, then renews itself ---
 kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
 cat >>"$DEMO_CONF" <<CONF
 
 [ocsp]
-signer-validity = 20s
-signer-renew = 10s
+signer-validity = 40s
+signer-renew = 39s
 CONF
-demo_start_entcad || t_fail "entcad restarts with a 20 s OCSP signer"
+demo_start_entcad || t_fail "entcad restarts with a 40 s OCSP signer"
 T_PIDS="$T_PIDS $DEMO_PID"
 post "$D/r2.req" roll0
 show "$D/roll0.der" "$DEMO_CA" >"$D/s"
 R0=$(sed -n 's/^signer_serial=//p' "$D/s")
 t_match "short-lived signer: the response verifies" "signature=ok" "$(cat "$D/s")"
-# Wait for the renewal itself (bounded: 60 s), asking with a nonce so the
+# Less than a quarter of its life left (10 s) before the renewal at 39 s:
+# /health names it. Waited for as an event (bounded: 60 s).
+wait_health 503 '"component":"ocsp"'
+t_ok $? "/health: 503 naming the OCSP signing certificate near expiry"
+t_match "... with the time left" "OCSP response signing certificate expires in [0-9]+ s" "$body"
+# Then the renewal itself (bounded: 60 s), asked with a nonce so the
 # response is signed with the key in service.
 R1=$R0
 for _ in $(seq 1 600); do
@@ -282,13 +287,15 @@ for _ in $(seq 1 600); do
 	sleep 0.1
 done
 [ -n "$R1" ] && [ "$R1" != "$R0" ]
-t_ok $? "the signing certificate rolled over at half life ($R0 -> $R1)"
+t_ok $? "the signing certificate rolled over ($R0 -> $R1)"
 t_match "the new signing certificate verifies" "signature=ok" "$(show "$D/roll1.der" "$DEMO_CA")"
 t_match "... and is logged" "OCSP: response signing certificate $R1" "$(cat "$LOG")"
+wait_health 200 '"status":"ok"'
+t_ok $? "/health: 200 again once renewed"
 
 # --- [ocsp] enabled = no: no responder and no AIA OCSP URL ---
 kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
-sed -i 's/^signer-validity = 20s$/enabled = no/; /^signer-renew = 10s$/d' "$DEMO_CONF"
+sed -i 's/^signer-validity = 40s$/enabled = no/; /^signer-renew = 39s$/d' "$DEMO_CONF"
 demo_start_entcad || t_fail "entcad starts with OCSP off"
 T_PIDS="$T_PIDS $DEMO_PID"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/ocsp-request' --data-binary @"$D/r1.req" "$OURL")
