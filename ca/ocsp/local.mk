@@ -31,4 +31,4 @@ tests_unit_ca_ocsp_test_ocsp_cache_LDADD = $(TEST_LDADD)
 # against a running entcad.
 TESTS += tests/integration/ocsp.sh
 EXTRA_DIST += tests/integration/ocsp.sh tests/integration/ocsp_check.py \
-	tests/bench/ocsp.sh
+	tests/integration/ocsp_race.py tests/bench/ocsp.sh tests/bench/ocsp_load.py
