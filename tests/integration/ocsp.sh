@@ -82,7 +82,7 @@ t_match "delegated certificate: 7 days" "signer_days=7.0" "$(cat "$D/s")"
 t_match "openssl's 16-byte nonce echoed (RFC 8954)" "nonce=[0-9a-f]{32}$" "$(cat "$D/s")"
 SIGNER1=$(sed -n 's/^signer_serial=//p' "$D/s")
 out=$(ocsptool --ask="$OURL" --load-cert "$D/dev1.pem" --load-issuer "$DEMO_CA" 2>&1)
-t_match "ocsptool --ask: good" "Cert Status: good" "$out"
+t_match "ocsptool --ask: good" "Certificate Status: good" "$out"
 t_match "ocsptool --ask: the signature verifies" "Verifying OCSP Response: Success" "$out"
 code=$(curl -s -o "$D/sig.json" -w '%{http_code}' --cacert "$DEMO_CA" -u "$CONN" "$URL/api/v1/certificates/$SIGNER1")
 t_eq "the OCSP signing certificate is recorded in the store" 200 "$code"
@@ -131,7 +131,7 @@ ossl "$D/dev1.pem"
 t_match "openssl ocsp: revoked" "dev1.pem: revoked" "$out"
 t_match "openssl ocsp: reason keyCompromise" "Reason: keyCompromise" "$out"
 out=$(ocsptool --ask="$OURL" --load-cert "$D/dev1.pem" --load-issuer "$DEMO_CA" 2>&1)
-t_match "ocsptool --ask: revoked" "Cert Status: revoked" "$out"
+t_match "ocsptool --ask: revoked" "Certificate Status: revoked" "$out"
 
 $OC req "$DEMO_CA" "$D/dev2.pem" "$D/r2.req"
 get "$D/r2.req" h0
@@ -145,7 +145,7 @@ t_eq "unrevoke answers 200" 200 "$code"
 ossl "$D/dev2.pem"
 t_match "released from hold: good again (openssl)" "dev2.pem: good" "$out"
 out=$(ocsptool --ask="$OURL" --load-cert "$D/dev2.pem" --load-issuer "$DEMO_CA" 2>&1)
-t_match "released from hold: good again (ocsptool)" "Cert Status: good" "$out"
+t_match "released from hold: good again (ocsptool)" "Certificate Status: good" "$out"
 
 # --- unknown and unauthorized ---
 n_resp=$((n_resp + 1))
