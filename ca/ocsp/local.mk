@@ -29,6 +29,7 @@ tests_unit_ca_ocsp_test_ocsp_cache_LDADD = $(TEST_LDADD)
 
 # Integration: openssl ocsp, GnuTLS ocsptool and Python cryptography
 # against a running entcad.
-TESTS += tests/integration/ocsp.sh
-EXTRA_DIST += tests/integration/ocsp.sh tests/integration/ocsp_check.py \
+TESTS += tests/integration/ocsp.sh tests/integration/ocsp_signer.sh
+EXTRA_DIST += tests/integration/ocsp.sh tests/integration/ocsp_signer.sh \
+	tests/integration/ocsp_check.py \
 	tests/integration/ocsp_race.py tests/bench/ocsp.sh tests/bench/ocsp_load.py
