@@ -89,12 +89,18 @@ ocsp_new(struct daemon *d, struct ocsp **out, char *why, size_t whylen)
 		rc = ca_why(why, whylen, rc, "OCSP: out of memory for the cache");
 	if (rc == CA_OK)
 		rc = ocsp_issuer_hashes(o, why, whylen);
-	if (rc == CA_OK)
-		rc = ocsp_key_roll(o, why, whylen);
 	if (rc != CA_OK) {
 		ocsp_free(o);
 		return rc;
 	}
+	/*
+	 * A signer that fails now (it died, it restarts) must not keep the
+	 * CA from starting: without a key requests are answered tryLater,
+	 * /health says why, and the tick tries again.
+	 */
+	if (ocsp_key_roll(o, o->roll_why, sizeof(o->roll_why)) != CA_OK)
+		log_error("OCSP: no response signing certificate yet: %s (retry "
+		    "at the next tick)", o->roll_why);
 	revoke_set_commit_hook(ocsp_forget_hook, o);
 	*out = o;
 	return CA_OK;
@@ -157,7 +163,8 @@ ocsp_roll_done(void *arg)
 	free(j);
 }
 
-/* Loop: renew at half life, or at once when the signer lost the key. */
+/* Loop: renew at half life, at once when the signer lost the key, or
+ * when there is none yet. */
 void
 ocsp_tick(struct daemon *d)
 {
@@ -167,10 +174,11 @@ ocsp_tick(struct daemon *d)
 	int64_t now = ca_now();
 	bool due;
 
-	if (o == NULL || o->rolling || now < o->retry_at || o->cfg.ocsp_sign_with_ca)
+	if (o == NULL || o->rolling || now < o->retry_at)
 		return;
 	k = ocsp_key_get(o);
-	due = k == NULL || now >= k->renew_at || atomic_load(&o->need_roll);
+	due = k == NULL || (!o->cfg.ocsp_sign_with_ca && (now >= k->renew_at ||
+	    atomic_load(&o->need_roll)));
 	ocsp_key_put(k);
 	if (!due || (j = calloc(1, sizeof(*j))) == NULL)
 		return;
@@ -211,9 +219,13 @@ ocsp_health(struct daemon *d, json_t *problems)
 	char text[CA_WHY_MAX + 200];
 	size_t n = 0;
 
-	if (o == NULL || o->cfg.ocsp_sign_with_ca)
+	if (o == NULL)
 		return 0;
 	k = ocsp_key_get(o);
+	if (k != NULL && !k->delegated) {
+		ocsp_key_put(k);
+		return 0;	/* the CA key: its certificate is watched elsewhere */
+	}
 	left = k != NULL ? k->not_after - now : 0;
 	if (k == NULL || left < o->cfg.ocsp_signer_validity_s / 4) {
 		snprintf(text, sizeof(text), "the OCSP response signing certificate %s "

@@ -44,8 +44,10 @@ struct ocsp;
  * Set up the responder of d (its cfg, identity, store and signer are
  * open): issuer hashes and, unless [ocsp] sign-with = ca, the first
  * delegated signing certificate (blocking: a key is made in the signer
- * and the certificate recorded in the store). *out is NULL when [ocsp]
- * enabled = no. CA_OK or the failure with why. Before the loop runs.
+ * and the certificate recorded in the store). When that fails it is
+ * logged and ocsp_tick tries again; meanwhile requests are answered
+ * tryLater. *out is NULL when [ocsp] enabled = no. CA_OK or the failure
+ * with why. Before the loop runs.
  */
 int ocsp_new(struct daemon *d, struct ocsp **out, char *why, size_t whylen);
 
