@@ -540,6 +540,9 @@ run(struct daemon *d, bool foreground, bool check_only)
 	    PACKAGE_VERSION, c->name, templates_count(d->templates), c->n_issue,
 	    c->listen, d->dirs != NULL ? c->dir_uris : "(none)");
 	daemon_crl_tick(d);
+	/* A signer that died before SIGCHLD was watched (at the OCSP set-up's
+	 * first signature): logged and restarted like any later death. */
+	workers_submit(d->workers, signer_restart_run, NULL, d);
 	event_base_dispatch(d->base);
 	log_notice("stopped");
 	ret = 0;
