@@ -27,6 +27,7 @@
 #include "common/hex.h"
 #include "common/log.h"
 #include "ca/daemon/daemon.h"
+#include "ca/daemon/job_error.h"
 #include "ca/daemon/workers.h"
 #include "ca/http/http.h"
 #include "ca/http/http_parse.h"
@@ -61,20 +62,14 @@ ocsp_log_refusal(struct http_request *req, int status, const char *why)
 	req->logged = true;
 }
 
-/* HTTP-level refusal in plain text (loop). */
+/*
+ * HTTP-level refusal (loop): the status comes from the project's one
+ * error table (job_error.h), which also logs it.
+ */
 static void
-ocsp_reply_http(struct http_request *req, int status, const char *why)
+ocsp_reply_http(struct http_request *req, int err, const char *why)
 {
-	struct http_header h[2] = {
-		{ "Content-Type", "text/plain; charset=utf-8" },
-		{ "Allow", "GET, POST" },
-	};
-	char buf[CA_WHY_MAX + 2];
-	int n = snprintf(buf, sizeof(buf), "%s\n", why);
-
-	ocsp_log_refusal(req, status, why);
-	http_respond(req, status, h, status == 405 ? 2 : 1, buf,
-	    n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : 0);
+	job_error_respond(req, err, err == CA_EMETHOD ? "GET, POST" : NULL, why);
 }
 
 /* OCSP-level refusal: 200 with the unsigned status (loop). */
@@ -351,23 +346,23 @@ ocsp_serve(struct daemon *d, struct http_request *req)
 	int rc;
 
 	if (o == NULL) {
-		ocsp_reply_http(req, 404, "OCSP is not served here ([ocsp] enabled = no)");
+		ocsp_reply_http(req, CA_ENOTFOUND, "OCSP is not served here ([ocsp] enabled = no)");
 		return;
 	}
 	if (strcmp(req->method, "POST") == 0) {
 		if (strcmp(req->path, OCSP_PATH) != 0 && strcmp(req->path, OCSP_PATH "/") != 0) {
-			ocsp_reply_http(req, 404, "OCSP: POST to " OCSP_PATH);
+			ocsp_reply_http(req, CA_ENOTFOUND, "OCSP: POST to " OCSP_PATH);
 			return;
 		}
 		if (!http_media_type_is(http_request_header(req, "Content-Type"), OCSP_MEDIA_REQ)) {
-			ocsp_reply_http(req, 415, "OCSP: Content-Type must be " OCSP_MEDIA_REQ
+			ocsp_reply_http(req, CA_EMEDIA, "OCSP: Content-Type must be " OCSP_MEDIA_REQ
 			    " (RFC 6960 appendix A.1)");
 			return;
 		}
 		if (req->body_len > c->ocsp_max_request) {
 			snprintf(why, sizeof(why), "OCSP: request of %zu bytes, more than "
 			    "[ocsp] max-request-size %zu", req->body_len, c->ocsp_max_request);
-			ocsp_reply_http(req, 413, why);
+			ocsp_reply_http(req, CA_ETOOBIG, why);
 			return;
 		}
 		der = req->body;
@@ -375,7 +370,7 @@ ocsp_serve(struct daemon *d, struct http_request *req)
 	} else if (get) {
 		if (strncmp(req->path, OCSP_PATH "/", strlen(OCSP_PATH) + 1) != 0 ||
 		    req->path[strlen(OCSP_PATH) + 1] == '\0') {
-			ocsp_reply_http(req, 400, "OCSP: GET " OCSP_PATH
+			ocsp_reply_http(req, CA_EPARSE, "OCSP: GET " OCSP_PATH
 			    "/<url-encoded base64 of the DER request> (RFC 6960 appendix A.1)");
 			return;
 		}
@@ -385,7 +380,7 @@ ocsp_serve(struct daemon *d, struct http_request *req)
 		if (rc == CA_ETOOBIG) {
 			snprintf(why, sizeof(why), "OCSP: request of more than "
 			    "[ocsp] max-request-size %zu bytes", c->ocsp_max_request);
-			ocsp_reply_http(req, 413, why);
+			ocsp_reply_http(req, CA_ETOOBIG, why);
 			return;
 		}
 		if (rc != CA_OK) {
@@ -394,7 +389,7 @@ ocsp_serve(struct daemon *d, struct http_request *req)
 		}
 		der = getbuf;
 	} else {
-		ocsp_reply_http(req, 405, "OCSP: use GET or POST");
+		ocsp_reply_http(req, CA_EMETHOD, "OCSP: use GET or POST");
 		return;
 	}
 	if ((j = calloc(1, sizeof(*j))) == NULL) {
