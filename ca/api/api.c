@@ -115,6 +115,15 @@ revoke_one_apply(struct store_wtxn *w, struct job *j)
 	    "serial", hex, NULL);
 }
 
+/* Writer, after the commit and before the answer: OCSP forgets the serial. */
+static void
+revoke_one_committed(struct job *j)
+{
+	struct api_call *a = j->ctx;
+
+	revoke_committed(a->serial, a->serial_len);
+}
+
 /* Worker: officer check, then the write. */
 static void
 revoke_one_work(struct job *j)
@@ -134,6 +143,7 @@ revoke_one_work(struct job *j)
 	    "reason", a->unrevoke ? "" : crl_reason_name(a->reason));
 	job_json(j, 200, o);
 	j->apply = revoke_one_apply;
+	j->on_commit = revoke_one_committed;
 }
 
 /* Writer: revoke every collected certificate of a principal. */
@@ -151,6 +161,16 @@ revoke_all_apply(struct store_wtxn *w, struct job *j)
 		    "serial", hex, "sid", a->sid, "upn", a->upn, "device", a->device, NULL);
 	}
 	return store_w_status(w);
+}
+
+/* Writer, after the commit: OCSP forgets every serial revoked. */
+static void
+revoke_all_committed(struct job *j)
+{
+	struct api_call *a = j->ctx;
+
+	for (size_t i = 0; i < a->set->n; i++)
+		revoke_committed(a->set->serial[i], a->set->len[i]);
 }
 
 /* Worker: resolve the principal, collect its valid certificates. */
@@ -220,8 +240,10 @@ revoke_all_work(struct job *j)
 	}
 	o = json_pack("{s:o,s:s}", "revoked", list, "reason", crl_reason_name(a->reason));
 	job_json(j, 200, o);
-	if (a->set->n > 0)
+	if (a->set->n > 0) {
 		j->apply = revoke_all_apply;
+		j->on_commit = revoke_all_committed;
+	}
 out:
 	principal_clear(&p);
 }

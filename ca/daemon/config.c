@@ -413,6 +413,62 @@ handle_est(struct config_ctx *ctx, const char *k, const char *v)
 	return 1;
 }
 
+/* [ocsp] keys (issue 16; man/entcad.conf.5). */
+static int
+handle_ocsp(struct config_ctx *ctx, const char *k, const char *v)
+{
+	struct ca_config *c = ctx->cfg;
+	unsigned long n;
+	int64_t d;
+
+	if (strcmp(k, "enabled") == 0) {
+		if (parse_bool(v, &c->ocsp_enabled) != 0)
+			BAD("[ocsp] enabled: expected yes or no, got \"%s\"", v);
+	} else if (strcmp(k, "url") == 0) {
+		if (strncmp(v, "http://", 7) != 0 || !set_str(c->ocsp_url, sizeof(c->ocsp_url), v))
+			BAD("[ocsp] url: expected an http:// URL (RFC 5019 §5), got \"%s\"", v);
+	} else if (strcmp(k, "validity") == 0 || strcmp(k, "refresh") == 0 ||
+	    strcmp(k, "signer-validity") == 0 || strcmp(k, "signer-renew") == 0) {
+		d = config_parse_duration(v);
+		if (d < 10)
+			BAD("[ocsp] %s: expected a duration of at least 10s like 1d, 12h or 30m, got \"%s\"", k, v);
+		if (strcmp(k, "validity") == 0)
+			c->ocsp_validity_s = d;
+		else if (strcmp(k, "refresh") == 0)
+			c->ocsp_refresh_s = d;
+		else if (strcmp(k, "signer-validity") == 0)
+			c->ocsp_signer_validity_s = d;
+		else
+			c->ocsp_signer_renew_s = d;
+	} else if (strcmp(k, "max-certs-per-request") == 0) {
+		if (parse_uint(v, 1, 256, &n) != 0)
+			BAD("[ocsp] max-certs-per-request: expected 1..256, got \"%s\"", v);
+		c->ocsp_max_certs = (unsigned)n;
+	} else if (strcmp(k, "nonce-max-length") == 0) {
+		if (parse_uint(v, 1, 128, &n) != 0)
+			BAD("[ocsp] nonce-max-length: expected 1..128 bytes, got \"%s\"", v);
+		c->ocsp_nonce_max = (unsigned)n;
+	} else if (strcmp(k, "max-request-size") == 0) {
+		if (parse_uint(v, 64, 65536, &n) != 0)
+			BAD("[ocsp] max-request-size: expected 64..65536 bytes, got \"%s\"", v);
+		c->ocsp_max_request = n;
+	} else if (strcmp(k, "sign-with") == 0) {
+		if (strcmp(v, "ca") == 0)
+			c->ocsp_sign_with_ca = true;
+		else if (strcmp(v, "delegated") == 0)
+			c->ocsp_sign_with_ca = false;
+		else
+			BAD("[ocsp] sign-with: expected delegated or ca, got \"%s\"", v);
+	} else if (strcmp(k, "cache-size") == 0) {
+		if (parse_uint(v, 0, 16777216, &n) != 0)
+			BAD("[ocsp] cache-size: expected 0..16777216 responses, got \"%s\"", v);
+		c->ocsp_cache_max = (unsigned)n;
+	} else {
+		BAD("[ocsp] %s: unknown key", k);
+	}
+	return 1;
+}
+
 /* inih callback: route by section; 0 stops parsing at this line. */
 static int
 config_handler(void *user, const char *section, const char *name,
@@ -436,9 +492,11 @@ config_handler(void *user, const char *section, const char *name,
 		return handle_store(ctx, name, value);
 	if (strcmp(section, "est") == 0)
 		return handle_est(ctx, name, value);
+	if (strcmp(section, "ocsp") == 0)
+		return handle_ocsp(ctx, name, value);
 	if (*section == '\0')
 		BAD("%s: key outside any section", name);
-	BAD("[%s]: unknown section (expected ca, http, directory, crl, security, log, store, est)", section);
+	BAD("[%s]: unknown section (expected ca, http, directory, crl, security, log, store, est, ocsp)", section);
 }
 
 /* Defaults for every key, before the file is read. */
@@ -469,6 +527,13 @@ config_defaults(struct ca_config *c)
 	c->store_max_size = (size_t)64 << 30;
 	c->pfx_min_password_length = 8;
 	set_str(c->signer_user, sizeof(c->signer_user), CONFIG_SIGNER_USER_DEFAULT);
+	c->ocsp_enabled = true;
+	c->ocsp_validity_s = 86400;
+	c->ocsp_max_certs = 16;
+	c->ocsp_nonce_max = 32;
+	c->ocsp_max_request = 4096;
+	c->ocsp_signer_validity_s = 7 * 86400;
+	c->ocsp_cache_max = 1 << 20;
 }
 
 /* Checks that need the whole file: required keys and cross-key rules. */
@@ -518,6 +583,20 @@ config_check(struct ca_config *c, char *why, size_t whylen)
 			return ca_why(why, whylen, CA_ECONFIG, "%s: [http] public-url: too long", c->path);
 		c->n_aia = 1;
 	}
+	if (c->ocsp_enabled && c->ocsp_url[0] == '\0' && snprintf(c->ocsp_url,
+	    sizeof(c->ocsp_url), "%s/ocsp", c->public_url) >= (int)sizeof(c->ocsp_url))
+		return ca_why(why, whylen, CA_ECONFIG, "%s: [http] public-url: too long", c->path);
+	/* 0 = half life (RFC 5019 §6.1: refresh before nextUpdate). */
+	if (c->ocsp_refresh_s == 0)
+		c->ocsp_refresh_s = c->ocsp_validity_s / 2;
+	if (c->ocsp_signer_renew_s == 0)
+		c->ocsp_signer_renew_s = c->ocsp_signer_validity_s / 2;
+	if (c->ocsp_refresh_s > c->ocsp_validity_s)
+		return ca_why(why, whylen, CA_ECONFIG,
+		    "%s: [ocsp] refresh must not be longer than validity", c->path);
+	if (c->ocsp_signer_renew_s >= c->ocsp_signer_validity_s)
+		return ca_why(why, whylen, CA_ECONFIG,
+		    "%s: [ocsp] signer-renew must be shorter than signer-validity", c->path);
 	return CA_OK;
 }
 

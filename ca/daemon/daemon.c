@@ -19,6 +19,7 @@
 
 #include "common/error.h"
 #include "common/clock.h"
+#include "ca/ocsp/ocsp.h"
 #include "ca/daemon/daemon.h"
 #include "ca/http/http.h"
 #include "ca/identity/identity.h"
@@ -403,6 +404,7 @@ daemon_close(struct daemon *d)
 	struct daemon_cfg *g, *next;
 
 	workers_free(d->workers);
+	ocsp_free(d->ocsp);
 	http_server_free(d->http);
 	http_server_free(d->http_plain);
 	if (d->ev_term != NULL) {

@@ -34,6 +34,7 @@ struct template_set;
 struct http_server;
 struct http_request;
 struct daemon_control;
+struct ocsp;
 
 /* The directory pool shared with workers; a SIGHUP may replace it. */
 struct daemon_directory {
@@ -114,6 +115,7 @@ struct daemon {
 	void (*on_crl_synced)(struct daemon *d);
 	uint64_t crl_syncs_started;	/* CRL jobs started, finished (loop) */
 	uint64_t crl_syncs_done;
+	struct ocsp *ocsp;		/* the OCSP responder, NULL when off */
 };
 
 enum daemon_open_what {

@@ -49,6 +49,7 @@
 #include "ca/http/tls.h"
 #include "ca/daemon/templates_load.h"
 #include "ca/daemon/workers.h"
+#include "ca/ocsp/ocsp.h"
 #include "ldap/directory.h"
 
 #define ENTCAD_DEFAULT_CONF SYSCONFDIR "/entca/entcad.conf"
@@ -408,6 +409,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	}
 	daemon_crl_tick(d);
 	health_probe_directory(d, HEALTH_DIR_PROBE_S);
+	ocsp_tick(d);
 }
 
 /* Write the pid file (0644) when configured. */
@@ -586,6 +588,12 @@ run(struct daemon *d, bool foreground, bool check_only)
 		log_error("cannot start the event loop and workers");
 		return 1;
 	}
+	/* The OCSP responder's first signing certificate, before serving. */
+	rc = ocsp_new(d, &d->ocsp, why, sizeof(why));
+	if (rc != CA_OK) {
+		log_error("%s", why);
+		return 1;
+	}
 	memset(&hc, 0, sizeof(hc));
 	hc.listen = c->listen;
 	hc.cert_file = c->tls_cert;
@@ -614,7 +622,8 @@ run(struct daemon *d, bool foreground, bool check_only)
 		memset(&pc, 0, sizeof(pc));
 		pc.listen = c->crl_listen;
 		pc.plain = true;
-		pc.body_max = 1024;
+		pc.body_max = c->ocsp_enabled && c->ocsp_max_request > 1024 ?
+		    c->ocsp_max_request + 1 : 1024;	/* OCSP POSTs; 413 above */
 		pc.max_connections = c->max_connections;
 		pc.max_per_source = c->max_conn_per_source;
 		pc.handshake_timeout_ms = c->handshake_timeout_s * 1000;
@@ -662,6 +671,9 @@ run(struct daemon *d, bool foreground, bool check_only)
 	    PACKAGE_VERSION, c->name, templates_count(d->templates), c->n_issue,
 	    c->listen, d->dirs != NULL ? c->dir_uris : "(none)");
 	daemon_crl_tick(d);
+	/* A signer that died before SIGCHLD was watched (at the OCSP set-up's
+	 * first signature): logged and restarted like any later death. */
+	workers_submit(d->workers, signer_restart_run, NULL, d);
 	event_base_dispatch(d->base);
 	control_close(d->control);
 	d->control = NULL;

@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "ca/daemon/metrics.h"
 #include "ca/daemon/job_error.h"
+#include "ca/ocsp/ocsp.h"
 #include "ca/signer/signer.h"
 #include "ca/store/store.h"
 
@@ -367,6 +368,15 @@ render(struct daemon *d, struct buf *b)
 	    "Requests the HTTP layer refused itself (400, 413, 414, 431, 501...).");
 	listener_stats(b, "https", d->http, 3);
 	listener_stats(b, "http", d->http_plain, 3);
+
+	{
+		/* OCSP: responses by status, cache, signing latency. */
+		char *ocsp = ocsp_metrics_text(d->ocsp);
+
+		if (ocsp != NULL)
+			put(b, "%s", ocsp);
+		free(ocsp);
+	}
 }
 
 /* GET /metrics. */

@@ -30,6 +30,7 @@
 #include "common/log.h"
 #include "ca/daemon/metrics.h"
 #include "ca/issue/pkcs7.h"
+#include "ca/ocsp/ocsp.h"
 #include "ca/daemon/templates_load.h"
 #include "ca/daemon/workers.h"
 
@@ -95,6 +96,7 @@ serve_health(struct daemon *d, struct http_request *req)
 
 	health_probe_directory(d, HEALTH_DIR_FRESH_S);
 	n = health_problems(d, problems);
+	n += ocsp_health(d, problems);
 	crl = json_pack("{s:I,s:I,s:I,s:b,s:I,s:I,s:b}",
 	    "full_number", (json_int_t)d->crl_full.number,
 	    "full_this_update", (json_int_t)d->crl_full.this_update,
@@ -331,6 +333,14 @@ route_aia(struct daemon *d, struct http_request *req, const char *rest)
 		reply_fail(req, CA_ENOTFOUND, "not found", NULL);
 }
 
+/* /ocsp and /ocsp/<base64>: the OCSP responder (RFC 6960 appendix A). */
+static void
+route_ocsp(struct daemon *d, struct http_request *req, const char *rest)
+{
+	(void)rest;
+	ocsp_serve(d, req);
+}
+
 /* Nothing here: 405 for a method no public route takes, else 404. */
 static void
 route_none(struct daemon *d, struct http_request *req, const char *rest)
@@ -357,6 +367,7 @@ static const struct serve_route serve_routes[] = {
 	{ SERVE_GET, "/metrics", false, false, true, route_metrics },
 	{ SERVE_GET, "/crl/", true, false, true, route_crl },
 	{ SERVE_GET, "/aia/", true, false, true, route_aia },
+	{ SERVE_GET | SERVE_POST, "/ocsp", true, false, true, route_ocsp },
 };
 
 /* The first row whose path matches p; NULL when none does. */

@@ -105,6 +105,19 @@ struct ca_config {
 	unsigned pfx_min_password_length;	/* PKCS#12 passwords, characters */
 	/* [est] */
 	bool est_csrattrs_auth;		/* csrattrs only with credentials */
+
+	/* [ocsp] (issue 16) */
+	bool ocsp_enabled;			/* serve /ocsp, AIA id-ad-ocsp */
+	char ocsp_url[CONFIG_STR_MAX];		/* AIA URL; default <public-url>/ocsp */
+	int64_t ocsp_validity_s;		/* nextUpdate - thisUpdate */
+	int64_t ocsp_refresh_s;			/* re-sign a cached response after */
+	unsigned ocsp_max_certs;		/* CertIDs per request */
+	unsigned ocsp_nonce_max;		/* nonce bytes (RFC 8954) */
+	size_t ocsp_max_request;		/* request bytes, else 413 */
+	bool ocsp_sign_with_ca;			/* no delegated certificate */
+	int64_t ocsp_signer_validity_s;		/* delegated certificate */
+	int64_t ocsp_signer_renew_s;		/* renew it this long after notBefore */
+	unsigned ocsp_cache_max;		/* pre-signed responses kept */
 };
 
 /*

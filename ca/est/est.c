@@ -269,6 +269,12 @@ enroll_policy_ca(struct job *j, struct policy_ca *pc, const char **issue,
 	pc->aia_urls = aia;
 	pc->n_aia = c->n_aia;
 	pc->sid_url_san = c->sid_url_san;
+	/* AIA id-ad-ocsp (RFC 5280 §4.2.2.1) while the responder is on. */
+	if (c->ocsp_enabled && c->ocsp_url[0] != '\0') {
+		aia[c->n_aia] = c->ocsp_url;
+		pc->ocsp_urls = &aia[c->n_aia];
+		pc->n_ocsp = 1;
+	}
 }
 
 /* Worker: generate the key entca makes for serverkeygen. */
@@ -743,7 +749,7 @@ explain_decision(struct job *j, const struct enroll *e)
 void
 enroll_decide(struct job *j, struct enroll *e, const struct principal *requester)
 {
-	const char *issue[CONFIG_ISSUE_MAX], *cdp[CONFIG_LIST_MAX], *aia[CONFIG_LIST_MAX];
+	const char *issue[CONFIG_ISSUE_MAX], *cdp[CONFIG_LIST_MAX], *aia[CONFIG_LIST_MAX + 1];
 	struct policy_ca pc;
 	struct policy_input in;
 	char serial_why[CA_WHY_MAX];

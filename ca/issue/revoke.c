@@ -126,3 +126,24 @@ revoke_collect(struct store_txn *t, const char *sid, const char *upn,
 		rc = store_iter_subject(t, STORE_SUBJECT_DNS, dns, collect_one, &c);
 	return rc;
 }
+
+static revoke_commit_cb revoke_hook;
+static void *revoke_hook_arg;
+
+/* Install (or with NULL remove) the commit hook. */
+void
+revoke_set_commit_hook(revoke_commit_cb cb, void *arg)
+{
+	revoke_hook_arg = arg;
+	__atomic_store_n(&revoke_hook, cb, __ATOMIC_RELEASE);
+}
+
+/* A revocation change of serial committed: tell the hook. */
+void
+revoke_committed(const unsigned char *serial, size_t len)
+{
+	revoke_commit_cb cb = __atomic_load_n(&revoke_hook, __ATOMIC_ACQUIRE);
+
+	if (cb != NULL)
+		cb(serial, len, revoke_hook_arg);
+}

@@ -39,4 +39,17 @@ struct revoke_set {
 int revoke_collect(struct store_txn *t, const char *sid, const char *upn,
     const char *dns, int64_t now, struct revoke_set *set);
 
+/*
+ * Who must hear of a committed revocation change (revoke, hold, release
+ * from hold) before the call that made it answers: the OCSP responder
+ * drops its cached responses for the serial (issue 16). One hook per
+ * process; cb NULL removes it. Set before the loop starts (any thread
+ * after that may call revoke_committed: the store's writer does, from a
+ * job's on_commit).
+ */
+typedef void (*revoke_commit_cb)(const unsigned char *serial, size_t len,
+    void *arg);
+void revoke_set_commit_hook(revoke_commit_cb cb, void *arg);
+void revoke_committed(const unsigned char *serial, size_t len);
+
 #endif

@@ -125,4 +125,22 @@ void signer_stop(struct signer *s);
  */
 bool signer_up(struct signer *s);
 
+/*
+ * OCSP response signing keys (signer_ocsp.c): SIGNER_OCSP_SLOTS keys of
+ * their own, made inside the signer child and never leaving it.
+ * signer_ocsp_keygen makes a key of pk_algo (GNUTLS_PK_RSA or
+ * GNUTLS_PK_ECDSA) and bits in slot, replacing the slot's old key, and
+ * puts its SubjectPublicKeyInfo DER into *spki (gnutls_free).
+ * signer_ocsp_privkey makes an external key (gnutls_privkey_deinit) that
+ * signs with the slot's key. A restarted child has no OCSP keys: a
+ * signature then fails, and signer_ocsp_last_error gives CA_ENOTFOUND and
+ * the reason for the calling thread's last OCSP signature. Any thread.
+ */
+#define SIGNER_OCSP_SLOTS 2
+int signer_ocsp_keygen(struct signer *s, unsigned slot, int pk_algo,
+    unsigned bits, gnutls_datum_t *spki, char *why, size_t whylen);
+int signer_ocsp_privkey(struct signer *s, unsigned slot, int pk_algo,
+    unsigned bits, gnutls_privkey_t *out, char *why, size_t whylen);
+int signer_ocsp_last_error(const char **why);
+
 #endif

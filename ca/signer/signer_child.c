@@ -57,6 +57,14 @@ child_reply(int fd, uint32_t id, int status, const void *data, size_t len)
 	return n == (ssize_t)(sizeof(rep) + len) ? 0 : -1;
 }
 
+/* child_reply for the child's other op files (signer_ocsp.c). */
+int
+signer_child_reply(int fd, uint32_t id, int status, const void *data,
+    size_t len)
+{
+	return child_reply(fd, id, status, data, len);
+}
+
 /* Report a start-up failure to the parent and exit. */
 static void __attribute__((noreturn))
 child_fail(int fd, int rc, const char *why)
@@ -284,6 +292,8 @@ child_serve(int fd, gnutls_privkey_t key, const struct signer_wire_info *info,
 		    (gnutls_sign_algorithm_t)req.algo, req.flags, &data, &sig);
 		break;
 	default:
+		if (signer_ocsp_child_op(fd, &req, &data))
+			return;
 		snprintf(why, sizeof(why), "signer: unknown request %u",
 		    req.op);
 		child_reply(fd, req.id, CA_EINVAL, why, strlen(why));

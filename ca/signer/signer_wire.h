@@ -9,8 +9,12 @@
 #ifndef ENTCA_CA_SIGNER_WIRE_H
 #define ENTCA_CA_SIGNER_WIRE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include <gnutls/gnutls.h>
 
 #define SIGNER_WIRE_MAGIC 0x454e5347u	/* "ENSG" */
 /* Largest payload: a hash/DigestInfo, or data for EdDSA; a reply's text. */
@@ -25,6 +29,17 @@ enum signer_op {
 	SIGNER_OP_INFO,			/* struct signer_wire_info */
 	SIGNER_OP_COUNT
 };
+
+/*
+ * OCSP signing keys (ca/signer/signer_ocsp.c) use 0x40..0x4f. The payload
+ * of each starts with one byte: the key slot (0..SIGNER_OCSP_SLOTS - 1).
+ * KEYGEN makes a key of algo (gnutls_pk_algorithm_t) and flags bits in
+ * the slot and answers its SubjectPublicKeyInfo (DER); the SIGN ops are
+ * SIGN_HASH and SIGN_DATA with that key.
+ */
+#define SIGNER_OP_OCSP_KEYGEN 0x40
+#define SIGNER_OP_OCSP_SIGN_HASH 0x41
+#define SIGNER_OP_OCSP_SIGN_DATA 0x42
 
 /* Request header. */
 struct signer_wire_req {
@@ -82,5 +97,26 @@ void signer_child_main(int fd, const char *state_dir,
  * with SIGSYS. CA_OK or CA_EIO with the reason.
  */
 int signer_seccomp_install(int fd, int file_key, char *why, size_t whylen);
+
+/*
+ * One request to the child and its reply (signer.c): the reply payload
+ * lands in sig (gnutls_malloc). Any thread.
+ */
+struct signer;
+int signer_call(struct signer *s, uint32_t op, int algo, unsigned flags,
+    const gnutls_datum_t *data, gnutls_datum_t *sig, char *why,
+    size_t whylen);
+
+/*
+ * The child's side of the OCSP ops: answer req (op 0x40..0x4f) on fd.
+ * Returns false for an op that is not one of them. Child only.
+ */
+struct signer_wire_req;
+bool signer_ocsp_child_op(int fd, const struct signer_wire_req *req,
+    const gnutls_datum_t *data);
+
+/* Send one reply from the child (signer_child.c). */
+int signer_child_reply(int fd, uint32_t id, int status, const void *data,
+    size_t len);
 
 #endif
