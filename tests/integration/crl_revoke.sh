@@ -197,7 +197,7 @@ get() {	# get CRED PATH: status in $code, body in $D/out
 get "$CONN" "certificates/$S1"
 t_eq "GET a certificate as an officer: 200" 200 "$code"
 t_match "it reads revoked, cessationOfOperation, with LAPTOP01's SID" \
-    '"status":"revoked".*"subject_sid":"S-1-5-21-3623811015-3361044348-30300820-1112"|"subject_sid":"S-1-5-21-3623811015-3361044348-30300820-1112".*"status":"revoked"' "$(cat "$D/out")"
+    '"status":"revoked".*"sid":"S-1-5-21-3623811015-3361044348-30300820-1112"|"sid":"S-1-5-21-3623811015-3361044348-30300820-1112".*"status":"revoked"' "$(cat "$D/out")"
 t_match "and the reason" '"reason":"cessationOfOperation"' "$(cat "$D/out")"
 get "$CONN" "requests?status=issued"
 t_eq "GET issued requests: 200" 200 "$code"
