@@ -27,3 +27,11 @@ tests_integration_api_routes_CFLAGS = $(TEST_CFLAGS)
 tests_integration_api_routes_LDADD = $(TEST_LDADD)
 TESTS += tests/integration/api_openapi.sh
 EXTRA_DIST += tests/integration/api_openapi.sh
+
+# Thousands of certificate records at once for the paging tests.
+check_PROGRAMS += tests/integration/api_seed
+tests_integration_api_seed_SOURCES = tests/integration/api_seed.c
+tests_integration_api_seed_CFLAGS = $(TEST_CFLAGS)
+tests_integration_api_seed_LDADD = $(TEST_LDADD)
+TESTS += tests/integration/api_certs.sh
+EXTRA_DIST += tests/integration/api_certs.sh
