@@ -43,3 +43,10 @@ TESTS += tests/unit/ca/store/test_store_grow
 tests_unit_ca_store_test_store_grow_SOURCES = tests/unit/ca/store/test_store_grow.c tests/unit/ca/store/test_store_util.h
 tests_unit_ca_store_test_store_grow_CFLAGS = $(TEST_CFLAGS)
 tests_unit_ca_store_test_store_grow_LDADD = $(TEST_LDADD)
+
+# Issue 15: the by_issued index, its paging and the schema 1 -> 2 migration.
+check_PROGRAMS += tests/unit/ca/store/test_store_query
+TESTS += tests/unit/ca/store/test_store_query
+tests_unit_ca_store_test_store_query_SOURCES = tests/unit/ca/store/test_store_query.c tests/unit/ca/store/test_store_util.h
+tests_unit_ca_store_test_store_query_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ca_store_test_store_query_LDADD = $(TEST_LDADD)
