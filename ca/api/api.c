@@ -426,6 +426,13 @@ static const struct api_route api_routes[] = {
 	{ "POST", "requests/{id}/deny", deny_setup, false },
 	{ "POST", "crl/publish", crl_publish_setup, false },
 	{ "GET", "audit", api_audit_setup, false },
+	{ "GET", "templates", api_templates_list_setup, false },
+	{ "GET", "templates/{name}", api_templates_show_setup, false },
+	{ "POST", "templates/{name}/issue", api_templates_issue_setup, false },
+	{ "POST", "templates/{name}/unissue", api_templates_unissue_setup, false },
+	{ "GET", "ca", api_ca_show_setup, false },
+	{ "GET", "ca/security", api_ca_security_list_setup, false },
+	{ "POST", "ca/security", api_ca_security_change_setup, false },
 	{ "GET", "openapi.json", api_openapi_setup, true },
 };
 

@@ -108,4 +108,18 @@ bool api_require(struct job *j, unsigned rights, const char *what);
 /* Case-insensitive substring test (ASCII). */
 bool api_contains(const char *hay, const char *needle);
 
+/* ---- api_confedit.c ---- */
+
+/*
+ * Rewrite section's lines for keys (nkeys of them) in the running
+ * configuration's file into lines (each ending in a newline), validated
+ * as entcad -t does before it replaces the file. CA_OK, or CA_ECONFIG /
+ * CA_EUNAVAIL / CA_EIO with why for the client. Worker (or the tool).
+ */
+int api_conf_edit(struct job *j, const char *section, const char *const *keys,
+    size_t nkeys, const char *lines, char *why, size_t whylen);
+
+/* Have the running entcad reload its configuration (loop, or the tool). */
+void api_conf_reload(struct job *j);
+
 #endif

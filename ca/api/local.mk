@@ -2,7 +2,8 @@
 # auditor actions). Only the router includes api.h.
 libentca_ca_a_SOURCES += ca/api/api.c ca/api/api.h ca/api/api_int.h \
 	ca/api/api_util.c ca/api/api_certs.c ca/api/api_requests.c \
-	ca/api/api_audit.c ca/api/api_openapi.c
+	ca/api/api_audit.c ca/api/api_openapi.c ca/api/api_templates.c \
+	ca/api/api_ca.c ca/api/api_confedit.c
 
 # The OpenAPI document, embedded into the daemon as a C array.
 nodist_libentca_ca_a_SOURCES += ca/api/openapi_json.h

@@ -19,6 +19,8 @@ cat >>"$DEMO_CONF" <<CONF
 allow = $SIDP-1115 : admin
 allow = $SIDP-1107 : auditor
 CONF
+# A second template, not issued, for the issue/unissue examples.
+"$BUILD/entca" --templates "$D/demo/templates" template duplicate PKCSIntune "Second Template" >/dev/null
 demo_start_entcad || t_skip_all "entcad did not start"
 T_PIDS="$T_PIDS $DEMO_PID"
 
@@ -42,7 +44,7 @@ enroll() {
 SERIAL=$(enroll one "CN=alice,O=Demo" --upn alice@demo.example)
 HOLD=$(enroll two "CN=alice,O=Demo" --upn alice@demo.example)
 t_match "two certificates to run the examples on" '^[0-9a-f]+ [0-9a-f]+$' "$SERIAL $HOLD"
-export SERIAL HOLD SID=$SIDP-1106 TEMPLATE=PKCSIntune REQUEST=1
+export SERIAL HOLD SID=$SIDP-1106 TEMPLATE=PKCSIntune TEMPLATE2=SecondTemplate REQUEST=1 MALLORY=$SIDP-1116
 
 # The served document is the repository's, byte for byte.
 code=$(curl -s -o "$D/served.json" -w '%{http_code}' --cacert "$DEMO_CA" "$DEMO_URL/api/v1/openapi.json")
@@ -71,7 +73,7 @@ import json, os, re, sys, urllib.parse
 doc = json.load(open(sys.argv[1]))
 base = doc["servers"][0]["url"]
 def env(s):
-    return re.sub(r"\$([A-Z]+)", lambda m: os.environ[m.group(1)], s)
+    return re.sub(r"\$([A-Z][A-Z0-9]*)", lambda m: os.environ[m.group(1)], s)
 n = 0
 for path, ops in doc["paths"].items():
     for method, op in ops.items():
