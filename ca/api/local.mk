@@ -36,3 +36,5 @@ tests_integration_api_seed_CFLAGS = $(TEST_CFLAGS)
 tests_integration_api_seed_LDADD = $(TEST_LDADD)
 TESTS += tests/integration/api_certs.sh
 EXTRA_DIST += tests/integration/api_certs.sh
+TESTS += tests/integration/api_tool.sh
+EXTRA_DIST += tests/integration/api_tool.sh

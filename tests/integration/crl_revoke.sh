@@ -102,7 +102,7 @@ t_match "principals_revoke_contradictory_selectors_400: the 400 names both selec
     'exactly one of .*given: sid upn' "$(cat "$D/out")"
 api "$CONN" principals/revoke '{"upn":"alice@demo.example","device":"LAPTOP01","reason":"keyCompromise"}'
 t_eq "principals_revoke_contradictory_selectors_400: upn and device: 400" 400 "$code"
-"$BUILD/entca" -c "$DEMO_CONF" cert list >"$D/certs.txt" 2>&1
+"$BUILD/entca" -c "$DEMO_CONF" cert list --tsv >"$D/certs.txt" 2>&1
 t_match "principals_revoke_contradictory_selectors_400: alice's certificate stays valid" "^0*${SA##0}	valid" "$(cat "$D/certs.txt")"
 t_match "principals_revoke_contradictory_selectors_400: LAPTOP01's too" "^0*${S1##0}	valid" "$(cat "$D/certs.txt")"
 

@@ -249,7 +249,7 @@ cest pr simplereenroll "$D/pr2.b64"
 t_refused "revoked_cert_login_refused_on_every_endpoint: simplereenroll" "$code"
 capi pr GET requests
 t_refused "revoked_cert_login_refused_on_every_endpoint: requests" "$code"
-"$BUILD/entca" -c "$DEMO_CONF" cert list >"$D/certs.txt" 2>&1
+"$BUILD/entca" -c "$DEMO_CONF" cert list --tsv >"$D/certs.txt" 2>&1
 t_match "x2 stays valid: the revoked certificate revoked nothing" "^$(serial_of "$D/x2.pem")	valid" "$(cat "$D/certs.txt")"
 enroll "$ADMIN" LoginUser ph "CN=pkiadmin,O=Demo"
 code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$ADMIN" \
@@ -334,11 +334,11 @@ t_match "log_injection_escaped: the user name is in the log, escaped" \
     'info: evil\\x1b\[2J\\x1b\]0;owned\\x07\\n2026-12-07T00 GET /api/v1/audit from 127\.0\.0\.1:[0-9]+: 401' "$(cat "$LOG")"
 t_match "log_injection_escaped: the e-mail name is in the log, escaped" \
     'x@demo\.example\\n2026-12-07T00:00:00Z entcad\[1\] info: FAKEMAIL POST /x from 127\.0\.0\.1:1: 200\\x1b\[31m' "$(cat "$LOG")"
-"$BUILD/entca" -c "$DEMO_CONF" request list --all >"$D/reqs.txt" 2>&1
+"$BUILD/entca" -c "$DEMO_CONF" request list --all --tsv >"$D/reqs.txt" 2>&1
 t_eq "log_injection_escaped: entca request list --all has one line per request" 0 \
     "$(grep -vc '^[0-9][0-9]*	' "$D/reqs.txt")"
 t_eq "log_injection_escaped: no escape character in entca request list" 0 "$(grep -c $'\e' "$D/reqs.txt")"
-"$BUILD/entca" -c "$DEMO_CONF" cert list >"$D/certs.txt" 2>&1
+"$BUILD/entca" -c "$DEMO_CONF" cert list --tsv >"$D/certs.txt" 2>&1
 t_eq "log_injection_escaped: entca cert list has one line per certificate" 0 \
     "$(grep -vc '^[0-9a-f][0-9a-f]*	' "$D/certs.txt")"
 # A user name that is not UTF-8 is still audited, in a safe rendering.
