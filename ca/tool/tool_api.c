@@ -291,17 +291,26 @@ tapi_json(struct tapi *t, const char *method, const char *path,
 	return o;
 }
 
-/* Percent-encode s into a query value. */
+static size_t penc(char *out, size_t cap, size_t n, const char *s);
+
+/* Append name=s (s percent-encoded) to the query of out[0..n). */
 static size_t
 qenc(char *out, size_t cap, size_t n, const char *name, const char *s)
 {
 	n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s=",
-	    strchr(out, '?') != NULL && out[n - 1] != '?' ? "&" : "", name);
+	    strchr(out, '?') == NULL ? "?" : out[n - 1] != '?' ? "&" : "", name);
+	return penc(out, cap, n, s);
+}
+
+/* Percent-encode s onto out[0..n) (a path segment or a query value). */
+static size_t
+penc(char *out, size_t cap, size_t n, const char *s)
+{
 	for (; *s != '\0' && n + 4 < cap; s++) {
 		unsigned char ch = (unsigned char)*s;
 
 		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || strchr("-._~", ch) != NULL)
+		    (ch >= '0' && ch <= '9') || strchr("-._~:@", ch) != NULL)
 			out[n++] = (char)ch;
 		else
 			n += (size_t)snprintf(out + n, cap - n, "%%%02X", ch);
@@ -344,8 +353,6 @@ list_opts(struct tapi *t, int argc, char **argv, int from,
 				for (char *p = name; *p; p++)
 					if (*p == '-')
 						*p = '_';
-				if (strchr(path, '?') == NULL)
-					n += (size_t)snprintf(path + n, cap - n, "?");
 				n = qenc(path, cap, n, name, argv[++i]);
 				ok = true;
 				break;
@@ -498,9 +505,7 @@ cmd_cert(struct tapi *t, int argc, char **argv)
 		return 2;
 	}
 	snprintf(path, sizeof(path), "certificates/");
-	qenc(path, sizeof(path), strlen(path), "", argv[2]);
-	/* qenc wrote "=VALUE": drop the '=' */
-	memmove(strchr(path, '/') + 1, strchr(path, '/') + 2, strlen(strchr(path, '/') + 2) + 1);
+	penc(path, sizeof(path), strlen(path), argv[2]);
 	if (strcmp(argv[1], "show") == 0 && argc == 4 && strcmp(argv[3], "--pem") == 0) {
 		status = tapi_call(t, "GET", path, "application/x-pem-file", NULL, &out, &len);
 		if (status == 200)
@@ -560,6 +565,9 @@ cmd_request(struct tapi *t, int argc, char **argv)
 		snprintf(path, sizeof(path), "requests");
 		if (!list_opts(t, argc, argv, 2, filters, path, sizeof(path), usage))
 			return 2;
+		/* --all without --status: every status too, as it always meant. */
+		if (t->all && strstr(path, "status=") == NULL)
+			qenc(path, sizeof(path), strlen(path), "status", "all");
 		return run_list(t, path, "requests", req_cols, NCOLS(req_cols));
 	}
 	if (argc < 3 || strspn(argv[2], "0123456789") != strlen(argv[2])) {

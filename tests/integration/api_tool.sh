@@ -162,6 +162,12 @@ for _ in $(seq 1 300); do
 	sleep 0.1
 done
 t_eq "the local change reached the running entcad (pid file, SIGHUP)" 403 "$code"
+local_ audit --all --csv >"$D/a.csv"
+t_eq "audit --all: every event, each once" "$(local_ audit 1000 | wc -l)" "$(($(wc -l <"$D/a.csv") - 1))"
+local_ request list --all --csv >"$D/r.csv"
+t_match "request list --all: every status, as before" 'issued' "$(cat "$D/r.csv")"
+remote officer cert show "$(echo "$SB" | sed 's/../&:/g; s/:$//')" >"$D/c.txt" 2>&1
+t_match "a serial with colons, remotely" "^serial +$SB$" "$(cat "$D/c.txt")"
 local_ audit 5 >"$D/a.txt"
 t_match "audit N keeps its JSON lines" '^[0-9]+ \{"time":' "$(head -1 "$D/a.txt")"
 t_done
