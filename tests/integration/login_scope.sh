@@ -146,6 +146,15 @@ capi pa GET audit
 t_eq "cert_login_no_admin_by_default: no auditor right from a certificate: 403" 403 "$code"
 capi pa POST crl/publish '{}'
 t_eq "cert_login_no_admin_by_default: no Manage CA right from a certificate: 403" 403 "$code"
+# entca --url with the same certificate (--cert/--key): the same rights.
+"$BUILD/entca" --url "$DEMO_URL" --cacert "$DEMO_CA" --cert "$D/pa.pem" --key "$D/pa.key" \
+    request list --status all --csv >"$D/tool.out" 2>&1 </dev/null
+t_eq "entca --url --cert/--key: a certificate login lists requests (officer): exit 0" 0 "$?"
+t_match "and the CSV has its header" '^id,status,submitted_at,' "$(head -1 "$D/tool.out")"
+"$BUILD/entca" --url "$DEMO_URL" --cacert "$DEMO_CA" --cert "$D/pa.pem" --key "$D/pa.key" \
+    audit >"$D/tool.out" 2>&1 </dev/null
+t_eq "entca --url --cert/--key: no auditor right from a certificate: exit 1" 1 "$?"
+t_match "and the API's 403" '^entca: 403: ' "$(cat "$D/tool.out")"
 
 # --- a foreign CA in client-ca, and a forgery with the real CA key ---
 cat >"$D/forge.py" <<'PYEOF'
