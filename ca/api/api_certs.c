@@ -132,7 +132,7 @@ cert_dns_names(const unsigned char *der, size_t len)
 				break;
 			if (rc == GNUTLS_SAN_DNSNAME && n < sizeof(name)) {
 				name[n] = '\0';
-				json_array_append_new(a, json_string(name));
+				json_array_append_new(a, api_str(name));
 			}
 		}
 	gnutls_x509_crt_deinit(crt);
@@ -148,18 +148,18 @@ cert_row_json(const struct store_cert *c, int64_t now)
 	json_t *o;
 
 	hex_encode(c->serial, c->serial_len, hex);
-	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:s,s:s,s:o,s:s,s:I,s:b}",
-	    "serial", hex, "subject", c->subject_dn, "template",
-	    c->template_name, "requester", c->requester, "status",
-	    certs_status_names[cert_status(c, now)],
+	o = json_pack("{s:s,s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:b}",
+	    "serial", hex, "subject", api_str(c->subject_dn), "template",
+	    api_str(c->template_name), "requester", api_str(c->requester),
+	    "status", certs_status_names[cert_status(c, now)],
 	    "not_before", api_time(c->not_before),
 	    "not_after", api_time(c->not_after),
 	    "revoked_at", c->status == STORE_CERT_REVOKED ?
 	    api_time(c->revoked_at) : json_null(),
 	    "reason", json_null(),
-	    "sid", c->subject_sid, "upn", c->subject_upn,
+	    "sid", api_str(c->subject_sid), "upn", api_str(c->subject_upn),
 	    "dns", cert_dns_names(c->der, c->der_len),
-	    "device", c->subject_dns,
+	    "device", api_str(c->subject_dns),
 	    "request", (json_int_t)c->request_id,
 	    "has_certificate", c->der_len > 0);
 	if (o == NULL)

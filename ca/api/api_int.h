@@ -71,6 +71,12 @@ job_work_cb api_openapi_setup(struct job *j, const struct api_args *a);
 void api_error(struct job *j, int status, const char *code, const char *fmt,
     ...) __attribute__((format(printf, 4, 5)));
 
+/*
+ * A new JSON string of s; text that is not UTF-8 (jansson refuses it) is
+ * escaped rather than dropped, so a row never vanishes from a list.
+ */
+json_t *api_str(const char *s);
+
 /* The RFC 3339 UTC text of t ("2026-12-07T03:35:48Z"), as a new string. */
 json_t *api_time(int64_t t);
 /* The same into buf of API_TIME_MAX bytes; returns buf. */

@@ -57,12 +57,12 @@ req_json(const struct store_request *r)
 	char serial[2 * STORE_SERIAL_MAX + 1];
 
 	hex_encode(r->serial, r->serial_len, serial);
-	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:s}",
+	return json_pack("{s:I,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s}",
 	    "id", (json_int_t)r->id, "status", store_req_status_name(r->status),
-	    "requester", r->requester, "template", r->template_name,
-	    "target", r->target, "subject_sid", r->subject_sid,
+	    "requester", api_str(r->requester), "template", api_str(r->template_name),
+	    "target", api_str(r->target), "subject_sid", api_str(r->subject_sid),
 	    "submitted_at", api_time(r->submitted_at),
-	    "updated_at", api_time(r->updated_at), "reason", r->reason,
+	    "updated_at", api_time(r->updated_at), "reason", api_str(r->reason),
 	    "serial", serial);
 }
 

@@ -14,6 +14,7 @@
 
 #include "ca/api/api_int.h"
 #include "ca/http/http_util.h"
+#include "common/log.h"
 #include "policy/rights.h"
 
 /* JSON error body; see api_int.h. */
@@ -30,6 +31,21 @@ api_error(struct job *j, int status, const char *code, const char *fmt, ...)
 	    "message", msg));
 	/* The log line gives the reason, as job_text does. */
 	snprintf(j->why, sizeof(j->why), "%s", msg);
+}
+
+/* A JSON string of s, escaped when it is not UTF-8; see api_int.h. */
+json_t *
+api_str(const char *s)
+{
+	char buf[CA_WHY_MAX * 2];
+	json_t *v = json_string(s != NULL ? s : "");
+
+	if (v != NULL)
+		return v;
+	/* Bytes from a certificate or a client that are not UTF-8: \xNN. */
+	log_escape(s, strlen(s), buf, sizeof(buf));
+	v = json_string(buf);
+	return v != NULL ? v : json_string("");
 }
 
 /* RFC 3339 text of t into buf; see api_int.h. */
@@ -54,6 +70,16 @@ api_time(int64_t t)
 	return json_string(api_time_text(t, buf));
 }
 
+/* Whether s starts with pattern's shape ('d' a digit, else that byte). */
+static bool
+digits_at(const char *s, const char *pattern)
+{
+	for (; *pattern != '\0'; pattern++, s++)
+		if (*pattern == 'd' ? (*s < '0' || *s > '9') : *s != *pattern)
+			return false;
+	return true;
+}
+
 /* Parse RFC 3339 (§5.6 date-time or full-date); see api_int.h. */
 int
 api_time_parse(const char *s, int64_t *t)
@@ -64,12 +90,14 @@ api_time_parse(const char *s, int64_t *t)
 	const char *p;
 
 	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+	/* Digits where RFC 3339 has them: sscanf alone takes signs, blanks. */
+	if (!digits_at(s, "dddd-dd-dd") ||
+	    sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
 		return CA_EPARSE;
 	p = s + n;
 	if (*p != '\0') {
 		if ((*p != 'T' && *p != 't' && *p != ' ') ||
-		    sscanf(p + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) != 3 ||
+		    !digits_at(p + 1, "dd:dd:dd") || sscanf(p + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) != 3 ||
 		    n != 8)
 			return CA_EPARSE;
 		p += 1 + n;
@@ -79,7 +107,7 @@ api_time_parse(const char *s, int64_t *t)
 		}
 		if (*p == 'Z' || *p == 'z')
 			p++;
-		else if ((*p == '+' || *p == '-') &&
+		else if ((*p == '+' || *p == '-') && digits_at(p + 1, "dd:dd") &&
 		    sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) == 2 && n == 5 &&
 		    oh <= 23 && om <= 59) {
 			off = (oh * 3600L + om * 60L) * (*p == '+' ? 1 : -1);

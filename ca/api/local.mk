@@ -38,3 +38,9 @@ TESTS += tests/integration/api_certs.sh
 EXTRA_DIST += tests/integration/api_certs.sh
 TESTS += tests/integration/api_tool.sh
 EXTRA_DIST += tests/integration/api_tool.sh
+
+check_PROGRAMS += tests/unit/ca/api/test_api_util
+TESTS += tests/unit/ca/api/test_api_util
+tests_unit_ca_api_test_api_util_SOURCES = tests/unit/ca/api/test_api_util.c
+tests_unit_ca_api_test_api_util_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ca_api_test_api_util_LDADD = $(TEST_LDADD)
