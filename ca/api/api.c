@@ -21,6 +21,7 @@
 #include "ca/identity/identity.h"
 #include "ca/http/http_util.h"
 #include "ca/daemon/job.h"
+#include "ca/daemon/job_error.h"
 #include "common/log.h"
 #include "ca/issue/revoke.h"
 #include "ca/store/store.h"
@@ -68,11 +69,11 @@ parse_reason(struct job *j, json_t *body, struct api_call *a)
 	if (r != NULL) {
 		if (!json_is_string(r) ||
 		    crl_reason_parse(json_string_value(r), &a->reason, why, sizeof(why)) != CA_OK) {
-			api_error(j, 400, "bad_request", "reason: expected an RFC 5280 reason name such as keyCompromise or cessationOfOperation");
+			job_fail(j, CA_EPARSE, "reason: expected an RFC 5280 reason name such as keyCompromise or cessationOfOperation");
 			return false;
 		}
 		if (a->reason == CRL_REASON_REMOVE_FROM_CRL) {
-			api_error(j, 400, "bad_request", "reason: removeFromCRL is not a revocation reason; use unrevoke");
+			job_fail(j, CA_EPARSE, "reason: removeFromCRL is not a revocation reason; use unrevoke");
 			return false;
 		}
 	}
@@ -86,7 +87,7 @@ parse_reason(struct job *j, json_t *body, struct api_call *a)
 		else
 			a->invalidity = -1;
 		if (a->invalidity <= 0 || a->invalidity > ca_now()) {
-			api_error(j, 400, "bad_request", "invalidity_date: expected an RFC 3339 time (or seconds since the epoch), not in the future");
+			job_fail(j, CA_EPARSE, "invalidity_date: expected an RFC 3339 time (or seconds since the epoch), not in the future");
 			return false;
 		}
 	}
@@ -111,7 +112,7 @@ revoke_one_apply(struct store_wtxn *w, struct job *j)
 		 * know (issued after the backup it was restored from) is listed
 		 * on CRLs until the CA certificate itself expires. */
 		store_w_revoke_unknown(w, a->serial, a->serial_len, a->reason, ca_now(),
-		    a->invalidity, j->d->id->not_after);
+		    a->invalidity, j->gen->id->not_after);
 	else
 		store_w_revoke(w, a->serial, a->serial_len, a->reason, ca_now(), a->invalidity);
 	store_cert_clear(&c);
@@ -131,7 +132,7 @@ revoke_one_work(struct job *j)
 	json_t *o;
 
 	if (!job_has_ca_right(j, CA_RIGHT_OFFICER)) {
-		api_error(j, 403, "forbidden", "%s: the CA officer right (Issue and Manage Certificates) is required",
+		job_fail(j, CA_EDENIED, "%s: the CA officer right (Issue and Manage Certificates) is required",
 		    a->unrevoke ? "unrevoke" : "revoke");
 		return;
 	}
@@ -175,7 +176,7 @@ revoke_all_work(struct job *j)
 
 	memset(&p, 0, sizeof(p));
 	if (!job_has_ca_right(j, CA_RIGHT_OFFICER)) {
-		api_error(j, 403, "forbidden", "revoke: the CA officer right (Issue and Manage Certificates) is required");
+		job_fail(j, CA_EDENIED, "revoke: the CA officer right (Issue and Manage Certificates) is required");
 		return;
 	}
 	/* Revoking everything of someone: no cached login may outlive it. */
@@ -192,7 +193,7 @@ revoke_all_work(struct job *j)
 			dns = p.dns;
 		} else if (rc != CA_ENOTFOUND && rc != CA_ETOOBIG) {
 			/* Several accounts with the DNS name: revoke by it. */
-			api_error(j, 503, "directory_unavailable", "directory unavailable: %s", why);
+			job_fail(j, CA_EUNAVAIL, "directory unavailable: %s", why);
 			return;
 		}
 		if (dns == NULL)
@@ -200,10 +201,10 @@ revoke_all_work(struct job *j)
 	}
 	a->set = calloc(1, sizeof(*a->set));
 	if (a->set == NULL) {
-		api_error(j, 500, "internal", "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = store_read_begin(j->d->store, &t, why, sizeof(why));
+	rc = store_read_begin(j->gen->store, &t, why, sizeof(why));
 	if (rc == CA_OK) {
 		rc = revoke_collect(t, a->sid, a->upn, dns, ca_now(), a->set);
 		if (rc != CA_OK)
@@ -211,13 +212,13 @@ revoke_all_work(struct job *j)
 	}
 	store_read_end(t);
 	if (rc == CA_ETOOBIG) {
-		api_error(j, 413, "too_many", "revoke: more certificates than one call may revoke");
+		job_fail(j, CA_ETOOBIG, "revoke: more certificates than one call may revoke");
 		goto out;
 	}
 	if (rc != CA_OK) {
 		/* The store's sentence names its path: the log keeps it. */
 		log_error("revoke: %s", why);
-		api_error(j, 500, "internal", "revoke: %s", ca_strerror(rc));
+		job_fail(j, CA_EDB, "revoke: %s", ca_strerror(rc));
 		goto out;
 	}
 	list = json_array();
@@ -254,19 +255,19 @@ crl_publish_work(struct job *j)
 	int rc;
 
 	if (!job_has_ca_right(j, CA_RIGHT_ADMIN)) {
-		api_error(j, 403, "forbidden", "crl publish: the CA admin right (Manage CA) is required");
+		job_fail(j, CA_EDENIED, "crl publish: the CA admin right (Manage CA) is required");
 		return;
 	}
 	daemon_crlpub_for(j->d, j->cfg, j->dirs, &p, &urls);
 	rc = crlpub_publish(&p, a->crl_delta, ca_now(), &a->crl, why, sizeof(why));
 	if (rc == CA_ESTATE) {
-		api_error(j, 409, "conflict", "crl publish: %s", why);
+		job_fail(j, CA_ESTATE, "crl publish: %s", why);
 		return;
 	}
 	if (rc != CA_OK) {
 		/* Store and file sentences name server paths: the log keeps them. */
 		log_error("crl publish: %s", why);
-		api_error(j, 500, "internal", "crl publish: %s", ca_strerror(rc));
+		job_fail(j, rc == CA_EUNAVAIL ? rc : CA_EIO, "crl publish: %s", ca_strerror(rc));
 		return;
 	}
 	o = json_pack("{s:s,s:I,s:I,s:o,s:o}", "kind", a->crl_delta ? "delta" : "full",
@@ -289,7 +290,7 @@ body_object(struct job *j)
 	b = json_loadb((const char *)j->body, j->body_len, 0, &err);
 	if (b == NULL || !json_is_object(b)) {
 		json_decref(b);
-		api_error(j, 400, "bad_request", "body: expected a JSON object (%s)", b == NULL ? err.text : "not an object");
+		job_fail(j, CA_EPARSE, "body: expected a JSON object (%s)", b == NULL ? err.text : "not an object");
 		return NULL;
 	}
 	return b;
@@ -315,7 +316,7 @@ revoke_setup(struct job *j, const struct api_args *args, bool unrevoke)
 	a->unrevoke = unrevoke;
 	if (revoke_serial_parse(args->seg[0], a->serial, &a->serial_len, why,
 	    sizeof(why)) != CA_OK) {
-		api_error(j, 400, "bad_serial", "%s", why);
+		job_fail(j, CA_EPARSE, "%s", why);
 		return NULL;
 	}
 	if (!unrevoke && !parse_reason(j, args->body, a))
@@ -352,14 +353,14 @@ revoke_all_setup(struct job *j, const struct api_args *args)
 	 * and revoking the certificates of either would be a guess.
 	 */
 	if ((a->sid[0] != '\0') + (a->upn[0] != '\0') + (a->device[0] != '\0') > 1) {
-		api_error(j, 400, "bad_request", "body: name the principal with exactly one of "
+		job_fail(j, CA_EPARSE, "body: name the principal with exactly one of "
 		    "\"sid\", \"upn\" or \"device\" (given:%s%s%s)",
 		    a->sid[0] ? " sid" : "", a->upn[0] ? " upn" : "",
 		    a->device[0] ? " device" : "");
 		return NULL;
 	}
 	if (a->sid[0] == '\0' && a->upn[0] == '\0' && a->device[0] == '\0') {
-		api_error(j, 400, "bad_request", "body: name the principal with \"sid\", \"upn\" or \"device\"");
+		job_fail(j, CA_EPARSE, "body: name the principal with \"sid\", \"upn\" or \"device\"");
 		return NULL;
 	}
 	return parse_reason(j, body, a) ? revoke_all_work : NULL;
@@ -384,7 +385,7 @@ decide_setup(struct job *j, const struct api_args *args, bool approve)
 
 	id = strtoull(args->seg[0], &end, 10);
 	if (args->seg[0][0] < '0' || args->seg[0][0] > '9' || *end != '\0') {
-		api_error(j, 400, "bad_request", "request id: expected a number");
+		job_fail(j, CA_EPARSE, "request id: expected a number");
 		return NULL;
 	}
 	/* The pending-request code owns its context: drop ours. */
@@ -523,13 +524,13 @@ api_dispatch(struct job *j, const char *method, const char *rest,
 		    "%s%s", allow[0] ? ", " : "", api_routes[i].method);
 	}
 	if (r == NULL && allow[0] != '\0') {
-		api_error(j, 405, "method_not_allowed", "/api/v1/%s: use %s",
+		job_fail(j, CA_EMETHOD, "/api/v1/%s: use %s",
 		    rest, allow);
 		job_header(j, "Allow", allow);
 		goto out;
 	}
 	if (r == NULL) {
-		api_error(j, 404, "not_found", "unknown API path /api/v1/%s "
+		job_fail(j, CA_ENOTFOUND, "unknown API path /api/v1/%s "
 		    "(see /api/v1/openapi.json)", rest);
 		goto out;
 	}
@@ -537,7 +538,7 @@ api_dispatch(struct job *j, const char *method, const char *rest,
 	if (strcmp(method, "POST") == 0) {
 		a = calloc(1, sizeof(*a));
 		if (a == NULL) {
-			api_error(j, 500, "internal", "out of memory");
+			job_fail(j, CA_ENOMEM, "out of memory");
 			goto out;
 		}
 		j->ctx = a;
@@ -559,11 +560,11 @@ api_route(struct daemon *d, struct http_request *req, const char *rest)
 	struct job *j = job_new(d, req);
 
 	if (j == NULL) {
-		http_respond(req, 500, NULL, 0, "out of memory\n", 14);
+		job_error_respond(req, CA_ENOMEM, NULL, "out of memory");
 		return;
 	}
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "POST") != 0) {
-		api_error(j, 405, "method_not_allowed", "the management API "
+		job_fail(j, CA_EMETHOD, "the management API "
 		    "takes GET, or POST with a JSON body");
 		job_header(j, "Allow", "GET, POST");
 		job_refuse_after_auth(j);
@@ -572,7 +573,7 @@ api_route(struct daemon *d, struct http_request *req, const char *rest)
 	/* A body is JSON, said so; an empty POST (approve) needs no type. */
 	if (req->body_len > 0 && !http_media_type_is(http_request_header(req,
 	    "Content-Type"), "application/json")) {
-		api_error(j, 415, "unsupported_media_type", "the management "
+		job_fail(j, CA_EMEDIA, "the management "
 		    "API: Content-Type must be application/json");
 		job_finish(j);
 		return;
@@ -602,6 +603,9 @@ api_local_call(struct daemon *d, const char *who, const char *method,
 		rest[q - path] = '\0';
 	if (accept != NULL)
 		snprintf(j->accept, sizeof(j->accept), "%s", accept);
+	/* Errors take the API's JSON shape here too (job_fail reads the path). */
+	snprintf(j->path, sizeof(j->path), "/api/v1/%s", rest);
+	snprintf(j->method, sizeof(j->method), "%s", method);
 	if (json_body != NULL && *json_body != '\0') {
 		j->body = (unsigned char *)strdup(json_body);
 		j->body_len = j->body != NULL ? strlen(json_body) : 0;

@@ -117,14 +117,14 @@ audit_work(struct job *j)
 	if (!api_require(j, CA_RIGHT_AUDITOR, "audit"))
 		return;
 	q->list = json_array();
-	rc = store_read_begin(j->d->store, &t, why, sizeof(why));
+	rc = store_read_begin(j->gen->store, &t, why, sizeof(why));
 	if (rc == CA_OK && q->last > 0)
 		rc = store_iter_audit_last(t, q->last, audit_last, q);
 	else if (rc == CA_OK)
 		rc = store_iter_audit_desc(t, q->before_seq, audit_keep, q);
 	if (rc < 0) {
 		log_error("audit: %s", t != NULL ? store_txn_why(t) : why);
-		api_error(j, 500, "store_error", "the audit log: %s",
+		job_fail(j, CA_EDB, "the audit log: %s",
 		    ca_strerror(rc));
 		goto out;
 	}
@@ -147,7 +147,7 @@ api_audit_setup(struct job *j, const struct api_args *a)
 	bool bad = false;
 
 	if (q == NULL) {
-		api_error(j, 500, "internal", "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		return NULL;
 	}
 	j->ctx = q;
@@ -159,7 +159,7 @@ api_audit_setup(struct job *j, const struct api_args *a)
 		q->last = strtoul(v, &end, 10);
 		if (v[0] < '0' || v[0] > '9' || *end != '\0' || q->last == 0 ||
 		    q->last > API_LIST_MAX) {
-			api_error(j, 400, "bad_parameter", "last: expected 1..%d",
+			job_fail(j, CA_EPARSE, "last: expected 1..%d",
 			    API_LIST_MAX);
 			return NULL;
 		}
@@ -177,7 +177,7 @@ api_audit_setup(struct job *j, const struct api_args *a)
 	if (api_query_str(j, a->query, "next", v, sizeof(v), &bad)) {
 		q->before_seq = strtoull(v, &end, 10);
 		if (v[0] < '0' || v[0] > '9' || *end != '\0' || q->before_seq == 0) {
-			api_error(j, 400, "bad_cursor", "next: not a cursor "
+			job_fail(j, CA_EPARSE, "next: not a cursor "
 			    "this API gave");
 			return NULL;
 		}

@@ -78,7 +78,7 @@ static void
 ca_show_work(struct job *j)
 {
 	struct ca_call *a = j->ctx;
-	const struct ca_identity *id = j->d->id;
+	const struct ca_identity *id = j->gen->id;
 	struct crlpub p;
 	struct crlpub_state st;
 	struct daemon_crl_urls urls;
@@ -93,7 +93,7 @@ ca_show_work(struct job *j)
 	if (!api_require(j, CA_READ_RIGHTS, "ca"))
 		return;
 	if (id == NULL) {
-		api_error(j, 503, "unavailable", "the CA identity is not loaded");
+		job_fail(j, CA_EUNAVAIL, "the CA identity is not loaded");
 		return;
 	}
 	if (gnutls_x509_crt_get_serial(id->cert, serial, &len) < 0)
@@ -190,7 +190,7 @@ ca_security_change_work(struct job *j)
 		return;
 	lines = calloc(1, CA_SECURITY_TEXT_MAX);
 	if (lines == NULL) {
-		api_error(j, 500, "internal", "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		return;
 	}
 	/* The list in force, less the principal's entries of that kind. */
@@ -205,21 +205,20 @@ ca_security_change_work(struct job *j)
 		n = ace_line(lines, CA_SECURITY_TEXT_MAX, n, e);
 	}
 	if (remove && !found) {
-		api_error(j, 404, "not_found", "ca security: no entry for %s",
+		job_fail(j, CA_ENOTFOUND, "ca security: no entry for %s",
 		    a->ace.principal);
 		goto out;
 	}
 	if (!remove)
 		n = ace_line(lines, CA_SECURITY_TEXT_MAX, n, &a->ace);
 	if (n >= CA_SECURITY_TEXT_MAX) {
-		api_error(j, 413, "too_many", "ca security: too many entries");
+		job_fail(j, CA_ETOOBIG, "ca security: too many entries");
 		goto out;
 	}
 	rc = api_conf_edit(j, "security", keys, 2, lines, why, sizeof(why));
 	if (rc != CA_OK) {
-		api_error(j, rc == CA_EUNAVAIL ? 503 : rc == CA_ECONFIG ? 409 : 500,
-		    rc == CA_EUNAVAIL ? "directory_unavailable" :
-		    rc == CA_ECONFIG ? "config_refused" : "internal",
+		/* A change the checks refuse breaks a CA rule: the client's to fix. */
+		job_fail(j, rc == CA_ECONFIG ? CA_EPOLICY : rc,
 		    "ca security: %s", why);
 		goto out;
 	}
@@ -238,7 +237,7 @@ ca_setup(struct job *j)
 	struct ca_call *c = calloc(1, sizeof(*c));
 
 	if (c == NULL) {
-		api_error(j, 500, "internal", "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		return NULL;
 	}
 	if (j->ctx_free != NULL)
@@ -287,13 +286,13 @@ api_ca_security_change_setup(struct job *j, const struct api_args *a)
 	if (!json_is_string(act) || (strcmp(json_string_value(act), "allow") &&
 	    strcmp(json_string_value(act), "deny") &&
 	    strcmp(json_string_value(act), "remove"))) {
-		api_error(j, 400, "bad_request", "action: expected allow, deny or remove");
+		job_fail(j, CA_EPARSE, "action: expected allow, deny or remove");
 		return NULL;
 	}
 	snprintf(c->action, sizeof(c->action), "%s", json_string_value(act));
 	if (!json_is_string(who) || json_string_length(who) == 0 ||
 	    json_string_length(who) >= sizeof(c->principal)) {
-		api_error(j, 400, "bad_request", "principal: expected a SID, DN or "
+		job_fail(j, CA_EPARSE, "principal: expected a SID, DN or "
 		    "account name of 1..%zu bytes", sizeof(c->principal) - 1);
 		return NULL;
 	}
@@ -303,7 +302,7 @@ api_ca_security_change_setup(struct job *j, const struct api_args *a)
 	 */
 	for (const char *p = json_string_value(who); *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '#' || *p == ';') {
-			api_error(j, 400, "bad_request", "principal: control "
+			job_fail(j, CA_EPARSE, "principal: control "
 			    "characters, # and ; cannot be written to entcad.conf");
 			return NULL;
 		}
@@ -313,13 +312,13 @@ api_ca_security_change_setup(struct job *j, const struct api_args *a)
 		return ca_security_change_work;
 	}
 	if (!json_is_array(rights) || json_array_size(rights) == 0) {
-		api_error(j, 400, "bad_request", "rights: expected a list of "
+		job_fail(j, CA_EPARSE, "rights: expected a list of "
 		    "read, request, officer, admin, auditor");
 		return NULL;
 	}
 	json_array_foreach(rights, i, r) {
 		if (!json_is_string(r) || n + json_string_length(r) + 3 >= sizeof(c->rights)) {
-			api_error(j, 400, "bad_request", "rights: expected a list of "
+			job_fail(j, CA_EPARSE, "rights: expected a list of "
 			    "read, request, officer, admin, auditor");
 			return NULL;
 		}
@@ -330,7 +329,7 @@ api_ca_security_change_setup(struct job *j, const struct api_args *a)
 	snprintf(value, sizeof(value), "%s : %s", c->principal, c->rights);
 	if (template_parse_ace(value, strcmp(c->action, "deny") == 0, ca_right_names,
 	    CA_RIGHT_COUNT, &c->ace, why, sizeof(why)) != CA_OK) {
-		api_error(j, 400, "bad_request", "%s", why);
+		job_fail(j, CA_EPARSE, "%s", why);
 		return NULL;
 	}
 	return ca_security_change_work;

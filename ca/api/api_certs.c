@@ -334,14 +334,14 @@ certs_list_work(struct job *j)
 		return;
 	q->rows = calloc(q->limit + 2, sizeof(*q->rows));
 	if (q->rows == NULL) {
-		api_error(j, 500, "internal", "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		return;
 	}
 	q->now = ca_now();
-	rc = store_read_begin(j->d->store, &q->t, why, sizeof(why));
+	rc = store_read_begin(j->gen->store, &q->t, why, sizeof(why));
 	if (rc != CA_OK) {
 		log_error("certificates: %s", why);
-		api_error(j, 503, "store_unavailable", "the certificate database "
+		job_fail(j, CA_EUNAVAIL, "the certificate database "
 		    "cannot be read now: %s", ca_strerror(rc));
 		return;
 	}
@@ -359,7 +359,7 @@ certs_list_work(struct job *j)
 		    q->issued_after, q->issued_before, certs_keep_ordered, q);
 	if (rc < 0) {
 		log_error("certificates: %s", store_txn_why(q->t));
-		api_error(j, 500, "store_error", "the certificate database: %s",
+		job_fail(j, CA_EDB, "the certificate database: %s",
 		    ca_strerror(rc));
 		goto out;
 	}
@@ -399,7 +399,7 @@ api_certs_list_setup(struct job *j, const struct api_args *a)
 	bool bad = false;
 
 	if (q == NULL) {
-		api_error(j, 500, "internal", "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		return NULL;
 	}
 	j->ctx = q;
@@ -412,7 +412,7 @@ api_certs_list_setup(struct job *j, const struct api_args *a)
 			if (strcmp(v, certs_status_names[s]) == 0)
 				q->status = s;
 		if (q->status < 0) {
-			api_error(j, 400, "bad_parameter", "status: expected "
+			job_fail(j, CA_EPARSE, "status: expected "
 			    "issued, revoked, expired or hold");
 			return NULL;
 		}
@@ -434,13 +434,13 @@ api_certs_list_setup(struct job *j, const struct api_args *a)
 		return NULL;
 	if (q->serial[0] && strspn(q->serial, "0123456789abcdefABCDEF") !=
 	    strlen(q->serial)) {
-		api_error(j, 400, "bad_parameter", "serial: expected a "
+		job_fail(j, CA_EPARSE, "serial: expected a "
 		    "hexadecimal prefix");
 		return NULL;
 	}
 	if (api_query_str(j, a->query, "next", v, sizeof(v), &bad)) {
 		if (cursor_decode(v, &q->after) != CA_OK) {
-			api_error(j, 400, "bad_cursor", "next: not a cursor "
+			job_fail(j, CA_EPARSE, "next: not a cursor "
 			    "this API gave");
 			return NULL;
 		}
@@ -455,7 +455,7 @@ api_certs_list_setup(struct job *j, const struct api_args *a)
 static void
 cert_reply_pkcs7(struct job *j, const struct store_cert *c)
 {
-	const struct ca_identity *id = j->d->id;
+	const struct ca_identity *id = j->gen->id;
 	gnutls_datum_t *certs;
 	gnutls_datum_t *alloc;
 	unsigned char *out = NULL;
@@ -464,7 +464,7 @@ cert_reply_pkcs7(struct job *j, const struct store_cert *c)
 	certs = calloc(2 + (id != NULL ? id->chain_len : 0), sizeof(*certs));
 	alloc = calloc(1 + (id != NULL ? id->chain_len : 0), sizeof(*alloc));
 	if (certs == NULL || alloc == NULL) {
-		api_error(j, 500, "internal", "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		goto out;
 	}
 	certs[n].data = c->der;
@@ -477,13 +477,13 @@ cert_reply_pkcs7(struct job *j, const struct store_cert *c)
 				certs[n++] = alloc[i];
 	}
 	if (pkcs7_certs_only(certs, n, &out, &len) != CA_OK) {
-		api_error(j, 500, "internal", "PKCS#7: cannot encode");
+		job_fail(j, CA_ECRYPTO, "PKCS#7: cannot encode");
 		goto out;
 	}
 	free(j->resp);
 	j->resp = malloc(len);
 	if (j->resp == NULL) {
-		api_error(j, 500, "internal", "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		goto out;
 	}
 	memcpy(j->resp, out, len);
@@ -507,7 +507,7 @@ cert_reply_bytes(struct job *j, const char *ctype, const void *p, size_t len)
 	j->resp = malloc(len > 0 ? len : 1);
 	if (j->resp == NULL) {
 		j->resp_len = 0;
-		api_error(j, 500, "internal", "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		return;
 	}
 	memcpy(j->resp, p, len);
@@ -523,7 +523,7 @@ cert_reply_pem(struct job *j, const struct store_cert *c)
 	gnutls_datum_t der = { c->der, (unsigned)c->der_len }, pem = { NULL, 0 };
 
 	if (gnutls_pem_base64_encode2("CERTIFICATE", &der, &pem) < 0) {
-		api_error(j, 500, "internal", "PEM: cannot encode");
+		job_fail(j, CA_ECRYPTO, "PEM: cannot encode");
 		return;
 	}
 	cert_reply_bytes(j, "application/x-pem-file", pem.data, pem.size);
@@ -551,11 +551,11 @@ certs_show_work(struct job *j)
 		return;
 	memset(&c, 0, sizeof(c));
 	hex_encode(q->one, q->one_len, hex);
-	rc = store_read_begin(j->d->store, &t, why, sizeof(why));
+	rc = store_read_begin(j->gen->store, &t, why, sizeof(why));
 	if (rc == CA_OK)
 		rc = store_get_cert(t, q->one, q->one_len, &c);
 	if (rc == CA_ENOTFOUND) {
-		api_error(j, 404, "not_found", "certificate %s: not issued by "
+		job_fail(j, CA_ENOTFOUND, "certificate %s: not issued by "
 		    "this CA", hex);
 		goto out;
 	}
@@ -563,7 +563,7 @@ certs_show_work(struct job *j)
 		/* The store's sentence names its path: the log keeps it. */
 		log_error("certificate %s: %s", hex, t != NULL ?
 		    store_txn_why(t) : why);
-		api_error(j, 500, "store_error", "certificate %s: %s", hex,
+		job_fail(j, CA_EDB, "certificate %s: %s", hex,
 		    ca_strerror(rc));
 		goto out;
 	}
@@ -574,7 +574,7 @@ certs_show_work(struct job *j)
 		goto out;
 	}
 	if (c.der_len == 0) {
-		api_error(j, 404, "no_certificate", "certificate %s: revoked by "
+		job_fail(j, CA_ENOTFOUND, "certificate %s: revoked by "
 		    "serial only; the store holds no certificate for it", hex);
 		goto out;
 	}
@@ -597,14 +597,14 @@ api_certs_show_setup(struct job *j, const struct api_args *a)
 	char why[CA_WHY_MAX];
 
 	if (q == NULL) {
-		api_error(j, 500, "internal", "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		return NULL;
 	}
 	j->ctx = q;
 	j->ctx_free = certs_query_free;
 	if (revoke_serial_parse(a->seg[0], q->one, &q->one_len, why,
 	    sizeof(why)) != CA_OK) {
-		api_error(j, 400, "bad_serial", "%s", why);
+		job_fail(j, CA_EPARSE, "%s", why);
 		return NULL;
 	}
 	return certs_show_work;

@@ -175,7 +175,7 @@ api_conf_edit(struct job *j, const char *section, const char *const *keys,
 	/* What entcad -t checks: the file, its templates, the directory. */
 	rc = config_load(tmp, c, inner, sizeof(inner));
 	if (rc == CA_OK)
-		rc = templates_load(c->templates_dir, j->d->store, &tpl, inner,
+		rc = templates_load(c->templates_dir, j->gen->store, &tpl, inner,
 		    sizeof(inner));
 	if (rc != CA_OK) {
 		log_error("configuration change refused: %s", inner);

@@ -65,13 +65,6 @@ job_work_cb api_openapi_setup(struct job *j, const struct api_args *a);
 /* ---- api_util.c ---- */
 
 /*
- * JSON error {"error":{"code":code,"message":...}} with status (worker or
- * loop). The message names the object and the rule, never a server path.
- */
-void api_error(struct job *j, int status, const char *code, const char *fmt,
-    ...) __attribute__((format(printf, 4, 5)));
-
-/*
  * A new JSON string of s; text that is not UTF-8 (jansson refuses it) is
  * escaped rather than dropped, so a row never vanishes from a list.
  */

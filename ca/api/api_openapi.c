@@ -21,7 +21,7 @@ api_openapi_setup(struct job *j, const struct api_args *a)
 	j->resp = malloc(len);
 	if (j->resp == NULL) {
 		j->resp_len = 0;
-		api_error(j, 500, "internal", "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		return NULL;
 	}
 	memcpy(j->resp, api_openapi_json, len);

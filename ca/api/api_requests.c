@@ -100,13 +100,13 @@ req_list_work(struct job *j)
 	if (!api_require(j, REQ_READ_RIGHTS, "requests"))
 		return;
 	q->list = json_array();
-	rc = store_read_begin(j->d->store, &t, why, sizeof(why));
+	rc = store_read_begin(j->gen->store, &t, why, sizeof(why));
 	if (rc == CA_OK)
 		rc = store_iter_requests_desc(t, q->before_id, q->status,
 		    req_keep, q);
 	if (rc < 0) {
 		log_error("requests: %s", t != NULL ? store_txn_why(t) : why);
-		api_error(j, 500, "store_error", "the request database: %s",
+		job_fail(j, CA_EDB, "the request database: %s",
 		    ca_strerror(rc));
 		goto out;
 	}
@@ -158,11 +158,11 @@ req_show_work(struct job *j)
 	if (!api_require(j, REQ_READ_RIGHTS, "requests"))
 		return;
 	memset(&r, 0, sizeof(r));
-	rc = store_read_begin(j->d->store, &t, why, sizeof(why));
+	rc = store_read_begin(j->gen->store, &t, why, sizeof(why));
 	if (rc == CA_OK)
 		rc = store_get_request(t, q->id, &r);
 	if (rc == CA_ENOTFOUND) {
-		api_error(j, 404, "not_found", "request %llu: no such request",
+		job_fail(j, CA_ENOTFOUND, "request %llu: no such request",
 		    (unsigned long long)q->id);
 		goto out;
 	}
@@ -174,7 +174,7 @@ req_show_work(struct job *j)
 	if (rc < 0) {
 		log_error("request %llu: %s", (unsigned long long)q->id,
 		    t != NULL ? store_txn_why(t) : why);
-		api_error(j, 500, "store_error", "request %llu: %s",
+		job_fail(j, CA_EDB, "request %llu: %s",
 		    (unsigned long long)q->id, ca_strerror(rc));
 		goto out;
 	}
@@ -195,7 +195,7 @@ api_requests_list_setup(struct job *j, const struct api_args *a)
 	bool bad = false;
 
 	if (q == NULL) {
-		api_error(j, 500, "internal", "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		return NULL;
 	}
 	j->ctx = q;
@@ -213,7 +213,7 @@ api_requests_list_setup(struct job *j, const struct api_args *a)
 		if (strcmp(v, "all") == 0)
 			q->status = -1;
 		if (q->status == -2) {
-			api_error(j, 400, "bad_parameter", "status: expected "
+			job_fail(j, CA_EPARSE, "status: expected "
 			    "pending, issued, denied, failed or all");
 			return NULL;
 		}
@@ -233,7 +233,7 @@ api_requests_list_setup(struct job *j, const struct api_args *a)
 	if (api_query_str(j, a->query, "next", v, sizeof(v), &bad)) {
 		q->before_id = strtoull(v, &end, 10);
 		if (v[0] < '0' || v[0] > '9' || *end != '\0' || q->before_id == 0) {
-			api_error(j, 400, "bad_cursor", "next: not a cursor "
+			job_fail(j, CA_EPARSE, "next: not a cursor "
 			    "this API gave");
 			return NULL;
 		}
@@ -249,7 +249,7 @@ api_requests_show_setup(struct job *j, const struct api_args *a)
 	char *end;
 
 	if (q == NULL) {
-		api_error(j, 500, "internal", "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		return NULL;
 	}
 	j->ctx = q;
@@ -257,7 +257,7 @@ api_requests_show_setup(struct job *j, const struct api_args *a)
 	q->id = strtoull(a->seg[0], &end, 10);
 	if (a->seg[0][0] < '0' || a->seg[0][0] > '9' || *end != '\0' ||
 	    q->id == 0) {
-		api_error(j, 400, "bad_parameter", "request id: expected a "
+		job_fail(j, CA_EPARSE, "request id: expected a "
 		    "number from 1");
 		return NULL;
 	}

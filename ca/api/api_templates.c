@@ -137,12 +137,12 @@ tpl_show_work(struct job *j)
 		return;
 	t = tpl_set(j) != NULL ? template_set_find(tpl_set(j), a->name) : NULL;
 	if (t == NULL) {
-		api_error(j, 404, "not_found", "template %s: no such template",
+		job_fail(j, CA_ENOTFOUND, "template %s: no such template",
 		    a->name);
 		return;
 	}
 	if (template_write(t, &text) != CA_OK) {
-		api_error(j, 500, "internal", "template %s: cannot be written "
+		job_fail(j, CA_EIO, "template %s: cannot be written "
 		    "out", a->name);
 		return;
 	}
@@ -196,7 +196,7 @@ tpl_issue_work(struct job *j)
 		return;
 	t = tpl_set(j) != NULL ? template_set_find(tpl_set(j), a->name) : NULL;
 	if (t == NULL && a->issue) {
-		api_error(j, 404, "not_found", "template %s: no such template",
+		job_fail(j, CA_ENOTFOUND, "template %s: no such template",
 		    a->name);
 		return;
 	}
@@ -222,9 +222,8 @@ tpl_issue_work(struct job *j)
 	snprintf(list + n, sizeof(list) - n, "\n");
 	rc = api_conf_edit(j, "ca", keys, 1, list, why, sizeof(why));
 	if (rc != CA_OK) {
-		api_error(j, rc == CA_EUNAVAIL ? 503 : rc == CA_ECONFIG ? 409 : 500,
-		    rc == CA_EUNAVAIL ? "directory_unavailable" :
-		    rc == CA_ECONFIG ? "config_refused" : "internal",
+		/* A change the checks refuse breaks a CA rule: the client's to fix. */
+		job_fail(j, rc == CA_ECONFIG ? CA_EPOLICY : rc,
 		    "template %s: %s", a->canonical, why);
 		return;
 	}
@@ -241,7 +240,7 @@ tpl_setup(struct job *j, const struct api_args *a)
 	struct tpl_call *c = calloc(1, sizeof(*c));
 
 	if (c == NULL) {
-		api_error(j, 500, "internal", "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		return NULL;
 	}
 	if (j->ctx_free != NULL)

@@ -17,22 +17,6 @@
 #include "common/log.h"
 #include "policy/rights.h"
 
-/* JSON error body; see api_int.h. */
-void
-api_error(struct job *j, int status, const char *code, const char *fmt, ...)
-{
-	char msg[CA_WHY_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	job_json(j, status, json_pack("{s:{s:s,s:s}}", "error", "code", code,
-	    "message", msg));
-	/* The log line gives the reason, as job_text does. */
-	snprintf(j->why, sizeof(j->why), "%s", msg);
-}
-
 /* A JSON string of s, escaped when it is not UTF-8; see api_int.h. */
 json_t *
 api_str(const char *s)
@@ -143,7 +127,7 @@ api_query_str(struct job *j, const char *query, const char *name, char *out,
 	if (rc == CA_ENOTFOUND)
 		return false;
 	if (rc != CA_OK) {
-		api_error(j, 400, "bad_parameter", "%s: %s", name,
+		job_fail(j, CA_EPARSE, "%s: %s", name,
 		    rc == CA_ETOOBIG ? "too long" : "bad percent-encoding");
 		*bad = true;
 		return false;
@@ -162,7 +146,7 @@ api_query_time(struct job *j, const char *query, const char *name,
 	if (!api_query_str(j, query, name, v, sizeof(v), &bad))
 		return !bad;
 	if (api_time_parse(v, t) != CA_OK) {
-		api_error(j, 400, "bad_parameter", "%s: expected an RFC 3339 "
+		job_fail(j, CA_EPARSE, "%s: expected an RFC 3339 "
 		    "time such as 2026-12-07T10:00:00Z", name);
 		return false;
 	}
@@ -183,7 +167,7 @@ api_query_limit(struct job *j, const char *query, size_t *limit)
 	n = strtoul(v, &end, 10);
 	if (v[0] < '0' || v[0] > '9' || *end != '\0' || n == 0 ||
 	    n > API_LIST_MAX) {
-		api_error(j, 400, "bad_parameter", "limit: expected 1..%d",
+		job_fail(j, CA_EPARSE, "limit: expected 1..%d",
 		    API_LIST_MAX);
 		return false;
 	}
@@ -205,7 +189,7 @@ api_require(struct job *j, unsigned rights, const char *what)
 		if (rights & (1u << i))
 			n += (size_t)snprintf(need + n, sizeof(need) - n, "%s%s",
 			    n ? " or " : "", ca_right_names[i]);
-	api_error(j, 403, "forbidden", "%s: the CA %s right is required", what,
+	job_fail(j, CA_EDENIED, "%s: the CA %s right is required", what,
 	    need);
 	return false;
 }

@@ -148,7 +148,7 @@ t_eq "mallory reads the audit log at once" 200 "$code"
 cp "$DEMO_CONF" "$D/conf.before"
 remote admin ca security deny 'DEMO\nobody-such' request >"$D/s.txt" 2>&1
 t_eq "a deny the directory cannot resolve: exit 1" 1 "$?"
-t_match "409, naming it" '^entca: 409: .*nobody-such' "$(cat "$D/s.txt")"
+t_match "400, naming it" '^entca: 400: .*nobody-such' "$(cat "$D/s.txt")"
 t_run "entcad.conf unchanged" cmp "$DEMO_CONF" "$D/conf.before"
 remote admin ca security allow $'x\n[ca]\nissue-templates = X' read >"$D/s.txt" 2>&1
 t_eq "config_injection_newline_in_principal: refused" 1 "$?"
