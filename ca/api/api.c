@@ -13,6 +13,7 @@
 
 #include "common/hex.h"
 #include "ca/api/api.h"
+#include "ca/api/api_int.h"
 #include "common/clock.h"
 #include "ca/daemon/daemon.h"
 #include "ca/est/est.h"
@@ -20,6 +21,7 @@
 #include "ca/identity/identity.h"
 #include "ca/http/http_util.h"
 #include "ca/daemon/job.h"
+#include "ca/daemon/job_error.h"
 #include "common/log.h"
 #include "ca/issue/revoke.h"
 #include "ca/store/store.h"
@@ -76,12 +78,18 @@ parse_reason(struct job *j, json_t *body, struct api_call *a)
 		}
 	}
 	if (inv != NULL) {
-		if (!json_is_integer(inv) || json_integer_value(inv) <= 0 ||
-		    json_integer_value(inv) > ca_now()) {
-			job_fail(j, CA_EPARSE, "invalidity_date: expected seconds since the epoch, not in the future");
+		/* RFC 3339 as every API time, or seconds as before. */
+		if (json_is_string(inv) && api_time_parse(json_string_value(inv),
+		    &a->invalidity) == CA_OK)
+			;
+		else if (json_is_integer(inv))
+			a->invalidity = (int64_t)json_integer_value(inv);
+		else
+			a->invalidity = -1;
+		if (a->invalidity <= 0 || a->invalidity > ca_now()) {
+			job_fail(j, CA_EPARSE, "invalidity_date: expected an RFC 3339 time (or seconds since the epoch), not in the future");
 			return false;
 		}
-		a->invalidity = (int64_t)json_integer_value(inv);
 	}
 	return true;
 }
@@ -275,14 +283,20 @@ crl_publish_work(struct job *j)
 	daemon_crlpub_for(j->d, j->cfg, j->dirs, &p, &urls);
 	p.audit_who = j->who.sam[0] != '\0' ? j->who.sam : j->user;
 	rc = crlpub_publish(&p, a->crl_delta, ca_now(), &a->crl, why, sizeof(why));
-	if (rc != CA_OK) {
-		job_fail(j, rc == CA_ESTATE ? CA_ESTATE : CA_EIO, "crl publish: %s", why);
+	if (rc == CA_ESTATE) {
+		job_fail(j, CA_ESTATE, "crl publish: %s", why);
 		return;
 	}
-	o = json_pack("{s:s,s:I,s:I,s:I,s:I}", "kind", a->crl_delta ? "delta" : "full",
+	if (rc != CA_OK) {
+		/* Store and file sentences name server paths: the log keeps them. */
+		log_error("crl publish: %s", why);
+		job_fail(j, rc == CA_EUNAVAIL ? rc : CA_EIO, "crl publish: %s", ca_strerror(rc));
+		return;
+	}
+	o = json_pack("{s:s,s:I,s:I,s:o,s:o}", "kind", a->crl_delta ? "delta" : "full",
 	    "number", (json_int_t)a->crl.number, "entries", (json_int_t)a->crl.entries,
-	    "this_update", (json_int_t)a->crl.this_update,
-	    "next_update", (json_int_t)a->crl.next_update);
+	    "this_update", api_time(a->crl.this_update),
+	    "next_update", api_time(a->crl.next_update));
 	job_json(j, 200, o);
 	j->on_loop = crl_publish_on_loop;
 }
@@ -315,17 +329,190 @@ get_str(json_t *o, const char *k, char *out, size_t len)
 		snprintf(out, len, "%s", json_string_value(v));
 }
 
+/* Loop: POST /api/v1/certificates/<serial>/revoke and /unrevoke. */
+static job_work_cb
+revoke_setup(struct job *j, const struct api_args *args, bool unrevoke)
+{
+	struct api_call *a = j->ctx;
+	char why[CA_WHY_MAX];
+
+	a->unrevoke = unrevoke;
+	if (revoke_serial_parse(args->seg[0], a->serial, &a->serial_len, why,
+	    sizeof(why)) != CA_OK) {
+		job_fail(j, CA_EPARSE, "%s", why);
+		return NULL;
+	}
+	if (!unrevoke && !parse_reason(j, args->body, a))
+		return NULL;
+	return revoke_one_work;
+}
+
+/* Loop: POST /api/v1/certificates/<serial>/revoke. */
+static job_work_cb
+revoke_one_setup(struct job *j, const struct api_args *args)
+{
+	return revoke_setup(j, args, false);
+}
+
+/* Loop: POST /api/v1/certificates/<serial>/unrevoke. */
+static job_work_cb
+unrevoke_one_setup(struct job *j, const struct api_args *args)
+{
+	return revoke_setup(j, args, true);
+}
+
+/* Loop: POST /api/v1/principals/revoke. */
+static job_work_cb
+revoke_all_setup(struct job *j, const struct api_args *args)
+{
+	struct api_call *a = j->ctx;
+	json_t *body = args->body;
+
+	get_str(body, "sid", a->sid, sizeof(a->sid));
+	get_str(body, "upn", a->upn, sizeof(a->upn));
+	get_str(body, "device", a->device, sizeof(a->device));
+	/*
+	 * Exactly one selector: two could name different principals,
+	 * and revoking the certificates of either would be a guess.
+	 */
+	if ((a->sid[0] != '\0') + (a->upn[0] != '\0') + (a->device[0] != '\0') > 1) {
+		job_fail(j, CA_EPARSE, "body: name the principal with exactly one of "
+		    "\"sid\", \"upn\" or \"device\" (given:%s%s%s)",
+		    a->sid[0] ? " sid" : "", a->upn[0] ? " upn" : "",
+		    a->device[0] ? " device" : "");
+		return NULL;
+	}
+	if (a->sid[0] == '\0' && a->upn[0] == '\0' && a->device[0] == '\0') {
+		job_fail(j, CA_EPARSE, "body: name the principal with \"sid\", \"upn\" or \"device\"");
+		return NULL;
+	}
+	return parse_reason(j, body, a) ? revoke_all_work : NULL;
+}
+
+/* Loop: POST /api/v1/crl/publish. */
+static job_work_cb
+crl_publish_setup(struct job *j, const struct api_args *args)
+{
+	struct api_call *a = j->ctx;
+
+	a->crl_delta = json_is_true(json_object_get(args->body, "delta"));
+	return crl_publish_work;
+}
+
+/* Loop: POST /api/v1/requests/<id>/approve or /deny. */
+static job_work_cb
+decide_setup(struct job *j, const struct api_args *args, bool approve)
+{
+	unsigned long long id;
+	char *end;
+
+	id = strtoull(args->seg[0], &end, 10);
+	if (args->seg[0][0] < '0' || args->seg[0][0] > '9' || *end != '\0') {
+		job_fail(j, CA_EPARSE, "request id: expected a number");
+		return NULL;
+	}
+	/* The pending-request code owns its context: drop ours. */
+	if (j->ctx_free != NULL)
+		j->ctx_free(j->ctx);
+	j->ctx = NULL;
+	j->ctx_free = NULL;
+	return est_pending_setup(j, id, approve);
+}
+
+/* Loop: approve. */
+static job_work_cb
+approve_setup(struct job *j, const struct api_args *args)
+{
+	return decide_setup(j, args, true);
+}
+
+/* Loop: deny. */
+static job_work_cb
+deny_setup(struct job *j, const struct api_args *args)
+{
+	return decide_setup(j, args, false);
+}
+
+/*
+ * Every route of /api/v1/. The OpenAPI document (ca/api/openapi.json)
+ * describes exactly these; tests/integration/api_openapi.sh checks both
+ * ways through api_route_at().
+ */
+static const struct api_route api_routes[] = {
+	{ "GET", "certificates", api_certs_list_setup, false },
+	{ "GET", "certificates/{serial}", api_certs_show_setup, false },
+	{ "POST", "certificates/{serial}/revoke", revoke_one_setup, false },
+	{ "POST", "certificates/{serial}/unrevoke", unrevoke_one_setup, false },
+	{ "POST", "principals/revoke", revoke_all_setup, false },
+	{ "GET", "requests", api_requests_list_setup, false },
+	{ "GET", "requests/{id}", api_requests_show_setup, false },
+	{ "POST", "requests/{id}/approve", approve_setup, false },
+	{ "POST", "requests/{id}/deny", deny_setup, false },
+	{ "POST", "crl/publish", crl_publish_setup, false },
+	{ "GET", "audit", api_audit_setup, false },
+	{ "GET", "templates", api_templates_list_setup, false },
+	{ "GET", "templates/{name}", api_templates_show_setup, false },
+	{ "POST", "templates/{name}/issue", api_templates_issue_setup, false },
+	{ "POST", "templates/{name}/unissue", api_templates_unissue_setup, false },
+	{ "GET", "ca", api_ca_show_setup, false },
+	{ "GET", "ca/security", api_ca_security_list_setup, false },
+	{ "POST", "ca/security", api_ca_security_change_setup, false },
+	{ "GET", "openapi.json", api_openapi_setup, true },
+};
+
+#define API_ROUTE_COUNT (sizeof(api_routes) / sizeof(api_routes[0]))
+
+/* The i-th route (method, pattern after /api/v1/); false past the end. */
+bool
+api_route_at(size_t i, const char **method, const char **pattern)
+{
+	if (i >= API_ROUTE_COUNT)
+		return false;
+	*method = api_routes[i].method;
+	*pattern = api_routes[i].pattern;
+	return true;
+}
+
+/* Whether path (no query) fits pattern; the {x} segments go to a. */
+static bool
+route_match(const char *pattern, const char *path, struct api_args *a)
+{
+	const char *p = pattern, *q = path;
+	size_t pn, qn;
+
+	a->n_seg = 0;
+	for (;;) {
+		pn = strcspn(p, "/");
+		qn = strcspn(q, "/");
+		if (p[0] == '{') {
+			if (qn == 0 || qn >= API_SEGMENT_MAX || a->n_seg >= API_ARGS_MAX)
+				return false;
+			memcpy(a->seg[a->n_seg], q, qn);
+			a->seg[a->n_seg++][qn] = '\0';
+		} else if (pn != qn || memcmp(p, q, pn) != 0)
+			return false;
+		p += pn;
+		q += qn;
+		if (*p == '\0' || *q == '\0')
+			return *p == '\0' && *q == '\0';
+		p++;
+		q++;
+	}
+}
+
 /*
  * Run the work on a worker (HTTP) or here (the local tool). A refusal
  * decided on the loop (bad body, unknown path) is still sent through
  * authentication: a caller without credentials hears 401, not how we
- * parse (issue 10 item 9).
+ * parse (issue 10 item 9). Anonymous routes answer at once.
  */
 static void
-api_go(struct job *j, job_work_cb work, bool local)
+api_go(struct job *j, job_work_cb work, bool local, bool anonymous)
 {
 	if (work == NULL) {
-		if (!local)
+		if (!local && anonymous)
+			job_finish(j);
+		else if (!local)
 			job_refuse_after_auth(j);
 		return;
 	}
@@ -335,68 +522,61 @@ api_go(struct job *j, job_work_cb work, bool local)
 		job_start(j, work);
 }
 
-/* Route one API call held in j (method checked, body copied). */
+/* Route one API call held in j (body copied). */
 static void
-api_dispatch(struct job *j, const char *rest, bool local)
+api_dispatch(struct job *j, const char *method, const char *rest,
+    const char *query, bool local)
 {
+	const struct api_route *r = NULL;
+	struct api_args args;
 	struct api_call *a;
-	json_t *body = NULL;
+	char allow[32] = "";
 	job_work_cb work = NULL;	/* NULL: j already holds the answer */
-	char serial[128], why[CA_WHY_MAX], tail[32];
-	unsigned long long id;
-	int n = 0;
 
-	if (sscanf(rest, "requests/%llu/%31[a-z]%n", &id, tail, &n) == 2 &&
-	    rest[n] == '\0' && (strcmp(tail, "approve") == 0 || strcmp(tail, "deny") == 0)) {
-		api_go(j, est_pending_setup(j, id, strcmp(tail, "approve") == 0), local);
-		return;
+	memset(&args, 0, sizeof(args));
+	args.query = query;
+	args.local = local;
+	for (size_t i = 0; i < API_ROUTE_COUNT; i++) {
+		if (!route_match(api_routes[i].pattern, rest, &args))
+			continue;
+		if (strcmp(api_routes[i].method, method) == 0) {
+			r = &api_routes[i];
+			break;
+		}
+		snprintf(allow + strlen(allow), sizeof(allow) - strlen(allow),
+		    "%s%s", allow[0] ? ", " : "", api_routes[i].method);
 	}
-	a = calloc(1, sizeof(*a));
-	if (a == NULL) {
-		job_fail(j, CA_ENOMEM, "out of memory");
+	if (r == NULL && allow[0] != '\0') {
+		job_fail(j, CA_EMETHOD, "/api/v1/%s: use %s",
+		    rest, allow);
+		job_header(j, "Allow", allow);
 		goto out;
 	}
-	j->ctx = a;
-	j->ctx_free = api_call_free;
-	body = body_object(j);
-	if (body == NULL)
+	if (r == NULL) {
+		job_fail(j, CA_ENOTFOUND, "unknown API path /api/v1/%s "
+		    "(see /api/v1/openapi.json)", rest);
 		goto out;
-	if (sscanf(rest, "certificates/%127[^/]/%31[a-z]%n", serial, tail, &n) == 2 &&
-	    rest[n] == '\0' && (strcmp(tail, "revoke") == 0 || strcmp(tail, "unrevoke") == 0)) {
-		a->unrevoke = strcmp(tail, "unrevoke") == 0;
-		if (revoke_serial_parse(serial, a->serial, &a->serial_len, why, sizeof(why)) != CA_OK)
-			job_fail(j, CA_EPARSE, "%s", why);
-		else if (a->unrevoke || parse_reason(j, body, a))
-			work = revoke_one_work;
-	} else if (strcmp(rest, "principals/revoke") == 0) {
-		get_str(body, "sid", a->sid, sizeof(a->sid));
-		get_str(body, "upn", a->upn, sizeof(a->upn));
-		get_str(body, "device", a->device, sizeof(a->device));
-		/*
-		 * Exactly one selector: two could name different principals,
-		 * and revoking the certificates of either would be a guess.
-		 */
-		if ((a->sid[0] != '\0') + (a->upn[0] != '\0') + (a->device[0] != '\0') > 1)
-			job_fail(j, CA_EPARSE, "body: name the principal with exactly one of "
-			    "\"sid\", \"upn\" or \"device\" (given:%s%s%s)",
-			    a->sid[0] ? " sid" : "", a->upn[0] ? " upn" : "",
-			    a->device[0] ? " device" : "");
-		else if (a->sid[0] == '\0' && a->upn[0] == '\0' && a->device[0] == '\0')
-			job_fail(j, CA_EPARSE, "body: name the principal with \"sid\", \"upn\" or \"device\"");
-		else if (parse_reason(j, body, a))
-			work = revoke_all_work;
-	} else if (strcmp(rest, "crl/publish") == 0) {
-		a->crl_delta = json_is_true(json_object_get(body, "delta"));
-		work = crl_publish_work;
-	} else {
-		job_fail(j, CA_ENOTFOUND, "unknown API path /api/v1/%s", rest);
 	}
+	route_match(r->pattern, rest, &args);
+	if (strcmp(method, "POST") == 0) {
+		a = calloc(1, sizeof(*a));
+		if (a == NULL) {
+			job_fail(j, CA_ENOMEM, "out of memory");
+			goto out;
+		}
+		j->ctx = a;
+		j->ctx_free = api_call_free;
+		args.body = body_object(j);
+		if (args.body == NULL)
+			goto out;
+	}
+	work = r->setup(j, &args);
 out:
-	json_decref(body);
-	api_go(j, work, local);
+	json_decref(args.body);
+	api_go(j, work, local, r != NULL && r->anonymous);
 }
 
-/* Loop: the management API takes POST with a JSON body. */
+/* Loop: the management API takes GET, or POST with a JSON body. */
 void
 api_route(struct daemon *d, struct http_request *req, const char *rest)
 {
@@ -406,12 +586,9 @@ api_route(struct daemon *d, struct http_request *req, const char *rest)
 		job_error_respond(req, CA_ENOMEM, NULL, "out of memory");
 		return;
 	}
-	if (strcmp(req->method, "GET") == 0) {
-		api_read_route(j, rest, req->query);
-		return;
-	}
-	if (strcmp(req->method, "POST") != 0) {
-		job_fail(j, CA_EMETHOD, "the management API takes GET, or POST with a JSON body");
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "POST") != 0) {
+		job_fail(j, CA_EMETHOD, "the management API "
+		    "takes GET, or POST with a JSON body");
 		job_header(j, "Allow", "GET, POST");
 		job_refuse_after_auth(j);
 		return;
@@ -419,35 +596,64 @@ api_route(struct daemon *d, struct http_request *req, const char *rest)
 	/* A body is JSON, said so; an empty POST (approve) needs no type. */
 	if (req->body_len > 0 && !http_media_type_is(http_request_header(req,
 	    "Content-Type"), "application/json")) {
-		job_fail(j, CA_EMEDIA, "the management API: Content-Type must be application/json");
+		job_fail(j, CA_EMEDIA, "the management "
+		    "API: Content-Type must be application/json");
 		job_finish(j);
 		return;
 	}
-	api_dispatch(j, rest, false);
+	api_dispatch(j, req->method, rest, req->query, false);
 }
 
 /* Run one API call in this thread as the host administrator. */
 int
-api_local(struct daemon *d, const char *who, const char *rest,
-    const char *json_body, char **out)
+api_local_call(struct daemon *d, const char *who, const char *method,
+    const char *path, const char *accept, const char *json_body,
+    char **out, size_t *out_len)
 {
 	struct job *j = job_new_local(d, who);
+	char rest[1024];
+	const char *q;
 	int status;
 
 	*out = NULL;
+	if (out_len != NULL)
+		*out_len = 0;
 	if (j == NULL)
 		return 500;
+	snprintf(rest, sizeof(rest), "%s", path);
+	q = strchr(path, '?');
+	if (q != NULL)
+		rest[q - path] = '\0';
+	if (accept != NULL)
+		snprintf(j->accept, sizeof(j->accept), "%s", accept);
+	/* Errors take the API's JSON shape here too (job_fail reads the path). */
+	snprintf(j->path, sizeof(j->path), "/api/v1/%s", rest);
+	snprintf(j->method, sizeof(j->method), "%s", method);
 	if (json_body != NULL && *json_body != '\0') {
 		j->body = (unsigned char *)strdup(json_body);
 		j->body_len = j->body != NULL ? strlen(json_body) : 0;
 	}
-	api_dispatch(j, rest, true);
+	api_dispatch(j, method, rest, q != NULL ? q + 1 : NULL, true);
 	if (j->on_loop != NULL)
 		j->on_loop(j);
 	status = j->status;
 	if (j->resp != NULL) {
-		*out = strndup((const char *)j->resp, j->resp_len);
+		*out = malloc(j->resp_len + 1);
+		if (*out != NULL) {
+			memcpy(*out, j->resp, j->resp_len);
+			(*out)[j->resp_len] = '\0';
+			if (out_len != NULL)
+				*out_len = j->resp_len;
+		}
 	}
 	job_free(j);
 	return status;
+}
+
+/* Run one POST in this thread as the host administrator. */
+int
+api_local(struct daemon *d, const char *who, const char *rest,
+    const char *json_body, char **out)
+{
+	return api_local_call(d, who, "POST", rest, NULL, json_body, out, NULL);
 }

@@ -3,7 +3,8 @@
 # commit, typed records, index walks and hot backup.
 libentca_ca_a_SOURCES += ca/store/store.h ca/store/store_int.h ca/store/store.c \
 	ca/store/store_txn.c ca/store/store_codec.c ca/store/store_writer.c ca/store/store_meta.c \
-	ca/store/store_request.c ca/store/store_cert.c ca/store/store_iter.c
+	ca/store/store_request.c ca/store/store_cert.c ca/store/store_iter.c \
+	ca/store/store_query.c
 
 check_PROGRAMS += tests/unit/ca/store/test_store
 TESTS += tests/unit/ca/store/test_store
@@ -44,3 +45,10 @@ tests_unit_ca_store_test_store_grow_CFLAGS = $(TEST_CFLAGS)
 tests_unit_ca_store_test_store_grow_LDADD = $(TEST_LDADD)
 # Audit events that are not requests (CRLs, templates, reloads; issue 14).
 libentca_ca_a_SOURCES += ca/store/store_audit.c ca/store/store_audit.h
+
+# Issue 15: the by_issued index, its paging and the schema 1 -> 2 migration.
+check_PROGRAMS += tests/unit/ca/store/test_store_query
+TESTS += tests/unit/ca/store/test_store_query
+tests_unit_ca_store_test_store_query_SOURCES = tests/unit/ca/store/test_store_query.c tests/unit/ca/store/test_store_util.h
+tests_unit_ca_store_test_store_query_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ca_store_test_store_query_LDADD = $(TEST_LDADD)

@@ -27,6 +27,7 @@ const char *const store_db_names[STORE_DB_COUNT] = {
 	[STORE_DB_BY_SUBJECT] = "by_subject",
 	[STORE_DB_TEMPLATES] = "templates",
 	[STORE_DB_AUDIT] = "audit",
+	[STORE_DB_BY_ISSUED] = "by_issued",
 };
 
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -53,11 +54,14 @@ store_mkdir(const char *dir, char *why, size_t whylen)
 }
 
 /*
- * Check (or, in a fresh writable store, write) the schema version in meta.
- * XXX: when STORE_SCHEMA_VERSION grows, migrations of older stores go here.
+ * Check (or, in a fresh writable store, write) the schema version in meta;
+ * *found gets the version the store had (STORE_SCHEMA_VERSION when new).
+ * Migrations of older stores run in store_open_dbs once every database
+ * is open.
  */
 static int
-store_schema(struct store *s, MDB_txn *txn, char *why, size_t whylen)
+store_schema(struct store *s, MDB_txn *txn, uint64_t *found, char *why,
+    size_t whylen)
 {
 	struct store_wtxn w;
 	unsigned char b[8];
@@ -68,6 +72,7 @@ store_schema(struct store *s, MDB_txn *txn, char *why, size_t whylen)
 	memset(&w, 0, sizeof(w));
 	w.t.s = s;
 	w.t.txn = txn;
+	*found = STORE_SCHEMA_VERSION;
 	rc = store_meta_get_u64(&w.t, STORE_META_SCHEMA, &ver);
 	if (rc == CA_ENOTFOUND && s->read_only)
 		return ca_why(why, whylen, CA_EDB, "store %s: no schema version "
@@ -92,6 +97,7 @@ store_schema(struct store *s, MDB_txn *txn, char *why, size_t whylen)
 	if (ver == 0)
 		return ca_why(why, whylen, CA_EDB, "store %s: schema version 0 "
 		    "(damaged)", s->path);
+	*found = ver;
 	return CA_OK;
 }
 
@@ -104,6 +110,9 @@ store_open_dbs(struct store *s, char *why, size_t whylen)
 {
 	MDB_txn *txn = NULL;
 	unsigned create = s->read_only ? 0 : MDB_CREATE;
+	struct store_wtxn w;
+	unsigned char b[8];
+	uint64_t ver = 0;
 	int mrc, rc;
 
 	mrc = mdb_txn_begin(s->env, NULL, s->read_only ? MDB_RDONLY : 0, &txn);
@@ -120,13 +129,32 @@ store_open_dbs(struct store *s, char *why, size_t whylen)
 		rc = store_mdb_err(s, mrc, "open meta", why, whylen);
 		goto out;
 	}
-	if ((rc = store_schema(s, txn, why, whylen)) != CA_OK)
+	if ((rc = store_schema(s, txn, &ver, why, whylen)) != CA_OK)
 		goto out;
 	for (int i = 0; i < STORE_DB_COUNT; i++) {
 		mrc = mdb_dbi_open(txn, store_db_names[i], create, &s->dbi[i]);
+		/* Read-only on schema 1: everything but newest-first lists. */
+		if (mrc == MDB_NOTFOUND && s->read_only &&
+		    i == STORE_DB_BY_ISSUED && ver < 2) {
+			s->no_by_issued = 1;
+			continue;
+		}
 		if (mrc != 0) {
 			rc = store_mdb_err(s, mrc, store_db_names[i], why,
 			    whylen);
+			goto out;
+		}
+	}
+	if (!s->read_only && ver < 2) {
+		/* Schema 1 -> 2 in the opening transaction: all or nothing. */
+		memset(&w, 0, sizeof(w));
+		w.t.s = s;
+		w.t.txn = txn;
+		store_be64(b, STORE_SCHEMA_VERSION);
+		if (store_migrate_by_issued(&w) != CA_OK ||
+		    store_w_meta_put_raw(&w, STORE_META_SCHEMA, b,
+		    sizeof(b)) != CA_OK) {
+			rc = ca_why(why, whylen, w.rc, "%s", w.why);
 			goto out;
 		}
 	}

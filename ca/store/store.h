@@ -40,7 +40,8 @@
 #include "common/error.h"
 
 /* Format of the environment as a whole; a newer one is refused on open. */
-#define STORE_SCHEMA_VERSION 1
+/* 2: the by_issued index (schema 1 stores are migrated on a writable open). */
+#define STORE_SCHEMA_VERSION 2
 /*
  * Default LMDB map size, the most the database may grow to: 4 GiB. It is
  * address space, not disk: data.mdb grows as it is written. Measured by
@@ -245,6 +246,13 @@ typedef int (*store_request_cb)(const struct store_request *r, void *arg);
 int store_iter_requests(struct store_txn *t, uint64_t from_id, int status,
     store_request_cb cb, void *arg);
 
+/*
+ * Newest first: every request with id < before_id (UINT64_MAX: all) whose
+ * status is status (< 0: any). cb's non-zero return stops the walk.
+ */
+int store_iter_requests_desc(struct store_txn *t, uint64_t before_id,
+    int status, store_request_cb cb, void *arg);
+
 /* ---- certificates ---- */
 
 enum store_cert_status {
@@ -431,6 +439,33 @@ enum store_subject_kind {
 int store_iter_subject(struct store_txn *t, int kind, const char *name,
     store_serial_cb cb, void *arg);
 
+/* ---- newest-first lists: the by_issued index (schema 2) ---- */
+
+/* Where a newest-first page ended: the last certificate it held. */
+struct store_issued_pos {
+	int64_t not_before;
+	unsigned char serial[STORE_SERIAL_MAX];
+	size_t serial_len;
+};
+
+/* One certificate handed to a list walk (valid during the call only). */
+typedef int (*store_cert_cb)(const struct store_cert *c, void *arg);
+
+/*
+ * Every certificate with from <= notBefore < to, newest first (notBefore
+ * descending, then serial descending), starting just after *after (NULL:
+ * from the newest). cb's non-zero return stops the walk and is returned.
+ * An index entry whose certificate is gone is skipped. CA_ESTATE on a
+ * schema 1 store opened read-only (the index is built by the first
+ * writable open). Any thread with its own t.
+ */
+int store_iter_issued(struct store_txn *t, const struct store_issued_pos *after,
+    int64_t from, int64_t to, store_cert_cb cb, void *arg);
+
+/* Order of two list positions: < 0 when a comes first (is newer). */
+int store_issued_cmp(const struct store_issued_pos *a,
+    const struct store_issued_pos *b);
+
 /* ---- templates ---- */
 
 struct store_template {
@@ -468,6 +503,13 @@ typedef int (*store_audit_cb)(uint64_t seq, const char *json, size_t len,
     void *arg);
 int store_iter_audit_last(struct store_txn *t, size_t n, store_audit_cb cb,
     void *arg);
+
+/*
+ * Newest first: every event with sequence < before_seq (UINT64_MAX: all).
+ * cb's non-zero return stops the walk and is returned.
+ */
+int store_iter_audit_desc(struct store_txn *t, uint64_t before_seq,
+    store_audit_cb cb, void *arg);
 
 /* ---- health ---- */
 

@@ -198,7 +198,7 @@ rev_stale(struct store_wtxn *w, int64_t at, const unsigned char *serial,
 	return rev_put(w, at, serial, len, kind, &rv);
 }
 
-/* Write the by_expiry and by_subject entries of c. */
+/* Write the by_expiry, by_issued and by_subject entries of c. */
 static int
 cert_index(struct store_wtxn *w, const struct store_cert *c)
 {
@@ -215,6 +215,9 @@ cert_index(struct store_wtxn *w, const struct store_cert *c)
 	memcpy(key + 8, c->serial, c->serial_len);
 	store_w_put(w, STORE_DB_BY_EXPIRY, key, 8 + c->serial_len, one,
 	    sizeof(one), 0, "put expiry entry");
+	klen = store_issuedkey(key, c->not_before, c->serial, c->serial_len);
+	store_w_put(w, STORE_DB_BY_ISSUED, key, klen, one, sizeof(one), 0,
+	    "put issued entry");
 	for (int k = 0; k < STORE_SUBJECT_COUNT; k++) {
 		if (names[k][0] == '\0')
 			continue;
@@ -421,6 +424,9 @@ store_w_revoke_unknown(struct store_wtxn *w, const unsigned char *serial,
 	memcpy(key + 8, serial, serial_len);
 	store_w_put(w, STORE_DB_BY_EXPIRY, key, 8 + serial_len, one,
 	    sizeof(one), 0, "put expiry entry");
+	store_w_put(w, STORE_DB_BY_ISSUED, key, store_issuedkey(key,
+	    c.not_before, serial, serial_len), one, sizeof(one), 0,
+	    "put issued entry");
 	rev_new(w, at, serial, serial_len, STORE_REVKEY_REVOKED, reason,
 	    invalidity_date, not_after);
 	store_w_counter_add(w, STORE_META_REVOKED, 1);

@@ -25,6 +25,7 @@ enum store_db {
 	STORE_DB_BY_SUBJECT,
 	STORE_DB_TEMPLATES,
 	STORE_DB_AUDIT,
+	STORE_DB_BY_ISSUED,	/* schema 2: notBefore ‖ serial, newest-first lists */
 	STORE_DB_COUNT
 };
 
@@ -73,6 +74,8 @@ struct store {
 	uint64_t map_grown;		/* under lock: growths since open */
 	unsigned group_max;
 	int read_only;
+	int no_by_issued;		/* a read-only schema 1 store: the
+					   by_issued index is not there */
 
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -231,6 +234,12 @@ size_t store_revkey(unsigned char *key, int64_t at,
 /* Build a by_subject key (kind letter, lower-cased name, NUL, serial). */
 size_t store_subjkey(unsigned char *key, int kind, const char *name,
     const unsigned char *serial, size_t len);
+/* Build a by_issued key (notBefore ‖ serial); returns its length. */
+size_t store_issuedkey(unsigned char *key, int64_t not_before,
+    const unsigned char *serial, size_t len);
+/* Schema 1 -> 2: fill by_issued from every certificate record. */
+int store_migrate_by_issued(struct store_wtxn *w);
+
 /* Decode a by_revocation value. */
 int store_rev_value_decode(struct store_txn *t, const MDB_val *v,
     struct store_rev_value *rv);

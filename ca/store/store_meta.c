@@ -451,3 +451,45 @@ out:
 	free(buf);
 	return rc;
 }
+
+/* Audit events newest first below before_seq; see store.h. */
+int
+store_iter_audit_desc(struct store_txn *t, uint64_t before_seq,
+    store_audit_cb cb, void *arg)
+{
+	unsigned char key[8];
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	char *buf = NULL;
+	int mrc, rc = CA_OK;
+
+	if (before_seq == 0)
+		return CA_OK;
+	if ((buf = malloc(STORE_AUDIT_MAX + 1)) == NULL)
+		return store_txn_fail(t, CA_ENOMEM, "store %s: out of memory",
+		    t->s->path);
+	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[STORE_DB_AUDIT],
+	    &c)) != 0) {
+		rc = store_txn_mdb(t, mrc, "cursor audit");
+		goto out;
+	}
+	store_be64(key, before_seq);
+	k.mv_data = key;
+	k.mv_size = sizeof(key);
+	mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	mrc = mrc == MDB_NOTFOUND ? mdb_cursor_get(c, &k, &v, MDB_LAST) :
+	    mrc == 0 ? mdb_cursor_get(c, &k, &v, MDB_PREV) : mrc;
+	for (; mrc == 0; mrc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
+		if (k.mv_size == 8 && store_rd64(k.mv_data) >= before_seq)
+			continue;
+		if ((rc = audit_emit(t, &k, &v, buf, cb, arg)) != 0)
+			goto out;
+	}
+	rc = mrc == MDB_NOTFOUND ? CA_OK : store_txn_mdb(t, mrc,
+	    "walk audit");
+out:
+	if (c != NULL)
+		mdb_cursor_close(c);
+	free(buf);
+	return rc;
+}

@@ -252,3 +252,49 @@ out:
 	free(r);
 	return rc;
 }
+
+/* Walk requests newest first below before_id; see store.h. */
+int
+store_iter_requests_desc(struct store_txn *t, uint64_t before_id,
+    int status, store_request_cb cb, void *arg)
+{
+	struct store_request *r = NULL;
+	unsigned char key[8];
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int mrc, rc = CA_OK;
+
+	if (before_id == 0)
+		return CA_OK;
+	if ((r = malloc(sizeof(*r))) == NULL)
+		return store_txn_fail(t, CA_ENOMEM, "store %s: out of memory",
+		    t->s->path);
+	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[STORE_DB_REQUESTS],
+	    &c)) != 0) {
+		rc = store_txn_mdb(t, mrc, "cursor requests");
+		goto out;
+	}
+	store_be64(key, before_id);
+	k.mv_data = key;
+	k.mv_size = sizeof(key);
+	mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	mrc = mrc == MDB_NOTFOUND ? mdb_cursor_get(c, &k, &v, MDB_LAST) :
+	    mrc == 0 ? mdb_cursor_get(c, &k, &v, MDB_PREV) : mrc;
+	for (; mrc == 0; mrc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
+		if (k.mv_size == 8 && store_rd64(k.mv_data) >= before_id)
+			continue;
+		if ((rc = request_decode(t, &v, r, 0)) != CA_OK)
+			goto out;
+		if (status >= 0 && r->status != status)
+			continue;
+		if ((rc = cb(r, arg)) != 0)
+			goto out;
+	}
+	rc = mrc == MDB_NOTFOUND ? CA_OK : store_txn_mdb(t, mrc,
+	    "walk requests");
+out:
+	if (c != NULL)
+		mdb_cursor_close(c);
+	free(r);
+	return rc;
+}

@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "ca/daemon/settings.h"
 #include "ca/tool/tool_admin.h"
+#include "ca/tool/tool_api.h"
 #include "ca/tool/tool_ca.h"
 #include "ca/tool/tool_template.h"
 
@@ -90,7 +91,16 @@ usage(FILE *f)
 	    "  request list [--all] | request approve|deny ID [--reason TEXT]\n"
 	    "  crl publish [--delta]\n"
 	    "  backup DIR [--with-key --password-file F]\n"
-	    "  cert list | audit [N]\n");
+	    "  audit N                                the N newest audit events as JSON lines\n"
+	    "management API verbs, on the CA host or with --url https://HOST:PORT\n"
+	    "[--cacert F] --user NAME (password: $ENTCA_PASSWORD or asked) | --cert F --key F:\n"
+	    "  cert list [filters] [--all] [--json|--csv] | cert show SERIAL [--pem]\n"
+	    "  cert revoke SERIAL [--reason R] | cert unrevoke SERIAL\n"
+	    "  request list [filters] | request show ID | request approve|deny ID\n"
+	    "  template list | show NAME | issue NAME | unissue NAME   (--url)\n"
+	    "  ca show | ca security list | ca security allow|deny PRINCIPAL RIGHTS\n"
+	    "  ca security remove PRINCIPAL | audit [filters] [--json|--csv]\n"
+	    "  (the older tab-separated forms: cert list --tsv, request list [--all] --tsv)\n");
 }
 
 /* Dispatch one subcommand. */
@@ -98,17 +108,32 @@ int
 main(int argc, char **argv)
 {
 	const char *conf = NULL, *tdir = NULL, *state = NULL;
+	struct tool_api_opts api;
 	int rc;
 
+	memset(&api, 0, sizeof(api));
 	while (argc > 2 && (strcmp(argv[1], "-c") == 0 ||
-	    strcmp(argv[1], "--templates") == 0)) {
-		if (argv[1][1] == 'c')
+	    strcmp(argv[1], "--templates") == 0 || strcmp(argv[1], "--url") == 0 ||
+	    strcmp(argv[1], "--cacert") == 0 || strcmp(argv[1], "--user") == 0 ||
+	    strcmp(argv[1], "--cert") == 0 || strcmp(argv[1], "--key") == 0)) {
+		if (strcmp(argv[1], "-c") == 0)
 			conf = argv[2];
-		else
+		else if (strcmp(argv[1], "--templates") == 0)
 			tdir = argv[2];
+		else if (strcmp(argv[1], "--url") == 0)
+			api.url = argv[2];
+		else if (strcmp(argv[1], "--cacert") == 0)
+			api.cacert = argv[2];
+		else if (strcmp(argv[1], "--user") == 0)
+			api.user = argv[2];
+		else if (strcmp(argv[1], "--cert") == 0)
+			api.cert = argv[2];
+		else
+			api.key = argv[2];
 		argv += 2;
 		argc -= 2;
 	}
+	api.conf = conf;
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
 		printf("entca %s\n", PACKAGE_VERSION);
 		return 0;
@@ -129,7 +154,13 @@ main(int argc, char **argv)
 	else if (strcmp(argv[0], "ca-cert") == 0)
 		rc = conf_state_dir(conf, &state) ? 2 :
 		    tool_ca_cert_main(argc, argv, state);
-	else if (tool_admin_handles(argv[0], argc, argv))
+	else if (tool_api_handles(&api, argc, argv))
+		rc = tool_api_main(&api, argc, argv);
+	else if (api.url != NULL) {
+		fprintf(stderr, "entca: %s: not a command --url runs (cert, request, "
+		    "template, ca, audit)\n", argv[0]);
+		rc = 2;
+	} else if (tool_admin_handles(argv[0], argc, argv))
 		rc = tool_admin_main(conf, argc, argv);
 	else if (strcmp(argv[0], "template") == 0)
 		rc = tool_template_main(argc, argv, templates_dir(tdir, conf));

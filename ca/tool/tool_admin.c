@@ -99,6 +99,13 @@ open_ca(struct daemon *d, const char *conf, unsigned what)
 	return 0;
 }
 
+/* Open the CA for another tool file (tool_api.c); see tool_admin.h. */
+int
+tool_open_ca(struct daemon *d, const char *conf, unsigned what)
+{
+	return open_ca(d, conf_path(conf), what);
+}
+
 /* Run one API call locally and print its answer; exit code from status. */
 static int
 run_api(struct daemon *d, const char *path, const char *body)
@@ -428,8 +435,10 @@ cmd_view(int argc, char **argv, const char *conf)
 	char why[CA_WHY_MAX];
 	int rc;
 
-	if (strcmp(argv[0], "cert") == 0 && (argc != 2 || strcmp(argv[1], "list") != 0)) {
-		fprintf(stderr, "usage: entca cert list\n");
+	/* --tsv: the tab-separated lines older scripts read. */
+	if (strcmp(argv[0], "cert") == 0 && (argc < 2 || argc > 3 ||
+	    strcmp(argv[1], "list") != 0 || (argc == 3 && strcmp(argv[2], "--tsv") != 0))) {
+		fprintf(stderr, "usage: entca cert list --tsv\n");
 		return 2;
 	}
 	rc = open_ca(&d, conf, DAEMON_OPEN_CHECK);

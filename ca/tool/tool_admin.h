@@ -15,4 +15,14 @@ bool tool_admin_handles(const char *cmd, int argc, char **argv);
  */
 int tool_admin_main(const char *conf, int argc, char **argv);
 
+struct daemon;
+
+/*
+ * Load the configuration conf (NULL: $ENTCA_CONF or the default) into d
+ * and open what (DAEMON_OPEN_*) of the CA, as every host command does.
+ * 0, or the exit code (1, 2) after the reason went to stderr. Close with
+ * daemon_close even after a failure.
+ */
+int tool_open_ca(struct daemon *d, const char *conf, unsigned what);
+
 #endif

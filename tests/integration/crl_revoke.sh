@@ -102,7 +102,7 @@ t_match "principals_revoke_contradictory_selectors_400: the 400 names both selec
     'exactly one of .*given: sid upn' "$(cat "$D/out")"
 api "$CONN" principals/revoke '{"upn":"alice@demo.example","device":"LAPTOP01","reason":"keyCompromise"}'
 t_eq "principals_revoke_contradictory_selectors_400: upn and device: 400" 400 "$code"
-"$BUILD/entca" -c "$DEMO_CONF" cert list >"$D/certs.txt" 2>&1
+"$BUILD/entca" -c "$DEMO_CONF" cert list --tsv >"$D/certs.txt" 2>&1
 t_match "principals_revoke_contradictory_selectors_400: alice's certificate stays valid" "^0*${SA##0}	valid" "$(cat "$D/certs.txt")"
 t_match "principals_revoke_contradictory_selectors_400: LAPTOP01's too" "^0*${S1##0}	valid" "$(cat "$D/certs.txt")"
 
@@ -197,7 +197,7 @@ get() {	# get CRED PATH: status in $code, body in $D/out
 get "$CONN" "certificates/$S1"
 t_eq "GET a certificate as an officer: 200" 200 "$code"
 t_match "it reads revoked, cessationOfOperation, with LAPTOP01's SID" \
-    '"status":"revoked".*"subject_sid":"S-1-5-21-3623811015-3361044348-30300820-1112"|"subject_sid":"S-1-5-21-3623811015-3361044348-30300820-1112".*"status":"revoked"' "$(cat "$D/out")"
+    '"status":"revoked".*"sid":"S-1-5-21-3623811015-3361044348-30300820-1112"|"sid":"S-1-5-21-3623811015-3361044348-30300820-1112".*"status":"revoked"' "$(cat "$D/out")"
 t_match "and the reason" '"reason":"cessationOfOperation"' "$(cat "$D/out")"
 get "$CONN" "requests?status=issued"
 t_eq "GET issued requests: 200" 200 "$code"

@@ -169,7 +169,7 @@ wait "$DEMO_PID"
 t_eq "SIGTERM: exit 0" 0 "$?"
 wait $pids
 answered=0 lost=0 odd=0
-"$BUILD/entca" -c "$DEMO_CONF" cert list >"$D/certs.txt"
+"$BUILD/entca" -c "$DEMO_CONF" cert list --tsv >"$D/certs.txt"
 for i in $(seq 1 12); do
 	# 200, or never connected (000) when it came after the listener closed.
 	case $(cat "$D/inflight.$i.code") in 200) ;; 000) continue ;; *) odd=$((odd + 1)); continue ;; esac

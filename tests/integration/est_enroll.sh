@@ -209,7 +209,7 @@ for i in $(seq 1 32); do
 	pids="$pids $!"
 done
 wait $pids
-"$BUILD/entca" -c "$DEMO_CONF" cert list >"$D/certs.txt" 2>"$D/certs.err"
+"$BUILD/entca" -c "$DEMO_CONF" cert list --tsv >"$D/certs.txt" 2>"$D/certs.err"
 missing=0 n=0
 for f in "$D"/seq.* "$D"/par.*; do
 	s=$(base64 -d "$f" | openssl pkcs7 -inform DER -print_certs 2>/dev/null | openssl x509 -noout -serial 2>/dev/null | cut -d= -f2 | tr 'A-F' 'a-f')

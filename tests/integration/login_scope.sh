@@ -146,6 +146,15 @@ capi pa GET audit
 t_eq "cert_login_no_admin_by_default: no auditor right from a certificate: 403" 403 "$code"
 capi pa POST crl/publish '{}'
 t_eq "cert_login_no_admin_by_default: no Manage CA right from a certificate: 403" 403 "$code"
+# entca --url with the same certificate (--cert/--key): the same rights.
+"$BUILD/entca" --url "$DEMO_URL" --cacert "$DEMO_CA" --cert "$D/pa.pem" --key "$D/pa.key" \
+    request list --status all --csv >"$D/tool.out" 2>&1 </dev/null
+t_eq "entca --url --cert/--key: a certificate login lists requests (officer): exit 0" 0 "$?"
+t_match "and the CSV has its header" '^id,status,submitted_at,' "$(head -1 "$D/tool.out")"
+"$BUILD/entca" --url "$DEMO_URL" --cacert "$DEMO_CA" --cert "$D/pa.pem" --key "$D/pa.key" \
+    audit >"$D/tool.out" 2>&1 </dev/null
+t_eq "entca --url --cert/--key: no auditor right from a certificate: exit 1" 1 "$?"
+t_match "and the API's 403" '^entca: 403: ' "$(cat "$D/tool.out")"
 
 # --- a foreign CA in client-ca, and a forgery with the real CA key ---
 cat >"$D/forge.py" <<'PYEOF'
@@ -249,7 +258,7 @@ cest pr simplereenroll "$D/pr2.b64"
 t_refused "revoked_cert_login_refused_on_every_endpoint: simplereenroll" "$code"
 capi pr GET requests
 t_refused "revoked_cert_login_refused_on_every_endpoint: requests" "$code"
-"$BUILD/entca" -c "$DEMO_CONF" cert list >"$D/certs.txt" 2>&1
+"$BUILD/entca" -c "$DEMO_CONF" cert list --tsv >"$D/certs.txt" 2>&1
 t_match "x2 stays valid: the revoked certificate revoked nothing" "^$(serial_of "$D/x2.pem")	valid" "$(cat "$D/certs.txt")"
 enroll "$ADMIN" LoginUser ph "CN=pkiadmin,O=Demo"
 code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$ADMIN" \
@@ -334,11 +343,11 @@ t_match "log_injection_escaped: the user name is in the log, escaped" \
     'info: evil\\x1b\[2J\\x1b\]0;owned\\x07\\n2026-12-07T00 GET /api/v1/audit from 127\.0\.0\.1:[0-9]+: 401' "$(cat "$LOG")"
 t_match "log_injection_escaped: the e-mail name is in the log, escaped" \
     'x@demo\.example\\n2026-12-07T00:00:00Z entcad\[1\] info: FAKEMAIL POST /x from 127\.0\.0\.1:1: 200\\x1b\[31m' "$(cat "$LOG")"
-"$BUILD/entca" -c "$DEMO_CONF" request list --all >"$D/reqs.txt" 2>&1
+"$BUILD/entca" -c "$DEMO_CONF" request list --all --tsv >"$D/reqs.txt" 2>&1
 t_eq "log_injection_escaped: entca request list --all has one line per request" 0 \
     "$(grep -vc '^[0-9][0-9]*	' "$D/reqs.txt")"
 t_eq "log_injection_escaped: no escape character in entca request list" 0 "$(grep -c $'\e' "$D/reqs.txt")"
-"$BUILD/entca" -c "$DEMO_CONF" cert list >"$D/certs.txt" 2>&1
+"$BUILD/entca" -c "$DEMO_CONF" cert list --tsv >"$D/certs.txt" 2>&1
 t_eq "log_injection_escaped: entca cert list has one line per certificate" 0 \
     "$(grep -vc '^[0-9a-f][0-9a-f]*	' "$D/certs.txt")"
 # A user name that is not UTF-8 is still audited, in a safe rendering.

@@ -50,7 +50,7 @@ for k in $tmpl_keys; do
 done
 t_eq "entca-template(5) documents every template key" "" "$missing"
 
-verbs=$(cat "$S/ca/tool/entca.c" "$S/ca/tool/tool_admin.c" "$S/ca/tool/tool_template.c" |
+verbs=$(cat "$S/ca/tool/entca.c" "$S/ca/tool/tool_admin.c" "$S/ca/tool/tool_template.c" "$S/ca/tool/tool_api.c" |
     grep -oE 'strcmp\((argv\[[01]\]|cmd|verb), "[a-z][a-z0-9-]*"\)' |
     sed 's/.*"\(.*\)")/\1/' | sort -u)
 [ -n "$verbs" ]; t_ok $? "entca verbs found in the dispatch code"

@@ -62,7 +62,7 @@ rid() { sed -n 's/^X-Request-Id: *\([0-9]*\).*/\1/p' "$D/hdr" | tr -d '\r'; }
 p7_serial() { base64 -d "$1" | openssl pkcs7 -inform DER -print_certs 2>/dev/null |
     openssl x509 -noout -serial 2>/dev/null | cut -d= -f2 | tr 'A-F' 'a-f'; }
 p7_to_pem() { base64 -d "$1" | openssl pkcs7 -inform DER -print_certs -out "$2"; }
-certs() { "$BUILD/entca" -c "$DEMO_CONF" cert list; }
+certs() { "$BUILD/entca" -c "$DEMO_CONF" cert list --tsv; }
 
 # --- approval_race_one_certificate: 12 approvals of one pending request ---
 $CLIENT race "$HOST" "$PORT" "$DEMO_CA" "$CONN" RaceUser "$RUNS" approve12 "$D/race.key" "$ADMIN" >"$D/race12.txt"

@@ -1,0 +1,186 @@
+/*
+ * GET /api/v1/audit: the audit log, newest first, filtered by time
+ * (after/before), principal (who), action and outcome (the decision), with
+ * cursor paging (limit, next); last=N keeps its old meaning (the N newest
+ * events, oldest first). The auditor right only. Setup on the loop, the
+ * walk on a worker in one read transaction. The log has no index but its
+ * order: a filter that matches little reads back until a page is full.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ca/api/api_int.h"
+#include "ca/daemon/daemon.h"
+#include "ca/store/store.h"
+#include "common/log.h"
+#include "policy/rights.h"
+
+/* One audit search. */
+struct audit_query {
+	int64_t after, before;
+	char who[STORE_NAME_MAX];
+	char action[64], outcome[64];
+	size_t limit;
+	size_t last;			/* last=N: the old form */
+	uint64_t before_seq;
+	uint64_t last_seq;
+	bool more;
+	json_t *list;
+};
+
+/* Free a query. */
+static void
+audit_query_free(void *arg)
+{
+	struct audit_query *q = arg;
+
+	if (q != NULL)
+		json_decref(q->list);
+	free(q);
+}
+
+/* A string member equal (ASCII case-insensitive) to want. */
+static bool
+member_is(json_t *ev, const char *key, const char *want)
+{
+	json_t *v = json_object_get(ev, key);
+
+	return json_is_string(v) && strcasecmp(json_string_value(v), want) == 0;
+}
+
+/* The stored event with its sequence and an RFC 3339 time. */
+static json_t *
+audit_event(uint64_t seq, const char *text, size_t len)
+{
+	json_t *ev = json_loadb(text, len, 0, NULL);
+	json_t *tm;
+
+	if (ev == NULL)
+		return NULL;
+	tm = json_object_get(ev, "time");
+	json_object_set_new(ev, "seq", json_integer((json_int_t)seq));
+	if (json_is_integer(tm))
+		json_object_set_new(ev, "time", api_time(json_integer_value(tm)));
+	return ev;
+}
+
+/* Keep one event that passes the filters; stop after a full page. */
+static int
+audit_keep(uint64_t seq, const char *text, size_t len, void *arg)
+{
+	struct audit_query *q = arg;
+	json_t *ev = json_loadb(text, len, 0, NULL);
+	json_t *tm = json_object_get(ev, "time");
+	int64_t at = json_is_integer(tm) ? json_integer_value(tm) : 0;
+	bool ok = ev != NULL && at >= q->after && at < q->before &&
+	    (!q->who[0] || member_is(ev, "who", q->who) ||
+	    member_is(ev, "who_sid", q->who)) &&
+	    (!q->action[0] || member_is(ev, "action", q->action)) &&
+	    (!q->outcome[0] || member_is(ev, "decision", q->outcome));
+
+	json_decref(ev);
+	if (!ok)
+		return 0;
+	if (json_array_size(q->list) == q->limit) {
+		q->more = true;
+		return 1;
+	}
+	json_array_append_new(q->list, audit_event(seq, text, len));
+	q->last_seq = seq;
+	return 0;
+}
+
+/* last=N: the N newest events, oldest first, as before. */
+static int
+audit_last(uint64_t seq, const char *text, size_t len, void *arg)
+{
+	struct audit_query *q = arg;
+	json_t *ev = audit_event(seq, text, len);
+
+	if (ev != NULL)
+		json_array_append_new(q->list, ev);
+	return 0;
+}
+
+/* Worker: read the log. */
+static void
+audit_work(struct job *j)
+{
+	struct audit_query *q = j->ctx;
+	struct store_txn *t = NULL;
+	char why[CA_WHY_MAX], next[32];
+	json_t *o;
+	int rc;
+
+	if (!api_require(j, CA_RIGHT_AUDITOR, "audit"))
+		return;
+	q->list = json_array();
+	rc = store_read_begin(j->gen->store, &t, why, sizeof(why));
+	if (rc == CA_OK && q->last > 0)
+		rc = store_iter_audit_last(t, q->last, audit_last, q);
+	else if (rc == CA_OK)
+		rc = store_iter_audit_desc(t, q->before_seq, audit_keep, q);
+	if (rc < 0) {
+		log_error("audit: %s", t != NULL ? store_txn_why(t) : why);
+		job_fail(j, CA_EDB, "the audit log: %s",
+		    ca_strerror(rc));
+		goto out;
+	}
+	o = json_pack("{s:O}", "events", q->list);
+	if (q->more) {
+		snprintf(next, sizeof(next), "%llu", (unsigned long long)q->last_seq);
+		json_object_set_new(o, "next", json_string(next));
+	}
+	job_json(j, 200, o);
+out:
+	store_read_end(t);
+}
+
+/* Loop: GET /api/v1/audit and its filters. */
+job_work_cb
+api_audit_setup(struct job *j, const struct api_args *a)
+{
+	struct audit_query *q = calloc(1, sizeof(*q));
+	char v[API_PARAM_MAX], *end;
+	bool bad = false;
+
+	if (q == NULL) {
+		job_fail(j, CA_ENOMEM, "out of memory");
+		return NULL;
+	}
+	j->ctx = q;
+	j->ctx_free = audit_query_free;
+	q->after = INT64_MIN;
+	q->before = INT64_MAX;
+	q->before_seq = UINT64_MAX;
+	if (api_query_str(j, a->query, "last", v, sizeof(v), &bad)) {
+		q->last = strtoul(v, &end, 10);
+		if (v[0] < '0' || v[0] > '9' || *end != '\0' || q->last == 0 ||
+		    q->last > API_LIST_MAX) {
+			job_fail(j, CA_EPARSE, "last: expected 1..%d",
+			    API_LIST_MAX);
+			return NULL;
+		}
+	}
+	if (bad)
+		return NULL;
+	if ((api_query_str(j, a->query, "principal", q->who, sizeof(q->who), &bad), bad) ||
+	    (api_query_str(j, a->query, "action", q->action, sizeof(q->action), &bad), bad) ||
+	    (api_query_str(j, a->query, "outcome", q->outcome, sizeof(q->outcome), &bad), bad))
+		return NULL;
+	if (!api_query_time(j, a->query, "after", &q->after) ||
+	    !api_query_time(j, a->query, "before", &q->before) ||
+	    !api_query_limit(j, a->query, &q->limit))
+		return NULL;
+	if (api_query_str(j, a->query, "next", v, sizeof(v), &bad)) {
+		q->before_seq = strtoull(v, &end, 10);
+		if (v[0] < '0' || v[0] > '9' || *end != '\0' || q->before_seq == 0) {
+			job_fail(j, CA_EPARSE, "next: not a cursor "
+			    "this API gave");
+			return NULL;
+		}
+	}
+	return bad ? NULL : audit_work;
+}

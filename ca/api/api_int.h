@@ -1,0 +1,124 @@
+/*
+ * Inside the management API: the route table every area file registers
+ * in (api_routes.c), and the helpers the area files share (api_util.c):
+ * RFC 3339 times, list paging, JSON errors, rights checks. Only
+ * the ca/api/ files include this. Setup functions run on the loop (or in the
+ * tool's thread for api_local); work functions on a worker.
+ */
+#ifndef ENTCA_CA_API_INT_H
+#define ENTCA_CA_API_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "ca/api/api.h"
+#include "ca/daemon/job.h"
+
+#define API_LIST_MAX 1000	/* rows one page may hold */
+#define API_LIST_DEFAULT 100	/* rows when limit is not given */
+#define API_ARGS_MAX 2		/* {x} segments in one route */
+#define API_SEGMENT_MAX 128	/* bytes of one {x} segment */
+#define API_TIME_MAX 40		/* "YYYY-MM-DDTHH:MM:SSZ" and room */
+#define API_PARAM_MAX 256	/* one query parameter's value */
+
+/* What a route's setup gets: path segments, query, JSON body (POST). */
+struct api_args {
+	char seg[API_ARGS_MAX][API_SEGMENT_MAX];
+	size_t n_seg;
+	const char *query;	/* NULL when none */
+	json_t *body;		/* POST: the object (borrowed); GET: NULL */
+	bool local;		/* the tool on the CA host */
+};
+
+/*
+ * Loop: parse what the call needs into j->ctx and return the work to run
+ * on a worker, or NULL when j already holds the answer (a refusal, which
+ * is sent only after authentication).
+ */
+typedef job_work_cb (*api_setup_cb)(struct job *j, const struct api_args *a);
+
+/* One route of /api/v1/: method, pattern ({name} = one segment), setup. */
+struct api_route {
+	const char *method;
+	const char *pattern;
+	api_setup_cb setup;
+	bool anonymous;		/* answered without credentials */
+};
+
+/* The routes of each area (api_certs.c, api_requests.c, ...). */
+job_work_cb api_certs_list_setup(struct job *j, const struct api_args *a);
+job_work_cb api_certs_show_setup(struct job *j, const struct api_args *a);
+job_work_cb api_requests_list_setup(struct job *j, const struct api_args *a);
+job_work_cb api_requests_show_setup(struct job *j, const struct api_args *a);
+job_work_cb api_audit_setup(struct job *j, const struct api_args *a);
+job_work_cb api_templates_list_setup(struct job *j, const struct api_args *a);
+job_work_cb api_templates_show_setup(struct job *j, const struct api_args *a);
+job_work_cb api_templates_issue_setup(struct job *j, const struct api_args *a);
+job_work_cb api_templates_unissue_setup(struct job *j, const struct api_args *a);
+job_work_cb api_ca_show_setup(struct job *j, const struct api_args *a);
+job_work_cb api_ca_security_list_setup(struct job *j, const struct api_args *a);
+job_work_cb api_ca_security_change_setup(struct job *j, const struct api_args *a);
+job_work_cb api_openapi_setup(struct job *j, const struct api_args *a);
+
+/* ---- api_util.c ---- */
+
+/*
+ * A new JSON string of s; text that is not UTF-8 (jansson refuses it) is
+ * escaped rather than dropped, so a row never vanishes from a list.
+ */
+json_t *api_str(const char *s);
+
+/* The RFC 3339 UTC text of t ("2026-12-07T03:35:48Z"), as a new string. */
+json_t *api_time(int64_t t);
+/* The same into buf of API_TIME_MAX bytes; returns buf. */
+const char *api_time_text(int64_t t, char *buf);
+
+/*
+ * Parse an RFC 3339 date-time (Z or ±hh:mm, fractions dropped) or a
+ * full-date (midnight UTC) into *t. CA_OK or CA_EPARSE.
+ */
+int api_time_parse(const char *s, int64_t *t);
+
+/*
+ * Query parameter name as a time into *t (unchanged when absent). False
+ * with a 400 set in j when it is there but not RFC 3339.
+ */
+bool api_query_time(struct job *j, const char *query, const char *name,
+    int64_t *t);
+
+/*
+ * Query parameter name into out (outsz bytes); false when absent. A value
+ * too long or badly encoded sets a 400 in j and *bad.
+ */
+bool api_query_str(struct job *j, const char *query, const char *name,
+    char *out, size_t outsz, bool *bad);
+
+/* limit= (default API_LIST_DEFAULT, 1..API_LIST_MAX); false with a 400. */
+bool api_query_limit(struct job *j, const char *query, size_t *limit);
+
+/*
+ * True when the caller holds one of rights (bits of CA_RIGHT_*); else a
+ * 403 naming what is needed for what is set. Worker.
+ */
+bool api_require(struct job *j, unsigned rights, const char *what);
+
+/* Case-insensitive substring test (ASCII). */
+bool api_contains(const char *hay, const char *needle);
+
+/* ---- api_confedit.c ---- */
+
+/*
+ * Rewrite section's lines for keys (nkeys of them) in the running
+ * configuration's file into lines (each ending in a newline), validated
+ * as entcad -t does before it replaces the file. CA_OK, or CA_ECONFIG /
+ * CA_EUNAVAIL / CA_EIO with why for the client. Worker (or the tool).
+ */
+int api_conf_edit(struct job *j, const char *section, const char *const *keys,
+    size_t nkeys, const char *lines, char *why, size_t whylen);
+
+/* Have the running entcad reload its configuration (loop, or the tool). */
+void api_conf_reload(struct job *j);
+
+#endif
