@@ -2,6 +2,7 @@
 # code map); each subfolder's local.mk adds to libentca_ca.a.
 noinst_LIBRARIES += libentca_ca.a
 libentca_ca_a_SOURCES =
+nodist_libentca_ca_a_SOURCES =
 include ca/store/local.mk
 include ca/signer/local.mk
 include ca/identity/local.mk

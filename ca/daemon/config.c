@@ -422,15 +422,14 @@ handle_ocsp(struct config_ctx *ctx, const char *k, const char *v)
 	int64_t d;
 
 	if (strcmp(k, "enabled") == 0) {
-		if (parse_bool(v, &c->ocsp_enabled) != 0)
+		if (value_bool_parse(v, &c->ocsp_enabled) != CA_OK)
 			BAD("[ocsp] enabled: expected yes or no, got \"%s\"", v);
 	} else if (strcmp(k, "url") == 0) {
 		if (strncmp(v, "http://", 7) != 0 || !set_str(c->ocsp_url, sizeof(c->ocsp_url), v))
 			BAD("[ocsp] url: expected an http:// URL (RFC 5019 §5), got \"%s\"", v);
 	} else if (strcmp(k, "validity") == 0 || strcmp(k, "refresh") == 0 ||
 	    strcmp(k, "signer-validity") == 0 || strcmp(k, "signer-renew") == 0) {
-		d = config_parse_duration(v);
-		if (d < 10)
+		if (value_duration_parse(v, CONFIG_DURATION_MAX, &d) != CA_OK || d < 10)
 			BAD("[ocsp] %s: expected a duration of at least 10s like 1d, 12h or 30m, got \"%s\"", k, v);
 		if (strcmp(k, "validity") == 0)
 			c->ocsp_validity_s = d;
