@@ -16,6 +16,7 @@
 #include "ca/tool/tool_admin.h"
 #include "ca/tool/tool_ca.h"
 #include "ca/tool/tool_template.h"
+#include "ca/tool/tool_restore.h"
 
 #define ENTCA_DEFAULT_TEMPLATES SYSCONFDIR "/entca/templates"
 
@@ -90,6 +91,7 @@ usage(FILE *f)
 	    "  request list [--all] | request approve|deny ID [--reason TEXT]\n"
 	    "  crl publish [--delta]\n"
 	    "  backup DIR [--with-key --password-file F]\n"
+	    "  restore DIR [--state S] [--password-file F] [--key-password-file K]\n"
 	    "  cert list | audit [N]\n");
 }
 
@@ -129,6 +131,9 @@ main(int argc, char **argv)
 	else if (strcmp(argv[0], "ca-cert") == 0)
 		rc = conf_state_dir(conf, &state) ? 2 :
 		    tool_ca_cert_main(argc, argv, state);
+	else if (strcmp(argv[0], "restore") == 0)
+		rc = conf_state_dir(conf, &state) ? 2 :
+		    tool_restore_main(argc, argv, state);
 	else if (tool_admin_handles(argv[0], argc, argv))
 		rc = tool_admin_main(conf, argc, argv);
 	else if (strcmp(argv[0], "template") == 0)

@@ -3,7 +3,12 @@
 libentca_ca_a_SOURCES += ca/tool/tool_template.c ca/tool/tool_template.h \
 	ca/tool/tool_admin.c ca/tool/tool_admin.h \
 	ca/tool/tool_ca.c ca/tool/tool_ca.h
+libentca_ca_a_SOURCES += ca/tool/tool_restore.c ca/tool/tool_restore.h
 
 bin_PROGRAMS += entca
 entca_SOURCES = ca/tool/entca.c
 entca_LDADD = $(ENTCA_LIBS)
+
+# entca restore / verify / dump / db cleanup / ca renew (issue 15).
+TESTS += tests/integration/ca_restore.sh
+EXTRA_DIST += tests/integration/ca_restore.sh
