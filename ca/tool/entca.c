@@ -17,6 +17,8 @@
 #include "ca/tool/tool_ca.h"
 #include "ca/tool/tool_template.h"
 #include "ca/tool/tool_restore.h"
+#include "ca/tool/tool_dump.h"
+#include "ca/tool/tool_verify.h"
 
 #define ENTCA_DEFAULT_TEMPLATES SYSCONFDIR "/entca/templates"
 
@@ -92,6 +94,8 @@ usage(FILE *f)
 	    "  crl publish [--delta]\n"
 	    "  backup DIR [--with-key --password-file F]\n"
 	    "  restore DIR [--state S] [--password-file F] [--key-password-file K]\n"
+	    "  verify CERT [--json]                   chain, template, store, CRLs (certutil -verify)\n"
+	    "  dump FILE [--json]                     certificate, CSR or CRL (certutil -dump)\n"
 	    "  cert list | audit [N]\n");
 }
 
@@ -131,6 +135,10 @@ main(int argc, char **argv)
 	else if (strcmp(argv[0], "ca-cert") == 0)
 		rc = conf_state_dir(conf, &state) ? 2 :
 		    tool_ca_cert_main(argc, argv, state);
+	else if (strcmp(argv[0], "verify") == 0)
+		rc = tool_verify_main(conf, argc, argv);
+	else if (strcmp(argv[0], "dump") == 0)
+		rc = tool_dump_main(argc, argv);
 	else if (strcmp(argv[0], "restore") == 0)
 		rc = conf_state_dir(conf, &state) ? 2 :
 		    tool_restore_main(argc, argv, state);
