@@ -19,6 +19,7 @@
 #include "ca/tool/tool_restore.h"
 #include "ca/tool/tool_dump.h"
 #include "ca/tool/tool_verify.h"
+#include "ca/tool/tool_db.h"
 
 #define ENTCA_DEFAULT_TEMPLATES SYSCONFDIR "/entca/templates"
 
@@ -94,6 +95,7 @@ usage(FILE *f)
 	    "  crl publish [--delta]\n"
 	    "  backup DIR [--with-key --password-file F]\n"
 	    "  restore DIR [--state S] [--password-file F] [--key-password-file K]\n"
+	    "  db cleanup --expired-before DATE [--dry-run]   (certutil -deleterow)\n"
 	    "  verify CERT [--json]                   chain, template, store, CRLs (certutil -verify)\n"
 	    "  dump FILE [--json]                     certificate, CSR or CRL (certutil -dump)\n"
 	    "  cert list | audit [N]\n");
@@ -135,6 +137,8 @@ main(int argc, char **argv)
 	else if (strcmp(argv[0], "ca-cert") == 0)
 		rc = conf_state_dir(conf, &state) ? 2 :
 		    tool_ca_cert_main(argc, argv, state);
+	else if (strcmp(argv[0], "db") == 0)
+		rc = tool_db_main(conf, argc, argv);
 	else if (strcmp(argv[0], "verify") == 0)
 		rc = tool_verify_main(conf, argc, argv);
 	else if (strcmp(argv[0], "dump") == 0)
