@@ -4,7 +4,7 @@
 libentca_ca_a_SOURCES += ca/store/store.h ca/store/store_int.h ca/store/store.c \
 	ca/store/store_codec.c ca/store/store_writer.c ca/store/store_meta.c \
 	ca/store/store_request.c ca/store/store_cert.c ca/store/store_iter.c
-libentca_ca_a_SOURCES += ca/store/store_delete.c
+libentca_ca_a_SOURCES += ca/store/store_delete.c ca/store/store_lock.c
 
 check_PROGRAMS += tests/unit/ca/store/test_store
 TESTS += tests/unit/ca/store/test_store

@@ -34,6 +34,7 @@
 #ifndef ENTCA_CA_STORE_H
 #define ENTCA_CA_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -107,6 +108,12 @@ int store_open(const char *dir, const struct store_options *opt,
  * writer thread (from apply or done) is ignored: it would deadlock.
  */
 void store_close(struct store *s);
+
+/*
+ * Whether another process holds the store in folder dir open (entcad, or
+ * another entca): *pid gets one holder. Reads lock.mdb's fcntl lock only.
+ */
+bool store_in_use(const char *dir, long *pid);
 
 /* The folder the store lives in (borrowed, lives as long as s). */
 const char *store_path(const struct store *s);

@@ -20,6 +20,7 @@
 #include "ca/tool/tool_dump.h"
 #include "ca/tool/tool_verify.h"
 #include "ca/tool/tool_db.h"
+#include "ca/tool/tool_renew.h"
 
 #define ENTCA_DEFAULT_TEMPLATES SYSCONFDIR "/entca/templates"
 
@@ -86,6 +87,7 @@ usage(FILE *f)
 	    "       | --subordinate | --import F.p12 | --pkcs11 URI\n"
 	    "  install-cert --state DIR CERT --chain PARENTS\n"
 	    "  ca-cert FILE [--pem] [--state DIR]     export the CA certificate (certutil -ca.cert)\n"
+	    "  ca renew [--new-key] [--days N] [--state DIR]   renew the CA certificate (certutil -renewCert)\n"
 	    "templates (folder: --templates DIR, $ENTCA_TEMPLATES, or the [ca] templates-dir):\n"
 	    "  template list | show NAME | validate [PATH] | duplicate FROM \"Display Name\"\n"
 	    "  template import-ldif FILE | load | issue NAME | unissue NAME\n"
@@ -137,6 +139,10 @@ main(int argc, char **argv)
 	else if (strcmp(argv[0], "ca-cert") == 0)
 		rc = conf_state_dir(conf, &state) ? 2 :
 		    tool_ca_cert_main(argc, argv, state);
+	else if (strcmp(argv[0], "ca") == 0 && argc >= 2 &&
+	    strcmp(argv[1], "renew") == 0)
+		rc = conf_state_dir(conf, &state) ? 2 :
+		    tool_renew_main(argc - 1, argv + 1, state);
 	else if (strcmp(argv[0], "db") == 0)
 		rc = tool_db_main(conf, argc, argv);
 	else if (strcmp(argv[0], "verify") == 0)

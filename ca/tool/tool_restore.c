@@ -179,36 +179,6 @@ tool_backup_extras(const char *state_dir, const char *dir, bool with_key,
 	return rc;
 }
 
-/*
- * Whether another process has the store in folder db open: LMDB takes a
- * shared fcntl lock on the first byte of lock.mdb in every process that
- * opens the environment and keeps it until close. *pid gets the holder.
- */
-static bool
-store_in_use(const char *db, pid_t *pid)
-{
-	char path[PATH_MAX];
-	struct flock fl;
-	int fd;
-	bool busy = false;
-
-	path_join(path, db, "lock.mdb");
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	fl.l_start = 0;
-	fl.l_len = 1;
-	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
-		busy = true;
-		*pid = fl.l_pid;
-	}
-	close(fd);
-	return busy;
-}
-
 /* Whether dir is missing or has no entries but . and .. */
 static bool
 dir_empty_or_missing(const char *dir, char *first, size_t len)
@@ -452,14 +422,14 @@ restore_run(const char *src, const char *target, const char *p12pw,
 {
 	char tmp[PATH_MAX], path[PATH_MAX], first[NAME_MAX + 1] = "";
 	char parent[PATH_MAX], *slash;
-	pid_t pid = 0;
+	long pid = 0;
 	int rc;
 
 	path_join(path, target, "db");
 	if (store_in_use(path, &pid))
 		return ca_why(why, whylen, CA_ESTATE, "the store in %s is open in "
 		    "process %ld (entcad running?): stop it first; a restore never "
-		    "replaces a live CA", target, (long)pid);
+		    "replaces a live CA", target, pid);
 	if (!dir_empty_or_missing(target, first, sizeof(first)))
 		return ca_why(why, whylen, CA_EEXIST, "%s is not empty (%s): a "
 		    "restore goes into a new or empty state folder and never "
