@@ -15,6 +15,7 @@
 #include "ca/api/api.h"
 #include "common/clock.h"
 #include "ca/daemon/daemon.h"
+#include "ca/daemon/ca_previous.h"
 #include "ca/est/est.h"
 #include "ca/http/http.h"
 #include "ca/identity/identity.h"
@@ -254,6 +255,12 @@ crl_publish_work(struct job *j)
 	rc = crlpub_publish(&p, a->crl_delta, ca_now(), &a->crl, why, sizeof(why));
 	if (rc != CA_OK) {
 		job_text(j, rc == CA_ESTATE ? 409 : 500, "crl publish: %s", why);
+		return;
+	}
+	/* After a renewal with a new key, the earlier keys' CRLs too. */
+	if (!a->crl_delta && daemon_prev_publish(j->d, j->cfg, ca_now(), why,
+	    sizeof(why)) != CA_OK) {
+		job_text(j, 500, "crl publish: %s", why);
 		return;
 	}
 	o = json_pack("{s:s,s:I,s:I,s:I,s:I}", "kind", a->crl_delta ? "delta" : "full",

@@ -33,6 +33,7 @@ struct directory;
 struct template_set;
 struct http_server;
 struct http_request;
+struct daemon_prev;
 
 /* The directory pool shared with workers; a SIGHUP may replace it. */
 struct daemon_directory {
@@ -81,6 +82,7 @@ struct daemon {
 	uint64_t served, failed;
 	struct health_dir health_dir;	/* loop-owned: last directory probe */
 	struct daemon_metrics metrics;	/* loop-owned: /metrics counters */
+	struct daemon_prev *prev;	/* a renewed CA's history (ca_previous.h) */
 };
 
 enum daemon_open_what {

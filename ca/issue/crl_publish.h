@@ -60,6 +60,12 @@ struct crlpub {
 	size_t n_delta_urls;
 	crlpub_extra_cb extra;			/* may be NULL */
 	void *extra_arg;
+	/*
+	 * An earlier CA key after a renewal (ca/daemon/ca_previous.c): full
+	 * CRLs only, numbered from the same counter, never recorded as the
+	 * base in service (the current key's deltas keep their base).
+	 */
+	bool previous_key;
 };
 
 /* A published CRL: what /crl/ serves and /health reports. */

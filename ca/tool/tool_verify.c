@@ -81,8 +81,10 @@ verify_crl_entry(void *arg, const struct crl_entry *e)
 	return 0;
 }
 
-/* The CA certificates of state: ca.crt (first: the current one) and the
- * previous ones a renewal keeps; parents from ca-chain.pem. */
+/*
+ * The CA certificates of state, index order (0 first, the current one
+ * last, with the earlier ones a renewal keeps); parents from ca-chain.pem.
+ */
 static int
 verify_load_cas(const char *state, gnutls_x509_crt_t **cas, unsigned *n,
     gnutls_x509_crt_t **parents, unsigned *np, char *why, size_t whylen)
@@ -93,13 +95,7 @@ verify_load_cas(const char *state, gnutls_x509_crt_t **cas, unsigned *n,
 
 	*cas = *parents = NULL;
 	*n = *np = 0;
-	if (snprintf(path, sizeof(path), "%s/ca.crt", state) >= (int)sizeof(path))
-		return ca_why(why, whylen, CA_ETOOBIG, "state-dir too long");
-	rc = keyfile_read(path, &d, why, whylen);
-	if (rc == CA_OK)
-		rc = keyfile_parse_certs(&d, path, cas, n, why, whylen);
-	gnutls_free(d.data);
-	d.data = NULL;
+	rc = ca_identity_history(state, cas, n, why, whylen);
 	if (rc != CA_OK)
 		return rc;
 	if (snprintf(path, sizeof(path), "%s/ca-chain.pem", state) <
@@ -120,7 +116,8 @@ verify_chain(gnutls_x509_crt_t crt, gnutls_x509_crt_t *cas, unsigned n,
 	char name[TOOL_X509_TEXT_MAX / 2];
 
 	r->ca_index = -1;
-	for (unsigned i = 0; i < n; i++) {
+	/* Newest first: after a same-key renewal several verify. */
+	for (unsigned i = n; i-- > 0;) {
 		status = 0;
 		if (!gnutls_x509_crt_check_issuer(crt, cas[i]))
 			continue;
@@ -146,11 +143,9 @@ verify_chain(gnutls_x509_crt_t crt, gnutls_x509_crt_t *cas, unsigned n,
 	gnutls_x509_crt_get_raw_dn(r->issuer, &dn);
 	tool_x509_dn(&dn, name, sizeof(name));
 	gnutls_free(dn.data);
-	/* Each index's certificate is counted from the oldest: ca.crt holds
-	 * the current one first, so index = n - 1 - position. */
 	r->chain.good = true;
 	snprintf(r->chain.text, sizeof(r->chain.text), "signed by CA certificate "
-	    "%u%s (%s)", n - 1 - (unsigned)r->ca_index, r->ca_index == 0 ?
+	    "%d%s (%s)", r->ca_index, (unsigned)r->ca_index == n - 1 ?
 	    ", the current one" : "", name);
 	if (np > 0) {
 		status = 0;
@@ -350,8 +345,12 @@ verify_crls(const char *state, const char *ca, unsigned n_cas,
     struct verify_result *r)
 {
 	char path[PATH_MAX];
-	unsigned k = n_cas - 1 - (unsigned)r->ca_index;
+	unsigned ci, k;
 	bool good;
+
+	(void)n_cas;
+	/* The CRLs of the key that signed it: AD CS's "<name>(K).crl". */
+	ca_identity_index(r->issuer, &ci, &k);
 
 	r->crl.text[0] = '\0';
 	verify_crl_path(state, ca, k, false, path, sizeof(path));
@@ -452,7 +451,7 @@ tool_verify_main(const char *conf, int argc, char **argv)
 	if (r.ca_index >= 0) {
 		verify_crls(cfg.state_dir, cfg.name, n, serial, slen, now, root, &r);
 		json_object_set_new(root, "ca_certificate_index",
-		    json_integer(n - 1 - (unsigned)r.ca_index));
+		    json_integer(r.ca_index));
 	} else {
 		snprintf(r.crl.text, sizeof(r.crl.text), "not checked: no CA key of "
 		    "this CA signed it");
