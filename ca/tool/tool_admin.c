@@ -361,7 +361,7 @@ cmd_backup(int argc, char **argv, const char *conf)
 		fprintf(stderr, "entca: backup: %s\n", why);
 		rc = 1;
 	} else if (rc == 0 && tool_backup_extras(d.cfg->state_dir, dir,
-	    with_key, why, sizeof(why)) != CA_OK) {
+	    with_key, pw, why, sizeof(why)) != CA_OK) {
 		fprintf(stderr, "entca: backup: %s\n", why);
 		rc = 1;
 	} else if (rc == 0) {

@@ -32,6 +32,7 @@
 #include "ca/issue/crl_publish.h"
 #include "ca/signer/keyfile.h"
 #include "ca/store/store.h"
+#include "ca/tool/tool_ca.h"
 #include "ca/tool/tool_restore.h"
 
 /* Bytes copied per read when a backup file is copied. */
@@ -152,9 +153,46 @@ copy_crl_dir(const char *src, const char *dst, char *why, size_t whylen)
 }
 
 /* Add ca-chain.pem, tls.*, the PKCS#11 ca.json, crl.highwater, crl/; see .h. */
+/*
+ * A renewed CA's history (ca/identity/identity.h): every earlier CA
+ * certificate, and with a password every earlier key as
+ * ca-history/key(K)/ca.p12 (entca backup's format for the current key).
+ */
+static int
+backup_history(const char *state_dir, const char *dir, const char *password,
+    char *why, size_t whylen)
+{
+	char from[PATH_MAX], to[PATH_MAX], name[32], a[PATH_MAX], b[PATH_MAX];
+	struct stat st;
+	int rc = CA_OK;
+
+	if (!path_join(from, state_dir, CA_IDENTITY_HISTORY_DIR) ||
+	    !path_join(to, dir, CA_IDENTITY_HISTORY_DIR))
+		return ca_why(why, whylen, CA_ETOOBIG, "%s: path too long", dir);
+	if (stat(from, &st) != 0)
+		return CA_OK;
+	if (mkdir(to, 0700) != 0 && errno != EEXIST)
+		return ca_why(why, whylen, CA_EIO, "%s: %s", to, strerror(errno));
+	for (unsigned i = 0; rc == CA_OK && i < CA_IDENTITY_HISTORY_MAX; i++) {
+		snprintf(name, sizeof(name), "ca(%u).crt", i);
+		rc = copy_if_present(from, to, name, 0644, why, whylen);
+	}
+	for (unsigned k = 0; rc == CA_OK && password != NULL &&
+	    k < CA_IDENTITY_HISTORY_MAX; k++) {
+		snprintf(name, sizeof(name), "key(%u)", k);
+		if (!path_join(a, from, name) || stat(a, &st) != 0 ||
+		    !path_join(b, to, name))
+			continue;
+		if (mkdir(b, 0700) != 0)
+			return ca_why(why, whylen, CA_EIO, "%s: %s", b, strerror(errno));
+		rc = tool_backup_identity(a, b, password, why, whylen);
+	}
+	return rc;
+}
+
 int
 tool_backup_extras(const char *state_dir, const char *dir, bool with_key,
-    char *why, size_t whylen)
+    const char *password, char *why, size_t whylen)
 {
 	struct keyfile_loc loc;
 	int rc;
@@ -170,6 +208,9 @@ tool_backup_extras(const char *state_dir, const char *dir, bool with_key,
 		    why, whylen);
 	if (rc == CA_OK)
 		rc = copy_crl_dir(state_dir, dir, why, whylen);
+	if (rc == CA_OK)
+		rc = backup_history(state_dir, dir, with_key ? password : NULL, why,
+		    whylen);
 	if (rc != CA_OK)
 		return rc;
 	/* A token key never leaves the token: its reference is the backup. */
@@ -287,7 +328,6 @@ restore_verify(const char *tmp, char *why, size_t whylen)
 	struct restore_walk w;
 	gnutls_privkey_t key = NULL;
 	gnutls_x509_crt_t *cas = NULL;
-	gnutls_datum_t crt = { NULL, 0 };
 	char path[PATH_MAX];
 	unsigned n = 0;
 	int rc;
@@ -301,10 +341,8 @@ restore_verify(const char *tmp, char *why, size_t whylen)
 		    "the CA certificate of the backup");
 	if (rc != CA_OK)
 		goto out;
-	path_join(path, tmp, "ca.crt");
-	rc = keyfile_read(path, &crt, why, whylen);
-	if (rc == CA_OK)
-		rc = keyfile_parse_certs(&crt, "ca.crt", &cas, &n, why, whylen);
+	/* Every CA certificate: a renewed CA's store holds what each issued. */
+	rc = ca_identity_history(tmp, &cas, &n, why, whylen);
 	if (rc != CA_OK)
 		goto out;
 	path_join(path, tmp, "db");
@@ -338,7 +376,6 @@ out:
 	store_read_end(t);
 	store_close(s);
 	keyfile_certs_free(cas, n);
-	gnutls_free(crt.data);
 	gnutls_privkey_deinit(key);
 	ca_identity_free(id);
 	return rc;
@@ -354,6 +391,52 @@ sync_dir(const char *dir)
 		fsync(fd);
 		close(fd);
 	}
+}
+
+/* The history of a renewed CA: ca(N).crt copied, key(K)/ca.p12 imported. */
+static int
+restore_history(const char *src, const char *tmp, const char *p12pw,
+    const char *keypw, const char *keypw_file, char *why, size_t whylen)
+{
+	char from[PATH_MAX], to[PATH_MAX], name[32], a[PATH_MAX], b[PATH_MAX];
+	struct ca_init_opts o;
+	gnutls_datum_t d = { NULL, 0 };
+	struct stat st;
+	int rc = CA_OK;
+
+	if (!path_join(from, src, CA_IDENTITY_HISTORY_DIR) ||
+	    !path_join(to, tmp, CA_IDENTITY_HISTORY_DIR))
+		return ca_why(why, whylen, CA_ETOOBIG, "%s: path too long", src);
+	if (stat(from, &st) != 0)
+		return CA_OK;
+	if (mkdir(to, 0700) != 0)
+		return ca_why(why, whylen, CA_EIO, "%s: %s", to, strerror(errno));
+	for (unsigned i = 0; rc == CA_OK && i < CA_IDENTITY_HISTORY_MAX; i++) {
+		snprintf(name, sizeof(name), "ca(%u).crt", i);
+		rc = copy_if_present(from, to, name, 0644, why, whylen);
+	}
+	for (unsigned k = 0; rc == CA_OK && k < CA_IDENTITY_HISTORY_MAX; k++) {
+		snprintf(name, sizeof(name), "key(%u)/ca.p12", k);
+		if (!path_join(a, from, name) || !exists(a))
+			continue;
+		snprintf(name, sizeof(name), "key(%u)", k);
+		if (!path_join(b, to, name))
+			continue;
+		memset(&o, 0, sizeof(o));
+		o.state_dir = b;
+		o.days = 1;
+		o.no_tls = 1;
+		o.key_password = keypw;
+		o.key_password_file = keypw_file;
+		rc = keyfile_read(a, &d, why, whylen);
+		if (rc == CA_OK)
+			rc = ca_identity_import_p12(&o, &d, p12pw, why, whylen);
+		if (d.data != NULL)
+			gnutls_memset(d.data, 0, d.size);
+		gnutls_free(d.data);
+		d.data = NULL;
+	}
+	return rc;
 }
 
 /* The identity part of a restore: from ca.p12, or the token's ca.json. */
@@ -404,6 +487,10 @@ restore_identity(const char *src, const char *tmp, const char *p12pw,
 		if (rc != CA_OK)
 			return rc;
 	}
+	/* A renewed CA's history: its certificates and earlier keys. */
+	rc = restore_history(src, tmp, p12pw, keypw, keypw_file, why, whylen);
+	if (rc != CA_OK)
+		return rc;
 	/* entcad's own TLS key and certificate, kept as backed up. */
 	if (own_tls) {
 		rc = copy_if_present(src, tmp, "tls.key", 0600, why, whylen);

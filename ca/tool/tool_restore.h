@@ -16,11 +16,14 @@
  * restore gives the same answers: ca-chain.pem, ca.json when the key is
  * a PKCS#11 reference (no PIN is ever in it), crl.highwater and the CRL
  * files in service (crl/); with_key (the backup holds ca.p12) also
- * entcad's tls.key and tls.crt. Files are written exclusively into dir.
+ * entcad's tls.key and tls.crt. After CA renewals, ca-history/ with every
+ * earlier CA certificate and, with_key, each earlier key as
+ * ca-history/key(K)/ca.p12 encrypted with password. Files are written
+ * exclusively into dir.
  * CA_OK, or the code with the reason.
  */
 int tool_backup_extras(const char *state_dir, const char *dir, bool with_key,
-    char *why, size_t whylen);
+    const char *password, char *why, size_t whylen);
 
 /*
  * entca restore DIR [--state S] [--password-file F]

@@ -145,4 +145,32 @@ t_match "renew_new_key_old_cert_revocable: openssl says revoked" "certificate re
 out=$("$ENTCA" -c "$DEMO_CONF" verify "$D/a.pem")
 t_eq "renew_new_key_old_cert_revocable: entca verify exit 1" 1 "$?"
 t_match "renew_new_key_old_cert_revocable: listed on the old key's CRL" "LISTED on full CRL" "$out"
+
+# --- a renewed CA survives backup and restore, earlier key included ---
+(umask 077; printf 'renew-backup-2026\n' >"$D/pw")
+"$ENTCA" -c "$DEMO_CONF" backup "$D/bk" --with-key --password-file "$D/pw" >/dev/null 2>&1
+t_eq "renew_backup_restore: backup --with-key: exit 0" 0 "$?"
+t_run "renew_backup_restore: the backup holds the history and the earlier key" \
+    test -s "$D/bk/ca-history/ca(0).crt" -a -s "$D/bk/ca-history/ca(1).crt" -a -s "$D/bk/ca-history/key(0)/ca.p12"
+stop_entcad
+rm -rf "$STATE"
+"$ENTCA" -c "$DEMO_CONF" restore "$D/bk" --password-file "$D/pw" >"$D/restore.out" 2>&1
+t_eq "renew_backup_restore: restore: exit 0" 0 "$?"
+sed 's/^/# /' "$D/restore.out"
+demo_start_entcad
+t_eq "renew_backup_restore: entcad starts" 0 "$?"
+T_PIDS="$T_PIDS $DEMO_PID"
+curl -s --cacert "$DEMO_CA" "$DEMO_URL/.well-known/est/cacerts" | base64 -d |
+    openssl pkcs7 -inform DER -print_certs -out "$D/cacerts2.pem"
+t_eq "renew_backup_restore: cacerts still serves the three CA certificates" 3 "$(grep -c 'BEGIN CERTIFICATE' "$D/cacerts2.pem")"
+"$ENTCA" -c "$DEMO_CONF" crl publish >/dev/null 2>&1
+t_eq "renew_backup_restore: the restored earlier key signs again (crl publish: exit 0)" 0 "$?"
+wait_listed "/crl/$N.crl" "$A"
+get "/crl/$N.crl" "$D/old3.crl"
+pemcrl "$D/old3.crl"
+out=$(openssl verify -CAfile "$D/ca1.pem" -crl_check -CRLfile "$D/old3.crl.pem" "$D/a.pem" 2>&1)
+t_match "renew_backup_restore: the old key's new CRL verifies and still lists the old certificate" "certificate revoked" "$out"
+t_run "renew_backup_restore: it is a newer CRL than before the backup" test \
+    "$(($(openssl crl -in "$D/old3.crl.pem" -noout -crlnumber | sed 's/.*=//')))" -gt \
+    "$(($(openssl crl -in "$D/old2.crl.pem" -noout -crlnumber | sed 's/.*=//')))"
 t_done
