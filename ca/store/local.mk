@@ -43,3 +43,11 @@ TESTS += tests/unit/ca/store/test_store_grow
 tests_unit_ca_store_test_store_grow_SOURCES = tests/unit/ca/store/test_store_grow.c tests/unit/ca/store/test_store_util.h
 tests_unit_ca_store_test_store_grow_CFLAGS = $(TEST_CFLAGS)
 tests_unit_ca_store_test_store_grow_LDADD = $(TEST_LDADD)
+
+# store_w_delete_cert / store_w_delete_request (entca db cleanup).
+check_PROGRAMS += tests/unit/ca/store/test_store_delete
+TESTS += tests/unit/ca/store/test_store_delete
+tests_unit_ca_store_test_store_delete_SOURCES = tests/unit/ca/store/test_store_delete.c \
+	tests/unit/ca/store/test_store_util.h
+tests_unit_ca_store_test_store_delete_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ca_store_test_store_delete_LDADD = $(TEST_LDADD)

@@ -14,6 +14,8 @@ entca_LDADD = $(ENTCA_LIBS)
 
 # entca restore / verify / dump / db cleanup / ca renew (issue 15).
 TESTS += tests/integration/ca_restore.sh tests/integration/ca_verify_dump.sh \
-	tests/integration/db_cleanup.sh tests/integration/ca_renew.sh
+	tests/integration/db_cleanup.sh tests/integration/ca_renew.sh \
+	tests/integration/ca_restore_pkcs11.sh
 EXTRA_DIST += tests/integration/ca_restore.sh tests/integration/ca_verify_dump.sh \
-	tests/integration/db_cleanup.sh tests/integration/ca_renew.sh
+	tests/integration/db_cleanup.sh tests/integration/ca_renew.sh \
+	tests/integration/ca_restore_pkcs11.sh
