@@ -22,11 +22,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <pwd.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <gnutls/abstract.h>
+#include <jansson.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "ca/identity/identity.h"
 #include "ca/issue/crl_publish.h"
@@ -381,6 +384,42 @@ out:
 	return rc;
 }
 
+/* Writer thread: append the restore's audit event. */
+static int
+restore_audit_apply(struct store_wtxn *w, void *arg)
+{
+	return store_w_audit(w, arg, NULL);
+}
+
+/*
+ * Record the restore in the restored store itself (before the switch), so
+ * the audit trail says who brought this state back and from where.
+ */
+static int
+restore_audit(const char *tmp, const char *src, char *why, size_t whylen)
+{
+	struct passwd *pw = getpwuid(getuid());
+	struct store *s = NULL;
+	char path[PATH_MAX], *txt;
+	json_t *ev;
+	int rc;
+
+	path_join(path, tmp, "db");
+	ev = json_pack("{s:I,s:s+,s:s,s:s,s:s,s:s}", "time", (json_int_t)ca_now(),
+	    "who", "local:", pw != NULL ? pw->pw_name : "unknown", "from", "local",
+	    "action", "restore", "decision", "done", "backup", src);
+	txt = ev != NULL ? json_dumps(ev, JSON_COMPACT) : NULL;
+	json_decref(ev);
+	if (txt == NULL)
+		return ca_why(why, whylen, CA_ENOMEM, "out of memory");
+	rc = store_open(path, NULL, &s, why, whylen);
+	if (rc == CA_OK)
+		rc = store_submit_wait(s, restore_audit_apply, txt, why, whylen);
+	store_close(s);
+	free(txt);
+	return rc;
+}
+
 /* fsync a folder so that a rename in it is durable. */
 static void
 sync_dir(const char *dir)
@@ -550,6 +589,8 @@ restore_run(const char *src, const char *target, const char *p12pw,
 		rc = copy_crl_dir(src, tmp, why, whylen);
 	if (rc == CA_OK)
 		rc = restore_verify(tmp, why, whylen);
+	if (rc == CA_OK)
+		rc = restore_audit(tmp, src, why, whylen);
 	if (rc != CA_OK)
 		goto out;
 	/* rename(2) replaces an empty folder in one step. */
