@@ -16,6 +16,7 @@
 #include "ca/api/api_int.h"
 #include "common/clock.h"
 #include "ca/daemon/daemon.h"
+#include "ca/daemon/ca_previous.h"
 #include "ca/est/est.h"
 #include "ca/http/http.h"
 #include "ca/identity/identity.h"
@@ -291,6 +292,14 @@ crl_publish_work(struct job *j)
 		/* Store and file sentences name server paths: the log keeps them. */
 		log_error("crl publish: %s", why);
 		job_fail(j, rc == CA_EUNAVAIL ? rc : CA_EIO, "crl publish: %s", ca_strerror(rc));
+		return;
+	}
+	/* After a renewal with a new key, the earlier keys' CRLs too. */
+	if (!a->crl_delta && (rc = daemon_prev_publish(j->d, j->cfg, ca_now(), why,
+	    sizeof(why))) != CA_OK) {
+		log_error("crl publish (earlier CA keys): %s", why);
+		job_fail(j, rc == CA_EUNAVAIL ? rc : CA_EIO, "crl publish (earlier CA keys): %s",
+		    ca_strerror(rc));
 		return;
 	}
 	o = json_pack("{s:s,s:I,s:I,s:o,s:o}", "kind", a->crl_delta ? "delta" : "full",

@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "ca/daemon/crl_daemon.h"
 #include "ca/daemon/daemon.h"
+#include "ca/daemon/ca_previous.h"
 #include "common/log.h"
 #include "ca/daemon/workers.h"
 #include "crl/schedule.h"
@@ -114,6 +115,8 @@ crl_job_run(void *arg)
 		rc = crlpub_load(p.state_dir, p.ca_name, false, &c->out[CRL_KIND_FULL],
 		    why, sizeof(why));
 		if (rc == CA_OK && c->out[CRL_KIND_FULL].number == st.full) {
+			/* The tool published: its earlier keys' CRLs came too. */
+			daemon_prev_reload(c->d, c->cfg);
 			c->adopted[CRL_KIND_FULL] = true;
 			seen_of(&c->out[CRL_KIND_FULL], &c->seen[CRL_KIND_FULL]);
 		} else {
@@ -153,6 +156,9 @@ crl_job_run(void *arg)
 		c->adopted[CRL_KIND_FULL] = false;
 		c->published = true;
 		seen_of(&r, &c->seen[CRL_KIND_FULL]);
+		/* A renewed CA's earlier keys sign their own full CRLs alongside. */
+		if (daemon_prev_publish(c->d, c->cfg, c->now, why, sizeof(why)) != CA_OK)
+			log_error("CRL publication: %s", why);
 	}
 	/* A delta is due when none follows the full CRL in service, or by
 	 * its period; its base is the store's, which is now the one served. */

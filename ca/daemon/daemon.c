@@ -21,6 +21,8 @@
 #include "common/clock.h"
 #include "ca/ocsp/ocsp.h"
 #include "ca/daemon/daemon.h"
+#include "ca/daemon/ca_previous.h"
+#include "ca/issue/issue.h"
 #include "ca/http/http.h"
 #include "ca/identity/identity.h"
 #include "ca/signer/keyfile.h"
@@ -54,7 +56,7 @@ daemon_crlpub_for(struct daemon *d, const struct ca_config *cfg,
 	memset(u, 0, sizeof(*u));
 	p->store = d->store;
 	p->state_dir = cfg->state_dir;
-	p->ca_name = cfg->name;
+	p->ca_name = daemon_crl_name(d, cfg);
 	p->issuer_der = d->id->subject_der.data;
 	p->issuer_len = d->id->subject_der.size;
 	p->aki = d->id->ski;
@@ -67,8 +69,14 @@ daemon_crlpub_for(struct daemon *d, const struct ca_config *cfg,
 	p->ca_not_before = (int64_t)gnutls_x509_crt_get_activation_time(d->id->cert);
 	/* freshestCRL: the delta's URL beside each full CRL URL (AD CS "+"). */
 	for (size_t i = 0; i < cfg->n_cdp && u->n < CONFIG_LIST_MAX; i++) {
-		const char *url = cfg->cdp_urls[i];
-		size_t len = strlen(url);
+		char url[POLICY_URL_LEN];
+		size_t len;
+
+		/* After a renewal with a new key: "<name>(K)+.crl" (AD CS). */
+		if (!issue_url_suffix(cfg->cdp_urls[i], ".crl", d->prev != NULL ?
+		    d->prev->key_index : 0, url))
+			continue;
+		len = strlen(url);
 
 		if (len > 4 && strcmp(url + len - 4, ".crl") == 0 &&
 		    len + 1 < CONFIG_STR_MAX) {
@@ -306,25 +314,29 @@ daemon_directory_same(const struct ca_config *a, const struct ca_config *b)
 	    a->dir_cache_ttl_s == b->dir_cache_ttl_s && a->dir_pool == b->dir_pool;
 }
 
-/* The EST cacerts answer: the CA certificate and its parents, PKCS#7. */
+/*
+ * The EST cacerts answer: the CA certificate and its parents, then the
+ * CA's earlier certificates after renewals (newest first), PKCS#7.
+ */
 static int
 make_cacerts(struct daemon *d)
 {
-	gnutls_datum_t certs[1 + 16];
+	gnutls_datum_t certs[1 + 16 + CA_IDENTITY_HISTORY_MAX];
 	gnutls_datum_t chain[16];
-	size_t n = 0;
+	size_t n = 0, nchain = 0;
 	int rc;
 
 	certs[n++] = d->id->cert_der;
-	for (unsigned i = 0; i < d->id->chain_len && n < 17; i++) {
-		if (gnutls_x509_crt_export2(d->id->chain[i], GNUTLS_X509_FMT_DER, &chain[n - 1]) < 0)
+	for (unsigned i = 0; i < d->id->chain_len && nchain < 16; i++) {
+		if (gnutls_x509_crt_export2(d->id->chain[i], GNUTLS_X509_FMT_DER, &chain[nchain]) < 0)
 			break;
-		certs[n] = chain[n - 1];
-		n++;
+		certs[n++] = chain[nchain++];
 	}
+	for (unsigned i = d->prev != NULL ? d->prev->n_certs : 0; i > 1; i--)
+		certs[n++] = d->prev->certs[i - 2];
 	rc = pkcs7_certs_only(certs, n, &d->cacerts_p7, &d->cacerts_p7_len);
-	for (size_t i = 1; i < n; i++)
-		gnutls_free(chain[i - 1].data);
+	for (size_t i = 0; i < nchain; i++)
+		gnutls_free(chain[i].data);
 	return rc;
 }
 
@@ -371,7 +383,7 @@ daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen)
 			log_warning("issue-templates names %s, which is not in %s",
 			    c->issue_templates[i], c->templates_dir);
 	if (what == DAEMON_OPEN_CHECK)
-		return CA_OK;
+		return daemon_prev_open(d, false, ca_now(), why, whylen);
 	rc = daemon_directory_open(c, &d->dirs, why, whylen);
 	if (rc != CA_OK)
 		return rc == CA_ECONFIG ? rc : ca_why(why, whylen, rc, "directory: %s", why);
@@ -390,10 +402,16 @@ daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen)
 		snprintf(inner, sizeof(inner), "%s", why);
 		return ca_why(why, whylen, rc, "signer: %s", inner);
 	}
+	/* A renewed CA: its earlier keys keep signing their own CRLs. */
+	rc = daemon_prev_open(d, true, ca_now(), why, whylen);
+	if (rc != CA_OK)
+		return rc;
 	if (make_cacerts(d) != CA_OK)
 		return ca_why(why, whylen, CA_ECRYPTO, "cannot encode the CA certificate chain");
-	if (crlpub_load(c->state_dir, c->name, false, &d->crl_full, why, whylen) == CA_OK)
-		crlpub_load(c->state_dir, c->name, true, &d->crl_delta, why, whylen);
+	if (crlpub_load(c->state_dir, daemon_crl_name(d, c), false, &d->crl_full, why,
+	    whylen) == CA_OK)
+		crlpub_load(c->state_dir, daemon_crl_name(d, c), true, &d->crl_delta,
+		    why, whylen);
 	return daemon_crl_recover(d, why, whylen);
 }
 
@@ -420,6 +438,7 @@ daemon_close(struct daemon *d)
 		gnutls_privkey_deinit(d->key);
 	signer_stop(d->signer);
 	daemon_gen_put(d->gen);
+	daemon_prev_close(d);
 	daemon_directory_put(d->dirs);
 	daemon_templates_put(d->templates);
 	store_close(d->store);

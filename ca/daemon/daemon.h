@@ -35,6 +35,7 @@ struct http_server;
 struct http_request;
 struct daemon_control;
 struct ocsp;
+struct daemon_prev;
 
 /* The directory pool shared with workers; a SIGHUP may replace it. */
 struct daemon_directory {
@@ -116,6 +117,7 @@ struct daemon {
 	uint64_t crl_syncs_started;	/* CRL jobs started, finished (loop) */
 	uint64_t crl_syncs_done;
 	struct ocsp *ocsp;		/* the OCSP responder, NULL when off */
+	struct daemon_prev *prev;	/* a renewed CA's history (ca_previous.h) */
 };
 
 enum daemon_open_what {

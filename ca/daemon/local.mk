@@ -9,6 +9,7 @@ libentca_ca_a_SOURCES += \
 	ca/daemon/job_error.c ca/daemon/job_error.h \
 	ca/daemon/templates_load.c ca/daemon/templates_load.h \
 	ca/daemon/crl_daemon.c ca/daemon/crl_daemon.h \
+	ca/daemon/ca_previous.c ca/daemon/ca_previous.h \
 	ca/daemon/daemon.c \
 	ca/daemon/serve.c \
 	ca/daemon/health.c ca/daemon/health.h

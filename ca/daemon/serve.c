@@ -20,6 +20,7 @@
 #include "common/base64.h"
 #include "common/clock.h"
 #include "ca/daemon/daemon.h"
+#include "ca/daemon/ca_previous.h"
 #include "ca/est/est.h"
 #include "ca/daemon/crl_daemon.h"
 #include "ca/daemon/health.h"
@@ -137,14 +138,29 @@ serve_health(struct daemon *d, struct http_request *req)
 static void
 serve_crl(struct daemon *d, struct http_request *req, const char *file)
 {
-	size_t n = strlen(d->cfg->name);
+	const char *name = daemon_crl_name(d, d->cfg);
+	size_t n = strlen(name);
 	const struct crlpub_result *r = NULL;
 
-	if (strncmp(file, d->cfg->name, n) == 0) {
+	if (strncmp(file, name, n) == 0) {
 		if (strcmp(file + n, ".crl") == 0)
 			r = &d->crl_full;
 		else if (strcmp(file + n, "+.crl") == 0 || strcmp(file + n, "%2B.crl") == 0)
 			r = &d->crl_delta;
+	}
+	/* After a renewal with a new key, the earlier keys' CRLs. */
+	if (r == NULL) {
+		unsigned char *der = NULL;
+		size_t len = 0;
+		int rc = daemon_prev_crl_copy(d, file, &der, &len);
+
+		if (rc == CA_OK)
+			reply_bytes(req, "application/pkix-crl", NULL, der, len);
+		else if (rc == CA_ESTATE)
+			reply_fail(req, CA_EUNAVAIL, "no CRL has been published yet", NULL);
+		free(der);
+		if (rc != CA_ENOTFOUND)
+			return;
 	}
 	if (r == NULL) {
 		reply_fail(req, CA_ENOTFOUND, "no such CRL", NULL);
@@ -155,6 +171,32 @@ serve_crl(struct daemon *d, struct http_request *req, const char *file)
 		return;
 	}
 	reply_bytes(req, "application/pkix-crl", NULL, r->der, r->der_len);
+}
+
+/*
+ * GET /aia/<name>.crt and, after renewals, /aia/<name>(N).crt: the CA
+ * certificate with index N (AD CS's names; <name>.crt is index 0, which is
+ * the current one until the first renewal).
+ */
+static void
+serve_aia(struct daemon *d, struct http_request *req, const char *rest)
+{
+	const gnutls_datum_t *c = NULL;
+	unsigned idx = 0;
+	char tail[8];
+
+	if (strcmp(rest, ".crt") == 0)
+		c = daemon_prev_cert(d, 0);
+	else if (sscanf(rest, "(%u)%7s", &idx, tail) == 2 && idx > 0 &&
+	    strcmp(tail, ".crt") == 0)
+		c = daemon_prev_cert(d, idx);
+	if (c == NULL && strcmp(rest, ".crt") == 0)
+		c = &d->id->cert_der;
+	if (c == NULL) {
+		reply_fail(req, CA_ENOTFOUND, "not found", NULL);
+		return;
+	}
+	reply_bytes(req, "application/pkix-cert", NULL, c->data, c->size);
 }
 
 /* Split "/.well-known/est/[label/]op" into label (may be NULL) and op. */
@@ -326,9 +368,8 @@ route_aia(struct daemon *d, struct http_request *req, const char *rest)
 {
 	size_t n = strlen(d->cfg->name);
 
-	if (strncmp(rest, d->cfg->name, n) == 0 && strcmp(rest + n, ".crt") == 0)
-		reply_bytes(req, "application/pkix-cert", NULL,
-		    d->id->cert_der.data, d->id->cert_der.size);
+	if (strncmp(rest, d->cfg->name, n) == 0)
+		serve_aia(d, req, rest + n);
 	else
 		reply_fail(req, CA_ENOTFOUND, "not found", NULL);
 }

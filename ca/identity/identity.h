@@ -12,6 +12,13 @@
  *   ca-chain.pem  parent certificates (subordinate or imported), PEM, optional
  *   ca.csr        PKCS#10 request of a subordinate CA
  *   tls.key/.crt  entcad's TLS server key and certificate (leaf, then chain)
+ *   ca-history/   after CA renewals (AD CS's model, ca/identity/identity_renew.c):
+ *     ca(N).crt   every earlier CA certificate, by CA certificate index N
+ *     key(K)/     an earlier key K with its newest certificate, as a state
+ *                 folder of its own (ca.json, ca.key or the token reference,
+ *                 ca.crt) that ca_identity_load and the signer open
+ *   The current certificate carries the CA Version extension
+ *   (1.3.6.1.4.1.311.21.1: certificate index, key index); none means 0.0.
  *
  * Creation functions are for the admin tool (one thread). ca_identity_load
  * may run on any thread; a loaded identity is read-only and may be shared.
@@ -19,6 +26,7 @@
 #ifndef ENTCA_CA_IDENTITY_H
 #define ENTCA_CA_IDENTITY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <gnutls/gnutls.h>
@@ -131,5 +139,57 @@ int ca_identity_import_files(const struct ca_init_opts *o,
  */
 int ca_identity_install_cert(const struct ca_init_opts *o,
     const char *cert_path, const char *chain_path, char *why, size_t whylen);
+
+/* The renewal folder inside a state folder. */
+#define CA_IDENTITY_HISTORY_DIR "ca-history"
+/* Most CA certificates (renewals + 1) a CA keeps. */
+#define CA_IDENTITY_HISTORY_MAX 64
+
+/*
+ * The CA certificate and key indexes of crt from its CA Version extension
+ * (1.3.6.1.4.1.311.21.1); 0 and 0 when it has none (a CA never renewed).
+ */
+void ca_identity_index(gnutls_x509_crt_t crt, unsigned *cert_index,
+    unsigned *key_index);
+
+/*
+ * Every CA certificate of state_dir, index 0 first and the current one
+ * (ca.crt) last: *out (gnutls_free'd array, keyfile_certs_free) holds *n.
+ * CA_OK, or the code with why.
+ */
+int ca_identity_history(const char *state_dir, gnutls_x509_crt_t **out,
+    unsigned *n, char *why, size_t whylen);
+
+/*
+ * The folder of an earlier key k (state/ca-history/key(k)) into buf;
+ * false if it does not fit.
+ */
+bool ca_identity_key_dir(const char *state_dir, unsigned k, char *buf,
+    size_t len);
+
+/* What `entca ca renew` asks for. */
+struct ca_renew_opts {
+	const char *state_dir;
+	int new_key;			/* 0: same key (AD CS "reuse") */
+	enum ca_key_type key_type;	/* of a new key */
+	unsigned days;			/* validity of the new certificate */
+	const char *key_password;	/* encrypt a new ca.key (NULL: plain) */
+	const char *key_password_file;	/* recorded in ca.json when set */
+	unsigned *cert_index, *key_index;	/* out: the new indexes */
+};
+
+/*
+ * Renew a root CA's certificate, as AD CS does: the next CA certificate
+ * index, with the same key or a new one (the next key index). The new
+ * certificate keeps the subject's DER byte for byte, carries the CA
+ * Version and Previous CA Certificate Hash extensions and becomes ca.crt;
+ * the previous one goes to ca-history/ca(N).crt; a replaced key moves with
+ * its certificate and ca.json to ca-history/key(K)/, where the signer can
+ * still open it to sign that key's CRLs. With a new key entcad's TLS
+ * certificate is issued again by it. A subordinate CA is refused
+ * (CA_EPOLICY). Tool thread only; the caller makes sure no entcad runs.
+ */
+int ca_identity_renew(const struct ca_renew_opts *o, char *why,
+    size_t whylen);
 
 #endif

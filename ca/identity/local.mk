@@ -3,7 +3,7 @@
 libentca_ca_a_SOURCES += \
 	ca/identity/identity.c ca/identity/identity.h \
 	ca/identity/identity_build.c ca/identity/identity_build.h \
-	ca/identity/identity_new.c
+	ca/identity/identity_new.c ca/identity/identity_renew.c
 
 check_PROGRAMS += tests/unit/ca/identity/test_identity
 TESTS += tests/unit/ca/identity/test_identity

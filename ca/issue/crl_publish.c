@@ -344,6 +344,9 @@ crlpub_publish(const struct crlpub *p, bool delta, int64_t now,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if (delta && p->previous_key)
+		return ca_why(why, whylen, CA_EINVAL, "an earlier CA key publishes "
+		    "full CRLs only");
 	rc = store_submit_wait(p->store, reserve_apply, &rs, why, whylen);
 	if (rc != CA_OK)
 		return rc;
@@ -362,6 +365,8 @@ crlpub_publish(const struct crlpub *p, bool delta, int64_t now,
 	rc = keyfile_write_replace(path, out->der, out->der_len, 0644, why, whylen);
 	if (rc != CA_OK)
 		goto fail;
+	if (p->previous_key)
+		return CA_OK;
 	{
 		struct written wr = { p, out };
 

@@ -62,6 +62,12 @@ struct crlpub {
 	void *extra_arg;
 	const char *audit_who;			/* the audit's "who"; NULL:
 						   entcad's schedule */
+	/*
+	 * An earlier CA key after a renewal (ca/daemon/ca_previous.c): full
+	 * CRLs only, numbered from the same counter, never recorded as the
+	 * base in service (the current key's deltas keep their base).
+	 */
+	bool previous_key;
 };
 
 /* A published CRL: what /crl/ serves and /health reports. */

@@ -5,6 +5,7 @@
  * it, lets GnuTLS set validity and every extension, and signs it with
  * gnutls_x509_crt_privkey_sign(). Worker threads; no shared state.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <gnutls/gnutls.h>
@@ -172,18 +173,60 @@ key_ids(gnutls_x509_crt_t crt, const gnutls_datum_t *spki,
 	return set_datum(crt, "2.5.29.35", r, &d, 0, why, whylen);
 }
 
+/*
+ * AD CS's name suffixes after a CA renewal (%8 and %4 in its URL
+ * templates): a URL ending in ".crl" names the CRL of the signing key, so
+ * key index k > 0 makes it "...(k).crl"; one ending in ".crt" names the CA
+ * certificate, so certificate index n > 0 makes it "...(n).crt". Other
+ * URLs are kept. out holds POLICY_URL_LEN bytes; false if it does not fit.
+ */
+bool
+issue_url_suffix(const char *url, const char *ext, unsigned index, char *out)
+{
+	size_t len = strlen(url), el = strlen(ext);
+	int n;
+
+	if (index == 0 || len <= el || strcmp(url + len - el, ext) != 0 ||
+	    (len > el && url[len - el - 1] == '+'))
+		n = snprintf(out, POLICY_URL_LEN, "%s", url);
+	else
+		n = snprintf(out, POLICY_URL_LEN, "%.*s(%u)%s", (int)(len - el), url,
+		    index, ext);
+	return n >= 0 && n < POLICY_URL_LEN;
+}
+
+/* The CA certificate and key indexes of ca (CA Version; none is 0.0). */
+static void
+ca_indexes(gnutls_x509_crt_t ca, unsigned *ci, unsigned *ki)
+{
+	gnutls_datum_t d = { NULL, 0 };
+	unsigned crit;
+
+	*ci = *ki = 0;
+	if (gnutls_x509_crt_get_extension_by_oid2(ca, MSEXT_OID_CA_VERSION, 0, &d,
+	    &crit) >= 0 && msext_ca_version_parse(d.data, d.size, ci, ki) != CA_OK)
+		*ci = *ki = 0;
+	gnutls_free(d.data);
+}
+
 /* CRL distribution points and AIA from the profile's URL lists. */
 static int
 revocation_info(gnutls_x509_crt_t crt, const struct policy_profile *pr,
-    char *why, size_t whylen)
+    gnutls_x509_crt_t ca, char *why, size_t whylen)
 {
 	gnutls_x509_aia_t aia = NULL;
 	gnutls_datum_t d = { NULL, 0 }, u;
+	char url[POLICY_URL_LEN];
+	unsigned ci, ki;
 	int r = 0, rc;
 
+	ca_indexes(ca, &ci, &ki);
 	for (size_t i = 0; i < pr->n_cdp; i++) {
+		if (!issue_url_suffix(pr->cdp[i], ".crl", ki, url))
+			return ca_why(why, whylen, CA_ETOOBIG, "CRL distribution "
+			    "point: URL too long with the key's suffix");
 		r = gnutls_x509_crt_set_crl_dist_points2(crt, GNUTLS_SAN_URI,
-		    pr->cdp[i], (unsigned)strlen(pr->cdp[i]), 0);
+		    url, (unsigned)strlen(url), 0);
 		if (r < 0)
 			return gt_fail(r, why, whylen, "CRL distribution point");
 	}
@@ -192,8 +235,13 @@ revocation_info(gnutls_x509_crt_t crt, const struct policy_profile *pr,
 	if ((r = gnutls_x509_aia_init(&aia)) < 0)
 		return gt_fail(r, why, whylen, "AIA");
 	for (size_t i = 0; i < pr->n_aia && r >= 0; i++) {
-		u.data = (unsigned char *)pr->aia[i];
-		u.size = (unsigned)strlen(pr->aia[i]);
+		if (!issue_url_suffix(pr->aia[i], ".crt", ci, url)) {
+			gnutls_x509_aia_deinit(aia);
+			return ca_why(why, whylen, CA_ETOOBIG, "AIA: URL too long "
+			    "with the certificate's suffix");
+		}
+		u.data = (unsigned char *)url;
+		u.size = (unsigned)strlen(url);
 		r = gnutls_x509_aia_set(aia, GNUTLS_OID_AD_CAISSUERS,
 		    GNUTLS_SAN_URI, &u);
 	}
@@ -363,7 +411,7 @@ extensions(gnutls_x509_crt_t crt, const struct policy_profile *pr,
 	int rc;
 
 	if ((rc = key_ids(crt, spki, ca, why, whylen)) != CA_OK ||
-	    (rc = revocation_info(crt, pr, why, whylen)) != CA_OK ||
+	    (rc = revocation_info(crt, pr, ca, why, whylen)) != CA_OK ||
 	    (rc = template_ext(crt, pr, why, whylen)) != CA_OK ||
 	    (rc = usage_exts(crt, pr, key, why, whylen)) != CA_OK ||
 	    (rc = san_ext(crt, pr, why, whylen)) != CA_OK)

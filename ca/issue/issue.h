@@ -9,6 +9,7 @@
 #ifndef ENTCA_CA_ISSUE_H
 #define ENTCA_CA_ISSUE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <gnutls/gnutls.h>
@@ -50,5 +51,14 @@ int issue_build(const struct policy_profile *pr, gnutls_pubkey_t subject_key,
     const unsigned char *serial, size_t serial_len, gnutls_x509_crt_t ca_cert,
     gnutls_privkey_t ca_key, gnutls_x509_crt_t *out_crt, char *why,
     size_t whylen);
+
+/*
+ * AD CS's renewal suffix for a CDP (ext ".crl", index: the CA key index)
+ * or AIA (ext ".crt", the CA certificate index) URL: "x.crl" becomes
+ * "x(k).crl" for index k > 0 (a delta's "x+.crl" is left alone). out has
+ * POLICY_URL_LEN bytes; false when the result does not fit. Any thread.
+ */
+bool issue_url_suffix(const char *url, const char *ext, unsigned index,
+    char *out);
 
 #endif

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +30,44 @@ set_owner(const char *path, uid_t uid, gid_t gid, mode_t mode, bool dir,
 		    "signer: %s", path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
+	return rc;
+}
+
+/* Most earlier keys looked for (ca/identity: CA_IDENTITY_HISTORY_MAX). */
+#define SECRETS_HISTORY_MAX 64
+
+/*
+ * A renewed CA's earlier keys (ca-history/key(K)/, ca/identity/identity.h)
+ * get the same hand-over as the current one: their folders and ca.json
+ * to [ca] user with the signer's group, their key files to the signer.
+ */
+static int
+secrets_prepare_history(const struct ca_config *c, const struct secrets_files *f,
+    char *why, size_t whylen)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+	struct stat st;
+	int rc = CA_OK;
+
+	if (snprintf(dir, sizeof(dir), "%s/ca-history", c->state_dir) >=
+	    (int)sizeof(dir) || stat(dir, &st) != 0)
+		return CA_OK;
+	rc = set_owner(dir, f->user_uid, f->signer_gid, 0710, true, why, whylen);
+	for (unsigned k = 0; rc == CA_OK && k < SECRETS_HISTORY_MAX; k++) {
+		if (snprintf(dir, sizeof(dir), "%s/ca-history/key(%u)", c->state_dir,
+		    k) >= (int)sizeof(dir) || stat(dir, &st) != 0)
+			continue;
+		rc = set_owner(dir, f->user_uid, f->signer_gid, 0710, true, why,
+		    whylen);
+		snprintf(path, sizeof(path), "%s/ca.json", dir);
+		if (rc == CA_OK)
+			rc = set_owner(path, f->user_uid, f->signer_gid, 0640, false,
+			    why, whylen);
+		snprintf(path, sizeof(path), "%s/ca.key", dir);
+		if (rc == CA_OK && stat(path, &st) == 0)
+			rc = set_owner(path, f->signer_uid, f->signer_gid, 0, false,
+			    why, whylen);
+	}
 	return rc;
 }
 
@@ -134,6 +173,8 @@ secrets_prepare(const struct ca_config *c, bool check_only,
 	if (rc == CA_OK)
 		rc = set_owner(c->state_dir, f->user_uid, f->signer_gid, 0710,
 		    true, why, whylen);
+	if (rc == CA_OK)
+		rc = secrets_prepare_history(c, f, why, whylen);
 	return rc;
 }
 
@@ -141,6 +182,13 @@ secrets_prepare(const struct ca_config *c, bool check_only,
 bool
 secrets_is_signers(const struct secrets_files *f, const char *path)
 {
+	const char *h = strstr(path, "/ca-history/key(");
+	const char *base = strrchr(path, '/');
+
+	/* An earlier key's files (a renewed CA) stay the signer's too. */
+	if (h != NULL && base != NULL && base > h && strchr(h + 16, '/') == base &&
+	    (strcmp(base, "/ca.key") == 0 || strcmp(base, "/ca.json") == 0))
+		return true;
 	return strcmp(path, f->ca_json) == 0 ||
 	    (f->pin_file[0] != '\0' && strcmp(path, f->pin_file) == 0) ||
 	    (f->file_key && (strcmp(path, f->loc.path) == 0 ||

@@ -5,6 +5,7 @@ libentca_ca_a_SOURCES += ca/store/store.h ca/store/store_int.h ca/store/store.c 
 	ca/store/store_txn.c ca/store/store_codec.c ca/store/store_writer.c ca/store/store_meta.c \
 	ca/store/store_request.c ca/store/store_cert.c ca/store/store_iter.c \
 	ca/store/store_query.c
+libentca_ca_a_SOURCES += ca/store/store_delete.c ca/store/store_lock.c
 
 check_PROGRAMS += tests/unit/ca/store/test_store
 TESTS += tests/unit/ca/store/test_store
@@ -52,3 +53,11 @@ TESTS += tests/unit/ca/store/test_store_query
 tests_unit_ca_store_test_store_query_SOURCES = tests/unit/ca/store/test_store_query.c tests/unit/ca/store/test_store_util.h
 tests_unit_ca_store_test_store_query_CFLAGS = $(TEST_CFLAGS)
 tests_unit_ca_store_test_store_query_LDADD = $(TEST_LDADD)
+
+# store_w_delete_cert / store_w_delete_request (entca db cleanup).
+check_PROGRAMS += tests/unit/ca/store/test_store_delete
+TESTS += tests/unit/ca/store/test_store_delete
+tests_unit_ca_store_test_store_delete_SOURCES = tests/unit/ca/store/test_store_delete.c \
+	tests/unit/ca/store/test_store_util.h
+tests_unit_ca_store_test_store_delete_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ca_store_test_store_delete_LDADD = $(TEST_LDADD)

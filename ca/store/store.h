@@ -34,6 +34,7 @@
 #ifndef ENTCA_CA_STORE_H
 #define ENTCA_CA_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -108,6 +109,12 @@ int store_open(const char *dir, const struct store_options *opt,
  * writer thread (from apply or done) is ignored: it would deadlock.
  */
 void store_close(struct store *s);
+
+/*
+ * Whether another process holds the store in folder dir open (entcad, or
+ * another entca): *pid gets one holder. Reads lock.mdb's fcntl lock only.
+ */
+bool store_in_use(const char *dir, long *pid);
 
 /* The folder the store lives in (borrowed, lives as long as s). */
 const char *store_path(const struct store *s);
@@ -335,6 +342,20 @@ int store_w_revoke_unknown(struct store_wtxn *w, const unsigned char *serial,
  */
 int store_w_unrevoke(struct store_wtxn *w, const unsigned char *serial,
     size_t serial_len, int64_t at);
+/*
+ * Delete certificate serial (entca db cleanup): its record, its by_expiry
+ * and by_subject entries and its whole revocation history, so CRLs no
+ * longer list it; the revoked count follows. *request_id (may be NULL)
+ * gets the request it was issued for (0: none). CA_ENOTFOUND (sticky)
+ * for an unknown serial. Whether a row may go is the caller's rule.
+ */
+int store_w_delete_cert(struct store_wtxn *w, const unsigned char *serial,
+    size_t len, uint64_t *request_id);
+/*
+ * Delete request id (the pending count follows). CA_ENOTFOUND when there
+ * is none, without failing the write chain.
+ */
+int store_w_delete_request(struct store_wtxn *w, uint64_t id);
 /* Read certificate serial into *c (der malloc'd: store_cert_clear). */
 int store_get_cert(struct store_txn *t, const unsigned char *serial,
     size_t serial_len, struct store_cert *c);

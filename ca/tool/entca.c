@@ -17,6 +17,11 @@
 #include "ca/tool/tool_api.h"
 #include "ca/tool/tool_ca.h"
 #include "ca/tool/tool_template.h"
+#include "ca/tool/tool_restore.h"
+#include "ca/tool/tool_dump.h"
+#include "ca/tool/tool_verify.h"
+#include "ca/tool/tool_db.h"
+#include "ca/tool/tool_renew.h"
 
 #define ENTCA_DEFAULT_TEMPLATES SYSCONFDIR "/entca/templates"
 
@@ -83,6 +88,7 @@ usage(FILE *f)
 	    "       | --subordinate | --import F.p12 | --pkcs11 URI\n"
 	    "  install-cert --state DIR CERT --chain PARENTS\n"
 	    "  ca-cert FILE [--pem] [--state DIR]     export the CA certificate (certutil -ca.cert)\n"
+	    "  ca renew [--new-key] [--days N] [--state DIR]   renew the CA certificate (certutil -renewCert)\n"
 	    "templates (folder: --templates DIR, $ENTCA_TEMPLATES, or the [ca] templates-dir):\n"
 	    "  template list | show NAME | validate [PATH] | duplicate FROM \"Display Name\"\n"
 	    "  template import-ldif FILE | load | issue NAME | unissue NAME\n"
@@ -100,7 +106,11 @@ usage(FILE *f)
 	    "  template list | show NAME | issue NAME | unissue NAME   (--url)\n"
 	    "  ca show | ca security list | ca security allow|deny PRINCIPAL RIGHTS\n"
 	    "  ca security remove PRINCIPAL | audit [filters] [--json|--csv]\n"
-	    "  (the older tab-separated forms: cert list --tsv, request list [--all] --tsv)\n");
+	    "  (the older tab-separated forms: cert list --tsv, request list [--all] --tsv)\n"
+	    "  restore DIR [--state S] [--password-file F] [--key-password-file K]\n"
+	    "  db cleanup --expired-before DATE [--dry-run]   (certutil -deleterow)\n"
+	    "  verify CERT [--json]                   chain, template, store, CRLs (certutil -verify)\n"
+	    "  dump FILE [--json]                     certificate, CSR or CRL (certutil -dump)\n");
 }
 
 /* Dispatch one subcommand. */
@@ -154,13 +164,26 @@ main(int argc, char **argv)
 	else if (strcmp(argv[0], "ca-cert") == 0)
 		rc = conf_state_dir(conf, &state) ? 2 :
 		    tool_ca_cert_main(argc, argv, state);
+	else if (api.url == NULL && strcmp(argv[0], "ca") == 0 && argc >= 2 &&
+	    strcmp(argv[1], "renew") == 0)
+		rc = conf_state_dir(conf, &state) ? 2 :
+		    tool_renew_main(argc - 1, argv + 1, state);
 	else if (tool_api_handles(&api, argc, argv))
 		rc = tool_api_main(&api, argc, argv);
 	else if (api.url != NULL) {
 		fprintf(stderr, "entca: %s: not a command --url runs (cert, request, "
 		    "template, ca, audit)\n", argv[0]);
 		rc = 2;
-	} else if (tool_admin_handles(argv[0], argc, argv))
+	} else if (strcmp(argv[0], "db") == 0)
+		rc = tool_db_main(conf, argc, argv);
+	else if (strcmp(argv[0], "verify") == 0)
+		rc = tool_verify_main(conf, argc, argv);
+	else if (strcmp(argv[0], "dump") == 0)
+		rc = tool_dump_main(argc, argv);
+	else if (strcmp(argv[0], "restore") == 0)
+		rc = conf_state_dir(conf, &state) ? 2 :
+		    tool_restore_main(argc, argv, state);
+	else if (tool_admin_handles(argv[0], argc, argv))
 		rc = tool_admin_main(conf, argc, argv);
 	else if (strcmp(argv[0], "template") == 0)
 		rc = tool_template_main(argc, argv, templates_dir(tdir, conf));

@@ -34,6 +34,7 @@
 #include "ca/store/store.h"
 #include "ca/signer/keyfile.h"
 #include "ca/tool/tool_ca.h"
+#include "ca/tool/tool_restore.h"
 #include "ca/daemon/templates_load.h"
 #include "ca/tool/tool_admin.h"
 #include "ca/tool/tool_control.h"
@@ -369,6 +370,10 @@ cmd_backup(int argc, char **argv, const char *conf)
 		rc = 1;
 	} else if (rc == 0 && tool_backup_identity(d.cfg->state_dir, dir, pw,
 	    why, sizeof(why)) != CA_OK) {
+		fprintf(stderr, "entca: backup: %s\n", why);
+		rc = 1;
+	} else if (rc == 0 && tool_backup_extras(d.cfg->state_dir, dir,
+	    with_key, pw, why, sizeof(why)) != CA_OK) {
 		fprintf(stderr, "entca: backup: %s\n", why);
 		rc = 1;
 	} else if (rc == 0) {
