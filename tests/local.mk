@@ -114,3 +114,7 @@ EXTRA_DIST += tests/integration/ops_cli.sh tests/integration/man_pages.sh \
 # Issue 14: /metrics moves with traffic; one log line per request.
 TESTS += tests/integration/metrics.sh
 EXTRA_DIST += tests/integration/metrics.sh
+
+# Issue 18: the demo CA's key type (ENTCA_DEMO_KEY_TYPE).
+TESTS += tests/integration/demo_key_type.sh
+EXTRA_DIST += tests/integration/demo_key_type.sh
