@@ -14,6 +14,7 @@
 
 #include "common/error.h"
 #include "ca/daemon/settings.h"
+#include "ca/signer/signer.h"
 #include "common/log.h"
 #include "policy/rights.h"
 
@@ -176,6 +177,11 @@ handle_ca(struct config_ctx *ctx, const char *k, const char *v)
 	} else if (strcmp(k, "pkcs11-pin-file") == 0) {
 		if (*v != '/' || !set_str(c->pkcs11_pin_file, sizeof(c->pkcs11_pin_file), v))
 			BAD("[ca] pkcs11-pin-file: expected an absolute path, got \"%s\"", v);
+	} else if (strcmp(k, "signers") == 0) {
+		if (parse_uint(v, 0, SIGNER_LANES_MAX, &n) != 0)
+			BAD("[ca] signers: expected 0 (one per core) or 1..%d, got \"%s\"",
+			    SIGNER_LANES_MAX, v);
+		c->signers = (unsigned)n;
 	} else {
 		BAD("[ca] %s: unknown key", k);
 	}

@@ -260,6 +260,19 @@ make_cacerts(struct daemon *d)
 }
 
 
+/* [ca] signers, 0 meaning one per online core (at most SIGNER_LANES_MAX). */
+static unsigned
+daemon_signers(const struct ca_config *c)
+{
+	long n = c->signers;
+
+	if (n == 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return n > SIGNER_LANES_MAX ? SIGNER_LANES_MAX : (unsigned)n;
+}
+
 /* Open identity, store and templates, then directory, signer and cacerts. */
 int
 daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen)
@@ -313,6 +326,9 @@ daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen)
 	/* As root the signer runs as its own account, never [ca] user. */
 	rc = signer_start(c->state_dir, geteuid() == 0 ? c->signer_user : NULL,
 	    &d->signer, why, whylen);
+	/* One child signs one at a time: as many as cores sign at once. */
+	if (rc == CA_OK)
+		rc = signer_add_lanes(d->signer, daemon_signers(c), why, whylen);
 	if (rc == CA_OK)
 		rc = signer_privkey(d->signer, &d->key, why, whylen);
 	if (rc != CA_OK) {

@@ -43,6 +43,7 @@ struct ca_config {
 	bool sid_url_san;			/* no: no SID SAN URL CA-wide */
 	char signer_user[64];			/* the signer's own account when root */
 	char pkcs11_pin_file[PATH_MAX];		/* token PIN for the signer, or "" */
+	unsigned signers;			/* signer children; 0: one per core */
 
 	/* [http] */
 	char listen[CONFIG_STR_MAX];
