@@ -118,3 +118,6 @@ EXTRA_DIST += tests/integration/metrics.sh
 # Issue 18: the demo CA's key type (ENTCA_DEMO_KEY_TYPE).
 TESTS += tests/integration/demo_key_type.sh
 EXTRA_DIST += tests/integration/demo_key_type.sh
+# Issue 18: TLS session resumption with tickets.
+TESTS += tests/integration/tls_resume.sh
+EXTRA_DIST += tests/integration/tls_resume.sh
