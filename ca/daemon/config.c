@@ -457,6 +457,11 @@ handle_est(struct config_ctx *ctx, const char *k, const char *v)
 	} else if (strcmp(k, "csrattrs-auth") == 0) {
 		if (parse_bool(v, &c->est_csrattrs_auth) != 0)
 			BAD("[est] csrattrs-auth: expected yes or no, got \"%s\"", v);
+	} else if (strcmp(k, "serverkeygen-pool") == 0) {
+		if (parse_uint(v, 0, CONFIG_SERVERKEYGEN_POOL_MAX, &n) != 0)
+			BAD("[est] serverkeygen-pool: expected 0 (no pool) to %d keys, got \"%s\"",
+			    CONFIG_SERVERKEYGEN_POOL_MAX, v);
+		c->serverkeygen_pool = (unsigned)n;
 	} else {
 		BAD("[est] %s: unknown key", k);
 	}
@@ -518,6 +523,7 @@ config_defaults(struct ca_config *c)
 	c->handshake_timeout_s = 10;
 	c->store_max_size = (size_t)64 << 30;
 	c->pfx_min_password_length = 8;
+	c->serverkeygen_pool = 4;
 	set_str(c->signer_user, sizeof(c->signer_user), CONFIG_SIGNER_USER_DEFAULT);
 }
 

@@ -27,6 +27,9 @@ enum config_dir_tls {
 	CONFIG_DIR_TLS_COUNT
 };
 
+/* [est] serverkeygen-pool bound (the pool's EST_KEYPOOL_MAX is the same). */
+#define CONFIG_SERVERKEYGEN_POOL_MAX 64
+
 struct ca_config {
 	char path[PATH_MAX];
 
@@ -105,6 +108,7 @@ struct ca_config {
 	unsigned pfx_min_password_length;	/* PKCS#12 passwords, characters */
 	/* [est] */
 	bool est_csrattrs_auth;		/* csrattrs only with credentials */
+	unsigned serverkeygen_pool;	/* keys made ahead per kind; 0: none */
 };
 
 /*
