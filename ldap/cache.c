@@ -23,6 +23,7 @@ struct cache_entry {
 	bool used;
 	unsigned char key[DIRECTORY_CACHE_KEY_LEN];
 	int64_t expires;
+	int64_t checked;	/* when the account's state was last read */
 	struct principal p;
 };
 
@@ -70,6 +71,7 @@ entry_drop(struct cache_entry *e)
 	gnutls_memset(e->key, 0, sizeof(e->key));
 	e->used = false;
 	e->expires = 0;
+	e->checked = 0;
 }
 
 /* Drop all entries, wipe the salt, free. */
@@ -186,6 +188,7 @@ directory_cache_put(struct directory_cache *c,
 	slot->used = true;
 	memcpy(slot->key, key, DIRECTORY_CACHE_KEY_LEN);
 	slot->expires = now + c->ttl;
+	slot->checked = now;	/* what is put was just read */
 	slot->p = copy;
 	pthread_mutex_unlock(&c->mu);
 	return CA_OK;
@@ -326,4 +329,58 @@ directory_cache_name_key(const struct directory_cache *c, char kind,
 	directory_cache_key(c, kind, low, n, secret, slen, key);
 	gnutls_memset(low, 0, n);
 	free(low);
+}
+
+/*
+ * The live identity entry key leads to (key's own entry when it is not a
+ * reference), or NULL; caller holds c->mu.
+ */
+static struct cache_entry *
+target_locked(struct directory_cache *c, const unsigned char *key, int64_t now)
+{
+	unsigned char id[DIRECTORY_CACHE_KEY_LEN];
+	struct cache_entry *e;
+	long i;
+
+	if ((i = find_locked(c, key, now)) < 0)
+		return NULL;
+	e = &c->e[i];
+	if (!is_ref(&e->p))
+		return e;
+	if (!identity_key(c, &e->p, id))
+		return NULL;
+	i = find_locked(c, id, now);
+	gnutls_memset(id, 0, sizeof(id));
+	return i >= 0 ? &c->e[i] : NULL;
+}
+
+/* Whether the account behind key was read within max_age_s. */
+bool
+directory_cache_checked_within(struct directory_cache *c,
+    const unsigned char key[DIRECTORY_CACHE_KEY_LEN], int64_t now,
+    int max_age_s)
+{
+	struct cache_entry *e;
+	bool fresh = false;
+
+	if (c->ttl <= 0 || max_age_s <= 0)
+		return false;
+	pthread_mutex_lock(&c->mu);
+	if ((e = target_locked(c, key, now)) != NULL)
+		fresh = now >= e->checked && now - e->checked < max_age_s;
+	pthread_mutex_unlock(&c->mu);
+	return fresh;
+}
+
+/* Note that the account behind key was just read again. */
+void
+directory_cache_mark_checked(struct directory_cache *c,
+    const unsigned char key[DIRECTORY_CACHE_KEY_LEN], int64_t now)
+{
+	struct cache_entry *e;
+
+	pthread_mutex_lock(&c->mu);
+	if ((e = target_locked(c, key, now)) != NULL)
+		e->checked = now;
+	pthread_mutex_unlock(&c->mu);
 }

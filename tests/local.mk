@@ -121,3 +121,6 @@ EXTRA_DIST += tests/integration/demo_key_type.sh
 # Issue 18: TLS session resumption with tickets.
 TESTS += tests/integration/tls_resume.sh
 EXTRA_DIST += tests/integration/tls_resume.sh
+# Issue 18: [directory] recheck-interval and its invalidation on revoke-all.
+TESTS += tests/integration/directory_recheck.sh
+EXTRA_DIST += tests/integration/directory_recheck.sh

@@ -15,6 +15,7 @@
 #include "common/error.h"
 #include "ca/daemon/settings.h"
 #include "ca/signer/signer.h"
+#include "ldap/directory.h"
 #include "common/log.h"
 #include "policy/rights.h"
 
@@ -307,6 +308,12 @@ handle_directory(struct config_ctx *ctx, const char *k, const char *v)
 		if (parse_uint(v, 0, 300, &n) != 0)
 			BAD("[directory] cache-ttl: expected 0..300 seconds (0 = no cache), got \"%s\"", v);
 		c->dir_cache_ttl_s = (unsigned)n;
+	} else if (strcmp(k, "recheck-interval") == 0) {
+		/* A disabled account keeps logging in from the cache up to this long. */
+		if (parse_uint(v, 0, DIRECTORY_RECHECK_MAX, &n) != 0)
+			BAD("[directory] recheck-interval: expected 0..%d seconds (0 = every login), got \"%s\"",
+			    DIRECTORY_RECHECK_MAX, v);
+		c->dir_recheck_s = (unsigned)n;
 	} else if (strcmp(k, "pool") == 0) {
 		if (parse_uint(v, 1, 64, &n) != 0)
 			BAD("[directory] pool: expected 1..64, got \"%s\"", v);

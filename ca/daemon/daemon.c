@@ -190,6 +190,7 @@ daemon_directory_open(const struct ca_config *c, struct daemon_directory **out,
 	dc.network_timeout_ms = (int)c->dir_timeout_ms;
 	dc.op_timeout_ms = (int)c->dir_op_timeout_ms;
 	dc.cache_ttl_s = c->dir_cache_ttl_s == 0 ? -1 : (int)c->dir_cache_ttl_s;
+	dc.recheck_s = (int)c->dir_recheck_s;
 	dc.pool_size = (int)c->dir_pool;
 	dc.now = ca_now;
 	rc = directory_new(&dc, &(*out)->dir, why, whylen);
@@ -234,7 +235,8 @@ daemon_directory_same(const struct ca_config *a, const struct ca_config *b)
 	    strcmp(a->dir_domain_sid, b->dir_domain_sid) == 0 && a->dir_tls == b->dir_tls &&
 	    strcmp(a->dir_ca_file, b->dir_ca_file) == 0 &&
 	    a->dir_timeout_ms == b->dir_timeout_ms && a->dir_op_timeout_ms == b->dir_op_timeout_ms &&
-	    a->dir_cache_ttl_s == b->dir_cache_ttl_s && a->dir_pool == b->dir_pool;
+	    a->dir_cache_ttl_s == b->dir_cache_ttl_s && a->dir_pool == b->dir_pool &&
+	    a->dir_recheck_s == b->dir_recheck_s;
 }
 
 /* The EST cacerts answer: the CA certificate and its parents, PKCS#7. */

@@ -82,6 +82,7 @@ struct ca_config {
 	unsigned dir_timeout_ms;
 	unsigned dir_op_timeout_ms;
 	unsigned dir_cache_ttl_s;
+	unsigned dir_recheck_s;			/* [directory] recheck-interval */
 	unsigned dir_pool;
 
 	/* [crl] */
