@@ -1,7 +1,10 @@
 /*
  * Bounded TTL cache of principals keyed by salted SHA-256 digests. A flat
  * array scanned linearly: the bound is DIRECTORY_CACHE_MAX entries and a
- * scan is a few microseconds, far below one LDAP round trip.
+ * scan is a few microseconds, far below one LDAP round trip. The array
+ * holds keys, times and a pointer; each principal (~2.4 KB) is allocated
+ * when put, so a scan reads ~64 bytes an entry instead of a whole
+ * principal, and an idle cache costs no memory for its bound.
  * XXX: a hash index would be needed if the bound grows a lot.
  * One mutex guards the table; principal copies are made under it.
  */
@@ -24,7 +27,7 @@ struct cache_entry {
 	unsigned char key[DIRECTORY_CACHE_KEY_LEN];
 	int64_t expires;
 	int64_t checked;	/* when the account's state was last read */
-	struct principal p;
+	struct principal *p;	/* owned; NULL when unused */
 };
 
 struct directory_cache {
@@ -67,7 +70,11 @@ directory_cache_new(size_t max_entries, int ttl_s, struct directory_cache **out)
 static void
 entry_drop(struct cache_entry *e)
 {
-	principal_clear(&e->p);
+	if (e->p != NULL) {
+		principal_clear(e->p);
+		free(e->p);
+		e->p = NULL;
+	}
 	gnutls_memset(e->key, 0, sizeof(e->key));
 	e->used = false;
 	e->expires = 0;
@@ -151,7 +158,7 @@ directory_cache_get(struct directory_cache *c,
 		return CA_ENOTFOUND;
 	pthread_mutex_lock(&c->mu);
 	if ((i = find_locked(c, key, now)) >= 0)
-		rc = principal_copy(out, &c->e[i].p);
+		rc = principal_copy(out, c->e[i].p);
 	pthread_mutex_unlock(&c->mu);
 	return rc;
 }
@@ -163,14 +170,18 @@ directory_cache_put(struct directory_cache *c,
     const struct principal *p)
 {
 	struct cache_entry *slot = NULL;
-	struct principal copy;
+	struct principal *copy;
 	long i;
 	int rc;
 
 	if (c->ttl <= 0)
 		return CA_OK;
-	if ((rc = principal_copy(&copy, p)) != CA_OK)
+	if ((copy = malloc(sizeof(*copy))) == NULL)
+		return CA_ENOMEM;
+	if ((rc = principal_copy(copy, p)) != CA_OK) {
+		free(copy);
 		return rc;
+	}
 	pthread_mutex_lock(&c->mu);
 	if ((i = find_locked(c, key, now)) >= 0)
 		slot = &c->e[i];
@@ -298,8 +309,8 @@ directory_cache_drop(struct directory_cache *c,
 
 		if (!e->used || memcmp(e->key, key, DIRECTORY_CACHE_KEY_LEN) != 0)
 			continue;
-		if (is_ref(&e->p))
-			have_id = identity_key(c, &e->p, id);
+		if (is_ref(e->p))
+			have_id = identity_key(c, e->p, id);
 		entry_drop(e);
 	}
 	for (size_t i = 0; have_id && i < c->max; i++)
@@ -345,9 +356,9 @@ target_locked(struct directory_cache *c, const unsigned char *key, int64_t now)
 	if ((i = find_locked(c, key, now)) < 0)
 		return NULL;
 	e = &c->e[i];
-	if (!is_ref(&e->p))
+	if (!is_ref(e->p))
 		return e;
-	if (!identity_key(c, &e->p, id))
+	if (!identity_key(c, e->p, id))
 		return NULL;
 	i = find_locked(c, id, now);
 	gnutls_memset(id, 0, sizeof(id));
