@@ -201,7 +201,12 @@ directory_authenticate(struct directory *d, const char *user,
 	 */
 	directory_cache_name_key(d->cache, 'A', user, password, plen, ck);
 	if (directory_cache_get_ref(d->cache, ck, dir_monotonic(), out) == CA_OK) {
-		rc = dir_account_recheck(d, out, why, whylen);
+		/* Read within recheck-interval: trusted as read, bounded. */
+		if (directory_cache_checked_within(d->cache, ck, dir_monotonic(),
+		    d->recheck_s))
+			rc = CA_OK;
+		else if ((rc = dir_account_recheck(d, out, why, whylen)) == CA_OK)
+			directory_cache_mark_checked(d->cache, ck, dir_monotonic());
 		if (rc == CA_OK) {
 			if (log != NULL) {
 				log->cached = 1;

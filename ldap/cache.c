@@ -1,7 +1,10 @@
 /*
  * Bounded TTL cache of principals keyed by salted SHA-256 digests. A flat
  * array scanned linearly: the bound is DIRECTORY_CACHE_MAX entries and a
- * scan is a few microseconds, far below one LDAP round trip.
+ * scan is a few microseconds, far below one LDAP round trip. The array
+ * holds keys, times and a pointer; each principal (~2.4 KB) is allocated
+ * when put, so a scan reads ~64 bytes an entry instead of a whole
+ * principal, and an idle cache costs no memory for its bound.
  * XXX: a hash index would be needed if the bound grows a lot.
  * One mutex guards the table; principal copies are made under it.
  */
@@ -24,7 +27,8 @@ struct cache_entry {
 	bool used;
 	unsigned char key[DIRECTORY_CACHE_KEY_LEN];
 	int64_t expires;
-	struct principal p;
+	int64_t checked;	/* when the account's state was last read */
+	struct principal *p;	/* owned; NULL when unused */
 };
 
 struct directory_cache {
@@ -67,10 +71,15 @@ directory_cache_new(size_t max_entries, int ttl_s, struct directory_cache **out)
 static void
 entry_drop(struct cache_entry *e)
 {
-	principal_clear(&e->p);
+	if (e->p != NULL) {
+		principal_clear(e->p);
+		free(e->p);
+		e->p = NULL;
+	}
 	gnutls_memset(e->key, 0, sizeof(e->key));
 	e->used = false;
 	e->expires = 0;
+	e->checked = 0;
 }
 
 /* Drop all entries, wipe the salt, free. */
@@ -150,7 +159,7 @@ directory_cache_get(struct directory_cache *c,
 		return CA_ENOTFOUND;
 	pthread_mutex_lock(&c->mu);
 	if ((i = find_locked(c, key, now)) >= 0)
-		rc = principal_copy(out, &c->e[i].p);
+		rc = principal_copy(out, c->e[i].p);
 	pthread_mutex_unlock(&c->mu);
 	opstat_count(rc == CA_OK ? OPSTAT_DIR_CACHE_HIT : OPSTAT_DIR_CACHE_MISS);
 	return rc;
@@ -163,14 +172,18 @@ directory_cache_put(struct directory_cache *c,
     const struct principal *p)
 {
 	struct cache_entry *slot = NULL;
-	struct principal copy;
+	struct principal *copy;
 	long i;
 	int rc;
 
 	if (c->ttl <= 0)
 		return CA_OK;
-	if ((rc = principal_copy(&copy, p)) != CA_OK)
+	if ((copy = malloc(sizeof(*copy))) == NULL)
+		return CA_ENOMEM;
+	if ((rc = principal_copy(copy, p)) != CA_OK) {
+		free(copy);
 		return rc;
+	}
 	pthread_mutex_lock(&c->mu);
 	if ((i = find_locked(c, key, now)) >= 0)
 		slot = &c->e[i];
@@ -188,6 +201,7 @@ directory_cache_put(struct directory_cache *c,
 	slot->used = true;
 	memcpy(slot->key, key, DIRECTORY_CACHE_KEY_LEN);
 	slot->expires = now + c->ttl;
+	slot->checked = now;	/* what is put was just read */
 	slot->p = copy;
 	pthread_mutex_unlock(&c->mu);
 	return CA_OK;
@@ -297,8 +311,8 @@ directory_cache_drop(struct directory_cache *c,
 
 		if (!e->used || memcmp(e->key, key, DIRECTORY_CACHE_KEY_LEN) != 0)
 			continue;
-		if (is_ref(&e->p))
-			have_id = identity_key(c, &e->p, id);
+		if (is_ref(e->p))
+			have_id = identity_key(c, e->p, id);
 		entry_drop(e);
 	}
 	for (size_t i = 0; have_id && i < c->max; i++)
@@ -328,4 +342,58 @@ directory_cache_name_key(const struct directory_cache *c, char kind,
 	directory_cache_key(c, kind, low, n, secret, slen, key);
 	gnutls_memset(low, 0, n);
 	free(low);
+}
+
+/*
+ * The live identity entry key leads to (key's own entry when it is not a
+ * reference), or NULL; caller holds c->mu.
+ */
+static struct cache_entry *
+target_locked(struct directory_cache *c, const unsigned char *key, int64_t now)
+{
+	unsigned char id[DIRECTORY_CACHE_KEY_LEN];
+	struct cache_entry *e;
+	long i;
+
+	if ((i = find_locked(c, key, now)) < 0)
+		return NULL;
+	e = &c->e[i];
+	if (!is_ref(e->p))
+		return e;
+	if (!identity_key(c, e->p, id))
+		return NULL;
+	i = find_locked(c, id, now);
+	gnutls_memset(id, 0, sizeof(id));
+	return i >= 0 ? &c->e[i] : NULL;
+}
+
+/* Whether the account behind key was read within max_age_s. */
+bool
+directory_cache_checked_within(struct directory_cache *c,
+    const unsigned char key[DIRECTORY_CACHE_KEY_LEN], int64_t now,
+    int max_age_s)
+{
+	struct cache_entry *e;
+	bool fresh = false;
+
+	if (c->ttl <= 0 || max_age_s <= 0)
+		return false;
+	pthread_mutex_lock(&c->mu);
+	if ((e = target_locked(c, key, now)) != NULL)
+		fresh = now >= e->checked && now - e->checked < max_age_s;
+	pthread_mutex_unlock(&c->mu);
+	return fresh;
+}
+
+/* Note that the account behind key was just read again. */
+void
+directory_cache_mark_checked(struct directory_cache *c,
+    const unsigned char key[DIRECTORY_CACHE_KEY_LEN], int64_t now)
+{
+	struct cache_entry *e;
+
+	pthread_mutex_lock(&c->mu);
+	if ((e = target_locked(c, key, now)) != NULL)
+		e->checked = now;
+	pthread_mutex_unlock(&c->mu);
 }

@@ -13,6 +13,7 @@
 #ifndef ENTCA_LDAP_CACHE_H
 #define ENTCA_LDAP_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -97,6 +98,21 @@ void directory_cache_name_key(const struct directory_cache *c, char kind,
 
 /* Drop every entry. */
 void directory_cache_flush(struct directory_cache *c);
+
+/*
+ * Whether the account behind key (following a reference) was read from
+ * the directory less than max_age_s seconds before now: when it was put,
+ * or last marked. false when absent, expired, or max_age_s <= 0. Lets a
+ * login skip re-reading the account's state for a bounded time; a flush
+ * (revoke-all, SIGHUP) forgets it with the entry.
+ */
+bool directory_cache_checked_within(struct directory_cache *c,
+    const unsigned char key[DIRECTORY_CACHE_KEY_LEN], int64_t now,
+    int max_age_s);
+
+/* Record that the account behind key was read again at now. */
+void directory_cache_mark_checked(struct directory_cache *c,
+    const unsigned char key[DIRECTORY_CACHE_KEY_LEN], int64_t now);
 
 /* Number of live entries at now (for tests and statistics). */
 size_t directory_cache_count(struct directory_cache *c, int64_t now);

@@ -43,6 +43,7 @@ struct directory {
 	bool netbios_known;	/* netbios was read (it may be empty) */
 
 	struct directory_cache *cache;
+	int recheck_s;			/* see directory_config.recheck_s */
 };
 
 /* One operation chain on one leased connection. */

@@ -263,6 +263,10 @@ directory_new(const struct directory_config *cfg, struct directory **out,
 	if (cfg->cache_max < 0 || cfg->cache_max > DIRECTORY_CACHE_MAX)
 		return ca_why(why, whylen, CA_ECONFIG,
 		    "directory: cache size must be 0..%d", DIRECTORY_CACHE_MAX);
+	if (cfg->recheck_s < 0 || cfg->recheck_s > DIRECTORY_RECHECK_MAX)
+		return ca_why(why, whylen, CA_ECONFIG,
+		    "directory: recheck interval must be 0..%d s",
+		    DIRECTORY_RECHECK_MAX);
 	if (cfg->cache_ttl_s > DIRECTORY_CACHE_TTL_MAX)
 		return ca_why(why, whylen, CA_ECONFIG,
 		    "directory: cache TTL must be at most %d s",
@@ -328,6 +332,7 @@ directory_new(const struct directory_config *cfg, struct directory **out,
 		rc = CA_ENOMEM;
 		goto out;
 	}
+	d->recheck_s = cfg->recheck_s;
 	ttl = cfg->cache_ttl_s == 0 ? DEFAULT_CACHE_TTL_S : cfg->cache_ttl_s;
 	max = cfg->cache_max ? cfg->cache_max : DEFAULT_CACHE_MAX;
 	if ((rc = directory_cache_new((size_t)max, ttl, &d->cache)) != CA_OK) {

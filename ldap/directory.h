@@ -39,6 +39,8 @@
 #define DIRECTORY_USER_MAX 512		/* bytes of a user name as typed */
 #define DIRECTORY_PASSWORD_MAX 1024	/* bytes of a password */
 #define DIRECTORY_CERT_MAX 65536	/* bytes of a DER certificate */
+#define DIRECTORY_RECHECK_MAX 60	/* seconds a cached login may skip
+					 * re-reading its account's state */
 #define DIRECTORY_CRL_MAX (64 * 1024 * 1024) /* bytes of a published CRL */
 
 /* The one sentence clients get for every failed authentication. */
@@ -105,6 +107,8 @@ struct directory_config {
 	int op_timeout_ms;	/* each LDAP operation; 0 = 5000 */
 	int cache_ttl_s;	/* 0 = 60; negative = no cache */
 	int cache_max;		/* entries; 0 = 1024 */
+	int recheck_s;		/* a cached login re-reads its account's state
+				 * when older than this; 0 = at every use */
 	int pool_size;		/* connections; 0 = 4 */
 	directory_now_cb now;	/* NULL = time() */
 };

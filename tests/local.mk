@@ -122,3 +122,13 @@ EXTRA_DIST += tests/bench/bench_est.sh
 # folder arrows.
 TESTS += tests/layering.sh
 EXTRA_DIST += tests/layering.sh
+
+# Issue 18: the demo CA's key type (ENTCA_DEMO_KEY_TYPE).
+TESTS += tests/integration/demo_key_type.sh
+EXTRA_DIST += tests/integration/demo_key_type.sh
+# Issue 18: TLS session resumption with tickets.
+TESTS += tests/integration/tls_resume.sh
+EXTRA_DIST += tests/integration/tls_resume.sh
+# Issue 18: [directory] recheck-interval and its invalidation on revoke-all.
+TESTS += tests/integration/directory_recheck.sh
+EXTRA_DIST += tests/integration/directory_recheck.sh

@@ -14,6 +14,8 @@
 
 #include "common/error.h"
 #include "ca/daemon/settings.h"
+#include "ca/signer/signer.h"
+#include "ldap/directory.h"
 #include "common/log.h"
 #include "common/value.h"
 #include "policy/rights.h"
@@ -129,6 +131,11 @@ handle_ca(struct config_ctx *ctx, const char *k, const char *v)
 	} else if (strcmp(k, "pkcs11-pin-file") == 0) {
 		if (*v != '/' || !set_str(c->pkcs11_pin_file, sizeof(c->pkcs11_pin_file), v))
 			BAD("[ca] pkcs11-pin-file: expected an absolute path, got \"%s\"", v);
+	} else if (strcmp(k, "signers") == 0) {
+		if (parse_uint(v, 0, SIGNER_LANES_MAX, &n) != 0)
+			BAD("[ca] signers: expected 0 (one per core) or 1..%d, got \"%s\"",
+			    SIGNER_LANES_MAX, v);
+		c->signers = (unsigned)n;
 	} else {
 		BAD("[ca] %s: unknown key", k);
 	}
@@ -254,6 +261,12 @@ handle_directory(struct config_ctx *ctx, const char *k, const char *v)
 		if (parse_uint(v, 0, 300, &n) != 0)
 			BAD("[directory] cache-ttl: expected 0..300 seconds (0 = no cache), got \"%s\"", v);
 		c->dir_cache_ttl_s = (unsigned)n;
+	} else if (strcmp(k, "recheck-interval") == 0) {
+		/* A disabled account keeps logging in from the cache up to this long. */
+		if (parse_uint(v, 0, DIRECTORY_RECHECK_MAX, &n) != 0)
+			BAD("[directory] recheck-interval: expected 0..%d seconds (0 = every login), got \"%s\"",
+			    DIRECTORY_RECHECK_MAX, v);
+		c->dir_recheck_s = (unsigned)n;
 	} else if (strcmp(k, "pool") == 0) {
 		if (parse_uint(v, 1, 64, &n) != 0)
 			BAD("[directory] pool: expected 1..64, got \"%s\"", v);
@@ -407,6 +420,11 @@ handle_est(struct config_ctx *ctx, const char *k, const char *v)
 	} else if (strcmp(k, "csrattrs-auth") == 0) {
 		if (value_bool_parse(v, &c->est_csrattrs_auth) != 0)
 			BAD("[est] csrattrs-auth: expected yes or no, got \"%s\"", v);
+	} else if (strcmp(k, "serverkeygen-pool") == 0) {
+		if (parse_uint(v, 0, CONFIG_SERVERKEYGEN_POOL_MAX, &n) != 0)
+			BAD("[est] serverkeygen-pool: expected 0 (no pool) to %d keys, got \"%s\"",
+			    CONFIG_SERVERKEYGEN_POOL_MAX, v);
+		c->serverkeygen_pool = (unsigned)n;
 	} else {
 		BAD("[est] %s: unknown key", k);
 	}
@@ -525,6 +543,7 @@ config_defaults(struct ca_config *c)
 	c->handshake_timeout_s = 10;
 	c->store_max_size = (size_t)64 << 30;
 	c->pfx_min_password_length = 8;
+	c->serverkeygen_pool = 4;
 	set_str(c->signer_user, sizeof(c->signer_user), CONFIG_SIGNER_USER_DEFAULT);
 	c->ocsp_enabled = true;
 	c->ocsp_validity_s = 86400;

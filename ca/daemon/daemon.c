@@ -199,6 +199,7 @@ daemon_directory_open(const struct ca_config *c, struct daemon_directory **out,
 	dc.network_timeout_ms = (int)c->dir_timeout_ms;
 	dc.op_timeout_ms = (int)c->dir_op_timeout_ms;
 	dc.cache_ttl_s = c->dir_cache_ttl_s == 0 ? -1 : (int)c->dir_cache_ttl_s;
+	dc.recheck_s = (int)c->dir_recheck_s;
 	dc.pool_size = (int)c->dir_pool;
 	dc.now = ca_now;
 	rc = directory_new(&dc, &(*out)->dir, why, whylen);
@@ -311,7 +312,8 @@ daemon_directory_same(const struct ca_config *a, const struct ca_config *b)
 	    strcmp(a->dir_domain_sid, b->dir_domain_sid) == 0 && a->dir_tls == b->dir_tls &&
 	    strcmp(a->dir_ca_file, b->dir_ca_file) == 0 &&
 	    a->dir_timeout_ms == b->dir_timeout_ms && a->dir_op_timeout_ms == b->dir_op_timeout_ms &&
-	    a->dir_cache_ttl_s == b->dir_cache_ttl_s && a->dir_pool == b->dir_pool;
+	    a->dir_cache_ttl_s == b->dir_cache_ttl_s && a->dir_pool == b->dir_pool &&
+	    a->dir_recheck_s == b->dir_recheck_s;
 }
 
 /*
@@ -340,6 +342,19 @@ make_cacerts(struct daemon *d)
 	return rc;
 }
 
+
+/* [ca] signers, 0 meaning one per online core (at most SIGNER_LANES_MAX). */
+static unsigned
+daemon_signers(const struct ca_config *c)
+{
+	long n = c->signers;
+
+	if (n == 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return n > SIGNER_LANES_MAX ? SIGNER_LANES_MAX : (unsigned)n;
+}
 
 /* Open identity, store and templates, then directory, signer and cacerts. */
 int
@@ -394,6 +409,9 @@ daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen)
 	/* As root the signer runs as its own account, never [ca] user. */
 	rc = signer_start(c->state_dir, geteuid() == 0 ? c->signer_user : NULL,
 	    &d->signer, why, whylen);
+	/* One child signs one at a time: as many as cores sign at once. */
+	if (rc == CA_OK)
+		rc = signer_add_lanes(d->signer, daemon_signers(c), why, whylen);
 	if (rc == CA_OK)
 		rc = signer_privkey(d->signer, &d->key, why, whylen);
 	if (rc != CA_OK) {

@@ -27,6 +27,9 @@ enum config_dir_tls {
 	CONFIG_DIR_TLS_COUNT
 };
 
+/* [est] serverkeygen-pool bound (the pool's EST_KEYPOOL_MAX is the same). */
+#define CONFIG_SERVERKEYGEN_POOL_MAX 64
+
 struct ca_config {
 	char path[PATH_MAX];
 
@@ -43,6 +46,7 @@ struct ca_config {
 	bool sid_url_san;			/* no: no SID SAN URL CA-wide */
 	char signer_user[64];			/* the signer's own account when root */
 	char pkcs11_pin_file[PATH_MAX];		/* token PIN for the signer, or "" */
+	unsigned signers;			/* signer children; 0: one per core */
 
 	/* [http] */
 	char listen[CONFIG_STR_MAX];
@@ -78,6 +82,7 @@ struct ca_config {
 	unsigned dir_timeout_ms;
 	unsigned dir_op_timeout_ms;
 	unsigned dir_cache_ttl_s;
+	unsigned dir_recheck_s;			/* [directory] recheck-interval */
 	unsigned dir_pool;
 
 	/* [crl] */
@@ -118,6 +123,7 @@ struct ca_config {
 	int64_t ocsp_signer_validity_s;		/* delegated certificate */
 	int64_t ocsp_signer_renew_s;		/* renew it this long after notBefore */
 	unsigned ocsp_cache_max;		/* pre-signed responses kept */
+	unsigned serverkeygen_pool;	/* keys made ahead per kind; 0: none */
 };
 
 /*

@@ -33,6 +33,7 @@
 #include "ca/est/est.h"
 #include "ca/daemon/explain.h"
 #include "ca/est/est_int.h"
+#include "ca/est/est_keypool.h"
 #include "ca/http/http.h"
 #include "ca/identity/identity.h"
 #include "ca/issue/issue.h"
@@ -279,7 +280,8 @@ enroll_policy_ca(struct job *j, struct policy_ca *pc, const char **issue,
 
 /* Worker: generate the key entca makes for serverkeygen. */
 static int
-enroll_keygen(struct enroll *e, gnutls_pubkey_t *pub, char *why, size_t whylen)
+enroll_keygen(struct est_keypool *pool, struct enroll *e, gnutls_pubkey_t *pub,
+    char *why, size_t whylen)
 {
 	const struct template *t = e->tmpl;
 	gnutls_pk_algorithm_t alg = GNUTLS_PK_RSA;
@@ -291,11 +293,15 @@ enroll_keygen(struct enroll *e, gnutls_pubkey_t *pub, char *why, size_t whylen)
 		bits = GNUTLS_CURVE_TO_BITS(t->key_algorithms & TMPL_KEY_ECDSA_P256 ?
 		    GNUTLS_ECC_CURVE_SECP256R1 : GNUTLS_ECC_CURVE_SECP384R1);
 	}
-	if (gnutls_x509_privkey_init(&e->key) < 0)
-		return ca_why(why, whylen, CA_ENOMEM, "key generation: out of memory");
-	r = gnutls_x509_privkey_generate2(e->key, alg, bits, 0, NULL, 0);
-	if (r < 0)
-		return ca_why(why, whylen, CA_ECRYPTO, "key generation: %s", gnutls_strerror(r));
+	/* A key made ahead on an idle core, else one made now. */
+	e->key = est_keypool_take(pool, alg, bits);
+	if (e->key == NULL) {
+		if (gnutls_x509_privkey_init(&e->key) < 0)
+			return ca_why(why, whylen, CA_ENOMEM, "key generation: out of memory");
+		r = gnutls_x509_privkey_generate2(e->key, alg, bits, 0, NULL, 0);
+		if (r < 0)
+			return ca_why(why, whylen, CA_ECRYPTO, "key generation: %s", gnutls_strerror(r));
+	}
 	if (gnutls_pubkey_init(pub) < 0)
 		return ca_why(why, whylen, CA_ENOMEM, "key generation: out of memory");
 	{
@@ -340,7 +346,8 @@ enroll_build(struct job *j, struct enroll *e)
 	int rc;
 
 	if (e->op == ENROLL_KEYGEN)
-		rc = enroll_keygen(e, &pub, why, sizeof(why));
+		rc = enroll_keygen(est_keypool_get(j->d->cfg->serverkeygen_pool),
+		    e, &pub, why, sizeof(why));
 	else
 		rc = csr_pubkey(e->csr, e->csr_len, &pub, why, sizeof(why));
 	if (rc != CA_OK)

@@ -4,4 +4,11 @@
 libentca_ca_a_SOURCES += \
 	ca/est/est.c ca/est/est.h ca/est/est_int.h ca/est/est_reply.c \
 	ca/est/est_pending.c ca/est/est_csrattrs.c ca/est/est_publish.c \
-	ca/est/est_link.c
+	ca/est/est_link.c ca/est/est_keypool.c ca/est/est_keypool.h
+
+# Issue 18: the serverkeygen key pool.
+check_PROGRAMS += tests/unit/ca/est/test_keypool
+TESTS += tests/unit/ca/est/test_keypool
+tests_unit_ca_est_test_keypool_SOURCES = tests/unit/ca/est/test_keypool.c
+tests_unit_ca_est_test_keypool_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ca_est_test_keypool_LDADD = $(TEST_LDADD)

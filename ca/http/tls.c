@@ -20,6 +20,13 @@ struct tls_creds {
 	gnutls_certificate_credentials_t cred;
 	gnutls_priority_t prio;
 	bool client_ca;
+	/*
+	 * Session ticket key (RFC 5077, RFC 8446 §4.6.1): a returning client
+	 * resumes without a new key exchange and certificate signature, the
+	 * largest cost of a new connection. Random per credential set, never
+	 * written anywhere; GnuTLS derives rotating keys from it.
+	 */
+	gnutls_datum_t ticket_key;
 };
 
 /* Free both GnuTLS objects and the holder. */
@@ -30,6 +37,10 @@ creds_destroy(struct tls_creds *c)
 		gnutls_certificate_free_credentials(c->cred);
 	if (c->prio != NULL)
 		gnutls_priority_deinit(c->prio);
+	if (c->ticket_key.data != NULL) {
+		gnutls_memset(c->ticket_key.data, 0, c->ticket_key.size);
+		gnutls_free(c->ticket_key.data);
+	}
 	free(c);
 }
 
@@ -74,6 +85,11 @@ tls_creds_new(const char *cert_file, const char *key_file,
 			goto out;
 		}
 		c->client_ca = true;
+	}
+	if ((ret = gnutls_session_ticket_key_generate(&c->ticket_key)) < 0) {
+		rc = ca_why(why, whylen, CA_ECRYPTO, "TLS: session ticket key: %s",
+		    gnutls_strerror(ret));
+		goto out;
 	}
 	ret = gnutls_priority_init2(&c->prio, priority, &errpos,
 	    0);
@@ -129,7 +145,8 @@ tls_session_new(struct tls_creds *c, int fd, gnutls_session_t *out)
 		return ret == GNUTLS_E_MEMORY_ERROR ? CA_ENOMEM : CA_ECRYPTO;
 	if ((ret = gnutls_priority_set(s, c->prio)) < 0 ||
 	    (ret = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE,
-	    c->cred)) < 0) {
+	    c->cred)) < 0 ||
+	    (ret = gnutls_session_ticket_enable_server(s, &c->ticket_key)) < 0) {
 		gnutls_deinit(s);
 		return CA_ECRYPTO;
 	}

@@ -26,3 +26,8 @@ tests_entcad_testhooks_LDADD = $(ENTCA_LIBS)
 # Key isolation, seccomp, secret files and core dumps against a real entcad.
 TESTS += tests/integration/signer_isolation.sh
 EXTRA_DIST += tests/integration/signer_isolation.sh
+
+# Issue 18: the crypto floor for tests/bench/run (not part of make check).
+noinst_PROGRAMS += tests/bench/crypto_floor
+tests_bench_crypto_floor_SOURCES = tests/bench/crypto_floor.c
+tests_bench_crypto_floor_LDADD = $(GNUTLS_LIBS) -lpthread

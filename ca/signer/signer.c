@@ -64,7 +64,27 @@ struct signer {
 	unsigned deaths;		/* children gone without signer_stop */
 	unsigned deaths_told;		/* deaths handed out by signer_take_death */
 	char death[CA_WHY_MAX];		/* how the last one went */
+	/*
+	 * Lanes (signer_add_lanes): more children with the same key, each
+	 * with its own socket and lock, so signatures run on several cores.
+	 * Only the signer that signer_start returned has them; a lane shares
+	 * its launcher and never stops it. Set before any call, then fixed.
+	 */
+	bool is_lane;
+	unsigned n_lanes;
+	struct signer *lanes[SIGNER_LANES_MAX - 1];
+	atomic_uint next_lane;		/* round-robin start of the search */
 };
+
+/* Serialises the launcher's control socket between lanes. */
+static pthread_mutex_t signer_launch_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Lane i of s: 0 is s itself. */
+static struct signer *
+signer_lane(struct signer *s, unsigned i)
+{
+	return i == 0 ? s : s->lanes[i - 1];
+}
 
 /* Launcher commands: spawn a child, or kill one of its children. */
 enum signer_ctl_op {
@@ -118,9 +138,15 @@ signer_kill(struct signer *s, pid_t pid)
 
 	/* A launcher that is gone cannot help: try ourselves (the child
 	 * still sees its socket closed and exits unless it is stuck). */
-	if (s->launcher > 0 && s->ctl >= 0 && geteuid() != 0 &&
-	    send(s->ctl, &c, sizeof(c), MSG_NOSIGNAL) == sizeof(c))
-		return;
+	if (s->launcher > 0 && s->ctl >= 0 && geteuid() != 0) {
+		ssize_t n;
+
+		pthread_mutex_lock(&signer_launch_mu);
+		n = send(s->ctl, &c, sizeof(c), MSG_NOSIGNAL);
+		pthread_mutex_unlock(&signer_launch_mu);
+		if (n == sizeof(c))
+			return;
+	}
 	kill(pid, SIGKILL);
 }
 
@@ -389,9 +415,26 @@ launcher_main(int ctl, const char *state_dir, struct signer_drop *drop,
 	_exit(0);
 }
 
-/* Ask the launcher for a child; caller holds s->lock. */
+static int signer_launch_locked(struct signer *s, char *why, size_t whylen);
+
+/*
+ * Ask the launcher for a child; caller holds s->lock. Lanes share the
+ * launcher's socket: one spawn at a time.
+ */
 static int
 signer_launch(struct signer *s, char *why, size_t whylen)
+{
+	int rc;
+
+	pthread_mutex_lock(&signer_launch_mu);
+	rc = signer_launch_locked(s, why, whylen);
+	pthread_mutex_unlock(&signer_launch_mu);
+	return rc;
+}
+
+/* The spawn request and its answer; caller holds signer_launch_mu. */
+static int
+signer_launch_locked(struct signer *s, char *why, size_t whylen)
 {
 	struct signer_ctl c = { SIGNER_CTL_SPAWN, 0, 0 };
 	union {
@@ -702,21 +745,128 @@ signer_revive(struct signer *s, int rate_limit, char *why, size_t whylen)
 	return rc;
 }
 
-/* Reap an exited child and start a new one if needed. */
+/* Reap exited children of every lane and start new ones if needed. */
 int
 signer_check_restart(struct signer *s, char *why, size_t whylen)
 {
+	int rc = CA_OK, r;
+
+	for (unsigned i = 0; i <= s->n_lanes; i++) {
+		struct signer *l = signer_lane(s, i);
+
+		pthread_mutex_lock(&l->lock);
+		r = signer_revive(l, 0, rc == CA_OK ? why : NULL,
+		    rc == CA_OK ? whylen : 0);
+		pthread_mutex_unlock(&l->lock);
+		if (rc == CA_OK)
+			rc = r;
+	}
+	return rc;
+}
+
+/* Start n - 1 more children beside s's; see signer.h. */
+int
+signer_add_lanes(struct signer *s, unsigned n, char *why, size_t whylen)
+{
+	struct signer *l;
 	int rc;
 
+	if (n < 1 || n > SIGNER_LANES_MAX)
+		return ca_why(why, whylen, CA_EINVAL, "signer: %u signers, "
+		    "expected 1..%d", n, SIGNER_LANES_MAX);
+	while (1 + s->n_lanes < n) {
+		if ((l = calloc(1, sizeof(*l))) == NULL)
+			return ca_why(why, whylen, CA_ENOMEM, "out of memory");
+		pthread_mutex_init(&l->lock, NULL);
+		l->fd = -1;
+		l->is_lane = true;
+		l->ctl = s->ctl;
+		l->launcher = s->launcher;
+		l->drop = s->drop;
+		l->info = s->info;	/* a lane's child must hold the same key */
+		memcpy(l->state_dir, s->state_dir, sizeof(l->state_dir));
+		pthread_mutex_lock(&l->lock);
+		rc = signer_spawn(l, why, whylen);
+		pthread_mutex_unlock(&l->lock);
+		if (rc != CA_OK) {
+			pthread_mutex_destroy(&l->lock);
+			free(l);
+			return rc;
+		}
+		s->lanes[s->n_lanes++] = l;
+	}
+	return CA_OK;
+}
+
+/*
+ * Lock and return a lane for one call: the first idle one from a
+ * round-robin start, else wait for the start one. Spreading the starts
+ * keeps every child warm and the waits fair.
+ */
+static struct signer *
+signer_pick(struct signer *s)
+{
+	unsigned n = 1 + s->n_lanes;
+	unsigned start = atomic_fetch_add(&s->next_lane, 1) % n;
+	struct signer *l;
+
+	for (unsigned k = 0; k < n; k++) {
+		l = signer_lane(s, (start + k) % n);
+		if (pthread_mutex_trylock(&l->lock) == 0)
+			return l;
+	}
+	l = signer_lane(s, start);
+	pthread_mutex_lock(&l->lock);
+	return l;
+}
+
+static int signer_call_locked(struct signer *s, uint32_t op, int algo,
+    unsigned flags, const gnutls_datum_t *data, gnutls_datum_t *sig,
+    char *why, size_t whylen);
+
+/*
+ * One request on the first child only, for keys that live in that one
+ * process (the OCSP signing keys, made inside it): see signer_wire.h.
+ */
+int
+signer_call_primary(struct signer *s, uint32_t op, int algo, unsigned flags,
+    const gnutls_datum_t *data, gnutls_datum_t *sig, char *why,
+    size_t whylen)
+{
+	int rc;
+
+	if (data->size > SIGNER_DATA_MAX)
+		return ca_why(why, whylen, CA_ETOOBIG,
+		    "signer: %u bytes to sign exceed %d", data->size,
+		    SIGNER_DATA_MAX);
 	pthread_mutex_lock(&s->lock);
-	rc = signer_revive(s, 0, why, whylen);
+	rc = signer_call_locked(s, op, algo, flags, data, sig, why, whylen);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
 }
 
-/* One request and its reply; the signature lands in sig (gnutls_malloc). */
+/* One request on a free lane; the signature lands in sig (gnutls_malloc). */
 int
 signer_call(struct signer *s, uint32_t op, int algo, unsigned flags,
+    const gnutls_datum_t *data, gnutls_datum_t *sig, char *why,
+    size_t whylen)
+{
+	struct signer *l;
+	int rc;
+
+	if (data->size > SIGNER_DATA_MAX)
+		return ca_why(why, whylen, CA_ETOOBIG,
+		    "signer: %u bytes to sign exceed %d", data->size,
+		    SIGNER_DATA_MAX);
+	l = signer_pick(s);
+	rc = signer_call_locked(l, op, algo, flags, data, sig, why, whylen);
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
+/* One request and its reply on lane s; caller holds s->lock. */
+static int
+signer_call_locked(struct signer *s, uint32_t op, int algo, unsigned flags,
     const gnutls_datum_t *data, gnutls_datum_t *sig, char *why,
     size_t whylen)
 {
@@ -726,11 +876,6 @@ signer_call(struct signer *s, uint32_t op, int algo, unsigned flags,
 	ssize_t n;
 	int rc;
 
-	if (data->size > SIGNER_DATA_MAX)
-		return ca_why(why, whylen, CA_ETOOBIG,
-		    "signer: %u bytes to sign exceed %d", data->size,
-		    SIGNER_DATA_MAX);
-	pthread_mutex_lock(&s->lock);
 	if (s->pid == 0) {
 		rc = signer_revive(s, 1, why, whylen);
 		if (rc != CA_OK)
@@ -795,7 +940,6 @@ signer_call(struct signer *s, uint32_t op, int algo, unsigned flags,
 	sig->size = rep.len;
 	rc = CA_OK;
 out:
-	pthread_mutex_unlock(&s->lock);
 	gnutls_memset(buf, 0, sizeof(buf));
 	return rc;
 }
@@ -887,16 +1031,21 @@ signer_privkey(struct signer *s, gnutls_privkey_t *out, char *why,
 bool
 signer_take_death(struct signer *s, char *buf, size_t len)
 {
-	bool news;
+	bool news = false;
 
-	pthread_mutex_lock(&s->lock);
-	news = s->deaths != s->deaths_told;
-	if (news) {
-		snprintf(buf, len, "%s%s", s->death,
-		    s->deaths - s->deaths_told > 1 ? " (and earlier ones)" : "");
-		s->deaths_told = s->deaths;
+	for (unsigned i = 0; i <= s->n_lanes && !news; i++) {
+		struct signer *l = signer_lane(s, i);
+
+		pthread_mutex_lock(&l->lock);
+		news = l->deaths != l->deaths_told;
+		if (news) {
+			snprintf(buf, len, "%s%s", l->death,
+			    l->deaths - l->deaths_told > 1 ?
+			    " (and earlier ones)" : "");
+			l->deaths_told = l->deaths;
+		}
+		pthread_mutex_unlock(&l->lock);
 	}
-	pthread_mutex_unlock(&s->lock);
 	return news;
 }
 
@@ -917,6 +1066,16 @@ signer_get_status(struct signer *s, struct signer_status *st)
 	st->launcher = s->launcher > 0 ? s->launcher : 0;
 	st->restarts = s->restarts;
 	pthread_mutex_unlock(&s->lock);
+	st->lanes = 1 + s->n_lanes;
+	st->lane_pid[0] = st->pid;
+	for (unsigned i = 0; i < s->n_lanes; i++) {
+		struct signer *l = s->lanes[i];
+
+		pthread_mutex_lock(&l->lock);
+		st->lane_pid[i + 1] = l->pid;
+		st->restarts += l->restarts;
+		pthread_mutex_unlock(&l->lock);
+	}
 }
 
 /* The last failure sentence of this thread's signing calls. */
@@ -926,12 +1085,28 @@ signer_last_why(void)
 	return signer_why;
 }
 
-/* Close the socket so the child exits, wait briefly, then kill it. */
+static void signer_stop_one(struct signer *s);
+
+/* Stop every lane's child, then s's own and its launcher. */
 void
 signer_stop(struct signer *s)
 {
 	if (s == NULL)
 		return;
+	for (unsigned i = 0; i < s->n_lanes; i++) {
+		/* Not the launcher: it is the primary's to stop. */
+		s->lanes[i]->ctl = -1;
+		s->lanes[i]->launcher = 0;
+		signer_stop_one(s->lanes[i]);
+	}
+	s->n_lanes = 0;
+	signer_stop_one(s);
+}
+
+/* Close the socket so the child exits, wait briefly, then kill it. */
+static void
+signer_stop_one(struct signer *s)
+{
 	pthread_mutex_lock(&s->lock);
 	if (s->fd >= 0) {
 		close(s->fd);
@@ -957,8 +1132,8 @@ signer_stop(struct signer *s)
  * Up when the child has not been reaped and its end of the socket is not
  * hung up: a dead child's socket reports POLLHUP before anyone reaps it.
  */
-bool
-signer_up(struct signer *s)
+static bool
+signer_lane_up(struct signer *s)
 {
 	struct pollfd p = { .fd = -1, .events = POLLIN };
 	bool up;
@@ -972,9 +1147,26 @@ signer_up(struct signer *s)
 	return up;
 }
 
+/* Up when every lane is: a dead lane fails the calls routed to it. */
+bool
+signer_up(struct signer *s)
+{
+	for (unsigned i = 0; i <= s->n_lanes; i++)
+		if (!signer_lane_up(signer_lane(s, i)))
+			return false;
+	return true;
+}
+
 /* Successful restarts so far, read without the lock (see signer.h). */
 unsigned
 signer_restarts(struct signer *s)
 {
-	return s != NULL ? atomic_load(&s->restarts_seen) : 0;
+	unsigned n = 0;
+
+	if (s == NULL)
+		return 0;
+	n = atomic_load(&s->restarts_seen);
+	for (unsigned i = 0; i < s->n_lanes; i++)
+		n += atomic_load(&s->lanes[i]->restarts_seen);
+	return n;
 }

@@ -9,8 +9,9 @@
  * stays in the child.
  *
  * Threads: every function here may be called from any thread. One mutex
- * per signer serialises requests: one request and its reply are on the
- * socket at a time (the child is single-threaded, so nothing is lost).
+ * per child (lane) serialises its requests: one request and its reply are
+ * on its socket at a time (the child is single-threaded, so nothing is
+ * lost); with signer_add_lanes several children sign at once.
  * Each reply is awaited with poll for SIGNER_TIMEOUT_MS; a dead, stuck or
  * confused child makes the in-flight call fail with CA_EUNAVAIL or
  * CA_ETIMEOUT (never a hang), the child is killed and reaped, and the
@@ -38,6 +39,8 @@
 #define SIGNER_START_TIMEOUT_MS 20000
 /* Least time between two restarts made by sign calls, in milliseconds. */
 #define SIGNER_RESTART_MIN_MS 1000
+/* Most signer children (lanes) one signer runs: [ca] signers. */
+#define SIGNER_LANES_MAX 16
 
 struct signer;
 
@@ -52,7 +55,9 @@ struct signer_status {
 	int no_caps;		/* the child holds no capabilities */
 	int seccomp;		/* the child runs under the syscall filter */
 	pid_t launcher;		/* the signer-user launcher, 0 when none */
-	unsigned restarts;	/* successful restarts since signer_start */
+	unsigned restarts;	/* successful restarts since signer_start, all lanes */
+	unsigned lanes;		/* children signing in parallel (signer_add_lanes) */
+	pid_t lane_pid[SIGNER_LANES_MAX];	/* each lane's child, 0 when down */
 };
 
 /*
@@ -73,6 +78,17 @@ struct signer_status {
  */
 int signer_start(const char *state_dir, const char *drop_user,
     struct signer **out, char *why, size_t whylen);
+
+/*
+ * Run n children (1..SIGNER_LANES_MAX) in all: start n - 1 more beside the
+ * first, each with the same key, privileges, filter and restart rules,
+ * its own socket and lock. A call takes the first idle child, so n
+ * signatures run at once on n cores (one child signs one at a time).
+ * Call once after signer_start, before any privkey is used. A failed
+ * start keeps the children already running and returns the reason. Any
+ * thread; it blocks while the children open the key.
+ */
+int signer_add_lanes(struct signer *s, unsigned n, char *why, size_t whylen);
 
 /*
  * Make a new external private key that signs through s. *out is owned by

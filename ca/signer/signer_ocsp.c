@@ -12,7 +12,8 @@
  * make a new one.
  *
  * Parent side (signer_ocsp_keygen, signer_ocsp_privkey): any thread;
- * requests go through signer_call like the CA key's.
+ * requests go to the first signer child only (signer_call_primary): the
+ * keys exist in that process alone, not in the other lanes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -149,7 +150,7 @@ ocsp_call(struct ocsp_ext *x, uint32_t op, int algo, unsigned flags,
 		memcpy(buf + 1, in->data, in->size);
 	d.data = buf;
 	d.size = in->size + 1;
-	return signer_call(x->s, op, algo, flags, &d, out, why, whylen);
+	return signer_call_primary(x->s, op, algo, flags, &d, out, why, whylen);
 }
 
 /* GnuTLS sign-hash callback of an OCSP key. */

@@ -108,6 +108,15 @@ int signer_call(struct signer *s, uint32_t op, int algo, unsigned flags,
     size_t whylen);
 
 /*
+ * As signer_call, but always on the first child: keys made inside a
+ * signer process (the OCSP keys) exist in that child only, not in the
+ * other lanes ([ca] signers).
+ */
+int signer_call_primary(struct signer *s, uint32_t op, int algo,
+    unsigned flags, const gnutls_datum_t *data, gnutls_datum_t *sig,
+    char *why, size_t whylen);
+
+/*
  * The child's side of the OCSP ops: answer req (op 0x40..0x4f) on fd.
  * Returns false for an op that is not one of them. Child only.
  */

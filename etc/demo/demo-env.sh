@@ -10,6 +10,32 @@
 #   certificate PEM), DEMO_URL, DEMO_CRL_URL and the SLAPD_* variables.
 # demo_start_entcad: start entcad in the background (DEMO_PID), wait for it.
 
+# demo_key_type: the demo CA's key type, from DEMO_KEY_TYPE (tests) or
+# ENTCA_DEMO_KEY_TYPE (`ENTCA_DEMO_KEY_TYPE=p256 ./quickstart run`): p256 or
+# rsa2048 (the default); anything `entca init --key-type` takes.
+demo_key_type() {
+	printf '%s\n' "${DEMO_KEY_TYPE:-${ENTCA_DEMO_KEY_TYPE:-rsa2048}}"
+}
+
+# demo_check_key_type: an existing demo CA is kept, so a key type asked
+# for that differs from its key must stop the start instead of silently
+# running (and measuring) the other one.
+demo_check_key_type() {
+	want=$(demo_key_type)
+	algo=$(openssl x509 -in "$DEMO_STATE/ca/ca.crt" -noout -text 2>/dev/null |
+	    sed -n 's/^ *Public Key Algorithm: *//p' | head -1)
+	bits=$(openssl x509 -in "$DEMO_STATE/ca/ca.crt" -noout -text 2>/dev/null |
+	    sed -n 's/^ *Public-Key: *(\([0-9]*\) bit)/\1/p' | head -1)
+	case "$algo" in
+	rsaEncryption) have=rsa$bits ;;
+	id-ecPublicKey) have=p$bits ;;
+	*) have=$algo ;;
+	esac
+	[ "$have" = "$want" ] && return 0
+	printf '%s\n' "demo: the CA in $DEMO_STATE/ca has a $have key, not $want: remove $DEMO_STATE (or set ENTCA_DEMO_DIR) to make a new one" >&2
+	return 1
+}
+
 # demo_setup STATE PORT CRLPORT
 demo_setup() {
 	DEMO_STATE=$1
@@ -26,8 +52,9 @@ demo_setup() {
 	if [ ! -f "$DEMO_STATE/ca/ca.crt" ]; then
 		"$BUILD/entca" init --state "$DEMO_STATE/ca" \
 		    --subject "CN=entca Demo Root CA,O=Demo,C=US" \
-		    --key-type "${DEMO_KEY_TYPE:-rsa2048}" --days 3650 >/dev/null || return 1
+		    --key-type "$(demo_key_type)" --days 3650 >/dev/null || return 1
 	fi
+	demo_check_key_type || return 1
 	DEMO_CA=$DEMO_STATE/ca/ca.crt
 	mkdir -p "$DEMO_STATE/templates"
 	chmod 700 "$DEMO_STATE/templates"

@@ -6,7 +6,15 @@
  * one group. It prints puts/s for both and their ratio, then times the
  * full-CRL walk over R revoked certificates. Not part of make check.
  *
- * usage: bench_store [-n puts] [-k threads] [-r revoked] [-d folder]
+ * With -l L it then makes L reads of random stored certificates, each in
+ * its own read transaction as a request does (store_get_cert by serial),
+ * and L searches of all certificates of a random subject SID
+ * (store_iter_subject), and prints each one's p50 and p99 and the
+ * database's size on disk: with -r 1000000 that is the store of a CA that
+ * issued and revoked a million certificates.
+ *
+ * usage: bench_store [-n puts] [-k threads] [-r revoked] [-l lookups]
+ *        [-d folder]
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -15,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ca/store/store.h"
@@ -156,6 +165,90 @@ count_revoked(const struct store_revoked *e, void *arg)
 	return 0;
 }
 
+/* Sort doubles (qsort). */
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Count a search's results. */
+static int
+count_serial(const unsigned char *serial, size_t len, int64_t not_after,
+    void *arg)
+{
+	(void)serial;
+	(void)len;
+	(void)not_after;
+	(*(uint64_t *)arg)++;
+	return 0;
+}
+
+/* Print p50/p99 in microseconds of n timings (sorted here). */
+static void
+print_pct(const char *what, double *t, int n)
+{
+	qsort(t, (size_t)n, sizeof(*t), cmp_double);
+	printf("%s: %d in total, p50 %.1f us, p99 %.1f us\n", what, n,
+	    t[n / 2] * 1e6, t[(int)(n * 0.99)] * 1e6);
+}
+
+/*
+ * L random lookups by serial and L searches by SID among certificates
+ * 0..n-1 and 1000000..1000000+rev-1; 1 on an error.
+ */
+static int
+lookups(struct store *s, int n, int rev, int l)
+{
+	double *t = calloc((size_t)l, sizeof(*t));
+	struct store_txn *tx = NULL;
+	struct store_cert c, got;
+	char why[CA_WHY_MAX];
+	uint64_t x = 88172645463325252ull, found;
+
+	if (t == NULL)
+		return 1;
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < l; i++) {
+			uint32_t m;
+			double t0;
+
+			x ^= x << 13; x ^= x >> 7; x ^= x << 17;	/* xorshift */
+			m = (uint32_t)(x % (uint64_t)(n + rev));
+			if (m >= (uint32_t)n)
+				m = 1000000 + (m - (uint32_t)n);
+			fill_cert(&c, m);
+			t0 = now_s();
+			if (store_read_begin(s, &tx, why, sizeof(why)) != CA_OK) {
+				fprintf(stderr, "bench_store: %s\n", why);
+				free(t);
+				return 1;
+			}
+			found = 0;
+			if (pass == 0) {
+				memset(&got, 0, sizeof(got));
+				if (store_get_cert(tx, c.serial, c.serial_len, &got) == CA_OK)
+					found = 1;
+				store_cert_clear(&got);
+			} else
+				store_iter_subject(tx, STORE_SUBJECT_SID,
+				    c.subject_sid, count_serial, &found);
+			store_read_end(tx);
+			t[i] = now_s() - t0;
+			if (found == 0) {
+				fprintf(stderr, "bench_store: certificate %u not found\n", m);
+				free(t);
+				return 1;
+			}
+		}
+		print_pct(pass == 0 ? "lookup by serial" : "search by SID", t, l);
+	}
+	free(t);
+	return 0;
+}
+
 /* Run the three measurements in one store and print them. */
 int
 main(int argc, char **argv)
@@ -171,19 +264,20 @@ main(int argc, char **argv)
 	const char *dir = NULL;
 	char file[sizeof(tmpl) + 16];
 	int made = 0;
-	int n = 2000, k = 32, rev = 100000, ch, err = 0;
+	int n = 2000, k = 32, rev = 100000, nl = 0, ch, err = 0;
 	double t0, single, group, walk;
 	uint64_t walked = 0;
 
-	while ((ch = getopt(argc, argv, "n:k:r:d:")) != -1) {
+	while ((ch = getopt(argc, argv, "n:k:r:l:d:")) != -1) {
 		switch (ch) {
 		case 'n': n = atoi(optarg); break;
 		case 'k': k = atoi(optarg); break;
 		case 'r': rev = atoi(optarg); break;
+		case 'l': nl = atoi(optarg); break;
 		case 'd': dir = optarg; break;
 		default:
 			fprintf(stderr, "usage: bench_store [-n puts] "
-			    "[-k threads] [-r revoked] [-d folder]\n");
+			    "[-k threads] [-r revoked] [-l lookups] [-d folder]\n");
 			return 2;
 		}
 	}
@@ -291,6 +385,15 @@ main(int argc, char **argv)
 			    (unsigned long long)st.certs, DER_LEN,
 			    st.map_used / 1048576.0,
 			    (double)st.map_used / st.certs);
+	}
+	if (nl > 0) {
+		struct stat sb;
+
+		if (lookups(s, n, rev, nl) != 0)
+			err = 1;
+		snprintf(file, sizeof(file), "%s/data.mdb", dir);
+		if (stat(file, &sb) == 0)
+			printf("database on disk: %.1f MiB\n", sb.st_size / 1048576.0);
 	}
 out:
 	store_close(s);

@@ -310,6 +310,52 @@ cache_name_key_case_insensitive(void **state)
 	directory_cache_free(c);
 }
 
+/*
+ * cache_recheck_interval_bounded_and_flushed: a login may skip re-reading
+ * its account for less than the interval after the account was read (put
+ * or marked), through any of its names; never at or past it, never with
+ * an interval of 0, and not after a flush (what revoke-all and SIGHUP
+ * do). Time is passed in, so nothing here waits.
+ */
+static void
+cache_recheck_interval_bounded_and_flushed(void **state)
+{
+	struct directory_cache *c;
+	unsigned char kb[32], kupn[32];
+	struct principal p, q;
+
+	(void)state;
+	assert_int_equal(directory_cache_new(8, 60, &c), CA_OK);
+	directory_cache_name_key(c, 'A', "bob", "pw", 2, kb);
+	directory_cache_name_key(c, 'A', "bob@demo.example", "pw", 2, kupn);
+	assert_false(directory_cache_checked_within(c, kb, 100, 5));	/* absent */
+	make_principal(&p, "cn=bob,dc=x");
+	snprintf(p.sid, sizeof(p.sid), "S-1-5-21-1-2-3-1107");
+	assert_int_equal(directory_cache_put_ref(c, kb, 100, &p), CA_OK);
+	assert_true(directory_cache_checked_within(c, kb, 100, 5));
+	assert_true(directory_cache_checked_within(c, kb, 104, 5));
+	assert_false(directory_cache_checked_within(c, kb, 105, 5));	/* the bound */
+	assert_false(directory_cache_checked_within(c, kb, 101, 0));	/* 0: always read */
+	assert_false(directory_cache_checked_within(c, kb, 99, 5));	/* clock went back */
+	/* A re-read restarts the interval. */
+	directory_cache_mark_checked(c, kb, 110);
+	assert_true(directory_cache_checked_within(c, kb, 114, 5));
+	assert_false(directory_cache_checked_within(c, kb, 115, 5));
+	/* Another name of the same account shares its read time. */
+	assert_int_equal(directory_cache_put_ref(c, kupn, 120, &p), CA_OK);
+	assert_true(directory_cache_checked_within(c, kb, 124, 5));
+	/* Expiry of the entry ends it too (TTL 60 from the last put). */
+	assert_false(directory_cache_checked_within(c, kb, 180, 300));
+	/* revoke-all and SIGHUP flush the cache: the grace goes with it. */
+	assert_int_equal(directory_cache_put_ref(c, kb, 200, &p), CA_OK);
+	assert_true(directory_cache_checked_within(c, kb, 201, 5));
+	directory_cache_flush(c);
+	assert_false(directory_cache_checked_within(c, kb, 201, 5));
+	assert_int_equal(directory_cache_get_ref(c, kb, 201, &q), CA_ENOTFOUND);
+	principal_clear(&p);
+	directory_cache_free(c);
+}
+
 /* Cache hits, expiry at the TTL, and salted length-prefixed keys. */
 static void
 test_cache_ttl_and_keys(void **state)
@@ -548,6 +594,7 @@ main(void)
 		cmocka_unit_test(test_sid_extension),
 		cmocka_unit_test(test_cache_ttl_and_keys),
 		cmocka_unit_test(cache_name_key_case_insensitive),
+		cmocka_unit_test(cache_recheck_interval_bounded_and_flushed),
 		cmocka_unit_test(test_cache_bound_and_disabled),
 		cmocka_unit_test(test_config_checks),
 		cmocka_unit_test(test_auth_refused_before_network),

@@ -226,6 +226,72 @@ test_threads(void **state)
 	signer_stop(s);
 }
 
+/*
+ * signer_lanes_sign_and_restart: three children with the same key; calls
+ * from several threads all verify; a killed lane is reported down, named
+ * in the death notice and restarted by signer_check_restart while the
+ * others keep their children; signer_stop ends every child.
+ */
+static void
+test_lanes(void **state)
+{
+	struct thread_arg args[THREADS];
+	pthread_t th[THREADS];
+	struct signer *s = NULL;
+	struct signer_status st, st2;
+	char dir[128], why[CA_WHY_MAX] = "", death[CA_WHY_MAX];
+
+	(void)state;
+	make_ca("lanes", CA_KEY_P256, NULL, NULL, dir, sizeof(dir));
+	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
+	assert_int_equal(signer_add_lanes(s, SIGNER_LANES_MAX + 1, why,
+	    sizeof(why)), CA_EINVAL);
+	assert_int_equal(signer_add_lanes(s, 3, why, sizeof(why)), CA_OK);
+	signer_get_status(s, &st);
+	assert_int_equal(st.lanes, 3);
+	for (int i = 0; i < 3; i++) {
+		assert_true(st.lane_pid[i] > 0);
+		for (int k = 0; k < i; k++)
+			assert_int_not_equal(st.lane_pid[i], st.lane_pid[k]);
+	}
+	assert_true(signer_up(s));
+	for (int i = 0; i < THREADS; i++) {
+		args[i] = (struct thread_arg){ s, dir, 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, signer_thread,
+		    &args[i]), 0);
+	}
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(args[i].failures, 0);
+	}
+	/* Kill lane 2's child and wait for it to be a zombie (no sleep). */
+	assert_int_equal(kill(st.lane_pid[2], SIGKILL), 0);
+	{
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		assert_int_equal(waitid(P_PID, st.lane_pid[2], &si,
+		    WEXITED | WNOWAIT), 0);
+	}
+	assert_false(signer_up(s));
+	assert_int_equal(signer_check_restart(s, why, sizeof(why)), CA_OK);
+	assert_true(signer_take_death(s, death, sizeof(death)));
+	assert_non_null(strstr(death, "killed by signal SIGKILL"));
+	signer_get_status(s, &st2);
+	assert_int_equal(st2.lanes, 3);
+	assert_int_equal(st2.lane_pid[0], st.lane_pid[0]);
+	assert_int_equal(st2.lane_pid[1], st.lane_pid[1]);
+	assert_true(st2.lane_pid[2] > 0 && st2.lane_pid[2] != st.lane_pid[2]);
+	assert_int_equal(st2.restarts, 1);
+	assert_true(signer_up(s));
+	args[0] = (struct thread_arg){ s, dir, 0 };
+	signer_thread(&args[0]);
+	assert_int_equal(args[0].failures, 0);
+	signer_stop(s);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(kill(st2.lane_pid[i], 0), -1);
+}
+
 /* A killed child fails the next call promptly, then restarts. */
 static void
 test_kill_restart(void **state)
@@ -584,6 +650,7 @@ main(void)
 		cmocka_unit_test(test_rsa),
 		cmocka_unit_test(test_ecdsa),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_lanes),
 		cmocka_unit_test(test_kill_restart),
 		cmocka_unit_test(test_stuck_child),
 		cmocka_unit_test(test_die_in_flight),
