@@ -31,14 +31,6 @@ crl_name_of(const char *name, unsigned k, char *out, size_t len)
 		snprintf(out, len, "%.*s(%u)", (int)(len > 16 ? len - 16 : 0), name, k);
 }
 
-/* The current key's CRL name. */
-const char *
-daemon_crl_name(const struct daemon *d, const struct ca_config *cfg)
-{
-	return d->prev != NULL && d->prev->key_index > 0 ? d->prev->crl_name :
-	    cfg->name;
-}
-
 /* Load the CRL file of an earlier key into its slot. */
 static void
 prev_load_crl(struct daemon *d, struct daemon_prev_key *k)

@@ -178,6 +178,15 @@ int daemon_handle_local(struct daemon *d, const char *who, const char *rest,
     const char *json_body, char **out);
 
 /*
+ * As daemon_handle_local for any method: path is after /api/v1/ with its
+ * query, accept the media type asked for (NULL: JSON). *out and *out_len
+ * get the body (malloc'd). Returns the HTTP status.
+ */
+int daemon_handle_local_call(struct daemon *d, const char *who,
+    const char *method, const char *path, const char *accept,
+    const char *json_body, char **out, size_t *out_len);
+
+/*
  * Fill the crlpub parameters from the daemon and configuration generation
  * cfg; dirs (may be NULL, borrowed) is where the CRL is also written; urls
  * holds the freshest-CRL URLs and that sink and must live as long as p.

@@ -10,6 +10,7 @@ libentca_ca_a_SOURCES += \
 	ca/daemon/templates_load.c ca/daemon/templates_load.h \
 	ca/daemon/crl_daemon.c ca/daemon/crl_daemon.h \
 	ca/daemon/ca_previous.c ca/daemon/ca_previous.h \
+	ca/daemon/crl_params.c \
 	ca/daemon/daemon.c \
 	ca/daemon/serve.c \
 	ca/daemon/health.c ca/daemon/health.h

@@ -465,3 +465,13 @@ daemon_handle_local(struct daemon *d, const char *who, const char *rest,
 {
 	return api_local(d, who, rest, json_body, out);
 }
+
+/* Any API call for the tool on the CA host; see daemon.h. */
+int
+daemon_handle_local_call(struct daemon *d, const char *who, const char *method,
+    const char *path, const char *accept, const char *json_body, char **out,
+    size_t *out_len)
+{
+	return api_local_call(d, who, method, path, accept, json_body, out,
+	    out_len);
+}

@@ -33,43 +33,11 @@
 #include "ca/signer/keyfile.h"
 #include "ca/signer/signer_wire.h"
 
-/* Send one reply; the payload is copied behind the header. */
-static int
-child_reply(int fd, uint32_t id, int status, const void *data, size_t len)
-{
-	unsigned char buf[SIGNER_MSG_MAX];
-	struct signer_wire_rep rep;
-	ssize_t n;
-
-	if (len > SIGNER_DATA_MAX)
-		len = SIGNER_DATA_MAX;
-	rep.magic = SIGNER_WIRE_MAGIC;
-	rep.id = id;
-	rep.status = status;
-	rep.len = (uint32_t)len;
-	memcpy(buf, &rep, sizeof(rep));
-	if (len > 0)
-		memcpy(buf + sizeof(rep), data, len);
-	do
-		n = send(fd, buf, sizeof(rep) + len, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	gnutls_memset(buf, 0, sizeof(rep) + len);
-	return n == (ssize_t)(sizeof(rep) + len) ? 0 : -1;
-}
-
-/* child_reply for the child's other op files (signer_ocsp.c). */
-int
-signer_child_reply(int fd, uint32_t id, int status, const void *data,
-    size_t len)
-{
-	return child_reply(fd, id, status, data, len);
-}
-
 /* Report a start-up failure to the parent and exit. */
 static void __attribute__((noreturn))
 child_fail(int fd, int rc, const char *why)
 {
-	child_reply(fd, 0, rc < 0 ? rc : CA_EIO, why, strlen(why));
+	signer_child_reply(fd, 0, rc < 0 ? rc : CA_EIO, why, strlen(why));
 	_exit(1);
 }
 
@@ -265,7 +233,7 @@ child_serve(int fd, gnutls_privkey_t key, const struct signer_wire_info *info,
 	if (req.magic != SIGNER_WIRE_MAGIC || req.len != len - sizeof(req) ||
 	    req.len > SIGNER_DATA_MAX) {
 		snprintf(why, sizeof(why), "signer: malformed request");
-		child_reply(fd, req.id, CA_EPARSE, why, strlen(why));
+		signer_child_reply(fd, req.id, CA_EPARSE, why, strlen(why));
 		return;
 	}
 	data.data = (unsigned char *)msg + sizeof(req);
@@ -274,7 +242,7 @@ child_serve(int fd, gnutls_privkey_t key, const struct signer_wire_info *info,
 		child_hook_fire();
 	switch (req.op) {
 	case SIGNER_OP_INFO:
-		child_reply(fd, req.id, CA_OK, info, sizeof(*info));
+		signer_child_reply(fd, req.id, CA_OK, info, sizeof(*info));
 		return;
 	case SIGNER_OP_SIGN_HASH:
 		/* GnuTLS hands ext keys RSA PKCS#1 v1.5 as RSA_RAW over a
@@ -296,7 +264,7 @@ child_serve(int fd, gnutls_privkey_t key, const struct signer_wire_info *info,
 			return;
 		snprintf(why, sizeof(why), "signer: unknown request %u",
 		    req.op);
-		child_reply(fd, req.id, CA_EINVAL, why, strlen(why));
+		signer_child_reply(fd, req.id, CA_EINVAL, why, strlen(why));
 		return;
 	}
 	if (ret < 0) {
@@ -305,10 +273,10 @@ child_serve(int fd, gnutls_privkey_t key, const struct signer_wire_info *info,
 		    gnutls_sign_get_name((gnutls_sign_algorithm_t)req.algo) ?
 		    gnutls_sign_get_name((gnutls_sign_algorithm_t)req.algo) :
 		    "?", gnutls_strerror(ret));
-		child_reply(fd, req.id, CA_ECRYPTO, why, strlen(why));
+		signer_child_reply(fd, req.id, CA_ECRYPTO, why, strlen(why));
 		return;
 	}
-	child_reply(fd, req.id, CA_OK, sig.data, sig.size);
+	signer_child_reply(fd, req.id, CA_OK, sig.data, sig.size);
 	gnutls_free(sig.data);
 }
 
@@ -343,7 +311,7 @@ signer_child_main(int fd, const char *state_dir,
 	if (rc != CA_OK)
 		child_fail(fd, rc, why);
 	info.seccomp = 1;
-	if (child_reply(fd, 0, CA_OK, &info, sizeof(info)) != 0)
+	if (signer_child_reply(fd, 0, CA_OK, &info, sizeof(info)) != 0)
 		_exit(1);
 	for (;;) {
 		n = recv(fd, msg, sizeof(msg), 0);

@@ -64,6 +64,16 @@ subject_prefix(unsigned char *key, int kind, const char *name)
 	return n + 2;
 }
 
+/* Build a by_issued key; see store_int.h. */
+size_t
+store_issuedkey(unsigned char *key, int64_t not_before,
+    const unsigned char *serial, size_t len)
+{
+	store_be_time(key, not_before);
+	memcpy(key + 8, serial, len);
+	return 8 + len;
+}
+
 /* Build a by_subject key; see store_int.h. name < STORE_NAME_MAX bytes. */
 size_t
 store_subjkey(unsigned char *key, int kind, const char *name,

@@ -10,16 +10,6 @@
 
 #include "ca/store/store_int.h"
 
-/* Build a by_issued key; see store_int.h. */
-size_t
-store_issuedkey(unsigned char *key, int64_t not_before,
-    const unsigned char *serial, size_t len)
-{
-	store_be_time(key, not_before);
-	memcpy(key + 8, serial, len);
-	return 8 + len;
-}
-
 /* Order two positions newest first; see store.h. */
 int
 store_issued_cmp(const struct store_issued_pos *a,

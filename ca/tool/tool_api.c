@@ -2,7 +2,7 @@
  * `entca` verbs over the management API: cert list|show|revoke|unrevoke,
  * request list|show|approve|deny, template list|show|issue|unissue, ca
  * show, ca security list|allow|deny|remove, and audit. On the CA host they
- * run the API in this process (api_local_call: the same code, rights and
+ * run the API in this process (daemon_handle_local_call: the same code, rights and
  * audit as entcad's); with --url they speak HTTPS to an entcad
  * (tool_https.c). Output is a table for people (dates, a header), or the
  * API's JSON (--json) or CSV with a header (--csv) for scripts. Text from
@@ -22,7 +22,6 @@
 
 #include <jansson.h>
 
-#include "ca/api/api.h"
 #include "ca/daemon/daemon.h"
 #include "ca/tool/tool_admin.h"
 #include "ca/tool/tool_api.h"
@@ -255,7 +254,8 @@ tapi_call(struct tapi *t, const char *method, const char *path,
 			return -1;
 	}
 	local_name(who, sizeof(who));
-	return api_local_call(&t->d, who, method, path, accept, body, out, len);
+	return daemon_handle_local_call(&t->d, who, method, path, accept, body,
+	    out, len);
 }
 
 /* Say why a call failed (the API's JSON error, or the text). */
