@@ -11,3 +11,4 @@ include ca/tool/local.mk
 include ca/est/local.mk
 include ca/api/local.mk
 include ca/daemon/local.mk
+include ca/scep/local.mk

@@ -33,6 +33,7 @@ struct directory;
 struct template_set;
 struct http_server;
 struct http_request;
+struct scep_ra;
 
 /* The directory pool shared with workers; a SIGHUP may replace it. */
 struct daemon_directory {
@@ -81,6 +82,7 @@ struct daemon {
 	uint64_t served, failed;
 	struct health_dir health_dir;	/* loop-owned: last directory probe */
 	struct daemon_metrics metrics;	/* loop-owned: /metrics counters */
+	struct scep_ra *scep;		/* SCEP RA (ca/scep/scep_ra.h), or NULL */
 };
 
 enum daemon_open_what {

@@ -491,6 +491,9 @@ run(struct daemon *d, bool foreground, bool check_only)
 		pc.listen = c->crl_listen;
 		pc.plain = true;
 		pc.body_max = 1024;
+		/* SCEP's PKIOperation is POSTed here too (NDES is plain http). */
+		if (c->scep_enabled)
+			pc.body_max = c->max_body;
 		pc.max_connections = c->max_connections;
 		pc.max_per_source = c->max_conn_per_source;
 		pc.handshake_timeout_ms = c->handshake_timeout_s * 1000;

@@ -28,6 +28,7 @@
 #include "ca/issue/pkcs7.h"
 #include "ca/daemon/templates_load.h"
 #include "ca/daemon/workers.h"
+#include "ca/scep/scep.h"
 
 #define EST_PREFIX "/.well-known/est/"
 #define EST_LABEL_MAX 128
@@ -254,6 +255,10 @@ daemon_handle(struct http_request *req, void *arg)
 
 	if (strncmp(p, EST_PREFIX, strlen(EST_PREFIX)) == 0)
 		route_est(d, req, p + strlen(EST_PREFIX));
+	else if (scep_path(p))
+		scep_route(d, req);	/* SCEP (RFC 8894) */
+	else if (strcmp(p, "/api/v1/scep/challenges") == 0)
+		scep_challenge_route(d, req);
 	else if (strncmp(p, "/api/v1/", 8) == 0)
 		api_route(d, req, p + 8);
 	else
@@ -270,6 +275,8 @@ daemon_handle_plain(struct http_request *req, void *arg)
 	if (strncmp(req->path, EST_PREFIX, strlen(EST_PREFIX)) == 0 ||
 	    strncmp(req->path, "/api/", 5) == 0)
 		reply_text(req, 403, "EST and the management API are served over HTTPS only", NULL);
+	else if (scep_path(req->path))
+		scep_route(d, req);	/* SCEP protects its messages itself (NDES is http) */
 	else
 		route_public(d, req);
 }

@@ -104,6 +104,15 @@ struct ca_config {
 	unsigned pfx_min_password_length;	/* PKCS#12 passwords, characters */
 	/* [est] */
 	bool est_csrattrs_auth;		/* csrattrs only with credentials */
+	/* [scep] */
+	bool scep_enabled;			/* serve SCEP, keep an RA certificate */
+	char scep_default_template[TMPL_NAME_MAX];	/* the NDES path's template */
+	int64_t scep_challenge_lifetime_s;	/* one-time challenges live this long */
+	bool scep_allow_3des;			/* accept 3DES envelopes (old clients) */
+	bool scep_allow_sha1;			/* accept SHA-1 message signatures */
+	bool scep_allow_des;			/* accept single-DES envelopes */
+	int64_t scep_ra_validity_s;		/* RA certificate lifetime */
+	int64_t scep_ra_renew_s;		/* renew when less than this is left */
 };
 
 /*

@@ -714,7 +714,7 @@ signer_check_restart(struct signer *s, char *why, size_t whylen)
 }
 
 /* One request and its reply; the signature lands in sig (gnutls_malloc). */
-static int
+int
 signer_call(struct signer *s, uint32_t op, int algo, unsigned flags,
     const gnutls_datum_t *data, gnutls_datum_t *sig, char *why,
     size_t whylen)

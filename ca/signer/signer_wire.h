@@ -83,4 +83,15 @@ void signer_child_main(int fd, const char *state_dir,
  */
 int signer_seccomp_install(int fd, int file_key, char *why, size_t whylen);
 
+/*
+ * One request over s's socket and its reply (signer.c): the reply's bytes
+ * land in out (gnutls_malloc). For the files of ca/signer/ that add
+ * operations (signer_scep.c). Any thread.
+ */
+struct signer;
+#include <gnutls/gnutls.h>
+int signer_call(struct signer *s, uint32_t op, int algo, unsigned flags,
+    const gnutls_datum_t *data, gnutls_datum_t *out, char *why,
+    size_t whylen);
+
 #endif

@@ -4,6 +4,8 @@
 libentca_ca_a_SOURCES += ca/store/store.h ca/store/store_int.h ca/store/store.c \
 	ca/store/store_codec.c ca/store/store_writer.c ca/store/store_meta.c \
 	ca/store/store_request.c ca/store/store_cert.c ca/store/store_iter.c
+# SCEP challenges and transactions (issue 17).
+libentca_ca_a_SOURCES += ca/store/store_scep.c ca/store/store_scep.h
 
 check_PROGRAMS += tests/unit/ca/store/test_store
 TESTS += tests/unit/ca/store/test_store

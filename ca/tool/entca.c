@@ -16,6 +16,7 @@
 #include "ca/tool/tool_admin.h"
 #include "ca/tool/tool_ca.h"
 #include "ca/tool/tool_template.h"
+#include "ca/tool/tool_scep.h"
 
 #define ENTCA_DEFAULT_TEMPLATES SYSCONFDIR "/entca/templates"
 
@@ -90,7 +91,8 @@ usage(FILE *f)
 	    "  request list [--all] | request approve|deny ID [--reason TEXT]\n"
 	    "  crl publish [--delta]\n"
 	    "  backup DIR [--with-key --password-file F]\n"
-	    "  cert list | audit [N]\n");
+	    "  cert list | audit [N]\n"
+	    "  scep challenge --template T --principal P [--requester ACCOUNT]\n");
 }
 
 /* Dispatch one subcommand. */
@@ -131,6 +133,8 @@ main(int argc, char **argv)
 		    tool_ca_cert_main(argc, argv, state);
 	else if (tool_admin_handles(argv[0], argc, argv))
 		rc = tool_admin_main(conf, argc, argv);
+	else if (strcmp(argv[0], "scep") == 0)
+		rc = tool_scep_main(conf, argc, argv);
 	else if (strcmp(argv[0], "template") == 0)
 		rc = tool_template_main(argc, argv, templates_dir(tdir, conf));
 	else {

@@ -3,6 +3,8 @@
 libentca_ca_a_SOURCES += ca/tool/tool_template.c ca/tool/tool_template.h \
 	ca/tool/tool_admin.c ca/tool/tool_admin.h \
 	ca/tool/tool_ca.c ca/tool/tool_ca.h
+# entca scep challenge (issue 17).
+libentca_ca_a_SOURCES += ca/tool/tool_scep.c ca/tool/tool_scep.h
 
 bin_PROGRAMS += entca
 entca_SOURCES = ca/tool/entca.c

@@ -15,4 +15,16 @@ bool tool_admin_handles(const char *cmd, int argc, char **argv);
  */
 int tool_admin_main(const char *conf, int argc, char **argv);
 
+/*
+ * Load conf (NULL: -c default / $ENTCA_CONF) and open the CA as entcad
+ * does, for the commands of other tool files (tool_scep.c). 0, or 1/2
+ * after printing why; daemon_close(d) afterwards either way.
+ */
+struct daemon;
+int tool_admin_open(struct daemon *d, const char *conf);
+
+/* "local:<user>", how the audit names the host's administrator. */
+#include <stddef.h>
+void tool_admin_local_name(char *out, size_t len);
+
 #endif
