@@ -645,7 +645,7 @@ attrs_write(asn1_node n, const char *field, const struct scep_attr *a, size_t na
 	return w;
 }
 
-/* SignedData without eContent; see scep_cms.h. */
+/* SignedData with an empty eContent; see scep_cms.h. */
 int
 scep_cms_sign_empty(const struct scep_attr *attrs, size_t n_attrs,
     gnutls_x509_crt_t cert, gnutls_privkey_t key, gnutls_digest_algorithm_t dig,
@@ -713,7 +713,8 @@ scep_cms_sign_empty(const struct scep_attr *attrs, size_t n_attrs,
 	W("digestAlgorithms.?LAST.algorithm", dig_oid, 1);
 	W("digestAlgorithms.?LAST.parameters", null_der, sizeof(null_der));
 	W("encapContentInfo.eContentType", SCEP_OID_DATA, 1);
-	W("encapContentInfo.eContent", NULL, 0);
+	/* Present and empty: OpenSSL (certmonger) verifies no absent content. */
+	W("encapContentInfo.eContent", "", 0);
 	W("certificates", "NEW", 1);
 	W("certificates.?LAST", crt_der.data, (int)crt_der.size);
 	W("crls", NULL, 0);

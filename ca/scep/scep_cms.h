@@ -89,8 +89,10 @@ struct scep_attr {
 #define SCEP_ATTRS_MAX 16	/* signed attributes of one message */
 
 /*
- * A ContentInfo(SignedData) with no eContent (RFC 5652 §5.2: absent, its
- * digest the digest of nothing) and these signed attributes besides
+ * A ContentInfo(SignedData) with an empty eContent (RFC 8894 §3.3.2 omits
+ * the pkcsPKIEnvelope; an empty content is what OpenSSL-based clients such
+ * as certmonger can verify, and others read the same) and these signed
+ * attributes besides
  * contentType and messageDigest, signed by key (RSA) for cert: the CertRep
  * PENDING and FAILURE of RFC 8894 §3.3.2, which GnuTLS cannot make.
  * *out malloc'd.

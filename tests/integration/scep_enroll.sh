@@ -271,4 +271,35 @@ op "$D/ren3.msg"
 t_match "RenewalReq signed by a revoked certificate: FAILURE badCertId" 'status=2 fail=4 ' \
     "$(rep "$D/k1.pem" "$D/good.pem")"
 
+# --- certmonger's SCEP helper as a second client (OpenSSL underneath) ---
+SUBMIT=/usr/lib/certmonger/scep-submit
+[ -x "$SUBMIT" ] || SUBMIT=/usr/libexec/certmonger/scep-submit
+if [ -x "$SUBMIT" ]; then
+	t_match "certmonger scep-submit reads GetCACaps" 'AES' "$("$SUBMIT" -u "$PLAIN/certsrv/mscep/mscep.dll" -c 2>&1)"
+	"$SUBMIT" -u "$PLAIN/certsrv/mscep/mscep.dll" -C >"$D/cm-cacerts.pem" 2>&1
+	t_match "certmonger scep-submit parses GetCACert: the RA first" 'BEGIN CERTIFICATE' "$(head -1 "$D/cm-cacerts.pem")"
+	t_eq "certmonger's RA certificate is entcad's" "$(openssl x509 -in "$D/ra.pem" -noout -fingerprint)" \
+	    "$(openssl x509 -in "$D/cm-cacerts.pem" -noout -fingerprint 2>&1)"
+	challenge PKCSIntune alice@demo.example
+	openssl genrsa -out "$D/k4.pem" 2048 2>/dev/null
+	openssl req -x509 -new -key "$D/k4.pem" -subj /CN=certmonger -days 2 -out "$D/s4.pem" 2>/dev/null
+	csr "$D/k4.pem" "$D/cm.csr" "$CH"
+	"$MT" build "$D/cm.msg" 19 tx-certmonger "$D/k4.pem" "$D/s4.pem" "$D/ra.pem" "$D/cm.csr"
+	openssl base64 -in "$D/cm.msg" | sed -e '1i-----BEGIN PKCS7-----' -e '$a-----END PKCS7-----' >"$D/cm.msg.pem"
+	"$SUBMIT" -u "$PLAIN/certsrv/mscep/mscep.dll" -r "$D/ra.pem" -N "$DEMO_CA" -p "$D/cm.msg.pem" >"$D/cm.env" 2>"$D/cm.err"
+	t_eq "certmonger verifies the CertRep and gets the envelope (exit 0)" "0" "$?"
+	t_run "OpenSSL opens entcad's envelope with the client's key" \
+	    openssl cms -decrypt -inform PEM -in "$D/cm.env" -recip "$D/s4.pem" -inkey "$D/k4.pem" -out "$D/cm.p7" -binary
+	openssl pkcs7 -inform DER -in "$D/cm.p7" -print_certs -out "$D/cm.pem" 2>/dev/null
+	t_match "the certificate certmonger received carries alice's SID" "sid=$ALICE_SID" \
+	    "$($PY "$SRC/tests/integration/csr.py" fields "$D/cm.pem" 2>&1)"
+	"$SUBMIT" -u "$PLAIN/certsrv/mscep/mscep.dll" -r "$D/ra.pem" -N "$DEMO_CA" -p "$D/cm.msg.pem" >/dev/null 2>&1
+	t_eq "certmonger: the same message again is answered from its transaction (exit 0)" 0 "$?"
+	"$MT" build "$D/cm2.msg" 19 tx-certmonger-2 "$D/k4.pem" "$D/s4.pem" "$D/ra.pem" "$D/cm.csr"
+	openssl base64 -in "$D/cm2.msg" | sed -e '1i-----BEGIN PKCS7-----' -e '$a-----END PKCS7-----' >"$D/cm2.msg.pem"
+	out=$("$SUBMIT" -u "$PLAIN/certsrv/mscep/mscep.dll" -r "$D/ra.pem" -N "$DEMO_CA" -p "$D/cm2.msg.pem" 2>&1)
+	t_eq "certmonger: a used challenge is rejected (exit 2)" 2 "$?"
+	t_match "certmonger verified the FAILURE CertRep and read badRequest" 'not permitted|badRequest' "$out"
+fi
+
 t_done
