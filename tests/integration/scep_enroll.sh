@@ -271,6 +271,26 @@ op "$D/ren3.msg"
 t_match "RenewalReq signed by a revoked certificate: FAILURE badCertId" 'status=2 fail=4 ' \
     "$(rep "$D/k1.pem" "$D/good.pem")"
 
+# --- RA rollover: a start with less than ra-renew-before left renews the
+# RA certificate for the same key, and enrollment goes on ---
+kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+RA1=$(openssl x509 -in "$D/demo/ca/scep-ra.crt" -noout -serial)
+printf 'ra-renew-before = 3y\n' >>"$DEMO_CONF"	# more than its 2y: due now
+demo_start_entcad || { tail "$D/demo/entcad.log"; t_skip_all "entcad did not restart"; }
+T_PIDS="$T_PIDS $DEMO_PID"
+curl -s -o "$D/cacert2.p7" "$PLAIN/scep/PKCSIntune?operation=GetCACert"
+openssl pkcs7 -inform DER -in "$D/cacert2.p7" -print_certs -out "$D/cacerts2.pem"
+awk '/subject=.*SCEP RA/{f=1} f{print} /END CERTIFICATE/{if(f)exit}' "$D/cacerts2.pem" | sed -n '/BEGIN/,/END/p' >"$D/ra2.pem"
+t_ok $([ "$RA1" != "$(openssl x509 -in "$D/ra2.pem" -noout -serial)" ]; echo $?) \
+    "RA rollover: GetCACert serves a new RA certificate"
+t_eq "RA rollover: the same RA key (held by the signer)" \
+    "$(openssl x509 -in "$D/ra.pem" -noout -pubkey)" "$(openssl x509 -in "$D/ra2.pem" -noout -pubkey)"
+t_match "RA rollover is logged" 'SCEP: renewed the RA certificate' "$(cat "$D/demo/entcad.log")"
+cp "$D/ra2.pem" "$D/ra.pem"
+challenge PKCSIntune alice@demo.example
+enroll afterroll "$CH"
+t_run "scepclient enrolls after the RA rollover" test -s "$D/afterroll.pem"
+
 # --- certmonger's SCEP helper as a second client (OpenSSL underneath) ---
 SUBMIT=/usr/lib/certmonger/scep-submit
 [ -x "$SUBMIT" ] || SUBMIT=/usr/libexec/certmonger/scep-submit
