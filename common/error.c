@@ -26,6 +26,8 @@ static const char *const ca_error_names[CA_ERROR_COUNT] = {
 	[15] = "invalid configuration",
 	[16] = "wrong state",
 	[17] = "database error",
+	[18] = "method not allowed",
+	[19] = "unsupported media type",
 };
 
 /* Map a code to its name; codes are negative, the table is indexed by -code. */

@@ -32,7 +32,9 @@ enum ca_error {
 	CA_ECONFIG = -15,	/* configuration is invalid */
 	CA_ESTATE = -16,	/* object is in the wrong state for this */
 	CA_EDB = -17,		/* the store failed */
-	CA_ERROR_COUNT = 18	/* sentinel: number of codes including CA_OK */
+	CA_EMETHOD = -18,	/* a request method this resource does not take */
+	CA_EMEDIA = -19,	/* a request body of a media type not taken */
+	CA_ERROR_COUNT = 20	/* sentinel: number of codes including CA_OK */
 };
 
 /* Longest "why" sentence any module writes; buffers are this size. */

@@ -67,18 +67,18 @@ parse_reason(struct job *j, json_t *body, struct api_call *a)
 	if (r != NULL) {
 		if (!json_is_string(r) ||
 		    crl_reason_parse(json_string_value(r), &a->reason, why, sizeof(why)) != CA_OK) {
-			job_text(j, 400, "reason: expected an RFC 5280 reason name such as keyCompromise or cessationOfOperation");
+			job_fail(j, CA_EPARSE, "reason: expected an RFC 5280 reason name such as keyCompromise or cessationOfOperation");
 			return false;
 		}
 		if (a->reason == CRL_REASON_REMOVE_FROM_CRL) {
-			job_text(j, 400, "reason: removeFromCRL is not a revocation reason; use unrevoke");
+			job_fail(j, CA_EPARSE, "reason: removeFromCRL is not a revocation reason; use unrevoke");
 			return false;
 		}
 	}
 	if (inv != NULL) {
 		if (!json_is_integer(inv) || json_integer_value(inv) <= 0 ||
 		    json_integer_value(inv) > ca_now()) {
-			job_text(j, 400, "invalidity_date: expected seconds since the epoch, not in the future");
+			job_fail(j, CA_EPARSE, "invalidity_date: expected seconds since the epoch, not in the future");
 			return false;
 		}
 		a->invalidity = (int64_t)json_integer_value(inv);
@@ -104,7 +104,7 @@ revoke_one_apply(struct store_wtxn *w, struct job *j)
 		 * know (issued after the backup it was restored from) is listed
 		 * on CRLs until the CA certificate itself expires. */
 		store_w_revoke_unknown(w, a->serial, a->serial_len, a->reason, ca_now(),
-		    a->invalidity, j->d->id->not_after);
+		    a->invalidity, j->gen->id->not_after);
 	else
 		store_w_revoke(w, a->serial, a->serial_len, a->reason, ca_now(), a->invalidity);
 	store_cert_clear(&c);
@@ -124,7 +124,7 @@ revoke_one_work(struct job *j)
 	json_t *o;
 
 	if (!job_has_ca_right(j, CA_RIGHT_OFFICER)) {
-		job_text(j, 403, "%s: the CA officer right (Issue and Manage Certificates) is required",
+		job_fail(j, CA_EDENIED, "%s: the CA officer right (Issue and Manage Certificates) is required",
 		    a->unrevoke ? "unrevoke" : "revoke");
 		return;
 	}
@@ -168,7 +168,7 @@ revoke_all_work(struct job *j)
 
 	memset(&p, 0, sizeof(p));
 	if (!job_has_ca_right(j, CA_RIGHT_OFFICER)) {
-		job_text(j, 403, "revoke: the CA officer right (Issue and Manage Certificates) is required");
+		job_fail(j, CA_EDENIED, "revoke: the CA officer right (Issue and Manage Certificates) is required");
 		return;
 	}
 	/* Revoking everything of someone: no cached login may outlive it. */
@@ -185,7 +185,7 @@ revoke_all_work(struct job *j)
 			dns = p.dns;
 		} else if (rc != CA_ENOTFOUND && rc != CA_ETOOBIG) {
 			/* Several accounts with the DNS name: revoke by it. */
-			job_text(j, 503, "directory unavailable: %s", why);
+			job_fail(j, CA_EUNAVAIL, "directory unavailable: %s", why);
 			return;
 		}
 		if (dns == NULL)
@@ -193,10 +193,10 @@ revoke_all_work(struct job *j)
 	}
 	a->set = calloc(1, sizeof(*a->set));
 	if (a->set == NULL) {
-		job_text(j, 500, "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = store_read_begin(j->d->store, &t, why, sizeof(why));
+	rc = store_read_begin(j->gen->store, &t, why, sizeof(why));
 	if (rc == CA_OK) {
 		rc = revoke_collect(t, a->sid, a->upn, dns, ca_now(), a->set);
 		if (rc != CA_OK)
@@ -204,13 +204,13 @@ revoke_all_work(struct job *j)
 	}
 	store_read_end(t);
 	if (rc == CA_ETOOBIG) {
-		job_text(j, 413, "revoke: more certificates than one call may revoke");
+		job_fail(j, CA_ETOOBIG, "revoke: more certificates than one call may revoke");
 		goto out;
 	}
 	if (rc != CA_OK) {
 		/* The store's sentence names its path: the log keeps it. */
 		log_error("revoke: %s", why);
-		job_text(j, 500, "revoke: %s", ca_strerror(rc));
+		job_fail(j, CA_EDB, "revoke: %s", ca_strerror(rc));
 		goto out;
 	}
 	list = json_array();
@@ -247,13 +247,13 @@ crl_publish_work(struct job *j)
 	int rc;
 
 	if (!job_has_ca_right(j, CA_RIGHT_ADMIN)) {
-		job_text(j, 403, "crl publish: the CA admin right (Manage CA) is required");
+		job_fail(j, CA_EDENIED, "crl publish: the CA admin right (Manage CA) is required");
 		return;
 	}
 	daemon_crlpub_for(j->d, j->cfg, j->dirs, &p, &urls);
 	rc = crlpub_publish(&p, a->crl_delta, ca_now(), &a->crl, why, sizeof(why));
 	if (rc != CA_OK) {
-		job_text(j, rc == CA_ESTATE ? 409 : 500, "crl publish: %s", why);
+		job_fail(j, rc == CA_ESTATE ? CA_ESTATE : CA_EIO, "crl publish: %s", why);
 		return;
 	}
 	o = json_pack("{s:s,s:I,s:I,s:I,s:I}", "kind", a->crl_delta ? "delta" : "full",
@@ -276,7 +276,7 @@ body_object(struct job *j)
 	b = json_loadb((const char *)j->body, j->body_len, 0, &err);
 	if (b == NULL || !json_is_object(b)) {
 		json_decref(b);
-		job_text(j, 400, "body: expected a JSON object (%s)", b == NULL ? err.text : "not an object");
+		job_fail(j, CA_EPARSE, "body: expected a JSON object (%s)", b == NULL ? err.text : "not an object");
 		return NULL;
 	}
 	return b;
@@ -330,7 +330,7 @@ api_dispatch(struct job *j, const char *rest, bool local)
 	}
 	a = calloc(1, sizeof(*a));
 	if (a == NULL) {
-		job_text(j, 500, "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		goto out;
 	}
 	j->ctx = a;
@@ -342,7 +342,7 @@ api_dispatch(struct job *j, const char *rest, bool local)
 	    rest[n] == '\0' && (strcmp(tail, "revoke") == 0 || strcmp(tail, "unrevoke") == 0)) {
 		a->unrevoke = strcmp(tail, "unrevoke") == 0;
 		if (revoke_serial_parse(serial, a->serial, &a->serial_len, why, sizeof(why)) != CA_OK)
-			job_text(j, 400, "%s", why);
+			job_fail(j, CA_EPARSE, "%s", why);
 		else if (a->unrevoke || parse_reason(j, body, a))
 			work = revoke_one_work;
 	} else if (strcmp(rest, "principals/revoke") == 0) {
@@ -354,19 +354,19 @@ api_dispatch(struct job *j, const char *rest, bool local)
 		 * and revoking the certificates of either would be a guess.
 		 */
 		if ((a->sid[0] != '\0') + (a->upn[0] != '\0') + (a->device[0] != '\0') > 1)
-			job_text(j, 400, "body: name the principal with exactly one of "
+			job_fail(j, CA_EPARSE, "body: name the principal with exactly one of "
 			    "\"sid\", \"upn\" or \"device\" (given:%s%s%s)",
 			    a->sid[0] ? " sid" : "", a->upn[0] ? " upn" : "",
 			    a->device[0] ? " device" : "");
 		else if (a->sid[0] == '\0' && a->upn[0] == '\0' && a->device[0] == '\0')
-			job_text(j, 400, "body: name the principal with \"sid\", \"upn\" or \"device\"");
+			job_fail(j, CA_EPARSE, "body: name the principal with \"sid\", \"upn\" or \"device\"");
 		else if (parse_reason(j, body, a))
 			work = revoke_all_work;
 	} else if (strcmp(rest, "crl/publish") == 0) {
 		a->crl_delta = json_is_true(json_object_get(body, "delta"));
 		work = crl_publish_work;
 	} else {
-		job_text(j, 404, "unknown API path /api/v1/%s", rest);
+		job_fail(j, CA_ENOTFOUND, "unknown API path /api/v1/%s", rest);
 	}
 out:
 	json_decref(body);
@@ -380,7 +380,7 @@ api_route(struct daemon *d, struct http_request *req, const char *rest)
 	struct job *j = job_new(d, req);
 
 	if (j == NULL) {
-		http_respond(req, 500, NULL, 0, "out of memory\n", 14);
+		job_error_respond(req, CA_ENOMEM, NULL, "out of memory");
 		return;
 	}
 	if (strcmp(req->method, "GET") == 0) {
@@ -388,7 +388,7 @@ api_route(struct daemon *d, struct http_request *req, const char *rest)
 		return;
 	}
 	if (strcmp(req->method, "POST") != 0) {
-		job_text(j, 405, "the management API takes GET, or POST with a JSON body");
+		job_fail(j, CA_EMETHOD, "the management API takes GET, or POST with a JSON body");
 		job_header(j, "Allow", "GET, POST");
 		job_refuse_after_auth(j);
 		return;
@@ -396,7 +396,7 @@ api_route(struct daemon *d, struct http_request *req, const char *rest)
 	/* A body is JSON, said so; an empty POST (approve) needs no type. */
 	if (req->body_len > 0 && !http_media_type_is(http_request_header(req,
 	    "Content-Type"), "application/json")) {
-		job_text(j, 415, "the management API: Content-Type must be application/json");
+		job_fail(j, CA_EMEDIA, "the management API: Content-Type must be application/json");
 		job_finish(j);
 		return;
 	}

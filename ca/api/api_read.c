@@ -115,13 +115,13 @@ api_read_work(struct job *j)
 
 	if (!job_has_ca_right(j, CA_RIGHT_AUDITOR) &&
 	    (audit || !job_has_ca_right(j, CA_RIGHT_OFFICER))) {
-		job_text(j, 403, "%s: the CA %s right is required", audit ? "audit" : "read",
+		job_fail(j, CA_EDENIED, "%s: the CA %s right is required", audit ? "audit" : "read",
 		    audit ? "auditor" : "officer or auditor");
 		return;
 	}
-	rc = store_read_begin(j->d->store, &t, why, sizeof(why));
+	rc = store_read_begin(j->gen->store, &t, why, sizeof(why));
 	if (rc != CA_OK) {
-		job_text(j, 503, "store: %s", why);
+		job_fail(j, CA_EUNAVAIL, "store: %s", why);
 		return;
 	}
 	a->list = json_array();
@@ -141,11 +141,11 @@ api_read_work(struct job *j)
 		if (rc == CA_OK)
 			job_json(j, 200, cert_json(&c, hex));
 		else if (rc == CA_ENOTFOUND)
-			job_text(j, 404, "certificate %s: not issued by this CA", hex);
+			job_fail(j, CA_ENOTFOUND, "certificate %s: not issued by this CA", hex);
 		else {
 			/* The store's sentence names its path: the log keeps it. */
 			log_error("certificate %s: %s", hex, store_txn_why(t));
-			job_text(j, 500, "certificate %s: %s", hex, ca_strerror(rc));
+			job_fail(j, CA_EDB, "certificate %s: %s", hex, ca_strerror(rc));
 		}
 		rc = CA_OK;
 		break;
@@ -153,7 +153,7 @@ api_read_work(struct job *j)
 	store_cert_clear(&c);
 	store_read_end(t);
 	if (rc < 0)
-		job_text(j, 500, "store: %s", ca_strerror(rc));
+		job_fail(j, CA_EDB, "store: %s", ca_strerror(rc));
 }
 
 void
@@ -164,7 +164,7 @@ api_read_route(struct job *j, const char *rest, const char *query)
 	int n = 0;
 
 	if (a == NULL) {
-		job_text(j, 500, "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		job_finish(j);
 		return;
 	}
@@ -182,7 +182,7 @@ api_read_route(struct job *j, const char *rest, const char *query)
 			if (strcmp(value, "all") == 0)
 				a->status = -1;
 			if (a->status == -2) {
-				job_text(j, 400, "status: expected pending, issued, denied, failed or all");
+				job_fail(j, CA_EPARSE, "status: expected pending, issued, denied, failed or all");
 				goto refuse;
 			}
 		}
@@ -191,18 +191,18 @@ api_read_route(struct job *j, const char *rest, const char *query)
 		if (query != NULL && http_query_get(query, "last", value, sizeof(value)) == CA_OK) {
 			a->last = strtoul(value, NULL, 10);
 			if (a->last == 0 || a->last > API_LIST_MAX) {
-				job_text(j, 400, "last: expected 1..%d", API_LIST_MAX);
+				job_fail(j, CA_EPARSE, "last: expected 1..%d", API_LIST_MAX);
 				goto refuse;
 			}
 		}
 	} else if (sscanf(rest, "certificates/%127[^/]%n", serial, &n) == 1 && rest[n] == '\0') {
 		a->what = READ_CERT;
 		if (revoke_serial_parse(serial, a->serial, &a->serial_len, why, sizeof(why)) != CA_OK) {
-			job_text(j, 400, "%s", why);
+			job_fail(j, CA_EPARSE, "%s", why);
 			goto refuse;
 		}
 	} else {
-		job_text(j, 404, "unknown API path /api/v1/%s (GET: requests, certificates/<serial>, audit)", rest);
+		job_fail(j, CA_ENOTFOUND, "unknown API path /api/v1/%s (GET: requests, certificates/<serial>, audit)", rest);
 		goto refuse;
 	}
 	job_start(j, api_read_work);

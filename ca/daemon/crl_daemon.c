@@ -407,14 +407,6 @@ daemon_crl_reload(struct daemon *d)
 	daemon_crl_tick(d);
 }
 
-/* The daemon's "publish now" (kept for callers of the old interface). */
-void
-daemon_crl_kick(struct daemon *d, bool delta)
-{
-	(void)delta;
-	daemon_crl_tick(d);
-}
-
 /* The tool's one directory write; see crl_daemon.h. */
 int
 daemon_crl_directory_once(struct daemon *d, bool delta, char *why,

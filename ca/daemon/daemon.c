@@ -223,6 +223,74 @@ daemon_directory_put(struct daemon_directory *x)
 	}
 }
 
+/* The generation of d's current fields, with one reference for d. */
+static struct daemon_gen *
+daemon_gen_new(struct daemon *d)
+{
+	struct daemon_gen *g = calloc(1, sizeof(*g));
+
+	if (g == NULL)
+		return NULL;
+	g->refs = 1;
+	g->cfg = d->cfg;
+	g->tpl = daemon_templates_get(d);
+	g->dirs = daemon_directory_get(d);
+	g->store = d->store;
+	g->key = d->key;
+	g->id = d->id;
+	return g;
+}
+
+/* Loop: a reference on the current generation, made on first use. */
+struct daemon_gen *
+daemon_gen_get(struct daemon *d)
+{
+	if (d->gen == NULL && (d->gen = daemon_gen_new(d)) == NULL)
+		return NULL;
+	return daemon_gen_ref(d->gen);
+}
+
+/* Any thread that holds g: one more reference. */
+struct daemon_gen *
+daemon_gen_ref(struct daemon_gen *g)
+{
+	if (g != NULL)
+		__atomic_add_fetch(&g->refs, 1, __ATOMIC_ACQ_REL);
+	return g;
+}
+
+/* Any thread: the last reference lets go of templates and pool. */
+void
+daemon_gen_put(struct daemon_gen *g)
+{
+	if (g != NULL && __atomic_sub_fetch(&g->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		daemon_templates_put(g->tpl);
+		daemon_directory_put(g->dirs);
+		free(g);
+	}
+}
+
+/* Loop: configuration, templates and pool become current together. */
+void
+daemon_gen_adopt(struct daemon *d, struct ca_config *cfg,
+    struct daemon_templates *tpl, struct daemon_directory *dirs)
+{
+	struct daemon_templates *old_tpl = d->templates;
+
+	if (dirs != d->dirs) {
+		daemon_directory_put(d->dirs);
+		d->dirs = dirs;
+	} else {
+		daemon_directory_put(dirs);
+	}
+	d->templates = tpl;
+	daemon_templates_put(old_tpl);
+	__atomic_store_n(&d->cfg, cfg, __ATOMIC_RELEASE);
+	/* The next request makes the new generation; jobs keep theirs. */
+	daemon_gen_put(d->gen);
+	d->gen = NULL;
+}
+
 /* Compare every [directory] key; the password file is read again on reload. */
 bool
 daemon_directory_same(const struct ca_config *a, const struct ca_config *b)
@@ -358,6 +426,7 @@ daemon_close(struct daemon *d)
 		gnutls_privkey_deinit(d->key);
 	scep_ra_free(d->scep);
 	signer_stop(d->signer);
+	daemon_gen_put(d->gen);
 	daemon_directory_put(d->dirs);
 	daemon_templates_put(d->templates);
 	store_close(d->store);

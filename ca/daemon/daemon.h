@@ -53,6 +53,27 @@ struct daemon_cfg {
 	struct daemon_cfg *older;	/* retired generations, freed at exit */
 };
 
+/*
+ * One generation: everything a request reads, as it was when the request
+ * began. A reload (SIGHUP) builds the next configuration, template set
+ * and directory pool on a worker and swaps all three at once on the loop
+ * (daemon_gen_adopt); a job holds one reference on its generation, so a
+ * swap never frees what a request in flight reads, and a request never
+ * sees the new templates with the old configuration. The store, the CA
+ * key and the identity are the same in every generation (they live as
+ * long as the process) and are here so that handlers never reach into
+ * struct daemon.
+ */
+struct daemon_gen {
+	int refs;				/* atomic */
+	const struct ca_config *cfg;		/* kept until exit (d->cfgs) */
+	struct daemon_templates *tpl;		/* one reference */
+	struct daemon_directory *dirs;		/* one reference, or NULL */
+	struct store *store;
+	gnutls_privkey_t key;			/* NULL before the signer runs */
+	const struct ca_identity *id;
+};
+
 struct daemon {
 	struct ca_config *cfg;		/* current generation (loop swaps it) */
 	struct daemon_cfg *cfgs;
@@ -64,6 +85,8 @@ struct daemon {
 	struct ca_identity *id;
 	struct daemon_directory *dirs;	/* NULL when [directory] is absent */
 	struct daemon_templates *templates;
+	struct daemon_gen *gen;		/* the generation of the fields above,
+					   made on first use after a swap */
 	struct http_server *http;
 	struct http_server *http_plain;	/* CRLs and the CA certificate over http */
 
@@ -108,6 +131,24 @@ void daemon_close(struct daemon *d);
 struct daemon_templates *daemon_templates_get(struct daemon *d);
 void daemon_templates_put(struct daemon_templates *t);
 
+/*
+ * A reference on the current generation (loop thread, or the tool's only
+ * thread); NULL only on allocation failure. Release with daemon_gen_put
+ * from any thread; daemon_gen_ref adds a reference to one already held.
+ */
+struct daemon_gen *daemon_gen_get(struct daemon *d);
+struct daemon_gen *daemon_gen_ref(struct daemon_gen *g);
+void daemon_gen_put(struct daemon_gen *g);
+
+/*
+ * The one swap of a reload (loop thread): cfg (in d->cfgs), the template
+ * set tpl and the directory pool dirs (NULL: none) become current
+ * together. Takes the caller's references on tpl and dirs; a dirs equal
+ * to the current pool keeps it (the caller's reference is dropped).
+ */
+void daemon_gen_adopt(struct daemon *d, struct ca_config *cfg,
+    struct daemon_templates *tpl, struct daemon_directory *dirs);
+
 /* The HTTP entry point: route req to EST, the API or static content. */
 void daemon_handle(struct http_request *req, void *arg);
 
@@ -144,8 +185,5 @@ void daemon_directory_put(struct daemon_directory *x);
 
 /* Whether two configurations name the same directory settings. */
 bool daemon_directory_same(const struct ca_config *a, const struct ca_config *b);
-
-/* Start a CRL publication on a worker unless one runs (loop thread). */
-void daemon_crl_kick(struct daemon *d, bool delta);
 
 #endif

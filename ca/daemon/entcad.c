@@ -122,7 +122,6 @@ reload_done(void *arg)
 {
 	struct reload_job *r = arg;
 	struct daemon *d = r->d;
-	struct daemon_templates *old;
 
 	daemon_directory_put(r->cur_dirs);
 	if (r->rc != CA_OK) {
@@ -139,12 +138,9 @@ reload_done(void *arg)
 	    strcmp(r->cfg->c.state_dir, d->cfg->state_dir) != 0 ||
 	    r->cfg->c.workers != d->cfg->workers)
 		log_warning("reload: listen, crl-listen, state-dir and workers changes take effect at the next start");
-	if (r->new_dirs) {
-		daemon_directory_put(d->dirs);
-		d->dirs = r->dirs;
-		log_notice("reload: new directory pool for %s", d->dirs != NULL ?
+	if (r->new_dirs)
+		log_notice("reload: new directory pool for %s", r->dirs != NULL ?
 		    r->cfg->c.dir_uris : "(none)");
-	}
 	if (r->creds == NULL)
 		log_error("reload: TLS certificate kept: %s", r->creds_why);
 	else if (http_server_take_creds(d->http, r->creds, r->cfg->c.tls_cert,
@@ -152,10 +148,9 @@ reload_done(void *arg)
 		log_error("reload: TLS certificate kept: out of memory");
 	r->cfg->older = d->cfgs;
 	d->cfgs = r->cfg;
-	__atomic_store_n(&d->cfg, &r->cfg->c, __ATOMIC_RELEASE);
-	old = d->templates;
-	d->templates = r->tpl;
-	daemon_templates_put(old);
+	/* The one swap: configuration, templates and pool together. */
+	daemon_gen_adopt(d, &r->cfg->c, r->tpl, r->new_dirs ? r->dirs :
+	    daemon_directory_get(d));
 	log_set_level((enum log_level)d->cfg->log_level);
 	log_notice("reloaded %s: %zu templates, %zu issued", d->cfg->path,
 	    templates_count(d->templates), d->cfg->n_issue);

@@ -29,7 +29,9 @@
 #include "common/base64.h"
 #include "ca/http/http_util.h"
 #include "ca/identity/identity.h"
+#include "ca/store/store.h"
 #include "ca/daemon/job.h"
+#include "ca/daemon/job_error.h"
 #include "ca/daemon/explain.h"
 #include "common/log.h"
 #include "ca/daemon/workers.h"
@@ -37,6 +39,26 @@
 #include "ldap/certmap.h"
 #include "ldap/directory.h"
 #include "policy/rights.h"
+
+/* The pipeline's stages by name and thread (job.h), sized by the enum. */
+static const struct job_stage_row job_stages[JOB_STAGE_COUNT] = {
+	[JOB_STAGE_ROUTE] = { "route", JOB_THREAD_LOOP },
+	[JOB_STAGE_AUTH] = { "auth", JOB_THREAD_WORKER },
+	[JOB_STAGE_WORK] = { "work", JOB_THREAD_WORKER },
+	[JOB_STAGE_APPLY] = { "apply", JOB_THREAD_WRITER },
+	[JOB_STAGE_COMMIT] = { "commit", JOB_THREAD_WRITER },
+	[JOB_STAGE_ON_LOOP] = { "on_loop", JOB_THREAD_LOOP },
+	[JOB_STAGE_REPLY] = { "reply", JOB_THREAD_LOOP },
+};
+
+/* The row of stage, or NULL. */
+const struct job_stage_row *
+job_stage_row(enum job_stage stage)
+{
+	if ((unsigned)stage >= JOB_STAGE_COUNT)
+		return NULL;
+	return &job_stages[stage];
+}
 
 /* Copy a header value into a fixed field; "" when absent or too long. */
 static void
@@ -76,6 +98,22 @@ basic_attempted_user(const char *authz, char *user, size_t len)
 	gnutls_memset(dec, 0, sizeof(dec));
 }
 
+/*
+ * Loop (or the tool's thread): the job holds one reference on the
+ * current generation; cfg, tset and dirs are its parts, borrowed.
+ */
+static int
+job_take_gen(struct job *j, struct daemon *d)
+{
+	j->d = d;
+	if ((j->gen = daemon_gen_get(d)) == NULL)
+		return CA_ENOMEM;
+	j->cfg = j->gen->cfg;
+	j->tset = j->gen->tpl;
+	j->dirs = j->gen->dirs;
+	return CA_OK;
+}
+
 /* Copy what workers need from req; the request itself stays on the loop. */
 struct job *
 job_new(struct daemon *d, struct http_request *req)
@@ -85,9 +123,10 @@ job_new(struct daemon *d, struct http_request *req)
 
 	if (j == NULL)
 		return NULL;
-	j->d = d;
-	j->cfg = d->cfg;
-	j->dirs = daemon_directory_get(d);
+	if (job_take_gen(j, d) != CA_OK) {
+		free(j);
+		return NULL;
+	}
 	j->req = req;
 	snprintf(j->peer, sizeof(j->peer), "%s", req->peer);
 	snprintf(j->method, sizeof(j->method), "%s", req->method);
@@ -123,7 +162,7 @@ job_new(struct daemon *d, struct http_request *req)
 fail:
 	free(j->client_cert);
 	gnutls_memset(j->password, 0, sizeof(j->password));
-	daemon_directory_put(j->dirs);
+	daemon_gen_put(j->gen);
 	free(j);
 	return NULL;
 }
@@ -140,16 +179,25 @@ job_free(struct job *j)
 	free(j->body);
 	free(j->resp);
 	principal_clear(&j->who);
-	daemon_templates_put(j->tset);
-	daemon_directory_put(j->dirs);
+	daemon_gen_put(j->gen);
 	free(j);
 }
 
-/* The pool the job took a reference on when it was made. */
+/* The pool of the job's generation. */
 struct directory *
 job_dir(const struct job *j)
 {
 	return j->dirs != NULL ? j->dirs->dir : NULL;
+}
+
+/* Drop a response set earlier (headers and body) before a refusal. */
+static void
+job_reset(struct job *j)
+{
+	free(j->resp);
+	j->resp = NULL;
+	j->resp_len = 0;
+	j->n_headers = 0;
 }
 
 /* Add one response header; extra headers past JOB_HEADERS_MAX are dropped. */
@@ -161,6 +209,71 @@ job_header(struct job *j, const char *name, const char *value)
 	snprintf(j->header_names[j->n_headers], sizeof(j->header_names[0]), "%s", name);
 	snprintf(j->header_values[j->n_headers], sizeof(j->header_values[0]), "%s", value);
 	j->n_headers++;
+}
+
+/* Set header name to value, replacing an earlier value of the same name. */
+static void
+job_header_set(struct job *j, const char *name, const char *value)
+{
+	for (size_t i = 0; i < j->n_headers; i++)
+		if (strcasecmp(j->header_names[i], name) == 0) {
+			snprintf(j->header_values[i], sizeof(j->header_values[0]),
+			    "%s", value);
+			return;
+		}
+	job_header(j, name, value);
+}
+
+/*
+ * The server's own paths, which no client hears: the state folder, the
+ * store, the configuration and every file it names.
+ */
+static size_t
+job_server_paths(const struct job *j, const char **roots, size_t max)
+{
+	const struct ca_config *c = j->cfg;
+	size_t n = 0;
+
+	if (j->gen != NULL && j->gen->store != NULL && n < max)
+		roots[n++] = store_path(j->gen->store);
+	if (c == NULL)
+		return n;
+	const char *paths[] = { c->state_dir, c->path, c->templates_dir,
+	    c->pid_file, c->pkcs11_pin_file, c->tls_cert, c->tls_key,
+	    c->client_ca, c->dir_bind_password_file, c->dir_ca_file };
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]) && n < max; i++)
+		roots[n++] = paths[i];
+	return n;
+}
+
+/*
+ * Error answer: status and code string from the one table (job_error.c),
+ * the body in the path's shape. j->why keeps the whole sentence for the
+ * log line; the body is scrubbed of server paths unless the caller is the
+ * host's own administrator (entca on the CA host).
+ */
+void
+job_fail(struct job *j, enum ca_error err, const char *fmt, ...)
+{
+	char msg[CA_WHY_MAX];
+	const char *roots[16], *type;
+	char *body;
+	size_t len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(j->why, sizeof(j->why), fmt, ap);
+	va_end(ap);
+	memcpy(msg, j->why, sizeof(msg));
+	if (!j->local)
+		job_error_scrub(msg, roots, job_server_paths(j, roots, 16));
+	j->status = job_error_status(err);
+	j->fail_stage = j->stage;
+	free(j->resp);
+	job_error_body(j->path, err, msg, &body, &len, &type);
+	j->resp = (unsigned char *)body;
+	j->resp_len = len;
+	job_header_set(j, "Content-Type", type);
 }
 
 /* Plain-text answer: the reason sentence is the body and j->why. */
@@ -230,8 +343,10 @@ job_log(struct job *j)
 		if (strcasecmp(j->header_names[i], "X-Request-Id") == 0)
 			snprintf(stored, sizeof(stored), ", stored request %s",
 			    j->header_values[i]);
+	/* A refusal names the stage that decided it: "[stage auth]". */
 	if (j->status >= 400)
-		snprintf(outcome, sizeof(outcome), "%d %s", j->status, j->why);
+		snprintf(outcome, sizeof(outcome), "%d %s [stage %s]", j->status,
+		    j->why, job_stages[j->fail_stage].name);
 	else if (j->log_serial[0] != '\0')
 		snprintf(outcome, sizeof(outcome), "%d serial %s", j->status,
 		    j->log_serial);
@@ -250,14 +365,18 @@ job_reply(void *arg)
 	struct job *j = arg;
 	struct http_header h[JOB_HEADERS_MAX];
 
+	j->stage = JOB_STAGE_ON_LOOP;
+	if (j->on_loop != NULL)
+		j->on_loop(j);
+	j->stage = JOB_STAGE_REPLY;
+	/* A handler that set no answer is our bug, not the client's. */
+	if (j->status == 0)
+		job_fail(j, CA_EINVAL, "internal error");
+	/* After on_loop and the default: both may add headers. */
 	for (size_t i = 0; i < j->n_headers; i++) {
 		h[i].name = j->header_names[i];
 		h[i].value = j->header_values[i];
 	}
-	if (j->on_loop != NULL)
-		j->on_loop(j);
-	if (j->status == 0)
-		job_text(j, 500, "internal error");
 	job_log(j);
 	if (j->status >= 500)
 		j->d->failed++;
@@ -280,7 +399,40 @@ job_apply_trampoline(struct store_wtxn *w, void *arg)
 {
 	struct job *j = arg;
 
+	j->stage = JOB_STAGE_APPLY;
 	return j->apply(w, j);
+}
+
+/*
+ * The answer when the store refused a job's write (rc, why): nothing was
+ * recorded, so nothing set before may be handed out. A refusal the
+ * writer decided (denied, exists, wrong state, gone) is the client's to
+ * hear; any other failure is the server's, told as the table's internal
+ * error while the log keeps the store's sentence. Writer or tool thread.
+ */
+static void
+job_store_failed(struct job *j, int rc, const char *why)
+{
+	if (why == NULL || why[0] == '\0')
+		why = ca_strerror(rc);
+	free(j->resp);
+	j->resp = NULL;
+	j->resp_len = 0;
+	j->n_headers = 0;
+	if (!j->authenticated) {
+		/* Only an audit of a refused login is written for such a
+		 * caller; the store's words are for the log. */
+		log_error("store: audit of a refused login from %s: %s", j->peer, why);
+		job_fail(j, CA_EDB, "internal error");
+	} else if (rc == CA_EDENIED || rc == CA_EEXIST || rc == CA_ESTATE ||
+	    rc == CA_ENOTFOUND)
+		job_fail(j, rc, "%s", why);
+	else if (j->local)
+		job_fail(j, CA_EDB, "%s", why);
+	else {
+		log_error("store: %s %s from %s: %s", j->method, j->path, j->peer, why);
+		job_fail(j, CA_EDB, "store: %s", ca_strerror(rc));
+	}
 }
 
 /* Writer thread, after the commit: back to the loop. */
@@ -289,30 +441,13 @@ job_committed(int rc, void *arg)
 {
 	struct job *j = arg;
 
+	/* A refused write stays the apply stage's: apply or commit failed. */
+	if (rc == CA_OK)
+		j->stage = JOB_STAGE_COMMIT;
 	if (rc == CA_OK && j->on_commit != NULL)
 		j->on_commit(j);
-	if (rc != CA_OK) {
-		/* Nothing was recorded, so nothing may be handed out. */
-		free(j->resp);
-		j->resp = NULL;
-		j->n_headers = 0;
-		if (!j->authenticated) {
-			/* Only an audit of a refused login is written for such a
-			 * caller; the store's words are for the log. */
-			log_error("store: audit of a refused login from %s: %s", j->peer,
-			    j->sjob.why[0] ? j->sjob.why : ca_strerror(rc));
-			job_text(j, 500, "internal error");
-		} else if (rc == CA_EDENIED)
-			job_text(j, 403, "%s", j->sjob.why);
-		else if (rc == CA_EEXIST || rc == CA_ESTATE || rc == CA_ENOTFOUND)
-			job_text(j, rc == CA_ENOTFOUND ? 404 : 409, "%s", j->sjob.why);
-		else {
-			/* The store's sentence names its path: the log keeps it. */
-			log_error("store: %s %s from %s: %s", j->method, j->path, j->peer,
-			    j->sjob.why[0] ? j->sjob.why : ca_strerror(rc));
-			job_text(j, 500, "store: %s", ca_strerror(rc));
-		}
-	}
+	if (rc != CA_OK)
+		job_store_failed(j, rc, j->sjob.why);
 	workers_complete(j->d->workers, job_reply, j);
 }
 
@@ -327,16 +462,6 @@ job_identity(const struct job *j)
 	if (j->cert_serial[0] != '\0')
 		return j->cert_serial;
 	return "-";
-}
-
-/* Drop a response set earlier (headers and body) before a refusal. */
-static void
-job_reset(struct job *j)
-{
-	free(j->resp);
-	j->resp = NULL;
-	j->resp_len = 0;
-	j->n_headers = 0;
 }
 
 /* Does crt carry Client Authentication (RFC 5280 §4.2.1.12)? */
@@ -386,14 +511,14 @@ job_cert_check(struct job *j, struct store_cert *c, char *why, size_t whylen)
 	 * client-ca lists: a certificate from another CA naming one of our
 	 * accounts (its SID extension) is no login here (issue 20 item 1).
 	 */
-	if (j->d->id == NULL || gnutls_x509_crt_verify(crt, &j->d->id->cert, 1,
+	if (j->gen->id == NULL || gnutls_x509_crt_verify(crt, &j->gen->id->cert, 1,
 	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS | GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS,
 	    &status) < 0 || status != 0) {
 		rc = ca_why(why, whylen, CA_EAUTH, "client certificate %s: not "
 		    "signed by this CA", j->cert_serial[0] ? j->cert_serial : "(long serial)");
 		goto out;
 	}
-	rc = store_read_begin(j->d->store, &t, why, whylen);
+	rc = store_read_begin(j->gen->store, &t, why, whylen);
 	if (rc != CA_OK)
 		goto out;
 	rc = store_get_cert(t, serial, serial_len, c);
@@ -502,21 +627,21 @@ job_authenticate(struct job *j)
 		log_notice("authentication of \"%s\" from %s failed: %s",
 		    job_identity(j), j->peer, j->basic_why);
 		job_reset(j);
-		job_text(j, 401, "invalid credentials");
-		job_header(j, "WWW-Authenticate", "Basic realm=\"entca\", charset=\"UTF-8\"");
+		job_fail(j, CA_EAUTH, "invalid credentials");
+		job_header(j, "WWW-Authenticate", JOB_WWW_AUTHENTICATE);
 		return false;
 	}
 	if (!j->have_basic && j->client_cert == NULL) {
 		if (j->anonymous_ok)
 			return true;
 		job_reset(j);
-		job_text(j, 401, "authentication required: HTTP Basic (directory account) or a TLS client certificate");
-		job_header(j, "WWW-Authenticate", "Basic realm=\"entca\", charset=\"UTF-8\"");
+		job_fail(j, CA_EAUTH, "authentication required: HTTP Basic (directory account) or a TLS client certificate");
+		job_header(j, "WWW-Authenticate", JOB_WWW_AUTHENTICATE);
 		return false;
 	}
 	if (job_dir(j) == NULL) {
 		job_reset(j);
-		job_text(j, 503, "no directory is configured to check credentials");
+		job_fail(j, CA_EUNAVAIL, "no directory is configured to check credentials");
 		return false;
 	}
 	if (j->have_basic)
@@ -540,21 +665,21 @@ job_authenticate(struct job *j)
 		log_notice("%s login of %s from %s refused: %s",
 		    j->have_basic ? "password" : "client certificate",
 		    j->who.sam[0] ? j->who.sam : job_identity(j), j->peer, why);
-		job_text(j, 403, "%s", why);
+		job_fail(j, CA_EDENIED, "%s", why);
 	} else if (rc == CA_EUNAVAIL || rc == CA_ETIMEOUT) {
 		/* The caller is not logged in: no URIs or LDAP text for it. */
 		log_notice("authentication of \"%s\" from %s: directory unavailable: %s",
 		    job_identity(j), j->peer, why);
-		job_text(j, 503, "directory unavailable; try again later");
-		job_header(j, "Retry-After", "30");
+		job_fail(j, CA_EUNAVAIL, "directory unavailable; try again later");
+		job_header(j, "Retry-After", JOB_RETRY_DIRECTORY);
 	} else {
 		/* The client hears one sentence; the log tells the cases apart. */
 		log_notice("authentication of \"%s\" from %s failed: %s%s%s",
 		    j->have_basic ? j->user : job_identity(j), j->peer,
 		    j->have_basic && alog.reason != 0 ? directory_auth_reason_name(alog.reason) : why,
 		    alog.detail[0] ? ": " : "", alog.detail);
-		job_text(j, 401, "invalid credentials");
-		job_header(j, "WWW-Authenticate", "Basic realm=\"entca\", charset=\"UTF-8\"");
+		job_fail(j, CA_EAUTH, "invalid credentials");
+		job_header(j, "WWW-Authenticate", JOB_WWW_AUTHENTICATE);
 	}
 	/* A scope refusal keeps the account for the log and the audit only. */
 	if (rc != CA_EDENIED)
@@ -592,9 +717,11 @@ job_worker(void *arg)
 	struct job *j = arg;
 	int rc;
 
-	if (job_authenticate(j))
+	j->stage = JOB_STAGE_AUTH;
+	if (job_authenticate(j)) {
+		j->stage = JOB_STAGE_WORK;
 		j->work(j);
-	else if ((j->status == 401 || j->status == 403) &&
+	} else if ((j->status == 401 || j->status == 403) &&
 	    (j->have_basic || j->bad_basic || j->client_cert != NULL))
 		j->apply = job_apply_auth_failure;
 	if (j->apply == NULL) {
@@ -604,13 +731,11 @@ job_worker(void *arg)
 	j->sjob.apply = job_apply_trampoline;
 	j->sjob.done = job_committed;
 	j->sjob.arg = j;
-	rc = store_submit(j->d->store, &j->sjob);
+	rc = store_submit(j->gen->store, &j->sjob);
 	if (rc != CA_OK) {
-		free(j->resp);
-		j->resp = NULL;
-		j->n_headers = 0;
-		job_text(j, 503, "store busy: %s", ca_strerror(rc));
-		job_header(j, "Retry-After", "5");
+		job_reset(j);
+		job_fail(j, CA_EUNAVAIL, "store busy: %s", ca_strerror(rc));
+		job_header(j, "Retry-After", JOB_RETRY_STORE);
 		workers_complete(j->d->workers, job_reply, j);
 	}
 }
@@ -623,9 +748,10 @@ job_new_local(struct daemon *d, const char *name)
 
 	if (j == NULL)
 		return NULL;
-	j->d = d;
-	j->cfg = d->cfg;
-	j->dirs = daemon_directory_get(d);
+	if (job_take_gen(j, d) != CA_OK) {
+		free(j);
+		return NULL;
+	}
 	j->local = true;
 	j->authenticated = true;
 	snprintf(j->peer, sizeof(j->peer), "local");
@@ -640,14 +766,16 @@ job_run_local(struct job *j, job_work_cb work)
 	char why[CA_WHY_MAX];
 	int rc;
 
+	j->stage = JOB_STAGE_WORK;
 	work(j);
 	if (j->apply != NULL) {
-		rc = store_submit_wait(j->d->store, job_apply_trampoline, j, why, sizeof(why));
+		rc = store_submit_wait(j->gen->store, job_apply_trampoline, j, why, sizeof(why));
+		if (rc == CA_OK)
+			j->stage = JOB_STAGE_COMMIT;
 		if (rc == CA_OK && j->on_commit != NULL)
 			j->on_commit(j);
 		if (rc != CA_OK)
-			job_text(j, rc == CA_ENOTFOUND ? 404 : rc == CA_ESTATE ? 409 : 500,
-			    "%s", why);
+			job_store_failed(j, rc, why);
 	}
 	return j->status;
 }
@@ -658,7 +786,7 @@ job_start(struct job *j, job_work_cb work)
 {
 	j->work = work;
 	if (workers_submit(j->d->workers, job_worker, NULL, j) != CA_OK) {
-		job_text(j, 503, "shutting down");
+		job_fail(j, CA_EUNAVAIL, "shutting down");
 		job_reply(j);
 	}
 }

@@ -16,6 +16,9 @@
 #include <stddef.h>
 
 #include "common/error.h"
+#include "ca/daemon/job_error.h"
+#include "ca/http/http.h"
+#include "ca/http/http_parse.h"
 #include "ca/store/store.h"
 #include "policy/principal.h"
 
@@ -26,6 +29,43 @@ struct job;
 #define JOB_HEADERS_MAX 8
 #define JOB_CRED_MAX 512	/* user name or password from Basic */
 #define JOB_TLS_BINDING_MAX 64	/* tls-unique (12..48 bytes), tls-exporter (32) */
+/* The challenge of every 401 (RFC 7617 §2, with §2.1's charset). */
+#define JOB_WWW_AUTHENTICATE "Basic realm=\"entca\", charset=\"UTF-8\""
+
+/*
+ * The stages of a job, in the order they run. A job passes ROUTE on the
+ * loop, AUTH and WORK on a worker, APPLY and COMMIT on the store writer
+ * when the work asked for a write (j->apply), then ON_LOOP and REPLY on
+ * the loop. Each handler callback belongs to one stage (below); the
+ * failure log line names the stage whose refusal the client heard.
+ */
+enum job_stage {
+	JOB_STAGE_ROUTE = 0,	/* loop: parse and route, copy the request */
+	JOB_STAGE_AUTH,		/* worker: who is asking (job.c) */
+	JOB_STAGE_WORK,		/* worker: the handler's work (j->work) */
+	JOB_STAGE_APPLY,	/* writer: the record, in the group txn (j->apply) */
+	JOB_STAGE_COMMIT,	/* writer: after a good commit (j->on_commit) */
+	JOB_STAGE_ON_LOOP,	/* loop: adopt results before replying (j->on_loop) */
+	JOB_STAGE_REPLY,	/* loop: send the answer, log, free */
+	JOB_STAGE_COUNT
+};
+
+/* The thread a stage runs on. */
+enum job_thread {
+	JOB_THREAD_LOOP = 0,
+	JOB_THREAD_WORKER,
+	JOB_THREAD_WRITER,
+	JOB_THREAD_COUNT
+};
+
+/* One row of the stage table: the name the log uses, and its thread. */
+struct job_stage_row {
+	const char *name;
+	enum job_thread thread;
+};
+
+/* The row of stage; NULL outside the enum. Static; any thread. */
+const struct job_stage_row *job_stage_row(enum job_stage stage);
 
 /* The work of a job, on a worker, after authentication succeeded. */
 typedef void (*job_work_cb)(struct job *j);
@@ -33,14 +73,19 @@ typedef void (*job_work_cb)(struct job *j);
 typedef int (*job_apply_cb)(struct store_wtxn *w, struct job *j);
 
 struct job {
-	struct daemon *d;
-	const struct ca_config *cfg;	/* the generation this job started with */
-	struct daemon_templates *tset;	/* referenced templates, or NULL */
-	struct daemon_directory *dirs;	/* referenced directory pool, or NULL */
+	struct daemon *d;		/* the loop's: workers, counters, CRLs */
+	struct daemon_gen *gen;		/* the generation this job started
+					   with (one reference): handlers read
+					   config, templates, directory, store,
+					   key and identity through it */
+	const struct ca_config *cfg;	/* gen->cfg */
+	struct daemon_templates *tset;	/* gen->tpl */
+	struct daemon_directory *dirs;	/* gen->dirs, or NULL */
 	struct http_request *req;	/* loop only */
-	char peer[64];
-	char method[8];
-	char path[1024];
+	/* sized by the HTTP parser's bounds, so audit paths are never cut */
+	char peer[HTTP_PEER_MAX];
+	char method[HTTP_METHOD_MAX + 1];
+	char path[HTTP_URI_MAX + 1];
 
 	/* credentials, wiped when the job ends */
 	bool have_basic;
@@ -68,12 +113,16 @@ struct job {
 	char cert_serial[2 * STORE_SERIAL_MAX + 1]; /* its serial, hex */
 	char cert_template[STORE_TEMPLATE_NAME_MAX]; /* its template */
 	struct principal who;
-	job_work_cb work;
-	job_apply_cb apply;		/* NULL: nothing to commit */
+
+	/* the handler's stages (enum job_stage); NULL: the stage is skipped */
+	job_work_cb work;		/* JOB_STAGE_WORK */
+	job_apply_cb apply;		/* JOB_STAGE_APPLY; NULL: nothing to commit */
+	void (*on_commit)(struct job *j); /* JOB_STAGE_COMMIT */
+	void (*on_loop)(struct job *j);	/* JOB_STAGE_ON_LOOP */
 	void *ctx;			/* the handler's own state */
-	void (*on_loop)(struct job *j);	/* runs on the loop before the reply */
-	void (*on_commit)(struct job *j); /* writer thread, after a good commit */
 	void (*ctx_free)(void *ctx);
+	enum job_stage stage;		/* the stage running now */
+	enum job_stage fail_stage;	/* where job_fail set the answer */
 
 	/* for the request's log line: the template asked for, the serial issued */
 	char log_template[STORE_TEMPLATE_NAME_MAX];
@@ -147,8 +196,22 @@ const char *job_identity(const struct job *j);
 /* Add a response header (worker or loop). */
 void job_header(struct job *j, const char *name, const char *value);
 
-/* Set a plain-text response: status and a one-line reason (worker). */
+/*
+ * Set a plain-text answer that is no error: a 2xx status and one line
+ * (worker). Errors go through job_fail.
+ */
 void job_text(struct job *j, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Set an error answer for err (worker, writer or loop: whoever owns j):
+ * the status and error code string from the one table (job_error.h), the
+ * sentence fmt in j->why for the log, and a body in the shape the path
+ * asks for (JSON under /api/, else text) with the server's own paths
+ * removed. Replaces any body set before; headers stay (add Retry-After
+ * or WWW-Authenticate after the call).
+ */
+void job_fail(struct job *j, enum ca_error err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Set a JSON response from a jansson object (stolen) (worker). */

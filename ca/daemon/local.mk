@@ -6,6 +6,7 @@ libentca_ca_a_SOURCES += \
 	ca/daemon/workers.c ca/daemon/workers.h \
 	ca/daemon/daemon.h \
 	ca/daemon/job.c ca/daemon/job.h ca/daemon/explain.c ca/daemon/explain.h \
+	ca/daemon/job_error.c ca/daemon/job_error.h \
 	ca/daemon/templates_load.c ca/daemon/templates_load.h \
 	ca/daemon/crl_daemon.c ca/daemon/crl_daemon.h \
 	ca/daemon/daemon.c \
@@ -46,3 +47,17 @@ TESTS += tests/unit/ca/daemon/test_health
 tests_unit_ca_daemon_test_health_SOURCES = tests/unit/ca/daemon/test_health.c
 tests_unit_ca_daemon_test_health_CFLAGS = $(TEST_CFLAGS)
 tests_unit_ca_daemon_test_health_LDADD = $(TEST_LDADD)
+
+# The error table and job_fail (issue 13): one status per error code.
+check_PROGRAMS += tests/unit/ca/daemon/test_job_error
+TESTS += tests/unit/ca/daemon/test_job_error
+tests_unit_ca_daemon_test_job_error_SOURCES = tests/unit/ca/daemon/test_job_error.c
+tests_unit_ca_daemon_test_job_error_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ca_daemon_test_job_error_LDADD = $(TEST_LDADD)
+
+# The generation handle: one reference per job, one swap per reload.
+check_PROGRAMS += tests/unit/ca/daemon/test_gen
+TESTS += tests/unit/ca/daemon/test_gen
+tests_unit_ca_daemon_test_gen_SOURCES = tests/unit/ca/daemon/test_gen.c
+tests_unit_ca_daemon_test_gen_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ca_daemon_test_gen_LDADD = $(TEST_LDADD)

@@ -16,6 +16,7 @@
 #include "ca/http/http.h"
 #include "common/log.h"
 #include "ca/daemon/metrics.h"
+#include "ca/daemon/job_error.h"
 #include "ca/signer/signer.h"
 #include "ca/store/store.h"
 
@@ -272,13 +273,10 @@ void
 metrics_serve(struct daemon *d, struct http_request *req)
 {
 	struct http_header h = { "Content-Type", "text/plain; version=0.0.4; charset=utf-8" };
-	struct http_header t = { "Content-Type", "text/plain; charset=utf-8" };
 	struct buf b = { .p = malloc(4096), .cap = 4096 };
 
 	if (!d->cfg->metrics) {
-		static const char off[] = "not found\n";
-
-		http_respond(req, 404, &t, 1, off, sizeof(off) - 1);
+		job_error_respond(req, CA_ENOTFOUND, NULL, "not found");
 		free(b.p);
 		return;
 	}
@@ -287,9 +285,7 @@ metrics_serve(struct daemon *d, struct http_request *req)
 	else
 		render(d, &b);
 	if (b.failed) {
-		static const char oom[] = "out of memory\n";
-
-		http_respond(req, 500, &t, 1, oom, sizeof(oom) - 1);
+		job_error_respond(req, CA_ENOMEM, NULL, "out of memory");
 	} else {
 		http_respond(req, 200, &h, 1, b.p, b.len);
 	}

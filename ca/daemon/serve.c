@@ -1,5 +1,8 @@
 /*
- * The router and what the loop answers from memory: /health, the EST
+ * The router and what the loop answers from memory. Requests are routed
+ * by one table (serve_routes: method, path or prefix, listener, whether
+ * anonymous, handler; EST operations by serve_est_ops), as tmux's command
+ * table: a new protocol appends a row. From memory: /health, the EST
  * cacerts distribution (RFC 7030 §4.1), the CA certificate at /aia/ and
  * the CRLs at /crl/ (AD CS names: <ca>.crl full, <ca>+.crl delta). These
  * never block: the bytes were prepared before the loop started or handed
@@ -20,6 +23,7 @@
 #include "ca/est/est.h"
 #include "ca/daemon/crl_daemon.h"
 #include "ca/daemon/health.h"
+#include "ca/daemon/job_error.h"
 #include "ca/http/http.h"
 #include "ca/http/http_util.h"
 #include "ca/identity/identity.h"
@@ -33,28 +37,15 @@
 #define EST_PREFIX "/.well-known/est/"
 #define EST_LABEL_MAX 128
 
-/* Plain-text answer with a reason, straight from the loop. */
+/*
+ * A refusal straight from the loop: status and body from the one error
+ * table (job_error.h), logged with the peer like those of jobs.
+ */
 static void
-reply_text(struct http_request *req, int status, const char *text,
+reply_fail(struct http_request *req, enum ca_error err, const char *text,
     const char *allow)
 {
-	struct http_header h[2] = {
-		{ "Content-Type", "text/plain; charset=utf-8" },
-		{ "Allow", allow },
-	};
-	char buf[512];
-	int n = snprintf(buf, sizeof(buf), "%s\n", text);
-
-	/* Every refusal is logged with the peer, like those of jobs. */
-	if (status >= 400) {
-		log_info("- %s %s from %s: %d %s (request %s, %.1f ms)",
-		    req->method, req->path, req->peer, status, text,
-		    req->request_id,
-		    (double)(http_monotonic_ns() - req->started_ns) / 1e6);
-		req->logged = true;
-	}
-	http_respond(req, status, h, allow != NULL ? 2 : 1, buf,
-	    n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : 0);
+	job_error_respond(req, err, allow, text);
 }
 
 /* Bytes with a content type, straight from the loop. */
@@ -80,7 +71,7 @@ serve_cacerts(struct daemon *d, struct http_request *req)
 	size_t len = 0;
 
 	if (pkcs7_base64(d->cacerts_p7, d->cacerts_p7_len, &b64, &len) != CA_OK) {
-		reply_text(req, 500, "out of memory", NULL);
+		reply_fail(req, CA_ENOMEM, "out of memory", NULL);
 		return;
 	}
 	/* RFC 7030 §4.1.3: exactly this type; smime-type is §4.2.3's. */
@@ -155,11 +146,11 @@ serve_crl(struct daemon *d, struct http_request *req, const char *file)
 			r = &d->crl_delta;
 	}
 	if (r == NULL) {
-		reply_text(req, 404, "no such CRL", NULL);
+		reply_fail(req, CA_ENOTFOUND, "no such CRL", NULL);
 		return;
 	}
 	if (r->der == NULL) {
-		reply_text(req, 503, "no CRL has been published yet", NULL);
+		reply_fail(req, CA_EUNAVAIL, "no CRL has been published yet", NULL);
 		return;
 	}
 	reply_bytes(req, "application/pkix-crl", NULL, r->der, r->der_len);
@@ -185,98 +176,255 @@ est_split(const char *rest, char *label, size_t label_len, const char **op)
 	return true;
 }
 
-/* /.well-known/est/...: RFC 7030 §3.2.2 operation paths. */
+/*
+ * Method sets of a route row. GET includes HEAD (RFC 9110 §9.3.2); a row
+ * whose methods are SERVE_ANY leaves the method to its handler (the API
+ * answers its own 405 only after authentication).
+ */
+#define SERVE_ANY 0u
+#define SERVE_GET (1u << 0)
+#define SERVE_POST (1u << 1)
+
+/* A handler of the route table: rest is the path after the row's path. */
+typedef void (*serve_route_cb)(struct daemon *d, struct http_request *req,
+    const char *rest);
+
+/*
+ * One route: who may reach it and who answers. Rows are tried in order;
+ * the first whose path matches (exactly, or as a prefix when prefix is
+ * set) answers. https_only rows are refused on the plain-HTTP listener,
+ * and so is every row that is not anonymous: credentials never cross
+ * plain HTTP. anonymous says the route answers without credentials; the
+ * others authenticate through their job (job.c).
+ */
+struct serve_route {
+	unsigned methods;		/* SERVE_GET | SERVE_POST, or SERVE_ANY */
+	const char *path;
+	bool prefix;			/* path is a prefix, rest follows it */
+	bool https_only;
+	bool anonymous;
+	serve_route_cb handler;
+};
+
+/* One EST operation (RFC 7030 §3.2.2): its method and who answers it. */
+struct serve_est_op {
+	const char *op;
+	unsigned methods;
+	const char *media;		/* required request Content-Type, or NULL */
+	enum enroll_op enroll;		/* for est_enroll; ENROLL_OP_COUNT: none */
+	void (*handler)(struct daemon *d, struct http_request *req,
+	    const char *label);		/* when enroll is ENROLL_OP_COUNT */
+};
+
+/* GET /.well-known/est/[label/]cacerts: the label changes nothing. */
+static void
+est_op_cacerts(struct daemon *d, struct http_request *req, const char *label)
+{
+	(void)label;
+	serve_cacerts(d, req);
+}
+
+/*
+ * The EST operations, one per line. cacerts and csrattrs answer GET
+ * (csrattrs authenticates when [est] csrattrs-auth says so); enrollment
+ * is a POST of a base64 PKCS#10 (RFC 7030 §4.2.1, §4.4.1).
+ */
+static const struct serve_est_op serve_est_ops[] = {
+	{ "cacerts", SERVE_GET, NULL, ENROLL_OP_COUNT, est_op_cacerts },
+	{ "csrattrs", SERVE_GET, NULL, ENROLL_OP_COUNT, est_csrattrs },
+	{ "simpleenroll", SERVE_POST, "application/pkcs10", ENROLL_SIMPLE, NULL },
+	{ "simplereenroll", SERVE_POST, "application/pkcs10", ENROLL_RENEW, NULL },
+	{ "serverkeygen", SERVE_POST, "application/pkcs10", ENROLL_KEYGEN, NULL },
+};
+
+/* Whether req's method is in the set methods. */
+static bool
+serve_method_in(const struct http_request *req, unsigned methods)
+{
+	if (methods == SERVE_ANY)
+		return true;
+	if ((methods & SERVE_GET) && (strcmp(req->method, "GET") == 0 ||
+	    strcmp(req->method, "HEAD") == 0))
+		return true;
+	return (methods & SERVE_POST) && strcmp(req->method, "POST") == 0;
+}
+
+/* The Allow header value of a method set (405, RFC 9110 §15.5.6). */
+static const char *
+serve_allow(unsigned methods)
+{
+	if ((methods & SERVE_GET) && (methods & SERVE_POST))
+		return "GET, POST";
+	return (methods & SERVE_POST) ? "POST" : "GET";
+}
+
+/* /.well-known/est/...: RFC 7030 §3.2.2 operation paths, by the table. */
 static void
 route_est(struct daemon *d, struct http_request *req, const char *rest)
 {
+	const struct serve_est_op *o = NULL;
 	char label[EST_LABEL_MAX];
 	const char *op, *lab;
-	bool get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
-	bool post = strcmp(req->method, "POST") == 0;
 
 	if (!est_split(rest, label, sizeof(label), &op)) {
-		reply_text(req, 404, "EST: expected /.well-known/est/[<template>/]<operation>", NULL);
+		reply_fail(req, CA_ENOTFOUND, "EST: expected /.well-known/est/[<template>/]<operation>", NULL);
 		return;
 	}
 	lab = label[0] != '\0' ? label : NULL;
-	if (strcmp(op, "cacerts") == 0 || strcmp(op, "csrattrs") == 0) {
-		if (!get)
-			reply_text(req, 405, "cacerts and csrattrs: use GET", "GET");
-		else if (op[1] == 'a')
-			serve_cacerts(d, req);
-		else
-			est_csrattrs(d, req, lab);
-	} else if (strcmp(op, "simpleenroll") == 0 || strcmp(op, "simplereenroll") == 0 ||
-	    strcmp(op, "serverkeygen") == 0) {
-		if (!post)
-			reply_text(req, 405, "EST enrollment: use POST", "POST");
-		else if (!http_media_type_is(http_request_header(req, "Content-Type"),
-		    "application/pkcs10"))
-			/* RFC 7030 §4.2.1, §4.4.1: the body is a base64 PKCS#10. */
-			reply_text(req, 415, "EST enrollment: Content-Type must be application/pkcs10", NULL);
-		else
-			est_enroll(d, req, op[6] == 'r' ? ENROLL_RENEW :
-			    op[6] == 'k' ? ENROLL_KEYGEN : ENROLL_SIMPLE, lab);
-	} else {
-		reply_text(req, 404, "EST: unknown operation (cacerts, csrattrs, simpleenroll, simplereenroll, serverkeygen)", NULL);
-	}
+	for (size_t i = 0; i < sizeof(serve_est_ops) / sizeof(serve_est_ops[0]); i++)
+		if (strcmp(op, serve_est_ops[i].op) == 0)
+			o = &serve_est_ops[i];
+	if (o == NULL)
+		reply_fail(req, CA_ENOTFOUND, "EST: unknown operation (cacerts, csrattrs, simpleenroll, simplereenroll, serverkeygen)", NULL);
+	else if (!serve_method_in(req, o->methods))
+		reply_fail(req, CA_EMETHOD, o->methods == SERVE_GET ?
+		    "cacerts and csrattrs: use GET" : "EST enrollment: use POST",
+		    serve_allow(o->methods));
+	else if (o->media != NULL && !http_media_type_is(http_request_header(req,
+	    "Content-Type"), o->media))
+		reply_fail(req, CA_EMEDIA, "EST enrollment: Content-Type must be application/pkcs10", NULL);
+	else if (o->enroll != ENROLL_OP_COUNT)
+		est_enroll(d, req, o->enroll, lab);
+	else
+		o->handler(d, req, lab);
 }
 
-/* What both listeners serve: public, signed bytes and health. */
+/* /api/v1/...: the management API checks its own methods and bodies. */
 static void
-route_public(struct daemon *d, struct http_request *req)
+route_api(struct daemon *d, struct http_request *req, const char *rest)
 {
-	const char *p = req->path;
-	size_t n = strlen(d->cfg->name);
-	bool get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+	api_route(d, req, rest);
+}
 
-	if (!get)
-		reply_text(req, 405, "use GET", "GET");
-	else if (strcmp(p, "/health") == 0)
-		serve_health(d, req);
-	else if (strcmp(p, "/metrics") == 0)
-		metrics_serve(d, req);
-	else if (strncmp(p, "/crl/", 5) == 0)
-		serve_crl(d, req, p + 5);
-	else if (strncmp(p, "/aia/", 5) == 0 && strncmp(p + 5, d->cfg->name, n) == 0 &&
-	    strcmp(p + 5 + n, ".crt") == 0)
+/* GET /health. */
+static void
+route_health(struct daemon *d, struct http_request *req, const char *rest)
+{
+	(void)rest;
+	serve_health(d, req);
+}
+
+/* GET /metrics ([http] metrics = yes, else 404). */
+static void
+route_metrics(struct daemon *d, struct http_request *req, const char *rest)
+{
+	(void)rest;
+	metrics_serve(d, req);
+}
+
+/* GET /crl/<ca>.crl and /crl/<ca>+.crl. */
+static void
+route_crl(struct daemon *d, struct http_request *req, const char *rest)
+{
+	serve_crl(d, req, rest);
+}
+
+/* GET /aia/<ca>.crt: the CA certificate (DER), for AIA caIssuers. */
+static void
+route_aia(struct daemon *d, struct http_request *req, const char *rest)
+{
+	size_t n = strlen(d->cfg->name);
+
+	if (strncmp(rest, d->cfg->name, n) == 0 && strcmp(rest + n, ".crt") == 0)
 		reply_bytes(req, "application/pkix-cert", NULL,
 		    d->id->cert_der.data, d->id->cert_der.size);
 	else
-		reply_text(req, 404, "not found", NULL);
+		reply_fail(req, CA_ENOTFOUND, "not found", NULL);
 }
 
-/* HTTPS: EST, the management API, then public content. */
+/* Nothing here: 405 for a method no public route takes, else 404. */
+static void
+route_none(struct daemon *d, struct http_request *req, const char *rest)
+{
+	(void)d;
+	(void)rest;
+	if (!serve_method_in(req, SERVE_GET))
+		reply_fail(req, CA_EMETHOD, "use GET", "GET");
+	else
+		reply_fail(req, CA_ENOTFOUND, "not found", NULL);
+}
+
+/* SCEP (RFC 8894): anonymous, both listeners (NDES is plain http). */
+static void
+route_scep(struct daemon *d, struct http_request *req, const char *rest)
+{
+	(void)rest;
+	if (scep_path(req->path))
+		scep_route(d, req);
+	else
+		reply_fail(req, CA_ENOTFOUND, "not found", NULL);
+}
+
+/* POST /api/v1/scep/challenges: the officers' one-time SCEP challenges. */
+static void
+route_scep_challenges(struct daemon *d, struct http_request *req, const char *rest)
+{
+	(void)rest;
+	scep_challenge_route(d, req);
+}
+
+/*
+ * The route table, one row per line; new protocols append theirs
+ * (OCSP, SCEP, ...). Columns: methods, path, prefix, https_only,
+ * anonymous, handler. "/api/" after "/api/v1/" keeps other API versions
+ * off plain HTTP and answers them as unknown.
+ */
+static const struct serve_route serve_routes[] = {
+	{ SERVE_ANY, EST_PREFIX, true, true, false, route_est },
+	{ SERVE_ANY, "/api/v1/scep/challenges", false, true, false, route_scep_challenges },
+	{ SERVE_ANY, "/api/v1/", true, true, false, route_api },
+	{ SERVE_ANY, "/api/", true, true, false, route_none },
+	{ SERVE_GET, "/health", false, false, true, route_health },
+	{ SERVE_GET, "/metrics", false, false, true, route_metrics },
+	{ SERVE_GET, "/crl/", true, false, true, route_crl },
+	{ SERVE_GET, "/aia/", true, false, true, route_aia },
+	{ SERVE_ANY, SCEP_PREFIX, true, false, true, route_scep },
+	{ SERVE_ANY, SCEP_NDES_PATH, true, false, true, route_scep },
+};
+
+/* The first row whose path matches p; NULL when none does. */
+static const struct serve_route *
+serve_route_find(const char *p)
+{
+	for (size_t i = 0; i < sizeof(serve_routes) / sizeof(serve_routes[0]); i++) {
+		const struct serve_route *r = &serve_routes[i];
+
+		if (r->prefix ? strncmp(p, r->path, strlen(r->path)) == 0 :
+		    strcmp(p, r->path) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+/* Route req by the table; plain: the listener carries no credentials. */
+static void
+serve_route(struct daemon *d, struct http_request *req, bool plain)
+{
+	const struct serve_route *r = serve_route_find(req->path);
+	char use[32];
+
+	if (r == NULL)
+		route_none(d, req, "");
+	else if (plain && (r->https_only || !r->anonymous))
+		/* Credentials never cross plain HTTP: EST and the API are HTTPS only. */
+		reply_fail(req, CA_EDENIED, "EST and the management API are served over HTTPS only", NULL);
+	else if (!serve_method_in(req, r->methods)) {
+		snprintf(use, sizeof(use), "use %s", serve_allow(r->methods));
+		reply_fail(req, CA_EMETHOD, use, serve_allow(r->methods));
+	} else
+		r->handler(d, req, req->path + strlen(r->path));
+}
+
+/* HTTPS: every route of the table. */
 void
 daemon_handle(struct http_request *req, void *arg)
 {
-	struct daemon *d = arg;
-	const char *p = req->path;
-
-	if (strncmp(p, EST_PREFIX, strlen(EST_PREFIX)) == 0)
-		route_est(d, req, p + strlen(EST_PREFIX));
-	else if (scep_path(p))
-		scep_route(d, req);	/* SCEP (RFC 8894) */
-	else if (strcmp(p, "/api/v1/scep/challenges") == 0)
-		scep_challenge_route(d, req);
-	else if (strncmp(p, "/api/v1/", 8) == 0)
-		api_route(d, req, p + 8);
-	else
-		route_public(d, req);
+	serve_route(arg, req, false);
 }
 
-/* Plain HTTP: public content only, never credentials. */
+/* Plain HTTP: the anonymous routes that are not HTTPS only. */
 void
 daemon_handle_plain(struct http_request *req, void *arg)
 {
-	struct daemon *d = arg;
-
-	/* Credentials never cross plain HTTP: EST and the API are HTTPS only. */
-	if (strncmp(req->path, EST_PREFIX, strlen(EST_PREFIX)) == 0 ||
-	    strncmp(req->path, "/api/", 5) == 0)
-		reply_text(req, 403, "EST and the management API are served over HTTPS only", NULL);
-	else if (scep_path(req->path))
-		scep_route(d, req);	/* SCEP protects its messages itself (NDES is http) */
-	else
-		route_public(d, req);
+	serve_route(arg, req, true);
 }

@@ -1,9 +1,11 @@
 /*
- * EST (RFC 7030) on entca: routing of /.well-known/est/[<label>/]<op>, the
- * enrollment work of simpleenroll, simplereenroll and serverkeygen, and the
- * officer's approve/deny of pending requests. The pipeline stages are in
- * enroll_work() (a worker) and enroll_apply() (the store writer); the job
- * (job.c) carries the request between them and back to the loop.
+ * EST (RFC 7030) on entca: the enrollment work of simpleenroll,
+ * simplereenroll and serverkeygen, which the router (ca/daemon/serve.c,
+ * its serve_est_ops table) hands to est_enroll() with the operation and
+ * label already parsed; the officer's approve/deny re-runs the decision
+ * from est_pending.c. The pipeline stages are enroll_work() (a worker,
+ * JOB_STAGE_WORK) and enroll_apply() (the store writer, JOB_STAGE_APPLY);
+ * the job (job.c) carries the request between them and back to the loop.
  *
  * Response shapes follow RFC 7030: §4.2.3 base64 certs-only PKCS#7 with
  * Content-Transfer-Encoding; 202 + Retry-After while pending (the same
@@ -44,8 +46,6 @@
 #include "policy/request.h"
 #include "policy/rights.h"
 
-#define EST_RETRY_AFTER "60"		/* seconds a pending client waits */
-
 /* Free an enrollment; wipes the PKCS#12 password and the generated key. */
 void
 enroll_free(void *arg)
@@ -68,9 +68,13 @@ enroll_free(void *arg)
 	free(e);
 }
 
-/* HTTP status for a policy refusal: 400 for bad input, 404, else 403. */
-static int
-deny_status(enum policy_code code)
+/*
+ * The error of a policy refusal: a request that breaks a rule of its own
+ * (key, signature, names) is the client's to fix (400), a template this
+ * CA does not issue is not found (404), and every missing right is 403.
+ */
+static enum ca_error
+deny_error(enum policy_code code)
 {
 	switch (code) {
 	case POLICY_WEAK_KEY:
@@ -79,11 +83,11 @@ deny_status(enum policy_code code)
 	case POLICY_SUBJECT:
 	case POLICY_NAME_MALFORMED:
 	case POLICY_NAME_CONFLICT:
-		return 400;
+		return CA_EPOLICY;
 	case POLICY_TEMPLATE_NOT_ISSUED:
-		return 404;
+		return CA_ENOTFOUND;
 	default:
-		return 403;
+		return CA_EDENIED;
 	}
 }
 
@@ -95,18 +99,18 @@ enroll_parse_csr(struct job *j, struct enroll *e)
 	int rc;
 
 	if (j->body_len == 0) {
-		job_text(j, 400, "body: expected a base64 PKCS#10 request (RFC 7030 §4.2.1), got nothing");
+		job_fail(j, CA_EPARSE, "body: expected a base64 PKCS#10 request (RFC 7030 §4.2.1), got nothing");
 		return false;
 	}
 	rc = base64_decode((const char *)j->body, j->body_len, &e->csr,
 	    &e->csr_len, why, sizeof(why));
 	if (rc != CA_OK) {
-		job_text(j, 400, "body: not base64: %s", why);
+		job_fail(j, CA_EPARSE, "body: not base64: %s", why);
 		return false;
 	}
 	rc = policy_request_parse(e->csr, e->csr_len, &e->preq, why, sizeof(why));
 	if (rc != CA_OK) {
-		job_text(j, 400, "%s", why);
+		job_fail(j, CA_EPARSE, "%s", why);
 		return false;
 	}
 	e->have_preq = true;
@@ -198,8 +202,8 @@ enroll_resolve_names(struct job *j, struct enroll *e)
 			n->state = POLICY_NAME_BAD;
 			snprintf(n->why, sizeof(n->why), "%.150s", why);
 		} else {
-			job_text(j, 503, "directory unavailable");
-			job_header(j, "Retry-After", "30");
+			job_fail(j, CA_EUNAVAIL, "directory unavailable");
+			job_header(j, "Retry-After", JOB_RETRY_DIRECTORY);
 			return false;
 		}
 	}
@@ -222,7 +226,7 @@ enroll_find_subject(struct job *j, struct enroll *e, const struct principal *sel
 	default:
 		/* Names nobody else: the certificate is for the requester. */
 		if (principal_copy(&e->subject, self) != CA_OK) {
-			job_text(j, 500, "out of memory");
+			job_fail(j, CA_ENOMEM, "out of memory");
 			return false;
 		}
 		e->have_subject = true;
@@ -235,8 +239,8 @@ enroll_find_subject(struct job *j, struct enroll *e, const struct principal *sel
 	if (rc == CA_OK || rc == CA_ENOTFOUND || rc == CA_EPARSE ||
 	    rc == CA_EINVAL || rc == CA_ETOOBIG)
 		return enroll_resolve_names(j, e);
-	job_text(j, 503, "directory unavailable: %s", why);
-	job_header(j, "Retry-After", "30");
+	job_fail(j, CA_EUNAVAIL, "directory unavailable: %s", why);
+	job_header(j, "Retry-After", JOB_RETRY_DIRECTORY);
 	return false;
 }
 
@@ -267,8 +271,8 @@ enroll_policy_ca(struct job *j, struct policy_ca *pc, const char **issue,
 		issue[i] = c->issue_templates[i];
 	pc->issue_templates = issue;
 	pc->n_issue = c->n_issue;
-	pc->ca_not_before = (int64_t)gnutls_x509_crt_get_activation_time(j->d->id->cert);
-	pc->ca_not_after = j->d->id->not_after;
+	pc->ca_not_before = (int64_t)gnutls_x509_crt_get_activation_time(j->gen->id->cert);
+	pc->ca_not_after = j->gen->id->not_after;
 	for (size_t i = 0; i < c->n_cdp; i++)
 		cdp[i] = c->cdp_urls[i];
 	pc->cdp_urls = cdp;
@@ -355,7 +359,7 @@ enroll_build(struct job *j, struct enroll *e)
 		goto fail;
 	}
 	rc = issue_build(&e->dec.profile, pub, e->cert.serial, e->cert.serial_len,
-	    j->d->id->cert, j->d->key, &crt, why, sizeof(why));
+	    j->gen->id->cert, j->gen->key, &crt, why, sizeof(why));
 	if (rc != CA_OK)
 		goto fail;
 	if (gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der) < 0) {
@@ -381,10 +385,10 @@ fail:
 	gnutls_x509_crt_deinit(crt);
 	gnutls_pubkey_deinit(pub);
 	if (rc == CA_EUNAVAIL || rc == CA_ETIMEOUT) {
-		job_text(j, 503, "signer unavailable: %s", why);
-		job_header(j, "Retry-After", "5");
+		job_fail(j, CA_EUNAVAIL, "signer unavailable: %s", why);
+		job_header(j, "Retry-After", JOB_RETRY_SIGNER);
 	} else {
-		job_text(j, 500, "issuance failed: %s", why);
+		job_fail(j, CA_ECRYPTO, "issuance failed: %s", why);
 	}
 	return false;
 }
@@ -409,7 +413,6 @@ enroll_fill_record(struct job *j, struct enroll *e, int status,
 {
 	struct store_request *r = &e->rec;
 
-	e->record = true;
 	r->updated_at = ca_now();
 	if (e->op != ENROLL_APPROVE && e->op != ENROLL_DENY) {
 		/* An officer's decision keeps who asked and when. */
@@ -489,7 +492,7 @@ enroll_poll(struct job *j, struct enroll *e)
 	if (enroll_poll_key(e, e->template_name, enroll_requester(j, e), key,
 	    sizeof(key)) != CA_OK)
 		return false;
-	if (store_read_begin(j->d->store, &t, why, sizeof(why)) != CA_OK)
+	if (store_read_begin(j->gen->store, &t, why, sizeof(why)) != CA_OK)
 		return false;
 	memset(&r, 0, sizeof(r));
 	memset(&c, 0, sizeof(c));
@@ -506,12 +509,12 @@ enroll_poll(struct job *j, struct enroll *e)
 		answered = true;
 		job_text(j, 202, "request %llu is pending approval by a CA officer",
 		    (unsigned long long)id);
-		job_header(j, "Retry-After", EST_RETRY_AFTER);
+		job_header(j, "Retry-After", JOB_RETRY_PENDING);
 		break;
 	case STORE_REQ_ISSUED:
 		if (store_get_cert(t, r.serial, r.serial_len, &c) != CA_OK) {
 			answered = true;
-			job_text(j, 500, "request %llu: issued certificate not found",
+			job_fail(j, CA_EDB, "request %llu: issued certificate not found",
 			    (unsigned long long)id);
 			break;
 		}
@@ -523,7 +526,7 @@ enroll_poll(struct job *j, struct enroll *e)
 		break;
 	default:
 		answered = true;
-		job_text(j, 403, "request %llu was %s: %s", (unsigned long long)id,
+		job_fail(j, CA_EDENIED, "request %llu was %s: %s", (unsigned long long)id,
 		    store_req_status_name(r.status), r.reason);
 		break;
 	}
@@ -643,7 +646,7 @@ enroll_renewal_again(struct job *j, struct enroll *e)
 	memset(&r, 0, sizeof(r));
 	memset(&c, 0, sizeof(c));
 	enroll_renewed_key(e->renew_serial, e->renew_serial_len, key, sizeof(key));
-	if (store_read_begin(j->d->store, &t, why, sizeof(why)) != CA_OK ||
+	if (store_read_begin(j->gen->store, &t, why, sizeof(why)) != CA_OK ||
 	    store_meta_get_u64(t, key, &id) != CA_OK)
 		goto out;
 	answered = true;
@@ -657,7 +660,7 @@ enroll_renewal_again(struct job *j, struct enroll *e)
 	}
 	if (r.serial_len > 0)
 		hex_encode(r.serial, r.serial_len, serial);
-	job_text(j, 409, "simplereenroll: the certificate was already renewed "
+	job_fail(j, CA_ESTATE, "simplereenroll: the certificate was already renewed "
 	    "(request %llu%s%s); template %s renews each certificate once",
 	    (unsigned long long)id, serial[0] ? ", serial " : "", serial,
 	    e->template_name);
@@ -730,7 +733,7 @@ enroll_pending_committed(struct job *j)
 	j->n_headers = 0;
 	job_text(j, 202, "request %s is pending approval by a CA officer: %s", id,
 	    e->dec.why);
-	job_header(j, "Retry-After", EST_RETRY_AFTER);
+	job_header(j, "Retry-After", JOB_RETRY_PENDING);
 	job_header(j, "X-Request-Id", id);
 }
 
@@ -786,20 +789,20 @@ enroll_decide(struct job *j, struct enroll *e, const struct principal *requester
 	 */
 	in.approving = e->op == ENROLL_APPROVE || enroll_renewal_by_certificate(e);
 	if (policy_decide(&in, &e->dec) != CA_OK) {
-		job_text(j, 500, "policy: internal error");
+		job_fail(j, CA_EINVAL, "policy: internal error");
 		return;
 	}
 	explain_decision(j, e);
 	if (e->dec.verdict == POLICY_DENY) {
 		enroll_fill_record(j, e, STORE_REQ_DENIED, e->dec.why);
 		j->apply = enroll_apply;
-		job_text(j, e->op == ENROLL_APPROVE ? 409 : deny_status(e->dec.code),
+		job_fail(j, e->op == ENROLL_APPROVE ? CA_ESTATE : deny_error(e->dec.code),
 		    "%s", e->dec.why);
 		return;
 	}
 	if (e->dec.verdict == POLICY_PEND && e->op == ENROLL_KEYGEN) {
 		/* The key is made now and cannot be kept until an officer decides. */
-		job_text(j, 403, "serverkeygen: template %s requires approval by a CA "
+		job_fail(j, CA_EDENIED, "serverkeygen: template %s requires approval by a CA "
 		    "officer, and a key entca generates cannot be handed out later: "
 		    "use simpleenroll with a key of your own", e->template_name);
 		enroll_fill_record(j, e, STORE_REQ_DENIED, j->why);
@@ -811,7 +814,7 @@ enroll_decide(struct job *j, struct enroll *e, const struct principal *requester
 		j->apply = enroll_apply;
 		j->on_commit = enroll_pending_committed;
 		job_text(j, 202, "pending approval by a CA officer: %s", e->dec.why);
-		job_header(j, "Retry-After", EST_RETRY_AFTER);
+		job_header(j, "Retry-After", JOB_RETRY_PENDING);
 		return;
 	}
 	if (!enroll_build(j, e))
@@ -966,23 +969,23 @@ enroll_renew_check(struct job *j, struct enroll *e, struct principal *requester)
 
 	memset(&c, 0, sizeof(c));
 	if (j->client_cert == NULL || j->have_basic) {
-		job_text(j, 403, "simplereenroll: authenticate with the TLS client certificate being renewed (RFC 7030 §4.2.2)");
+		job_fail(j, CA_EDENIED, "simplereenroll: authenticate with the TLS client certificate being renewed (RFC 7030 §4.2.2)");
 		return false;
 	}
 	if (gnutls_x509_crt_init(&old) < 0 ||
 	    gnutls_x509_crt_import(old, &d, GNUTLS_X509_FMT_DER) < 0 ||
 	    gnutls_x509_crt_get_serial(old, serial, &serial_len) < 0 ||
 	    gnutls_x509_crt_get_raw_dn(old, &old_subj) < 0) {
-		job_text(j, 400, "simplereenroll: client certificate does not parse");
+		job_fail(j, CA_EPARSE, "simplereenroll: client certificate does not parse");
 		goto out;
 	}
-	if (store_read_begin(j->d->store, &t, why, sizeof(why)) != CA_OK ||
+	if (store_read_begin(j->gen->store, &t, why, sizeof(why)) != CA_OK ||
 	    store_get_cert(t, serial, serial_len, &c) != CA_OK) {
-		job_text(j, 403, "simplereenroll: the client certificate was not issued by this CA");
+		job_fail(j, CA_EDENIED, "simplereenroll: the client certificate was not issued by this CA");
 		goto out;
 	}
 	if (c.status != STORE_CERT_VALID) {
-		job_text(j, 403, "simplereenroll: the client certificate is revoked");
+		job_fail(j, CA_EDENIED, "simplereenroll: the client certificate is revoked");
 		goto out;
 	}
 	snprintf(e->template_name, sizeof(e->template_name), "%s", c.template_name);
@@ -991,21 +994,21 @@ enroll_renew_check(struct job *j, struct enroll *e, struct principal *requester)
 	snprintf(e->renew_requester, sizeof(e->renew_requester), "%s", c.requester);
 	e->tmpl = templates_find(j->tset, c.template_name);
 	if (e->tmpl == NULL || !config_issues_template(j->cfg, c.template_name)) {
-		job_text(j, 404, "simplereenroll: template %s is no longer issued by this CA", c.template_name);
+		job_fail(j, CA_ENOTFOUND, "simplereenroll: template %s is no longer issued by this CA", c.template_name);
 		goto out;
 	}
 	if (e->tmpl->renewal_seconds > 0 && now < c.not_after - e->tmpl->renewal_seconds) {
-		job_text(j, 403, "simplereenroll: outside the renewal window of template %s (opens %lld seconds before expiry)",
+		job_fail(j, CA_EDENIED, "simplereenroll: outside the renewal window of template %s (opens %lld seconds before expiry)",
 		    e->template_name, (long long)e->tmpl->renewal_seconds);
 		goto out;
 	}
 	if (!same_name(e->preq.subject_der, e->preq.subject_len, old_subj.data,
 	    old_subj.size)) {
-		job_text(j, 400, "simplereenroll: the request's subject differs from the certificate being renewed (RFC 7030 §4.2.2)");
+		job_fail(j, CA_EPOLICY, "simplereenroll: the request's subject differs from the certificate being renewed (RFC 7030 §4.2.2)");
 		goto out;
 	}
 	if (!same_names(old, &e->preq)) {
-		job_text(j, 400, "simplereenroll: the request's subject alternative names differ from the certificate being renewed (RFC 7030 §4.2.2)");
+		job_fail(j, CA_EPOLICY, "simplereenroll: the request's subject alternative names differ from the certificate being renewed (RFC 7030 §4.2.2)");
 		goto out;
 	}
 	if (e->tmpl->renewal == TMPL_RENEWAL_VALID_CERTIFICATE) {
@@ -1016,13 +1019,13 @@ enroll_renew_check(struct job *j, struct enroll *e, struct principal *requester)
 		 */
 		if (directory_lookup(job_dir(j), DIRECTORY_BY_SAM, c.requester,
 		    requester, why, sizeof(why)) != CA_OK) {
-			job_text(j, 403, "simplereenroll: original requester %s: %s",
+			job_fail(j, CA_EDENIED, "simplereenroll: original requester %s: %s",
 			    c.requester, why);
 			goto out;
 		}
 	} else if (principal_copy(requester, &j->who) != CA_OK) {
 		/* Same criteria as enrollment: the renewing account's own rights. */
-		job_text(j, 500, "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		goto out;
 	}
 	principal_clear(&e->subject);
@@ -1091,12 +1094,12 @@ est_enroll(struct daemon *d, struct http_request *req, enum enroll_op op,
 	const char *pw;
 
 	if (j == NULL) {
-		http_respond(req, 500, NULL, 0, "out of memory\n", 14);
+		job_error_respond(req, CA_ENOMEM, NULL, "out of memory");
 		return;
 	}
 	e = calloc(1, sizeof(*e));
 	if (e == NULL) {
-		job_text(j, 500, "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		job_finish(j);
 		return;
 	}
@@ -1105,10 +1108,9 @@ est_enroll(struct daemon *d, struct http_request *req, enum enroll_op op,
 	e->op = op;
 	/* A client certificate logs in by default only to renew itself. */
 	j->cert_renewal = op == ENROLL_RENEW;
-	j->tset = daemon_templates_get(d);
 	if (op != ENROLL_RENEW) {
 		if (*name == '\0') {
-			job_text(j, 404, "no template named in the path and no default-template configured");
+			job_fail(j, CA_ENOTFOUND, "no template named in the path and no default-template configured");
 			job_refuse_after_auth(j);
 			return;
 		}
@@ -1117,7 +1119,7 @@ est_enroll(struct daemon *d, struct http_request *req, enum enroll_op op,
 		e->tmpl = templates_find(j->tset, name);
 		if (e->tmpl == NULL || !config_issues_template(d->cfg, name)) {
 			/* Which templates exist is told only to callers who log in. */
-			job_text(j, 404, "template %s is not issued by this CA", name);
+			job_fail(j, CA_ENOTFOUND, "template %s is not issued by this CA", name);
 			job_refuse_after_auth(j);
 			return;
 		}

@@ -68,7 +68,7 @@ csrattrs_work(struct job *j)
 	/* RFC 7030 §4.5: csrattrs may be public; then no right is needed. */
 	if (j->cfg->est_csrattrs_auth &&
 	    !(policy_rights(&j->who, t->aces, t->n_aces) & (TMPL_RIGHT_READ | TMPL_RIGHT_ENROLL))) {
-		job_text(j, 403, "csrattrs: template %s: the read right is required", t->name);
+		job_fail(j, CA_EDENIED, "csrattrs: template %s: the read right is required", t->name);
 		return;
 	}
 	if (t->key_algorithms & TMPL_KEY_RSA) {
@@ -106,7 +106,7 @@ csrattrs_work(struct job *j)
 		der_tlv(items, sizeof(items), &n, 0x06, challenge, sizeof(challenge));
 	der_tlv(out, sizeof(out), &o, 0x30, items, n);
 	if (pkcs7_base64(out, o, &b64, &b64_len) != CA_OK) {
-		job_text(j, 500, "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		return;
 	}
 	free(j->resp);
@@ -126,21 +126,20 @@ est_csrattrs(struct daemon *d, struct http_request *req, const char *label)
 	const char *name = label != NULL ? label : d->cfg->default_template;
 
 	if (j == NULL) {
-		http_respond(req, 500, NULL, 0, "out of memory\n", 14);
+		job_error_respond(req, CA_ENOMEM, NULL, "out of memory");
 		return;
 	}
 	e = calloc(1, sizeof(*e));
 	j->ctx = e;
 	j->ctx_free = enroll_free;
-	j->tset = daemon_templates_get(d);
 	if (e == NULL) {
-		job_text(j, 500, "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		job_finish(j);
 		return;
 	}
 	e->tmpl = templates_find(j->tset, name);
 	if (e->tmpl == NULL || !config_issues_template(d->cfg, name)) {
-		job_text(j, 404, "template %s is not issued by this CA", *name ? name : "(none)");
+		job_fail(j, CA_ENOTFOUND, "template %s is not issued by this CA", *name ? name : "(none)");
 		job_finish(j);
 		return;
 	}

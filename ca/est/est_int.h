@@ -42,7 +42,6 @@ struct enroll {
 	struct policy_decision dec;
 
 	/* the outcome to record */
-	bool record;			/* write a request record */
 	struct store_request rec;
 	bool issued;
 	struct store_cert cert;

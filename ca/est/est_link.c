@@ -34,27 +34,27 @@ enroll_check_binding(struct job *j, struct enroll *e)
 	if (!e->tmpl->require_channel_binding)
 		return true;
 	if (j->tls_binding_len == 0) {
-		job_text(j, 400, "CSR: template %s links requests to the TLS session "
+		job_fail(j, CA_EPOLICY, "CSR: template %s links requests to the TLS session "
 		    "(RFC 7030 §3.5), and this connection has no usable TLS channel "
 		    "binding (TLS 1.3, or TLS 1.2 with extended master secret)",
 		    e->template_name);
 		return false;
 	}
 	if (!e->preq.has_challenge) {
-		job_text(j, 400, "CSR: no challengePassword: template %s wants the "
+		job_fail(j, CA_EPOLICY, "CSR: no challengePassword: template %s wants the "
 		    "base64 %s channel binding of this TLS connection in it "
 		    "(RFC 7030 §3.5, RFC 9266)", e->template_name, kind);
 		return false;
 	}
 	if (base64_encode(j->tls_binding, j->tls_binding_len, 0, &b64, &n) != CA_OK) {
-		job_text(j, 500, "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		return false;
 	}
 	ok = strlen(e->preq.challenge) == n &&
 	    gnutls_memcmp(e->preq.challenge, b64, n) == 0;
 	free(b64);
 	if (!ok)
-		job_text(j, 400, "CSR: challengePassword does not match the %s "
+		job_fail(j, CA_EPOLICY, "CSR: challengePassword does not match the %s "
 		    "channel binding of this TLS connection (RFC 7030 §3.5): the "
 		    "request is not linked to this session", kind);
 	return ok;
@@ -95,7 +95,7 @@ enroll_pfx_password(struct job *j, struct enroll *e)
 		return true;
 	/* Refuse before a certificate exists whose key nobody could open. */
 	if (e->password[0] == '\0') {
-		job_text(j, 400, linked ? "PKCS#12: no password: send it in the "
+		job_fail(j, CA_EPOLICY, linked ? "PKCS#12: no password: send it in the "
 		    "X-EST-PKCS12-Password header (the challengePassword is the "
 		    "TLS channel binding on this template)" : "PKCS#12: no "
 		    "password: send it in the CSR's challengePassword attribute "
@@ -104,13 +104,13 @@ enroll_pfx_password(struct job *j, struct enroll *e)
 	}
 	if (linked && e->preq.has_challenge &&
 	    strcmp(e->password, e->preq.challenge) == 0) {
-		job_text(j, 400, "PKCS#12 password: must not be the CSR's "
+		job_fail(j, CA_EPOLICY, "PKCS#12 password: must not be the CSR's "
 		    "challengePassword, which is the TLS channel binding on "
 		    "template %s", e->template_name);
 		return false;
 	}
 	if ((n = utf8_chars(e->password)) < min) {
-		job_text(j, 400, "PKCS#12 password: %zu characters, at least %u "
+		job_fail(j, CA_EPOLICY, "PKCS#12 password: %zu characters, at least %u "
 		    "required ([est] pfx-min-password-length)", n, min);
 		return false;
 	}

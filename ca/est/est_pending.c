@@ -66,25 +66,28 @@ decide_pending_work(struct job *j)
 
 	memset(&requester, 0, sizeof(requester));
 	if (!job_has_ca_right(j, CA_RIGHT_OFFICER)) {
-		job_text(j, 403, "%s: the CA officer right (Issue and Manage Certificates) is required",
+		job_fail(j, CA_EDENIED, "%s: the CA officer right (Issue and Manage Certificates) is required",
 		    e->op == ENROLL_APPROVE ? "approve" : "deny");
 		return;
 	}
-	rc = store_read_begin(j->d->store, &t, why, sizeof(why));
+	rc = store_read_begin(j->gen->store, &t, why, sizeof(why));
 	if (rc == CA_OK)
 		rc = store_get_request(t, e->request_id, &e->rec);
 	store_read_end(t);
 	if (rc != CA_OK) {
-		job_text(j, rc == CA_ENOTFOUND ? 404 : 500, "request %llu: %s",
+		job_fail(j, rc == CA_ENOTFOUND ? CA_ENOTFOUND : CA_EDB, "request %llu: %s",
 		    e->request_id, rc == CA_ENOTFOUND ? "no such request" : ca_strerror(rc));
 		return;
 	}
-	/* The record owns the CSR from now on; e->csr borrows it for parsing. */
+	/*
+	 * The enrollment owns the CSR from now on (enroll_free frees e->csr);
+	 * the record only borrows it back (e->rec.csr) to be written.
+	 */
 	e->csr = e->rec.csr;
 	e->csr_len = e->rec.csr_len;
 	e->rec.csr = NULL;
 	if (e->rec.status != STORE_REQ_PENDING) {
-		job_text(j, 409, "request %llu is %s, not pending", e->request_id,
+		job_fail(j, CA_ESTATE, "request %llu is %s, not pending", e->request_id,
 		    store_req_status_name(e->rec.status));
 		return;
 	}
@@ -97,7 +100,6 @@ decide_pending_work(struct job *j)
 		    j->who.sam, e->officer_reason[0] ? ": " : "", 200,
 		    e->officer_reason) < 0)
 			e->rec.reason[0] = '\0';
-		e->record = true;
 		j->apply = enroll_apply;
 		o = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)e->request_id,
 		    "status", "denied", "reason", e->rec.reason);
@@ -106,20 +108,20 @@ decide_pending_work(struct job *j)
 	}
 	e->tmpl = templates_find(j->tset, e->template_name);
 	if (e->tmpl == NULL || !config_issues_template(j->cfg, e->template_name)) {
-		job_text(j, 409, "request %llu: template %s is no longer issued by this CA",
+		job_fail(j, CA_ESTATE, "request %llu: template %s is no longer issued by this CA",
 		    e->request_id, e->template_name);
 		return;
 	}
 	rc = policy_request_parse(e->csr, e->csr_len, &e->preq, why, sizeof(why));
 	if (rc != CA_OK) {
-		job_text(j, 409, "request %llu: %s", e->request_id, why);
+		job_fail(j, CA_ESTATE, "request %llu: %s", e->request_id, why);
 		return;
 	}
 	e->have_preq = true;
 	rc = directory_lookup(job_dir(j), DIRECTORY_BY_SAM, e->rec.requester,
 	    &requester, why, sizeof(why));
 	if (rc != CA_OK) {
-		job_text(j, rc == CA_ENOTFOUND ? 409 : 503, "request %llu: requester %s: %s",
+		job_fail(j, rc == CA_ENOTFOUND ? CA_ESTATE : CA_EUNAVAIL, "request %llu: requester %s: %s",
 		    e->request_id, e->rec.requester, why);
 		return;
 	}
@@ -151,19 +153,18 @@ est_pending_setup(struct job *j, unsigned long long id, bool approve)
 	json_t *body;
 
 	if (e == NULL) {
-		job_text(j, 500, "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		return NULL;
 	}
 	j->ctx = e;
 	j->ctx_free = enroll_free;
-	j->tset = daemon_templates_get(j->d);
 	e->op = approve ? ENROLL_APPROVE : ENROLL_DENY;
 	e->request_id = id;
 	if (j->body_len > 0) {
 		body = json_loadb((const char *)j->body, j->body_len, 0, NULL);
 		if (body == NULL || !json_is_object(body)) {
 			json_decref(body);
-			job_text(j, 400, "body: expected a JSON object such as {\"reason\": \"...\"}");
+			job_fail(j, CA_EPARSE, "body: expected a JSON object such as {\"reason\": \"...\"}");
 			return NULL;
 		}
 		if (json_is_string(json_object_get(body, "reason")))

@@ -21,7 +21,7 @@
 
 /* One publication, owned by the worker task. */
 struct publish_task {
-	struct daemon_directory *dirs;	/* the job's reference, moved here */
+	struct daemon_gen *gen;		/* a reference on the job's generation */
 	char dn[PRINCIPAL_DN_MAX];
 	char serial[2 * STORE_SERIAL_MAX + 1];
 	char tmpl[TMPL_NAME_MAX];
@@ -36,7 +36,7 @@ publish_run(void *arg)
 	struct publish_task *p = arg;
 	char why[CA_WHY_MAX];
 
-	if (directory_publish_user_cert(p->dirs->dir, p->dn, p->der,
+	if (directory_publish_user_cert(p->gen->dirs->dir, p->dn, p->der,
 	    p->der_len, why, sizeof(why)) == CA_OK)
 		log_info("published certificate %s (template %s) to "
 		    "userCertificate of %s", p->serial, p->tmpl, p->dn);
@@ -51,7 +51,7 @@ publish_done(void *arg)
 {
 	struct publish_task *p = arg;
 
-	daemon_directory_put(p->dirs);
+	daemon_gen_put(p->gen);
 	free(p->der);
 	free(p);
 }
@@ -86,9 +86,8 @@ enroll_publish_committed(struct job *j)
 	snprintf(p->dn, sizeof(p->dn), "%s", e->subject.dn);
 	snprintf(p->serial, sizeof(p->serial), "%s", serial);
 	snprintf(p->tmpl, sizeof(p->tmpl), "%s", e->tmpl->name);
-	/* The job is done with its directory reference: the task keeps it. */
-	p->dirs = j->dirs;
-	j->dirs = NULL;
+	/* The task outlives the job: it keeps the generation's pool alive. */
+	p->gen = daemon_gen_ref(j->gen);
 	if (j->local || j->d->workers == NULL ||
 	    workers_submit(j->d->workers, publish_run, publish_done, p) != CA_OK) {
 		publish_run(p);

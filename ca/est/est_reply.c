@@ -33,7 +33,7 @@ est_reply_cert(struct job *j, const unsigned char *der, size_t len)
 	if (pkcs7_certs_only(&c, 1, &p7, &p7_len) != CA_OK ||
 	    pkcs7_base64(p7, p7_len, &b64, &b64_len) != CA_OK) {
 		gnutls_free(p7);
-		job_text(j, 500, "cannot encode the PKCS#7 response");
+		job_fail(j, CA_ECRYPTO, "cannot encode the PKCS#7 response");
 		return;
 	}
 	gnutls_free(p7);
@@ -59,14 +59,14 @@ est_reply_keygen(struct job *j, struct enroll *e)
 
 	if (want_p12) {
 		/* enroll_work refused a PKCS#12 without a password already. */
-		gnutls_datum_t ca = j->d->id->cert_der;
+		gnutls_datum_t ca = j->gen->id->cert_der;
 
 		if (pkcs7_pkcs12(e->key, &cert, &ca, 1, e->password,
 		    e->subject.sam[0] ? e->subject.sam : "entca", &p12, &p12_len) != CA_OK ||
 		    pkcs7_base64(p12, p12_len, &kb64, &kl) != CA_OK) {
 			gnutls_memset(e->password, 0, sizeof(e->password));
 			gnutls_free(p12);
-			job_text(j, 500, "cannot build the PKCS#12");
+			job_fail(j, CA_ECRYPTO, "cannot build the PKCS#12");
 			return;
 		}
 		/* The password's work is done: it does not wait for the reply. */
@@ -86,13 +86,13 @@ est_reply_keygen(struct job *j, struct enroll *e)
 	    pkcs7_base64(key.data, key.size, &kb64, &kl) != CA_OK ||
 	    pkcs7_certs_only(&cert, 1, &p7, &p7_len) != CA_OK ||
 	    pkcs7_base64(p7, p7_len, &cb64, &cl) != CA_OK) {
-		job_text(j, 500, "cannot encode the serverkeygen response");
+		job_fail(j, CA_ECRYPTO, "cannot encode the serverkeygen response");
 		goto out;
 	}
 	n = kl + cl + 512;
 	body = malloc(n);
 	if (body == NULL) {
-		job_text(j, 500, "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		goto out;
 	}
 	n = (size_t)snprintf(body, n,

@@ -34,6 +34,7 @@
 #include "common/log.h"
 #include "ca/daemon/daemon.h"
 #include "ca/daemon/job.h"
+#include "ca/daemon/job_error.h"
 #include "ca/daemon/templates_load.h"
 #include "ca/http/http.h"
 #include "ca/http/http_util.h"
@@ -75,21 +76,12 @@ scep_path(const char *path)
 	    strcmp(path, SCEP_NDES_PATH "/pkiclient.exe") == 0;
 }
 
-/* Loop: a short text answer, logged when it refuses. */
+/* Loop: a refusal from the one error table (job_error.h), logged. */
 static void
-scep_text(struct http_request *req, int status, const char *text)
+scep_refuse_loop(struct http_request *req, enum ca_error err, const char *text,
+    const char *allow)
 {
-	struct http_header h = { "Content-Type", "text/plain; charset=utf-8" };
-	char buf[512];
-	int n = snprintf(buf, sizeof(buf), "%s\n", text);
-
-	if (status >= 400) {
-		log_info("- %s %s from %s: %d %s (request %s)", req->method, req->path,
-		    req->peer, status, text, req->request_id);
-		req->logged = true;
-	}
-	http_respond(req, status, &h, 1, buf, n > 0 && (size_t)n < sizeof(buf) ?
-	    (size_t)n : 0);
+	job_error_respond(req, err, allow, text);
 }
 
 /* Free a PKIOperation's state. */
@@ -147,10 +139,10 @@ scep_reply(struct job *j, struct scep_job *s, int status, int fail,
 		/* Nothing may be handed out or recorded without its reply. */
 		j->apply = NULL;
 		if (rc == CA_EUNAVAIL || rc == CA_ETIMEOUT) {
-			job_text(j, 503, "SCEP: signer unavailable: %s", why);
-			job_header(j, "Retry-After", "5");
+			job_fail(j, CA_EUNAVAIL, "SCEP: signer unavailable: %s", why);
+			job_header(j, "Retry-After", JOB_RETRY_SIGNER);
 		} else {
-			job_text(j, 500, "SCEP: CertRep: %s", why);
+			job_fail(j, CA_ENOMEM, "SCEP: CertRep: %s", why);
 		}
 		return;
 	}
@@ -178,7 +170,7 @@ scep_reply_cert(struct job *j, struct scep_job *s, const unsigned char *der,
 
 	if (pkcs7_certs_only(&c, 1, &p7, &p7len) != CA_OK) {
 		j->apply = NULL;
-		job_text(j, 500, "SCEP: cannot encode the certificate");
+		job_fail(j, CA_ENOMEM, "SCEP: cannot encode the certificate");
 		return;
 	}
 	scep_reply(j, s, SCEP_SUCCESS, 0, p7, p7len, "");
@@ -246,7 +238,7 @@ scep_answer_tx(struct job *j, struct scep_job *s, const struct store_scep_tx *x)
 
 	memset(&r, 0, sizeof(r));
 	memset(&c, 0, sizeof(c));
-	if (store_read_begin(j->d->store, &t, why, sizeof(why)) != CA_OK ||
+	if (store_read_begin(j->gen->store, &t, why, sizeof(why)) != CA_OK ||
 	    store_get_request(t, x->request_id, &r) != CA_OK) {
 		scep_reply(j, s, SCEP_FAILURE, SCEP_BAD_CERT_ID, NULL, 0,
 		    "transaction: its request is not in the store");
@@ -280,7 +272,7 @@ scep_find_tx(struct job *j, struct scep_job *s, struct store_scep_tx *x)
 	bool found;
 
 	if (scep_challenge_hash(s->m.txid, h) != CA_OK ||
-	    store_read_begin(j->d->store, &t, why, sizeof(why)) != CA_OK)
+	    store_read_begin(j->gen->store, &t, why, sizeof(why)) != CA_OK)
 		return false;
 	found = store_get_scep_tx(t, h, x) == CA_OK;
 	store_read_end(t);
@@ -325,8 +317,8 @@ scep_lookup(struct job *j, struct scep_job *s, int key, const char *name,
 	if (rc == CA_OK)
 		return true;
 	if (rc == CA_EUNAVAIL || rc == CA_ETIMEOUT) {
-		job_text(j, 503, "directory unavailable");
-		job_header(j, "Retry-After", "30");
+		job_fail(j, CA_EUNAVAIL, "directory unavailable");
+		job_header(j, "Retry-After", JOB_RETRY_DIRECTORY);
 		return false;
 	}
 	snprintf(msg, sizeof(msg), "%s %s: not found in the directory", role, name);
@@ -357,9 +349,9 @@ scep_renewal(struct job *j, struct scep_job *s, struct principal *requester,
 	if (gnutls_x509_crt_get_serial(s->m.signer, serial, &serial_len) < 0 ||
 	    gnutls_x509_crt_get_raw_issuer_dn(s->m.signer, &iss) < 0)
 		return true;
-	if (iss.size != j->d->id->subject_der.size ||
-	    memcmp(iss.data, j->d->id->subject_der.data, iss.size) != 0 ||
-	    store_read_begin(j->d->store, &t, why, sizeof(why)) != CA_OK ||
+	if (iss.size != j->gen->id->subject_der.size ||
+	    memcmp(iss.data, j->gen->id->subject_der.data, iss.size) != 0 ||
+	    store_read_begin(j->gen->store, &t, why, sizeof(why)) != CA_OK ||
 	    store_get_cert(t, serial, serial_len, &c) != CA_OK) {
 		ok = true;	/* not ours: a renewal needs a challenge then */
 		goto out;
@@ -424,7 +416,7 @@ scep_enroll(struct job *j, struct scep_job *s, const unsigned char *csr,
 	memset(&subject, 0, sizeof(subject));
 	e->csr = malloc(csr_len);
 	if (e->csr == NULL) {
-		job_text(j, 500, "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		return;
 	}
 	memcpy(e->csr, csr, csr_len);
@@ -467,7 +459,7 @@ scep_enroll(struct job *j, struct scep_job *s, const unsigned char *csr,
 		if (rc == CA_ETIMEOUT)
 			s->expired_challenge = true;	/* its expiry is audited */
 		if (rc == CA_EDB) {
-			job_text(j, 503, "store unavailable");
+			job_fail(j, CA_EUNAVAIL, "store unavailable");
 			goto out;
 		}
 		if (rc != CA_OK) {
@@ -487,7 +479,7 @@ scep_enroll(struct job *j, struct scep_job *s, const unsigned char *csr,
 	/* The record and audit name the account the decision ran as. */
 	principal_clear(&j->who);
 	if (principal_copy(&j->who, &requester) != CA_OK) {
-		job_text(j, 500, "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		goto out;
 	}
 	if (!enroll_for_subject(j, e, &subject))
@@ -496,11 +488,11 @@ scep_enroll(struct job *j, struct scep_job *s, const unsigned char *csr,
 	if (e->issued) {
 		j->apply = scep_apply;
 		scep_reply_cert(j, s, e->cert.der, e->cert.der_len);
-	} else if (e->record && e->rec.status == STORE_REQ_PENDING) {
+	} else if (j->apply == enroll_apply && e->rec.status == STORE_REQ_PENDING) {
 		j->apply = scep_apply;
 		j->on_commit = NULL;	/* the CertRep is the answer, not EST's 202 */
 		scep_reply(j, s, SCEP_PENDING, 0, NULL, 0, "");
-	} else if (e->record) {
+	} else if (j->apply == enroll_apply) {
 		j->apply = scep_apply;
 		j->on_commit = NULL;
 		scep_reply(j, s, SCEP_FAILURE, SCEP_BAD_REQUEST, NULL, 0, e->rec.reason);
@@ -555,10 +547,10 @@ scep_getcert(struct job *j, struct scep_job *s, const unsigned char *body, size_
 		scep_reply(j, s, SCEP_FAILURE, SCEP_BAD_REQUEST, NULL, 0, why);
 		return;
 	}
-	if (ilen != j->d->id->subject_der.size ||
-	    memcmp(issuer, j->d->id->subject_der.data, ilen) != 0 ||
+	if (ilen != j->gen->id->subject_der.size ||
+	    memcmp(issuer, j->gen->id->subject_der.data, ilen) != 0 ||
 	    slen > STORE_SERIAL_MAX ||
-	    store_read_begin(j->d->store, &t, why, sizeof(why)) != CA_OK ||
+	    store_read_begin(j->gen->store, &t, why, sizeof(why)) != CA_OK ||
 	    store_get_cert(t, serial, slen, &c) != CA_OK) {
 		scep_reply(j, s, SCEP_FAILURE, SCEP_BAD_CERT_ID, NULL, 0,
 		    "GetCert: no certificate of this CA with that issuer and serial");
@@ -587,22 +579,22 @@ scep_getcrl(struct job *j, struct scep_job *s, const unsigned char *body, size_t
 		scep_reply(j, s, SCEP_FAILURE, SCEP_BAD_REQUEST, NULL, 0, why);
 		return;
 	}
-	if (ilen != j->d->id->subject_der.size ||
-	    memcmp(issuer, j->d->id->subject_der.data, ilen) != 0) {
+	if (ilen != j->gen->id->subject_der.size ||
+	    memcmp(issuer, j->gen->id->subject_der.data, ilen) != 0) {
 		scep_reply(j, s, SCEP_FAILURE, SCEP_BAD_CERT_ID, NULL, 0,
 		    "GetCRL: the certificate was not issued by this CA");
 		return;
 	}
 	if (crlpub_load(j->cfg->state_dir, j->cfg->name, false, &crl, why,
 	    sizeof(why)) != CA_OK || crl.der == NULL) {
-		job_text(j, 503, "SCEP GetCRL: no CRL has been published yet");
+		job_fail(j, CA_EUNAVAIL, "SCEP GetCRL: no CRL has been published yet");
 		return;
 	}
 	d.data = crl.der;
 	d.size = (unsigned)crl.der_len;
 	if (gnutls_pkcs7_init(&p7) < 0 || gnutls_pkcs7_set_crl_raw(p7, &d) < 0 ||
 	    gnutls_pkcs7_export2(p7, GNUTLS_X509_FMT_DER, &out) < 0)
-		job_text(j, 500, "SCEP GetCRL: cannot encode the CRL");
+		job_fail(j, CA_ENOMEM, "SCEP GetCRL: cannot encode the CRL");
 	else
 		scep_reply(j, s, SCEP_SUCCESS, 0, out.data, out.size, "");
 	gnutls_free(out.data);
@@ -628,7 +620,7 @@ scep_work(struct job *j)
 	s->e.audit_action = s->action;
 	if (rc != CA_OK && s->m.txid[0] == '\0') {
 		/* Nothing to answer a CertRep to: not a pkiMessage. */
-		job_text(j, 400, "SCEP: %s", why);
+		job_fail(j, CA_EPARSE, "SCEP: %s", why);
 		return;
 	}
 	s->have_msg = true;
@@ -660,8 +652,8 @@ scep_work(struct job *j)
 	    j->cfg->scep_allow_3des, j->cfg->scep_allow_des, &inner, &inner_len,
 	    &s->cipher, why, sizeof(why));
 	if (rc == CA_EUNAVAIL) {
-		job_text(j, 503, "SCEP: signer unavailable");
-		job_header(j, "Retry-After", "5");
+		job_fail(j, CA_EUNAVAIL, "SCEP: signer unavailable");
+		job_header(j, "Retry-After", JOB_RETRY_SIGNER);
 		return;
 	}
 	if (rc != CA_OK) {
@@ -749,7 +741,7 @@ scep_operation(struct daemon *d, struct http_request *req, const char *tmpl_name
 	}
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
-		job_text(j, 500, "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		job_finish(j);
 		return;
 	}
@@ -763,10 +755,9 @@ scep_operation(struct daemon *d, struct http_request *req, const char *tmpl_name
 	free(j->client_cert);
 	j->client_cert = NULL;
 	j->client_cert_len = 0;
-	j->tset = daemon_templates_get(d);
 	t = templates_find(j->tset, tmpl_name);
 	if (t == NULL || !config_issues_template(d->cfg, tmpl_name)) {
-		job_text(j, 404, "SCEP: template %s is not issued by this CA", tmpl_name);
+		job_fail(j, CA_ENOTFOUND, "SCEP: template %s is not issued by this CA", tmpl_name);
 		job_finish(j);
 		return;
 	}
@@ -792,7 +783,7 @@ scep_operation(struct daemon *d, struct http_request *req, const char *tmpl_name
 		}
 		free(b64);
 		if (rc != CA_OK) {
-			job_text(j, 400, "SCEP: GET PKIOperation: message must be a "
+			job_fail(j, CA_EPARSE, "SCEP: GET PKIOperation: message must be a "
 			    "base64 pkiMessage (RFC 8894 §4.3)");
 			job_finish(j);
 			return;
@@ -814,19 +805,19 @@ scep_route(struct daemon *d, struct http_request *req)
 	bool post = strcmp(req->method, "POST") == 0;
 
 	if (d->scep == NULL) {
-		scep_text(req, 404, "SCEP is not enabled on this CA");
+		scep_refuse_loop(req, CA_ENOTFOUND, "SCEP is not enabled on this CA", NULL);
 		return;
 	}
 	tmpl = scep_label(d, req->path, label, sizeof(label));
 	if (tmpl == NULL || *tmpl == '\0') {
-		scep_text(req, 404, "SCEP: expected /scep/<template>[/pkiclient.exe] or "
-		    SCEP_NDES_PATH " with a default template");
+		scep_refuse_loop(req, CA_ENOTFOUND, "SCEP: expected /scep/<template>"
+		    "[/pkiclient.exe] or " SCEP_NDES_PATH " with a default template", NULL);
 		return;
 	}
 	if (req->query == NULL || http_query_get(req->query, "operation", op,
 	    sizeof(op)) != CA_OK) {
-		scep_text(req, 400, "SCEP: the query must name an operation "
-		    "(?operation=GetCACaps, GetCACert or PKIOperation)");
+		scep_refuse_loop(req, CA_EPARSE, "SCEP: the query must name an operation "
+		    "(?operation=GetCACaps, GetCACert or PKIOperation)", NULL);
 		return;
 	}
 	if (strcmp(op, "GetCACaps") == 0 && get)
@@ -837,9 +828,10 @@ scep_route(struct daemon *d, struct http_request *req)
 		scep_operation(d, req, tmpl, get);
 	else if (strcmp(op, "GetCACaps") == 0 || strcmp(op, "GetCACert") == 0 ||
 	    strcmp(op, "PKIOperation") == 0)
-		scep_text(req, 405, "SCEP: GetCACaps and GetCACert take GET; "
-		    "PKIOperation takes GET or POST");
+		scep_refuse_loop(req, CA_EMETHOD, "SCEP: GetCACaps and GetCACert take GET; "
+		    "PKIOperation takes GET or POST", strcmp(op, "PKIOperation") == 0 ?
+		    "GET, POST" : "GET");
 	else
-		scep_text(req, 400, "SCEP: unknown operation (GetCACaps, GetCACert, "
-		    "PKIOperation)");
+		scep_refuse_loop(req, CA_EPARSE, "SCEP: unknown operation (GetCACaps, "
+		    "GetCACert, PKIOperation)", NULL);
 }

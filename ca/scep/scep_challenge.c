@@ -26,6 +26,7 @@
 #include "common/hex.h"
 #include "ca/daemon/daemon.h"
 #include "ca/daemon/job.h"
+#include "ca/daemon/job_error.h"
 #include "ca/daemon/templates_load.h"
 #include "ca/http/http.h"
 #include "ca/http/http_util.h"
@@ -94,7 +95,7 @@ scep_challenge_check(struct job *j, const char *text, const char *tmpl,
 	memset(c, 0, sizeof(*c));
 	if (scep_challenge_hash(text, h) != CA_OK)
 		return ca_why(why, whylen, CA_ECRYPTO, "challenge: hash failed");
-	rc = store_read_begin(j->d->store, &t, why, whylen);
+	rc = store_read_begin(j->gen->store, &t, why, whylen);
 	if (rc != CA_OK)
 		return rc;
 	rc = store_get_challenge(t, h, c);
@@ -194,17 +195,17 @@ challenge_work(struct job *j)
 
 	memset(&p, 0, sizeof(p));
 	if (!j->local && !job_has_ca_right(j, CA_RIGHT_OFFICER)) {
-		job_text(j, 403, "SCEP challenges: the CA officer right (Issue and "
+		job_fail(j, CA_EDENIED, "SCEP challenges: the CA officer right (Issue and "
 		    "Manage Certificates) is required");
 		return;
 	}
-	if (!j->d->cfg->scep_enabled) {
-		job_text(j, 404, "SCEP is not enabled on this CA ([scep] enabled = yes)");
+	if (!j->cfg->scep_enabled) {
+		job_fail(j, CA_ENOTFOUND, "SCEP is not enabled on this CA ([scep] enabled = yes)");
 		return;
 	}
 	t = templates_find(j->tset, a->tmpl);
 	if (t == NULL || !config_issues_template(j->cfg, a->tmpl)) {
-		job_text(j, 404, "template %s is not issued by this CA", a->tmpl);
+		job_fail(j, CA_ENOTFOUND, "template %s is not issued by this CA", a->tmpl);
 		return;
 	}
 	/* Bound to someone the directory knows, by name as given. */
@@ -212,23 +213,23 @@ challenge_work(struct job *j)
 	    sizeof(why));
 	principal_clear(&p);
 	if (rc == CA_ENOTFOUND || rc == CA_EPARSE || rc == CA_EINVAL) {
-		job_text(j, 400, "principal %s: not found in the directory", a->principal);
+		job_fail(j, CA_EPARSE, "principal %s: not found in the directory", a->principal);
 		return;
 	}
 	if (rc != CA_OK) {
-		job_text(j, 503, "directory unavailable: %s", why);
-		job_header(j, "Retry-After", "30");
+		job_fail(j, CA_EUNAVAIL, "directory unavailable: %s", why);
+		job_header(j, "Retry-After", JOB_RETRY_DIRECTORY);
 		return;
 	}
 	if (gnutls_rnd(GNUTLS_RND_KEY, raw, sizeof(raw)) < 0) {
-		job_text(j, 500, "random generator failed");
+		job_fail(j, CA_ENOMEM, "random generator failed");
 		return;
 	}
 	/* Hex: PrintableString-safe in any challengePassword (RFC 2985). */
 	hex_encode(raw, sizeof(raw), a->text);
 	gnutls_memset(raw, 0, sizeof(raw));
 	if (scep_challenge_hash(a->text, a->c.hash) != CA_OK) {
-		job_text(j, 500, "challenge: hash failed");
+		job_fail(j, CA_ENOMEM, "challenge: hash failed");
 		return;
 	}
 	snprintf(a->c.template_name, sizeof(a->c.template_name), "%s", t->name);
@@ -256,18 +257,18 @@ challenge_parse(struct job *j, struct challenge_call *a)
 	bool ok = false;
 
 	if (b == NULL || !json_is_object(b)) {
-		job_text(j, 400, "body: expected a JSON object {\"template\", \"principal\"} (%s)",
+		job_fail(j, CA_EPARSE, "body: expected a JSON object {\"template\", \"principal\"} (%s)",
 		    b == NULL ? err.text : "not an object");
 		goto out;
 	}
 	t = json_string_value(json_object_get(b, "template"));
 	p = json_string_value(json_object_get(b, "principal"));
 	if (t == NULL || *t == '\0' || strlen(t) >= sizeof(a->tmpl)) {
-		job_text(j, 400, "body: \"template\": expected a template name");
+		job_fail(j, CA_EPARSE, "body: \"template\": expected a template name");
 		goto out;
 	}
 	if (p == NULL || *p == '\0' || strlen(p) >= sizeof(a->principal)) {
-		job_text(j, 400, "body: \"principal\": expected a UPN or account name");
+		job_fail(j, CA_EPARSE, "body: \"principal\": expected a UPN or account name");
 		goto out;
 	}
 	snprintf(a->tmpl, sizeof(a->tmpl), "%s", t);
@@ -291,21 +292,20 @@ scep_challenge_route(struct daemon *d, struct http_request *req)
 	}
 	a = calloc(1, sizeof(*a));
 	if (a == NULL) {
-		job_text(j, 500, "out of memory");
+		job_fail(j, CA_ENOMEM, "out of memory");
 		job_finish(j);
 		return;
 	}
 	j->ctx = a;
 	j->ctx_free = challenge_call_free;
-	j->tset = daemon_templates_get(d);
 	if (strcmp(req->method, "POST") != 0) {
-		job_text(j, 405, "SCEP challenges: use POST with a JSON body");
+		job_fail(j, CA_EMETHOD, "SCEP challenges: use POST with a JSON body");
 		job_header(j, "Allow", "POST");
 		job_refuse_after_auth(j);
 		return;
 	}
 	if (!http_media_type_is(http_request_header(req, "Content-Type"), "application/json")) {
-		job_text(j, 415, "SCEP challenges: Content-Type must be application/json");
+		job_fail(j, CA_EMEDIA, "SCEP challenges: Content-Type must be application/json");
 		job_finish(j);
 		return;
 	}
@@ -335,7 +335,6 @@ scep_challenge_local(struct daemon *d, const char *who, const char *tmpl,
 	}
 	j->ctx = a;
 	j->ctx_free = challenge_call_free;
-	j->tset = daemon_templates_get(d);
 	snprintf(a->tmpl, sizeof(a->tmpl), "%s", tmpl);
 	snprintf(a->principal, sizeof(a->principal), "%s", principal);
 	snprintf(a->requester, sizeof(a->requester), "%s", requester != NULL ? requester : "");

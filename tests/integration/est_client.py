@@ -17,6 +17,7 @@ on Debian's python3 (ssl, python3-cryptography) and openssl s_client.
       connection whose CSR is made after the handshake; prints
       "status=NNN binding=BASE64 body=FIRST-LINE".
 """
+import json
 import base64
 import os
 import socket
@@ -145,13 +146,22 @@ def race(host, port, cafile, cred, template, runs, mode, keyfile, officer=None):
             t.join(TIMEOUT)
         n200 = sum(1 for r in results if r and r[0] == 200)
         n409 = sum(1 for r in results if r and r[0] == 409)
-        conflicts = [r[2].decode(errors="replace").strip() for r in results
+        conflicts = [error_message(r[2]) for r in results
                      if r and r[0] == 409]
         winners = [ops[i] for i, r in enumerate(results) if r and r[0] == 200]
         print("run=%d id=%s 200=%d 409=%d other=%d winner=%s conflict=%s" % (
             run, rid, n200, n409, len(ops) - n200 - n409,
             ",".join(winners) or "-", conflicts[0] if conflicts else "-"))
         sys.stdout.flush()
+
+
+def error_message(body):
+    """The sentence of an error answer: JSON's error.message under /api/, else the text."""
+    text = body.decode(errors="replace").strip()
+    try:
+        return json.loads(text)["error"]["message"]
+    except (ValueError, KeyError, TypeError):
+        return text
 
 
 def exporter_session(host, port, cafile):

@@ -79,6 +79,75 @@ t_eq "API body with application/json: 200" 200 "$code"
 req POST /api/v1/requests/999999/approve -u "$CONN"
 t_match "empty API POST needs no Content-Type (not 415)" '^(404|409|400)$' "$code"
 
+# --- error bodies: JSON under /api/ with a stable code, text for EST ---
+ADMIN='pkiadmin@demo.example:demo-admin'
+req GET /api/v1/no-such-thing -u "$ADMIN"
+t_eq "api_404_is_json: unknown API path: 404" 404 "$code"
+t_match "api_404_is_json: Content-Type application/json" \
+    '^Content-Type: application/json'$'\r''?$' "$(grep -i '^Content-Type' "$D/hdr")"
+t_eq "api_404_is_json: error.code not_found" not_found \
+    "$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$D/out")"
+t_match "api_404_is_json: error.message names the path" 'unknown API path /api/v1/no-such-thing' "$(cat "$D/out")"
+req GET /api/v1/no-such-thing
+t_eq "api_401_is_json: no credentials: 401 with code unauthorized" "401 unauthorized" \
+    "$code $($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$D/out")"
+req DELETE /api/v1/requests -u "$ADMIN"
+t_eq "api_405_is_json: DELETE: 405 method_not_allowed" "405 method_not_allowed" \
+    "$code $($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$D/out")"
+t_match "api_405_is_json: Allow names GET, POST" '^Allow: GET, POST' "$(grep -i '^Allow' "$D/hdr")"
+req GET /api/v1/certificates/0badc0de -u "$ADMIN"
+t_eq "api_404_of_serial: unknown serial: 404" 404 "$code"
+t_eq "api_404_of_serial: body names no server folder" "" \
+    "$(grep -F -e "$D" -e "$DEMO_STATE" "$D/out"; grep -E '/(var|srv|tmp|etc|home)/' "$D/out")"
+req GET /.well-known/est/NoSuchTemplate/csrattrs
+t_match "est_errors_stay_text: EST 404 is text/plain (RFC 7030)" \
+    '^Content-Type: text/plain' "$(grep -i '^Content-Type' "$D/hdr")"
+req GET /.well-known/est/PKCSIntune/nosuchop
+t_match "est_errors_stay_text: unknown EST operation is text/plain" \
+    '^Content-Type: text/plain' "$(grep -i '^Content-Type' "$D/hdr")"
+
+# --- job_path_not_cut: the log names a long path whole (job.h sizes it
+# from the HTTP parser's HTTP_URI_MAX, not a second, smaller literal) ---
+LONG=/api/v1/$(printf 'x%.0s' $(seq 1 1400))-end
+req GET "$LONG" -u "$ADMIN"
+t_eq "job_path_not_cut: a 1400-byte API path (job.h once cut at 1023): 404" 404 "$code"
+for _ in $(seq 1 100); do grep -q -- "-end from " "$DEMO_STATE/entcad.log" && break; sleep 0.1; done
+t_eq "job_path_not_cut: the log line holds the whole path" 1 \
+    "$(grep -c -F -- "GET $LONG from " "$DEMO_STATE/entcad.log")"
+
+# --- the route table (serve.c): methods, listeners, anonymous routes ---
+# preq METHOD PATH: like req, on the plain-HTTP listener.
+preq() {
+	code=$(curl -s -o "$D/out" -D "$D/hdr" -w '%{http_code}' -X "$1" "$DEMO_CRL_URL$2")
+}
+preq GET /crl/entca-demo.crl
+t_eq "route_table: plain GET /crl/<ca>.crl: 200" 200 "$code"
+preq GET /aia/entca-demo.crt
+t_eq "route_table: plain GET /aia/<ca>.crt: 200" 200 "$code"
+preq GET /health
+t_match "route_table: plain GET /health answers (200 or 503)" '^(200|503)$' "$code"
+preq GET /.well-known/est/cacerts
+t_eq "route_table: EST is HTTPS only, even anonymous cacerts: 403" 403 "$code"
+preq GET /api/v1/requests
+t_eq "route_table: the API is HTTPS only: 403" 403 "$code"
+preq GET /api/v2/x
+t_eq "route_table: any /api/ path is HTTPS only: 403" 403 "$code"
+preq POST /crl/entca-demo.crl
+t_eq "route_table: POST to a CRL: 405" 405 "$code"
+t_match "route_table: 405 with Allow: GET" '^Allow: GET'$'\r''?$' "$(grep -i '^Allow' "$D/hdr")"
+req POST /no-such-path
+t_eq "route_table: unknown path, POST: 405 as before" 405 "$code"
+req GET /no-such-path
+t_eq "route_table: unknown path, GET: 404" 404 "$code"
+req GET /healthz
+t_eq "route_table: /health matches exactly: /healthz is 404" 404 "$code"
+req POST /.well-known/est/cacerts
+t_eq "route_table: POST cacerts: 405" 405 "$code"
+t_match "route_table: 405 cacerts with Allow: GET" '^Allow: GET'$'\r''?$' "$(grep -i '^Allow' "$D/hdr")"
+req GET /.well-known/est/PKCSIntune/simplereenroll
+t_eq "route_table: GET simplereenroll: 405" 405 "$code"
+t_match "route_table: 405 enroll with Allow: POST" '^Allow: POST'$'\r''?$' "$(grep -i '^Allow' "$D/hdr")"
+
 # --- [est] csrattrs-auth = yes: credentials and the read right again ---
 kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
 printf '\n[est]\ncsrattrs-auth = yes\n' >>"$DEMO_CONF"

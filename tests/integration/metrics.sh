@@ -96,6 +96,7 @@ t_match "enrollment 1 log line: latency" ', [0-9]+\.[0-9] ms\)$' "$L1"
 L3=$(grep -E "\(request $RID3[,)]" "$LOG")
 echo "# $L3"
 t_match "refused enrollment log line: status and reason" ': 401 [a-z].* \(request t[0-9]+, template PKCSIntune, [0-9.]+ ms\)$' "$L3"
+t_match "job_stage_in_failure_log: the refusal names its stage" ': 401 [a-z].* \[stage auth\] \(request ' "$L3"
 t_eq "refused enrollment: exactly one log line" 1 "$(printf '%s\n' "$L3" | grep -c .)"
 curl -s -D "$D/h.h" -o /dev/null "$DEMO_CRL_URL/health"
 RIDH=$(tr -d '\r' <"$D/h.h" | awk -F': ' 'tolower($1) == "x-request-id" { print $2 }')
