@@ -58,9 +58,11 @@ one_entca() {
 one_micromdm() {
 	k=$(( $1 + N_ ))
 	mkdir -p "$D/m$1" && cp "$D/keys/$k.pem" "$D/m$1/key.pem"
+	# One CN each: scepserver revokes the previous certificate of a CN in
+	# its file depot, which parallel clients of one CN trip over.
 	scepclient -server-url "http://127.0.0.1:$SSPORT/scep" -challenge bench-secret \
-	    -private-key "$D/m$1/key.pem" -certificate "$D/m$1/c.pem" -cn alice >/dev/null 2>&1
-	test -s "$D/m$1/c.pem" || echo "scepserver enrollment $1 failed" >&2
+	    -private-key "$D/m$1/key.pem" -certificate "$D/m$1/c.pem" -cn "alice-$1" >"$D/m$1/log" 2>&1
+	test -s "$D/m$1/c.pem" || echo "scepserver enrollment $1 failed: $(tail -1 "$D/m$1/log")" >&2
 }
 # one_est I: EST simpleenroll of a CSR made beforehand, as the connector.
 one_est() {
