@@ -52,6 +52,7 @@
 #define SCEP_LABEL_MAX TMPL_NAME_MAX
 #define SCEP_GET_MESSAGE_MAX (64 * 1024)	/* base64 of a GET PKIOperation */
 #define SCEP_MIME_MESSAGE "application/x-pki-message"
+#define SCEP_TIME_SKEW_MAX 86400	/* signingTime tolerance, seconds */
 
 /* Audit action names by message type. */
 static const char *
@@ -636,6 +637,15 @@ scep_work(struct job *j)
 		snprintf(why, sizeof(why), "messageType %d: not a request this CA "
 		    "answers (RFC 8894 §3.2.1.2)", s->m.type);
 		scep_reply(j, s, SCEP_FAILURE, SCEP_BAD_REQUEST, NULL, 0, why);
+		return;
+	}
+	/* §3.2.1.4: a message signed far from our clock is badTime. */
+	if (s->m.signing_time != 0 && (s->m.signing_time > ca_now() + SCEP_TIME_SKEW_MAX ||
+	    s->m.signing_time < ca_now() - SCEP_TIME_SKEW_MAX)) {
+		snprintf(why, sizeof(why), "signingTime: %lld seconds from this CA's "
+		    "clock (at most %d)", (long long)(s->m.signing_time - ca_now()),
+		    SCEP_TIME_SKEW_MAX);
+		scep_reply(j, s, SCEP_FAILURE, SCEP_BAD_TIME, NULL, 0, why);
 		return;
 	}
 	if (!s->m.have_sender_nonce) {

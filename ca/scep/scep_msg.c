@@ -188,6 +188,7 @@ scep_msg_parse(const unsigned char *der, size_t len, bool allow_sha1,
 	if (rc != CA_OK)
 		goto out;
 	m->digest = gnutls_sign_get_hash_algorithm(info.algo);
+	m->signing_time = info.signing_time > 0 ? (int64_t)info.signing_time : 0;
 	if (m->digest != GNUTLS_DIG_SHA256 && m->digest != GNUTLS_DIG_SHA384 &&
 	    m->digest != GNUTLS_DIG_SHA512 &&
 	    !(allow_sha1 && m->digest == GNUTLS_DIG_SHA1)) {

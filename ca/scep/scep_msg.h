@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <gnutls/abstract.h>
 #include <gnutls/x509.h>
@@ -64,6 +65,7 @@ struct scep_msg {
 	/* parsed messages only (scep_msg_clear frees) */
 	gnutls_x509_crt_t signer;	/* the signing certificate */
 	gnutls_digest_algorithm_t digest;
+	int64_t signing_time;		/* signingTime attribute, 0 if absent */
 	unsigned char *content;		/* the signed content (an envelope) */
 	size_t content_len;
 };

@@ -231,6 +231,11 @@ open(sys.argv[2], "wb").write(bytes(b))
 PYEOF
 op "$D/bad.msg"
 t_match "a broken signature: FAILURE badMessageCheck" 'status=2 fail=1 ' "$(rep "$D/k1.pem" "$D/s1.pem")"
+# A message signed two days ago (the client's clock, through faketime).
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" faketime -f '-2d' \
+    "$MT" build "$D/t.msg" 19 tx-old-clock "$D/k1.pem" "$D/s1.pem" "$D/ra.pem" "$D/w.csr"
+op "$D/t.msg"
+t_match "signingTime two days off: FAILURE badTime" 'status=2 fail=3 .*signingTime' "$(rep "$D/k1.pem" "$D/s1.pem")"
 t_eq "no bad input issued anything" "$before" "$($ENTCA cert list 2>/dev/null | wc -l)"
 # The challenge used by none of the above is still good.
 "$MT" build "$D/good.msg" 19 tx-good "$D/k1.pem" "$D/s1.pem" "$D/ra.pem" "$D/w.csr"
