@@ -13,3 +13,4 @@ include ca/est/local.mk
 include ca/api/local.mk
 include ca/daemon/local.mk
 include ca/ocsp/local.mk
+include ca/scep/local.mk

@@ -486,6 +486,47 @@ handle_ocsp(struct config_ctx *ctx, const char *k, const char *v)
 	return 1;
 }
 
+/* [scep]: SCEP (RFC 8894) with one-time challenges. */
+static int
+handle_scep(struct config_ctx *ctx, const char *k, const char *v)
+{
+	struct ca_config *c = ctx->cfg;
+	int64_t d;
+
+	if (strcmp(k, "enabled") == 0) {
+		if (value_bool_parse(v, &c->scep_enabled) != CA_OK)
+			BAD("[scep] enabled: expected yes or no, got \"%s\"", v);
+	} else if (strcmp(k, "default-template") == 0) {
+		if (*v == '\0' || !set_str(c->scep_default_template,
+		    sizeof(c->scep_default_template), v))
+			BAD("[scep] default-template: expected a template name, got \"%s\"", v);
+	} else if (strcmp(k, "challenge-lifetime") == 0) {
+		if (value_duration_parse(v, CONFIG_DURATION_MAX, &d) != CA_OK || d < 1 || d > 30 * 86400)
+			BAD("[scep] challenge-lifetime: expected a duration from 1s to 30d, got \"%s\"", v);
+		c->scep_challenge_lifetime_s = d;
+	} else if (strcmp(k, "allow-3des") == 0) {
+		if (value_bool_parse(v, &c->scep_allow_3des) != CA_OK)
+			BAD("[scep] allow-3des: expected yes or no, got \"%s\"", v);
+	} else if (strcmp(k, "allow-des") == 0) {
+		if (value_bool_parse(v, &c->scep_allow_des) != CA_OK)
+			BAD("[scep] allow-des: expected yes or no, got \"%s\"", v);
+	} else if (strcmp(k, "allow-sha1") == 0) {
+		if (value_bool_parse(v, &c->scep_allow_sha1) != CA_OK)
+			BAD("[scep] allow-sha1: expected yes or no, got \"%s\"", v);
+	} else if (strcmp(k, "ra-validity") == 0) {
+		if (value_duration_parse(v, CONFIG_DURATION_MAX, &d) != CA_OK || d < 86400 || d > 10 * 365 * 86400)
+			BAD("[scep] ra-validity: expected a duration from 1d to 10y, got \"%s\"", v);
+		c->scep_ra_validity_s = d;
+	} else if (strcmp(k, "ra-renew-before") == 0) {
+		if (value_duration_parse(v, CONFIG_DURATION_MAX, &d) != CA_OK || d < 3600)
+			BAD("[scep] ra-renew-before: expected a duration of at least 1h, got \"%s\"", v);
+		c->scep_ra_renew_s = d;
+	} else {
+		BAD("[scep] %s: unknown key", k);
+	}
+	return 1;
+}
+
 /* inih callback: route by section; 0 stops parsing at this line. */
 static int
 config_handler(void *user, const char *section, const char *name,
@@ -511,9 +552,11 @@ config_handler(void *user, const char *section, const char *name,
 		return handle_est(ctx, name, value);
 	if (strcmp(section, "ocsp") == 0)
 		return handle_ocsp(ctx, name, value);
+	if (strcmp(section, "scep") == 0)
+		return handle_scep(ctx, name, value);
 	if (*section == '\0')
 		BAD("%s: key outside any section", name);
-	BAD("[%s]: unknown section (expected ca, http, directory, crl, security, log, store, est, ocsp)", section);
+	BAD("[%s]: unknown section (expected ca, http, directory, crl, security, log, store, est, ocsp, scep)", section);
 }
 
 /* Defaults for every key, before the file is read. */
@@ -544,6 +587,10 @@ config_defaults(struct ca_config *c)
 	c->store_max_size = (size_t)64 << 30;
 	c->pfx_min_password_length = 8;
 	c->serverkeygen_pool = 4;
+	c->scep_challenge_lifetime_s = 3600;	/* NDES: 60 minutes */
+	c->scep_allow_sha1 = true;	/* scepclient and iOS sign with SHA-1 */
+	c->scep_ra_validity_s = 2 * 365 * 86400;	/* NDES: two years */
+	c->scep_ra_renew_s = 30 * 86400;
 	set_str(c->signer_user, sizeof(c->signer_user), CONFIG_SIGNER_USER_DEFAULT);
 	c->ocsp_enabled = true;
 	c->ocsp_validity_s = 86400;

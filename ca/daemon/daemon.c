@@ -28,6 +28,7 @@
 #include "ca/signer/keyfile.h"
 #include "common/log.h"
 #include "ca/issue/pkcs7.h"
+#include "ca/scep/scep_ra.h"
 #include "ca/signer/signer.h"
 #include "ca/store/store.h"
 #include "ca/daemon/templates_load.h"
@@ -347,6 +348,10 @@ daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen)
 	rc = keyfile_set_pin_file(c->pkcs11_pin_file, why, whylen);
 	if (rc != CA_OK)
 		return rc;
+	/* The SCEP RA key exists before the signer that holds it starts. */
+	rc = scep_ra_prepare(c, why, whylen);
+	if (rc != CA_OK)
+		return rc;
 	/* As root the signer runs as its own account, never [ca] user. */
 	rc = signer_start(c->state_dir, geteuid() == 0 ? c->signer_user : NULL,
 	    &d->signer, why, whylen);
@@ -367,6 +372,9 @@ daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen)
 		return rc;
 	if (make_cacerts(d) != CA_OK)
 		return ca_why(why, whylen, CA_ECRYPTO, "cannot encode the CA certificate chain");
+	rc = scep_ra_open(d, why, whylen);
+	if (rc != CA_OK)
+		return rc;
 	if (crlpub_load(c->state_dir, daemon_crl_name(d, c), false, &d->crl_full, why,
 	    whylen) == CA_OK)
 		crlpub_load(c->state_dir, daemon_crl_name(d, c), true, &d->crl_delta,
@@ -395,6 +403,7 @@ daemon_close(struct daemon *d)
 		event_base_free(d->base);
 	if (d->key != NULL)
 		gnutls_privkey_deinit(d->key);
+	scep_ra_free(d->scep);
 	signer_stop(d->signer);
 	daemon_gen_put(d->gen);
 	daemon_prev_close(d);

@@ -36,6 +36,7 @@ struct http_request;
 struct daemon_control;
 struct ocsp;
 struct daemon_prev;
+struct scep_ra;
 
 /* The directory pool shared with workers; a SIGHUP may replace it. */
 struct daemon_directory {
@@ -118,6 +119,7 @@ struct daemon {
 	uint64_t crl_syncs_done;
 	struct ocsp *ocsp;		/* the OCSP responder, NULL when off */
 	struct daemon_prev *prev;	/* a renewed CA's history (ca_previous.h) */
+	struct scep_ra *scep;		/* SCEP RA (ca/scep/scep_ra.h), or NULL */
 };
 
 enum daemon_open_what {

@@ -622,8 +622,13 @@ run(struct daemon *d, bool foreground, bool check_only)
 		memset(&pc, 0, sizeof(pc));
 		pc.listen = c->crl_listen;
 		pc.plain = true;
-		pc.body_max = c->ocsp_enabled && c->ocsp_max_request > 1024 ?
-		    c->ocsp_max_request + 1 : 1024;	/* OCSP POSTs; 413 above */
+		/* OCSP POSTs (413 above their limit) and SCEP's PKIOperation
+		 * (NDES is plain http) come here too. */
+		pc.body_max = 1024;
+		if (c->ocsp_enabled && c->ocsp_max_request + 1 > pc.body_max)
+			pc.body_max = c->ocsp_max_request + 1;
+		if (c->scep_enabled && c->max_body > pc.body_max)
+			pc.body_max = c->max_body;
 		pc.max_connections = c->max_connections;
 		pc.max_per_source = c->max_conn_per_source;
 		pc.handshake_timeout_ms = c->handshake_timeout_s * 1000;

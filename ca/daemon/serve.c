@@ -34,6 +34,7 @@
 #include "ca/ocsp/ocsp.h"
 #include "ca/daemon/templates_load.h"
 #include "ca/daemon/workers.h"
+#include "ca/scep/scep.h"
 
 #define EST_PREFIX "/.well-known/est/"
 #define EST_LABEL_MAX 128
@@ -394,6 +395,25 @@ route_none(struct daemon *d, struct http_request *req, const char *rest)
 		reply_fail(req, CA_ENOTFOUND, "not found", NULL);
 }
 
+/* SCEP (RFC 8894): anonymous, both listeners (NDES is plain http). */
+static void
+route_scep(struct daemon *d, struct http_request *req, const char *rest)
+{
+	(void)rest;
+	if (scep_path(req->path))
+		scep_route(d, req);
+	else
+		reply_fail(req, CA_ENOTFOUND, "not found", NULL);
+}
+
+/* POST /api/v1/scep/challenges: the officers' one-time SCEP challenges. */
+static void
+route_scep_challenges(struct daemon *d, struct http_request *req, const char *rest)
+{
+	(void)rest;
+	scep_challenge_route(d, req);
+}
+
 /*
  * The route table, one row per line; new protocols append theirs
  * (OCSP, SCEP, ...). Columns: methods, path, prefix, https_only,
@@ -402,6 +422,7 @@ route_none(struct daemon *d, struct http_request *req, const char *rest)
  */
 static const struct serve_route serve_routes[] = {
 	{ SERVE_ANY, EST_PREFIX, true, true, false, route_est },
+	{ SERVE_ANY, "/api/v1/scep/challenges", false, true, false, route_scep_challenges },
 	{ SERVE_ANY, "/api/v1/", true, true, false, route_api },
 	{ SERVE_ANY, "/api/", true, true, false, route_none },
 	{ SERVE_GET, "/health", false, false, true, route_health },
@@ -409,6 +430,8 @@ static const struct serve_route serve_routes[] = {
 	{ SERVE_GET, "/crl/", true, false, true, route_crl },
 	{ SERVE_GET, "/aia/", true, false, true, route_aia },
 	{ SERVE_GET | SERVE_POST, "/ocsp", true, false, true, route_ocsp },
+	{ SERVE_ANY, SCEP_PREFIX, true, false, true, route_scep },
+	{ SERVE_ANY, SCEP_NDES_PATH, true, false, true, route_scep },
 };
 
 /* The first row whose path matches p; NULL when none does. */

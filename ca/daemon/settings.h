@@ -124,6 +124,15 @@ struct ca_config {
 	int64_t ocsp_signer_renew_s;		/* renew it this long after notBefore */
 	unsigned ocsp_cache_max;		/* pre-signed responses kept */
 	unsigned serverkeygen_pool;	/* keys made ahead per kind; 0: none */
+	/* [scep] */
+	bool scep_enabled;			/* serve SCEP, keep an RA certificate */
+	char scep_default_template[TMPL_NAME_MAX];	/* the NDES path's template */
+	int64_t scep_challenge_lifetime_s;	/* one-time challenges live this long */
+	bool scep_allow_3des;			/* accept 3DES envelopes (old clients) */
+	bool scep_allow_sha1;			/* accept SHA-1 message signatures */
+	bool scep_allow_des;			/* accept single-DES envelopes */
+	int64_t scep_ra_validity_s;		/* RA certificate lifetime */
+	int64_t scep_ra_renew_s;		/* renew when less than this is left */
 };
 
 /*

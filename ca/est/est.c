@@ -245,6 +245,19 @@ enroll_find_subject(struct job *j, struct enroll *e, const struct principal *sel
 	return false;
 }
 
+/* Worker: the subject is p, named by a third party (est_int.h). */
+bool
+enroll_for_subject(struct job *j, struct enroll *e, const struct principal *p)
+{
+	principal_clear(&e->subject);
+	if (principal_copy(&e->subject, p) != CA_OK) {
+		job_text(j, 500, "out of memory");
+		return false;
+	}
+	e->have_subject = true;
+	return enroll_resolve_names(j, e);
+}
+
 /* The CA settings policy/ needs, from the job's configuration. */
 static void
 enroll_policy_ca(struct job *j, struct policy_ca *pc, const char **issue,
@@ -707,7 +720,8 @@ enroll_apply(struct store_wtxn *w, struct job *j)
 	snprintf(j->log_template, sizeof(j->log_template), "%s", e->template_name);
 	snprintf(id_text, sizeof(id_text), "%llu", (unsigned long long)e->rec.id);
 	decision = e->issued ? "issued" : store_req_status_name(e->rec.status);
-	return job_audit(w, j, e->op == ENROLL_APPROVE ? "approve" :
+	return job_audit(w, j, e->audit_action != NULL ? e->audit_action :
+	    e->op == ENROLL_APPROVE ? "approve" :
 	    e->op == ENROLL_DENY ? "deny" : e->op == ENROLL_KEYGEN ? "serverkeygen" :
 	    e->op == ENROLL_RENEW ? "simplereenroll" : "simpleenroll",
 	    decision, e->rec.reason,
@@ -717,7 +731,8 @@ enroll_apply(struct store_wtxn *w, struct job *j)
 	    "subject_sid", e->rec.subject_sid,
 	    "target", e->rec.target,
 	    "requester", e->rec.requester,
-	    "serial", serial_hex, NULL);
+	    "serial", serial_hex,
+	    "via", e->audit_via, NULL);
 }
 
 /* Writer thread: the request id exists now; name it in the 202 answer. */

@@ -62,6 +62,11 @@ struct enroll {
 
 	/* approve: the SID of the account that submitted the request */
 	char submitter_sid[PRINCIPAL_SID_MAX];
+
+	/* another protocol on this pipeline (SCEP): its audit action, and
+	   how the request came (challenge, transaction), or NULL and "" */
+	const char *audit_action;
+	char audit_via[STORE_REASON_MAX];
 };
 
 
@@ -81,6 +86,14 @@ void enroll_publish_committed(struct job *j);
  */
 bool enroll_find_subject(struct job *j, struct enroll *e,
     const struct principal *self);
+
+/*
+ * Worker: the certificate is for p, decided by whoever vouched for p (a
+ * SCEP challenge's issuer); resolves the request's other names like
+ * enroll_find_subject. false after a 500/503 in j.
+ */
+bool enroll_for_subject(struct job *j, struct enroll *e,
+    const struct principal *p);
 
 /* Worker: policy on the parsed request, then act on the verdict. */
 void enroll_decide(struct job *j, struct enroll *e,

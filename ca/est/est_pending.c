@@ -23,6 +23,36 @@
 #include "ldap/directory.h"
 #include "policy/rights.h"
 
+/*
+ * Worker: a request whose subject was named outside its CSR when it was
+ * submitted (a SCEP challenge's principal, issue 17) keeps that subject
+ * at approval, looked up again by its SID; the CSR alone would make it
+ * the submitter's. false after an answer in j.
+ */
+static bool
+enroll_keep_subject(struct job *j, struct enroll *e)
+{
+	struct principal p;
+	char why[CA_WHY_MAX];
+	bool ok;
+	int rc;
+
+	if (e->rec.subject_sid[0] == '\0' ||
+	    (e->have_subject && strcmp(e->subject.sid, e->rec.subject_sid) == 0))
+		return true;
+	memset(&p, 0, sizeof(p));
+	rc = directory_lookup(job_dir(j), DIRECTORY_BY_SID, e->rec.subject_sid, &p,
+	    why, sizeof(why));
+	if (rc != CA_OK) {
+		job_text(j, rc == CA_ENOTFOUND ? 409 : 503, "request %llu: subject %s: %s",
+		    e->request_id, e->rec.subject_sid, why);
+		return false;
+	}
+	ok = enroll_for_subject(j, e, &p);
+	principal_clear(&p);
+	return ok;
+}
+
 /* Worker: an officer approves or denies pending request e->request_id. */
 static void
 decide_pending_work(struct job *j)
@@ -96,7 +126,7 @@ decide_pending_work(struct job *j)
 		return;
 	}
 	snprintf(e->submitter_sid, sizeof(e->submitter_sid), "%s", requester.sid);
-	if (enroll_find_subject(j, e, &requester)) {
+	if (enroll_find_subject(j, e, &requester) && enroll_keep_subject(j, e)) {
 		/* Approval re-runs every check with the requester's rights. */
 		enroll_decide(j, e, &requester);
 		if (e->issued) {

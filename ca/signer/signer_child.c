@@ -32,6 +32,7 @@
 #include "common/error.h"
 #include "ca/signer/keyfile.h"
 #include "ca/signer/signer_wire.h"
+#include "ca/signer/signer_scep.h"
 
 /* Report a start-up failure to the parent and exit. */
 static void __attribute__((noreturn))
@@ -262,6 +263,18 @@ child_serve(int fd, gnutls_privkey_t key, const struct signer_wire_info *info,
 	default:
 		if (signer_ocsp_child_op(fd, &req, &data))
 			return;
+		if (signer_scep_child_serve(req.op, req.algo, req.flags, &data,
+		    &ret, &sig, why, sizeof(why))) {
+			if (ret == CA_OK)
+				signer_child_reply(fd, req.id, CA_OK, sig.data, sig.size);
+			else
+				signer_child_reply(fd, req.id, ret, why, strlen(why));
+			if (sig.data != NULL) {
+				gnutls_memset(sig.data, 0, sig.size);
+				gnutls_free(sig.data);
+			}
+			return;
+		}
 		snprintf(why, sizeof(why), "signer: unknown request %u",
 		    req.op);
 		signer_child_reply(fd, req.id, CA_EINVAL, why, strlen(why));
@@ -299,6 +312,8 @@ signer_child_main(int fd, const char *state_dir,
 	fd = 3;
 	rc = child_open_key(state_dir, &key, &file_key, &cert_bits, why,
 	    sizeof(why));
+	if (rc == CA_OK)
+		rc = signer_scep_child_open(state_dir, why, sizeof(why));
 	if (rc != CA_OK)
 		child_fail(fd, rc, why);
 	memset(&info, 0, sizeof(info));

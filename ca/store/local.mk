@@ -6,6 +6,8 @@ libentca_ca_a_SOURCES += ca/store/store.h ca/store/store_int.h ca/store/store.c 
 	ca/store/store_request.c ca/store/store_cert.c ca/store/store_iter.c \
 	ca/store/store_query.c
 libentca_ca_a_SOURCES += ca/store/store_delete.c ca/store/store_lock.c
+# SCEP challenges and transactions (issue 17).
+libentca_ca_a_SOURCES += ca/store/store_scep.c ca/store/store_scep.h
 
 check_PROGRAMS += tests/unit/ca/store/test_store
 TESTS += tests/unit/ca/store/test_store

@@ -22,6 +22,7 @@
 #include "ca/tool/tool_verify.h"
 #include "ca/tool/tool_db.h"
 #include "ca/tool/tool_renew.h"
+#include "ca/tool/tool_scep.h"
 
 #define ENTCA_DEFAULT_TEMPLATES SYSCONFDIR "/entca/templates"
 
@@ -110,7 +111,8 @@ usage(FILE *f)
 	    "  restore DIR [--state S] [--password-file F] [--key-password-file K]\n"
 	    "  db cleanup --expired-before DATE [--dry-run]   (certutil -deleterow)\n"
 	    "  verify CERT [--json]                   chain, template, store, CRLs (certutil -verify)\n"
-	    "  dump FILE [--json]                     certificate, CSR or CRL (certutil -dump)\n");
+	    "  dump FILE [--json]                     certificate, CSR or CRL (certutil -dump)\n"
+	    "  scep challenge --template T --principal P [--requester ACCOUNT]\n");
 }
 
 /* Dispatch one subcommand. */
@@ -185,6 +187,8 @@ main(int argc, char **argv)
 		    tool_restore_main(argc, argv, state);
 	else if (tool_admin_handles(argv[0], argc, argv))
 		rc = tool_admin_main(conf, argc, argv);
+	else if (strcmp(argv[0], "scep") == 0)
+		rc = tool_scep_main(conf, argc, argv);
 	else if (strcmp(argv[0], "template") == 0)
 		rc = tool_template_main(argc, argv, templates_dir(tdir, conf));
 	else {

@@ -8,6 +8,8 @@ libentca_ca_a_SOURCES += ca/tool/tool_restore.c ca/tool/tool_restore.h \
 	ca/tool/tool_x509.c ca/tool/tool_x509.h ca/tool/tool_dump.c ca/tool/tool_dump.h \
 	ca/tool/tool_verify.c ca/tool/tool_verify.h ca/tool/tool_db.c ca/tool/tool_db.h \
 	ca/tool/tool_renew.c ca/tool/tool_renew.h
+# entca scep challenge (issue 17).
+libentca_ca_a_SOURCES += ca/tool/tool_scep.c ca/tool/tool_scep.h
 
 bin_PROGRAMS += entca
 entca_SOURCES = ca/tool/entca.c

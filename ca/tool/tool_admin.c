@@ -642,3 +642,17 @@ tool_admin_handles(const char *cmd, int argc, char **argv)
 	    (strcmp(argv[1], "load") == 0 || strcmp(argv[1], "issue") == 0 ||
 	    strcmp(argv[1], "unissue") == 0);
 }
+
+/* Open the CA for another tool file (tool_admin.h). */
+int
+tool_admin_open(struct daemon *d, const char *conf)
+{
+	return open_ca(d, conf_path(conf), DAEMON_OPEN_ALL);
+}
+
+/* The host administrator's audit name (tool_admin.h). */
+void
+tool_admin_local_name(char *out, size_t len)
+{
+	local_name(out, len);
+}

@@ -25,4 +25,15 @@ struct daemon;
  */
 int tool_open_ca(struct daemon *d, const char *conf, unsigned what);
 
+/*
+ * Load conf (NULL: -c default / $ENTCA_CONF) and open the CA as entcad
+ * does, for the commands of other tool files (tool_scep.c). 0, or 1/2
+ * after printing why; daemon_close(d) afterwards either way.
+ */
+int tool_admin_open(struct daemon *d, const char *conf);
+
+/* "local:<user>", how the audit names the host's administrator. */
+#include <stddef.h>
+void tool_admin_local_name(char *out, size_t len);
+
 #endif
