@@ -132,3 +132,8 @@ EXTRA_DIST += tests/integration/tls_resume.sh
 # Issue 18: [directory] recheck-interval and its invalidation on revoke-all.
 TESTS += tests/integration/directory_recheck.sh
 EXTRA_DIST += tests/integration/directory_recheck.sh
+
+# The on-demand benchmarks and their dated results ship with the release.
+EXTRA_DIST += tests/bench/run tests/bench/stages tests/bench/scep.sh \
+	tests/bench/results/2026-12-07-vm.md \
+	tests/bench/results/2026-12-07-vm-paired.md

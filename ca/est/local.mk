@@ -2,7 +2,7 @@
 # server key generation, csrattrs, cacerts, pending polls and the
 # directory publication of issued certificates. Only the router includes est.h.
 libentca_ca_a_SOURCES += \
-	ca/est/est.c ca/est/est.h ca/est/est_int.h ca/est/est_reply.c \
+	ca/est/est.c ca/est/est.h ca/est/est_int.h ca/est/enroll.h ca/est/est_reply.c \
 	ca/est/est_pending.c ca/est/est_csrattrs.c ca/est/est_publish.c \
 	ca/est/est_link.c ca/est/est_keypool.c ca/est/est_keypool.h
 

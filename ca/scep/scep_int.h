@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "ca/est/est_int.h"
+#include "ca/est/enroll.h"
 #include "ca/scep/scep_cms.h"
 #include "ca/scep/scep_msg.h"
 #include "ca/store/store_scep.h"
