@@ -97,6 +97,7 @@ cmd_build(int argc, char **argv)
 	size_t envlen = 0, outlen = 0;
 	enum scep_cipher c = SCEP_CIPHER_AES128;
 	char why[CA_WHY_MAX];
+	int rc;
 
 	if (argc < 9)
 		return 2;
@@ -116,22 +117,31 @@ cmd_build(int argc, char **argv)
 	if (strcmp(argv[8], "-") != 0) {
 		gnutls_datum_t body = load(argv[8]);
 
-		if (scep_envelope_seal(body.data, body.size, ra, c, &env, &envlen, why,
-		    sizeof(why)) != CA_OK) {
-			fprintf(stderr, "scep_msgtool: %s\n", why);
-			return 1;
-		}
+		rc = scep_envelope_seal(body.data, body.size, ra, c, &env, &envlen,
+		    why, sizeof(why));
 		gnutls_free(body.data);
+		if (rc != CA_OK) {
+			fprintf(stderr, "scep_msgtool: %s\n", why);
+			rc = 1;
+			goto out;
+		}
 	}
+	rc = 1;
 	if (scep_msg_build(&m, env, envlen, cert, key, GNUTLS_DIG_SHA256, &out,
 	    &outlen, why, sizeof(why)) != CA_OK) {
 		fprintf(stderr, "scep_msgtool: %s\n", why);
-		return 1;
+		goto out;
 	}
 	save(argv[2], out, outlen);
+	rc = 0;
+out:
+	/* Freed so that a sanitizer build reports only real leaks. */
 	free(out);
 	free(env);
-	return 0;
+	gnutls_privkey_deinit(key);
+	gnutls_x509_crt_deinit(cert);
+	gnutls_x509_crt_deinit(ra);
+	return rc;
 }
 
 /* issuer-subject / issuer-serial: the small message bodies. */
@@ -170,6 +180,7 @@ cmd_pair(int argc, char **argv, bool subject)
 			return 1;
 		second_len = (size_t)(1 + cl + len);
 		memcpy(second, p, second_len);
+		gnutls_free(csr.data);
 	} else {
 		const char *h = argv[4];
 
@@ -184,6 +195,9 @@ cmd_pair(int argc, char **argv, bool subject)
 		return 1;
 	}
 	save(argv[2], out, outlen);
+	free(out);
+	gnutls_free(dn.data);
+	gnutls_x509_crt_deinit(iss);
 	return 0;
 }
 
@@ -209,7 +223,8 @@ cmd_reply(int argc, char **argv)
 	rc = scep_msg_parse(in.data, in.size, false, &m, why, sizeof(why));
 	if (rc != CA_OK && m.txid[0] == '\0') {
 		printf("unparsed: %s\n", why);
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	/* GnuTLS verifies no content-less SignedData: the test checks those
 	 * with openssl cms -verify. */
@@ -221,12 +236,20 @@ cmd_reply(int argc, char **argv)
 		    &p7len, &c, why, sizeof(why));
 		if (rc != CA_OK) {
 			printf("envelope: %s\n", why);
-			return 1;
+			rc = 1;
+			goto out;
 		}
 		save(argv[5], p7, p7len);
 	}
+	rc = 0;
+out:
+	/* Freed so that a sanitizer build reports only real leaks. */
 	scep_msg_clear(&m);
-	return 0;
+	free(p7);
+	gnutls_free(in.data);
+	gnutls_privkey_deinit(key);
+	gnutls_x509_crt_deinit(cert);
+	return rc;
 }
 
 /* Dispatch. */
