@@ -123,6 +123,37 @@ der_put_hdr(struct der_buf *b, unsigned tag, size_t len)
 	der_put(b, h, (size_t)(der_put_header(h, (unsigned char)tag, len) - h));
 }
 
+/* Reserve the largest header; the mark is where the TLV will start. */
+size_t
+der_begin(struct der_buf *b)
+{
+	static const unsigned char room[DER_HDR_MAX];
+	size_t mark = b->len;
+
+	der_put(b, room, sizeof(room));
+	return mark;
+}
+
+/* The real header at mark, the contents moved down to follow it. */
+void
+der_end(struct der_buf *b, size_t mark, unsigned tag)
+{
+	unsigned char h[DER_HDR_MAX + 1];
+	size_t start = mark + DER_HDR_MAX, len, hl;
+
+	if (b->over || start > b->len)
+		return;
+	len = b->len - start;
+	if (len > DER_LEN_MAX) {
+		b->over = true;
+		return;
+	}
+	hl = (size_t)(der_put_header(h, (unsigned char)tag, len) - h);
+	memmove(b->p + mark + hl, b->p + start, len);
+	memcpy(b->p + mark, h, hl);
+	b->len = mark + hl + len;
+}
+
 /* Header plus contents, or neither when they do not both fit. */
 void
 der_put_tlv(struct der_buf *b, unsigned tag, const void *data, size_t len)

@@ -16,6 +16,7 @@
 #define DER_OID_TEXT_MAX 128	/* dotted OID text incl. NUL */
 #define DER_OID_BYTES_MAX 64	/* encoded OID content bytes */
 #define DER_LEN_MAX 0xffffffu	/* longest contents der_put_hdr writes */
+#define DER_HDR_MAX 5		/* tag + 0x83 + three length octets */
 
 /* Universal and common context tags. */
 #define DER_BOOLEAN		0x01
@@ -24,6 +25,8 @@
 #define DER_OCTET_STRING	0x04
 #define DER_NULL		0x05
 #define DER_OID			0x06
+#define DER_UTCTIME		0x17
+#define DER_GENERALIZEDTIME	0x18
 #define DER_UTF8STRING		0x0c
 #define DER_NUMERICSTRING	0x12
 #define DER_PRINTABLESTRING	0x13
@@ -79,6 +82,16 @@ void der_put_hdr(struct der_buf *b, unsigned tag, size_t len);
 /* Append a complete TLV. */
 void der_put_tlv(struct der_buf *b, unsigned tag, const void *data,
     size_t len);
+
+/*
+ * Nested TLVs without scratch buffers: der_begin reserves room for the
+ * largest header and returns a mark; the contents are then put into b;
+ * der_end(b, mark, tag) writes the tag and minimal length at mark and
+ * moves the contents down behind them. Marks close innermost first. With
+ * b overflowed both do nothing, so a chain is still checked once.
+ */
+size_t der_begin(struct der_buf *b);
+void der_end(struct der_buf *b, size_t mark, unsigned tag);
 
 /*
  * Append an OBJECT IDENTIFIER TLV for dotted text; a bad OID marks b as

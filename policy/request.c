@@ -407,20 +407,41 @@ parse_sid_attribute(gnutls_x509_crq_t crq, struct policy_request *r,
 	return CA_OK;
 }
 
-/* The subject Name, straight from the CertificationRequestInfo bytes. */
+/*
+ * The subject Name and SubjectPublicKeyInfo TLVs of a DER
+ * CertificationRequest v1 (RFC 2986 §4.1), borrowed from der.
+ */
 static int
-parse_subject(const unsigned char *der, size_t len, struct policy_request *r,
-    char *why, size_t whylen)
+cri_read(const unsigned char *der, size_t len, struct der_tlv *subj,
+    struct der_tlv *spki)
 {
-	struct der_tlv req, cri, ver, subj;
-	char w[CA_WHY_MAX];
-	int rc;
+	struct der_tlv req, cri, ver;
+	const unsigned char *end;
 
 	if (der_read(der, len, &req) != 0 || req.tag != DER_SEQUENCE ||
 	    req.rawlen != len || der_read(req.val, req.len, &cri) != 0 ||
 	    cri.tag != DER_SEQUENCE || der_read(cri.val, cri.len, &ver) != 0 ||
 	    ver.tag != DER_INTEGER || ver.len != 1 || ver.val[0] != 0 ||
-	    der_read(ver.val + ver.len, cri.len - ver.rawlen, &subj) != 0)
+	    der_read(ver.val + ver.len, cri.len - ver.rawlen, subj) != 0)
+		return CA_EPARSE;
+	end = cri.val + cri.len;
+	if (der_read(subj->raw + subj->rawlen,
+	    (size_t)(end - (subj->raw + subj->rawlen)), spki) != 0 ||
+	    spki->tag != DER_SEQUENCE)
+		return CA_EPARSE;
+	return CA_OK;
+}
+
+/* The subject Name, straight from the CertificationRequestInfo bytes. */
+static int
+parse_subject(const unsigned char *der, size_t len, struct policy_request *r,
+    char *why, size_t whylen)
+{
+	struct der_tlv subj, spki;
+	char w[CA_WHY_MAX];
+	int rc;
+
+	if (cri_read(der, len, &subj, &spki) != CA_OK)
 		return ca_why(why, whylen, CA_EPARSE,
 		    "CSR: RFC 2986: not a DER CertificationRequest v1");
 	if (subj.rawlen > sizeof(r->subject_der))
@@ -432,6 +453,20 @@ parse_subject(const unsigned char *der, size_t len, struct policy_request *r,
 		return ca_why(why, whylen, rc, "CSR: subject: %s", w);
 	memcpy(r->subject_der, subj.raw, subj.rawlen);
 	r->subject_len = subj.rawlen;
+	return CA_OK;
+}
+
+/* The key's bytes as the CSR carries them: no second parse. */
+int
+policy_request_spki(const unsigned char *der, size_t len,
+    const unsigned char **spki, size_t *spki_len)
+{
+	struct der_tlv subj, key;
+
+	if (cri_read(der, len, &subj, &key) != CA_OK)
+		return CA_EPARSE;
+	*spki = key.raw;
+	*spki_len = key.rawlen;
 	return CA_OK;
 }
 

@@ -125,6 +125,14 @@ struct policy_request {
 int policy_request_parse(const unsigned char *der, size_t len,
     struct policy_request *out, char *why, size_t whylen);
 
+/*
+ * The SubjectPublicKeyInfo TLV of a DER PKCS#10 request, pointing into
+ * der (for the certificate builder, after policy_request_parse accepted
+ * the request). CA_OK or CA_EPARSE. Any thread.
+ */
+int policy_request_spki(const unsigned char *der, size_t len,
+    const unsigned char **spki, size_t *spki_len);
+
 /* Zero *r, the challenge password included (explicit_bzero). */
 void policy_request_wipe(struct policy_request *r);
 

@@ -291,15 +291,20 @@ enroll_policy_ca(struct job *j, struct policy_ca *pc, const char **issue,
 	}
 }
 
-/* Worker: generate the key entca makes for serverkeygen. */
+/*
+ * Worker: the key entca makes for serverkeygen (from the warm pool when it
+ * has one) and its SubjectPublicKeyInfo in *spki (gnutls_free it).
+ */
 static int
-enroll_keygen(struct est_keypool *pool, struct enroll *e, gnutls_pubkey_t *pub,
+enroll_keygen(struct est_keypool *pool, struct enroll *e, gnutls_datum_t *spki,
     char *why, size_t whylen)
 {
 	const struct template *t = e->tmpl;
 	gnutls_pk_algorithm_t alg = GNUTLS_PK_RSA;
 	unsigned bits = t->min_key_size;
-	int r;
+	gnutls_pubkey_t pub = NULL;
+	gnutls_privkey_t pk = NULL;
+	int r, rc = CA_OK;
 
 	if (!(t->key_algorithms & TMPL_KEY_RSA)) {
 		alg = GNUTLS_PK_ECDSA;
@@ -315,54 +320,40 @@ enroll_keygen(struct est_keypool *pool, struct enroll *e, gnutls_pubkey_t *pub,
 		if (r < 0)
 			return ca_why(why, whylen, CA_ECRYPTO, "key generation: %s", gnutls_strerror(r));
 	}
-	if (gnutls_pubkey_init(pub) < 0)
-		return ca_why(why, whylen, CA_ENOMEM, "key generation: out of memory");
-	{
-		gnutls_privkey_t pk = NULL;
-
-		if (gnutls_privkey_init(&pk) < 0 ||
-		    gnutls_privkey_import_x509(pk, e->key, 0) < 0 ||
-		    gnutls_pubkey_import_privkey(*pub, pk, 0, 0) < 0) {
-			gnutls_privkey_deinit(pk);
-			return ca_why(why, whylen, CA_ECRYPTO, "key generation: cannot derive the public key");
-		}
-		gnutls_privkey_deinit(pk);
-	}
-	return CA_OK;
-}
-
-/* The public key of the CSR (already parsed and checked by policy/). */
-static int
-csr_pubkey(const unsigned char *der, size_t len, gnutls_pubkey_t *pub,
-    char *why, size_t whylen)
-{
-	gnutls_x509_crq_t crq = NULL;
-	gnutls_datum_t d = { (unsigned char *)der, (unsigned)len };
-	int rc = CA_OK;
-
-	if (gnutls_x509_crq_init(&crq) < 0 || gnutls_pubkey_init(pub) < 0 ||
-	    gnutls_x509_crq_import(crq, &d, GNUTLS_X509_FMT_DER) < 0 ||
-	    gnutls_pubkey_import_x509_crq(*pub, crq, 0) < 0)
-		rc = ca_why(why, whylen, CA_EPARSE, "CSR: public key cannot be read");
-	gnutls_x509_crq_deinit(crq);
+	if (gnutls_pubkey_init(&pub) < 0 || gnutls_privkey_init(&pk) < 0 ||
+	    gnutls_privkey_import_x509(pk, e->key, 0) < 0 ||
+	    gnutls_pubkey_import_privkey(pub, pk, 0, 0) < 0 ||
+	    gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, spki) < 0)
+		rc = ca_why(why, whylen, CA_ECRYPTO, "key generation: cannot derive the public key");
+	gnutls_privkey_deinit(pk);
+	gnutls_pubkey_deinit(pub);
 	return rc;
 }
 
-/* Worker: serial, (key,) certificate, signed through the signer. */
+/*
+ * Worker: serial, (key,) certificate, signed through the signer. A CSR's
+ * key is copied from its bytes (policy/ parsed and checked the request).
+ */
 static bool
 enroll_build(struct job *j, struct enroll *e)
 {
-	gnutls_pubkey_t pub = NULL;
-	gnutls_x509_crt_t crt = NULL;
-	gnutls_datum_t der = { NULL, 0 };
+	gnutls_datum_t made = { NULL, 0 }, spki;
+	const unsigned char *key;
+	size_t key_len;
 	char why[CA_WHY_MAX];
 	int rc;
 
-	if (e->op == ENROLL_KEYGEN)
+	if (e->op == ENROLL_KEYGEN) {
 		rc = enroll_keygen(est_keypool_get(j->d->cfg->serverkeygen_pool),
-		    e, &pub, why, sizeof(why));
-	else
-		rc = csr_pubkey(e->csr, e->csr_len, &pub, why, sizeof(why));
+		    e, &made, why, sizeof(why));
+		spki = made;
+	} else {
+		rc = policy_request_spki(e->csr, e->csr_len, &key, &key_len);
+		if (rc != CA_OK)
+			ca_why(why, sizeof(why), rc, "CSR: public key cannot be read");
+		spki.data = (unsigned char *)key;
+		spki.size = (unsigned)key_len;
+	}
 	if (rc != CA_OK)
 		goto fail;
 	e->cert.serial_len = sizeof(e->cert.serial);
@@ -371,32 +362,18 @@ enroll_build(struct job *j, struct enroll *e)
 		ca_why(why, sizeof(why), rc, "serial: random generator failed");
 		goto fail;
 	}
-	rc = issue_build(&e->dec.profile, pub, e->cert.serial, e->cert.serial_len,
-	    j->gen->id->cert, j->gen->key, &crt, why, sizeof(why));
+	rc = issue_build(&e->dec.profile, &spki, e->cert.serial,
+	    e->cert.serial_len, j->gen->id->cert, j->gen->key, &e->cert.der,
+	    &e->cert.der_len, why, sizeof(why));
 	if (rc != CA_OK)
 		goto fail;
-	if (gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der) < 0) {
-		rc = ca_why(why, sizeof(why), CA_ECRYPTO, "certificate export failed");
-		goto fail;
-	}
-	e->cert.der = malloc(der.size);
-	if (e->cert.der == NULL) {
-		rc = CA_ENOMEM;
-		goto fail;
-	}
-	memcpy(e->cert.der, der.data, der.size);
-	e->cert.der_len = der.size;
-	e->cert.not_before = (int64_t)gnutls_x509_crt_get_activation_time(crt);
-	e->cert.not_after = (int64_t)gnutls_x509_crt_get_expiration_time(crt);
+	e->cert.not_before = e->dec.profile.not_before;
+	e->cert.not_after = e->dec.profile.not_after;
 	e->issued = true;
-	gnutls_free(der.data);
-	gnutls_x509_crt_deinit(crt);
-	gnutls_pubkey_deinit(pub);
+	gnutls_free(made.data);
 	return true;
 fail:
-	gnutls_free(der.data);
-	gnutls_x509_crt_deinit(crt);
-	gnutls_pubkey_deinit(pub);
+	gnutls_free(made.data);
 	if (rc == CA_EUNAVAIL || rc == CA_ETIMEOUT) {
 		job_fail(j, CA_EUNAVAIL, "signer unavailable: %s", why);
 		job_header(j, "Retry-After", JOB_RETRY_SIGNER);

@@ -1,10 +1,11 @@
 /*
  * The certificate builder: turns a policy profile (policy/decide.h) and a
- * subject public key into a certificate signed by the CA key. GnuTLS builds
- * and signs it; the Microsoft extensions come from ca/issue/msext.c. The subject
- * DER is used byte for byte. The CA key is any gnutls_privkey_t (in entcad
- * an external key whose signing happens in the signer process). Runs on a
- * worker thread; no shared state.
+ * subject public key into a certificate signed by the CA key. It writes
+ * the DER itself (common/der.h) and signs once through GnuTLS; the
+ * Microsoft extensions come from ca/issue/msext.c. The subject DER and the
+ * SubjectPublicKeyInfo are used byte for byte. The CA key is any
+ * gnutls_privkey_t (in entcad an external key whose signing happens in the
+ * signer process). Runs on a worker thread; no shared state.
  */
 #ifndef ENTCA_CA_ISSUE_H
 #define ENTCA_CA_ISSUE_H
@@ -32,13 +33,15 @@
 int issue_serial_new(unsigned char *out, size_t *len);
 
 /*
- * Build and sign the certificate described by pr for subject_key with
- * serial (DER INTEGER contents, positive, 1..ISSUE_SERIAL_MAX bytes), issued
- * by ca_cert and signed with ca_key using pr->hash. On CA_OK *out_crt is a
- * new certificate the caller frees with gnutls_x509_crt_deinit(). Returns
- * CA_EINVAL (bad profile/serial), CA_ECRYPTO (GnuTLS refused a field or the
- * signature; why names which), CA_EUNAVAIL when the external key's signer
- * is gone, or CA_ENOMEM. Worker threads.
+ * Build and sign the certificate described by pr for the subject key spki
+ * (a DER SubjectPublicKeyInfo, copied as it is) with serial (DER INTEGER
+ * contents, positive, 1..ISSUE_SERIAL_MAX bytes), issued by ca_cert and
+ * signed with ca_key (RSA or ECDSA) using pr->hash. On CA_OK *out is the
+ * certificate's DER (*out_len bytes), malloc'd: the caller frees it.
+ * Returns CA_EINVAL (bad profile/serial/key), CA_ETOOBIG (names and
+ * extensions too large), CA_ECRYPTO (the signature failed; why names
+ * which step), CA_EUNAVAIL when the external key's signer is gone, or
+ * CA_ENOMEM. Worker threads.
  *
  * Extensions, in this order: SKI (SHA-1 of the key), AKI (the CA's SKI),
  * CRL distribution points, AIA (caIssuers, OCSP), template information
@@ -47,9 +50,9 @@ int issue_serial_new(unsigned char *out, size_t *len);
  * SID. For EC subject keys keyEncipherment/dataEncipherment are dropped
  * (they mean nothing for ECDSA keys). notBefore/notAfter come from pr.
  */
-int issue_build(const struct policy_profile *pr, gnutls_pubkey_t subject_key,
+int issue_build(const struct policy_profile *pr, const gnutls_datum_t *spki,
     const unsigned char *serial, size_t serial_len, gnutls_x509_crt_t ca_cert,
-    gnutls_privkey_t ca_key, gnutls_x509_crt_t *out_crt, char *why,
+    gnutls_privkey_t ca_key, unsigned char **out, size_t *out_len, char *why,
     size_t whylen);
 
 /*

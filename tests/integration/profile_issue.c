@@ -152,12 +152,11 @@ issue_one(const char *name, const char *csr_name, enum tp_who rq_who,
 	struct principal rq, subj;
 	struct policy_input in = { 0 };
 	struct template t;
-	gnutls_x509_crq_t crq;
-	gnutls_pubkey_t pub;
 	gnutls_x509_crt_t crt;
-	gnutls_datum_t dd;
-	unsigned char serial[ISSUE_SERIAL_MAX];
-	size_t len, sl = sizeof(serial);
+	gnutls_datum_t dd, spki;
+	const unsigned char *key;
+	unsigned char serial[ISSUE_SERIAL_MAX], *der;
+	size_t len, key_len, der_len, sl = sizeof(serial);
 	char why[CA_WHY_MAX], file[256], hint[PRINCIPAL_DN_MAX];
 	FILE *f;
 
@@ -184,17 +183,22 @@ issue_one(const char *name, const char *csr_name, enum tp_who rq_who,
 	in.now = (int64_t)now;
 	if (policy_decide(&in, d) != CA_OK || d->verdict != POLICY_ISSUE)
 		die("%s: %s: %s", name, policy_code_names[d->code], d->why);
-	dd.data = csr;
-	dd.size = (unsigned)len;
-	if (gnutls_x509_crq_init(&crq) < 0 || gnutls_pubkey_init(&pub) < 0 ||
-	    gnutls_x509_crq_import(crq, &dd, GNUTLS_X509_FMT_DER) < 0 ||
-	    gnutls_pubkey_import_x509_crq(pub, crq, 0) < 0)
+	/* The key as entcad takes it: the CSR's own SubjectPublicKeyInfo. */
+	if (policy_request_spki(csr, len, &key, &key_len) != CA_OK)
 		die("%s: CSR key", name);
+	spki.data = (unsigned char *)key;
+	spki.size = (unsigned)key_len;
 	if (issue_serial_new(serial, &sl) != CA_OK)
 		die("serial");
-	if (issue_build(&d->profile, pub, serial, sl, ca_crt, ca_key, &crt,
-	    why, sizeof(why)) != CA_OK)
+	if (issue_build(&d->profile, &spki, serial, sl, ca_crt, ca_key, &der,
+	    &der_len, why, sizeof(why)) != CA_OK)
 		die("%s: %s", name, why);
+	dd.data = der;
+	dd.size = (unsigned)der_len;
+	if (gnutls_x509_crt_init(&crt) < 0 ||
+	    gnutls_x509_crt_import(crt, &dd, GNUTLS_X509_FMT_DER) < 0)
+		die("%s: the certificate does not parse", name);
+	free(der);
 	snprintf(file, sizeof(file), "%s.pem", name);
 	write_pem(crt, file);
 	snprintf(file, sizeof(file), "%s.notes", name);
@@ -204,8 +208,6 @@ issue_one(const char *name, const char *csr_name, enum tp_who rq_who,
 	    d->profile.subject);
 	fclose(f);
 	gnutls_x509_crt_deinit(crt);
-	gnutls_pubkey_deinit(pub);
-	gnutls_x509_crq_deinit(crq);
 	principal_clear(&rq);
 	principal_clear(&subj);
 	policy_request_wipe(req);

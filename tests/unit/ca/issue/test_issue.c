@@ -4,6 +4,7 @@
  * a plain key and as an external (import_ext4) key like the signer's; GnuTLS
  * reads every field back and verifies the signature.
  */
+#define _GNU_SOURCE	/* memmem */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -83,6 +84,37 @@ teardown(void **state)
 	gnutls_x509_privkey_deinit(ca_x509key);
 	tp_cleanup();
 	return 0;
+}
+
+/*
+ * issue_build() for a GnuTLS public key, the certificate parsed back by
+ * GnuTLS (*crt NULL on failure) so the checks read it field by field.
+ */
+static int
+build(const struct policy_profile *pr, gnutls_pubkey_t pub,
+    const unsigned char *serial, size_t sl, gnutls_privkey_t key,
+    gnutls_x509_crt_t *crt, char *why, size_t whylen)
+{
+	gnutls_datum_t spki, der;
+	unsigned char *out;
+	size_t len;
+	int rc;
+
+	*crt = NULL;
+	assert_int_equal(gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER,
+	    &spki), 0);
+	rc = issue_build(pr, &spki, serial, sl, ca_crt, key, &out, &len, why,
+	    whylen);
+	gnutls_free(spki.data);
+	if (rc != CA_OK)
+		return rc;
+	der.data = out;
+	der.size = (unsigned)len;
+	assert_int_equal(gnutls_x509_crt_init(crt), 0);
+	assert_int_equal(gnutls_x509_crt_import(*crt, &der,
+	    GNUTLS_X509_FMT_DER), 0);
+	free(out);
+	return CA_OK;
 }
 
 /* The connector's PKCS request for alice, decided like entcad does. */
@@ -249,7 +281,7 @@ test_build_rsa(void **state)
 
 	decide(d, TP_RSA2048, &pub);
 	assert_int_equal(issue_serial_new(serial, &sl), CA_OK);
-	if (issue_build(&d->profile, pub, serial, sl, ca_crt, ca_key, &crt,
+	if (build(&d->profile, pub, serial, sl, ca_key, &crt,
 	    why, sizeof(why)) != CA_OK)
 		fail_msg("%s", why);
 	check_cert(crt, d, false);
@@ -316,7 +348,7 @@ test_build_external_key_ec(void **state)
 	assert_int_equal(gnutls_privkey_import_ext4(ext, &calls, ext_sign_data,
 	    ext_sign_hash, NULL, NULL, ext_info, 0), 0);
 	assert_int_equal(issue_serial_new(serial, &sl), CA_OK);
-	if (issue_build(&d->profile, pub, serial, sl, ca_crt, ext, &crt, why,
+	if (build(&d->profile, pub, serial, sl, ext, &crt, why,
 	    sizeof(why)) != CA_OK)
 		fail_msg("%s", why);
 	assert_true(calls >= 1);
@@ -344,7 +376,7 @@ test_empty_subject(void **state)
 	memcpy(d->profile.subject_der, "\x30\x00", 2);
 	d->profile.subject_len = 2;
 	assert_int_equal(issue_serial_new(serial, &sl), CA_OK);
-	if (issue_build(&d->profile, pub, serial, sl, ca_crt, ca_key, &crt,
+	if (build(&d->profile, pub, serial, sl, ca_key, &crt,
 	    why, sizeof(why)) != CA_OK)
 		fail_msg("%s", why);
 	assert_int_equal(gnutls_x509_crt_get_raw_dn(crt, &raw), 0);
@@ -371,13 +403,63 @@ test_refusals(void **state)
 	char why[CA_WHY_MAX];
 
 	decide(d, TP_RSA2048, &pub);
-	assert_int_equal(issue_build(&d->profile, pub, neg, sizeof(neg), ca_crt,
+	assert_int_equal(build(&d->profile, pub, neg, sizeof(neg),
 	    ca_key, &crt, why, sizeof(why)), CA_EINVAL);
 	assert_null(crt);
 	d->profile.not_after = d->profile.not_before;
-	assert_int_equal(issue_build(&d->profile, pub, neg + 1, 1, ca_crt,
+	assert_int_equal(build(&d->profile, pub, neg + 1, 1,
 	    ca_key, &crt, why, sizeof(why)), CA_EINVAL);
 	assert_string_equal(why, "certificate: bad profile, serial or key");
+	gnutls_pubkey_deinit(pub);
+	free(d);
+}
+
+/*
+ * notAfter in 2052 is a GeneralizedTime (RFC 5280 §4.1.2.5), and two CRL
+ * URLs share one DistributionPoint's fullName, as AD CS writes them. The
+ * GnuTLS-edited skeleton the builder used before could not store a time
+ * past 2049 at all ("validity: Element was not found").
+ */
+static void
+test_validity_after_2049_and_cdp_list(void **state)
+{
+	struct policy_decision *d = calloc(1, sizeof(*d));
+	gnutls_pubkey_t pub;
+	gnutls_x509_crt_t crt;
+	gnutls_datum_t der;
+	unsigned char serial[ISSUE_SERIAL_MAX];
+	size_t sl = sizeof(serial), n = 0;
+	unsigned reasons, status;
+	char why[CA_WHY_MAX], url[POLICY_URL_LEN];
+	const int64_t after = 2600000000LL;	/* 2052-05-22 */
+
+	decide(d, TP_P256, &pub);
+	d->profile.not_after = after;
+	d->profile.n_cdp = 2;
+	strcpy(d->profile.cdp[1], "ldap:///CN=ca,CN=cdp?certificateRevocationList");
+	assert_int_equal(issue_serial_new(serial, &sl), CA_OK);
+	if (build(&d->profile, pub, serial, sl, ca_key, &crt, why,
+	    sizeof(why)) != CA_OK)
+		fail_msg("%s", why);
+	assert_int_equal((int64_t)gnutls_x509_crt_get_expiration_time(crt),
+	    after);
+	assert_int_equal(gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER,
+	    &der), 0);
+	assert_non_null(memmem(der.data, der.size, "\x18\x0f" "20520522", 10));
+	gnutls_free(der.data);
+	for (unsigned i = 0;; i++) {
+		size_t sz = sizeof(url);
+		int r = gnutls_x509_crt_get_crl_dist_points(crt, i, url, &sz,
+		    &reasons, NULL);
+		if (r < 0)
+			break;
+		n++;
+	}
+	assert_int_equal(n, 2);
+	assert_int_equal(gnutls_x509_crt_verify(crt, &ca_crt, 1,
+	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS, &status), 0);
+	assert_int_equal(status, 0);
+	gnutls_x509_crt_deinit(crt);
 	gnutls_pubkey_deinit(pub);
 	free(d);
 }
@@ -411,6 +493,7 @@ main(void)
 		cmocka_unit_test(test_empty_subject),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_serials),
+		cmocka_unit_test(test_validity_after_2049_and_cdp_list),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
