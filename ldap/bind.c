@@ -205,7 +205,8 @@ directory_authenticate(struct directory *d, const char *user,
 		if (directory_cache_checked_within(d->cache, ck, dir_monotonic(),
 		    d->recheck_s))
 			rc = CA_OK;
-		else if ((rc = dir_account_recheck(d, out, why, whylen)) == CA_OK)
+		else if ((rc = dir_account_recheck_shared(d, ck, out, why,
+		    whylen)) == CA_OK)
 			directory_cache_mark_checked(d->cache, ck, dir_monotonic());
 		if (rc == CA_OK) {
 			if (log != NULL) {

@@ -14,6 +14,7 @@
 
 #include "ldap/cache.h"
 #include "ldap/directory.h"
+#include "ldap/recheck.h"
 
 #define DIR_FILTER_MAX 4096	/* bytes of one search filter we build */
 #define DIR_CHAIN_OPS 4		/* a call's searches share 4 x op_timeout */
@@ -44,6 +45,7 @@ struct directory {
 
 	struct directory_cache *cache;
 	int recheck_s;			/* see directory_config.recheck_s */
+	struct dir_recheck_gate gates[DIR_RECHECK_GATES]; /* shared re-reads */
 };
 
 /* One operation chain on one leased connection. */

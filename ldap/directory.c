@@ -280,6 +280,7 @@ directory_new(const struct directory_config *cfg, struct directory **out,
 		return CA_ENOMEM;
 	pthread_mutex_init(&d->mu, NULL);
 	pthread_cond_init(&d->cv, NULL);
+	dir_recheck_gates_init(d->gates, DIR_RECHECK_GATES);
 	d->is_ad = -1;
 	d->uris_buf = dup_opt(cfg->uris, &fail);
 	d->base = dup_opt(cfg->base, &fail);
@@ -379,6 +380,7 @@ directory_free(struct directory *d)
 	free(d->domain);
 	free(d->realm);
 	free(d->ca_file);
+	dir_recheck_gates_destroy(d->gates, DIR_RECHECK_GATES);
 	pthread_cond_destroy(&d->cv);
 	pthread_mutex_destroy(&d->mu);
 	free(d);

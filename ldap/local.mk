@@ -3,7 +3,7 @@
 # ldap/directory.h for what the module owns.
 noinst_LIBRARIES += libentca_ldap.a
 libentca_ldap_a_SOURCES = ldap/directory.h ldap/dir_int.h ldap/directory.c \
-	ldap/bind.c ldap/entry.c ldap/lookup.c ldap/groups.c ldap/certmap.h ldap/certmap.c \
+	ldap/bind.c ldap/recheck.c ldap/recheck.h ldap/entry.c ldap/lookup.c ldap/groups.c ldap/certmap.h ldap/certmap.c \
 	ldap/publish.c ldap/sid.h ldap/sid.c ldap/escape.h ldap/escape.c \
 	ldap/cache.h ldap/cache.c ldap/tlsdiag.c ldap/publish_user.c
 
@@ -18,6 +18,13 @@ TESTS += tests/unit/ldap/test_directory
 tests_unit_ldap_test_directory_SOURCES = tests/unit/ldap/test_directory.c
 tests_unit_ldap_test_directory_CFLAGS = $(TEST_CFLAGS)
 tests_unit_ldap_test_directory_LDADD = $(DIRECTORY_TEST_LDADD)
+
+# The shared re-read gate, with a fake directory read (exact interleavings).
+check_PROGRAMS += tests/unit/ldap/test_recheck
+TESTS += tests/unit/ldap/test_recheck
+tests_unit_ldap_test_recheck_SOURCES = tests/unit/ldap/test_recheck.c
+tests_unit_ldap_test_recheck_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ldap_test_recheck_LDADD = $(DIRECTORY_TEST_LDADD)
 
 # Live parts against a real slapd: the program is driven by the script.
 check_PROGRAMS += tests/unit/ldap/test_directory_live tests/unit/ldap/test_directory_live_ops
