@@ -45,6 +45,7 @@ struct directory {
 
 	struct directory_cache *cache;
 	int recheck_s;			/* see directory_config.recheck_s */
+	bool sigpipe_ignored;		/* see directory_config */
 	struct dir_recheck_gate gates[DIR_RECHECK_GATES]; /* shared re-reads */
 };
 

@@ -334,6 +334,7 @@ directory_new(const struct directory_config *cfg, struct directory **out,
 		goto out;
 	}
 	d->recheck_s = cfg->recheck_s;
+	d->sigpipe_ignored = cfg->sigpipe_ignored;
 	ttl = cfg->cache_ttl_s == 0 ? DEFAULT_CACHE_TTL_S : cfg->cache_ttl_s;
 	max = cfg->cache_max ? cfg->cache_max : DEFAULT_CACHE_MAX;
 	if ((rc = directory_cache_new((size_t)max, ttl, &d->cache)) != CA_OK) {
@@ -646,7 +647,9 @@ dir_run(struct directory *d, dir_op_cb op, void *arg, char *why, size_t whylen)
 
 	if ((rc = lease(d, &c, why, whylen)) != CA_OK)
 		return rc;
-	dir_sigpipe_block(&oldmask);
+	/* Three syscalls per call, unless SIGPIPE cannot be delivered. */
+	if (!d->sigpipe_ignored)
+		dir_sigpipe_block(&oldmask);
 	ld = c->ld;
 	uri = c->uri;
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -693,7 +696,8 @@ dir_run(struct directory *d, dir_op_cb op, void *arg, char *why, size_t whylen)
 		if (!(x.lost && !fresh))
 			break;
 	}
-	dir_sigpipe_restore(&oldmask);
+	if (!d->sigpipe_ignored)
+		dir_sigpipe_restore(&oldmask);
 	pthread_mutex_lock(&d->mu);
 	c->ld = ld;
 	c->uri = uri;

@@ -111,6 +111,8 @@ struct directory_config {
 				 * when older than this; 0 = at every use */
 	int pool_size;		/* connections; 0 = 4 */
 	directory_now_cb now;	/* NULL = time() */
+	bool sigpipe_ignored;	/* the process ignores SIGPIPE for good (entcad
+				 * does): skip the per-call mask and drain */
 };
 
 struct directory;

@@ -144,6 +144,7 @@ daemon_directory_open(const struct ca_config *c, struct daemon_directory **out,
 	dc.recheck_s = (int)c->dir_recheck_s;
 	dc.pool_size = (int)c->dir_pool;
 	dc.now = ca_now;
+	dc.sigpipe_ignored = true;	/* entcad.c: signal(SIGPIPE, SIG_IGN) */
 	rc = directory_new(&dc, &(*out)->dir, why, whylen);
 	gnutls_memset(secret, 0, sizeof(secret));
 	if (rc != CA_OK) {
