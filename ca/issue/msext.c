@@ -111,65 +111,6 @@ msext_upn(const char *upn, unsigned char *out, size_t cap, size_t *len)
 	    out, cap, len);
 }
 
-/* ContentInfo { signedData, SignedData { 1, {}, { id-data }, certs, {} } }. */
-int
-msext_certs_only(const gnutls_datum_t *certs, size_t n, unsigned char **out,
-    size_t *out_len)
-{
-	asn1_node node;
-	unsigned char *buf = NULL;
-	int w, l = 0, rc;
-
-	if (n == 0)
-		return CA_EINVAL;
-	if ((node = mspki_new("MS-PKI.CertsOnlyContentInfo")) == NULL)
-		return CA_ENOMEM;
-	w = asn1_write_value(node, "contentType", "1.2.840.113549.1.7.2", 1);
-	if (w == ASN1_SUCCESS)
-		w = asn1_write_value(node, "content.version", "1", 0);
-	if (w == ASN1_SUCCESS)
-		w = asn1_write_value(node, "content.encapContentInfo.eContentType",
-		    "1.2.840.113549.1.7.1", 1);
-	if (w == ASN1_SUCCESS)
-		w = asn1_write_value(node, "content.encapContentInfo.eContent",
-		    NULL, 0);
-	for (size_t i = 0; i < n && w == ASN1_SUCCESS; i++) {
-		if (certs[i].size == 0 || certs[i].size > INT32_MAX) {
-			w = ASN1_VALUE_NOT_VALID;
-			break;
-		}
-		w = asn1_write_value(node, "content.certificates", "NEW", 1);
-		if (w == ASN1_SUCCESS)
-			w = asn1_write_value(node, "content.certificates.?LAST",
-			    certs[i].data, (int)certs[i].size);
-	}
-	if (w != ASN1_SUCCESS) {
-		rc = w == ASN1_MEM_ERROR ? CA_ENOMEM : CA_EINVAL;
-		goto out;
-	}
-	/* First call sizes the encoding, the second writes it. */
-	rc = asn1_der_coding(node, "", NULL, &l, NULL);
-	if (rc != ASN1_MEM_ERROR || l <= 0) {
-		rc = CA_EINVAL;
-		goto out;
-	}
-	if ((buf = gnutls_malloc((size_t)l)) == NULL) {
-		rc = CA_ENOMEM;
-		goto out;
-	}
-	if (asn1_der_coding(node, "", buf, &l, NULL) != ASN1_SUCCESS) {
-		gnutls_free(buf);
-		rc = CA_EINVAL;
-		goto out;
-	}
-	*out = buf;
-	*out_len = (size_t)l;
-	rc = CA_OK;
-out:
-	asn1_delete_structure(&node);
-	return rc;
-}
-
 /* Decode der as type name into a fresh element (*n), strict DER. */
 static int
 msext_decode(const char *name, const unsigned char *der, size_t len,

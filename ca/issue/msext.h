@@ -4,8 +4,7 @@
  * 1.3.6.1.4.1.311.25.2 has its one codec in policy/mspki.h): the certificate
  * template information (1.3.6.1.4.1.311.21.7), the v1 template name
  * (1.3.6.1.4.1.311.20.2, bare BMPString), application policies
- * (1.3.6.1.4.1.311.21.10), the UPN otherName value, and the certs-only
- * CMS of EST (GnuTLS's writes the wrong inner content type). Every function
+ * (1.3.6.1.4.1.311.21.10) and the UPN otherName value. Every function
  * writes into a caller buffer and returns CA_OK, CA_EINVAL (bad input),
  * CA_ETOOBIG (buffer) or CA_ENOMEM. The parsed ASN.1 definitions are built
  * once (pthread_once) and then only read: any thread.
@@ -44,15 +43,6 @@ int msext_template_v1(const char *name, unsigned char *out, size_t cap,
 /* ApplicationPolicies from n dotted OIDs, each in a stride-sized slot. */
 int msext_app_policies(const char *oids, size_t stride, size_t n,
     unsigned char *out, size_t cap, size_t *len);
-
-/*
- * A certs-only CMS ContentInfo (RFC 5652 SignedData, version 1, no digest
- * algorithms, no signers, encapsulated id-data without content) holding
- * the n DER certificates. *out is gnutls_malloc'd: gnutls_free it. CA_OK,
- * CA_EINVAL (n == 0 or a certificate is not DER) or CA_ENOMEM.
- */
-int msext_certs_only(const gnutls_datum_t *certs, size_t n,
-    unsigned char **out, size_t *out_len);
 
 /*
  * Decoders of the same structures, for `entca dump` and `entca verify`:

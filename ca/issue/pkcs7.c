@@ -1,6 +1,7 @@
 /*
- * PKCS#7 certs-only and PKCS#12 builders (see pkcs7.h): thin, checked
- * wrappers over GnuTLS so callers see project error codes.
+ * PKCS#7 certs-only and PKCS#12 builders (see pkcs7.h): certs-only is
+ * written as DER here (common/der.h), PKCS#12 through GnuTLS; callers see
+ * project error codes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,17 +11,96 @@
 
 #include "common/error.h"
 #include "common/base64.h"
-#include "ca/issue/msext.h"
+#include "common/der.h"
 #include "ca/issue/pkcs7.h"
 
-/* Through libtasn1: GnuTLS writes digestedData as the inner type. */
+#define PKCS7_OID_SIGNED_DATA "1.2.840.113549.1.7.2"
+#define PKCS7_OID_DATA "1.2.840.113549.1.7.1"
+#define PKCS7_CERTS_MAX 64	/* a chain, the CA certificates of a rollover */
+
+/*
+ * X.690 §11.6: a SET OF's elements in ascending order of their encodings,
+ * the shorter one compared as if padded with zero octets.
+ */
+static int
+der_set_order(const void *a, const void *b)
+{
+	const gnutls_datum_t *x = a, *y = b;
+	size_t n = x->size < y->size ? x->size : y->size;
+	int c = memcmp(x->data, y->data, n);
+
+	if (c != 0)
+		return c;
+	for (size_t i = n; i < x->size; i++)
+		if (x->data[i] != 0)
+			return 1;
+	for (size_t i = n; i < y->size; i++)
+		if (y->data[i] != 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * ContentInfo { signedData, [0] SignedData { 1, {}, { id-data },
+ * [0] certificates, {} } } written directly (RFC 5652 §5.1, "degenerate"
+ * certs-only): GnuTLS's own writer puts digestedData as the inner type.
+ */
 int
 pkcs7_certs_only(const gnutls_datum_t *certs, size_t n, unsigned char **out,
     size_t *out_len)
 {
-	int rc = msext_certs_only(certs, n, out, out_len);
+	static const unsigned char v1[] = { DER_INTEGER, 0x01, 0x01 };
+	static const unsigned char empty_set[] = { DER_SET, 0x00 };
+	gnutls_datum_t *sorted;
+	unsigned char *buf;
+	struct der_buf b;
+	struct der_tlv t;
+	size_t cap = 64, ci, sd, ctx, encap, set;
 
-	return rc == CA_EINVAL ? CA_ECRYPTO : rc;
+	if (n == 0 || n > PKCS7_CERTS_MAX)
+		return CA_ECRYPTO;
+	for (size_t i = 0; i < n; i++) {
+		if (certs[i].data == NULL || der_read(certs[i].data,
+		    certs[i].size, &t) != CA_OK || t.rawlen != certs[i].size ||
+		    t.tag != DER_SEQUENCE)
+			return CA_ECRYPTO;
+		cap += certs[i].size;
+	}
+	if ((sorted = malloc(n * sizeof(*sorted))) == NULL)
+		return CA_ENOMEM;
+	memcpy(sorted, certs, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), der_set_order);
+	cap += 6 * DER_HDR_MAX;
+	if ((buf = gnutls_malloc(cap)) == NULL) {
+		free(sorted);
+		return CA_ENOMEM;
+	}
+	der_buf_init(&b, buf, cap);
+	ci = der_begin(&b);
+	der_put_oid(&b, PKCS7_OID_SIGNED_DATA);
+	ctx = der_begin(&b);
+	sd = der_begin(&b);
+	der_put(&b, v1, sizeof(v1));
+	der_put(&b, empty_set, sizeof(empty_set));	/* digestAlgorithms */
+	encap = der_begin(&b);
+	der_put_oid(&b, PKCS7_OID_DATA);
+	der_end(&b, encap, DER_SEQUENCE);
+	set = der_begin(&b);
+	for (size_t i = 0; i < n; i++)
+		der_put(&b, sorted[i].data, sorted[i].size);
+	der_end(&b, set, DER_CTX0);
+	der_put(&b, empty_set, sizeof(empty_set));	/* signerInfos */
+	der_end(&b, sd, DER_SEQUENCE);
+	der_end(&b, ctx, DER_CTX0);
+	der_end(&b, ci, DER_SEQUENCE);
+	free(sorted);
+	if (der_buf_done(&b) != CA_OK) {
+		gnutls_free(buf);
+		return CA_ECRYPTO;
+	}
+	*out = buf;
+	*out_len = b.len;
+	return CA_OK;
 }
 
 /* Add one certificate as its own bag, with the key id linking it. */

@@ -21,6 +21,8 @@
 #include "common/error.h"
 #include "ca/issue/issue.h"
 #include "ca/issue/msext.h"
+#include "ca/issue/pkcs7.h"
+#include <gnutls/pkcs7.h>
 #include "policy/decide.h"
 #include "tests/unit/policy/test_policy_util.h"
 
@@ -464,6 +466,68 @@ test_validity_after_2049_and_cdp_list(void **state)
 	free(d);
 }
 
+/*
+ * The certs-only PKCS#7 of EST: id-data inside (not GnuTLS's
+ * digestedData), every certificate once, the SET OF in DER order whatever
+ * order the caller gives, and bytes that are not one DER certificate
+ * refused.
+ */
+static void
+test_certs_only(void **state)
+{
+	gnutls_datum_t der[2], in[2], bad = { (unsigned char *)"\x30\x05\x01", 3 };
+	gnutls_pkcs7_t p7;
+	gnutls_datum_t d;
+	unsigned char *out[2], *none = NULL;
+	size_t len[2], none_len = 0;
+
+	(void)state;
+	assert_int_equal(gnutls_x509_crt_export2(ca_crt, GNUTLS_X509_FMT_DER,
+	    &der[0]), 0);
+	{
+		struct policy_decision *dd = calloc(1, sizeof(*dd));
+		gnutls_pubkey_t pub;
+		gnutls_x509_crt_t crt;
+		unsigned char serial[ISSUE_SERIAL_MAX];
+		size_t sl = sizeof(serial);
+		char why[CA_WHY_MAX];
+
+		decide(dd, TP_P256, &pub);
+		assert_int_equal(issue_serial_new(serial, &sl), CA_OK);
+		assert_int_equal(build(&dd->profile, pub, serial, sl, ca_key,
+		    &crt, why, sizeof(why)), CA_OK);
+		assert_int_equal(gnutls_x509_crt_export2(crt,
+		    GNUTLS_X509_FMT_DER, &der[1]), 0);
+		gnutls_x509_crt_deinit(crt);
+		gnutls_pubkey_deinit(pub);
+		free(dd);
+	}
+	for (int k = 0; k < 2; k++) {
+		in[0] = der[k];
+		in[1] = der[1 - k];
+		assert_int_equal(pkcs7_certs_only(in, 2, &out[k], &len[k]),
+		    CA_OK);
+	}
+	assert_int_equal(len[0], len[1]);
+	assert_memory_equal(out[0], out[1], len[0]);
+	assert_int_equal(gnutls_pkcs7_init(&p7), 0);
+	d.data = out[0];
+	d.size = (unsigned)len[0];
+	assert_int_equal(gnutls_pkcs7_import(p7, &d, GNUTLS_X509_FMT_DER), 0);
+	assert_int_equal(gnutls_pkcs7_get_crt_count(p7), 2);
+	assert_non_null(gnutls_pkcs7_get_embedded_data_oid(p7));
+	assert_string_equal(gnutls_pkcs7_get_embedded_data_oid(p7),
+	    "1.2.840.113549.1.7.1");
+	gnutls_pkcs7_deinit(p7);
+	assert_int_equal(pkcs7_certs_only(&bad, 1, &none, &none_len),
+	    CA_ECRYPTO);
+	assert_null(none);
+	for (int k = 0; k < 2; k++) {
+		gnutls_free(out[k]);
+		gnutls_free(der[k].data);
+	}
+}
+
 static void
 test_serials(void **state)
 {
@@ -493,6 +557,7 @@ main(void)
 		cmocka_unit_test(test_empty_subject),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_serials),
+		cmocka_unit_test(test_certs_only),
 		cmocka_unit_test(test_validity_after_2049_and_cdp_list),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
