@@ -205,9 +205,10 @@ parse_key(gnutls_x509_crq_t crq, struct policy_request *r, char *why,
     size_t whylen)
 {
 	gnutls_pubkey_t pub = NULL;
+	gnutls_datum_t d = { NULL, 0 };
 	gnutls_ecc_curve_t curve;
 	unsigned bits = 0;
-	int alg, rc = CA_OK;
+	int alg, ret, rc = CA_OK;
 
 	if (gnutls_pubkey_init(&pub) < 0)
 		return CA_ENOMEM;
@@ -216,6 +217,26 @@ parse_key(gnutls_x509_crq_t crq, struct policy_request *r, char *why,
 		    "CSR: subjectPublicKeyInfo does not parse");
 		goto out;
 	}
+	/*
+	 * The key as the certificate will carry it: GnuTLS's DER export of
+	 * what it parsed, never the CSR's own bytes (a non-DER encoding that
+	 * a lenient parse accepted must not reach a certificate).
+	 */
+	ret = gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &d);
+	if (ret < 0) {
+		rc = ca_why(why, whylen, CA_EPARSE, "CSR: subjectPublicKeyInfo "
+		    "cannot be re-encoded");
+		goto out;
+	}
+	if (d.size > sizeof(r->spki)) {
+		rc = ca_why(why, whylen, CA_ETOOBIG, "CSR: subjectPublicKeyInfo "
+		    "longer than %d bytes", POLICY_SPKI_MAX);
+		gnutls_free(d.data);
+		goto out;
+	}
+	memcpy(r->spki, d.data, d.size);
+	r->spki_len = d.size;
+	gnutls_free(d.data);
 	alg = gnutls_pubkey_get_pk_algorithm(pub, &bits);
 	r->key_bits = bits;
 	if (alg == GNUTLS_PK_RSA) {
@@ -407,41 +428,20 @@ parse_sid_attribute(gnutls_x509_crq_t crq, struct policy_request *r,
 	return CA_OK;
 }
 
-/*
- * The subject Name and SubjectPublicKeyInfo TLVs of a DER
- * CertificationRequest v1 (RFC 2986 §4.1), borrowed from der.
- */
-static int
-cri_read(const unsigned char *der, size_t len, struct der_tlv *subj,
-    struct der_tlv *spki)
-{
-	struct der_tlv req, cri, ver;
-	const unsigned char *end;
-
-	if (der_read(der, len, &req) != 0 || req.tag != DER_SEQUENCE ||
-	    req.rawlen != len || der_read(req.val, req.len, &cri) != 0 ||
-	    cri.tag != DER_SEQUENCE || der_read(cri.val, cri.len, &ver) != 0 ||
-	    ver.tag != DER_INTEGER || ver.len != 1 || ver.val[0] != 0 ||
-	    der_read(ver.val + ver.len, cri.len - ver.rawlen, subj) != 0)
-		return CA_EPARSE;
-	end = cri.val + cri.len;
-	if (der_read(subj->raw + subj->rawlen,
-	    (size_t)(end - (subj->raw + subj->rawlen)), spki) != 0 ||
-	    spki->tag != DER_SEQUENCE)
-		return CA_EPARSE;
-	return CA_OK;
-}
-
 /* The subject Name, straight from the CertificationRequestInfo bytes. */
 static int
 parse_subject(const unsigned char *der, size_t len, struct policy_request *r,
     char *why, size_t whylen)
 {
-	struct der_tlv subj, spki;
+	struct der_tlv req, cri, ver, subj;
 	char w[CA_WHY_MAX];
 	int rc;
 
-	if (cri_read(der, len, &subj, &spki) != CA_OK)
+	if (der_read(der, len, &req) != 0 || req.tag != DER_SEQUENCE ||
+	    req.rawlen != len || der_read(req.val, req.len, &cri) != 0 ||
+	    cri.tag != DER_SEQUENCE || der_read(cri.val, cri.len, &ver) != 0 ||
+	    ver.tag != DER_INTEGER || ver.len != 1 || ver.val[0] != 0 ||
+	    der_read(ver.val + ver.len, cri.len - ver.rawlen, &subj) != 0)
 		return ca_why(why, whylen, CA_EPARSE,
 		    "CSR: RFC 2986: not a DER CertificationRequest v1");
 	if (subj.rawlen > sizeof(r->subject_der))
@@ -453,20 +453,6 @@ parse_subject(const unsigned char *der, size_t len, struct policy_request *r,
 		return ca_why(why, whylen, rc, "CSR: subject: %s", w);
 	memcpy(r->subject_der, subj.raw, subj.rawlen);
 	r->subject_len = subj.rawlen;
-	return CA_OK;
-}
-
-/* The key's bytes as the CSR carries them: no second parse. */
-int
-policy_request_spki(const unsigned char *der, size_t len,
-    const unsigned char **spki, size_t *spki_len)
-{
-	struct der_tlv subj, key;
-
-	if (cri_read(der, len, &subj, &key) != CA_OK)
-		return CA_EPARSE;
-	*spki = key.raw;
-	*spki_len = key.rawlen;
 	return CA_OK;
 }
 

@@ -23,6 +23,7 @@
 #define POLICY_CSR_MAX (64 * 1024)	/* bytes of one DER CSR */
 #define POLICY_SAN_MAX 16		/* SAN entries in a request/profile */
 #define POLICY_SAN_VALUE_MAX 512	/* bytes of one SAN value incl. NUL */
+#define POLICY_SPKI_MAX 4096		/* an encoded public key (RSA-16384 is 2.1 KB) */
 #define POLICY_REQ_EXT_MAX 32		/* extensions in extensionRequest */
 #define POLICY_CHALLENGE_MAX 256	/* challengePassword incl. NUL */
 
@@ -85,6 +86,8 @@ struct policy_request {
 	unsigned key_bits;			/* RSA modulus or curve bits */
 	enum policy_curve curve;
 	bool signature_ok;			/* proof of possession */
+	unsigned char spki[POLICY_SPKI_MAX];	/* the key, re-encoded in DER */
+	size_t spki_len;			/* by GnuTLS: what is issued */
 
 	unsigned char subject_der[DN_DER_MAX];	/* as in the CSR */
 	size_t subject_len;
@@ -124,14 +127,6 @@ struct policy_request {
  */
 int policy_request_parse(const unsigned char *der, size_t len,
     struct policy_request *out, char *why, size_t whylen);
-
-/*
- * The SubjectPublicKeyInfo TLV of a DER PKCS#10 request, pointing into
- * der (for the certificate builder, after policy_request_parse accepted
- * the request). CA_OK or CA_EPARSE. Any thread.
- */
-int policy_request_spki(const unsigned char *der, size_t len,
-    const unsigned char **spki, size_t *spki_len);
 
 /* Zero *r, the challenge password included (explicit_bzero). */
 void policy_request_wipe(struct policy_request *r);

@@ -332,27 +332,22 @@ enroll_keygen(struct est_keypool *pool, struct enroll *e, gnutls_datum_t *spki,
 
 /*
  * Worker: serial, (key,) certificate, signed through the signer. A CSR's
- * key is copied from its bytes (policy/ parsed and checked the request).
+ * key is the one policy/ parsed, checked and re-encoded (e->preq.spki).
  */
 static bool
 enroll_build(struct job *j, struct enroll *e)
 {
 	gnutls_datum_t made = { NULL, 0 }, spki;
-	const unsigned char *key;
-	size_t key_len;
 	char why[CA_WHY_MAX];
-	int rc;
+	int rc = CA_OK;
 
 	if (e->op == ENROLL_KEYGEN) {
 		rc = enroll_keygen(est_keypool_get(j->d->cfg->serverkeygen_pool),
 		    e, &made, why, sizeof(why));
 		spki = made;
 	} else {
-		rc = policy_request_spki(e->csr, e->csr_len, &key, &key_len);
-		if (rc != CA_OK)
-			ca_why(why, sizeof(why), rc, "CSR: public key cannot be read");
-		spki.data = (unsigned char *)key;
-		spki.size = (unsigned)key_len;
+		spki.data = e->preq.spki;
+		spki.size = (unsigned)e->preq.spki_len;
 	}
 	if (rc != CA_OK)
 		goto fail;

@@ -154,9 +154,8 @@ issue_one(const char *name, const char *csr_name, enum tp_who rq_who,
 	struct template t;
 	gnutls_x509_crt_t crt;
 	gnutls_datum_t dd, spki;
-	const unsigned char *key;
 	unsigned char serial[ISSUE_SERIAL_MAX], *der;
-	size_t len, key_len, der_len, sl = sizeof(serial);
+	size_t len, der_len, sl = sizeof(serial);
 	char why[CA_WHY_MAX], file[256], hint[PRINCIPAL_DN_MAX];
 	FILE *f;
 
@@ -183,11 +182,9 @@ issue_one(const char *name, const char *csr_name, enum tp_who rq_who,
 	in.now = (int64_t)now;
 	if (policy_decide(&in, d) != CA_OK || d->verdict != POLICY_ISSUE)
 		die("%s: %s: %s", name, policy_code_names[d->code], d->why);
-	/* The key as entcad takes it: the CSR's own SubjectPublicKeyInfo. */
-	if (policy_request_spki(csr, len, &key, &key_len) != CA_OK)
-		die("%s: CSR key", name);
-	spki.data = (unsigned char *)key;
-	spki.size = (unsigned)key_len;
+	/* The key as entcad takes it: policy/'s re-encoding of the CSR's. */
+	spki.data = req->spki;
+	spki.size = (unsigned)req->spki_len;
 	if (issue_serial_new(serial, &sl) != CA_OK)
 		die("serial");
 	if (issue_build(&d->profile, &spki, serial, sl, ca_crt, ca_key, &der,

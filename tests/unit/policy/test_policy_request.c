@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
+#include <gnutls/x509.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
@@ -59,6 +62,45 @@ test_keys(void **state)
 	assert_int_equal(parse(TP_P384, &c), CA_OK);
 	assert_int_equal(req.curve, POLICY_CURVE_P384);
 	assert_int_equal(req.key_bits, 384);
+}
+
+/*
+ * The key the certificate will carry: GnuTLS's DER export of the CSR's
+ * key, for RSA and both curves, and it reads back as that key.
+ */
+static void
+test_spki_reencoded(void **state)
+{
+	static const enum tp_key keys[] = { TP_RSA2048, TP_P256, TP_P384 };
+	struct tp_csr c = { .subject = "CN=alice" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		gnutls_x509_crq_t crq;
+		gnutls_pubkey_t pub;
+		gnutls_datum_t d, exp;
+		unsigned char *der;
+		size_t len;
+
+		tp_csr_make(keys[i], &c, &der, &len);
+		assert_int_equal(policy_request_parse(der, len, &req, why,
+		    sizeof(why)), CA_OK);
+		d.data = der;
+		d.size = (unsigned)len;
+		assert_int_equal(gnutls_x509_crq_init(&crq), 0);
+		assert_int_equal(gnutls_x509_crq_import(crq, &d,
+		    GNUTLS_X509_FMT_DER), 0);
+		assert_int_equal(gnutls_pubkey_init(&pub), 0);
+		assert_int_equal(gnutls_pubkey_import_x509_crq(pub, crq, 0), 0);
+		assert_int_equal(gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER,
+		    &exp), 0);
+		assert_int_equal(req.spki_len, exp.size);
+		assert_memory_equal(req.spki, exp.data, exp.size);
+		gnutls_free(exp.data);
+		gnutls_pubkey_deinit(pub);
+		gnutls_x509_crq_deinit(crq);
+		free(der);
+	}
 }
 
 static void
@@ -677,6 +719,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_spki_reencoded),
 		cmocka_unit_test(test_sans_and_sid),
 		cmocka_unit_test(test_sid_attribute_and_hints),
 		cmocka_unit_test(test_names_list),
