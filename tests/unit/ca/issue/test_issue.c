@@ -119,6 +119,45 @@ build(const struct policy_profile *pr, gnutls_pubkey_t pub,
 	return CA_OK;
 }
 
+/*
+ * A new serial (copied to serial/sl when given) and build() of d's
+ * profile; the test fails with the builder's reason if it refuses.
+ */
+static gnutls_x509_crt_t
+issued(const struct policy_decision *d, gnutls_pubkey_t pub,
+    gnutls_privkey_t key, unsigned char *serial, size_t *sl)
+{
+	unsigned char s[ISSUE_SERIAL_MAX];
+	size_t n = sizeof(s);
+	gnutls_x509_crt_t crt;
+	char why[CA_WHY_MAX];
+
+	assert_int_equal(issue_serial_new(s, &n), CA_OK);
+	if (build(&d->profile, pub, s, n, key, &crt, why, sizeof(why)) !=
+	    CA_OK)
+		fail_msg("%s", why);
+	if (serial != NULL) {
+		memcpy(serial, s, n);
+		*sl = n;
+	}
+	return crt;
+}
+
+/* The certificate verifies under the CA; then it and its inputs go. */
+static void
+verified_then_freed(gnutls_x509_crt_t crt, gnutls_pubkey_t pub,
+    struct policy_decision *d)
+{
+	unsigned status = 1;
+
+	assert_int_equal(gnutls_x509_crt_verify(crt, &ca_crt, 1,
+	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS, &status), 0);
+	assert_int_equal(status, 0);
+	gnutls_x509_crt_deinit(crt);
+	gnutls_pubkey_deinit(pub);
+	free(d);
+}
+
 /* The connector's PKCS request for alice, decided like entcad does. */
 static void
 decide(struct policy_decision *d, enum tp_key key, gnutls_pubkey_t *pub)
@@ -279,13 +318,9 @@ test_build_rsa(void **state)
 	gnutls_x509_crt_t crt;
 	unsigned char serial[ISSUE_SERIAL_MAX];
 	size_t sl = sizeof(serial);
-	char why[CA_WHY_MAX];
 
 	decide(d, TP_RSA2048, &pub);
-	assert_int_equal(issue_serial_new(serial, &sl), CA_OK);
-	if (build(&d->profile, pub, serial, sl, ca_key, &crt,
-	    why, sizeof(why)) != CA_OK)
-		fail_msg("%s", why);
+	crt = issued(d, pub, ca_key, serial, &sl);
 	check_cert(crt, d, false);
 	{
 		unsigned char s[32];
@@ -340,19 +375,13 @@ test_build_external_key_ec(void **state)
 	gnutls_privkey_t ext;
 	gnutls_pubkey_t pub;
 	gnutls_x509_crt_t crt;
-	unsigned char serial[ISSUE_SERIAL_MAX];
-	size_t sl = sizeof(serial);
-	char why[CA_WHY_MAX];
 	int calls = 0;
 
 	decide(d, TP_P256, &pub);
 	assert_int_equal(gnutls_privkey_init(&ext), 0);
 	assert_int_equal(gnutls_privkey_import_ext4(ext, &calls, ext_sign_data,
 	    ext_sign_hash, NULL, NULL, ext_info, 0), 0);
-	assert_int_equal(issue_serial_new(serial, &sl), CA_OK);
-	if (build(&d->profile, pub, serial, sl, ext, &crt, why,
-	    sizeof(why)) != CA_OK)
-		fail_msg("%s", why);
+	crt = issued(d, pub, ext, NULL, NULL);
 	assert_true(calls >= 1);
 	check_cert(crt, d, true);
 	gnutls_x509_crt_deinit(crt);
@@ -369,30 +398,21 @@ test_empty_subject(void **state)
 	gnutls_pubkey_t pub;
 	gnutls_x509_crt_t crt;
 	gnutls_datum_t raw;
-	unsigned char serial[ISSUE_SERIAL_MAX], buf[256];
-	size_t sl = sizeof(serial), sz = sizeof(buf);
-	unsigned crit = 0, status;
-	char why[CA_WHY_MAX];
+	unsigned char buf[256];
+	size_t sz = sizeof(buf);
+	unsigned crit = 0;
 
 	decide(d, TP_RSA2048, &pub);
 	memcpy(d->profile.subject_der, "\x30\x00", 2);
 	d->profile.subject_len = 2;
-	assert_int_equal(issue_serial_new(serial, &sl), CA_OK);
-	if (build(&d->profile, pub, serial, sl, ca_key, &crt,
-	    why, sizeof(why)) != CA_OK)
-		fail_msg("%s", why);
+	crt = issued(d, pub, ca_key, NULL, NULL);
 	assert_int_equal(gnutls_x509_crt_get_raw_dn(crt, &raw), 0);
 	assert_int_equal(raw.size, 2);
 	gnutls_free(raw.data);
 	assert_int_equal(gnutls_x509_crt_get_extension_by_oid(crt, "2.5.29.17",
 	    0, buf, &sz, &crit), 0);
 	assert_int_equal(crit, 1);
-	assert_int_equal(gnutls_x509_crt_verify(crt, &ca_crt, 1,
-	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS, &status), 0);
-	assert_int_equal(status, 0);
-	gnutls_x509_crt_deinit(crt);
-	gnutls_pubkey_deinit(pub);
-	free(d);
+	verified_then_freed(crt, pub, d);
 }
 
 static void
@@ -429,20 +449,16 @@ test_validity_after_2049_and_cdp_list(void **state)
 	gnutls_pubkey_t pub;
 	gnutls_x509_crt_t crt;
 	gnutls_datum_t der;
-	unsigned char serial[ISSUE_SERIAL_MAX];
-	size_t sl = sizeof(serial), n = 0;
-	unsigned reasons, status;
-	char why[CA_WHY_MAX], url[POLICY_URL_LEN];
+	size_t n = 0;
+	unsigned reasons;
+	char url[POLICY_URL_LEN];
 	const int64_t after = 2600000000LL;	/* 2052-05-22 */
 
 	decide(d, TP_P256, &pub);
 	d->profile.not_after = after;
 	d->profile.n_cdp = 2;
 	strcpy(d->profile.cdp[1], "ldap:///CN=ca,CN=cdp?certificateRevocationList");
-	assert_int_equal(issue_serial_new(serial, &sl), CA_OK);
-	if (build(&d->profile, pub, serial, sl, ca_key, &crt, why,
-	    sizeof(why)) != CA_OK)
-		fail_msg("%s", why);
+	crt = issued(d, pub, ca_key, NULL, NULL);
 	assert_int_equal((int64_t)gnutls_x509_crt_get_expiration_time(crt),
 	    after);
 	assert_int_equal(gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER,
@@ -458,12 +474,7 @@ test_validity_after_2049_and_cdp_list(void **state)
 		n++;
 	}
 	assert_int_equal(n, 2);
-	assert_int_equal(gnutls_x509_crt_verify(crt, &ca_crt, 1,
-	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS, &status), 0);
-	assert_int_equal(status, 0);
-	gnutls_x509_crt_deinit(crt);
-	gnutls_pubkey_deinit(pub);
-	free(d);
+	verified_then_freed(crt, pub, d);
 }
 
 /*
@@ -488,14 +499,9 @@ test_certs_only(void **state)
 		struct policy_decision *dd = calloc(1, sizeof(*dd));
 		gnutls_pubkey_t pub;
 		gnutls_x509_crt_t crt;
-		unsigned char serial[ISSUE_SERIAL_MAX];
-		size_t sl = sizeof(serial);
-		char why[CA_WHY_MAX];
 
 		decide(dd, TP_P256, &pub);
-		assert_int_equal(issue_serial_new(serial, &sl), CA_OK);
-		assert_int_equal(build(&dd->profile, pub, serial, sl, ca_key,
-		    &crt, why, sizeof(why)), CA_OK);
+		crt = issued(dd, pub, ca_key, NULL, NULL);
 		assert_int_equal(gnutls_x509_crt_export2(crt,
 		    GNUTLS_X509_FMT_DER, &der[1]), 0);
 		gnutls_x509_crt_deinit(crt);
