@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ObjectIdentifier
 
+from der_util import read_tlv, tlv
+
 TMPL_V2 = ObjectIdentifier("1.3.6.1.4.1.311.21.7")
 PLACEHOLDER = ObjectIdentifier("1.3.6.1.4.1.311.21.9")
 UPN = ObjectIdentifier("1.3.6.1.4.1.311.20.2.3")
@@ -28,26 +30,6 @@ GOOD = bytes.fromhex("302806202b0601040182371508"
                      "87df821083baee13813001"
                      "0e020164020104")
 MALFORMED = bytes.fromhex("0500")
-
-
-def der_len(n):
-    if n < 128:
-        return bytes([n])
-    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(b)]) + b
-
-
-def tlv(tag, value):
-    return bytes([tag]) + der_len(len(value)) + value
-
-
-def read_tlv(b, off):
-    """(header length, content length) of the TLV at off."""
-    n = b[off + 1]
-    if n < 128:
-        return 2, n
-    k = n & 0x7f
-    return 2 + k, int.from_bytes(b[off + 2:off + 2 + k], "big")
 
 
 def two_templates(argv):

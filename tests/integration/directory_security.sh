@@ -7,23 +7,14 @@
 # SID; deny lines that do not resolve stop the start; the directory cache
 # is capped, case-insensitive, cleared on SIGHUP and never serves a
 # disabled account.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 ENTCAD=$BUILD/entcad
-D=$T_TMP
 
-DEMO_ISSUE="PKCSIntune, DirUser" DEMO_WATCH_PID=$$ \
-    demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
+DEMO_ISSUE="PKCSIntune, DirUser" demo_test_setup
 # A template every domain user may enroll on, so that the CA's deny lines
 # decide (mallory is in Denied Users: deny = Denied Users : request).
-sed -e 's/^display-name = .*/display-name = Directory User/' -e 's/^name = .*/name = DirUser/' \
-    -e 's/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.9/' \
-    -e 's/^allow-dangerous =.*/allow-dangerous = esc1/' \
-    "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/DirUser.tmpl"
+demo_template DirUser 9 -e 's/^allow-dangerous =.*/allow-dangerous = esc1/'
 echo "allow = Domain Users : read, enroll" >>"$D/demo/templates/DirUser.tmpl"
-chmod 600 "$D/demo/templates/"*.tmpl
 # No cache for the fail-closed part: every request reads the directory.
 sed -i 's/^cache-ttl = .*/cache-ttl = 0/' "$DEMO_CONF"
 LOG=$D/demo/entcad.log

@@ -5,53 +5,31 @@
 # principal, unless the template allows names outside it; the SID URL
 # follows the template. Certificates are checked with python3-cryptography
 # and openssl.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 NCSR="$PY $SRC/tests/integration/names_csr.py"
-CONN='INTUNECONN$:demo-connector'
 ALICE='alice:demo-alice'
-SIDP=S-1-5-21-3623811015-3361044348-30300820
 ALICE_SID=$SIDP-1106 BOB_SID=$SIDP-1107
 SIDURL=tag:microsoft.com,2022-09-14:sid:
-D=$T_TMP
 
-DEMO_ISSUE="PKCSIntune, UserSidUrl, OpenNames, RTSupply" DEMO_WATCH_PID=$$ \
-    demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
+DEMO_ISSUE="PKCSIntune, UserSidUrl, OpenNames, RTSupply" demo_test_setup
 # From the directory with san = upn, sid-url; Domain Users enroll too.
-sed -e 's/^display-name = .*/display-name = User SID URL/' -e 's/^name = .*/name = UserSidUrl/' \
-    -e 's/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.7/' \
+demo_template UserSidUrl 7 \
     -e 's/^subject = .*/subject = from-directory/' -e 's/^subject-format = .*/subject-format = common-name/' \
-    -e 's/^san =.*/san = upn, sid-url/' -e 's/^\[security\]/[security]\nallow = Domain Users : read, enroll/' \
-    "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/UserSidUrl.tmpl"
+    -e 's/^san =.*/san = upn, sid-url/' -e 's/^\[security\]/[security]\nallow = Domain Users : read, enroll/'
 # Supply in request, names outside the directory allowed (a known risk).
-sed -e 's/^display-name = .*/display-name = Open Names/' -e 's/^name = .*/name = OpenNames/' \
-    -e 's/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.8/' \
-    -e 's/^allow-dangerous =.*/allow-dangerous = unresolved-names\nallow-unresolved-names = yes/' \
-    "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/OpenNames.tmpl"
+demo_template OpenNames 8 \
+    -e 's/^allow-dangerous =.*/allow-dangerous = unresolved-names\nallow-unresolved-names = yes/'
 # The red team's ESC1 template: supplied in the request, Domain Users enroll.
-sed -e 's/^display-name = .*/display-name = RT Supply/' -e 's/^name = .*/name = RTSupply/' \
-    -e 's/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.9/' \
-    -e 's/^allow-dangerous =.*/allow-dangerous = esc1/' \
-    -e 's/^\[security\]/[security]\nallow = Domain Users : read, enroll/' \
-    "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/RTSupply.tmpl"
-chmod 600 "$D/demo/templates/"*.tmpl
-demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_template RTSupply 9 -e 's/^allow-dangerous =.*/allow-dangerous = esc1/' \
+    -e 's/^\[security\]/[security]\nallow = Domain Users : read, enroll/'
+demo_test_start
 URL=$DEMO_URL/.well-known/est
 
-# post USER:PW PATH FILE: status in $code, body in $D/out.
-post() {
-	code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$1" \
-	    -H 'Content-Type: application/pkcs10' --data-binary @"$3" "$URL/$2")
-}
-p7_to_pem() { base64 -d "$1" | openssl pkcs7 -inform DER -print_certs -out "$2"; }
 # enroll NAME USER TEMPLATE EXPECT-CODE BODY-REGEX names_csr-args...
 enroll() {
 	_n=$1 _u=$2 _t=$3 _c=$4 _re=$5; shift 5
 	$NCSR "$D/$_n.b64" "$@"
-	post "$_u" "$_t/simpleenroll" "$D/$_n.b64"
+	est_post "$_u" "$_t/simpleenroll" "$D/$_n.b64"
 	t_eq "$_n: $_c" "$_c" "$code"
 	[ -z "$_re" ] || t_match "$_n: says why" "$_re" "$(cat "$D/out")"
 }
@@ -99,8 +77,7 @@ enroll open_template_still_refuses_malformed "$CONN" OpenNames 400 'is malformed
 
 # --- issue 19 item 1: the SID URL follows the template ---
 $CSR make "$D/sidurl.key" "$D/sidurl.b64" "CN=alice" --upn alice@demo.example
-post "$CONN" UserSidUrl/simpleenroll "$D/sidurl.b64"
-t_eq "template_sid_url_added: 200" 200 "$code"
+t_est "template_sid_url_added: 200" 200 "$CONN" UserSidUrl/simpleenroll "$D/sidurl.b64"
 p7_to_pem "$D/out" "$D/sidurl.pem"
 F=$($CSR fields "$D/sidurl.pem")
 t_match "template_sid_url_added: SID URL with alice's objectSid (cryptography)" "san_uri=$SIDURL$ALICE_SID\$" "$F"
@@ -195,5 +172,5 @@ t_match "audit: the conflict is recorded as denied" '"decision":"denied".*two pr
 t_match "audit: names outside the directory are said" 'names outside the directory \(SAN URI https://evil\): no SID' \
     "$(cat "$D/audit.txt")"
 
-kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+demo_test_stop
 t_done
