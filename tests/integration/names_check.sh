@@ -123,30 +123,25 @@ enroll subject_uid_officer_other_principal_refused "$CONN" PKCSIntune 400 \
 enroll subject_uid_nobody_refused "$BOB" RTSupply 403 'subject UID nobody9 is not in the directory' \
     --cn bob --uid nobody9 --upn $BUPN
 enroll subject_uid_own_accepted "$BOB" RTSupply 200 "" --cn bob --uid bob --upn $BUPN
-enroll subject_trailing_space_refused "$BOB" RTSupply 400 'subject: CN has leading or trailing whitespace' \
-    --cn 'pkiadmin ' --upn $BUPN
-enroll subject_trailing_space_upn_cn_refused "$BOB" RTSupply 400 'subject: CN has leading or trailing whitespace' \
-    --cn 'pkiadmin@demo.example ' --upn $BUPN
-enroll subject_domain_backslash_cn_resolved "$BOB" RTSupply 400 \
-    'two principals: SAN UPN bob@demo.example is bob, subject CN DEMO.pkiadmin is pkiadmin' \
-    --cn 'DEMO\pkiadmin' --upn $BUPN
-enroll subject_realm_backslash_cn_resolved "$BOB" RTSupply 400 \
-    'subject CN demo.example.pkiadmin is pkiadmin' --cn 'demo.example\pkiadmin' --upn $BUPN
-enroll subject_domain_backslash_cn_own_accepted "$BOB" RTSupply 200 "" --cn 'DEMO\bob' --upn $BUPN
-enroll subject_other_domain_cn_refused "$BOB" RTSupply 403 'subject CN EVIL.pkiadmin is not in the directory' \
-    --cn 'EVIL\pkiadmin' --upn $BUPN
-enroll subject_zero_width_refused "$BOB" RTSupply 400 'subject: CN contains U\+200B, a zero-width' \
-    --cn-hex "$(hex pkiadmin)e2808b" --upn $BUPN
-enroll subject_nbsp_refused "$BOB" RTSupply 400 'subject: CN contains U\+00A0, a non-ASCII space' \
-    --cn-hex "$(hex pkiadmin)c2a0" --upn $BUPN
-enroll subject_bidi_refused "$BOB" RTSupply 400 'subject: CN contains U\+202E, a bidirectional control' \
-    --cn-hex "$(hex 'bob ')e280ae$(hex nimda)e280ac" --upn $BUPN
-enroll subject_fullwidth_lookalike_refused "$BOB" RTSupply 400 'looks like an account name but is not ASCII' \
-    --cn-hex "efbd90efbd8befbd89$(hex admin)" --upn $BUPN
-enroll subject_cyrillic_lookalike_refused "$BOB" RTSupply 400 'looks like an account name but is not ASCII' \
-    --cn-hex "$(hex pkiadm)d196$(hex n)" --upn $BUPN
-enroll subject_accented_display_name_accepted "$BOB" RTSupply 200 "" \
-    --cn-hex "$(hex Jos)c3a9$(hex ' M')c3bc$(hex ller)" --upn $BUPN
+# bob's subject CN on the red team's template, one case a line:
+# NAME|STATUS|REASON|CN, the CN in printf %b escapes (\xHH a byte, \\ a
+# backslash).
+while IFS='|' read -r name want why cn; do
+	enroll "$name" "$BOB" RTSupply "$want" "$why" --cn-hex "$(hex "$(printf '%b' "$cn")")" --upn $BUPN </dev/null
+done <<'TABLE'
+subject_trailing_space_refused|400|subject: CN has leading or trailing whitespace|pkiadmin\x20
+subject_trailing_space_upn_cn_refused|400|subject: CN has leading or trailing whitespace|pkiadmin@demo.example\x20
+subject_domain_backslash_cn_resolved|400|two principals: SAN UPN bob@demo.example is bob, subject CN DEMO.pkiadmin is pkiadmin|DEMO\\pkiadmin
+subject_realm_backslash_cn_resolved|400|subject CN demo.example.pkiadmin is pkiadmin|demo.example\\pkiadmin
+subject_domain_backslash_cn_own_accepted|200||DEMO\\bob
+subject_other_domain_cn_refused|403|subject CN EVIL.pkiadmin is not in the directory|EVIL\\pkiadmin
+subject_zero_width_refused|400|subject: CN contains U\+200B, a zero-width|pkiadmin\xe2\x80\x8b
+subject_nbsp_refused|400|subject: CN contains U\+00A0, a non-ASCII space|pkiadmin\xc2\xa0
+subject_bidi_refused|400|subject: CN contains U\+202E, a bidirectional control|bob \xe2\x80\xaenimda\xe2\x80\xac
+subject_fullwidth_lookalike_refused|400|looks like an account name but is not ASCII|\xef\xbd\x90\xef\xbd\x8b\xef\xbd\x89admin
+subject_cyrillic_lookalike_refused|400|looks like an account name but is not ASCII|pkiadm\xd1\x96n
+subject_accented_display_name_accepted|200||Jos\xc3\xa9 M\xc3\xbcller
+TABLE
 p7_to_pem "$D/out" "$D/accents.pem"
 t_match "subject_accented_display_name_accepted: the CN is kept as sent" 'CN ?= ?José Müller' \
     "$(openssl x509 -in "$D/accents.pem" -noout -subject -nameopt utf8)"
