@@ -141,4 +141,4 @@ EXTRA_DIST += tests/bench/run tests/bench/stages tests/bench/scep.sh \
 # one copy of each), the CRL reader and the DER helpers of the request
 # builders.
 EXTRA_DIST += tests/integration/lib_demo.sh tests/integration/crl_info.py \
-	tests/integration/der_util.py
+	tests/integration/csr_util.py

@@ -25,7 +25,7 @@ from cryptography.x509.oid import ObjectIdentifier as OID
 
 # The DER helpers the integration tests' request builders share.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from der_util import read_tlv, sid_ext_value, tlv  # noqa: E402
+from csr_util import read_tlv, sid_ext_value, tlv  # noqa: E402
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus")
 UPN = OID("1.3.6.1.4.1.311.20.2.3")

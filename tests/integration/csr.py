@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ObjectIdentifier
 
-from der_util import sid_ext_value, tlv
+from csr_util import request_for, sid_ext_value, tlv
 
 UPN = ObjectIdentifier("1.3.6.1.4.1.311.20.2.3")
 SID_EXT = ObjectIdentifier("1.3.6.1.4.1.311.25.2")
@@ -36,12 +36,7 @@ def make(argv):
         key = ec.generate_private_key(curve)
     else:
         key = rsa.generate_private_key(65537, int(get("--bits") or 2048))
-    with open(keyfile, "wb") as f:
-        f.write(key.private_bytes(serialization.Encoding.PEM,
-                                  serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption()))
-    b = x509.CertificateSigningRequestBuilder().subject_name(
-        x509.Name.from_rfc4514_string(subject))
+    b = request_for(keyfile, key, subject)
     names = []
     if get("--upn"):
         names.append(x509.OtherName(UPN, upn_value(get("--upn"))))

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ObjectIdentifier
 
-from der_util import read_tlv, tlv
+from csr_util import request_for, read_tlv, tlv
 
 TMPL_V2 = ObjectIdentifier("1.3.6.1.4.1.311.21.7")
 PLACEHOLDER = ObjectIdentifier("1.3.6.1.4.1.311.21.9")
@@ -36,12 +36,7 @@ def two_templates(argv):
     keyfile, out, subject = argv[0], argv[1], argv[2]
     opts = argv[3:]
     key = ec.generate_private_key(ec.SECP256R1())
-    with open(keyfile, "wb") as f:
-        f.write(key.private_bytes(serialization.Encoding.PEM,
-                                  serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption()))
-    b = x509.CertificateSigningRequestBuilder().subject_name(
-        x509.Name.from_rfc4514_string(subject))
+    b = request_for(keyfile, key, subject)
     if "--upn" in opts:
         upn = opts[opts.index("--upn") + 1].encode()
         b = b.add_extension(x509.SubjectAlternativeName(

@@ -15,7 +15,7 @@ import sys
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from der_util import sid_ext_value, tlv
+from csr_util import sid_ext_value, tlv
 
 
 def ava(oid_hex, tag, value):

@@ -182,13 +182,9 @@ kill "$DEMO_PID"; wait "$DEMO_PID"
 # --- entcad with the key in SoftHSM2 and [ca] pkcs11-pin-file (issue 19
 # item 3): the PIN comes from the file, ca.json never holds it, and the
 # signer (its own account as root) signs under the seccomp filter. ---
-MOD=/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so
-if [ -r "$MOD" ] && command -v softhsm2-util >/dev/null; then
-	mkdir -p "$D/hsm/tokens"
-	export SOFTHSM2_CONF=$D/hsm/softhsm2.conf
-	printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
-	    "$D/hsm/tokens" >"$SOFTHSM2_CONF"
-	softhsm2-util --init-token --free --label entca --so-pin 5678 --pin 1234 >/dev/null
+MOD=$SOFTHSM_MODULE
+if softhsm_available; then
+	softhsm_token "$D/hsm"
 	(umask 077; printf '1234\n' >"$D/hsm/pin")
 	"$BUILD/entca" init --state "$D/hsm/ca" --subject "CN=Token CA" --key-type p256 \
 	    --pkcs11 "pkcs11:token=entca;object=ca" --pkcs11-module "$MOD" \

@@ -1,8 +1,11 @@
-"""der_util.py: the few DER pieces the test request builders write by hand
-(csr.py, csr_hostile.py, names_csr.py, tests/fuzz/make_seeds.py): lengths,
-tag-length-value, reading a TLV header back, and the Microsoft SID
-extension's value, for what python3-cryptography's builders will not write.
+"""csr_util.py: what the test request builders (csr.py, csr_hostile.py,
+names_csr.py, tests/fuzz/make_seeds.py) share: the few DER pieces they
+write by hand where python3-cryptography's builders will not (lengths,
+tag-length-value, reading a TLV header back, the Microsoft SID
+extension's value), and starting a request for a new key.
 """
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 # szOID_NTDS_OBJECTSID (1.3.6.1.4.1.311.25.2.1), the SID's other-name type.
 SID_OTHER_NAME_DER = bytes.fromhex("2b060104018237190201")
@@ -35,3 +38,14 @@ def sid_ext_value(sid):
     SEQUENCE { [0] { OID 1.3.6.1.4.1.311.25.2.1, [0] { OCTET STRING sid } } }."""
     inner = tlv(0x06, SID_OTHER_NAME_DER) + tlv(0xa0, tlv(0x04, sid.encode()))
     return tlv(0x30, tlv(0xa0, inner))
+
+
+def request_for(keyfile, key, subject):
+    """Write key to keyfile (PEM, PKCS#8, unencrypted) and return a
+    CertificateSigningRequestBuilder for subject (RFC 4514 text)."""
+    with open(keyfile, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM,
+                                  serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    return x509.CertificateSigningRequestBuilder().subject_name(
+        x509.Name.from_rfc4514_string(subject))
