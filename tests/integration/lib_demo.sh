@@ -1,9 +1,10 @@
 # tests/integration/lib_demo.sh: sourced (instead of tests/common.sh) by
 # the integration scripts that run against the demo CA. Brings in
 # tests/common.sh and etc/demo/demo-env.sh, names the tools and the demo's
-# credentials, and holds the steps those scripts share: the demo set up in
-# the script's temp folder and entcad started and stopped, EST enrollment
-# as the connector, a certificate's serial, CRL numbers.
+# credentials, and holds the steps those scripts share, in that order: the
+# demo set up in the script's temp folder, entcad started and stopped, its
+# configuration and templates adjusted; EST requests and enrollment;
+# management API calls; reading a CRL.
 #
 # Sets: SRC, BUILD (source and build trees), D (the temp folder), CSR
 # (tests/integration/csr.py), ENTCA (the entca tool), CONN (the connector
@@ -72,54 +73,6 @@ demo_allow_api_roles() {
 	CONF
 }
 
-# cert_serial PEM: the certificate's serial in lower-case hex (empty if
-# PEM holds no certificate).
-cert_serial() {
-	openssl x509 -in "$1" -noout -serial 2>/dev/null | cut -d= -f2 | tr 'A-F' 'a-f'
-}
-
-# demo_enroll NAME SUBJECT [CSR-OPTION...]: a new key and request
-# ($D/NAME.key, $D/NAME.b64, made by csr.py) enrolled by the connector
-# through EST simpleenroll of template ${EST_TEMPLATE:-PKCSIntune}; the
-# certificate goes to $D/NAME.pem and its serial is printed (nothing when
-# refused).
-demo_enroll() {
-	local n=$1
-	shift
-	$CSR make "$D/$n.key" "$D/$n.b64" "$@"
-	curl -s --cacert "$DEMO_CA" -u "$CONN" -H 'Content-Type: application/pkcs10' \
-	    --data-binary @"$D/$n.b64" "$DEMO_URL/.well-known/est/${EST_TEMPLATE:-PKCSIntune}/simpleenroll" |
-	    base64 -d 2>/dev/null | openssl pkcs7 -inform DER -print_certs -out "$D/$n.pem" 2>/dev/null
-	cert_serial "$D/$n.pem"
-}
-
-# crl_info DER-CRL: the CRL's number, delta base, thisUpdate and entries,
-# one fact a line (tests/integration/crl_info.py says which).
-crl_info() {
-	$PY "$SRC/tests/integration/crl_info.py" "$1"
-}
-
-# t_api DESCRIPTION STATUS CRED PATH [JSON]: demo_api, checked to answer
-# STATUS.
-t_api() {
-	local desc=$1 want=$2
-	shift 2
-	demo_api "$@"
-	t_eq "$desc" "$want" "$code"
-}
-
-# demo_cred ROLE: curl's USER:PASSWORD for one demo principal per right:
-# officer (the connector), admin (grace), auditor (bob), connector
-# (alice, who may only request).
-demo_cred() {
-	case $1 in
-	officer) echo "$CONN" ;;
-	admin) echo 'grace@demo.example:demo-grace' ;;
-	auditor) echo 'bob@demo.example:demo-bob' ;;
-	connector) echo 'alice@demo.example:demo-alice' ;;
-	esac
-}
-
 # demo_template NAME ARC [SED-OPTION...]: a template NAME (its display
 # name too) in the demo's templates folder, made from
 # etc/templates/PKCSIntune.tmpl with OID 1.3.6.1.4.1.311.21.8.1.2.3.4.ARC
@@ -163,10 +116,31 @@ demo_enroll_status() {
 	echo "$code"
 }
 
+# demo_enroll NAME SUBJECT [CSR-OPTION...]: a new key and request
+# ($D/NAME.key, $D/NAME.b64, made by csr.py) enrolled by the connector
+# through EST simpleenroll of template ${EST_TEMPLATE:-PKCSIntune}; the
+# certificate goes to $D/NAME.pem and its serial is printed (nothing when
+# refused).
+demo_enroll() {
+	local n=$1
+	shift
+	$CSR make "$D/$n.key" "$D/$n.b64" "$@"
+	curl -s --cacert "$DEMO_CA" -u "$CONN" -H 'Content-Type: application/pkcs10' \
+	    --data-binary @"$D/$n.b64" "$DEMO_URL/.well-known/est/${EST_TEMPLATE:-PKCSIntune}/simpleenroll" |
+	    base64 -d 2>/dev/null | openssl pkcs7 -inform DER -print_certs -out "$D/$n.pem" 2>/dev/null
+	cert_serial "$D/$n.pem"
+}
+
 # p7_to_pem B64-FILE PEM-FILE: the certificates of a base64 certs-only
 # PKCS#7 (an EST answer) as PEM.
 p7_to_pem() {
 	base64 -d "$1" | openssl pkcs7 -inform DER -print_certs -out "$2"
+}
+
+# cert_serial PEM: the certificate's serial in lower-case hex (empty if
+# PEM holds no certificate).
+cert_serial() {
+	openssl x509 -in "$1" -noout -serial 2>/dev/null | cut -d= -f2 | tr 'A-F' 'a-f'
 }
 
 # demo_cacerts PEM-FILE: the CA certificates EST's /cacerts serves, as PEM.
@@ -183,4 +157,31 @@ demo_api() {
 	[ $# -ge 3 ] && body=(-H 'Content-Type: application/json' -d "$3")
 	code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$1" -X POST "${body[@]}" \
 	    "$DEMO_URL/api/v1/$2")
+}
+
+# t_api DESCRIPTION STATUS CRED PATH [JSON]: demo_api, checked to answer
+# STATUS.
+t_api() {
+	local desc=$1 want=$2
+	shift 2
+	demo_api "$@"
+	t_eq "$desc" "$want" "$code"
+}
+
+# demo_cred ROLE: curl's USER:PASSWORD for one demo principal per right:
+# officer (the connector), admin (grace), auditor (bob), connector
+# (alice, who may only request).
+demo_cred() {
+	case $1 in
+	officer) echo "$CONN" ;;
+	admin) echo 'grace@demo.example:demo-grace' ;;
+	auditor) echo 'bob@demo.example:demo-bob' ;;
+	connector) echo 'alice@demo.example:demo-alice' ;;
+	esac
+}
+
+# crl_info DER-CRL: the CRL's number, delta base, thisUpdate and entries,
+# one fact a line (tests/integration/crl_info.py says which).
+crl_info() {
+	$PY "$SRC/tests/integration/crl_info.py" "$1"
 }
