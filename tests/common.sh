@@ -145,3 +145,24 @@ if [ "$(id -u)" = 0 ] && ! getent passwd entca-signer >/dev/null 2>&1; then
 	useradd --system --no-create-home --shell /usr/sbin/nologin entca-signer 2>/dev/null ||
 		getent passwd entca-signer >/dev/null || echo "# cannot create the entca-signer account" >&2
 fi
+
+# SoftHSM2 for the PKCS#11 tests: SOFTHSM_MODULE is its PKCS#11 module
+# (SOFTHSM2_MODULE overrides the Debian path).
+SOFTHSM_MODULE=${SOFTHSM2_MODULE:-/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so}
+
+# softhsm_available: SoftHSM2's module and softhsm2-util are installed.
+softhsm_available() {
+	[ -r "$SOFTHSM_MODULE" ] && command -v softhsm2-util >/dev/null
+}
+
+# softhsm_token DIR: a private SoftHSM2 (its configuration in DIR, exported
+# as SOFTHSM2_CONF, its tokens in DIR/tokens) with one token: label entca,
+# SO PIN 5678, user PIN 1234.
+softhsm_token() {
+	mkdir -p "$1/tokens"
+	SOFTHSM2_CONF=$1/softhsm2.conf
+	export SOFTHSM2_CONF
+	printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
+	    "$1/tokens" >"$SOFTHSM2_CONF"
+	softhsm2-util --init-token --free --label entca --so-pin 5678 --pin 1234 >/dev/null
+}

@@ -137,3 +137,8 @@ EXTRA_DIST += tests/integration/directory_recheck.sh
 EXTRA_DIST += tests/bench/run tests/bench/stages tests/bench/scep.sh \
 	tests/bench/results/2026-12-07-vm.md \
 	tests/bench/results/2026-12-07-vm-paired.md
+# Shared steps of the integration scripts against the demo CA (issue 13:
+# one copy of each), the CRL reader and the DER helpers of the request
+# builders.
+EXTRA_DIST += tests/integration/lib_demo.sh tests/integration/crl_info.py \
+	tests/integration/csr_util.py

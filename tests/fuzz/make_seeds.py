@@ -23,28 +23,16 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ObjectIdentifier as OID
 
+# The DER helpers the integration tests' request builders share.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from csr_util import read_tlv, sid_ext_value, tlv  # noqa: E402
+
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus")
 UPN = OID("1.3.6.1.4.1.311.20.2.3")
 SID_EXT = OID("1.3.6.1.4.1.311.25.2")
 TMPL_V1 = OID("1.3.6.1.4.1.311.20.2")
 TMPL_V2 = OID("1.3.6.1.4.1.311.21.7")
 CHALLENGE = OID("1.2.840.113549.1.9.7")
-
-
-def der_len(n):
-    if n < 128:
-        return bytes([n])
-    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(b)]) + b
-
-
-def tlv(tag, v):
-    return bytes([tag]) + der_len(len(v)) + v
-
-
-def sid_value(sid):
-    oid = tlv(0x06, bytes.fromhex("2b060104018237190201"))
-    return tlv(0x30, tlv(0xa0, oid + tlv(0xa0, tlv(0x04, sid.encode()))))
 
 
 TMPL_GOOD = bytes.fromhex("302806202b060104018237150885a1c20ab2f83b8681910687df821083baee138130010e020164020104")
@@ -55,14 +43,6 @@ ALICE = "S-1-5-21-3623811015-3361044348-30300820-1106"
 ADMIN = "S-1-5-21-3623811015-3361044348-30300820-500"
 KEY_EC = ec.generate_private_key(ec.SECP256R1())
 KEY_RSA = rsa.generate_private_key(65537, 2048)
-
-
-def read_tlv(b, off):
-    n = b[off + 1]
-    if n < 128:
-        return 2, n
-    k = n & 0x7f
-    return 2 + k, int.from_bytes(b[off + 2:off + 2 + k], "big")
 
 
 def build(exts=(), attrs=(), subject="CN=alice,O=Demo", key=KEY_EC, patch=()):
@@ -116,7 +96,7 @@ san = x509.SubjectAlternativeName([x509.OtherName(UPN, tlv(0x0c, b"alice@demo.ex
 seeds = {
     "plain_upn": build([(None, san)]),
     "rsa_upn": build([(None, san)], key=KEY_RSA),
-    "sid_ext": build([(None, san), (SID_EXT, sid_value(ALICE))]),
+    "sid_ext": build([(None, san), (SID_EXT, sid_ext_value(ALICE))]),
     "tmpl_v2": build([(TMPL_V2, TMPL_GOOD)]),
     "tmpl_v1": build([(TMPL_V1, tlv(0x1e, "User".encode("utf-16-be")))]),
     "challenge": build(attrs=[(CHALLENGE, b"secret")]),
@@ -125,7 +105,7 @@ seeds = {
                                          patch=[twice("1.3.6.1.4.1.311.21.7", "1.3.6.1.4.1.311.21.9")]),
     "tmpl_twice_good": build([(TMPL_V2, TMPL_GOOD), (OID("1.3.6.1.4.1.311.21.9"), TMPL_GOOD)],
                              patch=[twice("1.3.6.1.4.1.311.21.7", "1.3.6.1.4.1.311.21.9")]),
-    "sid_ext_twice": build([(SID_EXT, sid_value(ALICE)), (OID("1.3.6.1.4.1.311.25.3"), sid_value(ADMIN))],
+    "sid_ext_twice": build([(SID_EXT, sid_ext_value(ALICE)), (OID("1.3.6.1.4.1.311.25.3"), sid_ext_value(ADMIN))],
                            patch=[twice("1.3.6.1.4.1.311.25.2", "1.3.6.1.4.1.311.25.3")]),
     "upn_not_utf8": build([(None, x509.SubjectAlternativeName([x509.OtherName(UPN, tlv(0x04, b"alice"))]))]),
 }

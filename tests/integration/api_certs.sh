@@ -6,52 +6,25 @@
 # certificates through the subject index; filters; a certificate as JSON,
 # DER, PEM and PKCS#7 with the chain; requests with their decisions;
 # audit filters and paging. The store is seeded through the store API.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-D=$T_TMP
-SIDP=S-1-5-21-3623811015-3361044348-30300820
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 SEED_SID=S-1-5-21-777-888-999-4242
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
-# The delegated OCSP signer's certificates are store rows too; this test
-# counts the rows it makes, so the CA key signs OCSP responses here.
-printf '\n[ocsp]\nsign-with = ca\n' >>"$DEMO_CONF"
-cat >>"$DEMO_CONF" <<CONF
-[security]
-allow = $SIDP-1115 : admin
-allow = $SIDP-1107 : auditor
-CONF
-demo_start_entcad || t_skip_all "entcad did not start"
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_setup
+# This test counts the store rows it makes.
+demo_ocsp_sign_with_ca
+demo_allow_api_roles
+demo_test_start
 
-cred() {
-	case $1 in
-	officer) echo 'INTUNECONN$:demo-connector' ;;
-	admin) echo 'grace@demo.example:demo-grace' ;;
-	auditor) echo 'bob@demo.example:demo-bob' ;;
-	connector) echo 'alice@demo.example:demo-alice' ;;
-	esac
-}
 # call ROLE METHOD PATH [BODY]: status in $code, body in $D/out.
 call() {
 	_a=(-s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -X "$2")
-	[ "$1" != anonymous ] && _a+=(-u "$(cred "$1")")
+	[ "$1" != anonymous ] && _a+=(-u "$(demo_cred "$1")")
 	[ -n "${4:-}" ] && _a+=(-H 'Content-Type: application/json' -d "$4")
 	code=$(curl "${_a[@]}" "$DEMO_URL/api/v1/$3")
 }
-enroll() {
-	_n=$1; shift
-	$CSR make "$D/$_n.key" "$D/$_n.b64" "$@"
-	curl -s --cacert "$DEMO_CA" -u "$(cred officer)" -H 'Content-Type: application/pkcs10' \
-	    --data-binary @"$D/$_n.b64" "$DEMO_URL/.well-known/est/PKCSIntune/simpleenroll" |
-	    base64 -d | openssl pkcs7 -inform DER -print_certs -out "$D/$_n.pem"
-	openssl x509 -in "$D/$_n.pem" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f'
-}
-SA=$(enroll a1 "CN=alice,O=Demo" --upn alice@demo.example)
-SB=$(enroll a2 "CN=alice,O=Demo" --upn alice@demo.example)
-SL=$(enroll l1 "CN=LAPTOP01" --dns laptop01.demo.example)
+SA=$(demo_enroll a1 "CN=alice,O=Demo" --upn alice@demo.example)
+SB=$(demo_enroll a2 "CN=alice,O=Demo" --upn alice@demo.example)
+SL=$(demo_enroll l1 "CN=LAPTOP01" --dns laptop01.demo.example)
 t_match "three enrollments" '^[0-9a-f]+ [0-9a-f]+ [0-9a-f]+$' "$SA $SB $SL"
 
 # ---- every endpoint, allowed and refused per right ----
@@ -96,7 +69,7 @@ t_match "JSON: alice's SID and UPN" "\"sid\":\"$SIDP-1106\".*\"upn\":\"alice@dem
 call officer GET "certificates/$SL"
 t_match "JSON: the laptop's SAN dNSName and device" '"dns":\["laptop01.demo.example"\].*"device":"[Ll][Aa][Pp][Tt][Oo][Pp]01' "$(cat "$D/out")"
 getas() {	# getas ACCEPT FILE SERIAL
-	curl -s -o "$2" -w '%{http_code} %{content_type}' --cacert "$DEMO_CA" -u "$(cred auditor)" \
+	curl -s -o "$2" -w '%{http_code} %{content_type}' --cacert "$DEMO_CA" -u "$(demo_cred auditor)" \
 	    -H "Accept: $1" "$DEMO_URL/api/v1/certificates/$3"
 }
 t_eq "DER: 200 application/pkix-cert" "200 application/pkix-cert" "$(getas application/pkix-cert "$D/a1.der" "$SA")"
@@ -114,7 +87,7 @@ openssl x509 -in "$D/a1.pem" -outform DER -out "$D/seed.der"
 N=$("$BUILD/tests/integration/api_seed" "$D/demo/ca/db" 10000 "$SEED_SID" 37 "$D/seed.der")
 t_eq "10,000 records seeded through the store API" 10000 "$N"
 
-export URL=$DEMO_URL CA=$DEMO_CA OFFICER="$(cred officer)" SEED_SID
+export URL=$DEMO_URL CA=$DEMO_CA OFFICER="$(demo_cred officer)" SEED_SID
 pages() {	# pages QUERY: walk every page, print "rows pages repeats ordered"
 	$PY - "$1" <<'PYEOF'
 import base64, json, os, ssl, sys, urllib.request, urllib.parse

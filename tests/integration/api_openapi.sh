@@ -4,45 +4,18 @@
 # the served document is the one in the repository; and every example in
 # it (x-examples: caller role, parameters, body, expected status) is run
 # against a real entcad, so the document cannot drift from behaviour.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-D=$T_TMP
-SIDP=S-1-5-21-3623811015-3361044348-30300820
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
+demo_test_setup
 # One principal per right besides the demo's: grace is admin only, bob
 # auditor only (both keep Domain Users' read and request).
-cat >>"$DEMO_CONF" <<CONF
-[security]
-allow = $SIDP-1115 : admin
-allow = $SIDP-1107 : auditor
-CONF
+demo_allow_api_roles
 # A second template, not issued, for the issue/unissue examples.
 "$BUILD/entca" --templates "$D/demo/templates" template duplicate PKCSIntune "Second Template" >/dev/null
-demo_start_entcad || t_skip_all "entcad did not start"
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start
 
-# cred ROLE: curl's -u for a role (none for anonymous).
-cred() {
-	case $1 in
-	officer) echo 'INTUNECONN$:demo-connector' ;;
-	admin) echo 'grace@demo.example:demo-grace' ;;
-	auditor) echo 'bob@demo.example:demo-bob' ;;
-	connector) echo 'alice@demo.example:demo-alice' ;;
-	esac
-}
-enroll() {
-	_n=$1; shift
-	$CSR make "$D/$_n.key" "$D/$_n.b64" "$@"
-	curl -s --cacert "$DEMO_CA" -u "$(cred officer)" -H 'Content-Type: application/pkcs10' \
-	    --data-binary @"$D/$_n.b64" "$DEMO_URL/.well-known/est/PKCSIntune/simpleenroll" |
-	    base64 -d | openssl pkcs7 -inform DER -print_certs -out "$D/$_n.pem"
-	openssl x509 -in "$D/$_n.pem" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f'
-}
-SERIAL=$(enroll one "CN=alice,O=Demo" --upn alice@demo.example)
-HOLD=$(enroll two "CN=alice,O=Demo" --upn alice@demo.example)
+SERIAL=$(demo_enroll one "CN=alice,O=Demo" --upn alice@demo.example)
+HOLD=$(demo_enroll two "CN=alice,O=Demo" --upn alice@demo.example)
 t_match "two certificates to run the examples on" '^[0-9a-f]+ [0-9a-f]+$' "$SERIAL $HOLD"
 export SERIAL HOLD SID=$SIDP-1106 TEMPLATE=PKCSIntune TEMPLATE2=SecondTemplate REQUEST=1 MALLORY=$SIDP-1116
 
@@ -94,7 +67,7 @@ t_eq "every operation has examples" "" "$(grep '^MISSING' "$D/examples")"
 while IFS=$'\x1f' read -r method url role accept body want summary; do
 	[ "$method" = MISSING ] && continue
 	args=(-s -o "$D/ex.out" -w '%{http_code}' --cacert "$DEMO_CA" -X "$method")
-	[ "$role" != anonymous ] && args+=(-u "$(cred "$role")")
+	[ "$role" != anonymous ] && args+=(-u "$(demo_cred "$role")")
 	[ -n "$accept" ] && args+=(-H "Accept: $accept")
 	[ -n "$body" ] && args+=(-H 'Content-Type: application/json' -d "$body")
 	got=$(curl "${args[@]}" "$DEMO_URL$url")

@@ -4,35 +4,18 @@
 # the CA host (in-process API calls) and with --url over HTTPS as a
 # directory user; template issue/unissue and CA security changes take
 # effect on the running entcad at once and are audited.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-D=$T_TMP
-SIDP=S-1-5-21-3623811015-3361044348-30300820
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
-# The delegated OCSP signer's certificates are store rows too; this test
-# counts the rows it makes, so the CA key signs OCSP responses here.
-printf '\n[ocsp]\nsign-with = ca\n' >>"$DEMO_CONF"
-cat >>"$DEMO_CONF" <<CONF
-[security]
-allow = $SIDP-1115 : admin
-allow = $SIDP-1107 : auditor
-CONF
+demo_test_setup
+# This test counts the store rows it makes.
+demo_ocsp_sign_with_ca
+demo_allow_api_roles
 "$BUILD/entca" --templates "$D/demo/templates" template duplicate PKCSIntune "Second Template" >/dev/null
-demo_start_entcad || t_skip_all "entcad did not start"
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start
 CONN='INTUNECONN$:demo-connector'
 
-enroll() {	# enroll TEMPLATE NAME SUBJECT ARGS...: serial, or nothing
-	_t=$1 _n=$2; shift 2
-	$CSR make "$D/$_n.key" "$D/$_n.b64" "$@"
-	curl -s --cacert "$DEMO_CA" -u "$CONN" -H 'Content-Type: application/pkcs10' \
-	    --data-binary @"$D/$_n.b64" "$DEMO_URL/.well-known/est/$_t/simpleenroll" |
-	    base64 -d 2>/dev/null | openssl pkcs7 -inform DER -print_certs 2>/dev/null |
-	    openssl x509 -noout -serial 2>/dev/null | cut -d= -f2 | tr 'A-F' 'a-f'
-}
+# enroll TEMPLATE NAME SUBJECT ARGS...: the serial, or nothing when refused.
+enroll() { EST_TEMPLATE=$1 demo_enroll "${@:2}"; }
 SA=$(enroll PKCSIntune a1 "CN=alice,O=Demo" --upn alice@demo.example)
 SB=$(enroll PKCSIntune a2 "CN=alice,O=Demo" --upn alice@demo.example)
 t_match "two certificates" '^[0-9a-f]+ [0-9a-f]+$' "$SA $SB"
@@ -142,11 +125,16 @@ t_match "by grace" 'grace' "$(cat "$D/a.csv")"
 remote admin ca security allow "$SIDP-1116" auditor >"$D/s.txt" 2>&1
 t_eq "remote ca security allow: exit 0" 0 "$?"
 t_match "written into [security]" "^allow = $SIDP-1116 : auditor$" "$(cat "$DEMO_CONF")"
-for _ in $(seq 1 300); do
-	code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$DEMO_CA" -u mallory@demo.example:demo-mallory "$DEMO_URL/api/v1/audit?last=1")
-	[ "$code" = 200 ] && break
-	sleep 0.1
-done
+# mallory_audit_until STATUS: GET /api/v1/audit?last=1 as mallory until it
+# answers STATUS (the bound, 30 s, only ends a hang); the last in $code.
+mallory_audit_until() {
+	for _ in $(seq 1 300); do
+		code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$DEMO_CA" -u mallory@demo.example:demo-mallory "$DEMO_URL/api/v1/audit?last=1")
+		[ "$code" = "$1" ] && return 0
+		sleep 0.1
+	done
+}
+mallory_audit_until 200
 t_eq "mallory reads the audit log at once" 200 "$code"
 cp "$DEMO_CONF" "$D/conf.before"
 remote admin ca security deny 'DEMO\nobody-such' request >"$D/s.txt" 2>&1
@@ -159,11 +147,7 @@ t_run "config_injection_newline_in_principal: entcad.conf unchanged" cmp "$DEMO_
 local_ ca security remove "$SIDP-1116" >"$D/s.txt" 2>&1
 t_eq "local ca security remove: exit 0" 0 "$?"
 t_eq "gone from entcad.conf" "" "$(grep -- "$SIDP-1116" "$DEMO_CONF")"
-for _ in $(seq 1 300); do
-	code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$DEMO_CA" -u mallory@demo.example:demo-mallory "$DEMO_URL/api/v1/audit?last=1")
-	[ "$code" = 403 ] && break
-	sleep 0.1
-done
+mallory_audit_until 403
 t_eq "the local change reached the running entcad (pid file, SIGHUP)" 403 "$code"
 local_ audit --all --csv >"$D/a.csv"
 t_eq "audit --all: every event, each once" "$(local_ audit 1000 | wc -l)" "$(($(wc -l <"$D/a.csv") - 1))"

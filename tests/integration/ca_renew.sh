@@ -7,29 +7,15 @@
 # key keeps signing <name>.crl, which old certificates name, so they stay
 # verifiable (openssl, with the old CA certificate and its CRL) and
 # revocable (revoked after the renewal, listed on the old key's CRL).
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-CONN='INTUNECONN$:demo-connector'
-ADMIN='pkiadmin@demo.example:demo-admin'
-D=$T_TMP
-ENTCA="$BUILD/entca"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
+demo_test_setup
 STATE=$D/demo/ca
 N=entca-demo
-demo_start_entcad || t_skip_all "entcad did not start"
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start
 
-enroll() {
-	$CSR make "$D/$1.key" "$D/$1.b64" "CN=alice,O=Demo" --upn alice@demo.example
-	curl -s --cacert "$DEMO_CA" -u "$CONN" -H 'Content-Type: application/pkcs10' \
-	    --data-binary @"$D/$1.b64" "$DEMO_URL/.well-known/est/PKCSIntune/simpleenroll" |
-	    base64 -d | openssl pkcs7 -inform DER -print_certs -out "$D/$1.pem"
-	openssl x509 -in "$D/$1.pem" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f'
-}
-stop_entcad() { kill "$DEMO_PID" 2>/dev/null; wait "$DEMO_PID" 2>/dev/null; }
+# enroll NAME: a PKCSIntune certificate for alice in $D/NAME.pem; prints its serial.
+enroll() { demo_enroll "$1" "CN=alice,O=Demo" --upn alice@demo.example; }
 # get PATH OUT: plain-http GET of a public file; status in $code.
 get() { code=$(curl -s -o "$2" -w '%{http_code}' "$DEMO_CRL_URL$1"); }
 pemcrl() { openssl crl -inform DER -in "$1" -out "$1.pem"; }
@@ -52,7 +38,7 @@ out=$("$ENTCA" -c "$DEMO_CONF" ca renew 2>&1)
 t_eq "ca_renew_refused_while_running: exit 1" 1 "$?"
 t_match "ca_renew_refused_while_running: names the process" "open in process [0-9]+ \(entcad running\?\)" "$out"
 t_run "ca_renew_refused_while_running: the CA certificate is unchanged" cmp "$D/ca0.pem" "$STATE/ca.crt"
-stop_entcad
+demo_test_stop
 
 # --- same key ---
 out=$("$ENTCA" -c "$DEMO_CONF" ca renew --days 3000 2>&1)
@@ -84,13 +70,10 @@ cp "$STATE/ca.crt" "$D/ca2.pem"
 # Clients trust every CA certificate (a renewed root is distributed again).
 cat "$D/ca0.pem" "$D/ca1.pem" "$D/ca2.pem" >"$D/all-ca.pem"
 DEMO_CA=$D/all-ca.pem
-demo_start_entcad
-t_eq "entcad starts after the renewal" 0 "$?"
-T_PIDS="$T_PIDS $DEMO_PID"
+t_demo_start "entcad starts after the renewal"
 
 # --- cacerts and AIA ---
-curl -s --cacert "$DEMO_CA" "$DEMO_URL/.well-known/est/cacerts" | base64 -d |
-    openssl pkcs7 -inform DER -print_certs -out "$D/cacerts.pem"
+demo_cacerts "$D/cacerts.pem"
 t_eq "cacerts serves the three CA certificates" 3 "$(grep -c 'BEGIN CERTIFICATE' "$D/cacerts.pem")"
 get "/aia/$N.crt" "$D/aia0.der"
 t_eq "AIA $N.crt is CA certificate 0 (what old certificates name)" \
@@ -152,16 +135,13 @@ t_match "renew_new_key_old_cert_revocable: listed on the old key's CRL" "LISTED 
 t_eq "renew_backup_restore: backup --with-key: exit 0" 0 "$?"
 t_run "renew_backup_restore: the backup holds the history and the earlier key" \
     test -s "$D/bk/ca-history/ca(0).crt" -a -s "$D/bk/ca-history/ca(1).crt" -a -s "$D/bk/ca-history/key(0)/ca.p12"
-stop_entcad
+demo_test_stop
 rm -rf "$STATE"
 "$ENTCA" -c "$DEMO_CONF" restore "$D/bk" --password-file "$D/pw" >"$D/restore.out" 2>&1
 t_eq "renew_backup_restore: restore: exit 0" 0 "$?"
 sed 's/^/# /' "$D/restore.out"
-demo_start_entcad
-t_eq "renew_backup_restore: entcad starts" 0 "$?"
-T_PIDS="$T_PIDS $DEMO_PID"
-curl -s --cacert "$DEMO_CA" "$DEMO_URL/.well-known/est/cacerts" | base64 -d |
-    openssl pkcs7 -inform DER -print_certs -out "$D/cacerts2.pem"
+t_demo_start "renew_backup_restore: entcad starts"
+demo_cacerts "$D/cacerts2.pem"
 t_eq "renew_backup_restore: cacerts still serves the three CA certificates" 3 "$(grep -c 'BEGIN CERTIFICATE' "$D/cacerts2.pem")"
 "$ENTCA" -c "$DEMO_CONF" crl publish >/dev/null 2>&1
 t_eq "renew_backup_restore: the restored earlier key signs again (crl publish: exit 0)" 0 "$?"

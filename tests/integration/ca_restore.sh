@@ -6,39 +6,20 @@
 # refused with nothing left behind -> restored -> the same certificate
 # list, the same CRL in service, the same audit trail; entcad starts, and
 # enroll, revoke and CRL publication carry on above the old numbers.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-CONN='INTUNECONN$:demo-connector'
-D=$T_TMP
-ENTCA="$BUILD/entca"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
-# The delegated OCSP signer's certificates are store rows too; this test
-# counts the rows it makes, so the CA key signs OCSP responses here.
-printf '\n[ocsp]\nsign-with = ca\n' >>"$DEMO_CONF"
+demo_test_setup
+# This test counts the store rows it makes.
+demo_ocsp_sign_with_ca
 LOG=$D/demo/entcad.log
 STATE=$D/demo/ca
 CRL_URL=$DEMO_CRL_URL/crl/entca-demo
-demo_start_entcad || t_skip_all "entcad did not start"
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start
 
 # enroll NAME: a PKCSIntune certificate for alice; prints its serial (hex).
-enroll() {
-	$CSR make "$D/$1.key" "$D/$1.b64" "CN=alice,O=Demo" --upn alice@demo.example
-	curl -s --cacert "$DEMO_CA" -u "$CONN" -H 'Content-Type: application/pkcs10' \
-	    --data-binary @"$D/$1.b64" "$DEMO_URL/.well-known/est/PKCSIntune/simpleenroll" |
-	    base64 -d | openssl pkcs7 -inform DER -print_certs -out "$D/$1.pem"
-	openssl x509 -in "$D/$1.pem" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f' | sed 's/^0*//'
-}
+enroll() { demo_enroll "$1" "CN=alice,O=Demo" --upn alice@demo.example | sed 's/^0*//'; }
 # crlnum FILE: the CRL number of a DER CRL.
 crlnum() { openssl crl -inform DER -in "$1" -noout -crlnumber | sed 's/.*=0x//; s/.*=//'; }
-# stop_entcad: stop the demo entcad and wait until it has exited.
-stop_entcad() {
-	kill "$DEMO_PID" 2>/dev/null
-	wait "$DEMO_PID" 2>/dev/null
-}
 
 S1=$(enroll a1)
 S2=$(enroll a2)
@@ -86,7 +67,7 @@ out=$("$ENTCA" -c "$DEMO_CONF" restore "$D/bk" --password-file "$D/pw" 2>&1)
 t_eq "restore_refuses_live_ca: onto the running CA: exit 1" 1 "$?"
 t_match "restore_refuses_live_ca: names the process holding the store" \
     "store in .* is open in process [0-9]+ \(entcad running\?\)" "$out"
-stop_entcad
+demo_test_stop
 out=$("$ENTCA" -c "$DEMO_CONF" restore "$D/bk" --password-file "$D/pw" 2>&1)
 t_eq "restore_refuses_live_ca: onto a stopped CA's folder: exit 1" 1 "$?"
 t_match "restore_refuses_live_ca: the folder is not empty" "is not empty .*never overwrites a CA" "$out"
@@ -129,9 +110,7 @@ t_match "restore_audited: then the restore itself, with the backup it came from"
 t_run "restore_same_answers: the same CA certificate" cmp "$D/bk/ca.crt" "$STATE/ca.crt"
 t_eq "restore_same_answers: the CA key file is private" 600 "$(stat -c %a "$STATE/ca.key")"
 
-demo_start_entcad
-t_eq "restore_same_answers: entcad starts on the restored state" 0 "$?"
-T_PIDS="$T_PIDS $DEMO_PID"
+t_demo_start "restore_same_answers: entcad starts on the restored state"
 code=$(curl -s -o "$D/crl.after" -w '%{http_code}' "$CRL_URL.crl")
 t_eq "restore_same_answers: the CRL is served (200)" 200 "$code"
 t_eq "restore_same_answers: the same CRL number ($N0)" "$N0" "$(crlnum "$D/crl.after")"

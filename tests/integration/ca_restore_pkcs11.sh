@@ -7,17 +7,12 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/common.sh"
 
 ENTCA=$top_builddir/entca
-MOD=${SOFTHSM2_MODULE:-/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so}
-[ -r "$MOD" ] || t_skip_all "SoftHSM2 module not installed ($MOD)"
-command -v softhsm2-util >/dev/null || t_skip_all "softhsm2-util missing"
+MOD=$SOFTHSM_MODULE
+softhsm_available || t_skip_all "SoftHSM2 (module $MOD, softhsm2-util) not installed"
 D=$T_TMP
 unset ENTCA_PKCS11_MODULE
-mkdir "$D/tokens" "$D/templates"
-SOFTHSM2_CONF=$D/softhsm2.conf
-export SOFTHSM2_CONF
-printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
-    "$D/tokens" > "$SOFTHSM2_CONF"
-softhsm2-util --init-token --free --label entca --so-pin 5678 --pin 1234 >/dev/null
+mkdir "$D/templates"
+softhsm_token "$D"
 t_ok $? "SoftHSM2 token initialised"
 export ENTCA_PKCS11_PIN=1234
 

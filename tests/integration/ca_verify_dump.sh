@@ -5,27 +5,14 @@
 # Microsoft extensions read with openssl asn1parse); verify's verdicts
 # against what the store and the CRLs say: good, revoked (store, then the
 # CRL), on hold, unknown to the store, another CA's, expired.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-CONN='INTUNECONN$:demo-connector'
-D=$T_TMP
-ENTCA="$BUILD/entca"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
+demo_test_setup
 STATE=$D/demo/ca
-demo_start_entcad || t_skip_all "entcad did not start"
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start
 
 # enroll NAME SUBJECT: a PKCSIntune certificate for alice; prints its serial.
-enroll() {
-	$CSR make "$D/$1.key" "$D/$1.b64" "$2" --upn alice@demo.example
-	curl -s --cacert "$DEMO_CA" -u "$CONN" -H 'Content-Type: application/pkcs10' \
-	    --data-binary @"$D/$1.b64" "$DEMO_URL/.well-known/est/PKCSIntune/simpleenroll" |
-	    base64 -d | openssl pkcs7 -inform DER -print_certs -out "$D/$1.pem"
-	openssl x509 -in "$D/$1.pem" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f'
-}
+enroll() { demo_enroll "$1" "$2" --upn alice@demo.example; }
 # extval FILE OID: the DER value of extension OID, as openssl asn1parse reads it.
 extval() {
 	off=$(openssl asn1parse -in "$1" | grep -A2 ":$2\$" | grep 'OCTET STRING' | head -1 | cut -d: -f1 | tr -d ' ')

@@ -6,16 +6,11 @@
 # connection for a newcomer; the TLS handshake has a deadline; and the log
 # says a limit was hit, once per interval rather than once per connection.
 # Functional, not timed: every wait is for the event itself, bounded.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-D=$T_TMP
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
-    t_skip_all "demo set-up failed"
+demo_test_setup
 sed -i 's/^\[http\]$/[http]\nmax-connections = 7\nmax-connections-per-source = 4\nhandshake-timeout = 2/' "$DEMO_CONF"
-demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start
 LOG=$D/demo/entcad.log
 
 # flood.py PORT: the scenarios, one "name=value" line each.

@@ -8,18 +8,11 @@
 # reload, CA security change). The daemon logs as JSON ([log] format =
 # json): one object per line with the request's fields. With entcad
 # stopped, entca says so. No sleeps: every answer is checked right away.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-CONN='INTUNECONN$:demo-connector'
-D=$T_TMP
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
-    t_skip_all "demo set-up failed"
+demo_test_setup
 printf 'format = json\n' >>"$DEMO_CONF"
-demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start
 LOG=$D/demo/entcad.log
 SOCK=$D/demo/ca/control
 entca() { "$BUILD/entca" -c "$DEMO_CONF" "$@"; }
@@ -31,12 +24,6 @@ t_eq "control socket belongs to the daemon's account" "$(id -u)" "$(stat -c %u "
 # crlnum FILE: the CRL number of a DER CRL.
 crlnum() { openssl crl -inform DER -in "$1" -noout -crlnumber | sed 's/.*=//' | xargs printf '%d\n' "0x$(openssl crl -inform DER -in "$1" -noout -crlnumber | sed 's/.*=//')" 2>/dev/null | tail -1; }
 fetch() { curl -s -o "$2" -w '%{http_code}' "$DEMO_CRL_URL/crl/entca-demo$1.crl"; }
-# enroll TEMPLATE CSRFILE: status of a simpleenroll on the template's label.
-enroll() {
-	curl -s -o "$D/enroll.out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$CONN" \
-	    -H 'Content-Type: application/pkcs10' --data-binary @"$2" \
-	    "$DEMO_URL/.well-known/est/$1/simpleenroll"
-}
 audit() { entca audit 200 2>&1; }
 
 # --- crl publish: served at once, the message names the number ---
@@ -56,14 +43,14 @@ t_match "audit: crl-publish by entcad's schedule (start-up CRLs)" \
 entca template duplicate PKCSIntune Second >"$D/dup.out" 2>&1
 t_eq "entca template duplicate PKCSIntune Second: exit 0" 0 "$?"
 $CSR make "$D/a.key" "$D/a.b64" "CN=alice,O=Demo" --upn alice@demo.example
-code=$(enroll Second "$D/a.b64")
+code=$(demo_enroll_status "$D/a.b64" Second)
 t_match "before issue: Second is not enrolled (4xx)" "^4" "$code"
 chmod 640 "$DEMO_CONF"
 entca template issue Second >"$D/issue.out" 2>&1
 t_eq "entca template issue Second: exit 0" 0 "$?"
 t_eq "the rewritten entcad.conf keeps its mode (0640)" 640 "$(stat -c %a "$DEMO_CONF")"
 t_match "entca says entcad reloaded and issues it" "entcad reloaded .*issuing PKCSIntune, Second; serving CRL #" "$(cat "$D/issue.out")"
-t_eq "enrollment on Second right after: 200 (no SIGHUP)" 200 "$(enroll Second "$D/a.b64")"
+t_eq "enrollment on Second right after: 200 (no SIGHUP)" 200 "$(demo_enroll_status "$D/a.b64" Second)"
 a=$(audit)
 t_match "audit: template-load of the new file" '"action":"template-load".*"reason":"new".*"template":"Second"' "$a"
 t_match "audit: template-issue Second" '"action":"template-issue".*"template":"Second"' "$a"
@@ -72,7 +59,7 @@ t_match "audit: config-reload asked through the control socket" "\"who\":\"local
 entca template unissue Second >"$D/unissue.out" 2>&1
 t_eq "entca template unissue Second: exit 0" 0 "$?"
 t_match "entca says entcad reloaded without it" "entcad reloaded .*issuing PKCSIntune;" "$(cat "$D/unissue.out")"
-code=$(enroll Second "$D/a.b64")
+code=$(demo_enroll_status "$D/a.b64" Second)
 t_match "enrollment on Second right after unissue: refused (4xx)" "^4" "$code"
 t_match "audit: template-unissue Second" '"action":"template-unissue".*"template":"Second"' "$(audit)"
 
@@ -124,7 +111,7 @@ t_match "JSON log: a refusal has its request id, principal, reason and latency" 
     "^refused request_id principal reason latency_ms$" "$j"
 
 # --- entcad stopped: entca says it will be read at start ---
-kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+demo_test_stop
 t_ok $([ ! -e "$SOCK" ]; echo $?) "entcad removed its control socket at stop"
 entca crl publish >"$D/crl2.out" 2>&1
 t_eq "entca crl publish with entcad stopped: exit 0" 0 "$?"

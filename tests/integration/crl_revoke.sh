@@ -2,74 +2,22 @@
 # Revocation and CRLs end to end (issue 7): the connector retires a device,
 # officers revoke, hold and release, admins publish; openssl and Python's
 # cryptography read every CRL that entcad serves.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-CONN='INTUNECONN$:demo-connector'
-ADMIN='pkiadmin@demo.example:demo-admin'
-D=$T_TMP
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
-demo_start_entcad || t_skip_all "entcad did not start"
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_setup
+demo_test_start
 URL=$DEMO_URL
 CRL_URL=$DEMO_CRL_URL/crl/entca-demo
 
-# enroll NAME ARGS...: the connector enrolls a CSR; PEM in $D/NAME.pem.
-enroll() {
-	_n=$1; shift
-	$CSR make "$D/$_n.key" "$D/$_n.b64" "$@"
-	curl -s --cacert "$DEMO_CA" -u "$CONN" -H 'Content-Type: application/pkcs10' \
-	    --data-binary @"$D/$_n.b64" "$URL/.well-known/est/PKCSIntune/simpleenroll" |
-	    base64 -d | openssl pkcs7 -inform DER -print_certs -out "$D/$_n.pem"
-	openssl x509 -in "$D/$_n.pem" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f'
-}
-# api CRED PATH JSON: status in $code, body in $D/out.
-api() {
-	code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$1" \
-	    -H 'Content-Type: application/json' -d "$3" "$URL/api/v1/$2")
-}
 # fetch NAME SUFFIX: download the full ("") or delta ("+") CRL to $D/NAME.crl.
 fetch() {
 	curl -s -o "$D/$1.crl" "$CRL_URL$2.crl"
 }
-# crlinfo FILE: number, delta base, and "serial:reason" lines via cryptography.
-crlinfo() {
-	$PY - "$1" <<'PYEOF'
-import sys
-from cryptography import x509
-c = x509.load_der_x509_crl(open(sys.argv[1], "rb").read())
-print("number=%d" % c.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number)
-try:
-    d = c.extensions.get_extension_for_class(x509.DeltaCRLIndicator)
-    print("delta_base=%d critical=%s" % (d.value.crl_number, d.critical))
-except x509.ExtensionNotFound:
-    print("delta_base=none")
-try:
-    f = c.extensions.get_extension_for_class(x509.FreshestCRL)
-    print("freshest=%s" % f.value[0].full_name[0].value)
-except x509.ExtensionNotFound:
-    pass
-print("aki=%s" % c.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier.hex())
-for r in c:
-    try:
-        reason = r.extensions.get_extension_for_class(x509.CRLReason).value.reason.value
-    except x509.ExtensionNotFound:
-        reason = "unspecified"
-    print("entry=%x:%s" % (r.serial_number, reason))
-    try:
-        inv = r.extensions.get_extension_for_class(x509.InvalidityDate).value.invalidity_date
-        print("invalidity=%x:%d" % (r.serial_number, inv.replace(tzinfo=__import__("datetime").timezone.utc).timestamp()))
-    except x509.ExtensionNotFound:
-        pass
-PYEOF
-}
 
-S1=$(enroll dev1 "CN=LAPTOP01" --dns laptop01.demo.example)
-S2=$(enroll dev2 "CN=LAPTOP01" --dns laptop01.demo.example)
-SA=$(enroll alice "CN=alice,O=Demo" --upn alice@demo.example)
-SK=$(enroll key "CN=alice,O=Demo" --upn alice@demo.example)
+S1=$(demo_enroll dev1 "CN=LAPTOP01" --dns laptop01.demo.example)
+S2=$(demo_enroll dev2 "CN=LAPTOP01" --dns laptop01.demo.example)
+SA=$(demo_enroll alice "CN=alice,O=Demo" --upn alice@demo.example)
+SK=$(demo_enroll key "CN=alice,O=Demo" --upn alice@demo.example)
 t_match "three certificates issued" '^[0-9a-f]+$' "$S1$S2$SA"
 F=$($CSR fields "$D/dev1.pem")
 t_match "device certificate carries LAPTOP01's SID" 'sid=S-1-5-21-3623811015-3361044348-30300820-1112' "$F"
@@ -78,56 +26,46 @@ t_match "device certificate carries LAPTOP01's SID" 'sid=S-1-5-21-3623811015-336
 fetch full0 ""
 t_run "start-up full CRL verifies with openssl crl -CAfile" \
     openssl crl -inform DER -in "$D/full0.crl" -CAfile "$DEMO_CA" -noout
-N0=$(crlinfo "$D/full0.crl" | sed -n 's/^number=//p')
+N0=$(crl_info "$D/full0.crl" | sed -n 's/^number=//p')
 
 # Rights.
-api 'bob@demo.example:demo-bob' "certificates/$S1/revoke" '{"reason":"keyCompromise"}'
-t_eq "revoke by a non-officer: 403" 403 "$code"
+t_api "revoke by a non-officer: 403" 403 'bob@demo.example:demo-bob' "certificates/$S1/revoke" '{"reason":"keyCompromise"}'
 t_match "403 names the officer right" 'officer' "$(cat "$D/out")"
-api "$CONN" crl/publish '{}'
-t_eq "CRL publication by a non-admin: 403" 403 "$code"
-api "$CONN" "certificates/zz/revoke" '{}'
-t_eq "bad serial: 400" 400 "$code"
-api "$CONN" "certificates/$S1/revoke" '{"reason":"removeFromCRL"}'
-t_eq "removeFromCRL is no revocation reason: 400" 400 "$code"
+t_api "CRL publication by a non-admin: 403" 403 "$CONN" crl/publish '{}'
+t_api "bad serial: 400" 400 "$CONN" "certificates/zz/revoke" '{}'
+t_api "removeFromCRL is no revocation reason: 400" 400 "$CONN" "certificates/$S1/revoke" '{"reason":"removeFromCRL"}'
 # (Revoking an unknown serial records it: crl_state.sh's revoke_unknown_serial_listed.)
-api "$CONN" "certificates/0badc0ffee/unrevoke" '{}'
-t_eq "releasing an unknown serial: 404" 404 "$code"
+t_api "releasing an unknown serial: 404" 404 "$CONN" "certificates/0badc0ffee/unrevoke" '{}'
 
 # principals_revoke_contradictory_selectors_400: bob's UPN with alice's
 # SID revoked every certificate of alice (the selectors were ORed).
-api "$CONN" principals/revoke '{"upn":"bob@demo.example","sid":"S-1-5-21-3623811015-3361044348-30300820-1106","reason":"keyCompromise"}'
-t_eq "principals_revoke_contradictory_selectors_400: upn and sid: 400" 400 "$code"
+t_api "principals_revoke_contradictory_selectors_400: upn and sid: 400" 400 "$CONN" principals/revoke '{"upn":"bob@demo.example","sid":"S-1-5-21-3623811015-3361044348-30300820-1106","reason":"keyCompromise"}'
 t_match "principals_revoke_contradictory_selectors_400: the 400 names both selectors" \
     'exactly one of .*given: sid upn' "$(cat "$D/out")"
-api "$CONN" principals/revoke '{"upn":"alice@demo.example","device":"LAPTOP01","reason":"keyCompromise"}'
-t_eq "principals_revoke_contradictory_selectors_400: upn and device: 400" 400 "$code"
+t_api "principals_revoke_contradictory_selectors_400: upn and device: 400" 400 "$CONN" principals/revoke '{"upn":"alice@demo.example","device":"LAPTOP01","reason":"keyCompromise"}'
 "$BUILD/entca" -c "$DEMO_CONF" cert list --tsv >"$D/certs.txt" 2>&1
 t_match "principals_revoke_contradictory_selectors_400: alice's certificate stays valid" "^0*${SA##0}	valid" "$(cat "$D/certs.txt")"
 t_match "principals_revoke_contradictory_selectors_400: LAPTOP01's too" "^0*${S1##0}	valid" "$(cat "$D/certs.txt")"
 
 # The connector retires the device: every valid certificate of LAPTOP01.
-api "$CONN" principals/revoke '{"device":"LAPTOP01","reason":"cessationOfOperation"}'
-t_eq "retire LAPTOP01: 200" 200 "$code"
+t_api "retire LAPTOP01: 200" 200 "$CONN" principals/revoke '{"device":"LAPTOP01","reason":"cessationOfOperation"}'
 t_match "both device certificates revoked" "$S1.*$S2|$S2.*$S1" "$(cat "$D/out")"
-api "$CONN" "certificates/$S1/revoke" '{"reason":"keyCompromise"}'
-t_eq "revoking twice: 409" 409 "$code"
+t_api "revoking twice: 409" 409 "$CONN" "certificates/$S1/revoke" '{"reason":"keyCompromise"}'
 t_match "the 409 says why" 'is already revoked' "$(cat "$D/out")"
 t_fail "conflict_reason_has_no_path: the 409 names no store path" grep -Fq -e "$D" -e '/ca/db' "$D/out"
 
-api "$ADMIN" crl/publish '{"delta":true}'
-t_eq "delta publication by the admin: 200" 200 "$code"
+t_api "delta publication by the admin: 200" 200 "$ADMIN" crl/publish '{"delta":true}'
 fetch delta1 "+"
 t_run "delta CRL verifies with openssl" openssl crl -inform DER -in "$D/delta1.crl" -CAfile "$DEMO_CA" -noout
-I=$(crlinfo "$D/delta1.crl")
+I=$(crl_info "$D/delta1.crl")
 t_match "delta carries a critical delta CRL indicator on the base" "delta_base=$N0 critical=True" "$I"
 t_eq "delta lists exactly the retired device's certificates" \
     "$(printf 'entry=%s:cessationOfOperation\n' "${S1##0}" "${S2##0}" | sort)" \
     "$(echo "$I" | grep '^entry=' | sort)"
 
-api "$ADMIN" crl/publish '{}'
+demo_api "$ADMIN" crl/publish '{}'
 fetch full1 ""
-I=$(crlinfo "$D/full1.crl")
+I=$(crl_info "$D/full1.crl")
 t_run "full CRL verifies with openssl" openssl crl -inform DER -in "$D/full1.crl" -CAfile "$DEMO_CA" -noout
 t_match "full CRL lists the device certificates" "entry=${S1##0}:cessationOfOperation" "$I"
 t_match "full CRL points at its delta (freshest CRL)" "freshest=$DEMO_CRL_URL/crl/entca-demo\\+.crl" "$I"
@@ -161,31 +99,26 @@ t_eq "plain http refuses the management API" 403 "$code"
 
 # A key compromise known to date from an earlier time: invalidityDate.
 INV=$(( $(date +%s) - 86400 ))
-api "$CONN" "certificates/$SK/revoke" "{\"reason\":\"keyCompromise\",\"invalidity_date\":$INV}"
-t_eq "revoke with an invalidity date: 200" 200 "$code"
-api "$CONN" "certificates/$SK/revoke" "{\"reason\":\"keyCompromise\",\"invalidity_date\":$(( $(date +%s) + 86400 ))}"
-t_eq "an invalidity date in the future: 400" 400 "$code"
-api "$ADMIN" crl/publish '{"delta":true}'
+t_api "revoke with an invalidity date: 200" 200 "$CONN" "certificates/$SK/revoke" "{\"reason\":\"keyCompromise\",\"invalidity_date\":$INV}"
+t_api "an invalidity date in the future: 400" 400 "$CONN" "certificates/$SK/revoke" "{\"reason\":\"keyCompromise\",\"invalidity_date\":$(( $(date +%s) + 86400 ))}"
+demo_api "$ADMIN" crl/publish '{"delta":true}'
 fetch delta15 "+"
-I=$(crlinfo "$D/delta15.crl")
+I=$(crl_info "$D/delta15.crl")
 t_match "delta lists keyCompromise" "entry=${SK##0}:keyCompromise" "$I"
 t_match "with the invalidity date (RFC 5280 5.3.2)" "invalidity=${SK##0}:$INV" "$I"
 
 # Hold, then release: the next delta says removeFromCRL.
-api "$CONN" "certificates/$SA/revoke" '{"reason":"certificateHold"}'
-t_eq "hold alice's certificate: 200" 200 "$code"
-api "$ADMIN" crl/publish '{"delta":true}'
+t_api "hold alice's certificate: 200" 200 "$CONN" "certificates/$SA/revoke" '{"reason":"certificateHold"}'
+demo_api "$ADMIN" crl/publish '{"delta":true}'
 fetch delta2 "+"
-t_match "delta lists the hold" "entry=${SA##0}:certificateHold" "$(crlinfo "$D/delta2.crl")"
-api "$CONN" "certificates/$S1/unrevoke" '{}'
-t_eq "unrevoke outside hold: 409" 409 "$code"
+t_match "delta lists the hold" "entry=${SA##0}:certificateHold" "$(crl_info "$D/delta2.crl")"
+t_api "unrevoke outside hold: 409" 409 "$CONN" "certificates/$S1/unrevoke" '{}'
 t_match "the 409 says it is not on hold" "certificate $S1 is not on hold" "$(cat "$D/out")"
 t_fail "conflict_reason_has_no_path: ... nor does the not-on-hold 409" grep -Fq -e "$D" -e '/ca/db' -e 'store /' "$D/out"
-api "$CONN" "certificates/$SA/unrevoke" '{}'
-t_eq "release from hold: 200" 200 "$code"
-api "$ADMIN" crl/publish '{"delta":true}'
+t_api "release from hold: 200" 200 "$CONN" "certificates/$SA/unrevoke" '{}'
+demo_api "$ADMIN" crl/publish '{"delta":true}'
 fetch delta3 "+"
-I=$(crlinfo "$D/delta3.crl")
+I=$(crl_info "$D/delta3.crl")
 t_match "next delta carries removeFromCRL" "entry=${SA##0}:removeFromCRL" "$I"
 t_eq "and nothing about the released certificate but that" 1 "$(echo "$I" | grep -c "entry=${SA##0}:")"
 
@@ -223,14 +156,13 @@ t_eq "entca revoke with an unknown reason: exit 2" 2 "$?"
 t_match "revocations are audit events" '"action":"revoke".*"decision":"done"' "$(cat "$D/audit.txt")"
 
 # Numbers stay monotonic across restarts.
-kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
-demo_start_entcad || t_skip_all "entcad did not restart"
-T_PIDS="$T_PIDS $DEMO_PID"
-api "$ADMIN" crl/publish '{}'
+demo_test_stop
+demo_test_start restart
+demo_api "$ADMIN" crl/publish '{}'
 fetch full2 ""
-N2=$(crlinfo "$D/full2.crl" | sed -n 's/^number=//p')
+N2=$(crl_info "$D/full2.crl" | sed -n 's/^number=//p')
 t_ok "$([ "$N2" -gt "$N1" ]; echo $?)" "CRL number after a restart is higher ($N1 -> $N2)"
-t_match "the host's keyCompromise revocation is in the full CRL" "entry=${SA##0}:keyCompromise" "$(crlinfo "$D/full2.crl")"
+t_match "the host's keyCompromise revocation is in the full CRL" "entry=${SA##0}:keyCompromise" "$(crl_info "$D/full2.crl")"
 "$BUILD/entca" -c "$DEMO_CONF" crl publish --delta >"$D/tool.out" 2>&1
 t_eq "entca crl publish --delta: exit 0" 0 "$?"
 t_run "the tool's delta verifies" openssl crl -inform DER -in "$D/demo/ca/crl/entca-demo+.crl" -CAfile "$DEMO_CA" -noout

@@ -11,15 +11,9 @@
 # in the store's high-water file), never after a sleep. The directory comes
 # from the demo fixture (SLAPD_*), so the same script runs against another
 # fixture that sets those variables.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-CONN='INTUNECONN$:demo-connector'
-ADMIN='pkiadmin@demo.example:demo-admin'
-D=$T_TMP
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
+demo_test_setup
 LOG=$D/demo/entcad.log
 HW=$D/demo/ca/crl.highwater
 CDP_DN="cn=ENTCA,cn=CDP,cn=Public Key Services,cn=Services,cn=Configuration,$SLAPD_BASE"
@@ -50,43 +44,13 @@ hup() {
 		wait_count 'reloaded ' $((_n + 1)) || return 1
 	done
 }
-# crlinfo FILE: number=, delta_base=, this_update= and entry=serial:reason lines.
-crlinfo() {
-	$PY - "$1" <<'PYEOF'
-import sys, calendar
-from cryptography import x509
-c = x509.load_der_x509_crl(open(sys.argv[1], "rb").read())
-print("number=%d" % c.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number)
-try:
-    print("delta_base=%d" % c.extensions.get_extension_for_class(x509.DeltaCRLIndicator).value.crl_number)
-except x509.ExtensionNotFound:
-    print("delta_base=none")
-print("this_update=%d" % calendar.timegm(c.last_update.utctimetuple()))
-for r in c:
-    try:
-        reason = r.extensions.get_extension_for_class(x509.CRLReason).value.reason.value
-    except x509.ExtensionNotFound:
-        reason = "unspecified"
-    print("entry=%x:%s" % (r.serial_number, reason))
-PYEOF
-}
 # fetch NAME SUFFIX: the served full ("") or delta ("+") CRL into $D/NAME.crl.
 fetch() {
 	code=$(curl -s -o "$D/$1.crl" -w '%{http_code}' "$CRL_URL$2.crl")
 }
-num() { crlinfo "$1" | sed -n 's/^number=//p'; }
+num() { crl_info "$1" | sed -n 's/^number=//p'; }
 # enroll NAME: a PKCSIntune certificate for alice; prints its serial (hex).
-enroll() {
-	$CSR make "$D/$1.key" "$D/$1.b64" "CN=alice,O=Demo" --upn alice@demo.example
-	curl -s --cacert "$DEMO_CA" -u "$CONN" -H 'Content-Type: application/pkcs10' \
-	    --data-binary @"$D/$1.b64" "$URL/.well-known/est/PKCSIntune/simpleenroll" |
-	    base64 -d | openssl pkcs7 -inform DER -print_certs -out "$D/$1.pem"
-	openssl x509 -in "$D/$1.pem" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f' | sed 's/^0*//'
-}
-api() {	# api CRED PATH JSON: status in $code, body in $D/out
-	code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$1" \
-	    -H 'Content-Type: application/json' -d "$3" "$URL/api/v1/$2")
-}
+enroll() { demo_enroll "$1" "CN=alice,O=Demo" --upn alice@demo.example | sed 's/^0*//'; }
 # ldapcrl: the full CRL the directory holds, into $D/ldap.crl (either form).
 ldapcrl() {
 	ldapsearch -x -LLL -o ldif-wrap=no -H "$SLAPD_URI" -D "$SLAPD_SVC_DN" -w "$SLAPD_SVC_PW" \
@@ -94,8 +58,7 @@ ldapcrl() {
 	    sed -n 's/^certificateRevocationList[;a-z]*:: //p' | base64 -d >"$D/ldap.crl"
 }
 
-demo_start_entcad || t_skip_all "entcad did not start"
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start
 
 # --- crl_served_when_directory_fails ---
 wait_count 'directory: full CRL number 1 not written \(attempt 1' 1
@@ -105,8 +68,8 @@ fetch f0 ""
 t_eq "crl_served_when_directory_fails: HTTP serves the full CRL (200)" 200 "$code"
 t_eq "crl_served_when_directory_fails: it is the newest (number 1)" 1 "$(num "$D/f0.crl")"
 fetch d0 "+"
-t_eq "crl_served_when_directory_fails: and its delta (number 2, base 1)" "number=2 delta_base=1" \
-    "$(crlinfo "$D/d0.crl" | sed -n '1,2p' | tr '\n' ' ' | sed 's/ $//')"
+t_eq "crl_served_when_directory_fails: and its delta (number 2, base 1)" "number=2 delta_base=1 critical=True" \
+    "$(crl_info "$D/d0.crl" | sed -n '1,2p' | tr '\n' ' ' | sed 's/ $//')"
 t_match "the failure names the entry, the attribute as OpenLDAP has it (;binary) and the refusal" \
     "not written .*certificateRevocationList;binary to '$SLAPD_BASE' failed: Insufficient access$" \
     "$(grep 'directory: full CRL number 1 not written' "$LOG" | head -1)"
@@ -153,8 +116,8 @@ fetch f1 ""
 t_eq "crl_no_storm_after_host_publish: HTTP serves the tool's CRL, byte for byte" \
     "$(sha256sum <"$D/demo/ca/crl/entca-demo.crl")" "$(sha256sum <"$D/f1.crl")"
 fetch d1 "+"
-t_eq "crl_no_storm_after_host_publish: the served delta names it as base" "delta_base=$N" \
-    "$(crlinfo "$D/d1.crl" | grep delta_base)"
+t_eq "crl_no_storm_after_host_publish: the served delta names it as base" "delta_base=$N critical=True" \
+    "$(crl_info "$D/d1.crl" | grep delta_base)"
 t_eq "crl_no_storm_after_host_publish: one full and one delta CRL number used, no more" \
     $((H0 + 2)) "$(highwater)"
 t_eq "crl_no_storm_after_host_publish: entcad logged exactly one delta publication" \
@@ -188,21 +151,18 @@ t_ok $? "slapd back: the same CRL reaches the directory"
 "$BUILD/entca" -c "$DEMO_CONF" backup "$D/backup" >/dev/null 2>&1
 t_eq "entca backup: exit 0" 0 "$?"
 S2=$(enroll a2)	# issued after the backup: the restored store will not know it
-api "$CONN" "certificates/$S1/revoke" '{"reason":"keyCompromise"}'
-t_eq "revoke a certificate the backup knows as valid: 200" 200 "$code"
-api "$CONN" "certificates/$S2/revoke" '{"reason":"superseded"}'
-t_eq "revoke one issued after the backup: 200" 200 "$code"
+t_api "revoke a certificate the backup knows as valid: 200" 200 "$CONN" "certificates/$S1/revoke" '{"reason":"keyCompromise"}'
+t_api "revoke one issued after the backup: 200" 200 "$CONN" "certificates/$S2/revoke" '{"reason":"superseded"}'
 "$BUILD/entca" -c "$DEMO_CONF" crl publish >/dev/null 2>&1
 Mf=$(num "$D/demo/ca/crl/entca-demo.crl")
 wait_count "published delta CRL number $((Mf + 1)) " 1	# entcad's delta on it
 M=$(highwater)
-kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+demo_test_stop
 rm -f "$D/demo/ca/db/data.mdb" "$D/demo/ca/db/lock.mdb"
 cp "$D/backup/data.mdb" "$D/demo/ca/db/data.mdb"
 before=$(count 'published full CRL number')
 r0=$(count 'published delta CRL number')
-demo_start_entcad || t_skip_all "entcad did not restart"
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start restart
 wait_count 'the store is behind the CRLs in service' 1
 t_ok $? "the restore is detected and logged"
 t_match "it names the numbers and the recovered revocations" \
@@ -213,7 +173,7 @@ wait_count "published delta CRL number $((M + 2)) " 1
 t_ok $? "a fresh full CRL and its delta follow"
 hup 3
 fetch f3 ""
-I=$(crlinfo "$D/f3.crl")
+I=$(crl_info "$D/f3.crl")
 t_eq "restore_backup_keeps_crl_numbers_and_revocations: the next full CRL is above every published one" \
     "number=$((M + 1))" "$(echo "$I" | grep '^number=')"
 t_match "restore_backup_keeps_crl_numbers_and_revocations: the revocation made after the backup is kept" \
@@ -224,23 +184,20 @@ t_eq "crl_no_storm_after_restore: one full and one delta after the restore, no m
     $((M + 2)) "$(highwater)"
 t_eq "crl_no_storm_after_restore: entcad logged one full and one delta publication" \
     2 $(( $(count 'published (full|delta) CRL number') - before - r0 ))
-api "$CONN" "certificates/$S1/revoke" '{"reason":"keyCompromise"}'
-t_eq "revoking the recovered certificate again: 409 (not 404)" 409 "$code"
+t_api "revoking the recovered certificate again: 409 (not 404)" 409 "$CONN" "certificates/$S1/revoke" '{"reason":"keyCompromise"}'
 
 # --- revoke_unknown_serial_listed ---
 U1=5eed$(date +%s%N | tail -c 9)
 U2=7a11$(date +%s%N | tail -c 9)
 "$BUILD/entca" -c "$DEMO_CONF" revoke "$U1" --reason keyCompromise >"$D/tool.out" 2>&1
 t_eq "revoke_unknown_serial_listed: entca revoke of an unknown serial: exit 0" 0 "$?"
-api "$CONN" "certificates/$U2/revoke" '{"reason":"cessationOfOperation"}'
-t_eq "revoke_unknown_serial_listed: the API revokes an unknown serial: 200" 200 "$code"
-api "$CONN" "certificates/$U2/revoke" '{"reason":"cessationOfOperation"}'
-t_eq "and a second time: 409" 409 "$code"
+t_api "revoke_unknown_serial_listed: the API revokes an unknown serial: 200" 200 "$CONN" "certificates/$U2/revoke" '{"reason":"cessationOfOperation"}'
+t_api "and a second time: 409" 409 "$CONN" "certificates/$U2/revoke" '{"reason":"cessationOfOperation"}'
 "$BUILD/entca" -c "$DEMO_CONF" crl publish >/dev/null 2>&1
-I=$(crlinfo "$D/demo/ca/crl/entca-demo.crl")
+I=$(crl_info "$D/demo/ca/crl/entca-demo.crl")
 t_match "revoke_unknown_serial_listed: the full CRL lists the tool's unknown serial" "entry=$U1:keyCompromise" "$I"
 t_match "revoke_unknown_serial_listed: and the API's" "entry=$U2:cessationOfOperation" "$I"
-kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+demo_test_stop
 
 # --- crl_thisupdate_never_backwards: the clock set back 7 minutes ---
 # (from an hour ahead: the demo CA is minutes old, and thisUpdate never
@@ -249,14 +206,14 @@ kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
 # and would refuse to run, so let it (the check is about link order only).
 ftime() { ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" faketime "$@"; }
 ftime -f '+1h' "$BUILD/entca" -c "$DEMO_CONF" crl publish >/dev/null 2>&1
-T1=$(crlinfo "$D/demo/ca/crl/entca-demo.crl" | sed -n 's/^this_update=//p')
+T1=$(crl_info "$D/demo/ca/crl/entca-demo.crl" | sed -n 's/^this_update=//p')
 ftime -f '+53m' "$BUILD/entca" -c "$DEMO_CONF" crl publish >"$D/tool.out" 2>&1
 t_eq "entca crl publish with the clock 7 minutes back: exit 0" 0 "$?"
-T2=$(crlinfo "$D/demo/ca/crl/entca-demo.crl" | sed -n 's/^this_update=//p')
+T2=$(crl_info "$D/demo/ca/crl/entca-demo.crl" | sed -n 's/^this_update=//p')
 t_ok "$([ "$T2" -ge "$T1" ]; echo $?)" "crl_thisupdate_never_backwards: thisUpdate $T2 >= the previous $T1"
 t_match "crl_thisupdate_never_backwards: said loudly (420 s)" 'CLOCK WENT BACK: the system clock is (3[6-9][0-9]|4[0-2][0-9]) s behind' "$(cat "$D/tool.out")"
 ftime -f '+53m' "$BUILD/entca" -c "$DEMO_CONF" crl publish --delta >/dev/null 2>&1
-T3=$(crlinfo "$D/demo/ca/crl/entca-demo+.crl" | sed -n 's/^this_update=//p')
+T3=$(crl_info "$D/demo/ca/crl/entca-demo+.crl" | sed -n 's/^this_update=//p')
 t_ok "$([ "$T3" -ge "$T2" ]; echo $?)" "crl_thisupdate_never_backwards: a delta too ($T3 >= $T2)"
 
 # --- crl_expired_entry_kept_once (RFC 5280 3.3), through the clock seam ---
@@ -264,14 +221,14 @@ S3=$(openssl x509 -in "$D/a1.pem" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f' 
 NA=$(date -d "$(openssl x509 -in "$D/a1.pem" -noout -enddate | cut -d= -f2)" +%s)
 ENTCA_NOW=$((NA - 86400)) "$BUILD/entca" -c "$DEMO_CONF" crl publish >/dev/null 2>&1
 t_match "a day before it expires, the full CRL lists the revoked certificate" "entry=$S3:" \
-    "$(crlinfo "$D/demo/ca/crl/entca-demo.crl")"
+    "$(crl_info "$D/demo/ca/crl/entca-demo.crl")"
 ENTCA_NOW=$((NA + 86400)) "$BUILD/entca" -c "$DEMO_CONF" crl publish >/dev/null 2>&1
-I=$(crlinfo "$D/demo/ca/crl/entca-demo.crl")
+I=$(crl_info "$D/demo/ca/crl/entca-demo.crl")
 TU=$(echo "$I" | sed -n 's/^this_update=//p')
 t_ok "$([ "$TU" -gt "$NA" ]; echo $?)" "the next full CRL's thisUpdate ($TU) is after the notAfter ($NA)"
 t_match "crl_expired_entry_kept_once: that CRL still lists the expired certificate" "entry=$S3:" "$I"
 ENTCA_NOW=$((NA + 2 * 86400)) "$BUILD/entca" -c "$DEMO_CONF" crl publish >/dev/null 2>&1
-I=$(crlinfo "$D/demo/ca/crl/entca-demo.crl")
+I=$(crl_info "$D/demo/ca/crl/entca-demo.crl")
 t_eq "crl_expired_entry_kept_once: the one after drops it" "" "$(echo "$I" | grep "entry=$S3:")"
 
 # --- crl_directory_schema_follows_server: a directory whose rootDSE says
@@ -284,8 +241,7 @@ LOG=$D/ad/entcad.log
 CDP_DN="cn=ENTCA,cn=CDP,cn=Public Key Services,cn=Services,cn=Configuration,$SLAPD_BASE"
 sed -i "s|^publish-dn = .*|publish-dn = $SLAPD_BASE|" "$DEMO_CONF"
 touch "$LOG"
-demo_start_entcad || t_skip_all "AD-mode entcad did not start"
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start "start in AD mode"
 wait_count 'directory: full CRL number 1 not written' 1
 # (slapd itself wants ;binary on this entry and says so: entcad then
 # tries the other form once, and the message tells both)
@@ -294,8 +250,7 @@ t_match "crl_directory_schema_follows_server: AD gets certificateRevocationList 
     "$(grep 'full CRL number 1 not written' "$LOG" | head -1)"
 # The API's publication succeeds and is served while the directory refuses it.
 URL=$DEMO_URL
-api "$ADMIN" crl/publish '{}'
-t_eq "crl_served_when_directory_fails: POST crl/publish answers 200" 200 "$code"
+t_api "crl_served_when_directory_fails: POST crl/publish answers 200" 200 "$ADMIN" crl/publish '{}'
 NA2=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["number"])' "$D/out" 2>/dev/null)
 CRL_URL=$DEMO_CRL_URL/crl/entca-demo
 fetch adp ""

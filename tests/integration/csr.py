@@ -15,32 +15,16 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ObjectIdentifier
 
+from csr_util import request_for, sid_ext_value, tlv
+
 UPN = ObjectIdentifier("1.3.6.1.4.1.311.20.2.3")
 SID_EXT = ObjectIdentifier("1.3.6.1.4.1.311.25.2")
 SID_OTHER = ObjectIdentifier("1.3.6.1.4.1.311.25.2.1")
 CHALLENGE = ObjectIdentifier("1.2.840.113549.1.9.7")
 
 
-def der_len(n):
-    if n < 128:
-        return bytes([n])
-    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(b)]) + b
-
-
-def tlv(tag, value):
-    return bytes([tag]) + der_len(len(value)) + value
-
-
 def upn_value(upn):
     return tlv(0x0c, upn.encode())
-
-
-def sid_ext_value(sid):
-    # SEQUENCE { [0] { OID 1.3.6.1.4.1.311.25.2.1, [0] { OCTET STRING sid } } }
-    oid = tlv(0x06, bytes.fromhex("2b060104018237190201"))
-    inner = oid + tlv(0xa0, tlv(0x04, sid.encode()))
-    return tlv(0x30, tlv(0xa0, inner))
 
 
 def make(argv):
@@ -52,12 +36,7 @@ def make(argv):
         key = ec.generate_private_key(curve)
     else:
         key = rsa.generate_private_key(65537, int(get("--bits") or 2048))
-    with open(keyfile, "wb") as f:
-        f.write(key.private_bytes(serialization.Encoding.PEM,
-                                  serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption()))
-    b = x509.CertificateSigningRequestBuilder().subject_name(
-        x509.Name.from_rfc4514_string(subject))
+    b = request_for(keyfile, key, subject)
     names = []
     if get("--upn"):
         names.append(x509.OtherName(UPN, upn_value(get("--upn"))))

@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ObjectIdentifier
 
+from csr_util import request_for, read_tlv, tlv
+
 TMPL_V2 = ObjectIdentifier("1.3.6.1.4.1.311.21.7")
 PLACEHOLDER = ObjectIdentifier("1.3.6.1.4.1.311.21.9")
 UPN = ObjectIdentifier("1.3.6.1.4.1.311.20.2.3")
@@ -30,36 +32,11 @@ GOOD = bytes.fromhex("302806202b0601040182371508"
 MALFORMED = bytes.fromhex("0500")
 
 
-def der_len(n):
-    if n < 128:
-        return bytes([n])
-    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(b)]) + b
-
-
-def tlv(tag, value):
-    return bytes([tag]) + der_len(len(value)) + value
-
-
-def read_tlv(b, off):
-    """(header length, content length) of the TLV at off."""
-    n = b[off + 1]
-    if n < 128:
-        return 2, n
-    k = n & 0x7f
-    return 2 + k, int.from_bytes(b[off + 2:off + 2 + k], "big")
-
-
 def two_templates(argv):
     keyfile, out, subject = argv[0], argv[1], argv[2]
     opts = argv[3:]
     key = ec.generate_private_key(ec.SECP256R1())
-    with open(keyfile, "wb") as f:
-        f.write(key.private_bytes(serialization.Encoding.PEM,
-                                  serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption()))
-    b = x509.CertificateSigningRequestBuilder().subject_name(
-        x509.Name.from_rfc4514_string(subject))
+    b = request_for(keyfile, key, subject)
     if "--upn" in opts:
         upn = opts[opts.index("--upn") + 1].encode()
         b = b.add_extension(x509.SubjectAlternativeName(

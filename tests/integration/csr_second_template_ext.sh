@@ -6,16 +6,10 @@
 # request is refused with the reason, and entcad keeps serving. Under an
 # --enable-sanitizers build, tests/common.sh fails the script on any
 # sanitizer report in entcad's log.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CONN='INTUNECONN$:demo-connector'
-D=$T_TMP
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
-    t_skip_all "demo set-up failed"
-demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_setup
+demo_test_start
 URL=$DEMO_URL/.well-known/est
 
 $PY "$SRC/tests/integration/csr_hostile.py" two-templates "$D/m.key" "$D/m.b64" \

@@ -9,31 +9,18 @@
 # validity + one period), then deletes it; every batch is audited; entcad
 # keeps serving (404 for a deleted serial, enrollment works), and its next
 # CRL no longer lists the deleted revoked certificate.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-CONN='INTUNECONN$:demo-connector'
-D=$T_TMP
-ENTCA="$BUILD/entca"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 DAY=86400
 WEEK=$((7 * DAY))
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
-# The delegated OCSP signer's certificates are store rows too; this test
-# counts the rows it makes, so the CA key signs OCSP responses here.
-printf '\n[ocsp]\nsign-with = ca\n' >>"$DEMO_CONF"
+demo_test_setup
+# This test counts the store rows it makes.
+demo_ocsp_sign_with_ca
 STATE=$D/demo/ca
-demo_start_entcad || t_skip_all "entcad did not start"
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start
 
-enroll() {
-	$CSR make "$D/$1.key" "$D/$1.b64" "CN=alice,O=Demo" --upn alice@demo.example
-	curl -s --cacert "$DEMO_CA" -u "$CONN" -H 'Content-Type: application/pkcs10' \
-	    --data-binary @"$D/$1.b64" "$DEMO_URL/.well-known/est/PKCSIntune/simpleenroll" |
-	    base64 -d | openssl pkcs7 -inform DER -print_certs -out "$D/$1.pem"
-	openssl x509 -in "$D/$1.pem" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f'
-}
+# enroll NAME: a PKCSIntune certificate for alice in $D/NAME.pem; prints its serial.
+enroll() { demo_enroll "$1" "CN=alice,O=Demo" --upn alice@demo.example; }
 # getcert SERIAL: HTTP status of GET /api/v1/certificates/SERIAL (officer).
 getcert() {
 	curl -s -o /dev/null -w '%{http_code}' --cacert "$DEMO_CA" -u "$CONN" "$DEMO_URL/api/v1/certificates/$1"

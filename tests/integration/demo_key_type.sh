@@ -6,22 +6,15 @@
 # demo_key_type_mismatch_refused: asking for another type on a state that
 # holds a CA of a different key stops the set-up with a reason, instead of
 # silently serving the old key.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-D=$T_TMP
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 unset DEMO_KEY_TYPE
 
-ENTCA_DEMO_KEY_TYPE=p256 DEMO_WATCH_PID=$$ \
-    demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
-    t_skip_all "demo set-up failed"
+ENTCA_DEMO_KEY_TYPE=p256 demo_test_setup
 text=$(openssl x509 -in "$DEMO_CA" -noout -text)
 t_match "demo_key_type_p256: the CA key is EC" 'Public Key Algorithm: id-ecPublicKey' "$text"
 t_match "demo_key_type_p256: on P-256" 'NIST CURVE: P-256' "$text"
 
-demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start
 $CSR make "$D/a.key" "$D/a.b64" "CN=alice,O=Demo" --upn alice@demo.example
 code=$(curl -s -o "$D/a.p7" -w '%{http_code}' --cacert "$DEMO_CA" \
     -u 'INTUNECONN$:demo-connector' -H 'Content-Type: application/pkcs10' \
@@ -32,7 +25,7 @@ t_match "demo_key_type_p256: issued with ECDSA" 'Signature Algorithm: ecdsa-with
     "$(openssl x509 -in "$D/a.crt" -noout -text 2>&1)"
 t_match "demo_key_type_p256: verifies against the P-256 CA" ': OK$' \
     "$(openssl verify -CAfile "$DEMO_CA" "$D/a.crt" 2>&1)"
-kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+demo_test_stop
 
 err=$(ENTCA_DEMO_KEY_TYPE=rsa2048 DEMO_WATCH_PID=$$ \
     demo_setup "$D/demo" "$(free_port)" "$(free_port)" 2>&1 >/dev/null)

@@ -6,32 +6,20 @@
 # says the server certificate failed verification, for StartTLS and LDAPS.
 # AD's bind sub-codes (525 ... 775) are unit-tested in test_directory
 # (test_ad_bind_reason) and against Samba AD in samba_ad.sh.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-CONN='INTUNECONN$:demo-connector'
-D=$T_TMP
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 
-DEMO_LOG_LEVEL=debug DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
-    t_skip_all "demo set-up failed"
+DEMO_LOG_LEVEL=debug demo_test_setup
 LOG=$D/demo/entcad.log
-demo_start_entcad || { cat "$LOG"; t_skip_all "entcad did not start"; }
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start
 
 # enroll USER:PW: status in $code.
-enroll() {
-	code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$1" \
-	    -H 'Content-Type: application/pkcs10' --data-binary @"$D/alice.b64" \
-	    "$DEMO_URL/.well-known/est/PKCSIntune/simpleenroll")
-}
+enroll() { est_post "$1" PKCSIntune/simpleenroll "$D/alice.b64"; }
 # restart [sed expressions...]: edit entcad.conf, restart entcad.
 restart() {
 	[ -n "$DEMO_PID" ] && { kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null; }
 	[ $# -gt 0 ] && sed -i "$@" "$DEMO_CONF"
 	: >"$LOG"
-	demo_start_entcad || { cat "$LOG"; t_skip_all "entcad did not restart"; }
-	T_PIDS="$T_PIDS $DEMO_PID"
+	demo_test_start restart
 }
 # start_refused [sed expressions...]: edit entcad.conf, stop entcad and
 # start it again expecting it to refuse: without the directory it cannot

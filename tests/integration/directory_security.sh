@@ -7,23 +7,14 @@
 # SID; deny lines that do not resolve stop the start; the directory cache
 # is capped, case-insensitive, cleared on SIGHUP and never serves a
 # disabled account.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 ENTCAD=$BUILD/entcad
-D=$T_TMP
 
-DEMO_ISSUE="PKCSIntune, DirUser" DEMO_WATCH_PID=$$ \
-    demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
+DEMO_ISSUE="PKCSIntune, DirUser" demo_test_setup
 # A template every domain user may enroll on, so that the CA's deny lines
 # decide (mallory is in Denied Users: deny = Denied Users : request).
-sed -e 's/^display-name = .*/display-name = Directory User/' -e 's/^name = .*/name = DirUser/' \
-    -e 's/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.9/' \
-    -e 's/^allow-dangerous =.*/allow-dangerous = esc1/' \
-    "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/DirUser.tmpl"
+demo_template DirUser 9 -e 's/^allow-dangerous =.*/allow-dangerous = esc1/'
 echo "allow = Domain Users : read, enroll" >>"$D/demo/templates/DirUser.tmpl"
-chmod 600 "$D/demo/templates/"*.tmpl
 # No cache for the fail-closed part: every request reads the directory.
 sed -i 's/^cache-ttl = .*/cache-ttl = 0/' "$DEMO_CONF"
 LOG=$D/demo/entcad.log
@@ -108,20 +99,26 @@ refused "$c"; t_ok $? "hidden_uac_fails_closed: disabled carol refused while use
 t_match "hidden_uac_fails_closed: the log says userAccountControl is unreadable" \
     "userAccountControl of cn=carol.*cannot be read" "$(cat "$LOG")"
 stop
+# entcad_try [-t|-f]: entcad on $DEMO_CONF, checking it (-t, the default)
+# or really starting it; its exit status in rc, what it said in $D/err.
+# The timeout only ends a daemon that wrongly started.
+entcad_try() { timeout 60 "$ENTCAD" "${1:--t}" -c "$DEMO_CONF" >"$D/err" 2>&1; rc=$?; }
+# t_refused DESCRIPTION: pass if the last entcad_try failed.
+t_refused() { t_ok "$([ "$rc" -ne 0 ]; echo $?)" "$1"; }
 # entcad -t and the start say what the service account cannot read.
-timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1; rc=$?
-t_ok "$([ "$rc" -ne 0 ]; echo $?)" "hidden_uac_fails_closed: entcad -t fails ($rc)"
+entcad_try
+t_refused "hidden_uac_fails_closed: entcad -t fails ($rc)"
 t_match "hidden_uac_fails_closed: entcad -t names userAccountControl" \
     "service account cannot read.*userAccountControl" "$(cat "$D/err")"
 slapd_acl del
 slapd_acl add "to dn.base=\"$DENIED\" by $SVC none by * break"
-timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1; rc=$?
-t_ok "$([ "$rc" -ne 0 ]; echo $?)" "hidden deny group: entcad -t fails ($rc)"
+entcad_try
+t_refused "hidden deny group: entcad -t fails ($rc)"
 t_match "hidden deny group: entcad -t names the deny line" \
     "entcad.conf line [0-9]+: deny = Denied Users" "$(cat "$D/err")"
 slapd_acl del
-timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1
-t_eq "entcad -t with everything readable: exit 0" 0 "$?"
+entcad_try
+t_eq "entcad -t with everything readable: exit 0" 0 "$rc"
 
 # --- names in [security]: NETBIOS\, BUILTIN\, well-known, fail closed ---
 cp "$DEMO_CONF" "$D/conf.orig"
@@ -132,26 +129,26 @@ DENY_LINE='^deny = Denied Users : request$'
 # unresolvable_deny_refuses_start: a deny on a bogus NetBIOS prefix.
 with_conf "/$DENY_LINE/a deny = NB\\\\Denied Users : request"
 line=$(grep -n '^deny = NB' "$DEMO_CONF" | cut -d: -f1)
-timeout 60 "$ENTCAD" -f -c "$DEMO_CONF" >"$D/err" 2>&1; rc=$?
-t_ok "$([ "$rc" -ne 0 ]; echo $?)" "unresolvable_deny_refuses_start: entcad exits ($rc)"
+entcad_try -f
+t_refused "unresolvable_deny_refuses_start: entcad exits ($rc)"
 t_match "unresolvable_deny_refuses_start: file, line and entry named" \
     "entcad.conf line $line: deny = NB.Denied Users : request: cannot be resolved" "$(cat "$D/err")"
-timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1; rc=$?
-t_ok "$([ "$rc" -ne 0 ]; echo $?)" "unresolvable_deny_refuses_start: entcad -t fails too ($rc)"
+entcad_try
+t_refused "unresolvable_deny_refuses_start: entcad -t fails too ($rc)"
 with_conf "/$DENY_LINE/a deny = nosuchgroup : request"
-timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1; rc=$?
+entcad_try
 t_match "unresolvable_deny_refuses_start: a name nobody has" "line [0-9]+: deny = nosuchgroup : request: cannot be resolved" "$(cat "$D/err")"
 # In a template file too.
 with_conf
 echo "deny = BUILTIN\\NoSuchAlias : enroll" >>"$D/demo/templates/DirUser.tmpl"
 line=$(grep -n '^deny = BUILTIN' "$D/demo/templates/DirUser.tmpl" | cut -d: -f1)
-timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1; rc=$?
+entcad_try
 t_match "unresolvable_deny_refuses_start: a template's deny names its file and line" \
     "DirUser.tmpl line $line: deny = BUILTIN.NoSuchAlias : enroll: cannot be resolved" "$(cat "$D/err")"
 sed -i '/^deny = BUILTIN/d' "$D/demo/templates/DirUser.tmpl"
 # An allow that resolves to nothing is a warning; the start goes on.
 with_conf "/$DENY_LINE/a allow = NB\\\\Staff : read"
-timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1; rc=$?
+entcad_try
 t_eq "an unresolvable allow: entcad -t still passes" 0 "$rc"
 t_match "an unresolvable allow: warned with file and line" "entcad.conf line [0-9]+: allow = NB.Staff : read: cannot be resolved" "$(cat "$D/err")"
 
@@ -196,13 +193,13 @@ with_conf
 # cache_ttl_capped: a day of stale answers is refused, naming file and line.
 with_conf 's/^cache-ttl = .*/cache-ttl = 86400/'
 line=$(grep -n '^cache-ttl' "$DEMO_CONF" | cut -d: -f1)
-timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1; rc=$?
-t_ok "$([ "$rc" -ne 0 ]; echo $?)" "cache_ttl_capped: cache-ttl = 86400 refused ($rc)"
+entcad_try
+t_refused "cache_ttl_capped: cache-ttl = 86400 refused ($rc)"
 t_match "cache_ttl_capped: file, line and bound named" \
     "entcad.conf line $line: \[directory\] cache-ttl: expected 0..300 seconds" "$(cat "$D/err")"
 with_conf 's/^cache-ttl = .*/cache-ttl = 301/'
-timeout 60 "$ENTCAD" -t -c "$DEMO_CONF" >"$D/err" 2>&1
-t_ok "$([ "$?" -ne 0 ]; echo $?)" "cache_ttl_capped: 301 refused"
+entcad_try
+t_refused "cache_ttl_capped: 301 refused"
 
 # The rest with the longest cache allowed.
 with_conf 's/^cache-ttl = .*/cache-ttl = 300/'

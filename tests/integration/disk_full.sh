@@ -5,16 +5,10 @@
 # sentence saying the disk is full, /health turns 503 naming the store,
 # and once the filler is gone the next enrollment succeeds and /health is
 # 200 again, without a restart. Needs root (mount); skipped otherwise.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-CONN='INTUNECONN$:demo-connector'
-D=$T_TMP
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 
 [ "$(id -u)" -eq 0 ] || t_skip_all "needs root to mount a tmpfs"
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
-    t_skip_all "demo set-up failed"
+demo_test_setup
 DB=$D/demo/ca/db
 mkdir -p "$DB" "$D/db.before"
 cp -a "$DB/." "$D/db.before/"
@@ -22,15 +16,12 @@ mount -t tmpfs -o size=4m,mode=0700 entca-test "$DB" 2>/dev/null ||
     t_skip_all "cannot mount a tmpfs here"
 T_MOUNTS="$DB"
 cp -a "$D/db.before/." "$DB/"
-demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start
 
 # enroll N: a fresh CSR each time; status in $code, body in $D/out.
 enroll() {
 	$CSR make "$D/k$1.key" "$D/c$1.b64" "CN=alice $1,O=Demo" --upn alice@demo.example
-	code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$CONN" \
-	    -H 'Content-Type: application/pkcs10' --data-binary @"$D/c$1.b64" \
-	    "$DEMO_URL/.well-known/est/PKCSIntune/simpleenroll")
+	est_post "$CONN" PKCSIntune/simpleenroll "$D/c$1.b64"
 }
 
 enroll 0

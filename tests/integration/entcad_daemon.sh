@@ -3,16 +3,10 @@
 # file, line and key; start-up refusals; pid file; SIGHUP reloads that keep
 # the old set when the new one is bad; a directory that dies and comes
 # back; SIGTERM that finishes in-flight requests; CRL freshness at start.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-CONN='INTUNECONN$:demo-connector'
-D=$T_TMP
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 ENTCAD=$BUILD/entcad
 
-DEMO_DIR_TIMEOUT=1000 DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
-    t_skip_all "demo set-up failed"
+DEMO_DIR_TIMEOUT=1000 demo_test_setup
 
 # --- configuration errors: exit 2, file, line and key named ---
 bad() {	# bad NAME LINE-TEXT: append a line to a copy of the config under [crl]
@@ -74,20 +68,14 @@ t_ok "$([ "$rc" -ne 0 ]; echo $?)" "unreadable state folder: non-zero exit ($rc)
 t_match "unreadable state folder: names the file" "$D/demo/ca" "$(cat "$D/err")"
 
 # --- a good start: pid file, health, templates reported ---
-demo_start_entcad || t_skip_all "entcad did not start"
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start
 t_eq "pid file holds entcad's pid" "$DEMO_PID" "$(cat "$D/demo/entcad.pid" 2>/dev/null)"
 H=$(curl -s --cacert "$DEMO_CA" "$DEMO_URL/health")
 t_match "/health reports the issued template" '"issued":\["PKCSIntune"\]' "$H"
 t_match "/health reports fresh CRLs" '"full_fresh":true' "$H"
 
-enroll_code() {	# enroll_code TEMPLATE: the status of one enrollment for alice
-	curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$CONN" \
-	    -H 'Content-Type: application/pkcs10' --data-binary @"$D/alice.b64" \
-	    "$DEMO_URL/.well-known/est/$1/simpleenroll"
-}
 $CSR make "$D/alice.key" "$D/alice.b64" "CN=alice,O=Demo" --upn alice@demo.example
-t_eq "enrollment works" 200 "$(enroll_code PKCSIntune)"
+t_eq "enrollment works" 200 "$(demo_enroll_status "$D/alice.b64" PKCSIntune)"
 
 # hup: SIGHUP, then wait until entcad logged the outcome of that reload.
 hup() {
@@ -105,28 +93,28 @@ printf '[template]\ndisplay-name = Broken\nmin-key-size = tiny\n' >"$D/demo/temp
 chmod 600 "$D/demo/templates/Broken.tmpl"
 hup
 t_match "bad template on SIGHUP: the log names file, line and key" "reload refused.*Broken.tmpl line 3: min-key-size" "$(cat "$D/demo/entcad.log")"
-t_eq "the old set keeps serving" 200 "$(enroll_code PKCSIntune)"
+t_eq "the old set keeps serving" 200 "$(demo_enroll_status "$D/alice.b64" PKCSIntune)"
 rm -f "$D/demo/templates/Broken.tmpl"
 sed -e 's/^display-name = .*/display-name = PKCS Intune Two/' -e 's/^name = .*/name = PKCSIntuneTwo/' \
     -e 's/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.7/' \
     "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/PKCSIntuneTwo.tmpl"
 chmod 600 "$D/demo/templates/PKCSIntuneTwo.tmpl"
-t_eq "a template not yet issued: 404" 404 "$(enroll_code PKCSIntuneTwo)"
+t_eq "a template not yet issued: 404" 404 "$(demo_enroll_status "$D/alice.b64" PKCSIntuneTwo)"
 t_match "entca -c finds the templates folder of entcad.conf" 'PKCSIntuneTwo +PKCS Intune Two +PKCSIntuneTwo.tmpl' \
     "$("$BUILD/entca" -c "$DEMO_CONF" template list)"
 "$BUILD/entca" -c "$DEMO_CONF" template issue PKCSIntuneTwo >"$D/err" 2>&1
 t_eq "entca template issue: exit 0" 0 "$?"
 t_match "issue-templates now lists it" "^issue-templates = PKCSIntune, PKCSIntuneTwo" "$(cat "$DEMO_CONF")"
 hup
-t_eq "after SIGHUP the new template is issued" 200 "$(enroll_code PKCSIntuneTwo)"
+t_eq "after SIGHUP the new template is issued" 200 "$(demo_enroll_status "$D/alice.b64" PKCSIntuneTwo)"
 "$BUILD/entca" -c "$DEMO_CONF" template unissue PKCSIntuneTwo >"$D/err" 2>&1
 hup
-t_eq "unissue + SIGHUP: 404 again" 404 "$(enroll_code PKCSIntuneTwo)"
+t_eq "unissue + SIGHUP: 404 again" 404 "$(demo_enroll_status "$D/alice.b64" PKCSIntuneTwo)"
 sed "s/^\[crl\]/[crl]\nperiod = never/" "$DEMO_CONF" >"$D/broken.conf"
 cp "$DEMO_CONF" "$D/good.conf"; cp "$D/broken.conf" "$DEMO_CONF"
 hup
 t_match "bad entcad.conf on SIGHUP is refused with its line" "reload refused.*entcad.conf line [0-9]+: \[crl\] period" "$(cat "$D/demo/entcad.log")"
-t_eq "and the old configuration keeps serving" 200 "$(enroll_code PKCSIntune)"
+t_eq "and the old configuration keeps serving" 200 "$(demo_enroll_status "$D/alice.b64" PKCSIntune)"
 cp "$D/good.conf" "$DEMO_CONF"
 
 # --- SIGHUP moves entcad to another directory pool (new URI) and back ---
@@ -140,12 +128,12 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$DEMO_CA" -u 'alice@demo
 t_eq "the new pool is in use (nothing listens there: 503)" 503 "$code"
 cp "$D/good.conf" "$DEMO_CONF"
 hup
-t_eq "back on the real directory after the next SIGHUP" 200 "$(enroll_code PKCSIntune)"
+t_eq "back on the real directory after the next SIGHUP" 200 "$(demo_enroll_status "$D/alice.b64" PKCSIntune)"
 
 # --- the directory dies and comes back ---
 "$SRC/tests/slapd/slapd-stop.sh" "$D/demo/slapd" --keep
 start=$(date +%s%N)
-code=$(enroll_code PKCSIntune)
+code=$(demo_enroll_status "$D/alice.b64" PKCSIntune)
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 curl -s -o /dev/null -D "$D/hdr" --cacert "$DEMO_CA" -u 'alice@demo.example:other-pass' \
     -H 'Content-Type: application/pkcs10' --data-binary @"$D/alice.b64" "$DEMO_URL/.well-known/est/PKCSIntune/simpleenroll"
@@ -153,7 +141,7 @@ t_eq "directory down: 503" 503 "$(sed -n '1s/^HTTP\/1.1 \([0-9]*\).*/\1/p' "$D/h
 t_match "503 carries Retry-After" "Retry-After:" "$(cat "$D/hdr")"
 t_ok "$([ "$ms" -lt 6000 ]; echo $?)" "directory down answered within the timeout (${ms} ms, cached connector: $code)"
 eval "$(SLAPD_WATCH_PID=$$ "$SRC/tests/slapd/slapd-start.sh" "$D/demo/slapd")"
-t_eq "directory back: entcad recovers without a restart" 200 "$(enroll_code PKCSIntune)"
+t_eq "directory back: entcad recovers without a restart" 200 "$(demo_enroll_status "$D/alice.b64" PKCSIntune)"
 
 # --- SIGTERM with requests in flight: all answered, committed, exit 0 ---
 pids=""
@@ -183,14 +171,13 @@ t_ok "$([ ! -e "$D/demo/entcad.pid" ]; echo $?)" "pid file removed on exit"
 
 # --- a CRL past half its life is replaced at start ---
 before=$(grep -c "published full CRL" "$D/demo/entcad.log")
-ENTCA_NOW=$(( $(date +%s) + 5 * 86400 )) demo_start_entcad || t_skip_all "entcad did not restart"
-T_PIDS="$T_PIDS $DEMO_PID"
+ENTCA_NOW=$(( $(date +%s) + 5 * 86400 )) demo_test_start restart
 for _ in $(seq 1 100); do
 	[ "$(grep -c "published full CRL" "$D/demo/entcad.log")" -gt "$before" ] && break
 	sleep 0.1
 done
 t_eq "start with a CRL past half its life publishes a fresh one" $((before + 1)) "$(grep -c "published full CRL" "$D/demo/entcad.log")"
-kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+demo_test_stop
 
 # --- the signer dies: in-flight work fails cleanly, entcad restarts it ---
 # --- and, as root, entcad drops to [ca] user with the state handed over ---
@@ -198,8 +185,7 @@ if [ "$(id -u)" = 0 ]; then
 	sed -i 's/^workers = 4/workers = 4\nuser = nobody/' "$DEMO_CONF"
 	chmod 755 "$D" "$D/demo" "$D/demo/templates"; chmod 644 "$D/demo/templates/"*.tmpl "$DEMO_CONF"
 fi
-demo_start_entcad || t_skip_all "entcad did not restart"
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start restart
 if [ "$(id -u)" = 0 ]; then
 	t_eq "entcad runs as [ca] user" nobody "$(ps -o user= -p "$DEMO_PID" | tr -d ' ')"
 	t_eq "the state folder belongs to it" nobody "$(stat -c %U "$D/demo/ca/db")"
@@ -208,7 +194,7 @@ signer=$(pgrep -x -P "$DEMO_PID" entcad-signer | head -1)
 t_match "the signer is a child process" '^[0-9]+$' "$signer"
 kill -9 "$signer"
 sleep 2
-t_eq "after the signer was killed, enrollment works again" 200 "$(enroll_code PKCSIntune)"
+t_eq "after the signer was killed, enrollment works again" 200 "$(demo_enroll_status "$D/alice.b64" PKCSIntune)"
 t_match "the signer was restarted" '[0-9]+' "$(pgrep -x -P "$DEMO_PID" entcad-signer | head -1)"
 kill "$DEMO_PID"; wait "$DEMO_PID"
 t_eq "and entcad still stops cleanly" 0 "$?"

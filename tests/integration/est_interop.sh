@@ -5,18 +5,11 @@
 # so tests/integration/est_strict_client.py plays a strict one: cacerts first with
 # the exact Content-Type, certs-only PKCS#7 with id-data inside, csrattrs
 # without credentials, enrollment retried with Basic only after a 401.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 ESTC="$PY $SRC/tests/integration/est_strict_client.py"
-CONN='INTUNECONN$:demo-connector'
-D=$T_TMP
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
-    t_skip_all "demo set-up failed"
-demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_setup
+demo_test_start
 URL=$DEMO_URL/.well-known/est
 
 # req METHOD PATH [curl args...]: status in $code, headers in $D/hdr, body in $D/out.
@@ -149,10 +142,9 @@ t_eq "route_table: GET simplereenroll: 405" 405 "$code"
 t_match "route_table: 405 enroll with Allow: POST" '^Allow: POST'$'\r''?$' "$(grep -i '^Allow' "$D/hdr")"
 
 # --- [est] csrattrs-auth = yes: credentials and the read right again ---
-kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+demo_test_stop
 printf '\n[est]\ncsrattrs-auth = yes\n' >>"$DEMO_CONF"
-demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not restart"; }
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start restart
 req GET /.well-known/est/PKCSIntune/csrattrs
 t_eq "csrattrs_auth_yes_refuses_anonymous: 401 without credentials" 401 "$code"
 t_match "and a Basic challenge" 'WWW-Authenticate: Basic' "$(cat "$D/hdr")"

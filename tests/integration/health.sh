@@ -5,23 +5,11 @@
 # its key file is gone) and health_503_when_directory_down (slapd stopped),
 # each healing once the cause is gone. Waits are for the state itself,
 # bounded; no sleeps stand in for events.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-CONN='INTUNECONN$:demo-connector'
-D=$T_TMP
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
-    t_skip_all "demo set-up failed"
-demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_setup
+demo_test_start
 
-enroll() {
-	curl -s -o /dev/null -w '%{http_code}' --cacert "$DEMO_CA" -u "$CONN" \
-	    -H 'Content-Type: application/pkcs10' --data-binary @"$D/a.b64" \
-	    "$DEMO_URL/.well-known/est/PKCSIntune/simpleenroll"
-}
 $CSR make "$D/a.key" "$D/a.b64" "CN=alice,O=Demo" --upn alice@demo.example
 
 wait_health 200 '"problems":\[\]'
@@ -40,8 +28,8 @@ t_match "health_503_when_signer_down: the reason names the signer" \
 t_match "health_503_when_signer_down: status degraded" '"status":"degraded"' "$body"
 mv "$D/ca.key.away" "$D/demo/ca/ca.key"
 # The next signing call restarts the signer (at most once a second).
-for _ in $(seq 1 600); do [ "$(enroll)" = 200 ] && break; sleep 0.1; done
-t_eq "the key back: an enrollment restarts the signer" 200 "$(enroll)"
+for _ in $(seq 1 600); do [ "$(demo_enroll_status "$D/a.b64")" = 200 ] && break; sleep 0.1; done
+t_eq "the key back: an enrollment restarts the signer" 200 "$(demo_enroll_status "$D/a.b64")"
 wait_health 200 '"problems":\[\]'
 t_eq "signer back: /health 200 again" 200 "$code"
 

@@ -155,14 +155,23 @@ out=$($CURL -D - "$URL/basic")
 t_match "no credentials: 401 with a challenge" \
 	'WWW-Authenticate: Basic realm="entca"' "$out"
 
-# raw PY ssl client: send $1 (python bytes literal), print what comes back
-raw() {
-	$PY - "$PORT" "$1" "${2:-5}" <<'PYEOF'
-import socket, ssl, sys, time
-port, data, tmo = int(sys.argv[1]), eval(sys.argv[2]), float(sys.argv[3])
+# tls_py PORT [ARG...] <<'PYEOF': run the python on stdin after a prelude
+# that imports socket, ssl, sys and time and sets port (PORT) and ctx, a
+# TLS client context that verifies nothing (the echo server's certificate
+# is a throwaway). Its ARGs are sys.argv[2:].
+tls_py() {
+	$PY -c "import socket, ssl, sys, time
+port = int(sys.argv[1])
 ctx = ssl.create_default_context()
 ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
+$(cat)" "$@"
+}
+
+# raw PY ssl client: send $1 (python bytes literal), print what comes back
+raw() {
+	tls_py "$PORT" "$1" "${2:-5}" <<'PYEOF'
+data, tmo = eval(sys.argv[2]), float(sys.argv[3])
 s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)))
 s.settimeout(tmo)
 t0 = time.monotonic()
@@ -216,12 +225,8 @@ t_match "idle keep-alive connection closed after 1.5 s" \
 out=$(raw 'b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc"' 8)
 t_match "body stalled: closed after the 1 s body timeout" \
 	'<closed after 1\.[0-9] s>' "$out"
-out=$($PY - "$PORT" <<'PYEOF'
-import socket, ssl, sys, time
-ctx = ssl.create_default_context()
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE
-s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))))
+out=$(tls_py "$PORT" <<'PYEOF'
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)))
 s.sendall(b"GET /big?n=16000000 HTTP/1.1\r\nHost: a\r\n\r\n")
 time.sleep(2.5)	# do not read: the server's write timeout is 1 s
 n = 0
@@ -238,12 +243,8 @@ print("cut" if n < 16000000 else "whole", n)
 PYEOF
 )
 t_match "client not reading: response cut by the write timeout" '^cut ' "$out"
-out=$($PY - "$PORT" <<'PYEOF'
-import socket, ssl, sys, time
-ctx = ssl.create_default_context()
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE
-s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))))
+out=$(tls_py "$PORT" <<'PYEOF'
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)))
 s.sendall(b"GET /big?n=16000000 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
 s.settimeout(5)
 n, t0, chunk = 0, time.monotonic(), 0
@@ -386,12 +387,7 @@ t_bg "$ECHO" --listen "127.0.0.1:$PORT2" --cert srv.pem --key srv.key \
 	--max-conns 2 --lifetime 60 >echo2.out 2>echo2.err
 SRV2=$T_LASTPID
 wait_port "$PORT2" 10
-out=$($PY - "$PORT2" <<'PYEOF'
-import socket, ssl, sys
-port = int(sys.argv[1])
-ctx = ssl.create_default_context()
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE
+out=$(tls_py "$PORT2" <<'PYEOF'
 def conn(timeout):
     s = socket.create_connection(("127.0.0.1", port))
     s.settimeout(timeout)
@@ -494,12 +490,7 @@ PORT3=$(free_port)
 SRV3=$!
 T_PIDS="$T_PIDS $SRV3"
 wait_port "$PORT3" 10
-out=$($PY - "$PORT3" <<'PYEOF'
-import socket, ssl, sys, time
-port = int(sys.argv[1])
-ctx = ssl.create_default_context()
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE
+out=$(tls_py "$PORT3" <<'PYEOF'
 socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
 time.sleep(1)
 for s in socks:

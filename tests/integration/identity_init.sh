@@ -120,35 +120,37 @@ t_run "CSR written and valid" openssl req -in "$S/ca.csr" -noout -verify
 t_ok $([ ! -e "$S/ca.crt" ]; echo $?) "no ca.crt before install-cert"
 out=$("$TOOL" ca-cert --state "$S" "$D/s.cer" 2>&1)
 t_match "pending CA: ca-cert says why" "waiting for its certificate" "$out"
-openssl x509 -req -in "$S/ca.csr" -CA "$P/p.crt" -CAkey "$P/p.key" \
-    -CAcreateserial -days 20 -extfile "$P/ext.cnf" -extensions sub \
-    -out "$P/sub.crt" 2>/dev/null
+# parent_sign CSR SECTION OUT: the parent signs CSR with the extensions of
+# SECTION in ext.cnf (sub: a CA, leaf: not one).
+parent_sign() {
+	openssl x509 -req -in "$1" -CA "$P/p.crt" -CAkey "$P/p.key" \
+	    -CAcreateserial -days 20 -extfile "$P/ext.cnf" -extensions "$2" -out "$3" 2>/dev/null
+}
+# t_install_refused WHAT SAYS REASON CHAIN CERT: install-cert refuses CERT
+# (checked as "WHAT is refused") and its message matches REASON ("says
+# SAYS").
+t_install_refused() {
+	out=$("$TOOL" install-cert --state "$S" --chain "$4" "$5" 2>&1)
+	t_ok $(( $? == 0 )) "install-cert: $1 is refused"
+	t_match "install-cert: says $2" "$3" "$out"
+}
+parent_sign "$S/ca.csr" sub "$P/sub.crt"
 
 # A certificate for another key (parent's own leaf) is refused.
 openssl req -new -newkey rsa:2048 -nodes -keyout "$P/o.key" -subj "/CN=Other" \
     -out "$P/o.csr" 2>/dev/null
-openssl x509 -req -in "$P/o.csr" -CA "$P/p.crt" -CAkey "$P/p.key" \
-    -CAcreateserial -days 20 -extfile "$P/ext.cnf" -extensions sub \
-    -out "$P/other.crt" 2>/dev/null
-out=$("$TOOL" install-cert --state "$S" --chain "$P/p.crt" "$P/other.crt" 2>&1)
-t_ok $(( $? == 0 )) "install-cert: a certificate for another key is refused"
-t_match "install-cert: says the key differs" "public key differs" "$out"
+parent_sign "$P/o.csr" sub "$P/other.crt"
+t_install_refused "a certificate for another key" "the key differs" "public key differs" "$P/p.crt" "$P/other.crt"
 
 # A certificate that does not chain to --chain is refused.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$P/x.key" -out "$P/x.crt" -days 30 -subj "/CN=Stranger" \
     -addext basicConstraints=critical,CA:TRUE 2>/dev/null
-out=$("$TOOL" install-cert --state "$S" --chain "$P/x.crt" "$P/sub.crt" 2>&1)
-t_ok $(( $? == 0 )) "install-cert: a certificate not chaining to --chain is refused"
-t_match "install-cert: says it does not verify" "does not verify" "$out"
+t_install_refused "a certificate not chaining to --chain" "it does not verify" "does not verify" "$P/x.crt" "$P/sub.crt"
 
 # A non-CA certificate for the right key is refused.
-openssl x509 -req -in "$S/ca.csr" -CA "$P/p.crt" -CAkey "$P/p.key" \
-    -CAcreateserial -days 20 -extfile "$P/ext.cnf" -extensions leaf \
-    -out "$P/leaf.crt" 2>/dev/null
-out=$("$TOOL" install-cert --state "$S" --chain "$P/p.crt" "$P/leaf.crt" 2>&1)
-t_ok $(( $? == 0 )) "install-cert: a non-CA certificate is refused"
-t_match "install-cert: says not a CA" "not a CA certificate" "$out"
+parent_sign "$S/ca.csr" leaf "$P/leaf.crt"
+t_install_refused "a non-CA certificate" "not a CA" "not a CA certificate" "$P/p.crt" "$P/leaf.crt"
 t_ok $([ ! -e "$S/ca.crt" ]; echo $?) "refusals wrote no ca.crt"
 
 t_run "install-cert with the parent's chain" "$TOOL" install-cert \

@@ -6,19 +6,13 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/common.sh"
 
 TOOL=${ENTCA_IDENTITY_TOOL:-$top_builddir/tests/unit/ca/identity/test_identity_tool}
-MOD=${SOFTHSM2_MODULE:-/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so}
+MOD=$SOFTHSM_MODULE
 [ -x "$TOOL" ] || t_skip_all "no $TOOL"
-[ -r "$MOD" ] || t_skip_all "SoftHSM2 module not installed ($MOD)"
-command -v softhsm2-util >/dev/null || t_skip_all "softhsm2-util missing"
+softhsm_available || t_skip_all "SoftHSM2 (module $MOD, softhsm2-util) not installed"
 D=$T_TMP
 unset ENTCA_PKCS11_MODULE ENTCA_PKCS11_PIN
 
-mkdir "$D/tokens"
-SOFTHSM2_CONF=$D/softhsm2.conf
-export SOFTHSM2_CONF
-printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
-    "$D/tokens" > "$SOFTHSM2_CONF"
-softhsm2-util --init-token --free --label entca --so-pin 5678 --pin 1234 >/dev/null
+softhsm_token "$D"
 t_ok $? "SoftHSM2 token initialised"
 
 # init_p11 STATE OBJECT KEYTYPE [PIN]

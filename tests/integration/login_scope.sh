@@ -7,29 +7,18 @@
 # wrong order, unlogged HTTP refusals, internal detail in unauthenticated
 # answers, and forged log lines. Real slapd, real entcad, curl, openssl and
 # Python's cryptography.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-CONN='INTUNECONN$:demo-connector'
-ADMIN='pkiadmin@demo.example:demo-admin'
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 ADMIN_SID=S-1-5-21-3623811015-3361044348-30300820-1108
-D=$T_TMP
 
-DEMO_ISSUE="PKCSIntune, LoginUser, Renewable, NoClientAuth" DEMO_WATCH_PID=$$ \
-    demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
+DEMO_ISSUE="PKCSIntune, LoginUser, Renewable, NoClientAuth" demo_test_setup
 LOG=$D/demo/entcad.log
 # mk_tmpl NAME OID-SUFFIX: a PKCSIntune copy, 5 days, renewable all its
 # life, on which Domain Users may enroll as well as the connector (ESC1
 # accepted on purpose: the test needs users who enroll for themselves).
 mk_tmpl() {
-	sed -e "s/^display-name = .*/display-name = $1/" -e "s/^name = .*/name = $1/" \
-	    -e "s/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.$2/" \
-	    -e 's/^validity = .*/validity = 5d/' -e 's/^renewal-period = .*/renewal-period = 5d/' \
-	    -e 's/^allow-dangerous =.*/allow-dangerous = esc1/' \
-	    "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/$1.tmpl"
+	demo_template "$1" "$2" -e 's/^validity = .*/validity = 5d/' -e 's/^renewal-period = .*/renewal-period = 5d/' \
+	    -e 's/^allow-dangerous =.*/allow-dangerous = esc1/'
 	echo 'allow = Domain Users : read, enroll' >>"$D/demo/templates/$1.tmpl"
-	chmod 600 "$D/demo/templates/$1.tmpl"
 }
 mk_tmpl LoginUser 21
 mk_tmpl Renewable 22
@@ -38,22 +27,14 @@ mk_tmpl NoClientAuth 23
 sed -i 's/^application-policies = .*/application-policies = efs, secure-email/' "$D/demo/templates/NoClientAuth.tmpl"
 # Certificates of LoginUser may log in to the API; nothing else is changed.
 sed -i '/^\[http\]/a login-templates = LoginUser, NoClientAuth' "$DEMO_CONF"
-demo_start_entcad || { cat "$LOG"; t_skip_all "entcad did not start"; }
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start
 URL=$DEMO_URL/.well-known/est
 
-# post USER:PW PATH FILE [curl args...]: EST POST, status in $code.
-post() {
-	_u=$1 _p=$2 _f=$3; shift 3
-	code=$(curl -s -o "$D/out" -D "$D/hdr" -w '%{http_code}' --cacert "$DEMO_CA" \
-	    ${_u:+-u "$_u"} -H 'Content-Type: application/pkcs10' --data-binary @"$_f" "$@" "$URL/$_p")
-}
-p7_to_pem() { base64 -d "$1" | openssl pkcs7 -inform DER -print_certs -out "$2"; }
 # enroll USER:PW TEMPLATE NAME SUBJECT [csr.py options]: NAME.pem, NAME.key
 enroll() {
 	_c=$1 _t=$2 _n=$3 _s=$4; shift 4
 	$CSR make "$D/$_n.key" "$D/$_n.b64" "$_s" "$@"
-	post "$_c" "$_t/simpleenroll" "$D/$_n.b64"
+	est_post "$_c" "$_t/simpleenroll" "$D/$_n.b64"
 	[ "$code" = 200 ] && p7_to_pem "$D/out" "$D/$_n.pem"
 }
 # capi NAME METHOD PATH [JSON]: management API with NAME.pem as the TLS
@@ -64,15 +45,14 @@ capi() {
 	    ${4:+-H 'Content-Type: application/json' -d "$4"} "$DEMO_URL/api/v1/$3")
 }
 # cest NAME PATH CSRFILE: EST POST with NAME.pem as the only credential.
-cest() { post "" "$2" "$3" --cert "$D/$1.pem" --key "$D/$1.key"; }
+cest() { est_post "" "$2" "$3" --cert "$D/$1.pem" --key "$D/$1.key"; }
 serial_of() { openssl x509 -in "$1" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f'; }
 refused() { case "$1" in 401|403) return 0;; *) return 1;; esac; }
 # t_refused "description" STATUS: pass for 401 or 403.
 t_refused() { if refused "$2"; then t_ok 0 "$1"; else t_ok 1 "$1"; echo "# status $2: $(head -c 300 "$D/out")"; fi; }
 restart_entcad() {
-	kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
-	demo_start_entcad || { tail -20 "$LOG"; t_skip_all "entcad did not restart"; }
-	T_PIDS="$T_PIDS $DEMO_PID"
+	demo_test_stop
+	demo_test_start restart
 }
 
 # --- certificates for the attacks ---
@@ -274,8 +254,7 @@ t_eq "api_unauthenticated_bad_json_401: bad JSON without credentials: 401" 401 "
 t_fail "api_unauthenticated_bad_json_401: and nothing from the JSON parser" grep -qi 'json\|expected' "$D/out"
 code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" "$DEMO_URL/api/v1/audit?last=0")
 t_eq "api_unauthenticated_bad_query_401: bad query without credentials: 401" 401 "$code"
-post "" NoSuchTemplate/simpleenroll "$D/pr2.b64"
-t_eq "est_unauthenticated_unknown_template_401: which templates exist is not told anonymously" 401 "$code"
+t_est "est_unauthenticated_unknown_template_401: which templates exist is not told anonymously" 401 "" NoSuchTemplate/simpleenroll "$D/pr2.b64"
 code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$ADMIN" -H 'Content-Type: application/json' \
     -d '{"delta": tru' "$DEMO_URL/api/v1/crl/publish")
 t_eq "bad JSON from a logged-in caller: 400 with the reason" 400 "$code"
@@ -335,7 +314,7 @@ csr = (x509.CertificateSigningRequestBuilder()
        .sign(k, hashes.SHA256()))
 open(sys.argv[2], "w").write(base64.b64encode(csr.public_bytes(serialization.Encoding.DER)).decode())
 PYEOF
-post 'alice@demo.example:demo-alice' LoginUser/simpleenroll "$D/inj.b64"
+est_post 'alice@demo.example:demo-alice' LoginUser/simpleenroll "$D/inj.b64"
 t_match "a CSR whose e-mail name forges a line is refused" '^4[0-9][0-9]$' "$code"
 t_eq "log_injection_escaped: no forged line starts in the log" 0 "$(grep -c '^2026-12-07T00:00:00Z\|FAKE.*FAKE' "$LOG")"
 t_eq "log_injection_escaped: no escape character in the log" 0 "$(grep -c $'\e\|\a' "$LOG")"
@@ -405,6 +384,6 @@ t_fail "unauthenticated_503_no_internal_detail: no URI, address or LDAP text in 
     grep -Eqi 'ldap|127\.0\.0\.1|:[0-9]{2,5}|contact|server' "$D/out"
 t_match "the log keeps the detail" 'someone-new.*directory unavailable: .*ldap' "$(cat "$LOG")"
 
-kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+demo_test_stop
 t_eq "SIGTERM: entcad exits 0" 0 "$?"
 t_done

@@ -5,17 +5,10 @@
 # one refused enrollment, scrape again and compare exactly; then
 # `[http] metrics = no` (after SIGHUP) answers 404. Waits are bounded loops
 # on the state itself.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-CONN='INTUNECONN$:demo-connector'
-D=$T_TMP
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
-    t_skip_all "demo set-up failed"
-demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_setup
+demo_test_start
 LOG=$D/demo/entcad.log
 
 # scrape URL FILE: GET URL/metrics into FILE; the status in $code.
@@ -28,9 +21,9 @@ value() {
 }
 # enroll USERPASS CSRFILE HEADERFILE: the status code.
 enroll() {
-	curl -s -D "$3" -o "$3.body" -w '%{http_code}' --cacert "$DEMO_CA" -u "$1" \
-	    -H 'Content-Type: application/pkcs10' --data-binary @"$2" \
-	    "$DEMO_URL/.well-known/est/PKCSIntune/simpleenroll"
+	demo_enroll_status "$2" PKCSIntune "$1"
+	cp "$D/hdr" "$3"
+	cp "$D/out" "$3.body"
 }
 $CSR make "$D/a.key" "$D/a.b64" "CN=alice,O=Demo" --upn alice@demo.example
 $CSR make "$D/b.key" "$D/b.b64" "CN=bob,O=Demo" --upn bob@demo.example

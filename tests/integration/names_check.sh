@@ -5,53 +5,31 @@
 # principal, unless the template allows names outside it; the SID URL
 # follows the template. Certificates are checked with python3-cryptography
 # and openssl.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 NCSR="$PY $SRC/tests/integration/names_csr.py"
-CONN='INTUNECONN$:demo-connector'
 ALICE='alice:demo-alice'
-SIDP=S-1-5-21-3623811015-3361044348-30300820
 ALICE_SID=$SIDP-1106 BOB_SID=$SIDP-1107
 SIDURL=tag:microsoft.com,2022-09-14:sid:
-D=$T_TMP
 
-DEMO_ISSUE="PKCSIntune, UserSidUrl, OpenNames, RTSupply" DEMO_WATCH_PID=$$ \
-    demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
+DEMO_ISSUE="PKCSIntune, UserSidUrl, OpenNames, RTSupply" demo_test_setup
 # From the directory with san = upn, sid-url; Domain Users enroll too.
-sed -e 's/^display-name = .*/display-name = User SID URL/' -e 's/^name = .*/name = UserSidUrl/' \
-    -e 's/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.7/' \
+demo_template UserSidUrl 7 \
     -e 's/^subject = .*/subject = from-directory/' -e 's/^subject-format = .*/subject-format = common-name/' \
-    -e 's/^san =.*/san = upn, sid-url/' -e 's/^\[security\]/[security]\nallow = Domain Users : read, enroll/' \
-    "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/UserSidUrl.tmpl"
+    -e 's/^san =.*/san = upn, sid-url/' -e 's/^\[security\]/[security]\nallow = Domain Users : read, enroll/'
 # Supply in request, names outside the directory allowed (a known risk).
-sed -e 's/^display-name = .*/display-name = Open Names/' -e 's/^name = .*/name = OpenNames/' \
-    -e 's/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.8/' \
-    -e 's/^allow-dangerous =.*/allow-dangerous = unresolved-names\nallow-unresolved-names = yes/' \
-    "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/OpenNames.tmpl"
+demo_template OpenNames 8 \
+    -e 's/^allow-dangerous =.*/allow-dangerous = unresolved-names\nallow-unresolved-names = yes/'
 # The red team's ESC1 template: supplied in the request, Domain Users enroll.
-sed -e 's/^display-name = .*/display-name = RT Supply/' -e 's/^name = .*/name = RTSupply/' \
-    -e 's/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.9/' \
-    -e 's/^allow-dangerous =.*/allow-dangerous = esc1/' \
-    -e 's/^\[security\]/[security]\nallow = Domain Users : read, enroll/' \
-    "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/RTSupply.tmpl"
-chmod 600 "$D/demo/templates/"*.tmpl
-demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_template RTSupply 9 -e 's/^allow-dangerous =.*/allow-dangerous = esc1/' \
+    -e 's/^\[security\]/[security]\nallow = Domain Users : read, enroll/'
+demo_test_start
 URL=$DEMO_URL/.well-known/est
 
-# post USER:PW PATH FILE: status in $code, body in $D/out.
-post() {
-	code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$1" \
-	    -H 'Content-Type: application/pkcs10' --data-binary @"$3" "$URL/$2")
-}
-p7_to_pem() { base64 -d "$1" | openssl pkcs7 -inform DER -print_certs -out "$2"; }
 # enroll NAME USER TEMPLATE EXPECT-CODE BODY-REGEX names_csr-args...
 enroll() {
 	_n=$1 _u=$2 _t=$3 _c=$4 _re=$5; shift 5
 	$NCSR "$D/$_n.b64" "$@"
-	post "$_u" "$_t/simpleenroll" "$D/$_n.b64"
+	est_post "$_u" "$_t/simpleenroll" "$D/$_n.b64"
 	t_eq "$_n: $_c" "$_c" "$code"
 	[ -z "$_re" ] || t_match "$_n: says why" "$_re" "$(cat "$D/out")"
 }
@@ -99,8 +77,7 @@ enroll open_template_still_refuses_malformed "$CONN" OpenNames 400 'is malformed
 
 # --- issue 19 item 1: the SID URL follows the template ---
 $CSR make "$D/sidurl.key" "$D/sidurl.b64" "CN=alice" --upn alice@demo.example
-post "$CONN" UserSidUrl/simpleenroll "$D/sidurl.b64"
-t_eq "template_sid_url_added: 200" 200 "$code"
+t_est "template_sid_url_added: 200" 200 "$CONN" UserSidUrl/simpleenroll "$D/sidurl.b64"
 p7_to_pem "$D/out" "$D/sidurl.pem"
 F=$($CSR fields "$D/sidurl.pem")
 t_match "template_sid_url_added: SID URL with alice's objectSid (cryptography)" "san_uri=$SIDURL$ALICE_SID\$" "$F"
@@ -146,30 +123,25 @@ enroll subject_uid_officer_other_principal_refused "$CONN" PKCSIntune 400 \
 enroll subject_uid_nobody_refused "$BOB" RTSupply 403 'subject UID nobody9 is not in the directory' \
     --cn bob --uid nobody9 --upn $BUPN
 enroll subject_uid_own_accepted "$BOB" RTSupply 200 "" --cn bob --uid bob --upn $BUPN
-enroll subject_trailing_space_refused "$BOB" RTSupply 400 'subject: CN has leading or trailing whitespace' \
-    --cn 'pkiadmin ' --upn $BUPN
-enroll subject_trailing_space_upn_cn_refused "$BOB" RTSupply 400 'subject: CN has leading or trailing whitespace' \
-    --cn 'pkiadmin@demo.example ' --upn $BUPN
-enroll subject_domain_backslash_cn_resolved "$BOB" RTSupply 400 \
-    'two principals: SAN UPN bob@demo.example is bob, subject CN DEMO.pkiadmin is pkiadmin' \
-    --cn 'DEMO\pkiadmin' --upn $BUPN
-enroll subject_realm_backslash_cn_resolved "$BOB" RTSupply 400 \
-    'subject CN demo.example.pkiadmin is pkiadmin' --cn 'demo.example\pkiadmin' --upn $BUPN
-enroll subject_domain_backslash_cn_own_accepted "$BOB" RTSupply 200 "" --cn 'DEMO\bob' --upn $BUPN
-enroll subject_other_domain_cn_refused "$BOB" RTSupply 403 'subject CN EVIL.pkiadmin is not in the directory' \
-    --cn 'EVIL\pkiadmin' --upn $BUPN
-enroll subject_zero_width_refused "$BOB" RTSupply 400 'subject: CN contains U\+200B, a zero-width' \
-    --cn-hex "$(hex pkiadmin)e2808b" --upn $BUPN
-enroll subject_nbsp_refused "$BOB" RTSupply 400 'subject: CN contains U\+00A0, a non-ASCII space' \
-    --cn-hex "$(hex pkiadmin)c2a0" --upn $BUPN
-enroll subject_bidi_refused "$BOB" RTSupply 400 'subject: CN contains U\+202E, a bidirectional control' \
-    --cn-hex "$(hex 'bob ')e280ae$(hex nimda)e280ac" --upn $BUPN
-enroll subject_fullwidth_lookalike_refused "$BOB" RTSupply 400 'looks like an account name but is not ASCII' \
-    --cn-hex "efbd90efbd8befbd89$(hex admin)" --upn $BUPN
-enroll subject_cyrillic_lookalike_refused "$BOB" RTSupply 400 'looks like an account name but is not ASCII' \
-    --cn-hex "$(hex pkiadm)d196$(hex n)" --upn $BUPN
-enroll subject_accented_display_name_accepted "$BOB" RTSupply 200 "" \
-    --cn-hex "$(hex Jos)c3a9$(hex ' M')c3bc$(hex ller)" --upn $BUPN
+# bob's subject CN on the red team's template, one case a line:
+# NAME|STATUS|REASON|CN, the CN in printf %b escapes (\xHH a byte, \\ a
+# backslash).
+while IFS='|' read -r name want why cn; do
+	enroll "$name" "$BOB" RTSupply "$want" "$why" --cn-hex "$(hex "$(printf '%b' "$cn")")" --upn $BUPN </dev/null
+done <<'TABLE'
+subject_trailing_space_refused|400|subject: CN has leading or trailing whitespace|pkiadmin\x20
+subject_trailing_space_upn_cn_refused|400|subject: CN has leading or trailing whitespace|pkiadmin@demo.example\x20
+subject_domain_backslash_cn_resolved|400|two principals: SAN UPN bob@demo.example is bob, subject CN DEMO.pkiadmin is pkiadmin|DEMO\\pkiadmin
+subject_realm_backslash_cn_resolved|400|subject CN demo.example.pkiadmin is pkiadmin|demo.example\\pkiadmin
+subject_domain_backslash_cn_own_accepted|200||DEMO\\bob
+subject_other_domain_cn_refused|403|subject CN EVIL.pkiadmin is not in the directory|EVIL\\pkiadmin
+subject_zero_width_refused|400|subject: CN contains U\+200B, a zero-width|pkiadmin\xe2\x80\x8b
+subject_nbsp_refused|400|subject: CN contains U\+00A0, a non-ASCII space|pkiadmin\xc2\xa0
+subject_bidi_refused|400|subject: CN contains U\+202E, a bidirectional control|bob \xe2\x80\xaenimda\xe2\x80\xac
+subject_fullwidth_lookalike_refused|400|looks like an account name but is not ASCII|\xef\xbd\x90\xef\xbd\x8b\xef\xbd\x89admin
+subject_cyrillic_lookalike_refused|400|looks like an account name but is not ASCII|pkiadm\xd1\x96n
+subject_accented_display_name_accepted|200||Jos\xc3\xa9 M\xc3\xbcller
+TABLE
 p7_to_pem "$D/out" "$D/accents.pem"
 t_match "subject_accented_display_name_accepted: the CN is kept as sent" 'CN ?= ?José Müller' \
     "$(openssl x509 -in "$D/accents.pem" -noout -subject -nameopt utf8)"
@@ -195,5 +167,5 @@ t_match "audit: the conflict is recorded as denied" '"decision":"denied".*two pr
 t_match "audit: names outside the directory are said" 'names outside the directory \(SAN URI https://evil\): no SID' \
     "$(cat "$D/audit.txt")"
 
-kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+demo_test_stop
 t_done

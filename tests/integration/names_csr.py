@@ -15,16 +15,7 @@ import sys
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-
-def der_len(n):
-    if n < 128:
-        return bytes([n])
-    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(b)]) + b
-
-
-def tlv(tag, value):
-    return bytes([tag]) + der_len(len(value)) + value
+from csr_util import sid_ext_value, tlv
 
 
 def ava(oid_hex, tag, value):
@@ -65,9 +56,8 @@ def main(argv):
     if names:
         exts += tlv(0x30, tlv(0x06, bytes.fromhex("551d11")) + tlv(0x04, tlv(0x30, names)))
     if get("--sid"):
-        sid = tlv(0x30, tlv(0xa0, tlv(0x06, bytes.fromhex("2b060104018237190201"))
-                            + tlv(0xa0, tlv(0x04, get("--sid").encode()))))
-        exts += tlv(0x30, tlv(0x06, bytes.fromhex("2b0601040182371902")) + tlv(0x04, sid))
+        exts += tlv(0x30, tlv(0x06, bytes.fromhex("2b0601040182371902"))
+                    + tlv(0x04, sid_ext_value(get("--sid"))))
     attrs = b""
     if exts:
         # extensionRequest 1.2.840.113549.1.9.14

@@ -7,37 +7,17 @@
 # concurrent revokes and queries; malformed, foreign and oversize
 # requests are refused and logged; Python's cryptography parses every
 # response entcad gave.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 OC="$PY $SRC/tests/integration/ocsp_check.py"
-CONN='INTUNECONN$:demo-connector'
-D=$T_TMP
 RESP=$D/responses
 mkdir -p "$RESP"
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
-demo_start_entcad || t_skip_all "entcad did not start"
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_setup
+demo_test_start
 URL=$DEMO_URL
 OURL=$DEMO_CRL_URL/ocsp
 LOG=$DEMO_STATE/entcad.log
 
-# enroll NAME SUBJECT ARGS...: PEM in $D/NAME.pem; prints the serial (hex).
-enroll() {
-	_n=$1; shift
-	$CSR make "$D/$_n.key" "$D/$_n.b64" "$@"
-	curl -s --cacert "$DEMO_CA" -u "$CONN" -H 'Content-Type: application/pkcs10' \
-	    --data-binary @"$D/$_n.b64" "$URL/.well-known/est/PKCSIntune/simpleenroll" |
-	    base64 -d | openssl pkcs7 -inform DER -print_certs -out "$D/$_n.pem"
-	openssl x509 -in "$D/$_n.pem" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f'
-}
-# api PATH JSON: status in $code.
-api() {
-	code=$(curl -s -o "$D/api.out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$CONN" \
-	    -H 'Content-Type: application/json' -d "$2" "$URL/api/v1/$1")
-}
 n_resp=0
 # ossl CERT [ARGS...]: openssl ocsp over POST; its output in $out; the
 # response kept for the final cryptography pass.
@@ -64,8 +44,8 @@ post() {
 show() { $OC show "$@"; }
 metric() { curl -s "$DEMO_CRL_URL/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
 
-S1=$(enroll dev1 "CN=LAPTOP01" --dns laptop01.demo.example)
-S2=$(enroll dev2 "CN=LAPTOP01" --dns laptop01.demo.example)
+S1=$(demo_enroll dev1 "CN=LAPTOP01" --dns laptop01.demo.example)
+S2=$(demo_enroll dev2 "CN=LAPTOP01" --dns laptop01.demo.example)
 t_match "two certificates issued" '^[0-9a-f]+$' "$S1$S2"
 t_match "issued certificates carry AIA id-ad-ocsp <public-url>/ocsp" \
     "OCSP - URI:$OURL\$" "$(openssl x509 -in "$D/dev1.pem" -noout -ext authorityInfoAccess)"
@@ -122,8 +102,7 @@ t_eq "a nonce request is signed fresh each time (never from the cache)" "$((N0 +
 
 # --- revoked with reason, hold, release ---
 get "$D/r1.req" before
-api "certificates/$S1/revoke" '{"reason":"keyCompromise"}'
-t_eq "revoke answers 200" 200 "$code"
+t_api "revoke answers 200" 200 "$CONN" "certificates/$S1/revoke" '{"reason":"keyCompromise"}'
 get "$D/r1.req" after
 t_match "cached GET right after the revoke: revoked, keyCompromise" \
     "cert_status=REVOKED .*revocation_reason=key_compromise" "$(show "$D/after.der" | tr '\n' ' ')"
@@ -135,13 +114,12 @@ t_match "ocsptool --ask: revoked" "Certificate Status: revoked" "$out"
 
 $OC req "$DEMO_CA" "$D/dev2.pem" "$D/r2.req"
 get "$D/r2.req" h0
-api "certificates/$S2/revoke" '{"reason":"certificateHold"}'
+demo_api "$CONN" "certificates/$S2/revoke" '{"reason":"certificateHold"}'
 ossl "$D/dev2.pem"
 t_match "on hold: revoked with reason certificateHold" "Reason: certificateHold" "$out"
 get "$D/r2.req" h1
 t_match "cached GET after hold: revoked" "cert_status=REVOKED .*revocation_reason=certificate_hold" "$(show "$D/h1.der" | tr '\n' ' ')"
-api "certificates/$S2/unrevoke" '{}'
-t_eq "unrevoke answers 200" 200 "$code"
+t_api "unrevoke answers 200" 200 "$CONN" "certificates/$S2/unrevoke" '{}'
 ossl "$D/dev2.pem"
 t_match "released from hold: good again (openssl)" "dev2.pem: good" "$out"
 out=$(ocsptool --ask="$OURL" --load-cert "$D/dev2.pem" --load-issuer "$DEMO_CA" 2>&1)
@@ -211,7 +189,7 @@ RACE=$D/race
 mkdir -p "$RACE"
 SER=""
 for i in 1 2 3 4 5 6 7 8 9 10; do
-	s=$(enroll "c$i" "CN=LAPTOP01" --dns laptop01.demo.example)
+	s=$(demo_enroll "c$i" "CN=LAPTOP01" --dns laptop01.demo.example)
 	$OC req "$DEMO_CA" "$D/c$i.pem" "$RACE/$s.req"
 	SER="$SER $s"
 done
@@ -259,7 +237,7 @@ done
 t_eq "cryptography parses all $(ls "$RESP" | wc -l) responses" 0 "$bad"
 
 # --- rollover: a short-lived signer warns in /health, then renews itself ---
-kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+demo_test_stop
 cat >>"$DEMO_CONF" <<CONF
 
 [ocsp]
@@ -294,13 +272,13 @@ wait_health 200 '"status":"ok"'
 t_ok $? "/health: 200 again once renewed"
 
 # --- [ocsp] enabled = no: no responder and no AIA OCSP URL ---
-kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+demo_test_stop
 sed -i 's/^signer-validity = 40s$/enabled = no/; /^signer-renew = 39s$/d' "$DEMO_CONF"
 demo_start_entcad || t_fail "entcad starts with OCSP off"
 T_PIDS="$T_PIDS $DEMO_PID"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/ocsp-request' --data-binary @"$D/r1.req" "$OURL")
 t_eq "OCSP off: /ocsp is 404" 404 "$code"
-S3=$(enroll dev3 "CN=LAPTOP01" --dns laptop01.demo.example)
+S3=$(demo_enroll dev3 "CN=LAPTOP01" --dns laptop01.demo.example)
 t_eq "OCSP off: no id-ad-ocsp in new certificates" "" "$(openssl x509 -in "$D/dev3.pem" -noout -ext authorityInfoAccess | grep OCSP)"
 
 t_done

@@ -5,28 +5,16 @@
 # coming; `entca revoke`, another process writing the store, is seen at
 # once by a cached GET (the cache checks the store, not only the hook);
 # [ocsp] sign-with = ca signs with the CA key and sends no certificate.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 OC="$PY $SRC/tests/integration/ocsp_check.py"
-CONN='INTUNECONN$:demo-connector'
-D=$T_TMP
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
-demo_start_entcad || t_skip_all "entcad did not start"
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_setup
+demo_test_start
 OURL=$DEMO_CRL_URL/ocsp
 LOG=$DEMO_STATE/entcad.log
 
 # enroll NAME: PEM in $D/NAME.pem; prints the serial (hex).
-enroll() {
-	$CSR make "$D/$1.key" "$D/$1.b64" "CN=LAPTOP01" --dns laptop01.demo.example
-	curl -s --cacert "$DEMO_CA" -u "$CONN" -H 'Content-Type: application/pkcs10' \
-	    --data-binary @"$D/$1.b64" "$DEMO_URL/.well-known/est/PKCSIntune/simpleenroll" |
-	    base64 -d | openssl pkcs7 -inform DER -print_certs -out "$D/$1.pem"
-	openssl x509 -in "$D/$1.pem" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f'
-}
+enroll() { demo_enroll "$1" "CN=LAPTOP01" --dns laptop01.demo.example; }
 # post REQ OUT: POST an OCSP request; the response in $D/OUT.der.
 post() {
 	curl -s -o "$D/$2.der" -H 'Content-Type: application/ocsp-request' \
@@ -78,7 +66,7 @@ t_match "the next cached GET says revoked, keyCompromise" \
     "cert_status=REVOKED .*revocation_reason=key_compromise" "$($OC show "$D/c2.der" | tr '\n' ' ')"
 
 # [ocsp] sign-with = ca.
-kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+demo_test_stop
 printf '\n[ocsp]\nsign-with = ca\n' >>"$DEMO_CONF"
 demo_start_entcad || t_fail "entcad starts with sign-with = ca"
 T_PIDS="$T_PIDS $DEMO_PID"

@@ -4,13 +4,9 @@
 # with the demo directory, a demo CA and a CSR for alice; the program opens
 # the CA as entcad does, serves HTTPS through daemon_handle and checks the
 # store and audit rows the job layer wrote.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-D=$T_TMP
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
-    t_skip_all "demo set-up failed"
+demo_test_setup
 $PY "$SRC/tests/integration/csr.py" make "$D/alice.key" "$D/alice.b64" \
     "CN=alice,O=Demo" --upn alice@demo.example || t_skip_all "no CSR"
 t_run "EST simpleenroll and API revoke through daemon_handle, store and audit checked" \

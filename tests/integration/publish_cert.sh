@@ -5,23 +5,12 @@
 # certificate is committed; a refused write is logged and the client still
 # gets its certificate. The demo slapd lets the service account write
 # userCertificate under ou=Users only.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-CONN='INTUNECONN$:demo-connector'
-D=$T_TMP
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 
-DEMO_ISSUE="PKCSIntune, Published" DEMO_WATCH_PID=$$ \
-    demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
-sed -e 's/^display-name = .*/display-name = Published/' -e 's/^name = .*/name = Published/' \
-    -e 's/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.9/' \
-    -e 's/^publish-to-directory = .*/publish-to-directory = yes/' \
-    "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/Published.tmpl"
-chmod 600 "$D/demo/templates/"*.tmpl
+DEMO_ISSUE="PKCSIntune, Published" demo_test_setup
+demo_template Published 9 -e 's/^publish-to-directory = .*/publish-to-directory = yes/'
 LOG=$D/demo/entcad.log
-demo_start_entcad || { cat "$LOG"; t_skip_all "entcad did not start"; }
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start
 
 # enroll TEMPLATE NAME SUBJECT UPN: certificate PEM in $D/NAME.pem, status in $code.
 enroll() {

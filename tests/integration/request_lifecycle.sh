@@ -6,62 +6,34 @@
 # PKCS#12 passwords that reach the store or are too short. A real slapd and
 # a real entcad; curl, Python (tests/integration/est_client.py) and openssl
 # as clients; counts from the store, never timing.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 CLIENT="$PY $SRC/tests/integration/est_client.py"
-CONN='INTUNECONN$:demo-connector'
 ALICE='alice@demo.example:demo-alice'
-# A second officer (PKI Admins): the connector may not approve its own requests.
-ADMIN='pkiadmin@demo.example:demo-admin'
+# ADMIN (lib_demo.sh) is a second officer (PKI Admins): the connector may
+# not approve its own requests.
 RUNS=${RACE_RUNS:-50}
-D=$T_TMP
 
-DEMO_ISSUE="PKCSIntune, ApprovalUser, RaceUser, LinkedUser, RenewApproval, RenewPlain, RenewByCert" \
-    DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
-    t_skip_all "demo set-up failed"
-# tmpl NAME OID-SUFFIX sed-expressions...: a copy of PKCSIntune.
-tmpl() {
-	_n=$1 _o=$2; shift 2
-	sed -e "s/^display-name = .*/display-name = $_n/" -e "s/^name = .*/name = $_n/" \
-	    -e "s/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.$_o/" "$@" \
-	    "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/$_n.tmpl"
-}
-tmpl ApprovalUser 11 -e 's/^require-approval = .*/require-approval = yes/'
-tmpl RaceUser 12 -e 's/^require-approval = .*/require-approval = yes/'
-tmpl LinkedUser 13 -e 's/^require-channel-binding = .*/require-channel-binding = yes/'
+DEMO_ISSUE="PKCSIntune, ApprovalUser, RaceUser, LinkedUser, RenewApproval, RenewPlain, RenewByCert" demo_test_setup
+demo_template ApprovalUser 11 -e 's/^require-approval = .*/require-approval = yes/'
+demo_template RaceUser 12 -e 's/^require-approval = .*/require-approval = yes/'
+demo_template LinkedUser 13 -e 's/^require-channel-binding = .*/require-channel-binding = yes/'
 # alice may enroll on RenewApproval herself, but only with an officer's approval.
-tmpl RenewApproval 14 -e 's/^require-approval = .*/require-approval = yes/' \
+demo_template RenewApproval 14 -e 's/^require-approval = .*/require-approval = yes/' \
     -e 's/^validity = .*/validity = 5d/' -e 's/^renewal-period = .*/renewal-period = 5d/' \
     -e 's/^allow = INTUNECONN\$ : read, enroll$/&\nallow = alice : read, enroll/'
 # Only the connector may enroll on RenewPlain; alice holds a certificate from it.
-tmpl RenewPlain 15 -e 's/^validity = .*/validity = 5d/' -e 's/^renewal-period = .*/renewal-period = 5d/'
+demo_template RenewPlain 15 -e 's/^validity = .*/validity = 5d/' -e 's/^renewal-period = .*/renewal-period = 5d/'
 # AD CS's "valid existing certificate": approval once, renewals without.
-tmpl RenewByCert 16 -e 's/^require-approval = .*/require-approval = yes/' \
+demo_template RenewByCert 16 -e 's/^require-approval = .*/require-approval = yes/' \
     -e 's/^validity = .*/validity = 5d/' -e 's/^renewal-period = .*/renewal-period = 5d/' \
     -e 's/^renewal = .*/renewal = valid-certificate-suffices/'
-chmod 600 "$D/demo/templates/"*.tmpl
-demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start
 URL=$DEMO_URL/.well-known/est
 HOST=127.0.0.1 PORT=${DEMO_URL##*:}
 
-# post USER:PW PATH FILE [curl args...]: status in $code, body in $D/out.
-post() {
-	_u=$1 _p=$2 _f=$3; shift 3
-	code=$(curl -s -o "$D/out" -D "$D/hdr" -w '%{http_code}' --cacert "$DEMO_CA" \
-	    ${_u:+-u "$_u"} -H 'Content-Type: application/pkcs10' --data-binary @"$_f" "$@" "$URL/$_p")
-}
-# api USER:PW PATH JSON: status in $code, body in $D/out.
-api() {
-	code=$(curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$1" \
-	    -H 'Content-Type: application/json' -d "$3" "$DEMO_URL/api/v1/$2")
-}
 rid() { sed -n 's/^X-Request-Id: *\([0-9]*\).*/\1/p' "$D/hdr" | tr -d '\r'; }
 p7_serial() { base64 -d "$1" | openssl pkcs7 -inform DER -print_certs 2>/dev/null |
     openssl x509 -noout -serial 2>/dev/null | cut -d= -f2 | tr 'A-F' 'a-f'; }
-p7_to_pem() { base64 -d "$1" | openssl pkcs7 -inform DER -print_certs -out "$2"; }
 certs() { "$BUILD/entca" -c "$DEMO_CONF" cert list --tsv; }
 
 # --- approval_race_one_certificate: 12 approvals of one pending request ---
@@ -97,15 +69,12 @@ t_eq "approve_vs_deny_race: a certificate exactly when approval won" 0 "$wrong"
 
 # --- poll_other_template_refused ---
 $CSR make "$D/pa.key" "$D/pa.b64" "CN=alice,O=Demo" --upn alice@demo.example
-post "$CONN" ApprovalUser/simpleenroll "$D/pa.b64"
-t_eq "poll: approval template answers 202" 202 "$code"
+t_est "poll: approval template answers 202" 202 "$CONN" ApprovalUser/simpleenroll "$D/pa.b64"
 RA=$(rid)
-api "$ADMIN" "requests/$RA/approve" '{}'
-t_eq "poll: officer approves" 200 "$code"
-post "$CONN" ApprovalUser/simpleenroll "$D/pa.b64"
-t_eq "poll: same template, same CSR: 200 with the certificate" 200 "$code"
+t_api "poll: officer approves" 200 "$ADMIN" "requests/$RA/approve" '{}'
+t_est "poll: same template, same CSR: 200 with the certificate" 200 "$CONN" ApprovalUser/simpleenroll "$D/pa.b64"
 SA=$(p7_serial "$D/out")
-post "$CONN" PKCSIntune/simpleenroll "$D/pa.b64"
+est_post "$CONN" PKCSIntune/simpleenroll "$D/pa.b64"
 SB=$(p7_serial "$D/out")
 t_eq "poll_other_template_refused: the same CSR on PKCSIntune is a new request (200)" 200 "$code"
 t_match "poll_other_template_refused: PKCSIntune issues its own certificate, not ApprovalUser's" \
@@ -113,47 +82,37 @@ t_match "poll_other_template_refused: PKCSIntune issues its own certificate, not
 [ "$SA" != "$SB" ]; t_ok $? "poll_other_template_refused: serials differ ($SA, $SB)"
 t_match "and the new certificate is PKCSIntune's in the store" "^0*${SB##0}	valid	PKCSIntune	" "$(certs)"
 $CSR make "$D/pd.key" "$D/pd.b64" "CN=alice,O=Demo" --upn alice@demo.example
-post "$CONN" ApprovalUser/simpleenroll "$D/pd.b64"
-api "$CONN" "requests/$(rid)/deny" '{"reason":"no"}'
-t_eq "poll: officer denies a request on ApprovalUser" 200 "$code"
-post "$CONN" ApprovalUser/simpleenroll "$D/pd.b64"
-t_eq "poll: the denied request answers 403 on its own template" 403 "$code"
-post "$CONN" PKCSIntune/simpleenroll "$D/pd.b64"
-t_eq "poll_other_template_refused: a denial on ApprovalUser does not reach PKCSIntune (200)" 200 "$code"
+est_post "$CONN" ApprovalUser/simpleenroll "$D/pd.b64"
+t_api "poll: officer denies a request on ApprovalUser" 200 "$CONN" "requests/$(rid)/deny" '{"reason":"no"}'
+t_est "poll: the denied request answers 403 on its own template" 403 "$CONN" ApprovalUser/simpleenroll "$D/pd.b64"
+t_est "poll_other_template_refused: a denial on ApprovalUser does not reach PKCSIntune (200)" 200 "$CONN" PKCSIntune/simpleenroll "$D/pd.b64"
 
 # --- poll_revoked_not_returned ---
-api "$CONN" "certificates/$SA/revoke" '{"reason":"keyCompromise"}'
-t_eq "poll: the approved certificate is revoked" 200 "$code"
-post "$CONN" ApprovalUser/simpleenroll "$D/pa.b64"
-t_eq "poll_revoked_not_returned: the poll is a new pending request (202), not the revoked certificate" 202 "$code"
+t_api "poll: the approved certificate is revoked" 200 "$CONN" "certificates/$SA/revoke" '{"reason":"keyCompromise"}'
+t_est "poll_revoked_not_returned: the poll is a new pending request (202), not the revoked certificate" 202 "$CONN" ApprovalUser/simpleenroll "$D/pa.b64"
 [ "$(rid)" != "$RA" ] && [ -n "$(rid)" ]; t_ok $? "poll_revoked_not_returned: a new request id ($(rid), was $RA)"
 
 # An approved certificate that will have expired when entcad's clock moves on.
 $CSR make "$D/pe.key" "$D/pe.b64" "CN=alice,O=Demo" --upn alice@demo.example
-post "$CONN" ApprovalUser/simpleenroll "$D/pe.b64"
+est_post "$CONN" ApprovalUser/simpleenroll "$D/pe.b64"
 RE=$(rid)
-api "$ADMIN" "requests/$RE/approve" '{}'
-post "$CONN" ApprovalUser/simpleenroll "$D/pe.b64"
-t_eq "poll: a second approved request returns its certificate" 200 "$code"
+demo_api "$ADMIN" "requests/$RE/approve" '{}'
+t_est "poll: a second approved request returns its certificate" 200 "$CONN" ApprovalUser/simpleenroll "$D/pe.b64"
 
 # --- officer_self_approval_refused: four eyes (AD CS ESC7) ---
 $CSR make "$D/fe.key" "$D/fe.b64" "CN=alice,O=Demo" --upn alice@demo.example
-post "$CONN" ApprovalUser/simpleenroll "$D/fe.b64"
+est_post "$CONN" ApprovalUser/simpleenroll "$D/fe.b64"
 RF=$(rid)
-api "$CONN" "requests/$RF/approve" '{}'
-t_eq "officer_self_approval_refused: the connector approves its own request: 403" 403 "$code"
+t_api "officer_self_approval_refused: the connector approves its own request: 403" 403 "$CONN" "requests/$RF/approve" '{}'
 t_match "officer_self_approval_refused: the 403 names the four-eyes rule" \
     "request $RF: four eyes: INTUNECONN\\$ submitted it and may not approve it" "$(cat "$D/out")"
-post "$CONN" ApprovalUser/simpleenroll "$D/fe.b64"
-t_eq "officer_self_approval_refused: nothing was issued, the request is pending (202)" 202 "$code"
+t_est "officer_self_approval_refused: nothing was issued, the request is pending (202)" 202 "$CONN" ApprovalUser/simpleenroll "$D/fe.b64"
 "$BUILD/entca" -c "$DEMO_CONF" request approve "$RF" >"$D/tool.out" 2>&1
 t_eq "the host tool (local administrator) may approve it: exit 0" 0 "$?"
-post "$CONN" ApprovalUser/simpleenroll "$D/fe.b64"
-t_eq "and the poll then returns the certificate (200)" 200 "$code"
+t_est "and the poll then returns the certificate (200)" 200 "$CONN" ApprovalUser/simpleenroll "$D/fe.b64"
 $CSR make "$D/fd.key" "$D/fd.b64" "CN=alice,O=Demo" --upn alice@demo.example
-post "$CONN" ApprovalUser/simpleenroll "$D/fd.b64"
-api "$CONN" "requests/$(rid)/deny" '{"reason":"withdrawn"}'
-t_eq "an officer may deny (withdraw) its own request: 200" 200 "$code"
+est_post "$CONN" ApprovalUser/simpleenroll "$D/fd.b64"
+t_api "an officer may deny (withdraw) its own request: 200" 200 "$CONN" "requests/$(rid)/deny" '{"reason":"withdrawn"}'
 
 # --- csr_not_linked_to_tls_refused: challengePassword = channel binding ---
 r=$($CLIENT linked "$HOST" "$PORT" "$DEMO_CA" "$CONN" LinkedUser 1.2 good)
@@ -170,8 +129,7 @@ t_match "csr_not_linked_to_tls_refused: TLS 1.3, another binding: 400" '^status=
 # A CSR linked to one session, replayed on another connection.
 $CSR make "$D/replay.key" "$D/replay.b64" "CN=alice,O=Demo" --upn alice@demo.example \
     --challenge "$(echo "$r" | sed -n 's/.*binding=\([^ ]*\).*/\1/p')"
-post "$CONN" LinkedUser/simpleenroll "$D/replay.b64"
-t_eq "csr_not_linked_to_tls_refused: a CSR bound to another session: 400" 400 "$code"
+t_est "csr_not_linked_to_tls_refused: a CSR bound to another session: 400" 400 "$CONN" LinkedUser/simpleenroll "$D/replay.b64"
 csrattrs_has_challenge() {
 	curl -s --cacert "$DEMO_CA" -u "$CONN" "$URL/$1/csrattrs" | base64 -d |
 	    openssl asn1parse -inform DER 2>/dev/null | grep -c challengePassword
@@ -181,63 +139,50 @@ t_eq "csrattrs of a template that does not link leaves it out" 0 "$(csrattrs_has
 
 # --- renewal follows the template ---
 $CSR make "$D/ra.key" "$D/ra.b64" "CN=alice,O=Demo" --upn alice@demo.example
-post "$CONN" RenewApproval/simpleenroll "$D/ra.b64"
-api "$ADMIN" "requests/$(rid)/approve" '{}'
-post "$CONN" RenewApproval/simpleenroll "$D/ra.b64"
-t_eq "renewal: approved certificate on RenewApproval" 200 "$code"
+est_post "$CONN" RenewApproval/simpleenroll "$D/ra.b64"
+demo_api "$ADMIN" "requests/$(rid)/approve" '{}'
+t_est "renewal: approved certificate on RenewApproval" 200 "$CONN" RenewApproval/simpleenroll "$D/ra.b64"
 p7_to_pem "$D/out" "$D/ra.pem"
 $CSR make "$D/ra2.key" "$D/ra2.b64" "CN=alice,O=Demo" --upn alice@demo.example
-post "" simplereenroll "$D/ra2.b64" --cert "$D/ra.pem" --key "$D/ra.key"
-t_eq "renewal_bypasses_approval_refused: renewal on an approval template goes pending (202)" 202 "$code"
+t_est "renewal_bypasses_approval_refused: renewal on an approval template goes pending (202)" 202 "" simplereenroll "$D/ra2.b64" --cert "$D/ra.pem" --key "$D/ra.key"
 RR=$(rid)
-post "" simplereenroll "$D/ra2.b64" --cert "$D/ra.pem" --key "$D/ra.key"
-t_eq "renewal_bypasses_approval_refused: polling the renewal: still 202" 202 "$code"
-api "$ADMIN" "requests/$RR/approve" '{}'
-t_eq "the officer approves the renewal" 200 "$code"
-post "" simplereenroll "$D/ra2.b64" --cert "$D/ra.pem" --key "$D/ra.key"
-t_eq "the renewal poll then returns the certificate" 200 "$code"
+t_est "renewal_bypasses_approval_refused: polling the renewal: still 202" 202 "" simplereenroll "$D/ra2.b64" --cert "$D/ra.pem" --key "$D/ra.key"
+t_api "the officer approves the renewal" 200 "$ADMIN" "requests/$RR/approve" '{}'
+t_est "the renewal poll then returns the certificate" 200 "" simplereenroll "$D/ra2.b64" --cert "$D/ra.pem" --key "$D/ra.key"
 $CSR make "$D/rp.key" "$D/rp.b64" "CN=alice,O=Demo" --upn alice@demo.example
-post "$CONN" RenewPlain/simpleenroll "$D/rp.b64"
-t_eq "renewal: the connector enrolls alice on RenewPlain" 200 "$code"
+t_est "renewal: the connector enrolls alice on RenewPlain" 200 "$CONN" RenewPlain/simpleenroll "$D/rp.b64"
 p7_to_pem "$D/out" "$D/rp.pem"
-post "$ALICE" RenewPlain/simpleenroll "$D/rp.b64"
-t_eq "alice may not enroll on RenewPlain herself (403)" 403 "$code"
+t_est "alice may not enroll on RenewPlain herself (403)" 403 "$ALICE" RenewPlain/simpleenroll "$D/rp.b64"
 $CSR make "$D/rp2.key" "$D/rp2.b64" "CN=alice,O=Demo" --upn alice@demo.example
-post "" simplereenroll "$D/rp2.b64" --cert "$D/rp.pem" --key "$D/rp.key"
-t_eq "renewal_without_enroll_right_refused: 403" 403 "$code"
+t_est "renewal_without_enroll_right_refused: 403" 403 "" simplereenroll "$D/rp2.b64" --cert "$D/rp.pem" --key "$D/rp.key"
 t_match "renewal_without_enroll_right_refused: the 403 names the enroll right" 'no enroll right on template RenewPlain' "$(cat "$D/out")"
 
 # valid-certificate-suffices: no approval for the renewal, one renewal per certificate.
 $CSR make "$D/rb.key" "$D/rb.b64" "CN=alice,O=Demo" --upn alice@demo.example
-post "$CONN" RenewByCert/simpleenroll "$D/rb.b64"
-api "$ADMIN" "requests/$(rid)/approve" '{}'
-post "$CONN" RenewByCert/simpleenroll "$D/rb.b64"
+est_post "$CONN" RenewByCert/simpleenroll "$D/rb.b64"
+demo_api "$ADMIN" "requests/$(rid)/approve" '{}'
+est_post "$CONN" RenewByCert/simpleenroll "$D/rb.b64"
 p7_to_pem "$D/out" "$D/rb.pem"
 $CSR make "$D/rb2.key" "$D/rb2.b64" "CN=alice,O=Demo" --upn alice@demo.example
-post "" simplereenroll "$D/rb2.b64" --cert "$D/rb.pem" --key "$D/rb.key"
-t_eq "valid-certificate-suffices: the renewal needs no approval (200)" 200 "$code"
+t_est "valid-certificate-suffices: the renewal needs no approval (200)" 200 "" simplereenroll "$D/rb2.b64" --cert "$D/rb.pem" --key "$D/rb.key"
 S2=$(p7_serial "$D/out")
 p7_to_pem "$D/out" "$D/rb2.pem"
-post "" simplereenroll "$D/rb2.b64" --cert "$D/rb.pem" --key "$D/rb.key"
+est_post "" simplereenroll "$D/rb2.b64" --cert "$D/rb.pem" --key "$D/rb.key"
 t_eq "the same renewal again (a retry) gets the same certificate" "200 $S2" "$code $(p7_serial "$D/out")"
 $CSR make "$D/rb3.key" "$D/rb3.b64" "CN=alice,O=Demo" --upn alice@demo.example
-post "" simplereenroll "$D/rb3.b64" --cert "$D/rb.pem" --key "$D/rb.key"
-t_eq "renewal_chain_fork_refused: a second renewal of the same certificate: 409" 409 "$code"
+t_est "renewal_chain_fork_refused: a second renewal of the same certificate: 409" 409 "" simplereenroll "$D/rb3.b64" --cert "$D/rb.pem" --key "$D/rb.key"
 t_match "and the 409 says it was renewed already" 'already renewed .*renews each certificate once' "$(cat "$D/out")"
-post "" simplereenroll "$D/rb3.b64" --cert "$D/rb2.pem" --key "$D/rb2.key"
-t_eq "the chain goes on from the renewed certificate (200)" 200 "$code"
+t_est "the chain goes on from the renewed certificate (200)" 200 "" simplereenroll "$D/rb3.b64" --cert "$D/rb2.pem" --key "$D/rb2.key"
 
 # --- PKCS#12 passwords ---
 SECRET="pfx-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 HSECRET="hdr-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 $CSR make "$D/k1.key" "$D/k1.b64" "CN=alice,O=Demo" --upn alice@demo.example --challenge "$SECRET"
-post "$CONN" PKCSIntune/serverkeygen "$D/k1.b64" -H 'Accept: application/pkcs12'
-t_eq "serverkeygen PKCS#12 with the challengePassword: 200" 200 "$code"
+t_est "serverkeygen PKCS#12 with the challengePassword: 200" 200 "$CONN" PKCSIntune/serverkeygen "$D/k1.b64" -H 'Accept: application/pkcs12'
 base64 -d "$D/out" >"$D/k1.p12"
 t_run "the PKCS#12 opens with the challengePassword" openssl pkcs12 -in "$D/k1.p12" -passin "pass:$SECRET" -nodes -out /dev/null
 $CSR make "$D/k2.key" "$D/k2.b64" "CN=alice,O=Demo" --upn alice@demo.example
-post "$CONN" PKCSIntune/serverkeygen "$D/k2.b64" -H 'Accept: application/pkcs12' -H "X-EST-PKCS12-Password: $HSECRET"
-t_eq "serverkeygen PKCS#12 with the header password: 200" 200 "$code"
+t_est "serverkeygen PKCS#12 with the header password: 200" 200 "$CONN" PKCSIntune/serverkeygen "$D/k2.b64" -H 'Accept: application/pkcs12' -H "X-EST-PKCS12-Password: $HSECRET"
 "$BUILD/entca" -c "$DEMO_CONF" backup "$D/backup" >/dev/null 2>&1
 MDB=$D/demo/ca/db/data.mdb
 t_run "the store is at $MDB and holds the serverkeygen requests" test -s "$MDB" -a -s "$D/backup/data.mdb"
@@ -247,12 +192,10 @@ t_eq "pfx_password_not_stored: the header password is not in data.mdb" 0 \
     "$(strings -n 8 "$MDB" | grep -c -- "$HSECRET")"
 t_eq "pfx_password_not_stored: nor in a backup" 0 \
     "$(cat "$D/backup/"* | strings -n 8 | grep -c -e "$SECRET" -e "$HSECRET")"
-post "$CONN" PKCSIntune/serverkeygen "$D/k2.b64" -H 'Accept: application/pkcs12' -H 'X-EST-PKCS12-Password: 1234567'
-t_eq "pfx_short_password_400: a 7-character password: 400" 400 "$code"
+t_est "pfx_short_password_400: a 7-character password: 400" 400 "$CONN" PKCSIntune/serverkeygen "$D/k2.b64" -H 'Accept: application/pkcs12' -H 'X-EST-PKCS12-Password: 1234567'
 t_match "pfx_short_password_400: the 400 names the rule" 'at least 8 required \(\[est\] pfx-min-password-length\)' "$(cat "$D/out")"
 $CSR make "$D/k3.key" "$D/k3.b64" "CN=alice,O=Demo" --upn alice@demo.example --challenge x
-post "$CONN" PKCSIntune/serverkeygen "$D/k3.b64" -H 'Accept: application/pkcs12'
-t_eq "pfx_short_password_400: a 1-character challengePassword: 400" 400 "$code"
+t_est "pfx_short_password_400: a 1-character challengePassword: 400" 400 "$CONN" PKCSIntune/serverkeygen "$D/k3.b64" -H 'Accept: application/pkcs12'
 # On a linking template the challengePassword is the binding, never the PFX password.
 # keygen_linked PASSWORD: serverkeygen on LinkedUser over TLS 1.2 with the
 # binding as challengePassword and PASSWORD (or "binding") in the header.
@@ -282,19 +225,15 @@ t_match "linked serverkeygen whose PFX password is the channel binding: 400" '^4
 r=$(SRC=$SRC keygen_linked "$HSECRET")
 t_match "linked serverkeygen with its own header password: 200" '^200 ' "$r"
 $CSR make "$D/k4.key" "$D/k4.b64" "CN=alice,O=Demo" --upn alice@demo.example
-post "$CONN" ApprovalUser/serverkeygen "$D/k4.b64" -H "X-EST-PKCS12-Password: $HSECRET" -H 'Accept: application/pkcs12'
-t_eq "serverkeygen on an approval template: 403 (the key cannot wait for an officer)" 403 "$code"
+t_est "serverkeygen on an approval template: 403 (the key cannot wait for an officer)" 403 "$CONN" ApprovalUser/serverkeygen "$D/k4.b64" -H "X-EST-PKCS12-Password: $HSECRET" -H 'Accept: application/pkcs12'
 t_match "and the 403 says why" 'requires approval by a CA officer, and a key entca generates cannot be handed out later' "$(cat "$D/out")"
 
 # --- poll_expired_not_returned: entcad two years on (ENTCA_NOW, the clock seam) ---
-kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+demo_test_stop
 t_eq "SIGTERM: entcad exits 0" 0 "$?"
-ENTCA_NOW=$(($(date +%s) + 2 * 365 * 86400)) demo_start_entcad ||
-    { tail -5 "$D/demo/entcad.log"; t_skip_all "entcad did not restart"; }
-T_PIDS="$T_PIDS $DEMO_PID"
-post "$CONN" ApprovalUser/simpleenroll "$D/pe.b64"
-t_eq "poll_expired_not_returned: the poll of an expired certificate is a new pending request (202)" 202 "$code"
+ENTCA_NOW=$(($(date +%s) + 2 * 365 * 86400)) demo_test_start restart
+t_est "poll_expired_not_returned: the poll of an expired certificate is a new pending request (202)" 202 "$CONN" ApprovalUser/simpleenroll "$D/pe.b64"
 [ "$(rid)" != "$RE" ] && [ -n "$(rid)" ]; t_ok $? "poll_expired_not_returned: a new request id ($(rid), was $RE)"
-kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+demo_test_stop
 t_eq "SIGTERM: entcad exits 0 again" 0 "$?"
 t_done

@@ -5,27 +5,17 @@
 # challenge`, and openssl / Python's cryptography as independent checkers.
 # tests/integration/scep_msgtool builds the messages no real client sends
 # (CertPoll, GetCert, GetCRL, replays, wrong recipients, unknown types).
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 command -v scepclient >/dev/null || t_skip_all "scepclient (Debian package scep) is not installed"
-CONN='INTUNECONN$:demo-connector'
 ALICE_SID=S-1-5-21-3623811015-3361044348-30300820-1106
 MT=$BUILD/tests/integration/scep_msgtool
-D=$T_TMP
 
-DEMO_ISSUE="PKCSIntune, ApprovalUser" DEMO_WATCH_PID=$$ \
-    demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null || t_skip_all "demo set-up failed"
-sed -e 's/^display-name = .*/display-name = Approval User/' -e 's/^name = .*/name = ApprovalUser/' \
-    -e 's/^oid = .*/oid = 1.3.6.1.4.1.311.21.8.1.2.3.4.5/' \
-    -e 's/^require-approval = .*/require-approval = yes/' \
-    "$SRC/etc/templates/PKCSIntune.tmpl" >"$D/demo/templates/ApprovalUser.tmpl"
-chmod 600 "$D/demo/templates/"*.tmpl
+DEMO_ISSUE="PKCSIntune, ApprovalUser" demo_test_setup
+demo_template ApprovalUser 5 -e 's/^require-approval = .*/require-approval = yes/'
 # Debian's scepclient (micromdm 2.1.0) encrypts with single DES whatever
 # GetCACaps offers: allowed here for it, off by default.
 printf '\n[scep]\nenabled = yes\ndefault-template = PKCSIntune\nallow-des = yes\n' >>"$DEMO_CONF"
-demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start
 PLAIN=$DEMO_CRL_URL
 ENTCA="$BUILD/entca -c $DEMO_CONF"
 
@@ -278,11 +268,10 @@ t_match "RenewalReq signed by a revoked certificate: FAILURE badCertId" 'status=
 
 # --- RA rollover: a start with less than ra-renew-before left renews the
 # RA certificate for the same key, and enrollment goes on ---
-kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+demo_test_stop
 RA1=$(openssl x509 -in "$D/demo/ca/scep-ra.crt" -noout -serial)
 printf 'ra-renew-before = 3y\n' >>"$DEMO_CONF"	# more than its 2y: due now
-demo_start_entcad || { tail "$D/demo/entcad.log"; t_skip_all "entcad did not restart"; }
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_start restart
 curl -s -o "$D/cacert2.p7" "$PLAIN/scep/PKCSIntune?operation=GetCACert"
 openssl pkcs7 -inform DER -in "$D/cacert2.p7" -print_certs -out "$D/cacerts2.pem"
 awk '/subject=.*SCEP RA/{f=1} f{print} /END CERTIFICATE/{if(f)exit}' "$D/cacerts2.pem" | sed -n '/BEGIN/,/END/p' >"$D/ra2.pem"

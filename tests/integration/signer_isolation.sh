@@ -4,18 +4,12 @@
 # key as the network process's account, make the signer call socket(),
 # start with a world-readable key or bind password file, abort the network
 # process with core dumps allowed and look for a core.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-CONN='INTUNECONN$:demo-connector'
-D=$T_TMP
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 ENTCAD=$BUILD/entcad
 HOOKS=$BUILD/tests/entcad-testhooks
 ROOT=0; [ "$(id -u)" = 0 ] && ROOT=1
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
-    t_skip_all "demo set-up failed"
+demo_test_setup
 KEY=$D/demo/ca/ca.key
 SECRET=$D/demo/ldap.secret
 LOG=$D/demo/entcad.log
@@ -51,11 +45,6 @@ wait_log() {
 	return 1
 }
 
-enroll_code() {	# enroll_code: the status of one enrollment for alice
-	curl -s -o "$D/out" -w '%{http_code}' --cacert "$DEMO_CA" -u "$CONN" \
-	    -H 'Content-Type: application/pkcs10' --data-binary @"$D/alice.b64" \
-	    "$DEMO_URL/.well-known/est/PKCSIntune/simpleenroll"
-}
 $CSR make "$D/alice.key" "$D/alice.b64" "CN=alice,O=Demo" --upn alice@demo.example
 
 # --- key_file_world_readable_refused ---
@@ -96,7 +85,7 @@ DEMO_CONF=$D/nouser.conf
 DEMO_PID=$!
 T_PIDS="$T_PIDS $DEMO_PID"
 wait_port "${DEMO_URL##*:}" 20
-t_eq "no_core_dump_secrets: a request with a Basic password first" 200 "$(enroll_code)"
+t_eq "no_core_dump_secrets: a request with a Basic password first" 200 "$(demo_enroll_status "$D/alice.b64")"
 t_match "no_core_dump_secrets: RLIMIT_CORE is 0 in the network process" \
     '^Max core file size +0 +0 ' "$(grep '^Max core file size' "/proc/$DEMO_PID/limits")"
 kill -ABRT "$DEMO_PID"
@@ -149,12 +138,12 @@ else
 	t_match "unprivileged: the log says the key is not isolated" \
 	    "isolation: started as uid $(id -u), not root: .*can therefore open $KEY" "$(cat "$LOG")"
 fi
-t_eq "enrollment signs through the isolated signer" 200 "$(enroll_code)"
+t_eq "enrollment signs through the isolated signer" 200 "$(demo_enroll_status "$D/alice.b64")"
 # signer_death_logged_with_cause (issue 11 item 4): a killed signer.
 kill -9 "$signer"
 wait_log "signer process $signer killed by signal SIGKILL \(Killed\); restarted as pid [0-9]+"
 t_eq "signer_death_logged_with_cause: SIGKILL and the new pid logged" 0 "$?"
-t_eq "after the restart, enrollment works" 200 "$(enroll_code)"
+t_eq "after the restart, enrollment works" 200 "$(demo_enroll_status "$D/alice.b64")"
 kill "$DEMO_PID"; wait "$DEMO_PID"
 
 # --- signer_seccomp_kills_forbidden_syscall (test-hooks build only) ---
@@ -166,7 +155,7 @@ touch "$D/hook/fire"
 [ $ROOT = 1 ] && chown -R entca-signer "$D/hook"
 n0=$(grep -c "restarted as pid" "$LOG")
 start "$HOOKS" ENTCA_TEST_SIGNER_SYSCALL="$D/hook/fire" || t_skip_all "entcad-testhooks did not start"
-enroll_code >/dev/null	# signs (if the start's CRL did not already)
+demo_enroll_status "$D/alice.b64" >/dev/null	# signs (if the start's CRL did not already)
 wait_log "signer process [0-9]+ killed by signal SIGSYS \(Bad system call\): a forbidden system call \(seccomp\)"
 t_eq "signer_seccomp_kills_forbidden_syscall: death by SIGSYS logged with its cause" 0 "$?"
 t_eq "signer_seccomp_kills_forbidden_syscall: the hook fired once" 1 "$([ -e "$D/hook/fire" ] || echo 1)"
@@ -174,7 +163,7 @@ wait_log "restarted as pid" $((n0 + 1))
 t_eq "signer_seccomp_kills_forbidden_syscall: entcad restarted the signer" 0 "$?"
 code=000
 for _ in $(seq 1 40); do	# bounded: the sign path restarts at most once a second
-	code=$(enroll_code)
+	code=$(demo_enroll_status "$D/alice.b64")
 	[ "$code" = 200 ] && break
 	sleep 0.1
 done
@@ -186,20 +175,16 @@ t_eq "and entcad stops cleanly" 0 "$?"
 touch "$D/hook/fire"
 [ $ROOT = 1 ] && chown entca-signer "$D/hook/fire"
 start "$ENTCAD" ENTCA_TEST_SIGNER_SYSCALL="$D/hook/fire" || t_skip_all "entcad did not start"
-t_eq "the installed entcad has no hook: enrollment works" 200 "$(enroll_code)"
+t_eq "the installed entcad has no hook: enrollment works" 200 "$(demo_enroll_status "$D/alice.b64")"
 t_eq "the installed entcad has no hook: the file is untouched" 0 "$([ -e "$D/hook/fire" ]; echo $?)"
 kill "$DEMO_PID"; wait "$DEMO_PID"
 
 # --- entcad with the key in SoftHSM2 and [ca] pkcs11-pin-file (issue 19
 # item 3): the PIN comes from the file, ca.json never holds it, and the
 # signer (its own account as root) signs under the seccomp filter. ---
-MOD=/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so
-if [ -r "$MOD" ] && command -v softhsm2-util >/dev/null; then
-	mkdir -p "$D/hsm/tokens"
-	export SOFTHSM2_CONF=$D/hsm/softhsm2.conf
-	printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
-	    "$D/hsm/tokens" >"$SOFTHSM2_CONF"
-	softhsm2-util --init-token --free --label entca --so-pin 5678 --pin 1234 >/dev/null
+MOD=$SOFTHSM_MODULE
+if softhsm_available; then
+	softhsm_token "$D/hsm"
 	(umask 077; printf '1234\n' >"$D/hsm/pin")
 	"$BUILD/entca" init --state "$D/hsm/ca" --subject "CN=Token CA" --key-type p256 \
 	    --pkcs11 "pkcs11:token=entca;object=ca" --pkcs11-module "$MOD" \
@@ -221,7 +206,7 @@ if [ -r "$MOD" ] && command -v softhsm2-util >/dev/null; then
 	DEMO_CONF=$D/hsm/entcad.conf
 	DEMO_CA=$D/hsm/ca/ca.crt
 	start "$ENTCAD" || t_skip_all "entcad with a token key did not start: $(tail -3 "$LOG")"
-	t_eq "token key: enrollment signs with the PIN from pkcs11-pin-file" 200 "$(enroll_code)"
+	t_eq "token key: enrollment signs with the PIN from pkcs11-pin-file" 200 "$(demo_enroll_status "$D/alice.b64")"
 	base64 -d "$D/out" | openssl pkcs7 -inform DER -print_certs >"$D/leaf.pem" 2>/dev/null
 	t_run "token key: openssl verifies the certificate" openssl verify -CAfile "$D/hsm/ca/ca.crt" "$D/leaf.pem"
 	signer=$(pgrep -x -P "$DEMO_PID" entcad-signer | head -1)

@@ -7,16 +7,10 @@
 # (HTTP Basic, the certificate stored and returned);
 # tls_ticket_other_key_refused: a ticket from an entcad that has since
 # restarted (a new random ticket key) is not accepted: a full handshake.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-D=$T_TMP
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 
-DEMO_WATCH_PID=$$ demo_setup "$D/demo" "$(free_port)" "$(free_port)" >/dev/null ||
-    t_skip_all "demo set-up failed"
-demo_start_entcad || { cat "$D/demo/entcad.log"; t_skip_all "entcad did not start"; }
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_setup
+demo_test_start
 HP=${DEMO_URL#https://}
 
 # tls REQUEST-FILE ARGS...: one connection with openssl s_client; prints
@@ -48,9 +42,8 @@ out=$(tls "$D/enroll.req" -sess_in "$D/s1.pem")
 t_match "tls_ticket_resumed_enroll: resumed" '^Reused, TLSv1' "$out"
 t_match "tls_ticket_resumed_enroll: the certificate is issued" 'HTTP/1.1 200' "$out"
 
-kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
-demo_start_entcad || t_skip_all "entcad did not restart"
-T_PIDS="$T_PIDS $DEMO_PID"
+demo_test_stop
+demo_test_start restart
 wait_health 200 '"problems":\[\]'
 out=$(tls "$D/health.req" -sess_in "$D/s1.pem")
 t_match "tls_ticket_other_key_refused: a full handshake after restart" '^New, TLSv1' "$out"

@@ -117,62 +117,57 @@ CONN_SID=$(sid_of 'INTUNECONN$')
 # Enroll = extended right 0e10c968-78fb-11d2-90d4-00c04f79dc55 (MS-CRTD).
 ENROLL=0e10c968-78fb-11d2-90d4-00c04f79dc55
 ADMIN_ACE="(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;EA)"
-cat >"$state/templates.ldif" <<LDIF
-dn: CN=User,$TMPL_DN
-objectClass: top
-objectClass: pKICertificateTemplate
-cn: User
-displayName: User
-flags: 66106
-revision: 3
-msPKI-Template-Minor-Revision: 1
-msPKI-Template-Schema-Version: 1
-msPKI-Cert-Template-OID: 1.3.6.1.4.1.311.21.8.11034890.834619.12601478.16236816.7255827.176.1.1
-pKIExpirationPeriod:: AEA5hy7h/v8=
-pKIOverlapPeriod:: AICmCv/e//8=
-pKIExtendedKeyUsage: 1.3.6.1.4.1.311.10.3.4
-pKIExtendedKeyUsage: 1.3.6.1.5.5.7.3.4
-pKIExtendedKeyUsage: 1.3.6.1.5.5.7.3.2
-pKIKeyUsage:: oAA=
-pKICriticalExtensions: 2.5.29.15
-pKIDefaultKeySpec: 1
-pKIMaxIssuingDepth: 0
-msPKI-Minimal-Key-Size: 2048
+# template_ldif CN DISPLAY-NAME FLAGS REVISION MINOR SCHEMA OID: an AD
+# certificate template entry with what the two templates share (1 year,
+# 6 weeks' overlap, EFS + Secure Email + Client Authentication, digital
+# signature and key encipherment, RSA 2048), its own attributes on stdin.
+template_ldif() {
+	cat <<-LDIF
+	dn: CN=$1,$TMPL_DN
+	objectClass: top
+	objectClass: pKICertificateTemplate
+	cn: $1
+	displayName: $2
+	flags: $3
+	revision: $4
+	msPKI-Template-Minor-Revision: $5
+	msPKI-Template-Schema-Version: $6
+	msPKI-Cert-Template-OID: $7
+	pKIExpirationPeriod:: AEA5hy7h/v8=
+	pKIOverlapPeriod:: AICmCv/e//8=
+	pKIExtendedKeyUsage: 1.3.6.1.4.1.311.10.3.4
+	pKIExtendedKeyUsage: 1.3.6.1.5.5.7.3.4
+	pKIExtendedKeyUsage: 1.3.6.1.5.5.7.3.2
+	pKIKeyUsage:: oAA=
+	pKICriticalExtensions: 2.5.29.15
+	pKIDefaultKeySpec: 1
+	pKIMaxIssuingDepth: 0
+	msPKI-Minimal-Key-Size: 2048
+	LDIF
+	cat
+	echo
+}
+{
+	template_ldif User User 66106 3 1 1 \
+	    1.3.6.1.4.1.311.21.8.11034890.834619.12601478.16236816.7255827.176.1.1 <<LDIF
 msPKI-Enrollment-Flag: 41
 msPKI-Private-Key-Flag: 16
 msPKI-Certificate-Name-Flag: -1509949440
 msPKI-RA-Signature: 0
 nTSecurityDescriptor: O:DAG:DAD:PAI${ADMIN_ACE}(OA;;CR;$ENROLL;;DU)(A;;RPLCLORC;;;AU)
-
-dn: CN=PKCSIntune,$TMPL_DN
-objectClass: top
-objectClass: pKICertificateTemplate
-cn: PKCSIntune
-displayName: PKCS Intune
-flags: 131680
-revision: 100
-msPKI-Template-Minor-Revision: 0
-msPKI-Template-Schema-Version: 3
-msPKI-Cert-Template-OID: 1.3.6.1.4.1.311.21.8.10575116.7232500.7058481.7092684.15458454.10990837.1052515971.1017551934
-pKIExpirationPeriod:: AEA5hy7h/v8=
-pKIOverlapPeriod:: AICmCv/e//8=
-pKIExtendedKeyUsage: 1.3.6.1.4.1.311.10.3.4
-pKIExtendedKeyUsage: 1.3.6.1.5.5.7.3.4
-pKIExtendedKeyUsage: 1.3.6.1.5.5.7.3.2
+LDIF
+	template_ldif PKCSIntune "PKCS Intune" 131680 100 0 3 \
+	    1.3.6.1.4.1.311.21.8.10575116.7232500.7058481.7092684.15458454.10990837.1052515971.1017551934 <<LDIF
 msPKI-Certificate-Application-Policy: 1.3.6.1.4.1.311.10.3.4
 msPKI-Certificate-Application-Policy: 1.3.6.1.5.5.7.3.4
 msPKI-Certificate-Application-Policy: 1.3.6.1.5.5.7.3.2
-pKIKeyUsage:: oAA=
-pKICriticalExtensions: 2.5.29.15
-pKIDefaultKeySpec: 1
-pKIMaxIssuingDepth: 0
-msPKI-Minimal-Key-Size: 2048
 msPKI-Enrollment-Flag: 0
 msPKI-Private-Key-Flag: 16842768
 msPKI-Certificate-Name-Flag: 1
 msPKI-RA-Signature: 0
 nTSecurityDescriptor: O:DAG:DAD:PAI${ADMIN_ACE}(OA;;CR;$ENROLL;;$CONN_SID)(A;;RPLCLORC;;;$CONN_SID)(A;;RPLCLORC;;;AU)
 LDIF
+} >"$state/templates.ldif"
 ldbadd $H "$state/templates.ldif" >>"$state/provision.log" 2>&1 ||
     die "adding the certificate templates failed: $(tail -3 "$state/provision.log")"
 

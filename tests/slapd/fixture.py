@@ -238,28 +238,23 @@ def main():
     dn["henry"], e = user("henry", "henry", 1118, "demo-henry", primary=514)
     out.append(e)
 
-    # Groups, innermost first so the memberof overlay sees existing members.
+    # Groups, innermost first so the memberof overlay sees existing members:
+    # key, name, RID, and members by their key (a user's in dn, or an
+    # earlier group's in g).
     g = {}
-    g["du"], e = group("Domain Users", 513)
-    out.append(e)
-    g["dc"], e = group("Domain Computers", 515)
-    out.append(e)
-    g["mobile"], e = group("Mobile Users", 1120, [dn["alice"]])
-    out.append(e)
-    g["staff"], e = group("Staff", 1121, [g["mobile"]])
-    out.append(e)
-    g["pkiadmins"], e = group("PKI Admins", 1122, [dn["pkiadmin"]])
-    out.append(e)
-    g["officers"], e = group("Cert Officers", 1123, [g["pkiadmins"]])
-    out.append(e)
-    g["connectors"], e = group("Intune Connectors", 1124, [dn["conn"]])
-    out.append(e)
-    g["denied"], e = group("Denied Users", 1125, [dn["mallory"]])
-    out.append(e)
-    g["a"], e = group("GroupA", 1126)
-    out.append(e)
-    g["b"], e = group("GroupB", 1127, [dn["grace"], g["a"]])
-    out.append(e)
+    for key, name, rid, members in (
+            ("du", "Domain Users", 513, ()),
+            ("dc", "Domain Computers", 515, ()),
+            ("mobile", "Mobile Users", 1120, ("alice",)),
+            ("staff", "Staff", 1121, ("mobile",)),
+            ("pkiadmins", "PKI Admins", 1122, ("pkiadmin",)),
+            ("officers", "Cert Officers", 1123, ("pkiadmins",)),
+            ("connectors", "Intune Connectors", 1124, ("conn",)),
+            ("denied", "Denied Users", 1125, ("mallory",)),
+            ("a", "GroupA", 1126, ()),
+            ("b", "GroupB", 1127, ("grace", "a"))):
+        g[key], e = group(name, rid, [g[m] if m in g else dn[m] for m in members])
+        out.append(e)
     # Close the cycle GroupA > GroupB > GroupA.
     out.append("dn: %s\nchangetype: modify\nadd: member\nmember: %s\n-\n" % (g["a"], g["b"]))
     MEMBERS[g["a"]].append(g["b"])
