@@ -268,8 +268,8 @@ tp_key(enum tp_key k)
 }
 
 /* SID extension value as AD CS writes it (KB5014754). */
-static size_t
-sid_ext(const char *sid, unsigned char *out)
+size_t
+tp_sid_ext(const char *sid, unsigned char *out)
 {
 	static const unsigned char oid[] = { 0x06, 0x0a, 0x2b, 0x06, 0x01,
 	    0x04, 0x01, 0x82, 0x37, 0x19, 0x02, 0x01 };
@@ -289,13 +289,31 @@ sid_ext(const char *sid, unsigned char *out)
 	return o + n;
 }
 
+/* Sign, export into malloc'd memory, and free the GnuTLS request. */
+void
+tp_crq_finish(gnutls_x509_crq_t crq, enum tp_key k, unsigned char **der,
+    size_t *len)
+{
+	gnutls_datum_t out;
+
+	assert_int_equal(gnutls_x509_crq_sign2(crq, tp_key(k),
+	    GNUTLS_DIG_SHA256, 0), 0);
+	assert_int_equal(gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER,
+	    &out), 0);
+	gnutls_x509_crq_deinit(crq);
+	*der = malloc(out.size);
+	assert_non_null(*der);
+	memcpy(*der, out.data, out.size);
+	*len = out.size;
+	gnutls_free(out.data);
+}
+
 /* A CSR signed by the key, with the asked-for names and extensions. */
 void
 tp_csr_make(enum tp_key k, const struct tp_csr *c, unsigned char **der,
     size_t *len)
 {
 	gnutls_x509_crq_t crq;
-	gnutls_datum_t out;
 	unsigned char buf[512];
 	size_t n;
 
@@ -332,12 +350,12 @@ tp_csr_make(enum tp_key k, const struct tp_csr *c, unsigned char **der,
 		    GNUTLS_SAN_URI, c->uri, strlen(c->uri),
 		    GNUTLS_FSAN_APPEND), 0);
 	if (c->sid_ext != NULL && !c->sid_attr) {
-		n = sid_ext(c->sid_ext, buf);
+		n = tp_sid_ext(c->sid_ext, buf);
 		assert_int_equal(gnutls_x509_crq_set_extension_by_oid(crq,
 		    "1.3.6.1.4.1.311.25.2", buf, n, 0), 0);
 	}
 	if (c->sid_ext != NULL && c->sid_attr) {
-		n = sid_ext(c->sid_ext, buf);
+		n = tp_sid_ext(c->sid_ext, buf);
 		assert_int_equal(gnutls_x509_crq_set_attribute_by_oid(crq,
 		    "1.3.6.1.4.1.311.25.2", buf, n), 0);
 	}
@@ -350,16 +368,7 @@ tp_csr_make(enum tp_key k, const struct tp_csr *c, unsigned char **der,
 	if (c->challenge != NULL)
 		assert_int_equal(gnutls_x509_crq_set_challenge_password(crq,
 		    c->challenge), 0);
-	assert_int_equal(gnutls_x509_crq_sign2(crq, tp_key(k),
-	    GNUTLS_DIG_SHA256, 0), 0);
-	assert_int_equal(gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER,
-	    &out), 0);
-	gnutls_x509_crq_deinit(crq);
-	*der = malloc(out.size);
-	assert_non_null(*der);
-	memcpy(*der, out.data, out.size);
-	*len = out.size;
-	gnutls_free(out.data);
+	tp_crq_finish(crq, k, der, len);
 	if (c->tamper)
 		(*der)[*len - 5] ^= 0x01;	/* inside the signature bits */
 }
