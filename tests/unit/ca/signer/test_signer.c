@@ -30,9 +30,8 @@
 #define THREAD_SIGNS 50
 #define THREADS 4
 
-static char tmpdir[64];	/* mkdtemp under TMPDIR: short by design */
 
-/* Make a CA of type t in tmpdir/name; password encrypts its key file. */
+/* Make a CA of type t in t_group_dir/name; password encrypts its key file. */
 static void
 make_ca(const char *name, enum ca_key_type t, const char *pwfile,
     const char *pw, char *dir, size_t len)
@@ -40,7 +39,7 @@ make_ca(const char *name, enum ca_key_type t, const char *pwfile,
 	struct ca_init_opts o;
 	char why[CA_WHY_MAX] = "";
 
-	snprintf(dir, len, "%s/%s", tmpdir, name);
+	snprintf(dir, len, "%s/%s", t_group_dir, name);
 	memset(&o, 0, sizeof(o));
 	o.state_dir = dir;
 	o.subject = "CN=Signer Test CA,O=entca";
@@ -590,7 +589,7 @@ test_start_errors(void **state)
 	FILE *f;
 
 	(void)state;
-	snprintf(pwf, sizeof(pwf), "%s/pw", tmpdir);
+	snprintf(pwf, sizeof(pwf), "%s/pw", t_group_dir);
 	f = fopen(pwf, "w");
 	assert_non_null(f);
 	fputs("right\n", f);
@@ -620,27 +619,11 @@ test_start_errors(void **state)
 	unlink(path);
 	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_EIO);
 	assert_non_null(strstr(why, "ca.key"));
-	snprintf(path, sizeof(path), "%s/empty", tmpdir);
+	snprintf(path, sizeof(path), "%s/empty", t_group_dir);
 	mkdir(path, 0700);
 	assert_int_equal(signer_start(path, NULL, &s, why, sizeof(why)),
 	    CA_ENOTFOUND);
 	assert_non_null(strstr(why, "holds no CA"));
-}
-
-/* Temporary folder for the group. */
-static int
-group_setup(void **state)
-{
-	(void)state;
-	return t_tmpdir_make(tmpdir, sizeof(tmpdir), "entca-signer") == CA_OK ? 0 : -1;
-}
-
-/* Remove the temporary folder. */
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return t_tmpdir_remove(tmpdir) == CA_OK ? 0 : -1;
 }
 
 int
@@ -658,5 +641,6 @@ main(void)
 		cmocka_unit_test(test_drop_privileges),
 		cmocka_unit_test(test_start_errors),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, t_tmpdir_group_setup,
+	    t_tmpdir_group_teardown);
 }
