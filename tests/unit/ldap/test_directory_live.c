@@ -367,9 +367,8 @@ test_ad_mode(void **state)
 	NEED_SLAPD();
 	if (env("SLAPD_AD_URI") == NULL)
 		skip();
-	base_config(&c);
-	c.uris = env("SLAPD_AD_URI");
-	d = make_dir(&c);
+	d = make_dir_with(&c, env("SLAPD_AD_URI"),
+	    DIRECTORY_TLS_NONE_LOOPBACK_ONLY, NULL);
 	/* tokenGroups carries a group of another domain: only that path sees it. */
 	lookup_ok_in(d, "alice", &p);
 	assert_true(has_group(&p, SID_DOMAIN "-1120", "Mobile Users"));
