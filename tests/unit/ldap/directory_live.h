@@ -56,8 +56,6 @@ void lookup_ok_in(struct directory *d, const char *sam, struct principal *p);
 #define lookup_ok(sam, p) lookup_ok_in(dplain, (sam), (p))
 /* A whole file, malloc'd. */
 unsigned char *slurp(const char *path, size_t *len);
-/* Monotonic milliseconds. */
-int64_t now_ms(void);
 /* slapd control through slapd-start.sh / slapd-stop.sh. */
 pid_t slapd_pid(void);
 void slapd_restart(void);
