@@ -35,7 +35,8 @@ setup(void **state)
 	memset(&dirs, 0, sizeof(dirs));
 	d.cfg = &cfg;
 	cfg.delta_period_s = 86400;
-	snprintf(cfg.crl_publish_dn, sizeof(cfg.crl_publish_dn), "cn=ENTCA,cn=CDP");
+	snprintf(cfg.crl_publish_dn, sizeof(cfg.crl_publish_dn),
+	    "cn=ENTCA,cn=CDP");
 	d.dirs = &dirs;
 	d.crl_full.der = fake_der;
 	d.crl_full.number = 7;
