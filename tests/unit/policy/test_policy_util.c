@@ -123,6 +123,16 @@ eku(struct template *t, const char *oid)
 	snprintf(t->policies[t->n_policies++], TMPL_OID_MAX, "%s", oid);
 }
 
+/* Subject built from the directory in format fmt, with these SANs. */
+static void
+from_directory(struct template *t, enum tmpl_subject_format fmt,
+    uint32_t san)
+{
+	t->subject = TMPL_SUBJECT_FROM_DIRECTORY;
+	t->subject_format = fmt;
+	t->san = san;
+}
+
 #define RE (TMPL_RIGHT_READ | TMPL_RIGHT_ENROLL)
 #define OID_BASE "1.3.6.1.4.1.311.21.8.11034890.834619.12601478.16236816.7255827.176"
 
@@ -164,9 +174,7 @@ tp_template(enum tp_tmpl which, struct template *t)
 		t->minor_version = 1;
 		t->compat_ca = TMPL_COMPAT_2003;
 		t->compat_recipient = TMPL_COMPAT_2003;
-		t->subject = TMPL_SUBJECT_FROM_DIRECTORY;
-		t->subject_format = TMPL_SUBJFMT_DN;
-		t->san = TMPL_SAN_UPN | TMPL_SAN_EMAIL;
+		from_directory(t, TMPL_SUBJFMT_DN, TMPL_SAN_UPN | TMPL_SAN_EMAIL);
 		eku(t, "1.3.6.1.4.1.311.10.3.4");
 		eku(t, "1.3.6.1.5.5.7.3.4");
 		eku(t, "1.3.6.1.5.5.7.3.2");
@@ -180,9 +188,7 @@ tp_template(enum tp_tmpl which, struct template *t)
 		snprintf(t->display_name, sizeof(t->name), "Computer");
 		snprintf(t->oid, sizeof(t->oid), OID_BASE ".1.14");
 		t->key_algorithms = TMPL_KEY_RSA | TMPL_KEY_ECDSA_P256;
-		t->subject = TMPL_SUBJECT_FROM_DIRECTORY;
-		t->subject_format = TMPL_SUBJFMT_DNS;
-		t->san = TMPL_SAN_DNS;
+		from_directory(t, TMPL_SUBJFMT_DNS, TMPL_SAN_DNS);
 		eku(t, "1.3.6.1.5.5.7.3.2");
 		eku(t, "1.3.6.1.5.5.7.3.1");
 		ace(t, false, "Domain Computers", RE);
@@ -205,9 +211,7 @@ tp_template(enum tp_tmpl which, struct template *t)
 		snprintf(t->name, sizeof(t->name), "ApprovalUser");
 		snprintf(t->display_name, sizeof(t->name), "Approval User");
 		snprintf(t->oid, sizeof(t->oid), OID_BASE ".1.102");
-		t->subject = TMPL_SUBJECT_FROM_DIRECTORY;
-		t->subject_format = TMPL_SUBJFMT_CN_USERNAME;
-		t->san = TMPL_SAN_UPN;
+		from_directory(t, TMPL_SUBJFMT_CN_USERNAME, TMPL_SAN_UPN);
 		t->require_approval = true;
 		eku(t, "1.3.6.1.5.5.7.3.2");
 		ace(t, false, "Domain Users", RE);
@@ -215,8 +219,7 @@ tp_template(enum tp_tmpl which, struct template *t)
 	case TP_T_NOTISSUED:
 		snprintf(t->name, sizeof(t->name), "NotIssued");
 		snprintf(t->oid, sizeof(t->oid), OID_BASE ".1.103");
-		t->subject = TMPL_SUBJECT_FROM_DIRECTORY;
-		t->subject_format = TMPL_SUBJFMT_CN_USERNAME;
+		from_directory(t, TMPL_SUBJFMT_CN_USERNAME, 0);
 		eku(t, "1.3.6.1.5.5.7.3.2");
 		ace(t, false, "Domain Users", RE);
 		break;
