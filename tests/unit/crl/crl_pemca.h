@@ -1,8 +1,9 @@
 /*
- * Test helper shared by crl_tool.c and the CRL benchmark: the issuer of a
- * CRL read from a PEM key and a PEM CA certificate (key, certificate,
- * subject DER and subject key identifier), and the crl_params fields it
- * fills. Header-only (static functions); one issuer per struct.
+ * Test helper for programs that build CRLs from files (crl_tool.c; the
+ * CRL benchmark loads its issuer the same way): the issuer read from a
+ * PEM key and a PEM CA certificate (key, certificate, subject DER and
+ * subject key identifier), and the crl_params fields it fills.
+ * Header-only (static functions); one issuer per struct.
  */
 #ifndef ENTCA_TESTS_CRL_PEMCA_H
 #define ENTCA_TESTS_CRL_PEMCA_H
