@@ -37,6 +37,7 @@ tests_unit_crl_test_crl_stream_LDADD = $(CRL_TEST_LDADD)
 # the integration script that checks it with openssl and Python.
 check_PROGRAMS += tests/unit/crl/crl_tool
 tests_unit_crl_crl_tool_SOURCES = tests/unit/crl/crl_tool.c tests/unit/crl/crl_extkey.h
+tests_unit_crl_crl_tool_SOURCES += tests/unit/crl/crl_pemca.h
 tests_unit_crl_crl_tool_LDADD = libentca_crl.a libentca_common.a $(GNUTLS_LIBS)
 TESTS += tests/integration/crl_encode.sh
 EXTRA_DIST += tests/integration/crl_encode.sh

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,4 +57,46 @@ t_tmpdir_remove(const char *dir)
 		return CA_EIO;
 	}
 	return tmpdir_failed ? CA_EIO : CA_OK;
+}
+
+char t_group_dir[64];	/* short: tests put sockets below it */
+
+/* The program's name ("test_signer" gives "entca-signer"). */
+int
+t_tmpdir_group_setup(void **state)
+{
+	const char *prog = program_invocation_short_name;
+	char name[NAME_MAX];
+
+	(void)state;
+	if (strncmp(prog, "test_", 5) == 0)
+		prog += 5;
+	snprintf(name, sizeof(name), "entca-%s", prog);
+	return t_tmpdir_make(t_group_dir, sizeof(t_group_dir), name) == CA_OK ?
+	    0 : -1;
+}
+
+/* Remove the group's folder. */
+int
+t_tmpdir_group_teardown(void **state)
+{
+	(void)state;
+	return t_tmpdir_remove(t_group_dir) == CA_OK ? 0 : -1;
+}
+
+/* fopen/fputs/fclose, each checked. */
+int
+t_tmpdir_put(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int n, ok;
+
+	n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return CA_ETOOBIG;
+	if ((f = fopen(path, "w")) == NULL)
+		return CA_EIO;
+	ok = fputs(text, f) >= 0;
+	return fclose(f) == 0 && ok ? CA_OK : CA_EIO;
 }

@@ -23,6 +23,15 @@ struct test_extkey {
 	size_t last_input_len;	/* octets handed to the "signer" last */
 };
 
+/* Count one call of the "signer" and the size of what it was handed. */
+static void
+test_extkey_count(struct test_extkey *x, unsigned *calls,
+    const gnutls_datum_t *in)
+{
+	(*calls)++;
+	x->last_input_len = in->size;
+}
+
 /* Sign whole data with the real key (Ed25519 and friends). */
 static int
 test_extkey_sign_data(gnutls_privkey_t key, gnutls_sign_algorithm_t algo,
@@ -32,8 +41,7 @@ test_extkey_sign_data(gnutls_privkey_t key, gnutls_sign_algorithm_t algo,
 	struct test_extkey *x = userdata;
 
 	(void)key;
-	x->sign_data_calls++;
-	x->last_input_len = data->size;
+	test_extkey_count(x, &x->sign_data_calls, data);
 	return gnutls_privkey_sign_data2(x->real, algo, flags, data, sig);
 }
 
@@ -44,14 +52,13 @@ test_extkey_sign_hash(gnutls_privkey_t key, gnutls_sign_algorithm_t algo,
     gnutls_datum_t *sig)
 {
 	struct test_extkey *x = userdata;
+	/* A DigestInfo is signed as TLS 1.0 RSA signs one: PKCS#1 v1.5. */
+	unsigned int raw = algo == GNUTLS_SIGN_RSA_RAW ?
+	    GNUTLS_PRIVKEY_SIGN_FLAG_TLS1_RSA : 0;
 
 	(void)key;
-	x->sign_hash_calls++;
-	x->last_input_len = hash->size;
-	if (algo == GNUTLS_SIGN_RSA_RAW)
-		return gnutls_privkey_sign_hash2(x->real, algo,
-		    flags | GNUTLS_PRIVKEY_SIGN_FLAG_TLS1_RSA, hash, sig);
-	return gnutls_privkey_sign_hash2(x->real, algo, flags, hash, sig);
+	test_extkey_count(x, &x->sign_hash_calls, hash);
+	return gnutls_privkey_sign_hash2(x->real, algo, flags | raw, hash, sig);
 }
 
 /* Answer the algorithm, the bits and which signature algorithms work. */

@@ -21,6 +21,7 @@
 #include "common/error.h"
 #include "crl/crl.h"
 #include "tests/unit/crl/crl_extkey.h"
+#include "tests/unit/crl/crl_pemca.h"
 
 /* Longest entries-file line read. */
 #define TOOL_LINE_MAX 512
@@ -40,17 +41,6 @@ usage(void)
 	    "[--this EPOCH] [--next EPOCH] [--hash sha256|sha384|sha512] "
 	    "[--pss] [--ext] [--next-publish EPOCH]\n");
 	exit(2);
-}
-
-/* Read a whole file into a gnutls datum (freed with gnutls_free). */
-static int
-read_file(const char *path, gnutls_datum_t *d)
-{
-	int ret = gnutls_load_file(path, d);
-
-	if (ret < 0)
-		fprintf(stderr, "crl_tool: %s: %s\n", path, gnutls_strerror(ret));
-	return ret;
 }
 
 /* Parse hex into serial bytes. */
@@ -161,12 +151,11 @@ main(int argc, char **argv)
 	struct crl_params p;
 	struct file_iter it = { NULL, 0 };
 	struct test_extkey x;
-	gnutls_datum_t kd = { NULL, 0 }, cd = { NULL, 0 }, dn = { NULL, 0 };
-	gnutls_privkey_t key = NULL, ext = NULL;
-	gnutls_x509_crt_t crt = NULL;
-	unsigned char ski[64], *der = NULL;
-	size_t ski_len = sizeof(ski), der_len = 0;
-	unsigned int crit;
+	struct test_pemca ca;
+	gnutls_privkey_t ext = NULL;
+	unsigned char *der = NULL;
+	size_t der_len = 0;
+	const char *what;
 	char why[CA_WHY_MAX];
 	int c, ret, use_ext = 0, rc = 1;
 	FILE *out;
@@ -209,25 +198,14 @@ main(int argc, char **argv)
 		usage();
 	p.freshest_urls = urls;
 
-	if (read_file(keyf, &kd) < 0 || read_file(caf, &cd) < 0)
-		goto out;
-	if ((ret = gnutls_privkey_init(&key)) < 0 ||
-	    (ret = gnutls_privkey_import_x509_raw(key, &kd, GNUTLS_X509_FMT_PEM,
-	    NULL, 0)) < 0 ||
-	    (ret = gnutls_x509_crt_init(&crt)) < 0 ||
-	    (ret = gnutls_x509_crt_import(crt, &cd, GNUTLS_X509_FMT_PEM)) < 0 ||
-	    (ret = gnutls_x509_crt_get_raw_dn(crt, &dn)) < 0 ||
-	    (ret = gnutls_x509_crt_get_subject_key_id(crt, ski, &ski_len,
-	    &crit)) < 0) {
-		fprintf(stderr, "crl_tool: key/CA: %s\n", gnutls_strerror(ret));
+	if ((ret = test_pemca_load(&ca, keyf, caf, &what)) < 0) {
+		fprintf(stderr, "crl_tool: %s: %s\n", what,
+		    gnutls_strerror(ret));
 		goto out;
 	}
-	p.issuer_der = dn.data;
-	p.issuer_len = dn.size;
-	p.aki = ski;
-	p.aki_len = ski_len;
+	test_pemca_params(&ca, &p);
 	if (use_ext) {
-		x.real = key;
+		x.real = ca.key;
 		if ((ret = test_extkey_wrap(&x, &ext)) < 0) {
 			fprintf(stderr, "crl_tool: ext4: %s\n",
 			    gnutls_strerror(ret));
@@ -241,10 +219,10 @@ main(int argc, char **argv)
 			goto out;
 		}
 		ret = crl_build(&p, file_next, file_rewind, &it,
-		    use_ext ? ext : key, &der, &der_len, why, sizeof(why));
+		    use_ext ? ext : ca.key, &der, &der_len, why, sizeof(why));
 	} else
 		ret = crl_build(&p, none_next, none_rewind, NULL,
-		    use_ext ? ext : key, &der, &der_len, why, sizeof(why));
+		    use_ext ? ext : ca.key, &der, &der_len, why, sizeof(why));
 	if (ret != CA_OK) {
 		fprintf(stderr, "crl_tool: %s (%s)\n", why, ca_strerror(ret));
 		goto out;
@@ -262,11 +240,7 @@ out:
 	if (it.f != NULL)
 		fclose(it.f);
 	free(der);
-	gnutls_free(dn.data);
-	gnutls_free(kd.data);
-	gnutls_free(cd.data);
-	gnutls_x509_crt_deinit(crt);
 	gnutls_privkey_deinit(ext);
-	gnutls_privkey_deinit(key);
+	test_pemca_free(&ca);
 	return rc;
 }

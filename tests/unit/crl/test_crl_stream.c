@@ -164,6 +164,37 @@ test_many(void **state)
 	ca_free(&ca);
 }
 
+/*
+ * Iterators of ten entries that fail or change between crl_build's two
+ * passes: what the second pass sees, and the code and reason fragment
+ * (or NULL) crl_build must return.
+ */
+static const struct iter_case {
+	const char *what;
+	size_t second_n;	/* entries on pass two */
+	int fail_at;		/* see struct gen_iter */
+	int rewind_rc;
+	int second_reason;
+	int rc;
+	const char *frag;
+} iter_cases[] = {
+	{ "the iterator's error comes back as is", 10, 5, CA_OK, -1, CA_EDB,
+	  "entry 5" },
+	{ "a failed rewind aborts", 10, 0, CA_EIO, -1, CA_EIO, NULL },
+	{ "fewer entries on pass two", 9, 0, CA_OK, -1, CA_ESTATE,
+	  "changed between" },
+	{ "more entries on pass two", 11, 0, CA_OK, -1, CA_ESTATE, NULL },
+	/* Same count, other sizes: every entry grows a reasonCode
+	 * (overflow caught before writing) or loses it (the list comes
+	 * out short). */
+	{ "every entry grows a reasonCode", 10, 0, CA_OK,
+	  CRL_REASON_SUPERSEDED, CA_ESTATE, NULL },
+	{ "every entry loses its reasonCode", 10, 0, CA_OK,
+	  CRL_REASON_UNSPECIFIED, CA_ESTATE, NULL },
+	{ "an entry turns invalid on pass two", 10, 0, CA_OK, 7, CA_ESTATE,
+	  NULL },
+};
+
 /* Bad input is refused with a reason, and *der stays NULL. */
 static void
 test_refusals(void **state)
@@ -240,68 +271,26 @@ test_refusals(void **state)
 	p.hash = GNUTLS_DIG_MD5;
 	REFUSE(CA_EINVAL, "not supported");
 
-	/* The iterator's error comes back as is. */
-	memset(&g, 0, sizeof(g));
-	g.n = g.second_n = 10;
-	g.fail_at = 5;
-	g.pass = 1;
-	g.second_reason = -1;
-	der = (unsigned char *)1;
-	assert_int_equal(crl_build(&p, gen_next, gen_rewind, &g, ca.key, &der,
-	    &len, why, sizeof(why)), CA_EDB);
-	assert_null(der);
-	assert_non_null(strstr(why, "entry 5"));
-	/* A failed rewind aborts. */
-	memset(&g, 0, sizeof(g));
-	g.n = g.second_n = 10;
-	g.pass = 1;
-	g.second_reason = -1;
-	g.rewind_rc = CA_EIO;
-	assert_int_equal(crl_build(&p, gen_next, gen_rewind, &g, ca.key, &der,
-	    &len, why, sizeof(why)), CA_EIO);
-	assert_null(der);
-	/* Fewer or more entries on the second pass: CA_ESTATE. */
-	memset(&g, 0, sizeof(g));
-	g.n = 10;
-	g.second_n = 9;
-	g.pass = 1;
-	g.second_reason = -1;
-	assert_int_equal(crl_build(&p, gen_next, gen_rewind, &g, ca.key, &der,
-	    &len, why, sizeof(why)), CA_ESTATE);
-	assert_null(der);
-	assert_non_null(strstr(why, "changed between"));
-	memset(&g, 0, sizeof(g));
-	g.n = 10;
-	g.second_n = 11;
-	g.pass = 1;
-	g.second_reason = -1;
-	assert_int_equal(crl_build(&p, gen_next, gen_rewind, &g, ca.key, &der,
-	    &len, why, sizeof(why)), CA_ESTATE);
-	assert_null(der);
-	/* Same count, other sizes: every entry grows a reasonCode (overflow
-	 * caught before writing) or loses it (the list comes out short). */
-	memset(&g, 0, sizeof(g));
-	g.n = g.second_n = 10;
-	g.pass = 1;
-	g.second_reason = CRL_REASON_SUPERSEDED;
-	assert_int_equal(crl_build(&p, gen_next, gen_rewind, &g, ca.key, &der,
-	    &len, why, sizeof(why)), CA_ESTATE);
-	assert_null(der);
-	memset(&g, 0, sizeof(g));
-	g.n = g.second_n = 10;
-	g.pass = 1;
-	g.second_reason = CRL_REASON_UNSPECIFIED;
-	assert_int_equal(crl_build(&p, gen_next, gen_rewind, &g, ca.key, &der,
-	    &len, why, sizeof(why)), CA_ESTATE);
-	assert_null(der);
-	/* An entry that turns invalid on pass two is refused too. */
-	memset(&g, 0, sizeof(g));
-	g.n = g.second_n = 10;
-	g.pass = 1;
-	g.second_reason = 7;
-	assert_int_equal(crl_build(&p, gen_next, gen_rewind, &g, ca.key, &der,
-	    &len, why, sizeof(why)), CA_ESTATE);
-	assert_null(der);
+	/* Iterators that fail, or change between the two passes. */
+	for (size_t i = 0; i < sizeof(iter_cases) / sizeof(iter_cases[0]);
+	    i++) {
+		const struct iter_case *c = &iter_cases[i];
+
+		memset(&g, 0, sizeof(g));
+		g.n = 10;
+		g.second_n = c->second_n;
+		g.fail_at = c->fail_at;
+		g.rewind_rc = c->rewind_rc;
+		g.pass = 1;
+		g.second_reason = c->second_reason;
+		der = (unsigned char *)1;
+		if (crl_build(&p, gen_next, gen_rewind, &g, ca.key, &der, &len,
+		    why, sizeof(why)) != c->rc)
+			fail_msg("%s: want %s", c->what, ca_strerror(c->rc));
+		assert_null(der);
+		if (c->frag != NULL && strstr(why, c->frag) == NULL)
+			fail_msg("%s: why \"%s\"", c->what, why);
+	}
 	/* Missing iterator or outputs. */
 	assert_int_equal(crl_build(&p, gen_next, NULL, &g, ca.key, &der, &len,
 	    why, sizeof(why)), CA_EINVAL);

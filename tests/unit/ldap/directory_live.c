@@ -61,6 +61,32 @@ make_dir(const struct directory_config *cfg)
 	return d;
 }
 
+/* A config for one test's own directory. */
+struct directory *
+make_dir_with(struct directory_config *c, const char *uris,
+    enum directory_tls tls, const char *ca_file)
+{
+	base_config(c);
+	if (uris != NULL)
+		c->uris = uris;
+	c->tls = tls;
+	c->ca_file = ca_file;
+	return make_dir(c);
+}
+
+/* For tests that check only the outcome of a lookup. */
+int
+lookup_code(struct directory *d, const char *sam, char *why, size_t whylen)
+{
+	struct principal p;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	rc = directory_lookup(d, DIRECTORY_BY_SAM, sam, &p, why, whylen);
+	principal_clear(&p);
+	return rc;
+}
+
 /* Make dplain from the environment (tests skip without SLAPD_URI). */
 int
 live_setup(void **state)
@@ -167,16 +193,6 @@ slurp(const char *path, size_t *len)
 	fclose(f);
 	*len = (size_t)n;
 	return b;
-}
-
-/* Map the certificate in env var name; return the code, fill p. */
-int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* PID of the running slapd from its pid file. */

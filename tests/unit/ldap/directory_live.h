@@ -31,6 +31,15 @@ const char *env(const char *name);
 void base_config(struct directory_config *c);
 /* directory_new or fail the test. */
 struct directory *make_dir(const struct directory_config *cfg);
+/*
+ * base_config() into *c with URI list uris (NULL: SLAPD_URI), TLS mode
+ * tls and CA file ca_file, then make_dir(c); *c stays for later changes.
+ */
+struct directory *make_dir_with(struct directory_config *c, const char *uris,
+    enum directory_tls tls, const char *ca_file);
+/* Look sam up by sAMAccountName in d, drop the result; returns the code. */
+int lookup_code(struct directory *d, const char *sam, char *why,
+    size_t whylen);
 /* cmocka group setup/teardown: dplain from SLAPD_URI (absent: tests skip). */
 int live_setup(void **state);
 int live_teardown(void **state);
@@ -47,8 +56,6 @@ void lookup_ok_in(struct directory *d, const char *sam, struct principal *p);
 #define lookup_ok(sam, p) lookup_ok_in(dplain, (sam), (p))
 /* A whole file, malloc'd. */
 unsigned char *slurp(const char *path, size_t *len);
-/* Monotonic milliseconds. */
-int64_t now_ms(void);
 /* slapd control through slapd-start.sh / slapd-stop.sh. */
 pid_t slapd_pid(void);
 void slapd_restart(void);

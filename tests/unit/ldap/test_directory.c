@@ -153,67 +153,78 @@ test_guid(void **state)
 	    "3c4723fd-2548-4966-b26d-67bf2e54953g", back), CA_EPARSE);
 }
 
+/* One escaping case: input, room for the output, code, output or NULL. */
+struct esc_case {
+	const char *in;
+	size_t room;
+	int rc;
+	const char *out;
+};
+
+/* Run each case through esc (directory_escape_filter or _dn_value). */
+static void
+expect_escapes(int (*esc)(const char *, char *, size_t),
+    const struct esc_case *c, size_t n)
+{
+	char out[128];
+
+	for (size_t i = 0; i < n; i++) {
+		assert_true(c[i].room <= sizeof(out));
+		if (esc(c[i].in, out, c[i].room) != c[i].rc)
+			fail_msg("escaping \"%s\": want %s", c[i].in,
+			    ca_strerror(c[i].rc));
+		if (c[i].out != NULL)
+			assert_string_equal(out, c[i].out);
+	}
+}
+
 /* RFC 4515 escaping (libldap's) of injection names, controls and UTF-8. */
 static void
 test_escape_filter(void **state)
 {
+	static const struct esc_case cases[] = {
+		{ "*)(uid=*", 128, CA_OK, "\\2A\\29\\28uid=\\2A" },
+		{ "a\\29", 128, CA_OK, "a\\5C29" },
+		{ "INTUNECONN$", 128, CA_OK, "INTUNECONN$" },
+		/* libldap escapes controls too, so no raw newline reaches a
+		 * log. */
+		{ "a\nb\x7f", 128, CA_OK, "a\\0Ab\\7F" },
+		/* The same value to the server. */
+		{ "J\xc3\xb6rg", 128, CA_OK, "J\\C3\\B6rg" },
+		/* Exactly fitting and one byte short. */
+		{ "(", 4, CA_OK, "\\28" },
+		{ "((", 6, CA_ETOOBIG, "" },
+		{ "abc", 3, CA_ETOOBIG, NULL },
+	};
+	static const unsigned char b[] = { 0x01, 0x05, 0x00, 0xff };
 	char out[128];
 
 	(void)state;
-	assert_int_equal(directory_escape_filter("*)(uid=*", out, sizeof(out)),
+	expect_escapes(directory_escape_filter, cases,
+	    sizeof(cases) / sizeof(cases[0]));
+	assert_int_equal(directory_escape_filter_bytes(b, 4, out, sizeof(out)),
 	    CA_OK);
-	assert_string_equal(out, "\\2A\\29\\28uid=\\2A");
-	assert_int_equal(directory_escape_filter("a\\29", out, sizeof(out)), CA_OK);
-	assert_string_equal(out, "a\\5C29");
-	assert_int_equal(directory_escape_filter("INTUNECONN$", out, sizeof(out)),
-	    CA_OK);
-	assert_string_equal(out, "INTUNECONN$");
-	assert_int_equal(directory_escape_filter("a\nb\x7f", out, sizeof(out)),
-	    CA_OK);
-	/* libldap escapes controls too, so no raw newline reaches a log. */
-	assert_string_equal(out, "a\\0Ab\\7F");
-	assert_int_equal(directory_escape_filter("J\xc3\xb6rg", out, sizeof(out)),
-	    CA_OK);
-	assert_string_equal(out, "J\\C3\\B6rg");	/* same value to the server */
-	/* Exactly fitting and one byte short. */
-	assert_int_equal(directory_escape_filter("(", out, 4), CA_OK);
-	assert_string_equal(out, "\\28");
-	assert_int_equal(directory_escape_filter("((", out, 6), CA_ETOOBIG);
-	assert_string_equal(out, "");
-	assert_int_equal(directory_escape_filter("abc", out, 3), CA_ETOOBIG);
-
-	{
-		const unsigned char b[] = { 0x01, 0x05, 0x00, 0xff };
-
-		assert_int_equal(directory_escape_filter_bytes(b, 4, out,
-		    sizeof(out)), CA_OK);
-		assert_string_equal(out, "\\01\\05\\00\\ff");
-		assert_int_equal(directory_escape_filter_bytes(b, 4, out, 12),
-		    CA_ETOOBIG);
-	}
+	assert_string_equal(out, "\\01\\05\\00\\ff");
+	assert_int_equal(directory_escape_filter_bytes(b, 4, out, 12),
+	    CA_ETOOBIG);
 }
 
 /* RFC 4514 escaping of one DN attribute value. */
 static void
 test_escape_dn(void **state)
 {
-	char out[128];
+	static const struct esc_case cases[] = {
+		{ "Pat O'Brien, (x*)", 128, CA_OK, "Pat O'Brien\\, (x*)" },
+		{ "#a+b=c;d<e>\"f\\ ", 128, CA_OK,
+		  "\\#a\\+b\\=c\\;d\\<e\\>\\\"f\\\\\\ " },
+		{ " lead", 128, CA_OK, "\\ lead" },
+		{ "a\rb", 128, CA_OK, "a\\0db" },
+		{ ",,", 4, CA_ETOOBIG, "" },
+	};
 
 	(void)state;
-	assert_int_equal(directory_escape_dn_value("Pat O'Brien, (x*)", out,
-	    sizeof(out)), CA_OK);
-	assert_string_equal(out, "Pat O'Brien\\, (x*)");
-	assert_int_equal(directory_escape_dn_value("#a+b=c;d<e>\"f\\ ", out,
-	    sizeof(out)), CA_OK);
-	assert_string_equal(out, "\\#a\\+b\\=c\\;d\\<e\\>\\\"f\\\\\\ ");
-	assert_int_equal(directory_escape_dn_value(" lead", out, sizeof(out)),
-	    CA_OK);
-	assert_string_equal(out, "\\ lead");
-	assert_int_equal(directory_escape_dn_value("a\rb", out, sizeof(out)),
-	    CA_OK);
-	assert_string_equal(out, "a\\0db");
-	assert_int_equal(directory_escape_dn_value(",,", out, 4), CA_ETOOBIG);
-	assert_string_equal(out, "");
+	expect_escapes(directory_escape_dn_value, cases,
+	    sizeof(cases) / sizeof(cases[0]));
 }
 
 /* The SID extension parser on real AD CS bytes and mutations. */

@@ -20,8 +20,37 @@
 #include <cmocka.h>
 
 #include "common/error.h"
+#include "ldap/dir_int.h"
 #include "ldap/directory.h"
 #include "tests/unit/ldap/directory_live.h"
+
+/* Authenticate user through a new directory with this TLS set-up. */
+static void
+tls_auth_ok(enum directory_tls tls, const char *uris, const char *user,
+    const char *pw)
+{
+	struct directory_config c;
+	struct directory *d = make_dir_with(&c, uris, tls,
+	    env("SLAPD_CA_FILE"));
+	struct principal p;
+
+	auth_ok(d, user, pw, &p);
+	principal_clear(&p);
+	directory_free(d);
+}
+
+/* Look alice up through a new directory with this TLS set-up. */
+static int
+tls_lookup(enum directory_tls tls, const char *uris, const char *ca_file,
+    char *why, size_t whylen)
+{
+	struct directory_config c;
+	struct directory *d = make_dir_with(&c, uris, tls, ca_file);
+	int rc = lookup_code(d, "alice", why, whylen);
+
+	directory_free(d);
+	return rc;
+}
 
 /* StartTLS and LDAPS with the fixture CA work; a wrong CA does not. */
 static void
@@ -34,55 +63,39 @@ test_tls(void **state)
 
 	(void)state;
 	NEED_SLAPD();
-	base_config(&c);
-	c.tls = DIRECTORY_TLS_STARTTLS;
-	c.ca_file = env("SLAPD_CA_FILE");
-	d = make_dir(&c);
-	auth_ok(d, "INTUNECONN$", "demo-connector", &p);
-	principal_clear(&p);
-	directory_free(d);
-
-	c.tls = DIRECTORY_TLS_LDAPS;
-	c.uris = env("SLAPD_LDAPS_URI");
-	d = make_dir(&c);
-	auth_ok(d, "alice@demo.example", "demo-alice", &p);
-	principal_clear(&p);
-	directory_free(d);
+	tls_auth_ok(DIRECTORY_TLS_STARTTLS, NULL, "INTUNECONN$",
+	    "demo-connector");
+	tls_auth_ok(DIRECTORY_TLS_LDAPS, env("SLAPD_LDAPS_URI"),
+	    "alice@demo.example", "demo-alice");
 
 	/* A CA that did not issue the server certificate: no connection. */
-	c.tls = DIRECTORY_TLS_STARTTLS;
-	c.uris = env("SLAPD_URI");
-	c.ca_file = env("WRONG_CA_FILE");
-	d = make_dir(&c);
+	d = make_dir_with(&c, NULL, DIRECTORY_TLS_STARTTLS,
+	    env("WRONG_CA_FILE"));
 	assert_int_equal(directory_authenticate(d, "alice", "demo-alice", &p,
 	    NULL, why, sizeof(why)), CA_EUNAVAIL);
 	assert_non_null(strstr(why, "StartTLS"));
 	directory_free(d);
-	c.tls = DIRECTORY_TLS_LDAPS;
-	c.uris = env("SLAPD_LDAPS_URI");
-	d = make_dir(&c);
-	assert_int_equal(directory_lookup(d, DIRECTORY_BY_SAM, "alice", &p, why,
-	    sizeof(why)), CA_EUNAVAIL);
-	directory_free(d);
+	assert_int_equal(tls_lookup(DIRECTORY_TLS_LDAPS, env("SLAPD_LDAPS_URI"),
+	    env("WRONG_CA_FILE"), why, sizeof(why)), CA_EUNAVAIL);
 
 	/* An unreadable CA file is a configuration error, not an outage. */
-	c.tls = DIRECTORY_TLS_STARTTLS;
-	c.uris = env("SLAPD_URI");
-	c.ca_file = "/nonexistent/ca.pem";
-	d = make_dir(&c);
-	assert_int_equal(directory_lookup(d, DIRECTORY_BY_SAM, "alice", &p, why,
-	    sizeof(why)), CA_ECONFIG);
-	directory_free(d);
+	assert_int_equal(tls_lookup(DIRECTORY_TLS_STARTTLS, NULL,
+	    "/nonexistent/ca.pem", why, sizeof(why)), CA_ECONFIG);
 
 	/* StartTLS against the LDAPS port fails too (no TLS-in-TLS). */
 	snprintf(uris, sizeof(uris), "ldap://127.0.0.1:%s", env("SLAPD_LDAPS_PORT"));
-	c.tls = DIRECTORY_TLS_STARTTLS;
-	c.uris = uris;
-	c.ca_file = env("SLAPD_CA_FILE");
-	d = make_dir(&c);
-	assert_int_equal(directory_lookup(d, DIRECTORY_BY_SAM, "alice", &p, why,
-	    sizeof(why)), CA_EUNAVAIL);
-	directory_free(d);
+	assert_int_equal(tls_lookup(DIRECTORY_TLS_STARTTLS, uris,
+	    env("SLAPD_CA_FILE"), why, sizeof(why)), CA_EUNAVAIL);
+}
+
+/* A directory that binds as dn with password pw (NULL, NULL: anonymous). */
+static struct directory *
+service_dir(struct directory_config *c, const char *dn, const char *pw)
+{
+	base_config(c);
+	c->bind_dn = dn;
+	c->bind_password = pw;
+	return make_dir(c);
 }
 
 /* A wrong service password is an outage, not an auth failure; anonymous sees nothing. */
@@ -96,22 +109,18 @@ test_service_account(void **state)
 
 	(void)state;
 	NEED_SLAPD();
-	base_config(&c);
-	c.bind_password = "not-the-password";
-	d = make_dir(&c);
-	assert_int_equal(directory_lookup(d, DIRECTORY_BY_SAM, "alice", &p, why,
-	    sizeof(why)), CA_EUNAVAIL);
+	d = service_dir(&c, env("SLAPD_SVC_DN"), "not-the-password");
+	assert_int_equal(lookup_code(d, "alice", why, sizeof(why)),
+	    CA_EUNAVAIL);
 	assert_non_null(strstr(why, "service account"));
 	/* A broken service account is not an authentication failure. */
 	assert_int_equal(directory_authenticate(d, "alice", "demo-alice", &p,
 	    NULL, why, sizeof(why)), CA_EUNAVAIL);
 	directory_free(d);
 	/* Anonymous: slapd's ACLs hide everything, as AD does. */
-	c.bind_dn = NULL;
-	c.bind_password = NULL;
-	d = make_dir(&c);
-	assert_int_equal(directory_lookup(d, DIRECTORY_BY_SAM, "alice", &p, why,
-	    sizeof(why)), CA_ENOTFOUND);
+	d = service_dir(&c, NULL, NULL);
+	assert_int_equal(lookup_code(d, "alice", why, sizeof(why)),
+	    CA_ENOTFOUND);
 	directory_free(d);
 }
 
@@ -136,6 +145,24 @@ map_file(const char *name, struct principal *p, char *why, size_t whylen)
 static void
 test_certmap(void **state)
 {
+	/* Certificate files (by env var), the code and whom they map to. */
+	static const struct {
+		const char *file;
+		int rc;
+		const char *sam;	/* on CA_OK */
+		bool computer;
+	} maps[] = {
+		{ "CERT_SID_ALICE", CA_OK, "alice", false },
+		/* The SID wins even though the subject says otherwise. */
+		{ "CERT_SID_BOB_SUBJECT_ALICE", CA_OK, "bob", false },
+		{ "CERT_ISSUER_SERIAL_BOB", CA_OK, "bob", false },
+		{ "CERT_SKI_LAPTOP", CA_OK, "LAPTOP01$", true },
+		{ "CERT_PUKEY_PKIADMIN", CA_OK, "pkiadmin", false },
+		{ "CERT_UNMAPPED", CA_ENOTFOUND, NULL, false },
+		{ "CERT_SID_GROUP", CA_ENOTFOUND, NULL, false },
+		{ "CERT_SID_UNKNOWN", CA_ENOTFOUND, NULL, false },
+		{ "CERT_SID_MALFORMED", CA_EPARSE, NULL, false },
+	};
 	struct principal p;
 	char why[CA_WHY_MAX];
 
@@ -143,35 +170,17 @@ test_certmap(void **state)
 	NEED_SLAPD();
 	if (env("CERT_SID_ALICE") == NULL)
 		skip();
-	memset(&p, 0, sizeof(p));
-	assert_int_equal(map_file("CERT_SID_ALICE", &p, why, sizeof(why)), CA_OK);
-	assert_string_equal(p.sam, "alice");
-	principal_clear(&p);
-	/* The SID wins even though the subject says otherwise. */
-	assert_int_equal(map_file("CERT_SID_BOB_SUBJECT_ALICE", &p, why,
-	    sizeof(why)), CA_OK);
-	assert_string_equal(p.sam, "bob");
-	principal_clear(&p);
-	assert_int_equal(map_file("CERT_ISSUER_SERIAL_BOB", &p, why, sizeof(why)),
-	    CA_OK);
-	assert_string_equal(p.sam, "bob");
-	principal_clear(&p);
-	assert_int_equal(map_file("CERT_SKI_LAPTOP", &p, why, sizeof(why)), CA_OK);
-	assert_string_equal(p.sam, "LAPTOP01$");
-	assert_int_equal(p.kind, PRINCIPAL_COMPUTER);
-	principal_clear(&p);
-	assert_int_equal(map_file("CERT_PUKEY_PKIADMIN", &p, why, sizeof(why)),
-	    CA_OK);
-	assert_string_equal(p.sam, "pkiadmin");
-	principal_clear(&p);
-	assert_int_equal(map_file("CERT_UNMAPPED", &p, why, sizeof(why)),
-	    CA_ENOTFOUND);
-	assert_int_equal(map_file("CERT_SID_GROUP", &p, why, sizeof(why)),
-	    CA_ENOTFOUND);
-	assert_int_equal(map_file("CERT_SID_UNKNOWN", &p, why, sizeof(why)),
-	    CA_ENOTFOUND);
-	assert_int_equal(map_file("CERT_SID_MALFORMED", &p, why, sizeof(why)),
-	    CA_EPARSE);
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		memset(&p, 0, sizeof(p));
+		if (map_file(maps[i].file, &p, why, sizeof(why)) != maps[i].rc)
+			fail_msg("%s: %s", maps[i].file, why);
+		if (maps[i].rc == CA_OK) {
+			assert_string_equal(p.sam, maps[i].sam);
+			assert_int_equal(p.kind == PRINCIPAL_COMPUTER,
+			    maps[i].computer);
+		}
+		principal_clear(&p);
+	}
 	assert_int_equal(directory_map_certificate(dplain,
 	    (const unsigned char *)"\x30\x03\x02\x01\x01", 5, &p, why,
 	    sizeof(why)), CA_EPARSE);
@@ -273,10 +282,10 @@ test_threads(void **state)
 
 	(void)state;
 	NEED_SLAPD();
-	t0 = now_ms();
+	t0 = dir_monotonic_ms();
 	run_workers(dplain);
 	print_message("# 8 threads x 15 calls on 3 connections: %lld ms\n",
-	    (long long)(now_ms() - t0));
+	    (long long)(dir_monotonic_ms() - t0));
 }
 
 /* Eight threads at once on a fresh StartTLS directory (cold pool, TLS). */
@@ -288,10 +297,8 @@ test_threads_cold_tls(void **state)
 
 	(void)state;
 	NEED_SLAPD();
-	base_config(&c);
-	c.tls = DIRECTORY_TLS_STARTTLS;
-	c.ca_file = env("SLAPD_CA_FILE");
-	d = make_dir(&c);
+	d = make_dir_with(&c, NULL, DIRECTORY_TLS_STARTTLS,
+	    env("SLAPD_CA_FILE"));
 	run_workers(d);
 	directory_free(d);
 }
@@ -307,11 +314,9 @@ test_failover(void **state)
 
 	(void)state;
 	NEED_SLAPD();
-	base_config(&c);
 	snprintf(uris, sizeof(uris), "ldap://127.0.0.1:%s %s", env("DEAD_PORT"),
 	    env("SLAPD_URI"));
-	c.uris = uris;
-	d = make_dir(&c);
+	d = make_dir_with(&c, uris, DIRECTORY_TLS_NONE_LOOPBACK_ONLY, NULL);
 	auth_ok(d, "alice", "demo-alice", &p);
 	principal_clear(&p);
 	directory_free(d);
@@ -320,11 +325,30 @@ test_failover(void **state)
 	    env("DEAD_PORT"), env("DEAD_PORT"));
 	c.uris = uris;
 	d = make_dir(&c);
-	assert_int_equal(directory_lookup(d, DIRECTORY_BY_SAM, "alice", &p, why,
-	    sizeof(why)), CA_EUNAVAIL);
+	assert_int_equal(lookup_code(d, "alice", why, sizeof(why)),
+	    CA_EUNAVAIL);
 	assert_non_null(strstr(why, "ldap://127.0.0.1:"));
 	assert_non_null(strstr(why, "ldap://localhost:"));
 	directory_free(d);
+}
+
+/*
+ * Look sam up in d and time it: returns the code, *ms the milliseconds it
+ * took, and logs both under label. The principal is dropped.
+ */
+static int
+timed_lookup(struct directory *d, const char *sam, const char *label,
+    int64_t *ms, char *why, size_t whylen)
+{
+	int64_t t0 = dir_monotonic_ms();
+	int rc;
+
+	why[0] = '\0';
+	rc = lookup_code(d, sam, why, whylen);
+	*ms = dir_monotonic_ms() - t0;
+	print_message("# %s, %s: rc %d after %lld ms: %s\n", label, sam, rc,
+	    (long long)*ms, why);
+	return rc;
 }
 
 /*
@@ -339,10 +363,8 @@ test_search_budget(void **state)
 {
 	struct directory_config c;
 	struct directory *d;
-	struct principal p;
 	char why[CA_WHY_MAX];
-	int64_t t0, dt;
-	int rc;
+	int64_t dt;
 
 	(void)state;
 	NEED_SLAPD();
@@ -353,20 +375,10 @@ test_search_budget(void **state)
 	c.op_timeout_ms = 500;
 	c.network_timeout_ms = 1000;
 	d = make_dir(&c);
-	t0 = now_ms();
-	rc = directory_lookup(d, DIRECTORY_BY_SAM, "bob", &p, why, sizeof(why));
-	dt = now_ms() - t0;
-	print_message("# slow directory, bob: rc %d after %lld ms\n", rc,
-	    (long long)dt);
-	assert_int_equal(rc, CA_OK);
-	principal_clear(&p);
-	t0 = now_ms();
-	rc = directory_lookup(d, DIRECTORY_BY_SAM, "alice", &p, why,
-	    sizeof(why));
-	dt = now_ms() - t0;
-	print_message("# slow directory, alice: rc %d after %lld ms: %s\n", rc,
-	    (long long)dt, why);
-	assert_int_equal(rc, CA_ETIMEOUT);
+	assert_int_equal(timed_lookup(d, "bob", "slow directory", &dt, why,
+	    sizeof(why)), CA_OK);
+	assert_int_equal(timed_lookup(d, "alice", "slow directory", &dt, why,
+	    sizeof(why)), CA_ETIMEOUT);
 	assert_true(dt < 4 * 500 + 500);
 	directory_free(d);
 }
@@ -387,10 +399,8 @@ test_restart_and_down(void **state)
 	if (env("SLAPD_START") == NULL)
 		skip();
 	/* Fill both pools (plain and StartTLS), then restart slapd under them. */
-	base_config(&c);
-	c.tls = DIRECTORY_TLS_STARTTLS;
-	c.ca_file = env("SLAPD_CA_FILE");
-	dtls = make_dir(&c);
+	dtls = make_dir_with(&c, NULL, DIRECTORY_TLS_STARTTLS,
+	    env("SLAPD_CA_FILE"));
 	test_threads(state);
 	run_workers(dtls);
 	slapd_kill();
@@ -407,19 +417,18 @@ test_restart_and_down(void **state)
 
 	/* Down: a bounded, precise failure. */
 	slapd_kill();
-	t0 = now_ms();
+	t0 = dir_monotonic_ms();
 	rc = directory_authenticate(dplain, "alice", "demo-alice", &p, NULL, why,
 	    sizeof(why));
-	dt = now_ms() - t0;
+	dt = dir_monotonic_ms() - t0;
 	print_message("# directory down: rc %d after %lld ms: %s\n", rc,
 	    (long long)dt, why);
 	assert_int_equal(rc, CA_EUNAVAIL);
 	assert_true(dt < NET_TIMEOUT_MS + 1000);
 	assert_non_null(strstr(why, env("SLAPD_URI")));
-	t0 = now_ms();
-	assert_int_equal(directory_lookup(dplain, DIRECTORY_BY_SAM, "bob", &p,
-	    why, sizeof(why)), CA_EUNAVAIL);
-	assert_true(now_ms() - t0 < NET_TIMEOUT_MS + 1000);
+	assert_int_equal(timed_lookup(dplain, "bob", "directory down", &dt, why,
+	    sizeof(why)), CA_EUNAVAIL);
+	assert_true(dt < NET_TIMEOUT_MS + 1000);
 
 	/* Back: the next call works without a new directory object. */
 	slapd_restart();
@@ -438,23 +447,16 @@ test_restart_and_down(void **state)
 		assert_int_equal(kill(pid, SIGSTOP), 0);
 		/* kill() returns before every thread has stopped: wait for it. */
 		stopped = slapd_wait_stopped(pid);
-		t0 = now_ms();
-		rc = directory_lookup(dplain, DIRECTORY_BY_SAM, "carol", &p, why,
+		rc = timed_lookup(dplain, "carol", "directory hung", &dt, why,
 		    sizeof(why));
-		dt = now_ms() - t0;
-		print_message("# directory hung: rc %d after %lld ms: %s\n", rc,
-		    (long long)dt, why);
-		principal_clear(&p);
 		/* A cold connection: TCP connects (the kernel accepts), then
 		 * StartTLS must time out, not hang. */
-		base_config(&c);
-		c.tls = DIRECTORY_TLS_STARTTLS;
-		c.ca_file = env("SLAPD_CA_FILE");
-		d = make_dir(&c);
-		t0 = now_ms();
+		d = make_dir_with(&c, NULL, DIRECTORY_TLS_STARTTLS,
+		    env("SLAPD_CA_FILE"));
+		t0 = dir_monotonic_ms();
 		rc2 = directory_authenticate(d, "bob", "demo-bob", &p, NULL, why,
 		    sizeof(why));
-		dt2 = now_ms() - t0;
+		dt2 = dir_monotonic_ms() - t0;
 		directory_free(d);
 		principal_clear(&p);
 		/* Resume slapd before any assertion can leave this test. */

@@ -3,6 +3,7 @@
  * read back with GnuTLS's own RDN decoder as an independent check.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -186,35 +187,39 @@ test_multivalued(void **state)
 static void
 test_refusals(void **state)
 {
+	/* CA_EPARSE from the parser, or (to_der) from the encoder's rules. */
+	static const struct {
+		const char *in;
+		bool to_der;
+		const char *why;	/* exact reason, or NULL */
+	} bad[] = {
+		{ "CN=a\"b", false,
+		  "DN: RFC 4514: '\"' must be escaped" },
+		{ "XX=1", false, "DN: unknown attribute type \"XX\"" },
+		{ "CN=a\\", false, NULL },
+		{ "CN=a\\q", false, NULL },
+		{ "CN", false, NULL },
+		{ "CN=\\C3", false, NULL },	/* half a UTF-8 sequence */
+		{ "CN=#0C05ab", false, NULL },
+		{ "1.2.=x", false, NULL },
+		{ "C=USA", true,
+		  "DN: C must be a two-letter country code, not \"USA\"" },
+		{ "E=\\C3\\A9@x", true, NULL },
+		{ "SERIALNUMBER=a;b", true, NULL },
+	};
 	struct dn dn;
 	char big[DN_STRING_MAX + 10];
 
-	assert_int_equal(dn_parse_string("CN=a\"b", &dn, why, sizeof(why)),
-	    CA_EPARSE);
-	assert_string_equal(why, "DN: RFC 4514: '\"' must be escaped");
-	assert_int_equal(dn_parse_string("XX=1", &dn, why, sizeof(why)),
-	    CA_EPARSE);
-	assert_string_equal(why, "DN: unknown attribute type \"XX\"");
-	assert_int_equal(dn_parse_string("CN=a\\", &dn, why, sizeof(why)),
-	    CA_EPARSE);
-	assert_int_equal(dn_parse_string("CN=a\\q", &dn, why, sizeof(why)),
-	    CA_EPARSE);
-	assert_int_equal(dn_parse_string("CN", &dn, why, sizeof(why)),
-	    CA_EPARSE);
-	assert_int_equal(dn_parse_string("CN=\\C3", &dn, why, sizeof(why)),
-	    CA_EPARSE);	/* half a UTF-8 sequence */
-	assert_int_equal(dn_parse_string("CN=#0C05ab", &dn, why, sizeof(why)),
-	    CA_EPARSE);
-	assert_int_equal(dn_parse_string("1.2.=x", &dn, why, sizeof(why)),
-	    CA_EPARSE);
-	assert_int_equal(dn_string_to_der("C=USA", der, sizeof(der), &der_len,
-	    why, sizeof(why)), CA_EPARSE);
-	assert_string_equal(why,
-	    "DN: C must be a two-letter country code, not \"USA\"");
-	assert_int_equal(dn_string_to_der("E=\\C3\\A9@x", der, sizeof(der),
-	    &der_len, why, sizeof(why)), CA_EPARSE);
-	assert_int_equal(dn_string_to_der("SERIALNUMBER=a;b", der, sizeof(der),
-	    &der_len, why, sizeof(why)), CA_EPARSE);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = bad[i].to_der ? dn_string_to_der(bad[i].in, der,
+		    sizeof(der), &der_len, why, sizeof(why)) :
+		    dn_parse_string(bad[i].in, &dn, why, sizeof(why));
+
+		if (rc != CA_EPARSE)
+			fail_msg("%s: %s", bad[i].in, ca_strerror(rc));
+		if (bad[i].why != NULL)
+			assert_string_equal(why, bad[i].why);
+	}
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	memcpy(big, "CN=", 3);
@@ -367,12 +372,17 @@ put_len(unsigned char *p, size_t n)
 	return 2;
 }
 
-/* Parse a one-AVA DER Name (type OID bytes 55 04 xx, tag, value) and check. */
-static int
-check_one(unsigned char type, unsigned char tag, const char *v, size_t n,
-    char *w, size_t wlen)
+/*
+ * Parse a one-AVA DER Name (type OID bytes 55 04 xx, tag, value) and check
+ * its values: dn_check_values must return rc and, unless want is NULL,
+ * exactly the reason want.
+ */
+static void
+expect_one(unsigned char type, unsigned char tag, const char *v, size_t n,
+    int rc, const char *want)
 {
 	unsigned char avb[300], setb[300], buf[300];
+	char w[256] = "";
 	struct dn dn;
 	size_t a = 0, st = 0, o = 0;
 
@@ -394,112 +404,117 @@ check_one(unsigned char type, unsigned char tag, const char *v, size_t n,
 	buf[0] = 0x30;
 	put_len(buf + 1, o);
 	o += 1 + (o < 128 ? 1 : 2);
-	assert_int_equal(dn_parse_der(buf, o, &dn, w, wlen), CA_OK);
-	return dn_check_values(&dn, w, wlen);
+	assert_int_equal(dn_parse_der(buf, o, &dn, w, sizeof(w)), CA_OK);
+	assert_int_equal(dn_check_values(&dn, w, sizeof(w)), rc);
+	if (want != NULL)
+		assert_string_equal(w, want);
+}
+
+/* One attribute value for expect_one, and what checking it gives. */
+struct ava_case {
+	unsigned char type;	/* last byte of the OID 2.5.4.x */
+	unsigned char tag;	/* string type */
+	const char *v;
+	size_t n;		/* bytes of v */
+	int rc;
+	const char *why;	/* exact reason, or NULL */
+};
+
+/* expect_one for each of n cases. */
+static void
+expect_cases(const struct ava_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		expect_one(c[i].type, c[i].tag, c[i].v, c[i].n, c[i].rc,
+		    c[i].why);
 }
 
 /* Issue 10 item 6: a CN with an embedded NUL is never signed. */
 static void
 test_subject_nul_refused(void **state)
 {
-	char w[256];
+	static const struct ava_case cases[] = {
+		{ 3, 0x0c, "alice\0x", 7, CA_EPARSE,
+		  "subject: CN contains a NUL character" },
+		{ 3, 0x0c, "a\x1b[2J", 5, CA_EPARSE,
+		  "subject: CN contains a control character" },
+		/* C1 controls (U+0085) too. */
+		{ 10, 0x0c, "Acme\xc2\x85", 6, CA_EPARSE,
+		  "subject: O contains a control character" },
+	};
 
 	(void)state;
-	assert_int_equal(check_one(3, 0x0c, "alice\0x", 7, w, sizeof(w)),
-	    CA_EPARSE);
-	assert_string_equal(w, "subject: CN contains a NUL character");
-	assert_int_equal(check_one(3, 0x0c, "a\x1b[2J", 5, w, sizeof(w)),
-	    CA_EPARSE);
-	assert_string_equal(w, "subject: CN contains a control character");
-	/* C1 controls (U+0085) too. */
-	assert_int_equal(check_one(10, 0x0c, "Acme\xc2\x85", 6, w,
-	    sizeof(w)), CA_EPARSE);
-	assert_string_equal(w, "subject: O contains a control character");
+	expect_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* Issue 10 item 6: a UTF8String of invalid UTF-8 is refused, not copied. */
 static void
 test_subject_invalid_utf8_refused(void **state)
 {
-	char w[256];
+	static const struct ava_case cases[] = {
+		{ 3, 0x0c, "ali\xc3\x28" "e", 6, CA_EPARSE,
+		  "subject: CN is not valid text (bad UTF-8 or string "
+		  "encoding)" },
+		/* Overlong encoding of '/'. */
+		{ 11, 0x0c, "\xc0\xaf", 2, CA_EPARSE, NULL },
+		/* Valid UTF-8 passes. */
+		{ 3, 0x0c, "Jos\xc3\xa9", 5, CA_OK, NULL },
+	};
 
 	(void)state;
-	assert_int_equal(check_one(3, 0x0c, "ali\xc3\x28" "e", 6, w,
-	    sizeof(w)), CA_EPARSE);
-	assert_string_equal(w, "subject: CN is not valid text (bad UTF-8 "
-	    "or string encoding)");
-	/* Overlong encoding of '/'. */
-	assert_int_equal(check_one(11, 0x0c, "\xc0\xaf", 2, w, sizeof(w)),
-	    CA_EPARSE);
-	/* Valid UTF-8 passes. */
-	assert_int_equal(check_one(3, 0x0c, "Jos\xc3\xa9", 5, w, sizeof(w)),
-	    CA_OK);
+	expect_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* RFC 5280 Appendix A upper bounds and PrintableString alphabets. */
 static void
 test_subject_too_long_refused(void **state)
 {
-	char v[200], w[256];
+	char v[200];
 
 	(void)state;
 	memset(v, 'x', sizeof(v));
-	assert_int_equal(check_one(3, 0x0c, v, 64, w, sizeof(w)), CA_OK);
-	assert_int_equal(check_one(3, 0x0c, v, 65, w, sizeof(w)),
-	    CA_ETOOBIG);
-	assert_string_equal(w, "subject: CN is 65 characters, above its "
-	    "bound of 64 (RFC 5280 Appendix A)");
-	assert_int_equal(check_one(10, 0x0c, v, 65, w, sizeof(w)),
-	    CA_ETOOBIG);
-	assert_int_equal(check_one(11, 0x0c, v, 65, w, sizeof(w)),
-	    CA_ETOOBIG);
-	assert_int_equal(check_one(7, 0x0c, v, 128, w, sizeof(w)), CA_OK);
-	assert_int_equal(check_one(7, 0x0c, v, 129, w, sizeof(w)),
-	    CA_ETOOBIG);
-	assert_int_equal(check_one(8, 0x0c, v, 129, w, sizeof(w)),
-	    CA_ETOOBIG);
-	assert_int_equal(check_one(5, 0x13, v, 65, w, sizeof(w)),
-	    CA_ETOOBIG);
+	expect_one(3, 0x0c, v, 64, CA_OK, NULL);
+	expect_one(3, 0x0c, v, 65, CA_ETOOBIG,
+	    "subject: CN is 65 characters, above its bound of 64 (RFC 5280 "
+	    "Appendix A)");
+	expect_one(10, 0x0c, v, 65, CA_ETOOBIG, NULL);
+	expect_one(11, 0x0c, v, 65, CA_ETOOBIG, NULL);
+	expect_one(7, 0x0c, v, 128, CA_OK, NULL);
+	expect_one(7, 0x0c, v, 129, CA_ETOOBIG, NULL);
+	expect_one(8, 0x0c, v, 129, CA_ETOOBIG, NULL);
+	expect_one(5, 0x13, v, 65, CA_ETOOBIG, NULL);
 	/* Characters, not bytes: 64 two-byte characters fit. */
 	for (int k = 0; k < 64; k++)
 		memcpy(v + 2 * k, "\xc3\xa9", 2);
-	assert_int_equal(check_one(3, 0x0c, v, 128, w, sizeof(w)), CA_OK);
+	expect_one(3, 0x0c, v, 128, CA_OK, NULL);
 	/* C: exactly two letters of PrintableString. */
-	assert_int_equal(check_one(6, 0x13, "US", 2, w, sizeof(w)), CA_OK);
-	assert_int_equal(check_one(6, 0x13, "U", 1, w, sizeof(w)),
-	    CA_EPARSE);
-	assert_int_equal(check_one(6, 0x13, "USA", 3, w, sizeof(w)),
-	    CA_ETOOBIG);
+	expect_one(6, 0x13, "US", 2, CA_OK, NULL);
+	expect_one(6, 0x13, "U", 1, CA_EPARSE, NULL);
+	expect_one(6, 0x13, "USA", 3, CA_ETOOBIG, NULL);
 	/* A PrintableString outside its alphabet. */
-	assert_int_equal(check_one(3, 0x13, "a*b", 3, w, sizeof(w)),
-	    CA_EPARSE);
-	assert_string_equal(w, "subject: CN must be a PrintableString "
-	    "(A-Z a-z 0-9 space '()+,-./:=?)");
-	assert_int_equal(check_one(5, 0x0c, "12_34", 5, w, sizeof(w)),
-	    CA_EPARSE);
+	expect_one(3, 0x13, "a*b", 3, CA_EPARSE,
+	    "subject: CN must be a PrintableString (A-Z a-z 0-9 space "
+	    "'()+,-./:=?)");
+	expect_one(5, 0x0c, "12_34", 5, CA_EPARSE, NULL);
 	/* Empty values name nothing. */
-	assert_int_equal(check_one(3, 0x0c, "", 0, w, sizeof(w)),
-	    CA_EPARSE);
+	expect_one(3, 0x0c, "", 0, CA_EPARSE, NULL);
 }
 
 /* Red team names_subject: "pkiadmin " is not text that names nobody. */
 static void
 test_subject_trailing_space_refused(void **state)
 {
-	char w[256];
+	static const struct ava_case cases[] = {
+		{ 3, 0x0c, "pkiadmin ", 9, CA_EPARSE,
+		  "subject: CN has leading or trailing whitespace" },
+		{ 10, 0x13, " Acme", 5, CA_EPARSE,
+		  "subject: O has leading or trailing whitespace" },
+		/* Inner spaces are text. */
+		{ 3, 0x0c, "Alice Smith", 11, CA_OK, NULL },
+	};
 
 	(void)state;
-	assert_int_equal(check_one(3, 0x0c, "pkiadmin ", 9, w, sizeof(w)),
-	    CA_EPARSE);
-	assert_string_equal(w, "subject: CN has leading or trailing "
-	    "whitespace");
-	assert_int_equal(check_one(10, 0x13, " Acme", 5, w, sizeof(w)),
-	    CA_EPARSE);
-	assert_string_equal(w, "subject: O has leading or trailing "
-	    "whitespace");
-	/* Inner spaces are text. */
-	assert_int_equal(check_one(3, 0x0c, "Alice Smith", 11, w, sizeof(w)),
-	    CA_OK);
+	expect_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* Red team names_subject: invisible characters and non-ASCII spaces. */
@@ -531,18 +546,16 @@ test_subject_zero_width_refused(void **state)
 		{ "pki\xf3\xa0\x80\x81" "admin", "CN contains U+E0001, a "
 		  "format character" },
 	};
-	char w[256], want[256];
+	char want[256];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		assert_int_equal(check_one(3, 0x0c, cases[i].v,
-		    strlen(cases[i].v), w, sizeof(w)), CA_EPARSE);
 		snprintf(want, sizeof(want), "subject: %s", cases[i].why);
-		assert_string_equal(w, want);
+		expect_one(3, 0x0c, cases[i].v, strlen(cases[i].v), CA_EPARSE,
+		    want);
 	}
 	/* Accented letters and other scripts are text. */
-	assert_int_equal(check_one(3, 0x0c, "Jos\xc3\xa9 M\xc3\xbcller", 13,
-	    w, sizeof(w)), CA_OK);
+	expect_one(3, 0x0c, "Jos\xc3\xa9 M\xc3\xbcller", 13, CA_OK, NULL);
 }
 
 /* Red team names_subject: a right-to-left override hides what a CN says. */
@@ -557,21 +570,17 @@ test_subject_bidi_refused(void **state)
 	};
 	static const char *const cp[] = { "U+202E", "U+200F", "U+2066",
 	    "U+061C" };
-	char w[256], want[256];
+	char want[256];
 
 	(void)state;
 	for (size_t i = 0; i < 4; i++) {
-		assert_int_equal(check_one(3, 0x0c, v[i], strlen(v[i]), w,
-		    sizeof(w)), CA_EPARSE);
 		snprintf(want, sizeof(want), "subject: CN contains %s, a "
 		    "bidirectional control character", cp[i]);
-		assert_string_equal(w, want);
+		expect_one(3, 0x0c, v[i], strlen(v[i]), CA_EPARSE, want);
 	}
 	/* Any attribute, not only the CN. */
-	assert_int_equal(check_one(11, 0x0c, "Sales\xe2\x80\xae", 8, w,
-	    sizeof(w)), CA_EPARSE);
-	assert_string_equal(w, "subject: OU contains U+202E, a "
-	    "bidirectional control character");
+	expect_one(11, 0x0c, "Sales\xe2\x80\xae", 8, CA_EPARSE,
+	    "subject: OU contains U+202E, a bidirectional control character");
 }
 
 int

@@ -47,15 +47,17 @@ enum kind {
 #define SELF TP_WHO_COUNT		/* the request names its requester */
 #define NOBODY (TP_WHO_COUNT + 1)	/* a principal with no groups */
 
+/*
+ * One row of the matrix: who asks, on which template, with which request,
+ * naming whom, and the verdict and code expected. The optional fields are
+ * set by name in the rows that assert them (NULL: not checked).
+ */
 struct row {
 	int line;
 	int rq;			/* requester (enum tp_who or NOBODY) */
 	enum tp_tmpl t;
 	enum kind k;
 	int target;		/* whom the request names (enum tp_who/SELF) */
-	int force_subject;	/* -1, or the subject ca/ resolved otherwise */
-	bool approving;
-	bool short_ca;		/* CA certificate ends in 30 days */
 	enum policy_verdict v;
 	enum policy_code code;
 	const char *why;	/* exact reason, or NULL */
@@ -64,333 +66,331 @@ struct row {
 	const char *sid;	/* expected SID extension, or NULL */
 	const char *note;	/* substring of notes, or NULL */
 	bool open;		/* template allow-unresolved-names = yes */
+	bool approving;
+	bool short_ca;		/* CA certificate ends in 30 days */
+	bool forced;		/* ca/ resolved the target as the subject,
+				 * whatever the request's names say */
 };
 
-#define ISSUE POLICY_ISSUE, POLICY_OK
-#define DENY(c) POLICY_DENY, POLICY_##c
+/* The expected verdict and code, by name, as every row sets them. */
+#define ISSUE .v = POLICY_ISSUE, .code = POLICY_OK
+#define PEND .v = POLICY_PEND, .code = POLICY_PENDING_APPROVAL
+#define DENY(c) .v = POLICY_DENY, .code = POLICY_##c
 #define ALICE_UPN "UPN:alice@entca.test"
 
 static const struct row rows[] = {
 	/* PKCS Intune: the connector enrolls on behalf of users. */
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_GOOD, TP_ALICE, -1, 0, 0, ISSUE,
-	  "issued from template PKCSIntune for alice", "CN=alice,O=Entca",
-	  ALICE_UPN "," URL(1106), S(1106), NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_WEAK, TP_ALICE, -1, 0, 0,
-	  DENY(WEAK_KEY), "key: RSA 1024 bits is below the template "
-	  "PKCSIntune minimum of 2048", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_P256, TP_ALICE, -1, 0, 0,
-	  DENY(KEY_ALG), "key: ECDSA P-256 is not allowed by template "
-	  "PKCSIntune (allowed: RSA)", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_BADSIG, TP_ALICE, -1, 0, 0,
-	  DENY(BAD_SIGNATURE), "CSR: RFC 2986: signature does not verify",
-	  NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_FOREIGN_SAN, TP_ALICE, -1, 0, 0,
-	  DENY(NAME_CONFLICT), "names: the request names two principals: SAN "
-	  "UPN alice@entca.test is alice, SAN email bob@entca.test is bob",
-	  NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_FOREIGN_SID, TP_ALICE, -1, 0, 0,
-	  DENY(NAME_CONFLICT), "names: the request names two principals: SID "
-	  "extension " S(1107) " is bob, SAN UPN alice@entca.test is alice",
-	  NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_FOREIGN_SID, TP_ALICE, TP_ALICE,
-	  0, 0, DENY(SID_MISMATCH), "SID: " S(1107) " in the request differs "
-	  "from the directory's " S(1106) " for alice", NULL, NULL, NULL,
-	  NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_UNKNOWN_SID, TP_ALICE, -1, 0, 0,
-	  DENY(SID_MISMATCH), "SID: " S(9999) " in the request has no "
-	  "principal in the directory", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SID_CONFLICT, TP_ALICE, -1, 0, 0,
-	  DENY(NAME_CONFLICT), "names: the request names two principals: SID "
-	  "extension " S(1106) " is alice, SID URL " S(1107) " is bob", NULL,
-	  NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SID_MATCH, TP_ALICE, -1, 0, 0,
-	  ISSUE, NULL, "CN=alice,O=Entca", ALICE_UPN "," URL(1106), S(1106),
-	  NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SID_ATTR, TP_ALICE, -1, 0, 0,
-	  ISSUE, NULL, NULL, NULL, S(1106), NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_ESCAPED, TP_ALICE, -1, 0, 0,
-	  ISSUE, NULL, "CN=Test User (TESTCOMPANY\\, LLC),OU=Sales\\+Ops\\;"
-	  "x\\=y,O=Acme\\, Inc.,C=US", ALICE_UPN "," URL(1106), S(1106),
-	  NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_LONG, TP_ALICE, -1, 0, 0, ISSUE,
-	  NULL, NULL, NULL, NULL, "requested validity until "
-	  "2032-01-14T08:00:00Z clamped to the template PKCSIntune period of "
-	  "365 days", false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_GOOD, TP_ALICE, -1, 0, 1, ISSUE,
-	  NULL, NULL, NULL, NULL, "validity clamped to CA end "
-	  "2027-02-14T08:00:00Z", false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_EKU, TP_ALICE, -1, 0, 0, ISSUE,
-	  NULL, NULL, NULL, NULL, "ignored requested extensions 2.5.29.37 "
-	  "(EKU and key usage come from the template)", false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_WRONG_TEMPLATE, TP_ALICE, -1, 0,
-	  0, DENY(TEMPLATE_CONFLICT), "CSR: names template Machine, not "
-	  "PKCSIntune", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_RIGHT_TEMPLATE, TP_ALICE, -1, 0,
-	  0, ISSUE, NULL, NULL, NULL, S(1106), NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_GOOD, TP_CAROL, -1, 0, 0,
-	  DENY(DISABLED), "subject carol is disabled", NULL, NULL, NULL,
-	  NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_KEYGEN, TP_ALICE, -1, 0, 0,
-	  ISSUE, NULL, "CN=alice,O=Entca", NULL, S(1106), NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_KEYGEN_WEAK, TP_ALICE, -1, 0, 0,
-	  DENY(WEAK_KEY), "key: RSA 1024 bits is below the template "
-	  "PKCSIntune minimum of 2048", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_PKIADMIN, TP_T_PKCS, K_GOOD, TP_BOB, -1, 0, 0, ISSUE,
-	  NULL, "CN=bob,O=Entca", "UPN:bob@entca.test," URL(1107), S(1107),
-	  NULL, false },
-	{ __LINE__, TP_ALICE, TP_T_PKCS, K_GOOD, SELF, -1, 0, 0,
-	  DENY(NO_ENROLL), "alice has no enroll right on template PKCSIntune",
-	  NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_BOB, TP_T_PKCS, K_GOOD, SELF, -1, 0, 0, DENY(NO_ENROLL),
-	  NULL, NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_DAVE, TP_T_PKCS, K_GOOD, SELF, -1, 0, 0, DENY(NO_ENROLL),
-	  NULL, NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CAROL, TP_T_PKCS, K_GOOD, SELF, -1, 0, 0, DENY(DISABLED),
-	  "requester carol is disabled", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_GOOD, TP_ALICE, ISSUE,
+	  .why = "issued from template PKCSIntune for alice",
+	  .subject = "CN=alice,O=Entca", .sans = ALICE_UPN "," URL(1106),
+	  .sid = S(1106) },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_WEAK, TP_ALICE, DENY(WEAK_KEY),
+	  .why = "key: RSA 1024 bits is below the template PKCSIntune "
+	  "minimum of 2048" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_P256, TP_ALICE, DENY(KEY_ALG),
+	  .why = "key: ECDSA P-256 is not allowed by template PKCSIntune "
+	  "(allowed: RSA)" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_BADSIG, TP_ALICE,
+	  DENY(BAD_SIGNATURE),
+	  .why = "CSR: RFC 2986: signature does not verify" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_FOREIGN_SAN, TP_ALICE,
+	  DENY(NAME_CONFLICT),
+	  .why = "names: the request names two principals: SAN UPN "
+	  "alice@entca.test is alice, SAN email bob@entca.test is bob" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_FOREIGN_SID, TP_ALICE,
+	  DENY(NAME_CONFLICT),
+	  .why = "names: the request names two principals: SID extension "
+	  S(1107) " is bob, SAN UPN alice@entca.test is alice" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_FOREIGN_SID, TP_ALICE,
+	  DENY(SID_MISMATCH),
+	  .why = "SID: " S(1107) " in the request differs from the "
+	  "directory's " S(1106) " for alice", .forced = true },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_UNKNOWN_SID, TP_ALICE,
+	  DENY(SID_MISMATCH),
+	  .why = "SID: " S(9999) " in the request has no principal in the "
+	  "directory" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SID_CONFLICT, TP_ALICE,
+	  DENY(NAME_CONFLICT),
+	  .why = "names: the request names two principals: SID extension "
+	  S(1106) " is alice, SID URL " S(1107) " is bob" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SID_MATCH, TP_ALICE, ISSUE,
+	  .subject = "CN=alice,O=Entca", .sans = ALICE_UPN "," URL(1106),
+	  .sid = S(1106) },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SID_ATTR, TP_ALICE, ISSUE,
+	  .sid = S(1106) },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_ESCAPED, TP_ALICE, ISSUE,
+	  .subject = "CN=Test User (TESTCOMPANY\\, "
+	  "LLC),OU=Sales\\+Ops\\;x\\=y,O=Acme\\, Inc.,C=US",
+	  .sans = ALICE_UPN "," URL(1106), .sid = S(1106) },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_LONG, TP_ALICE, ISSUE,
+	  .note = "requested validity until 2032-01-14T08:00:00Z clamped to "
+	  "the template PKCSIntune period of 365 days" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_GOOD, TP_ALICE, ISSUE,
+	  .note = "validity clamped to CA end 2027-02-14T08:00:00Z",
+	  .short_ca = true },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_EKU, TP_ALICE, ISSUE,
+	  .note = "ignored requested extensions 2.5.29.37 (EKU and key usage "
+	  "come from the template)" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_WRONG_TEMPLATE, TP_ALICE,
+	  DENY(TEMPLATE_CONFLICT),
+	  .why = "CSR: names template Machine, not PKCSIntune" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_RIGHT_TEMPLATE, TP_ALICE, ISSUE,
+	  .sid = S(1106) },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_GOOD, TP_CAROL, DENY(DISABLED),
+	  .why = "subject carol is disabled" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_KEYGEN, TP_ALICE, ISSUE,
+	  .subject = "CN=alice,O=Entca", .sid = S(1106) },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_KEYGEN_WEAK, TP_ALICE,
+	  DENY(WEAK_KEY),
+	  .why = "key: RSA 1024 bits is below the template PKCSIntune "
+	  "minimum of 2048" },
+	{ __LINE__, TP_PKIADMIN, TP_T_PKCS, K_GOOD, TP_BOB, ISSUE,
+	  .subject = "CN=bob,O=Entca",
+	  .sans = "UPN:bob@entca.test," URL(1107), .sid = S(1107) },
+	{ __LINE__, TP_ALICE, TP_T_PKCS, K_GOOD, SELF, DENY(NO_ENROLL),
+	  .why = "alice has no enroll right on template PKCSIntune" },
+	{ __LINE__, TP_BOB, TP_T_PKCS, K_GOOD, SELF, DENY(NO_ENROLL) },
+	{ __LINE__, TP_DAVE, TP_T_PKCS, K_GOOD, SELF, DENY(NO_ENROLL) },
+	{ __LINE__, TP_CAROL, TP_T_PKCS, K_GOOD, SELF, DENY(DISABLED),
+	  .why = "requester carol is disabled" },
 
 	/* User: subject and SANs from the directory. */
-	{ __LINE__, TP_ALICE, TP_T_USER, K_GOOD, SELF, -1, 0, 0, ISSUE, NULL,
-	  "CN=Alice Smith,CN=Users,DC=entca,DC=test",
-	  ALICE_UPN ",email:alice@entca.test", S(1106), "the request's "
-	  "subject and SANs are ignored: template User builds them from the "
-	  "directory", false },
-	{ __LINE__, TP_BOB, TP_T_USER, K_GOOD, SELF, -1, 0, 0, ISSUE, NULL,
-	  "CN=Bob Jones,CN=Users,DC=entca,DC=test", NULL, S(1107), NULL, false },
-	{ __LINE__, TP_ERIN, TP_T_USER, K_GOOD, SELF, -1, 0, 0, ISSUE, NULL,
-	  NULL, NULL, S(1111), NULL, false },
-	{ __LINE__, TP_DAVE, TP_T_USER, K_GOOD, SELF, -1, 0, 0,
-	  DENY(NO_ENROLL), "dave has no enroll right on template User", NULL,
-	  NULL, NULL, NULL, false },
-	{ __LINE__, TP_ALICE, TP_T_USER, K_WEAK, SELF, -1, 0, 0,
-	  DENY(WEAK_KEY), "key: RSA 1024 bits is below the template User "
-	  "minimum of 2048", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_ALICE, TP_T_USER, K_P256, SELF, -1, 0, 0,
-	  DENY(KEY_ALG), NULL, NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_ALICE, TP_T_USER, K_BADSIG, SELF, -1, 0, 0,
-	  DENY(BAD_SIGNATURE), NULL, NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_ALICE, TP_T_USER, K_FOREIGN_SAN, SELF, -1, 0, 0,
-	  DENY(NAME_CONFLICT), NULL, NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_ALICE, TP_T_USER, K_FOREIGN_UPN, SELF, -1, 0, 0,
-	  DENY(NAME_CONFLICT), "names: the request names two principals: SAN "
-	  "UPN bob@entca.test is bob, subject CN alice is alice", NULL, NULL,
-	  NULL, NULL, false },
-	{ __LINE__, TP_ALICE, TP_T_USER, K_FOREIGN_SID, SELF, -1, 0, 0,
-	  DENY(FOREIGN_SID), "SID: " S(1107) " in the request is not alice's; "
-	  "only a CA officer may supply a SID", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_ALICE, TP_T_USER, K_SID_MATCH, SELF, -1, 0, 0, ISSUE,
-	  NULL, NULL, NULL, S(1106), NULL, false },
-	{ __LINE__, TP_ALICE, TP_T_USER, K_ESCAPED, SELF, -1, 0, 0, ISSUE,
-	  NULL, "CN=Alice Smith,CN=Users,DC=entca,DC=test", NULL, NULL, NULL, false },
-	{ __LINE__, TP_ALICE, TP_T_USER, K_LONG, SELF, -1, 0, 0, ISSUE, NULL,
-	  NULL, NULL, NULL, "clamped to the template User period of 365 days", false },
-	{ __LINE__, TP_ALICE, TP_T_USER, K_EKU, SELF, -1, 0, 0, ISSUE, NULL,
-	  NULL, NULL, NULL, "ignored requested extensions 2.5.29.37", false },
-	{ __LINE__, TP_CONNECTOR, TP_T_USER, K_GOOD, TP_ALICE, -1, 0, 0,
-	  DENY(NO_ENROLL), "INTUNECONN$ has no enroll right on template User",
-	  NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_PKIADMIN, TP_T_USER, K_GOOD, TP_BOB, -1, 0, 0, ISSUE,
-	  NULL, "CN=Bob Jones,CN=Users,DC=entca,DC=test",
-	  "UPN:bob@entca.test,email:bob@entca.test", S(1107), NULL, false },
-	{ __LINE__, TP_CAROL, TP_T_USER, K_GOOD, SELF, -1, 0, 0,
-	  DENY(DISABLED), NULL, NULL, NULL, NULL, NULL, false },
-	{ __LINE__, NOBODY, TP_T_USER, K_GOOD, SELF, -1, 0, 0,
-	  DENY(NO_CA_REQUEST), "nobody has no request right on this CA",
-	  NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_GOOD, SELF, ISSUE,
+	  .subject = "CN=Alice Smith,CN=Users,DC=entca,DC=test",
+	  .sans = ALICE_UPN ",email:alice@entca.test", .sid = S(1106),
+	  .note = "the request's subject and SANs are ignored: template User "
+	  "builds them from the directory" },
+	{ __LINE__, TP_BOB, TP_T_USER, K_GOOD, SELF, ISSUE,
+	  .subject = "CN=Bob Jones,CN=Users,DC=entca,DC=test",
+	  .sid = S(1107) },
+	{ __LINE__, TP_ERIN, TP_T_USER, K_GOOD, SELF, ISSUE, .sid = S(1111) },
+	{ __LINE__, TP_DAVE, TP_T_USER, K_GOOD, SELF, DENY(NO_ENROLL),
+	  .why = "dave has no enroll right on template User" },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_WEAK, SELF, DENY(WEAK_KEY),
+	  .why = "key: RSA 1024 bits is below the template User minimum of "
+	  "2048" },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_P256, SELF, DENY(KEY_ALG) },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_BADSIG, SELF, DENY(BAD_SIGNATURE) },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_FOREIGN_SAN, SELF,
+	  DENY(NAME_CONFLICT) },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_FOREIGN_UPN, SELF,
+	  DENY(NAME_CONFLICT),
+	  .why = "names: the request names two principals: SAN UPN "
+	  "bob@entca.test is bob, subject CN alice is alice" },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_FOREIGN_SID, SELF,
+	  DENY(FOREIGN_SID),
+	  .why = "SID: " S(1107) " in the request is not alice's; only a CA "
+	  "officer may supply a SID" },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_SID_MATCH, SELF, ISSUE,
+	  .sid = S(1106) },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_ESCAPED, SELF, ISSUE,
+	  .subject = "CN=Alice Smith,CN=Users,DC=entca,DC=test" },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_LONG, SELF, ISSUE,
+	  .note = "clamped to the template User period of 365 days" },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_EKU, SELF, ISSUE,
+	  .note = "ignored requested extensions 2.5.29.37" },
+	{ __LINE__, TP_CONNECTOR, TP_T_USER, K_GOOD, TP_ALICE, DENY(NO_ENROLL),
+	  .why = "INTUNECONN$ has no enroll right on template User" },
+	{ __LINE__, TP_PKIADMIN, TP_T_USER, K_GOOD, TP_BOB, ISSUE,
+	  .subject = "CN=Bob Jones,CN=Users,DC=entca,DC=test",
+	  .sans = "UPN:bob@entca.test,email:bob@entca.test", .sid = S(1107) },
+	{ __LINE__, TP_CAROL, TP_T_USER, K_GOOD, SELF, DENY(DISABLED) },
+	{ __LINE__, NOBODY, TP_T_USER, K_GOOD, SELF, DENY(NO_CA_REQUEST),
+	  .why = "nobody has no request right on this CA" },
 
 	/* Machine: computers, DNS from the directory, P-256 allowed. */
-	{ __LINE__, TP_WS01, TP_T_MACHINE, K_GOOD, SELF, -1, 0, 0, ISSUE,
-	  "issued from template Machine for WS01$", "CN=ws01.entca.test",
-	  "DNS:ws01.entca.test", S(1112), NULL, false },
-	{ __LINE__, TP_WS01, TP_T_MACHINE, K_P256, SELF, -1, 0, 0, ISSUE, NULL,
-	  NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_WS01, TP_T_MACHINE, K_P384, SELF, -1, 0, 0,
-	  DENY(KEY_ALG), "key: ECDSA P-384 is not allowed by template Machine "
-	  "(allowed: RSA ECDSA-P-256)", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_WS01, TP_T_MACHINE, K_WEAK, SELF, -1, 0, 0,
-	  DENY(WEAK_KEY), NULL, NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_ALICE, TP_T_MACHINE, K_GOOD, SELF, -1, 0, 0,
-	  DENY(NO_ENROLL), NULL, NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_MACHINE, K_GOOD, SELF, -1, 0, 0, ISSUE,
-	  NULL, "CN=intuneconn.entca.test", "DNS:intuneconn.entca.test",
-	  S(1105), NULL, false },
+	{ __LINE__, TP_WS01, TP_T_MACHINE, K_GOOD, SELF, ISSUE,
+	  .why = "issued from template Machine for WS01$",
+	  .subject = "CN=ws01.entca.test", .sans = "DNS:ws01.entca.test",
+	  .sid = S(1112) },
+	{ __LINE__, TP_WS01, TP_T_MACHINE, K_P256, SELF, ISSUE },
+	{ __LINE__, TP_WS01, TP_T_MACHINE, K_P384, SELF, DENY(KEY_ALG),
+	  .why = "key: ECDSA P-384 is not allowed by template Machine "
+	  "(allowed: RSA ECDSA-P-256)" },
+	{ __LINE__, TP_WS01, TP_T_MACHINE, K_WEAK, SELF, DENY(WEAK_KEY) },
+	{ __LINE__, TP_ALICE, TP_T_MACHINE, K_GOOD, SELF, DENY(NO_ENROLL) },
+	{ __LINE__, TP_CONNECTOR, TP_T_MACHINE, K_GOOD, SELF, ISSUE,
+	  .subject = "CN=intuneconn.entca.test",
+	  .sans = "DNS:intuneconn.entca.test", .sid = S(1105) },
 
 	/* WebServer: supply in request; Cert Users through a nested group. */
-	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_GOOD, SELF, -1, 0, 0, ISSUE,
-	  NULL, "CN=erin,O=Entca", "UPN:erin@entca.test", "", NULL, false },
-	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_P256, SELF, -1, 0, 0, ISSUE,
-	  NULL, NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_P384, SELF, -1, 0, 0,
-	  DENY(KEY_ALG), NULL, NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_DNS_WWW, SELF, -1, 0, 0,
-	  DENY(NAME_UNRESOLVED), "names: SAN DNS www.entca.test is not in the "
-	  "directory; template WebServer does not allow names outside the "
-	  "directory", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_FOREIGN_UPN, SELF, -1, 0, 0,
-	  DENY(NAME_CONFLICT), "names: the request names two principals: SAN "
-	  "UPN bob@entca.test is bob, subject CN erin is erin", NULL, NULL,
-	  NULL, NULL, false },
-	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_FOREIGN_MAIL, SELF, -1, 0, 0,
-	  DENY(NAME_CONFLICT), "names: the request names two principals: SAN "
-	  "UPN erin@entca.test is erin, subject E bob@entca.test is bob", NULL,
-	  NULL, NULL, NULL, false },
-	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_ESCAPED, SELF, -1, 0, 0, ISSUE,
-	  NULL, "CN=Test User (TESTCOMPANY\\, LLC),OU=Sales\\+Ops\\;x\\=y,"
-	  "O=Acme\\, Inc.,C=US", NULL, NULL, NULL, false },
-	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_APP_POLICIES, SELF, -1, 0, 0,
-	  ISSUE, NULL, NULL, NULL, NULL, "ignored requested extensions "
-	  "1.3.6.1.4.1.311.21.10 (EKU and key usage come from the template)", false },
-	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_FOREIGN_SID, SELF, -1, 0, 0,
-	  DENY(FOREIGN_SID), NULL, NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_PKIADMIN, TP_T_WEBSERVER, K_DNS_WWW, SELF, -1, 0, 0,
-	  DENY(NAME_UNRESOLVED), NULL, NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_BOB, TP_T_WEBSERVER, K_GOOD, SELF, -1, 0, 0,
-	  DENY(NO_ENROLL), NULL, NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_WEBSERVER, K_KEYGEN, TP_ALICE, -1, 0, 0,
-	  DENY(KEYGEN_NOT_ALLOWED), "key: template WebServer does not allow "
-	  "server key generation with an exportable key", NULL, NULL, NULL,
-	  NULL, false },
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_GOOD, SELF, ISSUE,
+	  .subject = "CN=erin,O=Entca", .sans = "UPN:erin@entca.test",
+	  .sid = "" },
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_P256, SELF, ISSUE },
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_P384, SELF, DENY(KEY_ALG) },
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_DNS_WWW, SELF,
+	  DENY(NAME_UNRESOLVED),
+	  .why = "names: SAN DNS www.entca.test is not in the directory; "
+	  "template WebServer does not allow names outside the directory" },
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_FOREIGN_UPN, SELF,
+	  DENY(NAME_CONFLICT),
+	  .why = "names: the request names two principals: SAN UPN "
+	  "bob@entca.test is bob, subject CN erin is erin" },
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_FOREIGN_MAIL, SELF,
+	  DENY(NAME_CONFLICT),
+	  .why = "names: the request names two principals: SAN UPN "
+	  "erin@entca.test is erin, subject E bob@entca.test is bob" },
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_ESCAPED, SELF, ISSUE,
+	  .subject = "CN=Test User (TESTCOMPANY\\, "
+	  "LLC),OU=Sales\\+Ops\\;x\\=y,O=Acme\\, Inc.,C=US" },
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_APP_POLICIES, SELF, ISSUE,
+	  .note = "ignored requested extensions 1.3.6.1.4.1.311.21.10 (EKU "
+	  "and key usage come from the template)" },
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_FOREIGN_SID, SELF,
+	  DENY(FOREIGN_SID) },
+	{ __LINE__, TP_PKIADMIN, TP_T_WEBSERVER, K_DNS_WWW, SELF,
+	  DENY(NAME_UNRESOLVED) },
+	{ __LINE__, TP_BOB, TP_T_WEBSERVER, K_GOOD, SELF, DENY(NO_ENROLL) },
+	{ __LINE__, TP_CONNECTOR, TP_T_WEBSERVER, K_KEYGEN, TP_ALICE,
+	  DENY(KEYGEN_NOT_ALLOWED),
+	  .why = "key: template WebServer does not allow server key "
+	  "generation with an exportable key" },
 
 	/* Approval: pend first, issue on the officer's re-run. */
-	{ __LINE__, TP_BOB, TP_T_APPROVAL, K_GOOD, SELF, -1, 0, 0,
-	  POLICY_PEND, POLICY_PENDING_APPROVAL, "template ApprovalUser "
-	  "requires approval by a CA officer", "CN=bob", "UPN:bob@entca.test",
-	  S(1107), NULL, false },
-	{ __LINE__, TP_BOB, TP_T_APPROVAL, K_GOOD, SELF, -1, 1, 0, ISSUE, NULL,
-	  "CN=bob", NULL, NULL, NULL, false },
-	{ __LINE__, TP_BOB, TP_T_APPROVAL, K_WEAK, SELF, -1, 0, 0,
-	  DENY(WEAK_KEY), NULL, NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_DAVE, TP_T_APPROVAL, K_GOOD, SELF, -1, 0, 0,
-	  POLICY_PEND, POLICY_PENDING_APPROVAL, NULL, NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_ALICE, TP_T_APPROVAL, K_FOREIGN_SID, SELF, -1, 0, 0,
-	  DENY(FOREIGN_SID), NULL, NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_BOB, TP_T_APPROVAL, K_GOOD, SELF,
+	  PEND,
+	  .why = "template ApprovalUser requires approval by a CA officer",
+	  .subject = "CN=bob", .sans = "UPN:bob@entca.test", .sid = S(1107) },
+	{ __LINE__, TP_BOB, TP_T_APPROVAL, K_GOOD, SELF, ISSUE,
+	  .subject = "CN=bob", .approving = true },
+	{ __LINE__, TP_BOB, TP_T_APPROVAL, K_WEAK, SELF, DENY(WEAK_KEY) },
+	{ __LINE__, TP_DAVE, TP_T_APPROVAL, K_GOOD, SELF,
+	  PEND },
+	{ __LINE__, TP_ALICE, TP_T_APPROVAL, K_FOREIGN_SID, SELF,
+	  DENY(FOREIGN_SID) },
 
 	/* Names (issue 10 items 6-7, issue 19 items 1-2): every subject
 	 * value is text within its bound; every name resolves, to one
 	 * principal, unless the template allows names outside the
 	 * directory (officers only, then no SID). */
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_NUL, TP_ALICE, -1, 0, 0,
-	  DENY(SUBJECT), "subject: CN contains a NUL character", NULL, NULL,
-	  NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_BADUTF8, TP_ALICE, -1, 0, 0,
-	  DENY(SUBJECT), "subject: CN is not valid text (bad UTF-8 or string "
-	  "encoding)", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_LONG, TP_ALICE, -1, 0, 0,
-	  DENY(SUBJECT), "subject: CN is 65 characters, above its bound of 64 "
-	  "(RFC 5280 Appendix A)", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_C, TP_ALICE, -1, 0, 0,
-	  DENY(SUBJECT), "subject: C is 3 characters, above its bound of 2 "
-	  "(RFC 5280 Appendix A)", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_CTRL, TP_ALICE, -1, 0, 0,
-	  DENY(SUBJECT), "subject: CN contains a control character", NULL,
-	  NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_NOBODY_UPN, TP_ALICE, -1, 0, 0,
-	  DENY(NAME_UNRESOLVED), "names: SAN UPN nobody@entca.test is not in "
-	  "the directory; template PKCSIntune does not allow names outside the "
-	  "directory", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_EVIL_UPN, TP_ALICE, -1, 0, 0,
-	  DENY(NAME_UNRESOLVED), "names: SAN UPN nobody@evil.example is not in "
-	  "the directory; template PKCSIntune does not allow names outside the "
-	  "directory", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_EVIL_URI, TP_ALICE, -1, 0, 0,
-	  DENY(NAME_UNRESOLVED), "names: SAN URI https://evil is not in the "
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_NUL, TP_ALICE,
+	  DENY(SUBJECT), .why = "subject: CN contains a NUL character" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_BADUTF8, TP_ALICE,
+	  DENY(SUBJECT),
+	  .why = "subject: CN is not valid text (bad UTF-8 or string "
+	  "encoding)" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_LONG, TP_ALICE,
+	  DENY(SUBJECT),
+	  .why = "subject: CN is 65 characters, above its bound of 64 (RFC "
+	  "5280 Appendix A)" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_C, TP_ALICE, DENY(SUBJECT),
+	  .why = "subject: C is 3 characters, above its bound of 2 (RFC 5280 "
+	  "Appendix A)" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_CTRL, TP_ALICE,
+	  DENY(SUBJECT), .why = "subject: CN contains a control character" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_NOBODY_UPN, TP_ALICE,
+	  DENY(NAME_UNRESOLVED),
+	  .why = "names: SAN UPN nobody@entca.test is not in the directory; "
+	  "template PKCSIntune does not allow names outside the directory" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_EVIL_UPN, TP_ALICE,
+	  DENY(NAME_UNRESOLVED),
+	  .why = "names: SAN UPN nobody@evil.example is not in the "
 	  "directory; template PKCSIntune does not allow names outside the "
-	  "directory", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_WILD_UPN, TP_ALICE, -1, 0, 0,
-	  DENY(NAME_MALFORMED), "SAN UPN *@entca.test is malformed: a "
-	  "wildcard '*' is not a name", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_PREFIX_UPN, TP_ALICE, -1, 0, 0,
-	  DENY(NAME_MALFORMED), "SAN UPN a*@entca.test is malformed: a "
-	  "wildcard '*' is not a name", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_STAR_UPN, TP_ALICE, -1, 0, 0,
-	  DENY(NAME_MALFORMED), "SAN UPN alice* is malformed: expected "
-	  "local@domain", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_CTRL_UPN, TP_ALICE, -1, 0, 0,
-	  DENY(NAME_MALFORMED), NULL, NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_UPN_VS_SIDURL, TP_ALICE, -1, 0,
-	  0, DENY(NAME_CONFLICT), "names: the request names two principals: "
-	  "SID URL " S(1107) " is bob, SAN UPN alice@entca.test is alice",
-	  NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_DNS_VS_UPN, TP_ALICE, -1, 0, 0,
-	  DENY(NAME_CONFLICT), "names: the request names two principals: "
-	  "SAN UPN alice@entca.test is alice, SAN DNS ws01.entca.test is "
-	  "WS01$", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_CN_VS_UPN, TP_ALICE, -1, 0, 0,
-	  DENY(NAME_CONFLICT), "names: the request names two principals: "
-	  "SAN UPN alice@entca.test is alice, subject CN bob is bob", NULL,
-	  NULL, NULL, NULL, false },
-	{ __LINE__, TP_PKIADMIN, TP_T_USER, K_UPN_VS_SIDURL, TP_ALICE, -1, 0, 0,
-	  DENY(NAME_CONFLICT), NULL, NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SIDURL_MATCH, TP_ALICE, -1, 0, 0,
-	  ISSUE, NULL, "CN=alice,O=Entca", ALICE_UPN "," URL(1106), S(1106),
-	  NULL, false },
+	  "directory" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_EVIL_URI, TP_ALICE,
+	  DENY(NAME_UNRESOLVED),
+	  .why = "names: SAN URI https://evil is not in the directory; "
+	  "template PKCSIntune does not allow names outside the directory" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_WILD_UPN, TP_ALICE,
+	  DENY(NAME_MALFORMED),
+	  .why = "SAN UPN *@entca.test is malformed: a wildcard '*' is not a "
+	  "name" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_PREFIX_UPN, TP_ALICE,
+	  DENY(NAME_MALFORMED),
+	  .why = "SAN UPN a*@entca.test is malformed: a wildcard '*' is not "
+	  "a name" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_STAR_UPN, TP_ALICE,
+	  DENY(NAME_MALFORMED),
+	  .why = "SAN UPN alice* is malformed: expected local@domain" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_CTRL_UPN, TP_ALICE,
+	  DENY(NAME_MALFORMED) },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_UPN_VS_SIDURL, TP_ALICE,
+	  DENY(NAME_CONFLICT),
+	  .why = "names: the request names two principals: SID URL " S(1107)
+	  " is bob, SAN UPN alice@entca.test is alice" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_DNS_VS_UPN, TP_ALICE,
+	  DENY(NAME_CONFLICT),
+	  .why = "names: the request names two principals: SAN UPN "
+	  "alice@entca.test is alice, SAN DNS ws01.entca.test is WS01$" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_CN_VS_UPN, TP_ALICE,
+	  DENY(NAME_CONFLICT),
+	  .why = "names: the request names two principals: SAN UPN "
+	  "alice@entca.test is alice, subject CN bob is bob" },
+	{ __LINE__, TP_PKIADMIN, TP_T_USER, K_UPN_VS_SIDURL, TP_ALICE,
+	  DENY(NAME_CONFLICT) },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SIDURL_MATCH, TP_ALICE, ISSUE,
+	  .subject = "CN=alice,O=Entca", .sans = ALICE_UPN "," URL(1106),
+	  .sid = S(1106) },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SIDURL_FOREIGN, TP_ALICE,
-	  TP_ALICE, 0, 0, DENY(SID_MISMATCH), "SID: " S(1107) " in the "
-	  "request differs from the directory's " S(1106) " for alice", NULL,
-	  NULL, NULL, NULL, false },
-	{ __LINE__, TP_ALICE, TP_T_USER, K_SIDURL_FOREIGN, SELF, -1, 0, 0,
-	  DENY(FOREIGN_SID), NULL, NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_CN_TEXT, TP_ALICE, -1, 0, 0,
-	  ISSUE, NULL, "CN=Alice Smith,O=Entca", NULL, S(1106), NULL, false },
+	  DENY(SID_MISMATCH),
+	  .why = "SID: " S(1107) " in the request differs from the "
+	  "directory's " S(1106) " for alice", .forced = true },
+	{ __LINE__, TP_ALICE, TP_T_USER, K_SIDURL_FOREIGN, SELF,
+	  DENY(FOREIGN_SID) },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_CN_TEXT, TP_ALICE, ISSUE,
+	  .subject = "CN=Alice Smith,O=Entca", .sid = S(1106) },
 	/* red-team names_subject: every identity attribute resolves. */
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_UID, TP_ALICE, -1, 0, 0,
-	  DENY(NAME_CONFLICT), "names: the request names two principals: "
-	  "SAN UPN alice@entca.test is alice, subject UID bob is bob", NULL,
-	  NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_UID_NOBODY, TP_ALICE, -1,
-	  0, 0, DENY(NAME_UNRESOLVED), "names: subject UID nobody is not in "
-	  "the directory; template PKCSIntune does not allow names outside "
-	  "the directory", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_DOMAIN_CN, TP_ALICE, -1,
-	  0, 0, DENY(NAME_CONFLICT), "names: the request names two "
-	  "principals: SAN UPN alice@entca.test is alice, subject CN "
-	  "ENTCA\\bob is bob", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_REALM_CN, TP_ALICE, -1,
-	  0, 0, DENY(NAME_CONFLICT), "names: the request names two "
-	  "principals: SAN UPN alice@entca.test is alice, subject CN "
-	  "entca.test\\bob is bob", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_UID, TP_ALICE,
+	  DENY(NAME_CONFLICT),
+	  .why = "names: the request names two principals: SAN UPN "
+	  "alice@entca.test is alice, subject UID bob is bob" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_UID_NOBODY, TP_ALICE,
+	  DENY(NAME_UNRESOLVED),
+	  .why = "names: subject UID nobody is not in the directory; "
+	  "template PKCSIntune does not allow names outside the directory" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_DOMAIN_CN, TP_ALICE,
+	  DENY(NAME_CONFLICT),
+	  .why = "names: the request names two principals: SAN UPN "
+	  "alice@entca.test is alice, subject CN ENTCA\\bob is bob" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_REALM_CN, TP_ALICE,
+	  DENY(NAME_CONFLICT),
+	  .why = "names: the request names two principals: SAN UPN "
+	  "alice@entca.test is alice, subject CN entca.test\\bob is bob" },
 	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_OTHER_DOMAIN_CN, TP_ALICE,
-	  -1, 0, 0, DENY(NAME_UNRESOLVED), "names: subject CN OTHER\\alice is "
-	  "not in the directory; template PKCSIntune does not allow names "
-	  "outside the directory", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_FULLWIDTH, TP_ALICE, -1,
-	  0, 0, DENY(NAME_MALFORMED), "subject CN \xef\xbd\x82\xef\xbd\x8f"
-	  "\xef\xbd\x82 is malformed: looks like an account name but is "
-	  "not ASCII", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_CYRILLIC, TP_ALICE, -1,
-	  0, 0, DENY(NAME_MALFORMED), "subject CN b\xd0\xbe" "b is "
-	  "malformed: looks like an account name but is not ASCII", NULL,
-	  NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_ZW, TP_ALICE, -1, 0, 0,
-	  DENY(SUBJECT), "subject: CN contains U+200B, a zero-width or "
-	  "invisible character", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_BIDI, TP_ALICE, -1, 0, 0,
-	  DENY(SUBJECT), "subject: CN contains U+202E, a bidirectional "
-	  "control character", NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_NBSP, TP_ALICE, -1, 0, 0,
-	  DENY(SUBJECT), "subject: CN contains U+00A0, a non-ASCII space",
-	  NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_TRAIL, TP_ALICE, -1, 0, 0,
-	  DENY(SUBJECT), "subject: CN has leading or trailing whitespace",
-	  NULL, NULL, NULL, NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_ACCENTS, TP_ALICE, -1, 0,
-	  0, ISSUE, NULL, "CN=Jos\xc3\xa9 M\xc3\xbcller,O=Entca", NULL,
-	  S(1106), NULL, false },
-	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_EVIL_URI, TP_ALICE, -1, 0, 0,
-	  ISSUE, NULL, NULL, ALICE_UPN ",URI:https://evil", "",
-	  "names outside the directory (SAN URI https://evil): no SID "
-	  "extension and no SID URL", true },
-	{ __LINE__, TP_PKIADMIN, TP_T_WEBSERVER, K_DNS_WWW, SELF, -1, 0, 0,
-	  ISSUE, NULL, "CN=www.entca.test", "DNS:www.entca.test", "",
-	  "names outside the directory", true },
-	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_DNS_WWW, SELF, -1, 0, 0,
-	  DENY(FOREIGN_SAN), "names: SAN DNS www.entca.test is not in the "
-	  "directory; only a CA officer may name names outside it", NULL,
-	  NULL, NULL, NULL, true },
+	  DENY(NAME_UNRESOLVED),
+	  .why = "names: subject CN OTHER\\alice is not in the directory; "
+	  "template PKCSIntune does not allow names outside the directory" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_FULLWIDTH, TP_ALICE,
+	  DENY(NAME_MALFORMED),
+	  .why = "subject CN \xef\xbd\x82\xef\xbd\x8f\xef\xbd\x82 is "
+	  "malformed: looks like an account name but is not ASCII" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_CYRILLIC, TP_ALICE,
+	  DENY(NAME_MALFORMED),
+	  .why = "subject CN b\xd0\xbe" "b is malformed: looks like an "
+	  "account name but is not ASCII" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_ZW, TP_ALICE,
+	  DENY(SUBJECT),
+	  .why = "subject: CN contains U+200B, a zero-width or invisible "
+	  "character" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_BIDI, TP_ALICE,
+	  DENY(SUBJECT),
+	  .why = "subject: CN contains U+202E, a bidirectional control "
+	  "character" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_NBSP, TP_ALICE,
+	  DENY(SUBJECT),
+	  .why = "subject: CN contains U+00A0, a non-ASCII space" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_TRAIL, TP_ALICE,
+	  DENY(SUBJECT),
+	  .why = "subject: CN has leading or trailing whitespace" },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_SUBJ_ACCENTS, TP_ALICE, ISSUE,
+	  .subject = "CN=Jos\xc3\xa9 M\xc3\xbcller,O=Entca", .sid = S(1106) },
+	{ __LINE__, TP_CONNECTOR, TP_T_PKCS, K_EVIL_URI, TP_ALICE, ISSUE,
+	  .sans = ALICE_UPN ",URI:https://evil", .sid = "",
+	  .note = "names outside the directory (SAN URI https://evil): no "
+	  "SID extension and no SID URL", .open = true },
+	{ __LINE__, TP_PKIADMIN, TP_T_WEBSERVER, K_DNS_WWW, SELF, ISSUE,
+	  .subject = "CN=www.entca.test", .sans = "DNS:www.entca.test",
+	  .sid = "", .note = "names outside the directory", .open = true },
+	{ __LINE__, TP_ERIN, TP_T_WEBSERVER, K_DNS_WWW, SELF,
+	  DENY(FOREIGN_SAN),
+	  .why = "names: SAN DNS www.entca.test is not in the directory; "
+	  "only a CA officer may name names outside it", .open = true },
 
 	/* Not in issue-templates. */
-	{ __LINE__, TP_BOB, TP_T_NOTISSUED, K_GOOD, SELF, -1, 0, 0,
-	  DENY(TEMPLATE_NOT_ISSUED), "template NotIssued is not in this CA's "
-	  "issue-templates", NULL, NULL, NULL, NULL, false },
+	{ __LINE__, TP_BOB, TP_T_NOTISSUED, K_GOOD, SELF,
+	  DENY(TEMPLATE_NOT_ISSUED),
+	  .why = "template NotIssued is not in this CA's issue-templates" },
 };
 
 static struct principal dir[TP_WHO_COUNT];
@@ -605,32 +605,29 @@ bad_subject(enum kind k, struct policy_request *req)
 	static const unsigned char cn_esc[] = { 0x30, 0x10, 0x31, 0x0e, 0x30,
 	    0x0c, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x05, 'a', 0x1b, '[',
 	    '2', 'J' };
+	static const struct {
+		enum kind k;
+		const unsigned char *der;
+		size_t len;
+	} names[] = {
+		{ K_SUBJ_NUL, cn_nul, sizeof(cn_nul) },
+		{ K_SUBJ_BADUTF8, cn_utf8, sizeof(cn_utf8) },
+		{ K_SUBJ_C, c3, sizeof(c3) },
+		{ K_SUBJ_CTRL, cn_esc, sizeof(cn_esc) },
+	};
 	unsigned char *d = req->subject_der;
 
-	switch (k) {
-	case K_SUBJ_NUL:
-		memcpy(d, cn_nul, sizeof(cn_nul));
-		req->subject_len = sizeof(cn_nul);
-		break;
-	case K_SUBJ_BADUTF8:
-		memcpy(d, cn_utf8, sizeof(cn_utf8));
-		req->subject_len = sizeof(cn_utf8);
-		break;
-	case K_SUBJ_C:
-		memcpy(d, c3, sizeof(c3));
-		req->subject_len = sizeof(c3);
-		break;
-	case K_SUBJ_CTRL:
-		memcpy(d, cn_esc, sizeof(cn_esc));
-		req->subject_len = sizeof(cn_esc);
-		break;
-	default:	/* K_SUBJ_LONG: CN of 65 'x' */
-		memcpy(d, (const unsigned char[]){ 0x30, 0x4c, 0x31, 0x4a, 0x30,
-		    0x48, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x41 }, 13);
-		memset(d + 13, 'x', 65);
-		req->subject_len = 13 + 65;
-		break;
-	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].k == k) {
+			memcpy(d, names[i].der, names[i].len);
+			req->subject_len = names[i].len;
+			return;
+		}
+	/* K_SUBJ_LONG: CN of 65 'x' */
+	memcpy(d, (const unsigned char[]){ 0x30, 0x4c, 0x31, 0x4a, 0x30, 0x48,
+	    0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x41 }, 13);
+	memset(d + 13, 'x', 65);
+	req->subject_len = 13 + 65;
 }
 
 /* "TYPE:value,..." of the profile's SANs. */
@@ -698,8 +695,8 @@ run_row(const struct row *r)
 	/* ca/: look up whom the request names; nothing named = requester. */
 	h = policy_subject_hint(req, hint, sizeof(hint));
 	in.subject = h == POLICY_HINT_NONE ? rq : lookup(h, hint);
-	if (r->force_subject >= 0)
-		in.subject = &dir[r->force_subject];
+	if (r->forced)
+		in.subject = target;
 	in.requester = rq;
 	in.tmpl = &t;
 	in.req = req;

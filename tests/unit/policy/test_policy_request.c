@@ -439,11 +439,53 @@ static const unsigned char tmpl_v2[] = { 0x30, 0x28, 0x06, 0x20, 0x2b, 0x06,
     0x83, 0xba, 0xee, 0x13, 0x81, 0x30, 0x01, 0x0e, 0x02, 0x01, 0x64,
     0x02, 0x01, 0x04 };
 
+/* An unsigned CSR of CN=mallory for the P-256 key, to add values to. */
+static gnutls_x509_crq_t
+mallory_crq(void)
+{
+	gnutls_x509_crq_t crq;
+
+	assert_int_equal(gnutls_x509_crq_init(&crq), 0);
+	assert_int_equal(gnutls_x509_crq_set_version(crq, 1), 0);
+	assert_int_equal(gnutls_x509_crq_set_dn(crq, "CN=mallory", NULL), 0);
+	assert_int_equal(gnutls_x509_crq_set_key(crq, tp_key(TP_P256)), 0);
+	return crq;
+}
+
+/*
+ * GnuTLS keeps one value per OID, so a test that sends an OID twice adds
+ * the second copy under a placeholder OID (a TLV that differs only in its
+ * last byte). Find the one placeholder in the DER CSR at *der, set its
+ * last byte to `last`, and re-sign the patched CertificationRequestInfo
+ * with the P-256 key; *der is replaced (malloc'd; caller frees).
+ */
+static void
+csr_patch_resign(unsigned char **der, size_t *len,
+    const unsigned char *placeholder, size_t plen, unsigned char last)
+{
+	gnutls_x509_crq_t again;
+	gnutls_datum_t in;
+	size_t hits = 0;
+
+	for (unsigned char *p = *der; p + plen <= *der + *len; p++)
+		if (memcmp(p, placeholder, plen) == 0) {
+			p[plen - 1] = last;
+			hits++;
+		}
+	assert_int_equal(hits, 1);
+	in.data = *der;
+	in.size = (unsigned)*len;
+	assert_int_equal(gnutls_x509_crq_init(&again), 0);
+	assert_int_equal(gnutls_x509_crq_import(again, &in,
+	    GNUTLS_X509_FMT_DER), 0);
+	free(*der);
+	tp_crq_finish(again, TP_P256, der, len);
+}
+
 /*
  * A signed CSR whose extensionRequest holds the template extension
- * 1.3.6.1.4.1.311.21.7 twice: tmpl_v2, then `second`. GnuTLS keeps one
- * value per OID, so the second is added under 1.3.6.1.4.1.311.21.9, its
- * last OID byte patched to 7, and the request re-signed.
+ * 1.3.6.1.4.1.311.21.7 twice: tmpl_v2, then `second`, added under
+ * 1.3.6.1.4.1.311.21.9 and patched to .7.
  */
 static void
 csr_two_templates(const unsigned char *second, size_t second_len,
@@ -451,45 +493,14 @@ csr_two_templates(const unsigned char *second, size_t second_len,
 {
 	static const unsigned char placeholder[] = { 0x06, 0x09, 0x2b, 0x06,
 	    0x01, 0x04, 0x01, 0x82, 0x37, 0x15, 0x09 };
-	gnutls_x509_crq_t crq, again;
-	gnutls_datum_t out;
-	unsigned char *p;
-	size_t hits = 0;
+	gnutls_x509_crq_t crq = mallory_crq();
 
-	assert_int_equal(gnutls_x509_crq_init(&crq), 0);
-	assert_int_equal(gnutls_x509_crq_set_version(crq, 1), 0);
-	assert_int_equal(gnutls_x509_crq_set_dn(crq, "CN=mallory", NULL), 0);
-	assert_int_equal(gnutls_x509_crq_set_key(crq, tp_key(TP_P256)), 0);
 	assert_int_equal(gnutls_x509_crq_set_extension_by_oid(crq,
 	    POLICY_OID_TMPL_V2, tmpl_v2, sizeof(tmpl_v2), 0), 0);
 	assert_int_equal(gnutls_x509_crq_set_extension_by_oid(crq,
 	    "1.3.6.1.4.1.311.21.9", second, second_len, 0), 0);
-	assert_int_equal(gnutls_x509_crq_sign2(crq, tp_key(TP_P256),
-	    GNUTLS_DIG_SHA256, 0), 0);
-	assert_int_equal(gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER,
-	    &out), 0);
-	gnutls_x509_crq_deinit(crq);
-	for (p = out.data; p + sizeof(placeholder) <= out.data + out.size; p++)
-		if (memcmp(p, placeholder, sizeof(placeholder)) == 0) {
-			p[sizeof(placeholder) - 1] = 0x07;
-			hits++;
-		}
-	assert_int_equal(hits, 1);
-	/* Re-sign the patched CertificationRequestInfo. */
-	assert_int_equal(gnutls_x509_crq_init(&again), 0);
-	assert_int_equal(gnutls_x509_crq_import(again, &out,
-	    GNUTLS_X509_FMT_DER), 0);
-	gnutls_free(out.data);
-	assert_int_equal(gnutls_x509_crq_sign2(again, tp_key(TP_P256),
-	    GNUTLS_DIG_SHA256, 0), 0);
-	assert_int_equal(gnutls_x509_crq_export2(again, GNUTLS_X509_FMT_DER,
-	    &out), 0);
-	gnutls_x509_crq_deinit(again);
-	*der = malloc(out.size);
-	assert_non_null(*der);
-	memcpy(*der, out.data, out.size);
-	*len = out.size;
-	gnutls_free(out.data);
+	tp_crq_finish(crq, TP_P256, der, len);
+	csr_patch_resign(der, len, placeholder, sizeof(placeholder), 0x07);
 }
 
 /*
@@ -542,54 +553,21 @@ test_csr_attribute_twice_refused(void **state)
 	static const unsigned char placeholder[] = { 0x06, 0x09, 0x2b, 0x06,
 	    0x01, 0x04, 0x01, 0x82, 0x37, 0x19, 0x03 };
 	/* SidExtValue for S-1-5-21-1-2-3-500 (KB5014754). */
-	static const char sid[] = "S-1-5-21-1-2-3-500";
-	unsigned char v[128], *p;
-	gnutls_x509_crq_t crq, again;
-	gnutls_datum_t out;
-	size_t n = 0, hits = 0;
+	unsigned char v[128], *der;
+	gnutls_x509_crq_t crq = mallory_crq();
+	size_t n = tp_sid_ext("S-1-5-21-1-2-3-500", v), len;
 
-	v[n++] = 0x30; v[n++] = (unsigned char)(2 + 12 + 4 + sizeof(sid) - 1);
-	v[n++] = 0xa0; v[n++] = (unsigned char)(12 + 4 + sizeof(sid) - 1);
-	memcpy(v + n, "\x06\x0a\x2b\x06\x01\x04\x01\x82\x37\x19\x02\x01",
-	    12);
-	n += 12;
-	v[n++] = 0xa0; v[n++] = (unsigned char)(2 + sizeof(sid) - 1);
-	v[n++] = 0x04; v[n++] = (unsigned char)(sizeof(sid) - 1);
-	memcpy(v + n, sid, sizeof(sid) - 1);
-	n += sizeof(sid) - 1;
-	assert_int_equal(gnutls_x509_crq_init(&crq), 0);
-	assert_int_equal(gnutls_x509_crq_set_version(crq, 1), 0);
-	assert_int_equal(gnutls_x509_crq_set_dn(crq, "CN=mallory", NULL), 0);
-	assert_int_equal(gnutls_x509_crq_set_key(crq, tp_key(TP_P256)), 0);
 	assert_int_equal(gnutls_x509_crq_set_attribute_by_oid(crq,
 	    POLICY_OID_SID_EXT, v, n), 0);
 	assert_int_equal(gnutls_x509_crq_set_attribute_by_oid(crq,
 	    "1.3.6.1.4.1.311.25.3", v, n), 0);
-	assert_int_equal(gnutls_x509_crq_sign2(crq, tp_key(TP_P256),
-	    GNUTLS_DIG_SHA256, 0), 0);
-	assert_int_equal(gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER,
-	    &out), 0);
-	gnutls_x509_crq_deinit(crq);
-	for (p = out.data; p + sizeof(placeholder) <= out.data + out.size; p++)
-		if (memcmp(p, placeholder, sizeof(placeholder)) == 0) {
-			p[sizeof(placeholder) - 1] = 0x02;
-			hits++;
-		}
-	assert_int_equal(hits, 1);
-	assert_int_equal(gnutls_x509_crq_init(&again), 0);
-	assert_int_equal(gnutls_x509_crq_import(again, &out,
-	    GNUTLS_X509_FMT_DER), 0);
-	gnutls_free(out.data);
-	assert_int_equal(gnutls_x509_crq_sign2(again, tp_key(TP_P256),
-	    GNUTLS_DIG_SHA256, 0), 0);
-	assert_int_equal(gnutls_x509_crq_export2(again, GNUTLS_X509_FMT_DER,
-	    &out), 0);
-	gnutls_x509_crq_deinit(again);
-	assert_int_equal(policy_request_parse(out.data, out.size, &req, why,
+	tp_crq_finish(crq, TP_P256, &der, &len);
+	csr_patch_resign(&der, &len, placeholder, sizeof(placeholder), 0x02);
+	assert_int_equal(policy_request_parse(der, len, &req, why,
 	    sizeof(why)), CA_EPARSE);
 	assert_string_equal(why, "CSR: RFC 2985: attribute "
 	    POLICY_OID_SID_EXT " sent twice");
-	gnutls_free(out.data);
+	free(der);
 }
 
 static int

@@ -123,6 +123,16 @@ eku(struct template *t, const char *oid)
 	snprintf(t->policies[t->n_policies++], TMPL_OID_MAX, "%s", oid);
 }
 
+/* Subject built from the directory in format fmt, with these SANs. */
+static void
+from_directory(struct template *t, enum tmpl_subject_format fmt,
+    uint32_t san)
+{
+	t->subject = TMPL_SUBJECT_FROM_DIRECTORY;
+	t->subject_format = fmt;
+	t->san = san;
+}
+
 #define RE (TMPL_RIGHT_READ | TMPL_RIGHT_ENROLL)
 #define OID_BASE "1.3.6.1.4.1.311.21.8.11034890.834619.12601478.16236816.7255827.176"
 
@@ -130,22 +140,16 @@ eku(struct template *t, const char *oid)
 void
 tp_template(enum tp_tmpl which, struct template *t)
 {
-	memset(t, 0, sizeof(*t));
-	t->major_version = 100;
+	/* A parsed template's defaults (one year, RSA 2048, SHA-256, SID
+	 * extension), then what all of these share; each sets its own
+	 * subject and SANs below. */
+	template_defaults(t);
 	t->minor_version = 4;
-	t->schema_version = 2;
-	t->validity_seconds = 365 * 86400;
-	t->renewal_seconds = 42 * 86400;
 	t->compat_ca = TMPL_COMPAT_2008R2;
 	t->compat_recipient = TMPL_COMPAT_2008R2;
-	t->key_algorithms = TMPL_KEY_RSA;
-	t->min_key_size = 2048;
-	t->hash = TMPL_HASH_SHA256;
-	t->key_usage = TMPL_KU_DIGITAL_SIGNATURE | TMPL_KU_KEY_ENCIPHERMENT;
-	t->key_usage_critical = true;
-	t->sid_extension = true;
-	t->path_len = -1;
-	t->purpose = TMPL_PURPOSE_SIGNATURE_AND_ENCRYPTION;
+	t->subject = TMPL_SUBJECT_SUPPLY_IN_REQUEST;
+	t->subject_format = TMPL_SUBJFMT_NONE;
+	t->san = 0;
 	switch (which) {
 	case TP_T_PKCS:
 		snprintf(t->name, sizeof(t->name), "PKCSIntune");
@@ -170,9 +174,7 @@ tp_template(enum tp_tmpl which, struct template *t)
 		t->minor_version = 1;
 		t->compat_ca = TMPL_COMPAT_2003;
 		t->compat_recipient = TMPL_COMPAT_2003;
-		t->subject = TMPL_SUBJECT_FROM_DIRECTORY;
-		t->subject_format = TMPL_SUBJFMT_DN;
-		t->san = TMPL_SAN_UPN | TMPL_SAN_EMAIL;
+		from_directory(t, TMPL_SUBJFMT_DN, TMPL_SAN_UPN | TMPL_SAN_EMAIL);
 		eku(t, "1.3.6.1.4.1.311.10.3.4");
 		eku(t, "1.3.6.1.5.5.7.3.4");
 		eku(t, "1.3.6.1.5.5.7.3.2");
@@ -186,9 +188,7 @@ tp_template(enum tp_tmpl which, struct template *t)
 		snprintf(t->display_name, sizeof(t->name), "Computer");
 		snprintf(t->oid, sizeof(t->oid), OID_BASE ".1.14");
 		t->key_algorithms = TMPL_KEY_RSA | TMPL_KEY_ECDSA_P256;
-		t->subject = TMPL_SUBJECT_FROM_DIRECTORY;
-		t->subject_format = TMPL_SUBJFMT_DNS;
-		t->san = TMPL_SAN_DNS;
+		from_directory(t, TMPL_SUBJFMT_DNS, TMPL_SAN_DNS);
 		eku(t, "1.3.6.1.5.5.7.3.2");
 		eku(t, "1.3.6.1.5.5.7.3.1");
 		ace(t, false, "Domain Computers", RE);
@@ -211,9 +211,7 @@ tp_template(enum tp_tmpl which, struct template *t)
 		snprintf(t->name, sizeof(t->name), "ApprovalUser");
 		snprintf(t->display_name, sizeof(t->name), "Approval User");
 		snprintf(t->oid, sizeof(t->oid), OID_BASE ".1.102");
-		t->subject = TMPL_SUBJECT_FROM_DIRECTORY;
-		t->subject_format = TMPL_SUBJFMT_CN_USERNAME;
-		t->san = TMPL_SAN_UPN;
+		from_directory(t, TMPL_SUBJFMT_CN_USERNAME, TMPL_SAN_UPN);
 		t->require_approval = true;
 		eku(t, "1.3.6.1.5.5.7.3.2");
 		ace(t, false, "Domain Users", RE);
@@ -221,8 +219,7 @@ tp_template(enum tp_tmpl which, struct template *t)
 	case TP_T_NOTISSUED:
 		snprintf(t->name, sizeof(t->name), "NotIssued");
 		snprintf(t->oid, sizeof(t->oid), OID_BASE ".1.103");
-		t->subject = TMPL_SUBJECT_FROM_DIRECTORY;
-		t->subject_format = TMPL_SUBJFMT_CN_USERNAME;
+		from_directory(t, TMPL_SUBJFMT_CN_USERNAME, 0);
 		eku(t, "1.3.6.1.5.5.7.3.2");
 		ace(t, false, "Domain Users", RE);
 		break;
@@ -268,8 +265,8 @@ tp_key(enum tp_key k)
 }
 
 /* SID extension value as AD CS writes it (KB5014754). */
-static size_t
-sid_ext(const char *sid, unsigned char *out)
+size_t
+tp_sid_ext(const char *sid, unsigned char *out)
 {
 	static const unsigned char oid[] = { 0x06, 0x0a, 0x2b, 0x06, 0x01,
 	    0x04, 0x01, 0x82, 0x37, 0x19, 0x02, 0x01 };
@@ -289,13 +286,31 @@ sid_ext(const char *sid, unsigned char *out)
 	return o + n;
 }
 
+/* Sign, export into malloc'd memory, and free the GnuTLS request. */
+void
+tp_crq_finish(gnutls_x509_crq_t crq, enum tp_key k, unsigned char **der,
+    size_t *len)
+{
+	gnutls_datum_t out;
+
+	assert_int_equal(gnutls_x509_crq_sign2(crq, tp_key(k),
+	    GNUTLS_DIG_SHA256, 0), 0);
+	assert_int_equal(gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER,
+	    &out), 0);
+	gnutls_x509_crq_deinit(crq);
+	*der = malloc(out.size);
+	assert_non_null(*der);
+	memcpy(*der, out.data, out.size);
+	*len = out.size;
+	gnutls_free(out.data);
+}
+
 /* A CSR signed by the key, with the asked-for names and extensions. */
 void
 tp_csr_make(enum tp_key k, const struct tp_csr *c, unsigned char **der,
     size_t *len)
 {
 	gnutls_x509_crq_t crq;
-	gnutls_datum_t out;
 	unsigned char buf[512];
 	size_t n;
 
@@ -332,12 +347,12 @@ tp_csr_make(enum tp_key k, const struct tp_csr *c, unsigned char **der,
 		    GNUTLS_SAN_URI, c->uri, strlen(c->uri),
 		    GNUTLS_FSAN_APPEND), 0);
 	if (c->sid_ext != NULL && !c->sid_attr) {
-		n = sid_ext(c->sid_ext, buf);
+		n = tp_sid_ext(c->sid_ext, buf);
 		assert_int_equal(gnutls_x509_crq_set_extension_by_oid(crq,
 		    "1.3.6.1.4.1.311.25.2", buf, n, 0), 0);
 	}
 	if (c->sid_ext != NULL && c->sid_attr) {
-		n = sid_ext(c->sid_ext, buf);
+		n = tp_sid_ext(c->sid_ext, buf);
 		assert_int_equal(gnutls_x509_crq_set_attribute_by_oid(crq,
 		    "1.3.6.1.4.1.311.25.2", buf, n), 0);
 	}
@@ -350,16 +365,7 @@ tp_csr_make(enum tp_key k, const struct tp_csr *c, unsigned char **der,
 	if (c->challenge != NULL)
 		assert_int_equal(gnutls_x509_crq_set_challenge_password(crq,
 		    c->challenge), 0);
-	assert_int_equal(gnutls_x509_crq_sign2(crq, tp_key(k),
-	    GNUTLS_DIG_SHA256, 0), 0);
-	assert_int_equal(gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER,
-	    &out), 0);
-	gnutls_x509_crq_deinit(crq);
-	*der = malloc(out.size);
-	assert_non_null(*der);
-	memcpy(*der, out.data, out.size);
-	*len = out.size;
-	gnutls_free(out.data);
+	tp_crq_finish(crq, k, der, len);
 	if (c->tamper)
 		(*der)[*len - 5] ^= 0x01;	/* inside the signature bits */
 }

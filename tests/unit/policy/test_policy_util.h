@@ -84,6 +84,20 @@ struct tp_csr {
 void tp_csr_make(enum tp_key k, const struct tp_csr *c, unsigned char **der,
     size_t *len);
 
+/*
+ * Sign crq with key k (SHA-256), deinit it, and return its DER in *der
+ * (malloc'd; caller frees). For tests that build a request by hand.
+ * Aborts the test on GnuTLS failure.
+ */
+void tp_crq_finish(gnutls_x509_crq_t crq, enum tp_key k, unsigned char **der,
+    size_t *len);
+
+/*
+ * Write the SID extension value for sid as AD CS does (KB5014754) into
+ * out (room for strlen(sid) + 20 bytes); returns its length.
+ */
+size_t tp_sid_ext(const char *sid, unsigned char *out);
+
 /* Free the cached keys. */
 void tp_cleanup(void);
 

@@ -25,13 +25,9 @@ static void
 put(const char *name, const char *text)
 {
 	char path[256];
-	FILE *f;
 
+	assert_int_equal(t_tmpdir_put(dir, name, text), CA_OK);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
 	assert_int_equal(chmod(path, 0644), 0);
 }
 

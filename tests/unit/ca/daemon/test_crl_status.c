@@ -20,37 +20,41 @@
 
 static unsigned char fake_der[1] = { 0x30 };
 
-/* A daemon with a full and a delta CRL in service and a directory. */
-static void
-setup(struct daemon *d, struct ca_config *cfg, struct daemon_directory *dirs)
+/* The daemon each test starts from, made by setup(). */
+static struct daemon d;
+static struct ca_config cfg;
+static struct daemon_directory dirs;
+
+/* cmocka set-up: a full and a delta CRL in service and a directory. */
+static int
+setup(void **state)
 {
-	memset(d, 0, sizeof(*d));
-	memset(cfg, 0, sizeof(*cfg));
-	memset(dirs, 0, sizeof(*dirs));
-	d->cfg = cfg;
-	cfg->delta_period_s = 86400;
-	snprintf(cfg->crl_publish_dn, sizeof(cfg->crl_publish_dn), "cn=ENTCA,cn=CDP");
-	d->dirs = dirs;
-	d->crl_full.der = fake_der;
-	d->crl_full.number = 7;
-	d->crl_full.next_update = NOW + 100;
-	d->crl_delta.der = fake_der;
-	d->crl_delta.delta = true;
-	d->crl_delta.number = 8;
-	d->crl_delta.next_update = NOW + 100;
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&dirs, 0, sizeof(dirs));
+	d.cfg = &cfg;
+	cfg.delta_period_s = 86400;
+	snprintf(cfg.crl_publish_dn, sizeof(cfg.crl_publish_dn),
+	    "cn=ENTCA,cn=CDP");
+	d.dirs = &dirs;
+	d.crl_full.der = fake_der;
+	d.crl_full.number = 7;
+	d.crl_full.next_update = NOW + 100;
+	d.crl_delta.der = fake_der;
+	d.crl_delta.delta = true;
+	d.crl_delta.number = 8;
+	d.crl_delta.next_update = NOW + 100;
+	return 0;
 }
 
 /* Everything in service and in the directory: ok. */
 static void
 test_all_written(void **state)
 {
-	struct daemon d;
-	struct ca_config cfg;
-	struct daemon_directory dirs;
 	struct crl_publish_status st;
 
 	(void)state;
-	setup(&d, &cfg, &dirs);
 	d.crl.dir[CRL_KIND_FULL].written = 7;
 	d.crl.dir[CRL_KIND_DELTA].written = 8;
 	crl_publish_status(&d, NOW, &st);
@@ -66,14 +70,10 @@ test_all_written(void **state)
 static void
 test_directory_failing(void **state)
 {
-	struct daemon d;
-	struct ca_config cfg;
-	struct daemon_directory dirs;
 	struct crl_publish_status st;
 	json_t *o, *dir;
 
 	(void)state;
-	setup(&d, &cfg, &dirs);
 	d.crl.dir[CRL_KIND_FULL].written = 5;
 	d.crl.dir[CRL_KIND_FULL].attempts = 3;
 	d.crl.dir[CRL_KIND_FULL].next_at = NOW + 8;
@@ -107,13 +107,9 @@ test_directory_failing(void **state)
 static void
 test_publication_failing(void **state)
 {
-	struct daemon d;
-	struct ca_config cfg;
-	struct daemon_directory dirs;
 	struct crl_publish_status st;
 
 	(void)state;
-	setup(&d, &cfg, &dirs);
 	d.dirs = NULL;
 	d.crl.failures = 2;
 	d.crl_retry_at = NOW + 10;
@@ -133,9 +129,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_all_written),
-		cmocka_unit_test(test_directory_failing),
-		cmocka_unit_test(test_publication_failing),
+		cmocka_unit_test_setup(test_all_written, setup),
+		cmocka_unit_test_setup(test_directory_failing, setup),
+		cmocka_unit_test_setup(test_publication_failing, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -68,15 +68,30 @@ test_statuses(void **state)
 	}
 }
 
-/* A job for path, as job_new would make it, without a request. */
+/* The daemon the jobs of a test belong to, zeroed by fresh_daemon(). */
+static struct ca_config cfg;
+static struct daemon d;
+
+/* cmocka set-up: an empty configuration and a daemon that uses it. */
+static int
+fresh_daemon(void **state)
+{
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&d, 0, sizeof(d));
+	d.cfg = &cfg;
+	return 0;
+}
+
+/* A job of d for path, as job_new would make it, without a request. */
 static struct job *
-fake_job(struct daemon *d, const char *path)
+fake_job(const char *path)
 {
 	struct job *j = calloc(1, sizeof(*j));
 
 	assert_non_null(j);
-	j->d = d;
-	j->cfg = d->cfg;
+	j->d = &d;
+	j->cfg = d.cfg;
 	snprintf(j->path, sizeof(j->path), "%s", path);
 	snprintf(j->method, sizeof(j->method), "GET");
 	return j;
@@ -104,16 +119,11 @@ fake_free(struct job *j)
 static void
 test_api_error_is_json(void **state)
 {
-	struct ca_config cfg;
-	struct daemon d;
 	struct job *j;
 	json_t *o;
 
 	(void)state;
-	memset(&cfg, 0, sizeof(cfg));
-	memset(&d, 0, sizeof(d));
-	d.cfg = &cfg;
-	j = fake_job(&d, "/api/v1/certificates/01");
+	j = fake_job("/api/v1/certificates/01");
 	job_header(j, "Content-Type", "application/json");	/* a 200 set before */
 	job_fail(j, CA_ENOTFOUND, "certificate %s: not issued by this CA", "01");
 	assert_int_equal(j->status, 404);
@@ -133,15 +143,10 @@ test_api_error_is_json(void **state)
 static void
 test_est_error_is_text(void **state)
 {
-	struct ca_config cfg;
-	struct daemon d;
 	struct job *j;
 
 	(void)state;
-	memset(&cfg, 0, sizeof(cfg));
-	memset(&d, 0, sizeof(d));
-	d.cfg = &cfg;
-	j = fake_job(&d, "/.well-known/est/simpleenroll");
+	j = fake_job("/.well-known/est/simpleenroll");
 	job_fail(j, CA_EAUTH, "invalid credentials");
 	assert_int_equal(j->status, 401);
 	assert_string_equal(header_of(j, "Content-Type"), "text/plain; charset=utf-8");
@@ -158,18 +163,13 @@ test_est_error_is_text(void **state)
 static void
 test_api_error_leaks_no_server_path(void **state)
 {
-	struct ca_config cfg;
-	struct daemon d;
 	struct job *j;
 
 	(void)state;
-	memset(&cfg, 0, sizeof(cfg));
-	memset(&d, 0, sizeof(d));
 	snprintf(cfg.state_dir, sizeof(cfg.state_dir), "/srv/demo-state/ca/");
 	snprintf(cfg.path, sizeof(cfg.path), "/etc/entca/entcad.conf");
-	d.cfg = &cfg;
 
-	j = fake_job(&d, "/api/v1/certificates/0badc0de/unrevoke");
+	j = fake_job("/api/v1/certificates/0badc0de/unrevoke");
 	job_fail(j, CA_ENOTFOUND, "store %s/db: certificate 0badc0de not found",
 	    "/srv/demo-state/ca");
 	assert_null(memmem(j->resp, j->resp_len, "/srv", 4));
@@ -179,13 +179,13 @@ test_api_error_leaks_no_server_path(void **state)
 	fake_free(j);
 
 	/* EST bodies too, and the configuration file by name. */
-	j = fake_job(&d, "/.well-known/est/simpleenroll");
+	j = fake_job("/.well-known/est/simpleenroll");
 	job_fail(j, CA_ECONFIG, "reading /etc/entca/entcad.conf: gone");
 	assert_null(memmem(j->resp, j->resp_len, "/etc", 4));
 	fake_free(j);
 
 	/* The host's own administrator owns the folder: it hears the path. */
-	j = fake_job(&d, "");
+	j = fake_job("");
 	j->local = true;
 	job_fail(j, CA_ENOTFOUND, "store /srv/demo-state/ca/db: certificate 0badc0de not found");
 	assert_non_null(memmem(j->resp, j->resp_len, "/srv/demo-state/ca/db", 21));
@@ -222,8 +222,6 @@ test_stage_table(void **state)
 		JOB_THREAD_WRITER, JOB_THREAD_WRITER, JOB_THREAD_LOOP,
 		JOB_THREAD_LOOP,
 	};
-	struct ca_config cfg;
-	struct daemon d;
 	struct job *j;
 
 	(void)state;
@@ -240,10 +238,7 @@ test_stage_table(void **state)
 	assert_string_equal(job_stage_row(JOB_STAGE_AUTH)->name, "auth");
 
 	/* job_fail remembers the stage that refused, for the log line. */
-	memset(&cfg, 0, sizeof(cfg));
-	memset(&d, 0, sizeof(d));
-	d.cfg = &cfg;
-	j = fake_job(&d, "/api/v1/requests");
+	j = fake_job("/api/v1/requests");
 	j->stage = JOB_STAGE_WORK;
 	job_fail(j, CA_EDENIED, "read: the CA officer or auditor right is required");
 	j->stage = JOB_STAGE_REPLY;
@@ -257,11 +252,12 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_code_has_a_row),
 		cmocka_unit_test(test_statuses),
-		cmocka_unit_test(test_api_error_is_json),
-		cmocka_unit_test(test_est_error_is_text),
-		cmocka_unit_test(test_api_error_leaks_no_server_path),
+		cmocka_unit_test_setup(test_api_error_is_json, fresh_daemon),
+		cmocka_unit_test_setup(test_est_error_is_text, fresh_daemon),
+		cmocka_unit_test_setup(test_api_error_leaks_no_server_path,
+		    fresh_daemon),
 		cmocka_unit_test(test_scrub),
-		cmocka_unit_test(test_stage_table),
+		cmocka_unit_test_setup(test_stage_table, fresh_daemon),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,14 +21,13 @@
 #include "ca/signer/keyfile.h"
 #include "tests/unit/test_tmpdir.h"
 
-static char tmpdir[64];	/* mkdtemp under TMPDIR: short by design */
 
-/* Fill default options for a CA in tmpdir/name. */
+/* Fill default options for a CA in t_group_dir/name. */
 static void
 opts_for(struct ca_init_opts *o, const char *name, enum ca_key_type t,
     char *dir, size_t len)
 {
-	snprintf(dir, len, "%s/%s", tmpdir, name);
+	snprintf(dir, len, "%s/%s", t_group_dir, name);
 	memset(o, 0, sizeof(*o));
 	o->state_dir = dir;
 	o->subject = "CN=Unit Root,O=entca\\, Inc.,C=US";
@@ -275,8 +274,8 @@ test_subordinate(void **state)
 	    CA_ESTATE);
 	assert_non_null(strstr(why, "install-cert"));
 
-	snprintf(crt, sizeof(crt), "%s/sub.crt", tmpdir);
-	snprintf(bad, sizeof(bad), "%s/notca.crt", tmpdir);
+	snprintf(crt, sizeof(crt), "%s/sub.crt", t_group_dir);
+	snprintf(bad, sizeof(bad), "%s/notca.crt", t_group_dir);
 	snprintf(pcrt, sizeof(pcrt), "%s/ca.crt", pdir);
 	snprintf(ocrt, sizeof(ocrt), "%s/ca.crt", odir);
 	sign_csr(pdir, dir, crt, 1);
@@ -302,24 +301,29 @@ test_subordinate(void **state)
 	    sizeof(why)), CA_ESTATE);
 }
 
-/* Write text into dir/name. */
-static void
-spit(const char *dir, const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 /* Damaged, newer, missing and unreadable state folders. */
 static void
 test_load_errors(void **state)
 {
+	/* Each step damages the folder further: the file written, then the
+	 * code ca_identity_load returns and a fragment of its reason. */
+	static const struct {
+		const char *file, *text;
+		int rc;
+		const char *frag;
+	} damaged[] = {
+		{ "ca.json", "{ not json", CA_EPARSE, "ca.json" },
+		{ "ca.json", "{\"version\": 99, \"state\": \"ready\", "
+		  "\"key\": {\"type\": \"file\", \"path\": \"ca.key\"}}",
+		  CA_EVERSION, "newer" },
+		{ "ca.json", "{\"version\": 1, \"state\": \"ready\", "
+		  "\"key\": {\"type\": \"tpm\"}}", CA_EPARSE, NULL },
+		{ "ca.json", "{\"version\": 1, \"state\": \"ready\", "
+		  "\"key\": {\"type\": \"file\", \"path\": \"ca.key\"}}",
+		  CA_EIO, "ca.crt" },
+		{ "ca.crt", "-----BEGIN CERTIFICATE-----\nAAAA\n"
+		  "-----END CERTIFICATE-----\n", CA_EPARSE, NULL },
+	};
 	struct ca_identity *id = NULL;
 	char dir[128], why[CA_WHY_MAX] = "";
 	int st;
@@ -329,36 +333,23 @@ test_load_errors(void **state)
 	assert_int_equal(ca_identity_load("/nonexistent/entca", &id, why,
 	    sizeof(why)), CA_EIO);
 	assert_non_null(strstr(why, "No such file"));
-	snprintf(dir, sizeof(dir), "%s/broken", tmpdir);
+	snprintf(dir, sizeof(dir), "%s/broken", t_group_dir);
 	mkdir(dir, 0700);
 	assert_int_equal(ca_identity_load(dir, &id, why, sizeof(why)),
 	    CA_ENOTFOUND);
-	spit(dir, "ca.json", "{ not json");
-	assert_int_equal(ca_identity_load(dir, &id, why, sizeof(why)),
-	    CA_EPARSE);
-	assert_non_null(strstr(why, "ca.json"));
-	spit(dir, "ca.json", "{\"version\": 99, \"state\": \"ready\", "
-	    "\"key\": {\"type\": \"file\", \"path\": \"ca.key\"}}");
-	assert_int_equal(ca_identity_load(dir, &id, why, sizeof(why)),
-	    CA_EVERSION);
-	assert_non_null(strstr(why, "newer"));
-	spit(dir, "ca.json", "{\"version\": 1, \"state\": \"ready\", "
-	    "\"key\": {\"type\": \"tpm\"}}");
-	assert_int_equal(ca_identity_load(dir, &id, why, sizeof(why)),
-	    CA_EPARSE);
-	spit(dir, "ca.json", "{\"version\": 1, \"state\": \"ready\", "
-	    "\"key\": {\"type\": \"file\", \"path\": \"ca.key\"}}");
-	assert_int_equal(ca_identity_load(dir, &id, why, sizeof(why)), CA_EIO);
-	assert_non_null(strstr(why, "ca.crt"));
-	spit(dir, "ca.crt", "-----BEGIN CERTIFICATE-----\nAAAA\n"
-	    "-----END CERTIFICATE-----\n");
-	assert_int_equal(ca_identity_load(dir, &id, why, sizeof(why)),
-	    CA_EPARSE);
+	for (size_t i = 0; i < sizeof(damaged) / sizeof(damaged[0]); i++) {
+		assert_int_equal(t_tmpdir_put(dir, damaged[i].file,
+		    damaged[i].text), CA_OK);
+		assert_int_equal(ca_identity_load(dir, &id, why, sizeof(why)),
+		    damaged[i].rc);
+		if (damaged[i].frag != NULL)
+			assert_non_null(strstr(why, damaged[i].frag));
+	}
 	if (geteuid() != 0)
 		return;
 	/* root reads anything: check the unreadable folder as nobody. */
-	snprintf(dir, sizeof(dir), "%s/p256", tmpdir);
-	chmod(tmpdir, 0711);
+	snprintf(dir, sizeof(dir), "%s/p256", t_group_dir);
+	chmod(t_group_dir, 0711);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -377,22 +368,6 @@ test_load_errors(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
-/* Temporary folder for the group. */
-static int
-group_setup(void **state)
-{
-	(void)state;
-	return t_tmpdir_make(tmpdir, sizeof(tmpdir), "entca-identity") == CA_OK ? 0 : -1;
-}
-
-/* Remove the temporary folder. */
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return t_tmpdir_remove(tmpdir) == CA_OK ? 0 : -1;
-}
-
 int
 main(void)
 {
@@ -404,5 +379,6 @@ main(void)
 		cmocka_unit_test(test_subordinate),
 		cmocka_unit_test(test_load_errors),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, t_tmpdir_group_setup,
+	    t_tmpdir_group_teardown);
 }

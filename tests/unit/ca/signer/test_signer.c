@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,9 +31,8 @@
 #define THREAD_SIGNS 50
 #define THREADS 4
 
-static char tmpdir[64];	/* mkdtemp under TMPDIR: short by design */
 
-/* Make a CA of type t in tmpdir/name; password encrypts its key file. */
+/* Make a CA of type t in t_group_dir/name; password encrypts its key file. */
 static void
 make_ca(const char *name, enum ca_key_type t, const char *pwfile,
     const char *pw, char *dir, size_t len)
@@ -40,7 +40,7 @@ make_ca(const char *name, enum ca_key_type t, const char *pwfile,
 	struct ca_init_opts o;
 	char why[CA_WHY_MAX] = "";
 
-	snprintf(dir, len, "%s/%s", tmpdir, name);
+	snprintf(dir, len, "%s/%s", t_group_dir, name);
 	memset(&o, 0, sizeof(o));
 	o.state_dir = dir;
 	o.subject = "CN=Signer Test CA,O=entca";
@@ -51,6 +51,19 @@ make_ca(const char *name, enum ca_key_type t, const char *pwfile,
 	o.key_password_file = pwfile;
 	if (ca_identity_init(&o, why, sizeof(why)) != CA_OK)
 		fail_msg("init %s: %s", name, why);
+}
+
+/* Make a CA without a password in t_group_dir/name and start its signer. */
+static struct signer *
+start_ca(const char *name, enum ca_key_type t, char *dir, size_t len)
+{
+	struct signer *s = NULL;
+	char why[CA_WHY_MAX] = "";
+
+	make_ca(name, t, NULL, NULL, dir, len);
+	if (signer_start(dir, NULL, &s, why, sizeof(why)) != CA_OK)
+		fail_msg("start %s: %s", name, why);
+	return s;
 }
 
 /* Monotonic milliseconds. */
@@ -122,23 +135,46 @@ sign_verify(struct signer *s, gnutls_privkey_t key, const char *dir,
 	return ret;
 }
 
-/* RSA: certificates and raw signatures (PKCS#1 v1.5 and PSS). */
+/* Certificates from each key type, checked by GnuTLS and openssl. */
+static void
+test_key_types(void **state)
+{
+	static const struct {
+		const char *name;
+		enum ca_key_type type;
+		int pk_algo;
+		unsigned bits;
+	} types[] = {
+		{ "rsa", CA_KEY_RSA2048, GNUTLS_PK_RSA, 2048 },
+		{ "p256", CA_KEY_P256, GNUTLS_PK_ECDSA, 256 },
+		{ "p384", CA_KEY_P384, GNUTLS_PK_ECDSA, 384 },
+	};
+	struct signer *s;
+	struct signer_status st;
+	char dir[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		s = start_ca(types[i].name, types[i].type, dir, sizeof(dir));
+		signer_get_status(s, &st);
+		assert_int_equal(st.pk_algo, types[i].pk_algo);
+		assert_int_equal(st.bits, types[i].bits);
+		assert_int_equal(st.no_new_privs, 1);
+		issue_and_verify(dir, s);
+		signer_stop(s);
+	}
+}
+
+/* RSA raw signatures: PKCS#1 v1.5 and PSS. */
 static void
 test_rsa(void **state)
 {
 	struct signer *s = NULL;
 	gnutls_privkey_t key = NULL;
-	struct signer_status st;
 	char dir[128], why[CA_WHY_MAX] = "";
 
 	(void)state;
-	make_ca("rsa", CA_KEY_RSA2048, NULL, NULL, dir, sizeof(dir));
-	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
-	signer_get_status(s, &st);
-	assert_int_equal(st.pk_algo, GNUTLS_PK_RSA);
-	assert_int_equal(st.bits, 2048);
-	assert_int_equal(st.no_new_privs, 1);
-	issue_and_verify(dir, s);
+	s = start_ca("rsa-raw", CA_KEY_RSA2048, dir, sizeof(dir));
 	assert_int_equal(signer_privkey(s, &key, why, sizeof(why)), CA_OK);
 	assert_int_equal(sign_verify(s, key, dir, GNUTLS_SIGN_RSA_SHA256), 0);
 	assert_int_equal(sign_verify(s, key, dir, GNUTLS_SIGN_RSA_SHA384), 0);
@@ -148,37 +184,18 @@ test_rsa(void **state)
 	signer_stop(s);
 }
 
-/* ECDSA P-256 and P-384 certificates. */
-static void
-test_ecdsa(void **state)
-{
-	struct signer *s = NULL;
-	struct signer_status st;
-	char dir[128], why[CA_WHY_MAX] = "";
-
-	(void)state;
-	make_ca("p256", CA_KEY_P256, NULL, NULL, dir, sizeof(dir));
-	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
-	signer_get_status(s, &st);
-	assert_int_equal(st.pk_algo, GNUTLS_PK_ECDSA);
-	assert_int_equal(st.bits, 256);
-	issue_and_verify(dir, s);
-	signer_stop(s);
-	make_ca("p384", CA_KEY_P384, NULL, NULL, dir, sizeof(dir));
-	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
-	signer_get_status(s, &st);
-	assert_int_equal(st.bits, 384);
-	issue_and_verify(dir, s);
-	signer_stop(s);
-}
-
+/* One signing worker and what it counted. */
 struct thread_arg {
 	struct signer *s;
 	const char *dir;
-	int failures;
+	bool pace;		/* pause 2 ms between signatures */
+	int ok, failed;		/* stay 0 when it got no key */
 };
 
-/* One worker: its own external key, THREAD_SIGNS signatures. */
+/*
+ * One worker: its own external key, THREAD_SIGNS signatures, each counted
+ * as verified or failed (cleanly: every call returns).
+ */
 static void *
 signer_thread(void *p)
 {
@@ -186,16 +203,57 @@ signer_thread(void *p)
 	gnutls_privkey_t key = NULL;
 	char why[CA_WHY_MAX];
 
-	if (signer_privkey(a->s, &key, why, sizeof(why)) != CA_OK) {
-		a->failures = THREAD_SIGNS;
+	if (signer_privkey(a->s, &key, why, sizeof(why)) != CA_OK)
 		return NULL;
-	}
-	for (int i = 0; i < THREAD_SIGNS; i++)
+	for (int i = 0; i < THREAD_SIGNS; i++) {
 		if (sign_verify(a->s, key, a->dir,
-		    GNUTLS_SIGN_ECDSA_SHA256) != 0)
-			a->failures++;
+		    GNUTLS_SIGN_ECDSA_SHA256) == 0)
+			a->ok++;
+		else
+			a->failed++;
+		if (a->pace)
+			usleep(2000);
+	}
 	gnutls_privkey_deinit(key);
 	return NULL;
+}
+
+/* Start THREADS workers signing through s. */
+static void
+threads_start(struct thread_arg *args, pthread_t *th, struct signer *s,
+    const char *dir, bool pace)
+{
+	for (int i = 0; i < THREADS; i++) {
+		args[i] = (struct thread_arg){ s, dir, pace, 0, 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, signer_thread,
+		    &args[i]), 0);
+	}
+}
+
+/* Wait for the workers; add up their counts. */
+static void
+threads_join(struct thread_arg *args, pthread_t *th, int *ok, int *failed)
+{
+	*ok = *failed = 0;
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(th[i], NULL);
+		*ok += args[i].ok;
+		*failed += args[i].failed;
+	}
+}
+
+/*
+ * The daemon's SIGCHLD path after a SIGKILL: restart the child, and the
+ * death notice it logs names the signal.
+ */
+static void
+restart_after_kill(struct signer *s)
+{
+	char why[CA_WHY_MAX] = "", death[CA_WHY_MAX];
+
+	assert_int_equal(signer_check_restart(s, why, sizeof(why)), CA_OK);
+	assert_true(signer_take_death(s, death, sizeof(death)));
+	assert_non_null(strstr(death, "killed by signal SIGKILL"));
 }
 
 /* Several threads sign at once; every signature verifies. */
@@ -205,22 +263,17 @@ test_threads(void **state)
 	struct thread_arg args[THREADS];
 	pthread_t th[THREADS];
 	struct signer *s = NULL;
-	char dir[128], why[CA_WHY_MAX] = "";
+	char dir[128];
+	int ok, failed;
 	long t0;
 
 	(void)state;
-	make_ca("threads", CA_KEY_P256, NULL, NULL, dir, sizeof(dir));
-	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
+	s = start_ca("threads", CA_KEY_P256, dir, sizeof(dir));
 	t0 = now_ms();
-	for (int i = 0; i < THREADS; i++) {
-		args[i] = (struct thread_arg){ s, dir, 0 };
-		assert_int_equal(pthread_create(&th[i], NULL, signer_thread,
-		    &args[i]), 0);
-	}
-	for (int i = 0; i < THREADS; i++) {
-		pthread_join(th[i], NULL);
-		assert_int_equal(args[i].failures, 0);
-	}
+	threads_start(args, th, s, dir, false);
+	threads_join(args, th, &ok, &failed);
+	assert_int_equal(failed, 0);
+	assert_int_equal(ok, THREADS * THREAD_SIGNS);
 	printf("# %d P-256 signatures from %d threads in %ld ms\n",
 	    THREADS * THREAD_SIGNS, THREADS, now_ms() - t0);
 	signer_stop(s);
@@ -239,11 +292,11 @@ test_lanes(void **state)
 	pthread_t th[THREADS];
 	struct signer *s = NULL;
 	struct signer_status st, st2;
-	char dir[128], why[CA_WHY_MAX] = "", death[CA_WHY_MAX];
+	char dir[128], why[CA_WHY_MAX] = "";
+	int ok, failed;
 
 	(void)state;
-	make_ca("lanes", CA_KEY_P256, NULL, NULL, dir, sizeof(dir));
-	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
+	s = start_ca("lanes", CA_KEY_P256, dir, sizeof(dir));
 	assert_int_equal(signer_add_lanes(s, SIGNER_LANES_MAX + 1, why,
 	    sizeof(why)), CA_EINVAL);
 	assert_int_equal(signer_add_lanes(s, 3, why, sizeof(why)), CA_OK);
@@ -255,15 +308,10 @@ test_lanes(void **state)
 			assert_int_not_equal(st.lane_pid[i], st.lane_pid[k]);
 	}
 	assert_true(signer_up(s));
-	for (int i = 0; i < THREADS; i++) {
-		args[i] = (struct thread_arg){ s, dir, 0 };
-		assert_int_equal(pthread_create(&th[i], NULL, signer_thread,
-		    &args[i]), 0);
-	}
-	for (int i = 0; i < THREADS; i++) {
-		pthread_join(th[i], NULL);
-		assert_int_equal(args[i].failures, 0);
-	}
+	threads_start(args, th, s, dir, false);
+	threads_join(args, th, &ok, &failed);
+	assert_int_equal(failed, 0);
+	assert_int_equal(ok, THREADS * THREAD_SIGNS);
 	/* Kill lane 2's child and wait for it to be a zombie (no sleep). */
 	assert_int_equal(kill(st.lane_pid[2], SIGKILL), 0);
 	{
@@ -274,9 +322,7 @@ test_lanes(void **state)
 		    WEXITED | WNOWAIT), 0);
 	}
 	assert_false(signer_up(s));
-	assert_int_equal(signer_check_restart(s, why, sizeof(why)), CA_OK);
-	assert_true(signer_take_death(s, death, sizeof(death)));
-	assert_non_null(strstr(death, "killed by signal SIGKILL"));
+	restart_after_kill(s);
 	signer_get_status(s, &st2);
 	assert_int_equal(st2.lanes, 3);
 	assert_int_equal(st2.lane_pid[0], st.lane_pid[0]);
@@ -284,92 +330,120 @@ test_lanes(void **state)
 	assert_true(st2.lane_pid[2] > 0 && st2.lane_pid[2] != st.lane_pid[2]);
 	assert_int_equal(st2.restarts, 1);
 	assert_true(signer_up(s));
-	args[0] = (struct thread_arg){ s, dir, 0 };
+	args[0] = (struct thread_arg){ s, dir, false, 0, 0 };
 	signer_thread(&args[0]);
-	assert_int_equal(args[0].failures, 0);
+	assert_int_equal(args[0].failed, 0);
+	assert_int_equal(args[0].ok, THREAD_SIGNS);
 	signer_stop(s);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(kill(st2.lane_pid[i], 0), -1);
+}
+
+/* A started P-256 signer, an external key on it, and its child's status. */
+struct rig {
+	struct signer *s;
+	gnutls_privkey_t key;
+	struct signer_status st;
+	char dir[128];
+};
+
+/* Make CA `name`, start its signer, take a key and read the status. */
+static void
+rig_start(struct rig *r, const char *name)
+{
+	char why[CA_WHY_MAX] = "";
+
+	r->s = start_ca(name, CA_KEY_P256, r->dir, sizeof(r->dir));
+	r->key = NULL;
+	assert_int_equal(signer_privkey(r->s, &r->key, why, sizeof(why)),
+	    CA_OK);
+	signer_get_status(r->s, &r->st);
+}
+
+/* One ECDSA signature through the rig, verified: 0 or a GnuTLS error. */
+static int
+rig_sign(struct rig *r)
+{
+	return sign_verify(r->s, r->key, r->dir, GNUTLS_SIGN_ECDSA_SHA256);
+}
+
+/* Restart the child as the daemon does on SIGCHLD; signing works again. */
+static void
+rig_recover(struct rig *r)
+{
+	char why[CA_WHY_MAX] = "";
+
+	assert_int_equal(signer_check_restart(r->s, why, sizeof(why)), CA_OK);
+	assert_int_equal(rig_sign(r), 0);
+}
+
+/* Drop the key and stop the signer. */
+static void
+rig_stop(struct rig *r)
+{
+	gnutls_privkey_deinit(r->key);
+	signer_stop(r->s);
 }
 
 /* A killed child fails the next call promptly, then restarts. */
 static void
 test_kill_restart(void **state)
 {
-	struct signer *s = NULL;
-	struct signer_status st, st2;
-	gnutls_privkey_t key = NULL;
-	char dir[128], why[CA_WHY_MAX] = "";
+	struct rig r;
+	struct signer_status st2;
+	char why[CA_WHY_MAX] = "";
 	long t0;
 
 	(void)state;
-	make_ca("kill", CA_KEY_P256, NULL, NULL, dir, sizeof(dir));
-	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
-	assert_int_equal(signer_privkey(s, &key, why, sizeof(why)), CA_OK);
-	assert_int_equal(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256), 0);
-	signer_get_status(s, &st);
-	assert_int_equal(kill(st.pid, SIGKILL), 0);
+	rig_start(&r, "kill");
+	assert_int_equal(rig_sign(&r), 0);
+	assert_int_equal(kill(r.st.pid, SIGKILL), 0);
 	usleep(50000);
 	t0 = now_ms();
-	assert_true(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256) < 0);
+	assert_true(rig_sign(&r) < 0);
 	assert_true(now_ms() - t0 < 1000);
 	assert_non_null(strstr(signer_last_why(), "signer"));
 	printf("# after SIGKILL: \"%s\" in %ld ms\n", signer_last_why(),
 	    now_ms() - t0);
-	signer_get_status(s, &st2);
+	signer_get_status(r.s, &st2);
 	assert_int_equal(st2.pid, 0);
-	/* The daemon's SIGCHLD path, and the cause it logs. */
-	assert_int_equal(signer_check_restart(s, why, sizeof(why)), CA_OK);
-	{
-		char death[CA_WHY_MAX];
-
-		assert_true(signer_take_death(s, death, sizeof(death)));
-		assert_non_null(strstr(death, "killed by signal SIGKILL"));
-		assert_false(signer_take_death(s, death, sizeof(death)));
-	}
-	signer_get_status(s, &st2);
-	assert_true(st2.pid > 0 && st2.pid != st.pid);
+	/* The daemon's SIGCHLD path, and the cause it logs, once. */
+	restart_after_kill(r.s);
+	assert_false(signer_take_death(r.s, why, sizeof(why)));
+	signer_get_status(r.s, &st2);
+	assert_true(st2.pid > 0 && st2.pid != r.st.pid);
 	assert_int_equal(st2.restarts, 1);
-	assert_int_equal(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256), 0);
+	assert_int_equal(rig_sign(&r), 0);
 	/* Automatic restart on a later call, rate-limited. */
 	assert_int_equal(kill(st2.pid, SIGKILL), 0);
 	usleep(50000);
-	assert_true(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256) < 0);
-	assert_true(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256) < 0);
+	assert_true(rig_sign(&r) < 0);
+	assert_true(rig_sign(&r) < 0);
 	assert_non_null(strstr(signer_last_why(), "at most once"));
 	usleep((SIGNER_RESTART_MIN_MS + 100) * 1000);
-	assert_int_equal(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256), 0);
-	signer_get_status(s, &st);
-	assert_int_equal(st.restarts, 2);
-	gnutls_privkey_deinit(key);
-	signer_stop(s);
+	assert_int_equal(rig_sign(&r), 0);
+	signer_get_status(r.s, &st2);
+	assert_int_equal(st2.restarts, 2);
+	rig_stop(&r);
 }
 
 /* A stopped (hung) child times out instead of hanging the caller. */
 static void
 test_stuck_child(void **state)
 {
-	struct signer *s = NULL;
-	struct signer_status st;
-	gnutls_privkey_t key = NULL;
-	char dir[128], why[CA_WHY_MAX] = "";
+	struct rig r;
 	long t0, dt;
 
 	(void)state;
-	make_ca("stuck", CA_KEY_P256, NULL, NULL, dir, sizeof(dir));
-	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
-	assert_int_equal(signer_privkey(s, &key, why, sizeof(why)), CA_OK);
-	signer_get_status(s, &st);
-	assert_int_equal(kill(st.pid, SIGSTOP), 0);
+	rig_start(&r, "stuck");
+	assert_int_equal(kill(r.st.pid, SIGSTOP), 0);
 	t0 = now_ms();
-	assert_true(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256) < 0);
+	assert_true(rig_sign(&r) < 0);
 	dt = now_ms() - t0;
 	assert_true(dt >= SIGNER_TIMEOUT_MS - 100 && dt < SIGNER_TIMEOUT_MS + 2000);
 	assert_non_null(strstr(signer_last_why(), "no answer"));
-	assert_int_equal(signer_check_restart(s, why, sizeof(why)), CA_OK);
-	assert_int_equal(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256), 0);
-	gnutls_privkey_deinit(key);
-	signer_stop(s);
+	rig_recover(&r);
+	rig_stop(&r);
 }
 
 /* Kill the child a little after the caller's request went out. */
@@ -387,91 +461,48 @@ killer_thread(void *p)
 static void
 test_die_in_flight(void **state)
 {
-	struct signer *s = NULL;
-	struct signer_status st;
-	gnutls_privkey_t key = NULL;
-	char dir[128], why[CA_WHY_MAX] = "";
+	struct rig r;
 	pthread_t th;
 	long t0, dt;
 
 	(void)state;
-	make_ca("inflight", CA_KEY_P256, NULL, NULL, dir, sizeof(dir));
-	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
-	assert_int_equal(signer_privkey(s, &key, why, sizeof(why)), CA_OK);
-	signer_get_status(s, &st);
+	rig_start(&r, "inflight");
 	/* Stopped, the child holds the request unanswered until it dies. */
-	assert_int_equal(kill(st.pid, SIGSTOP), 0);
-	assert_int_equal(pthread_create(&th, NULL, killer_thread, &st.pid), 0);
+	assert_int_equal(kill(r.st.pid, SIGSTOP), 0);
+	assert_int_equal(pthread_create(&th, NULL, killer_thread, &r.st.pid),
+	    0);
 	t0 = now_ms();
-	assert_true(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256) < 0);
+	assert_true(rig_sign(&r) < 0);
 	dt = now_ms() - t0;
 	pthread_join(th, NULL);
 	assert_true(dt >= 250 && dt < 2000);
 	assert_non_null(strstr(signer_last_why(), "died"));
 	printf("# in-flight death: \"%s\" after %ld ms\n", signer_last_why(),
 	    dt);
-	assert_int_equal(signer_check_restart(s, why, sizeof(why)), CA_OK);
-	assert_int_equal(sign_verify(s, key, dir, GNUTLS_SIGN_ECDSA_SHA256), 0);
-	gnutls_privkey_deinit(key);
-	signer_stop(s);
-}
-
-struct storm_arg {
-	struct signer *s;
-	const char *dir;
-	int ok, failed;
-};
-
-/* Sign in a loop, counting clean successes and clean failures. */
-static void *
-storm_thread(void *p)
-{
-	struct storm_arg *a = p;
-	gnutls_privkey_t key = NULL;
-	char why[CA_WHY_MAX];
-
-	if (signer_privkey(a->s, &key, why, sizeof(why)) != CA_OK)
-		return NULL;
-	for (int i = 0; i < THREAD_SIGNS; i++) {
-		if (sign_verify(a->s, key, a->dir, GNUTLS_SIGN_ECDSA_SHA256) == 0)
-			a->ok++;
-		else
-			a->failed++;
-		usleep(2000);
-	}
-	gnutls_privkey_deinit(key);
-	return NULL;
+	rig_recover(&r);
+	rig_stop(&r);
 }
 
 /* Killing the child under concurrent load: calls fail cleanly, none hang. */
 static void
 test_kill_under_load(void **state)
 {
-	struct storm_arg args[THREADS];
+	struct thread_arg args[THREADS];
 	pthread_t th[THREADS];
 	struct signer *s = NULL;
 	struct signer_status st;
-	char dir[128], why[CA_WHY_MAX] = "";
-	int ok = 0, failed = 0;
+	char dir[128];
+	int ok, failed;
 	long t0;
 
 	(void)state;
-	make_ca("storm", CA_KEY_P256, NULL, NULL, dir, sizeof(dir));
-	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_OK);
+	s = start_ca("storm", CA_KEY_P256, dir, sizeof(dir));
 	t0 = now_ms();
-	for (int i = 0; i < THREADS; i++) {
-		args[i] = (struct storm_arg){ s, dir, 0, 0 };
-		assert_int_equal(pthread_create(&th[i], NULL, storm_thread,
-		    &args[i]), 0);
-	}
+	threads_start(args, th, s, dir, true);
 	usleep(30000);
 	signer_get_status(s, &st);
 	kill(st.pid, SIGKILL);
-	for (int i = 0; i < THREADS; i++) {
-		pthread_join(th[i], NULL);
-		ok += args[i].ok;
-		failed += args[i].failed;
-	}
+	threads_join(args, th, &ok, &failed);
 	printf("# kill under load: %d signed, %d failed cleanly, %ld ms\n", ok,
 	    failed, now_ms() - t0);
 	assert_int_equal(ok + failed, THREADS * THREAD_SIGNS);
@@ -560,7 +591,6 @@ test_drop_privileges(void **state)
 	/* A restart comes from the launcher, as nobody, and is logged. */
 	{
 		struct signer_status st2;
-		char death[CA_WHY_MAX];
 
 		assert_int_equal(kill(st.pid, SIGKILL), 0);
 		/* Bounded wait for the kill to land (the signer reaps it). */
@@ -570,9 +600,7 @@ test_drop_privileges(void **state)
 				break;
 			usleep(10000);
 		}
-		assert_int_equal(signer_check_restart(s, why, sizeof(why)),
-		    CA_OK);
-		assert_true(signer_take_death(s, death, sizeof(death)));
+		restart_after_kill(s);
 		signer_get_status(s, &st2);
 		assert_true(st2.pid > 0 && st2.pid != st.pid);
 		assert_int_equal(st2.uid, 65534);
@@ -590,7 +618,7 @@ test_start_errors(void **state)
 	FILE *f;
 
 	(void)state;
-	snprintf(pwf, sizeof(pwf), "%s/pw", tmpdir);
+	snprintf(pwf, sizeof(pwf), "%s/pw", t_group_dir);
 	f = fopen(pwf, "w");
 	assert_non_null(f);
 	fputs("right\n", f);
@@ -620,35 +648,19 @@ test_start_errors(void **state)
 	unlink(path);
 	assert_int_equal(signer_start(dir, NULL, &s, why, sizeof(why)), CA_EIO);
 	assert_non_null(strstr(why, "ca.key"));
-	snprintf(path, sizeof(path), "%s/empty", tmpdir);
+	snprintf(path, sizeof(path), "%s/empty", t_group_dir);
 	mkdir(path, 0700);
 	assert_int_equal(signer_start(path, NULL, &s, why, sizeof(why)),
 	    CA_ENOTFOUND);
 	assert_non_null(strstr(why, "holds no CA"));
 }
 
-/* Temporary folder for the group. */
-static int
-group_setup(void **state)
-{
-	(void)state;
-	return t_tmpdir_make(tmpdir, sizeof(tmpdir), "entca-signer") == CA_OK ? 0 : -1;
-}
-
-/* Remove the temporary folder. */
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return t_tmpdir_remove(tmpdir) == CA_OK ? 0 : -1;
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_key_types),
 		cmocka_unit_test(test_rsa),
-		cmocka_unit_test(test_ecdsa),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_lanes),
 		cmocka_unit_test(test_kill_restart),
@@ -658,5 +670,6 @@ main(void)
 		cmocka_unit_test(test_drop_privileges),
 		cmocka_unit_test(test_start_errors),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, t_tmpdir_group_setup,
+	    t_tmpdir_group_teardown);
 }

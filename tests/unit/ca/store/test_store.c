@@ -15,45 +15,9 @@
 
 #include "tests/unit/ca/store/test_store_util.h"
 
-/* Per-test state: the folder and the open store. */
-struct fx {
-	char *dir;
-	struct store *s;
-};
-
-/* Open a fresh store in a new temporary folder. */
-static int
-fx_setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	char why[CA_WHY_MAX];
-	struct store_options o = { .no_sync = 1 };
-
-	f->dir = tsu_tmpdir();
-	assert_non_null(f->dir);
-	/* The store creates the folder itself: remove the empty one. */
-	rmdir(f->dir);
-	assert_int_equal(store_open(f->dir, &o, &f->s, why, sizeof(why)),
-	    CA_OK);
-	*state = f;
-	return 0;
-}
-
-/* Close the store and remove its folder. */
-static int
-fx_teardown(void **state)
-{
-	struct fx *f = *state;
-
-	store_close(f->s);
-	tsu_rmdir(f->dir);
-	free(f);
-	return 0;
-}
-
 /* Close and reopen f's store (data must survive). */
 static void
-fx_reopen(struct fx *f)
+fx_reopen(struct tsu_fx *f)
 {
 	char why[CA_WHY_MAX];
 
@@ -67,7 +31,7 @@ fx_reopen(struct fx *f)
 static void
 test_open_mode_and_twice(void **state)
 {
-	struct fx *f = *state;
+	struct tsu_fx *f = *state;
 	struct store *s2 = NULL;
 	struct stat st;
 	char why[CA_WHY_MAX];
@@ -104,7 +68,7 @@ apply_meta_reserved(struct store_wtxn *w, void *arg)
 static void
 test_meta(void **state)
 {
-	struct fx *f = *state;
+	struct tsu_fx *f = *state;
 	struct store_txn *t;
 	char why[CA_WHY_MAX];
 	unsigned char buf[8];
@@ -179,7 +143,7 @@ count_request(const struct store_request *r, void *arg)
 static void
 test_requests(void **state)
 {
-	struct fx *f = *state;
+	struct tsu_fx *f = *state;
 	struct store_request r, got;
 	struct store_stats st;
 	struct store_txn *t;
@@ -259,7 +223,7 @@ test_requests(void **state)
 static void
 test_cert_roundtrip(void **state)
 {
-	struct fx *f = *state;
+	struct tsu_fx *f = *state;
 	struct store_cert c, got;
 	struct store_stats st;
 	struct store_txn *t;
@@ -302,7 +266,7 @@ test_cert_roundtrip(void **state)
 static void
 test_serial_rules(void **state)
 {
-	struct fx *f = *state;
+	struct tsu_fx *f = *state;
 	struct store_cert c;
 	char why[CA_WHY_MAX];
 	unsigned char big[21] = { 0x01 };
@@ -366,7 +330,7 @@ list_template(const struct store_template *tp, void *arg)
 static void
 test_templates(void **state)
 {
-	struct fx *f = *state;
+	struct tsu_fx *f = *state;
 	struct store_template tp;
 	struct store_stats st;
 	struct store_txn *t;
@@ -423,7 +387,7 @@ list_audit(uint64_t seq, const char *json, size_t len, void *arg)
 static void
 test_audit(void **state)
 {
-	struct fx *f = *state;
+	struct tsu_fx *f = *state;
 	struct store_stats st;
 	struct store_txn *t;
 	char why[CA_WHY_MAX], ev[64], list[256];
@@ -478,7 +442,7 @@ apply_sticky(struct store_wtxn *w, void *arg)
 static void
 test_sticky_chain(void **state)
 {
-	struct fx *f = *state;
+	struct tsu_fx *f = *state;
 	struct store_cert c, got;
 	struct store_txn *t;
 	char why[CA_WHY_MAX];
@@ -522,7 +486,7 @@ raw_put(const char *dir, const char *db, const void *key, size_t klen,
 static void
 test_schema_newer(void **state)
 {
-	struct fx *f = *state;
+	struct tsu_fx *f = *state;
 	static const unsigned char v3[] = {
 		1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 3
 	};
@@ -548,7 +512,7 @@ test_schema_newer(void **state)
 static void
 test_record_newer(void **state)
 {
-	struct fx *f = *state;
+	struct tsu_fx *f = *state;
 	struct store_cert c, got;
 	struct store_txn *t;
 	char why[CA_WHY_MAX];
@@ -602,7 +566,7 @@ apply_meta_one(struct store_wtxn *w, void *arg)
 static void
 test_read_only(void **state)
 {
-	struct fx *f = *state;
+	struct tsu_fx *f = *state;
 	struct store_options ro = { .read_only = 1 };
 	struct store *r = NULL, *b = NULL;
 	struct store_txn *t;
@@ -672,7 +636,7 @@ last_seq(const struct store_revoked *e, void *arg)
 static void
 test_revocation_versions(void **state)
 {
-	struct fx *f = *state;
+	struct tsu_fx *f = *state;
 	struct store_txn *t;
 	char why[CA_WHY_MAX];
 	unsigned char key[8 + 1 + 1], v1[1 + 1 + 1 + 8 + 8] = { 1, 1, 6 };
@@ -715,31 +679,31 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_mode_and_twice,
-		    fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_meta, fx_setup,
-		    fx_teardown),
-		cmocka_unit_test_setup_teardown(test_requests, fx_setup,
-		    fx_teardown),
-		cmocka_unit_test_setup_teardown(test_cert_roundtrip, fx_setup,
-		    fx_teardown),
-		cmocka_unit_test_setup_teardown(test_serial_rules, fx_setup,
-		    fx_teardown),
-		cmocka_unit_test_setup_teardown(test_templates, fx_setup,
-		    fx_teardown),
-		cmocka_unit_test_setup_teardown(test_audit, fx_setup,
-		    fx_teardown),
-		cmocka_unit_test_setup_teardown(test_sticky_chain, fx_setup,
-		    fx_teardown),
-		cmocka_unit_test_setup_teardown(test_schema_newer, fx_setup,
-		    fx_teardown),
-		cmocka_unit_test_setup_teardown(test_record_newer, fx_setup,
-		    fx_teardown),
+		    tsu_fx_setup, tsu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_meta,
+		    tsu_fx_setup, tsu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_requests,
+		    tsu_fx_setup, tsu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_cert_roundtrip,
+		    tsu_fx_setup, tsu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_serial_rules,
+		    tsu_fx_setup, tsu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_templates,
+		    tsu_fx_setup, tsu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_audit,
+		    tsu_fx_setup, tsu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_sticky_chain,
+		    tsu_fx_setup, tsu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_schema_newer,
+		    tsu_fx_setup, tsu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_record_newer,
+		    tsu_fx_setup, tsu_fx_teardown),
 		cmocka_unit_test(test_open_bad_folder),
-		cmocka_unit_test_setup_teardown(test_read_only, fx_setup,
-		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_read_only,
+		    tsu_fx_setup, tsu_fx_teardown),
 		cmocka_unit_test(test_not_lmdb),
 		cmocka_unit_test_setup_teardown(test_revocation_versions,
-		    fx_setup, fx_teardown),
+		    tsu_fx_setup, tsu_fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,38 +17,11 @@
 #define T0 INT64_C(1750000000)
 #define NOW (T0 + 1000)
 
-/* Open a fresh store in a new temporary folder. */
-static int
-fx_setup(void **state)
-{
-	struct store_options o = { .no_sync = 1 };
-	char why[CA_WHY_MAX], *dir = tsu_tmpdir();
-	struct store *s = NULL;
-
-	assert_non_null(dir);
-	assert_int_equal(store_open(dir, &o, &s, why, sizeof(why)), CA_OK);
-	state[0] = s;
-	free(dir);	/* the store keeps its own copy of the path */
-	return 0;
-}
-
-/* Close the store and remove its folder. */
-static int
-fx_teardown(void **state)
-{
-	struct store *s = *state;
-	char *dir = strdup(store_path(s));
-
-	store_close(s);
-	tsu_rmdir(dir);
-	return 0;
-}
-
 /* Revocation rules: reasons, already revoked, only hold is undone. */
 static void
 test_revoke_rules(void **state)
 {
-	struct store *s = *state;
+	struct store *s = tsu_fx_store(state);
 	struct store_cert a, b, got;
 	struct store_stats st;
 	struct store_txn *t;
@@ -135,6 +108,20 @@ list_rev(const struct store_revoked *e, void *arg)
 	return 0;
 }
 
+/*
+ * Run one walk of the revocation index (store_iter_revoked or
+ * store_iter_changes) from `from` in t, and check what list_rev writes.
+ */
+static void
+expect_walk(struct store_txn *t, int (*walk)(struct store_txn *, int64_t,
+    store_revoked_cb, void *), int64_t from, const char *want)
+{
+	char out[512] = "";
+
+	assert_int_equal(walk(t, from, list_rev, out), CA_OK);
+	assert_string_equal(out, want);
+}
+
 /* Build the timeline used by the CRL walk test. */
 static void
 revocation_timeline(struct store *s)
@@ -169,35 +156,24 @@ revocation_timeline(struct store *s)
 static void
 test_crl_walks(void **state)
 {
-	struct store *s = *state;
+	struct store *s = tsu_fx_store(state);
 	struct store_txn *t;
-	char why[CA_WHY_MAX], out[512];
+	char why[CA_WHY_MAX];
 
 	revocation_timeline(s);
 	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
-	out[0] = '\0';
-	assert_int_equal(store_iter_revoked(t, NOW, list_rev, out), CA_OK);
-	assert_string_equal(out, "1:R:100:1;3:R:130:6;4:R:140:4;");
-	out[0] = '\0';
-	assert_int_equal(store_iter_revoked(t, T0, list_rev, out), CA_OK);
-	assert_string_equal(out, "1:R:100:1;6:R:100:5;3:R:130:6;4:R:140:4;");
-	out[0] = '\0';
-	assert_int_equal(store_iter_changes(t, T0 + 115, list_rev, out), CA_OK);
-	assert_string_equal(out, "2:U:120:8;3:R:130:6;4:R:140:4;");
-	out[0] = '\0';
-	assert_int_equal(store_iter_changes(t, T0 + 100, list_rev, out), CA_OK);
-	assert_string_equal(out, "2:U:120:8;3:R:130:6;4:R:140:4;");
-	out[0] = '\0';
-	assert_int_equal(store_iter_changes(t, T0 + 99, list_rev, out), CA_OK);
-	assert_string_equal(out,
+	expect_walk(t, store_iter_revoked, NOW,
+	    "1:R:100:1;3:R:130:6;4:R:140:4;");
+	expect_walk(t, store_iter_revoked, T0,
+	    "1:R:100:1;6:R:100:5;3:R:130:6;4:R:140:4;");
+	expect_walk(t, store_iter_changes, T0 + 115,
+	    "2:U:120:8;3:R:130:6;4:R:140:4;");
+	expect_walk(t, store_iter_changes, T0 + 100,
+	    "2:U:120:8;3:R:130:6;4:R:140:4;");
+	expect_walk(t, store_iter_changes, T0 + 99,
 	    "1:R:100:1;6:R:100:5;2:U:120:8;3:R:130:6;4:R:140:4;");
-	out[0] = '\0';
-	assert_int_equal(store_iter_changes(t, T0 + 140, list_rev, out), CA_OK);
-	assert_string_equal(out, "");
-	out[0] = '\0';
-	assert_int_equal(store_iter_changes(t, INT64_MAX, list_rev, out),
-	    CA_OK);
-	assert_string_equal(out, "");
+	expect_walk(t, store_iter_changes, T0 + 140, "");
+	expect_walk(t, store_iter_changes, INT64_MAX, "");
 	store_read_end(t);
 }
 
@@ -205,7 +181,7 @@ test_crl_walks(void **state)
 static void
 test_iter_rewind(void **state)
 {
-	struct store *s = *state;
+	struct store *s = tsu_fx_store(state);
 	struct store_rev_iter *it = NULL;
 	struct store_revoked e;
 	struct store_txn *t;
@@ -244,36 +220,34 @@ test_iter_rewind(void **state)
 	store_read_end(t);
 }
 
+/* The delta since T0 and the full list at NOW, from a fresh snapshot. */
+static void
+expect_delta_full(struct store *s, const char *delta, const char *full)
+{
+	struct store_txn *t;
+	char why[CA_WHY_MAX];
+
+	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
+	expect_walk(t, store_iter_changes, T0, delta);
+	expect_walk(t, store_iter_revoked, NOW, full);
+	store_read_end(t);
+}
+
 /* Hold, release and hold again within one second: one current entry. */
 static void
 test_same_second(void **state)
 {
-	struct store *s = *state;
+	struct store *s = tsu_fx_store(state);
 	struct store_cert c;
-	struct store_txn *t;
-	char why[CA_WHY_MAX], out[256];
+	char why[CA_WHY_MAX];
 
 	tsu_cert(&c, 7, NOW + 100000);
 	assert_int_equal(tsu_put_cert(s, &c, why, sizeof(why)), CA_OK);
 	assert_int_equal(tsu_revoke(s, &c, 6, T0 + 200, why, 0), CA_OK);
 	assert_int_equal(tsu_revoke(s, &c, -1, T0 + 200, why, 0), CA_OK);
-	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
-	out[0] = '\0';
-	assert_int_equal(store_iter_changes(t, T0, list_rev, out), CA_OK);
-	assert_string_equal(out, "7:U:200:8;");
-	out[0] = '\0';
-	assert_int_equal(store_iter_revoked(t, NOW, list_rev, out), CA_OK);
-	assert_string_equal(out, "");
-	store_read_end(t);
+	expect_delta_full(s, "7:U:200:8;", "");
 	assert_int_equal(tsu_revoke(s, &c, 6, T0 + 200, why, 0), CA_OK);
-	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
-	out[0] = '\0';
-	assert_int_equal(store_iter_changes(t, T0, list_rev, out), CA_OK);
-	assert_string_equal(out, "7:R:200:6;");
-	out[0] = '\0';
-	assert_int_equal(store_iter_revoked(t, NOW, list_rev, out), CA_OK);
-	assert_string_equal(out, "7:R:200:6;");
-	store_read_end(t);
+	expect_delta_full(s, "7:R:200:6;", "7:R:200:6;");
 }
 
 /* Append "low-byte@not_after;" per serial. */
@@ -305,7 +279,7 @@ stop_serial(const unsigned char *serial, size_t len, int64_t not_after,
 static void
 test_expiry(void **state)
 {
-	struct store *s = *state;
+	struct store *s = tsu_fx_store(state);
 	static const int64_t na[] = { 3000, -5, 1000, 2000, 2000 };
 	struct store_cert c;
 	struct store_txn *t;
@@ -340,7 +314,19 @@ test_expiry(void **state)
 static void
 test_subject(void **state)
 {
-	struct store *s = *state;
+	/* Lookups and the serials they find: SIDs match whole and without
+	 * case, UPN and DNS names without case, and a UPN is not a DNS name. */
+	static const struct {
+		enum store_subject_kind kind;
+		const char *value, *serials;
+	} finds[] = {
+		{ STORE_SUBJECT_SID, "s-1-5-21-1-2-3-1001", "1@0;2@0;" },
+		{ STORE_SUBJECT_SID, "S-1-5-21-1-2-3-10011", "3@0;4@0;" },
+		{ STORE_SUBJECT_UPN, "USER3@example.com", "3@0;" },
+		{ STORE_SUBJECT_DNS, "HOST2.example.com", "2@0;" },
+		{ STORE_SUBJECT_DNS, "user3@example.com", "" },
+	};
+	struct store *s = tsu_fx_store(state);
 	struct store_cert c;
 	struct store_txn *t;
 	char why[CA_WHY_MAX], out[256];
@@ -354,26 +340,12 @@ test_subject(void **state)
 		assert_int_equal(tsu_put_cert(s, &c, why, sizeof(why)), CA_OK);
 	}
 	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
-	out[0] = '\0';
-	assert_int_equal(store_iter_subject(t, STORE_SUBJECT_SID,
-	    "s-1-5-21-1-2-3-1001", list_serial, out), CA_OK);
-	assert_string_equal(out, "1@0;2@0;");
-	out[0] = '\0';
-	assert_int_equal(store_iter_subject(t, STORE_SUBJECT_SID,
-	    "S-1-5-21-1-2-3-10011", list_serial, out), CA_OK);
-	assert_string_equal(out, "3@0;4@0;");
-	out[0] = '\0';
-	assert_int_equal(store_iter_subject(t, STORE_SUBJECT_UPN,
-	    "USER3@example.com", list_serial, out), CA_OK);
-	assert_string_equal(out, "3@0;");
-	out[0] = '\0';
-	assert_int_equal(store_iter_subject(t, STORE_SUBJECT_DNS,
-	    "HOST2.example.com", list_serial, out), CA_OK);
-	assert_string_equal(out, "2@0;");
-	out[0] = '\0';
-	assert_int_equal(store_iter_subject(t, STORE_SUBJECT_DNS,
-	    "user3@example.com", list_serial, out), CA_OK);
-	assert_string_equal(out, "");
+	for (size_t i = 0; i < sizeof(finds) / sizeof(finds[0]); i++) {
+		out[0] = '\0';
+		assert_int_equal(store_iter_subject(t, finds[i].kind,
+		    finds[i].value, list_serial, out), CA_OK);
+		assert_string_equal(out, finds[i].serials);
+	}
 	assert_int_equal(store_iter_subject(t, STORE_SUBJECT_COUNT, "x",
 	    list_serial, out), CA_EINVAL);
 	assert_int_equal(store_iter_subject(t, STORE_SUBJECT_UPN, "",
@@ -405,11 +377,11 @@ apply_retire(struct store_wtxn *w, void *arg)
 static void
 test_retire_device(void **state)
 {
-	struct store *s = *state;
+	struct store *s = tsu_fx_store(state);
 	struct store_cert c;
 	struct store_stats st;
 	struct store_txn *t;
-	char why[CA_WHY_MAX], out[256];
+	char why[CA_WHY_MAX];
 
 	for (unsigned i = 1; i <= 3; i++) {
 		tsu_cert(&c, i, NOW + 1000);
@@ -420,9 +392,7 @@ test_retire_device(void **state)
 	assert_int_equal(store_submit_wait(s, apply_retire,
 	    "S-1-5-21-7-7-7-500", why, sizeof(why)), CA_OK);
 	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
-	out[0] = '\0';
-	assert_int_equal(store_iter_revoked(t, NOW, list_rev, out), CA_OK);
-	assert_string_equal(out, "1:R:300:5;2:R:300:5;");
+	expect_walk(t, store_iter_revoked, NOW, "1:R:300:5;2:R:300:5;");
 	store_read_end(t);
 	assert_int_equal(store_stats(s, &st, why, sizeof(why)), CA_OK);
 	assert_int_equal(st.revoked, 2);
@@ -437,10 +407,10 @@ test_retire_device(void **state)
 static void
 test_put_revoked(void **state)
 {
-	struct store *s = *state;
+	struct store *s = tsu_fx_store(state);
 	struct store_cert c;
 	struct store_txn *t;
-	char why[CA_WHY_MAX], out[256];
+	char why[CA_WHY_MAX];
 
 	tsu_cert(&c, 4, NOW + 1000);
 	c.status = STORE_CERT_REVOKED;
@@ -450,9 +420,7 @@ test_put_revoked(void **state)
 	c.revoked_at = T0 + 50;
 	assert_int_equal(tsu_put_cert(s, &c, why, sizeof(why)), CA_OK);
 	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
-	out[0] = '\0';
-	assert_int_equal(store_iter_revoked(t, NOW, list_rev, out), CA_OK);
-	assert_string_equal(out, "4:R:50:3;");
+	expect_walk(t, store_iter_revoked, NOW, "4:R:50:3;");
 	store_read_end(t);
 }
 
@@ -475,7 +443,7 @@ list_seq(const struct store_revoked *e, void *arg)
 static void
 test_changes_seq(void **state)
 {
-	struct store *s = *state;
+	struct store *s = tsu_fx_store(state);
 	struct store_cert c5, c7, got;
 	struct store_txn *t;
 	char why[CA_WHY_MAX], out[256];
@@ -498,9 +466,8 @@ test_changes_seq(void **state)
 	tsu_cert(&c5, 5, NOW + 100000);
 	assert_int_equal(tsu_revoke(s, &c5, 1, T0 + 50, why, 0), CA_OK);
 	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
-	out[0] = '\0';
-	assert_int_equal(store_iter_changes(t, T0 + 140, list_rev, out), CA_OK);
-	assert_string_equal(out, "");		/* by time it is missed */
+	expect_walk(t, store_iter_changes, T0 + 140,
+	    "");		/* by time it is missed */
 	out[0] = '\0';
 	assert_int_equal(store_iter_changes_seq(t, base, list_rev, out), CA_OK);
 	assert_string_equal(out, "5:R:50:1;");	/* by commit order it is not */
@@ -516,9 +483,7 @@ test_changes_seq(void **state)
 	    CA_OK);
 	assert_int_equal(got.unrevoked_at, T0 + 200);
 	store_cert_clear(&got);
-	out[0] = '\0';
-	assert_int_equal(store_iter_changes(t, T0 + 199, list_rev, out), CA_OK);
-	assert_string_equal(out, "7:U:200:8;");
+	expect_walk(t, store_iter_changes, T0 + 199, "7:U:200:8;");
 	assert_int_equal(store_rev_seq(t, &base), CA_OK);
 	assert_int_equal(base, 10);
 	store_read_end(t);
@@ -529,24 +494,24 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_revoke_rules, fx_setup,
-		    fx_teardown),
-		cmocka_unit_test_setup_teardown(test_crl_walks, fx_setup,
-		    fx_teardown),
-		cmocka_unit_test_setup_teardown(test_iter_rewind, fx_setup,
-		    fx_teardown),
-		cmocka_unit_test_setup_teardown(test_same_second, fx_setup,
-		    fx_teardown),
-		cmocka_unit_test_setup_teardown(test_expiry, fx_setup,
-		    fx_teardown),
-		cmocka_unit_test_setup_teardown(test_subject, fx_setup,
-		    fx_teardown),
-		cmocka_unit_test_setup_teardown(test_retire_device, fx_setup,
-		    fx_teardown),
-		cmocka_unit_test_setup_teardown(test_put_revoked, fx_setup,
-		    fx_teardown),
-		cmocka_unit_test_setup_teardown(test_changes_seq, fx_setup,
-		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_revoke_rules,
+		    tsu_fx_setup, tsu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_crl_walks,
+		    tsu_fx_setup, tsu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_iter_rewind,
+		    tsu_fx_setup, tsu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_same_second,
+		    tsu_fx_setup, tsu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_expiry,
+		    tsu_fx_setup, tsu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_subject,
+		    tsu_fx_setup, tsu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_retire_device,
+		    tsu_fx_setup, tsu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_put_revoked,
+		    tsu_fx_setup, tsu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_changes_seq,
+		    tsu_fx_setup, tsu_fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

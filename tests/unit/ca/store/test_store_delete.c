@@ -14,39 +14,6 @@
 #include "ca/store/store.h"
 #include "tests/unit/ca/store/test_store_util.h"
 
-/* A fresh store per test. */
-struct fx {
-	char *dir;
-	struct store *s;
-};
-
-/* Open a store in a new temporary folder. */
-static int
-fx_setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	struct store_options o = { .no_sync = 1 };
-	char why[CA_WHY_MAX];
-
-	if (f == NULL || (f->dir = tsu_tmpdir()) == NULL ||
-	    store_open(f->dir, &o, &f->s, why, sizeof(why)) != CA_OK)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-/* Close and remove it. */
-static int
-fx_teardown(void **state)
-{
-	struct fx *f = *state;
-
-	store_close(f->s);
-	tsu_rmdir(f->dir);
-	free(f);
-	return 0;
-}
-
 /* Counting callbacks. */
 static int
 count_serial(const unsigned char *s, size_t l, int64_t na, void *arg)
@@ -104,7 +71,7 @@ request_apply(struct store_wtxn *w, void *arg)
 static void
 test_delete_cert(void **state)
 {
-	struct fx *f = *state;
+	struct tsu_fx *f = *state;
 	struct store_cert a, b, got;
 	struct store_stats st;
 	struct store_txn *t;
@@ -176,8 +143,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_delete_cert, fx_setup,
-		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_delete_cert,
+		    tsu_fx_setup, tsu_fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /*
  * Helpers shared by the store's unit tests: a fresh temporary folder per
- * test (removed afterwards), a filled-in certificate record, and one-shot
+ * test (removed afterwards), a cmocka fixture with a store open in one, a
+ * filled-in certificate record, and one-shot
  * write helpers that run a chain through store_submit_wait.
  */
 #ifndef ENTCA_TEST_STORE_UTIL_H
@@ -41,6 +42,58 @@ tsu_rmdir(char *d)
 	if (d != NULL)
 		nftw(d, tsu_rm, 16, FTW_DEPTH | FTW_PHYS);
 	free(d);
+}
+
+/* Per-test state of tsu_fx_setup: the folder and the store open in it. */
+struct tsu_fx {
+	char *dir;
+	struct store *s;
+};
+
+/*
+ * cmocka set-up: a fresh store (no fsync) in a new temporary folder that
+ * store_open creates itself; *state is a struct tsu_fx. Returns 0, or -1
+ * when the folder or the store cannot be made.
+ */
+static inline int
+tsu_fx_setup(void **state)
+{
+	struct tsu_fx *f = calloc(1, sizeof(*f));
+	struct store_options o = { .no_sync = 1 };
+	char why[CA_WHY_MAX];
+
+	if (f == NULL || (f->dir = tsu_tmpdir()) == NULL) {
+		free(f);
+		return -1;
+	}
+	rmdir(f->dir);
+	if (store_open(f->dir, &o, &f->s, why, sizeof(why)) != CA_OK) {
+		fprintf(stderr, "store_open: %s\n", why);
+		tsu_rmdir(f->dir);
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+/* cmocka tear-down: close the store and remove its folder. */
+static inline int
+tsu_fx_teardown(void **state)
+{
+	struct tsu_fx *f = *state;
+
+	store_close(f->s);
+	tsu_rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* The store of a tsu_fx_setup test. */
+static inline struct store *
+tsu_fx_store(void **state)
+{
+	return ((struct tsu_fx *)*state)->s;
 }
 
 /* Fill c as a valid certificate with serial {0x01, n >> 8, n}. */

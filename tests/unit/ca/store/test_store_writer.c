@@ -78,6 +78,16 @@ struct tracker {
 	struct store *s;
 };
 
+/* Start counting the jobs of store s (which may be set later). */
+static void
+tracker_init(struct tracker *tr, struct store *s)
+{
+	memset(tr, 0, sizeof(*tr));
+	pthread_mutex_init(&tr->m, NULL);
+	pthread_cond_init(&tr->c, NULL);
+	tr->s = s;
+}
+
 /* One tracked job: put a certificate, optionally fail after the put. */
 struct tjob {
 	struct store_job job;
@@ -167,6 +177,7 @@ tracker_wait(struct tracker *tr, int n)
 	pthread_mutex_unlock(&tr->m);
 }
 
+
 /* Open a store in a new temporary folder with options o. */
 static struct store *
 open_tmp(const struct store_options *o)
@@ -201,6 +212,32 @@ groups_of(struct store *s)
 	return st.groups;
 }
 
+/*
+ * Queue n jobs tracked by tr while the writer is held at a gate, so that
+ * it takes them together, then let it go and wait for all n. Job fail_at
+ * fails after its put and job big_at fills the map (-1: none). Returns
+ * how many write groups ran meanwhile, the gate's own included.
+ */
+static uint64_t
+submit_gated(struct store *s, struct tracker *tr, struct tjob *jobs,
+    unsigned n, int fail_at, int big_at)
+{
+	uint64_t g0 = groups_of(s);
+	struct gate g;
+
+	tracker_init(tr, s);
+	gate_close(s, &g);
+	for (unsigned i = 0; i < n; i++) {
+		tjob_init(&jobs[i], tr, i);
+		jobs[i].fail = (int)i == fail_at;
+		jobs[i].big = (int)i == big_at;
+		assert_int_equal(store_submit(s, &jobs[i].job), CA_OK);
+	}
+	gate_open(&g);
+	tracker_wait(tr, (int)n);
+	return groups_of(s) - g0;
+}
+
 #define SUBMITTERS 8
 #define PER_SUBMITTER 200
 
@@ -229,7 +266,7 @@ test_concurrent_submitters(void **state)
 {
 	struct store_options o = { 0 };	/* real fsync: real groups */
 	struct store *s = open_tmp(&o);
-	struct tracker tr = { .s = s };
+	struct tracker tr;
 	struct submitter sb[SUBMITTERS];
 	pthread_t th[SUBMITTERS];
 	struct tjob *jobs = calloc(SUBMITTERS * PER_SUBMITTER, sizeof(*jobs));
@@ -238,8 +275,7 @@ test_concurrent_submitters(void **state)
 	int total = SUBMITTERS * PER_SUBMITTER;
 
 	(void)state;
-	pthread_mutex_init(&tr.m, NULL);
-	pthread_cond_init(&tr.c, NULL);
+	tracker_init(&tr, s);
 	for (int i = 0; i < total; i++)
 		tjob_init(&jobs[i], &tr, (unsigned)i);
 	for (int i = 0; i < SUBMITTERS; i++) {
@@ -276,24 +312,12 @@ static void
 test_group_with_failure(void **state)
 {
 	struct store *s = open_tmp(NULL);
-	struct tracker tr = { .s = s };
+	struct tracker tr;
 	struct tjob jobs[10];
-	struct gate g;
-	uint64_t g0;
 
 	(void)state;
-	pthread_mutex_init(&tr.m, NULL);
-	pthread_cond_init(&tr.c, NULL);
-	g0 = groups_of(s);
-	gate_close(s, &g);
-	for (unsigned i = 0; i < 10; i++) {
-		tjob_init(&jobs[i], &tr, i);
-		jobs[i].fail = i == 4;
-		assert_int_equal(store_submit(s, &jobs[i].job), CA_OK);
-	}
-	gate_open(&g);
-	tracker_wait(&tr, 10);
-	assert_int_equal(groups_of(s) - g0, 2);	/* the gate, then all ten */
+	/* The gate, then all ten. */
+	assert_int_equal(submit_gated(s, &tr, jobs, 10, 4, -1), 2);
 	for (int i = 0; i < 10; i++) {
 		if (i == 4) {
 			assert_int_equal(jobs[i].rc, CA_EPOLICY);
@@ -314,21 +338,11 @@ test_map_full(void **state)
 {
 	struct store_options o = { .map_size = 4u << 20, .no_sync = 1 };
 	struct store *s = open_tmp(&o);
-	struct tracker tr = { .s = s };
+	struct tracker tr;
 	struct tjob jobs[3];
-	struct gate g;
 
 	(void)state;
-	pthread_mutex_init(&tr.m, NULL);
-	pthread_cond_init(&tr.c, NULL);
-	gate_close(s, &g);
-	for (unsigned i = 0; i < 3; i++) {
-		tjob_init(&jobs[i], &tr, i);
-		jobs[i].big = i == 1;
-		assert_int_equal(store_submit(s, &jobs[i].job), CA_OK);
-	}
-	gate_open(&g);
-	tracker_wait(&tr, 3);
+	submit_gated(s, &tr, jobs, 3, -1, 1);
 	assert_int_equal(jobs[0].rc, CA_OK);
 	assert_int_equal(jobs[1].rc, CA_EDB);
 	assert_non_null(strstr(jobs[1].why, "map is full (4 MiB)"));
@@ -344,23 +358,11 @@ test_group_bound(void **state)
 {
 	struct store_options o = { .group_max = 4, .no_sync = 1 };
 	struct store *s = open_tmp(&o);
-	struct tracker tr = { .s = s };
+	struct tracker tr;
 	struct tjob jobs[10];
-	struct gate g;
-	uint64_t g0;
 
 	(void)state;
-	pthread_mutex_init(&tr.m, NULL);
-	pthread_cond_init(&tr.c, NULL);
-	g0 = groups_of(s);
-	gate_close(s, &g);
-	for (unsigned i = 0; i < 10; i++) {
-		tjob_init(&jobs[i], &tr, i);
-		assert_int_equal(store_submit(s, &jobs[i].job), CA_OK);
-	}
-	gate_open(&g);
-	tracker_wait(&tr, 10);
-	assert_int_equal(groups_of(s) - g0, 1 + 3);
+	assert_int_equal(submit_gated(s, &tr, jobs, 10, -1, -1), 1 + 3);
 	close_tmp(s);
 }
 
@@ -419,7 +421,7 @@ test_close_drains(void **state)
 	struct store_options o = { .no_sync = 1 };
 	char why[CA_WHY_MAX], *dir = tsu_tmpdir();
 	struct store *s = NULL;
-	struct tracker tr = { 0 };
+	struct tracker tr;
 	struct store_stats st;
 	struct tjob jobs[50];
 	static struct store_job probes[1000];
@@ -428,10 +430,8 @@ test_close_drains(void **state)
 	struct gate g;
 
 	(void)state;
-	pthread_mutex_init(&tr.m, NULL);
-	pthread_cond_init(&tr.c, NULL);
 	assert_int_equal(store_open(dir, &o, &s, why, sizeof(why)), CA_OK);
-	tr.s = s;
+	tracker_init(&tr, s);
 	gate_close(s, &g);
 	for (unsigned i = 0; i < 50; i++) {
 		tjob_init(&jobs[i], &tr, i);
