@@ -63,3 +63,5 @@ tests_unit_ca_store_test_store_delete_SOURCES = tests/unit/ca/store/test_store_d
 	tests/unit/ca/store/test_store_util.h
 tests_unit_ca_store_test_store_delete_CFLAGS = $(TEST_CFLAGS)
 tests_unit_ca_store_test_store_delete_LDADD = $(TEST_LDADD)
+# Idle page release of the LMDB map (issue 18).
+libentca_ca_a_SOURCES += ca/store/store_trim.c

@@ -573,4 +573,14 @@ int store_write_health(struct store *s, char *why, size_t whylen);
  */
 int store_backup(struct store *s, const char *dir, char *why, size_t whylen);
 
+/* ---- memory ---- */
+
+/*
+ * Drop this process's mappings of the LMDB map (madvise MADV_DONTNEED on
+ * the read-only shared map): VmRSS loses the file pages reads touched,
+ * the page cache keeps them, and later reads fault them back. For an idle
+ * daemon. Any thread but the writer.
+ */
+int store_release_pages(struct store *s, char *why, size_t whylen);
+
 #endif
