@@ -65,3 +65,7 @@ tests_unit_ca_store_test_store_delete_CFLAGS = $(TEST_CFLAGS)
 tests_unit_ca_store_test_store_delete_LDADD = $(TEST_LDADD)
 # Idle page release of the LMDB map (issue 18).
 libentca_ca_a_SOURCES += ca/store/store_trim.c
+# bench_store -c publishes a CRL through a signer process (crlpub_publish).
+tests_bench_bench_store_LDADD += $(ENTCA_LIBS)
+# The packed CRL index, schema 3 (issue 18).
+libentca_ca_a_SOURCES += ca/store/store_crlidx.c

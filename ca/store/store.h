@@ -42,7 +42,7 @@
 
 /* Format of the environment as a whole; a newer one is refused on open. */
 /* 2: the by_issued index (schema 1 stores are migrated on a writable open). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 /*
  * Default LMDB map size, the most the database may grow to: 4 GiB. It is
  * address space, not disk: data.mdb grows as it is written. Measured by
@@ -394,7 +394,10 @@ struct store_rev_iter;
 /*
  * Open a cursor over by_revocation on t. STORE_ITER_REVOKED yields each
  * currently revoked certificate with not_after >= arg (one entry per
- * serial, in revocation-time order). STORE_ITER_CHANGES yields each
+ * serial, seq 0): since schema 3 from the packed CRL index in serial
+ * order (LMDB's key order), giving back the index's mapped pages as it
+ * goes; on a read-only older store from by_revocation in revocation-time
+ * order. STORE_ITER_CHANGES yields each
  * serial's latest change when it happened after arg: revocations and
  * releases from hold (kind UNREVOKED). STORE_ITER_CHANGES_SEQ yields the
  * same for changes whose seq is > arg: exact where times are not (a

@@ -171,6 +171,12 @@ rev_new(struct store_wtxn *w, int64_t at, const unsigned char *serial,
 
 	if (store_w_counter_next(w, STORE_META_REV_SEQ, &rv.seq) != CA_OK)
 		return w->rc;
+	/* The full CRL's index follows the current state, same chain. */
+	if (kind == STORE_REVKEY_REVOKED)
+		store_crlidx_put(w, serial, len, at, reason, invalidity,
+		    not_after);
+	else
+		store_crlidx_del(w, serial, len);
 	return rev_put(w, at, serial, len, kind, &rv);
 }
 

@@ -94,8 +94,10 @@ store_w_delete_cert(struct store_wtxn *w, const unsigned char *serial,
 			    "delete subject entry");
 	if (c.revoked_at != 0 || c.unrevoked_at != 0)
 		delete_rev_history(w, &c);
-	if (c.status == STORE_CERT_REVOKED)
+	if (c.status == STORE_CERT_REVOKED) {
+		store_crlidx_del(w, serial, len);
 		store_w_counter_add(w, STORE_META_REVOKED, -1);
+	}
 	if (request_id != NULL)
 		*request_id = c.request_id;
 	store_cert_clear(&c);

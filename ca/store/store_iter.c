@@ -14,6 +14,8 @@
 struct store_rev_iter {
 	struct store_txn *t;
 	MDB_cursor *c;
+	struct store_crlidx_walk cw;	/* the full CRL, schema 3 */
+	int use_index;
 	int mode;
 	int64_t arg;
 	int started;
@@ -122,6 +124,19 @@ store_rev_iter_new(struct store_txn *t, int mode, int64_t arg,
 	if ((it = calloc(1, sizeof(*it))) == NULL)
 		return store_txn_fail(t, CA_ENOMEM, "store %s: out of memory",
 		    t->s->path);
+	/* The full CRL reads the packed index (store_crlidx.c). */
+	if (mode == STORE_ITER_REVOKED && !t->s->no_crl_index) {
+		if ((mrc = store_crlidx_walk_open(t, &it->cw)) != CA_OK) {
+			free(it);
+			return mrc;
+		}
+		it->use_index = 1;
+		it->t = t;
+		it->mode = mode;
+		it->arg = arg;
+		*out = it;
+		return CA_OK;
+	}
 	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[STORE_DB_BY_REVOCATION],
 	    &it->c)) != 0) {
 		free(it);
@@ -159,6 +174,8 @@ store_rev_iter_next(struct store_rev_iter *it, struct store_revoked *e)
 	MDB_val k, v;
 	int mrc, rc, kind;
 
+	if (it->use_index)
+		return store_crlidx_walk_next(it->t, &it->cw, it->arg, e);
 	if (it->ended)
 		return 0;
 	for (;;) {
@@ -209,6 +226,8 @@ store_rev_iter_rewind(struct store_rev_iter *it)
 {
 	it->started = 0;
 	it->ended = 0;
+	if (it->use_index)
+		store_crlidx_walk_rewind(&it->cw);
 }
 
 /* Close the cursor and free it (NULL accepted). */
@@ -217,7 +236,10 @@ store_rev_iter_free(struct store_rev_iter *it)
 {
 	if (it == NULL)
 		return;
-	mdb_cursor_close(it->c);
+	if (it->use_index)
+		store_crlidx_walk_close(&it->cw);
+	else
+		mdb_cursor_close(it->c);
 	free(it);
 }
 
