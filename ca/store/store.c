@@ -29,6 +29,7 @@ const char *const store_db_names[STORE_DB_COUNT] = {
 	[STORE_DB_AUDIT] = "audit",
 	[STORE_DB_BY_ISSUED] = "by_issued",
 	[STORE_DB_CRL_INDEX] = "crl_index",
+	[STORE_DB_REV_SEQ] = "rev_seq",
 };
 
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -142,7 +143,8 @@ store_open_dbs(struct store *s, char *why, size_t whylen)
 		}
 		/* Read-only before schema 3: the full CRL walks by_revocation. */
 		if (mrc == MDB_NOTFOUND && s->read_only &&
-		    i == STORE_DB_CRL_INDEX && ver < 3) {
+		    (i == STORE_DB_CRL_INDEX || i == STORE_DB_REV_SEQ) &&
+		    ver < 3) {
 			s->no_crl_index = 1;
 			continue;
 		}

@@ -402,10 +402,12 @@ struct store_rev_iter;
  * releases from hold (kind UNREVOKED). STORE_ITER_CHANGES_SEQ yields the
  * same for changes whose seq is > arg: exact where times are not (a
  * change committed just after a full CRL's snapshot may carry an earlier
- * time). Stale history is skipped. Change times never go back for one
+ * time); since schema 3 it reads only those changes (rev_seq), in commit
+ * order. Stale history is skipped. Change times never go back for one
  * serial (an earlier time is raised to its last change). *out is freed
  * with store_rev_iter_free before t ends. Nothing is loaded in memory
- * beyond the current entry; the seq mode walks the whole index.
+ * beyond the current entry; the seq mode walks the whole index on a
+ * read-only store older than schema 3.
  */
 int store_rev_iter_new(struct store_txn *t, int mode, int64_t arg,
     struct store_rev_iter **out);

@@ -1,7 +1,9 @@
 /*
  * The CRL index (schema 3): every currently revoked serial with what its
  * CRL entry needs, packed for the full-CRL walk. by_revocation keeps the
- * history and the delta walks; this one is for the full CRL only.
+ * history; rev_seq (change seq -> by_revocation key, written with each
+ * change by ca/store/store_cert.c) lets a delta CRL read only the changes
+ * after its base instead of all of by_revocation.
  *
  * Why packed: LMDB allocates pages in commit order, so the leaf pages of
  * any small index are scattered among the certificate records (~3 KB
@@ -300,7 +302,8 @@ store_migrate_crl_index(struct store_wtxn *w)
 	int mrc;
 
 	/* A rerun after a failed one starts from nothing. */
-	if ((mrc = mdb_drop(w->t.txn, w->t.s->dbi[STORE_DB_CRL_INDEX], 0)) != 0)
+	if ((mrc = mdb_drop(w->t.txn, w->t.s->dbi[STORE_DB_CRL_INDEX], 0)) != 0 ||
+	    (mrc = mdb_drop(w->t.txn, w->t.s->dbi[STORE_DB_REV_SEQ], 0)) != 0)
 		return store_w_stick(w, store_txn_mdb(&w->t, mrc,
 		    "empty crl_index"));
 	if ((mrc = mdb_cursor_open(w->t.txn,
@@ -320,6 +323,15 @@ store_migrate_crl_index(struct store_wtxn *w)
 		if (store_rev_value_decode(&w->t, &v, &rv) != CA_OK) {
 			store_w_stick(w, CA_EDB);
 			break;
+		}
+		/* Version 1 entries have no seq: a delta never lists them
+		 * (seq 0 is never after a base), with or without rev_seq. */
+		if (rv.seq != 0) {
+			unsigned char sk[8];
+
+			store_be64(sk, rv.seq);
+			store_w_put(w, STORE_DB_REV_SEQ, sk, sizeof(sk),
+			    k.mv_data, k.mv_size, 0, "migrate: put seq entry");
 		}
 		if (!rv.current || kp[k.mv_size - 1] != STORE_REVKEY_REVOKED)
 			continue;

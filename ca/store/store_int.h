@@ -27,6 +27,7 @@ enum store_db {
 	STORE_DB_AUDIT,
 	STORE_DB_BY_ISSUED,	/* schema 2: notBefore ‖ serial, newest-first lists */
 	STORE_DB_CRL_INDEX,	/* schema 3: revoked serials packed for the full CRL */
+	STORE_DB_REV_SEQ,	/* schema 3: change seq -> by_revocation key */
 	STORE_DB_COUNT
 };
 
@@ -78,7 +79,8 @@ struct store {
 	int no_by_issued;		/* a read-only schema 1 store: the
 					   by_issued index is not there */
 	int no_crl_index;		/* a read-only schema 1 or 2 store:
-					   the full CRL walks by_revocation */
+					   no crl_index nor rev_seq, the CRL
+					   walks read all of by_revocation */
 
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -259,7 +261,8 @@ int store_crlidx_put(struct store_wtxn *w, const unsigned char *serial,
     size_t len, int64_t at, int reason, int64_t invalidity, int64_t not_after);
 int store_crlidx_del(struct store_wtxn *w, const unsigned char *serial,
     size_t len);
-/* Schema 2 -> 3: fill crl_index from by_revocation's current revocations. */
+/* Schema 2 -> 3: fill crl_index from by_revocation's current revocations
+ * and rev_seq from every by_revocation entry that has a seq. */
 int store_migrate_crl_index(struct store_wtxn *w);
 
 /* store_trim.c: the map's address range in this process (map_lock held). */
