@@ -353,7 +353,7 @@ store_migrate_crl_index(struct store_wtxn *w)
  * cover other records' pages too: dropping a shared file mapping only
  * costs whoever reads them next a fault, never data.
  */
-#define CRLIDX_RELEASE_BYTES ((size_t)4 << 20)
+#define CRLIDX_RELEASE_BYTES ((size_t)512 << 10)
 
 static void
 chunk_release(struct store_crlidx_walk *cw, const unsigned char *p,
