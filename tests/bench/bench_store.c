@@ -87,7 +87,8 @@ fill_cert(struct store_cert *c, uint32_t n)
 	snprintf(c->subject_dn, sizeof(c->subject_dn),
 	    "CN=user%u,OU=Devices,DC=example,DC=com", n);
 	c->not_before = 1750000000;
-	c->not_after = 1750000000 + 365 * 86400 + (n % 1000);
+	/* Valid for years: entcad's real clock keeps them on its CRLs. */
+	c->not_after = 1750000000 + 5 * 365 * 86400 + (n % 1000);
 	c->status = STORE_CERT_VALID;
 }
 
