@@ -421,9 +421,12 @@ idle_trim(struct daemon *d)
 	static bool done;
 	uint64_t n = d->served + d->failed;
 
+	/*
+	 * Requests only: background jobs (CRL sync, OCSP key roll) may run
+	 * meanwhile; releasing pages under them only costs them faults.
+	 */
 	if (n != last || http_server_inflight(d->http) != 0 ||
-	    (d->http_plain != NULL && http_server_inflight(d->http_plain) != 0) ||
-	    workers_pending(d->workers) != 0 || d->crl_busy) {
+	    (d->http_plain != NULL && http_server_inflight(d->http_plain) != 0)) {
 		last = n;
 		quiet = 0;
 		done = false;
