@@ -59,6 +59,13 @@ global_init(void)
 		ldap_unbind_ext_s(ld, NULL, NULL);
 	/* Makes the (unused) default context; what matters is tls_init(). */
 	(void)ldap_set_option(NULL, LDAP_OPT_X_TLS_NEWCTX, &zero);
+	/*
+	 * Then drop it: it holds ldap.conf's TLS_CACERT (Debian's: every
+	 * system CA, ~3 MB of parsed certificates) and no handle of ours uses
+	 * it (each TLS handle makes its own context in set_options). A handle
+	 * that ever needed it would have libldap make it again, under its lock.
+	 */
+	(void)ldap_set_option(NULL, LDAP_OPT_X_TLS_CTX, NULL);
 }
 
 /*

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -392,6 +393,51 @@ on_term(evutil_socket_t sig, short what, void *arg)
 		http_server_stop_accepting(d->http_plain);
 }
 
+/* Seconds without a request before idle_trim gives memory back. */
+#define IDLE_TRIM_S 10
+
+/* Worker: the map's file pages and the heap's free pages back to the OS. */
+static void
+idle_trim_run(void *arg)
+{
+	struct daemon *d = arg;
+	char why[CA_WHY_MAX];
+
+	if (store_release_pages(d->store, why, sizeof(why)) != CA_OK)
+		log_warning("%s", why);
+	malloc_trim(0);
+}
+
+/*
+ * Loop, every second: once nothing was answered or in flight for
+ * IDLE_TRIM_S seconds, release memory once (until the next request). A
+ * busy entcad keeps its pages: the release only costs page faults later.
+ */
+static void
+idle_trim(struct daemon *d)
+{
+	static uint64_t last;
+	static unsigned quiet;
+	static bool done;
+	uint64_t n = d->served + d->failed;
+
+	/*
+	 * Requests only: background jobs (CRL sync, OCSP key roll) may run
+	 * meanwhile; releasing pages under them only costs them faults.
+	 */
+	if (n != last || http_server_inflight(d->http) != 0 ||
+	    (d->http_plain != NULL && http_server_inflight(d->http_plain) != 0)) {
+		last = n;
+		quiet = 0;
+		done = false;
+		return;
+	}
+	if (done || ++quiet < IDLE_TRIM_S)
+		return;
+	done = true;
+	workers_submit(d->workers, idle_trim_run, NULL, d);
+}
+
 /* Every second: shutdown progress, the CRL schedule, the directory probe. */
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
@@ -410,6 +456,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	daemon_crl_tick(d);
 	health_probe_directory(d, HEALTH_DIR_PROBE_S);
 	ocsp_tick(d);
+	idle_trim(d);
 }
 
 /* Write the pid file (0644) when configured. */
@@ -698,6 +745,9 @@ run(struct daemon *d, bool foreground, bool check_only)
 	    PACKAGE_VERSION, c->name, templates_count(d->templates), c->n_issue,
 	    c->listen, d->dirs != NULL ? c->dir_uris : "(none)");
 	daemon_crl_tick(d);
+	/* What start freed (parsed configuration, libldap's unused default TLS
+	 * context) goes back to the OS rather than idling in the heap. */
+	malloc_trim(0);
 	/* A signer that died before SIGCHLD was watched (at the OCSP set-up's
 	 * first signature): logged and restarted like any later death. */
 	workers_submit(d->workers, signer_restart_run, NULL, d);
@@ -738,6 +788,14 @@ main(int argc, char **argv)
 		default: usage(); return opt == 'h' ? 0 : EXIT_CONFIG;
 		}
 	}
+	/*
+	 * entcad binds to the directory with simple binds only. At its first
+	 * use libldap starts Cyrus SASL, which loads every mechanism plugin
+	 * it finds (and with them libcrypto and libdb: ~2 MB resident), none
+	 * of which entcad calls: an empty plugin path loads none. Set before
+	 * any thread starts; nothing here execs, so no child sees it.
+	 */
+	setenv("SASL_PATH", "", 1);
 	d.cfgs = calloc(1, sizeof(*d.cfgs));
 	if (d.cfgs == NULL)
 		return 1;

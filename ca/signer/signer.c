@@ -24,6 +24,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
@@ -357,6 +358,8 @@ launcher_main(int ctl, const char *state_dir, struct signer_drop *drop,
 		ctl = 3;
 	}
 	close_range(4, ~0U, 0);
+	/* Free heap pages inherited from entcad, resident until given back. */
+	malloc_trim(0);
 	/* Opened as root: the signer user needs search access to this folder
 	 * only, not to the folders above it (often private to root). */
 	dirfd = open(state_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
@@ -310,6 +311,8 @@ signer_child_main(int fd, const char *state_dir,
 	if (child_fds(fd) != 0)
 		_exit(1);
 	fd = 3;
+	/* Free heap pages inherited from entcad, resident until given back. */
+	malloc_trim(0);
 	rc = child_open_key(state_dir, &key, &file_key, &cert_bits, why,
 	    sizeof(why));
 	if (rc == CA_OK)

@@ -63,3 +63,17 @@ tests_unit_ca_store_test_store_delete_SOURCES = tests/unit/ca/store/test_store_d
 	tests/unit/ca/store/test_store_util.h
 tests_unit_ca_store_test_store_delete_CFLAGS = $(TEST_CFLAGS)
 tests_unit_ca_store_test_store_delete_LDADD = $(TEST_LDADD)
+# Idle page release of the LMDB map (issue 18).
+libentca_ca_a_SOURCES += ca/store/store_trim.c
+# bench_store -c publishes a CRL through a signer process (crlpub_publish).
+tests_bench_bench_store_LDADD += $(ENTCA_LIBS)
+# The packed CRL index, schema 3 (issue 18).
+libentca_ca_a_SOURCES += ca/store/store_crlidx.c
+
+# The CRL index against a model, its migration and a damaged chunk.
+check_PROGRAMS += tests/unit/ca/store/test_store_crlidx
+TESTS += tests/unit/ca/store/test_store_crlidx
+tests_unit_ca_store_test_store_crlidx_SOURCES = tests/unit/ca/store/test_store_crlidx.c \
+	tests/unit/ca/store/test_store_util.h
+tests_unit_ca_store_test_store_crlidx_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ca_store_test_store_crlidx_LDADD = $(TEST_LDADD)

@@ -28,6 +28,8 @@ const char *const store_db_names[STORE_DB_COUNT] = {
 	[STORE_DB_TEMPLATES] = "templates",
 	[STORE_DB_AUDIT] = "audit",
 	[STORE_DB_BY_ISSUED] = "by_issued",
+	[STORE_DB_CRL_INDEX] = "crl_index",
+	[STORE_DB_REV_SEQ] = "rev_seq",
 };
 
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -139,19 +141,28 @@ store_open_dbs(struct store *s, char *why, size_t whylen)
 			s->no_by_issued = 1;
 			continue;
 		}
+		/* Read-only before schema 3: the full CRL walks by_revocation. */
+		if (mrc == MDB_NOTFOUND && s->read_only &&
+		    (i == STORE_DB_CRL_INDEX || i == STORE_DB_REV_SEQ) &&
+		    ver < 3) {
+			s->no_crl_index = 1;
+			continue;
+		}
 		if (mrc != 0) {
 			rc = store_mdb_err(s, mrc, store_db_names[i], why,
 			    whylen);
 			goto out;
 		}
 	}
-	if (!s->read_only && ver < 2) {
-		/* Schema 1 -> 2 in the opening transaction: all or nothing. */
+	if (!s->read_only && ver < STORE_SCHEMA_VERSION) {
+		/* Schema 1 -> 2 -> 3 in the opening transaction: all or
+		 * nothing. */
 		memset(&w, 0, sizeof(w));
 		w.t.s = s;
 		w.t.txn = txn;
 		store_be64(b, STORE_SCHEMA_VERSION);
-		if (store_migrate_by_issued(&w) != CA_OK ||
+		if ((ver < 2 && store_migrate_by_issued(&w) != CA_OK) ||
+		    (ver < 3 && store_migrate_crl_index(&w) != CA_OK) ||
 		    store_w_meta_put_raw(&w, STORE_META_SCHEMA, b,
 		    sizeof(b)) != CA_OK) {
 			rc = ca_why(why, whylen, w.rc, "%s", w.why);

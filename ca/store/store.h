@@ -42,7 +42,7 @@
 
 /* Format of the environment as a whole; a newer one is refused on open. */
 /* 2: the by_issued index (schema 1 stores are migrated on a writable open). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 /*
  * Default LMDB map size, the most the database may grow to: 4 GiB. It is
  * address space, not disk: data.mdb grows as it is written. Measured by
@@ -394,15 +394,20 @@ struct store_rev_iter;
 /*
  * Open a cursor over by_revocation on t. STORE_ITER_REVOKED yields each
  * currently revoked certificate with not_after >= arg (one entry per
- * serial, in revocation-time order). STORE_ITER_CHANGES yields each
+ * serial, seq 0): since schema 3 from the packed CRL index in serial
+ * order (LMDB's key order), giving back the index's mapped pages as it
+ * goes; on a read-only older store from by_revocation in revocation-time
+ * order. STORE_ITER_CHANGES yields each
  * serial's latest change when it happened after arg: revocations and
  * releases from hold (kind UNREVOKED). STORE_ITER_CHANGES_SEQ yields the
  * same for changes whose seq is > arg: exact where times are not (a
  * change committed just after a full CRL's snapshot may carry an earlier
- * time). Stale history is skipped. Change times never go back for one
+ * time); since schema 3 it reads only those changes (rev_seq), in commit
+ * order. Stale history is skipped. Change times never go back for one
  * serial (an earlier time is raised to its last change). *out is freed
  * with store_rev_iter_free before t ends. Nothing is loaded in memory
- * beyond the current entry; the seq mode walks the whole index.
+ * beyond the current entry; the seq mode walks the whole index on a
+ * read-only store older than schema 3.
  */
 int store_rev_iter_new(struct store_txn *t, int mode, int64_t arg,
     struct store_rev_iter **out);
@@ -572,5 +577,15 @@ int store_write_health(struct store *s, char *why, size_t whylen);
  * Any thread but the writer.
  */
 int store_backup(struct store *s, const char *dir, char *why, size_t whylen);
+
+/* ---- memory ---- */
+
+/*
+ * Drop this process's mappings of the LMDB map (madvise MADV_DONTNEED on
+ * the read-only shared map): VmRSS loses the file pages reads touched,
+ * the page cache keeps them, and later reads fault them back. For an idle
+ * daemon. Any thread but the writer.
+ */
+int store_release_pages(struct store *s, char *why, size_t whylen);
 
 #endif

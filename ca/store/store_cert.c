@@ -171,6 +171,21 @@ rev_new(struct store_wtxn *w, int64_t at, const unsigned char *serial,
 
 	if (store_w_counter_next(w, STORE_META_REV_SEQ, &rv.seq) != CA_OK)
 		return w->rc;
+	/* The full CRL's index follows the current state, same chain. */
+	if (kind == STORE_REVKEY_REVOKED)
+		store_crlidx_put(w, serial, len, at, reason, invalidity,
+		    not_after);
+	else
+		store_crlidx_del(w, serial, len);
+	/* And the delta's: this change by its commit-order number. */
+	{
+		unsigned char key[STORE_REVKEY_MAX], sk[8];
+
+		store_be64(sk, rv.seq);
+		store_w_put(w, STORE_DB_REV_SEQ, sk, sizeof(sk), key,
+		    store_revkey(key, at, serial, len, kind), 0,
+		    "put revocation seq entry");
+	}
 	return rev_put(w, at, serial, len, kind, &rv);
 }
 

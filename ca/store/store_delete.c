@@ -46,9 +46,20 @@ delete_rev_history(struct store_wtxn *w, const struct store_cert *c)
 		if (k.mv_size < 10 || store_rd_time(kp) > to)
 			break;
 		if (k.mv_size - 9 == c->serial_len &&
-		    memcmp(kp + 8, c->serial, c->serial_len) == 0 &&
-		    (mrc = mdb_cursor_del(cur, 0)) != 0)
-			break;
+		    memcmp(kp + 8, c->serial, c->serial_len) == 0) {
+			struct store_rev_value rv;
+			unsigned char sk[8];
+
+			/* Its rev_seq entry goes too (schema 3). */
+			if (store_rev_value_decode(&w->t, &v, &rv) == CA_OK &&
+			    rv.seq != 0 && !w->t.s->no_crl_index) {
+				store_be64(sk, rv.seq);
+				store_w_del(w, STORE_DB_REV_SEQ, sk, sizeof(sk),
+				    "delete revocation seq entry");
+			}
+			if ((mrc = mdb_cursor_del(cur, 0)) != 0)
+				break;
+		}
 	}
 	mdb_cursor_close(cur);
 	if (mrc != 0 && mrc != MDB_NOTFOUND) {
@@ -94,8 +105,10 @@ store_w_delete_cert(struct store_wtxn *w, const unsigned char *serial,
 			    "delete subject entry");
 	if (c.revoked_at != 0 || c.unrevoked_at != 0)
 		delete_rev_history(w, &c);
-	if (c.status == STORE_CERT_REVOKED)
+	if (c.status == STORE_CERT_REVOKED) {
+		store_crlidx_del(w, serial, len);
 		store_w_counter_add(w, STORE_META_REVOKED, -1);
+	}
 	if (request_id != NULL)
 		*request_id = c.request_id;
 	store_cert_clear(&c);

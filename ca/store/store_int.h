@@ -26,6 +26,8 @@ enum store_db {
 	STORE_DB_TEMPLATES,
 	STORE_DB_AUDIT,
 	STORE_DB_BY_ISSUED,	/* schema 2: notBefore ‖ serial, newest-first lists */
+	STORE_DB_CRL_INDEX,	/* schema 3: revoked serials packed for the full CRL */
+	STORE_DB_REV_SEQ,	/* schema 3: change seq -> by_revocation key */
 	STORE_DB_COUNT
 };
 
@@ -76,6 +78,9 @@ struct store {
 	int read_only;
 	int no_by_issued;		/* a read-only schema 1 store: the
 					   by_issued index is not there */
+	int no_crl_index;		/* a read-only schema 1 or 2 store:
+					   no crl_index nor rev_seq, the CRL
+					   walks read all of by_revocation */
 
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -246,5 +251,41 @@ int store_rev_value_decode(struct store_txn *t, const MDB_val *v,
 /* Hex of a serial into buf of STORE_SERIAL_HEX bytes; returns buf. */
 const char *store_serial_hex(char *buf, const unsigned char *serial,
     size_t len);
+
+/*
+ * store_crlidx.c: the CRL index (schema 3), kept by the revocation chain:
+ * put inserts or replaces serial's entry, del removes it (absent: CA_OK).
+ * A failure sticks on w.
+ */
+int store_crlidx_put(struct store_wtxn *w, const unsigned char *serial,
+    size_t len, int64_t at, int reason, int64_t invalidity, int64_t not_after);
+int store_crlidx_del(struct store_wtxn *w, const unsigned char *serial,
+    size_t len);
+/* Schema 2 -> 3: fill crl_index from by_revocation's current revocations
+ * and rev_seq from every by_revocation entry that has a seq. */
+int store_migrate_crl_index(struct store_wtxn *w);
+
+/* store_trim.c: the map's address range in this process (map_lock held). */
+int store_map_range(struct store *s, void **addr, size_t *len);
+
+/* A full-CRL walk over the CRL index, for store_rev_iter (one thread). */
+struct store_crlidx_walk {
+	MDB_cursor *c;
+	const unsigned char *entries;	/* the current chunk's, in the map */
+	size_t n, i;
+	int started, ended;
+	void *map;			/* the map, for page release */
+	size_t mapsize, pagesize;
+	uintptr_t span_lo, span_hi;	/* chunks read since the last release */
+	size_t span_bytes;
+};
+
+int store_crlidx_walk_open(struct store_txn *t, struct store_crlidx_walk *cw);
+/* 1 with *e filled (serial borrowed until the next call), 0 at the end,
+ * or a negative code with t's why set. */
+int store_crlidx_walk_next(struct store_txn *t, struct store_crlidx_walk *cw,
+    int64_t min_not_after, struct store_revoked *e);
+void store_crlidx_walk_rewind(struct store_crlidx_walk *cw);
+void store_crlidx_walk_close(struct store_crlidx_walk *cw);
 
 #endif

@@ -14,6 +14,9 @@
 struct store_rev_iter {
 	struct store_txn *t;
 	MDB_cursor *c;
+	struct store_crlidx_walk cw;	/* the full CRL, schema 3 */
+	int use_index;
+	int use_seq;			/* the seq delta through rev_seq */
 	int mode;
 	int64_t arg;
 	int started;
@@ -122,10 +125,28 @@ store_rev_iter_new(struct store_txn *t, int mode, int64_t arg,
 	if ((it = calloc(1, sizeof(*it))) == NULL)
 		return store_txn_fail(t, CA_ENOMEM, "store %s: out of memory",
 		    t->s->path);
-	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[STORE_DB_BY_REVOCATION],
-	    &it->c)) != 0) {
+	/* The full CRL reads the packed index (store_crlidx.c). */
+	if (mode == STORE_ITER_REVOKED && !t->s->no_crl_index) {
+		if ((mrc = store_crlidx_walk_open(t, &it->cw)) != CA_OK) {
+			free(it);
+			return mrc;
+		}
+		it->use_index = 1;
+		it->t = t;
+		it->mode = mode;
+		it->arg = arg;
+		*out = it;
+		return CA_OK;
+	}
+	/* The seq delta reads only the changes after arg (rev_seq). */
+	it->use_seq = mode == STORE_ITER_CHANGES_SEQ && !t->s->no_crl_index;
+	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[it->use_seq ?
+	    STORE_DB_REV_SEQ : STORE_DB_BY_REVOCATION], &it->c)) != 0) {
+		int seq = it->use_seq;
+
 		free(it);
-		return store_txn_mdb(t, mrc, "cursor by_revocation");
+		return store_txn_mdb(t, mrc, seq ? "cursor rev_seq" :
+		    "cursor by_revocation");
 	}
 	it->t = t;
 	it->mode = mode;
@@ -150,6 +171,70 @@ rev_iter_first(struct store_rev_iter *it, MDB_val *k, MDB_val *v)
 	return mdb_cursor_get(it->c, k, v, MDB_SET_RANGE);
 }
 
+/*
+ * The seq delta over rev_seq: each change after arg whose by_revocation
+ * entry is still there, current, and still this change (a later change
+ * in the same second overwrites the entry: it is listed under its own
+ * seq). Serial and time come from the rev_seq value (in the map).
+ */
+static int
+rev_iter_next_seq(struct store_rev_iter *it, struct store_revoked *e)
+{
+	struct store_rev_value rv;
+	unsigned char start[8];
+	const unsigned char *kp;
+	MDB_val k, v, rk;
+	int mrc, rc;
+
+	for (;;) {
+		if (!it->started) {
+			it->started = 1;
+			if (it->arg == INT64_MAX) {
+				it->ended = 1;
+				return 0;
+			}
+			store_be64(start, (uint64_t)it->arg + 1);
+			k.mv_data = start;
+			k.mv_size = sizeof(start);
+			mrc = mdb_cursor_get(it->c, &k, &v, MDB_SET_RANGE);
+		} else
+			mrc = mdb_cursor_get(it->c, &k, &v, MDB_NEXT);
+		if (mrc == MDB_NOTFOUND) {
+			it->ended = 1;
+			return 0;
+		}
+		if (mrc != 0)
+			return store_txn_mdb(it->t, mrc, "walk rev_seq");
+		if (k.mv_size != 8 || v.mv_size < 8 + 1 + 1 ||
+		    v.mv_size > STORE_REVKEY_MAX)
+			return store_txn_fail(it->t, CA_EDB, "store %s: rev_seq "
+			    "entry of %zu/%zu bytes", it->t->s->path, k.mv_size,
+			    v.mv_size);
+		rc = store_t_get(it->t, STORE_DB_BY_REVOCATION, v.mv_data,
+		    v.mv_size, &rk, "get revocation entry");
+		if (rc == CA_ENOTFOUND)
+			continue;	/* deleted with its certificate */
+		if (rc != CA_OK)
+			return rc;
+		if ((rc = store_rev_value_decode(it->t, &rk, &rv)) != CA_OK)
+			return rc;
+		if (!rv.current || rv.seq != store_rd64(k.mv_data))
+			continue;
+		kp = v.mv_data;
+		memset(e, 0, sizeof(*e));
+		e->serial = kp + 8;
+		e->serial_len = v.mv_size - 9;
+		e->kind = kp[v.mv_size - 1] == STORE_REVKEY_REVOKED ?
+		    STORE_CHANGE_REVOKED : STORE_CHANGE_UNREVOKED;
+		e->changed_at = store_rd_time(kp);
+		e->reason = rv.reason;
+		e->invalidity_date = rv.invalidity;
+		e->not_after = rv.not_after;
+		e->seq = rv.seq;
+		return 1;
+	}
+}
+
 /* Step to the next entry the mode yields; see store.h. */
 int
 store_rev_iter_next(struct store_rev_iter *it, struct store_revoked *e)
@@ -159,8 +244,12 @@ store_rev_iter_next(struct store_rev_iter *it, struct store_revoked *e)
 	MDB_val k, v;
 	int mrc, rc, kind;
 
+	if (it->use_index)
+		return store_crlidx_walk_next(it->t, &it->cw, it->arg, e);
 	if (it->ended)
 		return 0;
+	if (it->use_seq)
+		return rev_iter_next_seq(it, e);
 	for (;;) {
 		if (!it->started) {
 			it->started = 1;
@@ -209,6 +298,8 @@ store_rev_iter_rewind(struct store_rev_iter *it)
 {
 	it->started = 0;
 	it->ended = 0;
+	if (it->use_index)
+		store_crlidx_walk_rewind(&it->cw);
 }
 
 /* Close the cursor and free it (NULL accepted). */
@@ -217,7 +308,10 @@ store_rev_iter_free(struct store_rev_iter *it)
 {
 	if (it == NULL)
 		return;
-	mdb_cursor_close(it->c);
+	if (it->use_index)
+		store_crlidx_walk_close(&it->cw);
+	else
+		mdb_cursor_close(it->c);
 	free(it);
 }
 

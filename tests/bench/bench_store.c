@@ -13,8 +13,18 @@
  * database's size on disk: with -r 1000000 that is the store of a CA that
  * issued and revoked a million certificates.
  *
+ * With -c STATE (a CA state folder: ca.json, ca.crt and its key, e.g. the
+ * demo's) it then publishes a full CRL of the store's revoked certificates
+ * as entcad's CRL schedule does (crlpub_publish: reserve the number, walk
+ * the store's revocations, crl/'s two-pass encoder, the signature by a
+ * real signer process through the external key, the file written and
+ * fsynced, the publication recorded) and prints its time, the CRL's size
+ * and the process's peak memory during it against that size; then a delta
+ * CRL. With -x the puts and revocations are skipped: the store in -d is
+ * used as it is (made by an earlier run).
+ *
  * usage: bench_store [-n puts] [-k threads] [-r revoked] [-l lookups]
- *        [-d folder]
+ *        [-d folder] [-c state] [-x]
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -26,6 +36,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ca/identity/identity.h"
+#include "ca/issue/crl_publish.h"
+#include "ca/signer/signer.h"
 #include "ca/store/store.h"
 
 #define DER_LEN 1200
@@ -74,7 +87,8 @@ fill_cert(struct store_cert *c, uint32_t n)
 	snprintf(c->subject_dn, sizeof(c->subject_dn),
 	    "CN=user%u,OU=Devices,DC=example,DC=com", n);
 	c->not_before = 1750000000;
-	c->not_after = 1750000000 + 365 * 86400 + (n % 1000);
+	/* Valid for years: entcad's real clock keeps them on its CRLs. */
+	c->not_after = 1750000000 + 5 * 365 * 86400 + (n % 1000);
 	c->status = STORE_CERT_VALID;
 }
 
@@ -249,6 +263,132 @@ lookups(struct store *s, int n, int rev, int l)
 	return 0;
 }
 
+/* A /proc/self/status field in kB (-1 when missing). */
+static long
+status_kb(const char *field)
+{
+	char line[256];
+	size_t n = strlen(field);
+	long v = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, field, n) == 0 && line[n] == ':') {
+			v = atol(line + n + 1);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* Reset the kernel's peak RSS of this process (VmHWM) to its RSS now. */
+static void
+reset_peak(void)
+{
+	FILE *f = fopen("/proc/self/clear_refs", "w");
+
+	if (f != NULL) {
+		fputs("5", f);
+		fclose(f);
+	}
+}
+
+/*
+ * Publish a full and then a delta CRL from s with the CA of state through
+ * a signer process, as entcad's schedule does; 1 on an error. The CRL
+ * files go to a temporary folder. The clock is set inside the bench
+ * certificates' validity so none is left off as expired.
+ */
+static int
+crl_pipeline(struct store *s, const char *state)
+{
+	struct ca_identity *id = NULL;
+	struct signer *sg = NULL;
+	gnutls_privkey_t key = NULL;
+	struct crlpub p;
+	struct crlpub_result r;
+	char why[CA_WHY_MAX], out[] = "/tmp/bench-crl-XXXXXX", path[64] = "";
+	const int64_t now = 1750000000 + 30 * 86400;
+	long rss0, anon0, file0, hwm, anon1, file1;
+	double t0, full, delta;
+	int err = 1;
+
+	memset(&r, 0, sizeof(r));
+	if (mkdtemp(out) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/crl/bench.crl", out);
+	if (ca_identity_load(state, &id, why, sizeof(why)) != CA_OK ||
+	    signer_start(state, NULL, &sg, why, sizeof(why)) != CA_OK ||
+	    signer_privkey(sg, &key, why, sizeof(why)) != CA_OK) {
+		fprintf(stderr, "bench_store: %s\n", why);
+		goto out;
+	}
+	memset(&p, 0, sizeof(p));
+	p.store = s;
+	p.state_dir = out;
+	p.ca_name = "bench";
+	p.issuer_der = id->subject_der.data;
+	p.issuer_len = id->subject_der.size;
+	p.aki = id->ski;
+	p.aki_len = id->ski_len;
+	p.key = key;
+	p.hash = GNUTLS_DIG_SHA256;
+	p.period_s = 7 * 86400;
+	p.delta_period_s = 86400;
+	rss0 = status_kb("VmRSS");
+	anon0 = status_kb("RssAnon");
+	file0 = status_kb("RssFile");
+	reset_peak();
+	t0 = now_s();
+	if (crlpub_publish(&p, false, now, &r, why, sizeof(why)) != CA_OK) {
+		fprintf(stderr, "bench_store: full CRL: %s\n", why);
+		goto out;
+	}
+	full = now_s() - t0;
+	hwm = status_kb("VmHWM");
+	anon1 = status_kb("RssAnon");
+	file1 = status_kb("RssFile");
+	printf("CRL pipeline (store walk, encoder, signature by the signer "
+	    "process, file written): full CRL of %zu entries in %.3f s, "
+	    "%.1f MB\n", r.entries, full, r.der_len / 1048576.0);
+	printf("CRL pipeline memory: peak RSS %.1f MB over %.1f MB before = "
+	    "+%.1f MB = %.2f x the CRL (heap +%.1f MB, LMDB map pages "
+	    "+%.1f MB)\n", hwm / 1024.0, rss0 / 1024.0, (hwm - rss0) / 1024.0,
+	    (double)(hwm - rss0) * 1024 / (double)r.der_len,
+	    (anon1 - anon0) / 1024.0, (file1 - file0) / 1024.0);
+	crlpub_result_clear(&r);
+	t0 = now_s();
+	if (crlpub_publish(&p, true, now + 3600, &r, why, sizeof(why)) != CA_OK) {
+		fprintf(stderr, "bench_store: delta CRL: %s\n", why);
+		goto out;
+	}
+	delta = now_s() - t0;
+	printf("CRL pipeline: delta CRL of %zu entries in %.3f s\n",
+	    r.entries, delta);
+	err = 0;
+out:
+	if (path[0] != '\0') {
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/crl/bench+.crl", out);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/crl", out);
+		rmdir(path);
+		snprintf(path, sizeof(path), "%s/%s", out, CRLPUB_HIGHWATER_FILE);
+		unlink(path);
+	}
+	rmdir(out);
+	crlpub_result_clear(&r);
+	if (key != NULL)
+		gnutls_privkey_deinit(key);
+	signer_stop(sg);
+	ca_identity_free(id);
+	return err;
+}
+
 /* Run the three measurements in one store and print them. */
 int
 main(int argc, char **argv)
@@ -264,12 +404,15 @@ main(int argc, char **argv)
 	const char *dir = NULL;
 	char file[sizeof(tmpl) + 16];
 	int made = 0;
-	int n = 2000, k = 32, rev = 100000, nl = 0, ch, err = 0;
+	const char *state = NULL;
+	int n = 2000, k = 32, rev = 100000, nl = 0, ch, err = 0, existing = 0;
 	double t0, single, group, walk;
 	uint64_t walked = 0;
 
-	while ((ch = getopt(argc, argv, "n:k:r:l:d:")) != -1) {
+	while ((ch = getopt(argc, argv, "n:k:r:l:d:c:x")) != -1) {
 		switch (ch) {
+		case 'c': state = optarg; break;
+		case 'x': existing = 1; break;
 		case 'n': n = atoi(optarg); break;
 		case 'k': k = atoi(optarg); break;
 		case 'r': rev = atoi(optarg); break;
@@ -277,7 +420,8 @@ main(int argc, char **argv)
 		case 'd': dir = optarg; break;
 		default:
 			fprintf(stderr, "usage: bench_store [-n puts] "
-			    "[-k threads] [-r revoked] [-l lookups] [-d folder]\n");
+			    "[-k threads] [-r revoked] [-l lookups] [-d folder] "
+			    "[-c state] [-x]\n");
 			return 2;
 		}
 	}
@@ -299,6 +443,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 
+	if (existing)
+		goto walk;
 	/* 1: one put, one commit, one fsync. */
 	t0 = now_s();
 	for (int i = 0; i < n; i++) {
@@ -363,6 +509,11 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
+walk:
+	/* First, in a process that has not read the store yet, as entcad's
+	 * schedule meets it after an idle page release. */
+	if (state != NULL && crl_pipeline(s, state) != 0)
+		err = 1;
 	if (store_read_begin(s, &t, why, sizeof(why)) != CA_OK) {
 		fprintf(stderr, "bench_store: %s\n", why);
 		err = 1;
@@ -386,7 +537,7 @@ main(int argc, char **argv)
 			    st.map_used / 1048576.0,
 			    (double)st.map_used / st.certs);
 	}
-	if (nl > 0) {
+	if (nl > 0 && !existing) {
 		struct stat sb;
 
 		if (lookups(s, n, rev, nl) != 0)

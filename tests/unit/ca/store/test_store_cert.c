@@ -152,7 +152,7 @@ revocation_timeline(struct store *s)
 	assert_int_equal(tsu_revoke(s, &c[6], 5, T0 + 100, why, 0), CA_OK);
 }
 
-/* Full and delta walks yield current state only, in time order. */
+/* Full and delta walks yield current state only (delta in time order). */
 static void
 test_crl_walks(void **state)
 {
@@ -164,8 +164,9 @@ test_crl_walks(void **state)
 	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
 	expect_walk(t, store_iter_revoked, NOW,
 	    "1:R:100:1;3:R:130:6;4:R:140:4;");
+	/* The full walk reads the CRL index: serial order. */
 	expect_walk(t, store_iter_revoked, T0,
-	    "1:R:100:1;6:R:100:5;3:R:130:6;4:R:140:4;");
+	    "1:R:100:1;3:R:130:6;4:R:140:4;6:R:100:5;");
 	expect_walk(t, store_iter_changes, T0 + 115,
 	    "2:U:120:8;3:R:130:6;4:R:140:4;");
 	expect_walk(t, store_iter_changes, T0 + 100,
@@ -454,12 +455,13 @@ test_changes_seq(void **state)
 	assert_int_equal(store_rev_seq(t, &base), CA_OK);
 	assert_int_equal(base, 7);
 	out[0] = '\0';
+	/* Read through rev_seq since schema 3: commit order. */
 	assert_int_equal(store_iter_changes_seq(t, 3, list_seq, out), CA_OK);
-	assert_string_equal(out, "6:7;3:4;4:6;");
+	assert_string_equal(out, "3:4;4:6;6:7;");
 	out[0] = '\0';
 	assert_int_equal(store_iter_changes_seq(t, 0, list_rev, out), CA_OK);
 	assert_string_equal(out,
-	    "1:R:100:1;6:R:100:5;2:U:120:8;3:R:130:6;4:R:140:4;");
+	    "1:R:100:1;2:U:120:8;3:R:130:6;4:R:140:4;6:R:100:5;");
 	store_read_end(t);
 
 	/* Committed after the base snapshot, but dated before it. */
