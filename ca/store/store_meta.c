@@ -296,31 +296,34 @@ store_template_clear(struct store_template *tp)
 	memset(tp, 0, sizeof(*tp));
 }
 
+/* What a template walk hands each row to. */
+struct template_walk {
+	store_template_cb cb;
+	void *arg;
+};
+
+/* One row of store_iter_templates: decode and hand on. */
+static int
+template_row(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    void *arg)
+{
+	struct template_walk *tw = arg;
+	struct store_template tp;
+	int rc;
+
+	if ((rc = template_decode(t, k, v, &tp, 0)) != CA_OK)
+		return rc;
+	return tw->cb(&tp, tw->arg);
+}
+
 /* Walk every template in name order; see store.h. */
 int
 store_iter_templates(struct store_txn *t, store_template_cb cb, void *arg)
 {
-	struct store_template tp;
-	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	int mrc, rc;
+	struct template_walk tw = { cb, arg };
 
-	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[STORE_DB_TEMPLATES],
-	    &c)) != 0)
-		return store_txn_mdb(t, mrc, "cursor templates");
-	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0;
-	    mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if ((rc = template_decode(t, &k, &v, &tp, 0)) != CA_OK)
-			goto out;
-		if ((rc = cb(&tp, arg)) != 0)
-			goto out;
-	}
-	rc = mrc == MDB_NOTFOUND ? CA_OK : store_txn_mdb(t, mrc,
-	    "walk templates");
-out:
-	if (c != NULL)
-		mdb_cursor_close(c);
-	return rc;
+	return store_t_walk(t, STORE_DB_TEMPLATES, STORE_WALK_ALL, 0,
+	    template_row, &tw);
 }
 
 /* The last key of audit + 1 (1 for an empty log). */
@@ -385,11 +388,19 @@ store_w_audit(struct store_wtxn *w, const char *json, uint64_t *seq)
 	return rc;
 }
 
+/* What an audit walk hands each event to, through buf. */
+struct audit_walk {
+	char *buf;		/* STORE_AUDIT_MAX + 1 bytes */
+	store_audit_cb cb;
+	void *arg;
+};
+
 /* Hand one audit value to cb through buf (NUL-terminated copy). */
 static int
 audit_emit(struct store_txn *t, const MDB_val *k, const MDB_val *v,
-    char *buf, store_audit_cb cb, void *arg)
+    void *arg)
 {
+	struct audit_walk *aw = arg;
 	struct store_dec d;
 	const unsigned char *p;
 	size_t n;
@@ -403,9 +414,27 @@ audit_emit(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 	p = store_dec_view(&d, STORE_AUDIT_MAX, &n);
 	if ((rc = store_t_dec_end(t, &d, "audit")) != CA_OK)
 		return rc;
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	return cb(store_rd64(k->mv_data), buf, n, arg);
+	memcpy(aw->buf, p, n);
+	aw->buf[n] = '\0';
+	return aw->cb(store_rd64(k->mv_data), aw->buf, n, aw->arg);
+}
+
+/* Walk the audit log as how says from at, through one copy buffer. */
+static int
+audit_walk(struct store_txn *t, enum store_walk how, uint64_t at,
+    store_audit_cb cb, void *arg)
+{
+	struct audit_walk aw = { NULL, cb, arg };
+	int rc;
+
+	if (at == 0)
+		return CA_OK;
+	if ((aw.buf = malloc(STORE_AUDIT_MAX + 1)) == NULL)
+		return store_txn_fail(t, CA_ENOMEM, "store %s: out of memory",
+		    t->s->path);
+	rc = store_t_walk(t, STORE_DB_AUDIT, how, at, audit_emit, &aw);
+	free(aw.buf);
+	return rc;
 }
 
 /* The last n audit events in order; see store.h. */
@@ -413,43 +442,7 @@ int
 store_iter_audit_last(struct store_txn *t, size_t n, store_audit_cb cb,
     void *arg)
 {
-	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	char *buf = NULL;
-	size_t back;
-	int mrc, rc = CA_OK;
-
-	if (n == 0)
-		return CA_OK;
-	if ((buf = malloc(STORE_AUDIT_MAX + 1)) == NULL)
-		return store_txn_fail(t, CA_ENOMEM, "store %s: out of memory",
-		    t->s->path);
-	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[STORE_DB_AUDIT],
-	    &c)) != 0) {
-		rc = store_txn_mdb(t, mrc, "cursor audit");
-		goto out;
-	}
-	if ((mrc = mdb_cursor_get(c, &k, &v, MDB_LAST)) != 0)
-		goto end;
-	/* Step back to the n-th last event, or the first one. */
-	for (back = 1; back < n; back++)
-		if ((mrc = mdb_cursor_get(c, &k, &v, MDB_PREV)) != 0) {
-			if (mrc != MDB_NOTFOUND)
-				goto end;
-			mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
-			break;
-		}
-	for (; mrc == 0; mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
-		if ((rc = audit_emit(t, &k, &v, buf, cb, arg)) != 0)
-			goto out;
-end:
-	rc = mrc == 0 || mrc == MDB_NOTFOUND ? CA_OK :
-	    store_txn_mdb(t, mrc, "walk audit");
-out:
-	if (c != NULL)
-		mdb_cursor_close(c);
-	free(buf);
-	return rc;
+	return audit_walk(t, STORE_WALK_LAST, n, cb, arg);
 }
 
 /* Audit events newest first below before_seq; see store.h. */
@@ -457,39 +450,5 @@ int
 store_iter_audit_desc(struct store_txn *t, uint64_t before_seq,
     store_audit_cb cb, void *arg)
 {
-	unsigned char key[8];
-	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	char *buf = NULL;
-	int mrc, rc = CA_OK;
-
-	if (before_seq == 0)
-		return CA_OK;
-	if ((buf = malloc(STORE_AUDIT_MAX + 1)) == NULL)
-		return store_txn_fail(t, CA_ENOMEM, "store %s: out of memory",
-		    t->s->path);
-	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[STORE_DB_AUDIT],
-	    &c)) != 0) {
-		rc = store_txn_mdb(t, mrc, "cursor audit");
-		goto out;
-	}
-	store_be64(key, before_seq);
-	k.mv_data = key;
-	k.mv_size = sizeof(key);
-	mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	mrc = mrc == MDB_NOTFOUND ? mdb_cursor_get(c, &k, &v, MDB_LAST) :
-	    mrc == 0 ? mdb_cursor_get(c, &k, &v, MDB_PREV) : mrc;
-	for (; mrc == 0; mrc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
-		if (k.mv_size == 8 && store_rd64(k.mv_data) >= before_seq)
-			continue;
-		if ((rc = audit_emit(t, &k, &v, buf, cb, arg)) != 0)
-			goto out;
-	}
-	rc = mrc == MDB_NOTFOUND ? CA_OK : store_txn_mdb(t, mrc,
-	    "walk audit");
-out:
-	if (c != NULL)
-		mdb_cursor_close(c);
-	free(buf);
-	return rc;
+	return audit_walk(t, STORE_WALK_BELOW, before_seq, cb, arg);
 }
