@@ -10,13 +10,35 @@
 
 #include "ca/store/store_int.h"
 
-/* Check a meta name: 1..STORE_META_NAME_MAX-1 bytes. */
+/* A record name (meta, template) of 1..max-1 bytes? */
 static int
-meta_name_ok(const char *name)
+name_fits(const char *name, size_t max)
 {
 	size_t n = name ? strlen(name) : 0;
 
-	return n > 0 && n < STORE_META_NAME_MAX;
+	return n > 0 && n < max;
+}
+
+/*
+ * Check a named record (meta value, template) before its put: the name
+ * 1..name_max-1 bytes, the value at most value_max. CA_OK, or the refusal
+ * stuck on w.
+ */
+static int
+named_put_check(struct store_wtxn *w, const char *kind, const char *name,
+    size_t name_max, size_t len, size_t value_max)
+{
+	if (w->rc != CA_OK)
+		return w->rc;
+	if (!name_fits(name, name_max))
+		return store_w_fail(w, CA_EINVAL, "store %s: %s name empty "
+		    "or longer than %zu bytes", w->t.s->path, kind,
+		    name_max - 1);
+	if (len > value_max)
+		return store_w_fail(w, CA_ETOOBIG, "store %s: %s %s: value "
+		    "of %zu bytes exceeds %zu", w->t.s->path, kind, name, len,
+		    value_max);
+	return CA_OK;
 }
 
 /* Write a meta value without the reserved-name check. */
@@ -27,21 +49,13 @@ store_w_meta_put_raw(struct store_wtxn *w, const char *name,
 	struct store_enc e;
 	int rc;
 
-	if (w->rc != CA_OK)
-		return w->rc;
-	if (!meta_name_ok(name))
-		return store_w_fail(w, CA_EINVAL, "store %s: meta name empty "
-		    "or longer than %d bytes", w->t.s->path,
-		    STORE_META_NAME_MAX - 1);
-	if (len > STORE_META_VALUE_MAX)
-		return store_w_fail(w, CA_ETOOBIG, "store %s: meta %s: value "
-		    "of %zu bytes exceeds %d", w->t.s->path, name, len,
-		    STORE_META_VALUE_MAX);
+	if ((rc = named_put_check(w, "meta", name, STORE_META_NAME_MAX, len,
+	    STORE_META_VALUE_MAX)) != CA_OK)
+		return rc;
 	store_enc_init(&e, STORE_REC_META);
 	store_enc_bytes(&e, val, len);
-	rc = store_w_put_enc(w, STORE_DB_META, name, strlen(name),
+	return store_w_put_enc(w, STORE_DB_META, name, strlen(name),
 	    &e, 0, "put meta");
-	return rc;
 }
 
 /* Put a named value; see store.h. */
@@ -81,7 +95,7 @@ store_meta_get(struct store_txn *t, const char *name, void *buf,
 	int rc;
 
 	*len = 0;
-	if (!meta_name_ok(name))
+	if (!name_fits(name, STORE_META_NAME_MAX))
 		return store_txn_fail(t, CA_EINVAL, "store %s: bad meta name",
 		    t->s->path);
 	rc = store_t_get(t, STORE_DB_META, name, strlen(name), &v, "get meta");
@@ -171,15 +185,6 @@ store_w_counter_next(struct store_wtxn *w, const char *name, uint64_t *v)
 	return store_w_meta_put_raw(w, name, b, sizeof(b));
 }
 
-/* Check a template name: 1..STORE_TEMPLATE_NAME_MAX-1 bytes. */
-static int
-template_name_ok(const char *name)
-{
-	size_t n = name ? strlen(name) : 0;
-
-	return n > 0 && n < STORE_TEMPLATE_NAME_MAX;
-}
-
 /* Put a compiled template; see store.h. */
 int
 store_w_put_template(struct store_wtxn *w, const char *name,
@@ -188,22 +193,14 @@ store_w_put_template(struct store_wtxn *w, const char *name,
 	struct store_enc e;
 	int rc;
 
-	if (w->rc != CA_OK)
-		return w->rc;
-	if (!template_name_ok(name))
-		return store_w_fail(w, CA_EINVAL, "store %s: template name "
-		    "empty or longer than %d bytes", w->t.s->path,
-		    STORE_TEMPLATE_NAME_MAX - 1);
-	if (len > STORE_TEMPLATE_BLOB_MAX)
-		return store_w_fail(w, CA_ETOOBIG, "store %s: template %s: "
-		    "%zu bytes exceed %d", w->t.s->path, name, len,
-		    STORE_TEMPLATE_BLOB_MAX);
+	if ((rc = named_put_check(w, "template", name,
+	    STORE_TEMPLATE_NAME_MAX, len, STORE_TEMPLATE_BLOB_MAX)) != CA_OK)
+		return rc;
 	store_enc_init(&e, STORE_REC_TEMPLATE);
 	store_enc_bytes(&e, blob, len);
 	store_enc_bytes(&e, hash, STORE_HASH_LEN);
-	rc = store_w_put_enc(w, STORE_DB_TEMPLATES, name, strlen(name),
+	return store_w_put_enc(w, STORE_DB_TEMPLATES, name, strlen(name),
 	    &e, 0, "put template");
-	return rc;
 }
 
 /* Delete a template; CA_ENOTFOUND when there is none. */
@@ -215,7 +212,7 @@ store_w_del_template(struct store_wtxn *w, const char *name)
 
 	if (w->rc != CA_OK)
 		return w->rc;
-	if (!template_name_ok(name))
+	if (!name_fits(name, STORE_TEMPLATE_NAME_MAX))
 		return store_w_fail(w, CA_EINVAL, "store %s: bad template name",
 		    w->t.s->path);
 	rc = store_t_get(&w->t, STORE_DB_TEMPLATES, name, strlen(name), &v,
@@ -271,7 +268,7 @@ store_get_template(struct store_txn *t, const char *name,
 	int rc;
 
 	memset(tp, 0, sizeof(*tp));
-	if (!template_name_ok(name))
+	if (!name_fits(name, STORE_TEMPLATE_NAME_MAX))
 		return store_txn_fail(t, CA_EINVAL, "store %s: bad template "
 		    "name", t->s->path);
 	rc = store_t_get(t, STORE_DB_TEMPLATES, name, strlen(name), &v,
