@@ -1110,14 +1110,10 @@ est_enroll(struct daemon *d, struct http_request *req, enum enroll_op op,
 		job_error_respond(req, CA_ENOMEM, NULL, "out of memory");
 		return;
 	}
-	e = calloc(1, sizeof(*e));
-	if (e == NULL) {
-		job_fail(j, CA_ENOMEM, "out of memory");
+	if ((e = job_ctx_new(j, sizeof(*e), enroll_free)) == NULL) {
 		job_finish(j);
 		return;
 	}
-	j->ctx = e;
-	j->ctx_free = enroll_free;
 	e->op = op;
 	/* A client certificate logs in by default only to renew itself. */
 	j->cert_renewal = op == ENROLL_RENEW;

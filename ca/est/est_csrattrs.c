@@ -99,12 +99,7 @@ csrattrs_work(struct job *j)
 		job_fail(j, CA_ENOMEM, "out of memory");
 		return;
 	}
-	free(j->resp);
-	j->resp = (unsigned char *)b64;
-	j->resp_len = b64_len;
-	j->status = 200;
-	job_header(j, "Content-Type", "application/csrattrs");
-	job_header(j, "Content-Transfer-Encoding", "base64");
+	est_reply_base64(j, b64, b64_len, "application/csrattrs");
 }
 
 /* Loop: resolve the template, then build CsrAttrs on a worker. */
@@ -119,11 +114,7 @@ est_csrattrs(struct daemon *d, struct http_request *req, const char *label)
 		job_error_respond(req, CA_ENOMEM, NULL, "out of memory");
 		return;
 	}
-	e = calloc(1, sizeof(*e));
-	j->ctx = e;
-	j->ctx_free = enroll_free;
-	if (e == NULL) {
-		job_fail(j, CA_ENOMEM, "out of memory");
+	if ((e = job_ctx_new(j, sizeof(*e), enroll_free)) == NULL) {
 		job_finish(j);
 		return;
 	}
