@@ -1,7 +1,8 @@
 /*
- * What the SCEP files share (scep.c, scep_challenge.c): the state of one
- * PKIOperation between the worker and the store writer, and the
- * challenge checks. Workers and the writer only, never the loop.
+ * What the SCEP files share (scep.c, scep_op.c, scep_challenge.c): the
+ * state of one PKIOperation between the worker and the store writer, its
+ * work, and the challenge checks. Workers and the writer only, but for
+ * scep.c, which makes the state on the loop and starts the work.
  */
 #ifndef ENTCA_CA_SCEP_INT_H
 #define ENTCA_CA_SCEP_INT_H
@@ -34,6 +35,12 @@ struct scep_job {
 	char refusal[CA_WHY_MAX];	/* a refusal to audit, or "" */
 	const char *action;		/* audit action of this operation */
 };
+
+/* Free a PKIOperation's state (the job's ctx_free). Whoever ends the job. */
+void scep_job_free(void *arg);
+
+/* Worker: verify, open, dispatch and answer one PKIOperation (j->ctx). */
+void scep_work(struct job *j);
 
 /* SHA-256 of a challenge text: how it is stored and found. */
 int scep_challenge_hash(const char *text, unsigned char *out);
