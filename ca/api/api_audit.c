@@ -23,8 +23,6 @@ struct audit_query {
 	char who[STORE_NAME_MAX];
 	char action[64], outcome[64];
 	size_t last;			/* last=N: the old form */
-	uint64_t last_seq;
-	bool more;
 	json_t *list;
 };
 
@@ -81,13 +79,7 @@ audit_keep(uint64_t seq, const char *text, size_t len, void *arg)
 	json_decref(ev);
 	if (!ok)
 		return 0;
-	if (json_array_size(q->list) == q->page.limit) {
-		q->more = true;
-		return 1;
-	}
-	json_array_append_new(q->list, audit_event(seq, text, len));
-	q->last_seq = seq;
-	return 0;
+	return api_page_keep(&q->page, q->list, seq, audit_event(seq, text, len));
 }
 
 /* last=N: the N newest events, oldest first, as before. */
@@ -108,8 +100,7 @@ audit_work(struct job *j)
 {
 	struct audit_query *q = j->ctx;
 	struct store_txn *t = NULL;
-	char why[CA_WHY_MAX], next[32];
-	json_t *o;
+	char why[CA_WHY_MAX];
 	int rc;
 
 	if (!api_require(j, CA_RIGHT_AUDITOR, "audit"))
@@ -120,19 +111,10 @@ audit_work(struct job *j)
 		rc = store_iter_audit_last(t, q->last, audit_last, q);
 	else if (rc == CA_OK)
 		rc = store_iter_audit_desc(t, q->page.below, audit_keep, q);
-	if (rc < 0) {
-		log_error("audit: %s", t != NULL ? store_txn_why(t) : why);
-		job_fail(j, CA_EDB, "the audit log: %s",
-		    ca_strerror(rc));
-		goto out;
-	}
-	o = json_pack("{s:O}", "events", q->list);
-	if (q->more) {
-		snprintf(next, sizeof(next), "%llu", (unsigned long long)q->last_seq);
-		json_object_set_new(o, "next", json_string(next));
-	}
-	job_json(j, 200, o);
-out:
+	if (rc < 0)
+		api_read_fail(j, "the audit log", t, why, rc);
+	else
+		api_page_reply(j, &q->page, "events", q->list);
 	store_read_end(t);
 }
 

@@ -116,10 +116,31 @@ struct api_page {
 	int64_t after, before;	/* INT64_MIN / INT64_MAX when not given */
 	size_t limit;
 	uint64_t below;		/* UINT64_MAX when no next= */
+	bool more;		/* the walk stopped on a full page */
+	uint64_t last;		/* number of the last row kept */
 };
 
 /* Parse the paging into p; false with a 400 set in j. */
 bool api_query_page(struct job *j, const char *query, struct api_page *p);
+
+/*
+ * Keep row (taken) numbered n on the page in list. 1 once the page is
+ * full (the row is dropped and p->more set: the walk stops), else 0.
+ */
+int api_page_keep(struct api_page *p, json_t *list, uint64_t n, json_t *row);
+
+/* Answer 200 with {member: list, "next": the cursor when p->more}. */
+void api_page_reply(struct job *j, const struct api_page *p,
+    const char *member, json_t *list);
+
+struct store_txn;
+
+/*
+ * A store read that failed with rc: log what and the store's sentence (t's,
+ * or why when the read could not begin), and answer 500 naming what.
+ */
+void api_read_fail(struct job *j, const char *what,
+    const struct store_txn *t, const char *why, int rc);
 
 /*
  * True when the caller holds one of rights (bits of CA_RIGHT_*); else a

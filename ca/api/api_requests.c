@@ -33,8 +33,6 @@ struct req_query {
 	int64_t since;			/* show: submission time */
 	char id_text[24];
 	json_t *list;
-	uint64_t last_id;
-	bool more;
 };
 
 /* Free a query. */
@@ -76,13 +74,7 @@ req_keep(const struct store_request *r, void *arg)
 		return 0;
 	if (r->submitted_at < q->page.after || r->submitted_at >= q->page.before)
 		return 0;
-	if (json_array_size(q->list) == q->page.limit) {
-		q->more = true;
-		return 1;
-	}
-	json_array_append_new(q->list, req_json(r));
-	q->last_id = r->id;
-	return 0;
+	return api_page_keep(&q->page, q->list, r->id, req_json(r));
 }
 
 /* Worker: GET /api/v1/requests. */
@@ -91,8 +83,7 @@ req_list_work(struct job *j)
 {
 	struct req_query *q = j->ctx;
 	struct store_txn *t = NULL;
-	char why[CA_WHY_MAX], next[32];
-	json_t *o;
+	char why[CA_WHY_MAX];
 	int rc;
 
 	if (!api_require(j, REQ_READ_RIGHTS, "requests"))
@@ -102,19 +93,10 @@ req_list_work(struct job *j)
 	if (rc == CA_OK)
 		rc = store_iter_requests_desc(t, q->page.below, q->status,
 		    req_keep, q);
-	if (rc < 0) {
-		log_error("requests: %s", t != NULL ? store_txn_why(t) : why);
-		job_fail(j, CA_EDB, "the request database: %s",
-		    ca_strerror(rc));
-		goto out;
-	}
-	o = json_pack("{s:O}", "requests", q->list);
-	if (q->more) {
-		snprintf(next, sizeof(next), "%llu", (unsigned long long)q->last_id);
-		json_object_set_new(o, "next", json_string(next));
-	}
-	job_json(j, 200, o);
-out:
+	if (rc < 0)
+		api_read_fail(j, "the request database", t, why, rc);
+	else
+		api_page_reply(j, &q->page, "requests", q->list);
 	store_read_end(t);
 }
 

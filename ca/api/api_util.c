@@ -15,6 +15,7 @@
 
 #include "ca/api/api_int.h"
 #include "ca/http/http_util.h"
+#include "ca/store/store.h"
 #include "common/log.h"
 #include "policy/rights.h"
 
@@ -224,6 +225,44 @@ api_query_page(struct job *j, const char *query, struct api_page *p)
 		return false;
 	}
 	return true;
+}
+
+/* Keep a row on a page; see api_int.h. */
+int
+api_page_keep(struct api_page *p, json_t *list, uint64_t n, json_t *row)
+{
+	if (json_array_size(list) == p->limit) {
+		json_decref(row);
+		p->more = true;
+		return 1;
+	}
+	json_array_append_new(list, row);
+	p->last = n;
+	return 0;
+}
+
+/* The page's answer; see api_int.h. */
+void
+api_page_reply(struct job *j, const struct api_page *p, const char *member,
+    json_t *list)
+{
+	json_t *o = json_pack("{s:O}", member, list);
+	char next[32];
+
+	if (p->more) {
+		snprintf(next, sizeof(next), "%llu", (unsigned long long)p->last);
+		json_object_set_new(o, "next", json_string(next));
+	}
+	job_json(j, 200, o);
+}
+
+/* A failed store read; see api_int.h. */
+void
+api_read_fail(struct job *j, const char *what, const struct store_txn *t,
+    const char *why, int rc)
+{
+	log_error("%s: %s", what, t != NULL ? store_txn_why(t) : why);
+	job_fail(j, CA_EDB, "%s: %s", what, ca_strerror(rc));
 }
 
 /* The rights check with its 403; see api_int.h. */
