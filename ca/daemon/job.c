@@ -303,6 +303,24 @@ job_text(struct job *j, int status, const char *fmt, ...)
 	job_header(j, "Content-Type", "text/plain; charset=utf-8");
 }
 
+/* A job with its context; see job.h. */
+void *
+job_new_ctx(struct daemon *d, struct http_request *req, size_t size,
+    void (*ctx_free)(void *ctx), struct job **jp)
+{
+	struct job *j = job_new(d, req);
+	void *ctx;
+
+	*jp = j;
+	if (j == NULL) {
+		job_error_respond(req, CA_ENOMEM, NULL, "out of memory");
+		return NULL;
+	}
+	if ((ctx = job_ctx_new(j, size, ctx_free)) == NULL)
+		job_finish(j);
+	return ctx;
+}
+
 /* A new context owned by j; see job.h. */
 void *
 job_ctx_new(struct job *j, size_t size, void (*ctx_free)(void *ctx))

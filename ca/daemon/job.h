@@ -152,6 +152,14 @@ struct job {
 struct job *job_new(struct daemon *d, struct http_request *req);
 
 /*
+ * Loop: job_new into *jp, with a new context of size bytes (job_ctx_new),
+ * which is returned. NULL when memory runs out: req is then answered
+ * (500) already.
+ */
+void *job_new_ctx(struct daemon *d, struct http_request *req, size_t size,
+    void (*ctx_free)(void *ctx), struct job **jp);
+
+/*
  * Send j to a worker: authenticate, then work(j). Loop thread. On failure
  * to queue, answers 503 at once.
  */

@@ -106,18 +106,12 @@ csrattrs_work(struct job *j)
 void
 est_csrattrs(struct daemon *d, struct http_request *req, const char *label)
 {
-	struct job *j = job_new(d, req);
-	struct enroll *e;
+	struct job *j;
+	struct enroll *e = job_new_ctx(d, req, sizeof(*e), enroll_free, &j);
 	const char *name = label != NULL ? label : d->cfg->default_template;
 
-	if (j == NULL) {
-		job_error_respond(req, CA_ENOMEM, NULL, "out of memory");
+	if (e == NULL)
 		return;
-	}
-	if ((e = job_ctx_new(j, sizeof(*e), enroll_free)) == NULL) {
-		job_finish(j);
-		return;
-	}
 	e->tmpl = templates_find(j->tset, name);
 	if (e->tmpl == NULL || !config_issues_template(d->cfg, name)) {
 		job_fail(j, CA_ENOTFOUND, "template %s is not issued by this CA", *name ? name : "(none)");

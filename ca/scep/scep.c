@@ -92,18 +92,12 @@ static void
 scep_operation(struct daemon *d, struct http_request *req, const char *tmpl_name,
     bool get)
 {
-	struct job *j = job_new(d, req);
-	struct scep_job *s;
+	struct job *j;
+	struct scep_job *s = job_new_ctx(d, req, sizeof(*s), scep_job_free, &j);
 	const struct template *t;
 
-	if (j == NULL) {
-		http_respond(req, 500, NULL, 0, "out of memory\n", 14);
+	if (s == NULL)
 		return;
-	}
-	if ((s = job_ctx_new(j, sizeof(*s), scep_job_free)) == NULL) {
-		job_finish(j);
-		return;
-	}
 	/* SCEP messages carry their own protection; transport logins are not used. */
 	j->anonymous_ok = true;
 	j->have_basic = j->bad_basic = false;

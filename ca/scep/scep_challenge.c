@@ -283,17 +283,12 @@ out:
 void
 scep_challenge_route(struct daemon *d, struct http_request *req)
 {
-	struct job *j = job_new(d, req);
-	struct challenge_call *a;
+	struct job *j;
+	struct challenge_call *a = job_new_ctx(d, req, sizeof(*a),
+	    challenge_call_free, &j);
 
-	if (j == NULL) {
-		http_respond(req, 500, NULL, 0, "out of memory\n", 14);
+	if (a == NULL)
 		return;
-	}
-	if ((a = job_ctx_new(j, sizeof(*a), challenge_call_free)) == NULL) {
-		job_finish(j);
-		return;
-	}
 	if (strcmp(req->method, "POST") != 0) {
 		job_fail(j, CA_EMETHOD, "SCEP challenges: use POST with a JSON body");
 		job_header(j, "Allow", "POST");
