@@ -454,14 +454,41 @@ sync_dir(const char *dir)
 	}
 }
 
+/*
+ * Import the PKCS#12 file p12 (password p12pw) as the identity of the
+ * state folder state: the key encrypted with keypw (from keypw_file) when
+ * given, entcad's TLS certificate made unless no_tls.
+ */
+static int
+import_p12_file(const char *p12, const char *state, bool no_tls,
+    const char *p12pw, const char *keypw, const char *keypw_file, char *why,
+    size_t whylen)
+{
+	struct ca_init_opts o;
+	gnutls_datum_t d = { NULL, 0 };
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.state_dir = state;
+	o.days = 1;	/* unused by an import; checked to be in range */
+	o.no_tls = no_tls;
+	o.key_password = keypw;
+	o.key_password_file = keypw_file;
+	rc = keyfile_read(p12, &d, why, whylen);
+	if (rc == CA_OK)
+		rc = ca_identity_import_p12(&o, &d, p12pw, why, whylen);
+	if (d.data != NULL)
+		gnutls_memset(d.data, 0, d.size);
+	gnutls_free(d.data);
+	return rc;
+}
+
 /* The history of a renewed CA: ca(N).crt copied, key(K)/ca.p12 imported. */
 static int
 restore_history(const char *src, const char *tmp, const char *p12pw,
     const char *keypw, const char *keypw_file, char *why, size_t whylen)
 {
 	char from[PATH_MAX], to[PATH_MAX], name[32], a[PATH_MAX], b[PATH_MAX];
-	struct ca_init_opts o;
-	gnutls_datum_t d = { NULL, 0 };
 	bool present;
 	int rc;
 
@@ -474,19 +501,8 @@ restore_history(const char *src, const char *tmp, const char *p12pw,
 		snprintf(name, sizeof(name), "key(%u)", k);
 		if (!path_join(b, to, name))
 			continue;
-		memset(&o, 0, sizeof(o));
-		o.state_dir = b;
-		o.days = 1;
-		o.no_tls = 1;
-		o.key_password = keypw;
-		o.key_password_file = keypw_file;
-		rc = keyfile_read(a, &d, why, whylen);
-		if (rc == CA_OK)
-			rc = ca_identity_import_p12(&o, &d, p12pw, why, whylen);
-		if (d.data != NULL)
-			gnutls_memset(d.data, 0, d.size);
-		gnutls_free(d.data);
-		d.data = NULL;
+		rc = import_p12_file(a, b, true, p12pw, keypw, keypw_file, why,
+		    whylen);
 	}
 	return rc;
 }
@@ -496,17 +512,10 @@ static int
 restore_identity(const char *src, const char *tmp, const char *p12pw,
     const char *keypw, const char *keypw_file, char *why, size_t whylen)
 {
-	struct ca_init_opts o;
-	gnutls_datum_t d = { NULL, 0 };
 	char path[PATH_MAX];
 	bool own_tls;
 	int rc;
 
-	memset(&o, 0, sizeof(o));
-	o.state_dir = tmp;
-	o.days = 1;	/* unused by an import; checked to be in range */
-	o.key_password = keypw;
-	o.key_password_file = keypw_file;
 	path_join(path, src, "tls.crt");
 	own_tls = exists(path);
 	snprintf(path, sizeof(path), "%s/ca.p12", src);
@@ -515,13 +524,8 @@ restore_identity(const char *src, const char *tmp, const char *p12pw,
 			return ca_why(why, whylen, CA_EAUTH, "%s holds the CA key "
 			    "(ca.p12): give its password with --password-file F "
 			    "or $ENTCA_P12_PASSWORD", src);
-		o.no_tls = own_tls;
-		rc = keyfile_read(path, &d, why, whylen);
-		if (rc == CA_OK)
-			rc = ca_identity_import_p12(&o, &d, p12pw, why, whylen);
-		if (d.data != NULL)
-			gnutls_memset(d.data, 0, d.size);
-		gnutls_free(d.data);
+		rc = import_p12_file(path, tmp, own_tls, p12pw, keypw,
+		    keypw_file, why, whylen);
 		if (rc != CA_OK)
 			return rc;
 	} else {
