@@ -393,6 +393,27 @@ out:
 	return rc;
 }
 
+/* One value asn1_write_value puts into a structure. */
+struct cms_field {
+	const char *name;
+	const void *value;
+	int len;
+};
+
+/*
+ * Write fields (n of them) into node in order, unless *w already holds a
+ * failure; *w gets the first libtasn1 failure, or stays ASN1_SUCCESS.
+ */
+static void
+cms_write(asn1_node node, const struct cms_field *fields, size_t n, int *w)
+{
+	for (size_t i = 0; i < n && *w == ASN1_SUCCESS; i++)
+		*w = asn1_write_value(node, fields[i].name, fields[i].value,
+		    fields[i].len);
+}
+
+#define CMS_FIELDS(a) (sizeof(a) / sizeof((a)[0]))
+
 /* DER of a finished structure into a malloc'd buffer. */
 static int
 cms_der(asn1_node n, unsigned char **out, size_t *outlen, char *why, size_t whylen)
@@ -412,6 +433,27 @@ cms_der(asn1_node n, unsigned char **out, size_t *outlen, char *why, size_t whyl
 	}
 	*outlen = (size_t)l;
 	return CA_OK;
+}
+
+/*
+ * The ContentInfo (RFC 5652 §3) in node ci of type oid around content
+ * (DER, len bytes), as DER into *out (malloc'd).
+ */
+static int
+cms_content_info(asn1_node ci, const char *oid, const unsigned char *content,
+    size_t len, unsigned char **out, size_t *outlen, char *why, size_t whylen)
+{
+	const struct cms_field fields[] = {
+		{ "contentType", oid, 1 },
+		{ "content", content, (int)len },
+	};
+	int w = ASN1_SUCCESS;
+
+	cms_write(ci, fields, CMS_FIELDS(fields), &w);
+	if (w != ASN1_SUCCESS)
+		return ca_why(why, whylen, CA_EINVAL, "ContentInfo encoding: %s",
+		    asn1_strerror(w));
+	return cms_der(ci, out, outlen, why, whylen);
 }
 
 /* Seal content for cert's key; see scep_cms.h. */
@@ -481,18 +523,33 @@ scep_envelope_seal(const unsigned char *content, size_t len,
 		goto out;
 	}
 	/* RFC 5652 §6.1: version 0 with only issuer-and-serial recipients. */
-#define W(f, v, l) do { if (w == ASN1_SUCCESS) w = asn1_write_value(env, f, v, l); } while (0)
-	W("version", "0", 0);
-	W("originatorInfo", NULL, 0);
-	W("recipientInfos", "NEW", 1);
-	W("unprotectedAttrs", NULL, 0);
-	W("encryptedContentInfo.contentType", SCEP_OID_DATA, 1);
-	W("encryptedContentInfo.contentEncryptionAlgorithm.algorithm", ciphers[cipher].oid, 1);
-	W("encryptedContentInfo.contentEncryptionAlgorithm.parameters", ivder, (int)ivder_len);
-	W("encryptedContentInfo.encryptedContent", ct, (int)ct_len);
-#undef W
+	const struct cms_field env_fields[] = {
+		{ "version", "0", 0 },
+		{ "originatorInfo", NULL, 0 },
+		{ "recipientInfos", "NEW", 1 },
+		{ "unprotectedAttrs", NULL, 0 },
+		{ "encryptedContentInfo.contentType", SCEP_OID_DATA, 1 },
+		{ "encryptedContentInfo.contentEncryptionAlgorithm.algorithm",
+		    ciphers[cipher].oid, 1 },
+		{ "encryptedContentInfo.contentEncryptionAlgorithm.parameters",
+		    ivder, (int)ivder_len },
+		{ "encryptedContentInfo.encryptedContent", ct, (int)ct_len },
+	};
+	cms_write(env, env_fields, CMS_FIELDS(env_fields), &w);
 	if (w == ASN1_SUCCESS) {
 		asn1_node ri = cms_new("SCEP-CMS.KeyTransRecipientInfo");
+		const struct cms_field ri_fields[] = {
+			{ "version", "0", 0 },
+			{ "rid", "issuerAndSerialNumber", 1 },
+			{ "rid.issuerAndSerialNumber.issuer", issuer.data,
+			    (int)issuer.size },
+			{ "rid.issuerAndSerialNumber.serialNumber", serial,
+			    (int)serial_len },
+			{ "keyEncryptionAlgorithm.algorithm", OID_RSA, 1 },
+			{ "keyEncryptionAlgorithm.parameters", null_der,
+			    sizeof(null_der) },
+			{ "encryptedKey", ek.data, (int)ek.size },
+		};
 		unsigned char *ri_der = NULL;
 		size_t ri_len = 0;
 
@@ -500,22 +557,7 @@ scep_envelope_seal(const unsigned char *content, size_t len,
 			rc = ca_why(why, whylen, CA_ENOMEM, "out of memory");
 			goto out;
 		}
-		w = asn1_write_value(ri, "version", "0", 0);
-		if (w == ASN1_SUCCESS)
-			w = asn1_write_value(ri, "rid", "issuerAndSerialNumber", 1);
-		if (w == ASN1_SUCCESS)
-			w = asn1_write_value(ri, "rid.issuerAndSerialNumber.issuer",
-			    issuer.data, (int)issuer.size);
-		if (w == ASN1_SUCCESS)
-			w = asn1_write_value(ri, "rid.issuerAndSerialNumber.serialNumber",
-			    serial, (int)serial_len);
-		if (w == ASN1_SUCCESS)
-			w = asn1_write_value(ri, "keyEncryptionAlgorithm.algorithm", OID_RSA, 1);
-		if (w == ASN1_SUCCESS)
-			w = asn1_write_value(ri, "keyEncryptionAlgorithm.parameters",
-			    null_der, sizeof(null_der));
-		if (w == ASN1_SUCCESS)
-			w = asn1_write_value(ri, "encryptedKey", ek.data, (int)ek.size);
+		cms_write(ri, ri_fields, CMS_FIELDS(ri_fields), &w);
 		rc = w == ASN1_SUCCESS ? cms_der(ri, &ri_der, &ri_len, why, whylen) : CA_EINVAL;
 		if (rc == CA_OK)
 			w = asn1_write_value(env, "recipientInfos.?LAST", ri_der, (int)ri_len);
@@ -530,11 +572,8 @@ scep_envelope_seal(const unsigned char *content, size_t len,
 	rc = cms_der(env, &envder, &envlen, why, whylen);
 	if (rc != CA_OK)
 		goto out;
-	w = asn1_write_value(ci, "contentType", SCEP_OID_ENVELOPED_DATA, 1);
-	if (w == ASN1_SUCCESS)
-		w = asn1_write_value(ci, "content", envder, (int)envlen);
-	rc = w == ASN1_SUCCESS ? cms_der(ci, out, outlen, why, whylen) :
-	    ca_why(why, whylen, CA_EINVAL, "ContentInfo encoding: %s", asn1_strerror(w));
+	rc = cms_content_info(ci, SCEP_OID_ENVELOPED_DATA, envder, envlen, out,
+	    outlen, why, whylen);
 out:
 	gnutls_memset(key, 0, sizeof(key));
 	if (h != NULL)
@@ -707,27 +746,30 @@ scep_cms_sign_empty(const struct scep_attr *attrs, size_t n_attrs,
 			goto out;
 		}
 	}
-#define W(f, v, l) do { if (w == ASN1_SUCCESS) w = asn1_write_value(sd, f, v, l); } while (0)
-	W("version", "1", 0);
-	W("digestAlgorithms", "NEW", 1);
-	W("digestAlgorithms.?LAST.algorithm", dig_oid, 1);
-	W("digestAlgorithms.?LAST.parameters", null_der, sizeof(null_der));
-	W("encapContentInfo.eContentType", SCEP_OID_DATA, 1);
-	/* Present and empty: OpenSSL (certmonger) verifies no absent content. */
-	W("encapContentInfo.eContent", "", 0);
-	W("certificates", "NEW", 1);
-	W("certificates.?LAST", crt_der.data, (int)crt_der.size);
-	W("crls", NULL, 0);
-	W("signerInfos", "NEW", 1);
-	W("signerInfos.?LAST.version", "1", 0);
-	W("signerInfos.?LAST.sid.issuer", issuer.data, (int)issuer.size);
-	W("signerInfos.?LAST.sid.serialNumber", serial, (int)serial_len);
-	W("signerInfos.?LAST.digestAlgorithm.algorithm", dig_oid, 1);
-	W("signerInfos.?LAST.digestAlgorithm.parameters", null_der, sizeof(null_der));
-	W("signerInfos.?LAST.signatureAlgorithm.algorithm", sig_oid, 1);
-	W("signerInfos.?LAST.signatureAlgorithm.parameters", null_der, sizeof(null_der));
-	W("signerInfos.?LAST.signature", sig.data, (int)sig.size);
-#undef W
+	const struct cms_field sd_fields[] = {
+		{ "version", "1", 0 },
+		{ "digestAlgorithms", "NEW", 1 },
+		{ "digestAlgorithms.?LAST.algorithm", dig_oid, 1 },
+		{ "digestAlgorithms.?LAST.parameters", null_der, sizeof(null_der) },
+		{ "encapContentInfo.eContentType", SCEP_OID_DATA, 1 },
+		/* Present and empty: OpenSSL (certmonger) verifies no absent content. */
+		{ "encapContentInfo.eContent", "", 0 },
+		{ "certificates", "NEW", 1 },
+		{ "certificates.?LAST", crt_der.data, (int)crt_der.size },
+		{ "crls", NULL, 0 },
+		{ "signerInfos", "NEW", 1 },
+		{ "signerInfos.?LAST.version", "1", 0 },
+		{ "signerInfos.?LAST.sid.issuer", issuer.data, (int)issuer.size },
+		{ "signerInfos.?LAST.sid.serialNumber", serial, (int)serial_len },
+		{ "signerInfos.?LAST.digestAlgorithm.algorithm", dig_oid, 1 },
+		{ "signerInfos.?LAST.digestAlgorithm.parameters", null_der,
+		    sizeof(null_der) },
+		{ "signerInfos.?LAST.signatureAlgorithm.algorithm", sig_oid, 1 },
+		{ "signerInfos.?LAST.signatureAlgorithm.parameters", null_der,
+		    sizeof(null_der) },
+		{ "signerInfos.?LAST.signature", sig.data, (int)sig.size },
+	};
+	cms_write(sd, sd_fields, CMS_FIELDS(sd_fields), &w);
 	if (w == ASN1_SUCCESS)
 		w = attrs_write(sd, "signerInfos.?LAST.signedAttrs", all, n_attrs + 2);
 	if (w != ASN1_SUCCESS) {
@@ -737,11 +779,8 @@ scep_cms_sign_empty(const struct scep_attr *attrs, size_t n_attrs,
 	rc = cms_der(sd, &sd_der, &sd_len, why, whylen);
 	if (rc != CA_OK)
 		goto out;
-	w = asn1_write_value(ci, "contentType", SCEP_OID_SIGNED_DATA, 1);
-	if (w == ASN1_SUCCESS)
-		w = asn1_write_value(ci, "content", sd_der, (int)sd_len);
-	rc = w == ASN1_SUCCESS ? cms_der(ci, out, outlen, why, whylen) :
-	    ca_why(why, whylen, CA_EINVAL, "ContentInfo encoding: %s", asn1_strerror(w));
+	rc = cms_content_info(ci, SCEP_OID_SIGNED_DATA, sd_der, sd_len, out,
+	    outlen, why, whylen);
 out:
 	gnutls_free(sig.data);
 	gnutls_free(issuer.data);
