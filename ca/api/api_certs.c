@@ -503,6 +503,7 @@ certs_show_work(struct job *j)
 	struct store_txn *t = NULL;
 	struct store_cert c;
 	char why[CA_WHY_MAX], hex[2 * STORE_SERIAL_MAX + 1];
+	char what[sizeof(hex) + 16];
 	int rc;
 
 	if (!api_require(j, CERTS_READ_RIGHTS, "certificates"))
@@ -519,10 +520,8 @@ certs_show_work(struct job *j)
 	}
 	if (rc != CA_OK) {
 		/* The store's sentence names its path: the log keeps it. */
-		log_error("certificate %s: %s", hex, t != NULL ?
-		    store_txn_why(t) : why);
-		job_fail(j, CA_EDB, "certificate %s: %s", hex,
-		    ca_strerror(rc));
+		snprintf(what, sizeof(what), "certificate %s", hex);
+		api_read_fail(j, what, t, why, rc);
 		goto out;
 	}
 	if (accepts(j, "application/json") || (!accepts(j, "application/pkix-cert") &&

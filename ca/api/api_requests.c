@@ -131,7 +131,7 @@ req_show_work(struct job *j)
 	struct req_query *q = j->ctx;
 	struct store_request r;
 	struct store_txn *t = NULL;
-	char why[CA_WHY_MAX];
+	char why[CA_WHY_MAX], what[40];
 	json_t *o;
 	int rc;
 
@@ -152,10 +152,8 @@ req_show_work(struct job *j)
 		rc = store_iter_audit_desc(t, UINT64_MAX, req_event, q);
 	}
 	if (rc < 0) {
-		log_error("request %llu: %s", (unsigned long long)q->id,
-		    t != NULL ? store_txn_why(t) : why);
-		job_fail(j, CA_EDB, "request %llu: %s",
-		    (unsigned long long)q->id, ca_strerror(rc));
+		snprintf(what, sizeof(what), "request %s", q->id_text);
+		api_read_fail(j, what, t, why, rc);
 		goto out;
 	}
 	o = req_json(&r);

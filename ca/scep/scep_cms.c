@@ -436,20 +436,33 @@ cms_der(asn1_node n, unsigned char **out, size_t *outlen, char *why, size_t whyl
 }
 
 /*
- * The ContentInfo (RFC 5652 §3) in node ci of type oid around content
- * (DER, len bytes), as DER into *out (malloc'd).
+ * Finish a CMS structure: inner, whose writes gave w, as DER, then the
+ * ContentInfo (RFC 5652 §3) of type oid around it in node ci, as DER into
+ * *out (malloc'd). what names inner in a refusal.
  */
 static int
-cms_content_info(asn1_node ci, const char *oid, const unsigned char *content,
-    size_t len, unsigned char **out, size_t *outlen, char *why, size_t whylen)
+cms_content_info(asn1_node inner, int w, const char *what, asn1_node ci,
+    const char *oid, unsigned char **out, size_t *outlen, char *why,
+    size_t whylen)
 {
-	const struct cms_field fields[] = {
-		{ "contentType", oid, 1 },
-		{ "content", content, (int)len },
-	};
-	int w = ASN1_SUCCESS;
+	unsigned char *der = NULL;
+	size_t len = 0;
+	int rc;
 
-	cms_write(ci, fields, CMS_FIELDS(fields), &w);
+	if (w != ASN1_SUCCESS)
+		return ca_why(why, whylen, CA_EINVAL, "%s encoding: %s", what,
+		    asn1_strerror(w));
+	if ((rc = cms_der(inner, &der, &len, why, whylen)) != CA_OK)
+		return rc;
+	{
+		const struct cms_field fields[] = {
+			{ "contentType", oid, 1 },
+			{ "content", der, (int)len },
+		};
+
+		cms_write(ci, fields, CMS_FIELDS(fields), &w);
+	}
+	free(der);
 	if (w != ASN1_SUCCESS)
 		return ca_why(why, whylen, CA_EINVAL, "ContentInfo encoding: %s",
 		    asn1_strerror(w));
@@ -467,8 +480,8 @@ scep_envelope_seal(const unsigned char *content, size_t len,
 	gnutls_datum_t issuer = { NULL, 0 }, ek = { NULL, 0 };
 	gnutls_cipher_hd_t h = NULL;
 	unsigned char key[32], iv[16], serial[SCEP_SERIAL_MAX];
-	unsigned char *ct = NULL, *ivder = NULL, *envder = NULL;
-	size_t serial_len = sizeof(serial), ct_len, ivder_len = 0, envlen = 0;
+	unsigned char *ct = NULL, *ivder = NULL;
+	size_t serial_len = sizeof(serial), ct_len, ivder_len = 0;
 	unsigned block = ciphers[cipher].block, pad;
 	static const unsigned char null_der[] = { 0x05, 0x00 };
 	int w = ASN1_SUCCESS, rc;
@@ -564,16 +577,8 @@ scep_envelope_seal(const unsigned char *content, size_t len,
 		free(ri_der);
 		asn1_delete_structure(&ri);
 	}
-	if (w != ASN1_SUCCESS) {
-		rc = ca_why(why, whylen, CA_EINVAL, "EnvelopedData encoding: %s",
-		    asn1_strerror(w));
-		goto out;
-	}
-	rc = cms_der(env, &envder, &envlen, why, whylen);
-	if (rc != CA_OK)
-		goto out;
-	rc = cms_content_info(ci, SCEP_OID_ENVELOPED_DATA, envder, envlen, out,
-	    outlen, why, whylen);
+	rc = cms_content_info(env, w, "EnvelopedData", ci,
+	    SCEP_OID_ENVELOPED_DATA, out, outlen, why, whylen);
 out:
 	gnutls_memset(key, 0, sizeof(key));
 	if (h != NULL)
@@ -583,7 +588,6 @@ out:
 	gnutls_pubkey_deinit(pub);
 	free(ct);
 	free(ivder);
-	free(envder);
 	asn1_delete_structure(&ivn);
 	asn1_delete_structure(&env);
 	asn1_delete_structure(&ci);
@@ -695,8 +699,8 @@ scep_cms_sign_empty(const struct scep_attr *attrs, size_t n_attrs,
 	    0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01 };
 	struct scep_attr all[SCEP_ATTRS_MAX + 2];
 	unsigned char md[64], mdder[2 + 64], serial[SCEP_SERIAL_MAX];
-	size_t serial_len = sizeof(serial), sa_len = 0, sd_len = 0;
-	unsigned char *sa_der = NULL, *sd_der = NULL;
+	size_t serial_len = sizeof(serial), sa_len = 0;
+	unsigned char *sa_der = NULL;
 	gnutls_datum_t issuer = { NULL, 0 }, crt_der = { NULL, 0 }, sig = { NULL, 0 };
 	asn1_node sa = NULL, sd = NULL, ci = NULL;
 	const char *dig_oid = dig == GNUTLS_DIG_SHA512 ? "2.16.840.1.101.3.4.2.3" :
@@ -772,21 +776,13 @@ scep_cms_sign_empty(const struct scep_attr *attrs, size_t n_attrs,
 	cms_write(sd, sd_fields, CMS_FIELDS(sd_fields), &w);
 	if (w == ASN1_SUCCESS)
 		w = attrs_write(sd, "signerInfos.?LAST.signedAttrs", all, n_attrs + 2);
-	if (w != ASN1_SUCCESS) {
-		rc = ca_why(why, whylen, CA_EINVAL, "SignedData encoding: %s", asn1_strerror(w));
-		goto out;
-	}
-	rc = cms_der(sd, &sd_der, &sd_len, why, whylen);
-	if (rc != CA_OK)
-		goto out;
-	rc = cms_content_info(ci, SCEP_OID_SIGNED_DATA, sd_der, sd_len, out,
-	    outlen, why, whylen);
+	rc = cms_content_info(sd, w, "SignedData", ci, SCEP_OID_SIGNED_DATA,
+	    out, outlen, why, whylen);
 out:
 	gnutls_free(sig.data);
 	gnutls_free(issuer.data);
 	gnutls_free(crt_der.data);
 	free(sa_der);
-	free(sd_der);
 	asn1_delete_structure(&sa);
 	asn1_delete_structure(&sd);
 	asn1_delete_structure(&ci);

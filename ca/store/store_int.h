@@ -217,10 +217,10 @@ typedef int (*store_row_cb)(struct store_txn *t, const MDB_val *k,
 /*
  * store_txn.c: walk db as how says from at, handing each row to cb. CA_OK
  * at the end, cb's non-zero return, or a translated LMDB failure
- * recorded on t ("cursor NAME", "walk NAME").
+ * recorded on t ("cursor NAME", "walk NAME", name naming db).
  */
-int store_t_walk(struct store_txn *t, enum store_db db, enum store_walk how,
-    uint64_t at, store_row_cb cb, void *arg);
+int store_t_walk(struct store_txn *t, enum store_db db, const char *name,
+    enum store_walk how, uint64_t at, store_row_cb cb, void *arg);
 
 /* Add delta to the uint64 counter meta name (never below zero). */
 int store_w_counter_add(struct store_wtxn *w, const char *name,

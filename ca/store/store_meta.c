@@ -319,7 +319,7 @@ store_iter_templates(struct store_txn *t, store_template_cb cb, void *arg)
 {
 	struct template_walk tw = { cb, arg };
 
-	return store_t_walk(t, STORE_DB_TEMPLATES, STORE_WALK_ALL, 0,
+	return store_t_walk(t, STORE_DB_TEMPLATES, "templates", STORE_WALK_ALL, 0,
 	    template_row, &tw);
 }
 
@@ -429,7 +429,8 @@ audit_walk(struct store_txn *t, enum store_walk how, uint64_t at,
 	if ((aw.buf = malloc(STORE_AUDIT_MAX + 1)) == NULL)
 		return store_txn_fail(t, CA_ENOMEM, "store %s: out of memory",
 		    t->s->path);
-	rc = store_t_walk(t, STORE_DB_AUDIT, how, at, audit_emit, &aw);
+	rc = store_t_walk(t, STORE_DB_AUDIT, "audit", how, at, audit_emit,
+	    &aw);
 	free(aw.buf);
 	return rc;
 }

@@ -248,7 +248,8 @@ request_walk(struct store_txn *t, enum store_walk how, uint64_t at,
 	if ((rw.r = malloc(sizeof(*rw.r))) == NULL)
 		return store_txn_fail(t, CA_ENOMEM, "store %s: out of memory",
 		    t->s->path);
-	rc = store_t_walk(t, STORE_DB_REQUESTS, how, at, request_row, &rw);
+	rc = store_t_walk(t, STORE_DB_REQUESTS, "requests", how, at,
+	    request_row, &rw);
 	free(rw.r);
 	return rc;
 }

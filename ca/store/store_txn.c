@@ -225,8 +225,8 @@ walk_start(MDB_cursor *c, MDB_val *k, MDB_val *v, enum store_walk how,
 
 /* Walk db's rows as how says; see store_int.h. */
 int
-store_t_walk(struct store_txn *t, enum store_db db, enum store_walk how,
-    uint64_t at, store_row_cb cb, void *arg)
+store_t_walk(struct store_txn *t, enum store_db db, const char *name,
+    enum store_walk how, uint64_t at, store_row_cb cb, void *arg)
 {
 	MDB_cursor_op step = how == STORE_WALK_BELOW ? MDB_PREV : MDB_NEXT;
 	unsigned char key[8];
@@ -239,7 +239,7 @@ store_t_walk(struct store_txn *t, enum store_db db, enum store_walk how,
 	if ((how == STORE_WALK_BELOW || how == STORE_WALK_LAST) && at == 0)
 		return CA_OK;
 	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[db], &c)) != 0) {
-		snprintf(what, sizeof(what), "cursor %s", store_db_names[db]);
+		snprintf(what, sizeof(what), "cursor %s", name);
 		return store_txn_mdb(t, mrc, what);
 	}
 	store_be64(key, at);
@@ -255,7 +255,7 @@ store_t_walk(struct store_txn *t, enum store_db db, enum store_walk how,
 	mdb_cursor_close(c);
 	if (rc != 0 || mrc == 0 || mrc == MDB_NOTFOUND)
 		return rc;
-	snprintf(what, sizeof(what), "walk %s", store_db_names[db]);
+	snprintf(what, sizeof(what), "walk %s", name);
 	return store_txn_mdb(t, mrc, what);
 }
 
