@@ -568,13 +568,8 @@ api_dispatch(struct job *j, const char *method, const char *rest,
 	}
 	route_match(r->pattern, rest, &args);
 	if (strcmp(method, "POST") == 0) {
-		a = calloc(1, sizeof(*a));
-		if (a == NULL) {
-			job_fail(j, CA_ENOMEM, "out of memory");
+		if ((a = job_ctx_new(j, sizeof(*a), api_call_free)) == NULL)
 			goto out;
-		}
-		j->ctx = a;
-		j->ctx_free = api_call_free;
 		args.body = body_object(j);
 		if (args.body == NULL)
 			goto out;

@@ -19,14 +19,10 @@
 
 /* One audit search. */
 struct audit_query {
-	int64_t after, before;
+	struct api_page page;
 	char who[STORE_NAME_MAX];
 	char action[64], outcome[64];
-	size_t limit;
 	size_t last;			/* last=N: the old form */
-	uint64_t before_seq;
-	uint64_t last_seq;
-	bool more;
 	json_t *list;
 };
 
@@ -74,7 +70,7 @@ audit_keep(uint64_t seq, const char *text, size_t len, void *arg)
 	json_t *ev = json_loadb(text, len, 0, NULL);
 	json_t *tm = json_object_get(ev, "time");
 	int64_t at = json_is_integer(tm) ? json_integer_value(tm) : 0;
-	bool ok = ev != NULL && at >= q->after && at < q->before &&
+	bool ok = ev != NULL && at >= q->page.after && at < q->page.before &&
 	    (!q->who[0] || member_is(ev, "who", q->who) ||
 	    member_is(ev, "who_sid", q->who)) &&
 	    (!q->action[0] || member_is(ev, "action", q->action)) &&
@@ -83,13 +79,7 @@ audit_keep(uint64_t seq, const char *text, size_t len, void *arg)
 	json_decref(ev);
 	if (!ok)
 		return 0;
-	if (json_array_size(q->list) == q->limit) {
-		q->more = true;
-		return 1;
-	}
-	json_array_append_new(q->list, audit_event(seq, text, len));
-	q->last_seq = seq;
-	return 0;
+	return api_page_keep(&q->page, q->list, seq, audit_event(seq, text, len));
 }
 
 /* last=N: the N newest events, oldest first, as before. */
@@ -110,8 +100,7 @@ audit_work(struct job *j)
 {
 	struct audit_query *q = j->ctx;
 	struct store_txn *t = NULL;
-	char why[CA_WHY_MAX], next[32];
-	json_t *o;
+	char why[CA_WHY_MAX];
 	int rc;
 
 	if (!api_require(j, CA_RIGHT_AUDITOR, "audit"))
@@ -121,20 +110,11 @@ audit_work(struct job *j)
 	if (rc == CA_OK && q->last > 0)
 		rc = store_iter_audit_last(t, q->last, audit_last, q);
 	else if (rc == CA_OK)
-		rc = store_iter_audit_desc(t, q->before_seq, audit_keep, q);
-	if (rc < 0) {
-		log_error("audit: %s", t != NULL ? store_txn_why(t) : why);
-		job_fail(j, CA_EDB, "the audit log: %s",
-		    ca_strerror(rc));
-		goto out;
-	}
-	o = json_pack("{s:O}", "events", q->list);
-	if (q->more) {
-		snprintf(next, sizeof(next), "%llu", (unsigned long long)q->last_seq);
-		json_object_set_new(o, "next", json_string(next));
-	}
-	job_json(j, 200, o);
-out:
+		rc = store_iter_audit_desc(t, q->page.below, audit_keep, q);
+	if (rc < 0)
+		api_read_fail(j, "the audit log", t, why, rc);
+	else
+		api_page_reply(j, &q->page, "events", q->list);
 	store_read_end(t);
 }
 
@@ -142,45 +122,26 @@ out:
 job_work_cb
 api_audit_setup(struct job *j, const struct api_args *a)
 {
-	struct audit_query *q = calloc(1, sizeof(*q));
-	char v[API_PARAM_MAX], *end;
+	struct audit_query *q = job_ctx_new(j, sizeof(*q), audit_query_free);
+	char v[API_PARAM_MAX];
 	bool bad = false;
+	uint64_t last;
 
-	if (q == NULL) {
-		job_fail(j, CA_ENOMEM, "out of memory");
+	if (q == NULL)
 		return NULL;
-	}
-	j->ctx = q;
-	j->ctx_free = audit_query_free;
-	q->after = INT64_MIN;
-	q->before = INT64_MAX;
-	q->before_seq = UINT64_MAX;
 	if (api_query_str(j, a->query, "last", v, sizeof(v), &bad)) {
-		q->last = strtoul(v, &end, 10);
-		if (v[0] < '0' || v[0] > '9' || *end != '\0' || q->last == 0 ||
-		    q->last > API_LIST_MAX) {
+		if (api_number_parse(v, API_LIST_MAX, &last) != CA_OK) {
 			job_fail(j, CA_EPARSE, "last: expected 1..%d",
 			    API_LIST_MAX);
 			return NULL;
 		}
+		q->last = (size_t)last;
 	}
-	if (bad)
+	if (bad ||
+	    !api_query_filter(j, a->query, "principal", q->who, sizeof(q->who)) ||
+	    !api_query_filter(j, a->query, "action", q->action, sizeof(q->action)) ||
+	    !api_query_filter(j, a->query, "outcome", q->outcome, sizeof(q->outcome)) ||
+	    !api_query_page(j, a->query, &q->page))
 		return NULL;
-	if ((api_query_str(j, a->query, "principal", q->who, sizeof(q->who), &bad), bad) ||
-	    (api_query_str(j, a->query, "action", q->action, sizeof(q->action), &bad), bad) ||
-	    (api_query_str(j, a->query, "outcome", q->outcome, sizeof(q->outcome), &bad), bad))
-		return NULL;
-	if (!api_query_time(j, a->query, "after", &q->after) ||
-	    !api_query_time(j, a->query, "before", &q->before) ||
-	    !api_query_limit(j, a->query, &q->limit))
-		return NULL;
-	if (api_query_str(j, a->query, "next", v, sizeof(v), &bad)) {
-		q->before_seq = strtoull(v, &end, 10);
-		if (v[0] < '0' || v[0] > '9' || *end != '\0' || q->before_seq == 0) {
-			job_fail(j, CA_EPARSE, "next: not a cursor "
-			    "this API gave");
-			return NULL;
-		}
-	}
-	return bad ? NULL : audit_work;
+	return audit_work;
 }

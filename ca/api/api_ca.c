@@ -234,17 +234,7 @@ out:
 static struct ca_call *
 ca_setup(struct job *j)
 {
-	struct ca_call *c = calloc(1, sizeof(*c));
-
-	if (c == NULL) {
-		job_fail(j, CA_ENOMEM, "out of memory");
-		return NULL;
-	}
-	if (j->ctx_free != NULL)
-		j->ctx_free(j->ctx);
-	j->ctx = c;
-	j->ctx_free = free;
-	return c;
+	return job_ctx_new(j, sizeof(struct ca_call), free);
 }
 
 /* Loop: GET /api/v1/ca; the served CRLs' next updates are loop-owned. */

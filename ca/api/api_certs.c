@@ -378,32 +378,16 @@ out:
 	q->t = NULL;
 }
 
-/* Copy one string filter; false when it was refused (400 set). */
-static bool
-filter_str(struct job *j, const char *query, const char *name, char *out,
-    size_t outsz)
-{
-	bool bad = false;
-
-	out[0] = '\0';
-	api_query_str(j, query, name, out, outsz, &bad);
-	return !bad;
-}
-
 /* Loop: parse the filters of GET /api/v1/certificates. */
 job_work_cb
 api_certs_list_setup(struct job *j, const struct api_args *a)
 {
-	struct certs_query *q = calloc(1, sizeof(*q));
+	struct certs_query *q = job_ctx_new(j, sizeof(*q), certs_query_free);
 	char v[API_PARAM_MAX];
 	bool bad = false;
 
-	if (q == NULL) {
-		job_fail(j, CA_ENOMEM, "out of memory");
+	if (q == NULL)
 		return NULL;
-	}
-	j->ctx = q;
-	j->ctx_free = certs_query_free;
 	q->issued_after = q->expires_after = INT64_MIN;
 	q->issued_before = q->expires_before = INT64_MAX;
 	if (api_query_str(j, a->query, "status", v, sizeof(v), &bad)) {
@@ -418,14 +402,14 @@ api_certs_list_setup(struct job *j, const struct api_args *a)
 		}
 	}
 	if (bad ||
-	    !filter_str(j, a->query, "template", q->template_name, sizeof(q->template_name)) ||
-	    !filter_str(j, a->query, "requester", q->requester, sizeof(q->requester)) ||
-	    !filter_str(j, a->query, "subject", q->subject, sizeof(q->subject)) ||
-	    !filter_str(j, a->query, "upn", q->upn, sizeof(q->upn)) ||
-	    !filter_str(j, a->query, "sid", q->sid, sizeof(q->sid)) ||
-	    !filter_str(j, a->query, "dns", q->dns, sizeof(q->dns)) ||
-	    !filter_str(j, a->query, "device", q->device, sizeof(q->device)) ||
-	    !filter_str(j, a->query, "serial", q->serial, sizeof(q->serial)) ||
+	    !api_query_filter(j, a->query, "template", q->template_name, sizeof(q->template_name)) ||
+	    !api_query_filter(j, a->query, "requester", q->requester, sizeof(q->requester)) ||
+	    !api_query_filter(j, a->query, "subject", q->subject, sizeof(q->subject)) ||
+	    !api_query_filter(j, a->query, "upn", q->upn, sizeof(q->upn)) ||
+	    !api_query_filter(j, a->query, "sid", q->sid, sizeof(q->sid)) ||
+	    !api_query_filter(j, a->query, "dns", q->dns, sizeof(q->dns)) ||
+	    !api_query_filter(j, a->query, "device", q->device, sizeof(q->device)) ||
+	    !api_query_filter(j, a->query, "serial", q->serial, sizeof(q->serial)) ||
 	    !api_query_time(j, a->query, "issued_after", &q->issued_after) ||
 	    !api_query_time(j, a->query, "issued_before", &q->issued_before) ||
 	    !api_query_time(j, a->query, "expires_after", &q->expires_after) ||
@@ -480,16 +464,7 @@ cert_reply_pkcs7(struct job *j, const struct store_cert *c)
 		job_fail(j, CA_ECRYPTO, "PKCS#7: cannot encode");
 		goto out;
 	}
-	free(j->resp);
-	j->resp = malloc(len);
-	if (j->resp == NULL) {
-		job_fail(j, CA_ENOMEM, "out of memory");
-		goto out;
-	}
-	memcpy(j->resp, out, len);
-	j->resp_len = len;
-	j->status = 200;
-	job_header(j, "Content-Type", "application/pkcs7-mime; smime-type=certs-only");
+	job_body_copy(j, out, len, "application/pkcs7-mime; smime-type=certs-only");
 out:
 	if (alloc != NULL && id != NULL)
 		for (unsigned i = 0; i < id->chain_len; i++)
@@ -497,23 +472,6 @@ out:
 	gnutls_free(out);
 	free(alloc);
 	free(certs);
-}
-
-/* Answer with bytes of type ctype (copied). */
-static void
-cert_reply_bytes(struct job *j, const char *ctype, const void *p, size_t len)
-{
-	free(j->resp);
-	j->resp = malloc(len > 0 ? len : 1);
-	if (j->resp == NULL) {
-		j->resp_len = 0;
-		job_fail(j, CA_ENOMEM, "out of memory");
-		return;
-	}
-	memcpy(j->resp, p, len);
-	j->resp_len = len;
-	j->status = 200;
-	job_header(j, "Content-Type", ctype);
 }
 
 /* The PEM of a certificate's DER. */
@@ -526,7 +484,7 @@ cert_reply_pem(struct job *j, const struct store_cert *c)
 		job_fail(j, CA_ECRYPTO, "PEM: cannot encode");
 		return;
 	}
-	cert_reply_bytes(j, "application/x-pem-file", pem.data, pem.size);
+	job_body_copy(j, pem.data, pem.size, "application/x-pem-file");
 	gnutls_free(pem.data);
 }
 
@@ -545,6 +503,7 @@ certs_show_work(struct job *j)
 	struct store_txn *t = NULL;
 	struct store_cert c;
 	char why[CA_WHY_MAX], hex[2 * STORE_SERIAL_MAX + 1];
+	char what[sizeof(hex) + 16];
 	int rc;
 
 	if (!api_require(j, CERTS_READ_RIGHTS, "certificates"))
@@ -561,10 +520,8 @@ certs_show_work(struct job *j)
 	}
 	if (rc != CA_OK) {
 		/* The store's sentence names its path: the log keeps it. */
-		log_error("certificate %s: %s", hex, t != NULL ?
-		    store_txn_why(t) : why);
-		job_fail(j, CA_EDB, "certificate %s: %s", hex,
-		    ca_strerror(rc));
+		snprintf(what, sizeof(what), "certificate %s", hex);
+		api_read_fail(j, what, t, why, rc);
 		goto out;
 	}
 	if (accepts(j, "application/json") || (!accepts(j, "application/pkix-cert") &&
@@ -579,7 +536,7 @@ certs_show_work(struct job *j)
 		goto out;
 	}
 	if (accepts(j, "application/pkix-cert"))
-		cert_reply_bytes(j, "application/pkix-cert", c.der, c.der_len);
+		job_body_copy(j, c.der, c.der_len, "application/pkix-cert");
 	else if (accepts(j, "application/x-pem-file"))
 		cert_reply_pem(j, &c);
 	else
@@ -593,15 +550,11 @@ out:
 job_work_cb
 api_certs_show_setup(struct job *j, const struct api_args *a)
 {
-	struct certs_query *q = calloc(1, sizeof(*q));
+	struct certs_query *q = job_ctx_new(j, sizeof(*q), certs_query_free);
 	char why[CA_WHY_MAX];
 
-	if (q == NULL) {
-		job_fail(j, CA_ENOMEM, "out of memory");
+	if (q == NULL)
 		return NULL;
-	}
-	j->ctx = q;
-	j->ctx_free = certs_query_free;
 	if (revoke_serial_parse(a->seg[0], q->one, &q->one_len, why,
 	    sizeof(why)) != CA_OK) {
 		job_fail(j, CA_EPARSE, "%s", why);

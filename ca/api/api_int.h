@@ -1,6 +1,6 @@
 /*
- * Inside the management API: the route table every area file registers
- * in (api_routes.c), and the helpers the area files share (api_util.c):
+ * Inside the management API: the setups every area file gives the route
+ * table (in api.c), and the helpers the area files share (api_util.c):
  * RFC 3339 times, list paging, JSON errors, rights checks. Only
  * the ca/api/ files include this. Setup functions run on the loop (or in the
  * tool's thread for api_local); work functions on a worker.
@@ -35,32 +35,28 @@ struct api_args {
 /*
  * Loop: parse what the call needs into j->ctx and return the work to run
  * on a worker, or NULL when j already holds the answer (a refusal, which
- * is sent only after authentication).
+ * is sent only after authentication). A function type, so that each
+ * area's setups below are declared as exactly what the route table holds.
  */
-typedef job_work_cb (*api_setup_cb)(struct job *j, const struct api_args *a);
+typedef job_work_cb api_setup_fn(struct job *j, const struct api_args *a);
 
 /* One route of /api/v1/: method, pattern ({name} = one segment), setup. */
 struct api_route {
 	const char *method;
 	const char *pattern;
-	api_setup_cb setup;
+	api_setup_fn *setup;
 	bool anonymous;		/* answered without credentials */
 };
 
-/* The routes of each area (api_certs.c, api_requests.c, ...). */
-job_work_cb api_certs_list_setup(struct job *j, const struct api_args *a);
-job_work_cb api_certs_show_setup(struct job *j, const struct api_args *a);
-job_work_cb api_requests_list_setup(struct job *j, const struct api_args *a);
-job_work_cb api_requests_show_setup(struct job *j, const struct api_args *a);
-job_work_cb api_audit_setup(struct job *j, const struct api_args *a);
-job_work_cb api_templates_list_setup(struct job *j, const struct api_args *a);
-job_work_cb api_templates_show_setup(struct job *j, const struct api_args *a);
-job_work_cb api_templates_issue_setup(struct job *j, const struct api_args *a);
-job_work_cb api_templates_unissue_setup(struct job *j, const struct api_args *a);
-job_work_cb api_ca_show_setup(struct job *j, const struct api_args *a);
-job_work_cb api_ca_security_list_setup(struct job *j, const struct api_args *a);
-job_work_cb api_ca_security_change_setup(struct job *j, const struct api_args *a);
-job_work_cb api_openapi_setup(struct job *j, const struct api_args *a);
+/* The routes' setups of each area (api_certs.c, api_requests.c, ...). */
+api_setup_fn api_certs_list_setup, api_certs_show_setup;
+api_setup_fn api_requests_list_setup, api_requests_show_setup;
+api_setup_fn api_audit_setup;
+api_setup_fn api_templates_list_setup, api_templates_show_setup,
+    api_templates_issue_setup, api_templates_unissue_setup;
+api_setup_fn api_ca_show_setup, api_ca_security_list_setup,
+    api_ca_security_change_setup;
+api_setup_fn api_openapi_setup;
 
 /* ---- api_util.c ---- */
 
@@ -97,6 +93,54 @@ bool api_query_str(struct job *j, const char *query, const char *name,
 
 /* limit= (default API_LIST_DEFAULT, 1..API_LIST_MAX); false with a 400. */
 bool api_query_limit(struct job *j, const char *query, size_t *limit);
+
+/*
+ * A string filter name into out (outsz bytes; empty when absent). False
+ * with a 400 set in j when it is too long or badly encoded.
+ */
+bool api_query_filter(struct job *j, const char *query, const char *name,
+    char *out, size_t outsz);
+
+/*
+ * Parse s as a decimal number 1..max into *n. CA_OK or CA_EPARSE (also
+ * for signs, spaces and overflow).
+ */
+int api_number_parse(const char *s, uint64_t max, uint64_t *n);
+
+/*
+ * The paging of a newest-first list of numbered rows (audit events,
+ * requests): the time window after=/before=, limit= and the cursor next=
+ * this API handed out with the previous page (rows numbered below it).
+ */
+struct api_page {
+	int64_t after, before;	/* INT64_MIN / INT64_MAX when not given */
+	size_t limit;
+	uint64_t below;		/* UINT64_MAX when no next= */
+	bool more;		/* the walk stopped on a full page */
+	uint64_t last;		/* number of the last row kept */
+};
+
+/* Parse the paging into p; false with a 400 set in j. */
+bool api_query_page(struct job *j, const char *query, struct api_page *p);
+
+/*
+ * Keep row (taken) numbered n on the page in list. 1 once the page is
+ * full (the row is dropped and p->more set: the walk stops), else 0.
+ */
+int api_page_keep(struct api_page *p, json_t *list, uint64_t n, json_t *row);
+
+/* Answer 200 with {member: list, "next": the cursor when p->more}. */
+void api_page_reply(struct job *j, const struct api_page *p,
+    const char *member, json_t *list);
+
+struct store_txn;
+
+/*
+ * A store read that failed with rc: log what and the store's sentence (t's,
+ * or why when the read could not begin), and answer 500 naming what.
+ */
+void api_read_fail(struct job *j, const char *what,
+    const struct store_txn *t, const char *why, int rc);
 
 /*
  * True when the caller holds one of rights (bits of CA_RIGHT_*); else a

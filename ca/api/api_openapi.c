@@ -17,16 +17,6 @@ api_openapi_setup(struct job *j, const struct api_args *a)
 	size_t len = sizeof(api_openapi_json) - 1;	/* the added NUL */
 
 	(void)a;
-	free(j->resp);
-	j->resp = malloc(len);
-	if (j->resp == NULL) {
-		j->resp_len = 0;
-		job_fail(j, CA_ENOMEM, "out of memory");
-		return NULL;
-	}
-	memcpy(j->resp, api_openapi_json, len);
-	j->resp_len = len;
-	j->status = 200;
-	job_header(j, "Content-Type", "application/json");
+	job_body_copy(j, api_openapi_json, len, "application/json");
 	return NULL;
 }

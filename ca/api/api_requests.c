@@ -28,15 +28,11 @@ struct req_query {
 	int status;			/* STORE_REQ_*, or -1: all */
 	char template_name[STORE_TEMPLATE_NAME_MAX];
 	char requester[STORE_NAME_MAX];
-	int64_t after, before;
-	uint64_t before_id;		/* cursor: ids below it */
-	size_t limit;
+	struct api_page page;		/* list */
 	uint64_t id;			/* show */
 	int64_t since;			/* show: submission time */
 	char id_text[24];
 	json_t *list;
-	uint64_t last_id;
-	bool more;
 };
 
 /* Free a query. */
@@ -76,15 +72,9 @@ req_keep(const struct store_request *r, void *arg)
 		return 0;
 	if (q->requester[0] && strcasecmp(q->requester, r->requester))
 		return 0;
-	if (r->submitted_at < q->after || r->submitted_at >= q->before)
+	if (r->submitted_at < q->page.after || r->submitted_at >= q->page.before)
 		return 0;
-	if (json_array_size(q->list) == q->limit) {
-		q->more = true;
-		return 1;
-	}
-	json_array_append_new(q->list, req_json(r));
-	q->last_id = r->id;
-	return 0;
+	return api_page_keep(&q->page, q->list, r->id, req_json(r));
 }
 
 /* Worker: GET /api/v1/requests. */
@@ -93,8 +83,7 @@ req_list_work(struct job *j)
 {
 	struct req_query *q = j->ctx;
 	struct store_txn *t = NULL;
-	char why[CA_WHY_MAX], next[32];
-	json_t *o;
+	char why[CA_WHY_MAX];
 	int rc;
 
 	if (!api_require(j, REQ_READ_RIGHTS, "requests"))
@@ -102,21 +91,12 @@ req_list_work(struct job *j)
 	q->list = json_array();
 	rc = store_read_begin(j->gen->store, &t, why, sizeof(why));
 	if (rc == CA_OK)
-		rc = store_iter_requests_desc(t, q->before_id, q->status,
+		rc = store_iter_requests_desc(t, q->page.below, q->status,
 		    req_keep, q);
-	if (rc < 0) {
-		log_error("requests: %s", t != NULL ? store_txn_why(t) : why);
-		job_fail(j, CA_EDB, "the request database: %s",
-		    ca_strerror(rc));
-		goto out;
-	}
-	o = json_pack("{s:O}", "requests", q->list);
-	if (q->more) {
-		snprintf(next, sizeof(next), "%llu", (unsigned long long)q->last_id);
-		json_object_set_new(o, "next", json_string(next));
-	}
-	job_json(j, 200, o);
-out:
+	if (rc < 0)
+		api_read_fail(j, "the request database", t, why, rc);
+	else
+		api_page_reply(j, &q->page, "requests", q->list);
 	store_read_end(t);
 }
 
@@ -151,7 +131,7 @@ req_show_work(struct job *j)
 	struct req_query *q = j->ctx;
 	struct store_request r;
 	struct store_txn *t = NULL;
-	char why[CA_WHY_MAX];
+	char why[CA_WHY_MAX], what[40];
 	json_t *o;
 	int rc;
 
@@ -172,10 +152,8 @@ req_show_work(struct job *j)
 		rc = store_iter_audit_desc(t, UINT64_MAX, req_event, q);
 	}
 	if (rc < 0) {
-		log_error("request %llu: %s", (unsigned long long)q->id,
-		    t != NULL ? store_txn_why(t) : why);
-		job_fail(j, CA_EDB, "request %llu: %s",
-		    (unsigned long long)q->id, ca_strerror(rc));
+		snprintf(what, sizeof(what), "request %s", q->id_text);
+		api_read_fail(j, what, t, why, rc);
 		goto out;
 	}
 	o = req_json(&r);
@@ -190,21 +168,14 @@ out:
 job_work_cb
 api_requests_list_setup(struct job *j, const struct api_args *a)
 {
-	struct req_query *q = calloc(1, sizeof(*q));
-	char v[API_PARAM_MAX], *end;
+	struct req_query *q = job_ctx_new(j, sizeof(*q), req_query_free);
+	char v[API_PARAM_MAX];
 	bool bad = false;
 
-	if (q == NULL) {
-		job_fail(j, CA_ENOMEM, "out of memory");
+	if (q == NULL)
 		return NULL;
-	}
-	j->ctx = q;
-	j->ctx_free = req_query_free;
 	/* Pending by default: what an officer acts on (as before paging). */
 	q->status = STORE_REQ_PENDING;
-	q->after = INT64_MIN;
-	q->before = INT64_MAX;
-	q->before_id = UINT64_MAX;
 	if (api_query_str(j, a->query, "status", v, sizeof(v), &bad)) {
 		q->status = -2;
 		for (int s = 0; s < STORE_REQ_COUNT; s++)
@@ -218,45 +189,25 @@ api_requests_list_setup(struct job *j, const struct api_args *a)
 			return NULL;
 		}
 	}
-	if (bad)
+	if (bad ||
+	    !api_query_filter(j, a->query, "template", q->template_name,
+	    sizeof(q->template_name)) ||
+	    !api_query_filter(j, a->query, "requester", q->requester,
+	    sizeof(q->requester)) ||
+	    !api_query_page(j, a->query, &q->page))
 		return NULL;
-	if (api_query_str(j, a->query, "template", q->template_name,
-	    sizeof(q->template_name), &bad), bad)
-		return NULL;
-	if (api_query_str(j, a->query, "requester", q->requester,
-	    sizeof(q->requester), &bad), bad)
-		return NULL;
-	if (!api_query_time(j, a->query, "after", &q->after) ||
-	    !api_query_time(j, a->query, "before", &q->before) ||
-	    !api_query_limit(j, a->query, &q->limit))
-		return NULL;
-	if (api_query_str(j, a->query, "next", v, sizeof(v), &bad)) {
-		q->before_id = strtoull(v, &end, 10);
-		if (v[0] < '0' || v[0] > '9' || *end != '\0' || q->before_id == 0) {
-			job_fail(j, CA_EPARSE, "next: not a cursor "
-			    "this API gave");
-			return NULL;
-		}
-	}
-	return bad ? NULL : req_list_work;
+	return req_list_work;
 }
 
 /* Loop: GET /api/v1/requests/<id>. */
 job_work_cb
 api_requests_show_setup(struct job *j, const struct api_args *a)
 {
-	struct req_query *q = calloc(1, sizeof(*q));
-	char *end;
+	struct req_query *q = job_ctx_new(j, sizeof(*q), req_query_free);
 
-	if (q == NULL) {
-		job_fail(j, CA_ENOMEM, "out of memory");
+	if (q == NULL)
 		return NULL;
-	}
-	j->ctx = q;
-	j->ctx_free = req_query_free;
-	q->id = strtoull(a->seg[0], &end, 10);
-	if (a->seg[0][0] < '0' || a->seg[0][0] > '9' || *end != '\0' ||
-	    q->id == 0) {
+	if (api_number_parse(a->seg[0], UINT64_MAX, &q->id) != CA_OK) {
 		job_fail(j, CA_EPARSE, "request id: expected a "
 		    "number from 1");
 		return NULL;

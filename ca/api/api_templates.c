@@ -147,11 +147,7 @@ tpl_show_work(struct job *j)
 		return;
 	}
 	if (strstr(j->accept, "text/plain") != NULL) {
-		free(j->resp);
-		j->resp = (unsigned char *)text;
-		j->resp_len = strlen(text);
-		j->status = 200;
-		job_header(j, "Content-Type", "text/plain; charset=utf-8");
+		job_body_take(j, text, strlen(text), "text/plain; charset=utf-8");
 		return;
 	}
 	o = tpl_summary(j, t);
@@ -237,16 +233,10 @@ tpl_issue_work(struct job *j)
 static struct tpl_call *
 tpl_setup(struct job *j, const struct api_args *a)
 {
-	struct tpl_call *c = calloc(1, sizeof(*c));
+	struct tpl_call *c = job_ctx_new(j, sizeof(*c), free);
 
-	if (c == NULL) {
-		job_fail(j, CA_ENOMEM, "out of memory");
+	if (c == NULL)
 		return NULL;
-	}
-	if (j->ctx_free != NULL)
-		j->ctx_free(j->ctx);
-	j->ctx = c;
-	j->ctx_free = free;
 	if (j->tset == NULL)
 		j->tset = daemon_templates_get(j->d);
 	if (a->n_seg > 0)

@@ -5,6 +5,7 @@
  * here keeps state.
  */
 #define _GNU_SOURCE	/* timegm */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "ca/api/api_int.h"
 #include "ca/http/http_util.h"
+#include "ca/store/store.h"
 #include "common/log.h"
 #include "policy/rights.h"
 
@@ -153,26 +155,114 @@ api_query_time(struct job *j, const char *query, const char *name,
 	return true;
 }
 
+/* Decimal 1..max; see api_int.h. */
+int
+api_number_parse(const char *s, uint64_t max, uint64_t *n)
+{
+	unsigned long long v;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return CA_EPARSE;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0' || errno == ERANGE || v == 0 || v > max)
+		return CA_EPARSE;
+	*n = v;
+	return CA_OK;
+}
+
 /* Page size; see api_int.h. */
 bool
 api_query_limit(struct job *j, const char *query, size_t *limit)
 {
-	char v[API_PARAM_MAX], *end;
+	char v[API_PARAM_MAX];
 	bool bad = false;
-	unsigned long n;
+	uint64_t n;
 
 	*limit = API_LIST_DEFAULT;
 	if (!api_query_str(j, query, "limit", v, sizeof(v), &bad))
 		return !bad;
-	n = strtoul(v, &end, 10);
-	if (v[0] < '0' || v[0] > '9' || *end != '\0' || n == 0 ||
-	    n > API_LIST_MAX) {
+	if (api_number_parse(v, API_LIST_MAX, &n) != CA_OK) {
 		job_fail(j, CA_EPARSE, "limit: expected 1..%d",
 		    API_LIST_MAX);
 		return false;
 	}
-	*limit = n;
+	*limit = (size_t)n;
 	return true;
+}
+
+/* A string filter; see api_int.h. */
+bool
+api_query_filter(struct job *j, const char *query, const char *name,
+    char *out, size_t outsz)
+{
+	bool bad = false;
+
+	out[0] = '\0';
+	api_query_str(j, query, name, out, outsz, &bad);
+	return !bad;
+}
+
+/* The paging of a newest-first list; see api_int.h. */
+bool
+api_query_page(struct job *j, const char *query, struct api_page *p)
+{
+	char v[API_PARAM_MAX];
+	bool bad = false;
+
+	p->after = INT64_MIN;
+	p->before = INT64_MAX;
+	p->below = UINT64_MAX;
+	if (!api_query_time(j, query, "after", &p->after) ||
+	    !api_query_time(j, query, "before", &p->before) ||
+	    !api_query_limit(j, query, &p->limit))
+		return false;
+	if (!api_query_str(j, query, "next", v, sizeof(v), &bad))
+		return !bad;
+	if (api_number_parse(v, UINT64_MAX, &p->below) != CA_OK) {
+		job_fail(j, CA_EPARSE, "next: not a cursor this API gave");
+		return false;
+	}
+	return true;
+}
+
+/* Keep a row on a page; see api_int.h. */
+int
+api_page_keep(struct api_page *p, json_t *list, uint64_t n, json_t *row)
+{
+	if (json_array_size(list) == p->limit) {
+		json_decref(row);
+		p->more = true;
+		return 1;
+	}
+	json_array_append_new(list, row);
+	p->last = n;
+	return 0;
+}
+
+/* The page's answer; see api_int.h. */
+void
+api_page_reply(struct job *j, const struct api_page *p, const char *member,
+    json_t *list)
+{
+	json_t *o = json_pack("{s:O}", member, list);
+	char next[32];
+
+	if (p->more) {
+		snprintf(next, sizeof(next), "%llu", (unsigned long long)p->last);
+		json_object_set_new(o, "next", json_string(next));
+	}
+	job_json(j, 200, o);
+}
+
+/* A failed store read; see api_int.h. */
+void
+api_read_fail(struct job *j, const char *what, const struct store_txn *t,
+    const char *why, int rc)
+{
+	log_error("%s: %s", what, t != NULL ? store_txn_why(t) : why);
+	job_fail(j, CA_EDB, "%s: %s", what, ca_strerror(rc));
 }
 
 /* The rights check with its 403; see api_int.h. */

@@ -31,6 +31,26 @@ crl_name_of(const char *name, unsigned k, char *out, size_t len)
 		snprintf(out, len, "%.*s(%u)", (int)(len > 16 ? len - 16 : 0), name, k);
 }
 
+/*
+ * Serve the CRL in r (its DER taken, r cleared) from k's slot; with
+ * newer_only, only when the slot is empty or r's number is not older.
+ */
+static void
+prev_take_crl(struct daemon_prev_key *k, struct crlpub_result *r,
+    bool newer_only)
+{
+	pthread_mutex_lock(&k->lock);
+	if (!newer_only || k->der == NULL || r->number >= k->number) {
+		free(k->der);
+		k->der = r->der;
+		k->der_len = r->der_len;
+		k->number = r->number;
+		r->der = NULL;
+	}
+	pthread_mutex_unlock(&k->lock);
+	crlpub_result_clear(r);
+}
+
 /* Load the CRL file of an earlier key into its slot. */
 static void
 prev_load_crl(struct daemon *d, struct daemon_prev_key *k)
@@ -39,18 +59,8 @@ prev_load_crl(struct daemon *d, struct daemon_prev_key *k)
 	char why[CA_WHY_MAX];
 
 	if (crlpub_load(d->cfg->state_dir, k->crl_name, false, &r, why,
-	    sizeof(why)) != CA_OK)
-		return;
-	pthread_mutex_lock(&k->lock);
-	if (k->der == NULL || r.number >= k->number) {
-		free(k->der);
-		k->der = r.der;
-		k->der_len = r.der_len;
-		k->number = r.number;
-		r.der = NULL;
-	}
-	pthread_mutex_unlock(&k->lock);
-	crlpub_result_clear(&r);
+	    sizeof(why)) == CA_OK)
+		prev_take_crl(k, &r, true);
 }
 
 /* Open an earlier key K (its folder, its signer). */
@@ -196,14 +206,7 @@ daemon_prev_publish(struct daemon *d, const struct ca_config *cfg, int64_t now,
 				    "%u: %s", k->index, inner);
 			continue;
 		}
-		pthread_mutex_lock(&k->lock);
-		free(k->der);
-		k->der = r.der;
-		k->der_len = r.der_len;
-		k->number = r.number;
-		r.der = NULL;
-		pthread_mutex_unlock(&k->lock);
-		crlpub_result_clear(&r);
+		prev_take_crl(k, &r, false);
 	}
 	return rc;
 }

@@ -606,6 +606,25 @@ loop_base_new(void)
 	event_config_free(ec);
 	return b;
 }
+/*
+ * What both listeners (https, and plain http for CRLs, OCSP and SCEP)
+ * share: the address, the connection limits, the event and done hooks,
+ * and the prefix of their request ids.
+ */
+static void
+listener_config(struct http_config *hc, const struct ca_config *c,
+    const char *listen, const char *id_prefix)
+{
+	memset(hc, 0, sizeof(*hc));
+	hc->listen = listen;
+	hc->max_connections = c->max_connections;
+	hc->max_per_source = c->max_conn_per_source;
+	hc->handshake_timeout_ms = c->handshake_timeout_s * 1000;
+	hc->event_cb = on_http_event;
+	hc->done_cb = metrics_done;
+	hc->request_id_prefix = id_prefix;
+}
+
 /* Set everything up, run the loop, tear down. */
 static int
 run(struct daemon *d, bool foreground, bool check_only)
@@ -663,22 +682,14 @@ run(struct daemon *d, bool foreground, bool check_only)
 		log_error("%s", why);
 		return 1;
 	}
-	memset(&hc, 0, sizeof(hc));
-	hc.listen = c->listen;
+	listener_config(&hc, c, c->listen, "t");
 	hc.cert_file = c->tls_cert;
 	hc.key_file = c->tls_key;
 	hc.client_ca_file = c->client_ca[0] ? c->client_ca : NULL;
-	hc.event_cb = on_http_event;
 	hc.body_max = c->max_body;
 	hc.body_timeout_ms = c->timeout_s * 1000;
 	hc.header_timeout_ms = c->timeout_s * 1000 < HTTP_HEADER_TIMEOUT_MS ?
 	    c->timeout_s * 1000 : HTTP_HEADER_TIMEOUT_MS;
-	hc.max_connections = c->max_connections;
-	hc.max_per_source = c->max_conn_per_source;
-	hc.handshake_timeout_ms = c->handshake_timeout_s * 1000;
-	hc.event_cb = on_http_event;
-	hc.done_cb = metrics_done;
-	hc.request_id_prefix = "t";
 	rc = http_server_new(d->base, &hc, daemon_handle, d, &d->http, why, sizeof(why));
 	if (rc != CA_OK) {
 		log_error("https: %s", why);
@@ -688,8 +699,7 @@ run(struct daemon *d, bool foreground, bool check_only)
 	if (c->crl_listen[0] != '\0') {
 		struct http_config pc;
 
-		memset(&pc, 0, sizeof(pc));
-		pc.listen = c->crl_listen;
+		listener_config(&pc, c, c->crl_listen, "p");
 		pc.plain = true;
 		/* OCSP POSTs (413 above their limit) and SCEP's PKIOperation
 		 * (NDES is plain http) come here too. */
@@ -698,12 +708,6 @@ run(struct daemon *d, bool foreground, bool check_only)
 			pc.body_max = c->ocsp_max_request + 1;
 		if (c->scep_enabled && c->max_body > pc.body_max)
 			pc.body_max = c->max_body;
-		pc.max_connections = c->max_connections;
-		pc.max_per_source = c->max_conn_per_source;
-		pc.handshake_timeout_ms = c->handshake_timeout_s * 1000;
-		pc.event_cb = on_http_event;
-		pc.done_cb = metrics_done;
-		pc.request_id_prefix = "p";
 		rc = http_server_new(d->base, &pc, daemon_handle_plain, d, &d->http_plain,
 		    why, sizeof(why));
 		if (rc != CA_OK) {

@@ -303,6 +303,66 @@ job_text(struct job *j, int status, const char *fmt, ...)
 	job_header(j, "Content-Type", "text/plain; charset=utf-8");
 }
 
+/* A job with its context; see job.h. */
+void *
+job_new_ctx(struct daemon *d, struct http_request *req, size_t size,
+    void (*ctx_free)(void *ctx), struct job **jp)
+{
+	struct job *j = job_new(d, req);
+	void *ctx;
+
+	*jp = j;
+	if (j == NULL) {
+		job_error_respond(req, CA_ENOMEM, NULL, "out of memory");
+		return NULL;
+	}
+	if ((ctx = job_ctx_new(j, size, ctx_free)) == NULL)
+		job_finish(j);
+	return ctx;
+}
+
+/* A new context owned by j; see job.h. */
+void *
+job_ctx_new(struct job *j, size_t size, void (*ctx_free)(void *ctx))
+{
+	void *ctx = calloc(1, size);
+
+	if (ctx == NULL) {
+		job_fail(j, CA_ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (j->ctx_free != NULL)
+		j->ctx_free(j->ctx);
+	j->ctx = ctx;
+	j->ctx_free = ctx_free;
+	return ctx;
+}
+
+/* A 200 answer of body (taken) of type; see job.h. */
+void
+job_body_take(struct job *j, void *body, size_t len, const char *type)
+{
+	free(j->resp);
+	j->resp = body;
+	j->resp_len = len;
+	j->status = 200;
+	job_header(j, "Content-Type", type);
+}
+
+/* A 200 answer of a copy of body; see job.h. */
+void
+job_body_copy(struct job *j, const void *body, size_t len, const char *type)
+{
+	unsigned char *p = malloc(len > 0 ? len : 1);
+
+	if (p == NULL) {
+		job_fail(j, CA_ENOMEM, "out of memory");
+		return;
+	}
+	memcpy(p, body, len);
+	job_body_take(j, p, len, type);
+}
+
 /* JSON answer from obj, which the job takes. */
 void
 job_json(struct job *j, int status, json_t *obj)

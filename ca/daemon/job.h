@@ -152,6 +152,14 @@ struct job {
 struct job *job_new(struct daemon *d, struct http_request *req);
 
 /*
+ * Loop: job_new into *jp, with a new context of size bytes (job_ctx_new),
+ * which is returned. NULL when memory runs out: req is then answered
+ * (500) already.
+ */
+void *job_new_ctx(struct daemon *d, struct http_request *req, size_t size,
+    void (*ctx_free)(void *ctx), struct job **jp);
+
+/*
  * Send j to a worker: authenticate, then work(j). Loop thread. On failure
  * to queue, answers 503 at once.
  */
@@ -172,6 +180,13 @@ int job_run_local(struct job *j, job_work_cb work);
 
 /* Free a job made by job_new_local. */
 void job_free(struct job *j);
+
+/*
+ * A zeroed context of size bytes that j owns from now: ctx_free frees it
+ * when j ends, and an earlier context is freed now. NULL with a 500 set
+ * in j when memory runs out. Whoever owns j.
+ */
+void *job_ctx_new(struct job *j, size_t size, void (*ctx_free)(void *ctx));
 
 /* The directory pool this job uses (NULL when none is configured). */
 struct directory *job_dir(const struct job *j);
@@ -217,6 +232,16 @@ void job_fail(struct job *j, enum ca_error err, const char *fmt, ...)
 /* Set a JSON response from a jansson object (stolen) (worker). */
 struct json_t;
 void job_json(struct job *j, int status, struct json_t *obj);
+
+/*
+ * Set a 200 answer of len bytes of body, which the job takes (malloc'd),
+ * of Content-Type type (worker or loop: whoever owns j).
+ */
+void job_body_take(struct job *j, void *body, size_t len, const char *type);
+
+/* The same with a copy of body; a 500 when memory runs out. */
+void job_body_copy(struct job *j, const void *body, size_t len,
+    const char *type);
 
 /*
  * Build one audit event (who, from where, what, decision, reason, extras

@@ -162,31 +162,67 @@ family(struct buf *b, const char *name, const char *type, const char *help)
 	put(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/*
- * One series of one listener (NULL: absent): which is 0 open connections,
- * 1 refused by a limit, 2 evicted, 3 requests refused by the HTTP layer.
- */
-static void
-listener_stats(struct buf *b, const char *name, const struct http_server *s,
-    int which)
+/* A family of the HTTP listeners' series, and its field of http_stats. */
+struct listener_family {
+	const char *name, *type, *help;
+	enum { LF_OPEN, LF_LIMIT_REFUSED, LF_EVICTED, LF_REFUSED } field;
+};
+
+static const struct listener_family listener_families[] = {
+	{ "entca_http_connections_open", "gauge", "Open connections.",
+	    LF_OPEN },
+	{ "entca_http_connections_refused_total", "counter",
+	    "Connections closed at accept by a connection limit.",
+	    LF_LIMIT_REFUSED },
+	{ "entca_http_connections_evicted_total", "counter",
+	    "Idle connections closed to make room for a newcomer.",
+	    LF_EVICTED },
+	{ "entca_http_server_refused_total", "counter",
+	    "Requests the HTTP layer refused itself (400, 413, 414, 431, 501...).",
+	    LF_REFUSED },
+};
+
+/* The value of family f in st. */
+static unsigned long long
+listener_value(const struct listener_family *f, const struct http_stats *st)
 {
+	switch (f->field) {
+	case LF_OPEN:
+		return st->connections;
+	case LF_LIMIT_REFUSED:
+		return st->limit_refused;
+	case LF_EVICTED:
+		return st->limit_evicted;
+	case LF_REFUSED:
+		return st->refused;
+	}
+	return 0;
+}
+
+/* Every listener family, with one series per listener that runs. */
+static void
+listener_metrics(struct buf *b, const struct daemon *d)
+{
+	const struct {
+		const char *name;
+		const struct http_server *s;
+	} listeners[] = { { "https", d->http }, { "http", d->http_plain } };
 	struct http_stats st;
 
-	if (s == NULL)
-		return;
-	http_server_stats(s, &st);
-	if (which == 0)
-		put(b, "entca_http_connections_open{listener=\"%s\"} %u\n", name,
-		    st.connections);
-	else if (which == 1)
-		put(b, "entca_http_connections_refused_total{listener=\"%s\"} %llu\n",
-		    name, (unsigned long long)st.limit_refused);
-	else if (which == 2)
-		put(b, "entca_http_connections_evicted_total{listener=\"%s\"} %llu\n",
-		    name, (unsigned long long)st.limit_evicted);
-	else
-		put(b, "entca_http_server_refused_total{listener=\"%s\"} %llu\n",
-		    name, (unsigned long long)st.refused);
+	for (size_t f = 0; f < sizeof(listener_families) /
+	    sizeof(listener_families[0]); f++) {
+		const struct listener_family *lf = &listener_families[f];
+
+		family(b, lf->name, lf->type, lf->help);
+		for (size_t i = 0; i < sizeof(listeners) / sizeof(listeners[0]);
+		    i++) {
+			if (listeners[i].s == NULL)
+				continue;
+			http_server_stats(listeners[i].s, &st);
+			put(b, "%s{listener=\"%s\"} %llu\n", lf->name,
+			    listeners[i].name, listener_value(lf, &st));
+		}
+	}
 }
 
 /* Number and age gauges of one CRL, if one is in service. */
@@ -353,21 +389,7 @@ render(struct daemon *d, struct buf *b)
 
 	render_ops(b);
 
-	family(b, "entca_http_connections_open", "gauge", "Open connections.");
-	listener_stats(b, "https", d->http, 0);
-	listener_stats(b, "http", d->http_plain, 0);
-	family(b, "entca_http_connections_refused_total", "counter",
-	    "Connections closed at accept by a connection limit.");
-	listener_stats(b, "https", d->http, 1);
-	listener_stats(b, "http", d->http_plain, 1);
-	family(b, "entca_http_connections_evicted_total", "counter",
-	    "Idle connections closed to make room for a newcomer.");
-	listener_stats(b, "https", d->http, 2);
-	listener_stats(b, "http", d->http_plain, 2);
-	family(b, "entca_http_server_refused_total", "counter",
-	    "Requests the HTTP layer refused itself (400, 413, 414, 431, 501...).");
-	listener_stats(b, "https", d->http, 3);
-	listener_stats(b, "http", d->http_plain, 3);
+	listener_metrics(b, d);
 
 	{
 		/* OCSP: responses by status, cache, signing latency. */

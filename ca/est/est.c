@@ -457,6 +457,42 @@ enroll_poll_key(const struct enroll *e, const char *tmpl, const char *requester,
 	return CA_OK;
 }
 
+/* An earlier request a meta key names (poll, renewal), read in t. */
+struct enroll_earlier {
+	struct store_txn *t;
+	uint64_t id;
+	bool have_request;
+	struct store_request r;
+	struct store_cert c;		/* for the caller to fill */
+};
+
+/*
+ * Worker: begin a read and find the request id that meta key names, and
+ * that request if it is there. True when key names one; x is closed with
+ * enroll_earlier_close in every case.
+ */
+static bool
+enroll_earlier_open(struct job *j, const char *key, struct enroll_earlier *x)
+{
+	char why[CA_WHY_MAX];
+
+	memset(x, 0, sizeof(*x));
+	if (store_read_begin(j->gen->store, &x->t, why, sizeof(why)) != CA_OK ||
+	    store_meta_get_u64(x->t, key, &x->id) != CA_OK)
+		return false;
+	x->have_request = store_get_request(x->t, x->id, &x->r) == CA_OK;
+	return true;
+}
+
+/* Worker: free what enroll_earlier_open and the caller read; end the read. */
+static void
+enroll_earlier_close(struct enroll_earlier *x)
+{
+	store_cert_clear(&x->c);
+	store_request_clear(&x->r);
+	store_read_end(x->t);
+}
+
 /*
  * Worker: is this the poll of an earlier pending request of this requester
  * on this template (RFC 7030 §4.2.3)? true if answered: 202 while pending,
@@ -467,60 +503,51 @@ enroll_poll_key(const struct enroll *e, const char *tmpl, const char *requester,
 static bool
 enroll_poll(struct job *j, struct enroll *e)
 {
-	struct store_txn *t = NULL;
-	struct store_request r;
-	struct store_cert c;
-	char key[STORE_META_NAME_MAX], why[CA_WHY_MAX];
-	uint64_t id;
+	struct enroll_earlier x;
+	struct store_request *r = &x.r;
+	char key[STORE_META_NAME_MAX];
 	bool answered = false;
 
 	if (enroll_poll_key(e, e->template_name, enroll_requester(j, e), key,
 	    sizeof(key)) != CA_OK)
 		return false;
-	if (store_read_begin(j->gen->store, &t, why, sizeof(why)) != CA_OK)
-		return false;
-	memset(&r, 0, sizeof(r));
-	memset(&c, 0, sizeof(c));
-	if (store_meta_get_u64(t, key, &id) != CA_OK ||
-	    store_get_request(t, id, &r) != CA_OK)
+	if (!enroll_earlier_open(j, key, &x) || !x.have_request)
 		goto out;
 	/* The key is a hash: the record itself must be this template's and requester's. */
-	if (strcasecmp(r.template_name, e->template_name) != 0 ||
-	    strcmp(r.requester, enroll_requester(j, e)) != 0)
+	if (strcasecmp(r->template_name, e->template_name) != 0 ||
+	    strcmp(r->requester, enroll_requester(j, e)) != 0)
 		goto out;
-	e->request_id = id;
-	switch (r.status) {
+	e->request_id = x.id;
+	switch (r->status) {
 	case STORE_REQ_PENDING:
 		answered = true;
 		job_text(j, 202, "request %llu is pending approval by a CA officer",
-		    (unsigned long long)id);
+		    (unsigned long long)x.id);
 		job_header(j, "Retry-After", JOB_RETRY_PENDING);
 		break;
 	case STORE_REQ_ISSUED:
-		if (store_get_cert(t, r.serial, r.serial_len, &c) != CA_OK) {
+		if (store_get_cert(x.t, r->serial, r->serial_len, &x.c) != CA_OK) {
 			answered = true;
 			job_fail(j, CA_EDB, "request %llu: issued certificate not found",
-			    (unsigned long long)id);
+			    (unsigned long long)x.id);
 			break;
 		}
-		if (c.status != STORE_CERT_VALID || ca_now() >= c.not_after ||
-		    strcasecmp(c.template_name, e->template_name) != 0)
+		if (x.c.status != STORE_CERT_VALID || ca_now() >= x.c.not_after ||
+		    strcasecmp(x.c.template_name, e->template_name) != 0)
 			break;	/* spent: a new request */
 		answered = true;
-		est_reply_cert(j, c.der, c.der_len);
+		est_reply_cert(j, x.c.der, x.c.der_len);
 		break;
 	default:
 		answered = true;
-		job_fail(j, CA_EDENIED, "request %llu was %s: %s", (unsigned long long)id,
-		    store_req_status_name(r.status), r.reason);
+		job_fail(j, CA_EDENIED, "request %llu was %s: %s", (unsigned long long)x.id,
+		    store_req_status_name(r->status), r->reason);
 		break;
 	}
 	if (!answered)
 		e->request_id = 0;
 out:
-	store_cert_clear(&c);
-	store_request_clear(&r);
-	store_read_end(t);
+	enroll_earlier_close(&x);
 	return answered;
 }
 
@@ -618,41 +645,33 @@ enroll_renewal_mark(struct store_wtxn *w, struct enroll *e)
 static bool
 enroll_renewal_again(struct job *j, struct enroll *e)
 {
-	struct store_txn *t = NULL;
-	struct store_request r;
-	struct store_cert c;
-	char key[STORE_META_NAME_MAX], why[CA_WHY_MAX];
-	char serial[2 * STORE_SERIAL_MAX + 1] = "";
-	uint64_t id;
+	struct enroll_earlier x;
+	const struct store_request *r = &x.r;
+	char key[STORE_META_NAME_MAX], serial[2 * STORE_SERIAL_MAX + 1] = "";
 	bool answered = false;
 
 	if (!enroll_renewal_by_certificate(e))
 		return false;
-	memset(&r, 0, sizeof(r));
-	memset(&c, 0, sizeof(c));
 	enroll_renewed_key(e->renew_serial, e->renew_serial_len, key, sizeof(key));
-	if (store_read_begin(j->gen->store, &t, why, sizeof(why)) != CA_OK ||
-	    store_meta_get_u64(t, key, &id) != CA_OK)
+	if (!enroll_earlier_open(j, key, &x))
 		goto out;
 	answered = true;
-	if (store_get_request(t, id, &r) == CA_OK && r.status == STORE_REQ_ISSUED &&
-	    strcmp(r.requester, enroll_requester(j, e)) == 0 && r.csr_len == e->csr_len &&
-	    memcmp(r.csr, e->csr, e->csr_len) == 0 &&
-	    store_get_cert(t, r.serial, r.serial_len, &c) == CA_OK &&
-	    c.status == STORE_CERT_VALID && ca_now() < c.not_after) {
-		est_reply_cert(j, c.der, c.der_len);
+	if (x.have_request && r->status == STORE_REQ_ISSUED &&
+	    strcmp(r->requester, enroll_requester(j, e)) == 0 &&
+	    r->csr_len == e->csr_len && memcmp(r->csr, e->csr, e->csr_len) == 0 &&
+	    store_get_cert(x.t, r->serial, r->serial_len, &x.c) == CA_OK &&
+	    x.c.status == STORE_CERT_VALID && ca_now() < x.c.not_after) {
+		est_reply_cert(j, x.c.der, x.c.der_len);
 		goto out;
 	}
-	if (r.serial_len > 0)
-		hex_encode(r.serial, r.serial_len, serial);
+	if (r->serial_len > 0)
+		hex_encode(r->serial, r->serial_len, serial);
 	job_fail(j, CA_ESTATE, "simplereenroll: the certificate was already renewed "
 	    "(request %llu%s%s); template %s renews each certificate once",
-	    (unsigned long long)id, serial[0] ? ", serial " : "", serial,
+	    (unsigned long long)x.id, serial[0] ? ", serial " : "", serial,
 	    e->template_name);
 out:
-	store_cert_clear(&c);
-	store_request_clear(&r);
-	store_read_end(t);
+	enroll_earlier_close(&x);
 	return answered;
 }
 
@@ -1073,23 +1092,13 @@ void
 est_enroll(struct daemon *d, struct http_request *req, enum enroll_op op,
     const char *label)
 {
-	struct job *j = job_new(d, req);
-	struct enroll *e;
+	struct job *j;
+	struct enroll *e = job_new_ctx(d, req, sizeof(*e), enroll_free, &j);
 	const char *name = label != NULL ? label : d->cfg->default_template;
 	const char *pw;
 
-	if (j == NULL) {
-		job_error_respond(req, CA_ENOMEM, NULL, "out of memory");
+	if (e == NULL)
 		return;
-	}
-	e = calloc(1, sizeof(*e));
-	if (e == NULL) {
-		job_fail(j, CA_ENOMEM, "out of memory");
-		job_finish(j);
-		return;
-	}
-	j->ctx = e;
-	j->ctx_free = enroll_free;
 	e->op = op;
 	/* A client certificate logs in by default only to renew itself. */
 	j->cert_renewal = op == ENROLL_RENEW;

@@ -99,34 +99,19 @@ csrattrs_work(struct job *j)
 		job_fail(j, CA_ENOMEM, "out of memory");
 		return;
 	}
-	free(j->resp);
-	j->resp = (unsigned char *)b64;
-	j->resp_len = b64_len;
-	j->status = 200;
-	job_header(j, "Content-Type", "application/csrattrs");
-	job_header(j, "Content-Transfer-Encoding", "base64");
+	est_reply_base64(j, b64, b64_len, "application/csrattrs");
 }
 
 /* Loop: resolve the template, then build CsrAttrs on a worker. */
 void
 est_csrattrs(struct daemon *d, struct http_request *req, const char *label)
 {
-	struct job *j = job_new(d, req);
-	struct enroll *e;
+	struct job *j;
+	struct enroll *e = job_new_ctx(d, req, sizeof(*e), enroll_free, &j);
 	const char *name = label != NULL ? label : d->cfg->default_template;
 
-	if (j == NULL) {
-		job_error_respond(req, CA_ENOMEM, NULL, "out of memory");
+	if (e == NULL)
 		return;
-	}
-	e = calloc(1, sizeof(*e));
-	j->ctx = e;
-	j->ctx_free = enroll_free;
-	if (e == NULL) {
-		job_fail(j, CA_ENOMEM, "out of memory");
-		job_finish(j);
-		return;
-	}
 	e->tmpl = templates_find(j->tset, name);
 	if (e->tmpl == NULL || !config_issues_template(d->cfg, name)) {
 		job_fail(j, CA_ENOTFOUND, "template %s is not issued by this CA", *name ? name : "(none)");

@@ -23,6 +23,12 @@
 struct job;
 struct store_wtxn;
 
+/*
+ * Worker: a 200 answer of b64 (malloc'd, taken) of len bytes, of a type
+ * EST sends base64-encoded (Content-Transfer-Encoding: base64).
+ */
+void est_reply_base64(struct job *j, char *b64, size_t len, const char *type);
+
 /* Worker: answer with a base64 certs-only PKCS#7 of one certificate. */
 void est_reply_cert(struct job *j, const unsigned char *der, size_t len);
 

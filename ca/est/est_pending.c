@@ -149,15 +149,11 @@ decide_pending_work(struct job *j)
 est_work_cb
 est_pending_setup(struct job *j, unsigned long long id, bool approve)
 {
-	struct enroll *e = calloc(1, sizeof(*e));
+	struct enroll *e = job_ctx_new(j, sizeof(*e), enroll_free);
 	json_t *body;
 
-	if (e == NULL) {
-		job_fail(j, CA_ENOMEM, "out of memory");
+	if (e == NULL)
 		return NULL;
-	}
-	j->ctx = e;
-	j->ctx_free = enroll_free;
 	e->op = approve ? ENROLL_APPROVE : ENROLL_DENY;
 	e->request_id = id;
 	if (j->body_len > 0) {

@@ -20,6 +20,17 @@
 #include "ca/daemon/job.h"
 #include "ca/issue/pkcs7.h"
 
+/*
+ * Worker: a 200 answer of b64 (taken) of len bytes, a type EST sends in
+ * base64 (RFC 7030 §4: Content-Transfer-Encoding: base64).
+ */
+void
+est_reply_base64(struct job *j, char *b64, size_t len, const char *type)
+{
+	job_body_take(j, b64, len, type);
+	job_header(j, "Content-Transfer-Encoding", "base64");
+}
+
 /* Worker: a PKCS#7 of cert (+ nothing else), base64, as EST answers. */
 void
 est_reply_cert(struct job *j, const unsigned char *der, size_t len)
@@ -37,12 +48,8 @@ est_reply_cert(struct job *j, const unsigned char *der, size_t len)
 		return;
 	}
 	gnutls_free(p7);
-	free(j->resp);
-	j->resp = (unsigned char *)b64;
-	j->resp_len = b64_len;
-	j->status = 200;
-	job_header(j, "Content-Type", "application/pkcs7-mime; smime-type=certs-only");
-	job_header(j, "Content-Transfer-Encoding", "base64");
+	est_reply_base64(j, b64, b64_len,
+	    "application/pkcs7-mime; smime-type=certs-only");
 }
 
 /* Worker: the multipart/mixed body of RFC 7030 §4.4.2. */
@@ -73,12 +80,7 @@ est_reply_keygen(struct job *j, struct enroll *e)
 		gnutls_memset(e->password, 0, sizeof(e->password));
 		gnutls_memset(p12, 0, p12_len);
 		gnutls_free(p12);
-		free(j->resp);
-		j->resp = (unsigned char *)kb64;
-		j->resp_len = kl;
-		j->status = 200;
-		job_header(j, "Content-Type", "application/pkcs12");
-		job_header(j, "Content-Transfer-Encoding", "base64");
+		est_reply_base64(j, kb64, kl, "application/pkcs12");
 		return;
 	}
 	if (gnutls_x509_privkey_export2_pkcs8(e->key, GNUTLS_X509_FMT_DER, NULL,
@@ -103,11 +105,7 @@ est_reply_keygen(struct job *j, struct enroll *e)
 	    "Content-Type: application/pkcs7-mime; smime-type=certs-only\r\n"
 	    "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n"
 	    "--" EST_BOUNDARY "--\r\n", kb64, cb64);
-	free(j->resp);
-	j->resp = (unsigned char *)body;
-	j->resp_len = n;
-	j->status = 200;
-	job_header(j, "Content-Type", "multipart/mixed; boundary=" EST_BOUNDARY);
+	job_body_take(j, body, n, "multipart/mixed; boundary=" EST_BOUNDARY);
 out:
 	if (key.data != NULL) {
 		gnutls_memset(key.data, 0, key.size);

@@ -89,19 +89,27 @@ identity_generate_key(enum ca_key_type t, gnutls_x509_privkey_t *out,
 	return CA_OK;
 }
 
-/* Set a random positive serial of IDENTITY_SERIAL_LEN bytes. */
-static int
-identity_set_serial(gnutls_x509_crt_t crt)
+/* Version, serial and validity; see identity_build.h. */
+int
+identity_cert_start(gnutls_x509_crt_t crt, int64_t now, int64_t not_after)
 {
 	unsigned char s[IDENTITY_SERIAL_LEN];
 	int ret;
 
-	ret = gnutls_rnd(GNUTLS_RND_NONCE, s, sizeof(s));
+	ret = gnutls_x509_crt_set_version(crt, 3);
+	if (ret >= 0)
+		ret = gnutls_rnd(GNUTLS_RND_NONCE, s, sizeof(s));
 	if (ret < 0)
 		return ret;
 	s[0] &= 0x7f;	/* positive (RFC 5280 §4.1.2.2) */
 	s[0] |= 0x40;	/* and no leading zero byte, so the length stays 16 */
-	return gnutls_x509_crt_set_serial(crt, s, sizeof(s));
+	ret = gnutls_x509_crt_set_serial(crt, s, sizeof(s));
+	if (ret >= 0)
+		ret = gnutls_x509_crt_set_activation_time(crt,
+		    (time_t)(now - CA_IDENTITY_BACKDATE));
+	if (ret >= 0)
+		ret = gnutls_x509_crt_set_expiration_time(crt, (time_t)not_after);
+	return ret;
 }
 
 /* Put the key's public half and its SHA-1 key identifier into crt. */
@@ -149,15 +157,7 @@ identity_make_root(gnutls_privkey_t key, const char *subject, unsigned days,
 		    "subject \"%s\": not an RFC 4514 name near \"%s\"",
 		    subject, err ? err : "");
 	}
-	ret = gnutls_x509_crt_set_version(crt, 3);
-	if (ret >= 0)
-		ret = identity_set_serial(crt);
-	if (ret >= 0)
-		ret = gnutls_x509_crt_set_activation_time(crt,
-		    (time_t)(now - CA_IDENTITY_BACKDATE));
-	if (ret >= 0)
-		ret = gnutls_x509_crt_set_expiration_time(crt,
-		    (time_t)(now + (int64_t)days * 86400));
+	ret = identity_cert_start(crt, now, now + (int64_t)days * 86400);
 	if (ret >= 0)
 		ret = identity_set_pubkey(crt, key, ski, &ski_len);
 	if (ret >= 0)
@@ -284,14 +284,7 @@ identity_make_tls(gnutls_x509_crt_t ca, gnutls_privkey_t cakey,
 		end = ca_end;	/* never outlive the issuer */
 	ret = gnutls_x509_crt_set_dn(crt, dn, NULL);
 	if (ret >= 0)
-		ret = gnutls_x509_crt_set_version(crt, 3);
-	if (ret >= 0)
-		ret = identity_set_serial(crt);
-	if (ret >= 0)
-		ret = gnutls_x509_crt_set_activation_time(crt,
-		    (time_t)(now - CA_IDENTITY_BACKDATE));
-	if (ret >= 0)
-		ret = gnutls_x509_crt_set_expiration_time(crt, (time_t)end);
+		ret = identity_cert_start(crt, now, end);
 	if (ret >= 0)
 		ret = identity_set_pubkey(crt, k, ski, &ski_len);
 	if (ret >= 0 && gnutls_x509_crt_get_subject_key_id(ca, aki, &aki_len,

@@ -8,6 +8,7 @@
 #define ENTCA_CA_IDENTITY_BUILD_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <gnutls/abstract.h>
@@ -16,6 +17,14 @@
 
 /* Bytes of a certificate serial we generate (positive, 127 random bits). */
 #define IDENTITY_SERIAL_LEN 16
+
+/*
+ * Start a certificate of the CA identity: version 3, a new random positive
+ * serial of IDENTITY_SERIAL_LEN bytes, notBefore now less
+ * CA_IDENTITY_BACKDATE, notAfter not_after. A GnuTLS code (< 0 failed).
+ */
+int identity_cert_start(gnutls_x509_crt_t crt, int64_t now,
+    int64_t not_after);
 
 /* Digest used with a key: SHA-384 for P-384, SHA-512 for P-521, else SHA-256. */
 gnutls_digest_algorithm_t identity_digest_for(gnutls_privkey_t key);

@@ -188,7 +188,7 @@ make_renewed(gnutls_x509_crt_t cur, gnutls_privkey_t key, unsigned days,
 	gnutls_x509_crt_t crt = NULL;
 	gnutls_datum_t der = { NULL, 0 };
 	gnutls_pubkey_t pub = NULL;
-	unsigned char serial[IDENTITY_SERIAL_LEN], ski[64], hash[20], ext[128];
+	unsigned char ski[64], hash[20], ext[128];
 	size_t ski_len = sizeof(ski), elen;
 	int64_t now = ca_now();
 	int ret;
@@ -202,18 +202,9 @@ make_renewed(gnutls_x509_crt_t cur, gnutls_privkey_t key, unsigned days,
 	if (ret >= 0)
 		ret = gnutls_x509_crt_import(crt, &der, GNUTLS_X509_FMT_DER);
 	gnutls_free(der.data);
+	/* The copy keeps subject, extensions and version: new serial, dates. */
 	if (ret >= 0)
-		ret = gnutls_rnd(GNUTLS_RND_NONCE, serial, sizeof(serial));
-	if (ret >= 0) {
-		serial[0] = (unsigned char)((serial[0] & 0x7f) | 0x40);
-		ret = gnutls_x509_crt_set_serial(crt, serial, sizeof(serial));
-	}
-	if (ret >= 0)
-		ret = gnutls_x509_crt_set_activation_time(crt,
-		    (time_t)(now - CA_IDENTITY_BACKDATE));
-	if (ret >= 0)
-		ret = gnutls_x509_crt_set_expiration_time(crt,
-		    (time_t)(now + (int64_t)days * 86400));
+		ret = identity_cert_start(crt, now, now + (int64_t)days * 86400);
 	if (ret >= 0)
 		ret = gnutls_pubkey_init(&pub);
 	if (ret >= 0)

@@ -45,15 +45,21 @@ ocsp_node(const char *name)
 	return n;
 }
 
-/* DER of node n into a malloc'd buffer; CA_OK or CA_ECRYPTO. */
+/*
+ * DER of node n, which the writes before gave the libtasn1 result wrc,
+ * into a malloc'd buffer; CA_OK or CA_ECRYPTO naming what failed.
+ */
 static int
-ocsp_der(asn1_node n, unsigned char **out, size_t *outlen, char *why,
-    size_t whylen, const char *what)
+ocsp_der(asn1_node n, int wrc, unsigned char **out, size_t *outlen,
+    char *why, size_t whylen, const char *what)
 {
 	char err[ASN1_MAX_ERROR_DESCRIPTION_SIZE] = "";
 	int l = 0;
 
 	*out = NULL;
+	if (wrc != ASN1_SUCCESS)
+		return ca_why(why, whylen, CA_ECRYPTO, "OCSP: cannot build %s: %s",
+		    what, asn1_strerror(wrc));
 	if (asn1_der_coding(n, "", NULL, &l, err) != ASN1_MEM_ERROR || l <= 0)
 		return ca_why(why, whylen, CA_ECRYPTO, "OCSP: cannot encode %s: %s",
 		    what, err);
@@ -379,12 +385,7 @@ ocsp_response_sign(const struct ocsp_responder *rs, int64_t produced_at,
 	} else {
 		W(rd, "responseExtensions", NULL, 0);
 	}
-	if (rc != ASN1_SUCCESS) {
-		ret = ca_why(why, whylen, CA_ECRYPTO, "OCSP: cannot build ResponseData: %s",
-		    asn1_strerror(rc));
-		goto out;
-	}
-	ret = ocsp_der(rd, &tbs, &tbs_len, why, whylen, "ResponseData");
+	ret = ocsp_der(rd, rc, &tbs, &tbs_len, why, whylen, "ResponseData");
 	if (ret != CA_OK)
 		goto out;
 	data.data = tbs;
@@ -414,23 +415,13 @@ ocsp_response_sign(const struct ocsp_responder *rs, int64_t produced_at,
 	} else {
 		W(basic, "certs", NULL, 0);
 	}
-	if (rc != ASN1_SUCCESS) {
-		ret = ca_why(why, whylen, CA_ECRYPTO, "OCSP: cannot build BasicOCSPResponse: %s",
-		    asn1_strerror(rc));
-		goto out;
-	}
-	ret = ocsp_der(basic, &bder, &bder_len, why, whylen, "BasicOCSPResponse");
+	ret = ocsp_der(basic, rc, &bder, &bder_len, why, whylen, "BasicOCSPResponse");
 	if (ret != CA_OK)
 		goto out;
 	W(resp, "responseStatus", "\x00", 1);
 	W(resp, "responseBytes.responseType", OID_OCSP_BASIC, 1);
 	W(resp, "responseBytes.response", bder, (int)bder_len);
-	if (rc != ASN1_SUCCESS) {
-		ret = ca_why(why, whylen, CA_ECRYPTO, "OCSP: cannot build OCSPResponse: %s",
-		    asn1_strerror(rc));
-		goto out;
-	}
-	ret = ocsp_der(resp, out, outlen, why, whylen, "OCSPResponse");
+	ret = ocsp_der(resp, rc, out, outlen, why, whylen, "OCSPResponse");
 out:
 	asn1_delete_structure(&rd);
 	asn1_delete_structure(&basic);

@@ -1,10 +1,11 @@
 # ca/scep/local.mk: SCEP (RFC 8894) with NDES-style one-time challenges:
-# routing and PKIOperation (scep.c), the pkiMessage (scep_msg.c), CMS
+# routing (scep.c) and PKIOperation (scep_op.c), the pkiMessage (scep_msg.c), CMS
 # EnvelopedData with libtasn1 (scep_cms.c), the RA certificate (scep_ra.c)
 # and the challenges (scep_challenge.c). ca/scep/scep-cms.asn is compiled
 # by asn1Parser into ca/scep/scep-cms.asn.h, included by scep_cms.c only.
 libentca_ca_a_SOURCES += \
 	ca/scep/scep.c ca/scep/scep.h ca/scep/scep_int.h \
+	ca/scep/scep_op.c \
 	ca/scep/scep_msg.c ca/scep/scep_msg.h \
 	ca/scep/scep_cms.c ca/scep/scep_cms.h \
 	ca/scep/scep_ra.c ca/scep/scep_ra.h \

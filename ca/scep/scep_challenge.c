@@ -283,21 +283,12 @@ out:
 void
 scep_challenge_route(struct daemon *d, struct http_request *req)
 {
-	struct job *j = job_new(d, req);
-	struct challenge_call *a;
+	struct job *j;
+	struct challenge_call *a = job_new_ctx(d, req, sizeof(*a),
+	    challenge_call_free, &j);
 
-	if (j == NULL) {
-		http_respond(req, 500, NULL, 0, "out of memory\n", 14);
+	if (a == NULL)
 		return;
-	}
-	a = calloc(1, sizeof(*a));
-	if (a == NULL) {
-		job_fail(j, CA_ENOMEM, "out of memory");
-		job_finish(j);
-		return;
-	}
-	j->ctx = a;
-	j->ctx_free = challenge_call_free;
 	if (strcmp(req->method, "POST") != 0) {
 		job_fail(j, CA_EMETHOD, "SCEP challenges: use POST with a JSON body");
 		job_header(j, "Allow", "POST");
@@ -328,13 +319,10 @@ scep_challenge_local(struct daemon *d, const char *who, const char *tmpl,
 	*out = NULL;
 	if (j == NULL)
 		return 500;
-	a = calloc(1, sizeof(*a));
-	if (a == NULL) {
+	if ((a = job_ctx_new(j, sizeof(*a), challenge_call_free)) == NULL) {
 		job_free(j);
 		return 500;
 	}
-	j->ctx = a;
-	j->ctx_free = challenge_call_free;
 	snprintf(a->tmpl, sizeof(a->tmpl), "%s", tmpl);
 	snprintf(a->principal, sizeof(a->principal), "%s", principal);
 	snprintf(a->requester, sizeof(a->requester), "%s", requester != NULL ? requester : "");

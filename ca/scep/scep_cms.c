@@ -393,6 +393,27 @@ out:
 	return rc;
 }
 
+/* One value asn1_write_value puts into a structure. */
+struct cms_field {
+	const char *name;
+	const void *value;
+	int len;
+};
+
+/*
+ * Write fields (n of them) into node in order, unless *w already holds a
+ * failure; *w gets the first libtasn1 failure, or stays ASN1_SUCCESS.
+ */
+static void
+cms_write(asn1_node node, const struct cms_field *fields, size_t n, int *w)
+{
+	for (size_t i = 0; i < n && *w == ASN1_SUCCESS; i++)
+		*w = asn1_write_value(node, fields[i].name, fields[i].value,
+		    fields[i].len);
+}
+
+#define CMS_FIELDS(a) (sizeof(a) / sizeof((a)[0]))
+
 /* DER of a finished structure into a malloc'd buffer. */
 static int
 cms_der(asn1_node n, unsigned char **out, size_t *outlen, char *why, size_t whylen)
@@ -414,6 +435,40 @@ cms_der(asn1_node n, unsigned char **out, size_t *outlen, char *why, size_t whyl
 	return CA_OK;
 }
 
+/*
+ * Finish a CMS structure: inner, whose writes gave w, as DER, then the
+ * ContentInfo (RFC 5652 §3) of type oid around it in node ci, as DER into
+ * *out (malloc'd). what names inner in a refusal.
+ */
+static int
+cms_content_info(asn1_node inner, int w, const char *what, asn1_node ci,
+    const char *oid, unsigned char **out, size_t *outlen, char *why,
+    size_t whylen)
+{
+	unsigned char *der = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (w != ASN1_SUCCESS)
+		return ca_why(why, whylen, CA_EINVAL, "%s encoding: %s", what,
+		    asn1_strerror(w));
+	if ((rc = cms_der(inner, &der, &len, why, whylen)) != CA_OK)
+		return rc;
+	{
+		const struct cms_field fields[] = {
+			{ "contentType", oid, 1 },
+			{ "content", der, (int)len },
+		};
+
+		cms_write(ci, fields, CMS_FIELDS(fields), &w);
+	}
+	free(der);
+	if (w != ASN1_SUCCESS)
+		return ca_why(why, whylen, CA_EINVAL, "ContentInfo encoding: %s",
+		    asn1_strerror(w));
+	return cms_der(ci, out, outlen, why, whylen);
+}
+
 /* Seal content for cert's key; see scep_cms.h. */
 int
 scep_envelope_seal(const unsigned char *content, size_t len,
@@ -425,8 +480,8 @@ scep_envelope_seal(const unsigned char *content, size_t len,
 	gnutls_datum_t issuer = { NULL, 0 }, ek = { NULL, 0 };
 	gnutls_cipher_hd_t h = NULL;
 	unsigned char key[32], iv[16], serial[SCEP_SERIAL_MAX];
-	unsigned char *ct = NULL, *ivder = NULL, *envder = NULL;
-	size_t serial_len = sizeof(serial), ct_len, ivder_len = 0, envlen = 0;
+	unsigned char *ct = NULL, *ivder = NULL;
+	size_t serial_len = sizeof(serial), ct_len, ivder_len = 0;
 	unsigned block = ciphers[cipher].block, pad;
 	static const unsigned char null_der[] = { 0x05, 0x00 };
 	int w = ASN1_SUCCESS, rc;
@@ -481,18 +536,33 @@ scep_envelope_seal(const unsigned char *content, size_t len,
 		goto out;
 	}
 	/* RFC 5652 §6.1: version 0 with only issuer-and-serial recipients. */
-#define W(f, v, l) do { if (w == ASN1_SUCCESS) w = asn1_write_value(env, f, v, l); } while (0)
-	W("version", "0", 0);
-	W("originatorInfo", NULL, 0);
-	W("recipientInfos", "NEW", 1);
-	W("unprotectedAttrs", NULL, 0);
-	W("encryptedContentInfo.contentType", SCEP_OID_DATA, 1);
-	W("encryptedContentInfo.contentEncryptionAlgorithm.algorithm", ciphers[cipher].oid, 1);
-	W("encryptedContentInfo.contentEncryptionAlgorithm.parameters", ivder, (int)ivder_len);
-	W("encryptedContentInfo.encryptedContent", ct, (int)ct_len);
-#undef W
+	const struct cms_field env_fields[] = {
+		{ "version", "0", 0 },
+		{ "originatorInfo", NULL, 0 },
+		{ "recipientInfos", "NEW", 1 },
+		{ "unprotectedAttrs", NULL, 0 },
+		{ "encryptedContentInfo.contentType", SCEP_OID_DATA, 1 },
+		{ "encryptedContentInfo.contentEncryptionAlgorithm.algorithm",
+		    ciphers[cipher].oid, 1 },
+		{ "encryptedContentInfo.contentEncryptionAlgorithm.parameters",
+		    ivder, (int)ivder_len },
+		{ "encryptedContentInfo.encryptedContent", ct, (int)ct_len },
+	};
+	cms_write(env, env_fields, CMS_FIELDS(env_fields), &w);
 	if (w == ASN1_SUCCESS) {
 		asn1_node ri = cms_new("SCEP-CMS.KeyTransRecipientInfo");
+		const struct cms_field ri_fields[] = {
+			{ "version", "0", 0 },
+			{ "rid", "issuerAndSerialNumber", 1 },
+			{ "rid.issuerAndSerialNumber.issuer", issuer.data,
+			    (int)issuer.size },
+			{ "rid.issuerAndSerialNumber.serialNumber", serial,
+			    (int)serial_len },
+			{ "keyEncryptionAlgorithm.algorithm", OID_RSA, 1 },
+			{ "keyEncryptionAlgorithm.parameters", null_der,
+			    sizeof(null_der) },
+			{ "encryptedKey", ek.data, (int)ek.size },
+		};
 		unsigned char *ri_der = NULL;
 		size_t ri_len = 0;
 
@@ -500,41 +570,15 @@ scep_envelope_seal(const unsigned char *content, size_t len,
 			rc = ca_why(why, whylen, CA_ENOMEM, "out of memory");
 			goto out;
 		}
-		w = asn1_write_value(ri, "version", "0", 0);
-		if (w == ASN1_SUCCESS)
-			w = asn1_write_value(ri, "rid", "issuerAndSerialNumber", 1);
-		if (w == ASN1_SUCCESS)
-			w = asn1_write_value(ri, "rid.issuerAndSerialNumber.issuer",
-			    issuer.data, (int)issuer.size);
-		if (w == ASN1_SUCCESS)
-			w = asn1_write_value(ri, "rid.issuerAndSerialNumber.serialNumber",
-			    serial, (int)serial_len);
-		if (w == ASN1_SUCCESS)
-			w = asn1_write_value(ri, "keyEncryptionAlgorithm.algorithm", OID_RSA, 1);
-		if (w == ASN1_SUCCESS)
-			w = asn1_write_value(ri, "keyEncryptionAlgorithm.parameters",
-			    null_der, sizeof(null_der));
-		if (w == ASN1_SUCCESS)
-			w = asn1_write_value(ri, "encryptedKey", ek.data, (int)ek.size);
+		cms_write(ri, ri_fields, CMS_FIELDS(ri_fields), &w);
 		rc = w == ASN1_SUCCESS ? cms_der(ri, &ri_der, &ri_len, why, whylen) : CA_EINVAL;
 		if (rc == CA_OK)
 			w = asn1_write_value(env, "recipientInfos.?LAST", ri_der, (int)ri_len);
 		free(ri_der);
 		asn1_delete_structure(&ri);
 	}
-	if (w != ASN1_SUCCESS) {
-		rc = ca_why(why, whylen, CA_EINVAL, "EnvelopedData encoding: %s",
-		    asn1_strerror(w));
-		goto out;
-	}
-	rc = cms_der(env, &envder, &envlen, why, whylen);
-	if (rc != CA_OK)
-		goto out;
-	w = asn1_write_value(ci, "contentType", SCEP_OID_ENVELOPED_DATA, 1);
-	if (w == ASN1_SUCCESS)
-		w = asn1_write_value(ci, "content", envder, (int)envlen);
-	rc = w == ASN1_SUCCESS ? cms_der(ci, out, outlen, why, whylen) :
-	    ca_why(why, whylen, CA_EINVAL, "ContentInfo encoding: %s", asn1_strerror(w));
+	rc = cms_content_info(env, w, "EnvelopedData", ci,
+	    SCEP_OID_ENVELOPED_DATA, out, outlen, why, whylen);
 out:
 	gnutls_memset(key, 0, sizeof(key));
 	if (h != NULL)
@@ -544,7 +588,6 @@ out:
 	gnutls_pubkey_deinit(pub);
 	free(ct);
 	free(ivder);
-	free(envder);
 	asn1_delete_structure(&ivn);
 	asn1_delete_structure(&env);
 	asn1_delete_structure(&ci);
@@ -656,8 +699,8 @@ scep_cms_sign_empty(const struct scep_attr *attrs, size_t n_attrs,
 	    0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01 };
 	struct scep_attr all[SCEP_ATTRS_MAX + 2];
 	unsigned char md[64], mdder[2 + 64], serial[SCEP_SERIAL_MAX];
-	size_t serial_len = sizeof(serial), sa_len = 0, sd_len = 0;
-	unsigned char *sa_der = NULL, *sd_der = NULL;
+	size_t serial_len = sizeof(serial), sa_len = 0;
+	unsigned char *sa_der = NULL;
 	gnutls_datum_t issuer = { NULL, 0 }, crt_der = { NULL, 0 }, sig = { NULL, 0 };
 	asn1_node sa = NULL, sd = NULL, ci = NULL;
 	const char *dig_oid = dig == GNUTLS_DIG_SHA512 ? "2.16.840.1.101.3.4.2.3" :
@@ -707,47 +750,39 @@ scep_cms_sign_empty(const struct scep_attr *attrs, size_t n_attrs,
 			goto out;
 		}
 	}
-#define W(f, v, l) do { if (w == ASN1_SUCCESS) w = asn1_write_value(sd, f, v, l); } while (0)
-	W("version", "1", 0);
-	W("digestAlgorithms", "NEW", 1);
-	W("digestAlgorithms.?LAST.algorithm", dig_oid, 1);
-	W("digestAlgorithms.?LAST.parameters", null_der, sizeof(null_der));
-	W("encapContentInfo.eContentType", SCEP_OID_DATA, 1);
-	/* Present and empty: OpenSSL (certmonger) verifies no absent content. */
-	W("encapContentInfo.eContent", "", 0);
-	W("certificates", "NEW", 1);
-	W("certificates.?LAST", crt_der.data, (int)crt_der.size);
-	W("crls", NULL, 0);
-	W("signerInfos", "NEW", 1);
-	W("signerInfos.?LAST.version", "1", 0);
-	W("signerInfos.?LAST.sid.issuer", issuer.data, (int)issuer.size);
-	W("signerInfos.?LAST.sid.serialNumber", serial, (int)serial_len);
-	W("signerInfos.?LAST.digestAlgorithm.algorithm", dig_oid, 1);
-	W("signerInfos.?LAST.digestAlgorithm.parameters", null_der, sizeof(null_der));
-	W("signerInfos.?LAST.signatureAlgorithm.algorithm", sig_oid, 1);
-	W("signerInfos.?LAST.signatureAlgorithm.parameters", null_der, sizeof(null_der));
-	W("signerInfos.?LAST.signature", sig.data, (int)sig.size);
-#undef W
+	const struct cms_field sd_fields[] = {
+		{ "version", "1", 0 },
+		{ "digestAlgorithms", "NEW", 1 },
+		{ "digestAlgorithms.?LAST.algorithm", dig_oid, 1 },
+		{ "digestAlgorithms.?LAST.parameters", null_der, sizeof(null_der) },
+		{ "encapContentInfo.eContentType", SCEP_OID_DATA, 1 },
+		/* Present and empty: OpenSSL (certmonger) verifies no absent content. */
+		{ "encapContentInfo.eContent", "", 0 },
+		{ "certificates", "NEW", 1 },
+		{ "certificates.?LAST", crt_der.data, (int)crt_der.size },
+		{ "crls", NULL, 0 },
+		{ "signerInfos", "NEW", 1 },
+		{ "signerInfos.?LAST.version", "1", 0 },
+		{ "signerInfos.?LAST.sid.issuer", issuer.data, (int)issuer.size },
+		{ "signerInfos.?LAST.sid.serialNumber", serial, (int)serial_len },
+		{ "signerInfos.?LAST.digestAlgorithm.algorithm", dig_oid, 1 },
+		{ "signerInfos.?LAST.digestAlgorithm.parameters", null_der,
+		    sizeof(null_der) },
+		{ "signerInfos.?LAST.signatureAlgorithm.algorithm", sig_oid, 1 },
+		{ "signerInfos.?LAST.signatureAlgorithm.parameters", null_der,
+		    sizeof(null_der) },
+		{ "signerInfos.?LAST.signature", sig.data, (int)sig.size },
+	};
+	cms_write(sd, sd_fields, CMS_FIELDS(sd_fields), &w);
 	if (w == ASN1_SUCCESS)
 		w = attrs_write(sd, "signerInfos.?LAST.signedAttrs", all, n_attrs + 2);
-	if (w != ASN1_SUCCESS) {
-		rc = ca_why(why, whylen, CA_EINVAL, "SignedData encoding: %s", asn1_strerror(w));
-		goto out;
-	}
-	rc = cms_der(sd, &sd_der, &sd_len, why, whylen);
-	if (rc != CA_OK)
-		goto out;
-	w = asn1_write_value(ci, "contentType", SCEP_OID_SIGNED_DATA, 1);
-	if (w == ASN1_SUCCESS)
-		w = asn1_write_value(ci, "content", sd_der, (int)sd_len);
-	rc = w == ASN1_SUCCESS ? cms_der(ci, out, outlen, why, whylen) :
-	    ca_why(why, whylen, CA_EINVAL, "ContentInfo encoding: %s", asn1_strerror(w));
+	rc = cms_content_info(sd, w, "SignedData", ci, SCEP_OID_SIGNED_DATA,
+	    out, outlen, why, whylen);
 out:
 	gnutls_free(sig.data);
 	gnutls_free(issuer.data);
 	gnutls_free(crt_der.data);
 	free(sa_der);
-	free(sd_der);
 	asn1_delete_structure(&sa);
 	asn1_delete_structure(&sd);
 	asn1_delete_structure(&ci);

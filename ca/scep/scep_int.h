@@ -1,13 +1,19 @@
 /*
- * What the SCEP files share (scep.c, scep_challenge.c): the state of one
- * PKIOperation between the worker and the store writer, and the
- * challenge checks. Workers and the writer only, never the loop.
+ * What the SCEP files share (scep.c, scep_op.c, scep_challenge.c): the
+ * state of one PKIOperation between the worker and the store writer, its
+ * work, the RA's state and the challenge checks. Workers and the writer
+ * only, but for scep.c, which makes the state on the loop, starts the
+ * work and answers GetCACert from the RA.
  */
 #ifndef ENTCA_CA_SCEP_INT_H
 #define ENTCA_CA_SCEP_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include <gnutls/abstract.h>
+#include <gnutls/x509.h>
 
 #include "ca/est/enroll.h"
 #include "ca/scep/scep_cms.h"
@@ -19,6 +25,20 @@
 
 struct job;
 struct store_wtxn;
+
+#define SCEP_RA_CERT_FILE "scep-ra.crt"
+#define SCEP_RA_KEY_BITS 2048
+#define SCEP_RA_TEMPLATE "SCEP-RA"	/* template name of its store record */
+
+/* The RA (scep_ra.h): made at start-up, then read-only. */
+struct scep_ra {
+	gnutls_x509_crt_t cert;		/* the RA certificate in force */
+	gnutls_datum_t cert_der;
+	int64_t not_after;
+	gnutls_privkey_t key;		/* external: the signer's RA key */
+	unsigned char *cacert_p7;	/* GetCACert: CA chain + RA, certs-only */
+	size_t cacert_p7_len;
+};
 
 /* One PKIOperation. The enrollment comes first: enroll_apply reads it. */
 struct scep_job {
@@ -34,6 +54,12 @@ struct scep_job {
 	char refusal[CA_WHY_MAX];	/* a refusal to audit, or "" */
 	const char *action;		/* audit action of this operation */
 };
+
+/* Free a PKIOperation's state (the job's ctx_free). Whoever ends the job. */
+void scep_job_free(void *arg);
+
+/* Worker: verify, open, dispatch and answer one PKIOperation (j->ctx). */
+void scep_work(struct job *j);
 
 /* SHA-256 of a challenge text: how it is stored and found. */
 int scep_challenge_hash(const char *text, unsigned char *out);

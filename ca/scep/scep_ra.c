@@ -22,6 +22,7 @@
 #include "ca/identity/identity.h"
 #include "ca/issue/issue.h"
 #include "ca/issue/pkcs7.h"
+#include "ca/scep/scep_int.h"
 #include "ca/scep/scep_ra.h"
 #include "ca/signer/keyfile.h"
 #include "ca/signer/signer_scep.h"

@@ -5,36 +5,23 @@
  * keyEncipherment, as NDES's signing and exchange certificates together.
  * Clients encrypt their requests to it and verify CertRep with it.
  *
+ * This is the daemon's whole view of it: the start-up and shutdown steps
+ * it orders around the signer (prepare before the signer starts, open
+ * after it). What the RA holds (struct scep_ra) is SCEP's own business,
+ * in ca/scep/scep_int.h.
+ *
  * Threads: scep_ra_prepare and scep_ra_open run at start-up before any
  * loop or worker (blocking); the struct is then read-only and shared by
- * workers (its key may be used from any thread); scep_ra_renew_due is
- * read on the loop and scep_ra_renew runs on a worker.
+ * the loop (GetCACert) and workers (its key may be used from any thread).
  */
 #ifndef ENTCA_CA_SCEP_RA_H
 #define ENTCA_CA_SCEP_RA_H
 
-#include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
-
-#include <gnutls/abstract.h>
-#include <gnutls/x509.h>
-
-#define SCEP_RA_CERT_FILE "scep-ra.crt"
-#define SCEP_RA_KEY_BITS 2048
-#define SCEP_RA_TEMPLATE "SCEP-RA"	/* template name of its store record */
 
 struct ca_config;
 struct daemon;
-
-struct scep_ra {
-	gnutls_x509_crt_t cert;		/* the RA certificate in force */
-	gnutls_datum_t cert_der;
-	int64_t not_after;
-	gnutls_privkey_t key;		/* external: the signer's RA key */
-	unsigned char *cacert_p7;	/* GetCACert: CA chain + RA, certs-only */
-	size_t cacert_p7_len;
-};
+struct scep_ra;
 
 /*
  * Before the signer starts: when [scep] enabled = yes and the state folder

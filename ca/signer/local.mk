@@ -7,7 +7,8 @@ libentca_ca_a_SOURCES += \
 	ca/signer/keyfile.c ca/signer/keyfile.h \
 	ca/signer/signer_ocsp.c ca/signer/signer_ocsp_child.c \
 	ca/signer/signer_reply.c \
-	ca/signer/signer_scep.c ca/signer/signer_scep.h
+	ca/signer/signer_scep.c ca/signer/signer_scep.h \
+	ca/signer/signer_ext.c ca/signer/signer_ext.h
 
 check_PROGRAMS += tests/unit/ca/signer/test_signer
 TESTS += tests/unit/ca/signer/test_signer

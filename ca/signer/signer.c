@@ -47,6 +47,7 @@
 #include "common/opstats.h"
 #include "ca/signer/keyfile.h"
 #include "ca/signer/signer.h"
+#include "ca/signer/signer_ext.h"
 #include "ca/signer/signer_wire.h"
 
 struct signer {
@@ -947,64 +948,20 @@ out:
 	return rc;
 }
 
-/* Both sign callbacks: one round trip, timed and counted for /metrics. */
+/* The CA key's round trip: timed and counted for /metrics. */
 static int
-signer_sign_timed(struct signer *s, uint32_t op, gnutls_sign_algorithm_t algo,
+signer_sign_timed(const struct signer_ext *x, uint32_t op, int algo,
     unsigned flags, const gnutls_datum_t *data, gnutls_datum_t *sig)
 {
 	uint64_t t0 = opstat_now_ns();
 	int rc;
 
-	rc = signer_call(s, op, (int)algo, flags, data, sig, signer_why,
+	rc = signer_call(x->s, op, algo, flags, data, sig, signer_why,
 	    sizeof(signer_why));
 	opstat_observe(OPSTAT_SIGNER_SIGN, opstat_now_ns() - t0);
-	if (rc != CA_OK) {
+	if (rc != CA_OK)
 		opstat_count(OPSTAT_SIGNER_ERRORS);
-		return GNUTLS_E_PK_SIGN_FAILED;
-	}
-	return 0;
-}
-
-/* GnuTLS sign-hash callback: the child signs the hash (or DigestInfo). */
-static int
-signer_sign_hash_cb(gnutls_privkey_t key, gnutls_sign_algorithm_t algo,
-    void *userdata, unsigned flags, const gnutls_datum_t *hash,
-    gnutls_datum_t *sig)
-{
-	(void)key;
-	return signer_sign_timed(userdata, SIGNER_OP_SIGN_HASH, algo, flags,
-	    hash, sig);
-}
-
-/* GnuTLS sign-data callback (EdDSA and other non-prehashed schemes). */
-static int
-signer_sign_data_cb(gnutls_privkey_t key, gnutls_sign_algorithm_t algo,
-    void *userdata, unsigned flags, const gnutls_datum_t *data,
-    gnutls_datum_t *sig)
-{
-	(void)key;
-	return signer_sign_timed(userdata, SIGNER_OP_SIGN_DATA, algo, flags,
-	    data, sig);
-}
-
-/* GnuTLS info callback: algorithm, bits and supported signatures. */
-static int
-signer_info_cb(gnutls_privkey_t key, unsigned flags, void *userdata)
-{
-	struct signer *s = userdata;
-	gnutls_sign_algorithm_t sa;
-
-	(void)key;
-	if (flags & GNUTLS_PRIVKEY_INFO_PK_ALGO)
-		return s->info.pk_algo;
-	if (flags & GNUTLS_PRIVKEY_INFO_PK_ALGO_BITS)
-		return (int)s->info.bits;
-	if (flags & GNUTLS_PRIVKEY_INFO_HAVE_SIGN_ALGO) {
-		sa = GNUTLS_FLAGS_TO_SIGN_ALGO(flags);
-		return gnutls_sign_supports_pk_algorithm(sa,
-		    (gnutls_pk_algorithm_t)s->info.pk_algo) ? 1 : 0;
-	}
-	return -1;
+	return rc;
 }
 
 /* Build an external private key bound to s. */
@@ -1012,22 +969,14 @@ int
 signer_privkey(struct signer *s, gnutls_privkey_t *out, char *why,
     size_t whylen)
 {
-	gnutls_privkey_t k = NULL;
-	int ret;
+	struct signer_ext x = {
+		.s = s, .pk_algo = s->info.pk_algo, .bits = s->info.bits,
+		.op_sign_hash = SIGNER_OP_SIGN_HASH,
+		.op_sign_data = SIGNER_OP_SIGN_DATA,
+		.call = signer_sign_timed,
+	};
 
-	*out = NULL;
-	if (gnutls_privkey_init(&k) < 0)
-		return ca_why(why, whylen, CA_ENOMEM, "out of memory");
-	ret = gnutls_privkey_import_ext4(k, s, signer_sign_data_cb,
-	    signer_sign_hash_cb, NULL, NULL, signer_info_cb, 0);
-	if (ret < 0) {
-		gnutls_privkey_deinit(k);
-		return ca_why(why, whylen, CA_ECRYPTO,
-		    "signer: cannot make the external key: %s",
-		    gnutls_strerror(ret));
-	}
-	*out = k;
-	return CA_OK;
+	return signer_ext_privkey(&x, "the external key", out, why, whylen);
 }
 
 /* Hand out the cause of a death not yet reported; see signer.h. */

@@ -24,22 +24,15 @@
 
 #include "common/error.h"
 #include "ca/signer/signer.h"
+#include "ca/signer/signer_ext.h"
 #include "ca/signer/signer_wire.h"
-
-/* What an external OCSP key's callbacks need. */
-struct ocsp_ext {
-	struct signer *s;
-	unsigned slot;
-	int pk_algo;
-	unsigned bits;
-};
 
 static __thread char ocsp_why[CA_WHY_MAX];
 static __thread int ocsp_rc;
 
-/* Prefix the slot byte and call the child. */
+/* Prefix the slot byte and call the first child (where the keys are). */
 static int
-ocsp_call(struct ocsp_ext *x, uint32_t op, int algo, unsigned flags,
+ocsp_call(const struct signer_ext *x, uint32_t op, int algo, unsigned flags,
     const gnutls_datum_t *in, gnutls_datum_t *out, char *why, size_t whylen)
 {
 	unsigned char buf[SIGNER_DATA_MAX];
@@ -55,53 +48,14 @@ ocsp_call(struct ocsp_ext *x, uint32_t op, int algo, unsigned flags,
 	return signer_call_primary(x->s, op, algo, flags, &d, out, why, whylen);
 }
 
-/* GnuTLS sign-hash callback of an OCSP key. */
+/* An OCSP key's round trip: the failure kept for signer_ocsp_last_error. */
 static int
-ocsp_sign_hash_cb(gnutls_privkey_t key, gnutls_sign_algorithm_t algo,
-    void *userdata, unsigned flags, const gnutls_datum_t *hash,
-    gnutls_datum_t *sig)
+ocsp_key_call(const struct signer_ext *x, uint32_t op, int algo,
+    unsigned flags, const gnutls_datum_t *in, gnutls_datum_t *out)
 {
-	(void)key;
-	ocsp_rc = ocsp_call(userdata, SIGNER_OP_OCSP_SIGN_HASH, (int)algo, flags,
-	    hash, sig, ocsp_why, sizeof(ocsp_why));
-	return ocsp_rc == CA_OK ? 0 : GNUTLS_E_PK_SIGN_FAILED;
-}
-
-/* GnuTLS sign-data callback of an OCSP key. */
-static int
-ocsp_sign_data_cb(gnutls_privkey_t key, gnutls_sign_algorithm_t algo,
-    void *userdata, unsigned flags, const gnutls_datum_t *data,
-    gnutls_datum_t *sig)
-{
-	(void)key;
-	ocsp_rc = ocsp_call(userdata, SIGNER_OP_OCSP_SIGN_DATA, (int)algo, flags,
-	    data, sig, ocsp_why, sizeof(ocsp_why));
-	return ocsp_rc == CA_OK ? 0 : GNUTLS_E_PK_SIGN_FAILED;
-}
-
-/* GnuTLS info callback of an OCSP key. */
-static int
-ocsp_info_cb(gnutls_privkey_t key, unsigned flags, void *userdata)
-{
-	struct ocsp_ext *x = userdata;
-
-	(void)key;
-	if (flags & GNUTLS_PRIVKEY_INFO_PK_ALGO)
-		return x->pk_algo;
-	if (flags & GNUTLS_PRIVKEY_INFO_PK_ALGO_BITS)
-		return (int)x->bits;
-	if (flags & GNUTLS_PRIVKEY_INFO_HAVE_SIGN_ALGO)
-		return gnutls_sign_supports_pk_algorithm(GNUTLS_FLAGS_TO_SIGN_ALGO(flags),
-		    (gnutls_pk_algorithm_t)x->pk_algo) ? 1 : 0;
-	return -1;
-}
-
-/* Free the callbacks' state with the key. */
-static void
-ocsp_deinit_cb(gnutls_privkey_t key, void *userdata)
-{
-	(void)key;
-	free(userdata);
+	ocsp_rc = ocsp_call(x, op, algo, flags, in, out, ocsp_why,
+	    sizeof(ocsp_why));
+	return ocsp_rc;
 }
 
 /* Make a new OCSP key in slot; *spki gets its public key (gnutls_free). */
@@ -109,7 +63,7 @@ int
 signer_ocsp_keygen(struct signer *s, unsigned slot, int pk_algo,
     unsigned bits, gnutls_datum_t *spki, char *why, size_t whylen)
 {
-	struct ocsp_ext x = { s, slot, pk_algo, bits };
+	struct signer_ext x = { .s = s, .slot = slot };
 	gnutls_datum_t none = { NULL, 0 };
 
 	if (slot >= SIGNER_OCSP_SLOTS)
@@ -123,26 +77,14 @@ int
 signer_ocsp_privkey(struct signer *s, unsigned slot, int pk_algo,
     unsigned bits, gnutls_privkey_t *out, char *why, size_t whylen)
 {
-	struct ocsp_ext *x;
-	gnutls_privkey_t k = NULL;
-	int ret;
+	struct signer_ext x = {
+		.s = s, .pk_algo = pk_algo, .bits = bits, .slot = slot,
+		.op_sign_hash = SIGNER_OP_OCSP_SIGN_HASH,
+		.op_sign_data = SIGNER_OP_OCSP_SIGN_DATA,
+		.call = ocsp_key_call,
+	};
 
-	*out = NULL;
-	if ((x = calloc(1, sizeof(*x))) == NULL || gnutls_privkey_init(&k) < 0) {
-		free(x);
-		return ca_why(why, whylen, CA_ENOMEM, "out of memory");
-	}
-	*x = (struct ocsp_ext){ s, slot, pk_algo, bits };
-	ret = gnutls_privkey_import_ext4(k, x, ocsp_sign_data_cb, ocsp_sign_hash_cb,
-	    NULL, ocsp_deinit_cb, ocsp_info_cb, GNUTLS_PRIVKEY_IMPORT_AUTO_RELEASE);
-	if (ret < 0) {
-		free(x);
-		gnutls_privkey_deinit(k);
-		return ca_why(why, whylen, CA_ECRYPTO, "signer: cannot make the OCSP key: %s",
-		    gnutls_strerror(ret));
-	}
-	*out = k;
-	return CA_OK;
+	return signer_ext_privkey(&x, "the OCSP key", out, why, whylen);
 }
 
 /* Why this thread's last OCSP signature failed, and its code. */

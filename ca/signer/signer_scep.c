@@ -15,19 +15,14 @@
 #include "common/error.h"
 #include "ca/signer/keyfile.h"
 #include "ca/signer/signer.h"
+#include "ca/signer/signer_ext.h"
 #include "ca/signer/signer_scep.h"
 #include "ca/signer/signer_wire.h"
 
 /* Child only: the RA key, or NULL when SCEP has none. */
 static gnutls_privkey_t child_ra_key;
 
-/* Parent: what the external key's callbacks need. */
-struct scep_ext {
-	struct signer *s;
-	int pk_algo;
-	unsigned bits;
-};
-
+/* Parent: why this thread's last RA key operation failed. */
 static __thread char scep_why[CA_WHY_MAX];
 
 /* Child: open STATE/scep-ra.key if there is one. */
@@ -100,60 +95,13 @@ signer_scep_child_serve(uint32_t op, int algo, unsigned flags,
 	return true;
 }
 
-/* External key: sign a hash with the RA key in the child. */
+/* The RA key's round trip over the signer's socket. */
 static int
-scep_sign_hash_cb(gnutls_privkey_t key, gnutls_sign_algorithm_t algo,
-    void *userdata, unsigned flags, const gnutls_datum_t *hash,
-    gnutls_datum_t *sig)
+scep_key_call(const struct signer_ext *x, uint32_t op, int algo,
+    unsigned flags, const gnutls_datum_t *in, gnutls_datum_t *out)
 {
-	struct scep_ext *x = userdata;
-
-	(void)key;
-	if (signer_call(x->s, SIGNER_OP_SCEP_SIGN_HASH, (int)algo, flags, hash,
-	    sig, scep_why, sizeof(scep_why)) != CA_OK)
-		return GNUTLS_E_PK_SIGN_FAILED;
-	return 0;
-}
-
-/* External key: RSA decryption of a content key by the child. */
-static int
-scep_decrypt_cb(gnutls_privkey_t key, void *userdata,
-    const gnutls_datum_t *ciphertext, gnutls_datum_t *plaintext)
-{
-	struct scep_ext *x = userdata;
-	int rc;
-
-	(void)key;
-	rc = signer_call(x->s, SIGNER_OP_SCEP_DECRYPT, 0, 0, ciphertext,
-	    plaintext, scep_why, sizeof(scep_why));
-	if (rc == CA_ECRYPTO)
-		return GNUTLS_E_DECRYPTION_FAILED;	/* a bad envelope */
-	return rc == CA_OK ? 0 : GNUTLS_E_INTERNAL_ERROR;	/* signer down */
-}
-
-/* External key: algorithm, size and signatures of the RA key. */
-static int
-scep_info_cb(gnutls_privkey_t key, unsigned flags, void *userdata)
-{
-	struct scep_ext *x = userdata;
-
-	(void)key;
-	if (flags & GNUTLS_PRIVKEY_INFO_PK_ALGO)
-		return x->pk_algo;
-	if (flags & GNUTLS_PRIVKEY_INFO_PK_ALGO_BITS)
-		return (int)x->bits;
-	if (flags & GNUTLS_PRIVKEY_INFO_HAVE_SIGN_ALGO)
-		return gnutls_sign_supports_pk_algorithm(GNUTLS_FLAGS_TO_SIGN_ALGO(flags),
-		    (gnutls_pk_algorithm_t)x->pk_algo) ? 1 : 0;
-	return -1;
-}
-
-/* External key: free the callbacks' state. */
-static void
-scep_deinit_cb(gnutls_privkey_t key, void *userdata)
-{
-	(void)key;
-	free(userdata);
+	return signer_call(x->s, op, algo, flags, in, out, scep_why,
+	    sizeof(scep_why));
 }
 
 /* Build the RA's external key; see signer_scep.h. */
@@ -161,26 +109,13 @@ int
 signer_scep_privkey(struct signer *s, gnutls_x509_crt_t ra_cert,
     gnutls_privkey_t *out, char *why, size_t whylen)
 {
-	struct scep_ext *x = calloc(1, sizeof(*x));
-	gnutls_privkey_t k = NULL;
-	int r;
+	struct signer_ext x = {
+		.s = s,
+		.op_sign_hash = SIGNER_OP_SCEP_SIGN_HASH,
+		.op_decrypt = SIGNER_OP_SCEP_DECRYPT,
+		.call = scep_key_call,
+	};
 
-	*out = NULL;
-	if (x == NULL || gnutls_privkey_init(&k) < 0) {
-		free(x);
-		return ca_why(why, whylen, CA_ENOMEM, "out of memory");
-	}
-	x->s = s;
-	x->pk_algo = gnutls_x509_crt_get_pk_algorithm(ra_cert, &x->bits);
-	r = gnutls_privkey_import_ext4(k, x, NULL, scep_sign_hash_cb,
-	    scep_decrypt_cb, scep_deinit_cb, scep_info_cb,
-	    GNUTLS_PRIVKEY_IMPORT_AUTO_RELEASE);
-	if (r < 0) {
-		free(x);
-		gnutls_privkey_deinit(k);
-		return ca_why(why, whylen, CA_ECRYPTO, "signer: SCEP RA key: %s",
-		    gnutls_strerror(r));
-	}
-	*out = k;
-	return CA_OK;
+	x.pk_algo = gnutls_x509_crt_get_pk_algorithm(ra_cert, &x.bits);
+	return signer_ext_privkey(&x, "the SCEP RA key", out, why, whylen);
 }

@@ -204,6 +204,29 @@ int store_w_del(struct store_wtxn *w, enum store_db db, const void *k,
 /* Get (borrowed value in *v, valid in t only): CA_ENOTFOUND is not logged. */
 int store_t_get(struct store_txn *t, enum store_db db, const void *k,
     size_t klen, MDB_val *v, const char *what);
+/*
+ * How store_t_walk moves over a table whose keys are big-endian uint64
+ * (requests, audit), or any table for STORE_WALK_ALL.
+ */
+enum store_walk {
+	STORE_WALK_ALL,		/* every row, in key order */
+	STORE_WALK_FROM,	/* keys >= at, ascending */
+	STORE_WALK_BELOW,	/* keys < at, descending (newest first) */
+	STORE_WALK_LAST,	/* the last at rows, ascending */
+};
+
+/* One row of a walk (borrowed from t); non-zero stops it and is returned. */
+typedef int (*store_row_cb)(struct store_txn *t, const MDB_val *k,
+    const MDB_val *v, void *arg);
+
+/*
+ * store_txn.c: walk db as how says from at, handing each row to cb. CA_OK
+ * at the end, cb's non-zero return, or a translated LMDB failure
+ * recorded on t ("cursor NAME", "walk NAME", name naming db).
+ */
+int store_t_walk(struct store_txn *t, enum store_db db, const char *name,
+    enum store_walk how, uint64_t at, store_row_cb cb, void *arg);
+
 /* Add delta to the uint64 counter meta name (never below zero). */
 int store_w_counter_add(struct store_wtxn *w, const char *name,
     int64_t delta);

@@ -10,13 +10,35 @@
 
 #include "ca/store/store_int.h"
 
-/* Check a meta name: 1..STORE_META_NAME_MAX-1 bytes. */
+/* A record name (meta, template) of 1..max-1 bytes? */
 static int
-meta_name_ok(const char *name)
+name_fits(const char *name, size_t max)
 {
 	size_t n = name ? strlen(name) : 0;
 
-	return n > 0 && n < STORE_META_NAME_MAX;
+	return n > 0 && n < max;
+}
+
+/*
+ * Check a named record (meta value, template) before its put: the name
+ * 1..name_max-1 bytes, the value at most value_max. CA_OK, or the refusal
+ * stuck on w.
+ */
+static int
+named_put_check(struct store_wtxn *w, const char *kind, const char *name,
+    size_t name_max, size_t len, size_t value_max)
+{
+	if (w->rc != CA_OK)
+		return w->rc;
+	if (!name_fits(name, name_max))
+		return store_w_fail(w, CA_EINVAL, "store %s: %s name empty "
+		    "or longer than %zu bytes", w->t.s->path, kind,
+		    name_max - 1);
+	if (len > value_max)
+		return store_w_fail(w, CA_ETOOBIG, "store %s: %s %s: value "
+		    "of %zu bytes exceeds %zu", w->t.s->path, kind, name, len,
+		    value_max);
+	return CA_OK;
 }
 
 /* Write a meta value without the reserved-name check. */
@@ -27,21 +49,13 @@ store_w_meta_put_raw(struct store_wtxn *w, const char *name,
 	struct store_enc e;
 	int rc;
 
-	if (w->rc != CA_OK)
-		return w->rc;
-	if (!meta_name_ok(name))
-		return store_w_fail(w, CA_EINVAL, "store %s: meta name empty "
-		    "or longer than %d bytes", w->t.s->path,
-		    STORE_META_NAME_MAX - 1);
-	if (len > STORE_META_VALUE_MAX)
-		return store_w_fail(w, CA_ETOOBIG, "store %s: meta %s: value "
-		    "of %zu bytes exceeds %d", w->t.s->path, name, len,
-		    STORE_META_VALUE_MAX);
+	if ((rc = named_put_check(w, "meta", name, STORE_META_NAME_MAX, len,
+	    STORE_META_VALUE_MAX)) != CA_OK)
+		return rc;
 	store_enc_init(&e, STORE_REC_META);
 	store_enc_bytes(&e, val, len);
-	rc = store_w_put_enc(w, STORE_DB_META, name, strlen(name),
+	return store_w_put_enc(w, STORE_DB_META, name, strlen(name),
 	    &e, 0, "put meta");
-	return rc;
 }
 
 /* Put a named value; see store.h. */
@@ -81,7 +95,7 @@ store_meta_get(struct store_txn *t, const char *name, void *buf,
 	int rc;
 
 	*len = 0;
-	if (!meta_name_ok(name))
+	if (!name_fits(name, STORE_META_NAME_MAX))
 		return store_txn_fail(t, CA_EINVAL, "store %s: bad meta name",
 		    t->s->path);
 	rc = store_t_get(t, STORE_DB_META, name, strlen(name), &v, "get meta");
@@ -171,15 +185,6 @@ store_w_counter_next(struct store_wtxn *w, const char *name, uint64_t *v)
 	return store_w_meta_put_raw(w, name, b, sizeof(b));
 }
 
-/* Check a template name: 1..STORE_TEMPLATE_NAME_MAX-1 bytes. */
-static int
-template_name_ok(const char *name)
-{
-	size_t n = name ? strlen(name) : 0;
-
-	return n > 0 && n < STORE_TEMPLATE_NAME_MAX;
-}
-
 /* Put a compiled template; see store.h. */
 int
 store_w_put_template(struct store_wtxn *w, const char *name,
@@ -188,22 +193,14 @@ store_w_put_template(struct store_wtxn *w, const char *name,
 	struct store_enc e;
 	int rc;
 
-	if (w->rc != CA_OK)
-		return w->rc;
-	if (!template_name_ok(name))
-		return store_w_fail(w, CA_EINVAL, "store %s: template name "
-		    "empty or longer than %d bytes", w->t.s->path,
-		    STORE_TEMPLATE_NAME_MAX - 1);
-	if (len > STORE_TEMPLATE_BLOB_MAX)
-		return store_w_fail(w, CA_ETOOBIG, "store %s: template %s: "
-		    "%zu bytes exceed %d", w->t.s->path, name, len,
-		    STORE_TEMPLATE_BLOB_MAX);
+	if ((rc = named_put_check(w, "template", name,
+	    STORE_TEMPLATE_NAME_MAX, len, STORE_TEMPLATE_BLOB_MAX)) != CA_OK)
+		return rc;
 	store_enc_init(&e, STORE_REC_TEMPLATE);
 	store_enc_bytes(&e, blob, len);
 	store_enc_bytes(&e, hash, STORE_HASH_LEN);
-	rc = store_w_put_enc(w, STORE_DB_TEMPLATES, name, strlen(name),
+	return store_w_put_enc(w, STORE_DB_TEMPLATES, name, strlen(name),
 	    &e, 0, "put template");
-	return rc;
 }
 
 /* Delete a template; CA_ENOTFOUND when there is none. */
@@ -215,7 +212,7 @@ store_w_del_template(struct store_wtxn *w, const char *name)
 
 	if (w->rc != CA_OK)
 		return w->rc;
-	if (!template_name_ok(name))
+	if (!name_fits(name, STORE_TEMPLATE_NAME_MAX))
 		return store_w_fail(w, CA_EINVAL, "store %s: bad template name",
 		    w->t.s->path);
 	rc = store_t_get(&w->t, STORE_DB_TEMPLATES, name, strlen(name), &v,
@@ -271,7 +268,7 @@ store_get_template(struct store_txn *t, const char *name,
 	int rc;
 
 	memset(tp, 0, sizeof(*tp));
-	if (!template_name_ok(name))
+	if (!name_fits(name, STORE_TEMPLATE_NAME_MAX))
 		return store_txn_fail(t, CA_EINVAL, "store %s: bad template "
 		    "name", t->s->path);
 	rc = store_t_get(t, STORE_DB_TEMPLATES, name, strlen(name), &v,
@@ -296,31 +293,34 @@ store_template_clear(struct store_template *tp)
 	memset(tp, 0, sizeof(*tp));
 }
 
+/* What a template walk hands each row to. */
+struct template_walk {
+	store_template_cb cb;
+	void *arg;
+};
+
+/* One row of store_iter_templates: decode and hand on. */
+static int
+template_row(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    void *arg)
+{
+	struct template_walk *tw = arg;
+	struct store_template tp;
+	int rc;
+
+	if ((rc = template_decode(t, k, v, &tp, 0)) != CA_OK)
+		return rc;
+	return tw->cb(&tp, tw->arg);
+}
+
 /* Walk every template in name order; see store.h. */
 int
 store_iter_templates(struct store_txn *t, store_template_cb cb, void *arg)
 {
-	struct store_template tp;
-	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	int mrc, rc;
+	struct template_walk tw = { cb, arg };
 
-	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[STORE_DB_TEMPLATES],
-	    &c)) != 0)
-		return store_txn_mdb(t, mrc, "cursor templates");
-	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0;
-	    mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if ((rc = template_decode(t, &k, &v, &tp, 0)) != CA_OK)
-			goto out;
-		if ((rc = cb(&tp, arg)) != 0)
-			goto out;
-	}
-	rc = mrc == MDB_NOTFOUND ? CA_OK : store_txn_mdb(t, mrc,
-	    "walk templates");
-out:
-	if (c != NULL)
-		mdb_cursor_close(c);
-	return rc;
+	return store_t_walk(t, STORE_DB_TEMPLATES, "templates", STORE_WALK_ALL, 0,
+	    template_row, &tw);
 }
 
 /* The last key of audit + 1 (1 for an empty log). */
@@ -385,11 +385,19 @@ store_w_audit(struct store_wtxn *w, const char *json, uint64_t *seq)
 	return rc;
 }
 
+/* What an audit walk hands each event to, through buf. */
+struct audit_walk {
+	char *buf;		/* STORE_AUDIT_MAX + 1 bytes */
+	store_audit_cb cb;
+	void *arg;
+};
+
 /* Hand one audit value to cb through buf (NUL-terminated copy). */
 static int
 audit_emit(struct store_txn *t, const MDB_val *k, const MDB_val *v,
-    char *buf, store_audit_cb cb, void *arg)
+    void *arg)
 {
+	struct audit_walk *aw = arg;
 	struct store_dec d;
 	const unsigned char *p;
 	size_t n;
@@ -403,9 +411,28 @@ audit_emit(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 	p = store_dec_view(&d, STORE_AUDIT_MAX, &n);
 	if ((rc = store_t_dec_end(t, &d, "audit")) != CA_OK)
 		return rc;
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	return cb(store_rd64(k->mv_data), buf, n, arg);
+	memcpy(aw->buf, p, n);
+	aw->buf[n] = '\0';
+	return aw->cb(store_rd64(k->mv_data), aw->buf, n, aw->arg);
+}
+
+/* Walk the audit log as how says from at, through one copy buffer. */
+static int
+audit_walk(struct store_txn *t, enum store_walk how, uint64_t at,
+    store_audit_cb cb, void *arg)
+{
+	struct audit_walk aw = { NULL, cb, arg };
+	int rc;
+
+	if (at == 0)
+		return CA_OK;
+	if ((aw.buf = malloc(STORE_AUDIT_MAX + 1)) == NULL)
+		return store_txn_fail(t, CA_ENOMEM, "store %s: out of memory",
+		    t->s->path);
+	rc = store_t_walk(t, STORE_DB_AUDIT, "audit", how, at, audit_emit,
+	    &aw);
+	free(aw.buf);
+	return rc;
 }
 
 /* The last n audit events in order; see store.h. */
@@ -413,43 +440,7 @@ int
 store_iter_audit_last(struct store_txn *t, size_t n, store_audit_cb cb,
     void *arg)
 {
-	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	char *buf = NULL;
-	size_t back;
-	int mrc, rc = CA_OK;
-
-	if (n == 0)
-		return CA_OK;
-	if ((buf = malloc(STORE_AUDIT_MAX + 1)) == NULL)
-		return store_txn_fail(t, CA_ENOMEM, "store %s: out of memory",
-		    t->s->path);
-	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[STORE_DB_AUDIT],
-	    &c)) != 0) {
-		rc = store_txn_mdb(t, mrc, "cursor audit");
-		goto out;
-	}
-	if ((mrc = mdb_cursor_get(c, &k, &v, MDB_LAST)) != 0)
-		goto end;
-	/* Step back to the n-th last event, or the first one. */
-	for (back = 1; back < n; back++)
-		if ((mrc = mdb_cursor_get(c, &k, &v, MDB_PREV)) != 0) {
-			if (mrc != MDB_NOTFOUND)
-				goto end;
-			mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
-			break;
-		}
-	for (; mrc == 0; mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
-		if ((rc = audit_emit(t, &k, &v, buf, cb, arg)) != 0)
-			goto out;
-end:
-	rc = mrc == 0 || mrc == MDB_NOTFOUND ? CA_OK :
-	    store_txn_mdb(t, mrc, "walk audit");
-out:
-	if (c != NULL)
-		mdb_cursor_close(c);
-	free(buf);
-	return rc;
+	return audit_walk(t, STORE_WALK_LAST, n, cb, arg);
 }
 
 /* Audit events newest first below before_seq; see store.h. */
@@ -457,39 +448,5 @@ int
 store_iter_audit_desc(struct store_txn *t, uint64_t before_seq,
     store_audit_cb cb, void *arg)
 {
-	unsigned char key[8];
-	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	char *buf = NULL;
-	int mrc, rc = CA_OK;
-
-	if (before_seq == 0)
-		return CA_OK;
-	if ((buf = malloc(STORE_AUDIT_MAX + 1)) == NULL)
-		return store_txn_fail(t, CA_ENOMEM, "store %s: out of memory",
-		    t->s->path);
-	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[STORE_DB_AUDIT],
-	    &c)) != 0) {
-		rc = store_txn_mdb(t, mrc, "cursor audit");
-		goto out;
-	}
-	store_be64(key, before_seq);
-	k.mv_data = key;
-	k.mv_size = sizeof(key);
-	mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	mrc = mrc == MDB_NOTFOUND ? mdb_cursor_get(c, &k, &v, MDB_LAST) :
-	    mrc == 0 ? mdb_cursor_get(c, &k, &v, MDB_PREV) : mrc;
-	for (; mrc == 0; mrc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
-		if (k.mv_size == 8 && store_rd64(k.mv_data) >= before_seq)
-			continue;
-		if ((rc = audit_emit(t, &k, &v, buf, cb, arg)) != 0)
-			goto out;
-	}
-	rc = mrc == MDB_NOTFOUND ? CA_OK : store_txn_mdb(t, mrc,
-	    "walk audit");
-out:
-	if (c != NULL)
-		mdb_cursor_close(c);
-	free(buf);
-	return rc;
+	return audit_walk(t, STORE_WALK_BELOW, before_seq, cb, arg);
 }

@@ -213,44 +213,53 @@ store_request_clear(struct store_request *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* What a request walk filters on and hands each row to. */
+struct request_walk {
+	struct store_request *r;	/* decoded into, row after row */
+	int status;			/* -1: any */
+	store_request_cb cb;
+	void *arg;
+};
+
+/* One row of a request walk: decode, filter by status, hand on. */
+static int
+request_row(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    void *arg)
+{
+	struct request_walk *rw = arg;
+	int rc;
+
+	(void)k;
+	if ((rc = request_decode(t, v, rw->r, 0)) != CA_OK)
+		return rc;
+	if (rw->status >= 0 && rw->r->status != rw->status)
+		return 0;
+	return rw->cb(rw->r, rw->arg);
+}
+
+/* Walk the requests as how says from at, decoding into one buffer. */
+static int
+request_walk(struct store_txn *t, enum store_walk how, uint64_t at,
+    int status, store_request_cb cb, void *arg)
+{
+	struct request_walk rw = { NULL, status, cb, arg };
+	int rc;
+
+	if ((rw.r = malloc(sizeof(*rw.r))) == NULL)
+		return store_txn_fail(t, CA_ENOMEM, "store %s: out of memory",
+		    t->s->path);
+	rc = store_t_walk(t, STORE_DB_REQUESTS, "requests", how, at,
+	    request_row, &rw);
+	free(rw.r);
+	return rc;
+}
+
 /* Walk requests from from_id, filtered by status; see store.h. */
 int
 store_iter_requests(struct store_txn *t, uint64_t from_id, int status,
     store_request_cb cb, void *arg)
 {
-	struct store_request *r = NULL;
-	unsigned char key[8];
-	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	int mrc, rc;
-
-	if ((r = malloc(sizeof(*r))) == NULL)
-		return store_txn_fail(t, CA_ENOMEM, "store %s: out of memory",
-		    t->s->path);
-	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[STORE_DB_REQUESTS],
-	    &c)) != 0) {
-		rc = store_txn_mdb(t, mrc, "cursor requests");
-		goto out;
-	}
-	store_be64(key, from_id);
-	k.mv_data = key;
-	k.mv_size = sizeof(key);
-	for (mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); mrc == 0;
-	    mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if ((rc = request_decode(t, &v, r, 0)) != CA_OK)
-			goto out;
-		if (status >= 0 && r->status != status)
-			continue;
-		if ((rc = cb(r, arg)) != 0)
-			goto out;
-	}
-	rc = mrc == MDB_NOTFOUND ? CA_OK : store_txn_mdb(t, mrc,
-	    "walk requests");
-out:
-	if (c != NULL)
-		mdb_cursor_close(c);
-	free(r);
-	return rc;
+	return request_walk(t, STORE_WALK_FROM, from_id, status, cb, arg);
 }
 
 /* Walk requests newest first below before_id; see store.h. */
@@ -258,43 +267,5 @@ int
 store_iter_requests_desc(struct store_txn *t, uint64_t before_id,
     int status, store_request_cb cb, void *arg)
 {
-	struct store_request *r = NULL;
-	unsigned char key[8];
-	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	int mrc, rc = CA_OK;
-
-	if (before_id == 0)
-		return CA_OK;
-	if ((r = malloc(sizeof(*r))) == NULL)
-		return store_txn_fail(t, CA_ENOMEM, "store %s: out of memory",
-		    t->s->path);
-	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[STORE_DB_REQUESTS],
-	    &c)) != 0) {
-		rc = store_txn_mdb(t, mrc, "cursor requests");
-		goto out;
-	}
-	store_be64(key, before_id);
-	k.mv_data = key;
-	k.mv_size = sizeof(key);
-	mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	mrc = mrc == MDB_NOTFOUND ? mdb_cursor_get(c, &k, &v, MDB_LAST) :
-	    mrc == 0 ? mdb_cursor_get(c, &k, &v, MDB_PREV) : mrc;
-	for (; mrc == 0; mrc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
-		if (k.mv_size == 8 && store_rd64(k.mv_data) >= before_id)
-			continue;
-		if ((rc = request_decode(t, &v, r, 0)) != CA_OK)
-			goto out;
-		if (status >= 0 && r->status != status)
-			continue;
-		if ((rc = cb(r, arg)) != 0)
-			goto out;
-	}
-	rc = mrc == MDB_NOTFOUND ? CA_OK : store_txn_mdb(t, mrc,
-	    "walk requests");
-out:
-	if (c != NULL)
-		mdb_cursor_close(c);
-	free(r);
-	return rc;
+	return request_walk(t, STORE_WALK_BELOW, before_id, status, cb, arg);
 }

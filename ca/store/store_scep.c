@@ -25,14 +25,25 @@ scep_key(const char *prefix, const unsigned char *hash, char *key)
 	return n + 2 * STORE_HASH_LEN;
 }
 
+/*
+ * Put the encoded record e (freed) under "prefix" + hex(hash) in meta; an
+ * encoder failure sticks on w like a put failure.
+ */
+static int
+scep_put(struct store_wtxn *w, const char *prefix, const unsigned char *hash,
+    struct store_enc *e, const char *what)
+{
+	char key[SCEP_KEY_MAX];
+	size_t klen = scep_key(prefix, hash, key);
+
+	return store_w_put_enc(w, STORE_DB_META, key, klen, e, 0, what);
+}
+
 /* Put a challenge record. */
 int
 store_w_put_challenge(struct store_wtxn *w, const struct store_challenge *c)
 {
-	char key[SCEP_KEY_MAX];
-	size_t klen = scep_key(STORE_CHALLENGE_PREFIX, c->hash, key);
 	struct store_enc e;
-	int rc;
 
 	if (w->rc != CA_OK)
 		return w->rc;
@@ -45,11 +56,7 @@ store_w_put_challenge(struct store_wtxn *w, const struct store_challenge *c)
 	store_enc_i64(&e, c->expires);
 	store_enc_i64(&e, c->used_at);
 	store_enc_u64(&e, c->request_id);
-	rc = e.err ? store_w_fail(w, e.err, "store %s: challenge: cannot encode",
-	    w->t.s->path) : store_w_put(w, STORE_DB_META, key, klen, e.p, e.len, 0,
-	    "put challenge");
-	store_enc_free(&e);
-	return rc;
+	return scep_put(w, STORE_CHALLENGE_PREFIX, c->hash, &e, "put challenge");
 }
 
 /* Delete a challenge record. */
@@ -131,10 +138,7 @@ store_iter_challenges(struct store_txn *t, store_challenge_cb cb, void *arg)
 int
 store_w_put_scep_tx(struct store_wtxn *w, const struct store_scep_tx *x)
 {
-	char key[SCEP_KEY_MAX];
-	size_t klen = scep_key(STORE_SCEP_TX_PREFIX, x->hash, key);
 	struct store_enc e;
-	int rc;
 
 	if (w->rc != CA_OK)
 		return w->rc;
@@ -143,11 +147,8 @@ store_w_put_scep_tx(struct store_wtxn *w, const struct store_scep_tx *x)
 	store_enc_u64(&e, x->request_id);
 	store_enc_bytes(&e, x->key_id, STORE_HASH_LEN);
 	store_enc_str(&e, x->template_name);
-	rc = e.err ? store_w_fail(w, e.err, "store %s: SCEP transaction: cannot "
-	    "encode", w->t.s->path) : store_w_put(w, STORE_DB_META, key, klen, e.p,
-	    e.len, 0, "put SCEP transaction");
-	store_enc_free(&e);
-	return rc;
+	return scep_put(w, STORE_SCEP_TX_PREFIX, x->hash, &e,
+	    "put SCEP transaction");
 }
 
 /* Read a transaction record by hash. */

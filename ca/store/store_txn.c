@@ -192,6 +192,73 @@ store_t_get(struct store_txn *t, enum store_db db, const void *k,
 	return CA_OK;
 }
 
+/* Put the cursor on the first row of a walk; an LMDB code. */
+static int
+walk_start(MDB_cursor *c, MDB_val *k, MDB_val *v, enum store_walk how,
+    uint64_t at)
+{
+	int mrc;
+
+	switch (how) {
+	case STORE_WALK_ALL:
+		return mdb_cursor_get(c, k, v, MDB_FIRST);
+	case STORE_WALK_FROM:
+		return mdb_cursor_get(c, k, v, MDB_SET_RANGE);
+	case STORE_WALK_BELOW:
+		/* The first key >= at, then one back; none: the last key. */
+		mrc = mdb_cursor_get(c, k, v, MDB_SET_RANGE);
+		if (mrc == MDB_NOTFOUND)
+			return mdb_cursor_get(c, k, v, MDB_LAST);
+		return mrc == 0 ? mdb_cursor_get(c, k, v, MDB_PREV) : mrc;
+	case STORE_WALK_LAST:
+		/* Step back to the at-th last row, or the first one. */
+		if ((mrc = mdb_cursor_get(c, k, v, MDB_LAST)) != 0)
+			return mrc;
+		for (uint64_t back = 1; back < at; back++)
+			if ((mrc = mdb_cursor_get(c, k, v, MDB_PREV)) != 0)
+				return mrc == MDB_NOTFOUND ?
+				    mdb_cursor_get(c, k, v, MDB_FIRST) : mrc;
+		return 0;
+	}
+	return EINVAL;
+}
+
+/* Walk db's rows as how says; see store_int.h. */
+int
+store_t_walk(struct store_txn *t, enum store_db db, const char *name,
+    enum store_walk how, uint64_t at, store_row_cb cb, void *arg)
+{
+	MDB_cursor_op step = how == STORE_WALK_BELOW ? MDB_PREV : MDB_NEXT;
+	unsigned char key[8];
+	MDB_cursor *c = NULL;
+	MDB_val k = { sizeof(key), key }, v;
+	char what[64];
+	int mrc, rc = CA_OK;
+
+	/* Nothing lies below 0, and the last 0 rows are none. */
+	if ((how == STORE_WALK_BELOW || how == STORE_WALK_LAST) && at == 0)
+		return CA_OK;
+	if ((mrc = mdb_cursor_open(t->txn, t->s->dbi[db], &c)) != 0) {
+		snprintf(what, sizeof(what), "cursor %s", name);
+		return store_txn_mdb(t, mrc, what);
+	}
+	store_be64(key, at);
+	for (mrc = walk_start(c, &k, &v, how, at); mrc == 0;
+	    mrc = mdb_cursor_get(c, &k, &v, step)) {
+		/* A key of another size never compares below at. */
+		if (how == STORE_WALK_BELOW && k.mv_size == 8 &&
+		    store_rd64(k.mv_data) >= at)
+			continue;
+		if ((rc = cb(t, &k, &v, arg)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (rc != 0 || mrc == 0 || mrc == MDB_NOTFOUND)
+		return rc;
+	snprintf(what, sizeof(what), "walk %s", name);
+	return store_txn_mdb(t, mrc, what);
+}
+
 /*
  * The writer met LMDB/errno code mrc: remember the group's first failure
  * that is the environment's (the map, the disk), not the data's.

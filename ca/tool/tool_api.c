@@ -475,6 +475,73 @@ fmt_opts(struct tapi *t, int argc, char **argv, int from, const char *usage)
 	return list_opts(t, argc, argv, from, none, dummy, sizeof(dummy), usage);
 }
 
+/* A change verb's option that becomes a field of its JSON body. */
+struct change_opt {
+	const char *flag;	/* "--reason", followed by its value */
+	const char *field;	/* "reason" */
+};
+
+/*
+ * The JSON body of a change from argv[from..]: each opts flag (ended by
+ * a NULL flag) with its value, and --json/--csv. NULL with usage printed
+ * on anything else.
+ */
+static json_t *
+change_body(struct tapi *t, int argc, char **argv, int from,
+    const struct change_opt *opts, const char *usage)
+{
+	json_t *b = json_object();
+	const struct change_opt *o;
+
+	for (int i = from; i < argc; i++) {
+		for (o = opts; o->flag != NULL; o++)
+			if (strcmp(argv[i], o->flag) == 0 && i + 1 < argc)
+				break;
+		if (o->flag != NULL)
+			json_object_set_new(b, o->field, json_string(argv[++i]));
+		else if (strcmp(argv[i], "--json") == 0)
+			t->format = TAPI_JSON;
+		else if (strcmp(argv[i], "--csv") == 0)
+			t->format = TAPI_CSV;
+		else {
+			json_decref(b);
+			fputs(usage, stderr);
+			return NULL;
+		}
+	}
+	return b;
+}
+
+/* POST a change with body b (taken; NULL: none) and print what changed. */
+static int
+run_change(struct tapi *t, const char *path, json_t *b)
+{
+	char *body = b != NULL ? json_dumps(b, JSON_COMPACT) : NULL;
+	int rc;
+
+	json_decref(b);
+	t->open_what = DAEMON_OPEN_ALL;
+	rc = run_show(t, "POST", path, body, change_cols, NCOLS(change_cols));
+	free(body);
+	return rc;
+}
+
+/* GET path as accept (PEM, template text) and write the bytes out. */
+static int
+run_raw(struct tapi *t, const char *path, const char *accept)
+{
+	char *out = NULL;
+	size_t len;
+	int status, rc;
+
+	status = tapi_call(t, "GET", path, accept, NULL, &out, &len);
+	if (status == 200)
+		fwrite(out, 1, len, stdout);
+	rc = status == 200 ? 0 : tapi_fail(status, out);
+	free(out);
+	return rc;
+}
+
 /* entca cert list|show|revoke|unrevoke */
 static int
 cmd_cert(struct tapi *t, int argc, char **argv)
@@ -489,9 +556,12 @@ cmd_cert(struct tapi *t, int argc, char **argv)
 	static const char *const filters[] = { "status", "template", "requester",
 	    "subject", "upn", "sid", "dns", "device", "serial", "issued-after",
 	    "issued-before", "expires-after", "expires-before", "limit", NULL };
-	char path[TAPI_PATH_MAX], *body = NULL, *out = NULL;
-	size_t len;
-	int rc, status;
+	static const struct change_opt revoke_opts[] = {
+		{ "--reason", "reason" },
+		{ "--invalidity-date", "invalidity_date" },
+		{ NULL, NULL }
+	};
+	char path[TAPI_PATH_MAX];
 	json_t *b;
 
 	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
@@ -506,14 +576,8 @@ cmd_cert(struct tapi *t, int argc, char **argv)
 	}
 	snprintf(path, sizeof(path), "certificates/");
 	penc(path, sizeof(path), strlen(path), argv[2]);
-	if (strcmp(argv[1], "show") == 0 && argc == 4 && strcmp(argv[3], "--pem") == 0) {
-		status = tapi_call(t, "GET", path, "application/x-pem-file", NULL, &out, &len);
-		if (status == 200)
-			fwrite(out, 1, len, stdout);
-		rc = status == 200 ? 0 : tapi_fail(status, out);
-		free(out);
-		return rc;
-	}
+	if (strcmp(argv[1], "show") == 0 && argc == 4 && strcmp(argv[3], "--pem") == 0)
+		return run_raw(t, path, "application/x-pem-file");
 	if (strcmp(argv[1], "show") == 0)
 		return fmt_opts(t, argc, argv, 3, usage) ?
 		    run_show(t, "GET", path, NULL, cert_show_cols, NCOLS(cert_show_cols)) : 2;
@@ -521,29 +585,10 @@ cmd_cert(struct tapi *t, int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	t->open_what = DAEMON_OPEN_ALL;
-	b = json_object();
-	for (int i = 3; i < argc; i++) {
-		if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc)
-			json_object_set_new(b, "reason", json_string(argv[++i]));
-		else if (strcmp(argv[i], "--invalidity-date") == 0 && i + 1 < argc)
-			json_object_set_new(b, "invalidity_date", json_string(argv[++i]));
-		else if (strcmp(argv[i], "--json") == 0)
-			t->format = TAPI_JSON;
-		else if (strcmp(argv[i], "--csv") == 0)
-			t->format = TAPI_CSV;
-		else {
-			json_decref(b);
-			fputs(usage, stderr);
-			return 2;
-		}
-	}
-	body = json_dumps(b, JSON_COMPACT);
-	json_decref(b);
+	if ((b = change_body(t, argc, argv, 3, revoke_opts, usage)) == NULL)
+		return 2;
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/%s", argv[1]);
-	rc = run_show(t, "POST", path, body, change_cols, NCOLS(change_cols));
-	free(body);
-	return rc;
+	return run_change(t, path, b);
 }
 
 /* entca request list|show|approve|deny */
@@ -557,9 +602,12 @@ cmd_request(struct tapi *t, int argc, char **argv)
 	    "       entca request approve|deny ID [--reason TEXT]\n";
 	static const char *const filters[] = { "status", "template", "requester",
 	    "after", "before", "limit", NULL };
-	char path[TAPI_PATH_MAX], *body = NULL;
+	static const struct change_opt decide_opts[] = {
+		{ "--reason", "reason" },
+		{ NULL, NULL }
+	};
+	char path[TAPI_PATH_MAX];
 	json_t *b, *o;
-	int rc;
 
 	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
 		snprintf(path, sizeof(path), "requests");
@@ -597,25 +645,10 @@ cmd_request(struct tapi *t, int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	t->open_what = DAEMON_OPEN_ALL;
-	b = json_object();
-	for (int i = 3; i < argc; i++) {
-		if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc)
-			json_object_set_new(b, "reason", json_string(argv[++i]));
-		else if (strcmp(argv[i], "--json") == 0)
-			t->format = TAPI_JSON;
-		else {
-			json_decref(b);
-			fputs(usage, stderr);
-			return 2;
-		}
-	}
-	body = json_dumps(b, JSON_COMPACT);
-	json_decref(b);
+	if ((b = change_body(t, argc, argv, 3, decide_opts, usage)) == NULL)
+		return 2;
 	snprintf(path, sizeof(path), "requests/%s/%s", argv[2], argv[1]);
-	rc = run_show(t, "POST", path, body, change_cols, NCOLS(change_cols));
-	free(body);
-	return rc;
+	return run_change(t, path, b);
 }
 
 /* entca template list|show|issue|unissue (through the API) */
@@ -625,9 +658,7 @@ cmd_template(struct tapi *t, int argc, char **argv)
 	static const char usage[] = "usage: entca [--url URL] template list --json|--csv\n"
 	    "       entca [--url URL] template show NAME --json|--csv\n"
 	    "       entca --url URL template issue|unissue NAME\n";
-	char path[TAPI_PATH_MAX], *out = NULL;
-	size_t len;
-	int status, rc;
+	char path[TAPI_PATH_MAX];
 
 	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
 		if (!fmt_opts(t, argc, argv, 2, usage))
@@ -646,12 +677,7 @@ cmd_template(struct tapi *t, int argc, char **argv)
 			return run_show(t, "GET", path, NULL, tpl_cols, NCOLS(tpl_cols));
 		}
 		/* The canonical template file, as `entca template show` prints it. */
-		status = tapi_call(t, "GET", path, "text/plain", NULL, &out, &len);
-		if (status == 200)
-			fwrite(out, 1, len, stdout);
-		rc = status == 200 ? 0 : tapi_fail(status, out);
-		free(out);
-		return rc;
+		return run_raw(t, path, "text/plain");
 	}
 	if (strcmp(argv[1], "issue") != 0 && strcmp(argv[1], "unissue") != 0) {
 		fputs(usage, stderr);
@@ -659,9 +685,8 @@ cmd_template(struct tapi *t, int argc, char **argv)
 	}
 	if (!fmt_opts(t, argc, argv, 3, usage))
 		return 2;
-	t->open_what = DAEMON_OPEN_ALL;
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/%s", argv[1]);
-	return run_show(t, "POST", path, NULL, change_cols, NCOLS(change_cols));
+	return run_change(t, path, NULL);
 }
 
 /* entca ca show | ca security list|allow|deny|remove */
@@ -673,8 +698,7 @@ cmd_ca(struct tapi *t, int argc, char **argv)
 	    "       entca ca security allow|deny PRINCIPAL RIGHT[,RIGHT...]\n"
 	    "       entca ca security remove PRINCIPAL\n";
 	json_t *o, *b, *rights;
-	char *body, *save = NULL, *r, buf[256];
-	int rc;
+	char *save = NULL, *r, buf[256];
 
 	if (argc >= 2 && strcmp(argv[1], "show") == 0) {
 		if (!fmt_opts(t, argc, argv, 2, usage))
@@ -721,12 +745,7 @@ cmd_ca(struct tapi *t, int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	t->open_what = DAEMON_OPEN_ALL;
-	body = json_dumps(b, JSON_COMPACT);
-	json_decref(b);
-	rc = run_show(t, "POST", "ca/security", body, change_cols, NCOLS(change_cols));
-	free(body);
-	return rc;
+	return run_change(t, "ca/security", b);
 }
 
 /* entca audit [filters] */

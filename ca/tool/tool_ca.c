@@ -24,6 +24,58 @@
 /* Validity of a new root CA when --days is not given. */
 #define TOOL_DEFAULT_DAYS 3650
 
+/* Every long option of the CA identity verbs, each with its own letter. */
+static const struct option tool_ca_all_options[] = {
+	{ "state", required_argument, NULL, 's' },
+	{ "subject", required_argument, NULL, 'S' },
+	{ "key-type", required_argument, NULL, 'k' },
+	{ "days", required_argument, NULL, 'd' },
+	{ "subordinate", no_argument, NULL, 'u' },
+	{ "new-key", no_argument, NULL, 'w' },
+	{ "key-password-file", required_argument, NULL, 'K' },
+	{ "pkcs11", required_argument, NULL, 'p' },
+	{ "pkcs11-module", required_argument, NULL, 'm' },
+	{ "pin-file", required_argument, NULL, 'N' },
+	{ "import", required_argument, NULL, 'i' },
+	{ "import-key", required_argument, NULL, 'I' },
+	{ "import-cert", required_argument, NULL, 'C' },
+	{ "password-file", required_argument, NULL, 'P' },
+	{ "chain", required_argument, NULL, 'c' },
+	{ "tls-name", required_argument, NULL, 't' },
+	{ "no-tls-cert", no_argument, NULL, 'n' },
+	{ "pem", no_argument, NULL, 'e' },
+	{ "help", no_argument, NULL, 'h' },
+};
+
+/* The options of one verb by their letters; see tool_ca.h. */
+void
+tool_ca_options(const char *letters, struct option *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(tool_ca_all_options) /
+	    sizeof(tool_ca_all_options[0]); i++)
+		if (strchr(letters, tool_ca_all_options[i].val) != NULL &&
+		    n + 1 < TOOL_CA_OPTS_MAX)
+			out[n++] = tool_ca_all_options[i];
+	memset(&out[n], 0, sizeof(out[n]));
+}
+
+/* --days; see tool_ca.h. */
+int
+tool_ca_days(const char *s, unsigned *days)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v == 0 || v > CA_IDENTITY_DAYS_MAX)
+		return CA_EPARSE;
+	*days = (unsigned)v;
+	return CA_OK;
+}
+
 /* Print a usage error and return exit status 2. */
 static int
 tool_usage(const char *cmd, const char *msg, const char *usage)
@@ -118,32 +170,13 @@ tool_init_next_steps(const struct ca_init_opts *o)
 int
 tool_init_main(int argc, char **argv, const char *conf_state)
 {
-	static const struct option opts[] = {
-		{ "state", required_argument, NULL, 's' },
-		{ "subject", required_argument, NULL, 'S' },
-		{ "key-type", required_argument, NULL, 'k' },
-		{ "days", required_argument, NULL, 'd' },
-		{ "subordinate", no_argument, NULL, 'u' },
-		{ "key-password-file", required_argument, NULL, 'K' },
-		{ "pkcs11", required_argument, NULL, 'p' },
-		{ "pkcs11-module", required_argument, NULL, 'm' },
-		{ "pin-file", required_argument, NULL, 'N' },
-		{ "import", required_argument, NULL, 'i' },
-		{ "import-key", required_argument, NULL, 'I' },
-		{ "import-cert", required_argument, NULL, 'C' },
-		{ "password-file", required_argument, NULL, 'P' },
-		{ "tls-name", required_argument, NULL, 't' },
-		{ "no-tls-cert", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct option opts[TOOL_CA_OPTS_MAX];
 	struct ca_init_opts o;
 	const char *p12 = NULL, *ikey = NULL, *icert = NULL, *pwfile = NULL;
 	const char *pinfile = NULL;
-	char why[CA_WHY_MAX] = "", *keypw = NULL, *inpw = NULL, *end;
+	char why[CA_WHY_MAX] = "", *keypw = NULL, *inpw = NULL;
 	const char *inpass = NULL;
 	gnutls_datum_t d = { NULL, 0 };
-	unsigned long days;
 	int c, rc, status;
 	bool created = false;
 
@@ -153,6 +186,7 @@ tool_init_main(int argc, char **argv, const char *conf_state)
 	o.key_type = CA_KEY_RSA3072;
 	o.days = TOOL_DEFAULT_DAYS;
 	o.pkcs11_module = getenv("ENTCA_PKCS11_MODULE");
+	tool_ca_options("sSkduKpmNiICPtnh", opts);
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -165,13 +199,9 @@ tool_init_main(int argc, char **argv, const char *conf_state)
 				    "key type", tool_init_usage);
 			break;
 		case 'd':
-			errno = 0;
-			days = strtoul(optarg, &end, 10);
-			if (errno || *end || days == 0 ||
-			    days > CA_IDENTITY_DAYS_MAX)
+			if (tool_ca_days(optarg, &o.days) != CA_OK)
 				return tool_usage("init", "--days: expected "
 				    "1..36500", tool_init_usage);
-			o.days = (unsigned)days;
 			break;
 		case 'u': o.subordinate = 1; break;
 		case 'K': o.key_password_file = optarg; break;
@@ -294,14 +324,7 @@ static const char tool_install_usage[] =
 int
 tool_install_cert_main(int argc, char **argv, const char *conf_state)
 {
-	static const struct option opts[] = {
-		{ "state", required_argument, NULL, 's' },
-		{ "chain", required_argument, NULL, 'c' },
-		{ "tls-name", required_argument, NULL, 't' },
-		{ "no-tls-cert", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct option opts[TOOL_CA_OPTS_MAX];
 	struct ca_init_opts o;
 	const char *chain = NULL;
 	char why[CA_WHY_MAX] = "";
@@ -310,6 +333,7 @@ tool_install_cert_main(int argc, char **argv, const char *conf_state)
 	memset(&o, 0, sizeof(o));
 	o.state_dir = conf_state != NULL ? conf_state : TOOL_DEFAULT_STATE;
 	o.pkcs11_module = getenv("ENTCA_PKCS11_MODULE");
+	tool_ca_options("sctnh", opts);
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -350,13 +374,8 @@ tool_install_cert_main(int argc, char **argv, const char *conf_state)
 int
 tool_ca_cert_main(int argc, char **argv, const char *conf_state)
 {
-	static const struct option opts[] = {
-		{ "state", required_argument, NULL, 's' },
-		{ "pem", no_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char usage[] = "[--state DIR] [--pem] FILE";
+	struct option opts[TOOL_CA_OPTS_MAX];
 	const char *state = conf_state != NULL ? conf_state :
 	    TOOL_DEFAULT_STATE, *file;
 	struct ca_identity *id = NULL;
@@ -365,12 +384,13 @@ tool_ca_cert_main(int argc, char **argv, const char *conf_state)
 	char why[CA_WHY_MAX] = "";
 	int c, rc, fd, pem_out = 0, status = 1;
 
+	tool_ca_options("seh", opts);
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': state = optarg; break;
-		case 'p': pem_out = 1; break;
+		case 'e': pem_out = 1; break;
 		case 'h':
 			printf("usage: entca ca-cert %s\n", usage);
 			return 0;

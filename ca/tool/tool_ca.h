@@ -17,6 +17,23 @@
  */
 #define TOOL_DEFAULT_STATE LOCALSTATEDIR "/lib/entca"
 
+struct option;
+
+/* Entries tool_ca_options may write, the ending zero entry included. */
+#define TOOL_CA_OPTS_MAX 24
+
+/*
+ * The long options of the CA identity verbs (init, install-cert, ca-cert,
+ * ca renew, restore) whose getopt values are in letters, into out
+ * (TOOL_CA_OPTS_MAX entries, ended by a zero entry). One table, so that
+ * an option is spelt and takes its value alike in every verb; the letters
+ * are internal (-h is the only short option).
+ */
+void tool_ca_options(const char *letters, struct option *out);
+
+/* A --days value: 1..CA_IDENTITY_DAYS_MAX into *days; CA_OK or CA_EPARSE. */
+int tool_ca_days(const char *s, unsigned *days);
+
 /*
  * entca init [--state DIR] [--subject DN] [--key-type T] [--days N]
  *            [--subordinate] [--key-password-file F]

@@ -119,17 +119,51 @@ dump_pubkey(bool json, json_t *root, int algo, unsigned bits)
 	    "algorithm", name ? name : "?", "bits", (int)bits));
 }
 
+/*
+ * The extensions of a certificate c or of a request q (the one that is
+ * not NULL): printed under title, and as root's "extensions" array.
+ */
+static void
+dump_exts(bool json, json_t *root, const char *title, gnutls_x509_crt_t c,
+    gnutls_x509_crq_t q)
+{
+	gnutls_datum_t d = { NULL, 0 };
+	char oid[DUMP_OID_MAX];
+	json_t *exts = json_array();
+	unsigned critical;
+	size_t olen;
+	int rc;
+
+	if (!json)
+		printf("  %s:\n", title);
+	for (unsigned i = 0;; i++) {
+		olen = sizeof(oid);
+		rc = c != NULL ?
+		    gnutls_x509_crt_get_extension_info(c, i, oid, &olen, &critical) :
+		    gnutls_x509_crq_get_extension_info(q, i, oid, &olen, &critical);
+		if (rc < 0)
+			break;
+		rc = c != NULL ? gnutls_x509_crt_get_extension_data2(c, i, &d) :
+		    gnutls_x509_crq_get_extension_data2(q, i, &d);
+		if (rc < 0)
+			continue;
+		dump_ext(json, exts, oid, &d, critical);
+		gnutls_free(d.data);
+		d.data = NULL;
+	}
+	json_object_set_new(root, "extensions", exts);
+}
+
 /* A certificate. */
 static int
 dump_cert(bool json, gnutls_x509_crt_t c, const gnutls_datum_t *der,
     json_t *root)
 {
-	gnutls_datum_t dn = { NULL, 0 }, d = { NULL, 0 };
+	gnutls_datum_t dn = { NULL, 0 };
 	unsigned char serial[32];
-	size_t slen = sizeof(serial), olen;
-	char oid[DUMP_OID_MAX], hex[2 * sizeof(serial) + 1], text[64];
-	unsigned bits = 0, critical;
-	json_t *exts = json_array();
+	size_t slen = sizeof(serial);
+	char hex[2 * sizeof(serial) + 1], text[64];
+	unsigned bits = 0;
 	int algo, sig;
 
 	snprintf(text, sizeof(text), "%d", gnutls_x509_crt_get_version(c));
@@ -158,20 +192,7 @@ dump_cert(bool json, gnutls_x509_crt_t c, const gnutls_datum_t *der,
 	gnutls_free(dn.data);
 	algo = gnutls_x509_crt_get_pk_algorithm(c, &bits);
 	dump_pubkey(json, root, algo, bits);
-	if (!json)
-		printf("  Extensions:\n");
-	for (unsigned i = 0;; i++) {
-		olen = sizeof(oid);
-		if (gnutls_x509_crt_get_extension_info(c, i, oid, &olen,
-		    &critical) < 0)
-			break;
-		if (gnutls_x509_crt_get_extension_data2(c, i, &d) < 0)
-			continue;
-		dump_ext(json, exts, oid, &d, critical);
-		gnutls_free(d.data);
-		d.data = NULL;
-	}
-	json_object_set_new(root, "extensions", exts);
+	dump_exts(json, root, "Extensions", c, NULL);
 	dump_hashes(json, root, der);
 	return 0;
 }
@@ -182,11 +203,8 @@ dump_csr(bool json, gnutls_x509_crq_t q, const gnutls_datum_t *der,
     json_t *root)
 {
 	struct policy_request *r = calloc(1, sizeof(*r));
-	gnutls_datum_t d = { NULL, 0 };
-	char oid[DUMP_OID_MAX], why[CA_WHY_MAX];
-	size_t olen;
-	unsigned bits = 0, critical;
-	json_t *exts = json_array();
+	char why[CA_WHY_MAX];
+	unsigned bits = 0;
 	int prc, algo;
 
 	if (r == NULL)
@@ -216,20 +234,7 @@ dump_csr(bool json, gnutls_x509_crq_t q, const gnutls_datum_t *der,
 		line(json, "Challenge password", has ? "present (not shown)" : "none");
 		json_object_set_new(root, "challenge_password", json_boolean(has));
 	}
-	if (!json)
-		printf("  Requested extensions:\n");
-	for (unsigned i = 0;; i++) {
-		olen = sizeof(oid);
-		if (gnutls_x509_crq_get_extension_info(q, i, oid, &olen,
-		    &critical) < 0)
-			break;
-		if (gnutls_x509_crq_get_extension_data2(q, i, &d) < 0)
-			continue;
-		dump_ext(json, exts, oid, &d, critical);
-		gnutls_free(d.data);
-		d.data = NULL;
-	}
-	json_object_set_new(root, "extensions", exts);
+	dump_exts(json, root, "Requested extensions", NULL, q);
 	dump_hashes(json, root, der);
 	policy_request_wipe(r);
 	free(r);
@@ -343,14 +348,7 @@ tool_dump_main(int argc, char **argv)
 	json_t *root;
 	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = true;
-		else if (argv[i][0] != '-' && file == NULL)
-			file = argv[i];
-		else
-			file = NULL, i = argc;
-	}
+	file = tool_x509_args(argc, argv, &json);
 	if (file == NULL) {
 		fprintf(stderr, "usage: entca dump FILE [--json]\n  FILE: a "
 		    "certificate, certificate request or CRL, PEM or DER\n");

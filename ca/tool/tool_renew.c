@@ -45,25 +45,16 @@ renew_audit_apply(struct store_wtxn *w, void *arg)
 int
 tool_renew_main(int argc, char **argv, const char *conf_state)
 {
-	static const struct option opts[] = {
-		{ "state", required_argument, NULL, 's' },
-		{ "new-key", no_argument, NULL, 'n' },
-		{ "key-type", required_argument, NULL, 'k' },
-		{ "days", required_argument, NULL, 'd' },
-		{ "key-password-file", required_argument, NULL, 'K' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char usage[] = "usage: entca ca renew [--state DIR] "
 	    "[--new-key [--key-type rsa2048|rsa3072|rsa4096|p256|p384] "
 	    "[--key-password-file F]] [--days N]\n";
+	struct option opts[TOOL_CA_OPTS_MAX];
 	struct ca_renew_opts o;
 	struct renew_audit a;
 	struct store *st = NULL;
 	struct passwd *pw = getpwuid(getuid());
-	char why[CA_WHY_MAX] = "", db[PATH_MAX], *kpw = NULL, *end;
+	char why[CA_WHY_MAX] = "", db[PATH_MAX], *kpw = NULL;
 	unsigned ci = 0, ki = 0;
-	unsigned long days;
 	long pid = 0;
 	int c, rc, status = 1;
 
@@ -73,12 +64,13 @@ tool_renew_main(int argc, char **argv, const char *conf_state)
 	o.days = RENEW_DEFAULT_DAYS;
 	o.cert_index = &ci;
 	o.key_index = &ki;
+	tool_ca_options("swkdKh", opts);
 	optind = 1;	/* argv[0] is "renew" */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': o.state_dir = optarg; break;
-		case 'n': o.new_key = 1; break;
+		case 'w': o.new_key = 1; break;
 		case 'k':
 			if (ca_key_type_parse(optarg, &o.key_type) != CA_OK) {
 				fprintf(stderr, "entca ca renew: --key-type: unknown "
@@ -87,14 +79,11 @@ tool_renew_main(int argc, char **argv, const char *conf_state)
 			}
 			break;
 		case 'd':
-			errno = 0;
-			days = strtoul(optarg, &end, 10);
-			if (errno || *end || days == 0 || days > CA_IDENTITY_DAYS_MAX) {
+			if (tool_ca_days(optarg, &o.days) != CA_OK) {
 				fprintf(stderr, "entca ca renew: --days: expected "
 				    "1..36500\n%s", usage);
 				return 2;
 			}
-			o.days = (unsigned)days;
 			break;
 		case 'K': o.key_password_file = optarg; break;
 		case 'h': printf("%s", usage); return 0;

@@ -157,6 +157,37 @@ copy_crl_dir(const char *src, const char *dst, char *why, size_t whylen)
 
 /* Add ca-chain.pem, tls.*, the PKCS#11 ca.json, crl.highwater, crl/; see .h. */
 /*
+ * The certificate half of copying a renewed CA's history folder from
+ * src_dir to dst_dir (backup and restore alike): from and to (PATH_MAX)
+ * get the two folders, to is made, and every ca(N).crt is copied. CA_OK
+ * with *present false when src_dir has no history; else the code with why.
+ */
+static int
+history_certs(const char *src_dir, const char *dst_dir, char *from, char *to,
+    bool *present, char *why, size_t whylen)
+{
+	char name[32];
+	struct stat st;
+	int rc = CA_OK;
+
+	*present = false;
+	if (!path_join(from, src_dir, CA_IDENTITY_HISTORY_DIR) ||
+	    !path_join(to, dst_dir, CA_IDENTITY_HISTORY_DIR))
+		return ca_why(why, whylen, CA_ETOOBIG, "%s: path too long",
+		    src_dir);
+	if (stat(from, &st) != 0)
+		return CA_OK;
+	if (mkdir(to, 0700) != 0 && errno != EEXIST)
+		return ca_why(why, whylen, CA_EIO, "%s: %s", to, strerror(errno));
+	*present = true;
+	for (unsigned i = 0; rc == CA_OK && i < CA_IDENTITY_HISTORY_MAX; i++) {
+		snprintf(name, sizeof(name), "ca(%u).crt", i);
+		rc = copy_if_present(from, to, name, 0644, why, whylen);
+	}
+	return rc;
+}
+
+/*
  * A renewed CA's history (ca/identity/identity.h): every earlier CA
  * certificate, and with a password every earlier key as
  * ca-history/key(K)/ca.p12 (entca backup's format for the current key).
@@ -167,20 +198,11 @@ backup_history(const char *state_dir, const char *dir, const char *password,
 {
 	char from[PATH_MAX], to[PATH_MAX], name[32], a[PATH_MAX], b[PATH_MAX];
 	struct stat st;
-	int rc = CA_OK;
+	bool present;
+	int rc;
 
-	if (!path_join(from, state_dir, CA_IDENTITY_HISTORY_DIR) ||
-	    !path_join(to, dir, CA_IDENTITY_HISTORY_DIR))
-		return ca_why(why, whylen, CA_ETOOBIG, "%s: path too long", dir);
-	if (stat(from, &st) != 0)
-		return CA_OK;
-	if (mkdir(to, 0700) != 0 && errno != EEXIST)
-		return ca_why(why, whylen, CA_EIO, "%s: %s", to, strerror(errno));
-	for (unsigned i = 0; rc == CA_OK && i < CA_IDENTITY_HISTORY_MAX; i++) {
-		snprintf(name, sizeof(name), "ca(%u).crt", i);
-		rc = copy_if_present(from, to, name, 0644, why, whylen);
-	}
-	for (unsigned k = 0; rc == CA_OK && password != NULL &&
+	rc = history_certs(state_dir, dir, from, to, &present, why, whylen);
+	for (unsigned k = 0; rc == CA_OK && present && password != NULL &&
 	    k < CA_IDENTITY_HISTORY_MAX; k++) {
 		snprintf(name, sizeof(name), "key(%u)", k);
 		if (!path_join(a, from, name) || stat(a, &st) != 0 ||
@@ -432,48 +454,55 @@ sync_dir(const char *dir)
 	}
 }
 
+/*
+ * Import the PKCS#12 file p12 (password p12pw) as the identity of the
+ * state folder state: the key encrypted with keypw (from keypw_file) when
+ * given, entcad's TLS certificate made unless no_tls.
+ */
+static int
+import_p12_file(const char *p12, const char *state, bool no_tls,
+    const char *p12pw, const char *keypw, const char *keypw_file, char *why,
+    size_t whylen)
+{
+	struct ca_init_opts o;
+	gnutls_datum_t d = { NULL, 0 };
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.state_dir = state;
+	o.days = 1;	/* unused by an import; checked to be in range */
+	o.no_tls = no_tls;
+	o.key_password = keypw;
+	o.key_password_file = keypw_file;
+	rc = keyfile_read(p12, &d, why, whylen);
+	if (rc == CA_OK)
+		rc = ca_identity_import_p12(&o, &d, p12pw, why, whylen);
+	if (d.data != NULL)
+		gnutls_memset(d.data, 0, d.size);
+	gnutls_free(d.data);
+	return rc;
+}
+
 /* The history of a renewed CA: ca(N).crt copied, key(K)/ca.p12 imported. */
 static int
 restore_history(const char *src, const char *tmp, const char *p12pw,
     const char *keypw, const char *keypw_file, char *why, size_t whylen)
 {
 	char from[PATH_MAX], to[PATH_MAX], name[32], a[PATH_MAX], b[PATH_MAX];
-	struct ca_init_opts o;
-	gnutls_datum_t d = { NULL, 0 };
-	struct stat st;
-	int rc = CA_OK;
+	bool present;
+	int rc;
 
-	if (!path_join(from, src, CA_IDENTITY_HISTORY_DIR) ||
-	    !path_join(to, tmp, CA_IDENTITY_HISTORY_DIR))
-		return ca_why(why, whylen, CA_ETOOBIG, "%s: path too long", src);
-	if (stat(from, &st) != 0)
-		return CA_OK;
-	if (mkdir(to, 0700) != 0)
-		return ca_why(why, whylen, CA_EIO, "%s: %s", to, strerror(errno));
-	for (unsigned i = 0; rc == CA_OK && i < CA_IDENTITY_HISTORY_MAX; i++) {
-		snprintf(name, sizeof(name), "ca(%u).crt", i);
-		rc = copy_if_present(from, to, name, 0644, why, whylen);
-	}
-	for (unsigned k = 0; rc == CA_OK && k < CA_IDENTITY_HISTORY_MAX; k++) {
+	rc = history_certs(src, tmp, from, to, &present, why, whylen);
+	for (unsigned k = 0; rc == CA_OK && present &&
+	    k < CA_IDENTITY_HISTORY_MAX; k++) {
 		snprintf(name, sizeof(name), "key(%u)/ca.p12", k);
 		if (!path_join(a, from, name) || !exists(a))
 			continue;
 		snprintf(name, sizeof(name), "key(%u)", k);
 		if (!path_join(b, to, name))
 			continue;
-		memset(&o, 0, sizeof(o));
-		o.state_dir = b;
-		o.days = 1;
-		o.no_tls = 1;
-		o.key_password = keypw;
-		o.key_password_file = keypw_file;
-		rc = keyfile_read(a, &d, why, whylen);
-		if (rc == CA_OK)
-			rc = ca_identity_import_p12(&o, &d, p12pw, why, whylen);
-		if (d.data != NULL)
-			gnutls_memset(d.data, 0, d.size);
-		gnutls_free(d.data);
-		d.data = NULL;
+		rc = import_p12_file(a, b, true, p12pw, keypw, keypw_file, why,
+		    whylen);
 	}
 	return rc;
 }
@@ -483,17 +512,10 @@ static int
 restore_identity(const char *src, const char *tmp, const char *p12pw,
     const char *keypw, const char *keypw_file, char *why, size_t whylen)
 {
-	struct ca_init_opts o;
-	gnutls_datum_t d = { NULL, 0 };
 	char path[PATH_MAX];
 	bool own_tls;
 	int rc;
 
-	memset(&o, 0, sizeof(o));
-	o.state_dir = tmp;
-	o.days = 1;	/* unused by an import; checked to be in range */
-	o.key_password = keypw;
-	o.key_password_file = keypw_file;
 	path_join(path, src, "tls.crt");
 	own_tls = exists(path);
 	snprintf(path, sizeof(path), "%s/ca.p12", src);
@@ -502,13 +524,8 @@ restore_identity(const char *src, const char *tmp, const char *p12pw,
 			return ca_why(why, whylen, CA_EAUTH, "%s holds the CA key "
 			    "(ca.p12): give its password with --password-file F "
 			    "or $ENTCA_P12_PASSWORD", src);
-		o.no_tls = own_tls;
-		rc = keyfile_read(path, &d, why, whylen);
-		if (rc == CA_OK)
-			rc = ca_identity_import_p12(&o, &d, p12pw, why, whylen);
-		if (d.data != NULL)
-			gnutls_memset(d.data, 0, d.size);
-		gnutls_free(d.data);
+		rc = import_p12_file(path, tmp, own_tls, p12pw, keypw,
+		    keypw_file, why, whylen);
 		if (rc != CA_OK)
 			return rc;
 	} else {
@@ -618,24 +635,19 @@ out:
 int
 tool_restore_main(int argc, char **argv, const char *conf_state)
 {
-	static const struct option opts[] = {
-		{ "state", required_argument, NULL, 's' },
-		{ "password-file", required_argument, NULL, 'P' },
-		{ "key-password-file", required_argument, NULL, 'K' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char usage[] = "usage: entca restore DIR [--state S] "
 	    "[--password-file F] [--key-password-file K]\n"
 	    "  DIR: a folder written by entca backup; S: the state folder to "
 	    "create (default: the state-dir of -c / $ENTCA_CONF), which must be "
 	    "missing or empty\n  F: the password of DIR/ca.p12 (else "
 	    "$ENTCA_P12_PASSWORD); K: encrypt the restored ca.key with it\n";
+	struct option opts[TOOL_CA_OPTS_MAX];
 	const char *state = conf_state, *pwfile = NULL, *kfile = NULL;
 	char why[CA_WHY_MAX] = "", *pw = NULL, *kpw = NULL;
 	const char *p12pw;
 	int c, status = 1;
 
+	tool_ca_options("sPKh", opts);
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {

@@ -397,14 +397,7 @@ tool_verify_main(const char *conf, int argc, char **argv)
 	int64_t now = ca_now(), t0, t1;
 	int status = 2;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = true;
-		else if (argv[i][0] != '-' && file == NULL)
-			file = argv[i];
-		else
-			file = NULL, i = argc;
-	}
+	file = tool_x509_args(argc, argv, &json);
 	if (file == NULL) {
 		fprintf(stderr, "usage: entca verify CERT [--json]\n");
 		return 2;

@@ -208,6 +208,24 @@ out:
 	return rc;
 }
 
+/* FILE [--json]; see tool_x509.h. */
+const char *
+tool_x509_args(int argc, char **argv, bool *json)
+{
+	const char *file = NULL;
+
+	*json = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			*json = true;
+		else if (argv[i][0] != '-' && file == NULL)
+			file = argv[i];
+		else
+			return NULL;
+	}
+	return file;
+}
+
 /* Free what was read. */
 void
 tool_x509_clear(struct tool_x509 *o)

@@ -7,6 +7,7 @@
 #ifndef ENTCA_CA_TOOL_X509_H
 #define ENTCA_CA_TOOL_X509_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,6 +47,12 @@ const char *tool_x509_kind_name(int kind);
  */
 int tool_x509_read(const char *path, struct tool_x509 *o, char *why,
     size_t whylen);
+
+/*
+ * The arguments of dump and verify: one FILE and an optional --json (in
+ * any order). The file, or NULL when they are anything else (usage).
+ */
+const char *tool_x509_args(int argc, char **argv, bool *json);
 
 /* Free what tool_x509_read set and zero o. */
 void tool_x509_clear(struct tool_x509 *o);
