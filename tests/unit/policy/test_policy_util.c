@@ -130,22 +130,17 @@ eku(struct template *t, const char *oid)
 void
 tp_template(enum tp_tmpl which, struct template *t)
 {
-	memset(t, 0, sizeof(*t));
-	t->major_version = 100;
+	/*
+	 * A template file's defaults (1 year, 6 weeks, RSA 2048, SHA-256, ...)
+	 * at 2008 R2 and minor version 4; each template below states its
+	 * subject, subject format and names, so none comes from the defaults.
+	 */
+	template_defaults(t);
 	t->minor_version = 4;
-	t->schema_version = 2;
-	t->validity_seconds = 365 * 86400;
-	t->renewal_seconds = 42 * 86400;
 	t->compat_ca = TMPL_COMPAT_2008R2;
 	t->compat_recipient = TMPL_COMPAT_2008R2;
-	t->key_algorithms = TMPL_KEY_RSA;
-	t->min_key_size = 2048;
-	t->hash = TMPL_HASH_SHA256;
-	t->key_usage = TMPL_KU_DIGITAL_SIGNATURE | TMPL_KU_KEY_ENCIPHERMENT;
-	t->key_usage_critical = true;
-	t->sid_extension = true;
-	t->path_len = -1;
-	t->purpose = TMPL_PURPOSE_SIGNATURE_AND_ENCRYPTION;
+	t->subject_format = TMPL_SUBJFMT_NONE;
+	t->san = 0;
 	switch (which) {
 	case TP_T_PKCS:
 		snprintf(t->name, sizeof(t->name), "PKCSIntune");
