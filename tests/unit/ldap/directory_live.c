@@ -169,16 +169,6 @@ slurp(const char *path, size_t *len)
 	return b;
 }
 
-/* Map the certificate in env var name; return the code, fill p. */
-int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* PID of the running slapd from its pid file. */
 pid_t
 slapd_pid(void)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/clock.h"
 #include "ldap/directory.h"
 
 #define SID_DOMAIN "S-1-5-21-3623811015-3361044348-30300820"
@@ -47,8 +48,6 @@ void lookup_ok_in(struct directory *d, const char *sam, struct principal *p);
 #define lookup_ok(sam, p) lookup_ok_in(dplain, (sam), (p))
 /* A whole file, malloc'd. */
 unsigned char *slurp(const char *path, size_t *len);
-/* Monotonic milliseconds. */
-int64_t now_ms(void);
 /* slapd control through slapd-start.sh / slapd-stop.sh. */
 pid_t slapd_pid(void);
 void slapd_restart(void);
