@@ -245,7 +245,7 @@ log_set_json(bool json)
 	__atomic_store_n(&log_json, json ? 1 : 0, __ATOMIC_RELAXED);
 }
 
-/* Format the message and emit it with its fields if level passes the threshold. */
+/* Format and emit one line with its fields if level passes the threshold. */
 static void
 log_vfields(enum log_level level, const struct log_field *f, size_t n,
     const char *fmt, va_list ap)
