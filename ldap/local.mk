@@ -9,27 +9,18 @@ libentca_ldap_a_SOURCES = ldap/directory.h ldap/dir_int.h ldap/directory.c \
 	ldap/cache.h ldap/cache.c ldap/tlsdiag.c ldap/publish_user.c
 
 # ldap/ tests link only what ldap/ uses (ldap -> policy -> common), so
-# they build while other folders are in flux.
-DIRECTORY_TEST_LDADD = libentca_ldap.a libentca_policy.a libentca_common.a \
-	$(LDAP_LIBS) $(GNUTLS_LIBS) $(TASN1_LIBS) $(PTHREAD_LIBS) $(CMOCKA_LIBS)
-
-# Pure parts: SID/GUID codecs, escaping, cache, SID extension parser.
-# Live parts against a real slapd: those programs are driven by the
-# script, and share directory_live.c (the slapd's environment, helpers).
-LDAP_UNIT_TESTS = tests/unit/ldap/test_directory
-LDAP_LIVE_DRIVERS = tests/unit/ldap/test_directory_live \
-	tests/unit/ldap/test_directory_live_ops
-check_PROGRAMS += $(LDAP_UNIT_TESTS) $(LDAP_LIVE_DRIVERS)
-TESTS += $(LDAP_UNIT_TESTS)
-LDAP_LIVE_SOURCES = tests/unit/ldap/directory_live.c tests/unit/ldap/directory_live.h
+# they build while other folders are in flux. test_directory checks the pure
+# parts (SID/GUID codecs, escaping, cache, SID extension parser); the live
+# programs run against a real slapd, driven by directory_live.sh.
+DIRECTORY_TEST_LDADD = libentca_test.a libentca_ldap.a libentca_policy.a \
+	libentca_common.a $(LDAP_LIBS) $(GNUTLS_LIBS) $(TASN1_LIBS) \
+	$(PTHREAD_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/unit/ldap/test_directory \
+	tests/unit/ldap/test_directory_live tests/unit/ldap/test_directory_live_ops
+TESTS += tests/unit/ldap/test_directory tests/integration/directory_live.sh
 tests_unit_ldap_test_directory_LDADD = $(DIRECTORY_TEST_LDADD)
-tests_unit_ldap_test_directory_live_SOURCES = tests/unit/ldap/test_directory_live.c \
-	$(LDAP_LIVE_SOURCES)
 tests_unit_ldap_test_directory_live_LDADD = $(DIRECTORY_TEST_LDADD)
-tests_unit_ldap_test_directory_live_ops_SOURCES = tests/unit/ldap/test_directory_live_ops.c \
-	$(LDAP_LIVE_SOURCES)
 tests_unit_ldap_test_directory_live_ops_LDADD = $(DIRECTORY_TEST_LDADD)
-TESTS += tests/integration/directory_live.sh
 
 # The test directory: started by tests and by the README demo.
 EXTRA_DIST += tests/slapd/slapd-start.sh tests/slapd/slapd-stop.sh \
