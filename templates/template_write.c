@@ -153,7 +153,6 @@ enum w_kind {
 
 /* One [template] key as the writer emits it (nginx's command tables). */
 struct w_key {
-	const char *before;		/* heading and comment lines, or NULL */
 	enum tmpl_key key;
 	enum w_kind kind;
 	size_t off;			/* offsetof the field (plain kinds) */
@@ -165,106 +164,117 @@ struct w_key {
 
 #define OFF(field) offsetof(struct template, field)
 #define PLAIN(k, field) .kind = (k), .off = OFF(field)
-#define ENUM(field, tab, n) \
-	.kind = W_ENUM, .off = OFF(field), .names = (tab), .n_names = (n)
-#define MASK(field, tab, n) \
-	.kind = W_MASK, .off = OFF(field), .bits = (tab), .n_bits = &(n)
+/* An enum field and its name table (tmpl_names.h, sized by _COUNT). */
+#define ENUM(field, tab) .kind = W_ENUM, .off = OFF(field), \
+	.names = (tab), .n_names = sizeof(tab) / sizeof((tab)[0])
+/* A mask field and its bit table, tmpl_<b>_names with tmpl_<b>_count. */
+#define MASK(field, b) .kind = W_MASK, .off = OFF(field), \
+	.bits = tmpl_##b##_names, .n_bits = &tmpl_##b##_count
 
-/* The [template] section, in the order and with the comments it is written. */
+/* The [template] keys in the order they are written. */
 static const struct w_key w_keys[] = {
-	{ "[template]\n\n# --- General ---\n"
-	  "# Name shown to administrators (AD CS \"Template display name\").\n",
-	  TK_DISPLAY_NAME, PLAIN(W_STR, display_name) },
-	{ "# Template name (cn) that requests and profiles use; defaults to the\n"
-	  "# display name without spaces.\n", TK_NAME, PLAIN(W_STR, name) },
-	{ "# msPKI-Template-Schema-Version: 2 (CA 2003), 3 (2008, 2008R2), "
-	  "4 (2012+).\n", TK_SCHEMA_VERSION, PLAIN(W_UINT, schema_version) },
-	{ "# Template version major.minor (AD CS revision and minor "
-	  "revision).\n", TK_VERSION, .kind = W_VERSION },
-	{ "# Template OID (msPKI-Cert-Template-OID); put in certificates as "
-	  "1.3.6.1.4.1.311.21.7.\n", TK_OID, PLAIN(W_STR, oid) },
-	{ "# Validity and renewal periods: units s, m (minutes), h, d, w, "
-	  "months (30 d), y (365 d).\n",
-	  TK_VALIDITY, PLAIN(W_PERIOD, validity_seconds) },
-	{ NULL, TK_RENEWAL, PLAIN(W_PERIOD, renewal_seconds) },
-	{ "# Publish certificate in the directory (userCertificate).\n",
-	  TK_PUBLISH, PLAIN(W_BOOL, publish_to_directory) },
-
-	{ "\n# --- Compatibility: 2003, 2008, 2008R2, 2012, 2012R2, 2016 ---\n",
-	  TK_COMPAT_CA, ENUM(compat_ca, tmpl_compat_names, TMPL_COMPAT_COUNT) },
-	{ NULL, TK_COMPAT_RECIPIENT,
-	  ENUM(compat_recipient, tmpl_compat_names, TMPL_COMPAT_COUNT) },
-
-	{ "\n# --- Request handling ---\n"
-	  "# Purpose: signature, encryption, signature-and-encryption.\n",
-	  TK_PURPOSE, ENUM(purpose, tmpl_purpose_names, TMPL_PURPOSE_COUNT) },
-	{ "# Allow private key to be exported.\n",
-	  TK_EXPORT, PLAIN(W_BOOL, allow_private_key_export) },
-	{ "# May entca generate the key and return it (needs export allowed).\n",
-	  TK_SERVER_KEYGEN, PLAIN(W_BOOL, server_key_generation) },
-
-	{ "\n# --- Cryptography ---\n"
-	  "# Key algorithms: rsa, ecdsa-p256, ecdsa-p384 (ECDSA needs 2008+).\n",
-	  TK_KEY_ALGORITHMS,
-	  MASK(key_algorithms, tmpl_keyalg_names, tmpl_keyalg_count) },
-	{ "# Minimum RSA key size in bits (1024..16384).\n",
-	  TK_MIN_KEY_SIZE, PLAIN(W_UINT, min_key_size) },
-	{ "# Request hash: sha256, sha384, sha512.\n",
-	  TK_HASH, ENUM(hash, tmpl_hash_names, TMPL_HASH_COUNT) },
-
-	{ "\n# --- Subject name ---\n"
-	  "# supply-in-request, or from-directory with a format and SANs.\n",
-	  TK_SUBJECT, ENUM(subject, tmpl_subject_names, TMPL_SUBJECT_COUNT) },
-	{ "# none, common-name, upn, dn, email, dns, device-id.\n",
-	  TK_SUBJECT_FORMAT,
-	  ENUM(subject_format, tmpl_subjfmt_names, TMPL_SUBJFMT_COUNT) },
-	{ "# Also put E=<mail> in a subject built from the directory.\n",
-	  TK_SUBJECT_EMAIL, PLAIN(W_BOOL, subject_email) },
-	{ "# Subject alternative names: upn, email, dns, sid-url.\n",
-	  TK_SAN, MASK(san, tmpl_san_names, tmpl_san_count) },
+	{ TK_DISPLAY_NAME, PLAIN(W_STR, display_name) },
+	{ TK_NAME, PLAIN(W_STR, name) },
+	{ TK_SCHEMA_VERSION, PLAIN(W_UINT, schema_version) },
+	{ TK_VERSION, .kind = W_VERSION },
+	{ TK_OID, PLAIN(W_STR, oid) },
+	{ TK_VALIDITY, PLAIN(W_PERIOD, validity_seconds) },
+	{ TK_RENEWAL, PLAIN(W_PERIOD, renewal_seconds) },
+	{ TK_PUBLISH, PLAIN(W_BOOL, publish_to_directory) },
+	{ TK_COMPAT_CA, ENUM(compat_ca, tmpl_compat_names) },
+	{ TK_COMPAT_RECIPIENT, ENUM(compat_recipient, tmpl_compat_names) },
+	{ TK_PURPOSE, ENUM(purpose, tmpl_purpose_names) },
+	{ TK_EXPORT, PLAIN(W_BOOL, allow_private_key_export) },
+	{ TK_SERVER_KEYGEN, PLAIN(W_BOOL, server_key_generation) },
+	{ TK_KEY_ALGORITHMS, MASK(key_algorithms, keyalg) },
+	{ TK_MIN_KEY_SIZE, PLAIN(W_UINT, min_key_size) },
+	{ TK_HASH, ENUM(hash, tmpl_hash_names) },
+	{ TK_SUBJECT, ENUM(subject, tmpl_subject_names) },
+	{ TK_SUBJECT_FORMAT, ENUM(subject_format, tmpl_subjfmt_names) },
+	{ TK_SUBJECT_EMAIL, PLAIN(W_BOOL, subject_email) },
+	{ TK_SAN, MASK(san, san) },
 	/* Written only when set, so files of earlier versions read back
 	 * byte for byte. */
-	{ "# Names the directory does not resolve may be certified (officers "
-	  "only;\n# no SID in such certificates).\n",
-	  TK_ALLOW_UNRESOLVED, PLAIN(W_BOOL_SET, allow_unresolved_names) },
+	{ TK_ALLOW_UNRESOLVED, PLAIN(W_BOOL_SET, allow_unresolved_names) },
+	{ TK_POLICIES, .kind = W_EKUS },
+	{ TK_EKU_CRITICAL, PLAIN(W_BOOL, eku_critical) },
+	{ TK_KEY_USAGE, MASK(key_usage, ku) },
+	{ TK_KU_CRITICAL, PLAIN(W_BOOL, key_usage_critical) },
+	{ TK_SID_EXTENSION, PLAIN(W_BOOL, sid_extension) },
+	{ TK_CA, PLAIN(W_BOOL, ca) },
+	{ TK_PATH_LENGTH, .kind = W_PATH_LENGTH },
+	{ TK_REQUIRE_APPROVAL, PLAIN(W_BOOL, require_approval) },
+	{ TK_AUTHORIZED_SIGNATURES, PLAIN(W_UINT, authorized_signatures) },
+	{ TK_RA_POLICY, .kind = W_RA_POLICY },
+	{ TK_RENEWAL_MODE, ENUM(renewal, tmpl_renewal_names) },
+	{ TK_CHANNEL_BINDING, PLAIN(W_BOOL, require_channel_binding) },
+	{ TK_SUPERSEDES, .kind = W_SUPERSEDES },
+	{ TK_ALLOW_DANGEROUS, .kind = W_LINT },
+};
 
-	{ "\n# --- Extensions ---\n"
-	  "# Application policies (EKU) by friendly name or dotted OID.\n",
-	  TK_POLICIES, .kind = W_EKUS },
-	{ NULL, TK_EKU_CRITICAL, PLAIN(W_BOOL, eku_critical) },
-	{ "# Key usage: digital-signature, non-repudiation (\"signature is "
-	  "proof of\n# origin\"), key-encipherment, data-encipherment, "
-	  "key-agreement,\n# key-cert-sign, crl-sign.\n",
-	  TK_KEY_USAGE, MASK(key_usage, tmpl_ku_names, tmpl_ku_count) },
-	{ NULL, TK_KU_CRITICAL, PLAIN(W_BOOL, key_usage_critical) },
-	{ "# SID extension 1.3.6.1.4.1.311.25.2 for strong mapping "
-	  "(KB5014754).\n", TK_SID_EXTENSION, PLAIN(W_BOOL, sid_extension) },
-	{ "# Basic constraints: a CA certificate, and its path length "
-	  "(unlimited or 0..255).\n", TK_CA, PLAIN(W_BOOL, ca) },
-	{ NULL, TK_PATH_LENGTH, .kind = W_PATH_LENGTH },
-
-	{ "\n# --- Issuance requirements ---\n"
-	  "# CA certificate manager approval.\n",
-	  TK_REQUIRE_APPROVAL, PLAIN(W_BOOL, require_approval) },
-	{ "# Enrollment-agent signatures required, and the agent's "
-	  "application policy.\n",
-	  TK_AUTHORIZED_SIGNATURES, PLAIN(W_UINT, authorized_signatures) },
-	{ NULL, TK_RA_POLICY, .kind = W_RA_POLICY },
-	{ "# Re-enrollment (simplereenroll): same-as-enrollment (approval, "
-	  "enroll right\n# of the renewing account) or "
-	  "valid-certificate-suffices (AD CS's\n# \"valid existing "
-	  "certificate\" option).\n",
-	  TK_RENEWAL_MODE, ENUM(renewal, tmpl_renewal_names, TMPL_RENEWAL_COUNT) },
-	{ "# RFC 7030 §3.5: the CSR's challengePassword must be the TLS "
-	  "channel\n# binding (tls-unique on TLS 1.2, tls-exporter on TLS "
-	  "1.3).\n", TK_CHANNEL_BINDING, PLAIN(W_BOOL, require_channel_binding) },
-
-	{ "\n# --- Superseded templates ---\n",
-	  TK_SUPERSEDES, .kind = W_SUPERSEDES },
-
-	{ "\n# --- Lint overrides: esc1, esc2, esc3, esc4, no-sid, "
-	  "unresolved-names (each one a known risk) ---\n",
-	  TK_ALLOW_DANGEROUS, .kind = W_LINT },
+/*
+ * What is written above a key: the section heading where a section starts,
+ * and what the key means in AD CS terms. Keys without an entry follow the
+ * previous key's comment.
+ */
+static const char *const w_before[TK_COUNT] = {
+	[TK_DISPLAY_NAME] = "[template]\n\n# --- General ---\n"
+	    "# Name shown to administrators (AD CS \"Template display name\").\n",
+	[TK_NAME] = "# Template name (cn) that requests and profiles use; "
+	    "defaults to the\n# display name without spaces.\n",
+	[TK_SCHEMA_VERSION] = "# msPKI-Template-Schema-Version: 2 (CA 2003), "
+	    "3 (2008, 2008R2), 4 (2012+).\n",
+	[TK_VERSION] = "# Template version major.minor (AD CS revision and "
+	    "minor revision).\n",
+	[TK_OID] = "# Template OID (msPKI-Cert-Template-OID); put in "
+	    "certificates as 1.3.6.1.4.1.311.21.7.\n",
+	[TK_VALIDITY] = "# Validity and renewal periods: units s, m (minutes), "
+	    "h, d, w, months (30 d), y (365 d).\n",
+	[TK_PUBLISH] = "# Publish certificate in the directory "
+	    "(userCertificate).\n",
+	[TK_COMPAT_CA] = "\n# --- Compatibility: 2003, 2008, 2008R2, 2012, "
+	    "2012R2, 2016 ---\n",
+	[TK_PURPOSE] = "\n# --- Request handling ---\n"
+	    "# Purpose: signature, encryption, signature-and-encryption.\n",
+	[TK_EXPORT] = "# Allow private key to be exported.\n",
+	[TK_SERVER_KEYGEN] = "# May entca generate the key and return it "
+	    "(needs export allowed).\n",
+	[TK_KEY_ALGORITHMS] = "\n# --- Cryptography ---\n# Key algorithms: "
+	    "rsa, ecdsa-p256, ecdsa-p384 (ECDSA needs 2008+).\n",
+	[TK_MIN_KEY_SIZE] = "# Minimum RSA key size in bits (1024..16384).\n",
+	[TK_HASH] = "# Request hash: sha256, sha384, sha512.\n",
+	[TK_SUBJECT] = "\n# --- Subject name ---\n"
+	    "# supply-in-request, or from-directory with a format and SANs.\n",
+	[TK_SUBJECT_FORMAT] = "# none, common-name, upn, dn, email, dns, "
+	    "device-id.\n",
+	[TK_SUBJECT_EMAIL] = "# Also put E=<mail> in a subject built from the "
+	    "directory.\n",
+	[TK_SAN] = "# Subject alternative names: upn, email, dns, sid-url.\n",
+	[TK_ALLOW_UNRESOLVED] = "# Names the directory does not resolve may be "
+	    "certified (officers only;\n# no SID in such certificates).\n",
+	[TK_POLICIES] = "\n# --- Extensions ---\n"
+	    "# Application policies (EKU) by friendly name or dotted OID.\n",
+	[TK_KEY_USAGE] = "# Key usage: digital-signature, non-repudiation "
+	    "(\"signature is proof of\n# origin\"), key-encipherment, "
+	    "data-encipherment, key-agreement,\n# key-cert-sign, crl-sign.\n",
+	[TK_SID_EXTENSION] = "# SID extension 1.3.6.1.4.1.311.25.2 for strong "
+	    "mapping (KB5014754).\n",
+	[TK_CA] = "# Basic constraints: a CA certificate, and its path length "
+	    "(unlimited or 0..255).\n",
+	[TK_REQUIRE_APPROVAL] = "\n# --- Issuance requirements ---\n"
+	    "# CA certificate manager approval.\n",
+	[TK_AUTHORIZED_SIGNATURES] = "# Enrollment-agent signatures required, "
+	    "and the agent's application policy.\n",
+	[TK_RENEWAL_MODE] = "# Re-enrollment (simplereenroll): "
+	    "same-as-enrollment (approval, enroll right\n# of the renewing "
+	    "account) or valid-certificate-suffices (AD CS's\n# \"valid "
+	    "existing certificate\" option).\n",
+	[TK_CHANNEL_BINDING] = "# RFC 7030 §3.5: the CSR's challengePassword "
+	    "must be the TLS channel\n# binding (tls-unique on TLS 1.2, "
+	    "tls-exporter on TLS 1.3).\n",
+	[TK_SUPERSEDES] = "\n# --- Superseded templates ---\n",
+	[TK_ALLOW_DANGEROUS] = "\n# --- Lint overrides: esc1, esc2, esc3, "
+	    "esc4, no-sid, unresolved-names (each one a known risk) ---\n",
 };
 
 /* A list of the EKU, supersedes or lint kind. */
@@ -305,8 +315,8 @@ w_key(struct wbuf *w, const struct template *t, const struct w_key *k)
 
 	if (k->kind == W_BOOL_SET && !*(const bool *)field)
 		return;
-	if (k->before != NULL)
-		wb_printf(w, "%s", k->before);
+	if (w_before[k->key] != NULL)
+		wb_printf(w, "%s", w_before[k->key]);
 	switch (k->kind) {
 	case W_STR:
 		w_str(w, key, field);
