@@ -97,14 +97,17 @@ void dir_sigpipe_restore(const sigset_t *old);
 /* Translate a libldap result code into the project enum. */
 int dir_ldap_code(int lrc);
 
-/* The code of a failed write, marking x lost or broken (pool.c). */
+/* The code of a failed write, marking x lost or broken (search.c). */
 int dir_write_code(struct dir_ctx *x, int lrc);
 
 /* Monotonic seconds, the cache's unit (directory.c). */
 int64_t dir_monotonic(void);
 
-/* Milliseconds as a struct timeval, for libldap's timeouts (pool.c). */
+/* Milliseconds as a struct timeval, for libldap's timeouts (search.c). */
 struct timeval dir_timeval(int ms);
+
+/* The server's diagnostic for the last operation on ld, or "" (search.c). */
+void dir_diag_copy(LDAP *ld, char *out, size_t outlen);
 
 /*
  * On a fresh connection while the server's kind is unknown: learn whether

@@ -3,7 +3,7 @@
 # ldap/directory.h for what the module owns.
 noinst_LIBRARIES += libentca_ldap.a
 libentca_ldap_a_SOURCES = ldap/directory.h ldap/dir_int.h ldap/directory.c \
-	ldap/pool.c ldap/domain.c \
+	ldap/pool.c ldap/search.c ldap/domain.c \
 	ldap/bind.c ldap/entry.c ldap/lookup.c ldap/groups.c ldap/certmap.h ldap/certmap.c \
 	ldap/publish.c ldap/sid.h ldap/sid.c ldap/escape.h ldap/escape.c \
 	ldap/cache.h ldap/cache.c ldap/tlsdiag.c ldap/publish_user.c

@@ -1,8 +1,8 @@
 /*
  * The directory's connection pool: opening connections (TLS, timeouts,
  * failover across URIs), leasing them to one thread at a time, dropping
- * dead ones and retrying once, and the search helper with libldap code
- * translation.
+ * dead ones and retrying once. Searches on a leased connection are in
+ * search.c.
  *
  * Threads: any worker thread may call in; d->mu guards the pool slots and
  * next_uri, and is never held across network I/O. Each libldap handle is
@@ -26,56 +26,6 @@
 #include "common/clock.h"
 #include "common/opstats.h"
 #include "ldap/dir_int.h"
-
-/*
- * A write (modify) that failed with lrc: mark the connection for the pool
- * (lost or broken) and return the project code a publication reports;
- * every refusal by the server is CA_EIO to the caller.
- */
-int
-dir_write_code(struct dir_ctx *x, int lrc)
-{
-	int rc = dir_ldap_code(lrc);
-
-	if (rc == CA_EUNAVAIL)
-		x->lost = true;
-	if (rc == CA_ETIMEOUT)
-		x->broken = true;
-	if (rc == CA_ETOOBIG || rc == CA_EAUTH)
-		rc = CA_EIO;
-	return rc;
-}
-
-/* Map a libldap result code to the project's codes. */
-int
-dir_ldap_code(int lrc)
-{
-	switch (lrc) {
-	case LDAP_SUCCESS:
-		return CA_OK;
-	case LDAP_SERVER_DOWN:
-	case LDAP_CONNECT_ERROR:
-	case LDAP_UNAVAILABLE:
-	case LDAP_BUSY:
-		return CA_EUNAVAIL;
-	case LDAP_TIMEOUT:
-	case LDAP_TIMELIMIT_EXCEEDED:
-		return CA_ETIMEOUT;
-	case LDAP_INVALID_CREDENTIALS:
-		return CA_EAUTH;
-	case LDAP_NO_SUCH_OBJECT:
-		return CA_ENOTFOUND;
-	case LDAP_INSUFFICIENT_ACCESS:
-	case LDAP_STRONG_AUTH_REQUIRED:
-		return CA_EDENIED;
-	case LDAP_SIZELIMIT_EXCEEDED:
-		return CA_ETOOBIG;
-	case LDAP_NO_MEMORY:
-		return CA_ENOMEM;
-	default:
-		return CA_EIO;
-	}
-}
 
 /* Block SIGPIPE in this thread; *old receives the previous mask. */
 void
@@ -102,29 +52,6 @@ dir_sigpipe_restore(const sigset_t *old)
 			;
 	}
 	pthread_sigmask(SIG_SETMASK, old, NULL);
-}
-
-/* Milliseconds to a timeval (libldap timeouts). */
-struct timeval
-dir_timeval(int ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	return tv;
-}
-
-/* The server's diagnostic for the last operation on ld, or "". */
-static void
-diag_copy(LDAP *ld, char *out, size_t outlen)
-{
-	char *msg = NULL;
-
-	out[0] = '\0';
-	if (ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &msg) ==
-	    LDAP_OPT_SUCCESS && msg != NULL) {
-		snprintf(out, outlen, "%s", msg);
-		ldap_memfree(msg);
-	}
 }
 
 /* Set the handle options: v3, no referrals, timeouts, TLS policy. */
@@ -182,7 +109,7 @@ open_one(struct directory *d, int i, const char *dn, const char *password,
 		goto out;
 	if (d->tls == DIRECTORY_TLS_STARTTLS &&
 	    (lrc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {
-		diag_copy(ld, diag, sizeof(diag));
+		dir_diag_copy(ld, diag, sizeof(diag));
 		/* libldap says only "Connect error": find out if it was trust. */
 		if (lrc == LDAP_CONNECT_ERROR)
 			dir_tls_diagnose(d, uri, tdiag, sizeof(tdiag));
@@ -208,7 +135,7 @@ open_one(struct directory *d, int i, const char *dn, const char *password,
 		ldap_msgfree(res);
 	}
 	if (lrc != LDAP_SUCCESS) {
-		diag_copy(ld, diag, sizeof(diag));
+		dir_diag_copy(ld, diag, sizeof(diag));
 		/* LDAPS: a refused certificate looks like a server that is down. */
 		if (d->tls == DIRECTORY_TLS_LDAPS && (lrc == LDAP_SERVER_DOWN ||
 		    lrc == LDAP_CONNECT_ERROR)) {
@@ -368,45 +295,4 @@ dir_run(struct directory *d, dir_op_cb op, void *arg, char *why, size_t whylen)
 	pthread_cond_signal(&d->cv);
 	pthread_mutex_unlock(&d->mu);
 	return rc;
-}
-
-/* Synchronous search bounded by the operation timeout and the call's budget. */
-int
-dir_search(struct dir_ctx *x, const char *base, int scope, const char *filter,
-    char **attrs, int sizelimit, LDAPMessage **res, char *why, size_t whylen)
-{
-	int64_t left = x->deadline_ms - ca_monotonic_ms();
-	struct timeval tv;
-	char diag[256];
-	uint64_t t0;
-	int lrc, rc;
-
-	*res = NULL;
-	if (left <= 0)
-		return ca_why(why, whylen, CA_ETIMEOUT, "directory: %s: the "
-		    "searches of this request took more than %d ms",
-		    x->d->uris[x->uri], DIR_CHAIN_OPS * x->d->op_timeout_ms);
-	tv = dir_timeval(left < x->d->op_timeout_ms ? (int)left : x->d->op_timeout_ms);
-	t0 = opstat_now_ns();
-	lrc = ldap_search_ext_s(x->ld, base, scope, filter, attrs, 0, NULL, NULL,
-	    &tv, sizelimit, res);
-	opstat_observe(OPSTAT_DIR_SEARCH, opstat_now_ns() - t0);
-	if (lrc == LDAP_SUCCESS)
-		return CA_OK;
-	opstat_count(OPSTAT_DIR_ERRORS);
-	diag_copy(x->ld, diag, sizeof(diag));
-	ldap_msgfree(*res);
-	*res = NULL;
-	rc = dir_ldap_code(lrc);
-	if (rc == CA_EUNAVAIL)
-		x->lost = true;
-	if (rc == CA_ETIMEOUT)
-		x->broken = true;
-	if (rc == CA_ETOOBIG)
-		return ca_why(why, whylen, rc,
-		    "directory: search (%s) matched more than %d entries",
-		    filter, sizelimit);
-	return ca_why(why, whylen, rc, "directory: %s: search under '%s' failed: "
-	    "%s%s%s", x->d->uris[x->uri], base, ldap_err2string(lrc),
-	    *diag ? ": " : "", diag);
 }
