@@ -1,4 +1,4 @@
-/* Wall clock with a test override; see clock.h. */
+/* Wall clock with a test override, and the monotonic clock; see clock.h. */
 #include <stdlib.h>
 #include <time.h>
 
@@ -18,4 +18,14 @@ ca_now(void)
 			return (int64_t)v;
 	}
 	return (int64_t)time(NULL);
+}
+
+/* CLOCK_MONOTONIC in milliseconds. */
+int64_t
+ca_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

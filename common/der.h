@@ -123,13 +123,14 @@ int der_oid_text(const unsigned char *v, size_t len, char *out,
 /*
  * Encode dotted text into OID contents (no tag/length) with libtasn1.
  * Returns CA_OK, CA_EINVAL when the text is not a valid OID (at least two
- * arcs, first 0..2, second below 40 under 0 and 1, no leading zeros), or
+ * arcs, first 0..2, second below 40 under 0 and 1, no leading zeros) or
+ * has an arc libtasn1 cannot encode exactly (past 2^63 - 1), or
  * CA_ETOOBIG when out is too small.
  */
 int der_oid_encode(const char *text, unsigned char *out, size_t outlen,
     size_t *len);
 
-/* True when s is a syntactically valid dotted OID. */
+/* True when der_oid_encode takes s: a valid OID, encoded exactly. */
 bool der_oid_valid(const char *s);
 
 #endif

@@ -8,28 +8,10 @@ libentca_common_a_SOURCES = common/error.c common/error.h common/hex.c common/he
 	common/der.c common/der.h common/oid.c \
 	common/utf8.c common/utf8.h common/value.c common/value.h
 
-check_PROGRAMS += tests/unit/common/test_error
-TESTS += tests/unit/common/test_error
-tests_unit_common_test_error_SOURCES = tests/unit/common/test_error.c
-tests_unit_common_test_error_CFLAGS = $(TEST_CFLAGS)
-tests_unit_common_test_error_LDADD = $(TEST_LDADD)
 # Operation counters and latency histograms for /metrics (issue 14).
 libentca_common_a_SOURCES += common/opstats.c common/opstats.h
 
-check_PROGRAMS += tests/unit/common/test_der
-TESTS += tests/unit/common/test_der
-tests_unit_common_test_der_SOURCES = tests/unit/common/test_der.c
-tests_unit_common_test_der_CFLAGS = $(TEST_CFLAGS)
-tests_unit_common_test_der_LDADD = $(TEST_LDADD)
-
-check_PROGRAMS += tests/unit/common/test_value
-TESTS += tests/unit/common/test_value
-tests_unit_common_test_value_SOURCES = tests/unit/common/test_value.c
-tests_unit_common_test_value_CFLAGS = $(TEST_CFLAGS)
-tests_unit_common_test_value_LDADD = $(TEST_LDADD)
-
-check_PROGRAMS += tests/unit/common/test_base64
-TESTS += tests/unit/common/test_base64
-tests_unit_common_test_base64_SOURCES = tests/unit/common/test_base64.c
-tests_unit_common_test_base64_CFLAGS = $(TEST_CFLAGS)
-tests_unit_common_test_base64_LDADD = $(TEST_LDADD)
+COMMON_UNIT_TESTS = tests/unit/common/test_error tests/unit/common/test_der \
+	tests/unit/common/test_value tests/unit/common/test_base64
+check_PROGRAMS += $(COMMON_UNIT_TESTS)
+TESTS += $(COMMON_UNIT_TESTS)

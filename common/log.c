@@ -245,33 +245,38 @@ log_set_json(bool json)
 	__atomic_store_n(&log_json, json ? 1 : 0, __ATOMIC_RELAXED);
 }
 
+/* Format and emit one line with its fields if level passes the threshold. */
+static void
+log_vfields(enum log_level level, const struct log_field *f, size_t n,
+    const char *fmt, va_list ap)
+{
+	char raw[1800];
+
+	if ((int)level > __atomic_load_n(&log_threshold, __ATOMIC_RELAXED))
+		return;
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	log_emit(level, f, n, raw);
+}
+
 /* A line with named fields; see log.h. */
 void
 log_fields(enum log_level level, const struct log_field *f, size_t n,
     const char *fmt, ...)
 {
-	char raw[1800];
 	va_list ap;
 
-	if ((int)level > __atomic_load_n(&log_threshold, __ATOMIC_RELAXED))
-		return;
 	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
+	log_vfields(level, f, n, fmt, ap);
 	va_end(ap);
-	log_emit(level, f, n, raw);
 }
 
 /* Format and emit one line if level passes the threshold. */
 void
 log_msg(enum log_level level, const char *fmt, ...)
 {
-	char raw[1800];
 	va_list ap;
 
-	if ((int)level > __atomic_load_n(&log_threshold, __ATOMIC_RELAXED))
-		return;
 	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
+	log_vfields(level, NULL, 0, fmt, ap);
 	va_end(ap);
-	log_emit(level, NULL, 0, raw);
 }

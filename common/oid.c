@@ -50,34 +50,9 @@ der_oid_text(const unsigned char *v, size_t len, char *out, size_t outlen)
 	return CA_OK;
 }
 
-/* Syntax first (libtasn1 is lenient there), then the library encodes. */
-int
-der_oid_encode(const char *text, unsigned char *out, size_t outlen,
-    size_t *len)
-{
-	unsigned char tlv[8 + DER_OID_BYTES_MAX];
-	struct der_tlv t;
-	int n = (int)sizeof(tlv), rc;
-
-	if (!der_oid_valid(text))
-		return CA_EINVAL;
-	rc = asn1_object_id_der(text, tlv, &n, 0);
-	if (rc == ASN1_MEM_ERROR)
-		return CA_ETOOBIG;
-	if (rc != ASN1_SUCCESS)
-		return CA_EINVAL;
-	if (der_read(tlv, (size_t)n, &t) != CA_OK || t.tag != DER_OID)
-		return CA_EINVAL;
-	if (t.len > outlen)
-		return CA_ETOOBIG;
-	memcpy(out, t.val, t.len);
-	*len = t.len;
-	return CA_OK;
-}
-
 /* Digits separated by single dots, at least two arcs, no leading zeros. */
-bool
-der_oid_valid(const char *s)
+static bool
+oid_syntax(const char *s)
 {
 	size_t arcs = 0, digits = 0, total = 0;
 
@@ -102,6 +77,49 @@ der_oid_valid(const char *s)
 			return false;
 	}
 	return arcs >= 2;
+}
+
+/*
+ * Syntax first (libtasn1 is lenient there), then the library encodes, and
+ * the encoding must decode back to the same text: libtasn1 wraps or
+ * saturates an arc past 2^63 - 1 (and a second arc that overflows with
+ * the first) without an error, which would turn one OID into another.
+ */
+int
+der_oid_encode(const char *text, unsigned char *out, size_t outlen,
+    size_t *len)
+{
+	unsigned char tlv[8 + DER_OID_BYTES_MAX];
+	char back[DER_OID_TEXT_MAX];
+	struct der_tlv t;
+	int n = (int)sizeof(tlv), rc;
+
+	if (!oid_syntax(text))
+		return CA_EINVAL;
+	rc = asn1_object_id_der(text, tlv, &n, 0);
+	if (rc == ASN1_MEM_ERROR)
+		return CA_ETOOBIG;
+	if (rc != ASN1_SUCCESS)
+		return CA_EINVAL;
+	if (der_read(tlv, (size_t)n, &t) != CA_OK || t.tag != DER_OID ||
+	    der_oid_text(t.val, t.len, back, sizeof(back)) != CA_OK ||
+	    strcmp(back, text) != 0)
+		return CA_EINVAL;
+	if (t.len > outlen)
+		return CA_ETOOBIG;
+	memcpy(out, t.val, t.len);
+	*len = t.len;
+	return CA_OK;
+}
+
+/* An OID the codec carries exactly: encode it and throw the bytes away. */
+bool
+der_oid_valid(const char *s)
+{
+	unsigned char v[DER_OID_BYTES_MAX];
+	size_t n;
+
+	return der_oid_encode(s, v, sizeof(v), &n) == CA_OK;
 }
 
 /* OID contents through the one OID codec, then the TLV. */

@@ -92,7 +92,7 @@ int dir_search(struct dir_ctx *x, const char *base, int scope,
 
 /*
  * Block SIGPIPE in the calling thread around network I/O, then discard a
- * pending one and restore the mask (see directory.c).
+ * pending one and restore the mask (see pool.c).
  */
 void dir_sigpipe_block(sigset_t *old);
 void dir_sigpipe_restore(const sigset_t *old);
@@ -100,14 +100,24 @@ void dir_sigpipe_restore(const sigset_t *old);
 /* Translate a libldap result code into the project enum. */
 int dir_ldap_code(int lrc);
 
-/* The code of a failed write, marking x lost or broken (directory.c). */
+/* The code of a failed write, marking x lost or broken (search.c). */
 int dir_write_code(struct dir_ctx *x, int lrc);
 
-/* Monotonic seconds for the cache. */
+/* Monotonic seconds, the cache's unit (directory.c). */
 int64_t dir_monotonic(void);
 
-/* Monotonic milliseconds for deadlines. */
-int64_t dir_monotonic_ms(void);
+/* Milliseconds as a struct timeval, for libldap's timeouts (search.c). */
+struct timeval dir_timeval(int ms);
+
+/* The server's diagnostic for the last operation on ld, or "" (search.c). */
+void dir_diag_copy(LDAP *ld, char *out, size_t outlen);
+
+/*
+ * On a fresh connection while the server's kind is unknown: learn whether
+ * it is Active Directory, then read the domain's NetBIOS name and SID
+ * (domain.c). Failures leave them to be read on demand.
+ */
+void dir_learn_domain(struct directory *d, LDAP *ld, int uri);
 
 /* The domain SID (config, or objectSid of the base, read once). */
 int dir_domain_sid(struct dir_ctx *x, char *out, size_t outlen, char *why,

@@ -1,7 +1,7 @@
 /*
  * Reading values out of a directory entry (dir_int.h): the first value of
  * an attribute as a string, a DN in its normal LDAPv3 form, and AD's
- * computed account bits. Below lookup.c, groups.c and directory.c, which
+ * computed account bits. Below lookup.c, groups.c and domain.c, which
  * all read entries, and calling none of them. Pure libldap calls on a
  * result the caller holds; any thread.
  */

@@ -85,9 +85,14 @@ int dn_string_to_der(const char *s, unsigned char *out, size_t cap,
     size_t *len, char *why, size_t whylen);
 
 /*
- * Compare two names AVA by AVA: same RDN structure and types, values equal
- * ignoring ASCII case and runs of spaces (RFC 4518 in spirit). True when
- * equal.
+ * distinguishedNameMatch (RFC 4517 §4.2.15): the same RDNs in the same
+ * order, each with the same AVAs in any order. Values match as
+ * caseIgnoreMatch does after RFC 4518's space handling: ASCII case and
+ * leading, trailing and repeated spaces do not count. A #hex value of a
+ * string type equals the same text (RFC 4514 §2.4); other #hex values are
+ * equal only to the same bytes. Not applied from RFC 4518: Unicode case
+ * folding, NFKC and the mapping of other white space, so names that
+ * differ there compare unequal. True when equal.
  */
 bool dn_equal(const struct dn *a, const struct dn *b);
 

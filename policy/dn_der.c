@@ -354,10 +354,37 @@ dn_string_to_der(const char *s, unsigned char *out, size_t cap, size_t *len,
 	return rc;
 }
 
-/* Compare values ignoring ASCII case and collapsing runs of spaces. */
-static bool
-value_equal(const struct dn_ava *a, const struct dn_ava *b)
+/*
+ * The value an AVA holds, for matching: a raw (#hex) value whose TLV is a
+ * string type is the same value as its text (RFC 4514 §2.4: the hex form
+ * is only the BER encoding of the value), so it is converted into *tmp as
+ * dn_parse_der would. Other raw values stay raw.
+ */
+static const struct dn_ava *
+match_value(const struct dn_ava *a, struct dn_ava *tmp)
 {
+	struct der_tlv t;
+
+	if (!a->raw || der_read(a->value, a->len, &t) != 0)
+		return a;
+	memset(tmp, 0, sizeof(*tmp));
+	if (value_to_utf8(&t, tmp) != CA_OK)
+		return a;
+	return tmp;
+}
+
+/*
+ * Equal values under caseIgnoreMatch as RFC 4518 prepares them, in part:
+ * ASCII case folded, leading and trailing spaces dropped, inner runs of
+ * spaces as one (§2.6.1). Raw values that are not strings have no rule we
+ * know (RFC 4517 §4.2.15 calls such a comparison Undefined): they are
+ * equal only byte for byte, and never equal to text.
+ */
+static bool
+value_equal(const struct dn_ava *a0, const struct dn_ava *b0)
+{
+	struct dn_ava ta, tb;
+	const struct dn_ava *a = match_value(a0, &ta), *b = match_value(b0, &tb);
 	size_t i = 0, j = 0;
 
 	if (a->raw || b->raw)
@@ -384,18 +411,26 @@ value_equal(const struct dn_ava *a, const struct dn_ava *b)
 	}
 }
 
-/* Same RDN count and, per RDN, the same members in any order. */
+/*
+ * distinguishedNameMatch (RFC 4517 §4.2.15): the same number of RDNs and,
+ * RDN by RDN, the same members in any order, each AVA of a paired with its
+ * own AVA of b of the same type and an equal value.
+ */
 bool
 dn_equal(const struct dn *a, const struct dn *b)
 {
-	if (a->n != b->n || a->n_rdn != b->n_rdn)
+	bool used[DN_AVA_MAX] = { false };
+
+	if (a->n != b->n || a->n_rdn != b->n_rdn || a->n > DN_AVA_MAX)
 		return false;
 	for (size_t i = 0; i < a->n; i++) {
 		bool found = false;
-		for (size_t j = 0; j < b->n && !found; j++)
-			found = a->ava[i].rdn == b->ava[j].rdn &&
+		for (size_t j = 0; j < b->n && !found; j++) {
+			found = !used[j] && a->ava[i].rdn == b->ava[j].rdn &&
 			    strcmp(a->ava[i].oid, b->ava[j].oid) == 0 &&
 			    value_equal(&a->ava[i], &b->ava[j]);
+			used[j] = used[j] || found;
+		}
 		if (!found)
 			return false;
 	}

@@ -23,37 +23,12 @@ policy/ms-pki.asn.h: $(srcdir)/policy/ms-pki.asn
 # a test target is asked for (BUILT_SOURCES is honoured by all/check only).
 policy/mspki.$(OBJEXT): policy/ms-pki.asn.h
 
-check_PROGRAMS += tests/unit/policy/test_dn tests/unit/policy/test_policy_rights
-TESTS += tests/unit/policy/test_dn tests/unit/policy/test_policy_rights
-tests_unit_policy_test_dn_SOURCES = tests/unit/policy/test_dn.c
-tests_unit_policy_test_dn_CFLAGS = $(TEST_CFLAGS)
-tests_unit_policy_test_dn_LDADD = $(TEST_LDADD)
-tests_unit_policy_test_policy_rights_SOURCES = tests/unit/policy/test_policy_rights.c \
-	tests/unit/policy/test_policy_util.c tests/unit/policy/test_policy_util.h
-tests_unit_policy_test_policy_rights_CFLAGS = $(TEST_CFLAGS)
-tests_unit_policy_test_policy_rights_LDADD = $(TEST_LDADD)
-
-check_PROGRAMS += tests/unit/policy/test_policy_request
-TESTS += tests/unit/policy/test_policy_request
-tests_unit_policy_test_policy_request_SOURCES = tests/unit/policy/test_policy_request.c \
-	tests/unit/policy/test_policy_util.c tests/unit/policy/test_policy_util.h
-tests_unit_policy_test_policy_request_CFLAGS = $(TEST_CFLAGS)
-tests_unit_policy_test_policy_request_LDADD = $(TEST_LDADD)
-
-check_PROGRAMS += tests/unit/policy/test_policy_matrix
-TESTS += tests/unit/policy/test_policy_matrix
-tests_unit_policy_test_policy_matrix_SOURCES = tests/unit/policy/test_policy_matrix.c \
-	tests/unit/policy/test_policy_util.c tests/unit/policy/test_policy_util.h
-tests_unit_policy_test_policy_matrix_CFLAGS = $(TEST_CFLAGS)
-tests_unit_policy_test_policy_matrix_LDADD = $(TEST_LDADD)
-
-check_PROGRAMS += tests/unit/policy/test_policy_fixtures
-TESTS += tests/unit/policy/test_policy_fixtures
+POLICY_UNIT_TESTS = tests/unit/policy/test_dn tests/unit/policy/test_policy_rights \
+	tests/unit/policy/test_policy_request tests/unit/policy/test_policy_matrix \
+	tests/unit/policy/test_policy_fixtures
+check_PROGRAMS += $(POLICY_UNIT_TESTS)
+TESTS += $(POLICY_UNIT_TESTS)
 EXTRA_DIST += tests/fixtures/policy/escaped-multivalued.csr.pem \
 	tests/fixtures/policy/bmp-subject.csr.pem \
 	tests/fixtures/policy/p521-ip-san.csr.pem \
 	tests/fixtures/policy/ed25519.csr.pem
-tests_unit_policy_test_policy_fixtures_SOURCES = tests/unit/policy/test_policy_fixtures.c \
-	tests/unit/policy/test_policy_util.c tests/unit/policy/test_policy_util.h
-tests_unit_policy_test_policy_fixtures_CFLAGS = $(TEST_CFLAGS)
-tests_unit_policy_test_policy_fixtures_LDADD = $(TEST_LDADD)

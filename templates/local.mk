@@ -15,31 +15,12 @@ libentca_templates_a_SOURCES = \
 	templates/template_sd.c templates/template_sd.h \
 	templates/template_import.c templates/template_import.h
 
-check_PROGRAMS += tests/unit/templates/test_template_parse
-TESTS += tests/unit/templates/test_template_parse
-tests_unit_templates_test_template_parse_SOURCES = tests/unit/templates/test_template_parse.c
-tests_unit_templates_test_template_parse_CFLAGS = $(TEST_CFLAGS)
-tests_unit_templates_test_template_parse_LDADD = $(TEST_LDADD)
-
-check_PROGRAMS += tests/unit/templates/test_template_lint
-TESTS += tests/unit/templates/test_template_lint
-tests_unit_templates_test_template_lint_SOURCES = tests/unit/templates/test_template_lint.c
-tests_unit_templates_test_template_lint_CFLAGS = $(TEST_CFLAGS)
-tests_unit_templates_test_template_lint_LDADD = $(TEST_LDADD)
-
-check_PROGRAMS += tests/unit/templates/test_template_set
-TESTS += tests/unit/templates/test_template_set
-tests_unit_templates_test_template_set_SOURCES = tests/unit/templates/test_template_set.c \
-	tests/unit/test_tmpdir.c tests/unit/test_tmpdir.h
-tests_unit_templates_test_template_set_CFLAGS = $(TEST_CFLAGS)
-tests_unit_templates_test_template_set_LDADD = $(TEST_LDADD)
-
-check_PROGRAMS += tests/unit/templates/test_template_ldif
-TESTS += tests/unit/templates/test_template_ldif
-tests_unit_templates_test_template_ldif_SOURCES = tests/unit/templates/test_template_ldif.c \
-	tests/unit/test_tmpdir.c tests/unit/test_tmpdir.h
+TEMPLATES_UNIT_TESTS = tests/unit/templates/test_template_parse \
+	tests/unit/templates/test_template_lint tests/unit/templates/test_template_set \
+	tests/unit/templates/test_template_ldif
+check_PROGRAMS += $(TEMPLATES_UNIT_TESTS)
+TESTS += $(TEMPLATES_UNIT_TESTS)
 tests_unit_templates_test_template_ldif_CFLAGS = $(TEST_CFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
-tests_unit_templates_test_template_ldif_LDADD = $(TEST_LDADD)
 EXTRA_DIST += tests/fixtures/templates/ad-export.ldif \
 	tests/fixtures/templates/make-ad-export.py
 
@@ -47,9 +28,6 @@ EXTRA_DIST += tests/fixtures/templates/ad-export.ldif \
 # libentca_ca.a). The walkthrough script runs them through `entca`, or
 # through this driver when `entca` is not built.
 check_PROGRAMS += tests/unit/templates/test_template_tooldrv
-tests_unit_templates_test_template_tooldrv_SOURCES = tests/unit/templates/test_template_tooldrv.c
-tests_unit_templates_test_template_tooldrv_CFLAGS = $(TEST_CFLAGS)
-tests_unit_templates_test_template_tooldrv_LDADD = $(TEST_LDADD)
 
 TESTS += tests/integration/template_walkthrough.sh
 EXTRA_DIST += tests/integration/template_walkthrough.sh \

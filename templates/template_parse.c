@@ -26,29 +26,26 @@
 #include "templates/template_names.h"
 #include "templates/template_value.h"
 
+/* The defaults documented at template_defaults in template.h. */
+static const struct template tmpl_default = {
+	.major_version = 100, .minor_version = 0, .schema_version = 2,
+	.validity_seconds = TMPL_SECONDS_YEAR,
+	.renewal_seconds = 6 * TMPL_SECONDS_WEEK,
+	.compat_ca = TMPL_COMPAT_2003, .compat_recipient = TMPL_COMPAT_2003,
+	.purpose = TMPL_PURPOSE_SIGNATURE_AND_ENCRYPTION,
+	.key_algorithms = TMPL_KEY_RSA, .min_key_size = 2048,
+	.hash = TMPL_HASH_SHA256,
+	.subject = TMPL_SUBJECT_FROM_DIRECTORY,
+	.subject_format = TMPL_SUBJFMT_CN_USERNAME, .san = TMPL_SAN_UPN,
+	.key_usage = TMPL_KU_DIGITAL_SIGNATURE | TMPL_KU_KEY_ENCIPHERMENT,
+	.key_usage_critical = true, .sid_extension = true, .path_len = -1,
+};
+
 /* Fill the defaults documented in template.h. */
 void
 template_defaults(struct template *t)
 {
-	memset(t, 0, sizeof(*t));
-	t->major_version = 100;
-	t->minor_version = 0;
-	t->schema_version = 2;
-	t->validity_seconds = TMPL_SECONDS_YEAR;
-	t->renewal_seconds = 6 * TMPL_SECONDS_WEEK;
-	t->compat_ca = TMPL_COMPAT_2003;
-	t->compat_recipient = TMPL_COMPAT_2003;
-	t->purpose = TMPL_PURPOSE_SIGNATURE_AND_ENCRYPTION;
-	t->key_algorithms = TMPL_KEY_RSA;
-	t->min_key_size = 2048;
-	t->hash = TMPL_HASH_SHA256;
-	t->subject = TMPL_SUBJECT_FROM_DIRECTORY;
-	t->subject_format = TMPL_SUBJFMT_CN_USERNAME;
-	t->san = TMPL_SAN_UPN;
-	t->key_usage = TMPL_KU_DIGITAL_SIGNATURE | TMPL_KU_KEY_ENCIPHERMENT;
-	t->key_usage_critical = true;
-	t->sid_extension = true;
-	t->path_len = -1;
+	*t = tmpl_default;
 }
 
 /* Hand inih the next line; see the file comment. */

@@ -6,6 +6,7 @@
  * any thread.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,139 +134,248 @@ w_mask(struct wbuf *w, const char *key, uint32_t mask,
 	w_list(w, key, items, k);
 }
 
-/* Comment lines, then key = value. */
-#define W_YESNO(w, key, b) wb_printf(w, "%s = %s\n", key, (b) ? "yes" : "no")
+/* How a [template] key's value is written. */
+enum w_kind {
+	W_STR,		/* char[] field, quoted when it needs it */
+	W_UINT,		/* uint32_t field */
+	W_BOOL,		/* bool field: yes / no */
+	W_BOOL_SET,	/* bool field written only when set (newer keys) */
+	W_PERIOD,	/* int64_t seconds as a period */
+	W_ENUM,		/* enum field by its name table */
+	W_MASK,		/* uint32_t mask as the words of its bit table */
+	W_VERSION,	/* major.minor */
+	W_EKUS,		/* application policies, friendly names where known */
+	W_PATH_LENGTH,	/* unlimited or the number */
+	W_RA_POLICY,	/* the agent's policy, friendly where known, or empty */
+	W_SUPERSEDES,	/* list of template names */
+	W_LINT		/* lint overrides by rule name */
+};
+
+/* One [template] key as the writer emits it (nginx's command tables). */
+struct w_key {
+	enum tmpl_key key;
+	enum w_kind kind;
+	size_t off;			/* offsetof the field (plain kinds) */
+	const char *const *names;	/* W_ENUM: n_names names */
+	size_t n_names;
+	const struct tmpl_bitname *bits;	/* W_MASK: *n_bits of them */
+	const size_t *n_bits;
+};
+
+#define OFF(field) offsetof(struct template, field)
+#define PLAIN(k, field) .kind = (k), .off = OFF(field)
+/* An enum field and its name table (tmpl_names.h, sized by _COUNT). */
+#define ENUM(field, tab) .kind = W_ENUM, .off = OFF(field), \
+	.names = (tab), .n_names = sizeof(tab) / sizeof((tab)[0])
+/* A mask field and its bit table, tmpl_<b>_names with tmpl_<b>_count. */
+#define MASK(field, b) .kind = W_MASK, .off = OFF(field), \
+	.bits = tmpl_##b##_names, .n_bits = &tmpl_##b##_count
+
+/* The [template] keys in the order they are written. */
+static const struct w_key w_keys[] = {
+	{ TK_DISPLAY_NAME, PLAIN(W_STR, display_name) },
+	{ TK_NAME, PLAIN(W_STR, name) },
+	{ TK_SCHEMA_VERSION, PLAIN(W_UINT, schema_version) },
+	{ TK_VERSION, .kind = W_VERSION },
+	{ TK_OID, PLAIN(W_STR, oid) },
+	{ TK_VALIDITY, PLAIN(W_PERIOD, validity_seconds) },
+	{ TK_RENEWAL, PLAIN(W_PERIOD, renewal_seconds) },
+	{ TK_PUBLISH, PLAIN(W_BOOL, publish_to_directory) },
+	{ TK_COMPAT_CA, ENUM(compat_ca, tmpl_compat_names) },
+	{ TK_COMPAT_RECIPIENT, ENUM(compat_recipient, tmpl_compat_names) },
+	{ TK_PURPOSE, ENUM(purpose, tmpl_purpose_names) },
+	{ TK_EXPORT, PLAIN(W_BOOL, allow_private_key_export) },
+	{ TK_SERVER_KEYGEN, PLAIN(W_BOOL, server_key_generation) },
+	{ TK_KEY_ALGORITHMS, MASK(key_algorithms, keyalg) },
+	{ TK_MIN_KEY_SIZE, PLAIN(W_UINT, min_key_size) },
+	{ TK_HASH, ENUM(hash, tmpl_hash_names) },
+	{ TK_SUBJECT, ENUM(subject, tmpl_subject_names) },
+	{ TK_SUBJECT_FORMAT, ENUM(subject_format, tmpl_subjfmt_names) },
+	{ TK_SUBJECT_EMAIL, PLAIN(W_BOOL, subject_email) },
+	{ TK_SAN, MASK(san, san) },
+	/* Written only when set, so files of earlier versions read back
+	 * byte for byte. */
+	{ TK_ALLOW_UNRESOLVED, PLAIN(W_BOOL_SET, allow_unresolved_names) },
+	{ TK_POLICIES, .kind = W_EKUS },
+	{ TK_EKU_CRITICAL, PLAIN(W_BOOL, eku_critical) },
+	{ TK_KEY_USAGE, MASK(key_usage, ku) },
+	{ TK_KU_CRITICAL, PLAIN(W_BOOL, key_usage_critical) },
+	{ TK_SID_EXTENSION, PLAIN(W_BOOL, sid_extension) },
+	{ TK_CA, PLAIN(W_BOOL, ca) },
+	{ TK_PATH_LENGTH, .kind = W_PATH_LENGTH },
+	{ TK_REQUIRE_APPROVAL, PLAIN(W_BOOL, require_approval) },
+	{ TK_AUTHORIZED_SIGNATURES, PLAIN(W_UINT, authorized_signatures) },
+	{ TK_RA_POLICY, .kind = W_RA_POLICY },
+	{ TK_RENEWAL_MODE, ENUM(renewal, tmpl_renewal_names) },
+	{ TK_CHANNEL_BINDING, PLAIN(W_BOOL, require_channel_binding) },
+	{ TK_SUPERSEDES, .kind = W_SUPERSEDES },
+	{ TK_ALLOW_DANGEROUS, .kind = W_LINT },
+};
+
+/*
+ * What is written above a key: the section heading where a section starts,
+ * and what the key means in AD CS terms. Keys without an entry follow the
+ * previous key's comment.
+ */
+static const char *const w_before[TK_COUNT] = {
+	[TK_DISPLAY_NAME] = "[template]\n\n# --- General ---\n"
+	    "# Name shown to administrators (AD CS \"Template display name\").\n",
+	[TK_NAME] = "# Template name (cn) that requests and profiles use; "
+	    "defaults to the\n# display name without spaces.\n",
+	[TK_SCHEMA_VERSION] = "# msPKI-Template-Schema-Version: 2 (CA 2003), "
+	    "3 (2008, 2008R2), 4 (2012+).\n",
+	[TK_VERSION] = "# Template version major.minor (AD CS revision and "
+	    "minor revision).\n",
+	[TK_OID] = "# Template OID (msPKI-Cert-Template-OID); put in "
+	    "certificates as 1.3.6.1.4.1.311.21.7.\n",
+	[TK_VALIDITY] = "# Validity and renewal periods: units s, m (minutes), "
+	    "h, d, w, months (30 d), y (365 d).\n",
+	[TK_PUBLISH] = "# Publish certificate in the directory "
+	    "(userCertificate).\n",
+	[TK_COMPAT_CA] = "\n# --- Compatibility: 2003, 2008, 2008R2, 2012, "
+	    "2012R2, 2016 ---\n",
+	[TK_PURPOSE] = "\n# --- Request handling ---\n"
+	    "# Purpose: signature, encryption, signature-and-encryption.\n",
+	[TK_EXPORT] = "# Allow private key to be exported.\n",
+	[TK_SERVER_KEYGEN] = "# May entca generate the key and return it "
+	    "(needs export allowed).\n",
+	[TK_KEY_ALGORITHMS] = "\n# --- Cryptography ---\n# Key algorithms: "
+	    "rsa, ecdsa-p256, ecdsa-p384 (ECDSA needs 2008+).\n",
+	[TK_MIN_KEY_SIZE] = "# Minimum RSA key size in bits (1024..16384).\n",
+	[TK_HASH] = "# Request hash: sha256, sha384, sha512.\n",
+	[TK_SUBJECT] = "\n# --- Subject name ---\n"
+	    "# supply-in-request, or from-directory with a format and SANs.\n",
+	[TK_SUBJECT_FORMAT] = "# none, common-name, upn, dn, email, dns, "
+	    "device-id.\n",
+	[TK_SUBJECT_EMAIL] = "# Also put E=<mail> in a subject built from the "
+	    "directory.\n",
+	[TK_SAN] = "# Subject alternative names: upn, email, dns, sid-url.\n",
+	[TK_ALLOW_UNRESOLVED] = "# Names the directory does not resolve may be "
+	    "certified (officers only;\n# no SID in such certificates).\n",
+	[TK_POLICIES] = "\n# --- Extensions ---\n"
+	    "# Application policies (EKU) by friendly name or dotted OID.\n",
+	[TK_KEY_USAGE] = "# Key usage: digital-signature, non-repudiation "
+	    "(\"signature is proof of\n# origin\"), key-encipherment, "
+	    "data-encipherment, key-agreement,\n# key-cert-sign, crl-sign.\n",
+	[TK_SID_EXTENSION] = "# SID extension 1.3.6.1.4.1.311.25.2 for strong "
+	    "mapping (KB5014754).\n",
+	[TK_CA] = "# Basic constraints: a CA certificate, and its path length "
+	    "(unlimited or 0..255).\n",
+	[TK_REQUIRE_APPROVAL] = "\n# --- Issuance requirements ---\n"
+	    "# CA certificate manager approval.\n",
+	[TK_AUTHORIZED_SIGNATURES] = "# Enrollment-agent signatures required, "
+	    "and the agent's application policy.\n",
+	[TK_RENEWAL_MODE] = "# Re-enrollment (simplereenroll): "
+	    "same-as-enrollment (approval, enroll right\n# of the renewing "
+	    "account) or valid-certificate-suffices (AD CS's\n# \"valid "
+	    "existing certificate\" option).\n",
+	[TK_CHANNEL_BINDING] = "# RFC 7030 §3.5: the CSR's challengePassword "
+	    "must be the TLS channel\n# binding (tls-unique on TLS 1.2, "
+	    "tls-exporter on TLS 1.3).\n",
+	[TK_SUPERSEDES] = "\n# --- Superseded templates ---\n",
+	[TK_ALLOW_DANGEROUS] = "\n# --- Lint overrides: esc1, esc2, esc3, "
+	    "esc4, no-sid, unresolved-names (each one a known risk) ---\n",
+};
+
+/* A list of the EKU, supersedes or lint kind. */
+static void
+w_key_list(struct wbuf *w, const char *key, enum w_kind kind,
+    const struct template *t)
+{
+	const char *items[TMPL_EKU_MAX + TMPL_SUPERSEDE_MAX + TMPL_LINT_COUNT];
+	size_t k = 0;
+
+	if (kind == W_EKUS)
+		for (; k < t->n_policies && k < TMPL_EKU_MAX; k++) {
+			const char *f = tmpl_eku_friendly(t->policies[k]);
+
+			items[k] = f != NULL ? f : t->policies[k];
+		}
+	else if (kind == W_SUPERSEDES)
+		for (; k < t->n_supersedes && k < TMPL_SUPERSEDE_MAX; k++)
+			items[k] = t->supersedes[k];
+	else
+		for (int i = 0; i < TMPL_LINT_COUNT; i++)
+			if (t->lint_overrides & (1u << i))
+				items[k++] = tmpl_lint_names[i];
+	w_list(w, key, items, k);
+}
+
+/*
+ * One key: its comment lines, then key = value. An enum value outside its
+ * table makes the write fail (CA_EINVAL) instead of reading past it.
+ */
+static void
+w_key(struct wbuf *w, const struct template *t, const struct w_key *k)
+{
+	const char *field = (const char *)t + k->off;
+	const char *key = tmpl_key_names[k->key];
+	char per[TMPL_PERIOD_TEXT_MAX];
+	unsigned e;
+
+	if (k->kind == W_BOOL_SET && !*(const bool *)field)
+		return;
+	if (w_before[k->key] != NULL)
+		wb_printf(w, "%s", w_before[k->key]);
+	switch (k->kind) {
+	case W_STR:
+		w_str(w, key, field);
+		break;
+	case W_UINT:
+		wb_printf(w, "%s = %u\n", key, *(const uint32_t *)field);
+		break;
+	case W_BOOL:
+	case W_BOOL_SET:
+		wb_printf(w, "%s = %s\n", key,
+		    *(const bool *)field ? "yes" : "no");
+		break;
+	case W_PERIOD:
+		tmpl_period_format(*(const int64_t *)field, per, sizeof(per));
+		wb_printf(w, "%s = %s\n", key, per);
+		break;
+	case W_ENUM:
+		e = *(const unsigned *)field;
+		if (e >= k->n_names) {
+			w->rc = CA_EINVAL;
+			return;
+		}
+		wb_printf(w, "%s = %s\n", key, k->names[e]);
+		break;
+	case W_MASK:
+		w_mask(w, key, *(const uint32_t *)field, k->bits, *k->n_bits);
+		break;
+	case W_VERSION:
+		wb_printf(w, "%s = %u.%u\n", key, t->major_version,
+		    t->minor_version);
+		break;
+	case W_PATH_LENGTH:
+		if (t->path_len < 0)
+			wb_printf(w, "%s = unlimited\n", key);
+		else
+			wb_printf(w, "%s = %d\n", key, t->path_len);
+		break;
+	case W_RA_POLICY:
+		if (t->ra_policy[0] != '\0') {
+			const char *f = tmpl_eku_friendly(t->ra_policy);
+
+			w_str(w, key, f != NULL ? f : t->ra_policy);
+		} else
+			wb_printf(w, "%s =\n", key);
+		break;
+	case W_EKUS:
+	case W_SUPERSEDES:
+	case W_LINT:
+		w_key_list(w, key, k->kind, t);
+		break;
+	}
+}
 
 /* The [template] section. */
 static void
 w_template(struct wbuf *w, const struct template *t)
 {
-	char per[TMPL_PERIOD_TEXT_MAX];
-	const char *items[TMPL_EKU_MAX + TMPL_SUPERSEDE_MAX + TMPL_LINT_COUNT];
-	size_t k;
-
-	wb_printf(w, "[template]\n\n# --- General ---\n"
-	    "# Name shown to administrators (AD CS \"Template display name\").\n");
-	w_str(w, "display-name", t->display_name);
-	wb_printf(w, "# Template name (cn) that requests and profiles use; "
-	    "defaults to the\n# display name without spaces.\n");
-	w_str(w, "name", t->name);
-	wb_printf(w, "# msPKI-Template-Schema-Version: 2 (CA 2003), 3 (2008, "
-	    "2008R2), 4 (2012+).\n");
-	wb_printf(w, "schema-version = %u\n", t->schema_version);
-	wb_printf(w, "# Template version major.minor (AD CS revision and minor "
-	    "revision).\n");
-	wb_printf(w, "version = %u.%u\n", t->major_version, t->minor_version);
-	wb_printf(w, "# Template OID (msPKI-Cert-Template-OID); put in "
-	    "certificates as 1.3.6.1.4.1.311.21.7.\n");
-	w_str(w, "oid", t->oid);
-	wb_printf(w, "# Validity and renewal periods: units s, m (minutes), h, d, w, "
-	    "months (30 d), y (365 d).\n");
-	tmpl_period_format(t->validity_seconds, per, sizeof(per));
-	wb_printf(w, "validity = %s\n", per);
-	tmpl_period_format(t->renewal_seconds, per, sizeof(per));
-	wb_printf(w, "renewal-period = %s\n", per);
-	wb_printf(w, "# Publish certificate in the directory (userCertificate).\n");
-	W_YESNO(w, "publish-to-directory", t->publish_to_directory);
-
-	wb_printf(w, "\n# --- Compatibility: 2003, 2008, 2008R2, 2012, 2012R2, "
-	    "2016 ---\n");
-	wb_printf(w, "compatibility-ca = %s\n", tmpl_compat_names[t->compat_ca]);
-	wb_printf(w, "compatibility-recipient = %s\n",
-	    tmpl_compat_names[t->compat_recipient]);
-
-	wb_printf(w, "\n# --- Request handling ---\n"
-	    "# Purpose: signature, encryption, signature-and-encryption.\n");
-	wb_printf(w, "purpose = %s\n", tmpl_purpose_names[t->purpose]);
-	wb_printf(w, "# Allow private key to be exported.\n");
-	W_YESNO(w, "allow-private-key-export", t->allow_private_key_export);
-	wb_printf(w, "# May entca generate the key and return it "
-	    "(needs export allowed).\n");
-	W_YESNO(w, "server-key-generation", t->server_key_generation);
-
-	wb_printf(w, "\n# --- Cryptography ---\n"
-	    "# Key algorithms: rsa, ecdsa-p256, ecdsa-p384 (ECDSA needs 2008+).\n");
-	w_mask(w, "key-algorithms", t->key_algorithms, tmpl_keyalg_names,
-	    tmpl_keyalg_count);
-	wb_printf(w, "# Minimum RSA key size in bits (1024..16384).\n");
-	wb_printf(w, "min-key-size = %u\n", t->min_key_size);
-	wb_printf(w, "# Request hash: sha256, sha384, sha512.\n");
-	wb_printf(w, "hash = %s\n", tmpl_hash_names[t->hash]);
-
-	wb_printf(w, "\n# --- Subject name ---\n"
-	    "# supply-in-request, or from-directory with a format and SANs.\n");
-	wb_printf(w, "subject = %s\n", tmpl_subject_names[t->subject]);
-	wb_printf(w, "# none, common-name, upn, dn, email, dns, device-id.\n");
-	wb_printf(w, "subject-format = %s\n", tmpl_subjfmt_names[t->subject_format]);
-	wb_printf(w, "# Also put E=<mail> in a subject built from the directory.\n");
-	wb_printf(w, "subject-email = %s\n", t->subject_email ? "yes" : "no");
-	wb_printf(w, "# Subject alternative names: upn, email, dns, sid-url.\n");
-	w_mask(w, "san", t->san, tmpl_san_names, tmpl_san_count);
-	/* Written only when set, so files of earlier versions read back
-	 * byte for byte. */
-	if (t->allow_unresolved_names)
-		wb_printf(w, "# Names the directory does not resolve may be "
-		    "certified (officers only;\n# no SID in such "
-		    "certificates).\nallow-unresolved-names = yes\n");
-
-	wb_printf(w, "\n# --- Extensions ---\n"
-	    "# Application policies (EKU) by friendly name or dotted OID.\n");
-	for (k = 0; k < t->n_policies && k < TMPL_EKU_MAX; k++) {
-		const char *f = tmpl_eku_friendly(t->policies[k]);
-
-		items[k] = f != NULL ? f : t->policies[k];
-	}
-	w_list(w, "application-policies", items, k);
-	W_YESNO(w, "eku-critical", t->eku_critical);
-	wb_printf(w, "# Key usage: digital-signature, non-repudiation "
-	    "(\"signature is proof of\n# origin\"), key-encipherment, "
-	    "data-encipherment, key-agreement,\n# key-cert-sign, crl-sign.\n");
-	w_mask(w, "key-usage", t->key_usage, tmpl_ku_names, tmpl_ku_count);
-	W_YESNO(w, "key-usage-critical", t->key_usage_critical);
-	wb_printf(w, "# SID extension 1.3.6.1.4.1.311.25.2 for strong mapping "
-	    "(KB5014754).\n");
-	W_YESNO(w, "sid-extension", t->sid_extension);
-	wb_printf(w, "# Basic constraints: a CA certificate, and its path "
-	    "length (unlimited or 0..255).\n");
-	W_YESNO(w, "ca", t->ca);
-	if (t->path_len < 0)
-		wb_printf(w, "path-length = unlimited\n");
-	else
-		wb_printf(w, "path-length = %d\n", t->path_len);
-
-	wb_printf(w, "\n# --- Issuance requirements ---\n"
-	    "# CA certificate manager approval.\n");
-	W_YESNO(w, "require-approval", t->require_approval);
-	wb_printf(w, "# Enrollment-agent signatures required, and the agent's "
-	    "application policy.\n");
-	wb_printf(w, "authorized-signatures = %u\n", t->authorized_signatures);
-	if (t->ra_policy[0] != '\0') {
-		const char *f = tmpl_eku_friendly(t->ra_policy);
-
-		w_str(w, "ra-policy", f != NULL ? f : t->ra_policy);
-	} else
-		wb_printf(w, "ra-policy =\n");
-	wb_printf(w, "# Re-enrollment (simplereenroll): same-as-enrollment (approval, "
-	    "enroll right\n# of the renewing account) or valid-certificate-suffices "
-	    "(AD CS's\n# \"valid existing certificate\" option).\n");
-	wb_printf(w, "renewal = %s\n", tmpl_renewal_names[t->renewal]);
-	wb_printf(w, "# RFC 7030 §3.5: the CSR's challengePassword must be the TLS "
-	    "channel\n# binding (tls-unique on TLS 1.2, tls-exporter on TLS 1.3).\n");
-	W_YESNO(w, "require-channel-binding", t->require_channel_binding);
-
-	wb_printf(w, "\n# --- Superseded templates ---\n");
-	for (k = 0; k < t->n_supersedes && k < TMPL_SUPERSEDE_MAX; k++)
-		items[k] = t->supersedes[k];
-	w_list(w, "supersedes", items, k);
-
-	wb_printf(w, "\n# --- Lint overrides: esc1, esc2, esc3, esc4, no-sid, "
-	    "unresolved-names "
-	    "(each one a known risk) ---\n");
-	k = 0;
-	for (int i = 0; i < TMPL_LINT_COUNT; i++)
-		if (t->lint_overrides & (1u << i))
-			items[k++] = tmpl_lint_names[i];
-	w_list(w, "allow-dangerous", items, k);
+	for (size_t i = 0; i < sizeof(w_keys) / sizeof(w_keys[0]); i++)
+		w_key(w, t, &w_keys[i]);
 }
 
 /* The [security] section. */
@@ -323,13 +433,6 @@ template_write(const struct template *t, char **out_text)
 	struct wbuf w = { NULL, 0, 4096, CA_OK };
 
 	*out_text = NULL;
-	if ((unsigned)t->compat_ca >= TMPL_COMPAT_COUNT ||
-	    (unsigned)t->compat_recipient >= TMPL_COMPAT_COUNT ||
-	    (unsigned)t->purpose >= TMPL_PURPOSE_COUNT ||
-	    (unsigned)t->hash >= TMPL_HASH_COUNT ||
-	    (unsigned)t->subject >= TMPL_SUBJECT_COUNT ||
-	    (unsigned)t->subject_format >= TMPL_SUBJFMT_COUNT)
-		return CA_EINVAL;
 	w.p = malloc(w.cap);
 	if (w.p == NULL)
 		return CA_ENOMEM;

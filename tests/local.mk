@@ -35,9 +35,6 @@ TESTS += tests/integration/login_scope.sh
 EXTRA_DIST += tests/integration/login_scope.sh
 check_PROGRAMS += tests/unit/ca/daemon/test_login
 TESTS += tests/unit/ca/daemon/test_login
-tests_unit_ca_daemon_test_login_SOURCES = tests/unit/ca/daemon/test_login.c
-tests_unit_ca_daemon_test_login_CFLAGS = $(TEST_CFLAGS)
-tests_unit_ca_daemon_test_login_LDADD = $(TEST_LDADD)
 # The request lifecycle under attack: races, polls, linking, renewal, PFX.
 TESTS += tests/integration/request_lifecycle.sh
 EXTRA_DIST += tests/integration/request_lifecycle.sh tests/integration/est_client.py

@@ -23,17 +23,11 @@ ca/api/api_openapi.$(OBJEXT): ca/api/openapi_json.h
 
 # The route list the OpenAPI check compares with the document.
 check_PROGRAMS += tests/integration/api_routes
-tests_integration_api_routes_SOURCES = tests/integration/api_routes.c
-tests_integration_api_routes_CFLAGS = $(TEST_CFLAGS)
-tests_integration_api_routes_LDADD = $(TEST_LDADD)
 TESTS += tests/integration/api_openapi.sh
 EXTRA_DIST += tests/integration/api_openapi.sh
 
 # Thousands of certificate records at once for the paging tests.
 check_PROGRAMS += tests/integration/api_seed
-tests_integration_api_seed_SOURCES = tests/integration/api_seed.c
-tests_integration_api_seed_CFLAGS = $(TEST_CFLAGS)
-tests_integration_api_seed_LDADD = $(TEST_LDADD)
 TESTS += tests/integration/api_certs.sh
 EXTRA_DIST += tests/integration/api_certs.sh
 TESTS += tests/integration/api_tool.sh
@@ -41,6 +35,3 @@ EXTRA_DIST += tests/integration/api_tool.sh
 
 check_PROGRAMS += tests/unit/ca/api/test_api_util
 TESTS += tests/unit/ca/api/test_api_util
-tests_unit_ca_api_test_api_util_SOURCES = tests/unit/ca/api/test_api_util.c
-tests_unit_ca_api_test_api_util_CFLAGS = $(TEST_CFLAGS)
-tests_unit_ca_api_test_api_util_LDADD = $(TEST_LDADD)

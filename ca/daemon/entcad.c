@@ -584,7 +584,6 @@ usage(void)
 	    "  -t       check the configuration and templates, then exit\n");
 }
 
-
 /*
  * The event loop's base. epoll's changelist folds the del-then-add a
  * connection does around every request (read interest dropped to write
@@ -606,6 +605,7 @@ loop_base_new(void)
 	event_config_free(ec);
 	return b;
 }
+
 /*
  * What both listeners (https, and plain http for CRLs, OCSP and SCEP)
  * share: the address, the connection limits, the event and done hooks,

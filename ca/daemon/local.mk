@@ -25,44 +25,16 @@ sbin_PROGRAMS += entcad
 entcad_SOURCES = ca/daemon/entcad.c
 entcad_LDADD = $(ENTCA_LIBS)
 
-
-check_PROGRAMS += tests/unit/ca/daemon/test_workers
-TESTS += tests/unit/ca/daemon/test_workers
-tests_unit_ca_daemon_test_workers_SOURCES = tests/unit/ca/daemon/test_workers.c
-tests_unit_ca_daemon_test_workers_CFLAGS = $(TEST_CFLAGS)
-tests_unit_ca_daemon_test_workers_LDADD = $(TEST_LDADD)
-
-check_PROGRAMS += tests/unit/ca/daemon/test_config
-TESTS += tests/unit/ca/daemon/test_config
-tests_unit_ca_daemon_test_config_SOURCES = tests/unit/ca/daemon/test_config.c
-tests_unit_ca_daemon_test_config_CFLAGS = $(TEST_CFLAGS)
-tests_unit_ca_daemon_test_config_LDADD = $(TEST_LDADD)
-
-check_PROGRAMS += tests/unit/ca/daemon/test_crl_status
-TESTS += tests/unit/ca/daemon/test_crl_status
-tests_unit_ca_daemon_test_crl_status_SOURCES = tests/unit/ca/daemon/test_crl_status.c
-tests_unit_ca_daemon_test_crl_status_CFLAGS = $(TEST_CFLAGS)
-tests_unit_ca_daemon_test_crl_status_LDADD = $(TEST_LDADD)
-# /health's CRL rules (issue 11: 503 when the CRL is missing or stale).
-check_PROGRAMS += tests/unit/ca/daemon/test_health
-TESTS += tests/unit/ca/daemon/test_health
-tests_unit_ca_daemon_test_health_SOURCES = tests/unit/ca/daemon/test_health.c
-tests_unit_ca_daemon_test_health_CFLAGS = $(TEST_CFLAGS)
-tests_unit_ca_daemon_test_health_LDADD = $(TEST_LDADD)
-
-# The error table and job_fail (issue 13): one status per error code.
-check_PROGRAMS += tests/unit/ca/daemon/test_job_error
-TESTS += tests/unit/ca/daemon/test_job_error
-tests_unit_ca_daemon_test_job_error_SOURCES = tests/unit/ca/daemon/test_job_error.c
-tests_unit_ca_daemon_test_job_error_CFLAGS = $(TEST_CFLAGS)
-tests_unit_ca_daemon_test_job_error_LDADD = $(TEST_LDADD)
-
-# The generation handle: one reference per job, one swap per reload.
-check_PROGRAMS += tests/unit/ca/daemon/test_gen
-TESTS += tests/unit/ca/daemon/test_gen
-tests_unit_ca_daemon_test_gen_SOURCES = tests/unit/ca/daemon/test_gen.c
-tests_unit_ca_daemon_test_gen_CFLAGS = $(TEST_CFLAGS)
-tests_unit_ca_daemon_test_gen_LDADD = $(TEST_LDADD)
+# Unit tests: the worker pool, the configuration, the CRL status, /health's
+# CRL rules (issue 11: 503 when the CRL is missing or stale), the error
+# table and job_fail (issue 13: one status per error code), and the
+# generation handle (one reference per job, one swap per reload).
+DAEMON_UNIT_TESTS = tests/unit/ca/daemon/test_workers \
+	tests/unit/ca/daemon/test_config tests/unit/ca/daemon/test_crl_status \
+	tests/unit/ca/daemon/test_health tests/unit/ca/daemon/test_job_error \
+	tests/unit/ca/daemon/test_gen
+check_PROGRAMS += $(DAEMON_UNIT_TESTS)
+TESTS += $(DAEMON_UNIT_TESTS)
 # The control socket through which entca has changes applied at once.
 libentca_ca_a_SOURCES += ca/daemon/control.c ca/daemon/control.h
 TESTS += tests/integration/control_reload.sh
@@ -70,8 +42,5 @@ EXTRA_DIST += tests/integration/control_reload.sh
 # The EST and API pipeline in one process (daemon_handle, job layer, real
 # store, real slapd, real signer), driven by tests/integration/pipeline.sh.
 check_PROGRAMS += tests/unit/ca/daemon/test_pipeline
-tests_unit_ca_daemon_test_pipeline_SOURCES = tests/unit/ca/daemon/test_pipeline.c
-tests_unit_ca_daemon_test_pipeline_CFLAGS = $(TEST_CFLAGS)
-tests_unit_ca_daemon_test_pipeline_LDADD = $(TEST_LDADD)
 TESTS += tests/integration/pipeline.sh
 EXTRA_DIST += tests/integration/pipeline.sh

@@ -9,6 +9,3 @@ libentca_ca_a_SOURCES += \
 # Issue 18: the serverkeygen key pool.
 check_PROGRAMS += tests/unit/ca/est/test_keypool
 TESTS += tests/unit/ca/est/test_keypool
-tests_unit_ca_est_test_keypool_SOURCES = tests/unit/ca/est/test_keypool.c
-tests_unit_ca_est_test_keypool_CFLAGS = $(TEST_CFLAGS)
-tests_unit_ca_est_test_keypool_LDADD = $(TEST_LDADD)

@@ -12,18 +12,6 @@ check_PROGRAMS += tests/unit/ca/http/test_http_parse tests/unit/ca/http/test_htt
 	tests/unit/ca/http/test_http_server tests/unit/ca/http/http_echo
 TESTS += tests/unit/ca/http/test_http_parse tests/unit/ca/http/test_http_util \
 	tests/unit/ca/http/test_http_server
-tests_unit_ca_http_test_http_parse_SOURCES = tests/unit/ca/http/test_http_parse.c
-tests_unit_ca_http_test_http_parse_CFLAGS = $(TEST_CFLAGS)
-tests_unit_ca_http_test_http_parse_LDADD = $(TEST_LDADD)
-tests_unit_ca_http_test_http_util_SOURCES = tests/unit/ca/http/test_http_util.c
-tests_unit_ca_http_test_http_util_CFLAGS = $(TEST_CFLAGS)
-tests_unit_ca_http_test_http_util_LDADD = $(TEST_LDADD)
-tests_unit_ca_http_test_http_server_SOURCES = tests/unit/ca/http/test_http_server.c \
-	tests/unit/test_tmpdir.c tests/unit/test_tmpdir.h
-tests_unit_ca_http_test_http_server_CFLAGS = $(TEST_CFLAGS)
-tests_unit_ca_http_test_http_server_LDADD = $(TEST_LDADD)
-tests_unit_ca_http_http_echo_SOURCES = tests/unit/ca/http/http_echo.c
-tests_unit_ca_http_http_echo_LDADD = $(ENTCA_LIBS)
 
 TESTS += tests/integration/http_server.sh
 EXTRA_DIST += tests/integration/http_server.sh tests/integration/tls_midconn.py

@@ -7,18 +7,10 @@ libentca_ca_a_SOURCES += \
 
 check_PROGRAMS += tests/unit/ca/identity/test_identity
 TESTS += tests/unit/ca/identity/test_identity
-tests_unit_ca_identity_test_identity_SOURCES = tests/unit/ca/identity/test_identity.c \
-	tests/unit/test_tmpdir.c tests/unit/test_tmpdir.h
-tests_unit_ca_identity_test_identity_CFLAGS = $(TEST_CFLAGS)
-tests_unit_ca_identity_test_identity_LDADD = $(TEST_LDADD)
 
 # A small driver that runs the tool subcommands (and a signer round trip)
 # so the integration scripts do not depend on the entca main.
 check_PROGRAMS += tests/unit/ca/identity/test_identity_tool
-tests_unit_ca_identity_test_identity_tool_SOURCES = tests/unit/ca/identity/test_identity_tool.c \
-	tests/unit/ca/signer/test_signer_issue.h
-tests_unit_ca_identity_test_identity_tool_CFLAGS = $(TEST_CFLAGS)
-tests_unit_ca_identity_test_identity_tool_LDADD = $(TEST_LDADD)
 
 TESTS += tests/integration/identity_init.sh \
 	tests/integration/identity_import.sh \

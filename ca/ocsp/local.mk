@@ -16,16 +16,9 @@ ca/ocsp/ocsp.asn.h: $(srcdir)/ca/ocsp/ocsp.asn
 
 ca/ocsp/ocsp_codec.$(OBJEXT): ca/ocsp/ocsp.asn.h
 
-check_PROGRAMS += tests/unit/ca/ocsp/test_ocsp_codec
-TESTS += tests/unit/ca/ocsp/test_ocsp_codec
-tests_unit_ca_ocsp_test_ocsp_codec_SOURCES = tests/unit/ca/ocsp/test_ocsp_codec.c
-tests_unit_ca_ocsp_test_ocsp_codec_CFLAGS = $(TEST_CFLAGS)
-tests_unit_ca_ocsp_test_ocsp_codec_LDADD = $(TEST_LDADD)
-check_PROGRAMS += tests/unit/ca/ocsp/test_ocsp_cache
-TESTS += tests/unit/ca/ocsp/test_ocsp_cache
-tests_unit_ca_ocsp_test_ocsp_cache_SOURCES = tests/unit/ca/ocsp/test_ocsp_cache.c
-tests_unit_ca_ocsp_test_ocsp_cache_CFLAGS = $(TEST_CFLAGS)
-tests_unit_ca_ocsp_test_ocsp_cache_LDADD = $(TEST_LDADD)
+OCSP_UNIT_TESTS = tests/unit/ca/ocsp/test_ocsp_codec tests/unit/ca/ocsp/test_ocsp_cache
+check_PROGRAMS += $(OCSP_UNIT_TESTS)
+TESTS += $(OCSP_UNIT_TESTS)
 
 # Integration: openssl ocsp, GnuTLS ocsptool and Python cryptography
 # against a running entcad.

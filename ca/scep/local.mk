@@ -25,15 +25,9 @@ ca/scep/scep_cms.$(OBJEXT): ca/scep/scep-cms.asn.h
 # Integration: micromdm's scepclient and certmonger against entcad, and the
 # branches no real client takes through tests/integration/scep_msgtool.
 check_PROGRAMS += tests/integration/scep_msgtool
-tests_integration_scep_msgtool_SOURCES = tests/integration/scep_msgtool.c
-tests_integration_scep_msgtool_CFLAGS = $(TEST_CFLAGS)
-tests_integration_scep_msgtool_LDADD = $(TEST_LDADD)
 TESTS += tests/integration/scep_enroll.sh
 EXTRA_DIST += tests/integration/scep_enroll.sh
 
 # Unit: envelopes and pkiMessages on hostile input (no daemon).
 check_PROGRAMS += tests/unit/ca/scep/test_scep
 TESTS += tests/unit/ca/scep/test_scep
-tests_unit_ca_scep_test_scep_SOURCES = tests/unit/ca/scep/test_scep.c
-tests_unit_ca_scep_test_scep_CFLAGS = $(TEST_CFLAGS)
-tests_unit_ca_scep_test_scep_LDADD = $(TEST_LDADD)

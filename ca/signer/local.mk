@@ -12,11 +12,9 @@ libentca_ca_a_SOURCES += \
 
 check_PROGRAMS += tests/unit/ca/signer/test_signer
 TESTS += tests/unit/ca/signer/test_signer
-tests_unit_ca_signer_test_signer_SOURCES = tests/unit/ca/signer/test_signer.c \
-	tests/unit/test_tmpdir.c tests/unit/test_tmpdir.h \
-	tests/unit/ca/signer/test_signer_issue.h
-tests_unit_ca_signer_test_signer_CFLAGS = $(TEST_CFLAGS)
-tests_unit_ca_signer_test_signer_LDADD = $(TEST_LDADD)
+# test_signer_issue.h: a certificate issued through the signer, shared
+# with tests/unit/ca/identity/test_identity_tool.
+noinst_HEADERS += tests/unit/ca/signer/test_signer_issue.h
 
 # entcad with test hooks (ENTCA_TEST_HOOKS): its signer can be told by the
 # environment to make one forbidden system call, so a test watches seccomp

@@ -76,6 +76,19 @@ test_der_oid_codec(void **state)
 	assert_int_equal(der_oid_encode("1.01", v, sizeof(v), &n), CA_EINVAL);
 	assert_int_equal(der_oid_encode("3.1", v, sizeof(v), &n), CA_EINVAL);
 	assert_int_equal(der_oid_encode("1.40", v, sizeof(v), &n), CA_EINVAL);
+	/* Arcs libtasn1 would wrap or saturate: refused, not turned into
+	 * another OID (1.2.0, 1.2.9223372036854775807, 1.39). */
+	assert_int_equal(der_oid_encode("1.2.9223372036854775807", v,
+	    sizeof(v), &n), CA_OK);
+	assert_int_equal(der_oid_encode("1.2.9223372036854775808", v,
+	    sizeof(v), &n), CA_EINVAL);
+	assert_int_equal(der_oid_encode("1.2.18446744073709551615", v,
+	    sizeof(v), &n), CA_EINVAL);
+	assert_int_equal(der_oid_encode("2.9223372036854775807", v,
+	    sizeof(v), &n), CA_EINVAL);
+	assert_false(der_oid_valid("1.2.9223372036854775808"));
+	assert_false(der_oid_valid("3.1"));
+	assert_true(der_oid_valid("2.999.3"));
 	assert_int_equal(der_oid_encode("1.3.6.1.4.1.311.25.2.1", v, 4, &n),
 	    CA_ETOOBIG);
 	assert_int_equal(der_oid_text(nonminimal, sizeof(nonminimal), text,

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/clock.h"
 #include "ldap/directory.h"
 
 #define SID_DOMAIN "S-1-5-21-3623811015-3361044348-30300820"

@@ -263,6 +263,51 @@ test_der_input(void **state)
 	assert_memory_equal(der, intval, sizeof(intval));
 }
 
+/* Parse two strings and compare them with dn_equal. */
+static bool
+equal_str(const char *x, const char *y)
+{
+	struct dn a, b;
+
+	assert_int_equal(dn_parse_string(x, &a, why, sizeof(why)), CA_OK);
+	assert_int_equal(dn_parse_string(y, &b, why, sizeof(why)), CA_OK);
+	return dn_equal(&a, &b);
+}
+
+/*
+ * RFC 4514 §2.4: "#..." is the BER encoding of the value, so a string
+ * value in hex form is the same value as its text (RFC 4517 §4.2.15
+ * compares values, not encodings), whatever the string type; a value that
+ * is not a string equals only the same bytes.
+ */
+static void
+test_equal_hex_is_text(void **state)
+{
+	/* UTF8String, PrintableString, BMPString, IA5String "Alice" */
+	assert_true(equal_str("CN=#0c05416c696365,O=Acme", "CN=alice,O=Acme"));
+	assert_true(equal_str("CN=Alice,O=Acme", "CN=#1305414c494345,O=Acme"));
+	assert_true(equal_str("CN=#1e0a0041006c006900630065,O=Acme",
+	    "CN=Alice,O=Acme"));
+	assert_true(equal_str("E=#1605616c696365", "E=ALICE"));
+	/* TeletexString read as Latin-1: "\xe9" is U+00E9 */
+	assert_true(equal_str("CN=#1401e9", "CN=\\c3\\a9"));
+	assert_true(equal_str("CN=#0c05416c696365", "CN=#1305416c696365"));
+	assert_false(equal_str("CN=#0c05416c696365", "CN=Alicf"));
+	/* OCTET STRING and INTEGER: no string value, bytes only */
+	assert_false(equal_str("CN=#0405416c696365", "CN=Alice"));
+	assert_true(equal_str("CN=#0405416c696365", "CN=#0405416c696365"));
+	assert_false(equal_str("CN=#0405416c696365", "CN=#0c05416c696365"));
+	assert_false(equal_str("CN=#020105", "CN=#020106"));
+}
+
+/* Each AVA pairs with its own partner: a repeated member is not two. */
+static void
+test_equal_pairs_members(void **state)
+{
+	assert_false(equal_str("CN=x+CN=x,O=Acme", "CN=x+CN=y,O=Acme"));
+	assert_true(equal_str("CN=y+CN=x,O=Acme", "CN=X+CN=Y,O=Acme"));
+}
+
 /* Comparison for ACE matching: case and spaces do not matter. */
 static void
 test_equal(void **state)
@@ -595,6 +640,8 @@ main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_der_input),
 		cmocka_unit_test(test_equal),
+		cmocka_unit_test(test_equal_hex_is_text),
+		cmocka_unit_test(test_equal_pairs_members),
 		cmocka_unit_test(test_property_roundtrip),
 		cmocka_unit_test(test_property_hostile_der),
 		cmocka_unit_test(test_subject_nul_refused),

@@ -129,6 +129,31 @@ test_deny_wins(void **state)
 	principal_clear(&p);
 }
 
+/*
+ * A deny entry whose DN names the group in RFC 4514 hex form
+ * ("CN=#0c0d..." is the UTF8String "Blocked Users") is the same name as
+ * the directory's text, so it denies: matched only as text, it let
+ * Blocked Users enroll.
+ */
+static void
+test_deny_hex_dn_still_denies(void **state)
+{
+	struct principal p;
+	const struct tmpl_ace aces[] = {
+		{ false, "Domain Users", TMPL_RIGHT_READ | TMPL_RIGHT_ENROLL },
+		{ true, "CN=#0c0d426c6f636b6564205573657273,CN=Users,"
+		    "DC=entca,DC=test", TMPL_RIGHT_ENROLL },
+	};
+
+	tp_principal(TP_DAVE, &p);
+	assert_int_equal(policy_rights(&p, aces, 2), TMPL_RIGHT_READ);
+	principal_clear(&p);
+	tp_principal(TP_BOB, &p);
+	assert_int_equal(policy_rights(&p, aces, 2),
+	    TMPL_RIGHT_READ | TMPL_RIGHT_ENROLL);
+	principal_clear(&p);
+}
+
 static void
 test_names(void **state)
 {
@@ -254,6 +279,7 @@ main(void)
 		cmocka_unit_test(test_template_rights),
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_deny_wins),
+		cmocka_unit_test(test_deny_hex_dn_still_denies),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(netbios_acl_matches_domain_not_dn_label),
 		cmocka_unit_test(bogus_netbios_prefix_no_match),

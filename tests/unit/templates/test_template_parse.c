@@ -402,6 +402,15 @@ test_write_refuses(void **state)
 	t.aces[0].principal[300] = '\0';
 	t.aces[0].rights = TMPL_RIGHT_READ;
 	assert_int_equal(template_write(&t, &out), CA_EINVAL);
+	/* An enum outside its name table is refused, not read past. */
+	template_defaults(&t);
+	snprintf(t.display_name, sizeof(t.display_name), "ok");
+	t.renewal = TMPL_RENEWAL_COUNT;
+	assert_int_equal(template_write(&t, &out), CA_EINVAL);
+	assert_null(out);
+	t.renewal = 0;
+	t.hash = TMPL_HASH_COUNT;
+	assert_int_equal(template_write(&t, &out), CA_EINVAL);
 }
 
 /* The exported ACE parser with another names table (the CA's rights). */
