@@ -273,14 +273,24 @@ crl_publish_work(struct job *j)
 	struct api_call *a = j->ctx;
 	struct crlpub p;
 	struct daemon_crl_urls urls;
-	char why[CA_WHY_MAX];
+	char why[CA_WHY_MAX], prev_why[CA_WHY_MAX];
 	json_t *o;
-	int rc;
+	int rc, prev_rc = CA_OK;
 
 	if (!job_has_ca_right(j, CA_RIGHT_ADMIN)) {
 		job_fail(j, CA_EDENIED, "crl publish: the CA admin right (Manage CA) is required");
 		return;
 	}
+	/*
+	 * After a renewal with a new key, the earlier keys' CRLs too, and
+	 * first: a running entcad takes them up when it sees the store's
+	 * full CRL number change, which the current key's publication below
+	 * commits. Written after it, they could miss that sync (seen under
+	 * load: entcad kept serving the earlier key's older CRL).
+	 */
+	if (!a->crl_delta && (prev_rc = daemon_prev_publish(j->d, j->cfg,
+	    ca_now(), prev_why, sizeof(prev_why))) != CA_OK)
+		log_error("crl publish (earlier CA keys): %s", prev_why);
 	daemon_crlpub_for(j->d, j->cfg, j->dirs, &p, &urls);
 	p.audit_who = j->who.sam[0] != '\0' ? j->who.sam : j->user;
 	rc = crlpub_publish(&p, a->crl_delta, ca_now(), &a->crl, why, sizeof(why));
@@ -294,12 +304,9 @@ crl_publish_work(struct job *j)
 		job_fail(j, rc == CA_EUNAVAIL ? rc : CA_EIO, "crl publish: %s", ca_strerror(rc));
 		return;
 	}
-	/* After a renewal with a new key, the earlier keys' CRLs too. */
-	if (!a->crl_delta && (rc = daemon_prev_publish(j->d, j->cfg, ca_now(), why,
-	    sizeof(why))) != CA_OK) {
-		log_error("crl publish (earlier CA keys): %s", why);
-		job_fail(j, rc == CA_EUNAVAIL ? rc : CA_EIO, "crl publish (earlier CA keys): %s",
-		    ca_strerror(rc));
+	if (prev_rc != CA_OK) {
+		job_fail(j, prev_rc == CA_EUNAVAIL ? prev_rc : CA_EIO,
+		    "crl publish (earlier CA keys): %s", ca_strerror(prev_rc));
 		return;
 	}
 	o = json_pack("{s:s,s:I,s:I,s:o,s:o}", "kind", a->crl_delta ? "delta" : "full",
