@@ -31,10 +31,11 @@ struct crl_info {
 typedef int (*crl_parsed_cb)(void *arg, const struct crl_entry *e);
 
 /*
- * Walk the DER CertificateList der[0..len): fill *info and call cb (may be
- * NULL) for each revokedCertificates entry, with the serial as its DER
- * INTEGER content, revocationDate, reasonCode (UNSPECIFIED when absent)
- * and invalidityDate (0 when absent). The signature is not checked here
+ * Walk the DER CertificateList der[0..len): fill *info and call cb for
+ * each revokedCertificates entry, with the serial as its DER INTEGER
+ * content, revocationDate, reasonCode (UNSPECIFIED when absent) and
+ * invalidityDate (0 when absent). With cb NULL the entries are counted
+ * only: each must be a SEQUENCE, its contents are not read. The signature is not checked here
  * (ca/ verifies it with GnuTLS first). Returns CA_OK, CA_EPARSE with a
  * sentence in why naming the field, CA_ETOOBIG (a serial over 21 octets,
  * a number over 64 bits), or cb's code.

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -418,6 +419,28 @@ crlpub_state_read(const struct crlpub *p, struct crlpub_state *st, char *why,
 	return rc;
 }
 
+/* Files from this size on are read into transparent huge pages. */
+#define HUGE_FILE_MIN (4u << 20)
+
+/*
+ * A free()-able buffer of n bytes for a file's contents. A large CRL (a
+ * million entries is ~45 MB) goes into 2 MB pages where the kernel has
+ * them: first-touch faults of 4 KB pages were most of entcad's start on
+ * such a CRL (0.2-0.3 s on a virtual machine, against ~0.02 s).
+ */
+static unsigned char *
+file_buffer(size_t n)
+{
+	void *p = NULL;
+
+	if (n < HUGE_FILE_MIN)
+		return malloc(n);
+	if (posix_memalign(&p, HUGE_FILE_MIN / 2, n) != 0)
+		return NULL;
+	(void)madvise(p, n, MADV_HUGEPAGE);	/* advice: fine if refused */
+	return p;
+}
+
 /* Read a whole file into a malloc'd buffer, bounded by CRLPUB_FILE_MAX. */
 static int
 read_file(const char *path, unsigned char **buf, size_t *len, char *why,
@@ -435,7 +458,7 @@ read_file(const char *path, unsigned char **buf, size_t *len, char *why,
 		fclose(f);
 		return ca_why(why, whylen, CA_EIO, "%s: empty or too large", path);
 	}
-	*buf = malloc((size_t)st.st_size);
+	*buf = file_buffer((size_t)st.st_size);
 	if (*buf == NULL) {
 		fclose(f);
 		return CA_ENOMEM;

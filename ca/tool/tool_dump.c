@@ -291,7 +291,7 @@ dump_crl(bool json, gnutls_x509_crl_t c, const gnutls_datum_t *der,
 	if (gnutls_x509_crl_get_raw_issuer_dn(c, &dn) == 0)
 		dump_name(json, root, "Issuer", "issuer", &dn);
 	gnutls_free(dn.data);
-	/* The entries with their extensions: crl/parse.c, as recovery reads them. */
+	/* Dates, number, kind and count first (crl/parse.c, as entcad reads). */
 	rc = crl_parse(der->data, der->size, &info, NULL, NULL, why, sizeof(why));
 	if (rc != CA_OK) {
 		fprintf(stderr, "entca dump: CRL: %s\n", why);
@@ -331,8 +331,14 @@ dump_crl(bool json, gnutls_x509_crl_t c, const gnutls_datum_t *der,
 	json_object_set_new(root, "extensions", exts);
 	snprintf(text, sizeof(text), "%zu", info.entries);
 	line(json, "Revoked Certificates", text);
-	crl_parse(der->data, der->size, &info, dump_crl_entry, &w, why, sizeof(why));
+	/* The entries with their extensions, as recovery reads them. */
+	rc = crl_parse(der->data, der->size, &info, dump_crl_entry, &w, why,
+	    sizeof(why));
 	json_object_set_new(root, "entries", w.arr);
+	if (rc != CA_OK) {
+		fprintf(stderr, "entca dump: CRL: %s\n", why);
+		return 1;
+	}
 	dump_hashes(json, root, der);
 	return 0;
 }

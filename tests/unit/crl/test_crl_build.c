@@ -43,6 +43,34 @@ keep_entry(void *arg, const struct crl_entry *e)
 }
 
 /*
+ * Without a visitor the entries are only counted (entcad's start): the same
+ * header and count as the full walk, and an entry that is not a SEQUENCE
+ * still refused. The first entry's serial is 00 80 01.
+ */
+static void
+count_only_agrees(unsigned char *der, size_t len, const struct crl_info *full)
+{
+	static const unsigned char serial[] = { 0x02, 0x03, 0x00, 0x80, 0x01 };
+	struct crl_info info;
+	char why[CA_WHY_MAX];
+	size_t at;
+
+	assert_int_equal(crl_parse(der, len, &info, NULL, NULL, why,
+	    sizeof(why)), CA_OK);
+	assert_memory_equal(&info, full, sizeof(info));
+	for (at = 2; at + sizeof(serial) <= len; at++)
+		if (memcmp(der + at, serial, sizeof(serial)) == 0)
+			break;
+	assert_true(at + sizeof(serial) <= len);
+	assert_int_equal(der[at - 2], 0x30);
+	der[at - 2] = 0x31;
+	assert_int_equal(crl_parse(der, len, &info, NULL, NULL, why,
+	    sizeof(why)), CA_EPARSE);
+	assert_string_equal(why, "CRL entry 1: not a SEQUENCE");
+	der[at - 2] = 0x30;
+}
+
+/*
  * crl/parse.c reads back what crl/crl.c wrote (the restore path relies on
  * it): number, delta base, dates, serials with their pad, revocation
  * times, reasons (removeFromCRL included), invalidity dates, and times
@@ -91,6 +119,7 @@ test_parse_back(void **state)
 	assert_int_equal(got.e[2].revoked_at, 2524608000LL + 5);
 	assert_int_equal(got.e[2].reason, CRL_REASON_UNSPECIFIED);
 	assert_int_equal(got.e[2].invalidity_date, 0);
+	count_only_agrees(der, len, &info);
 	for (size_t cut = 0; cut < len; cut += 7)
 		assert_int_not_equal(crl_parse(der, cut, &info, NULL, NULL, why,
 		    sizeof(why)), CA_OK);
