@@ -226,9 +226,20 @@ out=$(raw 'b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc"' 8
 t_match "body stalled: closed after the 1 s body timeout" \
 	'<closed after 1\.[0-9] s>' "$out"
 out=$(tls_py "$PORT" <<'PYEOF'
+def write_timeouts():
+    with open("echo.err") as f:
+        return sum(1 for l in f if "event timeout" in l and l.endswith(" 0 write\n"))
+before = write_timeouts()
 s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)))
 s.sendall(b"GET /big?n=16000000 HTTP/1.1\r\nHost: a\r\n\r\n")
-time.sleep(2.5)	# do not read: the server's write timeout is 1 s
+# Do not read until the server says its write timeout (1 s) fired: a fixed
+# sleep let a slow server (ASan, a loaded machine) still be producing the
+# response when this client began to read. Bounded: if the event never
+# comes, the whole response arrives and the check below fails.
+for _ in range(1200):
+    if write_timeouts() > before:
+        break
+    time.sleep(0.1)
 n = 0
 s.settimeout(5)
 try:
