@@ -1,8 +1,10 @@
 /*
- * PKCS#10 parsing for the decision (request.h): GnuTLS reads the CSR and
- * checks its signature; the subject is taken from the DER bytes themselves
- * and the Microsoft structures (SID extension, template extensions) are
- * read with policy/der.h. Untrusted input: every size is bounded. Any thread.
+ * PKCS#10 parsing for the decision (request.h): GnuTLS reads the CSR, its
+ * key and checks its signature; the subject, the attributes and the
+ * requested extensions are walked once in the DER bytes themselves
+ * (common/der.h), their values handed to GnuTLS's extension readers (SAN,
+ * EKU) and to mspki.h (SID and template extensions). Untrusted input:
+ * every size is bounded. Any thread.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +22,8 @@
 #include "policy/request.h"
 
 #define POLICY_OID_CHALLENGE	"1.2.840.113549.1.9.7"	/* RFC 2985 §5.4.1 */
+#define POLICY_OID_EXT_REQUEST	"1.2.840.113549.1.9.14"	/* RFC 2985 §5.4.2 */
+#define POLICY_OID_EKU		"2.5.29.37"		/* RFC 5280 §4.2.1.12 */
 
 const char *const policy_san_names[POLICY_SAN_COUNT] = {
 	"UPN", "email", "DNS", "URI", "other"
@@ -93,23 +97,23 @@ san_text(struct policy_san *s, const unsigned char *v, size_t len)
 	return CA_OK;
 }
 
-/* SANs of the request's 2.5.29.17 extension. */
+/* SANs of the request's 2.5.29.17 extension, its value in ext. */
 static int
-parse_sans(gnutls_x509_crq_t crq, struct policy_request *r, char *why,
+parse_sans(const struct der_tlv *ext, struct policy_request *r, char *why,
     size_t whylen)
 {
-	gnutls_datum_t ext = { NULL, 0 }, v, oid;
+	gnutls_datum_t v, oid, value;
 	gnutls_subject_alt_names_t sans = NULL;
 	unsigned type, i;
 	struct der_tlv t;
 	int rc = CA_OK, ret;
 
-	ret = gnutls_x509_crq_get_extension_by_oid2(crq, POLICY_OID_SAN, 0,
-	    &ext, NULL);
-	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+	if (ext->raw == NULL)
 		return CA_OK;
-	if (ret < 0 || gnutls_subject_alt_names_init(&sans) < 0 ||
-	    gnutls_x509_ext_import_subject_alt_names(&ext, sans, 0) < 0) {
+	value.data = (unsigned char *)ext->val;
+	value.size = (unsigned)ext->len;
+	if (gnutls_subject_alt_names_init(&sans) < 0 ||
+	    gnutls_x509_ext_import_subject_alt_names(&value, sans, 0) < 0) {
 		rc = ca_why(why, whylen, CA_EPARSE,
 		    "CSR: RFC 5280 §4.2.1.6: subjectAltName does not parse");
 		goto out;
@@ -195,7 +199,6 @@ parse_sans(gnutls_x509_crq_t crq, struct policy_request *r, char *why,
 	}
 out:
 	gnutls_subject_alt_names_deinit(sans);
-	gnutls_free(ext.data);
 	return rc;
 }
 
@@ -303,32 +306,161 @@ parse_tmpl_v1(const unsigned char *p, size_t len, struct policy_request *r)
 }
 
 /*
- * Extensions asked for, the SID extension and the template extensions. One
- * extension value at a time: it is freed before the next is fetched, so no
- * state derived from it outlives its iteration. An extension requested
- * twice is refused (RFC 5280 §4.2: one instance per extension), as AD CS
- * clients never send that and two readings of it could disagree.
+ * The request attributes read here, each the one value of its attribute,
+ * pointing into the CSR's DER (raw NULL: absent).
+ */
+struct csr_attrs {
+	struct der_tlv ext;		/* extensionRequest: Extensions */
+	struct der_tlv sid;		/* the SID as an attribute */
+	struct der_tlv challenge;	/* challengePassword */
+};
+
+/* Where an attribute that entcad reads keeps its value, or NULL. */
+static struct der_tlv *
+attr_slot(struct csr_attrs *a, const char *oid)
+{
+	if (strcmp(oid, POLICY_OID_EXT_REQUEST) == 0)
+		return &a->ext;
+	if (strcmp(oid, POLICY_OID_SID_EXT) == 0)
+		return &a->sid;
+	if (strcmp(oid, POLICY_OID_CHALLENGE) == 0)
+		return &a->challenge;
+	return NULL;
+}
+
+/*
+ * One walk over CertificationRequestInfo.attributes (RFC 2986 §4.1), which
+ * GnuTLS has parsed by now. Each attribute at most once (RFC 2985 §5.4:
+ * challengePassword and extensionRequest are single-valued; AD CS clients
+ * send each once), and those read here with exactly one value: a second
+ * attribute or value would be one nobody checked. Before, each GnuTLS
+ * lookup decoded the attributes again (a dozen times per request).
  */
 static int
-parse_exts(gnutls_x509_crq_t crq, struct policy_request *r, char *why,
-    size_t whylen)
+read_attributes(const unsigned char *der, size_t len, struct csr_attrs *a,
+    char *why, size_t whylen)
+{
+	char seen[POLICY_REQ_EXT_MAX][DER_OID_TEXT_MAX];
+	struct der_tlv req, cri, f, attrs, attr, type, values, v;
+	const unsigned char *p, *end;
+	struct der_tlv *slot;
+	size_t n = 0;
+
+	memset(a, 0, sizeof(*a));
+	if (der_read(der, len, &req) != CA_OK ||
+	    der_read(req.val, req.len, &cri) != CA_OK)
+		return ca_why(why, whylen, CA_EPARSE,
+		    "CSR: RFC 2986: not a DER CertificationRequest");
+	p = cri.val;
+	end = cri.val + cri.len;
+	/* version, subject, subjectPKInfo, then [0] attributes. */
+	for (int k = 0; k < 4; k++) {
+		if (der_read(p, (size_t)(end - p), &f) != CA_OK)
+			return ca_why(why, whylen, CA_EPARSE, "CSR: RFC 2986: "
+			    "CertificationRequestInfo does not parse");
+		p += f.rawlen;
+	}
+	if (f.tag != DER_CTX0 || p != end)
+		return ca_why(why, whylen, CA_EPARSE, "CSR: RFC 2986: "
+		    "attributes do not parse");
+	attrs = f;
+	for (p = attrs.val, end = attrs.val + attrs.len; p < end;
+	    p += attr.rawlen) {
+		char oid[DER_OID_TEXT_MAX];
+
+		if (der_read(p, (size_t)(end - p), &attr) != CA_OK ||
+		    attr.tag != DER_SEQUENCE ||
+		    der_read(attr.val, attr.len, &type) != CA_OK ||
+		    type.tag != DER_OID ||
+		    der_read(type.val + type.len, attr.len - type.rawlen,
+		    &values) != CA_OK || values.tag != DER_SET ||
+		    type.rawlen + values.rawlen != attr.len ||
+		    der_oid_text(type.val, type.len, oid, sizeof(oid)) != CA_OK)
+			return ca_why(why, whylen, CA_EPARSE,
+			    "CSR: attribute %zu does not parse", n + 1);
+		if (n >= POLICY_REQ_EXT_MAX)
+			return ca_why(why, whylen, CA_ETOOBIG,
+			    "CSR: more than %d attributes", POLICY_REQ_EXT_MAX);
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(seen[k], oid) == 0)
+				return ca_why(why, whylen, CA_EPARSE,
+				    "CSR: RFC 2985: attribute %s sent twice",
+				    oid);
+		snprintf(seen[n++], sizeof(seen[0]), "%s", oid);
+		if ((slot = attr_slot(a, oid)) == NULL)
+			continue;
+		if (der_read(values.val, values.len, &v) != CA_OK ||
+		    v.rawlen != values.len)
+			return ca_why(why, whylen, CA_EPARSE, "CSR: RFC 2985: "
+			    "attribute %s needs exactly one value", oid);
+		*slot = v;
+	}
+	return CA_OK;
+}
+
+/* The EKUs asked for (2.5.29.37, its value in ext); a bad value gives none. */
+static void
+parse_ekus(const struct der_tlv *ext, struct policy_request *r)
+{
+	gnutls_x509_key_purposes_t kp = NULL;
+	gnutls_datum_t value, oid;
+
+	if (ext->raw == NULL || gnutls_x509_key_purpose_init(&kp) < 0)
+		return;
+	value.data = (unsigned char *)ext->val;
+	value.size = (unsigned)ext->len;
+	if (gnutls_x509_ext_import_key_purposes(&value, kp, 0) >= 0)
+		for (unsigned i = 0; r->n_ekus < TMPL_EKU_MAX &&
+		    gnutls_x509_key_purpose_get(kp, i, &oid) >= 0; i++)
+			snprintf(r->ekus[r->n_ekus++], DER_OID_TEXT_MAX,
+			    "%.*s", (int)oid.size, (const char *)oid.data);
+	gnutls_x509_key_purpose_deinit(kp);
+}
+
+/*
+ * Extensions asked for (the extensionRequest's value in ext), the SID
+ * extension and the template extensions; the values of the SAN and EKU
+ * extensions are kept in *san and *eku for their readers. An extension
+ * requested twice is refused (RFC 5280 §4.2: one instance per extension),
+ * as AD CS clients never send that and two readings of it could disagree.
+ * The values point into the CSR's DER: nothing derived from one is freed
+ * under another's reading.
+ */
+static int
+parse_exts(const struct der_tlv *ext, struct policy_request *r,
+    struct der_tlv *san, struct der_tlv *eku, char *why, size_t whylen)
 {
 	char oid[DER_OID_TEXT_MAX], sid[PRINCIPAL_SID_MAX];
-	gnutls_datum_t v = { NULL, 0 };
-	size_t sz;
+	struct der_tlv e, id, crit, v;
+	const unsigned char *p, *end, *q;
 	unsigned i;
-	int ret, rc = CA_OK;
 
-	for (i = 0;; i++) {
-		sz = sizeof(oid);
-		ret = gnutls_x509_crq_get_extension_info(crq, i, oid, &sz,
-		    NULL);
-		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-			break;
-		if (ret < 0)
+	memset(san, 0, sizeof(*san));
+	memset(eku, 0, sizeof(*eku));
+	if (ext->raw == NULL)
+		return CA_OK;
+	if (ext->tag != DER_SEQUENCE)
+		return ca_why(why, whylen, CA_EPARSE,
+		    "CSR: extensionRequest is not a SEQUENCE of extensions");
+	for (i = 0, p = ext->val, end = ext->val + ext->len; p < end;
+	    i++, p += e.rawlen) {
+		/* Extension ::= SEQUENCE { extnID, critical DEFAULT FALSE,
+		 * extnValue OCTET STRING } */
+		if (der_read(p, (size_t)(end - p), &e) != CA_OK ||
+		    e.tag != DER_SEQUENCE ||
+		    der_read(e.val, e.len, &id) != CA_OK || id.tag != DER_OID ||
+		    der_oid_text(id.val, id.len, oid, sizeof(oid)) != CA_OK)
 			return ca_why(why, whylen, CA_EPARSE,
 			    "CSR: extensionRequest entry %u does not parse",
 			    i + 1);
+		q = id.val + id.len;
+		if (der_read(q, (size_t)(e.val + e.len - q), &crit) == CA_OK &&
+		    crit.tag == DER_BOOLEAN)
+			q += crit.rawlen;
+		if (der_read(q, (size_t)(e.val + e.len - q), &v) != CA_OK ||
+		    v.tag != DER_OCTET_STRING || q + v.rawlen != e.val + e.len)
+			return ca_why(why, whylen, CA_EPARSE,
+			    "CSR: extension %s has no value", oid);
 		if (r->n_exts >= POLICY_REQ_EXT_MAX)
 			return ca_why(why, whylen, CA_ETOOBIG,
 			    "CSR: more than %d requested extensions",
@@ -339,88 +471,39 @@ parse_exts(gnutls_x509_crq_t crq, struct policy_request *r, char *why,
 				    "CSR: RFC 5280 §4.2: extension %s "
 				    "requested twice", oid);
 		snprintf(r->exts[r->n_exts++], DER_OID_TEXT_MAX, "%s", oid);
-		if (gnutls_x509_crq_get_extension_data2(crq, i, &v) < 0)
-			return ca_why(why, whylen, CA_EPARSE,
-			    "CSR: extension %s has no value", oid);
 		if (strcmp(oid, POLICY_OID_SID_EXT) == 0) {
-			if (sid_from_ext(v.data, v.size, sid, sizeof(sid)) != 0)
-				rc = ca_why(why, whylen, CA_EPARSE,
+			if (sid_from_ext(v.val, v.len, sid, sizeof(sid)) != 0)
+				return ca_why(why, whylen, CA_EPARSE,
 				    "CSR: SID extension %s: not a GeneralNames "
 				    "with one otherName SID", oid);
-			else
-				supply_sid(r, sid, POLICY_SID_EXTENSION);
+			supply_sid(r, sid, POLICY_SID_EXTENSION);
 		} else if (strcmp(oid, POLICY_OID_TMPL_V1) == 0) {
-			parse_tmpl_v1(v.data, v.size, r);
+			parse_tmpl_v1(v.val, v.len, r);
 		} else if (strcmp(oid, POLICY_OID_TMPL_V2) == 0) {
-			if (parse_tmpl_v2(v.data, v.size, r) != 0)
-				rc = ca_why(why, whylen, CA_EPARSE,
+			if (parse_tmpl_v2(v.val, v.len, r) != 0)
+				return ca_why(why, whylen, CA_EPARSE,
 				    "CSR: certificate template extension %s: "
 				    "not a SEQUENCE { OID, INTEGER, INTEGER }",
 				    oid);
+		} else if (strcmp(oid, POLICY_OID_SAN) == 0) {
+			*san = v;
+		} else if (strcmp(oid, POLICY_OID_EKU) == 0) {
+			*eku = v;
 		}
-		gnutls_free(v.data);
-		v.data = NULL;
-		if (rc != CA_OK)
-			return rc;
-	}
-	for (i = 0; r->n_ekus < TMPL_EKU_MAX; i++) {
-		sz = sizeof(oid);
-		ret = gnutls_x509_crq_get_key_purpose_oid(crq, i, oid, &sz, NULL);
-		if (ret < 0)
-			break;
-		snprintf(r->ekus[r->n_ekus++], DER_OID_TEXT_MAX, "%s", oid);
 	}
 	return CA_OK;
 }
 
-/*
- * Each request attribute at most once (RFC 2985 §5.4: challengePassword and
- * extensionRequest are single-valued; AD CS clients send each once). GnuTLS
- * reads only the first instance of an OID, so a second extensionRequest or
- * SID attribute would be a value nobody checked.
- */
-static int
-check_attributes(gnutls_x509_crq_t crq, char *why, size_t whylen)
-{
-	char seen[POLICY_REQ_EXT_MAX][DER_OID_TEXT_MAX], oid[DER_OID_TEXT_MAX];
-	size_t n = 0, sz;
-	int ret;
-
-	for (unsigned i = 0;; i++) {
-		sz = sizeof(oid);
-		ret = gnutls_x509_crq_get_attribute_info(crq, i, oid, &sz);
-		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-			return CA_OK;
-		if (ret < 0)
-			return ca_why(why, whylen, CA_EPARSE,
-			    "CSR: attribute %u does not parse", i + 1);
-		if (n >= POLICY_REQ_EXT_MAX)
-			return ca_why(why, whylen, CA_ETOOBIG,
-			    "CSR: more than %d attributes", POLICY_REQ_EXT_MAX);
-		for (size_t k = 0; k < n; k++)
-			if (strcmp(seen[k], oid) == 0)
-				return ca_why(why, whylen, CA_EPARSE,
-				    "CSR: RFC 2985: attribute %s sent twice",
-				    oid);
-		snprintf(seen[n++], sizeof(seen[0]), "%s", oid);
-	}
-}
-
 /* A SID sent as a request attribute carrying the extension's value. */
 static int
-parse_sid_attribute(gnutls_x509_crq_t crq, struct policy_request *r,
+parse_sid_attribute(const struct der_tlv *attr, struct policy_request *r,
     char *why, size_t whylen)
 {
-	unsigned char buf[PRINCIPAL_SID_MAX + 32];
 	char sid[PRINCIPAL_SID_MAX];
-	size_t sz = sizeof(buf);
-	int ret;
 
-	ret = gnutls_x509_crq_get_attribute_by_oid(crq, POLICY_OID_SID_EXT, 0,
-	    buf, &sz);
-	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+	if (attr->raw == NULL)
 		return CA_OK;
-	if (ret < 0 || sid_from_ext(buf, sz, sid, sizeof(sid)) != 0)
+	if (sid_from_ext(attr->raw, attr->rawlen, sid, sizeof(sid)) != 0)
 		return ca_why(why, whylen, CA_EPARSE,
 		    "CSR: SID attribute %s: not a GeneralNames with one "
 		    "otherName SID", POLICY_OID_SID_EXT);
@@ -463,57 +546,27 @@ parse_subject(const unsigned char *der, size_t len, struct policy_request *r,
  * binding, so the DirectoryString is read from the attribute's DER.
  */
 static int
-parse_challenge(gnutls_x509_crq_t crq, struct policy_request *out,
+parse_challenge(const struct der_tlv *attr, struct policy_request *out,
     char *why, size_t whylen)
 {
-	unsigned char der[POLICY_CHALLENGE_MAX + 8];
-	size_t sz = sizeof(der), len, hdr;
-	int ret, rc = CA_OK;
-
-	ret = gnutls_x509_crq_get_attribute_by_oid(crq, POLICY_OID_CHALLENGE, 0,
-	    der, &sz);
-	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+	if (attr->raw == NULL)
 		return CA_OK;
-	if (ret == GNUTLS_E_SHORT_MEMORY_BUFFER)
+	/* UTF8String, PrintableString, IA5String: bytes as they are. */
+	if (attr->tag != DER_UTF8STRING && attr->tag != DER_PRINTABLESTRING &&
+	    attr->tag != DER_IA5STRING)
+		return ca_why(why, whylen, CA_EPARSE, "CSR: challengePassword: "
+		    "string type 0x%02x not accepted (UTF8String or "
+		    "PrintableString)", attr->tag);
+	if (attr->len >= POLICY_CHALLENGE_MAX)
 		return ca_why(why, whylen, CA_ETOOBIG, "CSR: challengePassword "
 		    "longer than %d bytes", POLICY_CHALLENGE_MAX - 1);
-	if (ret < 0 || sz < 2)
+	if (memchr(attr->val, '\0', attr->len) != NULL)
 		return ca_why(why, whylen, CA_EPARSE, "CSR: challengePassword: "
-		    "not a DER DirectoryString");
-	if (der[1] < 0x80) {
-		len = der[1];
-		hdr = 2;
-	} else if (der[1] == 0x81 && sz >= 3) {
-		len = der[2];
-		hdr = 3;
-	} else if (der[1] == 0x82 && sz >= 4) {
-		len = (size_t)der[2] << 8 | der[3];
-		hdr = 4;
-	} else {
-		len = 0;
-		hdr = sz + 1;
-	}
-	if (hdr + len != sz)
-		rc = ca_why(why, whylen, CA_EPARSE, "CSR: challengePassword: "
-		    "not a DER DirectoryString");
-	/* UTF8String, PrintableString, IA5String: bytes as they are. */
-	else if (der[0] != 0x0c && der[0] != 0x13 && der[0] != 0x16)
-		rc = ca_why(why, whylen, CA_EPARSE, "CSR: challengePassword: "
-		    "string type 0x%02x not accepted (UTF8String or "
-		    "PrintableString)", der[0]);
-	else if (len >= POLICY_CHALLENGE_MAX)
-		rc = ca_why(why, whylen, CA_ETOOBIG, "CSR: challengePassword "
-		    "longer than %d bytes", POLICY_CHALLENGE_MAX - 1);
-	else if (memchr(der + hdr, '\0', len) != NULL)
-		rc = ca_why(why, whylen, CA_EPARSE, "CSR: challengePassword: "
 		    "contains a NUL byte");
-	if (rc == CA_OK) {
-		memcpy(out->challenge, der + hdr, len);
-		out->challenge[len] = '\0';
-		out->has_challenge = true;
-	}
-	gnutls_memset(der, 0, sizeof(der));
-	return rc;
+	memcpy(out->challenge, attr->val, attr->len);
+	out->challenge[attr->len] = '\0';
+	out->has_challenge = true;
+	return CA_OK;
 }
 
 /* Parse, then verify the self-signature last so *out is complete. */
@@ -522,6 +575,8 @@ policy_request_parse(const unsigned char *der, size_t len,
     struct policy_request *out, char *why, size_t whylen)
 {
 	gnutls_x509_crq_t crq = NULL;
+	struct csr_attrs attrs;
+	struct der_tlv san, eku;
 	gnutls_datum_t d;
 	int rc;
 
@@ -540,14 +595,15 @@ policy_request_parse(const unsigned char *der, size_t len,
 		    "CSR: RFC 2986: not a DER CertificationRequest");
 		goto out;
 	}
-	if ((rc = check_attributes(crq, why, whylen)) != CA_OK ||
+	if ((rc = read_attributes(der, len, &attrs, why, whylen)) != CA_OK ||
 	    (rc = parse_key(crq, out, why, whylen)) != CA_OK ||
-	    (rc = parse_exts(crq, out, why, whylen)) != CA_OK ||
-	    (rc = parse_sans(crq, out, why, whylen)) != CA_OK ||
-	    (rc = parse_sid_attribute(crq, out, why, whylen)) != CA_OK)
+	    (rc = parse_exts(&attrs.ext, out, &san, &eku, why,
+	    whylen)) != CA_OK ||
+	    (rc = parse_sans(&san, out, why, whylen)) != CA_OK ||
+	    (rc = parse_sid_attribute(&attrs.sid, out, why, whylen)) != CA_OK ||
+	    (rc = parse_challenge(&attrs.challenge, out, why, whylen)) != CA_OK)
 		goto out;
-	if ((rc = parse_challenge(crq, out, why, whylen)) != CA_OK)
-		goto out;
+	parse_ekus(&eku, out);
 	out->signature_ok = gnutls_x509_crq_verify(crq, 0) >= 0;
 	rc = out->signature_ok ? CA_OK : ca_why(why, whylen, CA_ECRYPTO,
 	    "CSR: RFC 2986: signature does not verify");

@@ -570,6 +570,30 @@ test_csr_attribute_twice_refused(void **state)
 	free(der);
 }
 
+/*
+ * One SID attribute whose SET holds two values: GnuTLS's attribute reader
+ * returned the first, so the second was a SID nobody checked. Refused, as
+ * is any attribute read here with other than one value.
+ */
+static void
+test_csr_attribute_two_values_refused(void **state)
+{
+	unsigned char v[256], *der;
+	gnutls_x509_crq_t crq = mallory_crq();
+	size_t n = tp_sid_ext("S-1-5-21-1-2-3-500", v), len;
+
+	assert_true(2 * n <= sizeof(v));
+	memcpy(v + n, v, n);	/* the value ANY, written twice in a row */
+	assert_int_equal(gnutls_x509_crq_set_attribute_by_oid(crq,
+	    POLICY_OID_SID_EXT, v, 2 * n), 0);
+	tp_crq_finish(crq, TP_P256, &der, &len);
+	assert_int_equal(policy_request_parse(der, len, &req, why,
+	    sizeof(why)), CA_EPARSE);
+	assert_string_equal(why, "CSR: RFC 2985: attribute "
+	    POLICY_OID_SID_EXT " needs exactly one value");
+	free(der);
+}
+
 static int
 teardown(void **state)
 {
@@ -708,6 +732,7 @@ main(void)
 		cmocka_unit_test(test_hostile_mutations),
 		cmocka_unit_test(test_csr_second_template_ext_use_after_free),
 		cmocka_unit_test(test_csr_attribute_twice_refused),
+		cmocka_unit_test(test_csr_attribute_two_values_refused),
 		cmocka_unit_test(test_subject_uid_other_principal_refused),
 		cmocka_unit_test(test_subject_domain_backslash_cn_resolved),
 		cmocka_unit_test(test_subject_fullwidth_lookalike_refused),
