@@ -316,10 +316,10 @@ store_rev_iter_free(struct store_rev_iter *it)
 	free(it);
 }
 
-/* Run cb over every entry an iterator of mode yields. */
-static int
-rev_walk(struct store_txn *t, int mode, int64_t arg, store_revoked_cb cb,
-    void *cbarg)
+/* The callback form of store_rev_iter_new; see store.h. */
+int
+store_iter_rev(struct store_txn *t, int mode, int64_t arg,
+    store_revoked_cb cb, void *cbarg)
 {
 	struct store_rev_iter *it = NULL;
 	struct store_revoked e;
@@ -332,33 +332,6 @@ rev_walk(struct store_txn *t, int mode, int64_t arg, store_revoked_cb cb,
 			break;
 	store_rev_iter_free(it);
 	return rc;
-}
-
-/* Full CRL walk: current revocations with not_after >= min_not_after. */
-int
-store_iter_revoked(struct store_txn *t, int64_t min_not_after,
-    store_revoked_cb cb, void *arg)
-{
-	return rev_walk(t, STORE_ITER_REVOKED, min_not_after, cb, arg);
-}
-
-/* Delta CRL walk: current changes after since. */
-int
-store_iter_changes(struct store_txn *t, int64_t since, store_revoked_cb cb,
-    void *arg)
-{
-	return rev_walk(t, STORE_ITER_CHANGES, since, cb, arg);
-}
-
-/* Delta CRL walk by commit order: current changes with seq > since. */
-int
-store_iter_changes_seq(struct store_txn *t, uint64_t since,
-    store_revoked_cb cb, void *arg)
-{
-	if (since > INT64_MAX)
-		return store_txn_fail(t, CA_EINVAL, "store %s: sequence %llu "
-		    "out of range", t->s->path, (unsigned long long)since);
-	return rev_walk(t, STORE_ITER_CHANGES_SEQ, (int64_t)since, cb, arg);
 }
 
 /* The last revocation change number in t's snapshot (0: none yet). */

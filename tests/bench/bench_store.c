@@ -520,7 +520,7 @@ walk:
 		goto out;
 	}
 	t0 = now_s();
-	store_iter_revoked(t, 0, count_revoked, &walked);
+	store_iter_rev(t, STORE_ITER_REVOKED, 0, count_revoked, &walked);
 	walk = now_s() - t0;
 	store_read_end(t);
 	printf("full-CRL walk: %llu revoked entries in %.3f s "

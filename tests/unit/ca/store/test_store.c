@@ -659,7 +659,8 @@ test_revocation_versions(void **state)
 	assert_int_equal(store_read_begin(f->s, &t, why, sizeof(why)), CA_OK);
 	/* by_revocation is read by the delta walk (the full one reads the
 	 * CRL index since schema 3). */
-	assert_int_equal(store_iter_changes(t, 0, last_seq, &got), CA_OK);
+	assert_int_equal(store_iter_rev(t, STORE_ITER_CHANGES, 0, last_seq,
+	    &got), CA_OK);
 	assert_int_equal(got, 5 * 1000 + 0);	/* version 1: seq reads 0 */
 	store_read_end(t);
 	store_close(f->s);
@@ -668,8 +669,8 @@ test_revocation_versions(void **state)
 	raw_put(f->dir, "by_revocation", key, sizeof(key), v1, sizeof(v1));
 	fx_reopen(f);
 	assert_int_equal(store_read_begin(f->s, &t, why, sizeof(why)), CA_OK);
-	assert_int_equal(store_iter_changes(t, 0, last_seq, &got),
-	    CA_EVERSION);
+	assert_int_equal(store_iter_rev(t, STORE_ITER_CHANGES, 0, last_seq,
+	    &got), CA_EVERSION);
 	assert_non_null(strstr(store_txn_why(t), "revocation entry record "
 	    "version 3 is newer than this entca (2)"));
 	store_read_end(t);

@@ -244,7 +244,8 @@ check_walk(struct store *s, int want_ordered)
 			entry_text(want[nw++], m[i].serial, m[i].len, m[i].at,
 			    m[i].reason, m[i].invalidity);
 	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
-	assert_int_equal(store_iter_revoked(t, NOW, collect, &seen), CA_OK);
+	assert_int_equal(store_iter_rev(t, STORE_ITER_REVOKED, NOW, collect,
+	    &seen), CA_OK);
 	if (want_ordered)
 		assert_true(seen.ordered);
 	assert_int_equal(seen.n, nw);
@@ -270,10 +271,10 @@ check_walk(struct store *s, int want_ordered)
 		struct seen a = { got, 0, { 0 }, 0, 1 };
 		struct seen b = { want, 0, { 0 }, 0, 1 };
 
-		assert_int_equal(store_iter_changes_seq(t, 0, collect_any, &a),
-		    CA_OK);
-		assert_int_equal(store_iter_changes(t, 0, collect_any, &b),
-		    CA_OK);
+		assert_int_equal(store_iter_rev(t, STORE_ITER_CHANGES_SEQ, 0,
+		    collect_any, &a), CA_OK);
+		assert_int_equal(store_iter_rev(t, STORE_ITER_CHANGES, 0,
+		    collect_any, &b), CA_OK);
 		assert_int_equal(a.n, b.n);
 		qsort(got, a.n, sizeof(got[0]), cmp_text);
 		qsort(want, b.n, sizeof(want[0]), cmp_text);
@@ -369,7 +370,8 @@ test_crlidx_model(void **state)
 	assert_int_equal(store_open(dir, &o, &s, why, sizeof(why)), CA_OK);
 	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
 	n = 0;
-	assert_int_equal(store_iter_revoked(t, 0, collect_count, &n), CA_EDB);
+	assert_int_equal(store_iter_rev(t, STORE_ITER_REVOKED, 0, collect_count,
+	    &n), CA_EDB);
 	assert_non_null(strstr(store_txn_why(t), "CRL index chunk of 4 bytes "
 	    "is damaged"));
 	store_read_end(t);

@@ -120,10 +120,10 @@ test_delete_cert(void **state)
 	assert_int_equal(n, 1);
 	/* Full CRL: only b; delta since the start: only b's change. */
 	n = 0;
-	store_iter_revoked(t, 0, count_rev, &n);
+	store_iter_rev(t, STORE_ITER_REVOKED, 0, count_rev, &n);
 	assert_int_equal(n, 1);
 	n = 0;
-	store_iter_changes_seq(t, 0, count_rev, &n);
+	store_iter_rev(t, STORE_ITER_CHANGES_SEQ, 0, count_rev, &n);
 	assert_int_equal(n, 1);
 	store_read_end(t);
 	assert_int_equal(store_stats(f->s, &st, why, sizeof(why)), CA_OK);

@@ -249,7 +249,8 @@ test_hostile_records(void **state)
 	rc = store_iter_audit_last(t, 100000, count_audit, &events);
 	assert_int_equal(rc, CA_EDB);	/* stops at the first damaged one */
 	assert_int_equal(events, 1);	/* the valid one, sequence 1 */
-	rc = store_iter_changes(t, 0, count_rev, &events);	/* by_revocation */
+	/* by_revocation */
+	rc = store_iter_rev(t, STORE_ITER_CHANGES, 0, count_rev, &events);
 	assert_int_equal(rc, CA_EDB);
 	assert_int_equal(events, 1);
 	assert_non_null(strstr(store_txn_why(t), "revocation entry record is "
