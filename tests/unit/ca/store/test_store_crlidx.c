@@ -22,6 +22,7 @@
 
 #include "ca/store/store.h"
 #include "tests/unit/ca/store/test_store_util.h"
+#include "tests/unit/test_mix.h"
 
 #define N 3000
 #define T0 1750000000
@@ -43,28 +44,18 @@ struct model {
 static struct model m[N];
 static int64_t clock_at = T0;
 
-/* splitmix64 */
-static uint64_t
-mix(uint64_t z)
-{
-	z += 0x9e3779b97f4a7c15ULL;
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /* Serials of 1..20 octets, positive, minimal, all different. */
 static void
 model_init(void)
 {
 	memset(m, 0, sizeof(m));
 	for (unsigned i = 0, n = 0; i < N; n++) {
-		uint64_t z = mix(n);
+		uint64_t z = t_mix64(n);
 		size_t len = 1 + z % STORE_SERIAL_MAX, k;
 		int dup = 0;
 
 		for (k = 0; k < len; k++)
-			m[i].serial[k] = (unsigned char)mix(z + k);
+			m[i].serial[k] = (unsigned char)t_mix64(z + k);
 		m[i].serial[0] = (m[i].serial[0] & 0x7f) | 0x01;
 		m[i].len = len;
 		for (unsigned j = 0; j < i && !dup; j++)
@@ -93,7 +84,7 @@ apply_round(struct store_wtxn *w, void *arg)
 	for (unsigned i = r->from; i < r->to && store_w_status(w) == CA_OK;
 	    i++) {
 		struct model *x = &m[i];
-		uint64_t z = mix(i * 31 + r->kind);
+		uint64_t z = t_mix64(i * 31 + r->kind);
 
 		if (x->deleted)
 			continue;
