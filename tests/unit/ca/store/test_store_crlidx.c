@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include <lmdb.h>
 
 #include "ca/store/store.h"
 #include "tests/unit/ca/store/test_store_util.h"
@@ -201,15 +200,6 @@ collect_any(const struct store_revoked *e, void *arg)
 	return 0;
 }
 
-/* Walk callback: count the entries. */
-static int
-collect_count(const struct store_revoked *e, void *arg)
-{
-	(void)e;
-	(*(uint64_t *)arg)++;
-	return 0;
-}
-
 /* qsort on the entry texts. */
 static int
 cmp_text(const void *a, const void *b)
@@ -275,30 +265,6 @@ check_walk(struct store *s, int want_ordered)
 	store_read_end(t);
 }
 
-/* Raw LMDB access for the schema 2 and damage cases. */
-static void
-raw(const char *dir, const char *db, int drop, const void *key, size_t klen,
-    const void *val, size_t vlen)
-{
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi dbi;
-	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
-
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
-	assert_int_equal(mdb_env_set_mapsize(env, (size_t)1 << 30), 0);
-	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, db, MDB_CREATE, &dbi), 0);
-	if (drop)
-		assert_int_equal(mdb_drop(txn, dbi, 1), 0);
-	else
-		assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
-}
-
 /* Rounds of revocations, holds, releases and deletions against the model. */
 static void
 test_crlidx_model(void **state)
@@ -306,12 +272,9 @@ test_crlidx_model(void **state)
 	struct store_options o = { .no_sync = 1 }, ro = { .read_only = 1 };
 	struct store *s = NULL;
 	char why[CA_WHY_MAX], *dir = tsu_tmpdir();
-	static const unsigned char v2[] = {
-		1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 2
-	};
 	static const unsigned char bad[] = { 1, 0, 1, 2 };
 	struct store_txn *t = NULL;
-	uint64_t ver = 0, n = 0;
+	size_t n = 0;
 
 	(void)state;
 	model_init();
@@ -340,28 +303,25 @@ test_crlidx_model(void **state)
 	store_close(s);
 
 	/* Schema 2: no index. Read-only walks by_revocation (time order). */
-	raw(dir, "crl_index", 1, NULL, 0, NULL, 0);
-	raw(dir, "rev_seq", 1, NULL, 0, NULL, 0);
-	raw(dir, "meta", 0, "store.schema", strlen("store.schema"), v2,
-	    sizeof(v2));
+	assert_int_equal(tsu_raw(dir, "crl_index", NULL, 0, NULL, 0), 0);
+	assert_int_equal(tsu_raw(dir, "rev_seq", NULL, 0, NULL, 0), 0);
+	assert_int_equal(tsu_raw_schema(dir, 2), 0);
 	assert_int_equal(store_open(dir, &ro, &s, why, sizeof(why)), CA_OK);
 	check_walk(s, 0);
 	store_close(s);
 	/* A writable open migrates: schema 3, the same entries, in order. */
 	assert_int_equal(store_open(dir, &o, &s, why, sizeof(why)), CA_OK);
-	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
-	assert_int_equal(store_meta_get_u64(t, "store.schema", &ver), CA_OK);
-	assert_int_equal(ver, STORE_SCHEMA_VERSION);
-	store_read_end(t);
+	assert_int_equal(tsu_schema(s), STORE_SCHEMA_VERSION);
 	check_walk(s, 1);
 	store_close(s);
 
 	/* A damaged chunk is refused, naming it. */
-	raw(dir, "crl_index", 0, "\x01", 1, bad, sizeof(bad));
+	assert_int_equal(tsu_raw(dir, "crl_index", "\x01", 1, bad, sizeof(bad)),
+	    0);
 	assert_int_equal(store_open(dir, &o, &s, why, sizeof(why)), CA_OK);
 	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
 	n = 0;
-	assert_int_equal(store_iter_rev(t, STORE_ITER_REVOKED, 0, collect_count,
+	assert_int_equal(store_iter_rev(t, STORE_ITER_REVOKED, 0, tsu_count_rev,
 	    &n), CA_EDB);
 	assert_non_null(strstr(store_txn_why(t), "CRL index chunk of 4 bytes "
 	    "is damaged"));
