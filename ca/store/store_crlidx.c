@@ -324,7 +324,7 @@ store_migrate_crl_index(struct store_wtxn *w)
 	    w->rc == CA_OK; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		const unsigned char *kp = k.mv_data;
 
-		if (k.mv_size < 8 + 1 + 1 || k.mv_size > STORE_REVKEY_MAX) {
+		if (!store_revkey_size_ok(k.mv_size)) {
 			store_w_fail(w, CA_EDB, "store %s: migrate: "
 			    "by_revocation key of %zu bytes", w->t.s->path,
 			    k.mv_size);

@@ -88,28 +88,6 @@ store_subjkey(unsigned char *key, int kind, const char *name,
 	return n + len;
 }
 
-/* Decode a by_revocation value; see store_int.h. */
-int
-store_rev_value_decode(struct store_txn *t, const MDB_val *v,
-    struct store_rev_value *rv)
-{
-	struct store_dec d;
-	int rc;
-
-	memset(rv, 0, sizeof(*rv));
-	if ((rc = store_t_dec_init(t, &d, v, STORE_REC_REVOCATION,
-	    "revocation entry")) != CA_OK)
-		return rc;
-	rv->current = (int)store_dec_u8(&d);
-	rv->reason = (int)store_dec_u8(&d);
-	rv->invalidity = store_dec_i64(&d);
-	rv->not_after = store_dec_i64(&d);
-	/* Version 1 entries predate commit-order numbers: they read as 0. */
-	if (d.version >= 2)
-		rv->seq = store_dec_u64(&d);
-	return store_t_dec_end(t, &d, "revocation entry");
-}
-
 /* Open a by_revocation cursor; see store.h. */
 int
 store_rev_iter_new(struct store_txn *t, int mode, int64_t arg,
@@ -156,7 +134,7 @@ store_rev_iter_new(struct store_txn *t, int mode, int64_t arg,
 }
 
 /*
- * Position at the first candidate entry of it's mode: the first change
+ * Position at the first candidate entry of the iterator's mode: the first change
  * after arg (a time in by_revocation, a seq in rev_seq), else the start.
  */
 static int
@@ -196,13 +174,6 @@ rev_entry_fill(struct store_revoked *e, const MDB_val *key,
 	e->seq = rv->seq;
 }
 
-/* Whether n bytes can be a by_revocation key (time, serial, kind). */
-static int
-revkey_size_ok(size_t n)
-{
-	return n >= 8 + 1 + 1 && n <= STORE_REVKEY_MAX;
-}
-
 /*
  * The seq delta's row of rev_seq (seq -> by_revocation key): the change
  * if its by_revocation entry is still there, current, and still this
@@ -218,7 +189,7 @@ rev_row_seq(struct store_rev_iter *it, const MDB_val *k, const MDB_val *v,
 	MDB_val rk;
 	int rc;
 
-	if (k->mv_size != 8 || !revkey_size_ok(v->mv_size))
+	if (k->mv_size != 8 || !store_revkey_size_ok(v->mv_size))
 		return store_txn_fail(it->t, CA_EDB, "store %s: rev_seq entry "
 		    "of %zu/%zu bytes", it->t->s->path, k->mv_size, v->mv_size);
 	rc = store_t_get(it->t, STORE_DB_BY_REVOCATION, v->mv_data,
@@ -236,8 +207,8 @@ rev_row_seq(struct store_rev_iter *it, const MDB_val *k, const MDB_val *v,
 }
 
 /*
- * A row of by_revocation: the entry if it is current and it's mode
- * wants it. 1 with *e filled, 0 to skip the row, or a failure on t.
+ * A row of by_revocation: the entry if it is current and the
+ * iterator's mode wants it. 1 with *e filled, 0 to skip the row, or a failure on t.
  */
 static int
 rev_row(struct store_rev_iter *it, const MDB_val *k, const MDB_val *v,
@@ -246,7 +217,7 @@ rev_row(struct store_rev_iter *it, const MDB_val *k, const MDB_val *v,
 	struct store_rev_value rv;
 	int rc, kind;
 
-	if (!revkey_size_ok(k->mv_size))
+	if (!store_revkey_size_ok(k->mv_size))
 		return store_txn_fail(it->t, CA_EDB, "store %s: by_revocation "
 		    "key of %zu bytes", it->t->s->path, k->mv_size);
 	if ((rc = store_rev_value_decode(it->t, v, &rv)) != CA_OK)
