@@ -36,3 +36,5 @@ tests_bench_bench_store_LDADD += $(ENTCA_LIBS)
 # The packed CRL index, schema 3 (issue 18); test_store_crlidx checks it
 # against a model (migration, a damaged chunk).
 libentca_ca_a_SOURCES += ca/store/store_crlidx.c
+# splitmix64 for the serials of test_store_crlidx, bench_store and bench_crl.
+noinst_HEADERS += tests/unit/test_mix.h

@@ -422,23 +422,18 @@ void store_rev_iter_rewind(struct store_rev_iter *it);
 void store_rev_iter_free(struct store_rev_iter *it);
 
 /*
- * Callback forms of the two modes: cb runs per entry; non-zero stops the
- * walk and is returned. Calling twice on one t walks one snapshot twice.
+ * The callback form of store_rev_iter_new, for the same mode and arg: cb
+ * runs per entry; non-zero stops the walk and is returned. Calling twice
+ * on one t walks one snapshot twice.
  */
 typedef int (*store_revoked_cb)(const struct store_revoked *e, void *arg);
-/* Full CRL: current revocations of certificates with not_after >= min. */
-int store_iter_revoked(struct store_txn *t, int64_t min_not_after,
-    store_revoked_cb cb, void *arg);
-/* Delta CRL: each serial's current change made after since. */
-int store_iter_changes(struct store_txn *t, int64_t since,
-    store_revoked_cb cb, void *arg);
-/* Delta CRL by commit order: each serial's current change with seq > since. */
-int store_iter_changes_seq(struct store_txn *t, uint64_t since,
-    store_revoked_cb cb, void *arg);
+int store_iter_rev(struct store_txn *t, int mode, int64_t arg,
+    store_revoked_cb cb, void *cbarg);
 /*
  * The number of the last revocation change in t's snapshot (0: none).
  * Read it in the snapshot a full CRL is built from and keep it as the
- * base: a delta from store_iter_changes_seq(base) then misses nothing.
+ * base: a delta of mode STORE_ITER_CHANGES_SEQ from base then misses
+ * nothing.
  */
 int store_rev_seq(struct store_txn *t, uint64_t *seq);
 

@@ -53,6 +53,41 @@ store_audit_json(long long now, const char *who, const char *from,
 	return s;
 }
 
+/* Writer: append one prepared event. */
+static int
+append_apply(struct store_wtxn *w, void *arg)
+{
+	return store_w_audit(w, arg, NULL);
+}
+
+/*
+ * Build the event from the fields and ap, and append it: in w's write
+ * when w is not NULL (a failure sticks on w), else as its own write on s,
+ * waited for (why says what failed). The JSON is built on the caller's
+ * thread either way, so the writer only appends.
+ */
+static int
+audit_append(struct store_wtxn *w, struct store *s, char *why,
+    size_t whylen, long long now, const char *who, const char *from,
+    const char *action, const char *decision, const char *reason,
+    va_list ap)
+{
+	char *json = store_audit_json(now, who, from, action, decision,
+	    reason, ap);
+	int rc;
+
+	if (json == NULL && w != NULL)
+		rc = store_w_fail(w, CA_ENOMEM, "audit: out of memory");
+	else if (json == NULL)
+		rc = ca_why(why, whylen, CA_ENOMEM, "audit: out of memory");
+	else if (w != NULL)
+		rc = store_w_audit(w, json, NULL);
+	else
+		rc = store_submit_wait(s, append_apply, json, why, whylen);
+	free(json);
+	return rc;
+}
+
 /* In the current write; see store_audit.h. */
 int
 store_w_audit_event(struct store_wtxn *w, long long now, const char *who,
@@ -60,24 +95,13 @@ store_w_audit_event(struct store_wtxn *w, long long now, const char *who,
     const char *reason, ...)
 {
 	va_list ap;
-	char *s;
 	int rc;
 
 	va_start(ap, reason);
-	s = store_audit_json(now, who, from, action, decision, reason, ap);
+	rc = audit_append(w, NULL, NULL, 0, now, who, from, action, decision,
+	    reason, ap);
 	va_end(ap);
-	if (s == NULL)
-		return store_w_fail(w, CA_ENOMEM, "audit: out of memory");
-	rc = store_w_audit(w, s, NULL);
-	free(s);
 	return rc;
-}
-
-/* Writer: append one prepared event. */
-static int
-append_apply(struct store_wtxn *w, void *arg)
-{
-	return store_w_audit(w, arg, NULL);
 }
 
 /* As its own write; see store_audit.h. */
@@ -87,15 +111,11 @@ store_audit_event(struct store *s, char *why, size_t whylen, long long now,
     const char *decision, const char *reason, ...)
 {
 	va_list ap;
-	char *json;
 	int rc;
 
 	va_start(ap, reason);
-	json = store_audit_json(now, who, from, action, decision, reason, ap);
+	rc = audit_append(NULL, s, why, whylen, now, who, from, action,
+	    decision, reason, ap);
 	va_end(ap);
-	if (json == NULL)
-		return ca_why(why, whylen, CA_ENOMEM, "audit: out of memory");
-	rc = store_submit_wait(s, append_apply, json, why, whylen);
-	free(json);
 	return rc;
 }

@@ -89,23 +89,31 @@ entry_find(const unsigned char *e, size_t n, const unsigned char *serial,
 	return lo;
 }
 
-/* Check a chunk value's shape; *n gets its entry count. */
+/*
+ * Check a chunk's key and value shape; *n gets its entry count. Returns
+ * CA_OK, or CA_EDB with the refusal on t (read, write and walk alike).
+ */
 static int
-chunk_ok(const MDB_val *v, size_t *n)
+chunk_check(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    size_t *n)
 {
 	const unsigned char *p = v->mv_data;
 
-	if (v->mv_size < 1 + CRLIDX_ENTRY || p[0] != CRLIDX_VERSION ||
+	if (k->mv_size == 0 || k->mv_size > STORE_SERIAL_MAX ||
+	    v->mv_size < 1 + CRLIDX_ENTRY || p[0] != CRLIDX_VERSION ||
 	    (v->mv_size - 1) % CRLIDX_ENTRY != 0)
-		return 0;
+		goto damaged;
 	*n = (v->mv_size - 1) / CRLIDX_ENTRY;
 	for (size_t i = 0; i < *n; i++) {
 		unsigned len = p[1 + i * CRLIDX_ENTRY];
 
 		if (len == 0 || len > STORE_SERIAL_MAX)
-			return 0;
+			goto damaged;
 	}
-	return 1;
+	return CA_OK;
+damaged:
+	return store_txn_fail(t, CA_EDB, "store %s: CRL index chunk of %zu "
+	    "bytes is damaged", t->s->path, v->mv_size);
 }
 
 /*
@@ -138,6 +146,71 @@ chunk_seek(MDB_cursor *c, const unsigned char *serial, size_t len,
 	return mrc;
 }
 
+/*
+ * The chunk of w's index that holds (or would hold) serial, for put and
+ * del: its key copied into key (*klen; serial itself when there is no
+ * chunk, the key a first chunk takes), its value borrowed in *v (valid
+ * until the next put), its entry count in *n, *rekey as chunk_seek says.
+ * Returns 1, 0 when the index is empty (*v empty, *n 0), or the failure,
+ * stuck on w (a damaged chunk included).
+ */
+static int
+chunk_find(struct store_wtxn *w, const unsigned char *serial, size_t len,
+    unsigned char *key, size_t *klen, MDB_val *v, size_t *n, int *rekey)
+{
+	MDB_cursor *c = NULL;
+	MDB_val k;
+	int mrc;
+
+	*n = 0;
+	*rekey = 0;
+	if (w->rc != CA_OK)
+		return w->rc;
+	if ((mrc = mdb_cursor_open(w->t.txn, w->t.s->dbi[STORE_DB_CRL_INDEX],
+	    &c)) != 0)
+		return store_w_stick(w, store_txn_mdb(&w->t, mrc,
+		    "cursor crl_index"));
+	mrc = chunk_seek(c, serial, len, &k, v, rekey);
+	mdb_cursor_close(c);
+	if (mrc == MDB_NOTFOUND) {
+		v->mv_data = NULL;
+		v->mv_size = 0;
+		*klen = len;
+		memcpy(key, serial, len);
+		return 0;
+	}
+	if (mrc != 0)
+		return store_w_stick(w, store_txn_mdb(&w->t, mrc,
+		    "walk crl_index"));
+	if (chunk_check(&w->t, &k, v, n) != CA_OK)
+		return store_w_stick(w, CA_EDB);
+	*klen = k.mv_size;
+	memcpy(key, k.mv_data, k.mv_size);
+	return 1;
+}
+
+/*
+ * A heap copy of chunk value v (empty: a new chunk) with room for one
+ * more entry, for the caller to change and write back: the value itself
+ * dies with the first put. The caller frees it; NULL (stuck on w) when
+ * out of memory.
+ */
+static unsigned char *
+chunk_dup(struct store_wtxn *w, const MDB_val *v)
+{
+	size_t size = v->mv_size != 0 ? v->mv_size : 1;
+	unsigned char *buf = malloc(size + CRLIDX_ENTRY);
+
+	if (buf == NULL) {
+		store_w_fail(w, CA_ENOMEM, "store %s: out of memory",
+		    w->t.s->path);
+		return NULL;
+	}
+	if (v->mv_size != 0)
+		memcpy(buf, v->mv_data, v->mv_size);
+	return buf;
+}
+
 /* Put chunk bytes (version byte added) of n entries under key. */
 static int
 chunk_write(struct store_wtxn *w, const unsigned char *key, size_t klen,
@@ -153,51 +226,16 @@ int
 store_crlidx_put(struct store_wtxn *w, const unsigned char *serial,
     size_t len, int64_t at, int reason, int64_t invalidity, int64_t not_after)
 {
-	unsigned char key[STORE_SERIAL_MAX], *buf = NULL, *e;
-	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	size_t klen, n = 0, i;
-	int mrc, rekey, found;
+	unsigned char key[STORE_SERIAL_MAX], *buf, *e;
+	MDB_val v;
+	size_t klen, n, i;
+	int rc, rekey, found;
 
-	if (w->rc != CA_OK)
+	/* No chunk yet: the first revocation makes a chunk of one. */
+	if ((rc = chunk_find(w, serial, len, key, &klen, &v, &n, &rekey)) < 0)
+		return rc;
+	if ((buf = chunk_dup(w, &v)) == NULL)
 		return w->rc;
-	if ((mrc = mdb_cursor_open(w->t.txn, w->t.s->dbi[STORE_DB_CRL_INDEX],
-	    &c)) != 0)
-		return store_w_stick(w, store_txn_mdb(&w->t, mrc,
-		    "cursor crl_index"));
-	mrc = chunk_seek(c, serial, len, &k, &v, &rekey);
-	if (mrc == MDB_NOTFOUND) {
-		/* The first revocation: a chunk of one. */
-		mdb_cursor_close(c);
-		if ((buf = malloc(1 + CRLIDX_ENTRY)) == NULL)
-			return store_w_fail(w, CA_ENOMEM, "store %s: out of "
-			    "memory", w->t.s->path);
-		entry_put(buf + 1, serial, len, at, reason, invalidity,
-		    not_after);
-		chunk_write(w, serial, len, buf, 1);
-		free(buf);
-		return w->rc;
-	}
-	if (mrc != 0) {
-		mdb_cursor_close(c);
-		return store_w_stick(w, store_txn_mdb(&w->t, mrc,
-		    "walk crl_index"));
-	}
-	if (k.mv_size == 0 || k.mv_size > STORE_SERIAL_MAX || !chunk_ok(&v, &n)) {
-		mdb_cursor_close(c);
-		return store_w_fail(w, CA_EDB, "store %s: CRL index chunk of "
-		    "%zu bytes is damaged", w->t.s->path, v.mv_size);
-	}
-	klen = k.mv_size;
-	memcpy(key, k.mv_data, klen);
-	/* Copy out: the value dies with the first put. */
-	if ((buf = malloc(1 + (n + 1) * CRLIDX_ENTRY)) == NULL) {
-		mdb_cursor_close(c);
-		return store_w_fail(w, CA_ENOMEM, "store %s: out of memory",
-		    w->t.s->path);
-	}
-	memcpy(buf, v.mv_data, v.mv_size);
-	mdb_cursor_close(c);
 	e = buf + 1;
 	i = entry_find(e, n, serial, len, &found);
 	if (!found) {
@@ -237,53 +275,25 @@ int
 store_crlidx_del(struct store_wtxn *w, const unsigned char *serial,
     size_t len)
 {
-	unsigned char key[STORE_SERIAL_MAX], *buf = NULL;
-	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	size_t klen, n = 0, i;
-	int mrc, rekey, found;
+	unsigned char key[STORE_SERIAL_MAX], *buf;
+	MDB_val v;
+	size_t klen, n, i;
+	int rc, rekey, found;
 
-	if (w->rc != CA_OK)
-		return w->rc;
-	if ((mrc = mdb_cursor_open(w->t.txn, w->t.s->dbi[STORE_DB_CRL_INDEX],
-	    &c)) != 0)
-		return store_w_stick(w, store_txn_mdb(&w->t, mrc,
-		    "cursor crl_index"));
-	mrc = chunk_seek(c, serial, len, &k, &v, &rekey);
-	if (mrc == MDB_NOTFOUND || (mrc == 0 && rekey)) {
-		mdb_cursor_close(c);
+	rc = chunk_find(w, serial, len, key, &klen, &v, &n, &rekey);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 || rekey)
 		return CA_OK;	/* before every chunk: not there */
-	}
-	if (mrc != 0) {
-		mdb_cursor_close(c);
-		return store_w_stick(w, store_txn_mdb(&w->t, mrc,
-		    "walk crl_index"));
-	}
-	if (k.mv_size == 0 || k.mv_size > STORE_SERIAL_MAX || !chunk_ok(&v, &n)) {
-		mdb_cursor_close(c);
-		return store_w_fail(w, CA_EDB, "store %s: CRL index chunk of "
-		    "%zu bytes is damaged", w->t.s->path, v.mv_size);
-	}
 	i = entry_find((const unsigned char *)v.mv_data + 1, n, serial, len,
 	    &found);
-	if (!found) {
-		mdb_cursor_close(c);
+	if (!found)
 		return CA_OK;
-	}
-	klen = k.mv_size;
-	memcpy(key, k.mv_data, klen);
-	if (n == 1) {
-		mdb_cursor_close(c);
+	if (n == 1)
 		return store_w_del(w, STORE_DB_CRL_INDEX, key, klen,
 		    "delete CRL index chunk");
-	}
-	if ((buf = malloc(v.mv_size)) == NULL) {
-		mdb_cursor_close(c);
-		return store_w_fail(w, CA_ENOMEM, "store %s: out of memory",
-		    w->t.s->path);
-	}
-	memcpy(buf, v.mv_data, v.mv_size);
-	mdb_cursor_close(c);
+	if ((buf = chunk_dup(w, &v)) == NULL)
+		return w->rc;
 	memmove(buf + 1 + i * CRLIDX_ENTRY, buf + 1 + (i + 1) * CRLIDX_ENTRY,
 	    (n - i - 1) * CRLIDX_ENTRY);
 	/* The key stays: it is still <= every serial the chunk holds. */
@@ -314,7 +324,7 @@ store_migrate_crl_index(struct store_wtxn *w)
 	    w->rc == CA_OK; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		const unsigned char *kp = k.mv_data;
 
-		if (k.mv_size < 8 + 1 + 1 || k.mv_size > STORE_REVKEY_MAX) {
+		if (!store_revkey_size_ok(k.mv_size)) {
 			store_w_fail(w, CA_EDB, "store %s: migrate: "
 			    "by_revocation key of %zu bytes", w->t.s->path,
 			    k.mv_size);
@@ -443,11 +453,8 @@ store_crlidx_walk_next(struct store_txn *t, struct store_crlidx_walk *cw,
 		}
 		if (mrc != 0)
 			return store_txn_mdb(t, mrc, "walk crl_index");
-		if (k.mv_size == 0 || k.mv_size > STORE_SERIAL_MAX ||
-		    !chunk_ok(&v, &cw->n))
-			return store_txn_fail(t, CA_EDB, "store %s: CRL index "
-			    "chunk of %zu bytes is damaged", t->s->path,
-			    v.mv_size);
+		if ((mrc = chunk_check(t, &k, &v, &cw->n)) != CA_OK)
+			return mrc;
 		cw->entries = (const unsigned char *)v.mv_data + 1;
 	}
 }

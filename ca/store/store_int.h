@@ -10,6 +10,7 @@
 #define ENTCA_CA_STORE_INT_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <lmdb.h>
 
@@ -244,6 +245,13 @@ int store_w_meta_put_raw(struct store_wtxn *w, const char *name,
 #define STORE_REVKEY_REVOKED 1
 #define STORE_REVKEY_UNREVOKED 2
 #define STORE_REVKEY_MAX (8 + STORE_SERIAL_MAX + 1)
+
+/* Whether n bytes can be a by_revocation key (time, serial, kind). */
+static inline int
+store_revkey_size_ok(size_t n)
+{
+	return n >= 8 + 1 + 1 && n <= STORE_REVKEY_MAX;
+}
 /* Hex text of a serial, NUL included. */
 #define STORE_SERIAL_HEX (2 * STORE_SERIAL_MAX + 1)
 
@@ -268,7 +276,7 @@ size_t store_issuedkey(unsigned char *key, int64_t not_before,
 /* Schema 1 -> 2: fill by_issued from every certificate record. */
 int store_migrate_by_issued(struct store_wtxn *w);
 
-/* Decode a by_revocation value. */
+/* store_txn.c: decode a by_revocation value. */
 int store_rev_value_decode(struct store_txn *t, const MDB_val *v,
     struct store_rev_value *rv);
 /* Hex of a serial into buf of STORE_SERIAL_HEX bytes; returns buf. */

@@ -88,28 +88,6 @@ store_subjkey(unsigned char *key, int kind, const char *name,
 	return n + len;
 }
 
-/* Decode a by_revocation value; see store_int.h. */
-int
-store_rev_value_decode(struct store_txn *t, const MDB_val *v,
-    struct store_rev_value *rv)
-{
-	struct store_dec d;
-	int rc;
-
-	memset(rv, 0, sizeof(*rv));
-	if ((rc = store_t_dec_init(t, &d, v, STORE_REC_REVOCATION,
-	    "revocation entry")) != CA_OK)
-		return rc;
-	rv->current = (int)store_dec_u8(&d);
-	rv->reason = (int)store_dec_u8(&d);
-	rv->invalidity = store_dec_i64(&d);
-	rv->not_after = store_dec_i64(&d);
-	/* Version 1 entries predate commit-order numbers: they read as 0. */
-	if (d.version >= 2)
-		rv->seq = store_dec_u64(&d);
-	return store_t_dec_end(t, &d, "revocation entry");
-}
-
 /* Open a by_revocation cursor; see store.h. */
 int
 store_rev_iter_new(struct store_txn *t, int mode, int64_t arg,
@@ -155,102 +133,119 @@ store_rev_iter_new(struct store_txn *t, int mode, int64_t arg,
 	return CA_OK;
 }
 
-/* Position at the first candidate entry of it's mode. */
+/*
+ * Position at the first candidate entry of the iterator's mode: the first change
+ * after arg (a time in by_revocation, a seq in rev_seq), else the start.
+ */
 static int
 rev_iter_first(struct store_rev_iter *it, MDB_val *k, MDB_val *v)
 {
 	unsigned char start[8];
 
-	if (it->mode != STORE_ITER_CHANGES)
+	if (it->mode != STORE_ITER_CHANGES && !it->use_seq)
 		return mdb_cursor_get(it->c, k, v, MDB_FIRST);
 	if (it->arg == INT64_MAX)
 		return MDB_NOTFOUND;
-	store_be_time(start, it->arg + 1);
+	if (it->use_seq)
+		store_be64(start, (uint64_t)it->arg + 1);
+	else
+		store_be_time(start, it->arg + 1);
 	k->mv_data = start;
 	k->mv_size = sizeof(start);
 	return mdb_cursor_get(it->c, k, v, MDB_SET_RANGE);
 }
 
+/* Fill e from a by_revocation key (time, serial, kind) and its value. */
+static void
+rev_entry_fill(struct store_revoked *e, const MDB_val *key,
+    const struct store_rev_value *rv)
+{
+	const unsigned char *kp = key->mv_data;
+
+	memset(e, 0, sizeof(*e));
+	e->serial = kp + 8;
+	e->serial_len = key->mv_size - 9;
+	e->kind = kp[key->mv_size - 1] == STORE_REVKEY_REVOKED ?
+	    STORE_CHANGE_REVOKED : STORE_CHANGE_UNREVOKED;
+	e->changed_at = store_rd_time(kp);
+	e->reason = rv->reason;
+	e->invalidity_date = rv->invalidity;
+	e->not_after = rv->not_after;
+	e->seq = rv->seq;
+}
+
 /*
- * The seq delta over rev_seq: each change after arg whose by_revocation
- * entry is still there, current, and still this change (a later change
- * in the same second overwrites the entry: it is listed under its own
- * seq). Serial and time come from the rev_seq value (in the map).
+ * The seq delta's row of rev_seq (seq -> by_revocation key): the change
+ * if its by_revocation entry is still there, current, and still this
+ * change (a later change in the same second overwrites the entry: it is
+ * listed under its own seq). Serial and time come from the rev_seq value
+ * (in the map). 1 with *e filled, 0 to skip the row, or a failure on t.
  */
 static int
-rev_iter_next_seq(struct store_rev_iter *it, struct store_revoked *e)
+rev_row_seq(struct store_rev_iter *it, const MDB_val *k, const MDB_val *v,
+    struct store_revoked *e)
 {
 	struct store_rev_value rv;
-	unsigned char start[8];
-	const unsigned char *kp;
-	MDB_val k, v, rk;
-	int mrc, rc;
+	MDB_val rk;
+	int rc;
 
-	for (;;) {
-		if (!it->started) {
-			it->started = 1;
-			if (it->arg == INT64_MAX) {
-				it->ended = 1;
-				return 0;
-			}
-			store_be64(start, (uint64_t)it->arg + 1);
-			k.mv_data = start;
-			k.mv_size = sizeof(start);
-			mrc = mdb_cursor_get(it->c, &k, &v, MDB_SET_RANGE);
-		} else
-			mrc = mdb_cursor_get(it->c, &k, &v, MDB_NEXT);
-		if (mrc == MDB_NOTFOUND) {
-			it->ended = 1;
-			return 0;
-		}
-		if (mrc != 0)
-			return store_txn_mdb(it->t, mrc, "walk rev_seq");
-		if (k.mv_size != 8 || v.mv_size < 8 + 1 + 1 ||
-		    v.mv_size > STORE_REVKEY_MAX)
-			return store_txn_fail(it->t, CA_EDB, "store %s: rev_seq "
-			    "entry of %zu/%zu bytes", it->t->s->path, k.mv_size,
-			    v.mv_size);
-		rc = store_t_get(it->t, STORE_DB_BY_REVOCATION, v.mv_data,
-		    v.mv_size, &rk, "get revocation entry");
-		if (rc == CA_ENOTFOUND)
-			continue;	/* deleted with its certificate */
-		if (rc != CA_OK)
-			return rc;
-		if ((rc = store_rev_value_decode(it->t, &rk, &rv)) != CA_OK)
-			return rc;
-		if (!rv.current || rv.seq != store_rd64(k.mv_data))
-			continue;
-		kp = v.mv_data;
-		memset(e, 0, sizeof(*e));
-		e->serial = kp + 8;
-		e->serial_len = v.mv_size - 9;
-		e->kind = kp[v.mv_size - 1] == STORE_REVKEY_REVOKED ?
-		    STORE_CHANGE_REVOKED : STORE_CHANGE_UNREVOKED;
-		e->changed_at = store_rd_time(kp);
-		e->reason = rv.reason;
-		e->invalidity_date = rv.invalidity;
-		e->not_after = rv.not_after;
-		e->seq = rv.seq;
-		return 1;
-	}
+	if (k->mv_size != 8 || !store_revkey_size_ok(v->mv_size))
+		return store_txn_fail(it->t, CA_EDB, "store %s: rev_seq entry "
+		    "of %zu/%zu bytes", it->t->s->path, k->mv_size, v->mv_size);
+	rc = store_t_get(it->t, STORE_DB_BY_REVOCATION, v->mv_data,
+	    v->mv_size, &rk, "get revocation entry");
+	if (rc == CA_ENOTFOUND)
+		return 0;	/* deleted with its certificate */
+	if (rc != CA_OK)
+		return rc;
+	if ((rc = store_rev_value_decode(it->t, &rk, &rv)) != CA_OK)
+		return rc;
+	if (!rv.current || rv.seq != store_rd64(k->mv_data))
+		return 0;
+	rev_entry_fill(e, v, &rv);
+	return 1;
+}
+
+/*
+ * A row of by_revocation: the entry if it is current and the
+ * iterator's mode wants it. 1 with *e filled, 0 to skip the row, or a failure on t.
+ */
+static int
+rev_row(struct store_rev_iter *it, const MDB_val *k, const MDB_val *v,
+    struct store_revoked *e)
+{
+	struct store_rev_value rv;
+	int rc, kind;
+
+	if (!store_revkey_size_ok(k->mv_size))
+		return store_txn_fail(it->t, CA_EDB, "store %s: by_revocation "
+		    "key of %zu bytes", it->t->s->path, k->mv_size);
+	if ((rc = store_rev_value_decode(it->t, v, &rv)) != CA_OK)
+		return rc;
+	kind = ((const unsigned char *)k->mv_data)[k->mv_size - 1];
+	if (!rv.current)
+		return 0;
+	if (it->mode == STORE_ITER_REVOKED &&
+	    (kind != STORE_REVKEY_REVOKED || rv.not_after < it->arg))
+		return 0;
+	if (it->mode == STORE_ITER_CHANGES_SEQ && rv.seq <= (uint64_t)it->arg)
+		return 0;
+	rev_entry_fill(e, k, &rv);
+	return 1;
 }
 
 /* Step to the next entry the mode yields; see store.h. */
 int
 store_rev_iter_next(struct store_rev_iter *it, struct store_revoked *e)
 {
-	struct store_rev_value rv;
-	const unsigned char *kp;
 	MDB_val k, v;
-	int mrc, rc, kind;
+	int mrc, rc;
 
 	if (it->use_index)
 		return store_crlidx_walk_next(it->t, &it->cw, it->arg, e);
 	if (it->ended)
 		return 0;
-	if (it->use_seq)
-		return rev_iter_next_seq(it, e);
-	for (;;) {
+	do {
 		if (!it->started) {
 			it->started = 1;
 			mrc = rev_iter_first(it, &k, &v);
@@ -261,35 +256,12 @@ store_rev_iter_next(struct store_rev_iter *it, struct store_revoked *e)
 			return 0;
 		}
 		if (mrc != 0)
-			return store_txn_mdb(it->t, mrc, "walk by_revocation");
-		if (k.mv_size < 8 + 1 + 1 || k.mv_size > STORE_REVKEY_MAX)
-			return store_txn_fail(it->t, CA_EDB, "store %s: "
-			    "by_revocation key of %zu bytes", it->t->s->path,
-			    k.mv_size);
-		if ((rc = store_rev_value_decode(it->t, &v, &rv)) != CA_OK)
-			return rc;
-		kp = k.mv_data;
-		kind = kp[k.mv_size - 1];
-		if (!rv.current)
-			continue;
-		if (it->mode == STORE_ITER_REVOKED &&
-		    (kind != STORE_REVKEY_REVOKED || rv.not_after < it->arg))
-			continue;
-		if (it->mode == STORE_ITER_CHANGES_SEQ &&
-		    rv.seq <= (uint64_t)it->arg)
-			continue;
-		memset(e, 0, sizeof(*e));
-		e->serial = kp + 8;
-		e->serial_len = k.mv_size - 9;
-		e->kind = kind == STORE_REVKEY_REVOKED ? STORE_CHANGE_REVOKED :
-		    STORE_CHANGE_UNREVOKED;
-		e->changed_at = store_rd_time(kp);
-		e->reason = rv.reason;
-		e->invalidity_date = rv.invalidity;
-		e->not_after = rv.not_after;
-		e->seq = rv.seq;
-		return 1;
-	}
+			return store_txn_mdb(it->t, mrc, it->use_seq ?
+			    "walk rev_seq" : "walk by_revocation");
+		rc = it->use_seq ? rev_row_seq(it, &k, &v, e) :
+		    rev_row(it, &k, &v, e);
+	} while (rc == 0);
+	return rc;
 }
 
 /* Start the walk again on the same snapshot. */
@@ -315,10 +287,10 @@ store_rev_iter_free(struct store_rev_iter *it)
 	free(it);
 }
 
-/* Run cb over every entry an iterator of mode yields. */
-static int
-rev_walk(struct store_txn *t, int mode, int64_t arg, store_revoked_cb cb,
-    void *cbarg)
+/* The callback form of store_rev_iter_new; see store.h. */
+int
+store_iter_rev(struct store_txn *t, int mode, int64_t arg,
+    store_revoked_cb cb, void *cbarg)
 {
 	struct store_rev_iter *it = NULL;
 	struct store_revoked e;
@@ -331,33 +303,6 @@ rev_walk(struct store_txn *t, int mode, int64_t arg, store_revoked_cb cb,
 			break;
 	store_rev_iter_free(it);
 	return rc;
-}
-
-/* Full CRL walk: current revocations with not_after >= min_not_after. */
-int
-store_iter_revoked(struct store_txn *t, int64_t min_not_after,
-    store_revoked_cb cb, void *arg)
-{
-	return rev_walk(t, STORE_ITER_REVOKED, min_not_after, cb, arg);
-}
-
-/* Delta CRL walk: current changes after since. */
-int
-store_iter_changes(struct store_txn *t, int64_t since, store_revoked_cb cb,
-    void *arg)
-{
-	return rev_walk(t, STORE_ITER_CHANGES, since, cb, arg);
-}
-
-/* Delta CRL walk by commit order: current changes with seq > since. */
-int
-store_iter_changes_seq(struct store_txn *t, uint64_t since,
-    store_revoked_cb cb, void *arg)
-{
-	if (since > INT64_MAX)
-		return store_txn_fail(t, CA_EINVAL, "store %s: sequence %llu "
-		    "out of range", t->s->path, (unsigned long long)since);
-	return rev_walk(t, STORE_ITER_CHANGES_SEQ, (int64_t)since, cb, arg);
 }
 
 /* The last revocation change number in t's snapshot (0: none yet). */

@@ -23,6 +23,7 @@
 #include "common/error.h"
 #include "crl/crl.h"
 #include "tests/unit/crl/crl_extkey.h"
+#include "tests/unit/test_mix.h"
 
 /* Most entries the benchmark generates. */
 #define BENCH_MAX CRL_ENTRIES_MAX
@@ -32,16 +33,6 @@ struct gen {
 	size_t n, i;
 	int64_t now;
 };
-
-/* A 64-bit mixer (splitmix64) so serials look random and unique. */
-static uint64_t
-mix(uint64_t z)
-{
-	z += 0x9e3779b97f4a7c15ULL;
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 /* Entry i: 16-octet serial (i in the low half, so unique), mixed reasons,
  * an invalidity date on one in ten. */
@@ -55,7 +46,7 @@ gen_next(void *arg, struct crl_entry *out)
 	if (g->i >= g->n)
 		return 0;
 	g->i++;
-	hi = mix(g->i);
+	hi = t_mix64(g->i);	/* random-looking high half */
 	lo = g->i;
 	out->serial_len = 16;
 	for (k = 7; k >= 0; k--) {

@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <cmocka.h>
-#include <lmdb.h>
 
 #include "tests/unit/ca/store/test_store_util.h"
 
@@ -462,40 +461,16 @@ test_sticky_chain(void **state)
 	store_read_end(t);
 }
 
-/* Put raw bytes val under key in database db with plain LMDB. */
-static void
-raw_put(const char *dir, const char *db, const void *key, size_t klen,
-    const void *val, size_t vlen)
-{
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi dbi;
-	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
-
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
-	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, db, MDB_CREATE, &dbi), 0);
-	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
-}
-
 /* A store whose schema is newer than ours is refused with the sentence. */
 static void
 test_schema_newer(void **state)
 {
 	struct tsu_fx *f = *state;
-	static const unsigned char v3[] = {
-		1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 4
-	};
 	char why[CA_WHY_MAX], want[CA_WHY_MAX];
 
 	store_close(f->s);
 	f->s = NULL;
-	raw_put(f->dir, "meta", "store.schema", strlen("store.schema"), v3,
-	    sizeof(v3));
+	assert_int_equal(tsu_raw_schema(f->dir, 4), 0);
 	assert_int_equal(store_open(f->dir, NULL, &f->s, why, sizeof(why)),
 	    CA_EVERSION);
 	assert_null(f->s);
@@ -522,8 +497,9 @@ test_record_newer(void **state)
 	assert_int_equal(tsu_put_cert(f->s, &c, why, sizeof(why)), CA_OK);
 	store_close(f->s);
 	f->s = NULL;
-	raw_put(f->dir, "certs", "\x05", 1, rec, sizeof(rec));
-	raw_put(f->dir, "certs", "\x06", 1, "\x01\x00", 2);
+	assert_int_equal(tsu_raw(f->dir, "certs", "\x05", 1, rec, sizeof(rec)),
+	    0);
+	assert_int_equal(tsu_raw(f->dir, "certs", "\x06", 1, "\x01\x00", 2), 0);
 	fx_reopen(f);
 	assert_int_equal(store_read_begin(f->s, &t, why, sizeof(why)), CA_OK);
 	assert_int_equal(store_get_cert(t, (const unsigned char *)"\x05", 1,
@@ -632,15 +608,19 @@ last_seq(const struct store_revoked *e, void *arg)
 	return 0;
 }
 
-/* An older by_revocation version still reads; a newer one is refused. */
-static void
-test_revocation_versions(void **state)
+/*
+ * Close f's store, write serial 05's by_revocation entry (revoked at
+ * 1750000000, reason 6, not_after far away) as a record of version ver
+ * behind its back, reopen it, and walk the delta from the start in a new
+ * *t (the caller ends it): by_revocation is read by the delta walk (the
+ * full one reads the CRL index since schema 3). Returns the walk's code.
+ */
+static int
+walk_revocation_version(struct tsu_fx *f, unsigned char ver,
+    struct store_txn **t, uint64_t *got)
 {
-	struct tsu_fx *f = *state;
-	struct store_txn *t;
+	unsigned char key[8 + 1 + 1], v[1 + 1 + 1 + 8 + 8] = { ver, 1, 6 };
 	char why[CA_WHY_MAX];
-	unsigned char key[8 + 1 + 1], v1[1 + 1 + 1 + 8 + 8] = { 1, 1, 6 };
-	uint64_t got = 99;
 
 	store_close(f->s);
 	f->s = NULL;
@@ -653,23 +633,26 @@ test_revocation_versions(void **state)
 	key[7] = 0x80;
 	key[8] = 0x05;
 	key[9] = 1;
-	memset(v1 + 11, 0x7f, 8);	/* not_after far away */
-	raw_put(f->dir, "by_revocation", key, sizeof(key), v1, sizeof(v1));
+	memset(v + 11, 0x7f, 8);	/* not_after far away */
+	assert_int_equal(tsu_raw(f->dir, "by_revocation", key, sizeof(key), v,
+	    sizeof(v)), 0);
 	fx_reopen(f);
-	assert_int_equal(store_read_begin(f->s, &t, why, sizeof(why)), CA_OK);
-	/* by_revocation is read by the delta walk (the full one reads the
-	 * CRL index since schema 3). */
-	assert_int_equal(store_iter_changes(t, 0, last_seq, &got), CA_OK);
+	assert_int_equal(store_read_begin(f->s, t, why, sizeof(why)), CA_OK);
+	return store_iter_rev(*t, STORE_ITER_CHANGES, 0, last_seq, got);
+}
+
+/* An older by_revocation version still reads; a newer one is refused. */
+static void
+test_revocation_versions(void **state)
+{
+	struct tsu_fx *f = *state;
+	struct store_txn *t;
+	uint64_t got = 99;
+
+	assert_int_equal(walk_revocation_version(f, 1, &t, &got), CA_OK);
 	assert_int_equal(got, 5 * 1000 + 0);	/* version 1: seq reads 0 */
 	store_read_end(t);
-	store_close(f->s);
-	f->s = NULL;
-	v1[0] = 3;
-	raw_put(f->dir, "by_revocation", key, sizeof(key), v1, sizeof(v1));
-	fx_reopen(f);
-	assert_int_equal(store_read_begin(f->s, &t, why, sizeof(why)), CA_OK);
-	assert_int_equal(store_iter_changes(t, 0, last_seq, &got),
-	    CA_EVERSION);
+	assert_int_equal(walk_revocation_version(f, 3, &t, &got), CA_EVERSION);
 	assert_non_null(strstr(store_txn_why(t), "revocation entry record "
 	    "version 3 is newer than this entca (2)"));
 	store_read_end(t);

@@ -109,16 +109,15 @@ list_rev(const struct store_revoked *e, void *arg)
 }
 
 /*
- * Run one walk of the revocation index (store_iter_revoked or
- * store_iter_changes) from `from` in t, and check what list_rev writes.
+ * Run one walk of the revocation index (mode STORE_ITER_REVOKED or
+ * STORE_ITER_CHANGES) from `from` in t, and check what list_rev writes.
  */
 static void
-expect_walk(struct store_txn *t, int (*walk)(struct store_txn *, int64_t,
-    store_revoked_cb, void *), int64_t from, const char *want)
+expect_walk(struct store_txn *t, int mode, int64_t from, const char *want)
 {
 	char out[512] = "";
 
-	assert_int_equal(walk(t, from, list_rev, out), CA_OK);
+	assert_int_equal(store_iter_rev(t, mode, from, list_rev, out), CA_OK);
 	assert_string_equal(out, want);
 }
 
@@ -162,19 +161,19 @@ test_crl_walks(void **state)
 
 	revocation_timeline(s);
 	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
-	expect_walk(t, store_iter_revoked, NOW,
+	expect_walk(t, STORE_ITER_REVOKED, NOW,
 	    "1:R:100:1;3:R:130:6;4:R:140:4;");
 	/* The full walk reads the CRL index: serial order. */
-	expect_walk(t, store_iter_revoked, T0,
+	expect_walk(t, STORE_ITER_REVOKED, T0,
 	    "1:R:100:1;3:R:130:6;4:R:140:4;6:R:100:5;");
-	expect_walk(t, store_iter_changes, T0 + 115,
+	expect_walk(t, STORE_ITER_CHANGES, T0 + 115,
 	    "2:U:120:8;3:R:130:6;4:R:140:4;");
-	expect_walk(t, store_iter_changes, T0 + 100,
+	expect_walk(t, STORE_ITER_CHANGES, T0 + 100,
 	    "2:U:120:8;3:R:130:6;4:R:140:4;");
-	expect_walk(t, store_iter_changes, T0 + 99,
+	expect_walk(t, STORE_ITER_CHANGES, T0 + 99,
 	    "1:R:100:1;6:R:100:5;2:U:120:8;3:R:130:6;4:R:140:4;");
-	expect_walk(t, store_iter_changes, T0 + 140, "");
-	expect_walk(t, store_iter_changes, INT64_MAX, "");
+	expect_walk(t, STORE_ITER_CHANGES, T0 + 140, "");
+	expect_walk(t, STORE_ITER_CHANGES, INT64_MAX, "");
 	store_read_end(t);
 }
 
@@ -229,8 +228,8 @@ expect_delta_full(struct store *s, const char *delta, const char *full)
 	char why[CA_WHY_MAX];
 
 	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
-	expect_walk(t, store_iter_changes, T0, delta);
-	expect_walk(t, store_iter_revoked, NOW, full);
+	expect_walk(t, STORE_ITER_CHANGES, T0, delta);
+	expect_walk(t, STORE_ITER_REVOKED, NOW, full);
 	store_read_end(t);
 }
 
@@ -393,7 +392,7 @@ test_retire_device(void **state)
 	assert_int_equal(store_submit_wait(s, apply_retire,
 	    "S-1-5-21-7-7-7-500", why, sizeof(why)), CA_OK);
 	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
-	expect_walk(t, store_iter_revoked, NOW, "1:R:300:5;2:R:300:5;");
+	expect_walk(t, STORE_ITER_REVOKED, NOW, "1:R:300:5;2:R:300:5;");
 	store_read_end(t);
 	assert_int_equal(store_stats(s, &st, why, sizeof(why)), CA_OK);
 	assert_int_equal(st.revoked, 2);
@@ -421,7 +420,7 @@ test_put_revoked(void **state)
 	c.revoked_at = T0 + 50;
 	assert_int_equal(tsu_put_cert(s, &c, why, sizeof(why)), CA_OK);
 	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
-	expect_walk(t, store_iter_revoked, NOW, "4:R:50:3;");
+	expect_walk(t, STORE_ITER_REVOKED, NOW, "4:R:50:3;");
 	store_read_end(t);
 }
 
@@ -456,10 +455,12 @@ test_changes_seq(void **state)
 	assert_int_equal(base, 7);
 	out[0] = '\0';
 	/* Read through rev_seq since schema 3: commit order. */
-	assert_int_equal(store_iter_changes_seq(t, 3, list_seq, out), CA_OK);
+	assert_int_equal(store_iter_rev(t, STORE_ITER_CHANGES_SEQ, 3, list_seq,
+	    out), CA_OK);
 	assert_string_equal(out, "3:4;4:6;6:7;");
 	out[0] = '\0';
-	assert_int_equal(store_iter_changes_seq(t, 0, list_rev, out), CA_OK);
+	assert_int_equal(store_iter_rev(t, STORE_ITER_CHANGES_SEQ, 0, list_rev,
+	    out), CA_OK);
 	assert_string_equal(out,
 	    "1:R:100:1;2:U:120:8;3:R:130:6;4:R:140:4;6:R:100:5;");
 	store_read_end(t);
@@ -468,10 +469,11 @@ test_changes_seq(void **state)
 	tsu_cert(&c5, 5, NOW + 100000);
 	assert_int_equal(tsu_revoke(s, &c5, 1, T0 + 50, why, 0), CA_OK);
 	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
-	expect_walk(t, store_iter_changes, T0 + 140,
+	expect_walk(t, STORE_ITER_CHANGES, T0 + 140,
 	    "");		/* by time it is missed */
 	out[0] = '\0';
-	assert_int_equal(store_iter_changes_seq(t, base, list_rev, out), CA_OK);
+	assert_int_equal(store_iter_rev(t, STORE_ITER_CHANGES_SEQ, base,
+	    list_rev, out), CA_OK);
 	assert_string_equal(out, "5:R:50:1;");	/* by commit order it is not */
 	store_read_end(t);
 
@@ -485,7 +487,7 @@ test_changes_seq(void **state)
 	    CA_OK);
 	assert_int_equal(got.unrevoked_at, T0 + 200);
 	store_cert_clear(&got);
-	expect_walk(t, store_iter_changes, T0 + 199, "7:U:200:8;");
+	expect_walk(t, STORE_ITER_CHANGES, T0 + 199, "7:U:200:8;");
 	assert_int_equal(store_rev_seq(t, &base), CA_OK);
 	assert_int_equal(base, 10);
 	store_read_end(t);

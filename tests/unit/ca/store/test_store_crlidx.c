@@ -18,10 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include <lmdb.h>
 
 #include "ca/store/store.h"
 #include "tests/unit/ca/store/test_store_util.h"
+#include "tests/unit/test_mix.h"
 
 #define N 3000
 #define T0 1750000000
@@ -43,28 +43,18 @@ struct model {
 static struct model m[N];
 static int64_t clock_at = T0;
 
-/* splitmix64 */
-static uint64_t
-mix(uint64_t z)
-{
-	z += 0x9e3779b97f4a7c15ULL;
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /* Serials of 1..20 octets, positive, minimal, all different. */
 static void
 model_init(void)
 {
 	memset(m, 0, sizeof(m));
 	for (unsigned i = 0, n = 0; i < N; n++) {
-		uint64_t z = mix(n);
+		uint64_t z = t_mix64(n);
 		size_t len = 1 + z % STORE_SERIAL_MAX, k;
 		int dup = 0;
 
 		for (k = 0; k < len; k++)
-			m[i].serial[k] = (unsigned char)mix(z + k);
+			m[i].serial[k] = (unsigned char)t_mix64(z + k);
 		m[i].serial[0] = (m[i].serial[0] & 0x7f) | 0x01;
 		m[i].len = len;
 		for (unsigned j = 0; j < i && !dup; j++)
@@ -93,7 +83,7 @@ apply_round(struct store_wtxn *w, void *arg)
 	for (unsigned i = r->from; i < r->to && store_w_status(w) == CA_OK;
 	    i++) {
 		struct model *x = &m[i];
-		uint64_t z = mix(i * 31 + r->kind);
+		uint64_t z = t_mix64(i * 31 + r->kind);
 
 		if (x->deleted)
 			continue;
@@ -210,15 +200,6 @@ collect_any(const struct store_revoked *e, void *arg)
 	return 0;
 }
 
-/* Walk callback: count the entries. */
-static int
-collect_count(const struct store_revoked *e, void *arg)
-{
-	(void)e;
-	(*(uint64_t *)arg)++;
-	return 0;
-}
-
 /* qsort on the entry texts. */
 static int
 cmp_text(const void *a, const void *b)
@@ -244,7 +225,8 @@ check_walk(struct store *s, int want_ordered)
 			entry_text(want[nw++], m[i].serial, m[i].len, m[i].at,
 			    m[i].reason, m[i].invalidity);
 	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
-	assert_int_equal(store_iter_revoked(t, NOW, collect, &seen), CA_OK);
+	assert_int_equal(store_iter_rev(t, STORE_ITER_REVOKED, NOW, collect,
+	    &seen), CA_OK);
 	if (want_ordered)
 		assert_true(seen.ordered);
 	assert_int_equal(seen.n, nw);
@@ -270,10 +252,10 @@ check_walk(struct store *s, int want_ordered)
 		struct seen a = { got, 0, { 0 }, 0, 1 };
 		struct seen b = { want, 0, { 0 }, 0, 1 };
 
-		assert_int_equal(store_iter_changes_seq(t, 0, collect_any, &a),
-		    CA_OK);
-		assert_int_equal(store_iter_changes(t, 0, collect_any, &b),
-		    CA_OK);
+		assert_int_equal(store_iter_rev(t, STORE_ITER_CHANGES_SEQ, 0,
+		    collect_any, &a), CA_OK);
+		assert_int_equal(store_iter_rev(t, STORE_ITER_CHANGES, 0,
+		    collect_any, &b), CA_OK);
 		assert_int_equal(a.n, b.n);
 		qsort(got, a.n, sizeof(got[0]), cmp_text);
 		qsort(want, b.n, sizeof(want[0]), cmp_text);
@@ -283,30 +265,6 @@ check_walk(struct store *s, int want_ordered)
 	store_read_end(t);
 }
 
-/* Raw LMDB access for the schema 2 and damage cases. */
-static void
-raw(const char *dir, const char *db, int drop, const void *key, size_t klen,
-    const void *val, size_t vlen)
-{
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi dbi;
-	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
-
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
-	assert_int_equal(mdb_env_set_mapsize(env, (size_t)1 << 30), 0);
-	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, db, MDB_CREATE, &dbi), 0);
-	if (drop)
-		assert_int_equal(mdb_drop(txn, dbi, 1), 0);
-	else
-		assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
-}
-
 /* Rounds of revocations, holds, releases and deletions against the model. */
 static void
 test_crlidx_model(void **state)
@@ -314,12 +272,9 @@ test_crlidx_model(void **state)
 	struct store_options o = { .no_sync = 1 }, ro = { .read_only = 1 };
 	struct store *s = NULL;
 	char why[CA_WHY_MAX], *dir = tsu_tmpdir();
-	static const unsigned char v2[] = {
-		1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 2
-	};
 	static const unsigned char bad[] = { 1, 0, 1, 2 };
 	struct store_txn *t = NULL;
-	uint64_t ver = 0, n = 0;
+	size_t n = 0;
 
 	(void)state;
 	model_init();
@@ -348,28 +303,26 @@ test_crlidx_model(void **state)
 	store_close(s);
 
 	/* Schema 2: no index. Read-only walks by_revocation (time order). */
-	raw(dir, "crl_index", 1, NULL, 0, NULL, 0);
-	raw(dir, "rev_seq", 1, NULL, 0, NULL, 0);
-	raw(dir, "meta", 0, "store.schema", strlen("store.schema"), v2,
-	    sizeof(v2));
+	assert_int_equal(tsu_raw(dir, "crl_index", NULL, 0, NULL, 0), 0);
+	assert_int_equal(tsu_raw(dir, "rev_seq", NULL, 0, NULL, 0), 0);
+	assert_int_equal(tsu_raw_schema(dir, 2), 0);
 	assert_int_equal(store_open(dir, &ro, &s, why, sizeof(why)), CA_OK);
 	check_walk(s, 0);
 	store_close(s);
 	/* A writable open migrates: schema 3, the same entries, in order. */
 	assert_int_equal(store_open(dir, &o, &s, why, sizeof(why)), CA_OK);
-	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
-	assert_int_equal(store_meta_get_u64(t, "store.schema", &ver), CA_OK);
-	assert_int_equal(ver, STORE_SCHEMA_VERSION);
-	store_read_end(t);
+	assert_int_equal(tsu_schema(s), STORE_SCHEMA_VERSION);
 	check_walk(s, 1);
 	store_close(s);
 
 	/* A damaged chunk is refused, naming it. */
-	raw(dir, "crl_index", 0, "\x01", 1, bad, sizeof(bad));
+	assert_int_equal(tsu_raw(dir, "crl_index", "\x01", 1, bad, sizeof(bad)),
+	    0);
 	assert_int_equal(store_open(dir, &o, &s, why, sizeof(why)), CA_OK);
 	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
 	n = 0;
-	assert_int_equal(store_iter_revoked(t, 0, collect_count, &n), CA_EDB);
+	assert_int_equal(store_iter_rev(t, STORE_ITER_REVOKED, 0, tsu_count_rev,
+	    &n), CA_EDB);
 	assert_non_null(strstr(store_txn_why(t), "CRL index chunk of 4 bytes "
 	    "is damaged"));
 	store_read_end(t);

@@ -84,16 +84,7 @@ count_audit(uint64_t seq, const char *json, size_t len, void *arg)
 {
 	(void)seq;
 	assert_int_equal(strlen(json), len);
-	(*(int *)arg)++;
-	return 0;
-}
-
-/* Count revocation entries handed out. */
-static int
-count_rev(const struct store_revoked *e, void *arg)
-{
-	(void)e;
-	(*(int *)arg)++;
+	(*(size_t *)arg)++;
 	return 0;
 }
 
@@ -174,7 +165,8 @@ test_hostile_records(void **state)
 	struct store_txn *t;
 	struct raw raw;
 	uint32_t seed = 0x5eed;
-	int ok = 0, bad = 0, events = 0, rc;
+	int ok = 0, bad = 0, rc;
+	size_t events = 0;
 	unsigned char revkey[12] = { 0 };
 
 	(void)state;
@@ -249,7 +241,8 @@ test_hostile_records(void **state)
 	rc = store_iter_audit_last(t, 100000, count_audit, &events);
 	assert_int_equal(rc, CA_EDB);	/* stops at the first damaged one */
 	assert_int_equal(events, 1);	/* the valid one, sequence 1 */
-	rc = store_iter_changes(t, 0, count_rev, &events);	/* by_revocation */
+	/* by_revocation */
+	rc = store_iter_rev(t, STORE_ITER_CHANGES, 0, tsu_count_rev, &events);
 	assert_int_equal(rc, CA_EDB);
 	assert_int_equal(events, 1);
 	assert_non_null(strstr(store_txn_why(t), "revocation entry record is "

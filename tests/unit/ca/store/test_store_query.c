@@ -12,7 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <lmdb.h>
 
 #include "tests/unit/ca/store/test_store_util.h"
 
@@ -102,31 +101,6 @@ test_issued_paging(void **state)
 	tsu_rmdir(dir);
 }
 
-/* Make the store in dir look like schema 1: no by_issued, schema 1. */
-static void
-downgrade(const char *dir)
-{
-	static const unsigned char v1[] = {
-		1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 1
-	};
-	MDB_val k = { strlen("store.schema"), "store.schema" };
-	MDB_val v = { sizeof(v1), (void *)v1 };
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi dbi;
-
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
-	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "by_issued", 0, &dbi), 0);
-	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
-	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
-	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
-}
-
 /* A schema 1 store: readable read-only, migrated by a writable open. */
 static void
 test_migrate_schema1(void **state)
@@ -136,13 +110,14 @@ test_migrate_schema1(void **state)
 	struct store_txn *t = NULL;
 	struct store_cert c;
 	struct store *s = NULL;
-	uint64_t v;
 
 	(void)state;
 	assert_int_equal(store_open(dir, &o, &s, why, sizeof(why)), CA_OK);
 	put_certs(s);
 	store_close(s);
-	downgrade(dir);
+	/* Make it look like schema 1: no by_issued, schema 1. */
+	assert_int_equal(tsu_raw(dir, "by_issued", NULL, 0, NULL, 0), 0);
+	assert_int_equal(tsu_raw_schema(dir, 1), 0);
 
 	assert_int_equal(store_open(dir, &ro, &s, why, sizeof(why)), CA_OK);
 	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
@@ -156,10 +131,7 @@ test_migrate_schema1(void **state)
 	store_close(s);
 
 	assert_int_equal(store_open(dir, &o, &s, why, sizeof(why)), CA_OK);
-	assert_int_equal(store_read_begin(s, &t, why, sizeof(why)), CA_OK);
-	assert_int_equal(store_meta_get_u64(t, "store.schema", &v), CA_OK);
-	assert_int_equal(v, STORE_SCHEMA_VERSION);
-	store_read_end(t);
+	assert_int_equal(tsu_schema(s), STORE_SCHEMA_VERSION);
 	walk_all(s, NCERTS);
 	store_close(s);
 	tsu_rmdir(dir);

@@ -1,8 +1,9 @@
 /*
  * Helpers shared by the store's unit tests: a fresh temporary folder per
  * test (removed afterwards), a cmocka fixture with a store open in one, a
- * filled-in certificate record, and one-shot
- * write helpers that run a chain through store_submit_wait.
+ * filled-in certificate record, one-shot write helpers that run a chain
+ * through store_submit_wait, raw LMDB edits of a closed store (damage and
+ * old schemas) and a counting walk callback.
  */
 #ifndef ENTCA_TEST_STORE_UTIL_H
 #define ENTCA_TEST_STORE_UTIL_H
@@ -12,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <lmdb.h>
 
 #include "ca/store/store.h"
 
@@ -170,6 +173,82 @@ tsu_revoke(struct store *s, const struct store_cert *c, int reason,
 	struct tsu_revoke r = { c->serial, c->serial_len, reason, at, 0 };
 
 	return store_submit_wait(s, tsu_apply_revoke, &r, why, len);
+}
+
+/*
+ * Change the closed store in dir behind its back with plain LMDB, for the
+ * damage and old-schema cases: put key -> val into table db (made when
+ * missing), or with key NULL delete table db. Returns 0 or the first LMDB
+ * code.
+ */
+static inline int
+tsu_raw(const char *dir, const char *db, const void *key, size_t klen,
+    const void *val, size_t vlen)
+{
+	MDB_env *env = NULL;
+	MDB_txn *txn = NULL;
+	MDB_dbi dbi;
+	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
+	int mrc;
+
+	if ((mrc = mdb_env_create(&env)) != 0)
+		return mrc;
+	/* Room for the edit whatever size the store's map had. */
+	if ((mrc = mdb_env_set_maxdbs(env, 16)) == 0 &&
+	    (mrc = mdb_env_set_mapsize(env, (size_t)1 << 30)) == 0 &&
+	    (mrc = mdb_env_open(env, dir, 0, 0600)) == 0 &&
+	    (mrc = mdb_txn_begin(env, NULL, 0, &txn)) == 0) {
+		if ((mrc = mdb_dbi_open(txn, db, MDB_CREATE, &dbi)) == 0)
+			mrc = key != NULL ? mdb_put(txn, dbi, &k, &v, 0) :
+			    mdb_drop(txn, dbi, 1);
+		if (mrc == 0)
+			mrc = mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+	}
+	mdb_env_close(env);
+	return mrc;
+}
+
+/*
+ * Write schema number version (below 256) into the closed store in dir,
+ * as the store encodes a meta integer: record version 1, u32 length 8,
+ * big-endian u64. Returns 0 or the first LMDB code.
+ */
+static inline int
+tsu_raw_schema(const char *dir, unsigned version)
+{
+	const unsigned char v[] = {
+		1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, (unsigned char)version
+	};
+
+	return tsu_raw(dir, "meta", "store.schema", strlen("store.schema"), v,
+	    sizeof(v));
+}
+
+/* The schema number s's snapshot reads (0 when it cannot be read). */
+static inline uint64_t
+tsu_schema(struct store *s)
+{
+	struct store_txn *t = NULL;
+	char why[CA_WHY_MAX];
+	uint64_t v = 0;
+
+	if (store_read_begin(s, &t, why, sizeof(why)) != CA_OK)
+		return 0;
+	if (store_meta_get_u64(t, "store.schema", &v) != CA_OK)
+		v = 0;
+	store_read_end(t);
+	return v;
+}
+
+/* A revocation walk callback that counts the entries into a size_t. */
+static inline int
+tsu_count_rev(const struct store_revoked *e, void *arg)
+{
+	(void)e;
+	(*(size_t *)arg)++;
+	return 0;
 }
 
 #endif
