@@ -296,6 +296,38 @@ scep_lookup(struct job *j, struct scep_job *s, int key, const char *name,
 	return false;
 }
 
+/* True when issuer (a DER Name) is this CA's subject. */
+static bool
+scep_issuer_is_ours(struct job *j, const unsigned char *issuer, size_t len)
+{
+	return len == j->gen->id->subject_der.size &&
+	    memcmp(issuer, j->gen->id->subject_der.data, len) == 0;
+}
+
+/*
+ * Worker: the certificate this CA issued with serial (INTEGER contents)
+ * into *c (store_cert_clear frees it); false when issuer is another CA's
+ * or the store has no such certificate. The read ends here: *c is a copy,
+ * and no caller should hold the store while it goes on to the directory.
+ */
+static bool
+scep_issued_cert(struct job *j, const unsigned char *issuer, size_t ilen,
+    const unsigned char *serial, size_t slen, struct store_cert *c)
+{
+	struct store_txn *t = NULL;
+	char why[CA_WHY_MAX];
+	bool found;
+
+	if (!scep_issuer_is_ours(j, issuer, ilen) || slen > STORE_SERIAL_MAX ||
+	    store_read_begin(j->gen->store, &t, why, sizeof(why)) != CA_OK)
+		return false;
+	found = store_get_cert(t, serial, slen, c) == CA_OK;
+	store_read_end(t);
+	if (!found)
+		store_cert_clear(c);
+	return found;
+}
+
 /*
  * Worker: RenewalReq signed by a certificate of this CA (§3.3.1.2): valid,
  * unrevoked, of this template. Fills requester and subject from it and
@@ -309,23 +341,19 @@ scep_renewal(struct job *j, struct scep_job *s, struct principal *requester,
 	unsigned char serial[SCEP_SERIAL_MAX];
 	size_t serial_len = sizeof(serial);
 	gnutls_datum_t iss = { NULL, 0 };
-	struct store_txn *t = NULL;
 	struct store_cert c;
 	char why[CA_WHY_MAX];
-	bool ok = false;
+	bool ok = false, found;
 
 	memset(&c, 0, sizeof(c));
 	*ours = false;
 	if (gnutls_x509_crt_get_serial(s->m.signer, serial, &serial_len) < 0 ||
 	    gnutls_x509_crt_get_raw_issuer_dn(s->m.signer, &iss) < 0)
 		return true;
-	if (iss.size != j->gen->id->subject_der.size ||
-	    memcmp(iss.data, j->gen->id->subject_der.data, iss.size) != 0 ||
-	    store_read_begin(j->gen->store, &t, why, sizeof(why)) != CA_OK ||
-	    store_get_cert(t, serial, serial_len, &c) != CA_OK) {
-		ok = true;	/* not ours: a renewal needs a challenge then */
-		goto out;
-	}
+	found = scep_issued_cert(j, iss.data, iss.size, serial, serial_len, &c);
+	gnutls_free(iss.data);
+	if (!found)
+		return true;	/* not ours: a renewal needs a challenge then */
 	/* The signer is the certificate in our store, byte for byte. */
 	{
 		gnutls_datum_t raw = { NULL, 0 };
@@ -364,9 +392,7 @@ scep_renewal(struct job *j, struct scep_job *s, struct principal *requester,
 	    "certificate %.64s, transaction %.127s", why, s->m.txid);
 	ok = true;
 out:
-	gnutls_free(iss.data);
 	store_cert_clear(&c);
-	store_read_end(t);
 	return ok;
 }
 
@@ -507,7 +533,6 @@ scep_getcert(struct job *j, struct scep_job *s, const unsigned char *body, size_
 {
 	unsigned char issuer[SCEP_NAME_MAX], serial[SCEP_SERIAL_MAX];
 	size_t ilen, slen;
-	struct store_txn *t = NULL;
 	struct store_cert c;
 	char why[CA_WHY_MAX];
 
@@ -517,19 +542,12 @@ scep_getcert(struct job *j, struct scep_job *s, const unsigned char *body, size_
 		scep_reply(j, s, SCEP_FAILURE, SCEP_BAD_REQUEST, NULL, 0, why);
 		return;
 	}
-	if (ilen != j->gen->id->subject_der.size ||
-	    memcmp(issuer, j->gen->id->subject_der.data, ilen) != 0 ||
-	    slen > STORE_SERIAL_MAX ||
-	    store_read_begin(j->gen->store, &t, why, sizeof(why)) != CA_OK ||
-	    store_get_cert(t, serial, slen, &c) != CA_OK) {
+	if (scep_issued_cert(j, issuer, ilen, serial, slen, &c))
+		scep_reply_cert(j, s, c.der, c.der_len);
+	else
 		scep_reply(j, s, SCEP_FAILURE, SCEP_BAD_CERT_ID, NULL, 0,
 		    "GetCert: no certificate of this CA with that issuer and serial");
-		goto out;
-	}
-	scep_reply_cert(j, s, c.der, c.der_len);
-out:
 	store_cert_clear(&c);
-	store_read_end(t);
 }
 
 /* Worker: GetCRL: the current full CRL as a CRLs-only PKCS#7 (§3.3.4). */
@@ -549,8 +567,7 @@ scep_getcrl(struct job *j, struct scep_job *s, const unsigned char *body, size_t
 		scep_reply(j, s, SCEP_FAILURE, SCEP_BAD_REQUEST, NULL, 0, why);
 		return;
 	}
-	if (ilen != j->gen->id->subject_der.size ||
-	    memcmp(issuer, j->gen->id->subject_der.data, ilen) != 0) {
+	if (!scep_issuer_is_ours(j, issuer, ilen)) {
 		scep_reply(j, s, SCEP_FAILURE, SCEP_BAD_CERT_ID, NULL, 0,
 		    "GetCRL: the certificate was not issued by this CA");
 		return;
