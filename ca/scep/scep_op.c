@@ -43,20 +43,6 @@
 #define SCEP_MIME_MESSAGE "application/x-pki-message"
 #define SCEP_TIME_SKEW_MAX 86400	/* signingTime tolerance, seconds */
 
-/* Audit action names by message type. */
-static const char *
-scep_action(int type)
-{
-	switch (type) {
-	case SCEP_PKCSREQ: return "scep-pkcsreq";
-	case SCEP_RENEWALREQ: return "scep-renewalreq";
-	case SCEP_CERTPOLL: return "scep-certpoll";
-	case SCEP_GETCERT: return "scep-getcert";
-	case SCEP_GETCRL: return "scep-getcrl";
-	default: return "scep";
-	}
-}
-
 /* Free a PKIOperation's state; see scep_int.h. */
 void
 scep_job_free(void *arg)
@@ -122,10 +108,10 @@ scep_reply(struct job *j, struct scep_job *s, int status, int fail,
 	job_body_take(j, out, outlen, SCEP_MIME_MESSAGE);
 	if (status == SCEP_FAILURE)
 		log_notice("SCEP %s from %s, transaction %s: FAILURE %s: %s",
-		    scep_action(s->m.type), j->peer, s->m.txid,
+		    s->action, j->peer, s->m.txid,
 		    (unsigned)fail < SCEP_FAIL_COUNT ? scep_fail_names[fail] : "?", text);
 	else if (status == SCEP_PENDING)
-		log_info("SCEP %s from %s, transaction %s: PENDING", scep_action(s->m.type),
+		log_info("SCEP %s from %s, transaction %s: PENDING", s->action,
 		    j->peer, s->m.txid);
 }
 
@@ -589,12 +575,39 @@ scep_getcrl(struct job *j, struct scep_job *s, const unsigned char *body, size_t
 	crlpub_result_clear(&crl);
 }
 
+/* A request messageType this CA answers (RFC 8894 §3.3). */
+struct scep_request {
+	int type;		/* enum scep_type */
+	const char *action;	/* its audit action */
+	void (*answer)(struct job *, struct scep_job *, const unsigned char *,
+	    size_t);		/* worker: given the opened envelope */
+};
+
+static const struct scep_request scep_requests[] = {
+	{ SCEP_PKCSREQ, "scep-pkcsreq", scep_enroll },
+	{ SCEP_RENEWALREQ, "scep-renewalreq", scep_enroll },
+	{ SCEP_CERTPOLL, "scep-certpoll", scep_poll },
+	{ SCEP_GETCERT, "scep-getcert", scep_getcert },
+	{ SCEP_GETCRL, "scep-getcrl", scep_getcrl },
+};
+
+/* The request of messageType type, or NULL when this CA answers none. */
+static const struct scep_request *
+scep_request_of(int type)
+{
+	for (size_t i = 0; i < sizeof(scep_requests) / sizeof(scep_requests[0]); i++)
+		if (scep_requests[i].type == type)
+			return &scep_requests[i];
+	return NULL;
+}
+
 /* Worker: verify, open, dispatch one PKIOperation; see scep_int.h. */
 void
 scep_work(struct job *j)
 {
 	struct scep_job *s = j->ctx;
 	const struct scep_ra *ra = j->d->scep;
+	const struct scep_request *req;
 	unsigned char *inner = NULL;
 	size_t inner_len = 0;
 	char why[CA_WHY_MAX];
@@ -603,7 +616,9 @@ scep_work(struct job *j)
 	snprintf(j->who.sam, sizeof(j->who.sam), "scep:%s", j->peer);
 	rc = scep_msg_parse(j->body, j->body_len, j->cfg->scep_allow_sha1, &s->m, why,
 	    sizeof(why));
-	s->action = scep_action(s->m.type);
+	req = scep_request_of(s->m.type);
+	/* Audited and logged as "scep" when the type is not one we answer. */
+	s->action = req != NULL ? req->action : "scep";
 	s->e.audit_action = s->action;
 	if (rc != CA_OK && s->m.txid[0] == '\0') {
 		/* Nothing to answer a CertRep to: not a pkiMessage. */
@@ -617,9 +632,7 @@ scep_work(struct job *j)
 		    NULL, 0, why);
 		return;
 	}
-	if (s->m.type != SCEP_PKCSREQ && s->m.type != SCEP_RENEWALREQ &&
-	    s->m.type != SCEP_CERTPOLL && s->m.type != SCEP_GETCERT &&
-	    s->m.type != SCEP_GETCRL) {
+	if (req == NULL) {
 		snprintf(why, sizeof(why), "messageType %d: not a request this CA "
 		    "answers (RFC 8894 §3.2.1.2)", s->m.type);
 		scep_reply(j, s, SCEP_FAILURE, SCEP_BAD_REQUEST, NULL, 0, why);
@@ -659,21 +672,7 @@ scep_work(struct job *j)
 		    SCEP_BAD_MESSAGE_CHECK, NULL, 0, why);
 		return;
 	}
-	switch (s->m.type) {
-	case SCEP_PKCSREQ:
-	case SCEP_RENEWALREQ:
-		scep_enroll(j, s, inner, inner_len);
-		break;
-	case SCEP_CERTPOLL:
-		scep_poll(j, s, inner, inner_len);
-		break;
-	case SCEP_GETCERT:
-		scep_getcert(j, s, inner, inner_len);
-		break;
-	default:
-		scep_getcrl(j, s, inner, inner_len);
-		break;
-	}
+	req->answer(j, s, inner, inner_len);
 	gnutls_memset(inner, 0, inner_len);
 	free(inner);
 }
