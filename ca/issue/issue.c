@@ -156,10 +156,16 @@ put_time(struct der_buf *b, int64_t t)
 	der_put(b, v, (size_t)(crl_der_put_time(v, t) - v));
 }
 
-/* An Extension being written: its SEQUENCE and its extnValue. */
+/*
+ * An Extension being written: its SEQUENCE, its extnValue and, for a value
+ * that is itself a SEQUENCE (ext_seq_begin), that SEQUENCE.
+ */
 struct ext_mark {
-	size_t seq, value;
+	size_t seq, value, list;
 };
+
+/* BOOLEAN TRUE in DER (X.690 §11.1): critical, and BasicConstraints' cA. */
+static const unsigned char der_true[] = { DER_BOOLEAN, 0x01, 0xff };
 
 /*
  * Open Extension { extnID, critical DEFAULT FALSE, extnValue }: what the
@@ -168,13 +174,12 @@ struct ext_mark {
 static struct ext_mark
 ext_begin(struct der_buf *b, const char *oid, bool critical)
 {
-	static const unsigned char yes[] = { DER_BOOLEAN, 0x01, 0xff };
-	struct ext_mark m;
+	struct ext_mark m = { 0, 0, 0 };
 
 	m.seq = der_begin(b);
 	der_put_oid(b, oid);
 	if (critical)
-		der_put(b, yes, sizeof(yes));
+		der_put(b, der_true, sizeof(der_true));
 	m.value = der_begin(b);
 	return m;
 }
@@ -185,6 +190,28 @@ ext_end(struct der_buf *b, struct ext_mark m)
 {
 	der_end(b, m.value, DER_OCTET_STRING);
 	der_end(b, m.seq, DER_SEQUENCE);
+}
+
+/*
+ * Open an Extension whose extnValue is a SEQUENCE (AKI, CDP, AIA, EKU,
+ * basic constraints, SAN): what the caller puts next are its elements,
+ * until ext_seq_end.
+ */
+static struct ext_mark
+ext_seq_begin(struct der_buf *b, const char *oid, bool critical)
+{
+	struct ext_mark m = ext_begin(b, oid, critical);
+
+	m.list = der_begin(b);
+	return m;
+}
+
+/* Close the value's SEQUENCE, then the extnValue and the Extension. */
+static void
+ext_seq_end(struct der_buf *b, struct ext_mark m)
+{
+	der_end(b, m.list, DER_SEQUENCE);
+	ext_end(b, m);
 }
 
 /* An extension whose value is already encoded. */
@@ -198,6 +225,39 @@ ext_put(struct der_buf *b, const char *oid, bool critical, const void *der,
 	ext_end(b, e);
 }
 
+/* A value one of the Microsoft encoders (msext.h, mspki.h) wrote. */
+struct ext_value {
+	unsigned char der[MSEXT_DER_MAX];
+	size_t len;
+};
+
+/*
+ * The refusal for a value the Microsoft encoders could not encode (rc
+ * their code): "certificate: <what> [<value>] cannot be encoded".
+ */
+static int
+encode_failed(int rc, const char *what, const char *value, char *why,
+    size_t whylen)
+{
+	return ca_why(why, whylen, rc, "certificate: %s%s%s cannot be encoded",
+	    what, value != NULL ? " " : "", value != NULL ? value : "");
+}
+
+/*
+ * Put the non-critical extension oid whose value an encoder wrote into v,
+ * returning rc; when rc is a failure, refuse naming what (and value).
+ */
+static int
+ext_put_encoded(struct der_buf *b, const char *oid, int rc,
+    const struct ext_value *v, const char *what, const char *value,
+    char *why, size_t whylen)
+{
+	if (rc != CA_OK)
+		return encode_failed(rc, what, value, why, whylen);
+	ext_put(b, oid, false, v->der, v->len);
+	return CA_OK;
+}
+
 /* SKI: SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2 (1)). */
 static int
 put_key_ids(struct der_buf *b, const gnutls_datum_t *spki,
@@ -206,7 +266,6 @@ put_key_ids(struct der_buf *b, const gnutls_datum_t *spki,
 	unsigned char id[20];
 	struct der_tlv seq, alg, bits;
 	struct ext_mark e;
-	size_t s;
 	int r;
 
 	if (der_read(spki->data, spki->size, &seq) != CA_OK ||
@@ -222,11 +281,9 @@ put_key_ids(struct der_buf *b, const gnutls_datum_t *spki,
 	der_put_tlv(b, DER_OCTET_STRING, id, sizeof(id));
 	ext_end(b, e);
 	/* AuthorityKeyIdentifier { keyIdentifier [0] IMPLICIT } */
-	e = ext_begin(b, OID_AKI, false);
-	s = der_begin(b);
+	e = ext_seq_begin(b, OID_AKI, false);
 	der_put_tlv(b, 0x80, in->key_id, in->key_id_len);
-	der_end(b, s, DER_SEQUENCE);
-	ext_end(b, e);
+	ext_seq_end(b, e);
 	return CA_OK;
 }
 
@@ -248,11 +305,10 @@ put_revocation_info(struct der_buf *b, const struct policy_profile *pr,
 {
 	char url[POLICY_URL_LEN];
 	struct ext_mark e;
-	size_t list, dp, name, full, ad;
+	size_t dp, name, full, ad;
 
 	if (pr->n_cdp > 0) {
-		e = ext_begin(b, OID_CDP, false);
-		list = der_begin(b);
+		e = ext_seq_begin(b, OID_CDP, false);
 		dp = der_begin(b);
 		name = der_begin(b);
 		full = der_begin(b);
@@ -267,13 +323,11 @@ put_revocation_info(struct der_buf *b, const struct policy_profile *pr,
 		der_end(b, full, DER_CTX0);
 		der_end(b, name, DER_CTX0);
 		der_end(b, dp, DER_SEQUENCE);
-		der_end(b, list, DER_SEQUENCE);
-		ext_end(b, e);
+		ext_seq_end(b, e);
 	}
 	if (pr->n_aia + pr->n_ocsp == 0)
 		return CA_OK;
-	e = ext_begin(b, OID_AIA, false);
-	list = der_begin(b);
+	e = ext_seq_begin(b, OID_AIA, false);
 	for (size_t i = 0; i < pr->n_aia; i++) {
 		if (!issue_url_suffix(pr->aia[i], ".crt", in->cert_index, url))
 			return ca_why(why, whylen, CA_ETOOBIG, "AIA: URL too "
@@ -289,8 +343,7 @@ put_revocation_info(struct der_buf *b, const struct policy_profile *pr,
 		put_uri(b, pr->ocsp[i]);
 		der_end(b, ad, DER_SEQUENCE);
 	}
-	der_end(b, list, DER_SEQUENCE);
-	ext_end(b, e);
+	ext_seq_end(b, e);
 	return CA_OK;
 }
 
@@ -299,27 +352,20 @@ static int
 put_template(struct der_buf *b, const struct policy_profile *pr, char *why,
     size_t whylen)
 {
-	unsigned char der[MSEXT_DER_MAX];
-	size_t len;
+	struct ext_value v;
 	int rc;
 
 	if (pr->schema_version >= 2 && pr->template_oid[0] != '\0') {
 		rc = msext_template(pr->template_oid, pr->template_major,
-		    pr->template_minor, der, sizeof(der), &len);
-		if (rc != CA_OK)
-			return ca_why(why, whylen, rc, "certificate: template "
-			    "OID %s cannot be encoded", pr->template_oid);
-		ext_put(b, MSEXT_OID_TEMPLATE, false, der, len);
-		return CA_OK;
+		    pr->template_minor, v.der, sizeof(v.der), &v.len);
+		return ext_put_encoded(b, MSEXT_OID_TEMPLATE, rc, &v,
+		    "template OID", pr->template_oid, why, whylen);
 	}
 	if (pr->template_name[0] == '\0')
 		return CA_OK;
-	rc = msext_template_v1(pr->template_name, der, sizeof(der), &len);
-	if (rc != CA_OK)
-		return ca_why(why, whylen, rc, "certificate: template name %s "
-		    "cannot be encoded", pr->template_name);
-	ext_put(b, MSEXT_OID_TEMPLATE_V1, false, der, len);
-	return CA_OK;
+	rc = msext_template_v1(pr->template_name, v.der, sizeof(v.der), &v.len);
+	return ext_put_encoded(b, MSEXT_OID_TEMPLATE_V1, rc, &v,
+	    "template name", pr->template_name, why, whylen);
 }
 
 /*
@@ -367,10 +413,9 @@ static int
 put_usage(struct der_buf *b, const struct policy_profile *pr,
     const gnutls_datum_t *spki, char *why, size_t whylen)
 {
-	unsigned char der[MSEXT_DER_MAX];
 	unsigned ku = pr->key_usage;
+	struct ext_value v;
 	struct ext_mark e;
-	size_t len, s;
 	int rc;
 
 	/* keyEncipherment/dataEncipherment mean nothing for an EC key. */
@@ -380,37 +425,31 @@ put_usage(struct der_buf *b, const struct policy_profile *pr,
 	if (ku != 0)
 		put_key_usage(b, ku, pr->key_usage_critical);
 	if (pr->n_ekus > 0) {
-		e = ext_begin(b, OID_EKU, pr->eku_critical);
-		s = der_begin(b);
+		e = ext_seq_begin(b, OID_EKU, pr->eku_critical);
 		for (size_t i = 0; i < pr->n_ekus; i++)
 			der_put_oid(b, pr->ekus[i]);
-		der_end(b, s, DER_SEQUENCE);
-		ext_end(b, e);
+		ext_seq_end(b, e);
 	}
 	if (pr->n_app_policies > 0) {
 		rc = msext_app_policies(pr->app_policies[0],
-		    sizeof(pr->app_policies[0]), pr->n_app_policies, der,
-		    sizeof(der), &len);
-		if (rc != CA_OK)
-			return ca_why(why, whylen, rc, "certificate: "
-			    "application policies cannot be encoded");
-		ext_put(b, MSEXT_OID_APP_POLICIES, false, der, len);
+		    sizeof(pr->app_policies[0]), pr->n_app_policies, v.der,
+		    sizeof(v.der), &v.len);
+		if ((rc = ext_put_encoded(b, MSEXT_OID_APP_POLICIES, rc, &v,
+		    "application policies", NULL, why, whylen)) != CA_OK)
+			return rc;
 	}
 	if (pr->basic_constraints) {
-		static const unsigned char yes[] = { DER_BOOLEAN, 0x01, 0xff };
 		unsigned char pl[16];
 
 		/* BasicConstraints { cA DEFAULT FALSE, pathLenConstraint } */
-		e = ext_begin(b, OID_BC, true);
-		s = der_begin(b);
+		e = ext_seq_begin(b, OID_BC, true);
 		if (pr->ca) {
-			der_put(b, yes, sizeof(yes));
+			der_put(b, der_true, sizeof(der_true));
 			if (pr->path_len >= 0)
 				der_put(b, pl, (size_t)(crl_der_put_u64(pl,
 				    (uint64_t)pr->path_len) - pl));
 		}
-		der_end(b, s, DER_SEQUENCE);
-		ext_end(b, e);
+		ext_seq_end(b, e);
 	}
 	return CA_OK;
 }
@@ -422,14 +461,13 @@ put_sans(struct der_buf *b, const struct policy_profile *pr, char *why,
 {
 	unsigned char upn[MSEXT_DER_MAX];
 	struct ext_mark e;
-	size_t len, s, on, val;
+	size_t len, on, val;
 	int rc;
 
 	if (pr->n_sans == 0)
 		return CA_OK;
 	/* RFC 5280 §4.2.1.6: critical when the subject is empty. */
-	e = ext_begin(b, OID_SAN, pr->subject_len <= 2);
-	s = der_begin(b);
+	e = ext_seq_begin(b, OID_SAN, pr->subject_len <= 2);
 	for (size_t i = 0; i < pr->n_sans; i++) {
 		const struct policy_san *san = &pr->sans[i];
 
@@ -437,8 +475,8 @@ put_sans(struct der_buf *b, const struct policy_profile *pr, char *why,
 		case POLICY_SAN_UPN:
 			rc = msext_upn(san->value, upn, sizeof(upn), &len);
 			if (rc != CA_OK)
-				return ca_why(why, whylen, rc, "certificate: "
-				    "UPN %s cannot be encoded", san->value);
+				return encode_failed(rc, "UPN", san->value,
+				    why, whylen);
 			/* otherName [0] { type-id, value [0] EXPLICIT } */
 			on = der_begin(b);
 			der_put_oid(b, MSEXT_OID_UPN);
@@ -462,8 +500,7 @@ put_sans(struct der_buf *b, const struct policy_profile *pr, char *why,
 			    "SAN %s is not supported", san->value);
 		}
 	}
-	der_end(b, s, DER_SEQUENCE);
-	ext_end(b, e);
+	ext_seq_end(b, e);
 	return CA_OK;
 }
 
@@ -473,8 +510,8 @@ put_extensions(struct der_buf *b, const struct policy_profile *pr,
     const gnutls_datum_t *spki, const struct issuer_info *in, char *why,
     size_t whylen)
 {
-	unsigned char der[MSEXT_DER_MAX];
-	size_t len, outer, list;
+	struct ext_value v;
+	size_t outer, list;
 	int rc;
 
 	outer = der_begin(b);
@@ -487,11 +524,10 @@ put_extensions(struct der_buf *b, const struct policy_profile *pr,
 		return rc;
 	if (pr->sid[0] != '\0') {
 		/* MS-WCCE §2.2.2.7.7.4: SHOULD be non-critical. */
-		rc = mspki_sid_encode(pr->sid, der, sizeof(der), &len);
-		if (rc != CA_OK)
-			return ca_why(why, whylen, rc, "certificate: SID %s "
-			    "cannot be encoded", pr->sid);
-		ext_put(b, MSEXT_OID_SID, false, der, len);
+		rc = mspki_sid_encode(pr->sid, v.der, sizeof(v.der), &v.len);
+		if ((rc = ext_put_encoded(b, MSEXT_OID_SID, rc, &v, "SID",
+		    pr->sid, why, whylen)) != CA_OK)
+			return rc;
 	}
 	der_end(b, list, DER_SEQUENCE);
 	der_end(b, outer, 0xa3);

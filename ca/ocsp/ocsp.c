@@ -288,11 +288,10 @@ ocsp_metrics_text(struct ocsp *o)
 	for (int i = 0; i < OCSP_CERT_COUNT && ok; i++)
 		ok = mt_put(&p, &len, &cap, "entca_ocsp_responses_total{status=\"%s\"} %llu\n",
 		    ocsp_cert_status_name(i), (unsigned long long)atomic_load(&o->by_cert_status[i]));
-	for (int i = 1; i < OCSP_RESP_COUNT && ok; i++)
-		if (i != 4)
-			ok = mt_put(&p, &len, &cap, "entca_ocsp_responses_total{status=\"%s\"} %llu\n",
-			    ocsp_resp_status_name(i),
-			    (unsigned long long)atomic_load(&o->by_resp_status[i]));
+	for (int i = OCSP_RESP_SUCCESSFUL + 1; i < OCSP_RESP_COUNT && ok; i++)
+		ok = mt_put(&p, &len, &cap, "entca_ocsp_responses_total{status=\"%s\"} %llu\n",
+		    ocsp_resp_status_name(i),
+		    (unsigned long long)atomic_load(&o->by_resp_status[i]));
 	ok = ok && mt_put(&p, &len, &cap,
 	    "# HELP entca_ocsp_cache_hits_total Single-certificate requests answered "
 	    "from a pre-signed response.\n# TYPE entca_ocsp_cache_hits_total counter\n"

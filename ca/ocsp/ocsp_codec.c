@@ -75,16 +75,20 @@ ocsp_der(asn1_node n, int wrc, unsigned char **out, size_t *outlen,
 	return CA_OK;
 }
 
-/* Status names of §4.2.1, indexed by value. */
+/* OCSPResponseStatus's wire values and names (§4.2.1), by enum. */
+static const struct {
+	unsigned char value;
+	const char *name;
+} resp_statuses[OCSP_RESP_COUNT] = {
+	{ 0, "successful" }, { 1, "malformedRequest" }, { 2, "internalError" },
+	{ 3, "tryLater" }, { 5, "sigRequired" }, { 6, "unauthorized" },
+};
+
+/* Status names of §4.2.1; "?" for a value outside the enum. */
 const char *
 ocsp_resp_status_name(int s)
 {
-	static const char *const names[OCSP_RESP_COUNT] = {
-		"successful", "malformedRequest", "internalError", "tryLater",
-		"?", "sigRequired", "unauthorized"
-	};
-
-	return s >= 0 && s < OCSP_RESP_COUNT ? names[s] : "?";
+	return s >= 0 && s < OCSP_RESP_COUNT ? resp_statuses[s].name : "?";
 }
 
 /* CertStatus names. */
@@ -418,7 +422,7 @@ ocsp_response_sign(const struct ocsp_responder *rs, int64_t produced_at,
 	ret = ocsp_der(basic, rc, &bder, &bder_len, why, whylen, "BasicOCSPResponse");
 	if (ret != CA_OK)
 		goto out;
-	W(resp, "responseStatus", "\x00", 1);
+	W(resp, "responseStatus", &resp_statuses[OCSP_RESP_SUCCESSFUL].value, 1);
 	W(resp, "responseBytes.responseType", OID_OCSP_BASIC, 1);
 	W(resp, "responseBytes.response", bder, (int)bder_len);
 	ret = ocsp_der(resp, rc, out, outlen, why, whylen, "OCSPResponse");
@@ -433,20 +437,18 @@ out:
 }
 
 /* The unsigned error responses: SEQUENCE { ENUMERATED status }. */
-const unsigned char *
-ocsp_response_error(int status, size_t *len)
+size_t
+ocsp_response_error(int status, unsigned char out[OCSP_ERROR_LEN])
 {
-	static const unsigned char err[OCSP_RESP_COUNT][5] = {
-		{ 0x30, 0x03, 0x0a, 0x01, 0 }, { 0x30, 0x03, 0x0a, 0x01, 1 },
-		{ 0x30, 0x03, 0x0a, 0x01, 2 }, { 0x30, 0x03, 0x0a, 0x01, 3 },
-		{ 0x30, 0x03, 0x0a, 0x01, 4 }, { 0x30, 0x03, 0x0a, 0x01, 5 },
-		{ 0x30, 0x03, 0x0a, 0x01, 6 },
+	static const unsigned char head[OCSP_ERROR_LEN - 1] = {
+		0x30, 0x03, 0x0a, 0x01
 	};
 
-	if (status <= 0 || status >= OCSP_RESP_COUNT || status == 4)
+	if (status <= OCSP_RESP_SUCCESSFUL || status >= OCSP_RESP_COUNT)
 		status = OCSP_RESP_INTERNAL;
-	*len = sizeof(err[status]);
-	return err[status];
+	memcpy(out, head, sizeof(head));
+	out[sizeof(head)] = resp_statuses[status].value;
+	return OCSP_ERROR_LEN;
 }
 
 /* Hash of the subjectPublicKey bits of a DER SubjectPublicKeyInfo. */

@@ -28,16 +28,21 @@
 #define OCSP_REQUEST_HARD_MAX (64 * 1024) /* request DER ever decoded */
 #define OCSP_KEY_HASH_LEN 20	/* ResponderID byKey: SHA-1 (§4.2.1) */
 #define OCSP_TIME_LEN 16	/* "YYYYMMDDHHMMSSZ" + NUL */
+#define OCSP_ERROR_LEN 5	/* an error OCSPResponse (ocsp_response_error) */
 
-/* OCSPResponseStatus (RFC 6960 §4.2.1). */
+/*
+ * OCSPResponseStatus (RFC 6960 §4.2.1). Numbered densely so that it sizes
+ * the name and counter tables; the value each has on the wire (4 is not
+ * used) is in ocsp_codec.c's table, next to its name.
+ */
 enum ocsp_resp_status {
-	OCSP_RESP_SUCCESSFUL = 0,
-	OCSP_RESP_MALFORMED = 1,
-	OCSP_RESP_INTERNAL = 2,
-	OCSP_RESP_TRY_LATER = 3,
-	OCSP_RESP_SIG_REQUIRED = 5,
-	OCSP_RESP_UNAUTHORIZED = 6,
-	OCSP_RESP_COUNT = 7
+	OCSP_RESP_SUCCESSFUL,
+	OCSP_RESP_MALFORMED,
+	OCSP_RESP_INTERNAL,
+	OCSP_RESP_TRY_LATER,
+	OCSP_RESP_SIG_REQUIRED,
+	OCSP_RESP_UNAUTHORIZED,
+	OCSP_RESP_COUNT
 };
 
 /* CertStatus of one SingleResponse. */
@@ -119,10 +124,12 @@ int ocsp_response_sign(const struct ocsp_responder *rs, int64_t produced_at,
     size_t whylen);
 
 /*
- * The fixed five bytes of an OCSPResponse with an error status and no
- * responseBytes (§4.2.1). Static; never freed.
+ * Write the OCSPResponse with error status (enum ocsp_resp_status) and no
+ * responseBytes (§4.2.1) into out; returns its length, OCSP_ERROR_LEN.
+ * A status that is not an error (successful, out of range) gives
+ * internalError.
  */
-const unsigned char *ocsp_response_error(int status, size_t *len);
+size_t ocsp_response_error(int status, unsigned char out[OCSP_ERROR_LEN]);
 
 /*
  * The SHA-1 or other hash (dig) of the subjectPublicKey BIT STRING value

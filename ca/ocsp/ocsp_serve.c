@@ -82,13 +82,13 @@ ocsp_reply_status(struct ocsp *o, struct http_request *req, int status,
 		{ "Cache-Control", "no-store" },
 	};
 	char text[CA_WHY_MAX + 40];
-	const unsigned char *der;
+	unsigned char der[OCSP_ERROR_LEN];
 	size_t len;
 
 	atomic_fetch_add(&o->by_resp_status[status], 1);
 	snprintf(text, sizeof(text), "OCSP %s: %s", ocsp_resp_status_name(status), why);
 	ocsp_log_refusal(req, 200, text);
-	der = ocsp_response_error(status, &len);
+	len = ocsp_response_error(status, der);
 	http_respond(req, 200, h, 2, der, len);
 }
 

@@ -130,6 +130,29 @@ cms_read_buf(asn1_node n, const char *field, void *buf, size_t cap, size_t *len)
 	return CA_OK;
 }
 
+/*
+ * Read the OBJECT IDENTIFIER at field as dotted text into oid (CMS_OID_MAX
+ * bytes, NUL-terminated, "" on failure); CA_OK or cms_read_buf's code.
+ */
+static int
+cms_read_oid(asn1_node n, const char *field, char *oid)
+{
+	size_t len = 0;
+	int rc = cms_read_buf(n, field, oid, CMS_OID_MAX - 1, &len);
+
+	oid[len] = '\0';
+	return rc;
+}
+
+/* True when the OBJECT IDENTIFIER at field is want. */
+static bool
+cms_oid_is(asn1_node n, const char *field, const char *want)
+{
+	char oid[CMS_OID_MAX];
+
+	return cms_read_oid(n, field, oid) == CA_OK && strcmp(oid, want) == 0;
+}
+
 /* Strip sign bytes so that serials compare as numbers. */
 static void
 strip_zeros(const unsigned char **p, size_t *len)
@@ -187,14 +210,13 @@ cms_cipher(asn1_node eci, bool allow_3des, bool allow_des, enum scep_cipher *c,
 {
 	char oid[CMS_OID_MAX];
 	unsigned char *par = NULL;
-	size_t oidlen, parlen;
+	size_t parlen;
 	asn1_node p = NULL;
 	int rc;
 
-	if (cms_read_buf(eci, "encryptedContentInfo.contentEncryptionAlgorithm.algorithm", oid,
-	    sizeof(oid) - 1, &oidlen) != CA_OK)
+	if (cms_read_oid(eci, "encryptedContentInfo.contentEncryptionAlgorithm.algorithm",
+	    oid) != CA_OK)
 		return ca_why(why, whylen, CA_EPARSE, "pkcsPKIEnvelope: no content-encryption algorithm");
-	oid[oidlen] = '\0';
 	for (*c = 0; *c < SCEP_CIPHER_COUNT; (*c)++)
 		if (strcmp(oid, ciphers[*c].oid) == 0)
 			break;
@@ -231,9 +253,8 @@ cms_content_key(asn1_node env, gnutls_x509_crt_t ra_cert,
 	unsigned char *ri_der = NULL, *ek = NULL;
 	size_t ri_len, ek_len;
 	asn1_node ri = NULL;
-	char name[64], oid[CMS_OID_MAX];
+	char name[64];
 	int count = 0, rc = CA_ENOTFOUND;
-	size_t oidlen;
 
 	if (asn1_number_of_elements(env, "recipientInfos", &count) != ASN1_SUCCESS || count < 1)
 		return ca_why(why, whylen, CA_EPARSE, "pkcsPKIEnvelope: no recipients");
@@ -259,8 +280,7 @@ cms_content_key(asn1_node env, gnutls_x509_crt_t ra_cert,
 		return ca_why(why, whylen, CA_ENOTFOUND, "pkcsPKIEnvelope: not "
 		    "encrypted to this CA's SCEP RA certificate (GetCACert)");
 	}
-	if (cms_read_buf(ri, "keyEncryptionAlgorithm.algorithm", oid, sizeof(oid) - 1,
-	    &oidlen) != CA_OK || (oid[oidlen] = '\0', strcmp(oid, OID_RSA) != 0)) {
+	if (!cms_oid_is(ri, "keyEncryptionAlgorithm.algorithm", OID_RSA)) {
 		rc = ca_why(why, whylen, CA_EPOLICY, "pkcsPKIEnvelope: key transport "
 		    "must be rsaEncryption (RFC 8894 §3.2.2)");
 		goto out;
@@ -309,8 +329,7 @@ scep_envelope_open(const unsigned char *der, size_t len,
 	asn1_node ci = NULL, env = NULL;
 	unsigned char *inner = NULL, *ct = NULL, *pt = NULL;
 	unsigned char key[32], iv[16];
-	size_t inner_len, ct_len = 0, ivlen = 0, oidlen;
-	char oid[CMS_OID_MAX];
+	size_t inner_len, ct_len = 0, ivlen = 0;
 	gnutls_cipher_hd_t h = NULL;
 	int rc;
 
@@ -319,8 +338,7 @@ scep_envelope_open(const unsigned char *der, size_t len,
 	rc = cms_decode("SCEP-CMS.ContentInfo", der, len, &ci, "pkcsPKIEnvelope", why, whylen);
 	if (rc != CA_OK)
 		goto out;
-	if (cms_read_buf(ci, "contentType", oid, sizeof(oid) - 1, &oidlen) != CA_OK ||
-	    (oid[oidlen] = '\0', strcmp(oid, SCEP_OID_ENVELOPED_DATA) != 0)) {
+	if (!cms_oid_is(ci, "contentType", SCEP_OID_ENVELOPED_DATA)) {
 		rc = ca_why(why, whylen, CA_EPARSE, "pkcsPKIEnvelope: content type "
 		    "is not envelopedData (RFC 8894 §3.2.2)");
 		goto out;

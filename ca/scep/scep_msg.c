@@ -154,8 +154,6 @@ scep_msg_parse(const unsigned char *der, size_t len, bool allow_sha1,
 	gnutls_pkcs7_signature_info_st info;
 	gnutls_datum_t d = { (unsigned char *)der, (unsigned)len }, content = { NULL, 0 };
 	gnutls_x509_crt_t crt = NULL;
-	char oid[128];
-	size_t oidlen = sizeof(oid);
 	int rc, r, n;
 
 	memset(m, 0, sizeof(*m));
@@ -248,8 +246,6 @@ scep_msg_parse(const unsigned char *der, size_t len, bool allow_sha1,
 		memcpy(m->content, content.data, content.size);
 		m->content_len = content.size;
 	}
-	(void)oid;
-	(void)oidlen;
 	rc = CA_OK;
 out:
 	gnutls_free(content.data);

@@ -43,20 +43,6 @@
 #define SCEP_MIME_MESSAGE "application/x-pki-message"
 #define SCEP_TIME_SKEW_MAX 86400	/* signingTime tolerance, seconds */
 
-/* Audit action names by message type. */
-static const char *
-scep_action(int type)
-{
-	switch (type) {
-	case SCEP_PKCSREQ: return "scep-pkcsreq";
-	case SCEP_RENEWALREQ: return "scep-renewalreq";
-	case SCEP_CERTPOLL: return "scep-certpoll";
-	case SCEP_GETCERT: return "scep-getcert";
-	case SCEP_GETCRL: return "scep-getcrl";
-	default: return "scep";
-	}
-}
-
 /* Free a PKIOperation's state; see scep_int.h. */
 void
 scep_job_free(void *arg)
@@ -122,10 +108,10 @@ scep_reply(struct job *j, struct scep_job *s, int status, int fail,
 	job_body_take(j, out, outlen, SCEP_MIME_MESSAGE);
 	if (status == SCEP_FAILURE)
 		log_notice("SCEP %s from %s, transaction %s: FAILURE %s: %s",
-		    scep_action(s->m.type), j->peer, s->m.txid,
+		    s->action, j->peer, s->m.txid,
 		    (unsigned)fail < SCEP_FAIL_COUNT ? scep_fail_names[fail] : "?", text);
 	else if (status == SCEP_PENDING)
-		log_info("SCEP %s from %s, transaction %s: PENDING", scep_action(s->m.type),
+		log_info("SCEP %s from %s, transaction %s: PENDING", s->action,
 		    j->peer, s->m.txid);
 }
 
@@ -296,6 +282,38 @@ scep_lookup(struct job *j, struct scep_job *s, int key, const char *name,
 	return false;
 }
 
+/* True when issuer (a DER Name) is this CA's subject. */
+static bool
+scep_issuer_is_ours(struct job *j, const unsigned char *issuer, size_t len)
+{
+	return len == j->gen->id->subject_der.size &&
+	    memcmp(issuer, j->gen->id->subject_der.data, len) == 0;
+}
+
+/*
+ * Worker: the certificate this CA issued with serial (INTEGER contents)
+ * into *c (store_cert_clear frees it); false when issuer is another CA's
+ * or the store has no such certificate. The read ends here: *c is a copy,
+ * and no caller should hold the store while it goes on to the directory.
+ */
+static bool
+scep_issued_cert(struct job *j, const unsigned char *issuer, size_t ilen,
+    const unsigned char *serial, size_t slen, struct store_cert *c)
+{
+	struct store_txn *t = NULL;
+	char why[CA_WHY_MAX];
+	bool found;
+
+	if (!scep_issuer_is_ours(j, issuer, ilen) || slen > STORE_SERIAL_MAX ||
+	    store_read_begin(j->gen->store, &t, why, sizeof(why)) != CA_OK)
+		return false;
+	found = store_get_cert(t, serial, slen, c) == CA_OK;
+	store_read_end(t);
+	if (!found)
+		store_cert_clear(c);
+	return found;
+}
+
 /*
  * Worker: RenewalReq signed by a certificate of this CA (§3.3.1.2): valid,
  * unrevoked, of this template. Fills requester and subject from it and
@@ -309,23 +327,19 @@ scep_renewal(struct job *j, struct scep_job *s, struct principal *requester,
 	unsigned char serial[SCEP_SERIAL_MAX];
 	size_t serial_len = sizeof(serial);
 	gnutls_datum_t iss = { NULL, 0 };
-	struct store_txn *t = NULL;
 	struct store_cert c;
 	char why[CA_WHY_MAX];
-	bool ok = false;
+	bool ok = false, found;
 
 	memset(&c, 0, sizeof(c));
 	*ours = false;
 	if (gnutls_x509_crt_get_serial(s->m.signer, serial, &serial_len) < 0 ||
 	    gnutls_x509_crt_get_raw_issuer_dn(s->m.signer, &iss) < 0)
 		return true;
-	if (iss.size != j->gen->id->subject_der.size ||
-	    memcmp(iss.data, j->gen->id->subject_der.data, iss.size) != 0 ||
-	    store_read_begin(j->gen->store, &t, why, sizeof(why)) != CA_OK ||
-	    store_get_cert(t, serial, serial_len, &c) != CA_OK) {
-		ok = true;	/* not ours: a renewal needs a challenge then */
-		goto out;
-	}
+	found = scep_issued_cert(j, iss.data, iss.size, serial, serial_len, &c);
+	gnutls_free(iss.data);
+	if (!found)
+		return true;	/* not ours: a renewal needs a challenge then */
 	/* The signer is the certificate in our store, byte for byte. */
 	{
 		gnutls_datum_t raw = { NULL, 0 };
@@ -364,9 +378,7 @@ scep_renewal(struct job *j, struct scep_job *s, struct principal *requester,
 	    "certificate %.64s, transaction %.127s", why, s->m.txid);
 	ok = true;
 out:
-	gnutls_free(iss.data);
 	store_cert_clear(&c);
-	store_read_end(t);
 	return ok;
 }
 
@@ -507,7 +519,6 @@ scep_getcert(struct job *j, struct scep_job *s, const unsigned char *body, size_
 {
 	unsigned char issuer[SCEP_NAME_MAX], serial[SCEP_SERIAL_MAX];
 	size_t ilen, slen;
-	struct store_txn *t = NULL;
 	struct store_cert c;
 	char why[CA_WHY_MAX];
 
@@ -517,19 +528,12 @@ scep_getcert(struct job *j, struct scep_job *s, const unsigned char *body, size_
 		scep_reply(j, s, SCEP_FAILURE, SCEP_BAD_REQUEST, NULL, 0, why);
 		return;
 	}
-	if (ilen != j->gen->id->subject_der.size ||
-	    memcmp(issuer, j->gen->id->subject_der.data, ilen) != 0 ||
-	    slen > STORE_SERIAL_MAX ||
-	    store_read_begin(j->gen->store, &t, why, sizeof(why)) != CA_OK ||
-	    store_get_cert(t, serial, slen, &c) != CA_OK) {
+	if (scep_issued_cert(j, issuer, ilen, serial, slen, &c))
+		scep_reply_cert(j, s, c.der, c.der_len);
+	else
 		scep_reply(j, s, SCEP_FAILURE, SCEP_BAD_CERT_ID, NULL, 0,
 		    "GetCert: no certificate of this CA with that issuer and serial");
-		goto out;
-	}
-	scep_reply_cert(j, s, c.der, c.der_len);
-out:
 	store_cert_clear(&c);
-	store_read_end(t);
 }
 
 /* Worker: GetCRL: the current full CRL as a CRLs-only PKCS#7 (§3.3.4). */
@@ -549,8 +553,7 @@ scep_getcrl(struct job *j, struct scep_job *s, const unsigned char *body, size_t
 		scep_reply(j, s, SCEP_FAILURE, SCEP_BAD_REQUEST, NULL, 0, why);
 		return;
 	}
-	if (ilen != j->gen->id->subject_der.size ||
-	    memcmp(issuer, j->gen->id->subject_der.data, ilen) != 0) {
+	if (!scep_issuer_is_ours(j, issuer, ilen)) {
 		scep_reply(j, s, SCEP_FAILURE, SCEP_BAD_CERT_ID, NULL, 0,
 		    "GetCRL: the certificate was not issued by this CA");
 		return;
@@ -572,12 +575,39 @@ scep_getcrl(struct job *j, struct scep_job *s, const unsigned char *body, size_t
 	crlpub_result_clear(&crl);
 }
 
+/* A request messageType this CA answers (RFC 8894 §3.3). */
+struct scep_request {
+	int type;		/* enum scep_type */
+	const char *action;	/* its audit action */
+	void (*answer)(struct job *, struct scep_job *, const unsigned char *,
+	    size_t);		/* worker: given the opened envelope */
+};
+
+static const struct scep_request scep_requests[] = {
+	{ SCEP_PKCSREQ, "scep-pkcsreq", scep_enroll },
+	{ SCEP_RENEWALREQ, "scep-renewalreq", scep_enroll },
+	{ SCEP_CERTPOLL, "scep-certpoll", scep_poll },
+	{ SCEP_GETCERT, "scep-getcert", scep_getcert },
+	{ SCEP_GETCRL, "scep-getcrl", scep_getcrl },
+};
+
+/* The request of messageType type, or NULL when this CA answers none. */
+static const struct scep_request *
+scep_request_of(int type)
+{
+	for (size_t i = 0; i < sizeof(scep_requests) / sizeof(scep_requests[0]); i++)
+		if (scep_requests[i].type == type)
+			return &scep_requests[i];
+	return NULL;
+}
+
 /* Worker: verify, open, dispatch one PKIOperation; see scep_int.h. */
 void
 scep_work(struct job *j)
 {
 	struct scep_job *s = j->ctx;
 	const struct scep_ra *ra = j->d->scep;
+	const struct scep_request *req;
 	unsigned char *inner = NULL;
 	size_t inner_len = 0;
 	char why[CA_WHY_MAX];
@@ -586,7 +616,9 @@ scep_work(struct job *j)
 	snprintf(j->who.sam, sizeof(j->who.sam), "scep:%s", j->peer);
 	rc = scep_msg_parse(j->body, j->body_len, j->cfg->scep_allow_sha1, &s->m, why,
 	    sizeof(why));
-	s->action = scep_action(s->m.type);
+	req = scep_request_of(s->m.type);
+	/* Audited and logged as "scep" when the type is not one we answer. */
+	s->action = req != NULL ? req->action : "scep";
 	s->e.audit_action = s->action;
 	if (rc != CA_OK && s->m.txid[0] == '\0') {
 		/* Nothing to answer a CertRep to: not a pkiMessage. */
@@ -600,9 +632,7 @@ scep_work(struct job *j)
 		    NULL, 0, why);
 		return;
 	}
-	if (s->m.type != SCEP_PKCSREQ && s->m.type != SCEP_RENEWALREQ &&
-	    s->m.type != SCEP_CERTPOLL && s->m.type != SCEP_GETCERT &&
-	    s->m.type != SCEP_GETCRL) {
+	if (req == NULL) {
 		snprintf(why, sizeof(why), "messageType %d: not a request this CA "
 		    "answers (RFC 8894 §3.2.1.2)", s->m.type);
 		scep_reply(j, s, SCEP_FAILURE, SCEP_BAD_REQUEST, NULL, 0, why);
@@ -642,21 +672,7 @@ scep_work(struct job *j)
 		    SCEP_BAD_MESSAGE_CHECK, NULL, 0, why);
 		return;
 	}
-	switch (s->m.type) {
-	case SCEP_PKCSREQ:
-	case SCEP_RENEWALREQ:
-		scep_enroll(j, s, inner, inner_len);
-		break;
-	case SCEP_CERTPOLL:
-		scep_poll(j, s, inner, inner_len);
-		break;
-	case SCEP_GETCERT:
-		scep_getcert(j, s, inner, inner_len);
-		break;
-	default:
-		scep_getcrl(j, s, inner, inner_len);
-		break;
-	}
+	req->answer(j, s, inner, inner_len);
 	gnutls_memset(inner, 0, inner_len);
 	free(inner);
 }

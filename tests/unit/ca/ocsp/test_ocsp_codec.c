@@ -221,18 +221,21 @@ test_sign_and_read_back(void **state)
 static void
 test_error_responses_and_time(void **state)
 {
-	const unsigned char *e;
-	size_t len;
+	unsigned char e[OCSP_ERROR_LEN];
 	char t[OCSP_TIME_LEN];
 
 	(void)state;
-	e = ocsp_response_error(OCSP_RESP_MALFORMED, &len);
-	assert_int_equal(len, 5);
+	assert_int_equal(ocsp_response_error(OCSP_RESP_MALFORMED, e), 5);
 	assert_memory_equal(e, "\x30\x03\x0a\x01\x01", 5);
-	e = ocsp_response_error(OCSP_RESP_UNAUTHORIZED, &len);
+	/* After the unused 4, the wire values and the enum part. */
+	ocsp_response_error(OCSP_RESP_SIG_REQUIRED, e);
+	assert_memory_equal(e, "\x30\x03\x0a\x01\x05", 5);
+	ocsp_response_error(OCSP_RESP_UNAUTHORIZED, e);
 	assert_memory_equal(e, "\x30\x03\x0a\x01\x06", 5);
 	/* Not a status a responder may send: internalError. */
-	e = ocsp_response_error(0, &len);
+	ocsp_response_error(OCSP_RESP_SUCCESSFUL, e);
+	assert_memory_equal(e, "\x30\x03\x0a\x01\x02", 5);
+	ocsp_response_error(OCSP_RESP_COUNT, e);
 	assert_memory_equal(e, "\x30\x03\x0a\x01\x02", 5);
 	ocsp_time(1796558400, t);
 	assert_string_equal(t, "20261206120000Z");
