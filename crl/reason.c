@@ -13,6 +13,11 @@
 /* Longest reason text accepted by the parser, a bound on untrusted input. */
 #define CRL_REASON_TEXT_MAX 64
 
+/* The implicit numbering of enum crl_reason is the RFC's. */
+_Static_assert(CRL_REASON_CERTIFICATE_HOLD == 6 &&
+    CRL_REASON_REMOVE_FROM_CRL == 8 && CRL_REASON_AA_COMPROMISE == 10 &&
+    CRL_REASON_COUNT == 11, "RFC 5280 §5.3.1 CRLReason values");
+
 /* Names indexed by code; the hole at 7 stays NULL. */
 static const char *const crl_reason_names[CRL_REASON_COUNT] = {
 	[CRL_REASON_UNSPECIFIED] = "unspecified",
