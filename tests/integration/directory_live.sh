@@ -161,7 +161,7 @@ printf 'dn: cn=bob,ou=Users,%s\nchangetype: modify\nreplace: mail\nmail: x@y\n' 
 [ $? -ne 0 ]; t_ok $? "service account cannot modify accounts"
 
 # A slow directory: a proxy that holds every client-to-server chunk (one
-# LDAP request each, the client being synchronous) for 420 ms.
+# LDAP request each, the client being synchronous) for 1150 ms.
 cat >"$T_TMP/delay.py" <<'PYEOF'
 import asyncio, sys
 listen, target, delay = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
@@ -197,7 +197,7 @@ async def main():
 asyncio.run(main())
 PYEOF
 delay_port=$(free_port)
-t_bg $PY "$T_TMP/delay.py" "$delay_port" "$SLAPD_PORT" 0.42
+t_bg $PY "$T_TMP/delay.py" "$delay_port" "$SLAPD_PORT" 1.15
 # (wait_port of common.sh needs bash's /dev/tcp; this script runs in sh.)
 $PY -c 'import socket, sys, time
 for _ in range(250):
