@@ -503,6 +503,16 @@ csr_two_templates(const unsigned char *second, size_t second_len,
 	csr_patch_resign(der, len, placeholder, sizeof(placeholder), 0x07);
 }
 
+/* Parse the signed DER CSR der (freed here): refused with exactly reason. */
+static void
+refused_with(unsigned char *der, size_t len, const char *reason)
+{
+	assert_int_equal(policy_request_parse(der, len, &req, why,
+	    sizeof(why)), CA_EPARSE);
+	assert_string_equal(why, reason);
+	free(der);
+}
+
 /*
  * Issue 11 item 1: a second, malformed template extension made parse_exts
  * read the first one's freed value (heap-use-after-free in read_uint under
@@ -519,11 +529,8 @@ test_csr_second_template_ext_use_after_free(void **state)
 	size_t len;
 
 	csr_two_templates(nul, sizeof(nul), &der, &len);
-	assert_int_equal(policy_request_parse(der, len, &req, why,
-	    sizeof(why)), CA_EPARSE);
-	assert_string_equal(why, "CSR: RFC 5280 §4.2: extension "
+	refused_with(der, len, "CSR: RFC 5280 §4.2: extension "
 	    POLICY_OID_TMPL_V2 " requested twice");
-	free(der);
 	/* Twice, both well-formed: still refused, never "last one wins". */
 	csr_two_templates(tmpl_v2, sizeof(tmpl_v2), &der, &len);
 	assert_int_equal(policy_request_parse(der, len, &req, why,
@@ -563,11 +570,8 @@ test_csr_attribute_twice_refused(void **state)
 	    "1.3.6.1.4.1.311.25.3", v, n), 0);
 	tp_crq_finish(crq, TP_P256, &der, &len);
 	csr_patch_resign(&der, &len, placeholder, sizeof(placeholder), 0x02);
-	assert_int_equal(policy_request_parse(der, len, &req, why,
-	    sizeof(why)), CA_EPARSE);
-	assert_string_equal(why, "CSR: RFC 2985: attribute "
-	    POLICY_OID_SID_EXT " sent twice");
-	free(der);
+	refused_with(der, len, "CSR: RFC 2985: attribute " POLICY_OID_SID_EXT
+	    " sent twice");
 }
 
 /*
@@ -587,11 +591,8 @@ test_csr_attribute_two_values_refused(void **state)
 	assert_int_equal(gnutls_x509_crq_set_attribute_by_oid(crq,
 	    POLICY_OID_SID_EXT, v, 2 * n), 0);
 	tp_crq_finish(crq, TP_P256, &der, &len);
-	assert_int_equal(policy_request_parse(der, len, &req, why,
-	    sizeof(why)), CA_EPARSE);
-	assert_string_equal(why, "CSR: RFC 2985: attribute "
-	    POLICY_OID_SID_EXT " needs exactly one value");
-	free(der);
+	refused_with(der, len, "CSR: RFC 2985: attribute " POLICY_OID_SID_EXT
+	    " needs exactly one value");
 }
 
 static int
