@@ -79,15 +79,10 @@ t_skip_all() {
 	exit 0
 }
 
-# free_port: print a TCP port free on 127.0.0.1.
+# free_port: print a TCP port free on 127.0.0.1 (tests/free_port.py says
+# which, and why below the ephemeral range).
 free_port() {
-	$PY - <<'PYEOF'
-import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-s.close()
-PYEOF
+	$PY "$top_srcdir/tests/free_port.py"
 }
 
 # t_bg cmd...: start in background, remember its pid in T_LASTPID.

@@ -41,9 +41,9 @@ USERS_DN="ou=Users,$BASE"
 SVC_PW="demo-svc"
 MSUSER=/etc/ldap/schema/msuser.ldif
 
-# free_port: a TCP port free on 127.0.0.1 right now.
+# free_port: a TCP port free on 127.0.0.1 right now (tests/free_port.py).
 free_port() {
-	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	/usr/bin/python3 "$here/../free_port.py"
 }
 
 # die MESSAGE: explain on stderr and fail.
