@@ -58,6 +58,10 @@ api_call_free(void *arg)
 	free(a);
 }
 
+/* A revocation or publication: what the POST routes below fill. */
+static const struct api_ctx api_call_ctx = { sizeof(struct api_call),
+    api_call_free };
+
 /* Reason and invalidity date from a JSON body; false with a 400 set. */
 static bool
 parse_reason(struct job *j, json_t *body, struct api_call *a)
@@ -427,11 +431,7 @@ decide_setup(struct job *j, const struct api_args *args, bool approve)
 		job_fail(j, CA_EPARSE, "request id: expected a number");
 		return NULL;
 	}
-	/* The pending-request code owns its context: drop ours. */
-	if (j->ctx_free != NULL)
-		j->ctx_free(j->ctx);
-	j->ctx = NULL;
-	j->ctx_free = NULL;
+	/* Its route gives no context: the pending-request code makes its own. */
 	return est_pending_setup(j, id, approve);
 }
 
@@ -455,25 +455,25 @@ deny_setup(struct job *j, const struct api_args *args)
  * ways through api_route_at().
  */
 static const struct api_route api_routes[] = {
-	{ "GET", "certificates", api_certs_list_setup, false },
-	{ "GET", "certificates/{serial}", api_certs_show_setup, false },
-	{ "POST", "certificates/{serial}/revoke", revoke_one_setup, false },
-	{ "POST", "certificates/{serial}/unrevoke", unrevoke_one_setup, false },
-	{ "POST", "principals/revoke", revoke_all_setup, false },
-	{ "GET", "requests", api_requests_list_setup, false },
-	{ "GET", "requests/{id}", api_requests_show_setup, false },
-	{ "POST", "requests/{id}/approve", approve_setup, false },
-	{ "POST", "requests/{id}/deny", deny_setup, false },
-	{ "POST", "crl/publish", crl_publish_setup, false },
-	{ "GET", "audit", api_audit_setup, false },
-	{ "GET", "templates", api_templates_list_setup, false },
-	{ "GET", "templates/{name}", api_templates_show_setup, false },
-	{ "POST", "templates/{name}/issue", api_templates_issue_setup, false },
-	{ "POST", "templates/{name}/unissue", api_templates_unissue_setup, false },
-	{ "GET", "ca", api_ca_show_setup, false },
-	{ "GET", "ca/security", api_ca_security_list_setup, false },
-	{ "POST", "ca/security", api_ca_security_change_setup, false },
-	{ "GET", "openapi.json", api_openapi_setup, true },
+	{ "GET", "certificates", &api_certs_ctx, api_certs_list_setup, false },
+	{ "GET", "certificates/{serial}", &api_certs_ctx, api_certs_show_setup, false },
+	{ "POST", "certificates/{serial}/revoke", &api_call_ctx, revoke_one_setup, false },
+	{ "POST", "certificates/{serial}/unrevoke", &api_call_ctx, unrevoke_one_setup, false },
+	{ "POST", "principals/revoke", &api_call_ctx, revoke_all_setup, false },
+	{ "GET", "requests", &api_requests_ctx, api_requests_list_setup, false },
+	{ "GET", "requests/{id}", &api_requests_ctx, api_requests_show_setup, false },
+	{ "POST", "requests/{id}/approve", NULL, approve_setup, false },
+	{ "POST", "requests/{id}/deny", NULL, deny_setup, false },
+	{ "POST", "crl/publish", &api_call_ctx, crl_publish_setup, false },
+	{ "GET", "audit", &api_audit_ctx, api_audit_setup, false },
+	{ "GET", "templates", &api_templates_ctx, api_templates_list_setup, false },
+	{ "GET", "templates/{name}", &api_templates_ctx, api_templates_show_setup, false },
+	{ "POST", "templates/{name}/issue", &api_templates_ctx, api_templates_issue_setup, false },
+	{ "POST", "templates/{name}/unissue", &api_templates_ctx, api_templates_unissue_setup, false },
+	{ "GET", "ca", &api_ca_ctx, api_ca_show_setup, false },
+	{ "GET", "ca/security", NULL, api_ca_security_list_setup, false },
+	{ "POST", "ca/security", &api_ca_ctx, api_ca_security_change_setup, false },
+	{ "GET", "openapi.json", NULL, api_openapi_setup, true },
 };
 
 #define API_ROUTE_COUNT (sizeof(api_routes) / sizeof(api_routes[0]))
@@ -545,7 +545,6 @@ api_dispatch(struct job *j, const char *method, const char *rest,
 {
 	const struct api_route *r = NULL;
 	struct api_args args;
-	struct api_call *a;
 	char allow[32] = "";
 	job_work_cb work = NULL;	/* NULL: j already holds the answer */
 
@@ -574,13 +573,10 @@ api_dispatch(struct job *j, const char *method, const char *rest,
 		goto out;
 	}
 	route_match(r->pattern, rest, &args);
-	if (strcmp(method, "POST") == 0) {
-		if ((a = job_ctx_new(j, sizeof(*a), api_call_free)) == NULL)
-			goto out;
-		args.body = body_object(j);
-		if (args.body == NULL)
-			goto out;
-	}
+	if (r->ctx != NULL && job_ctx_new(j, r->ctx->size, r->ctx->free_ctx) == NULL)
+		goto out;
+	if (strcmp(method, "POST") == 0 && (args.body = body_object(j)) == NULL)
+		goto out;
 	work = r->setup(j, &args);
 out:
 	json_decref(args.body);

@@ -37,6 +37,10 @@ audit_query_free(void *arg)
 	free(q);
 }
 
+/* An audit query: what the route's setup fills. */
+const struct api_ctx api_audit_ctx = { sizeof(struct audit_query),
+    audit_query_free };
+
 /* A string member equal (ASCII case-insensitive) to want. */
 static bool
 member_is(json_t *ev, const char *key, const char *want)
@@ -122,13 +126,11 @@ audit_work(struct job *j)
 job_work_cb
 api_audit_setup(struct job *j, const struct api_args *a)
 {
-	struct audit_query *q = job_ctx_new(j, sizeof(*q), audit_query_free);
+	struct audit_query *q = j->ctx;
 	char v[API_PARAM_MAX];
 	bool bad = false;
 	uint64_t last;
 
-	if (q == NULL)
-		return NULL;
 	if (api_query_str(j, a->query, "last", v, sizeof(v), &bad)) {
 		if (api_number_parse(v, API_LIST_MAX, &last) != CA_OK) {
 			job_fail(j, CA_EPARSE, "last: expected 1..%d",

@@ -41,6 +41,9 @@ struct ca_call {
 	struct tmpl_ace ace;
 };
 
+/* A ca call: what the routes' setups fill. */
+const struct api_ctx api_ca_ctx = { sizeof(struct ca_call), free };
+
 /* One ACE as JSON. */
 static json_t *
 ace_json(const struct tmpl_ace *a)
@@ -230,22 +233,13 @@ out:
 	free(lines);
 }
 
-/* Loop: the call's state. */
-static struct ca_call *
-ca_setup(struct job *j)
-{
-	return job_ctx_new(j, sizeof(struct ca_call), free);
-}
-
 /* Loop: GET /api/v1/ca; the served CRLs' next updates are loop-owned. */
 job_work_cb
 api_ca_show_setup(struct job *j, const struct api_args *a)
 {
-	struct ca_call *c = ca_setup(j);
+	struct ca_call *c = j->ctx;
 
 	(void)a;
-	if (c == NULL)
-		return NULL;
 	c->full_next = j->d->crl_full.next_update;
 	c->delta_next = j->d->crl_delta.next_update;
 	return ca_show_work;
@@ -255,15 +249,16 @@ api_ca_show_setup(struct job *j, const struct api_args *a)
 job_work_cb
 api_ca_security_list_setup(struct job *j, const struct api_args *a)
 {
+	(void)j;
 	(void)a;
-	return ca_setup(j) != NULL ? ca_security_list_work : NULL;
+	return ca_security_list_work;
 }
 
 /* Loop: POST /api/v1/ca/security {"action","principal","rights":[...]}. */
 job_work_cb
 api_ca_security_change_setup(struct job *j, const struct api_args *a)
 {
-	struct ca_call *c = ca_setup(j);
+	struct ca_call *c = j->ctx;
 	json_t *act = json_object_get(a->body, "action");
 	json_t *who = json_object_get(a->body, "principal");
 	json_t *rights = json_object_get(a->body, "rights");
@@ -271,8 +266,6 @@ api_ca_security_change_setup(struct job *j, const struct api_args *a)
 	json_t *r;
 	size_t i, n = 0;
 
-	if (c == NULL)
-		return NULL;
 	if (!json_is_string(act) || (strcmp(json_string_value(act), "allow") &&
 	    strcmp(json_string_value(act), "deny") &&
 	    strcmp(json_string_value(act), "remove"))) {

@@ -99,6 +99,10 @@ certs_query_free(void *arg)
 	free(q);
 }
 
+/* A search or one certificate: what the routes' setups fill. */
+const struct api_ctx api_certs_ctx = { sizeof(struct certs_query),
+    certs_query_free };
+
 /* The status a person asks about: issued, revoked, hold or expired. */
 static int
 cert_status(const struct store_cert *c, int64_t now)
@@ -382,12 +386,10 @@ out:
 job_work_cb
 api_certs_list_setup(struct job *j, const struct api_args *a)
 {
-	struct certs_query *q = job_ctx_new(j, sizeof(*q), certs_query_free);
+	struct certs_query *q = j->ctx;
 	char v[API_PARAM_MAX];
 	bool bad = false;
 
-	if (q == NULL)
-		return NULL;
 	q->issued_after = q->expires_after = INT64_MIN;
 	q->issued_before = q->expires_before = INT64_MAX;
 	if (api_query_str(j, a->query, "status", v, sizeof(v), &bad)) {
@@ -550,11 +552,9 @@ out:
 job_work_cb
 api_certs_show_setup(struct job *j, const struct api_args *a)
 {
-	struct certs_query *q = job_ctx_new(j, sizeof(*q), certs_query_free);
+	struct certs_query *q = j->ctx;
 	char why[CA_WHY_MAX];
 
-	if (q == NULL)
-		return NULL;
 	if (revoke_serial_parse(a->seg[0], q->one, &q->one_len, why,
 	    sizeof(why)) != CA_OK) {
 		job_fail(j, CA_EPARSE, "%s", why);

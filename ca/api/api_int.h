@@ -33,20 +33,40 @@ struct api_args {
 };
 
 /*
- * Loop: parse what the call needs into j->ctx and return the work to run
- * on a worker, or NULL when j already holds the answer (a refusal, which
- * is sent only after authentication). A function type, so that each
- * area's setups below are declared as exactly what the route table holds.
+ * Loop: parse what the call needs into j->ctx (already allocated, zeroed,
+ * as the route's api_ctx says) and return the work to run on a worker, or
+ * NULL when j already holds the answer (a refusal, which is sent only
+ * after authentication). A function type, so that each area's setups
+ * below are declared as exactly what the route table holds.
  */
 typedef job_work_cb api_setup_fn(struct job *j, const struct api_args *a);
 
-/* One route of /api/v1/: method, pattern ({name} = one segment), setup. */
+/*
+ * What a route's call carries from its setup to its work: the router
+ * allocates it into j->ctx before the setup runs (one place that can run
+ * out of memory), and the job frees it with free_ctx.
+ */
+struct api_ctx {
+	size_t size;
+	void (*free_ctx)(void *ctx);
+};
+
+/*
+ * One route of /api/v1/: method, pattern ({name} = one segment), the
+ * context its setup fills (NULL: none, the setup makes its own or needs
+ * none), setup.
+ */
 struct api_route {
 	const char *method;
 	const char *pattern;
+	const struct api_ctx *ctx;
 	api_setup_fn *setup;
 	bool anonymous;		/* answered without credentials */
 };
+
+/* The contexts of each area's calls (the types stay in their files). */
+extern const struct api_ctx api_certs_ctx, api_requests_ctx, api_audit_ctx,
+    api_templates_ctx, api_ca_ctx;
 
 /* The routes' setups of each area (api_certs.c, api_requests.c, ...). */
 api_setup_fn api_certs_list_setup, api_certs_show_setup;

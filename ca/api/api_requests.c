@@ -46,6 +46,10 @@ req_query_free(void *arg)
 	free(q);
 }
 
+/* A search or one request: what the routes' setups fill. */
+const struct api_ctx api_requests_ctx = { sizeof(struct req_query),
+    req_query_free };
+
 /* A request record as JSON (the CSR stays out). */
 static json_t *
 req_json(const struct store_request *r)
@@ -168,12 +172,10 @@ out:
 job_work_cb
 api_requests_list_setup(struct job *j, const struct api_args *a)
 {
-	struct req_query *q = job_ctx_new(j, sizeof(*q), req_query_free);
+	struct req_query *q = j->ctx;
 	char v[API_PARAM_MAX];
 	bool bad = false;
 
-	if (q == NULL)
-		return NULL;
 	/* Pending by default: what an officer acts on (as before paging). */
 	q->status = STORE_REQ_PENDING;
 	if (api_query_str(j, a->query, "status", v, sizeof(v), &bad)) {
@@ -203,10 +205,8 @@ api_requests_list_setup(struct job *j, const struct api_args *a)
 job_work_cb
 api_requests_show_setup(struct job *j, const struct api_args *a)
 {
-	struct req_query *q = job_ctx_new(j, sizeof(*q), req_query_free);
+	struct req_query *q = j->ctx;
 
-	if (q == NULL)
-		return NULL;
 	if (api_number_parse(a->seg[0], UINT64_MAX, &q->id) != CA_OK) {
 		job_fail(j, CA_EPARSE, "request id: expected a "
 		    "number from 1");

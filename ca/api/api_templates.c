@@ -31,6 +31,9 @@ struct tpl_call {
 	char canonical[TMPL_NAME_MAX];	/* the template's own spelling */
 };
 
+/* A templates call: what the routes' setups fill. */
+const struct api_ctx api_templates_ctx = { sizeof(struct tpl_call), free };
+
 /* The template set's entries (the set the daemon serves with). */
 static const struct template_set *
 tpl_set(const struct job *j)
@@ -229,14 +232,12 @@ tpl_issue_work(struct job *j)
 	j->on_loop = tpl_issue_on_loop;
 }
 
-/* Loop: state for a templates call; takes the template set. */
+/* Loop: a templates call takes the template set and the {name} given. */
 static struct tpl_call *
 tpl_setup(struct job *j, const struct api_args *a)
 {
-	struct tpl_call *c = job_ctx_new(j, sizeof(*c), free);
+	struct tpl_call *c = j->ctx;
 
-	if (c == NULL)
-		return NULL;
 	if (j->tset == NULL)
 		j->tset = daemon_templates_get(j->d);
 	if (a->n_seg > 0)
@@ -248,25 +249,23 @@ tpl_setup(struct job *j, const struct api_args *a)
 job_work_cb
 api_templates_list_setup(struct job *j, const struct api_args *a)
 {
-	return tpl_setup(j, a) != NULL ? tpl_list_work : NULL;
+	tpl_setup(j, a);
+	return tpl_list_work;
 }
 
 /* Loop: GET /api/v1/templates/<name>. */
 job_work_cb
 api_templates_show_setup(struct job *j, const struct api_args *a)
 {
-	return tpl_setup(j, a) != NULL ? tpl_show_work : NULL;
+	tpl_setup(j, a);
+	return tpl_show_work;
 }
 
 /* Loop: POST /api/v1/templates/<name>/issue. */
 job_work_cb
 api_templates_issue_setup(struct job *j, const struct api_args *a)
 {
-	struct tpl_call *c = tpl_setup(j, a);
-
-	if (c == NULL)
-		return NULL;
-	c->issue = true;
+	tpl_setup(j, a)->issue = true;
 	return tpl_issue_work;
 }
 
@@ -274,5 +273,6 @@ api_templates_issue_setup(struct job *j, const struct api_args *a)
 job_work_cb
 api_templates_unissue_setup(struct job *j, const struct api_args *a)
 {
-	return tpl_setup(j, a) != NULL ? tpl_issue_work : NULL;
+	tpl_setup(j, a);
+	return tpl_issue_work;
 }

@@ -548,10 +548,10 @@ log_isolation(struct daemon *d)
 
 	signer_get_status(d->signer, &st);
 	snprintf(guards, sizeof(guards), "%s%s%s%s",
-	    st.no_caps ? ", no capabilities" : ", CAPABILITIES KEPT",
-	    st.no_new_privs ? ", no-new-privs" : "",
-	    st.seccomp ? ", seccomp filter" : ", NO SECCOMP FILTER",
-	    st.netns ? ", no network" : "");
+	    st.info.no_caps ? ", no capabilities" : ", CAPABILITIES KEPT",
+	    st.info.no_new_privs ? ", no-new-privs" : "",
+	    st.info.seccomp ? ", seccomp filter" : ", NO SECCOMP FILTER",
+	    st.info.netns ? ", no network" : "");
 	if (!sfiles.root) {
 		log_warning("isolation: started as uid %u, not root: the signer "
 		    "(pid %d%s) runs as the same user as the network process, "

@@ -142,13 +142,13 @@ job_new(struct daemon *d, struct http_request *req)
 		j->bad_basic = true;
 		basic_attempted_user(auth, j->user, sizeof(j->user));
 	}
-	if (req->client_cert_der != NULL && req->client_cert_len > 0) {
-		j->client_cert = malloc(req->client_cert_len);
+	if (req->tls->cert_der != NULL && req->tls->cert_len > 0) {
+		j->client_cert = malloc(req->tls->cert_len);
 		if (j->client_cert == NULL)
 			goto fail;
-		memcpy(j->client_cert, req->client_cert_der, req->client_cert_len);
-		j->client_cert_len = req->client_cert_len;
-		j->client_cert_verified = req->client_cert_verified;
+		memcpy(j->client_cert, req->tls->cert_der, req->tls->cert_len);
+		j->client_cert_len = req->tls->cert_len;
+		j->client_cert_verified = req->tls->cert_verified;
 	}
 	if (req->body_len > 0) {
 		j->body = malloc(req->body_len + 1);

@@ -149,15 +149,11 @@ struct http_request {
 	const unsigned char *body;	/* NULL when body_len is 0 */
 	size_t body_len;
 	char peer[HTTP_PEER_MAX];	/* "127.0.0.1:54321", "[::1]:443" */
-	const unsigned char *client_cert_der;	/* leaf, NULL: none */
-	size_t client_cert_len;
-	bool client_cert_verified;	/* chains to client_ca_file, in date,
-					   allowed for TLS client auth */
-	unsigned int client_cert_status; /* gnutls_certificate_status_t */
-	const char *tls_version;	/* "TLS1.3" or "TLS1.2" */
-	const char *channel_binding_type; /* "tls-exporter"/"tls-unique" */
-	const unsigned char *channel_binding;
-	size_t channel_binding_len;
+	const struct tls_peer *tls;	/* the connection's: client certificate
+					   (cert_verified: chains to
+					   client_ca_file, in date, allowed for
+					   TLS client auth), version, channel
+					   binding; all empty on plain HTTP */
 	struct http_conn *conn;		/* the server's; do not touch */
 	char request_id[HTTP_REQUEST_ID_MAX]; /* prefix + id: X-Request-Id */
 	uint64_t started_ns;		/* monotonic, when the handler got it */

@@ -524,14 +524,7 @@ conn_handshake(struct http_conn *c)
 		http_conn_close(c);
 		return;
 	}
-	r->client_cert_der = c->peer.cert_der;
-	r->client_cert_len = c->peer.cert_len;
-	r->client_cert_verified = c->peer.cert_verified;
-	r->client_cert_status = c->peer.verify_status;
-	r->tls_version = c->peer.version;
-	r->channel_binding_type = c->peer.cb_type;
-	r->channel_binding = c->peer.cb_len > 0 ? c->peer.cb : NULL;
-	r->channel_binding_len = c->peer.cb_len;
+	r->tls = &c->peer;
 	c->state = HC_READ;
 	/* The first request must start within the header timeout. */
 	c->timer_header = true;

@@ -15,6 +15,9 @@ TESTS += tests/unit/ca/signer/test_signer
 # test_signer_issue.h: a certificate issued through the signer, shared
 # with tests/unit/ca/identity/test_identity_tool.
 noinst_HEADERS += tests/unit/ca/signer/test_signer_issue.h
+# The external keys' GnuTLS callbacks, over an in-process round trip.
+check_PROGRAMS += tests/unit/ca/signer/test_signer_ext
+TESTS += tests/unit/ca/signer/test_signer_ext
 
 # entcad with test hooks (ENTCA_TEST_HOOKS): its signer can be told by the
 # environment to make one forbidden system call, so a test watches seccomp

@@ -59,7 +59,7 @@ struct signer {
 	unsigned restarts;
 	atomic_uint restarts_seen;	/* restarts, for /metrics without the lock */
 	struct signer_drop drop;
-	struct signer_wire_info info;	/* set by the first child, then fixed */
+	struct signer_child_info info;	/* set by the first child, then fixed */
 	char state_dir[KEYFILE_PATH_MAX];
 	pid_t launcher;			/* 0: we fork children ourselves */
 	int ctl;			/* control socket to the launcher, or -1 */
@@ -493,7 +493,7 @@ signer_spawn(struct signer *s, char *why, size_t whylen)
 {
 	unsigned char buf[SIGNER_MSG_MAX];
 	struct signer_wire_rep rep;
-	struct signer_wire_info info;
+	struct signer_child_info info;
 	int sv[2];
 	ssize_t n;
 	pid_t pid;
@@ -1007,14 +1007,7 @@ signer_get_status(struct signer *s, struct signer_status *st)
 {
 	pthread_mutex_lock(&s->lock);
 	st->pid = s->pid;
-	st->pk_algo = s->info.pk_algo;
-	st->bits = s->info.bits;
-	st->uid = s->info.uid;
-	st->gid = s->info.gid;
-	st->no_new_privs = s->info.no_new_privs;
-	st->netns = s->info.netns;
-	st->no_caps = s->info.no_caps;
-	st->seccomp = s->info.seccomp;
+	st->info = s->info;
 	st->launcher = s->launcher > 0 ? s->launcher : 0;
 	st->restarts = s->restarts;
 	pthread_mutex_unlock(&s->lock);

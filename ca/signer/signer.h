@@ -29,6 +29,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
@@ -44,16 +45,25 @@
 
 struct signer;
 
-/* What the child reports about itself (tests and logs). */
+/*
+ * What a child reports about itself once its key is open: the payload of
+ * its ready message and of SIGNER_OP_INFO (signer_wire.h), fixed-width
+ * since it crosses the socket as it is.
+ */
+struct signer_child_info {
+	int32_t pk_algo;	/* gnutls_pk_algorithm_t of the CA key */
+	uint32_t bits;		/* key size (curve size for ECDSA) */
+	uint32_t uid, gid;	/* the child's ids after dropping */
+	int32_t no_new_privs;	/* PR_SET_NO_NEW_PRIVS took effect */
+	int32_t netns;		/* child is in its own network namespace */
+	int32_t no_caps;	/* no permitted, effective or ambient caps */
+	int32_t seccomp;	/* the child runs under the syscall filter */
+};
+
+/* The signer's state, with what its child reports (tests and logs). */
 struct signer_status {
 	pid_t pid;		/* 0 when down */
-	int pk_algo;		/* gnutls_pk_algorithm_t of the CA key */
-	unsigned bits;		/* key size (curve size for ECDSA) */
-	unsigned uid, gid;	/* the child's ids after dropping */
-	int no_new_privs;	/* PR_SET_NO_NEW_PRIVS took effect */
-	int netns;		/* child is in its own network namespace */
-	int no_caps;		/* the child holds no capabilities */
-	int seccomp;		/* the child runs under the syscall filter */
+	struct signer_child_info info;	/* the first child's report */
 	pid_t launcher;		/* the signer-user launcher, 0 when none */
 	unsigned restarts;	/* successful restarts since signer_start, all lanes */
 	unsigned lanes;		/* children signing in parallel (signer_add_lanes) */

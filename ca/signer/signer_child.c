@@ -156,7 +156,7 @@ child_drop_caps(void)
 /* Drop what the child does not need; fills the ids into info. */
 static int
 child_drop(const struct signer_drop *drop, int file_key,
-    struct signer_wire_info *info, char *why, size_t whylen)
+    struct signer_child_info *info, char *why, size_t whylen)
 {
 	struct rlimit nocore = { 0, 0 };
 
@@ -221,7 +221,7 @@ static void child_hook_fire(void) {}
 
 /* Answer one request; the reply carries a signature or a reason. */
 static void
-child_serve(int fd, gnutls_privkey_t key, const struct signer_wire_info *info,
+child_serve(int fd, gnutls_privkey_t key, const struct signer_child_info *info,
     const unsigned char *msg, size_t len)
 {
 	struct signer_wire_req req;
@@ -300,7 +300,7 @@ signer_child_main(int fd, const char *state_dir,
     const struct signer_drop *drop)
 {
 	static unsigned char msg[SIGNER_MSG_MAX + 1];
-	struct signer_wire_info info;
+	struct signer_child_info info;
 	gnutls_privkey_t key = NULL;
 	char why[CA_WHY_MAX] = "";
 	unsigned bits = 0, cert_bits = 0;

@@ -3,42 +3,44 @@
  * sign, decrypt, info and deinit callbacks, written once for the CA key,
  * the OCSP keys and the SCEP RA key. Any thread.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "common/error.h"
 #include "ca/signer/signer_ext.h"
 
-/* Sign through the family's round trip; GnuTLS wants only a code. */
-static int
-ext_sign(const struct signer_ext *x, uint32_t op, gnutls_sign_algorithm_t algo,
-    unsigned flags, const gnutls_datum_t *in, gnutls_datum_t *sig)
+/*
+ * Whether a signature of algo is made over the message itself: PureEdDSA
+ * (RFC 8032 section 5.1.6) hashes inside the scheme, every other one here
+ * signs a hash (or DigestInfo). GnuTLS picks the sign-data callback by
+ * this rule and the sign-hash callback otherwise.
+ */
+static bool
+ext_signs_message(gnutls_sign_algorithm_t algo)
 {
+	gnutls_pk_algorithm_t pk = gnutls_sign_get_pk_algorithm(algo);
+
+	return pk == GNUTLS_PK_EDDSA_ED25519 || pk == GNUTLS_PK_EDDSA_ED448;
+}
+
+/*
+ * GnuTLS sign-hash and sign-data callback: the child signs what GnuTLS
+ * hands over (a hash, DigestInfo, or for EdDSA the message) with the op
+ * for it, through the family's round trip. GnuTLS wants only a code.
+ */
+static int
+ext_sign_cb(gnutls_privkey_t key, gnutls_sign_algorithm_t algo,
+    void *userdata, unsigned flags, const gnutls_datum_t *in,
+    gnutls_datum_t *sig)
+{
+	const struct signer_ext *x = userdata;
+	uint32_t op = ext_signs_message(algo) ? x->op_sign_data : x->op_sign_hash;
+
+	(void)key;
+	if (op == 0)
+		return GNUTLS_E_PK_SIGN_FAILED;	/* the family signs hashes only */
 	return x->call(x, op, (int)algo, flags, in, sig) == CA_OK ? 0 :
 	    GNUTLS_E_PK_SIGN_FAILED;
-}
-
-/* GnuTLS sign-hash callback: the child signs the hash (or DigestInfo). */
-static int
-ext_sign_hash_cb(gnutls_privkey_t key, gnutls_sign_algorithm_t algo,
-    void *userdata, unsigned flags, const gnutls_datum_t *hash,
-    gnutls_datum_t *sig)
-{
-	const struct signer_ext *x = userdata;
-
-	(void)key;
-	return ext_sign(x, x->op_sign_hash, algo, flags, hash, sig);
-}
-
-/* GnuTLS sign-data callback (EdDSA and other non-prehashed schemes). */
-static int
-ext_sign_data_cb(gnutls_privkey_t key, gnutls_sign_algorithm_t algo,
-    void *userdata, unsigned flags, const gnutls_datum_t *data,
-    gnutls_datum_t *sig)
-{
-	const struct signer_ext *x = userdata;
-
-	(void)key;
-	return ext_sign(x, x->op_sign_data, algo, flags, data, sig);
 }
 
 /* GnuTLS decrypt callback: RSA decryption of a content key by the child. */
@@ -98,7 +100,7 @@ signer_ext_privkey(const struct signer_ext *x, const char *what,
 	}
 	*copy = *x;
 	ret = gnutls_privkey_import_ext4(k, copy,
-	    x->op_sign_data != 0 ? ext_sign_data_cb : NULL, ext_sign_hash_cb,
+	    x->op_sign_data != 0 ? ext_sign_cb : NULL, ext_sign_cb,
 	    x->op_decrypt != 0 ? ext_decrypt_cb : NULL, ext_deinit_cb,
 	    ext_info_cb, GNUTLS_PRIVKEY_IMPORT_AUTO_RELEASE);
 	if (ret < 0) {

@@ -3,7 +3,7 @@
  * SOCK_SEQPACKET message per request and per reply, each a fixed header
  * followed by at most SIGNER_DATA_MAX bytes. Both ends run on the same
  * machine and binary, so integers travel in host order. The child first
- * sends one reply with id 0: CA_OK with a struct signer_wire_info, or an
+ * sends one reply with id 0: CA_OK with a struct signer_child_info, or an
  * error code with the reason as text.
  */
 #ifndef ENTCA_CA_SIGNER_WIRE_H
@@ -16,6 +16,8 @@
 
 #include <gnutls/gnutls.h>
 
+#include "ca/signer/signer.h"	/* struct signer_child_info */
+
 #define SIGNER_WIRE_MAGIC 0x454e5347u	/* "ENSG" */
 /* Largest payload: a hash/DigestInfo, or data for EdDSA; a reply's text. */
 #define SIGNER_DATA_MAX 8192
@@ -26,7 +28,7 @@
 enum signer_op {
 	SIGNER_OP_SIGN_HASH = 1,	/* gnutls_privkey_sign_hash2 */
 	SIGNER_OP_SIGN_DATA,		/* gnutls_privkey_sign_data2 */
-	SIGNER_OP_INFO,			/* struct signer_wire_info */
+	SIGNER_OP_INFO,			/* struct signer_child_info */
 	SIGNER_OP_COUNT
 };
 
@@ -57,17 +59,6 @@ struct signer_wire_rep {
 	uint32_t id;		/* the request's id */
 	int32_t status;		/* CA_OK or a negative ca_error */
 	uint32_t len;		/* signature, info or reason text */
-};
-
-/* Payload of the ready message and of SIGNER_OP_INFO. */
-struct signer_wire_info {
-	int32_t pk_algo;
-	uint32_t bits;
-	uint32_t uid, gid;
-	int32_t no_new_privs;
-	int32_t netns;
-	int32_t no_caps;	/* no permitted, effective or ambient caps */
-	int32_t seccomp;	/* the syscall filter is installed */
 };
 
 /* Most supplementary groups the signer keeps (e.g. an HSM's group). */

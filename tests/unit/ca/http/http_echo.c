@@ -127,15 +127,15 @@ handle_echo(struct http_request *req)
 {
 	char len[32], id[32], cb[64], cwhy[256];
 	const char *xt = http_request_header(req, "X-Test");
-	const char *cert = req->client_cert_der == NULL ? "none" :
-	    req->client_cert_verified ? "verified" : "unverified";
+	const char *cert = req->tls->cert_der == NULL ? "none" :
+	    req->tls->cert_verified ? "verified" : "unverified";
 	struct http_header h[11];
 	size_t n = 0;
 
 	snprintf(len, sizeof(len), "%zu", req->body_len);
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)req->id);
-	snprintf(cb, sizeof(cb), "%s:%zu", req->channel_binding_type ?
-	    req->channel_binding_type : "none", req->channel_binding_len);
+	snprintf(cb, sizeof(cb), "%s:%zu", req->tls->cb_type ?
+	    req->tls->cb_type : "none", req->tls->cb_len);
 	h[n++] = (struct http_header){ "Content-Type",
 	    "application/octet-stream" };
 	h[n++] = (struct http_header){ "X-Method", req->method };
@@ -143,9 +143,9 @@ handle_echo(struct http_request *req)
 	h[n++] = (struct http_header){ "X-Query", req->query ? req->query : "" };
 	h[n++] = (struct http_header){ "X-Body-Len", len };
 	h[n++] = (struct http_header){ "X-Peer", req->peer };
-	h[n++] = (struct http_header){ "X-TLS", req->tls_version };
+	h[n++] = (struct http_header){ "X-TLS", req->tls->version };
 	h[n++] = (struct http_header){ "X-Client-Cert", cert };
-	tls_verify_status_text(req->client_cert_status, cwhy, sizeof(cwhy));
+	tls_verify_status_text(req->tls->verify_status, cwhy, sizeof(cwhy));
 	h[n++] = (struct http_header){ "X-Client-Cert-Why", cwhy };
 	h[n++] = (struct http_header){ "X-Request-Id", id };
 	h[n++] = (struct http_header){ "X-Channel-Binding", cb };

@@ -51,8 +51,8 @@ signer_issue(const char *state, const char *outpath, const char *user)
 	}
 	signer_get_status(s, &st);
 	printf("signer pid=%d pk=%s bits=%u uid=%u gid=%u nnp=%d netns=%d\n",
-	    (int)st.pid, gnutls_pk_get_name(st.pk_algo), st.bits, st.uid,
-	    st.gid, st.no_new_privs, st.netns);
+	    (int)st.pid, gnutls_pk_get_name(st.info.pk_algo), st.info.bits, st.info.uid,
+	    st.info.gid, st.info.no_new_privs, st.info.netns);
 	status = 0;
 out:
 	gnutls_free(pem.data);

@@ -157,9 +157,9 @@ test_key_types(void **state)
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		s = start_ca(types[i].name, types[i].type, dir, sizeof(dir));
 		signer_get_status(s, &st);
-		assert_int_equal(st.pk_algo, types[i].pk_algo);
-		assert_int_equal(st.bits, types[i].bits);
-		assert_int_equal(st.no_new_privs, 1);
+		assert_int_equal(st.info.pk_algo, types[i].pk_algo);
+		assert_int_equal(st.info.bits, types[i].bits);
+		assert_int_equal(st.info.no_new_privs, 1);
 		issue_and_verify(dir, s);
 		signer_stop(s);
 	}
@@ -560,10 +560,10 @@ test_drop_privileges(void **state)
 	assert_int_equal(signer_start(dir, "nobody", &s, why, sizeof(why)),
 	    CA_OK);
 	signer_get_status(s, &st);
-	assert_int_equal(st.uid, 65534);
-	assert_int_equal(st.no_new_privs, 1);
-	assert_int_equal(st.no_caps, 1);
-	assert_int_equal(st.seccomp, 1);
+	assert_int_equal(st.info.uid, 65534);
+	assert_int_equal(st.info.no_new_privs, 1);
+	assert_int_equal(st.info.no_caps, 1);
+	assert_int_equal(st.info.seccomp, 1);
 	assert_true(st.launcher > 0);
 	proc_field(st.pid, "PPid", buf, sizeof(buf));
 	assert_int_equal(atoi(buf), (int)getpid());	/* re-parented to us */
@@ -603,7 +603,7 @@ test_drop_privileges(void **state)
 		restart_after_kill(s);
 		signer_get_status(s, &st2);
 		assert_true(st2.pid > 0 && st2.pid != st.pid);
-		assert_int_equal(st2.uid, 65534);
+		assert_int_equal(st2.info.uid, 65534);
 		issue_and_verify(dir, s);
 	}
 	signer_stop(s);
