@@ -18,8 +18,13 @@
 #define SID_DOMAIN "S-1-5-21-3623811015-3361044348-30300820"
 #define CDP_DN "cn=Demo Issuing CA,cn=ENTCA,cn=CDP,cn=Public Key Services," \
 	"cn=Services,cn=Configuration,dc=demo,dc=example"
-#define NET_TIMEOUT_MS 1000
-#define OP_TIMEOUT_MS 1500
+/*
+ * Wide enough that a loaded machine (ASan, stress-ng, another suite) does
+ * not time out a cold StartTLS pool: with 1 s, one of eight workers did.
+ * The down and hung checks are bounded by these plus a second.
+ */
+#define NET_TIMEOUT_MS 3000
+#define OP_TIMEOUT_MS 3000
 
 /* Plain loopback directory without cache, made by live_setup(). */
 extern struct directory *dplain;
