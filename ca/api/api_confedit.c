@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,36 +98,43 @@ scrub(char *text, const char *path)
 	}
 }
 
-/* Ask the running daemon to reload: ourselves, or the pid-file's entcad. */
+/*
+ * daemon.reload's outcome for the job parked in api_conf_reload. The tool
+ * finding no entcad running is no error: the file is read at its start.
+ */
+static void
+conf_reloaded(struct daemon *d, void *arg, int rc, const char *text)
+{
+	struct job *j = arg;
+
+	(void)d;
+	if (rc != CA_OK && !(j->local && rc == CA_ENOTFOUND))
+		job_fail(j, CA_ESTATE, "the configuration file was changed, but "
+		    "entcad did not take it and keeps the previous one: %s", text);
+	job_resume(j);
+}
+
+/*
+ * Have the running daemon reload the file just changed, and answer only
+ * once the new configuration is in force: a client's next request (or
+ * anyone's) must see what this one changed.
+ */
 void
 api_conf_reload(struct job *j)
 {
-	char comm[64], proc[64];
-	FILE *f;
-	long pid = 0;
+	struct daemon *d = j->d;
+	char who[128];
 
-	if (!j->local) {
-		/* entcad's SIGHUP handler reloads on the loop. */
-		kill(getpid(), SIGHUP);
+	if (d->reload == NULL)
 		return;
+	snprintf(who, sizeof(who), "api:%s", job_identity(j));
+	job_park(j);
+	if (d->reload(d, who, conf_reloaded, j) != CA_OK) {
+		job_fail(j, CA_EUNAVAIL, "the configuration file was changed, but "
+		    "entcad cannot reload it now (stopping, or out of memory); "
+		    "it takes effect at the next reload or start");
+		job_resume(j);
 	}
-	/* The tool on the host: the daemon named by the pid file, if it runs. */
-	f = fopen(j->cfg->pid_file, "r");
-	if (f == NULL)
-		return;
-	if (fscanf(f, "%ld", &pid) != 1)
-		pid = 0;
-	fclose(f);
-	if (pid <= 1)
-		return;
-	snprintf(proc, sizeof(proc), "/proc/%ld/comm", pid);
-	f = fopen(proc, "r");
-	if (f == NULL)
-		return;
-	if (fgets(comm, sizeof(comm), f) != NULL &&
-	    strncmp(comm, "entcad", 6) == 0)
-		kill((pid_t)pid, SIGHUP);
-	fclose(f);
 }
 
 /*

@@ -182,7 +182,10 @@ bool api_contains(const char *hay, const char *needle);
 int api_conf_edit(struct job *j, const char *section, const char *const *keys,
     size_t nkeys, const char *lines, char *why, size_t whylen);
 
-/* Have the running entcad reload its configuration (loop, or the tool). */
+/*
+ * From on_loop: have the running entcad reload its configuration, the job
+ * parked until the new one is in force (or answered with why not).
+ */
 void api_conf_reload(struct job *j);
 
 #endif

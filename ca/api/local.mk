@@ -35,3 +35,7 @@ EXTRA_DIST += tests/integration/api_tool.sh
 
 check_PROGRAMS += tests/unit/ca/api/test_api_util
 TESTS += tests/unit/ca/api/test_api_util
+# Configuration edits answered only once entcad has them in force (the
+# reload held open through tests/entcad-testhooks).
+TESTS += tests/integration/api_conf_reload.sh
+EXTRA_DIST += tests/integration/api_conf_reload.sh

@@ -1,7 +1,7 @@
 /*
  * The control socket (see control.h). The loop accepts, reads one line
- * per client with a timeout, starts the reload through the callback
- * entcad.c gave, and answers when the reload and the CRL sync after it
+ * per client with a timeout, starts the reload through daemon.reload,
+ * and answers when the reload and the CRL sync after it
  * are done. Nothing here blocks: the answer is one short line written to
  * a Unix socket whose buffer holds it.
  */
@@ -50,7 +50,6 @@ struct daemon_control {
 	struct daemon *d;
 	int fd;
 	struct event *ev_accept;
-	control_reload_cb reload;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct control_conn *conns;
 	size_t n_conns;
@@ -102,6 +101,31 @@ conn_live(struct daemon_control *ctl, const struct control_conn *c)
 	return false;
 }
 
+/*
+ * The reload a client asked for ended: rc CA_OK with what is in force, or
+ * the refusal's why. The answer waits for the next CRL sync.
+ */
+static void
+control_reload_done(struct daemon *d, void *token, int rc, const char *text)
+{
+	struct control_conn *c = token;
+
+	if (d->control == NULL || !conn_live(d->control, c))
+		return;
+	if (rc != CA_OK) {
+		conn_answer(c, "refused", text);
+		return;
+	}
+	snprintf(c->summary, sizeof(c->summary), "%s", text);
+	/*
+	 * The caller starts a CRL sync right after this; a sync running now
+	 * started before the reload and may have missed a CRL that `entca`
+	 * just wrote, so wait for the one after it.
+	 */
+	c->state = CONTROL_SYNCING;
+	c->crl_target = d->crl_syncs_started + 1;
+}
+
 /* Act on the request line of c. */
 static void
 conn_request(struct control_conn *c)
@@ -129,7 +153,8 @@ conn_request(struct control_conn *c)
 	}
 	c->state = CONTROL_RELOADING;
 	log_notice("control: reload asked by %s", c->who);
-	if (c->ctl->reload(d, c, c->who) != CA_OK)
+	if (d->reload == NULL ||
+	    d->reload(d, c->who, control_reload_done, c) != CA_OK)
 		conn_answer(c, "refused", "the reload could not start (out of memory "
 		    "or shutting down)");
 }
@@ -239,7 +264,7 @@ socket_alive(const struct sockaddr_un *sa)
 
 /* Bind and listen; see control.h. */
 int
-control_open(struct daemon *d, const char *state_dir, control_reload_cb reload,
+control_open(struct daemon *d, const char *state_dir,
     struct daemon_control **out, char *why, size_t whylen)
 {
 	struct daemon_control *ctl;
@@ -262,7 +287,6 @@ control_open(struct daemon *d, const char *state_dir, control_reload_cb reload,
 	if (ctl == NULL)
 		return ca_why(why, whylen, CA_ENOMEM, "control socket: out of memory");
 	ctl->d = d;
-	ctl->reload = reload;
 	snprintf(ctl->path, sizeof(ctl->path), "%s", sa.sun_path);
 	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (ctl->fd < 0) {
@@ -291,28 +315,6 @@ control_open(struct daemon *d, const char *state_dir, control_reload_cb reload,
 	d->on_crl_synced = control_crl_synced;
 	*out = ctl;
 	return CA_OK;
-}
-
-/* The reload ended; see control.h. */
-void
-control_reload_done(struct daemon *d, void *token, int rc, const char *text)
-{
-	struct control_conn *c = token;
-
-	if (d->control == NULL || !conn_live(d->control, c))
-		return;
-	if (rc != CA_OK) {
-		conn_answer(c, "refused", text);
-		return;
-	}
-	snprintf(c->summary, sizeof(c->summary), "%s", text);
-	/*
-	 * The caller starts a CRL sync right after this; a sync running now
-	 * started before the reload and may have missed a CRL that `entca`
-	 * just wrote, so wait for the one after it.
-	 */
-	c->state = CONTROL_SYNCING;
-	c->crl_target = d->crl_syncs_started + 1;
 }
 
 /* Name the CRLs in service into buf. */

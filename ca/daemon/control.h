@@ -14,7 +14,8 @@
  * own uid may talk to it (SO_PEERCRED, besides the file mode).
  *
  * Threads: everything here runs on the loop thread. The reload itself
- * runs on a worker (entcad.c); its completion calls control_reload_done.
+ * runs through daemon.reload (entcad.c: on a worker); its outcome comes
+ * back on the loop.
  */
 #ifndef ENTCA_CA_CONTROL_H
 #define ENTCA_CA_CONTROL_H
@@ -37,30 +38,14 @@ struct daemon_control;
 #define CONTROL_CONN_MAX 16
 
 /*
- * Start a reload for a control client: token goes back through
- * control_reload_done. Returns CA_OK, or an error when none could start.
- * who names the requester for the audit log ("local:root").
- */
-typedef int (*control_reload_cb)(struct daemon *d, void *token,
-    const char *who);
-
-/*
  * Bind <state_dir>/control, mode 0600, and listen on d's loop. A stale
  * socket file (nobody listens) is replaced; one a live daemon answers on
  * is an error (CA_EEXIST). *out: free with control_close. Loop thread,
  * after privileges are dropped (the socket belongs to the daemon's user).
  */
 int control_open(struct daemon *d, const char *state_dir,
-    control_reload_cb reload, struct daemon_control **out, char *why,
-    size_t whylen);
+    struct daemon_control **out, char *why, size_t whylen);
 
-/*
- * The reload token asked for ended: rc CA_OK with summary (what is in
- * force), or the refusal's why. The answer waits for the next CRL sync.
- * Loop thread.
- */
-void control_reload_done(struct daemon *d, void *token, int rc,
-    const char *text);
 
 /* A CRL sync finished (crl_daemon.c counts them): answer who waited. */
 void control_crl_synced(struct daemon *d);

@@ -77,6 +77,13 @@ struct daemon_gen {
 	const struct ca_identity *id;
 };
 
+/*
+ * The outcome of a reload asked for through daemon.reload: rc CA_OK with
+ * what is now in force, or the refusal's why (loop thread).
+ */
+typedef void (*daemon_reload_done_cb)(struct daemon *d, void *arg, int rc,
+    const char *text);
+
 struct daemon {
 	struct ca_config *cfg;		/* current generation (loop swaps it) */
 	struct daemon_cfg *cfgs;
@@ -120,6 +127,17 @@ struct daemon {
 	struct ocsp *ocsp;		/* the OCSP responder, NULL when off */
 	struct daemon_prev *prev;	/* a renewed CA's history (ca_previous.h) */
 	struct scep_ra *scep;		/* SCEP RA (ca/scep/scep_ra.h), or NULL */
+	/*
+	 * Re-read the configuration files now, for who (the audit log's
+	 * name). CA_OK: done(d, arg, ...) is called exactly once, on the loop,
+	 * when the new generation is in force or refused; it may be called
+	 * before reload returns (the tool asks a running entcad and waits).
+	 * Otherwise done is never called. entcad reads on a worker and swaps
+	 * on the loop; the tool asks entcad over the control socket; NULL
+	 * where nothing can be reloaded.
+	 */
+	int (*reload)(struct daemon *d, const char *who,
+	    daemon_reload_done_cb done, void *arg);
 };
 
 enum daemon_open_what {

@@ -27,6 +27,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -72,9 +73,33 @@ struct reload_job {
 	char creds_why[CA_WHY_MAX];
 	int rc;
 	char why[CA_WHY_MAX];
-	void *token;			/* a control client waiting, or NULL */
-	char who[96];			/* who asked: "SIGHUP" or "local:<user>" */
+	daemon_reload_done_cb done;	/* who waits for the outcome, or NULL */
+	void *done_arg;
+	char who[96];			/* who asked: "SIGHUP", "local:<user>"... */
 };
+
+#ifdef ENTCA_TEST_HOOKS
+/*
+ * Test builds: with $ENTCA_TEST_RELOAD_GATE naming a file, a reload waits
+ * (on its worker, at most 60 s) until that file exists before it reads
+ * anything, so a test can act while a reload is known to be pending.
+ */
+static void
+reload_hook_gate(void)
+{
+	const char *gate = getenv("ENTCA_TEST_RELOAD_GATE");
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+	if (gate == NULL)
+		return;
+	log_notice("test hook: reload held until %s exists", gate);
+	for (int i = 0; i < 6000 && access(gate, F_OK) != 0; i++)
+		nanosleep(&tick, NULL);
+}
+#else
+/* Installed builds: no hook, nothing read from the environment. */
+static void reload_hook_gate(void) {}
+#endif
 
 /* Worker: parse the new configuration and templates. */
 static void
@@ -84,6 +109,7 @@ reload_run(void *arg)
 
 	const struct ca_config *c = &r->cfg->c;
 
+	reload_hook_gate();
 	r->rc = config_load(r->d->cfg->path, &r->cfg->c, r->why, sizeof(r->why));
 	if (r->rc == CA_OK)
 		r->rc = templates_load(c->templates_dir, r->d->store, &r->tpl,
@@ -232,7 +258,8 @@ reload_done(void *arg)
 		log_error("reload refused, the previous configuration stays in force: %s", r->why);
 		reload_audit(d, r->who, "config-reload", "refused", r->why,
 		    "config", d->cfg->path, NULL);
-		control_reload_done(d, r->token, r->rc, r->why);
+		if (r->done != NULL)
+			r->done(d, r->done_arg, r->rc, r->why);
 		tls_creds_unref(r->creds);
 		daemon_templates_put(r->tpl);
 		daemon_directory_put(r->dirs);
@@ -270,7 +297,8 @@ reload_done(void *arg)
 		snprintf(text, sizeof(text), "reloaded %.200s: %zu templates, issuing %.200s",
 		    d->cfg->path, templates_count(d->templates),
 		    issue[0] != '\0' ? issue : "none");
-		control_reload_done(d, r->token, CA_OK, text);
+		if (r->done != NULL)
+			r->done(d, r->done_arg, CA_OK, text);
 	}
 	free(r);
 	/* The CRLs are re-read from the store too (a host `entca crl
@@ -300,11 +328,12 @@ on_http_event(enum http_event ev, const char *peer, int status,
 }
 
 /*
- * Start a reload on a worker for who; token is a control client waiting
- * for the outcome (NULL for SIGHUP). CA_OK when it runs.
+ * daemon.reload: start a reload on a worker for who; done(arg) hears the
+ * outcome on the loop (NULL for SIGHUP). CA_OK when it runs.
  */
 static int
-reload_start(struct daemon *d, void *token, const char *who)
+reload_start(struct daemon *d, const char *who, daemon_reload_done_cb done,
+    void *arg)
 {
 	struct reload_job *r = calloc(1, sizeof(*r));
 
@@ -313,7 +342,8 @@ reload_start(struct daemon *d, void *token, const char *who)
 		log_error("reload: out of memory");
 		return CA_ENOMEM;
 	}
-	r->token = token;
+	r->done = done;
+	r->done_arg = arg;
 	snprintf(r->who, sizeof(r->who), "%s", who);
 	r->d = d;
 	r->old_cfg = d->cfg;
@@ -341,7 +371,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 {
 	(void)sig;
 	(void)what;
-	reload_start(arg, NULL, "SIGHUP");
+	reload_start(arg, "SIGHUP", NULL, NULL);
 }
 
 /* Worker: restart the signer after SIGCHLD (forks and opens the key). */
@@ -724,7 +754,8 @@ run(struct daemon *d, bool foreground, bool check_only)
 	log_isolation(d);
 	write_pid_file(c->pid_file);
 	/* `entca` reaches the daemon here to have changes applied at once. */
-	rc = control_open(d, c->state_dir, reload_start, &d->control, why, sizeof(why));
+	d->reload = reload_start;
+	rc = control_open(d, c->state_dir, &d->control, why, sizeof(why));
 	if (rc != CA_OK) {
 		log_error("%s", why);
 		ret = rc == CA_EEXIST ? EXIT_CONFIG : 1;

@@ -435,16 +435,12 @@ job_log(struct job *j)
 	req->logged = true;
 }
 
-/* Loop thread: send the response and end the job. */
+/* Loop thread: send the answer j holds and end the job. */
 static void
-job_reply(void *arg)
+job_send(struct job *j)
 {
-	struct job *j = arg;
 	struct http_header h[JOB_HEADERS_MAX];
 
-	j->stage = JOB_STAGE_ON_LOOP;
-	if (j->on_loop != NULL)
-		j->on_loop(j);
 	j->stage = JOB_STAGE_REPLY;
 	/* A handler that set no answer is our bug, not the client's. */
 	if (j->status == 0)
@@ -461,6 +457,38 @@ job_reply(void *arg)
 		j->d->served++;
 	http_respond(j->req, j->status, h, j->n_headers, j->resp, j->resp_len);
 	job_free(j);
+}
+
+/* Loop thread: adopt the results (on_loop), then answer unless parked. */
+static void
+job_reply(void *arg)
+{
+	struct job *j = arg;
+
+	j->stage = JOB_STAGE_ON_LOOP;
+	if (j->on_loop != NULL) {
+		j->in_on_loop = true;
+		j->on_loop(j);
+		j->in_on_loop = false;
+	}
+	if (!j->parked)
+		job_send(j);
+}
+
+/* See job.h. */
+void
+job_park(struct job *j)
+{
+	j->parked = true;
+}
+
+/* See job.h. */
+void
+job_resume(struct job *j)
+{
+	j->parked = false;
+	if (!j->in_on_loop && !j->local)
+		job_send(j);
 }
 
 /* Answer now, on the loop, without a worker. */

@@ -122,6 +122,8 @@ struct job {
 	void *ctx;			/* the handler's own state */
 	void (*ctx_free)(void *ctx);
 	enum job_stage stage;		/* the stage running now */
+	bool parked;			/* on_loop waits for an event: job_resume */
+	bool in_on_loop;		/* on_loop runs: a resume waits for its end */
 	enum job_stage fail_stage;	/* where job_fail set the answer */
 
 	/* for the request's log line: the template asked for, the serial issued */
@@ -158,6 +160,21 @@ struct job *job_new(struct daemon *d, struct http_request *req);
  */
 void *job_new_ctx(struct daemon *d, struct http_request *req, size_t size,
     void (*ctx_free)(void *ctx), struct job **jp);
+
+/*
+ * From on_loop (loop thread): the answer waits for an event that ends in
+ * job_resume(j) (a configuration edit waits for the reload's swap, so the
+ * next request sees what this one changed). A parked job holds its
+ * connection and its generation, nothing else.
+ */
+void job_park(struct job *j);
+
+/*
+ * The parked job's answer is ready: send it and end the job (loop
+ * thread). Called from inside on_loop, the answer goes when on_loop
+ * returns; for a local job (the tool) it only unparks.
+ */
+void job_resume(struct job *j);
 
 /*
  * Send j to a worker: authenticate, then work(j). Loop thread. On failure

@@ -97,6 +97,8 @@ open_ca(struct daemon *d, const char *conf, unsigned what)
 		fprintf(stderr, "entca: %s\n", why);
 		return 1;
 	}
+	/* An API change made here is applied by the running entcad at once. */
+	d->reload = tool_control_reload;
 	return 0;
 }
 

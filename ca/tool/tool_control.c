@@ -119,6 +119,20 @@ tool_control_apply(const char *state_dir, const char *request)
 	return tool_control_apply_result(rc, msg);
 }
 
+/* See tool_control.h. */
+int
+tool_control_reload(struct daemon *d, const char *who,
+    daemon_reload_done_cb done, void *arg)
+{
+	char msg[CONTROL_REPLY_MAX + 64];
+	int rc = tool_control_ask(d->cfg->state_dir, "reload",
+	    TOOL_CONTROL_TIMEOUT_S, msg, sizeof(msg));
+
+	(void)who;
+	done(d, arg, rc, msg);
+	return CA_OK;
+}
+
 /* Say what a reload's outcome means; see tool_control.h. */
 int
 tool_control_apply_result(int rc, const char *msg)

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "ca/daemon/daemon.h"
+
 /* How long entca waits for a reload and the CRL sync after it. */
 #define TOOL_CONTROL_TIMEOUT_S 60
 
@@ -32,6 +34,15 @@ int tool_control_ask(const char *state_dir, const char *request,
  * take the change.
  */
 int tool_control_apply(const char *state_dir, const char *request);
+
+/*
+ * daemon.reload for the tool: ask the running entcad of d's state folder
+ * to reload and wait; done hears the outcome before this returns
+ * (CA_ENOTFOUND: no entcad runs). who is not sent: entcad names the
+ * socket's peer itself. Always CA_OK.
+ */
+int tool_control_reload(struct daemon *d, const char *who,
+    daemon_reload_done_cb done, void *arg);
 
 /* The message and exit code of tool_control_apply for an outcome rc, msg. */
 int tool_control_apply_result(int rc, const char *msg);

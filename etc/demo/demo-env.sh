@@ -115,9 +115,10 @@ demo_setup() {
 	CONF
 }
 
-# demo_start_entcad: background entcad, wait until it answers.
+# demo_start_entcad: background entcad (DEMO_ENTCAD, e.g. a tests build,
+# instead of the one built), wait until it answers.
 demo_start_entcad() {
-	"$BUILD/entcad" -f -c "$DEMO_CONF" 2>>"$DEMO_STATE/entcad.log" &
+	"${DEMO_ENTCAD:-$BUILD/entcad}" -f -c "$DEMO_CONF" 2>>"$DEMO_STATE/entcad.log" &
 	DEMO_PID=$!
 	# Until it answers or exits; the bound only stops a hung start.
 	for _ in $(seq 1 1200); do
