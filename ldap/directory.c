@@ -39,7 +39,13 @@ static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 /*
  * libldap initialises its global options and its TLS library lazily and
  * without a lock (tls_init() counts with plain statics): do it once here,
- * before any worker thread opens a connection.
+ * before any worker thread opens a connection. tls_init() runs on a
+ * throw-away handle's own context made without CA files: making the
+ * global default context instead parsed ldap.conf's TLS_CACERT (Debian's:
+ * every system CA, ~3 MB) only to drop it, 25-40 ms of every start. The
+ * global defaults stay as ldap.conf set them; each TLS handle of ours
+ * makes its own context from them and the directory's options
+ * (set_options in pool.c).
  */
 static void
 global_init(void)
@@ -47,17 +53,12 @@ global_init(void)
 	LDAP *ld = NULL;
 	int zero = 0;
 
-	if (ldap_initialize(&ld, "ldap://127.0.0.1") == LDAP_SUCCESS)
-		ldap_unbind_ext_s(ld, NULL, NULL);
-	/* Makes the (unused) default context; what matters is tls_init(). */
-	(void)ldap_set_option(NULL, LDAP_OPT_X_TLS_NEWCTX, &zero);
-	/*
-	 * Then drop it: it holds ldap.conf's TLS_CACERT (Debian's: every
-	 * system CA, ~3 MB of parsed certificates) and no handle of ours uses
-	 * it (each TLS handle makes its own context in set_options). A handle
-	 * that ever needed it would have libldap make it again, under its lock.
-	 */
-	(void)ldap_set_option(NULL, LDAP_OPT_X_TLS_CTX, NULL);
+	if (ldap_initialize(&ld, "ldap://127.0.0.1") != LDAP_SUCCESS)
+		return;
+	(void)ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, NULL);
+	(void)ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTDIR, NULL);
+	(void)ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
+	ldap_unbind_ext_s(ld, NULL, NULL);
 }
 
 /* True for hosts that never leave the machine: 127.0.0.0/8, ::1, localhost. */
