@@ -367,6 +367,14 @@ daemon_open(struct daemon *d, unsigned what, char *why, size_t whylen)
 		snprintf(inner, sizeof(inner), "%s", why);
 		return ca_why(why, whylen, rc, "signer: %s", inner);
 	}
+	/*
+	 * entcad's OCSP responder, first: making its delegated key (RSA-2048
+	 * takes a signer 50-150 ms) overlaps the CRL load and the directory
+	 * checks instead of following them.
+	 */
+	if (what == DAEMON_OPEN_SERVE && (rc = ocsp_new(d, &d->ocsp, why,
+	    whylen)) != CA_OK)
+		return rc;
 	/* A renewed CA: its earlier keys keep signing their own CRLs. */
 	rc = daemon_prev_open(d, true, ca_now(), why, whylen);
 	if (rc != CA_OK)

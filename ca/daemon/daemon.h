@@ -143,6 +143,9 @@ struct daemon {
 enum daemon_open_what {
 	DAEMON_OPEN_CHECK = 0,	/* identity, store, templates: entcad -t */
 	DAEMON_OPEN_ALL,	/* and directory, signer, cacerts, last CRLs */
+	DAEMON_OPEN_SERVE,	/* and the OCSP responder (entcad): its first key
+				   is made in the signer while the rest opens;
+				   ocsp_first_key_wait before serving */
 	DAEMON_OPEN_COUNT
 };
 

@@ -673,7 +673,7 @@ run(struct daemon *d, bool foreground, bool check_only)
 		log_error("%s", why);
 		return EXIT_CONFIG;
 	}
-	rc = daemon_open(d, check_only ? DAEMON_OPEN_CHECK : DAEMON_OPEN_ALL, why, sizeof(why));
+	rc = daemon_open(d, check_only ? DAEMON_OPEN_CHECK : DAEMON_OPEN_SERVE, why, sizeof(why));
 	if (rc != CA_OK) {
 		log_error("%s", why);
 		return rc == CA_ECONFIG || rc == CA_ENOTFOUND || rc == CA_EPARSE ||
@@ -707,11 +707,7 @@ run(struct daemon *d, bool foreground, bool check_only)
 		return 1;
 	}
 	/* The OCSP responder's first signing certificate, before serving. */
-	rc = ocsp_new(d, &d->ocsp, why, sizeof(why));
-	if (rc != CA_OK) {
-		log_error("%s", why);
-		return 1;
-	}
+	ocsp_first_key_wait(d->ocsp);
 	listener_config(&hc, c, c->listen, "t");
 	hc.cert_file = c->tls_cert;
 	hc.key_file = c->tls_key;

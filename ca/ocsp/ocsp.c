@@ -68,6 +68,23 @@ ocsp_forget_hook(const unsigned char *serial, size_t len, void *arg)
 	ocsp_forget(arg, serial, len);
 }
 
+/*
+ * ocsp_new's thread: the first signing key. A signer that fails now (it
+ * died, it restarts) must not keep the CA from starting: without a key
+ * requests are answered tryLater, /health says why, and the tick tries
+ * again.
+ */
+static void *
+ocsp_first_key(void *arg)
+{
+	struct ocsp *o = arg;
+
+	if (ocsp_key_roll(o, o->roll_why, sizeof(o->roll_why)) != CA_OK)
+		log_error("OCSP: no response signing certificate yet: %s (retry "
+		    "at the next tick)", o->roll_why);
+	return NULL;
+}
+
 /* Set up the responder; see ocsp.h. */
 int
 ocsp_new(struct daemon *d, struct ocsp **out, char *why, size_t whylen)
@@ -93,17 +110,22 @@ ocsp_new(struct daemon *d, struct ocsp **out, char *why, size_t whylen)
 		ocsp_free(o);
 		return rc;
 	}
-	/*
-	 * A signer that fails now (it died, it restarts) must not keep the
-	 * CA from starting: without a key requests are answered tryLater,
-	 * /health says why, and the tick tries again.
-	 */
-	if (ocsp_key_roll(o, o->roll_why, sizeof(o->roll_why)) != CA_OK)
-		log_error("OCSP: no response signing certificate yet: %s (retry "
-		    "at the next tick)", o->roll_why);
 	revoke_set_commit_hook(ocsp_forget_hook, o);
+	o->first_running = pthread_create(&o->first, NULL, ocsp_first_key, o) == 0;
+	if (!o->first_running)
+		ocsp_first_key(o);
 	*out = o;
 	return CA_OK;
+}
+
+/* Join ocsp_new's thread; see ocsp.h. */
+void
+ocsp_first_key_wait(struct ocsp *o)
+{
+	if (o != NULL && o->first_running) {
+		pthread_join(o->first, NULL);
+		o->first_running = false;
+	}
 }
 
 /* Free everything. */
@@ -112,6 +134,7 @@ ocsp_free(struct ocsp *o)
 {
 	if (o == NULL)
 		return;
+	ocsp_first_key_wait(o);
 	revoke_set_commit_hook(NULL, NULL);
 	ocsp_key_put(o->cur);
 	ocsp_cache_destroy(&o->cache);

@@ -43,13 +43,19 @@ struct ocsp;
 /*
  * Set up the responder of d (its cfg, identity, store and signer are
  * open): issuer hashes and, unless [ocsp] sign-with = ca, the first
- * delegated signing certificate (blocking: a key is made in the signer
- * and the certificate recorded in the store). When that fails it is
- * logged and ocsp_tick tries again; meanwhile requests are answered
- * tryLater. *out is NULL when [ocsp] enabled = no. CA_OK or the failure
- * with why. Before the loop runs.
+ * delegated signing certificate, made on a thread of its own (a key is
+ * made in the signer and the certificate recorded in the store) while the
+ * caller goes on; ocsp_first_key_wait joins it. *out is NULL when [ocsp]
+ * enabled = no. CA_OK or the failure with why. Before the loop runs.
  */
 int ocsp_new(struct daemon *d, struct ocsp **out, char *why, size_t whylen);
+
+/*
+ * Wait for ocsp_new's first signing certificate. When it could not be
+ * made that is logged and ocsp_tick tries again; meanwhile requests are
+ * answered tryLater. NULL is accepted. Before the loop runs.
+ */
+void ocsp_first_key_wait(struct ocsp *o);
 
 /* Free the responder; NULL is accepted. After the workers stopped. */
 void ocsp_free(struct ocsp *o);

@@ -89,6 +89,8 @@ struct ocsp {
 	bool rolling;			/* loop: a renewal is on a worker */
 	int64_t retry_at;		/* loop: after a failed renewal */
 	char roll_why[CA_WHY_MAX];	/* loop: the last renewal failure */
+	pthread_t first;		/* ocsp_new's first renewal */
+	bool first_running;		/* first is to be joined */
 
 	/* counters for /metrics */
 	atomic_ullong by_cert_status[OCSP_CERT_COUNT];
