@@ -187,6 +187,11 @@ serve(struct daemon *d, struct crlpub_result *r, bool from_store)
 	    CRL_KIND_FULL);
 
 	if (slot->der == NULL || from_store || r->number > slot->number) {
+		/* A directory write still reads the old bytes: it frees them. */
+		if (slot->der != NULL && slot->der == d->crl.dir_lent) {
+			d->crl.dir_orphan = slot->der;
+			slot->der = NULL;
+		}
 		crlpub_result_clear(slot);
 		*slot = *r;
 		memset(r, 0, sizeof(*r));
@@ -297,7 +302,7 @@ struct crl_dir_job {
 	const struct ca_config *cfg;
 	struct daemon_directory *dirs;
 	int kind;
-	struct crlpub_result crl;	/* a copy of the served bytes */
+	struct crlpub_result crl;	/* the served CRL; der is lent (d->crl) */
 	int rc;
 	char why[CA_WHY_MAX];
 };
@@ -349,7 +354,9 @@ crl_dir_done(void *arg)
 		    kind_names[j->kind], (unsigned long long)j->crl.number,
 		    s->attempts, (long long)(s->next_at - now), j->why);
 	}
-	crlpub_result_clear(&j->crl);
+	free(d->crl.dir_orphan);
+	d->crl.dir_orphan = NULL;
+	d->crl.dir_lent = NULL;
 	free(j);
 	if (!d->stopping)
 		crl_dir_schedule(d, now);
@@ -369,12 +376,10 @@ crl_dir_schedule(struct daemon *d, int64_t now)
 
 		if (r->der == NULL || r->number == s->written || now < s->next_at)
 			continue;
-		j = calloc(1, sizeof(*j));
-		if (j == NULL || (j->crl.der = malloc(r->der_len)) == NULL) {
-			free(j);
+		if ((j = calloc(1, sizeof(*j))) == NULL)
 			return;
-		}
-		memcpy(j->crl.der, r->der, r->der_len);
+		/* Lent: the loop keeps the bytes until crl_dir_done. */
+		j->crl.der = r->der;
 		j->crl.der_len = r->der_len;
 		j->crl.delta = r->delta;
 		j->crl.number = r->number;
@@ -384,10 +389,10 @@ crl_dir_schedule(struct daemon *d, int64_t now)
 		j->dirs = daemon_directory_get(d);
 		if (workers_submit(d->workers, crl_dir_run, crl_dir_done, j) != CA_OK) {
 			daemon_directory_put(j->dirs);
-			crlpub_result_clear(&j->crl);
 			free(j);
 			return;
 		}
+		d->crl.dir_lent = r->der;
 		d->crl.dir_busy = true;
 		return;
 	}
