@@ -78,8 +78,13 @@ static void *
 ocsp_first_key(void *arg)
 {
 	struct ocsp *o = arg;
+	int rc = ocsp_key_roll(o, o->roll_why, sizeof(o->roll_why));
+	bool abandoned;
 
-	if (ocsp_key_roll(o, o->roll_why, sizeof(o->roll_why)) != CA_OK)
+	pthread_mutex_lock(&o->gate_lock);
+	abandoned = o->gate == OCSP_GATE_ABANDONED;
+	pthread_mutex_unlock(&o->gate_lock);
+	if (rc != CA_OK && !abandoned)
 		log_error("OCSP: no response signing certificate yet: %s (retry "
 		    "at the next tick)", o->roll_why);
 	return NULL;
@@ -101,6 +106,8 @@ ocsp_new(struct daemon *d, struct ocsp **out, char *why, size_t whylen)
 	o->cfg = *d->cfg;
 	pthread_mutex_init(&o->key_lock, NULL);
 	pthread_mutex_init(&o->roll_lock, NULL);
+	pthread_mutex_init(&o->gate_lock, NULL);
+	pthread_cond_init(&o->gate_cv, NULL);
 	rc = ocsp_cache_init(&o->cache, o->cfg.ocsp_cache_max);
 	if (rc != CA_OK)
 		rc = ca_why(why, whylen, rc, "OCSP: out of memory for the cache");
@@ -111,18 +118,23 @@ ocsp_new(struct daemon *d, struct ocsp **out, char *why, size_t whylen)
 		return rc;
 	}
 	revoke_set_commit_hook(ocsp_forget_hook, o);
+	/* Closed before the thread exists, so it cannot pass unseen. */
+	o->gate = OCSP_GATE_CLOSED;
 	o->first_running = pthread_create(&o->first, NULL, ocsp_first_key, o) == 0;
-	if (!o->first_running)
+	if (!o->first_running) {
+		o->gate = OCSP_GATE_OPEN;
 		ocsp_first_key(o);
+	}
 	*out = o;
 	return CA_OK;
 }
 
-/* Join ocsp_new's thread; see ocsp.h. */
+/* Open the gate and join ocsp_new's thread; see ocsp.h. */
 void
 ocsp_first_key_wait(struct ocsp *o)
 {
 	if (o != NULL && o->first_running) {
+		ocsp_gate_set(o, OCSP_GATE_OPEN);
 		pthread_join(o->first, NULL);
 		o->first_running = false;
 	}
@@ -134,12 +146,19 @@ ocsp_free(struct ocsp *o)
 {
 	if (o == NULL)
 		return;
-	ocsp_first_key_wait(o);
+	/* A start that failed before ocsp_first_key_wait: nothing signed. */
+	if (o->first_running) {
+		ocsp_gate_set(o, OCSP_GATE_ABANDONED);
+		pthread_join(o->first, NULL);
+		o->first_running = false;
+	}
 	revoke_set_commit_hook(NULL, NULL);
 	ocsp_key_put(o->cur);
 	ocsp_cache_destroy(&o->cache);
 	pthread_mutex_destroy(&o->key_lock);
 	pthread_mutex_destroy(&o->roll_lock);
+	pthread_mutex_destroy(&o->gate_lock);
+	pthread_cond_destroy(&o->gate_cv);
 	free(o);
 }
 

@@ -43,15 +43,17 @@ struct ocsp;
 /*
  * Set up the responder of d (its cfg, identity, store and signer are
  * open): issuer hashes and, unless [ocsp] sign-with = ca, the first
- * delegated signing certificate, made on a thread of its own (a key is
- * made in the signer and the certificate recorded in the store) while the
- * caller goes on; ocsp_first_key_wait joins it. *out is NULL when [ocsp]
- * enabled = no. CA_OK or the failure with why. Before the loop runs.
+ * delegated signing key, made in the signer on a thread of its own while
+ * the caller goes on. Its certificate is signed and recorded only once
+ * ocsp_first_key_wait lets it: a start that fails its checks before that
+ * (ocsp_free) signs nothing. *out is NULL when [ocsp] enabled = no. CA_OK
+ * or the failure with why. Before the loop runs.
  */
 int ocsp_new(struct daemon *d, struct ocsp **out, char *why, size_t whylen);
 
 /*
- * Wait for ocsp_new's first signing certificate. When it could not be
+ * The start passed its checks: have ocsp_new's first signing certificate
+ * signed and recorded, and wait for it. When it could not be
  * made that is logged and ocsp_tick tries again; meanwhile requests are
  * answered tryLater. NULL is accepted. Before the loop runs.
  */

@@ -91,6 +91,13 @@ struct ocsp {
 	char roll_why[CA_WHY_MAX];	/* loop: the last renewal failure */
 	pthread_t first;		/* ocsp_new's first renewal */
 	bool first_running;		/* first is to be joined */
+	/*
+	 * The first key waits here between its keygen and its certificate:
+	 * the CA signs nothing for a start that then fails its checks.
+	 */
+	pthread_mutex_t gate_lock;
+	pthread_cond_t gate_cv;
+	enum { OCSP_GATE_OPEN = 0, OCSP_GATE_CLOSED, OCSP_GATE_ABANDONED } gate;
 
 	/* counters for /metrics */
 	atomic_ullong by_cert_status[OCSP_CERT_COUNT];
@@ -123,6 +130,11 @@ void ocsp_blob_put(struct ocsp_blob *b);
 /* ---- ocsp_key.c ---- */
 /* Make (delegated) or adopt (CA key) the signing key; blocking. */
 int ocsp_key_roll(struct ocsp *o, char *why, size_t whylen);
+/*
+ * Open the gate ocsp_new's first roll waits at between its key and its
+ * certificate (OCSP_GATE_OPEN), or drop that key (OCSP_GATE_ABANDONED).
+ */
+void ocsp_gate_set(struct ocsp *o, int gate);
 /* A reference on the key in service, or NULL. */
 struct ocsp_key *ocsp_key_get(struct ocsp *o);
 void ocsp_key_put(struct ocsp_key *k);

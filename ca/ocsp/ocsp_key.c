@@ -172,6 +172,36 @@ out:
 	return rc;
 }
 
+/*
+ * In a key roll, between the key and its certificate: CA_OK at once
+ * unless ocsp_new's first roll waits for entcad's start checks;
+ * CA_ESTATE when the start was abandoned.
+ */
+static int
+ocsp_first_gate(struct ocsp *o, char *why, size_t whylen)
+{
+	int gate;
+
+	pthread_mutex_lock(&o->gate_lock);
+	while (o->gate == OCSP_GATE_CLOSED)
+		pthread_cond_wait(&o->gate_cv, &o->gate_lock);
+	gate = o->gate;
+	pthread_mutex_unlock(&o->gate_lock);
+	return gate == OCSP_GATE_OPEN ? CA_OK : ca_why(why, whylen, CA_ESTATE,
+	    "entcad did not start");
+}
+
+/* See ocsp_int.h. */
+void
+ocsp_gate_set(struct ocsp *o, int gate)
+{
+	pthread_mutex_lock(&o->gate_lock);
+	if (o->gate == OCSP_GATE_CLOSED)
+		o->gate = gate;
+	pthread_cond_broadcast(&o->gate_cv);
+	pthread_mutex_unlock(&o->gate_lock);
+}
+
 /* Make the signing key in service; see ocsp_int.h. */
 int
 ocsp_key_roll(struct ocsp *o, char *why, size_t whylen)
@@ -210,6 +240,8 @@ ocsp_key_roll(struct ocsp *o, char *why, size_t whylen)
 	ocsp_key_put(old);
 	k->delegated = true;
 	rc = signer_ocsp_keygen(d->signer, k->slot, pk, bits, &spki, why, whylen);
+	if (rc == CA_OK)
+		rc = ocsp_first_gate(o, why, whylen);
 	if (rc == CA_OK)
 		rc = ocsp_make_cert(o, &spki, now, &k->cert, serial, &k->not_before,
 		    &k->not_after, why, whylen);

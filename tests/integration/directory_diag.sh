@@ -64,9 +64,20 @@ t_eq "connector enrolls against the AD-like directory: 200" 200 "$code"
 t_match "debug_log_auth_path: groups via tokenGroups on AD" \
     'authenticated .*INTUNECONN.*password bind checked by the directory; [0-9]+ groups, groups via tokenGroups$' "$(cat "$LOG")"
 
+# ocsp_signers: how many OCSP response signing certificates the store holds.
+ocsp_signers() {
+	"$BUILD/entca" -c "$DEMO_CONF" cert list --template OCSPResponseSigning --all --csv |
+	    tail -n +2 | wc -l
+}
+N_OCSP=$(ocsp_signers)
+
 # --- a wrong ca-file: the server certificate failed verification ---
 start_refused -e "s|^ca-file = .*|ca-file = $DEMO_CA|"
 t_run "wrong ca-file: entcad refuses to start" [ "$refused_rc" -ne 0 ]
+# The OCSP responder's first key is made while the start goes on; a start
+# refused meanwhile must not have the CA sign (or record) its certificate,
+# or every restart of a unit that cannot reach its directory adds one.
+t_eq "refused_start_signs_no_ocsp_certificate" "$N_OCSP" "$(ocsp_signers)"
 t_match "dir_tls_wrong_ca_named: StartTLS failure says the certificate failed verification" \
     'StartTLS failed: Connect error: the server certificate failed verification: The certificate issuer is unknown. \(ca-file [^;]*ca.crt; subject CN=' \
     "$(cat "$LOG")"
