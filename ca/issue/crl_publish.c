@@ -13,8 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gnutls/abstract.h>
 #include <gnutls/x509.h>
 
+#include "common/der.h"
 #include "common/error.h"
 #include "crl/crl.h"
 #include "crl/parse.h"
@@ -603,6 +605,77 @@ recover_apply(struct store_wtxn *w, void *arg)
 	return store_w_audit(w, json, NULL);
 }
 
+/*
+ * The signature of a CertificateList checked with ca's key over the
+ * tbsCertList bytes, read with our DER walker: gnutls_x509_crl_import
+ * has libtasn1 build the revokedCertificates list in quadratic time (a
+ * million entries: a start that did not end in ten minutes), and a
+ * restored store is when the CRL is big. Checks the outer and inner
+ * algorithms are the same bytes (RFC 5280 §5.1.1.2) and the issuer is
+ * ca's subject. CA_OK, CA_EPARSE (not a CRL of this shape), CA_ENOTFOUND
+ * (an algorithm with parameters, RSA-PSS: left to GnuTLS), CA_ECRYPTO.
+ */
+static int
+crl_signature_check(gnutls_x509_crt_t ca, const unsigned char *der, size_t len)
+{
+	struct der_tlv outer, tbs, alg, sig, oid, f;
+	gnutls_datum_t dn = { NULL, 0 }, tbsd, sigd;
+	gnutls_pubkey_t pub = NULL;
+	char text[DER_OID_TEXT_MAX];
+	gnutls_sign_algorithm_t algo;
+	const unsigned char *p;
+	size_t left;
+	int rc = CA_ECRYPTO;
+
+	if (der_read(der, len, &outer) != CA_OK || outer.tag != DER_SEQUENCE ||
+	    outer.rawlen != len ||
+	    der_read(outer.val, outer.len, &tbs) != CA_OK || tbs.tag != DER_SEQUENCE ||
+	    der_read(tbs.raw + tbs.rawlen, outer.len - tbs.rawlen, &alg) != CA_OK ||
+	    alg.tag != DER_SEQUENCE ||
+	    der_read(alg.raw + alg.rawlen, outer.len - tbs.rawlen - alg.rawlen,
+	    &sig) != CA_OK || sig.tag != DER_BIT_STRING || sig.len < 2 ||
+	    sig.val[0] != 0 ||
+	    tbs.rawlen + alg.rawlen + sig.rawlen != outer.len ||
+	    der_read(alg.val, alg.len, &oid) != CA_OK || oid.tag != DER_OID ||
+	    der_oid_text(oid.val, oid.len, text, sizeof(text)) != CA_OK)
+		return CA_EPARSE;
+	algo = gnutls_oid_to_sign(text);
+	if (algo == GNUTLS_SIGN_UNKNOWN || gnutls_sign_get_pk_algorithm(algo) ==
+	    GNUTLS_PK_RSA_PSS)
+		return CA_ENOTFOUND;
+	/* tbsCertList: [version INTEGER], signature, issuer, ... */
+	p = tbs.val;
+	left = tbs.len;
+	if (der_read(p, left, &f) != CA_OK)
+		return CA_EPARSE;
+	if (f.tag == DER_INTEGER) {
+		p += f.rawlen;
+		left -= f.rawlen;
+		if (der_read(p, left, &f) != CA_OK)
+			return CA_EPARSE;
+	}
+	if (f.rawlen != alg.rawlen || memcmp(f.raw, alg.raw, alg.rawlen) != 0)
+		return CA_ECRYPTO;
+	p += f.rawlen;
+	left -= f.rawlen;
+	if (der_read(p, left, &f) != CA_OK || f.tag != DER_SEQUENCE)
+		return CA_EPARSE;
+	if (gnutls_x509_crt_get_raw_dn(ca, &dn) < 0 || dn.size != f.rawlen ||
+	    memcmp(dn.data, f.raw, f.rawlen) != 0)
+		goto out;
+	tbsd.data = (unsigned char *)tbs.raw;
+	tbsd.size = (unsigned)tbs.rawlen;
+	sigd.data = (unsigned char *)sig.val + 1;
+	sigd.size = (unsigned)sig.len - 1;
+	if (gnutls_pubkey_init(&pub) >= 0 && gnutls_pubkey_import_x509(pub, ca, 0) >= 0 &&
+	    gnutls_pubkey_verify_data2(pub, algo, 0, &tbsd, &sigd) >= 0)
+		rc = CA_OK;
+out:
+	gnutls_free(dn.data);
+	gnutls_pubkey_deinit(pub);
+	return rc;
+}
+
 /* A CRL in service must be this CA's before anything is taken from it. */
 static int
 recover_verify(gnutls_x509_crt_t ca, const struct crlpub_result *c,
@@ -611,13 +684,17 @@ recover_verify(gnutls_x509_crt_t ca, const struct crlpub_result *c,
 	gnutls_x509_crl_t crl = NULL;
 	gnutls_datum_t d = { c->der, (unsigned)c->der_len };
 	unsigned status = 1;
-	int ok;
+	int ok, rc = crl_signature_check(ca, c->der, c->der_len);
 
-	ok = gnutls_x509_crl_init(&crl) >= 0 &&
-	    gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_DER) >= 0 &&
-	    gnutls_x509_crl_verify(crl, &ca, 1, 0, &status) >= 0 && status == 0;
-	gnutls_x509_crl_deinit(crl);
-	return ok ? CA_OK : ca_why(why, whylen, CA_ECRYPTO,
+	if (rc == CA_ENOTFOUND) {
+		/* Algorithms with parameters: GnuTLS reads them (slowly). */
+		ok = gnutls_x509_crl_init(&crl) >= 0 &&
+		    gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_DER) >= 0 &&
+		    gnutls_x509_crl_verify(crl, &ca, 1, 0, &status) >= 0 && status == 0;
+		gnutls_x509_crl_deinit(crl);
+		rc = ok ? CA_OK : CA_ECRYPTO;
+	}
+	return rc == CA_OK ? CA_OK : ca_why(why, whylen, CA_ECRYPTO,
 	    "%s CRL number %llu in the state folder does not verify with the CA "
 	    "certificate; move it away to start", what, (unsigned long long)c->number);
 }

@@ -186,6 +186,34 @@ t_eq "crl_no_storm_after_restore: entcad logged one full and one delta publicati
     2 $(( $(count 'published (full|delta) CRL number') - before - r0 ))
 t_api "revoking the recovered certificate again: 409 (not 404)" 409 "$CONN" "certificates/$S1/revoke" '{"reason":"keyCompromise"}'
 
+# --- restore_with_forged_crl_refused ---
+# After a restore the CRLs in the state folder are read back into the
+# store: one that does not verify with the CA key (a byte of its
+# signature changed, or of its entries) must stop the start, not be
+# believed. The check reads the CRL with entca's own DER walker (GnuTLS's
+# import took longer than ten minutes on a million entries).
+demo_test_stop
+cp "$D/demo/ca/crl/entca-demo.crl" "$D/good.crl"
+# flip BYTE-OFFSET FILE: change one bit of the byte at the offset (negative: from the end)
+flip() { $PY -c 'import sys; b = bytearray(open(sys.argv[2], "rb").read()); b[int(sys.argv[1])] ^= 1; open(sys.argv[2], "wb").write(b)' "$@"; }
+for where in -1 -300; do
+	rm -f "$D/demo/ca/db/data.mdb" "$D/demo/ca/db/lock.mdb"
+	cp "$D/backup/data.mdb" "$D/demo/ca/db/data.mdb"
+	cp "$D/good.crl" "$D/demo/ca/crl/entca-demo.crl"
+	flip "$where" "$D/demo/ca/crl/entca-demo.crl"
+	: >"$LOG"
+	demo_start_refused
+	t_run "restore_with_forged_crl_refused (byte $where changed): entcad does not start" [ "$DEMO_REFUSED_RC" -ne 0 ]
+	t_match "restore_with_forged_crl_refused (byte $where changed): it names the CRL" \
+	    'full CRL number [0-9]+ in the state folder does not verify with the CA certificate' "$(cat "$LOG")"
+done
+rm -f "$D/demo/ca/db/data.mdb" "$D/demo/ca/db/lock.mdb"
+cp "$D/backup/data.mdb" "$D/demo/ca/db/data.mdb"
+cp "$D/good.crl" "$D/demo/ca/crl/entca-demo.crl"
+demo_test_start "start with the CA's own CRL back"
+wait_count 'the store is behind the CRLs in service' 1
+t_ok $? "restore_with_forged_crl_refused: with the CA's own CRL back, the restore recovers"
+
 # --- revoke_unknown_serial_listed ---
 U1=5eed$(date +%s%N | tail -c 9)
 U2=7a11$(date +%s%N | tail -c 9)
