@@ -328,7 +328,6 @@ crl_dir_done(void *arg)
 	struct crl_dir_state *s = &d->crl.dir[j->kind];
 	int64_t now = ca_now();
 
-	d->crl.dir_busy = false;
 	daemon_directory_put(j->dirs);
 	if (j->rc == CA_OK) {
 		if (s->attempts > 0)
@@ -368,7 +367,7 @@ crl_dir_schedule(struct daemon *d, int64_t now)
 {
 	struct crl_dir_job *j;
 
-	if (d->crl.dir_busy || d->dirs == NULL || d->cfg->crl_publish_dn[0] == '\0')
+	if (d->crl.dir_lent != NULL || d->dirs == NULL || d->cfg->crl_publish_dn[0] == '\0')
 		return;
 	for (int k = 0; k < CRL_KIND_COUNT; k++) {
 		const struct crlpub_result *r = slot_of(d, k);
@@ -393,7 +392,6 @@ crl_dir_schedule(struct daemon *d, int64_t now)
 			return;
 		}
 		d->crl.dir_lent = r->der;
-		d->crl.dir_busy = true;
 		return;
 	}
 }

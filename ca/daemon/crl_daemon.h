@@ -53,11 +53,11 @@ struct crl_dir_state {
 struct daemon_crl {
 	unsigned failures;	/* publication failures in a row */
 	char why[CA_WHY_MAX];	/* the last one, "" after a success */
-	bool dir_busy;
 	/*
 	 * The served bytes the directory write in flight reads (lent, not
-	 * copied: a CRL of a million entries is ~40 MB), and lent bytes that
-	 * stopped being served meanwhile, freed when that write ends.
+	 * copied: a CRL of a million entries is ~40 MB; NULL: no write in
+	 * flight, one at a time), and lent bytes that stopped being served
+	 * meanwhile, freed when that write ends.
 	 */
 	const unsigned char *dir_lent;
 	unsigned char *dir_orphan;
