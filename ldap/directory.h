@@ -237,6 +237,18 @@ int directory_binary_attr(struct directory *d, const char *attr, char *out,
 int directory_publish_user_cert(struct directory *d, const char *dn,
     const unsigned char *der, size_t len, char *why, size_t whylen);
 
+/*
+ * The change stamp of the entry dn, to tell later whether anybody wrote
+ * it since: "<server URI> uSNChanged=<n>" (AD, Samba) or "<server URI>
+ * entryCSN=<csn>" (OpenLDAP), or "" when the server shows neither (then
+ * no comparison is possible). The URI is part of it because uSNChanged
+ * counts per server. CA_OK, CA_ENOTFOUND, or a search error. Worker
+ * threads.
+ */
+#define DIRECTORY_STAMP_MAX 512
+int directory_entry_stamp(struct directory *d, const char *dn, char *out,
+    size_t outlen, char *why, size_t whylen);
+
 /* Drop every cached success (after a policy change, or in tests). */
 void directory_cache_clear(struct directory *d);
 

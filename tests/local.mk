@@ -48,6 +48,9 @@ EXTRA_DIST += tests/integration/directory_security.sh
 # clock steps (crl_state.sh).
 TESTS += tests/integration/crl_state.sh
 EXTRA_DIST += tests/integration/crl_state.sh
+# The directory's CRL copy is not written again at a start unless it changed.
+TESTS += tests/integration/crl_directory_restart.sh
+EXTRA_DIST += tests/integration/crl_directory_restart.sh
 TESTS += tests/integration/csr_second_template_ext.sh \
 	tests/integration/conn_limits.sh tests/integration/health.sh \
 	tests/integration/disk_full.sh

@@ -303,6 +303,7 @@ struct crl_dir_job {
 	struct daemon_directory *dirs;
 	int kind;
 	struct crlpub_result crl;	/* the served CRL; der is lent (d->crl) */
+	bool unchanged;			/* already there: not written again */
 	int rc;
 	char why[CA_WHY_MAX];
 };
@@ -316,7 +317,8 @@ crl_dir_run(void *arg)
 	struct crlpub p;
 
 	daemon_crlpub_for(j->d, j->cfg, j->dirs, &p, &urls);
-	j->rc = crlpub_to_directory(&p, &j->crl, j->why, sizeof(j->why));
+	j->rc = crlpub_to_directory(&p, &j->crl, false, &j->unchanged, j->why,
+	    sizeof(j->why));
 }
 
 /* Loop: record the outcome; a failure waits longer each time. */
@@ -330,7 +332,12 @@ crl_dir_done(void *arg)
 
 	daemon_directory_put(j->dirs);
 	if (j->rc == CA_OK) {
-		if (s->attempts > 0)
+		if (j->unchanged)
+			log_info("directory: %s CRL number %llu already in %s, "
+			    "unchanged since entcad wrote it; not written again",
+			    kind_names[j->kind], (unsigned long long)j->crl.number,
+			    j->cfg->crl_publish_dn);
+		else if (s->attempts > 0)
 			log_notice("directory: %s CRL number %llu written to %s after %u failed attempts",
 			    kind_names[j->kind], (unsigned long long)j->crl.number,
 			    j->cfg->crl_publish_dn, s->attempts);
@@ -431,7 +438,7 @@ daemon_crl_directory_once(struct daemon *d, bool delta, char *why,
 
 	daemon_crlpub_for(d, d->cfg, d->dirs, &p, &urls);
 	return crlpub_to_directory(&p, slot_of(d, delta ? CRL_KIND_DELTA :
-	    CRL_KIND_FULL), why, whylen);
+	    CRL_KIND_FULL), true, NULL, why, whylen);
 }
 
 /* /health's view; see crl_daemon.h. */

@@ -38,6 +38,17 @@ daemon_crl_to_directory(void *arg, bool delta, const unsigned char *der,
 	    der, len, why, whylen);
 }
 
+/* The CDP entry's change stamp. Worker thread. */
+static int
+daemon_crl_dir_stamp(void *arg, char *out, size_t outlen, char *why,
+    size_t whylen)
+{
+	struct daemon_crl_urls *u = arg;
+
+	return directory_entry_stamp(u->dir, u->publish_dn, out, outlen, why,
+	    whylen);
+}
+
 /* CRL publication parameters from the daemon and one configuration generation. */
 void
 daemon_crlpub_for(struct daemon *d, const struct ca_config *cfg,
@@ -82,6 +93,7 @@ daemon_crlpub_for(struct daemon *d, const struct ca_config *cfg,
 		u->dir = dirs->dir;
 		snprintf(u->publish_dn, sizeof(u->publish_dn), "%s", cfg->crl_publish_dn);
 		p->extra = daemon_crl_to_directory;
+		p->extra_stamp = daemon_crl_dir_stamp;
 		p->extra_arg = u;
 	}
 }

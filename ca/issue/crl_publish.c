@@ -385,19 +385,6 @@ fail:
 	return rc;
 }
 
-/* The directory step, apart from publication; see crl_publish.h. */
-int
-crlpub_to_directory(const struct crlpub *p, const struct crlpub_result *r,
-    char *why, size_t whylen)
-{
-	if (p->extra == NULL)
-		return ca_why(why, whylen, CA_ENOTFOUND,
-		    "no directory publication configured");
-	if (r->der == NULL)
-		return ca_why(why, whylen, CA_EINVAL, "no CRL to write");
-	return p->extra(p->extra_arg, r->delta, r->der, r->der_len, why, whylen);
-}
-
 /* The store's CRL numbers in one snapshot. */
 int
 crlpub_state_read(const struct crlpub *p, struct crlpub_state *st, char *why,

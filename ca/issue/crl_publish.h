@@ -42,6 +42,22 @@ struct store;
 typedef int (*crlpub_extra_cb)(void *arg, bool delta, const unsigned char *der,
     size_t len, char *why, size_t whylen);
 
+/*
+ * The sink's change stamp (the directory entry's, directory_entry_stamp):
+ * text that changes whenever anybody writes the entry, "" when there is
+ * none to read.
+ */
+#define CRLPUB_STAMP_MAX 512
+typedef int (*crlpub_stamp_cb)(void *arg, char *out, size_t outlen,
+    char *why, size_t whylen);
+
+/*
+ * What the store keeps of the directory's copy (crl_directory.c): the
+ * full and the delta CRL number written, 8 big-endian bytes each, then
+ * the entry's stamp read after the last write.
+ */
+#define CRLPUB_META_DIR "crl.directory"
+
 struct crlpub {
 	struct store *store;
 	const char *state_dir;
@@ -59,6 +75,7 @@ struct crlpub {
 	const char *const *delta_urls;		/* freshestCRL of full CRLs */
 	size_t n_delta_urls;
 	crlpub_extra_cb extra;			/* may be NULL */
+	crlpub_stamp_cb extra_stamp;		/* may be NULL */
 	void *extra_arg;
 	const char *audit_who;			/* the audit's "who"; NULL:
 						   entcad's schedule */
@@ -102,12 +119,15 @@ int crlpub_publish(const struct crlpub *p, bool delta, int64_t now,
     struct crlpub_result *out, char *why, size_t whylen);
 
 /*
- * Write r's bytes to the directory (p->extra). CA_OK, CA_ENOTFOUND when
- * no directory publication is configured, or the sink's error. Worker or
- * tool.
+ * Write r's bytes to the directory (p->extra), then keep the CRL's number
+ * with the entry's stamp (p->extra_stamp) in the store. Unless force, a
+ * CRL the store says was written, to an entry whose stamp has not changed
+ * since, is not written again: CA_OK with *unchanged true (crl_directory.c).
+ * CA_OK, CA_ENOTFOUND when no directory publication is configured, or the
+ * sink's error. Worker or tool.
  */
 int crlpub_to_directory(const struct crlpub *p, const struct crlpub_result *r,
-    char *why, size_t whylen);
+    bool force, bool *unchanged, char *why, size_t whylen);
 
 /* What the store says about CRLs (one read transaction). */
 struct crlpub_state {

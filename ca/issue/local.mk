@@ -4,7 +4,8 @@
 libentca_ca_a_SOURCES += ca/issue/issue.c ca/issue/issue.h ca/issue/msext.c ca/issue/msext.h \
 	ca/issue/pkcs7.c ca/issue/pkcs7.h \
 	ca/issue/revoke.c ca/issue/revoke.h \
-	ca/issue/crl_publish.c ca/issue/crl_publish.h
+	ca/issue/crl_publish.c ca/issue/crl_publish.h \
+	ca/issue/crl_directory.c
 check_PROGRAMS += tests/unit/ca/issue/test_issue_msext tests/unit/ca/issue/test_issue
 TESTS += tests/unit/ca/issue/test_issue_msext tests/unit/ca/issue/test_issue
 

@@ -196,19 +196,20 @@ crl_report(struct daemon *d, bool delta)
 	fprintf(stderr, "entca: %s CRL number %llu written to %s and recorded "
 	    "in the store\n", delta ? "delta" : "full",
 	    (unsigned long long)r->number, path);
-	/* The running entcad serves it now, and says which number it serves. */
-	tool_control_apply(d->cfg->state_dir, "crl");
-	if (d->dirs == NULL || d->cfg->crl_publish_dn[0] == '\0') {
+	/*
+	 * The directory first: the running entcad, told next, then finds the
+	 * CRL in place and does not write the same bytes again.
+	 */
+	if (d->dirs == NULL || d->cfg->crl_publish_dn[0] == '\0')
 		fprintf(stderr, "entca: no directory publication configured ([crl] publish-dn)\n");
-		return;
-	}
-	rc = daemon_crl_directory_once(d, delta, why, sizeof(why));
-	if (rc != CA_OK)
+	else if ((rc = daemon_crl_directory_once(d, delta, why, sizeof(why))) != CA_OK)
 		fprintf(stderr, "entca: directory copy failed: %s; entcad retries it "
 		    "with backoff (see /health)\n", why);
 	else
 		fprintf(stderr, "entca: written to the directory at %s\n",
 		    d->cfg->crl_publish_dn);
+	/* The running entcad serves it now, and says which number it serves. */
+	tool_control_apply(d->cfg->state_dir, "crl");
 }
 
 /* entca crl publish [--delta] */

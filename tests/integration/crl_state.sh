@@ -24,16 +24,9 @@ URL=$DEMO_URL
 sed -i "s|^publish-dn = .*|publish-dn = $SLAPD_BASE|" "$DEMO_CONF"
 touch "$LOG"
 
-# count PATTERN: lines of entcad's log matching the extended regex.
-count() { grep -cE -- "$1" "$LOG"; }
-# wait_count PATTERN N: wait (bounded, 30 s) until N lines match.
-wait_count() {
-	for _ in $(seq 1 300); do
-		[ "$(count "$1")" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# count PATTERN / wait_count PATTERN N: the demo's log (lib_demo.sh).
+count() { demo_log_count "$1"; }
+wait_count() { demo_log_wait "$1" "$2"; }
 # highwater: the highest CRL number this CA ever reserved.
 highwater() { sed -n 's/^crl-number //p' "$HW"; }
 # hup N: N reloads, each waited for.

@@ -55,6 +55,19 @@ demo_test_stop() {
 	wait "$DEMO_PID" 2>/dev/null
 }
 
+# demo_log_count PATTERN: lines of the demo entcad's log matching the ERE.
+demo_log_count() { grep -cE -- "$1" "$DEMO_STATE/entcad.log"; }
+
+# demo_log_wait PATTERN N: wait until N lines of the log match (the bound,
+# 30 s, only ends a hang); 1 if they never do.
+demo_log_wait() {
+	for _ in $(seq 1 300); do
+		[ "$(demo_log_count "$1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # demo_ocsp_sign_with_ca: the CA key itself signs OCSP responses. The
 # delegated OCSP signer's certificates are store rows too, so scripts that
 # count the rows they make use this.

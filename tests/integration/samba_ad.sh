@@ -187,4 +187,19 @@ t_run "openssl reads the DC's CRL" openssl crl -inform DER -in "$D/dc-full.crl" 
 t_eq "no ;binary write refused in the log" "" \
     "$(grep -i 'not found in the schema\|No such attribute' "$LOG" "$D/pub.out")"
 
+# --- restart_leaves_unchanged_directory_crl_alone, on the DC (uSNChanged) ---
+# A start finds both CRLs in place, unchanged since they were written, and
+# does not send them to the DC again.
+kept() { grep -cE "directory: $1 CRL number [0-9]+ already in .*not written again" "$LOG"; }
+f0=$(kept full) d0=$(kept delta)
+kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
+demo_start_entcad || { tail -5 "$LOG"; t_skip_all "entcad did not start again"; }
+T_PIDS="$T_PIDS $DEMO_PID"
+for _ in $(seq 1 300); do
+	[ "$(kept full)" -gt "$f0" ] && [ "$(kept delta)" -gt "$d0" ] && break
+	sleep 0.1
+done
+t_ok "$([ "$(kept full)" -gt "$f0" ] && [ "$(kept delta)" -gt "$d0" ]; echo $?)" \
+    "restart_leaves_unchanged_directory_crl_alone: the DC's full and delta CRL are left as they are"
+
 t_done

@@ -186,6 +186,16 @@ test_certmap(void **state)
 	    sizeof(why)), CA_EPARSE);
 }
 
+/* The fixture's CRL (CRL_FILE, made by directory_live.sh), or skip. */
+static unsigned char *
+fixture_crl(size_t *len)
+{
+	NEED_SLAPD();
+	if (env("CRL_FILE") == NULL)
+		skip();
+	return slurp(env("CRL_FILE"), len);
+}
+
 /* CRLs are written where the service account may, refused elsewhere. */
 static void
 test_publish_crl(void **state)
@@ -195,10 +205,7 @@ test_publish_crl(void **state)
 	char why[CA_WHY_MAX];
 
 	(void)state;
-	NEED_SLAPD();
-	if (env("CRL_FILE") == NULL)
-		skip();
-	der = slurp(env("CRL_FILE"), &len);
+	der = fixture_crl(&len);
 	assert_int_equal(directory_publish_crl(dplain, CDP_DN, 0, der, len, why,
 	    sizeof(why)), CA_OK);
 	assert_int_equal(directory_publish_crl(dplain, CDP_DN, 1, der, len, why,
@@ -217,6 +224,68 @@ test_publish_crl(void **state)
 	assert_int_equal(directory_publish_crl(dplain, "not a dn", 0, der, len,
 	    why, sizeof(why)), CA_EINVAL);
 	free(der);
+}
+
+/*
+ * The CDP entry's change stamp: the same until somebody writes the entry,
+ * different after any write, also one with the very same bytes.
+ */
+static void
+test_entry_stamp(void **state)
+{
+	char s1[DIRECTORY_STAMP_MAX], s2[DIRECTORY_STAMP_MAX];
+	char s3[DIRECTORY_STAMP_MAX], why[CA_WHY_MAX];
+	unsigned char *der;
+	size_t len;
+
+	(void)state;
+	der = fixture_crl(&len);
+	assert_int_equal(directory_publish_crl(dplain, CDP_DN, 0, der, len, why,
+	    sizeof(why)), CA_OK);
+	assert_int_equal(directory_entry_stamp(dplain, CDP_DN, s1, sizeof(s1),
+	    why, sizeof(why)), CA_OK);
+	/* slapd keeps entryCSN; the server's URI is part of the stamp. */
+	assert_non_null(strstr(s1, " entryCSN="));
+	assert_int_equal(strncmp(s1, env("SLAPD_URI"), strlen(env("SLAPD_URI"))), 0);
+	assert_int_equal(directory_entry_stamp(dplain, CDP_DN, s2, sizeof(s2),
+	    why, sizeof(why)), CA_OK);
+	assert_string_equal(s1, s2);
+	assert_int_equal(directory_publish_crl(dplain, CDP_DN, 0, der, len, why,
+	    sizeof(why)), CA_OK);
+	assert_int_equal(directory_entry_stamp(dplain, CDP_DN, s3, sizeof(s3),
+	    why, sizeof(why)), CA_OK);
+	assert_string_not_equal(s1, s3);
+	assert_int_equal(directory_entry_stamp(dplain, "cn=nothere," CDP_DN, s3,
+	    sizeof(s3), why, sizeof(why)), CA_ENOTFOUND);
+	free(der);
+}
+
+/*
+ * A write above the server's request size limit (olcSockbufMaxIncomingAuth:
+ * 16 MB in slapd 2.5, whatever its manual says) ends with the connection
+ * closed and no result: the error says what probably happened and which
+ * setting it is, not only "Can't contact LDAP server". The pool recovers.
+ */
+static void
+test_publish_over_size_limit(void **state)
+{
+	size_t len = 17 * 1024 * 1024;
+	unsigned char *big = calloc(1, len);
+	char why[CA_WHY_MAX];
+	struct principal p;
+
+	(void)state;
+	NEED_SLAPD();
+	assert_non_null(big);
+	big[0] = 0x30;
+	assert_int_not_equal(directory_publish_crl(dplain, CDP_DN, 0, big, len,
+	    why, sizeof(why)), CA_OK);
+	assert_non_null(strstr(why, "(17825792 bytes)"));
+	assert_non_null(strstr(why, "size limit"));
+	assert_non_null(strstr(why, "olcSockbufMaxIncomingAuth"));
+	free(big);
+	lookup_ok("carol", &p);
+	principal_clear(&p);
 }
 
 struct worker {
@@ -486,6 +555,8 @@ main(void)
 		cmocka_unit_test(test_service_account),
 		cmocka_unit_test(test_certmap),
 		cmocka_unit_test(test_publish_crl),
+		cmocka_unit_test(test_entry_stamp),
+		cmocka_unit_test(test_publish_over_size_limit),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_threads_cold_tls),
 		cmocka_unit_test(test_failover),
