@@ -19,16 +19,20 @@
 
 #include "policy/decide.h"
 
-#define ISSUE_SERIAL_RANDOM 16	/* random bytes in a serial (>= 64 bits) */
+#define ISSUE_SERIAL_LEN 20	/* bytes of a serial we make */
+#define ISSUE_SERIAL_TIME 6	/* of them, the time prefix */
 #define ISSUE_SERIAL_MAX 20	/* RFC 5280 §4.1.2.2 */
 
 /*
- * A new serial: 16 random bytes (GNUTLS_RND_NONCE) with the top bit cleared
- * (positive DER INTEGER) and a non-zero first byte (minimal encoding, so the
- * length is always 16), at least 120 random bits. *len is in: the size of out
- * (at least ISSUE_SERIAL_RANDOM), out: the serial's length. Returns CA_OK,
- * CA_ETOOBIG (out too small) or CA_ECRYPTO. Any thread. Uniqueness in the
- * store is the caller's check.
+ * A new serial of ISSUE_SERIAL_LEN bytes: the wall clock in milliseconds
+ * (6 bytes, big-endian) then 14 random bytes (GNUTLS_RND_NONCE): 112
+ * random bits, where the CA/Browser Forum asks for 64 and RFC 5280 for
+ * unpredictable; time first so that the store's certificates, keyed by
+ * serial, are written in order (issue.c). Positive, first byte non-zero:
+ * the DER INTEGER is always 20 bytes. *len is in: the size of out (at
+ * least ISSUE_SERIAL_LEN), out: the serial's length. Returns CA_OK,
+ * CA_ETOOBIG (out too small) or CA_ECRYPTO. Any thread. Uniqueness in
+ * the store is the caller's check.
  */
 int issue_serial_new(unsigned char *out, size_t *len);
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
@@ -534,23 +535,36 @@ test_certs_only(void **state)
 	}
 }
 
+/*
+ * Serials: 20 bytes, positive and minimal; the wall clock's milliseconds
+ * first (so the store writes them in order), then 14 random bytes that
+ * differ every time (112 bits: never a counter, never predictable).
+ */
 static void
 test_serials(void **state)
 {
-	unsigned char s[ISSUE_SERIAL_MAX], first[ISSUE_SERIAL_MAX];
+	unsigned char s[ISSUE_SERIAL_MAX], prev[ISSUE_SERIAL_MAX];
+	uint64_t ms, now_ms;
 	size_t len;
 
+	(void)state;
+	now_ms = (uint64_t)time(NULL) * 1000;
 	for (int i = 0; i < 2000; i++) {
 		len = sizeof(s);
 		assert_int_equal(issue_serial_new(s, &len), CA_OK);
-		assert_int_equal(len, ISSUE_SERIAL_RANDOM);
+		assert_int_equal(len, ISSUE_SERIAL_LEN);
 		assert_true(s[0] != 0 && (s[0] & 0x80) == 0);
-		if (i == 0)
-			memcpy(first, s, len);
-		else
-			assert_memory_not_equal(first, s, len);
+		ms = 0;
+		for (int b = 0; b < ISSUE_SERIAL_TIME; b++)
+			ms = ms << 8 | s[b];
+		/* The clock, give or take a minute. */
+		assert_true(ms + 60000 > now_ms && ms < now_ms + 60000);
+		if (i > 0)
+			assert_memory_not_equal(prev + ISSUE_SERIAL_TIME,
+			    s + ISSUE_SERIAL_TIME, len - ISSUE_SERIAL_TIME);
+		memcpy(prev, s, len);
 	}
-	len = 8;
+	len = ISSUE_SERIAL_LEN - 1;
 	assert_int_equal(issue_serial_new(s, &len), CA_ETOOBIG);
 }
 
