@@ -23,8 +23,13 @@
  * CRL. With -x the puts and revocations are skipped: the store in -d is
  * used as it is (made by an earlier run).
  *
+ * With -p P it only adds P valid certificates (random-looking serials,
+ * one subject each) to the store in -d, a thousand per commit, and exits:
+ * tests/bench/run gives the demo's store the size of a CA in service that
+ * way, before entcad is measured on it.
+ *
  * usage: bench_store [-n puts] [-k threads] [-r revoked] [-l lookups]
- *        [-d folder] [-c state] [-x]
+ *        [-d folder] [-c state] [-x] [-p prefill]
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -404,22 +409,24 @@ main(int argc, char **argv)
 	int made = 0;
 	const char *state = NULL;
 	int n = 2000, k = 32, rev = 100000, nl = 0, ch, err = 0, existing = 0;
+	int prefill = 0;
 	double t0, single, group, walk;
 	uint64_t walked = 0;
 
-	while ((ch = getopt(argc, argv, "n:k:r:l:d:c:x")) != -1) {
+	while ((ch = getopt(argc, argv, "n:k:r:l:d:c:xp:")) != -1) {
 		switch (ch) {
 		case 'c': state = optarg; break;
 		case 'x': existing = 1; break;
 		case 'n': n = atoi(optarg); break;
 		case 'k': k = atoi(optarg); break;
 		case 'r': rev = atoi(optarg); break;
+		case 'p': prefill = atoi(optarg); break;
 		case 'l': nl = atoi(optarg); break;
 		case 'd': dir = optarg; break;
 		default:
 			fprintf(stderr, "usage: bench_store [-n puts] "
 			    "[-k threads] [-r revoked] [-l lookups] [-d folder] "
-			    "[-c state] [-x]\n");
+			    "[-c state] [-x] [-p prefill]\n");
 			return 2;
 		}
 	}
@@ -441,6 +448,23 @@ main(int argc, char **argv)
 		return 1;
 	}
 
+	if (prefill > 0) {
+		for (uint32_t b = 0; b < (uint32_t)prefill; b += REVOKE_BATCH) {
+			struct revoke_batch pb = { 5000000 + b, REVOKE_BATCH };
+
+			if ((uint32_t)prefill - b < REVOKE_BATCH)
+				pb.count = (uint32_t)prefill - b;
+			if (store_submit_wait(s, apply_put_batch, &pb, why,
+			    sizeof(why))) {
+				fprintf(stderr, "bench_store: %s\n", why);
+				err = 1;
+				break;
+			}
+		}
+		if (!err)
+			printf("prefilled %d certificates\n", prefill);
+		goto out;
+	}
 	if (existing)
 		goto walk;
 	/* 1: one put, one commit, one fsync. */
