@@ -17,58 +17,54 @@
 #include "ca/issue/crl_publish.h"
 #include "ca/store/store.h"
 
-#define DIRMARK_MAX (16 + CRLPUB_STAMP_MAX)	/* two numbers + stamp */
-
 /*
  * The record: the numbers of the full and the delta CRL entcad wrote last
  * (0: none vouched for) and the entry's stamp after that write. Both kinds
  * live on the same entry, so a write of one changes the stamp the other
- * was recorded with: the record is one, for the entry.
+ * was recorded with: the record is one, for the entry, its three values
+ * written in one commit.
  */
 struct dirmark {
 	uint64_t number[2];		/* [0] full, [1] delta */
 	char stamp[CRLPUB_STAMP_MAX];
 };
 
-/* Read the record; false when absent or malformed. */
+static const char *const dirmark_numbers[2] = {
+	CRLPUB_META_DIR_FULL, CRLPUB_META_DIR_DELTA
+};
+
+/* Read the record; false when absent or incomplete. */
 static bool
 dirmark_read(const struct crlpub *p, struct dirmark *m)
 {
-	unsigned char v[DIRMARK_MAX];
 	struct store_txn *t = NULL;
 	char why[CA_WHY_MAX];
 	size_t len = 0;
-	int rc;
+	bool ok;
 
 	if (store_read_begin(p->store, &t, why, sizeof(why)) != CA_OK)
 		return false;
-	rc = store_meta_get(t, CRLPUB_META_DIR, v, sizeof(v), &len);
+	ok = store_meta_get_u64(t, dirmark_numbers[0], &m->number[0]) == CA_OK &&
+	    store_meta_get_u64(t, dirmark_numbers[1], &m->number[1]) == CA_OK &&
+	    store_meta_get(t, CRLPUB_META_DIR_STAMP, m->stamp,
+	    sizeof(m->stamp) - 1, &len) == CA_OK;
 	store_read_end(t);
-	if (rc != CA_OK || len <= 16 || len - 16 >= sizeof(m->stamp))
+	if (!ok)
 		return false;
-	for (int k = 0; k < 2; k++) {
-		m->number[k] = 0;
-		for (int i = 0; i < 8; i++)
-			m->number[k] = m->number[k] << 8 | v[8 * k + i];
-	}
-	memcpy(m->stamp, v + 16, len - 16);
-	m->stamp[len - 16] = '\0';
-	return strlen(m->stamp) == len - 16;
+	m->stamp[len] = '\0';
+	return strlen(m->stamp) == len;
 }
-
-/* A record to put, for dirmark_apply. */
-struct dirmark_bytes {
-	unsigned char v[DIRMARK_MAX];
-	size_t len;
-};
 
 /* Writer thread: replace the record. */
 static int
 dirmark_apply(struct store_wtxn *w, void *arg)
 {
-	const struct dirmark_bytes *b = arg;
+	const struct dirmark *m = arg;
 
-	return store_w_meta_put(w, CRLPUB_META_DIR, b->v, b->len);
+	store_w_meta_put_u64(w, dirmark_numbers[0], m->number[0]);
+	store_w_meta_put_u64(w, dirmark_numbers[1], m->number[1]);
+	return store_w_meta_put(w, CRLPUB_META_DIR_STAMP, m->stamp,
+	    strlen(m->stamp));
 }
 
 /*
@@ -79,16 +75,9 @@ dirmark_apply(struct store_wtxn *w, void *arg)
 static void
 dirmark_write(const struct crlpub *p, const struct dirmark *m)
 {
-	struct dirmark_bytes b;
 	char why[CA_WHY_MAX];
-	size_t n = strlen(m->stamp);
 
-	for (int k = 0; k < 2; k++)
-		for (int i = 0; i < 8; i++)
-			b.v[8 * k + i] = (unsigned char)(m->number[k] >> (56 - 8 * i));
-	memcpy(b.v + 16, m->stamp, n);
-	b.len = 16 + n;
-	store_submit_wait(p->store, dirmark_apply, &b, why, sizeof(why));
+	store_submit_wait(p->store, dirmark_apply, (void *)m, why, sizeof(why));
 }
 
 /* The entry's stamp now, "" when it cannot be read. */

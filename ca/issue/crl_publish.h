@@ -53,10 +53,12 @@ typedef int (*crlpub_stamp_cb)(void *arg, char *out, size_t outlen,
 
 /*
  * What the store keeps of the directory's copy (crl_directory.c): the
- * full and the delta CRL number written, 8 big-endian bytes each, then
- * the entry's stamp read after the last write.
+ * full and the delta CRL number written, and the entry's stamp read after
+ * the last write.
  */
-#define CRLPUB_META_DIR "crl.directory"
+#define CRLPUB_META_DIR_FULL "crl.directory.full"
+#define CRLPUB_META_DIR_DELTA "crl.directory.delta"
+#define CRLPUB_META_DIR_STAMP "crl.directory.stamp"
 
 struct crlpub {
 	struct store *store;
