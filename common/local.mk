@@ -12,6 +12,7 @@ libentca_common_a_SOURCES = common/error.c common/error.h common/hex.c common/he
 libentca_common_a_SOURCES += common/opstats.c common/opstats.h
 
 COMMON_UNIT_TESTS = tests/unit/common/test_error tests/unit/common/test_der \
-	tests/unit/common/test_value tests/unit/common/test_base64
+	tests/unit/common/test_value tests/unit/common/test_base64 \
+	tests/unit/common/test_log
 check_PROGRAMS += $(COMMON_UNIT_TESTS)
 TESTS += $(COMMON_UNIT_TESTS)

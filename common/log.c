@@ -245,6 +245,13 @@ log_set_json(bool json)
 	__atomic_store_n(&log_json, json ? 1 : 0, __ATOMIC_RELAXED);
 }
 
+/* See log.h. */
+bool
+log_enabled(enum log_level level)
+{
+	return (int)level <= __atomic_load_n(&log_threshold, __ATOMIC_RELAXED);
+}
+
 /* Format and emit one line with its fields if level passes the threshold. */
 static void
 log_vfields(enum log_level level, const struct log_field *f, size_t n,
@@ -252,7 +259,7 @@ log_vfields(enum log_level level, const struct log_field *f, size_t n,
 {
 	char raw[1800];
 
-	if ((int)level > __atomic_load_n(&log_threshold, __ATOMIC_RELAXED))
+	if (!log_enabled(level))
 		return;
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	log_emit(level, f, n, raw);

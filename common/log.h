@@ -24,6 +24,13 @@ void log_init(const char *ident, enum log_level level, bool use_syslog);
 /* Change the threshold (SIGHUP reload); any thread. */
 void log_set_level(enum log_level level);
 
+/*
+ * Whether a line at level would be written: for callers whose message
+ * costs work to build (a debug explanation walking every group), so that
+ * work is skipped when the line would be dropped. Any thread.
+ */
+bool log_enabled(enum log_level level);
+
 /* Parse "error".."debug"; returns -1 for an unknown name. */
 int log_level_parse(const char *name);
 
