@@ -550,6 +550,17 @@ struct recheck_arg {
 	const struct principal *p;
 };
 
+/*
+ * What a re-read checks (fill_scalars' identity and state), nothing more:
+ * it runs at every cached login, and an AD account's memberOf alone can
+ * be kilobytes of group DNs that the re-read never looks at.
+ */
+static char *recheck_attrs[] = {
+	"objectClass", "objectSid", "userAccountControl",
+	"msDS-User-Account-Control-Computed", "accountExpires", "lockoutTime",
+	NULL
+};
+
 /* Base read of the cached principal's entry: still there, same SID, usable. */
 static int
 recheck_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
@@ -561,7 +572,7 @@ recheck_op(struct dir_ctx *x, void *argp, char *why, size_t whylen)
 	int rc;
 
 	rc = dir_search(x, p->dn, LDAP_SCOPE_BASE, CLASS_ACCOUNT,
-	    dir_principal_attrs, 1, &res, why, whylen);
+	    recheck_attrs, 1, &res, why, whylen);
 	if (rc == CA_ENOTFOUND || (rc == CA_OK &&
 	    (e = ldap_first_entry(x->ld, res)) == NULL)) {
 		ldap_msgfree(res);
