@@ -140,7 +140,8 @@ EXTRA_DIST += tests/bench/run tests/bench/stages tests/bench/scep.sh \
 	tests/bench/results/2026-12-07-vm-idle.md \
 	tests/bench/results/2026-12-07-vm-idle-stages.md \
 	tests/bench/results/2026-12-07-vm-idle-start.md \
-	tests/bench/results/2026-12-07-vm-prefill.md
+	tests/bench/results/2026-12-07-vm-prefill.md \
+	tests/bench/results/2026-12-07-vm-groups.md
 # Shared steps of the integration scripts against the demo CA (issue 13:
 # one copy of each), the CRL reader and the DER helpers of the request
 # builders.
