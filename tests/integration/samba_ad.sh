@@ -7,12 +7,7 @@
 # nested groups and tokenGroups, AD's bind refusals by name, the e-mail in
 # the User template's subject, and publish-to-directory writing plain
 # userCertificate (AD has no ;binary).
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/common.sh"
-SRC=$top_srcdir BUILD=$top_builddir
-. "$SRC/etc/demo/demo-env.sh"
-CSR="$PY $SRC/tests/integration/csr.py"
-CONN='INTUNECONN$:demo-connector'
-D=$T_TMP
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib_demo.sh"
 
 out=$(SAMBA_WATCH_PID=$$ "$SRC/tests/samba/samba-start.sh" "$D/samba" 2>"$D/samba.err")
 rc=$?
@@ -190,16 +185,12 @@ t_eq "no ;binary write refused in the log" "" \
 # --- restart_leaves_unchanged_directory_crl_alone, on the DC (uSNChanged) ---
 # A start finds both CRLs in place, unchanged since they were written, and
 # does not send them to the DC again.
-kept() { grep -cE "directory: $1 CRL number [0-9]+ already in .*not written again" "$LOG"; }
-f0=$(kept full) d0=$(kept delta)
+kept() { echo "directory: $1 CRL number [0-9]+ already in .*not written again"; }
+f0=$(demo_log_count "$(kept full)") d0=$(demo_log_count "$(kept delta)")
 kill "$DEMO_PID"; wait "$DEMO_PID" 2>/dev/null
 demo_start_entcad || { tail -5 "$LOG"; t_skip_all "entcad did not start again"; }
 T_PIDS="$T_PIDS $DEMO_PID"
-for _ in $(seq 1 300); do
-	[ "$(kept full)" -gt "$f0" ] && [ "$(kept delta)" -gt "$d0" ] && break
-	sleep 0.1
-done
-t_ok "$([ "$(kept full)" -gt "$f0" ] && [ "$(kept delta)" -gt "$d0" ]; echo $?)" \
-    "restart_leaves_unchanged_directory_crl_alone: the DC's full and delta CRL are left as they are"
+demo_log_wait "$(kept full)" $((f0 + 1)) && demo_log_wait "$(kept delta)" $((d0 + 1))
+t_ok $? "restart_leaves_unchanged_directory_crl_alone: the DC's full and delta CRL are left as they are"
 
 t_done
